@@ -1,0 +1,57 @@
+# microplan: two commands on a fresh Debian 12 machine: `make run` and `make test`.
+#   make build            install missing Debian packages, configure and build into build/
+#   make run              build, generate the demo store build/demo.sqlite and print its summary
+#   make test             build and run the whole test suite (ctest)
+#   make test SANITIZE=1  the same with AddressSanitizer + UBSan, in build-asan/
+#   make bench            import/validate benchmarks (see bench/RESULTS.md)
+
+DEBIAN_PACKAGES := build-essential cmake pkg-config git \
+  libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
+  libsqlite3-dev sqlite3 libspatialite-dev libsqlite3-mod-spatialite \
+  libboost-dev libprotozero-dev nlohmann-json3-dev libcli11-dev \
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+
+JOBS ?= $(shell nproc)
+ifeq ($(SANITIZE),1)
+BUILD_DIR ?= build-asan
+CMAKE_FLAGS += -DMICROPLAN_ENABLE_SANITIZERS=ON -DCMAKE_BUILD_TYPE=Debug -DMICROPLAN_BUILD_BENCH=OFF
+else
+BUILD_DIR ?= build
+endif
+
+.PHONY: deps configure build run test bench clean
+
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing missing Debian packages:" $$missing; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "microplan needs these Debian packages, which are missing:" $$missing; \
+	    echo "run as root:  apt-get install -y $$missing   (or run 'sudo make deps')"; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+
+configure: deps $(BUILD_DIR)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/microplan demo --out $(BUILD_DIR)/demo.sqlite
+	$(BUILD_DIR)/microplan validate $(BUILD_DIR)/demo.sqlite
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	bench/import_validate.sh $(BUILD_DIR)/microplan
+
+clean:
+	rm -rf build build-asan

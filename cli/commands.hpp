@@ -1,0 +1,17 @@
+#pragma once
+// The microplan sub-commands. Each registers its flags on the CLI11 app and returns the
+// process exit code: 0 success (warnings allowed), 1 data errors found, 2 bad input.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace microplan::cli {
+
+using command = std::function<int()>;
+
+command add_import(CLI::App& app);
+command add_build(CLI::App& app);
+command add_validate(CLI::App& app);
+command add_demo(CLI::App& app);
+
+}  // namespace microplan::cli

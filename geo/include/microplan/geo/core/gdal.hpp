@@ -1,0 +1,21 @@
+#pragma once
+// GDAL datasets and features through GDAL's own unique_ptr owners. A dataset (and
+// the cursor of each of its layers) belongs to one thread.
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <string>
+
+namespace microplan::geo::gdal {
+
+// Registers GDAL's drivers once per process; safe to call from any thread.
+void ensure_registered();
+
+// Opens a vector source read-only. Throws format_error naming the path when it does not
+// exist, cannot be read, or no GDAL driver recognises it as vector data.
+GDALDatasetUniquePtr open_vector(const std::string& path);
+
+// The layer to read: `name` when given, else the only (or first) layer; throws format_error.
+OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name);
+
+}  // namespace microplan::geo::gdal

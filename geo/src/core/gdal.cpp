@@ -1,0 +1,58 @@
+#include "microplan/geo/core/gdal.hpp"
+
+#include <cpl_error.h>
+#include <cpl_vsi.h>
+
+#include <mutex>
+
+#include "microplan/geo/error.hpp"
+
+namespace microplan::geo::gdal {
+
+void ensure_registered() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        // GDAL's messages are turned into our exceptions; keep stderr for our own reports.
+        CPLSetErrorHandler(CPLQuietErrorHandler);
+    });
+}
+
+GDALDatasetUniquePtr open_vector(const std::string& path) {
+    ensure_registered();
+    error_location where{path, {}, {}, {}, {}};
+    VSIStatBufL st;
+    if (VSIStatL(path.c_str(), &st) != 0)
+        throw format_error(where, "file not found", "no such file or directory");
+    if (VSI_ISDIR(st.st_mode) == 0) {
+        VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
+        if (!f) throw format_error(where, "file not readable", "permission denied or I/O error");
+        VSIFCloseL(f);
+    }
+    CPLErrorReset();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds) {
+        std::string why = CPLGetLastErrorMsg();
+        throw format_error(where, "unsupported format",
+                           "no GDAL vector driver can read it" + (why.empty() ? std::string{} : " (" + why + ")") +
+                               "; supported: GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV, and any other "
+                               "GDAL vector format; compressed files via /vsigzip/ or /vsizip/");
+    }
+    if (ds->GetLayerCount() == 0) throw format_error(where, "no vector layer", "the source holds no vector layer");
+    return ds;
+}
+
+OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name) {
+    if (!name.empty()) {
+        OGRLayer* layer = ds.GetLayerByName(name.c_str());
+        if (!layer) {
+            std::string names;
+            for (auto* l : ds.GetLayers()) names += (names.empty() ? "" : ", ") + std::string(l->GetName());
+            throw format_error(error_location{path, name, {}, {}, {}}, "layer not found", "layers present: " + names);
+        }
+        return *layer;
+    }
+    return *ds.GetLayer(0);
+}
+
+}  // namespace microplan::geo::gdal

@@ -1,0 +1,166 @@
+#include "microplan/geo/core/geos.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+#include <stdexcept>
+
+namespace microplan::geo::geos {
+
+context::context() : handle_(GEOS_init_r()) {
+    if (!handle_) throw std::runtime_error("GEOS: cannot create a context");
+    GEOSContext_setErrorMessageHandler_r(handle_, &context::on_error, this);
+}
+
+context::~context() { GEOS_finish_r(handle_); }
+
+void context::on_error(const char* message, void* userdata) {
+    static_cast<context*>(userdata)->last_error_ = message ? message : "";
+}
+
+context& thread_context() {
+    thread_local context ctx;
+    return ctx;
+}
+
+namespace {
+GEOSContextHandle_t h() { return thread_context().handle(); }
+
+[[noreturn]] void fail(const char* what) {
+    throw std::runtime_error(std::string("GEOS ") + what + " failed: " + thread_context().last_error());
+}
+
+geom_ptr checked(GEOSGeometry* g, const char* what) {
+    if (!g) fail(what);
+    return own(g);
+}
+}  // namespace
+
+geom_ptr own(GEOSGeometry* g) { return geom_ptr(g, geom_deleter{h()}); }
+geom_ptr clone(const GEOSGeometry* g) { return checked(GEOSGeom_clone_r(h(), g), "clone"); }
+
+geom_ptr from_wkb(std::span<const unsigned char> wkb) {
+    GEOSWKBReader* reader = GEOSWKBReader_create_r(h());
+    GEOSGeometry* g = GEOSWKBReader_read_r(h(), reader, wkb.data(), wkb.size());
+    GEOSWKBReader_destroy_r(h(), reader);
+    return checked(g, "WKB read");
+}
+
+geom_ptr from_wkt(std::string_view wkt) {
+    std::string text(wkt);
+    GEOSWKTReader* reader = GEOSWKTReader_create_r(h());
+    GEOSGeometry* g = GEOSWKTReader_read_r(h(), reader, text.c_str());
+    GEOSWKTReader_destroy_r(h(), reader);
+    return checked(g, "WKT read");
+}
+
+std::vector<unsigned char> to_wkb(const GEOSGeometry* g) {
+    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(h());
+    GEOSWKBWriter_setOutputDimension_r(h(), writer, 2);
+    GEOSWKBWriter_setByteOrder_r(h(), writer, GEOS_WKB_NDR);
+    std::size_t size = 0;
+    unsigned char* buf = GEOSWKBWriter_write_r(h(), writer, g, &size);
+    GEOSWKBWriter_destroy_r(h(), writer);
+    if (!buf) fail("WKB write");
+    std::vector<unsigned char> out(buf, buf + size);
+    GEOSFree_r(h(), buf);
+    return out;
+}
+
+std::string to_wkt(const GEOSGeometry* g, int precision) {
+    GEOSWKTWriter* writer = GEOSWKTWriter_create_r(h());
+    GEOSWKTWriter_setRoundingPrecision_r(h(), writer, precision);
+    GEOSWKTWriter_setTrim_r(h(), writer, 1);
+    char* text = GEOSWKTWriter_write_r(h(), writer, g);
+    GEOSWKTWriter_destroy_r(h(), writer);
+    if (!text) fail("WKT write");
+    std::string out(text);
+    GEOSFree_r(h(), text);
+    return out;
+}
+
+double area(const GEOSGeometry* g) {
+    double a = 0;
+    if (GEOSArea_r(h(), g, &a) != 1) fail("area");
+    return a;
+}
+
+double length(const GEOSGeometry* g) {
+    double l = 0;
+    if (GEOSLength_r(h(), g, &l) != 1) fail("length");
+    return l;
+}
+
+geom_ptr unary_union(std::span<const GEOSGeometry* const> parts) {
+    // The collection takes ownership of its members: give it clones.
+    std::vector<GEOSGeometry*> owned;
+    owned.reserve(parts.size());
+    for (const GEOSGeometry* p : parts) owned.push_back(GEOSGeom_clone_r(h(), p));
+    geom_ptr coll = checked(GEOSGeom_createCollection_r(h(), GEOS_GEOMETRYCOLLECTION, owned.data(),
+                                                        static_cast<unsigned>(owned.size())),
+                            "collection");
+    return checked(GEOSUnaryUnion_r(h(), coll.get()), "unary union");
+}
+
+geom_ptr intersection(const GEOSGeometry* a, const GEOSGeometry* b) {
+    return checked(GEOSIntersection_r(h(), a, b), "intersection");
+}
+
+geom_ptr difference(const GEOSGeometry* a, const GEOSGeometry* b) {
+    return checked(GEOSDifference_r(h(), a, b), "difference");
+}
+
+namespace {
+void collect_polygons(const GEOSGeometry* g, std::vector<GEOSGeometry*>& out) {
+    int type = GEOSGeomTypeId_r(h(), g);
+    if (type == GEOS_POLYGON) {
+        if (!GEOSisEmpty_r(h(), g)) out.push_back(GEOSGeom_clone_r(h(), g));
+        return;
+    }
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int n = GEOSGetNumGeometries_r(h(), g);
+        for (int i = 0; i < n; ++i) collect_polygons(GEOSGetGeometryN_r(h(), g, i), out);
+    }
+}
+}  // namespace
+
+geom_ptr polygonal_parts_as_multipolygon(const GEOSGeometry* g) {
+    std::vector<GEOSGeometry*> polys;
+    collect_polygons(g, polys);
+    return checked(GEOSGeom_createCollection_r(h(), GEOS_MULTIPOLYGON, polys.data(),
+                                               static_cast<unsigned>(polys.size())),
+                   "multipolygon");
+}
+
+std::vector<const GEOSGeometry*> polygons_of(const GEOSGeometry* g) {
+    std::vector<const GEOSGeometry*> out;
+    if (GEOSGeomTypeId_r(h(), g) == GEOS_POLYGON) {
+        out.push_back(g);
+        return out;
+    }
+    int n = GEOSGetNumGeometries_r(h(), g);
+    for (int i = 0; i < n; ++i) out.push_back(GEOSGetGeometryN_r(h(), g, i));
+    return out;
+}
+
+void envelope::expand(const envelope& o) {
+    minx = std::min(minx, o.minx);
+    miny = std::min(miny, o.miny);
+    maxx = std::max(maxx, o.maxx);
+    maxy = std::max(maxy, o.maxy);
+}
+
+envelope envelope_of(const GEOSGeometry* g) {
+    envelope e;
+    if (GEOSGeom_getXMin_r(h(), g, &e.minx) != 1 || GEOSGeom_getYMin_r(h(), g, &e.miny) != 1 ||
+        GEOSGeom_getXMax_r(h(), g, &e.maxx) != 1 || GEOSGeom_getYMax_r(h(), g, &e.maxy) != 1)
+        fail("envelope");
+    return e;
+}
+
+namespace detail {
+geom_ptr transform_xy_raw(const GEOSGeometry* g, GEOSTransformXYCallback cb, void* user) {
+    return own(GEOSGeom_transformXY_r(h(), g, cb, user));
+}
+}  // namespace detail
+
+}  // namespace microplan::geo::geos

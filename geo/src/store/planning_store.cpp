@@ -1,0 +1,240 @@
+#include "microplan/geo/store/planning_store.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <map>
+
+#include "microplan/geo/core/geos.hpp"
+#include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/error.hpp"
+
+namespace microplan::geo::store {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+error_location at(const std::string& path) { return error_location{path, {}, {}, {}, {}}; }
+
+void fsync_path(const std::string& path, bool directory) {
+    int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+// Temporary copies of killed writers: "<store>.tmp-<pid>" whose process is gone.
+void remove_stale_copies(const fs::path& target) {
+    std::error_code ec;
+    fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    std::string prefix = target.filename().string() + ".tmp-";
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        std::string name = entry.path().filename().string();
+        if (!name.starts_with(prefix)) continue;
+        std::string rest = name.substr(prefix.size());
+        if (auto dash = rest.find('-'); dash != std::string::npos) rest = rest.substr(0, dash);
+        pid_t pid = static_cast<pid_t>(std::atol(rest.c_str()));
+        if (pid > 0 && ::kill(pid, 0) != 0) fs::remove(entry.path(), ec);
+    }
+}
+
+// Test hook for crash safety (documented in README): MICROPLAN_FAULT=<point> kills the
+// process with SIGKILL at that point of an atomic update.
+void fault_point(const char* point) {
+    const char* want = std::getenv("MICROPLAN_FAULT");
+    if (want && std::string(want) == point) ::raise(SIGKILL);
+}
+
+std::string now_utc() {
+    std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return buf;
+}
+
+}  // namespace
+
+void update_atomically(const std::string& path, const std::function<void(sqlite::connection&)>& change) {
+    fs::path target(path);
+    remove_stale_copies(target);
+    std::string temp = path + ".tmp-" + std::to_string(::getpid());
+    std::error_code ec;
+    fs::remove(temp, ec);
+    try {
+        if (fs::exists(target)) {
+            fs::copy_file(target, temp, fs::copy_options::overwrite_existing);
+        } else if (!target.parent_path().empty() && !fs::is_directory(target.parent_path())) {
+            throw store_error(at(path), "cannot create the planning store", "folder '" + target.parent_path().string() + "' does not exist");
+        }
+        {
+            sqlite::connection db(temp, sqlite::connection::mode::create);
+            // Atomicity comes from the rename below; the private copy needs no journal.
+            db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+            sqlite::transaction tx(db);
+            change(db);
+            fault_point("before-commit");
+            tx.commit();
+        }
+        fsync_path(temp, false);
+        fault_point("before-rename");
+        fs::rename(temp, target);
+        fsync_path(target.parent_path().empty() ? "." : target.parent_path().string(), true);
+    } catch (const fs::filesystem_error& e) {
+        fs::remove(temp, ec);
+        throw store_error(at(path), "cannot write the planning store", e.code().message());
+    } catch (...) {
+        fs::remove(temp, ec);
+        throw;
+    }
+}
+
+void ensure_schema(sqlite::connection& db, const std::string& analysis_crs) {
+    if (!db.has_table("spatial_ref_sys")) db.exec("SELECT InitSpatialMetadata(0, 'WGS84')");
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS microplan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS microplan_imports ("
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT, level TEXT NOT NULL, source TEXT NOT NULL, layer TEXT,"
+        "  driver TEXT, source_crs TEXT, fields TEXT, imported_at TEXT NOT NULL, unit_count INTEGER NOT NULL,"
+        "  vertex_count INTEGER, error_count INTEGER, warning_count INTEGER);"
+        "CREATE TABLE IF NOT EXISTS microplan_findings ("
+        "  import_id INTEGER NOT NULL REFERENCES microplan_imports(id), severity TEXT NOT NULL, rule TEXT NOT NULL,"
+        "  level TEXT, code TEXT, feature INTEGER, message TEXT NOT NULL, lon REAL, lat REAL, area_km2 REAL);");
+    sqlite::statement put(db, "INSERT INTO microplan_meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING");
+    put.bind(1, "schema_version").bind(2, std::to_string(schema_version)).run();
+    put.bind(1, "analysis_crs").bind(2, analysis_crs).run();
+    put.bind(1, "created_at").bind(2, now_utc()).run();
+}
+
+void write_level(sqlite::connection& db, const unit_layer& layer, const import_record& record, const findings& report) {
+    std::string table(level_table(layer.lvl));
+    if (!db.has_table(table)) {
+        db.exec("CREATE TABLE " + table +
+                " (fid INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE, name TEXT, parent_code TEXT,"
+                " area_km2 REAL NOT NULL, perimeter_km REAL NOT NULL)");
+        db.exec("SELECT AddGeometryColumn('" + table + "', 'geom', 4326, 'MULTIPOLYGON', 'XY', 1)");
+        db.exec("SELECT CreateSpatialIndex('" + table + "', 'geom')");
+    } else {
+        db.exec("DELETE FROM " + table);
+        db.exec("DELETE FROM sqlite_sequence WHERE name = '" + table + "'");
+    }
+    std::vector<const unit*> order;
+    for (const auto& u : layer.units) order.push_back(&u);
+    std::sort(order.begin(), order.end(), [](const unit* a, const unit* b) { return a->code < b->code; });
+    sqlite::statement ins(db, "INSERT INTO " + table +
+                                  " (code, name, parent_code, area_km2, perimeter_km, geom)"
+                                  " VALUES (?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4326)))");
+    for (const unit* u : order) {
+        ins.bind(1, u->code).bind(2, u->name);
+        if (u->parent_code.empty()) ins.bind_null(3);
+        else ins.bind(3, u->parent_code);
+        ins.bind(4, u->area_km2).bind(5, u->perimeter_km);
+        auto wkb = geos::to_wkb(u->geometry.get());
+        ins.bind_blob(6, wkb);
+        ins.run();
+    }
+    sqlite::statement rec(db,
+                          "INSERT INTO microplan_imports(level, source, layer, driver, source_crs, fields, imported_at,"
+                          " unit_count, vertex_count, error_count, warning_count) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    rec.bind(1, level_name(layer.lvl)).bind(2, record.source).bind(3, record.layer).bind(4, record.driver);
+    rec.bind(5, record.source_crs).bind(6, record.fields).bind(7, now_utc());
+    rec.bind(8, static_cast<std::int64_t>(layer.units.size())).bind(9, static_cast<std::int64_t>(record.vertices));
+    rec.bind(10, static_cast<std::int64_t>(report.count(severity::error)));
+    rec.bind(11, static_cast<std::int64_t>(report.count(severity::warning)));
+    rec.run();
+    std::int64_t import_id = sqlite3_last_insert_rowid(db.handle());
+    sqlite::statement fnd(db,
+                          "INSERT INTO microplan_findings(import_id, severity, rule, level, code, feature, message, lon, lat,"
+                          " area_km2) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    for (const finding& f : report.items) {
+        fnd.bind(1, import_id).bind(2, severity_name(f.sev)).bind(3, f.rule);
+        if (f.lvl) fnd.bind(4, level_name(*f.lvl));
+        else fnd.bind_null(4);
+        fnd.bind(5, f.code);
+        if (f.feature) fnd.bind(6, static_cast<std::int64_t>(*f.feature));
+        else fnd.bind_null(6);
+        fnd.bind(7, f.message);
+        if (f.lon) fnd.bind(8, *f.lon);
+        else fnd.bind_null(8);
+        if (f.lat) fnd.bind(9, *f.lat);
+        else fnd.bind_null(9);
+        if (f.area_km2) fnd.bind(10, *f.area_km2);
+        else fnd.bind_null(10);
+        fnd.run();
+    }
+}
+
+unit_layer read_level(sqlite::connection& db, level lvl, const std::string& analysis_crs) {
+    unit_layer layer;
+    layer.lvl = lvl;
+    std::string table(level_table(lvl));
+    if (!db.has_table(table)) return layer;
+    std::optional<proj::transformer> to_analysis;
+    if (!analysis_crs.empty()) to_analysis.emplace("EPSG:4326", analysis_crs);
+    sqlite::statement q(db, "SELECT fid, code, name, parent_code, area_km2, perimeter_km, AsBinary(geom) FROM " + table +
+                                " ORDER BY code");
+    while (q.step()) {
+        unit u;
+        u.lvl = lvl;
+        u.source_fid = q.integer(0);
+        u.code = q.text(1);
+        u.name = q.text(2);
+        u.parent_code = q.text(3);
+        u.area_km2 = q.real(4);
+        u.perimeter_km = q.real(5);
+        u.geometry = geos::from_wkb(q.blob(6));
+        if (to_analysis) u.projected = to_analysis->forward(u.geometry.get());
+        layer.units.push_back(std::move(u));
+    }
+    return layer;
+}
+
+std::vector<level> levels_present(sqlite::connection& db) {
+    std::vector<level> out;
+    for (level l : all_levels) {
+        std::string table(level_table(l));
+        if (!db.has_table(table)) continue;
+        sqlite::statement q(db, "SELECT 1 FROM " + table + " LIMIT 1");
+        if (q.step()) out.push_back(l);
+    }
+    return out;
+}
+
+findings recorded_findings(sqlite::connection& db) {
+    findings out;
+    if (!db.has_table("microplan_findings")) return out;
+    sqlite::statement q(db,
+                        "SELECT severity, rule, level, code, feature, message, lon, lat, area_km2 FROM microplan_findings f"
+                        " WHERE import_id = (SELECT max(id) FROM microplan_imports i WHERE i.level = f.level)"
+                        " ORDER BY rowid");
+    while (q.step()) {
+        finding f;
+        std::string sev = q.text(0);
+        f.sev = sev == "error" ? severity::error : sev == "info" ? severity::info : severity::warning;
+        f.rule = q.text(1);
+        if (!q.is_null(2)) f.lvl = parse_level(q.text(2));
+        f.code = q.text(3);
+        if (!q.is_null(4)) f.feature = q.integer(4);
+        f.message = q.text(5);
+        if (!q.is_null(6)) f.lon = q.real(6);
+        if (!q.is_null(7)) f.lat = q.real(7);
+        if (!q.is_null(8)) f.area_km2 = q.real(8);
+        out.add(std::move(f));
+    }
+    return out;
+}
+
+std::string analysis_crs(sqlite::connection& db) {
+    if (!db.has_table("microplan_meta")) return "EPSG:32717";
+    sqlite::statement q(db, "SELECT value FROM microplan_meta WHERE key = 'analysis_crs'");
+    return q.step() ? q.text(0) : "EPSG:32717";
+}
+
+}  // namespace microplan::geo::store

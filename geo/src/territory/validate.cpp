@@ -1,0 +1,287 @@
+#include "microplan/geo/territory/validate.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "microplan/geo/core/geos.hpp"
+#include "microplan/geo/core/parallel.hpp"
+#include "microplan/geo/core/proj.hpp"
+
+namespace microplan::geo {
+
+namespace {
+
+constexpr double km2 = 1e6;
+
+bool boxes_meet(const geos::envelope& a, const geos::envelope& b) {
+    return a.minx <= b.maxx && b.minx <= a.maxx && a.miny <= b.maxy && b.miny <= a.maxy;
+}
+
+// The analysis CRS of the units is not needed to place findings: a point on the
+// problem's surface is taken in projected space and carried back to WGS 84.
+struct locator {
+    std::string analysis_crs;
+    void place(finding& f, const GEOSGeometry* projected_piece) const {
+        GEOSContextHandle_t h = geos::thread_context().handle();
+        geos::geom_ptr p = geos::own(GEOSPointOnSurface_r(h, projected_piece));
+        if (!p || GEOSisEmpty_r(h, p.get())) return;
+        double x = 0, y = 0;
+        GEOSGeomGetX_r(h, p.get(), &x);
+        GEOSGeomGetY_r(h, p.get(), &y);
+        thread_local std::map<std::string, std::unique_ptr<proj::transformer>> back;
+        auto& t = back[analysis_crs];
+        if (!t) t = std::make_unique<proj::transformer>(analysis_crs, "EPSG:4326");
+        if (t->forward(x, y)) {
+            f.lon = x;
+            f.lat = y;
+        }
+    }
+};
+
+// Pieces of a polygonal geometry larger than `min_m2`, each with its area.
+std::vector<std::pair<geos::geom_ptr, double>> pieces_above(const GEOSGeometry* g, double min_m2) {
+    std::vector<std::pair<geos::geom_ptr, double>> out;
+    geos::geom_ptr polys = geos::polygonal_parts_as_multipolygon(g);
+    for (const GEOSGeometry* p : geos::polygons_of(polys.get())) {
+        double a = geos::area(p);
+        if (a >= min_m2) out.emplace_back(geos::clone(p), a);
+    }
+    return out;
+}
+
+void check_codes(const unit_layer& layer, findings& out) {
+    std::map<std::string, int> seen;
+    for (const unit& u : layer.units) {
+        if (!code_is_well_formed(layer.lvl, u.code))
+            out.add({severity::error, "code.malformed", layer.lvl, u.code, u.source_fid,
+                     "the code does not have the shape of a " + std::string(level_name(layer.lvl)) + " code (" +
+                         std::string(code_shape(layer.lvl)) + ")",
+                     std::nullopt, std::nullopt, std::nullopt});
+        if (++seen[u.code] == 2)
+            out.add({severity::error, "code.duplicate", layer.lvl, u.code, u.source_fid,
+                     "two units share this code", std::nullopt, std::nullopt, std::nullopt});
+        // DPA codes 90xx are areas whose canton/province is in dispute (zonas no delimitadas).
+        if ((layer.lvl == level::province || layer.lvl == level::canton || layer.lvl == level::parish) &&
+            u.code.starts_with("90"))
+            out.add({severity::info, "territory.undelimited", layer.lvl, u.code, u.source_fid,
+                     "undelimited zone (zona no delimitada" + (u.name.empty() ? std::string{} : ": " + u.name) +
+                         "): belongs to no province yet",
+                     std::nullopt, std::nullopt, std::nullopt});
+    }
+}
+
+// Overlaps between siblings above the sliver size; gaps inside the layer's outer hull
+// are found by the parent check, or for a top level as holes of the union.
+void check_siblings(const unit_layer& layer, const validation_options& opt, const locator& loc, bool has_parent_layer,
+                    findings& out) {
+    const auto& units = layer.units;
+    std::vector<geos::envelope> env;
+    env.reserve(units.size());
+    for (const unit& u : units) env.push_back(geos::envelope_of(u.projected.get()));
+    std::vector<std::size_t> order(units.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return env[a].minx < env[b].minx; });
+    std::vector<std::pair<std::size_t, std::size_t>> pairs;
+    for (std::size_t k = 0; k < order.size(); ++k)
+        for (std::size_t m = k + 1; m < order.size() && env[order[m]].minx <= env[order[k]].maxx; ++m)
+            if (boxes_meet(env[order[k]], env[order[m]]))
+                pairs.emplace_back(std::min(order[k], order[m]), std::max(order[k], order[m]));
+    std::sort(pairs.begin(), pairs.end());
+
+    std::vector<std::vector<finding>> found(pairs.size());
+    parallel_for(pairs.size(), opt.threads, [&](std::size_t p) {
+        const unit& a = units[pairs[p].first];
+        const unit& b = units[pairs[p].second];
+        // OverlayNG clips each input to the other's envelope itself (GEOSClipByRect is not
+        // robust enough here: it invents overlaps between neighbours).
+        geos::geom_ptr inter = geos::intersection(a.projected.get(), b.projected.get());
+        for (auto& [piece, area] : pieces_above(inter.get(), opt.sliver_km2 * km2)) {
+            finding f{severity::warning, "topology.overlap", layer.lvl, a.code, a.source_fid,
+                      "overlaps " + b.code + " by " + std::to_string(area / km2) + " km²", std::nullopt, std::nullopt,
+                      area / km2};
+            loc.place(f, piece.get());
+            found[p].push_back(std::move(f));
+        }
+    });
+    for (auto& v : found)
+        for (auto& f : v) out.add(std::move(f));
+
+    if (has_parent_layer) return;
+    // Top level: holes in the union of all units are gaps between siblings.
+    std::vector<const GEOSGeometry*> parts;
+    for (const unit& u : units) parts.push_back(u.projected.get());
+    geos::geom_ptr all = geos::unary_union(parts);
+    GEOSContextHandle_t h = geos::thread_context().handle();
+    for (const GEOSGeometry* poly : geos::polygons_of(all.get())) {
+        int holes = GEOSGetNumInteriorRings_r(h, poly);
+        for (int r = 0; r < holes; ++r) {
+            const GEOSGeometry* ring = GEOSGetInteriorRingN_r(h, poly, r);
+            geos::geom_ptr shell = geos::own(GEOSGeom_createPolygon_r(h, GEOSGeom_clone_r(h, ring), nullptr, 0));
+            double area = geos::area(shell.get());
+            if (area < opt.sliver_km2 * km2) continue;
+            finding f{severity::warning, "topology.gap", layer.lvl, {}, std::nullopt,
+                      "gap of " + std::to_string(area / km2) + " km² between " + std::string(level_table(layer.lvl)),
+                      std::nullopt, std::nullopt, area / km2};
+            loc.place(f, shell.get());
+            out.add(std::move(f));
+        }
+    }
+}
+
+void check_nesting(const unit_layer& children, const unit_layer& parents, const validation_options& opt,
+                   const locator& loc, findings& out) {
+    std::unordered_map<std::string, std::size_t> parent_index;
+    for (std::size_t i = 0; i < parents.units.size(); ++i) parent_index.emplace(parents.units[i].code, i);
+    std::vector<geos::envelope> penv;
+    for (const unit& p : parents.units) penv.push_back(geos::envelope_of(p.projected.get()));
+
+    // Parent code per child: the field, else what the code carries.
+    std::vector<std::string> parent_of(children.units.size());
+    std::vector<std::vector<std::size_t>> kids(parents.units.size());
+    for (std::size_t i = 0; i < children.units.size(); ++i) {
+        const unit& c = children.units[i];
+        auto from_code = parent_code_from_code(children.lvl, c.code);
+        std::string pc = !c.parent_code.empty() ? c.parent_code : from_code.value_or("");
+        auto nf = [&](severity s, const char* rule, std::string msg) {
+            out.add({s, rule, children.lvl, c.code, c.source_fid, std::move(msg), std::nullopt, std::nullopt, std::nullopt});
+        };
+        if (!c.parent_code.empty() && from_code && *from_code != c.parent_code)
+            nf(severity::error, "hierarchy.parent_mismatch",
+               "parent field says " + std::string(level_name(parents.lvl)) + " " + c.parent_code + " but the code says " +
+                   *from_code);
+        if (pc.empty()) {
+            nf(severity::error, "hierarchy.no_parent",
+               "no parent " + std::string(level_name(parents.lvl)) + " code: give a parent field or a codification table");
+            continue;
+        }
+        auto it = parent_index.find(pc);
+        if (it == parent_index.end()) {
+            nf(severity::error, "hierarchy.parent_missing",
+               "its parent " + std::string(level_name(parents.lvl)) + " " + pc + " does not exist");
+            continue;
+        }
+        parent_of[i] = pc;
+        kids[it->second].push_back(i);
+    }
+
+    // Geometric nesting: the share of each child inside its declared parent.
+    std::vector<std::vector<finding>> found(children.units.size());
+    parallel_for(children.units.size(), opt.threads, [&](std::size_t i) {
+        if (parent_of[i].empty()) return;
+        const unit& c = children.units[i];
+        double area = geos::area(c.projected.get());
+        if (area <= 0) return;
+        geos::envelope ce = geos::envelope_of(c.projected.get());
+        std::vector<std::pair<double, std::size_t>> shares;
+        std::size_t declared = parent_index.at(parent_of[i]);
+        geos::geom_ptr in_declared = geos::intersection(c.projected.get(), parents.units[declared].projected.get());
+        double share = geos::area(in_declared.get()) / area;
+        if (share >= opt.nesting_share) return;
+        for (std::size_t p = 0; p < parents.units.size(); ++p) {
+            if (p == declared || !boxes_meet(ce, penv[p])) continue;
+            geos::geom_ptr in = geos::intersection(c.projected.get(), parents.units[p].projected.get());
+            double s = geos::area(in.get()) / area;
+            if (s > 0.001) shares.emplace_back(s, p);
+        }
+        std::sort(shares.rbegin(), shares.rend());
+        char pct[32];
+        std::snprintf(pct, sizeof pct, "%.1f%%", share * 100);
+        std::string msg = "lies only " + std::string(pct) + " in its " + std::string(level_name(parents.lvl)) + " " +
+                          parent_of[i];
+        for (auto [s, p] : shares) {
+            std::snprintf(pct, sizeof pct, "%.1f%%", s * 100);
+            msg += ", " + std::string(pct) + " in " + parents.units[p].code;
+        }
+        bool crosses = !shares.empty() && shares.front().first > 1.0 - opt.nesting_share;
+        finding f{crosses ? severity::error : severity::warning,
+                  crosses ? "hierarchy.crosses_parent" : "hierarchy.outside_parent", children.lvl, c.code, c.source_fid,
+                  msg, std::nullopt, std::nullopt, area * (1 - share) / km2};
+        geos::geom_ptr outside = geos::difference(c.projected.get(), parents.units[declared].projected.get());
+        loc.place(f, outside.get());
+        found[i].push_back(std::move(f));
+    });
+    for (auto& v : found)
+        for (auto& f : v) out.add(std::move(f));
+
+    // Parents: children present, and covered by them without gaps.
+    std::vector<std::vector<finding>> pf(parents.units.size());
+    parallel_for(parents.units.size(), opt.threads, [&](std::size_t p) {
+        const unit& par = parents.units[p];
+        if (kids[p].empty()) {
+            pf[p].push_back({severity::warning, "hierarchy.no_children", parents.lvl, par.code, par.source_fid,
+                             "has no " + std::string(level_table(children.lvl)), std::nullopt, std::nullopt,
+                             std::nullopt});
+            return;
+        }
+        std::vector<const GEOSGeometry*> parts;
+        for (std::size_t k : kids[p]) parts.push_back(children.units[k].projected.get());
+        geos::geom_ptr cover = geos::unary_union(parts);
+        geos::geom_ptr gap = geos::difference(par.projected.get(), cover.get());
+        for (auto& [piece, area] : pieces_above(gap.get(), opt.sliver_km2 * km2)) {
+            finding f{severity::warning, "topology.gap", parents.lvl, par.code, par.source_fid,
+                      "gap of " + std::to_string(area / km2) + " km² not covered by any of its " +
+                          std::string(level_table(children.lvl)),
+                      std::nullopt, std::nullopt, area / km2};
+            loc.place(f, piece.get());
+            pf[p].push_back(std::move(f));
+        }
+    });
+    for (auto& v : pf)
+        for (auto& f : v) out.add(std::move(f));
+}
+
+}  // namespace
+
+validation_report validate(const std::vector<const unit_layer*>& layers, const validation_options& opt) {
+    validation_report r;
+    locator loc{opt.analysis_crs};
+    std::map<level, const unit_layer*> by_level;
+    for (const unit_layer* l : layers) by_level[l->lvl] = l;
+    for (const unit_layer* l : layers) {
+        level_summary s{l->lvl, l->units.size(), 0};
+        for (const unit& u : l->units) s.area_km2 += u.area_km2;
+        r.levels.push_back(s);
+    }
+    for (const unit_layer* l : layers) {
+        check_codes(*l, r.report);
+        auto pl = parent_level(l->lvl);
+        bool has_parent = pl && by_level.count(*pl);
+        if (!l->units.empty()) check_siblings(*l, opt, loc, has_parent, r.report);
+        if (has_parent) check_nesting(*l, *by_level.at(*pl), opt, loc, r.report);
+    }
+    return r;
+}
+
+std::string validation_report::to_text() const {
+    std::string out;
+    for (const auto& s : levels) {
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "%-10s %6zu units  %12.1f km²\n", std::string(level_table(s.lvl)).c_str(), s.units,
+                      s.area_km2);
+        out += buf;
+    }
+    for (const auto& f : report.items) out += f.to_text() + "\n";
+    out += std::to_string(report.count(severity::error)) + " error(s), " +
+           std::to_string(report.count(severity::warning)) + " warning(s), " +
+           std::to_string(report.count(severity::info)) + " note(s)\n";
+    return out;
+}
+
+void to_json(nlohmann::json& j, const validation_report& r) {
+    j = nlohmann::json::object();
+    j["valid"] = r.ok();
+    nlohmann::json levels = nlohmann::json::object();
+    for (const auto& s : r.levels) levels[std::string(level_table(s.lvl))] = {{"units", s.units}, {"area_km2", s.area_km2}};
+    j["levels"] = levels;
+    j["errors"] = r.report.count(severity::error);
+    j["warnings"] = r.report.count(severity::warning);
+    j["findings"] = r.report.items;
+}
+
+}  // namespace microplan::geo

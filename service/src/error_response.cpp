@@ -1,0 +1,41 @@
+#include "microplan/service/error_response.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "microplan/geo/error.hpp"
+
+namespace microplan::service {
+
+namespace {
+error_response make(int status, const std::string& code, const std::string& message) {
+    return {status, nlohmann::json{{"code", code}, {"message", message}}.dump(), false, {}};
+}
+}  // namespace
+
+error_response current_exception_response() {
+    try {
+        throw;
+    } catch (const request_error& e) {
+        return make(e.status(), e.code(), e.what());
+    } catch (const geo::store_error& e) {
+        error_response r = make(500, "StoreError", "the planning store cannot be read");
+        r.log = true;
+        r.log_line = e.what();
+        return r;
+    } catch (const geo::error& e) {
+        // Bad data sent by the client (an upload, a geometry): unprocessable.
+        return make(422, "InvalidData", e.what());
+    } catch (const std::exception& e) {
+        error_response r = make(500, "InternalError", "internal error");
+        r.log = true;
+        r.log_line = e.what();
+        return r;
+    } catch (...) {
+        error_response r = make(500, "InternalError", "internal error");
+        r.log = true;
+        r.log_line = "unknown exception";
+        return r;
+    }
+}
+
+}  // namespace microplan::service
