@@ -117,6 +117,18 @@ canton_districts codification_table::match_cantons(const unit_layer& cantons) co
             }
             if (q == best && q > 0) hits.push_back(&c);
         }
+        if (hits.empty()) {
+            // Cantons move between provinces (La Concordia: Esmeraldas -> Santo Domingo, 2013):
+            // accept a unique exact-name match elsewhere, and say so.
+            for (const unit& c : cantons.units)
+                if (names::match_quality(name, c.name) >= 2) hits.push_back(&c);
+            if (hits.size() == 1)
+                m.report.add({severity::warning, "codification.canton_other_province", level::canton, hits.front()->code,
+                              first_line[key],
+                              "the table puts canton '" + name + "' in province " + prov + ", the layer codes it " +
+                                  hits.front()->code + ": matched by name across provinces",
+                              std::nullopt, std::nullopt, std::nullopt});
+        }
         if (hits.size() != 1) {
             std::string msg = hits.empty() ? "no canton of province " + prov + " is named '" + name + "'"
                                            : "canton name '" + name + "' matches several cantons of province " + prov;

@@ -13,6 +13,8 @@ char base_letter(char32_t cp) {
     static constexpr std::string_view latin1 =
         // U+00C0..U+00FF
         "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
+    // Ð never occurs in Spanish names: it is Ñ mis-decoded (a real defect of INEC files).
+    if (cp == 0xD0 || cp == 0xF0) return 'N';
     if (cp >= 0xC0 && cp <= 0xFF) return latin1[cp - 0xC0];
     return 0;
 }

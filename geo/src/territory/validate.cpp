@@ -76,24 +76,67 @@ void check_codes(const unit_layer& layer, findings& out) {
     }
 }
 
-// Overlaps between siblings above the sliver size; gaps inside the layer's outer hull
-// are found by the parent check, or for a top level as holes of the union.
-void check_siblings(const unit_layer& layer, const validation_options& opt, const locator& loc, bool has_parent_layer,
-                    findings& out) {
-    const auto& units = layer.units;
-    std::vector<geos::envelope> env;
-    env.reserve(units.size());
-    for (const unit& u : units) env.push_back(geos::envelope_of(u.projected.get()));
-    std::vector<std::size_t> order(units.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return env[a].minx < env[b].minx; });
-    std::vector<std::pair<std::size_t, std::size_t>> pairs;
-    for (std::size_t k = 0; k < order.size(); ++k)
-        for (std::size_t m = k + 1; m < order.size() && env[order[m]].minx <= env[order[k]].maxx; ++m)
-            if (boxes_meet(env[order[k]], env[order[m]]))
-                pairs.emplace_back(std::min(order[k], order[m]), std::max(order[k], order[m]));
-    std::sort(pairs.begin(), pairs.end());
+// Union of many polygons, split in two halves on two threads when there are many.
+geos::geom_ptr union_of(std::vector<const GEOSGeometry*> parts, unsigned threads) {
+    if (parts.size() < 64 || threads == 1) return geos::unary_union(parts);
+    std::size_t half = parts.size() / 2;
+    std::vector<const GEOSGeometry*> left(parts.begin(), parts.begin() + static_cast<long>(half));
+    std::vector<const GEOSGeometry*> right(parts.begin() + static_cast<long>(half), parts.end());
+    geos::geom_ptr halves[2];
+    parallel_for(2, 2, [&](std::size_t i) { halves[i] = geos::unary_union(i == 0 ? left : right); });
+    const GEOSGeometry* both[] = {halves[0].get(), halves[1].get()};
+    return geos::unary_union(both);
+}
 
+// Siblings grouped by parent (or all together at the top level), with the union of each
+// group: it gives gaps (holes, or parent minus union) and, by area, whether any overlap
+// exists at all, so that pairwise intersections run only where they find something.
+struct sibling_group {
+    std::string parent;                 // "" at the top level
+    std::vector<std::size_t> members;   // indices into the layer
+    geos::geom_ptr cover;               // union of the members
+    double overlap_m2 = 0;              // sum of areas minus area of the union
+};
+
+std::vector<sibling_group> group_siblings(const unit_layer& layer, const std::vector<std::string>& parent_of,
+                                          unsigned threads) {
+    std::map<std::string, sibling_group> by_parent;
+    for (std::size_t i = 0; i < layer.units.size(); ++i) {
+        auto& g = by_parent[parent_of.empty() ? std::string{} : parent_of[i]];
+        g.parent = parent_of.empty() ? std::string{} : parent_of[i];
+        g.members.push_back(i);
+    }
+    std::vector<sibling_group> groups;
+    for (auto& [k, g] : by_parent) groups.push_back(std::move(g));
+    auto build = [&](sibling_group& g, unsigned inner) {
+        std::vector<const GEOSGeometry*> parts;
+        double sum = 0;
+        for (std::size_t i : g.members) {
+            parts.push_back(layer.units[i].projected.get());
+            sum += geos::area(parts.back());
+        }
+        g.cover = union_of(parts, inner);
+        g.overlap_m2 = sum - geos::area(g.cover.get());
+    };
+    if (groups.size() == 1) build(groups[0], threads);
+    else parallel_for(groups.size(), threads, [&](std::size_t i) { build(groups[i], 1); });
+    return groups;
+}
+
+void check_overlaps(const unit_layer& layer, const std::vector<sibling_group>& groups, const validation_options& opt,
+                    const locator& loc, findings& out) {
+    const auto& units = layer.units;
+    std::vector<std::pair<std::size_t, std::size_t>> pairs;
+    for (const sibling_group& g : groups) {
+        if (g.overlap_m2 < opt.sliver_km2 * km2) continue;
+        std::vector<geos::envelope> env;
+        for (std::size_t i : g.members) env.push_back(geos::envelope_of(units[i].projected.get()));
+        for (std::size_t k = 0; k < g.members.size(); ++k)
+            for (std::size_t m = k + 1; m < g.members.size(); ++m)
+                if (boxes_meet(env[k], env[m]))
+                    pairs.emplace_back(std::min(g.members[k], g.members[m]), std::max(g.members[k], g.members[m]));
+    }
+    std::sort(pairs.begin(), pairs.end());
     std::vector<std::vector<finding>> found(pairs.size());
     parallel_for(pairs.size(), opt.threads, [&](std::size_t p) {
         const unit& a = units[pairs[p].first];
@@ -111,14 +154,13 @@ void check_siblings(const unit_layer& layer, const validation_options& opt, cons
     });
     for (auto& v : found)
         for (auto& f : v) out.add(std::move(f));
+}
 
-    if (has_parent_layer) return;
-    // Top level: holes in the union of all units are gaps between siblings.
-    std::vector<const GEOSGeometry*> parts;
-    for (const unit& u : units) parts.push_back(u.projected.get());
-    geos::geom_ptr all = geos::unary_union(parts);
+// Top level: holes in the union of all units are gaps between siblings.
+void check_holes(const unit_layer& layer, const sibling_group& all, const validation_options& opt, const locator& loc,
+                 findings& out) {
     GEOSContextHandle_t h = geos::thread_context().handle();
-    for (const GEOSGeometry* poly : geos::polygons_of(all.get())) {
+    for (const GEOSGeometry* poly : geos::polygons_of(all.cover.get())) {
         int holes = GEOSGetNumInteriorRings_r(h, poly);
         for (int r = 0; r < holes; ++r) {
             const GEOSGeometry* ring = GEOSGetInteriorRingN_r(h, poly, r);
@@ -134,16 +176,14 @@ void check_siblings(const unit_layer& layer, const validation_options& opt, cons
     }
 }
 
-void check_nesting(const unit_layer& children, const unit_layer& parents, const validation_options& opt,
-                   const locator& loc, findings& out) {
+// Resolves each child's parent code (the parent field, else what the code carries) and
+// checks it; returns the parent code per child ("" when unresolved).
+std::vector<std::string> resolve_parents(const unit_layer& children, const unit_layer& parents, findings& out) {
     std::unordered_map<std::string, std::size_t> parent_index;
     for (std::size_t i = 0; i < parents.units.size(); ++i) parent_index.emplace(parents.units[i].code, i);
-    std::vector<geos::envelope> penv;
-    for (const unit& p : parents.units) penv.push_back(geos::envelope_of(p.projected.get()));
 
     // Parent code per child: the field, else what the code carries.
     std::vector<std::string> parent_of(children.units.size());
-    std::vector<std::vector<std::size_t>> kids(parents.units.size());
     for (std::size_t i = 0; i < children.units.size(); ++i) {
         const unit& c = children.units[i];
         auto from_code = parent_code_from_code(children.lvl, c.code);
@@ -167,8 +207,20 @@ void check_nesting(const unit_layer& children, const unit_layer& parents, const 
             continue;
         }
         parent_of[i] = pc;
-        kids[it->second].push_back(i);
     }
+    return parent_of;
+}
+
+void check_nesting(const unit_layer& children, const unit_layer& parents, const std::vector<std::string>& parent_of,
+                   const std::vector<sibling_group>& groups, const validation_options& opt, const locator& loc,
+                   findings& out) {
+    std::unordered_map<std::string, std::size_t> parent_index;
+    for (std::size_t i = 0; i < parents.units.size(); ++i) parent_index.emplace(parents.units[i].code, i);
+    std::vector<geos::envelope> penv;
+    for (const unit& p : parents.units) penv.push_back(geos::envelope_of(p.projected.get()));
+    std::map<std::string, const sibling_group*> group_of_parent;
+    for (const auto& g : groups)
+        if (!g.parent.empty()) group_of_parent[g.parent] = &g;
 
     // Geometric nesting: the share of each child inside its declared parent.
     std::vector<std::vector<finding>> found(children.units.size());
@@ -213,16 +265,14 @@ void check_nesting(const unit_layer& children, const unit_layer& parents, const 
     std::vector<std::vector<finding>> pf(parents.units.size());
     parallel_for(parents.units.size(), opt.threads, [&](std::size_t p) {
         const unit& par = parents.units[p];
-        if (kids[p].empty()) {
+        auto g = group_of_parent.find(par.code);
+        if (g == group_of_parent.end()) {
             pf[p].push_back({severity::warning, "hierarchy.no_children", parents.lvl, par.code, par.source_fid,
                              "has no " + std::string(level_table(children.lvl)), std::nullopt, std::nullopt,
                              std::nullopt});
             return;
         }
-        std::vector<const GEOSGeometry*> parts;
-        for (std::size_t k : kids[p]) parts.push_back(children.units[k].projected.get());
-        geos::geom_ptr cover = geos::unary_union(parts);
-        geos::geom_ptr gap = geos::difference(par.projected.get(), cover.get());
+        geos::geom_ptr gap = geos::difference(par.projected.get(), g->second->cover.get());
         for (auto& [piece, area] : pieces_above(gap.get(), opt.sliver_km2 * km2)) {
             finding f{severity::warning, "topology.gap", parents.lvl, par.code, par.source_fid,
                       "gap of " + std::to_string(area / km2) + " km² not covered by any of its " +
@@ -252,8 +302,13 @@ validation_report validate(const std::vector<const unit_layer*>& layers, const v
         check_codes(*l, r.report);
         auto pl = parent_level(l->lvl);
         bool has_parent = pl && by_level.count(*pl);
-        if (!l->units.empty()) check_siblings(*l, opt, loc, has_parent, r.report);
-        if (has_parent) check_nesting(*l, *by_level.at(*pl), opt, loc, r.report);
+        if (l->units.empty()) continue;
+        std::vector<std::string> parent_of;
+        if (has_parent) parent_of = resolve_parents(*l, *by_level.at(*pl), r.report);
+        std::vector<sibling_group> groups = group_siblings(*l, parent_of, opt.threads);
+        check_overlaps(*l, groups, opt, loc, r.report);
+        if (has_parent) check_nesting(*l, *by_level.at(*pl), parent_of, groups, opt, loc, r.report);
+        else check_holes(*l, groups.front(), opt, loc, r.report);
     }
     return r;
 }
