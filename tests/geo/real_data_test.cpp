@@ -1,0 +1,94 @@
+// The real Ecuador data (../shared/data/ecuador): hierarchy, build, full resolution.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "support.hpp"
+#include "microplan/geo/io/codification.hpp"
+#include "microplan/geo/io/vector_import.hpp"
+#include "microplan/geo/territory/build.hpp"
+#include "microplan/geo/territory/validate.hpp"
+
+using namespace microplan::geo;
+using namespace microplan::test;
+
+namespace {
+unit_layer load(const std::string& file, level l) {
+    import_options o;
+    o.path = ecuador("boundaries/" + file);
+    o.lvl = l;
+    return std::move(read_units(o).layer);
+}
+std::vector<finding> with_rule(const findings& r, const std::string& rule) {
+    std::vector<finding> out;
+    for (const auto& f : r.items)
+        if (f.rule == rule) out.push_back(f);
+    return out;
+}
+}  // namespace
+
+TEST(RealData, ProvincesCantonsParishesNestByCodeAndGeometry) {
+    MICROPLAN_NEED_ECUADOR_DATA();
+    unit_layer provinces = load("provincias.geojson", level::province);
+    unit_layer cantons = load("cantones.geojson", level::canton);
+    unit_layer parishes = load("parroquias.geojson", level::parish);
+    EXPECT_EQ(provinces.units.size(), 25u);
+    EXPECT_EQ(cantons.units.size(), 224u);
+    EXPECT_EQ(parishes.units.size(), 1040u);
+    auto r = validate({&provinces, &cantons, &parishes});
+    EXPECT_TRUE(r.ok()) << r.to_text();
+    EXPECT_TRUE(with_rule(r.report, "hierarchy.crosses_parent").empty());
+    EXPECT_TRUE(with_rule(r.report, "hierarchy.parent_missing").empty());
+    // The undelimited zones: province 90, cantons 9001/9003/9004 and their parishes.
+    auto undelimited = with_rule(r.report, "territory.undelimited");
+    std::set<std::string> codes;
+    for (const auto& f : undelimited) codes.insert(f.code);
+    EXPECT_TRUE(codes.count("90"));
+    EXPECT_TRUE(codes.count("9001"));
+    EXPECT_TRUE(codes.count("9003"));
+    EXPECT_TRUE(codes.count("9004"));
+}
+
+TEST(RealData, DistrictsAndZonesFromCantonsAndTheCodificationTable) {
+    MICROPLAN_NEED_ECUADOR_DATA();
+    unit_layer cantons = load("cantones.geojson", level::canton);
+    auto table = codification_table::read(ecuador("tables/senplades_zonas_distritos_circuitos.csv"));
+    EXPECT_EQ(table.rows().size(), 1887u);
+    built_levels b = build_from_cantons(cantons, table, "EPSG:32717");
+    EXPECT_EQ(b.zones.units.size(), 9u);
+    // 140 districts, 25 of which lie inside the five city cantons and cannot be built.
+    auto city = with_rule(b.report, "build.city_canton");
+    std::set<std::string> city_cantons;
+    std::size_t unbuilt = 0;
+    for (const auto& f : city) {
+        city_cantons.insert(f.code);
+        // "... holds N districts (...)"
+        unbuilt += std::stoul(f.message.substr(f.message.find("holds ") + 6));
+    }
+    EXPECT_EQ(city_cantons, (std::set<std::string>{"0101", "0901", "1701", "1801", "2301"}));  // Cuenca, Guayaquil, Quito, Ambato, Santo Domingo
+    EXPECT_EQ(unbuilt, 25u);
+    EXPECT_EQ(b.districts.units.size() + unbuilt, 140u) << "built " << b.districts.units.size() << " + unbuilt " << unbuilt;
+    EXPECT_FALSE(b.report.has_errors()) << [&] { std::string s; for (auto& f : b.report.items) s += f.to_text() + "\n"; return s; }();
+    // Every row matched: the only cantons outside the table are the undelimited ones.
+    auto not_in_table = with_rule(b.report, "codification.canton_not_in_table");
+    for (const auto& f : not_in_table) EXPECT_TRUE(f.code.starts_with("90")) << f.to_text();
+    // The built levels nest.
+    auto r = validate({&b.zones, &b.districts});
+    EXPECT_TRUE(r.ok()) << r.to_text();
+}
+
+TEST(RealData, FullResolutionCantonsImportAndValidate) {
+    MICROPLAN_NEED_ECUADOR_DATA();
+    import_options o;
+    o.path = "/vsigzip/" + ecuador("boundaries/cantones_detalle.geojson.gz");
+    o.lvl = level::canton;
+    import_result r = read_units(o);
+    EXPECT_EQ(r.layer.units.size(), 221u);
+    EXPECT_GT(r.vertices, 1'100'000u);
+    EXPECT_EQ(r.used_fields.code, "DPA_CANTON");
+    EXPECT_EQ(r.used_fields.name, "DPA_DESCAN");
+    auto v = validate({&r.layer});
+    EXPECT_TRUE(v.ok()) << v.to_text();
+    // Ecuador is about 257,000 km².
+    EXPECT_NEAR(v.levels[0].area_km2, 256000, 6000);
+}
