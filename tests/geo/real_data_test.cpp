@@ -92,3 +92,18 @@ TEST(RealData, FullResolutionCantonsImportAndValidate) {
     // Ecuador is about 257,000 km².
     EXPECT_NEAR(v.levels[0].area_km2, 256000, 6000);
 }
+
+TEST(RealData, CodificationRowsMatchParishesByCodeOrTolerantName) {
+    MICROPLAN_NEED_ECUADOR_DATA();
+    unit_layer cantons = load("cantones.geojson", level::canton);
+    unit_layer parishes = load("parroquias.geojson", level::parish);
+    auto table = codification_table::read(ecuador("tables/senplades_zonas_distritos_circuitos.csv"));
+    canton_districts cd = table.match_cantons(cantons);
+    findings report;
+    auto matched = table.match_parishes(parishes, cd, report);
+    // Every row is either matched or reported, never dropped.
+    EXPECT_EQ(matched.size() + report.items.size(), table.rows().size());
+    // Beyond the 1,378 rows whose DPA code came from an exact name, tolerant matching finds 312 more (1,690 measured); 197 rows stay reported.
+    EXPECT_GE(matched.size(), 1690u) << report.items.size() << " unmatched";
+    for (const auto& f : report.items) EXPECT_EQ(f.rule, "codification.parish_unmatched");
+}
