@@ -264,14 +264,8 @@ country generate_country(const country_options& opt) {
     if (!cells || !edges) throw std::runtime_error("demo country: GEOS Voronoi failed: " + geos::thread_context().last_error());
 
     // Map each cell to the inside site it contains (cells come in no particular order).
-    std::unordered_map<std::uint64_t, std::size_t> site_of;
-    auto key = [](double x, double y) {
-        return std::hash<double>{}(x) * 1000003u ^ std::hash<double>{}(y);
-    };
     std::map<std::pair<double, double>, std::size_t> site_index;
     for (std::size_t i = 0; i < inside.size(); ++i) site_index[{inside[i].x, inside[i].y}] = i;
-    (void)site_of;
-    (void)key;
     std::vector<geos::geom_ptr> cell_of(inside.size());
     {
         int n = GEOSGetNumGeometries_r(h, cells.get());

@@ -200,7 +200,7 @@ import_result read_units(const import_options& opt) {
     for (int i = 0; i < defn->GetFieldCount(); ++i) fields.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
     std::vector<raw_feature> feats;
     bool recoded_any = false;
-    std::size_t zm = 0, collections = 0;
+    std::size_t zm = 0;
     layer.ResetReading();
     CPLErrorReset();
     for (auto& feature : layer) {
@@ -228,7 +228,6 @@ import_result read_units(const import_options& opt) {
         OGRwkbGeometryType t = wkbFlatten(g->getGeometryType());
         if (t == wkbGeometryCollection) {
             rf.had_collection = true;
-            ++collections;
             std::unique_ptr<OGRMultiPolygon> polys = std::make_unique<OGRMultiPolygon>();
             for (auto* part : *g->toGeometryCollection()) {
                 auto pt = wkbFlatten(part->getGeometryType());
@@ -429,7 +428,6 @@ import_result read_units(const import_options& opt) {
                            "some attribute text was not UTF-8 and was read as " + opt.source_encoding +
                                " (set another with --encoding)",
                            std::nullopt, std::nullopt, std::nullopt});
-    (void)collections;
     return result;
 }
 
