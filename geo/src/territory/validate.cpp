@@ -178,9 +178,16 @@ void check_holes(const unit_layer& layer, const sibling_group& all, const valida
 
 // Resolves each child's parent code (the parent field, else what the code carries) and
 // checks it; returns the parent code per child ("" when unresolved).
-std::vector<std::string> resolve_parents(const unit_layer& children, const unit_layer& parents, findings& out) {
-    std::unordered_map<std::string, std::size_t> parent_index;
-    for (std::size_t i = 0; i < parents.units.size(); ++i) parent_index.emplace(parents.units[i].code, i);
+using code_index = std::unordered_map<std::string, std::size_t>;
+
+code_index index_by_code(const unit_layer& layer) {
+    code_index index;
+    for (std::size_t i = 0; i < layer.units.size(); ++i) index.emplace(layer.units[i].code, i);
+    return index;
+}
+
+std::vector<std::string> resolve_parents(const unit_layer& children, const unit_layer& parents,
+                                         const code_index& parent_index, findings& out) {
 
     // Parent code per child: the field, else what the code carries.
     std::vector<std::string> parent_of(children.units.size());
@@ -211,11 +218,9 @@ std::vector<std::string> resolve_parents(const unit_layer& children, const unit_
     return parent_of;
 }
 
-void check_nesting(const unit_layer& children, const unit_layer& parents, const std::vector<std::string>& parent_of,
-                   const std::vector<sibling_group>& groups, const validation_options& opt, const locator& loc,
-                   findings& out) {
-    std::unordered_map<std::string, std::size_t> parent_index;
-    for (std::size_t i = 0; i < parents.units.size(); ++i) parent_index.emplace(parents.units[i].code, i);
+void check_nesting(const unit_layer& children, const unit_layer& parents, const code_index& parent_index,
+                   const std::vector<std::string>& parent_of, const std::vector<sibling_group>& groups,
+                   const validation_options& opt, const locator& loc, findings& out) {
     std::vector<geos::envelope> penv;
     for (const unit& p : parents.units) penv.push_back(geos::envelope_of(p.projected.get()));
     std::map<std::string, const sibling_group*> group_of_parent;
@@ -304,10 +309,14 @@ validation_report validate(const std::vector<const unit_layer*>& layers, const v
         bool has_parent = pl && by_level.count(*pl);
         if (l->units.empty()) continue;
         std::vector<std::string> parent_of;
-        if (has_parent) parent_of = resolve_parents(*l, *by_level.at(*pl), r.report);
+        code_index parent_index;
+        if (has_parent) {
+            parent_index = index_by_code(*by_level.at(*pl));
+            parent_of = resolve_parents(*l, *by_level.at(*pl), parent_index, r.report);
+        }
         std::vector<sibling_group> groups = group_siblings(*l, parent_of, opt.threads);
         check_overlaps(*l, groups, opt, loc, r.report);
-        if (has_parent) check_nesting(*l, *by_level.at(*pl), parent_of, groups, opt, loc, r.report);
+        if (has_parent) check_nesting(*l, *by_level.at(*pl), parent_index, parent_of, groups, opt, loc, r.report);
         else check_holes(*l, groups.front(), opt, loc, r.report);
     }
     return r;

@@ -20,13 +20,16 @@ unit make_unit(level l, const std::string& code, const std::string& parent, cons
     return u;
 }
 
-// A square of `side` km whose lower-left corner is (x, y) km from an origin near Quito.
-std::string square(double x, double y, double side) {
-    double x0 = 770000 + x * 1000, y0 = 9970000 + y * 1000, s = side * 1000;
-    return "POLYGON((" + std::to_string(x0) + " " + std::to_string(y0) + "," + std::to_string(x0 + s) + " " +
-           std::to_string(y0) + "," + std::to_string(x0 + s) + " " + std::to_string(y0 + s) + "," + std::to_string(x0) +
-           " " + std::to_string(y0 + s) + "," + std::to_string(x0) + " " + std::to_string(y0) + "))";
+// A rectangle from (x0, y0) to (x1, y1) km, measured from an origin near Quito (UTM 17S).
+std::string rect(double x0, double y0, double x1, double y1) {
+    auto at = [](double x, double y) {
+        return std::to_string(770000 + x * 1000) + " " + std::to_string(9970000 + y * 1000);
+    };
+    return "POLYGON((" + at(x0, y0) + "," + at(x1, y0) + "," + at(x1, y1) + "," + at(x0, y1) + "," + at(x0, y0) + "))";
 }
+
+// A square of `side` km whose lower-left corner is (x, y) km from the origin.
+std::string square(double x, double y, double side) { return rect(x, y, x + side, y + side); }
 
 std::vector<finding> with_rule(const validation_report& r, const std::string& rule) {
     std::vector<finding> out;
@@ -47,9 +50,9 @@ TEST(Validate, PerfectNestingIsClean) {
     two_level t;
     t.districts.units.push_back(make_unit(level::district, "17D06", "", square(0, 0, 10)));
     t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "",
-                                         "POLYGON((770000 9970000,775000 9970000,775000 9980000,770000 9980000,770000 9970000))"));
+                                         rect(0, 0, 5, 10)));
     t.circuits.units.push_back(make_unit(level::circuit, "17D06C02", "",
-                                         "POLYGON((775000 9970000,780000 9970000,780000 9980000,775000 9980000,775000 9970000))"));
+                                         rect(5, 0, 10, 10)));
     auto r = t.run();
     EXPECT_TRUE(r.ok());
     EXPECT_TRUE(r.report.items.empty()) << r.to_text();
@@ -60,11 +63,11 @@ TEST(Validate, CircuitCrossingTwoDistricts) {
     t.districts.units.push_back(make_unit(level::district, "17D05", "", square(0, 0, 10)));
     t.districts.units.push_back(make_unit(level::district, "17D06", "", square(10, 0, 10)));
     t.circuits.units.push_back(make_unit(level::circuit, "17D05C01", "", square(0, 0, 10)));
-    // Declared in 17D06 but lies 40 % in 17D05.
+    // Declared in 17D06 but lies wholly in 17D05.
     t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "",
-                                         "POLYGON((776000 9970000,780000 9970000,780000 9980000,776000 9980000,776000 9970000))"));
+                                         rect(6, 0, 10, 10)));
     t.circuits.units.push_back(make_unit(level::circuit, "17D06C02", "",
-                                         "POLYGON((780000 9970000,790000 9970000,790000 9980000,780000 9980000,780000 9970000))"));
+                                         rect(10, 0, 20, 10)));
     auto r = t.run();
     auto crossing = with_rule(r, "hierarchy.crosses_parent");
     ASSERT_EQ(crossing.size(), 1u) << r.to_text();
@@ -101,9 +104,9 @@ TEST(Validate, OverlapsAndGapsBetweenSiblingsWithLocationAndArea) {
     t.districts.units.push_back(make_unit(level::district, "17D06", "", square(0, 0, 10)));
     // Two circuits overlapping by 1 km x 10 km, leaving a 2 km x 10 km gap on the right.
     t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "",
-                                         "POLYGON((770000 9970000,775000 9970000,775000 9980000,770000 9980000,770000 9970000))"));
+                                         rect(0, 0, 5, 10)));
     t.circuits.units.push_back(make_unit(level::circuit, "17D06C02", "",
-                                         "POLYGON((774000 9970000,778000 9970000,778000 9980000,774000 9980000,774000 9970000))"));
+                                         rect(4, 0, 8, 10)));
     auto r = t.run();
     auto overlaps = with_rule(r, "topology.overlap");
     ASSERT_EQ(overlaps.size(), 1u) << r.to_text();
@@ -121,7 +124,7 @@ TEST(Validate, SliversBelowTheToleranceAreIgnored) {
     t.districts.units.push_back(make_unit(level::district, "17D06", "", square(0, 0, 10)));
     // A 10 m strip is missing: 0.1 km², under a 0.5 km² tolerance.
     t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "",
-                                         "POLYGON((770000 9970000,779990 9970000,779990 9980000,770000 9980000,770000 9970000))"));
+                                         rect(0, 0, 9.99, 10)));
     validation_options o;
     o.sliver_km2 = 0.5;
     EXPECT_TRUE(validate({&t.districts, &t.circuits}, o).report.items.empty());
@@ -143,10 +146,10 @@ TEST(Validate, ParentWithoutChildrenAndMalformedCodes) {
 TEST(Validate, HolesBetweenTopLevelUnits) {
     unit_layer zones{level::zone, {}};
     // A ring of four squares around an empty centre square.
-    zones.units.push_back(make_unit(level::zone, "Z1", "", "POLYGON((770000 9970000,800000 9970000,800000 9980000,770000 9980000,770000 9970000))"));
-    zones.units.push_back(make_unit(level::zone, "Z2", "", "POLYGON((770000 9990000,800000 9990000,800000 10000000,770000 10000000,770000 9990000))"));
-    zones.units.push_back(make_unit(level::zone, "Z3", "", "POLYGON((770000 9980000,780000 9980000,780000 9990000,770000 9990000,770000 9980000))"));
-    zones.units.push_back(make_unit(level::zone, "Z4", "", "POLYGON((790000 9980000,800000 9980000,800000 9990000,790000 9990000,790000 9980000))"));
+    zones.units.push_back(make_unit(level::zone, "Z1", "", rect(0, 0, 30, 10)));
+    zones.units.push_back(make_unit(level::zone, "Z2", "", rect(0, 20, 30, 30)));
+    zones.units.push_back(make_unit(level::zone, "Z3", "", rect(0, 10, 10, 20)));
+    zones.units.push_back(make_unit(level::zone, "Z4", "", rect(20, 10, 30, 20)));
     auto r = validate({&zones});
     auto gaps = with_rule(r, "topology.gap");
     ASSERT_EQ(gaps.size(), 1u);
