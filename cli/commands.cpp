@@ -3,56 +3,33 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
+#include "common.hpp"
 #include "microplan/geo/demo/demo_country.hpp"
+#include "microplan/geo/demo/demo_services.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/codification.hpp"
 #include "microplan/geo/io/vector_import.hpp"
+#include "microplan/geo/store/establishments.hpp"
 #include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/store/population.hpp"
+#include "microplan/geo/territory/assign.hpp"
 #include "microplan/geo/territory/build.hpp"
 #include "microplan/geo/territory/validate.hpp"
 
 namespace microplan::cli {
-
-namespace geo = microplan::geo;
-using clock_type = std::chrono::steady_clock;
-
-namespace {
-
-double seconds_since(clock_type::time_point t0) {
-    return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
-
-void print_findings(const geo::findings& report) {
-    for (const auto& f : report.items) std::fprintf(stderr, "  %s\n", f.to_text().c_str());
-}
-
-geo::level level_option(const std::string& text) {
-    auto l = geo::parse_level(text);
-    if (!l)
-        throw geo::format_error({}, "unknown level",
-                                "'" + text + "'; use zone, district, circuit, province, canton or parish");
-    return *l;
-}
-
-const CLI::Validator level_names = CLI::IsMember({"zone", "district", "circuit", "province", "canton", "parish",
-                                                  "zones", "districts", "circuits", "provinces", "cantons", "parishes"},
-                                                 CLI::ignore_case);
-
-}  // namespace
 
 command add_import(CLI::App& app) {
     auto o = std::make_shared<geo::import_options>();
     auto store = std::make_shared<std::string>();
     auto lvl = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
-    app.add_option("source", o->path, "Vector source: GeoPackage, Shapefile, GeoJSON, FlatGeobuf, ... (/vsigzip/ works)")
-        ->required();
-    app.add_option("--store,-s", *store, "Planning store (SpatiaLite file; created when missing)")->required();
-    app.add_option("--level,-l", *lvl, "Level of the units: zone, district, circuit, province, canton, parish")
-        ->required()
+    app.add_option("source", o->path,
+                   "Vector source: GeoPackage, Shapefile, GeoJSON, FlatGeobuf, ... (/vsigzip/ works)");
+    app.add_option("--store,-s", *store, "Planning store (SpatiaLite file; created when missing); required");
+    app.add_option("--level,-l", *lvl,
+                   "Level of the units: zone, district, circuit, province, canton, parish; required")
         ->check(level_names);
     app.add_option("--layer", o->layer, "Layer to read (default: the first)");
     app.add_option("--code-field", o->fields.code, "Field with the unit code (default: detected)");
@@ -67,26 +44,39 @@ command add_import(CLI::App& app) {
     app.add_flag("--json", *json, "Print the import report as JSON on stdout");
     return [o, store, lvl, json] {
         auto t0 = clock_type::now();
+        // Not marked required so that `import establishments ...` parses; checked here.
+        if (o->path.empty() || store->empty() || lvl->empty())
+            throw CLI::RequiredError("import needs SOURCE, --store and --level (or: import establishments --help)");
         o->lvl = level_option(*lvl);
         std::fprintf(stderr, "reading %s ...\n", o->path.c_str());
         geo::import_result r = geo::read_units(*o);
         std::fprintf(stderr, "read %zu %s (%zu vertices) in %.2f s; writing %s ...\n", r.layer.units.size(),
                      std::string(geo::level_table(o->lvl)).c_str(), r.vertices, seconds_since(t0), store->c_str());
-        geo::store::import_record rec{o->lvl, o->path, r.layer_name, r.driver, r.source_crs,
-                                      "code=" + r.used_fields.code + " name=" + r.used_fields.name +
-                                          " parent=" + r.used_fields.parent,
-                                      r.vertices};
+        geo::store::import_record rec{
+            o->lvl,
+            o->path,
+            r.layer_name,
+            r.driver,
+            r.source_crs,
+            "code=" + r.used_fields.code + " name=" + r.used_fields.name + " parent=" + r.used_fields.parent,
+            r.vertices};
         geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
             geo::store::ensure_schema(db, o->analysis_crs);
             geo::store::write_level(db, r.layer, rec, r.report);
         });
         if (*json) {
-            nlohmann::json j{{"store", *store},       {"level", geo::level_name(o->lvl)},
-                             {"source", o->path},     {"layer", r.layer_name},
-                             {"driver", r.driver},    {"crs", r.source_crs},
-                             {"units", r.layer.units.size()}, {"vertices", r.vertices},
-                             {"fields", {{"code", r.used_fields.code}, {"name", r.used_fields.name}, {"parent", r.used_fields.parent}}},
-                             {"findings", r.report.items}};
+            nlohmann::json j{
+                {"store", *store},
+                {"level", geo::level_name(o->lvl)},
+                {"source", o->path},
+                {"layer", r.layer_name},
+                {"driver", r.driver},
+                {"crs", r.source_crs},
+                {"units", r.layer.units.size()},
+                {"vertices", r.vertices},
+                {"fields",
+                 {{"code", r.used_fields.code}, {"name", r.used_fields.name}, {"parent", r.used_fields.parent}}},
+                {"findings", r.report.items}};
             std::printf("%s\n", j.dump(2).c_str());
         } else {
             print_findings(r.report);
@@ -110,7 +100,8 @@ command add_build(CLI::App& app) {
     app.add_option("--from", *from, "Level to dissolve: cantons (needs --codification) or circuits")
         ->check(CLI::IsMember({"cantons", "canton", "circuits", "circuit"}))
         ->default_val("cantons");
-    app.add_option("--codification", *table, "Codification table (CSV: zone, district, circuit, province, canton, parish)");
+    app.add_option("--codification", *table,
+                   "Codification table (CSV: zone, district, circuit, province, canton, parish)");
     app.add_option("--threads", *threads, "Worker threads (default: all cores)");
     return [store, from, table, threads] {
         auto t0 = clock_type::now();
@@ -126,14 +117,19 @@ command add_build(CLI::App& app) {
             crs = geo::store::analysis_crs(db);
             geo::unit_layer children = geo::store::read_level(db, cantons ? geo::level::canton : geo::level::circuit);
             if (children.units.empty())
-                throw geo::store_error({*store, {}, {}, {}, {}}, "nothing to build from",
-                                       std::string("the store holds no ") + (cantons ? "cantons" : "circuits") +
-                                           "; import them first");
+                throw geo::store_error(
+                    {*store, {}, {}, {}, {}}, "nothing to build from",
+                    std::string("the store holds no ") + (cantons ? "cantons" : "circuits") + "; import them first");
             built = cantons ? geo::build_from_cantons(children, *codes, crs, *threads)
                             : geo::build_from_circuits(children, codes ? &*codes : nullptr, crs, *threads);
         }
-        geo::store::import_record rec{geo::level::district, "built from " + *from + (table->empty() ? "" : " + " + *table),
-                                      "", "microplan build", "EPSG:4326", "", 0};
+        geo::store::import_record rec{geo::level::district,
+                                      "built from " + *from + (table->empty() ? "" : " + " + *table),
+                                      "",
+                                      "microplan build",
+                                      "EPSG:4326",
+                                      "",
+                                      0};
         geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
             geo::store::write_level(db, built.districts, rec, built.report);
             if (!built.zones.units.empty()) {
@@ -155,7 +151,8 @@ command add_validate(CLI::App& app) {
     auto opt = std::make_shared<geo::validation_options>();
     app.add_option("store", *store, "Planning store")->required();
     app.add_flag("--json", *json, "Print the report as JSON");
-    app.add_option("--sliver-km2", opt->sliver_km2, "Ignore gaps and overlaps smaller than this (km²)")->default_val(0.05);
+    app.add_option("--sliver-km2", opt->sliver_km2, "Ignore gaps and overlaps smaller than this (km²)")
+        ->default_val(0.05);
     app.add_option("--nesting-share", opt->nesting_share, "Share of a child's area that must lie in its parent")
         ->default_val(0.98);
     app.add_option("--threads", opt->threads, "Worker threads (default: all cores)");
@@ -163,7 +160,8 @@ command add_validate(CLI::App& app) {
         geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
         opt->analysis_crs = geo::store::analysis_crs(db);
         std::vector<geo::unit_layer> layers;
-        for (geo::level l : geo::store::levels_present(db)) layers.push_back(geo::store::read_level(db, l, opt->analysis_crs));
+        for (geo::level l : geo::store::levels_present(db))
+            layers.push_back(geo::store::read_level(db, l, opt->analysis_crs));
         if (layers.empty())
             throw geo::store_error({*store, {}, {}, {}, {}}, "empty store", "no territorial units to validate");
         std::vector<const geo::unit_layer*> ptrs;
@@ -186,26 +184,58 @@ command add_validate(CLI::App& app) {
 
 command add_demo(CLI::App& app) {
     auto out = std::make_shared<std::string>();
+    auto raster = std::make_shared<std::string>();
     auto opt = std::make_shared<geo::demo::country_options>();
     app.add_option("--out,-o", *out, "Planning store to write (replaced atomically)")->required();
+    app.add_option("--raster", *raster,
+                   "Population raster to write (default: <store>_population.tif beside the store)");
     app.add_option("--seed", opt->seed, "Random seed; the same seed gives the same country")->default_val(2012);
-    return [out, opt] {
+    return [out, raster, opt] {
         auto t0 = clock_type::now();
-        std::fprintf(stderr, "generating the demo country (seed %llu) ...\n", static_cast<unsigned long long>(opt->seed));
+        std::fprintf(stderr, "generating the demo country (seed %llu) ...\n",
+                     static_cast<unsigned long long>(opt->seed));
         geo::demo::country c = geo::demo::generate_country(*opt);
+        geo::demo::services_options so;
+        so.seed = opt->seed;
+        so.analysis_crs = opt->analysis_crs;
+        std::string tif = *raster;
+        if (tif.empty()) {
+            tif = *out;
+            if (auto dot = tif.rfind(".sqlite"); dot != std::string::npos && dot + 7 == tif.size()) tif.resize(dot);
+            tif += "_population.tif";
+        }
+        geo::demo::write_population_raster(c, tif, so);
+        geo::demo::demo_population people = geo::demo::population_by_unit(c, tif, so);
+        std::vector<geo::establishment> services = geo::demo::generate_establishments(c, people, so);
+        const geo::unit_layer* layers[] = {&c.zones, &c.districts, &c.circuits};
+        geo::assign_result placed = geo::assign_points(services, layers, {0, opt->analysis_crs, 0});
+        std::string source = "microplan demo --seed " + std::to_string(opt->seed);
         geo::store::update_atomically(*out, [&](geo::sqlite::connection& db) {
             geo::store::ensure_schema(db, opt->analysis_crs);
-            for (const geo::unit_layer* l : {&c.zones, &c.districts, &c.circuits}) {
-                geo::store::import_record rec{l->lvl, "microplan demo --seed " + std::to_string(opt->seed), "", "demo",
-                                              "EPSG:4326", "", 0};
+            for (const geo::unit_layer* l : layers) {
+                geo::store::import_record rec{l->lvl, source, "", "demo", "EPSG:4326", "", 0};
                 geo::store::write_level(db, *l, rec, {});
             }
+            for (auto [lvl, values] : {std::pair{geo::level::circuit, &people.circuits},
+                                       {geo::level::district, &people.districts},
+                                       {geo::level::zone, &people.zones}}) {
+                geo::store::import_record rec{lvl, tif, "", "demo", "", "", 0};
+                geo::store::write_population(
+                    db, {lvl, so.year, lvl == geo::level::circuit ? "raster" : "sum of children", tif}, *values, rec,
+                    {});
+            }
+            geo::store::import_record rec{geo::level::circuit, source, "", "demo", "EPSG:4326", "", 0};
+            geo::store::write_establishments(db, services, placed.rows, rec, placed.report,
+                                             geo::store::establishment_write_mode::replace_sectors);
         });
-        double area = 0;
+        double area = 0, total = 0;
         for (const auto& u : c.zones.units) area += u.area_km2;
-        std::printf("demo country written to %s in %.2f s: %zu zones, %zu districts, %zu circuits, %.0f km²\n",
-                    out->c_str(), seconds_since(t0), c.zones.units.size(), c.districts.units.size(),
-                    c.circuits.units.size(), area);
+        for (const auto& [code, v] : people.zones.at(geo::total_band)) total += v;
+        std::printf(
+            "demo country written to %s in %.2f s: %zu zones, %zu districts, %zu circuits, %.0f km², "
+            "%.0f people (raster %s), %zu establishments\n",
+            out->c_str(), seconds_since(t0), c.zones.units.size(), c.districts.units.size(), c.circuits.units.size(),
+            area, total, tif.c_str(), services.size());
         return 0;
     };
 }

@@ -2,7 +2,6 @@
 // The microplan sub-commands. Each registers its flags on the CLI11 app and returns the
 // process exit code: 0 success (warnings allowed), 1 data errors found, 2 bad input.
 #include <CLI/CLI.hpp>
-
 #include <functional>
 
 namespace microplan::cli {
@@ -13,5 +12,10 @@ command add_import(CLI::App& app);
 command add_build(CLI::App& app);
 command add_validate(CLI::App& app);
 command add_demo(CLI::App& app);
+command add_import_establishments(CLI::App& app);
+command add_assign(CLI::App& app);
+command add_population_table(CLI::App& app);
+command add_population_raster(CLI::App& app);
+command add_population_allocate(CLI::App& app);
 
 }  // namespace microplan::cli

@@ -10,25 +10,47 @@ int main(int argc, char** argv) {
     CLI::App app{"microplan: territorial planning of public services (zones, districts, circuits)"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "microplan 0.1.0");
-    std::map<CLI::App*, microplan::cli::command> commands;
-    auto add = [&](const char* name, const char* help, auto adder) {
-        CLI::App* sub = app.add_subcommand(name, help);
-        commands[sub] = adder(*sub);
+    // Sub-commands and their depth: `import establishments` runs instead of `import`.
+    std::map<CLI::App*, std::pair<int, microplan::cli::command>> commands;
+    auto add_to = [&](CLI::App& parent, int depth, const char* name, const char* help, auto adder) {
+        CLI::App* sub = parent.add_subcommand(name, help);
+        commands[sub] = {depth, adder(*sub)};
+        return sub;
     };
-    add("import", "Import territorial units from any GDAL vector source into the planning store",
-        microplan::cli::add_import);
+    auto add = [&](const char* name, const char* help, auto adder) { return add_to(app, 1, name, help, adder); };
+    CLI::App* import = add("import", "Import territorial units (or: import establishments) into the planning store",
+                           microplan::cli::add_import);
+    add_to(*import, 2, "establishments",
+           "Import establishments (points, or a table with lon/lat columns) and place them in every level",
+           microplan::cli::add_import_establishments);
     add("build", "Build missing upper levels (districts, zones) by dissolving children", microplan::cli::add_build);
     add("validate", "Validate the hierarchy in a planning store (text or JSON report)", microplan::cli::add_validate);
     add("demo", "Generate the demo country (9 zones, 140 districts, 1,134 circuits) as a planning store",
         microplan::cli::add_demo);
+    add("assign", "Place the store's establishments again in every level (after boundaries change)",
+        microplan::cli::add_assign);
+    CLI::App* population = app.add_subcommand("population", "Population per unit: census tables, rasters, allocation");
+    population->require_subcommand(1);
+    add_to(*population, 2, "table", "Join a table of population by unit code (census per parish)",
+           microplan::cli::add_population_table);
+    add_to(*population, 2, "raster", "Sum population rasters over every unit, with fractional cell weights",
+           microplan::cli::add_population_raster);
+    add_to(*population, 2, "allocate", "Allocate population from one level to another (area-weighted or dasymetric)",
+           microplan::cli::add_population_allocate);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
     try {
-        for (auto& [sub, run] : commands)
-            if (sub->parsed()) return run();
+        const microplan::cli::command* chosen = nullptr;
+        int depth = 0;
+        for (auto& [sub, entry] : commands)
+            if (sub->parsed() && entry.first > depth) {
+                depth = entry.first;
+                chosen = &entry.second;
+            }
+        if (chosen) return (*chosen)();
     } catch (const microplan::geo::error& e) {
         std::fprintf(stderr, "microplan: %s\n", e.what());
         return 2;

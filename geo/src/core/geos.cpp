@@ -2,7 +2,9 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <mutex>
 #include <stdexcept>
+#include <vector>
 
 namespace microplan::geo::geos {
 
@@ -17,9 +19,38 @@ void context::on_error(const char* message, void* userdata) {
     static_cast<context*>(userdata)->last_error_ = message ? message : "";
 }
 
+// Contexts outlive the threads that use them: a geometry made on a worker thread is often
+// destroyed later on another one, through the handle its deleter carries. A thread leases
+// a context from this pool and hands it back when it ends; contexts are never finished,
+// so no handle a deleter holds is ever freed (at most one context per concurrent thread).
+namespace {
+std::mutex pool_mutex;
+std::vector<context*>& free_contexts() {
+    static auto* pool = new std::vector<context*>();  // intentionally never destroyed
+    return *pool;
+}
+struct context_lease {
+    context* ctx;
+    context_lease() {
+        std::lock_guard lock(pool_mutex);
+        auto& pool = free_contexts();
+        if (pool.empty()) {
+            ctx = new context();
+        } else {
+            ctx = pool.back();
+            pool.pop_back();
+        }
+    }
+    ~context_lease() {
+        std::lock_guard lock(pool_mutex);
+        free_contexts().push_back(ctx);
+    }
+};
+}  // namespace
+
 context& thread_context() {
-    thread_local context ctx;
-    return ctx;
+    thread_local context_lease lease;
+    return *lease.ctx;
 }
 
 namespace {

@@ -140,12 +140,17 @@ void write_level(sqlite::connection& db, const unit_layer& layer, const import_r
         ins.bind_blob(6, wkb);
         ins.run();
     }
+    record_import(db, level_name(layer.lvl), record, layer.units.size(), report);
+}
+
+std::int64_t record_import(sqlite::connection& db, std::string_view what, const import_record& record, std::size_t rows,
+                           const findings& report) {
     sqlite::statement rec(db,
                           "INSERT INTO microplan_imports(level, source, layer, driver, source_crs, fields, imported_at,"
                           " unit_count, vertex_count, error_count, warning_count) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-    rec.bind(1, level_name(layer.lvl)).bind(2, record.source).bind(3, record.layer).bind(4, record.driver);
+    rec.bind(1, what).bind(2, record.source).bind(3, record.layer).bind(4, record.driver);
     rec.bind(5, record.source_crs).bind(6, record.fields).bind(7, now_utc());
-    rec.bind(8, static_cast<std::int64_t>(layer.units.size())).bind(9, static_cast<std::int64_t>(record.vertices));
+    rec.bind(8, static_cast<std::int64_t>(rows)).bind(9, static_cast<std::int64_t>(record.vertices));
     rec.bind(10, static_cast<std::int64_t>(report.count(severity::error)));
     rec.bind(11, static_cast<std::int64_t>(report.count(severity::warning)));
     rec.run();
@@ -169,6 +174,7 @@ void write_level(sqlite::connection& db, const unit_layer& layer, const import_r
         else fnd.bind_null(10);
         fnd.run();
     }
+    return import_id;
 }
 
 unit_layer read_level(sqlite::connection& db, level lvl, const std::string& analysis_crs) {

@@ -32,18 +32,24 @@ private:
     std::string last_error_;
 };
 
-// The calling thread's context, created on first use.
+// The calling thread's context, leased from a process-wide pool on first use and returned
+// when the thread ends; contexts are never finished, so a geometry made on a worker thread
+// may be destroyed later on any thread.
 context& thread_context();
 
 struct geom_deleter {
     GEOSContextHandle_t ctx = nullptr;
-    void operator()(GEOSGeometry* g) const noexcept { if (g) GEOSGeom_destroy_r(ctx, g); }
+    void operator()(GEOSGeometry* g) const noexcept {
+        if (g) GEOSGeom_destroy_r(ctx, g);
+    }
 };
 using geom_ptr = std::unique_ptr<GEOSGeometry, geom_deleter>;
 
 struct prepared_deleter {
     GEOSContextHandle_t ctx = nullptr;
-    void operator()(const GEOSPreparedGeometry* g) const noexcept { if (g) GEOSPreparedGeom_destroy_r(ctx, g); }
+    void operator()(const GEOSPreparedGeometry* g) const noexcept {
+        if (g) GEOSPreparedGeom_destroy_r(ctx, g);
+    }
 };
 using prepared_ptr = std::unique_ptr<const GEOSPreparedGeometry, prepared_deleter>;
 

@@ -9,11 +9,11 @@
 namespace microplan::geo::demo {
 
 struct country_options {
-    std::uint64_t seed = 2012;          // same seed, same country, on every machine
+    std::uint64_t seed = 2012;  // same seed, same country, on every machine
     std::size_t zones = 9;
     std::size_t districts = 140;
     std::size_t circuits = 1134;
-    std::size_t cells_per_circuit = 12; // Voronoi cells grown into one circuit
+    std::size_t cells_per_circuit = 12;  // Voronoi cells grown into one circuit
     std::string analysis_crs = "EPSG:32717";
 };
 

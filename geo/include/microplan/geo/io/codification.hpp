@@ -12,15 +12,15 @@
 namespace microplan::geo {
 
 struct codification_row {
-    long long line = 0;          // 1-based data row, for messages
-    std::string zone;            // "Z8"
-    std::string province;        // name (or subzone: DMQ, DMG)
-    std::string canton;          // name
-    std::string parish;          // name
-    std::string parish_code;     // DPA code when the table has it
-    std::string district;        // "09D03"
+    long long line = 0;       // 1-based data row, for messages
+    std::string zone;         // "Z8"
+    std::string province;     // name (or subzone: DMQ, DMG)
+    std::string canton;       // name
+    std::string parish;       // name
+    std::string parish_code;  // DPA code when the table has it
+    std::string district;     // "09D03"
     std::string district_name;
-    std::string circuit;         // "09D03C03"
+    std::string circuit;  // "09D03C03"
     std::string circuit_name;
 };
 
@@ -51,7 +51,8 @@ public:
     // Matches each row's parish to a parish unit: by DPA code when the table has it,
     // else by name within the row's canton. Returns row index -> parish code; every
     // unmatched row is reported.
-    [[nodiscard]] std::map<std::size_t, std::string> match_parishes(const unit_layer& parishes, const canton_districts& cantons,
+    [[nodiscard]] std::map<std::size_t, std::string> match_parishes(const unit_layer& parishes,
+                                                                    const canton_districts& cantons,
                                                                     findings& report) const;
 
 private:

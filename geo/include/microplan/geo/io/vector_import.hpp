@@ -15,15 +15,15 @@ struct field_mapping {
 };
 
 struct import_options {
-    std::string path;                  // anything GDAL opens, /vsigzip/ and /vsizip/ included
-    std::string layer;                 // "" = the first layer
+    std::string path;   // anything GDAL opens, /vsigzip/ and /vsizip/ included
+    std::string layer;  // "" = the first layer
     level lvl = level::circuit;
     field_mapping fields;
-    std::string source_crs;            // assigns a CRS to data without one, or overrides it
-    bool swap_xy = false;              // coordinates are (lat, lon) / (northing, easting)
+    std::string source_crs;  // assigns a CRS to data without one, or overrides it
+    bool swap_xy = false;    // coordinates are (lat, lon) / (northing, easting)
     std::string analysis_crs = "EPSG:32717";
     std::string source_encoding = "ISO-8859-1";  // for attribute text that is not UTF-8
-    unsigned threads = 0;              // 0 = all cores
+    unsigned threads = 0;                        // 0 = all cores
 };
 
 struct import_result {
@@ -31,8 +31,8 @@ struct import_result {
     findings report;
     std::string driver;
     std::string layer_name;
-    std::string source_crs;        // name of the CRS the data was read in
-    field_mapping used_fields;     // the fields actually read
+    std::string source_crs;     // name of the CRS the data was read in
+    field_mapping used_fields;  // the fields actually read
     std::size_t vertices = 0;
 };
 

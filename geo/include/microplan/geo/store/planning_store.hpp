@@ -19,11 +19,11 @@ inline constexpr int schema_version = 1;
 // Provenance of one level written to the store.
 struct import_record {
     level lvl = level::circuit;
-    std::string source;      // path or "demo" or "built from cantons"
+    std::string source;  // path or "demo" or "built from cantons"
     std::string layer;
     std::string driver;
     std::string source_crs;
-    std::string fields;      // "code=DPA_CANTON name=DPA_DESCAN parent="
+    std::string fields;  // "code=DPA_CANTON name=DPA_DESCAN parent="
     std::size_t vertices = 0;
 };
 
@@ -39,6 +39,11 @@ void ensure_schema(sqlite::connection& db, const std::string& analysis_crs);
 // Replaces the units of `layer.lvl` (creating its table when missing), in code order so
 // that fids are stable, and records the import with its findings.
 void write_level(sqlite::connection& db, const unit_layer& layer, const import_record& record, const findings& report);
+
+// Records one import of `rows` rows of `what` (a level name, "establishments",
+// "population") with its findings; returns its id in microplan_imports.
+std::int64_t record_import(sqlite::connection& db, std::string_view what, const import_record& record, std::size_t rows,
+                           const findings& report);
 
 // Reads one level (empty when absent), with geometries in WGS 84 and, when
 // `analysis_crs` is given, projected copies for measuring.

@@ -15,9 +15,9 @@ struct unit {
     level lvl = level::circuit;
     std::string code;
     std::string name;
-    std::string parent_code;    // "" when unknown
-    geos::geom_ptr geometry;    // MultiPolygon, EPSG:4326, lon/lat
-    geos::geom_ptr projected;   // the same in the analysis CRS (may be null once stored)
+    std::string parent_code;   // "" when unknown
+    geos::geom_ptr geometry;   // MultiPolygon, EPSG:4326, lon/lat
+    geos::geom_ptr projected;  // the same in the analysis CRS (may be null once stored)
     double area_km2 = 0;
     double perimeter_km = 0;
     std::optional<long long> source_fid;  // feature id in the source layer

@@ -1,10 +1,9 @@
 #pragma once
 // Validation of a territorial hierarchy: codes, parent links, geometric nesting,
 // gaps and overlaps between siblings, parents without children.
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "microplan/geo/territory/finding.hpp"
 #include "microplan/geo/territory/unit.hpp"
@@ -17,7 +16,7 @@ struct validation_options {
     // A child is "within" its parent when at least this share of its area lies in it.
     double nesting_share = 0.98;
     std::string analysis_crs = "EPSG:32717";  // the CRS of the units' projected geometries
-    unsigned threads = 0;  // 0 = all cores
+    unsigned threads = 0;                     // 0 = all cores
 };
 
 struct level_summary {

@@ -1,0 +1,37 @@
+#pragma once
+// Helpers shared by the sub-commands.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/territory/finding.hpp"
+#include "microplan/geo/territory/level.hpp"
+
+namespace microplan::cli {
+
+namespace geo = microplan::geo;
+using clock_type = std::chrono::steady_clock;
+
+inline double seconds_since(clock_type::time_point t0) {
+    return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+// Findings on stderr, one per line; at most `limit` of each rule, then a count.
+void print_findings(const geo::findings& report, std::size_t limit_per_rule = 0);
+
+inline geo::level level_option(const std::string& text) {
+    auto l = geo::parse_level(text);
+    if (!l)
+        throw geo::format_error({}, "unknown level",
+                                "'" + text + "'; use zone, district, circuit, province, canton or parish");
+    return *l;
+}
+
+inline const CLI::Validator level_names =
+    CLI::IsMember({"zone", "district", "circuit", "province", "canton", "parish", "zones", "districts", "circuits",
+                   "provinces", "cantons", "parishes"},
+                  CLI::ignore_case);
+
+}  // namespace microplan::cli

@@ -1,0 +1,261 @@
+// `microplan population table | raster | allocate`.
+#include "microplan/geo/population/population.hpp"
+
+#include <cmath>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "microplan/geo/population/zonal.hpp"
+#include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/store/population.hpp"
+
+namespace microplan::cli {
+
+namespace {
+
+double total_of(const geo::population_values& v) {
+    auto it = v.find(geo::total_band);
+    if (it == v.end()) return 0;
+    double t = 0;
+    for (const auto& [code, value] : it->second) t += value;
+    return t;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string s;
+    for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+    return s;
+}
+
+}  // namespace
+
+command add_population_table(CLI::App& app) {
+    auto o = std::make_shared<geo::population_table_options>();
+    auto store = std::make_shared<std::string>();
+    auto lvl = std::make_shared<std::string>();
+    auto bands = std::make_shared<std::vector<std::string>>();
+    auto json = std::make_shared<bool>(false);
+    app.add_option("source", o->path, "Table of population by unit code (CSV, spreadsheet, any GDAL layer)")
+        ->required();
+    app.add_option("--store,-s", *store, "Planning store")->required();
+    app.add_option("--level,-l", *lvl, "Level the codes belong to")->required()->check(level_names);
+    app.add_option("--year", o->year, "Year of the figures")->required();
+    app.add_option("--layer", o->layer, "Layer/sheet to read (default: the first)");
+    app.add_option("--code-field", o->code_field, "Field with the unit code (default: detected by code shape)");
+    app.add_option("--value-field", o->value_field, "Field with the total population (default: detected)");
+    app.add_option("--band", *bands, "Age band and its field, e.g. --band 0-3=pob_0_3 (repeatable)");
+    app.add_flag("--json", *json, "Print the report as JSON on stdout");
+    return [=] {
+        auto t0 = clock_type::now();
+        o->lvl = level_option(*lvl);
+        for (const auto& b : *bands) {
+            auto eq = b.find('=');
+            if (eq == std::string::npos || eq == 0 || eq + 1 == b.size())
+                throw geo::format_error({}, "bad --band", "'" + b + "': write LABEL=FIELD, e.g. 65+=pob_65_mas");
+            o->bands.emplace_back(b.substr(0, eq), b.substr(eq + 1));
+        }
+        geo::unit_layer units;
+        {
+            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
+            units = geo::store::read_level(db, o->lvl);
+        }
+        if (units.units.empty())
+            throw geo::store_error(
+                {*store, {}, {}, {}, {}}, "no units",
+                "the store holds no " + std::string(geo::level_table(o->lvl)) + " to join the table to");
+        geo::population_table_result r = geo::read_population_table(*o, units);
+        geo::store::import_record rec{o->lvl, o->path, "", "", "", "code=" + r.code_field + " value=" + r.value_field,
+                                      0};
+        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
+            geo::store::write_population(db, {o->lvl, o->year, "table", o->path}, r.values, rec, r.report);
+        });
+        if (*json) {
+            nlohmann::json j{{"store", *store},
+                             {"level", geo::level_name(o->lvl)},
+                             {"year", o->year},
+                             {"rows", r.rows},
+                             {"matched", r.matched},
+                             {"total", total_of(r.values)},
+                             {"code_field", r.code_field},
+                             {"value_field", r.value_field},
+                             {"unmatched_codes", r.unmatched_codes},
+                             {"units_missing", r.units_missing},
+                             {"findings", r.report.items}};
+            std::printf("%s\n", j.dump(2).c_str());
+        } else {
+            print_findings(r.report, 30);
+            std::printf(
+                "%zu of %zu rows matched a %s (code=%s, population=%s): %.0f people in %d; %zu table code(s) "
+                "without a unit, %zu unit(s) without a row; %.2f s\n",
+                r.matched, r.rows, std::string(geo::level_name(o->lvl)).c_str(), r.code_field.c_str(),
+                r.value_field.c_str(), total_of(r.values), o->year, r.unmatched_codes.size(), r.units_missing.size(),
+                seconds_since(t0));
+        }
+        return 0;
+    };
+}
+
+command add_population_raster(CLI::App& app) {
+    auto rasters = std::make_shared<std::vector<std::string>>();
+    auto store = std::make_shared<std::string>();
+    auto lvls = std::make_shared<std::vector<std::string>>();
+    auto year = std::make_shared<int>(0);
+    auto json = std::make_shared<bool>(false);
+    auto threads = std::make_shared<unsigned>(0);
+    app.add_option("rasters", *rasters,
+                   "Population raster(s), any GDAL format and CRS; several are summed (mainland + islands)")
+        ->required();
+    app.add_option("--store,-s", *store, "Planning store")->required();
+    app.add_option("--year", *year, "Year of the raster")->required();
+    app.add_option("--level,-l", *lvls, "Level(s) to sum over (default: every level in the store)")->check(level_names);
+    app.add_option("--threads", *threads, "Worker threads (default: all cores)");
+    app.add_flag("--json", *json, "Print the totals as JSON on stdout");
+    return [=] {
+        auto t0 = clock_type::now();
+        std::vector<geo::unit_layer> layers;
+        {
+            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
+            std::vector<geo::level> wanted;
+            for (const auto& l : *lvls) wanted.push_back(level_option(l));
+            if (wanted.empty()) wanted = geo::store::levels_present(db);
+            for (geo::level l : wanted) layers.push_back(geo::store::read_level(db, l));
+        }
+        nlohmann::json totals = nlohmann::json::object();
+        std::vector<std::pair<geo::population_values, geo::findings>> results;
+        double raster_total = 0;
+        for (const auto& layer : layers) {
+            std::vector<const GEOSGeometry*> geoms;
+            for (const auto& u : layer.units) geoms.push_back(u.geometry.get());
+            geo::population_values values;
+            auto& dest = values[geo::total_band];
+            for (const auto& u : layer.units) dest[u.code] = 0;
+            geo::findings report;
+            raster_total = 0;
+            for (const auto& path : *rasters) {
+                geo::zonal_options zo;
+                zo.threads = *threads;
+                geo::zonal_result z = geo::zonal_sums(path, geoms, "EPSG:4326", zo);
+                raster_total += z.window_total;
+                for (std::size_t i = 0; i < layer.units.size(); ++i) {
+                    dest[layer.units[i].code] += z.sums[i];
+                    if (z.nodata_cells[i] > 0.5) {
+                        geo::finding f;
+                        f.sev = geo::severity::info;
+                        f.rule = "population.nodata";
+                        f.lvl = layer.lvl;
+                        f.code = layer.units[i].code;
+                        f.message = std::string(geo::level_name(layer.lvl)) + " " + layer.units[i].code + ": " +
+                                    std::to_string(std::lround(z.nodata_cells[i])) + " cell(s) of " + path +
+                                    " inside it are NoData (counted as 0)";
+                        report.add(std::move(f));
+                    }
+                }
+            }
+            double t = total_of(values);
+            totals[std::string(geo::level_name(layer.lvl))] = t;
+            std::fprintf(stderr, "%s: %.0f people in %zu units\n", std::string(geo::level_table(layer.lvl)).c_str(), t,
+                         layer.units.size());
+            results.emplace_back(std::move(values), std::move(report));
+        }
+        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
+            for (std::size_t i = 0; i < layers.size(); ++i) {
+                geo::store::import_record rec{layers[i].lvl, join(*rasters), "", "raster", "", "", 0};
+                geo::store::write_population(db, {layers[i].lvl, *year, "raster", join(*rasters)}, results[i].first,
+                                             rec, results[i].second);
+            }
+        });
+        if (*json) {
+            std::printf(
+                "%s\n",
+                nlohmann::json{
+                    {"store", *store}, {"year", *year}, {"totals", totals}, {"raster_window_total", raster_total}}
+                    .dump(2)
+                    .c_str());
+        } else {
+            for (const auto& r : results) print_findings(r.second, 10);
+            std::printf("summed %zu raster(s) over %zu level(s) in %.2f s\n", rasters->size(), layers.size(),
+                        seconds_since(t0));
+        }
+        return 0;
+    };
+}
+
+command add_population_allocate(CLI::App& app) {
+    auto store = std::make_shared<std::string>();
+    auto from = std::make_shared<std::string>();
+    auto to = std::make_shared<std::string>();
+    auto year = std::make_shared<int>(0);
+    auto method = std::make_shared<std::string>("area");
+    auto o = std::make_shared<geo::allocation_options>();
+    auto json = std::make_shared<bool>(false);
+    app.add_option("--store,-s", *store, "Planning store")->required();
+    app.add_option("--from", *from, "Level whose population is known (e.g. parish)")->required()->check(level_names);
+    app.add_option("--to", *to, "Level to allocate it to (e.g. circuit)")->required()->check(level_names);
+    app.add_option("--year", *year, "Year of the source figures (default: the latest stored)");
+    app.add_option("--method", *method, "area (area-weighted) or dasymetric (weighted by --raster population)")
+        ->check(CLI::IsMember({"area", "dasymetric"}))
+        ->default_val("area");
+    app.add_option("--raster", o->rasters, "Population raster(s) for dasymetric weights");
+    app.add_option("--threads", o->threads, "Worker threads (default: all cores)");
+    app.add_flag("--json", *json, "Print the report as JSON on stdout");
+    return [=] {
+        auto t0 = clock_type::now();
+        geo::level src_l = level_option(*from), dst_l = level_option(*to);
+        o->method = *method == "dasymetric" ? geo::allocation_method::dasymetric : geo::allocation_method::area;
+        if (o->method == geo::allocation_method::dasymetric && o->rasters.empty())
+            throw geo::format_error({}, "missing raster", "--method dasymetric needs --raster POPULATION.tif");
+        geo::unit_layer sources, targets;
+        geo::population_values values;
+        int y = *year;
+        {
+            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
+            o->analysis_crs = geo::store::analysis_crs(db);
+            sources = geo::store::read_level(db, src_l, o->analysis_crs);
+            targets = geo::store::read_level(db, dst_l, o->analysis_crs);
+            auto years = geo::store::population_years(db, src_l);
+            if (years.empty())
+                throw geo::store_error({*store, {}, {}, {}, {}}, "no population",
+                                       "the store holds no population for " + std::string(geo::level_table(src_l)));
+            if (y == 0) y = years.back();
+            geo::sqlite::statement q(db, "SELECT band, code, value FROM population WHERE level = ? AND year = ?");
+            q.bind(1, geo::level_name(src_l)).bind(2, y);
+            while (q.step()) values[q.text(0)][q.text(1)] = q.real(2);
+            if (values.empty())
+                throw geo::store_error(
+                    {*store, {}, {}, {}, {}}, "no population",
+                    "no population for " + std::string(geo::level_table(src_l)) + " in " + std::to_string(y));
+        }
+        if (targets.units.empty())
+            throw geo::store_error({*store, {}, {}, {}, {}}, "no units",
+                                   "the store holds no " + std::string(geo::level_table(dst_l)));
+        geo::allocation_result r = geo::allocate_population(sources, values, targets, *o);
+        std::string src_text = std::string(geo::level_table(src_l)) + " " + std::to_string(y) +
+                               (o->rasters.empty() ? "" : " weighted by " + join(o->rasters));
+        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
+            geo::store::import_record rec{dst_l, src_text, "", *method, "", "", 0};
+            geo::store::write_population(db, {dst_l, y, *method, src_text}, r.values, rec, r.report);
+        });
+        if (*json) {
+            std::printf("%s\n", nlohmann::json{{"store", *store},
+                                               {"year", y},
+                                               {"method", *method},
+                                               {"source_total", r.source_total},
+                                               {"allocated_total", r.allocated_total},
+                                               {"pieces", r.pieces},
+                                               {"findings", r.report.items}}
+                                    .dump(2)
+                                    .c_str());
+        } else {
+            print_findings(r.report, 20);
+            std::printf("allocated %.0f of %.0f people from %s to %zu %s (%s, %zu pieces) in %.2f s\n",
+                        r.allocated_total, r.source_total, std::string(geo::level_table(src_l)).c_str(),
+                        targets.units.size(), std::string(geo::level_table(dst_l)).c_str(), method->c_str(), r.pieces,
+                        seconds_since(t0));
+        }
+        return 0;
+    };
+}
+
+}  // namespace microplan::cli

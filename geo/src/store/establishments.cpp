@@ -1,0 +1,147 @@
+#include "microplan/geo/store/establishments.hpp"
+
+#include <cmath>
+#include <set>
+
+namespace microplan::geo::store {
+
+namespace {
+
+void ensure_table(sqlite::connection& db) {
+    if (db.has_table("establishments")) return;
+    std::string codes;
+    for (level l : all_levels) codes += ", " + std::string(level_name(l)) + "_code TEXT";
+    db.exec(
+        "CREATE TABLE establishments (fid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, name TEXT,"
+        " sector TEXT NOT NULL, typology TEXT, capacity REAL, condition TEXT, staff INTEGER,"
+        " status TEXT NOT NULL DEFAULT 'existing'" +
+        codes + ", placement TEXT NOT NULL, distance_m REAL, nearest_code TEXT, source TEXT, source_row INTEGER)");
+    db.exec("SELECT AddGeometryColumn('establishments', 'geom', 4326, 'POINT', 'XY', 0)");
+    db.exec("SELECT CreateSpatialIndex('establishments', 'geom')");
+    db.exec("CREATE INDEX establishments_sector ON establishments(sector, status)");
+    for (level l : {level::zone, level::district, level::circuit})
+        db.exec("CREATE INDEX establishments_" + std::string(level_name(l)) + " ON establishments(" +
+                std::string(level_name(l)) + "_code)");
+}
+
+void bind_codes(sqlite::statement& st, int first, const point_assignment& a) {
+    for (std::size_t i = 0; i < level_count; ++i) {
+        if (a.codes[i].empty())
+            st.bind_null(first + static_cast<int>(i));
+        else
+            st.bind(first + static_cast<int>(i), a.codes[i]);
+    }
+    int k = first + static_cast<int>(level_count);
+    st.bind(k, placement_name(a.where));
+    if (a.distance_m)
+        st.bind(k + 1, *a.distance_m);
+    else
+        st.bind_null(k + 1);
+    if (a.nearest_code.empty())
+        st.bind_null(k + 2);
+    else
+        st.bind(k + 2, a.nearest_code);
+}
+
+}  // namespace
+
+void write_establishments(sqlite::connection& db, std::span<const establishment> rows,
+                          std::span<const point_assignment> placed, const import_record& record, const findings& report,
+                          establishment_write_mode mode) {
+    ensure_table(db);
+    if (mode == establishment_write_mode::replace_sectors) {
+        std::set<std::string> sectors;
+        for (const auto& e : rows) sectors.insert(e.sector);
+        sqlite::statement del(db, "DELETE FROM establishments WHERE sector = ?");
+        for (const auto& s : sectors) del.bind(1, s).run();
+    }
+    std::string cols, marks;
+    for (level l : all_levels) {
+        cols += ", " + std::string(level_name(l)) + "_code";
+        marks += ", ?";
+    }
+    sqlite::statement ins(
+        db, "INSERT INTO establishments (id, name, sector, typology, capacity, condition, staff, status" + cols +
+                ", placement, distance_m, nearest_code, source, source_row, geom)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?" +
+                marks + ", ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const establishment& e = rows[i];
+        auto opt_text = [&](int k, const std::string& v) {
+            if (v.empty())
+                ins.bind_null(k);
+            else
+                ins.bind(k, v);
+        };
+        opt_text(1, e.id);
+        opt_text(2, e.name);
+        ins.bind(3, e.sector);
+        opt_text(4, e.typology);
+        if (e.capacity)
+            ins.bind(5, *e.capacity);
+        else
+            ins.bind_null(5);
+        opt_text(6, e.condition);
+        if (e.staff)
+            ins.bind(7, static_cast<std::int64_t>(*e.staff));
+        else
+            ins.bind_null(7);
+        ins.bind(8, e.status);
+        bind_codes(ins, 9, placed[i]);
+        int k = 9 + static_cast<int>(level_count) + 3;
+        ins.bind(k, record.source);
+        ins.bind(k + 1, static_cast<std::int64_t>(e.row));
+        // MakePoint(NULL, NULL) is NULL: only rows without numeric coordinates lose their
+        // geometry; (0, 0) and out-of-range points are kept as given, placement 'invalid'.
+        if (!std::isfinite(e.lon) || !std::isfinite(e.lat)) {
+            ins.bind_null(k + 2);
+            ins.bind_null(k + 3);
+        } else {
+            ins.bind(k + 2, e.lon);
+            ins.bind(k + 3, e.lat);
+        }
+        ins.run();
+    }
+    record_import(db, "establishments", record, rows.size(), report);
+}
+
+std::vector<establishment> read_establishments(sqlite::connection& db) {
+    std::vector<establishment> out;
+    if (!db.has_table("establishments")) return out;
+    sqlite::statement q(db,
+                        "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, X(geom), Y(geom)"
+                        " FROM establishments ORDER BY fid");
+    while (q.step()) {
+        establishment e;
+        e.row = q.integer(0);
+        e.id = q.text(1);
+        e.name = q.text(2);
+        e.sector = q.text(3);
+        e.typology = q.text(4);
+        if (!q.is_null(5)) e.capacity = q.real(5);
+        e.condition = q.text(6);
+        if (!q.is_null(7)) e.staff = q.integer(7);
+        e.status = q.text(8);
+        if (!q.is_null(9)) {
+            e.lon = q.real(9);
+            e.lat = q.real(10);
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+void update_assignments(sqlite::connection& db, std::span<const establishment> rows,
+                        std::span<const point_assignment> placed) {
+    std::string sets;
+    for (level l : all_levels) sets += std::string(level_name(l)) + "_code = ?, ";
+    sqlite::statement up(
+        db, "UPDATE establishments SET " + sets + "placement = ?, distance_m = ?, nearest_code = ? WHERE fid = ?");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        bind_codes(up, 1, placed[i]);
+        up.bind(static_cast<int>(level_count) + 4, static_cast<std::int64_t>(rows[i].row));
+        up.run();
+    }
+}
+
+}  // namespace microplan::geo::store

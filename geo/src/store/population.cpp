@@ -1,0 +1,51 @@
+#include "microplan/geo/store/population.hpp"
+
+namespace microplan::geo::store {
+
+void write_population(sqlite::connection& db, const population_record& what, const population_values& values,
+                      const import_record& record, const findings& report) {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS population (level TEXT NOT NULL, code TEXT NOT NULL, year INTEGER NOT NULL,"
+        " band TEXT NOT NULL, value REAL NOT NULL, method TEXT NOT NULL, source TEXT NOT NULL,"
+        " PRIMARY KEY (level, code, year, band))");
+    sqlite::statement del(db, "DELETE FROM population WHERE level = ? AND year = ? AND band = ?");
+    sqlite::statement ins(
+        db, "INSERT INTO population (level, code, year, band, value, method, source) VALUES (?,?,?,?,?,?,?)");
+    std::size_t n = 0;
+    for (const auto& [band, by_code] : values) {
+        del.bind(1, level_name(what.lvl)).bind(2, what.year).bind(3, band).run();
+        for (const auto& [code, value] : by_code) {
+            ins.bind(1, level_name(what.lvl)).bind(2, code).bind(3, what.year).bind(4, band).bind(5, value);
+            ins.bind(6, what.method).bind(7, what.source).run();
+            ++n;
+        }
+    }
+    record_import(db, "population:" + std::string(level_name(what.lvl)), record, n, report);
+}
+
+std::map<std::string, double> read_population(sqlite::connection& db, level lvl, std::optional<int> year,
+                                              const std::string& band) {
+    std::map<std::string, double> out;
+    if (!db.has_table("population")) return out;
+    if (!year) {
+        auto years = population_years(db, lvl);
+        if (years.empty()) return out;
+        year = years.back();
+    }
+    sqlite::statement q(db,
+                        "SELECT code, value FROM population WHERE level = ? AND year = ? AND band = ? ORDER BY code");
+    q.bind(1, level_name(lvl)).bind(2, *year).bind(3, band);
+    while (q.step()) out[q.text(0)] = q.real(1);
+    return out;
+}
+
+std::vector<int> population_years(sqlite::connection& db, level lvl) {
+    std::vector<int> out;
+    if (!db.has_table("population")) return out;
+    sqlite::statement q(db, "SELECT DISTINCT year FROM population WHERE level = ? ORDER BY year");
+    q.bind(1, level_name(lvl));
+    while (q.step()) out.push_back(static_cast<int>(q.integer(0)));
+    return out;
+}
+
+}  // namespace microplan::geo::store

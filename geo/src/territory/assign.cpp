@@ -1,0 +1,280 @@
+#include "microplan/geo/territory/assign.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+
+#include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/territory/locate.hpp"
+
+namespace microplan::geo {
+
+namespace {
+
+std::string fmt(const char* pattern, double a, double b) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, pattern, a, b);
+    return buf;
+}
+
+std::string who(const establishment& e) {
+    return "row " + std::to_string(e.row) + (e.id.empty() ? std::string() : " (id " + e.id + ")");
+}
+
+// The units of one layer in the analysis CRS, for distances to points outside them.
+class nearest_finder {
+public:
+    nearest_finder(const unit_layer& layer, const std::string& analysis_crs)
+        : layer_(layer), to_analysis_("EPSG:4326", analysis_crs) {
+        for (const auto& u : layer.units) {
+            const GEOSGeometry* g = u.projected.get();
+            if (!g) {
+                owned_.push_back(to_analysis_.forward(u.geometry.get()));
+                g = owned_.back().get();
+            }
+            geoms_.push_back(g);
+            envs_.push_back(g ? geos::envelope_of(g) : geos::envelope{});
+        }
+    }
+
+    // (unit index, distance in metres) of the nearest unit; nullopt when none or the point
+    // cannot be projected.
+    std::optional<std::pair<std::size_t, double>> nearest(double lon, double lat) const {
+        double x = lon, y = lat;
+        if (!to_analysis_.forward(x, y)) return std::nullopt;
+        GEOSContextHandle_t ctx = geos::thread_context().handle();
+        geos::geom_ptr pt = geos::own(GEOSGeom_createPointFromXY_r(ctx, x, y));
+        std::vector<std::pair<double, std::size_t>> order;
+        for (std::size_t i = 0; i < geoms_.size(); ++i) {
+            if (!geoms_[i]) continue;
+            const auto& e = envs_[i];
+            double dx = std::max({e.minx - x, 0.0, x - e.maxx});
+            double dy = std::max({e.miny - y, 0.0, y - e.maxy});
+            order.emplace_back(std::hypot(dx, dy), i);
+        }
+        std::sort(order.begin(), order.end());
+        std::optional<std::pair<std::size_t, double>> best;
+        for (const auto& [lower_bound, i] : order) {
+            if (best && lower_bound > best->second) break;
+            double d = 0;
+            if (GEOSDistance_r(ctx, pt.get(), geoms_[i], &d) != 1) continue;
+            if (!best || d < best->second) best = std::make_pair(i, d);
+        }
+        return best;
+    }
+
+    const unit_layer& layer() const { return layer_; }
+
+private:
+    const unit_layer& layer_;
+    proj::transformer to_analysis_;
+    std::vector<geos::geom_ptr> owned_;
+    std::vector<const GEOSGeometry*> geoms_;
+    std::vector<geos::envelope> envs_;
+};
+
+}  // namespace
+
+std::string_view placement_name(placement p) {
+    switch (p) {
+        case placement::inside:
+            return "inside";
+        case placement::snapped:
+            return "snapped";
+        case placement::outside:
+            return "outside";
+        case placement::invalid:
+            return "invalid";
+    }
+    return "?";
+}
+
+std::optional<level> primary_level(std::span<const unit_layer* const> layers) {
+    for (level l : {level::circuit, level::district, level::zone, level::parish, level::canton, level::province})
+        for (const unit_layer* layer : layers)
+            if (layer->lvl == l && !layer->units.empty()) return l;
+    return std::nullopt;
+}
+
+assign_result assign_points(std::span<const establishment> points, std::span<const unit_layer* const> layers,
+                            const assign_options& options) {
+    assign_result out;
+    out.rows.resize(points.size());
+    out.summary.primary = primary_level(layers);
+
+    // 1. Coordinates that cannot be placed at all.
+    std::vector<lonlat> xy(points.size());
+    std::vector<char> usable(points.size(), 1);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const establishment& e = points[i];
+        xy[i] = {e.lon, e.lat};
+        finding f;
+        f.sev = severity::error;
+        f.code = e.id;
+        f.feature = e.row;
+        if (!std::isfinite(e.lon) || !std::isfinite(e.lat) || std::abs(e.lon) > 180 || std::abs(e.lat) > 90) {
+            f.rule = "point.out_of_range";
+            f.message = who(e) + ": coordinates " +
+                        (std::isfinite(e.lon) && std::isfinite(e.lat) ? fmt("(%.9g, %.9g)", e.lon, e.lat)
+                                                                      : std::string("missing or not numbers")) +
+                        " are not a longitude in [-180, 180] and a latitude in [-90, 90]";
+        } else if (e.lon == 0 && e.lat == 0) {
+            f.rule = "point.null_island";
+            f.message = who(e) + ": coordinates (0, 0) are a placeholder for a missing location";
+        } else {
+            continue;
+        }
+        usable[i] = 0;
+        xy[i] = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+        out.rows[i].where = placement::invalid;
+        out.report.add(std::move(f));
+    }
+
+    // 2. Point in polygon, every level.
+    const unit_layer* primary = nullptr;
+    std::vector<int> primary_hits;
+    for (const unit_layer* layer : layers) {
+        if (layer->units.empty()) continue;
+        point_locator locator(*layer);
+        std::vector<int> hits = locator.locate_all(xy, options.threads);
+        auto li = static_cast<std::size_t>(layer->lvl);
+        for (std::size_t i = 0; i < points.size(); ++i)
+            if (hits[i] >= 0) out.rows[i].codes[li] = layer->units[static_cast<std::size_t>(hits[i])].code;
+        if (layer->lvl == out.summary.primary) {
+            primary = layer;
+            primary_hits = std::move(hits);
+            // 3. Points outside every primary unit: swapped axes? how far? snap?
+            std::optional<nearest_finder> finder;
+            for (std::size_t i = 0; i < points.size(); ++i) {
+                if (!usable[i]) continue;
+                point_assignment& row = out.rows[i];
+                if (primary_hits[i] >= 0) {
+                    row.where = placement::inside;
+                    continue;
+                }
+                const establishment& e = points[i];
+                finding f;
+                f.code = e.id;
+                f.feature = e.row;
+                f.lvl = layer->lvl;
+                f.lon = e.lon;
+                f.lat = e.lat;
+                if (int s = locator.locate(e.lat, e.lon); s >= 0) {
+                    ++out.summary.swapped;
+                    f.sev = severity::error;
+                    f.rule = "point.swapped";
+                    f.message = who(e) + fmt(": (%.9g, %.9g) is outside every unit but falls in ", e.lon, e.lat) +
+                                std::string(level_name(layer->lvl)) + " " +
+                                layer->units[static_cast<std::size_t>(s)].code +
+                                " when read as (lat, lon); the source has latitude and longitude swapped";
+                    row.where = placement::outside;
+                    out.report.add(std::move(f));
+                    continue;
+                }
+                if (!finder) finder.emplace(*layer, options.analysis_crs);
+                auto near = finder->nearest(e.lon, e.lat);
+                if (near) {
+                    row.distance_m = near->second;
+                    row.nearest_code = layer->units[near->first].code;
+                }
+                if (near && options.snap_m > 0 && near->second <= options.snap_m) {
+                    row.where = placement::snapped;
+                    row.codes[li] = row.nearest_code;
+                    f.sev = severity::info;
+                    f.rule = "point.snapped";
+                    f.message = who(e) +
+                                fmt(": %.0f m outside every unit (snap tolerance %.0f m); placed in the nearest, ",
+                                    near->second, options.snap_m) +
+                                std::string(level_name(layer->lvl)) + " " + row.nearest_code;
+                } else {
+                    row.where = placement::outside;
+                    f.sev = severity::warning;
+                    f.rule = "point.outside";
+                    f.message = who(e) + fmt(": (%.9g, %.9g) is outside every ", e.lon, e.lat) +
+                                std::string(level_name(layer->lvl));
+                    if (near)
+                        f.message += "; the nearest, " + row.nearest_code + ", is " +
+                                     std::to_string(std::lround(near->second)) + " m away";
+                }
+                out.report.add(std::move(f));
+            }
+        }
+    }
+    // Snapped points take the codes of the levels above from the snapped unit's parents.
+    if (primary) {
+        std::map<std::string, const unit*> by_code;
+        for (const unit_layer* layer : layers)
+            for (const auto& u : layer->units) by_code.emplace(std::string(level_name(layer->lvl)) + ":" + u.code, &u);
+        for (auto& row : out.rows) {
+            if (row.where != placement::snapped) continue;
+            level l = primary->lvl;
+            std::string code = row.codes[static_cast<std::size_t>(l)];
+            while (auto p = parent_level(l)) {
+                auto it = by_code.find(std::string(level_name(l)) + ":" + code);
+                if (it == by_code.end() || it->second->parent_code.empty()) break;
+                code = it->second->parent_code;
+                l = *p;
+                auto& slot = row.codes[static_cast<std::size_t>(l)];
+                if (slot.empty()) slot = code;
+            }
+        }
+    }
+
+    // 4. Duplicates: ids, and one sector's establishments at the very same spot.
+    std::map<std::string, std::size_t> first_id;
+    std::map<std::tuple<std::string, long long, long long>, std::size_t> first_spot;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const establishment& e = points[i];
+        if (!e.id.empty()) {
+            auto [it, fresh] = first_id.emplace(e.sector + "\x1f" + e.id, i);
+            if (!fresh) {
+                ++out.summary.duplicate_ids;
+                finding f;
+                f.rule = "establishment.duplicate_id";
+                f.code = e.id;
+                f.feature = e.row;
+                f.message = who(e) + ": the id " + e.id + " of sector " + e.sector + " is also on row " +
+                            std::to_string(points[it->second].row);
+                out.report.add(std::move(f));
+            }
+        }
+        if (!usable[i]) continue;
+        // Same location = same coordinates to 1e-7 degree (about 1 cm).
+        auto key = std::make_tuple(e.sector, std::llround(e.lon * 1e7), std::llround(e.lat * 1e7));
+        auto [it, fresh] = first_spot.emplace(key, i);
+        if (!fresh) {
+            ++out.summary.duplicate_locations;
+            finding f;
+            f.rule = "establishment.duplicate_location";
+            f.code = e.id;
+            f.feature = e.row;
+            f.lon = e.lon;
+            f.lat = e.lat;
+            f.message = who(e) + ": same location as row " + std::to_string(points[it->second].row) +
+                        (points[it->second].id.empty() ? std::string() : " (id " + points[it->second].id + ")") +
+                        ", same sector " + e.sector;
+            out.report.add(std::move(f));
+        }
+    }
+    for (const auto& row : out.rows) {
+        switch (row.where) {
+            case placement::inside:
+                ++out.summary.inside;
+                break;
+            case placement::snapped:
+                ++out.summary.snapped;
+                break;
+            case placement::outside:
+                ++out.summary.outside;
+                break;
+            case placement::invalid:
+                ++out.summary.invalid;
+                break;
+        }
+    }
+    return out;
+}
+
+}  // namespace microplan::geo
