@@ -1,12 +1,16 @@
 // The microplan binary as users run it: help, exit codes, one-line reasons.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
 #include "../support.hpp"
 
 using namespace microplan::test;
 
 TEST(Cli, EverySubcommandHasHelp) {
-    for (const char* sub : {"import", "build", "validate", "demo"}) {
+    for (const char* sub : {"import", "import establishments", "assign", "population table", "population raster",
+                            "population allocate", "build", "validate", "demo"}) {
         auto r = run(microplan_cmd(std::string(sub) + " --help"));
         EXPECT_EQ(r.exit_code, 0) << sub;
         EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
@@ -49,4 +53,49 @@ TEST(Cli, ValidationErrorsExitWith1) {
     auto v = run(microplan_cmd("validate " + store));
     EXPECT_EQ(v.exit_code, 1) << v.output;
     EXPECT_NE(v.output.find("error [hierarchy.parent_missing] circuit 17D07C01"), std::string::npos) << v.output;
+}
+
+TEST(Cli, EstablishmentsAndPopulationOnTheDemoStore) {
+    scratch dir;
+    std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(run(microplan_cmd("demo --out " + store)).exit_code, 0);
+    EXPECT_TRUE(std::filesystem::exists(dir.path("demo_population.tif")));
+    // The demo's establishments are all inside a circuit.
+    auto a = run(microplan_cmd("assign --json " + store));
+    ASSERT_EQ(a.exit_code, 0) << a.output;
+    auto j = nlohmann::json::parse(a.output.substr(a.output.find('{')));
+    EXPECT_EQ(j["summary"]["outside"], 0);
+    EXPECT_GT(j["summary"]["inside"].get<int>(), 5000);
+    // A planner's CSV: semicolons, decimal commas, one point in the sea, one swapped.
+    std::string csv = dir.write("upc.csv",
+                                "codigo;nombre;tipologia;longitud;latitud\n"
+                                "U1;UPC Centro;UPC;-78,5;-1,3\n"
+                                "U2;UPC Mar;UPC;-85,0;-1,3\n"
+                                "U3;UPC Volteada;UPC;-1,3;-78,5\n");
+    auto imp = run(microplan_cmd("import establishments " + csv + " --store " + store + " --sector seguridad --json"));
+    ASSERT_EQ(imp.exit_code, 0) << imp.output;
+    auto ji = nlohmann::json::parse(imp.output.substr(imp.output.find('{')));
+    EXPECT_EQ(ji["summary"]["rows"], 3);
+    EXPECT_EQ(ji["summary"]["swapped"], 1);
+    EXPECT_EQ(ji["summary"]["outside"], 2);
+    // The security sector was replaced; the other sectors stay.
+    auto ogr = run("ogrinfo -q -sql \"SELECT sector, count(*) AS n FROM establishments GROUP BY sector\" " + store);
+    EXPECT_NE(ogr.output.find("security"), std::string::npos) << ogr.output;
+    EXPECT_NE(ogr.output.find("n (Integer) = 3"), std::string::npos) << ogr.output;
+    EXPECT_NE(ogr.output.find("health"), std::string::npos) << ogr.output;
+    // Rasters and allocation through the CLI.
+    auto r = run(microplan_cmd("population raster " + dir.path("demo_population.tif") + " --store " + store +
+                               " --year 2030 --level circuit --json"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto jr = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+    EXPECT_NEAR(jr["totals"]["circuit"].get<double>(), 17e6, 17e6 * 0.002);
+    auto al =
+        run(microplan_cmd("population allocate --store " + store + " --from district --to circuit --year 2025 --json"));
+    ASSERT_EQ(al.exit_code, 0) << al.output;
+    auto ja = nlohmann::json::parse(al.output.substr(al.output.find('{')));
+    EXPECT_NEAR(ja["allocated_total"].get<double>(), ja["source_total"].get<double>(), 1.0);
+    auto bad = run(
+        microplan_cmd("population allocate --store " + store + " --from district --to circuit --method dasymetric"));
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.output.find("--raster"), std::string::npos) << bad.output;
 }

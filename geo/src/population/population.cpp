@@ -160,6 +160,13 @@ population_table_result read_population_table(const population_table_options& op
                        std::string(level_name(opt.lvl)) + " in the store; its population is not used");
             continue;
         }
+        if (!band_fields.empty() && rows[r][static_cast<std::size_t>(band_fields.front().second)].empty()) {
+            report(severity::warning, "population.no_value",
+                   "no value for " + std::string(level_name(opt.lvl)) + " " + code +
+                       "; it counts as a unit without population",
+                   fields[static_cast<std::size_t>(band_fields.front().second)]);
+            continue;
+        }
         seen_units.insert(code);
         ++out.matched;
         for (const auto& [label, fi] : band_fields) {
@@ -183,7 +190,8 @@ population_table_result read_population_table(const population_table_options& op
         f.rule = "population.unit_missing";
         f.lvl = opt.lvl;
         f.code = u.code;
-        f.message = std::string(level_name(opt.lvl)) + " " + u.code + " (" + u.name + ") has no row in the table";
+        f.message =
+            std::string(level_name(opt.lvl)) + " " + u.code + " (" + u.name + ") has no row (or no value) in the table";
         out.report.add(std::move(f));
     }
     return out;
