@@ -3,7 +3,7 @@
 #   make run              build, generate the demo store build/demo.sqlite and print its summary
 #   make test             build and run the whole test suite (ctest)
 #   make test SANITIZE=1  the same with AddressSanitizer + UBSan, in build-asan/
-#   make bench            import/validate benchmarks (see bench/RESULTS.md)
+#   make bench            import/validate, point-in-polygon and zonal benchmarks beside the peers (bench/RESULTS.md)
 
 DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
@@ -52,6 +52,7 @@ test: build
 
 bench: build
 	bench/import_validate.sh $(BUILD_DIR)/microplan
+	bench/pip_zonal.sh $(BUILD_DIR)
 
 clean:
 	rm -rf build build-asan

@@ -14,11 +14,32 @@ namespace microplan::cli {
 
 namespace {
 
-// Every level the store holds, read with projected copies for distances.
-std::vector<geo::unit_layer> store_layers(geo::sqlite::connection& db, const std::string& crs) {
+// What placing establishments needs from the store: every level it holds (with projected
+// copies for distances), the analysis CRS, and optionally the stored establishments.
+struct placement_inputs {
     std::vector<geo::unit_layer> layers;
-    for (geo::level l : geo::store::levels_present(db)) layers.push_back(geo::store::read_level(db, l, crs));
-    return layers;
+    geo::assign_options options;
+    std::vector<geo::establishment> stored;
+    [[nodiscard]] std::vector<const geo::unit_layer*> pointers() const {
+        std::vector<const geo::unit_layer*> p;
+        for (const auto& l : layers) p.push_back(&l);
+        return p;
+    }
+};
+
+placement_inputs read_placement_inputs(const std::string& store, double snap_m, unsigned threads, bool with_stored) {
+    placement_inputs in;
+    in.options.snap_m = snap_m;
+    in.options.threads = threads;
+    geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
+    in.options.analysis_crs = geo::store::analysis_crs(db);
+    for (geo::level l : geo::store::levels_present(db))
+        in.layers.push_back(geo::store::read_level(db, l, in.options.analysis_crs));
+    if (in.layers.empty())
+        throw geo::store_error({store, {}, {}, {}, {}}, "no boundaries",
+                               "the store holds no units to place establishments in; import boundaries first");
+    if (with_stored) in.stored = geo::store::read_establishments(db);
+    return in;
 }
 
 nlohmann::json summary_json(const geo::assign_summary& s, std::size_t rows) {
@@ -81,23 +102,10 @@ command add_import_establishments(CLI::App& app) {
         auto t0 = clock_type::now();
         std::fprintf(stderr, "reading %s ...\n", o->path.c_str());
         geo::establishment_import_result r = geo::read_establishments(*o);
-        std::vector<geo::unit_layer> layers;
-        geo::assign_options ao;
-        ao.snap_m = *snap;
-        ao.threads = *threads;
-        {
-            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
-            ao.analysis_crs = geo::store::analysis_crs(db);
-            layers = store_layers(db, ao.analysis_crs);
-        }
-        if (layers.empty())
-            throw geo::store_error({*store, {}, {}, {}, {}}, "no boundaries",
-                                   "the store holds no units to place establishments in; import boundaries first");
-        std::vector<const geo::unit_layer*> ptrs;
-        for (auto& l : layers) ptrs.push_back(&l);
+        placement_inputs in = read_placement_inputs(*store, *snap, *threads, false);
         std::fprintf(stderr, "read %zu rows in %.2f s; placing them in %zu level(s) ...\n", r.rows.size(),
-                     seconds_since(t0), layers.size());
-        geo::assign_result a = geo::assign_points(r.rows, ptrs, ao);
+                     seconds_since(t0), in.layers.size());
+        geo::assign_result a = geo::assign_points(r.rows, in.pointers(), in.options);
         geo::findings all = r.report;
         all.append(a.report);
         const auto& f = r.used_fields;
@@ -142,24 +150,13 @@ command add_assign(CLI::App& app) {
     app.add_flag("--json", *json, "Print the report as JSON on stdout");
     return [=] {
         auto t0 = clock_type::now();
-        std::vector<geo::unit_layer> layers;
-        std::vector<geo::establishment> rows;
-        geo::assign_options ao;
-        ao.snap_m = *snap;
-        ao.threads = *threads;
-        {
-            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
-            ao.analysis_crs = geo::store::analysis_crs(db);
-            layers = store_layers(db, ao.analysis_crs);
-            rows = geo::store::read_establishments(db);
-        }
+        placement_inputs in = read_placement_inputs(*store, *snap, *threads, true);
+        const std::vector<geo::establishment>& rows = in.stored;
         if (rows.empty())
             throw geo::store_error(
                 {*store, {}, {}, {}, {}}, "no establishments",
                 "the store holds no establishments; import them with `microplan import establishments`");
-        std::vector<const geo::unit_layer*> ptrs;
-        for (auto& l : layers) ptrs.push_back(&l);
-        geo::assign_result a = geo::assign_points(rows, ptrs, ao);
+        geo::assign_result a = geo::assign_points(rows, in.pointers(), in.options);
         geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
             geo::store::update_assignments(db, rows, a.rows);
             geo::store::record_import(db, "establishments",

@@ -14,6 +14,7 @@
 #include "microplan/geo/population/zonal.hpp"
 #include "microplan/geo/territory/assign.hpp"
 #include "microplan/geo/territory/build.hpp"
+#include "ecuador_units.hpp"
 #include "support.hpp"
 
 using namespace microplan::geo;
@@ -21,12 +22,6 @@ using namespace microplan::test;
 
 namespace {
 
-unit_layer load(const std::string& file, level l) {
-    import_options o;
-    o.path = ecuador("boundaries/" + file);
-    o.lvl = l;
-    return std::move(read_units(o).layer);
-}
 
 // amie -> recorded district (da_dist) and parish folded to its city seat (dpa6_cabecera).
 std::map<std::string, std::pair<std::string, std::string>> registry() {
@@ -44,8 +39,8 @@ std::map<std::string, std::pair<std::string, std::string>> registry() {
 
 TEST(RealData, SchoolsInParishesCantonsAndDistrictsAgreeWithTheRegistry) {
     MICROPLAN_NEED_ECUADOR_DATA();
-    unit_layer parishes = load("parroquias.geojson", level::parish);
-    unit_layer cantons = load("cantones.geojson", level::canton);
+    unit_layer parishes = load_ecuador_units("parroquias.geojson", level::parish);
+    unit_layer cantons = load_ecuador_units("cantones.geojson", level::canton);
     auto table = codification_table::read(ecuador("tables/senplades_zonas_distritos_circuitos.csv"));
     built_levels built = build_from_cantons(cantons, table, "EPSG:32717");
     establishment_import_options o;
@@ -108,7 +103,7 @@ TEST(RealData, SchoolsInParishesCantonsAndDistrictsAgreeWithTheRegistry) {
 
 TEST(RealData, Census2022JoinsTheParishesAndReportsTheElevenWithoutARow) {
     MICROPLAN_NEED_ECUADOR_DATA();
-    unit_layer parishes = load("parroquias.geojson", level::parish);
+    unit_layer parishes = load_ecuador_units("parroquias.geojson", level::parish);
     population_table_options o;
     o.path = ecuador("tables/poblacion_parroquias.csv");
     o.lvl = level::parish;
@@ -132,7 +127,7 @@ TEST(RealData, LandScanSummedPerCantonAndParishWithFractionalCells) {
     double totals[2] = {0, 0};
     int k = 0;
     for (auto [file, lvl] : {std::pair{"cantones.geojson", level::canton}, {"parroquias.geojson", level::parish}}) {
-        unit_layer units = load(file, lvl);
+        unit_layer units = load_ecuador_units(file, lvl);
         std::vector<const GEOSGeometry*> g;
         for (const auto& u : units.units) g.push_back(u.geometry.get());
         for (const char* raster : {"rasters/landscan_2023_continental.tif", "rasters/landscan_2023_galapagos.tif"}) {

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "ecuador_units.hpp"
 #include "support.hpp"
 #include "microplan/geo/io/codification.hpp"
 #include "microplan/geo/io/vector_import.hpp"
@@ -13,12 +14,6 @@ using namespace microplan::geo;
 using namespace microplan::test;
 
 namespace {
-unit_layer load(const std::string& file, level l) {
-    import_options o;
-    o.path = ecuador("boundaries/" + file);
-    o.lvl = l;
-    return std::move(read_units(o).layer);
-}
 std::vector<finding> with_rule(const findings& r, const std::string& rule) {
     std::vector<finding> out;
     for (const auto& f : r.items)
@@ -29,9 +24,9 @@ std::vector<finding> with_rule(const findings& r, const std::string& rule) {
 
 TEST(RealData, ProvincesCantonsParishesNestByCodeAndGeometry) {
     MICROPLAN_NEED_ECUADOR_DATA();
-    unit_layer provinces = load("provincias.geojson", level::province);
-    unit_layer cantons = load("cantones.geojson", level::canton);
-    unit_layer parishes = load("parroquias.geojson", level::parish);
+    unit_layer provinces = load_ecuador_units("provincias.geojson", level::province);
+    unit_layer cantons = load_ecuador_units("cantones.geojson", level::canton);
+    unit_layer parishes = load_ecuador_units("parroquias.geojson", level::parish);
     EXPECT_EQ(provinces.units.size(), 25u);
     EXPECT_EQ(cantons.units.size(), 224u);
     EXPECT_EQ(parishes.units.size(), 1040u);
@@ -51,7 +46,7 @@ TEST(RealData, ProvincesCantonsParishesNestByCodeAndGeometry) {
 
 TEST(RealData, DistrictsAndZonesFromCantonsAndTheCodificationTable) {
     MICROPLAN_NEED_ECUADOR_DATA();
-    unit_layer cantons = load("cantones.geojson", level::canton);
+    unit_layer cantons = load_ecuador_units("cantones.geojson", level::canton);
     auto table = codification_table::read(ecuador("tables/senplades_zonas_distritos_circuitos.csv"));
     EXPECT_EQ(table.rows().size(), 1887u);
     built_levels b = build_from_cantons(cantons, table, "EPSG:32717");
@@ -95,8 +90,8 @@ TEST(RealData, FullResolutionCantonsImportAndValidate) {
 
 TEST(RealData, CodificationRowsMatchParishesByCodeOrTolerantName) {
     MICROPLAN_NEED_ECUADOR_DATA();
-    unit_layer cantons = load("cantones.geojson", level::canton);
-    unit_layer parishes = load("parroquias.geojson", level::parish);
+    unit_layer cantons = load_ecuador_units("cantones.geojson", level::canton);
+    unit_layer parishes = load_ecuador_units("parroquias.geojson", level::parish);
     auto table = codification_table::read(ecuador("tables/senplades_zonas_distritos_circuitos.csv"));
     canton_districts cd = table.match_cantons(cantons);
     findings report;

@@ -22,8 +22,7 @@ GDALDatasetUniquePtr open_vector(const std::string& path) {
     ensure_registered();
     error_location where{path, {}, {}, {}, {}};
     VSIStatBufL st;
-    if (VSIStatL(path.c_str(), &st) != 0)
-        throw format_error(where, "file not found", "no such file or directory");
+    if (VSIStatL(path.c_str(), &st) != 0) throw format_error(where, "file not found", "no such file or directory");
     if (VSI_ISDIR(st.st_mode) == 0) {
         VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
         if (!f) throw format_error(where, "file not readable", "permission denied or I/O error");
@@ -53,6 +52,15 @@ OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string
         return *layer;
     }
     return *ds.GetLayer(0);
+}
+
+std::string to_utf8(const char* text, const std::string& encoding, bool* recoded) {
+    if (CPLIsUTF8(text, -1)) return text;
+    if (recoded) *recoded = true;
+    char* r = CPLRecode(text, encoding.c_str(), CPL_ENC_UTF8);
+    std::string out = r ? r : text;
+    CPLFree(r);
+    return out;
 }
 
 }  // namespace microplan::geo::gdal

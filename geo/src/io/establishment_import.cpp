@@ -58,14 +58,6 @@ const std::vector<std::string>& keys_for(const std::string& what) {
     return table.at(what);
 }
 
-std::string to_utf8(const char* text, const std::string& encoding) {
-    if (CPLIsUTF8(text, -1)) return text;
-    char* r = CPLRecode(text, encoding.c_str(), CPL_ENC_UTF8);
-    std::string out = r ? r : text;
-    CPLFree(r);
-    return out;
-}
-
 }  // namespace
 
 establishment_import_result read_establishments(const establishment_import_options& opt) {
@@ -174,7 +166,7 @@ establishment_import_result read_establishments(const establishment_import_optio
 
     auto text = [&](OGRFeature& f, std::optional<std::size_t> i) -> std::string {
         if (!i || !f.IsFieldSetAndNotNull(static_cast<int>(*i))) return {};
-        std::string s = to_utf8(f.GetFieldAsString(static_cast<int>(*i)), opt.source_encoding);
+        std::string s = gdal::to_utf8(f.GetFieldAsString(static_cast<int>(*i)), opt.source_encoding);
         auto b = s.find_first_not_of(" \t\r\n");
         if (b == std::string::npos) return {};
         return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);

@@ -137,15 +137,6 @@ std::optional<std::size_t> detect_code_field(const std::vector<std::string>& fie
     return best ? best : detect_by_name(fields, keys, std::nullopt);
 }
 
-std::string to_utf8(const char* text, const std::string& encoding, bool& recoded) {
-    if (CPLIsUTF8(text, -1)) return text;
-    recoded = true;
-    char* r = CPLRecode(text, encoding.c_str(), CPL_ENC_UTF8);
-    std::string out = r ? r : text;
-    CPLFree(r);
-    return out;
-}
-
 struct processed {
     geos::geom_ptr geometry;
     geos::geom_ptr projected;
@@ -209,7 +200,7 @@ import_result read_units(const import_options& opt) {
         rf.values.reserve(fields.size());
         for (int i = 0; i < static_cast<int>(fields.size()); ++i)
             rf.values.push_back(feature->IsFieldSetAndNotNull(i)
-                                    ? to_utf8(feature->GetFieldAsString(i), opt.source_encoding, recoded_any)
+                                    ? gdal::to_utf8(feature->GetFieldAsString(i), opt.source_encoding, &recoded_any)
                                     : std::string{});
         OGRGeometry* g = feature->GetGeometryRef();
         if (!g || g->IsEmpty())

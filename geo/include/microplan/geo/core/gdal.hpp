@@ -18,4 +18,8 @@ GDALDatasetUniquePtr open_vector(const std::string& path);
 // The layer to read: `name` when given, else the only (or first) layer; throws format_error.
 OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name);
 
+// Attribute text as UTF-8: kept when it already is, else recoded from `encoding` (sources
+// without a declared encoding, e.g. Latin-1 DBFs); sets *recoded when it recoded.
+std::string to_utf8(const char* text, const std::string& encoding, bool* recoded = nullptr);
+
 }  // namespace microplan::geo::gdal
