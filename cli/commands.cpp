@@ -205,7 +205,7 @@ command add_demo(CLI::App& app) {
             tif += "_population.tif";
         }
         geo::demo::write_population_raster(c, tif, so);
-        geo::demo::demo_population people = geo::demo::population_by_unit(c, tif, so);
+        geo::demo::demo_population people = geo::demo::population_by_unit(c, tif);
         std::vector<geo::establishment> services = geo::demo::generate_establishments(c, people, so);
         const geo::unit_layer* layers[] = {&c.zones, &c.districts, &c.circuits};
         geo::assign_result placed = geo::assign_points(services, layers, {0, opt->analysis_crs, 0});

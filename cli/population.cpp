@@ -215,17 +215,12 @@ command add_population_allocate(CLI::App& app) {
             sources = geo::store::read_level(db, src_l, o->analysis_crs);
             targets = geo::store::read_level(db, dst_l, o->analysis_crs);
             auto years = geo::store::population_years(db, src_l);
-            if (years.empty())
-                throw geo::store_error({*store, {}, {}, {}, {}}, "no population",
-                                       "the store holds no population for " + std::string(geo::level_table(src_l)));
-            if (y == 0) y = years.back();
-            geo::sqlite::statement q(db, "SELECT band, code, value FROM population WHERE level = ? AND year = ?");
-            q.bind(1, geo::level_name(src_l)).bind(2, y);
-            while (q.step()) values[q.text(0)][q.text(1)] = q.real(2);
+            if (y == 0 && !years.empty()) y = years.back();
+            values = geo::store::read_population(db, src_l, y);
             if (values.empty())
-                throw geo::store_error(
-                    {*store, {}, {}, {}, {}}, "no population",
-                    "no population for " + std::string(geo::level_table(src_l)) + " in " + std::to_string(y));
+                throw geo::store_error({*store, {}, {}, {}, {}}, "no population",
+                                       "the store holds no population for " + std::string(geo::level_table(src_l)) +
+                                           (*year ? " in " + std::to_string(*year) : std::string()));
         }
         if (targets.units.empty())
             throw geo::store_error({*store, {}, {}, {}, {}}, "no units",

@@ -155,7 +155,7 @@ void write_population_raster(const country& c, const std::string& raster_path, c
     ds->SetMetadataItem("SOURCE", "microplan demo (synthetic)");
 }
 
-demo_population population_by_unit(const country& c, const std::string& raster_path, const services_options& opt) {
+demo_population population_by_unit(const country& c, const std::string& raster_path) {
     std::vector<const GEOSGeometry*> geoms;
     for (const auto& u : c.circuits.units) geoms.push_back(u.geometry.get());
     zonal_result z = zonal_sums(raster_path, geoms, "EPSG:4326");
@@ -185,7 +185,6 @@ demo_population population_by_unit(const country& c, const std::string& raster_p
     };
     roll_up(c.circuits, out.circuits, out.districts, c.districts);
     roll_up(c.districts, out.districts, out.zones, c.zones);
-    (void)opt;
     return out;
 }
 

@@ -81,11 +81,10 @@ establishment_import_result read_establishments(const establishment_import_optio
     auto resolve = [&](const std::string& what, const std::string& given) -> std::optional<std::size_t> {
         if (given == "-") return std::nullopt;
         if (!given.empty()) {
-            for (std::size_t i = 0; i < fields.size(); ++i)
-                if (fields[i] == given || names::field_key(fields[i]) == names::field_key(given)) {
-                    taken[i] = true;
-                    return i;
-                }
+            if (auto i = names::find_field(fields, given)) {
+                taken[*i] = true;
+                return i;
+            }
             throw format_error(
                 where(given), "field not found",
                 "the " + what + " field '" + given + "' is not in the layer; its fields are: " + available);

@@ -34,9 +34,8 @@ std::string join(const std::vector<std::string>& words) {
 
 std::string expand_abbreviations(const std::string& folded) {
     static const std::pair<std::string_view, std::string_view> table[] = {
-        {"GNRAL", "GENERAL"}, {"GRAL", "GENERAL"}, {"CRNEL", "CORONEL"}, {"CRNL", "CORONEL"},
-        {"STO", "SANTO"},     {"STA", "SANTA"},    {"SN", "SAN"},        {"DR", "DOCTOR"},
-        {"PTO", "PUERTO"},
+        {"GNRAL", "GENERAL"}, {"GRAL", "GENERAL"}, {"CRNEL", "CORONEL"}, {"CRNL", "CORONEL"}, {"STO", "SANTO"},
+        {"STA", "SANTA"},     {"SN", "SAN"},       {"DR", "DOCTOR"},     {"PTO", "PUERTO"},
     };
     std::vector<std::string> words = split_words(folded);
     for (auto& w : words)
@@ -46,9 +45,9 @@ std::string expand_abbreviations(const std::string& folded) {
 }
 
 const std::set<std::string>& filler_words() {
-    static const std::set<std::string> words = {"DE", "DEL", "LA", "LAS", "LOS", "EL", "Y",
-                                                "CABECERA", "CANTONAL", "PARROQUIA", "URBANA", "RURAL",
-                                                "SATELITE", "CIUDAD", "CANTON"};
+    static const std::set<std::string> words = {"DE",     "DEL",   "LA",       "LAS",      "LOS",
+                                                "EL",     "Y",     "CABECERA", "CANTONAL", "PARROQUIA",
+                                                "URBANA", "RURAL", "SATELITE", "CIUDAD",   "CANTON"};
     return words;
 }
 
@@ -146,6 +145,15 @@ std::string field_key(std::string_view field) {
     for (char c : f)
         if (c != ' ') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
+}
+
+std::optional<std::size_t> find_field(const std::vector<std::string>& fields, std::string_view wanted) {
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        if (fields[i] == wanted) return i;
+    std::string key = field_key(wanted);
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        if (field_key(fields[i]) == key) return i;
+    return std::nullopt;
 }
 
 }  // namespace microplan::geo::names

@@ -24,11 +24,13 @@ namespace microplan::geo {
 std::string normalise_code(level l, std::string_view raw) {
     std::string c;
     for (char ch : raw)
-        if (!std::isspace(static_cast<unsigned char>(ch))) c += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (!std::isspace(static_cast<unsigned char>(ch)))
+            c += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     // Spreadsheets and numeric fields drop leading zeros of DPA codes; "17.0" from real fields.
     if (c.size() > 2 && c.ends_with(".0")) c.resize(c.size() - 2);
     std::size_t width = l == level::province ? 2 : l == level::canton ? 4 : l == level::parish ? 6 : 0;
-    bool numeric = !c.empty() && std::all_of(c.begin(), c.end(), [](unsigned char ch) { return std::isdigit(ch) != 0; });
+    bool numeric =
+        !c.empty() && std::all_of(c.begin(), c.end(), [](unsigned char ch) { return std::isdigit(ch) != 0; });
     if (width && numeric && c.size() == width - 1) c.insert(0, "0");
     // District and circuit codes lose their leading zero too ("9D01" -> "09D01").
     if ((l == level::district || l == level::circuit) && !c.empty() && std::isdigit(static_cast<unsigned char>(c[0])) &&
@@ -53,12 +55,24 @@ struct raw_feature {
 std::vector<std::string> code_field_names(level l) {
     std::vector<std::string> names;
     switch (l) {
-        case level::zone: names = {"codzona", "zonecode", "zona", "zone"}; break;
-        case level::district: names = {"coddistrito", "coddistri", "coddist", "districtcode", "distrito", "district"}; break;
-        case level::circuit: names = {"codcircuito", "codcircui", "codcirc", "circuitcode", "circuito", "circuit"}; break;
-        case level::province: names = {"dpaprovin", "codprovincia", "codprov", "provincecode", "provincia"}; break;
-        case level::canton: names = {"dpacanton", "codcanton", "cantoncode", "canton"}; break;
-        case level::parish: names = {"dpaparroq", "codparroquia", "codparroq", "parishcode", "parroquia"}; break;
+        case level::zone:
+            names = {"codzona", "zonecode", "zona", "zone"};
+            break;
+        case level::district:
+            names = {"coddistrito", "coddistri", "coddist", "districtcode", "distrito", "district"};
+            break;
+        case level::circuit:
+            names = {"codcircuito", "codcircui", "codcirc", "circuitcode", "circuito", "circuit"};
+            break;
+        case level::province:
+            names = {"dpaprovin", "codprovincia", "codprov", "provincecode", "provincia"};
+            break;
+        case level::canton:
+            names = {"dpacanton", "codcanton", "cantoncode", "canton"};
+            break;
+        case level::parish:
+            names = {"dpaparroq", "codparroquia", "codparroq", "parishcode", "parroquia"};
+            break;
     }
     for (const char* g : {"code", "codigo", "cod", "id", "dpa"}) names.emplace_back(g);
     return names;
@@ -67,12 +81,24 @@ std::vector<std::string> code_field_names(level l) {
 std::vector<std::string> name_field_names(level l) {
     std::vector<std::string> names;
     switch (l) {
-        case level::zone: names = {"nombrezona", "nomzona"}; break;
-        case level::district: names = {"nombredistrito", "nomdistrito", "nomdistri", "nombredistri"}; break;
-        case level::circuit: names = {"nombrecircuito", "nomcircuito", "nomcircui"}; break;
-        case level::province: names = {"dpadespro", "nombreprovincia", "nomprovincia", "provincia"}; break;
-        case level::canton: names = {"dpadescan", "nombrecanton", "nomcanton", "canton"}; break;
-        case level::parish: names = {"dpadespar", "nombreparroquia", "nomparroquia", "parroquia"}; break;
+        case level::zone:
+            names = {"nombrezona", "nomzona"};
+            break;
+        case level::district:
+            names = {"nombredistrito", "nomdistrito", "nomdistri", "nombredistri"};
+            break;
+        case level::circuit:
+            names = {"nombrecircuito", "nomcircuito", "nomcircui"};
+            break;
+        case level::province:
+            names = {"dpadespro", "nombreprovincia", "nomprovincia", "provincia"};
+            break;
+        case level::canton:
+            names = {"dpadescan", "nombrecanton", "nomcanton", "canton"};
+            break;
+        case level::parish:
+            names = {"dpadespar", "nombreparroquia", "nomparroquia", "parroquia"};
+            break;
     }
     for (const char* g : {"name", "nombre", "nom", "label", "nam"}) names.emplace_back(g);
     return names;
@@ -100,15 +126,6 @@ double code_shape_score(const std::vector<raw_feature>& feats, std::size_t field
     return seen ? static_cast<double>(good) / static_cast<double>(seen) : 0.0;
 }
 
-std::optional<std::size_t> find_field(const std::vector<std::string>& fields, const std::string& wanted) {
-    for (std::size_t i = 0; i < fields.size(); ++i)
-        if (fields[i] == wanted) return i;
-    std::string key = names::field_key(wanted);
-    for (std::size_t i = 0; i < fields.size(); ++i)
-        if (names::field_key(fields[i]) == key) return i;
-    return std::nullopt;
-}
-
 std::optional<std::size_t> detect_by_name(const std::vector<std::string>& fields, const std::vector<std::string>& keys,
                                           std::optional<std::size_t> exclude) {
     for (const auto& k : keys)
@@ -118,8 +135,8 @@ std::optional<std::size_t> detect_by_name(const std::vector<std::string>& fields
 }
 
 // The code field: the one whose values best fit the level's code shape; else by name.
-std::optional<std::size_t> detect_code_field(const std::vector<std::string>& fields, const std::vector<raw_feature>& feats,
-                                             level l) {
+std::optional<std::size_t> detect_code_field(const std::vector<std::string>& fields,
+                                             const std::vector<raw_feature>& feats, level l) {
     std::optional<std::size_t> best;
     double best_score = 0.8;  // below this, shapes say nothing
     auto keys = code_field_names(l);
@@ -222,9 +239,12 @@ import_result read_units(const import_options& opt) {
             std::unique_ptr<OGRMultiPolygon> polys = std::make_unique<OGRMultiPolygon>();
             for (auto* part : *g->toGeometryCollection()) {
                 auto pt = wkbFlatten(part->getGeometryType());
-                if (pt == wkbPolygon) polys->addGeometry(part);
-                else if (pt == wkbMultiPolygon) for (auto* p : *part->toMultiPolygon()) polys->addGeometry(p);
-                else ++rf.dropped_parts;
+                if (pt == wkbPolygon)
+                    polys->addGeometry(part);
+                else if (pt == wkbMultiPolygon)
+                    for (auto* p : *part->toMultiPolygon()) polys->addGeometry(p);
+                else
+                    ++rf.dropped_parts;
             }
             if (polys->IsEmpty())
                 throw geometry_error(where(rf.fid), "not a polygon",
@@ -247,7 +267,7 @@ import_result read_units(const import_options& opt) {
     // --- fields ---------------------------------------------------------------------------
     auto resolve = [&](const std::string& given, const char* what) -> std::optional<std::size_t> {
         if (given.empty()) return std::nullopt;
-        auto i = find_field(fields, given);
+        auto i = names::find_field(fields, given);
         if (!i) {
             std::string list;
             for (const auto& f : fields) list += (list.empty() ? "" : ", ") + f;
@@ -280,8 +300,7 @@ import_result read_units(const import_options& opt) {
     std::unordered_map<std::string, long long> seen;
     for (const auto& f : feats) {
         std::string code = normalise_code(opt.lvl, f.values[*code_i]);
-        if (code.empty())
-            throw format_error(where(f.fid, fields[*code_i]), "empty code", "every unit needs a code");
+        if (code.empty()) throw format_error(where(f.fid, fields[*code_i]), "empty code", "every unit needs a code");
         auto [it, fresh] = seen.emplace(code, f.fid);
         if (!fresh)
             throw format_error(where(f.fid, fields[*code_i]), "duplicate code",
@@ -311,11 +330,20 @@ import_result read_units(const import_options& opt) {
                     char* reason = nullptr;
                     GEOSGeometry* loc = nullptr;
                     char valid = GEOSisValidDetail_r(h, ll.get(), 0, &reason, &loc);
-                    if (valid == 2) throw geometry_error(where(feats[i].fid), "validity check failed", geos::thread_context().last_error());
+                    if (valid == 2)
+                        throw geometry_error(where(feats[i].fid), "validity check failed",
+                                             geos::thread_context().last_error());
                     if (valid == 0) {
-                        finding f{severity::warning, "geometry.repaired", opt.lvl, {}, feats[i].fid,
-                                  std::string("invalid geometry repaired with make-valid (") + (reason ? reason : "?") + ")",
-                                  std::nullopt, std::nullopt, std::nullopt};
+                        finding f{
+                            severity::warning,
+                            "geometry.repaired",
+                            opt.lvl,
+                            {},
+                            feats[i].fid,
+                            std::string("invalid geometry repaired with make-valid (") + (reason ? reason : "?") + ")",
+                            std::nullopt,
+                            std::nullopt,
+                            std::nullopt};
                         if (loc) {
                             double x = 0, y = 0;
                             GEOSGeomGetX_r(h, loc, &x);
@@ -328,7 +356,9 @@ import_result read_units(const import_options& opt) {
                         GEOSMakeValidParams_setKeepCollapsed_r(h, params, 0);
                         geos::geom_ptr fixed = geos::own(GEOSMakeValidWithParams_r(h, ll.get(), params));
                         GEOSMakeValidParams_destroy_r(h, params);
-                        if (!fixed) throw geometry_error(where(feats[i].fid), "cannot repair geometry", geos::thread_context().last_error());
+                        if (!fixed)
+                            throw geometry_error(where(feats[i].fid), "cannot repair geometry",
+                                                 geos::thread_context().last_error());
                         ll = std::move(fixed);
                         p.repair = std::move(f);
                     }
@@ -336,7 +366,8 @@ import_result read_units(const import_options& opt) {
                     if (loc) GEOSGeom_destroy_r(h, loc);
                     ll = geos::polygonal_parts_as_multipolygon(ll.get());
                     if (GEOSisEmpty_r(h, ll.get()))
-                        throw geometry_error(where(feats[i].fid), "empty polygon", "nothing polygonal remains after repair");
+                        throw geometry_error(where(feats[i].fid), "empty polygon",
+                                             "nothing polygonal remains after repair");
                     p.projected = to_analysis.forward(ll.get());
                     if (!p.projected)
                         throw crs_error(where(feats[i].fid), "cannot transform",
@@ -370,7 +401,8 @@ import_result read_units(const import_options& opt) {
     bool geographic_source = proj::crs_is_geographic(source_crs);
     if (geographic_source && (!in_range || !inside(cx, cy, area, 10.0)) && inside(cy, cx, area, 10.0)) {
         throw crs_error(where(), "axes swapped",
-                        "the coordinates read as (lon, lat) fall outside the area of " + proj::crs_name(opt.analysis_crs) +
+                        "the coordinates read as (lon, lat) fall outside the area of " +
+                            proj::crs_name(opt.analysis_crs) +
                             " but fit it as (lat, lon): the data has latitude first; re-run with --swap-xy");
     }
     if (!in_range)
@@ -378,10 +410,17 @@ import_result read_units(const import_options& opt) {
                         "longitudes/latitudes beyond ±180/±90 after reading as " + result.source_crs +
                             ": the declared CRS is wrong; give the right one with --s-srs");
     if (!inside(cx, cy, area, 10.0))
-        result.report.add({severity::warning, "crs.outside_analysis_area", opt.lvl, {}, std::nullopt,
-                           "the data lies outside the area of use of the analysis CRS " + proj::crs_name(opt.analysis_crs) +
+        result.report.add({severity::warning,
+                           "crs.outside_analysis_area",
+                           opt.lvl,
+                           {},
+                           std::nullopt,
+                           "the data lies outside the area of use of the analysis CRS " +
+                               proj::crs_name(opt.analysis_crs) +
                                "; areas will be distorted: choose another with --analysis-crs",
-                           cx, cy, std::nullopt});
+                           cx,
+                           cy,
+                           std::nullopt});
 
     // --- units ---------------------------------------------------------------------------
     result.layer.units.reserve(feats.size());
@@ -391,7 +430,8 @@ import_result read_units(const import_options& opt) {
         u.lvl = opt.lvl;
         u.code = normalise_code(opt.lvl, f.values[*code_i]);
         u.name = name_i ? f.values[*name_i] : std::string{};
-        if (parent_i && parent_level(opt.lvl)) u.parent_code = normalise_code(*parent_level(opt.lvl), f.values[*parent_i]);
+        if (parent_i && parent_level(opt.lvl))
+            u.parent_code = normalise_code(*parent_level(opt.lvl), f.values[*parent_i]);
         u.source_fid = f.fid;
         u.geometry = std::move(out[i].geometry);
         u.projected = std::move(out[i].projected);
@@ -403,22 +443,35 @@ import_result read_units(const import_options& opt) {
             result.report.add(*out[i].repair);
         }
         if (f.had_collection)
-            result.report.add({severity::warning, "geometry.collection", opt.lvl, u.code, f.fid,
-                               "GeometryCollection: kept its polygons" +
-                                   (f.dropped_parts ? ", dropped " + std::to_string(f.dropped_parts) + " non-polygon part(s)"
-                                                    : std::string{}),
-                               std::nullopt, std::nullopt, std::nullopt});
+            result.report.add(
+                {severity::warning, "geometry.collection", opt.lvl, u.code, f.fid,
+                 "GeometryCollection: kept its polygons" +
+                     (f.dropped_parts ? ", dropped " + std::to_string(f.dropped_parts) + " non-polygon part(s)"
+                                      : std::string{}),
+                 std::nullopt, std::nullopt, std::nullopt});
         result.layer.units.push_back(std::move(u));
     }
     if (zm)
-        result.report.add({severity::warning, "geometry.zm_dropped", opt.lvl, {}, std::nullopt,
+        result.report.add({severity::warning,
+                           "geometry.zm_dropped",
+                           opt.lvl,
+                           {},
+                           std::nullopt,
                            std::to_string(zm) + " feature(s) had Z or M coordinates; only x/y are kept",
-                           std::nullopt, std::nullopt, std::nullopt});
+                           std::nullopt,
+                           std::nullopt,
+                           std::nullopt});
     if (recoded_any)
-        result.report.add({severity::warning, "text.recoded", opt.lvl, {}, std::nullopt,
+        result.report.add({severity::warning,
+                           "text.recoded",
+                           opt.lvl,
+                           {},
+                           std::nullopt,
                            "some attribute text was not UTF-8 and was read as " + opt.source_encoding +
                                " (set another with --encoding)",
-                           std::nullopt, std::nullopt, std::nullopt});
+                           std::nullopt,
+                           std::nullopt,
+                           std::nullopt});
     return result;
 }
 

@@ -36,8 +36,7 @@ population_table_result read_population_table(const population_table_options& op
     std::string available;
     for (const auto& f : fields) available += (available.empty() ? "" : ", ") + f;
     auto find = [&](const std::string& name, const char* what) -> int {
-        for (std::size_t i = 0; i < fields.size(); ++i)
-            if (fields[i] == name || names::field_key(fields[i]) == names::field_key(name)) return static_cast<int>(i);
+        if (auto i = names::find_field(fields, name)) return static_cast<int>(*i);
         throw format_error(
             where(name), "field not found",
             std::string("the ") + what + " field '" + name + "' is not in the table; its fields are: " + available);

@@ -23,19 +23,17 @@ void write_population(sqlite::connection& db, const population_record& what, con
     record_import(db, "population:" + std::string(level_name(what.lvl)), record, n, report);
 }
 
-std::map<std::string, double> read_population(sqlite::connection& db, level lvl, std::optional<int> year,
-                                              const std::string& band) {
-    std::map<std::string, double> out;
+population_values read_population(sqlite::connection& db, level lvl, std::optional<int> year) {
+    population_values out;
     if (!db.has_table("population")) return out;
     if (!year) {
         auto years = population_years(db, lvl);
         if (years.empty()) return out;
         year = years.back();
     }
-    sqlite::statement q(db,
-                        "SELECT code, value FROM population WHERE level = ? AND year = ? AND band = ? ORDER BY code");
-    q.bind(1, level_name(lvl)).bind(2, *year).bind(3, band);
-    while (q.step()) out[q.text(0)] = q.real(1);
+    sqlite::statement q(db, "SELECT band, code, value FROM population WHERE level = ? AND year = ?");
+    q.bind(1, level_name(lvl)).bind(2, *year);
+    while (q.step()) out[q.text(0)][q.text(1)] = q.real(2);
     return out;
 }
 

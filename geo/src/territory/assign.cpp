@@ -23,6 +23,20 @@ std::string who(const establishment& e) {
     return "row " + std::to_string(e.row) + (e.id.empty() ? std::string() : " (id " + e.id + ")");
 }
 
+// A finding about one establishment, naming its row and id; `at` adds its location.
+finding about(const establishment& e, std::string rule, severity sev = severity::warning, bool at = false) {
+    finding f;
+    f.sev = sev;
+    f.rule = std::move(rule);
+    f.code = e.id;
+    f.feature = e.row;
+    if (at) {
+        f.lon = e.lon;
+        f.lat = e.lat;
+    }
+    return f;
+}
+
 // The units of one layer in the analysis CRS, for distances to points outside them.
 class nearest_finder {
 public:
@@ -110,10 +124,7 @@ assign_result assign_points(std::span<const establishment> points, std::span<con
     for (std::size_t i = 0; i < points.size(); ++i) {
         const establishment& e = points[i];
         xy[i] = {e.lon, e.lat};
-        finding f;
-        f.sev = severity::error;
-        f.code = e.id;
-        f.feature = e.row;
+        finding f = about(e, {}, severity::error);
         if (!std::isfinite(e.lon) || !std::isfinite(e.lat) || std::abs(e.lon) > 180 || std::abs(e.lat) > 90) {
             f.rule = "point.out_of_range";
             f.message = who(e) + ": coordinates " +
@@ -155,12 +166,8 @@ assign_result assign_points(std::span<const establishment> points, std::span<con
                     continue;
                 }
                 const establishment& e = points[i];
-                finding f;
-                f.code = e.id;
-                f.feature = e.row;
+                finding f = about(e, {}, severity::warning, true);
                 f.lvl = layer->lvl;
-                f.lon = e.lon;
-                f.lat = e.lat;
                 if (int s = locator.locate(e.lat, e.lon); s >= 0) {
                     ++out.summary.swapped;
                     f.sev = severity::error;
@@ -231,10 +238,7 @@ assign_result assign_points(std::span<const establishment> points, std::span<con
             auto [it, fresh] = first_id.emplace(e.sector + "\x1f" + e.id, i);
             if (!fresh) {
                 ++out.summary.duplicate_ids;
-                finding f;
-                f.rule = "establishment.duplicate_id";
-                f.code = e.id;
-                f.feature = e.row;
+                finding f = about(e, "establishment.duplicate_id");
                 f.message = who(e) + ": the id " + e.id + " of sector " + e.sector + " is also on row " +
                             std::to_string(points[it->second].row);
                 out.report.add(std::move(f));
@@ -246,12 +250,7 @@ assign_result assign_points(std::span<const establishment> points, std::span<con
         auto [it, fresh] = first_spot.emplace(key, i);
         if (!fresh) {
             ++out.summary.duplicate_locations;
-            finding f;
-            f.rule = "establishment.duplicate_location";
-            f.code = e.id;
-            f.feature = e.row;
-            f.lon = e.lon;
-            f.lat = e.lat;
+            finding f = about(e, "establishment.duplicate_location", severity::warning, true);
             f.message = who(e) + ": same location as row " + std::to_string(points[it->second].row) +
                         (points[it->second].id.empty() ? std::string() : " (id " + points[it->second].id + ")") +
                         ", same sector " + e.sector;

@@ -8,6 +8,7 @@
 #include "microplan/geo/demo/demo_services.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/population/zonal.hpp"
+#include "microplan/geo/territory/locate.hpp"
 #include "support.hpp"
 
 namespace microplan::geo {
@@ -138,12 +139,31 @@ TEST(DemoServices, PopulationRasterAndEstablishmentsAreConsistentAndDeterministi
         EXPECT_EQ(again[i].id, est[i].id);
         EXPECT_EQ(again[i].lon, est[i].lon);
     }
-    // Denser in cities: the most populated tenth of circuits holds more establishments per km².
-    std::vector<std::pair<double, std::string>> density;
+    // Denser in cities: the densest tenth of circuits holds more establishments per km²
+    // than the sparsest tenth.
+    std::map<std::string, int> per_circuit;
+    {
+        std::vector<const GEOSGeometry*> g;
+        for (const auto& u : c.circuits.units) g.push_back(u.geometry.get());
+        point_locator loc(g);
+        for (const auto& e : est)
+            if (int i = loc.locate(e.lon, e.lat); i >= 0)
+                ++per_circuit[c.circuits.units[static_cast<std::size_t>(i)].code];
+    }
+    std::vector<std::pair<double, const unit*>> density;
     for (const auto& u : c.circuits.units)
-        density.emplace_back(people.circuits.at(total_band).at(u.code) / u.area_km2, u.code);
-    std::sort(density.rbegin(), density.rend());
-    EXPECT_GT(density.front().first, density.back().first * 20);
+        density.emplace_back(people.circuits.at(total_band).at(u.code) / u.area_km2, &u);
+    std::sort(density.begin(), density.end());
+    auto per_km2 = [&](std::size_t from, std::size_t to) {
+        double n = 0, km2 = 0;
+        for (std::size_t k = from; k < to; ++k) {
+            n += per_circuit[density[k].second->code];
+            km2 += density[k].second->area_km2;
+        }
+        return n / km2;
+    };
+    std::size_t tenth = density.size() / 10;
+    EXPECT_GT(per_km2(density.size() - tenth, density.size()), 5 * per_km2(0, tenth));
 }
 
 }  // namespace

@@ -30,8 +30,7 @@ void write_population_raster(const country& c, const std::string& raster_path, c
 struct demo_population {
     population_values circuits, districts, zones;
 };
-demo_population population_by_unit(const country& c, const std::string& raster_path,
-                                   const services_options& options = {});
+demo_population population_by_unit(const country& c, const std::string& raster_path);
 
 // Establishments placed by population (more in cities), lon/lat WGS 84.
 std::vector<establishment> generate_establishments(const country& c, const demo_population& people,

@@ -1,6 +1,7 @@
 #pragma once
 // Tolerant comparison of place names as they are written in Ecuadorian tables:
 // case, accents, punctuation, parentheses, abbreviations and extra words differ.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,5 +23,8 @@ int match_quality(std::string_view a, std::string_view b);
 
 // Field names compared loosely: lower case, only letters and digits ("COD. DISTRITO" -> "coddistrito").
 std::string field_key(std::string_view field);
+
+// The index of `wanted` among `fields`: the exact name first, else the same field_key.
+std::optional<std::size_t> find_field(const std::vector<std::string>& fields, std::string_view wanted);
 
 }  // namespace microplan::geo::names

@@ -24,9 +24,9 @@ struct population_record {
 void write_population(sqlite::connection& db, const population_record& what, const population_values& values,
                       const import_record& record, const findings& report);
 
-// unit code -> people for one level, band and year (the latest year when `year` is empty).
-std::map<std::string, double> read_population(sqlite::connection& db, level lvl, std::optional<int> year = {},
-                                              const std::string& band = total_band);
+// Every band of one level and year (the latest stored year when `year` is empty): band ->
+// unit code -> people; empty when the store holds none.
+population_values read_population(sqlite::connection& db, level lvl, std::optional<int> year = {});
 
 // The years stored for a level, ascending.
 std::vector<int> population_years(sqlite::connection& db, level lvl);
