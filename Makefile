@@ -3,7 +3,8 @@
 #   make run              build, generate the demo store build/demo.sqlite and print its summary
 #   make test             build and run the whole test suite (ctest)
 #   make test SANITIZE=1  the same with AddressSanitizer + UBSan, in build-asan/
-#   make bench            import/validate, point-in-polygon and zonal benchmarks beside the peers (bench/RESULTS.md)
+#   make bench            import/validate, point-in-polygon and zonal benchmarks beside the peers, incremental
+#                         coverage recompute (bench/RESULTS.md)
 
 DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
@@ -53,6 +54,8 @@ test: build
 bench: build
 	bench/import_validate.sh $(BUILD_DIR)/microplan
 	bench/pip_zonal.sh $(BUILD_DIR)
+	mkdir -p /tmp/microplan-bench && $(BUILD_DIR)/microplan demo --out /tmp/microplan-bench/demo.sqlite
+	MICROPLAN_STORE=/tmp/microplan-bench/demo.sqlite $(BUILD_DIR)/bench/microplan_bench_incremental
 
 clean:
 	rm -rf build build-asan

@@ -12,6 +12,7 @@
 #include "microplan/geo/io/codification.hpp"
 #include "microplan/geo/io/vector_import.hpp"
 #include "microplan/geo/store/establishments.hpp"
+#include "microplan/geo/store/planning.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/store/population.hpp"
 #include "microplan/geo/territory/assign.hpp"
@@ -190,7 +191,10 @@ command add_demo(CLI::App& app) {
     app.add_option("--raster", *raster,
                    "Population raster to write (default: <store>_population.tif beside the store)");
     app.add_option("--seed", opt->seed, "Random seed; the same seed gives the same country")->default_val(2012);
-    return [out, raster, opt] {
+    auto standards = std::make_shared<std::string>(MICROPLAN_DATA_DIR "/standards/demo.csv");
+    app.add_option("--standards", *standards, "Standards catalogue put in force ('' for none)")
+        ->default_str(*standards);
+    return [out, raster, opt, standards] {
         auto t0 = clock_type::now();
         std::fprintf(stderr, "generating the demo country (seed %llu) ...\n",
                      static_cast<unsigned long long>(opt->seed));
@@ -207,6 +211,10 @@ command add_demo(CLI::App& app) {
         geo::demo::write_population_raster(c, tif, so);
         geo::demo::demo_population people = geo::demo::population_by_unit(c, tif);
         std::vector<geo::establishment> services = geo::demo::generate_establishments(c, people, so);
+        auto years = geo::demo::project_population(c, people, so.year, so.year + 10, so);
+        auto poverty = geo::demo::poverty_index(c, people, so);
+        std::optional<geo::standards_catalogue> catalogue;
+        if (!standards->empty()) catalogue = geo::read_standards(*standards);
         const geo::unit_layer* layers[] = {&c.zones, &c.districts, &c.circuits};
         geo::assign_result placed = geo::assign_points(services, layers, {0, opt->analysis_crs, 0});
         std::string source = "microplan demo --seed " + std::to_string(opt->seed);
@@ -224,18 +232,31 @@ command add_demo(CLI::App& app) {
                     db, {lvl, so.year, lvl == geo::level::circuit ? "raster" : "sum of children", tif}, *values, rec,
                     {});
             }
+            for (const auto& [year, projected] : years) {
+                if (year == so.year) continue;
+                for (auto [lvl, values] : {std::pair{geo::level::circuit, &projected.circuits},
+                                           {geo::level::district, &projected.districts},
+                                           {geo::level::zone, &projected.zones}}) {
+                    geo::store::import_record rec{lvl, source, "", "demo", "", "", 0};
+                    geo::store::write_population(db, {lvl, year, "projection", source}, *values, rec, {});
+                }
+            }
+            for (const auto& [lvl, values] : poverty)
+                geo::store::write_attributes(db, lvl, "poverty", values, source + " (NBI %)");
             geo::store::import_record rec{geo::level::circuit, source, "", "demo", "EPSG:4326", "", 0};
             geo::store::write_establishments(db, services, placed.rows, rec, placed.report,
                                              geo::store::establishment_write_mode::replace_sectors);
+            if (catalogue) geo::store::write_standards(db, *catalogue);
         });
         double area = 0, total = 0;
         for (const auto& u : c.zones.units) area += u.area_km2;
         for (const auto& [code, v] : people.zones.at(geo::total_band)) total += v;
         std::printf(
             "demo country written to %s in %.2f s: %zu zones, %zu districts, %zu circuits, %.0f km², "
-            "%.0f people (raster %s), %zu establishments\n",
+            "%.0f people (raster %s), %zu establishments, population %d-%d, %s\n",
             out->c_str(), seconds_since(t0), c.zones.units.size(), c.districts.units.size(), c.circuits.units.size(),
-            area, total, tif.c_str(), services.size());
+            area, total, tif.c_str(), services.size(), years.begin()->first, years.rbegin()->first,
+            catalogue ? ("standards " + *standards).c_str() : "no standards");
         return 0;
     };
 }

@@ -17,5 +17,14 @@ command add_assign(CLI::App& app);
 command add_population_table(CLI::App& app);
 command add_population_raster(CLI::App& app);
 command add_population_allocate(CLI::App& app);
+command add_population_project(CLI::App& app);
+command add_standards_import(CLI::App& app);
+command add_standards_check(CLI::App& app);
+command add_attributes(CLI::App& app);
+command add_coverage(CLI::App& app);
+command add_report_district(CLI::App& app);
+command add_report_ranking(CLI::App& app);
+command add_plan(CLI::App& app);
+command add_indicators(CLI::App& app);
 
 }  // namespace microplan::cli

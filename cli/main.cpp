@@ -37,6 +37,27 @@ int main(int argc, char** argv) {
            microplan::cli::add_population_raster);
     add_to(*population, 2, "allocate", "Allocate population from one level to another (area-weighted or dasymetric)",
            microplan::cli::add_population_allocate);
+    add_to(*population, 2, "project", "Project population to later years with cantonal projections (INEC)",
+           microplan::cli::add_population_project);
+    CLI::App* standards = app.add_subcommand("standards", "Service standards catalogues (the ideal offer)");
+    standards->require_subcommand(1);
+    add_to(*standards, 2, "import", "Validate a standards catalogue and put it in force in a store",
+           microplan::cli::add_standards_import);
+    add_to(*standards, 2, "check", "Validate a standards catalogue and list its sectors",
+           microplan::cli::add_standards_check);
+    add("attributes", "Import a unit attribute (e.g. a poverty index) used by standards' endogenisation factors",
+        microplan::cli::add_attributes);
+    add("coverage", "Current vs ideal offer, deficit and its cost per unit and sector (JSON or CSV)",
+        microplan::cli::add_coverage);
+    CLI::App* report = app.add_subcommand("report", "Intersectoral reports");
+    report->require_subcommand(1);
+    add_to(*report, 2, "district", "Every sector side by side for one district, with its circuits",
+           microplan::cli::add_report_district);
+    add_to(*report, 2, "ranking", "Districts ranked by deficit per capita", microplan::cli::add_report_ranking);
+    add("plan", "Close the deficit over time under a budget scenario: closing year and trajectory per sector",
+        microplan::cli::add_plan);
+    add("indicators", "Indicators per territory and year, and the status of targets (metas)",
+        microplan::cli::add_indicators);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -7,7 +7,9 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "microplan/geo/population/projection.hpp"
 #include "microplan/geo/population/zonal.hpp"
+#include "microplan/geo/territory/locate.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/store/population.hpp"
 
@@ -249,6 +251,95 @@ command add_population_allocate(CLI::App& app) {
                         targets.units.size(), std::string(geo::level_table(dst_l)).c_str(), method->c_str(), r.pieces,
                         seconds_since(t0));
         }
+        return 0;
+    };
+}
+
+}  // namespace microplan::cli
+
+namespace microplan::cli {
+
+command add_population_project(CLI::App& app) {
+    auto store = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>();
+    auto lvl = std::make_shared<std::string>();
+    auto from = std::make_shared<int>(0);
+    auto until = std::make_shared<int>(2035);
+    app.add_option("--store,-s", *store, "Planning store (SpatiaLite) with cantons and provinces")
+        ->required()
+        ->check(CLI::ExistingFile);
+    app.add_option("--projections,-p", *file,
+                   "Cantonal projections: provincia, canton and one column per year (INEC's "
+                   "proyecciones_cantonales_2010_2035.csv)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    app.add_option("--level,-l", *lvl, "Level whose population is projected (default: every level with population)")
+        ->check(level_names);
+    app.add_option("--from-year", *from, "Base year (default: the store's latest year that is not a projection)");
+    app.add_option("--until", *until, "Last year to write")->default_val(2035);
+    return [store, file, lvl, from, until] {
+        auto t0 = clock_type::now();
+        geo::projection_table table = geo::read_projections(*file);
+        std::vector<std::pair<geo::level, std::map<int, geo::population_values>>> results;
+        geo::findings report;
+        int base = *from;
+        {
+            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
+            if (!base) base = geo::store::base_population_year(db).value_or(0);
+            if (!base)
+                throw geo::store_error({*store, {}, {}, {}, {}}, "no population",
+                                       "the store holds no population to project");
+            geo::unit_layer cantons = geo::store::read_level(db, geo::level::canton);
+            geo::unit_layer provinces = geo::store::read_level(db, geo::level::province);
+            if (cantons.units.empty() || provinces.units.empty())
+                throw geo::store_error({*store, {}, {}, {}, {}}, "cantons needed",
+                                       "projections are matched to cantons by name within provinces; import both "
+                                       "(`microplan import cantones.geojson --level canton`, ... --level province)");
+            geo::canton_projection proj = geo::match_projections(table, cantons, provinces);
+            report.append(proj.report);
+            geo::point_locator in_canton(cantons);
+            std::vector<geo::level> levels;
+            if (lvl->empty()) {
+                for (geo::level l : geo::all_levels)
+                    if (!geo::store::population_years(db, l).empty()) levels.push_back(l);
+            } else {
+                levels.push_back(level_option(*lvl));
+            }
+            for (geo::level l : levels) {
+                geo::population_values values = geo::store::read_population(db, l, base);
+                std::map<std::string, std::string> canton_of;
+                if (l == geo::level::parish || l == geo::level::canton) {
+                    for (const auto& [code, v] : values.begin()->second) canton_of[code] = code.substr(0, 4);
+                } else {
+                    // The canton holding a point inside the unit.
+                    geo::unit_layer units = geo::store::read_level(db, l);
+                    auto& ctx = geo::geos::thread_context();
+                    for (const auto& u : units.units) {
+                        geo::geos::geom_ptr p = geo::geos::own(GEOSPointOnSurface_r(ctx.handle(), u.geometry.get()));
+                        double x = 0, y = 0;
+                        if (!p || !GEOSGeomGetX_r(ctx.handle(), p.get(), &x) || !GEOSGeomGetY_r(ctx.handle(), p.get(), &y))
+                            continue;
+                        int c = in_canton.locate(x, y);
+                        if (c >= 0) canton_of[u.code] = cantons.units[static_cast<std::size_t>(c)].code;
+                    }
+                }
+                results.emplace_back(l, geo::project_values(values, base, canton_of, proj, base + 1, *until, report));
+            }
+        }
+        print_findings(report, 5);
+        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
+            for (const auto& [l, years] : results)
+                for (const auto& [year, values] : years) {
+                    geo::store::import_record rec{l, *file, "", "CSV", "", "", 0};
+                    geo::store::write_population(db, {l, year, "projection", *file}, values, rec, {});
+                }
+        });
+        for (const auto& [l, years] : results)
+            if (!years.empty())
+                std::printf("%s: population projected from %d to %d-%d (total %.0f -> %.0f)\n",
+                            std::string(geo::level_table(l)).c_str(), base, years.begin()->first, years.rbegin()->first,
+                            total_of(years.begin()->second), total_of(years.rbegin()->second));
+        std::fprintf(stderr, "done in %.2f s\n", seconds_since(t0));
         return 0;
     };
 }

@@ -1,6 +1,7 @@
 // The microplan binary as users run it: help, exit codes, one-line reasons.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -10,7 +11,9 @@ using namespace microplan::test;
 
 TEST(Cli, EverySubcommandHasHelp) {
     for (const char* sub : {"import", "import establishments", "assign", "population table", "population raster",
-                            "population allocate", "build", "validate", "demo"}) {
+                            "population allocate", "population project", "build", "validate", "demo",
+                            "standards import", "standards check", "attributes", "coverage", "report district",
+                            "report ranking", "plan", "indicators"}) {
         auto r = run(microplan_cmd(std::string(sub) + " --help"));
         EXPECT_EQ(r.exit_code, 0) << sub;
         EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
@@ -98,4 +101,60 @@ TEST(Cli, EstablishmentsAndPopulationOnTheDemoStore) {
         microplan_cmd("population allocate --store " + store + " --from district --to circuit --method dasymetric"));
     EXPECT_EQ(bad.exit_code, 2);
     EXPECT_NE(bad.output.find("--raster"), std::string::npos) << bad.output;
+}
+
+TEST(Cli, MicroplanningOnTheDemoStore) {
+    scratch dir;
+    std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(run(microplan_cmd("demo --out " + store)).exit_code, 0);
+
+    // Results go to stdout or --output; progress and findings to stderr.
+    auto out = [&](const std::string& args) {
+        auto r = run(microplan_cmd(args + " --output " + dir.path("out.txt")));
+        EXPECT_EQ(r.exit_code, 0) << args << ": " << r.output;
+        return run_result{r.exit_code, read_bytes(dir.path("out.txt"))};
+    };
+    auto cov = out("coverage " + store + " --sector salud --level circuit --format csv --save");
+    EXPECT_EQ(cov.output.rfind("level,code,name,parent,population,sector,sector_label,typology,current,ideal,deficit", 0), 0u);
+    EXPECT_EQ(std::count(cov.output.begin(), cov.output.end(), '\n'), 1 + 1134);
+    EXPECT_NE(cov.output.find(",health,Salud,,"), std::string::npos);
+    auto rows = run("sqlite3 " + store + " \"SELECT COUNT(*) FROM coverage WHERE level = 'district' AND typology = ''\"");
+    EXPECT_EQ(rows.output, "560\n");  // 140 districts x 4 sectors
+
+    auto report = out("report district " + store + " 17D06");
+    auto j = nlohmann::json::parse(report.output);
+    EXPECT_EQ(j["code"], "17D06");
+    EXPECT_EQ(j["sectors"].size(), 4u);
+    EXPECT_GT(j["children"].size(), 0u);
+    EXPECT_TRUE(j["sectors"][0].contains("closing_year"));
+    EXPECT_EQ(j["scenario"], "moderate");
+
+    auto ranking = out("report ranking " + store + " --format csv");
+    EXPECT_EQ(std::count(ranking.output.begin(), ranking.output.end(), '\n'), 141);
+
+    auto plan = out("plan " + store + " --scenario pessimistic");
+    auto p = nlohmann::json::parse(plan.output);
+    EXPECT_EQ(p["first_year"], 2025);
+    EXPECT_EQ(p["last_year"], 2035);
+    EXPECT_EQ(p["growth"], 0.02);
+    EXPECT_EQ(p["sectors"][0]["trajectory"].size(), 11u);
+
+    auto targets = run(microplan_cmd("indicators " + store + " --targets " + std::string(MICROPLAN_DATA_DIR) +
+                                     "/targets/demo.csv --format csv"));
+    ASSERT_EQ(targets.exit_code, 0) << targets.output;
+    EXPECT_NE(targets.output.find("indicator,sector,level,code,name,target_year,target,baseline,at_target_year,status"),
+              std::string::npos);
+    EXPECT_NE(targets.output.find("population within minutes needs accessibility results"), std::string::npos);
+
+    auto unknown = run(microplan_cmd("report district " + store + " 99D99"));
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_NE(unknown.output.find("no district has code 99D99"), std::string::npos) << unknown.output;
+
+    std::string bad = dir.write("bad.csv", "sector,typology,level,investment_cost,recurrent_cost\nastrology,X,circuit,1,\n");
+    std::string before = read_bytes(store);
+    auto imp = run(microplan_cmd("standards import " + store + " " + bad));
+    EXPECT_EQ(imp.exit_code, 2);
+    EXPECT_NE(imp.output.find("unknown sector 'astrology'"), std::string::npos) << imp.output;
+    EXPECT_NE(imp.output.find("recurrent cost is missing"), std::string::npos) << imp.output;
+    EXPECT_EQ(read_bytes(store), before);  // nothing written
 }

@@ -41,6 +41,15 @@ GDALDatasetUniquePtr open_vector(const std::string& path) {
     return ds;
 }
 
+GDALDatasetUniquePtr open_table(const std::string& path) {
+    ensure_registered();
+    const char* open_opts[] = {"AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=NO", "HEADERS=YES", nullptr};
+    GDALDatasetUniquePtr ds(
+        GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, open_opts, nullptr));
+    if (!ds || ds->GetLayerCount() == 0) return open_vector(path);  // throws the precise reason, or opens
+    return ds;
+}
+
 OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name) {
     if (!name.empty()) {
         OGRLayer* layer = ds.GetLayerByName(name.c_str());

@@ -251,4 +251,73 @@ std::vector<establishment> generate_establishments(const country& c, const demo_
     return out;
 }
 
+namespace {
+// Districts and zones as sums of their circuits' values, band by band.
+void sum_up(const country& c, demo_population& p) {
+    p.districts.clear();
+    p.zones.clear();
+    std::map<std::string, std::string> zone_of;
+    for (const auto& d : c.districts.units) zone_of[d.code] = d.parent_code;
+    for (const auto& u : c.circuits.units)
+        for (const auto& [band, values] : p.circuits) {
+            double v = values.at(u.code);
+            p.districts[band][u.parent_code] += v;
+            p.zones[band][zone_of.at(u.parent_code)] += v;
+        }
+}
+}  // namespace
+
+std::map<int, demo_population> project_population(const country& c, const demo_population& base, int first_year,
+                                                  int last_year, const services_options& opt) {
+    random_stream rng(opt.seed ^ 0x9a0e7e57ull);
+    // Zone density decides the zone's growth: cities grow, the sparse countryside shrinks.
+    std::map<std::string, double> people, area, growth;
+    std::map<std::string, std::string> zone_of;
+    for (const auto& d : c.districts.units) zone_of[d.code] = d.parent_code;
+    for (const auto& u : c.circuits.units) {
+        people[zone_of.at(u.parent_code)] += base.circuits.at(total_band).at(u.code);
+        area[zone_of.at(u.parent_code)] += u.area_km2;
+    }
+    for (const auto& z : c.zones.units) {
+        double density = people[z.code] / std::max(area[z.code], 1e-9);
+        double g = -0.003 + 0.025 * std::clamp(std::log10(std::max(density, 1.0)) / 3.0, 0.0, 1.0);
+        growth[z.code] = std::clamp(g + rng.uniform(-0.002, 0.002), -0.003, 0.022);
+    }
+    std::map<int, demo_population> out;
+    for (int year = first_year; year <= last_year; ++year) {
+        demo_population p;
+        for (const auto& [band, values] : base.circuits)
+            for (const auto& u : c.circuits.units)
+                p.circuits[band][u.code] =
+                    values.at(u.code) * std::pow(1.0 + growth[zone_of.at(u.parent_code)], year - first_year);
+        sum_up(c, p);
+        out.emplace(year, std::move(p));
+    }
+    return out;
+}
+
+std::map<level, std::map<std::string, double>> poverty_index(const country& c, const demo_population& people,
+                                                             const services_options& opt) {
+    random_stream rng(opt.seed ^ 0x90e27bull);
+    std::map<level, std::map<std::string, double>> out;
+    const auto& pop = people.circuits.at(total_band);
+    std::map<std::string, std::pair<double, double>> district, zone;  // code -> (Σ people × nbi, Σ people)
+    std::map<std::string, std::string> zone_of;
+    for (const auto& d : c.districts.units) zone_of[d.code] = d.parent_code;
+    for (const auto& u : c.circuits.units) {
+        double p = pop.at(u.code);
+        double density = p / std::max(u.area_km2, 1e-9);
+        double nbi = std::clamp(85.0 - 22.0 * std::log10(density + 1.0) + 8.0 * rng.normal(), 5.0, 95.0);
+        nbi = std::round(nbi * 10.0) / 10.0;
+        out[level::circuit][u.code] = nbi;
+        district[u.parent_code].first += p * nbi;
+        district[u.parent_code].second += p;
+        zone[zone_of.at(u.parent_code)].first += p * nbi;
+        zone[zone_of.at(u.parent_code)].second += p;
+    }
+    for (const auto& [code, s] : district) out[level::district][code] = s.second > 0 ? s.first / s.second : 0;
+    for (const auto& [code, s] : zone) out[level::zone][code] = s.second > 0 ? s.first / s.second : 0;
+    return out;
+}
+
 }  // namespace microplan::geo::demo

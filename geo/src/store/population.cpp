@@ -46,4 +46,13 @@ std::vector<int> population_years(sqlite::connection& db, level lvl) {
     return out;
 }
 
+std::optional<int> base_population_year(sqlite::connection& db) {
+    if (!db.has_table("population")) return std::nullopt;
+    sqlite::statement q(db, "SELECT MAX(year) FROM population WHERE method <> 'projection'");
+    if (q.step() && !q.is_null(0)) return static_cast<int>(q.integer(0));
+    sqlite::statement any(db, "SELECT MIN(year) FROM population");
+    if (any.step() && !any.is_null(0)) return static_cast<int>(any.integer(0));
+    return std::nullopt;
+}
+
 }  // namespace microplan::geo::store

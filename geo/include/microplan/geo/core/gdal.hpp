@@ -14,6 +14,10 @@ void ensure_registered();
 // Opens a vector source read-only. Throws format_error naming the path when it does not
 // exist, cannot be read, or no GDAL driver recognises it as vector data.
 GDALDatasetUniquePtr open_vector(const std::string& path);
+// A table (CSV or any GDAL vector source) with every CSV column read as text, so codes keep
+// their leading zeros and numbers are parsed by us (decimal commas); a first line of
+// numbers (year columns) is still a header. Throws format_error as open_vector does.
+GDALDatasetUniquePtr open_table(const std::string& path);
 
 // The layer to read: `name` when given, else the only (or first) layer; throws format_error.
 OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name);

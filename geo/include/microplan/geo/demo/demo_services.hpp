@@ -4,6 +4,7 @@
 // education, security and child development with typologies, capacities, conditions and
 // staff, denser where people are, and unevenly provided so that deficits exist.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,17 @@ demo_population population_by_unit(const country& c, const std::string& raster_p
 // Establishments placed by population (more in cities), lon/lat WGS 84.
 std::vector<establishment> generate_establishments(const country& c, const demo_population& people,
                                                    const services_options& options = {});
+
+// Population projected to each year of [first_year, last_year] (first_year = the base):
+// every circuit grows at its zone's rate (−0.3 %…2.2 % a year, faster in denser zones) with
+// all age bands scaled alike; districts and zones are sums of their circuits.
+std::map<int, demo_population> project_population(const country& c, const demo_population& base, int first_year,
+                                                  int last_year, const services_options& options = {});
+
+// A poverty index per circuit (% of people with unmet basic needs, NBI): higher where people
+// are sparse; districts and zones get population-weighted means.
+std::map<level, std::map<std::string, double>> poverty_index(const country& c, const demo_population& people,
+                                                             const services_options& options = {});
 
 // The age bands microplan's demo and standards use.
 inline const std::vector<std::string> demo_age_bands = {"0-3", "4-5", "6-17", "18-64", "65+"};

@@ -28,6 +28,9 @@ void write_population(sqlite::connection& db, const population_record& what, con
 // unit code -> people; empty when the store holds none.
 population_values read_population(sqlite::connection& db, level lvl, std::optional<int> year = {});
 
+// The base year of planning: the latest year whose values are not projections (method
+// "projection"), else the earliest stored; nullopt when the store holds no population.
+std::optional<int> base_population_year(sqlite::connection& db);
 // The years stored for a level, ascending.
 std::vector<int> population_years(sqlite::connection& db, level lvl);
 

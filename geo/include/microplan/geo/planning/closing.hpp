@@ -1,0 +1,90 @@
+#pragma once
+// Closing the deficit over time (step 5 of microplanning): a yearly budget that grows under
+// a scenario, population projected year by year, and the sectors' political priority decide
+// which missing establishments are built each year. The allocation rule, year by year
+// (README.md, "Closing the gap"):
+//   1. budget(y) = base × (1 + growth)^(y − first year)
+//   2. the ideal offer is recomputed with the population of year y
+//   3. the yearly recurrent cost of every establishment the plan built before is paid first
+//   4. what is left (plus last year's carry-over) is shared among the sectors that still have
+//      a gap, in proportion to their priority index
+//   5. within a sector, one establishment at a time goes to the unit whose coverage of that
+//      standard is lowest (ties: larger demand, then code) whenever its investment fits what
+//      is left of the sector's share; what a sector cannot spend returns to the pool and is
+//      shared again among the others; what nobody can spend carries over to the next year
+//   6. an establishment counts from the end of the year it is funded
+// The year a sector closes its gap in a territory is the first year after which its deficit
+// there is 0 at the end of every remaining year of the horizon.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "microplan/geo/planning/coverage.hpp"
+
+namespace microplan::geo {
+
+struct budget_scenario {
+    std::string name;       // optimistic, moderate, pessimistic
+    double base_budget = 0; // USD in the first year
+    double growth = 0.05;   // yearly growth rate
+};
+
+// The three scenarios of the method around a moderate base budget: optimistic 1.25 × base
+// growing 7 %/year, moderate base growing `moderate_growth` (5 %), pessimistic 0.75 × base
+// growing 2 %/year.
+std::vector<budget_scenario> standard_scenarios(double moderate_base, double moderate_growth = 0.05);
+
+// Population of every tier by year; years in between are interpolated linearly, years
+// outside the range hold the nearest year's values.
+using population_by_year = std::map<int, std::vector<population_values>>;
+std::vector<population_values> population_for_year(const population_by_year& years, int year);
+
+struct sector_year {
+    int year = 0;
+    double budget = 0;             // the sector's share, after re-sharing
+    double spent_investment = 0;   // new establishments funded this year
+    double spent_recurrent = 0;    // running the plan's earlier establishments
+    double built = 0;              // establishments funded this year
+    double deficit = 0;            // establishments missing at the end of the year (nation)
+    double deficit_investment = 0; // their investment cost
+    double deficit_recurrent = 0;  // their yearly recurrent cost
+    double coverage_pct = 0;       // national coverage of the sector's ideal offer
+};
+
+struct closing_plan {
+    budget_scenario scenario;
+    int first_year = 0, last_year = 0;
+    std::vector<std::string> sectors;                      // catalogue order
+    std::vector<double> budget;                            // per year index: total budget
+    std::vector<double> carried;                           // per year index: unspent, carried over
+    std::map<std::string, std::vector<sector_year>> national;  // sector -> per year
+    // sector -> tier -> unit -> per year: deficit (establishments) at the end of the year.
+    std::map<std::string, std::vector<std::vector<std::vector<double>>>> deficit;
+    // sector -> tier -> unit -> per year: coverage % at the end of the year.
+    std::map<std::string, std::vector<std::vector<std::vector<double>>>> coverage;
+    // sector -> tier -> unit -> per year: establishments counted (existing + built).
+    std::map<std::string, std::vector<std::vector<std::vector<double>>>> current;
+    // tier -> unit -> per year: people (total band).
+    std::vector<std::vector<std::vector<double>>> population;
+    // sector -> tier -> unit: built establishments over the whole horizon.
+    std::map<std::string, std::vector<std::vector<double>>> built;
+
+    [[nodiscard]] std::size_t years() const { return budget.size(); }
+    // The closing year of a sector in a unit (tier, unit) or the nation (tier = npos);
+    // nullopt when the gap is still open at the end of the horizon.
+    [[nodiscard]] std::optional<int> closing_year(const std::string& sector, std::size_t tier, std::size_t unit) const;
+    [[nodiscard]] std::optional<int> national_closing_year(const std::string& sector) const;
+};
+
+struct plan_options {
+    budget_scenario scenario;
+    int first_year = 2025;
+    int last_year = 2035;
+};
+
+// Simulates the plan on a copy of `model` (its establishments and standards), with the
+// population of each year taken from `people` (tiers as in the model's territory).
+closing_plan plan_closing(const coverage_model& model, const population_by_year& people, const plan_options& options);
+
+}  // namespace microplan::geo

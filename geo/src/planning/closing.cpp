@@ -1,0 +1,239 @@
+#include "microplan/geo/planning/closing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+
+namespace microplan::geo {
+
+std::vector<budget_scenario> standard_scenarios(double moderate_base, double moderate_growth) {
+    return {{"optimistic", 1.25 * moderate_base, 0.07},
+            {"moderate", moderate_base, moderate_growth},
+            {"pessimistic", 0.75 * moderate_base, 0.02}};
+}
+
+std::vector<population_values> population_for_year(const population_by_year& years, int year) {
+    if (years.empty()) return {};
+    auto hi = years.lower_bound(year);
+    if (hi == years.end()) return std::prev(hi)->second;
+    if (hi->first == year || hi == years.begin()) return hi->second;
+    auto lo = std::prev(hi);
+    double w = static_cast<double>(year - lo->first) / static_cast<double>(hi->first - lo->first);
+    std::vector<population_values> out = lo->second;
+    for (std::size_t t = 0; t < out.size() && t < hi->second.size(); ++t)
+        for (auto& [band, values] : out[t]) {
+            auto b = hi->second[t].find(band);
+            if (b == hi->second[t].end()) continue;
+            for (auto& [code, v] : values) {
+                auto h = b->second.find(code);
+                if (h != b->second.end()) v += w * (h->second - v);
+            }
+        }
+    return out;
+}
+
+namespace {
+
+std::optional<int> closing_of(const std::vector<double>& per_year, int first_year) {
+    std::optional<std::size_t> last_open;
+    for (std::size_t y = 0; y < per_year.size(); ++y)
+        if (per_year[y] > 0) last_open = y;
+    if (!last_open) return first_year;
+    if (*last_open + 1 >= per_year.size()) return std::nullopt;
+    return first_year + static_cast<int>(*last_open) + 1;
+}
+
+struct candidate {
+    double coverage;
+    double demand;
+    const std::string* code;
+    std::size_t s, unit;
+};
+
+// Lowest coverage first; then larger demand; then code; then standard order.
+struct later {
+    bool operator()(const candidate& a, const candidate& b) const {
+        if (a.coverage != b.coverage) return a.coverage > b.coverage;
+        if (a.demand != b.demand) return a.demand < b.demand;
+        if (*a.code != *b.code) return *a.code > *b.code;
+        return a.s > b.s;
+    }
+};
+
+class allocator {
+public:
+    allocator(coverage_model& model, std::vector<double>& built_per_standard)
+        : model_(model), built_(built_per_standard) {}
+
+    // The sector's candidates: units with a deficit for one of its standards.
+    [[nodiscard]] std::vector<candidate> candidates(const std::string& sector) const {
+        std::vector<candidate> out;
+        const auto& items = model_.catalogue().items;
+        for (std::size_t s = 0; s < items.size(); ++s) {
+            if (items[s].sector != sector) continue;
+            std::size_t tier = model_.standard_tier(s);
+            if (tier >= model_.where().tier_count()) continue;
+            const auto& units = model_.where().units(tier);
+            for (std::size_t u = 0; u < units.size(); ++u) {
+                const offer& o = model_.at(s, tier, u);
+                if (o.deficit > 0) out.push_back({o.coverage_pct(), o.demand, &units[u].code, s, u});
+            }
+        }
+        return out;
+    }
+
+    [[nodiscard]] double cheapest(const std::string& sector) const {
+        double best = INFINITY;
+        for (const auto& c : candidates(sector))
+            best = std::min(best, model_.catalogue().items[c.s].investment_cost);
+        return best;
+    }
+
+    // Funds the sector's neediest units within `envelope`; returns what was spent.
+    double fund(const std::string& sector, double envelope, sector_year& stats) {
+        std::priority_queue<candidate, std::vector<candidate>, later> queue;
+        for (const auto& c : candidates(sector)) queue.push(c);
+        double spent = 0;
+        while (!queue.empty()) {
+            candidate c = queue.top();
+            queue.pop();
+            const standard& st = model_.catalogue().items[c.s];
+            if (st.investment_cost > envelope - spent) continue;  // a cheaper one may still fit
+            spent += st.investment_cost;
+            model_.add_built(c.s, c.unit, 1);
+            built_[c.s] += 1;
+            stats.built += 1;
+            stats.spent_investment += st.investment_cost;
+            const offer& o = model_.at(c.s, model_.standard_tier(c.s), c.unit);
+            if (o.deficit > 0) queue.push({o.coverage_pct(), o.demand, c.code, c.s, c.unit});
+        }
+        return spent;
+    }
+
+private:
+    coverage_model& model_;
+    std::vector<double>& built_;
+};
+
+}  // namespace
+
+std::optional<int> closing_plan::closing_year(const std::string& sector, std::size_t tier, std::size_t unit) const {
+    auto it = deficit.find(sector);
+    if (it == deficit.end() || tier >= it->second.size() || unit >= it->second[tier].size()) return std::nullopt;
+    return closing_of(it->second[tier][unit], first_year);
+}
+
+std::optional<int> closing_plan::national_closing_year(const std::string& sector) const {
+    auto it = national.find(sector);
+    if (it == national.end()) return std::nullopt;
+    std::vector<double> d;
+    for (const auto& y : it->second) d.push_back(y.deficit);
+    return closing_of(d, first_year);
+}
+
+closing_plan plan_closing(const coverage_model& base, const population_by_year& people, const plan_options& opt) {
+    coverage_model model = base;
+    const territory& where = model.where();
+    const auto& items = model.catalogue().items;
+    closing_plan plan;
+    plan.scenario = opt.scenario;
+    plan.first_year = opt.first_year;
+    plan.last_year = std::max(opt.first_year, opt.last_year);
+    auto sectors = model.catalogue().sectors();
+    for (const auto& [sector, priority] : sectors) {
+        plan.sectors.push_back(sector);
+        auto& d = plan.deficit[sector];
+        auto& c = plan.coverage[sector];
+        auto& b = plan.built[sector];
+        auto& k = plan.current[sector];
+        k.resize(where.tier_count());
+        d.resize(where.tier_count());
+        c.resize(where.tier_count());
+        b.resize(where.tier_count());
+        for (std::size_t t = 0; t < where.tier_count(); ++t) {
+            d[t].assign(where.units(t).size(), {});
+            c[t].assign(where.units(t).size(), {});
+            b[t].assign(where.units(t).size(), 0.0);
+            k[t].assign(where.units(t).size(), {});
+        }
+    }
+    plan.population.resize(where.tier_count());
+    for (std::size_t t = 0; t < where.tier_count(); ++t) plan.population[t].assign(where.units(t).size(), {});
+    std::vector<double> built(items.size(), 0.0);
+    allocator alloc(model, built);
+    double carry = 0;
+    for (int year = plan.first_year; year <= plan.last_year; ++year) {
+        std::size_t yi = static_cast<std::size_t>(year - plan.first_year);
+        if (!people.empty()) model.set_population(population_for_year(people, year));
+        double budget = opt.scenario.base_budget * std::pow(1.0 + opt.scenario.growth, static_cast<double>(yi));
+        plan.budget.push_back(budget);
+        std::map<std::string, sector_year> stats;
+        double committed = 0;
+        for (std::size_t s = 0; s < items.size(); ++s) {
+            double r = built[s] * items[s].recurrent_cost;
+            stats[items[s].sector].spent_recurrent += r;
+            committed += r;
+        }
+        double pool = std::max(0.0, budget - committed + carry);
+        // Share the pool by priority among sectors that can still spend; re-share what
+        // they leave until nothing more fits.
+        while (true) {
+            std::vector<std::pair<std::string, double>> open;
+            double total_priority = 0;
+            for (const auto& [sector, priority] : sectors)
+                if (alloc.cheapest(sector) <= pool) {
+                    open.emplace_back(sector, priority);
+                    total_priority += priority;
+                }
+            if (open.empty()) break;
+            double spent_round = 0;
+            for (const auto& [sector, priority] : open) {
+                double share = pool * priority / total_priority;
+                stats[sector].budget += share;
+                spent_round += alloc.fund(sector, share, stats[sector]);
+            }
+            if (spent_round == 0) {
+                // Every share was too small for one establishment: the whole pool goes to
+                // the sectors in priority order.
+                std::stable_sort(open.begin(), open.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+                for (const auto& [sector, priority] : open) {
+                    spent_round = alloc.fund(sector, pool, stats[sector]);
+                    if (spent_round > 0) break;
+                }
+                if (spent_round == 0) break;
+            }
+            pool -= spent_round;
+        }
+        // What the sectors were given but did not spend is not theirs: budgets as shares
+        // of what was actually available are reported, the rest carries over.
+        carry = pool;
+        plan.carried.push_back(carry);
+        for (const auto& [sector, priority] : sectors) {
+            sector_year& sy = stats[sector];
+            sy.year = year;
+            offer n = model.sector_national(sector);
+            sy.deficit = n.deficit;
+            sy.deficit_investment = n.investment;
+            sy.deficit_recurrent = n.recurrent;
+            sy.coverage_pct = n.coverage_pct();
+            plan.national[sector].push_back(sy);
+            for (std::size_t t = 0; t < where.tier_count(); ++t)
+                for (std::size_t u = 0; u < where.units(t).size(); ++u) {
+                    offer o = model.sector_offer(sector, t, u);
+                    plan.deficit[sector][t][u].push_back(o.deficit);
+                    plan.coverage[sector][t][u].push_back(o.coverage_pct());
+                    plan.current[sector][t][u].push_back(o.current);
+                }
+        }
+        for (std::size_t t = 0; t < where.tier_count(); ++t)
+            for (std::size_t u = 0; u < where.units(t).size(); ++u) plan.population[t][u].push_back(model.population(t, u));
+    }
+    // Built establishments per unit: the difference between the plan's and the base offer.
+    for (const auto& [sector, priority] : sectors)
+        for (std::size_t t = 0; t < where.tier_count(); ++t)
+            for (std::size_t u = 0; u < where.units(t).size(); ++u)
+                plan.built[sector][t][u] = model.sector_offer(sector, t, u).current - base.sector_offer(sector, t, u).current;
+    return plan;
+}
+
+}  // namespace microplan::geo

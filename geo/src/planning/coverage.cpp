@@ -1,0 +1,451 @@
+#include "microplan/geo/planning/coverage.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+#include "microplan/geo/error.hpp"
+
+namespace microplan::geo {
+
+territory::territory(std::vector<level> levels, std::vector<std::vector<territory_unit>> tiers)
+    : levels_(std::move(levels)), tiers_(std::move(tiers)) {
+    assert(levels_.size() == tiers_.size());
+    index_.resize(tiers_.size());
+    parents_.resize(tiers_.size());
+    children_.resize(tiers_.size());
+    for (std::size_t t = 0; t < tiers_.size(); ++t) {
+        for (std::size_t i = 0; i < tiers_[t].size(); ++i) index_[t].emplace(tiers_[t][i].code, i);
+        parents_[t].assign(tiers_[t].size(), -1);
+        children_[t].resize(tiers_[t].size());
+    }
+    for (std::size_t t = 1; t < tiers_.size(); ++t) {
+        for (std::size_t i = 0; i < tiers_[t].size(); ++i) {
+            const auto& u = tiers_[t][i];
+            auto p = find(t - 1, u.parent_code);
+            if (!p) {
+                finding f;
+                f.rule = "hierarchy.parent_missing";
+                f.lvl = levels_[t];
+                f.code = u.code;
+                f.message = std::string(level_name(levels_[t])) + " " + u.code + " has parent '" + u.parent_code +
+                            "', which is not a " + std::string(level_name(levels_[t - 1])) +
+                            "; it counts in the national totals only";
+                report_.add(std::move(f));
+                continue;
+            }
+            parents_[t][i] = static_cast<int>(*p);
+            children_[t - 1][*p].push_back(static_cast<int>(i));
+        }
+    }
+}
+
+std::optional<std::size_t> territory::tier_of(level l) const {
+    for (std::size_t t = 0; t < levels_.size(); ++t)
+        if (levels_[t] == l) return t;
+    return std::nullopt;
+}
+
+std::optional<std::size_t> territory::find(std::size_t tier, const std::string& code) const {
+    auto it = index_[tier].find(code);
+    if (it == index_[tier].end()) return std::nullopt;
+    return it->second;
+}
+
+placed_establishment place_by_codes(const territory& t, const establishment& e,
+                                    const std::map<level, std::string>& codes) {
+    placed_establishment p;
+    p.id = e.id;
+    p.sector = e.sector;
+    p.typology = e.typology;
+    p.capacity = e.capacity;
+    p.condition = e.condition;
+    p.status = e.status;
+    p.units.assign(t.tier_count(), -1);
+    for (std::size_t tier = 0; tier < t.tier_count(); ++tier) {
+        auto it = codes.find(t.level_of(tier));
+        if (it == codes.end() || it->second.empty()) continue;
+        if (auto i = t.find(tier, it->second)) p.units[tier] = static_cast<int>(*i);
+    }
+    return p;
+}
+
+offer& offer::operator+=(const offer& o) {
+    demand += o.demand;
+    ideal += o.ideal;
+    current += o.current;
+    deficit += o.deficit;
+    surplus += o.surplus;
+    covered += o.covered;
+    capacity_current += o.capacity_current;
+    capacity_ideal += o.capacity_ideal;
+    capacity_deficit += o.capacity_deficit;
+    good += o.good;
+    fair += o.fair;
+    poor += o.poor;
+    unknown_condition += o.unknown_condition;
+    investment += o.investment;
+    recurrent += o.recurrent;
+    return *this;
+}
+
+namespace {
+constexpr std::size_t inactive = static_cast<std::size_t>(-1);
+}
+
+coverage_model::coverage_model(const standards_catalogue& catalogue, const territory& where,
+                               std::vector<population_values> population, std::vector<unit_attributes> attributes,
+                               coverage_options options)
+    : catalogue_(catalogue),
+      where_(&where),
+      population_(std::move(population)),
+      attributes_(std::move(attributes)),
+      options_(options) {
+    population_.resize(where.tier_count());
+    attributes_.resize(where.tier_count());
+    std::size_t n = catalogue_.items.size();
+    standard_tier_.assign(n, inactive);
+    for (std::size_t s = 0; s < n; ++s) {
+        const standard& st = catalogue_.items[s];
+        if (auto t = where.tier_of(st.lvl)) {
+            standard_tier_[s] = *t;
+            continue;
+        }
+        finding f;
+        f.rule = "standards.level_absent";
+        f.lvl = st.lvl;
+        f.feature = st.line;
+        f.message = catalogue_.source + ", line " + std::to_string(st.line) + ": the " + st.sector + " standard for " +
+                    st.typology + " applies to " + std::string(level_table(st.lvl)) +
+                    ", which this territory does not have; it is left out";
+        report_.add(std::move(f));
+    }
+    report_.append(where.report());
+    fill_population();
+    tallies_.resize(n);
+    demand_.resize(n);
+    offers_.resize(n);
+    national_.assign(n, offer{});
+    members_.resize(n);
+    for (std::size_t s = 0; s < n; ++s) {
+        if (standard_tier_[s] == inactive) continue;
+        std::size_t st = standard_tier_[s];
+        tallies_[s].assign(where.units(st).size(), tally{});
+        members_[s].assign(where.units(st).size(), {});
+        offers_[s].resize(st + 1);
+        for (std::size_t t = 0; t <= st; ++t) offers_[s][t].assign(where.units(t).size(), offer{});
+    }
+    compute_demand();
+    recompute();
+}
+
+void coverage_model::fill_population() {
+    // Bottom-up: a band a tier lacks is the sum of its children's.
+    for (std::size_t t = where_->tier_count(); t-- > 1;) {
+        auto& child = population_[t];
+        auto& parent = population_[t - 1];
+        for (const auto& [band, values] : child) {
+            if (parent.count(band)) continue;
+            auto& sums = parent[band];
+            for (std::size_t i = 0; i < where_->units(t).size(); ++i) {
+                int p = where_->parent(t, i);
+                if (p < 0) continue;
+                auto v = values.find(where_->units(t)[i].code);
+                if (v != values.end()) sums[where_->units(t - 1)[static_cast<std::size_t>(p)].code] += v->second;
+            }
+        }
+    }
+}
+
+void coverage_model::compute_demand() {
+    for (std::size_t s = 0; s < catalogue_.items.size(); ++s) {
+        if (standard_tier_[s] == inactive) continue;
+        const standard& st = catalogue_.items[s];
+        std::size_t tier = standard_tier_[s];
+        const auto& units = where_->units(tier);
+        const auto& people = population_[tier];
+        auto& demand = demand_[s];
+        demand.assign(units.size(), 0.0);
+        for (const auto& band : st.target_bands) {
+            auto values = people.find(band);
+            if (values == people.end()) {
+                std::string have;
+                for (const auto& [b, v] : people) have += (have.empty() ? "" : ", ") + b;
+                throw format_error({catalogue_.source, {}, st.line, "target_group", {}}, "population band missing",
+                                   "the " + st.sector + " standard for " + st.typology + " counts people aged " + band +
+                                       ", but the population of the " + std::string(level_table(st.lvl)) +
+                                       " has no such band (it has: " + (have.empty() ? "none" : have) +
+                                       "); import it with `microplan population table --band " + band + "=FIELD`");
+            }
+            for (std::size_t i = 0; i < units.size(); ++i) {
+                auto v = values->second.find(units[i].code);
+                if (v != values->second.end()) demand[i] += v->second;
+            }
+        }
+        // Endogenisation factors.
+        const auto& totals = people.count(total_band) ? people.at(total_band) : std::map<std::string, double>{};
+        for (const auto& factor : st.factors) {
+            std::vector<std::optional<double>> x(units.size());
+            if (factor.attribute == "dispersion") {
+                for (std::size_t i = 0; i < units.size(); ++i) {
+                    auto p = totals.find(units[i].code);
+                    if (p != totals.end() && p->second > 0) x[i] = units[i].area_km2 / (p->second / 1000.0);
+                }
+            } else {
+                auto a = attributes_[tier].find(factor.attribute);
+                if (a == attributes_[tier].end()) {
+                    finding f;
+                    f.rule = "standards.factor_missing";
+                    f.lvl = st.lvl;
+                    f.feature = st.line;
+                    f.message = catalogue_.source + ", line " + std::to_string(st.line) + ": factor '" +
+                                factor.attribute + "' has no values for the " + std::string(level_table(st.lvl)) +
+                                "; the standard is applied without it (import them with `microplan attributes`)";
+                    report_.add(std::move(f));
+                    continue;
+                }
+                for (std::size_t i = 0; i < units.size(); ++i) {
+                    auto v = a->second.find(units[i].code);
+                    if (v != a->second.end()) x[i] = v->second;
+                }
+            }
+            double wsum = 0, xsum = 0;
+            std::size_t missing = 0;
+            for (std::size_t i = 0; i < units.size(); ++i) {
+                auto p = totals.find(units[i].code);
+                double w = p == totals.end() ? 0 : p->second;
+                if (!x[i]) {
+                    ++missing;
+                    continue;
+                }
+                wsum += w;
+                xsum += w * *x[i];
+            }
+            if (missing) {
+                finding f;
+                f.rule = "standards.factor_incomplete";
+                f.lvl = st.lvl;
+                f.feature = st.line;
+                f.message = catalogue_.source + ", line " + std::to_string(st.line) + ": factor '" + factor.attribute +
+                            "' has no value for " + std::to_string(missing) + " of " + std::to_string(units.size()) +
+                            " " + std::string(level_table(st.lvl)) + "; those keep their demand unadjusted";
+                report_.add(std::move(f));
+            }
+            if (!(wsum > 0) || !(xsum > 0)) continue;
+            double mean = xsum / wsum;
+            for (std::size_t i = 0; i < units.size(); ++i)
+                if (x[i]) demand[i] *= std::clamp(1.0 + factor.weight * (*x[i] / mean - 1.0), 0.5, 2.0);
+        }
+    }
+}
+
+std::optional<std::size_t> coverage_model::governing(const placed_establishment& e) const {
+    if (e.status == "proposed" ? !options_.include_proposed : e.status != "existing" && !e.status.empty())
+        return std::nullopt;
+    const standard* s = catalogue_.governing(e.sector, e.typology);
+    if (!s) return std::nullopt;
+    auto i = static_cast<std::size_t>(s - catalogue_.items.data());
+    if (standard_tier_[i] == inactive) return std::nullopt;
+    if (e.units.size() <= standard_tier_[i] || e.units[standard_tier_[i]] < 0) return std::nullopt;
+    return i;
+}
+
+void coverage_model::refresh(std::size_t s, std::size_t unit) {
+    const standard& st = catalogue_.items[s];
+    tally t;
+    for (std::size_t h : members_[s][unit]) {
+        const auto& e = rows_[h];
+        t.count += 1;
+        t.capacity += e.capacity.value_or(st.capacity);
+        if (e.condition == "good") t.good += 1;
+        else if (e.condition == "fair") t.fair += 1;
+        else if (e.condition == "poor") t.poor += 1;
+        else t.unknown += 1;
+    }
+    const tally& built = tallies_[s][unit];  // establishments added by plans (add_built)
+    t.count += built.count;
+    t.capacity += built.capacity;
+    t.good += built.good;
+
+    offer o;
+    o.demand = demand_[s][unit];
+    double ideal = 0;
+    if (st.rule == standard_rule::population)
+        ideal = st.people_per_unit > 0 ? o.demand / st.people_per_unit : 0;
+    else
+        ideal = o.demand > 0 ? st.units_per_territory : 0;
+    o.ideal = round_ideal(ideal, st.rounding);
+    o.current = t.count;
+    o.deficit = std::max(0.0, o.ideal - o.current);
+    o.surplus = std::max(0.0, o.current - o.ideal);
+    o.covered = std::min(o.current, o.ideal);
+    o.capacity_current = t.capacity;
+    o.capacity_ideal = o.ideal * st.capacity;
+    o.capacity_deficit = std::max(0.0, o.capacity_ideal - o.capacity_current);
+    o.good = t.good;
+    o.fair = t.fair;
+    o.poor = t.poor;
+    o.unknown_condition = t.unknown;
+    o.investment = o.deficit * st.investment_cost;
+    o.recurrent = o.deficit * st.recurrent_cost;
+    offers_[s][standard_tier_[s]][unit] = o;
+}
+
+void coverage_model::roll_up(std::size_t s, std::size_t tier, std::size_t unit) {
+    offer sum;
+    for (int c : where_->children(tier, unit)) sum += offers_[s][tier + 1][static_cast<std::size_t>(c)];
+    offers_[s][tier][unit] = sum;
+}
+
+void coverage_model::refresh_ancestors(std::size_t s, std::size_t unit) {
+    std::size_t tier = standard_tier_[s];
+    int p = where_->parent(tier, unit);
+    while (p >= 0 && tier > 0) {
+        --tier;
+        roll_up(s, tier, static_cast<std::size_t>(p));
+        p = where_->parent(tier, static_cast<std::size_t>(p));
+    }
+    // The nation: the top tier plus units of lower tiers that have no parent.
+    offer sum;
+    for (std::size_t t = 0; t <= standard_tier_[s]; ++t)
+        for (std::size_t i = 0; i < offers_[s][t].size(); ++i)
+            if (t == 0 || where_->parent(t, i) < 0) sum += offers_[s][t][i];
+    national_[s] = sum;
+}
+
+void coverage_model::roll_up_all(std::size_t s) {
+    std::size_t st = standard_tier_[s];
+    for (std::size_t i = 0; i < offers_[s][st].size(); ++i) refresh(s, i);
+    for (std::size_t t = st; t-- > 0;)
+        for (std::size_t i = 0; i < offers_[s][t].size(); ++i) roll_up(s, t, i);
+    offer sum;
+    for (std::size_t t = 0; t <= st; ++t)
+        for (std::size_t i = 0; i < offers_[s][t].size(); ++i)
+            if (t == 0 || where_->parent(t, i) < 0) sum += offers_[s][t][i];
+    national_[s] = sum;
+}
+
+void coverage_model::recompute() {
+    for (std::size_t s = 0; s < catalogue_.items.size(); ++s)
+        if (standard_tier_[s] != inactive) roll_up_all(s);
+}
+
+void coverage_model::count(std::size_t handle, bool in) {
+    auto s = governing(rows_[handle]);
+    if (!s) return;
+    auto& list = members_[*s][static_cast<std::size_t>(rows_[handle].units[standard_tier_[*s]])];
+    if (in) {
+        list.insert(std::lower_bound(list.begin(), list.end(), handle), handle);
+    } else {
+        list.erase(std::remove(list.begin(), list.end(), handle), list.end());
+    }
+    std::size_t unit = static_cast<std::size_t>(rows_[handle].units[standard_tier_[*s]]);
+    refresh(*s, unit);
+    refresh_ancestors(*s, unit);
+}
+
+void coverage_model::set_establishments(std::span<const placed_establishment> rows) {
+    rows_.assign(rows.begin(), rows.end());
+    live_.assign(rows_.size(), true);
+    for (auto& per_standard : members_)
+        for (auto& list : per_standard) list.clear();
+    // Existing establishments left out, per sector: no standard for their typology, or no
+    // unit at the standard's level.
+    std::map<std::string, std::pair<std::size_t, std::size_t>> left_out;
+    std::erase_if(report_.items, [](const finding& f) { return f.rule == "coverage.not_counted"; });
+    for (std::size_t h = 0; h < rows_.size(); ++h) {
+        auto s = governing(rows_[h]);
+        if (!s) {
+            const auto& e = rows_[h];
+            if (e.status != "existing" && !e.status.empty()) continue;
+            if (catalogue_.governing(e.sector, e.typology)) ++left_out[e.sector].second;
+            else ++left_out[e.sector].first;
+            continue;
+        }
+        members_[*s][static_cast<std::size_t>(rows_[h].units[standard_tier_[*s]])].push_back(h);
+    }
+    for (const auto& [sector, n] : left_out) {
+        finding f;
+        f.rule = "coverage.not_counted";
+        f.sev = severity::info;
+        f.message = std::to_string(n.first + n.second) + " existing " + sector + " establishment(s) are not counted: " +
+                    std::to_string(n.first) + " have no standard for their typology, " + std::to_string(n.second) +
+                    " lie in no unit of their standard's level";
+        report_.add(std::move(f));
+    }
+    recompute();
+}
+
+void coverage_model::set_population(std::vector<population_values> population) {
+    population_ = std::move(population);
+    population_.resize(where_->tier_count());
+    fill_population();
+    compute_demand();
+    recompute();
+}
+
+std::size_t coverage_model::add(placed_establishment e) {
+    rows_.push_back(std::move(e));
+    live_.push_back(true);
+    count(rows_.size() - 1, true);
+    return rows_.size() - 1;
+}
+
+void coverage_model::remove(std::size_t handle) {
+    if (!is_live(handle)) return;
+    count(handle, false);
+    live_[handle] = false;
+}
+
+void coverage_model::move(std::size_t handle, std::vector<int> units) {
+    if (!is_live(handle)) return;
+    count(handle, false);
+    rows_[handle].units = std::move(units);
+    count(handle, true);
+}
+
+void coverage_model::add_built(std::size_t s, std::size_t unit, double n) {
+    tally& t = tallies_[s][unit];
+    t.count += n;
+    t.capacity += n * catalogue_.items[s].capacity;
+    t.good += n;
+    refresh(s, unit);
+    refresh_ancestors(s, unit);
+}
+
+const offer& coverage_model::at(std::size_t s, std::size_t tier, std::size_t unit) const {
+    assert(standard_tier_[s] != inactive && tier <= standard_tier_[s]);
+    return offers_[s][tier][unit];
+}
+
+offer coverage_model::sector_offer(const std::string& sector, std::size_t tier, std::size_t unit) const {
+    offer sum;
+    for (std::size_t s = 0; s < catalogue_.items.size(); ++s)
+        if (standard_tier_[s] != inactive && tier <= standard_tier_[s] &&
+            (sector.empty() || catalogue_.items[s].sector == sector))
+            sum += offers_[s][tier][unit];
+    return sum;
+}
+
+offer coverage_model::sector_national(const std::string& sector) const {
+    offer sum;
+    for (std::size_t s = 0; s < catalogue_.items.size(); ++s)
+        if (standard_tier_[s] != inactive && (sector.empty() || catalogue_.items[s].sector == sector))
+            sum += national_[s];
+    return sum;
+}
+
+double coverage_model::population(std::size_t tier, std::size_t unit) const {
+    auto b = population_[tier].find(total_band);
+    if (b == population_[tier].end()) return 0;
+    auto v = b->second.find(where_->units(tier)[unit].code);
+    return v == b->second.end() ? 0 : v->second;
+}
+
+double coverage_model::national_population() const {
+    double sum = 0;
+    for (std::size_t i = 0; i < where_->units(0).size(); ++i) sum += population(0, i);
+    return sum;
+}
+
+}  // namespace microplan::geo

@@ -1,0 +1,128 @@
+#include "microplan/geo/planning/closing.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "planning_fixture.hpp"
+
+namespace {
+
+using namespace microplan;
+using geo::level;
+using test::at;
+
+struct ClosingTest : ::testing::Test {
+    geo::territory where = test::small_territory();
+    std::size_t circuit(const std::string& code) const { return *where.find(2, code); }
+
+    // Security only: one UPC per populated circuit (5), one exists -> 4 missing at 300 each,
+    // 50 a year to run.
+    geo::coverage_model security_model() {
+        geo::standards_catalogue c;
+        c.source = "test";
+        c.items.push_back(test::make_standard("security", "UPC", level::circuit, geo::standard_rule::per_unit, 0, 300, 50));
+        geo::coverage_model m(c, where, test::small_population());
+        std::vector<geo::placed_establishment> rows = {at(where, "security", "UPC", "02D01C02")};
+        m.set_establishments(rows);
+        return m;
+    }
+
+    geo::plan_options options(double base, double growth = 0) {
+        geo::plan_options o;
+        o.scenario = {"moderate", base, growth};
+        o.first_year = 2025;
+        o.last_year = 2030;
+        return o;
+    }
+};
+
+TEST_F(ClosingTest, RecurrentCostsComeFirstAndTheNeediestUnitsAreFundedFirst) {
+    geo::coverage_model m = security_model();
+    geo::closing_plan p = geo::plan_closing(m, {}, options(600));
+    const auto& years = p.national.at("security");
+    // 2025: 600 funds two UPCs. 2026: 100 runs them, 500 funds one, 200 carries over.
+    // 2027: 150 runs three, 450 + 200 funds the last one.
+    EXPECT_EQ(years[0].built, 2);
+    EXPECT_EQ(years[0].deficit, 2);
+    EXPECT_EQ(years[1].spent_recurrent, 100);
+    EXPECT_EQ(years[1].built, 1);
+    EXPECT_DOUBLE_EQ(p.carried[1], 200);
+    EXPECT_EQ(years[2].spent_recurrent, 150);
+    EXPECT_EQ(years[2].built, 1);
+    EXPECT_EQ(years[2].deficit, 0);
+    EXPECT_EQ(p.national_closing_year("security"), 2027);
+    // Equal coverage (none): larger populations first, 30,000 then 25,000, 12,000, 8,000.
+    EXPECT_EQ(p.closing_year("security", 2, circuit("02D01C01")), 2025);
+    EXPECT_EQ(p.closing_year("security", 2, circuit("01D01C01")), 2025);
+    EXPECT_EQ(p.closing_year("security", 2, circuit("01D02C01")), 2026);
+    EXPECT_EQ(p.closing_year("security", 2, circuit("01D01C02")), 2027);
+    EXPECT_EQ(p.closing_year("security", 1, *where.find(1, "01D01")), 2027);
+    EXPECT_EQ(p.built.at("security")[0][*where.find(0, "Z1")], 3);
+}
+
+TEST_F(ClosingTest, BudgetGrowsByTheScenarioRate) {
+    geo::closing_plan p = geo::plan_closing(security_model(), {}, options(1000, 0.05));
+    ASSERT_EQ(p.years(), 6u);
+    for (std::size_t y = 0; y < p.years(); ++y) EXPECT_NEAR(p.budget[y], 1000 * std::pow(1.05, y), 1e-9);
+    auto s = geo::standard_scenarios(1000);
+    ASSERT_EQ(s.size(), 3u);
+    EXPECT_EQ(s[1].name, "moderate");
+    EXPECT_EQ(s[1].growth, 0.05);
+    EXPECT_GT(s[0].base_budget, s[1].base_budget);
+    EXPECT_LT(s[2].growth, s[1].growth);
+}
+
+TEST_F(ClosingTest, WithoutBudgetNothingClosesAndEverythingStaysUnfunded) {
+    geo::standards_catalogue c = test::small_catalogue();
+    geo::coverage_model m(c, where, test::small_population());
+    geo::closing_plan p = geo::plan_closing(m, {}, options(0));
+    for (const auto& sector : p.sectors) {
+        EXPECT_FALSE(p.national_closing_year(sector)) << sector;
+        EXPECT_EQ(p.national.at(sector).back().deficit, m.sector_national(sector).deficit);
+        EXPECT_EQ(p.national.at(sector).back().deficit_investment, m.sector_national(sector).investment);
+    }
+}
+
+TEST_F(ClosingTest, AmpleBudgetClosesEverySectorInTheFirstYear) {
+    geo::standards_catalogue c = test::small_catalogue();
+    geo::coverage_model m(c, where, test::small_population());
+    geo::closing_plan p = geo::plan_closing(m, {}, options(1e9));
+    for (const auto& sector : p.sectors) EXPECT_EQ(p.national_closing_year(sector), 2025) << sector;
+}
+
+TEST_F(ClosingTest, SectorsShareByPriority) {
+    geo::standards_catalogue c;
+    c.source = "test";
+    c.items.push_back(test::make_standard("security", "UPC", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 3));
+    c.items.push_back(test::make_standard("health", "Puesto", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 1));
+    geo::coverage_model m(c, where, test::small_population());
+    // 800 split 3:1 -> security 600 (two units), health 200 (none fits, and 200 left is
+    // too little for anyone): it carries over.
+    geo::closing_plan p = geo::plan_closing(m, {}, options(800));
+    EXPECT_EQ(p.national.at("security")[0].built, 2);
+    EXPECT_EQ(p.national.at("health")[0].built, 0);
+    EXPECT_DOUBLE_EQ(p.carried[0], 200);
+    // 2026: 800 + 200 -> 750 / 250: security two more; 400 is shared again 300 / 100:
+    // security its last one; 100 carries over. 2027: health has the whole 900: three.
+    EXPECT_EQ(p.national.at("security")[1].built, 3);
+    EXPECT_EQ(p.national.at("health")[1].built, 0);
+    EXPECT_DOUBLE_EQ(p.carried[1], 100);
+    EXPECT_EQ(p.national.at("health")[2].built, 3);
+}
+
+TEST_F(ClosingTest, GrowingPopulationRaisesTheIdealYearByYear) {
+    geo::standards_catalogue c = test::small_catalogue();
+    geo::coverage_model m(c, where, test::small_population());
+    geo::population_by_year years = {{2025, test::small_population(1.0)}, {2030, test::small_population(2.0)}};
+    auto mid = geo::population_for_year(years, 2027);
+    EXPECT_NEAR(mid[2].at(geo::total_band).at("01D01C01"), 25000 * 1.4, 1e-6);
+    EXPECT_EQ(geo::population_for_year(years, 2040)[2].at(geo::total_band).at("01D01C01"), 50000);
+    EXPECT_EQ(geo::population_for_year(years, 2000)[2].at(geo::total_band).at("01D01C01"), 25000);
+    geo::closing_plan p = geo::plan_closing(m, years, options(0));
+    // Without budget the health deficit grows with the population.
+    EXPECT_GT(p.national.at("health").back().deficit, p.national.at("health").front().deficit);
+    EXPECT_NEAR(p.population[2][circuit("01D01C01")].back(), 50000, 1e-6);
+}
+
+}  // namespace

@@ -1,0 +1,212 @@
+#include "microplan/geo/planning/coverage.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "microplan/geo/error.hpp"
+#include "planning_fixture.hpp"
+
+namespace {
+
+using namespace microplan;
+using geo::level;
+using test::at;
+
+struct CoverageTest : ::testing::Test {
+    geo::territory where = test::small_territory();
+    geo::standards_catalogue catalogue = test::small_catalogue();
+    std::vector<geo::placed_establishment> rows = {
+        at(where, "health", "Tipo A", "01D01C01", "good"),  at(where, "health", "Tipo A", "01D01C02", "fair"),
+        at(where, "health", "Tipo A", "01D01C02", "poor"),  at(where, "health", "Tipo A", "02D01C01"),
+        at(where, "health", "Tipo A", "02D01C01"),          at(where, "health", "Tipo A", "02D01C01", ""),
+        at(where, "security", "UPC", "02D01C02"),           at(where, "health", "Puesto", "01D01C01"),
+    };
+    std::size_t circuit(const std::string& code) const { return *where.find(2, code); }
+    std::size_t district(const std::string& code) const { return *where.find(1, code); }
+};
+
+TEST_F(CoverageTest, IdealDeficitAndCostPerCircuitByHand) {
+    geo::coverage_model m(catalogue, where, test::small_population());
+    m.set_establishments(rows);
+    // Tipo A: one per 10,000 people, rounded up. 25,000 people -> 3 ideal, 1 existing.
+    const geo::offer& c01 = m.at(0, 2, circuit("01D01C01"));
+    EXPECT_EQ(c01.demand, 25000);
+    EXPECT_EQ(c01.ideal, 3);
+    EXPECT_EQ(c01.current, 1);
+    EXPECT_EQ(c01.deficit, 2);
+    EXPECT_EQ(c01.investment, 2000);
+    EXPECT_EQ(c01.recurrent, 200);
+    EXPECT_NEAR(c01.coverage_pct(), 100.0 / 3.0, 1e-9);
+    // 8,000 people -> 1 ideal, 2 existing: a surplus of 1, no deficit; conditions counted.
+    const geo::offer& c02 = m.at(0, 2, circuit("01D01C02"));
+    EXPECT_EQ(c02.ideal, 1);
+    EXPECT_EQ(c02.surplus, 1);
+    EXPECT_EQ(c02.deficit, 0);
+    EXPECT_EQ(c02.fair, 1);
+    EXPECT_EQ(c02.poor, 1);
+    EXPECT_EQ(c02.capacity_current, 200);  // no capacity given: the standard's 100 each
+    // The district's deficit is the sum of its circuits' (2 + 0), not ideal − current (4 − 3).
+    const geo::offer& d = m.at(0, 1, district("01D01"));
+    EXPECT_EQ(d.ideal, 4);
+    EXPECT_EQ(d.current, 3);
+    EXPECT_EQ(d.deficit, 2);
+    EXPECT_EQ(d.surplus, 1);
+    // An empty circuit needs nothing, even "one per circuit".
+    EXPECT_EQ(m.at(2, 2, circuit("02D01C03")).ideal, 0);
+    EXPECT_EQ(m.national(2).ideal, 5);
+    EXPECT_EQ(m.national(2).deficit, 4);
+    // One hospital per populated district, none exist.
+    EXPECT_EQ(m.national(1).deficit, 3);
+    EXPECT_EQ(m.national(1).investment, 60000);
+    // Child development counts children aged 0-3: 2,500 -> 3 CDIs at 1,000 each.
+    EXPECT_EQ(m.at(3, 2, circuit("01D01C01")).demand, 2500);
+    EXPECT_EQ(m.at(3, 2, circuit("01D01C01")).ideal, 3);
+    // Sector totals at a district include circuit standards rolled up and district ones.
+    geo::offer health = m.sector_offer("health", 1, district("01D01"));
+    EXPECT_EQ(health.ideal, 4 + 1);
+    EXPECT_EQ(health.deficit, 2 + 1);
+    // The "Puesto" has no standard: reported, not counted.
+    bool reported = false;
+    for (const auto& f : m.report().items) reported |= f.rule == "coverage.not_counted";
+    EXPECT_TRUE(reported);
+}
+
+// Every additive quantity of a parent equals the sum of its children, and the nation the
+// sum of the zones.
+void expect_roll_ups_consistent(const geo::coverage_model& m) {
+    const auto& where = m.where();
+    for (std::size_t s = 0; s < m.catalogue().items.size(); ++s) {
+        for (std::size_t t = 0; t < m.standard_tier(s); ++t)
+            for (std::size_t u = 0; u < where.units(t).size(); ++u) {
+                geo::offer sum;
+                for (int c : where.children(t, u)) sum += m.at(s, t + 1, static_cast<std::size_t>(c));
+                EXPECT_EQ(sum, m.at(s, t, u)) << "standard " << s << " " << where.units(t)[u].code;
+            }
+        geo::offer nation;
+        for (std::size_t u = 0; u < where.units(0).size(); ++u) nation += m.at(s, 0, u);
+        EXPECT_EQ(nation, m.national(s));
+    }
+}
+
+TEST_F(CoverageTest, RollUpsAreSumsOfChildren) {
+    geo::coverage_model m(catalogue, where, test::small_population(1.37));
+    m.set_establishments(rows);
+    expect_roll_ups_consistent(m);
+}
+
+TEST_F(CoverageTest, IncrementalEditsEqualFullRecompute) {
+    geo::coverage_model live(catalogue, where, test::small_population());
+    live.set_establishments(rows);
+    std::mt19937 rng(7);
+    const char* typologies[][2] = {{"health", "Tipo A"}, {"health", "Hospital"}, {"security", "UPC"},
+                                   {"child_development", "CDI"}};
+    std::vector<std::size_t> handles;
+    for (std::size_t i = 0; i < rows.size(); ++i) handles.push_back(i);
+    for (int step = 0; step < 300; ++step) {
+        const auto& circuit_code = where.units(2)[rng() % where.units(2).size()].code;
+        int op = static_cast<int>(rng() % 3);
+        if (op == 0 || handles.empty()) {
+            auto& t = typologies[rng() % 4];
+            auto e = at(where, t[0], t[1], circuit_code, rng() % 2 ? "good" : "poor");
+            e.capacity = static_cast<double>(rng() % 1000) / 7.0;  // fractions: summation order matters
+            handles.push_back(live.add(e));
+        } else if (op == 1) {
+            std::size_t k = rng() % handles.size();
+            live.remove(handles[k]);
+            handles.erase(handles.begin() + static_cast<std::ptrdiff_t>(k));
+        } else {
+            std::size_t k = rng() % handles.size();
+            live.move(handles[k], at(where, "x", "x", circuit_code).units);
+        }
+    }
+    std::vector<geo::placed_establishment> kept;
+    for (std::size_t h = 0; h < live.establishments().size(); ++h)
+        if (live.is_live(h)) kept.push_back(live.establishments()[h]);
+    geo::coverage_model full(catalogue, where, test::small_population());
+    full.set_establishments(kept);
+    for (std::size_t s = 0; s < catalogue.items.size(); ++s) {
+        for (std::size_t t = 0; t <= full.standard_tier(s); ++t)
+            for (std::size_t u = 0; u < where.units(t).size(); ++u)
+                ASSERT_EQ(full.at(s, t, u), live.at(s, t, u)) << "standard " << s << " " << where.units(t)[u].code;
+        ASSERT_EQ(full.national(s), live.national(s));
+    }
+    expect_roll_ups_consistent(live);
+}
+
+TEST_F(CoverageTest, ProposedEstablishmentsCountOnlyInScenarios) {
+    auto proposed = at(where, "health", "Tipo A", "01D01C01");
+    proposed.status = "proposed";
+    rows.push_back(proposed);
+    geo::coverage_model baseline(catalogue, where, test::small_population());
+    baseline.set_establishments(rows);
+    geo::coverage_model scenario(catalogue, where, test::small_population(), {}, {true});
+    scenario.set_establishments(rows);
+    EXPECT_EQ(baseline.at(0, 2, circuit("01D01C01")).current, 1);
+    EXPECT_EQ(scenario.at(0, 2, circuit("01D01C01")).current, 2);
+    EXPECT_EQ(scenario.at(0, 2, circuit("01D01C01")).deficit, 1);
+}
+
+TEST_F(CoverageTest, PovertyAndDispersionFactorsScaleDemand) {
+    catalogue.items[0].factors = {{"poverty", 0.5}};
+    catalogue.items[3].factors = {{"dispersion", 1.0}};
+    std::vector<geo::unit_attributes> attributes(3);
+    const double nbi[] = {40, 10, 10, 10, 10, 10};
+    for (std::size_t i = 0; i < 6; ++i) attributes[2]["poverty"][where.units(2)[i].code] = nbi[i];
+    auto people = test::small_population();
+    geo::coverage_model m(catalogue, where, people, attributes);
+    // Population-weighted mean NBI: (25000×40 + 54000×10) / 79000 (the empty circuit weighs 0).
+    double mean = (25000.0 * 40 + 54000.0 * 10) / 79000.0;
+    EXPECT_NEAR(m.at(0, 2, circuit("01D01C01")).demand, 25000 * (1 + 0.5 * (40 / mean - 1)), 1e-6);
+    EXPECT_NEAR(m.at(0, 2, circuit("01D01C02")).demand, 8000 * (1 + 0.5 * (10 / mean - 1)), 1e-6);
+    // Dispersion (km² per 1,000 people), weight 1, clamped to [0.5, 2]: the sparse circuit B
+    // (400 km², 8,000 people) doubles, dense A (10 km², 25,000 people) halves.
+    EXPECT_NEAR(m.at(3, 2, circuit("01D01C02")).demand, 800 * 2.0, 1e-9);
+    EXPECT_NEAR(m.at(3, 2, circuit("01D01C01")).demand, 2500 * 0.5, 1e-9);
+    // A factor without values is reported and ignored.
+    catalogue.items[0].factors = {{"altitude", 0.5}};
+    geo::coverage_model n(catalogue, where, people, attributes);
+    EXPECT_EQ(n.at(0, 2, circuit("01D01C01")).demand, 25000);
+    bool reported = false;
+    for (const auto& f : n.report().items) reported |= f.rule == "standards.factor_missing";
+    EXPECT_TRUE(reported);
+}
+
+TEST_F(CoverageTest, MissingAgeBandNamesTheStandardAndTheBand) {
+    catalogue.items[3].target_bands = {"6-17"};
+    try {
+        geo::coverage_model m(catalogue, where, test::small_population());
+        FAIL() << "expected an error";
+    } catch (const geo::format_error& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find("6-17"), std::string::npos) << what;
+        EXPECT_NE(what.find("CDI"), std::string::npos) << what;
+        EXPECT_EQ(e.where().feature, 5);
+        EXPECT_EQ(e.where().field, "target_group");
+    }
+}
+
+TEST_F(CoverageTest, StandardsOfAbsentLevelsAreLeftOutWithAFinding) {
+    geo::territory districts_only({level::zone, level::district},
+                                  {where.units(0), where.units(1)});
+    std::vector<geo::population_values> people(2);
+    people[1][geo::total_band] = {{"01D01", 33000}, {"01D02", 12000}, {"02D01", 34000}};
+    geo::coverage_model m(catalogue, districts_only, people);
+    EXPECT_EQ(m.sector_national("health").ideal, 3);  // the hospitals only
+    bool reported = false;
+    for (const auto& f : m.report().items) reported |= f.rule == "standards.level_absent";
+    EXPECT_TRUE(reported);
+}
+
+TEST(Rounding, DocumentedRules) {
+    using geo::rounding_rule;
+    EXPECT_EQ(geo::round_ideal(2.01, rounding_rule::ceil), 3);
+    EXPECT_EQ(geo::round_ideal(2.0, rounding_rule::ceil), 2);
+    EXPECT_EQ(geo::round_ideal(2.0000000000001, rounding_rule::ceil), 2);  // binary noise
+    EXPECT_EQ(geo::round_ideal(2.5, rounding_rule::round), 3);
+    EXPECT_EQ(geo::round_ideal(2.49, rounding_rule::round), 2);
+    EXPECT_EQ(geo::round_ideal(2.99, rounding_rule::floor), 2);
+    EXPECT_EQ(geo::round_ideal(-1, rounding_rule::ceil), 0);
+}
+
+}  // namespace

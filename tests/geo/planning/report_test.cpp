@@ -1,0 +1,124 @@
+#include "microplan/geo/planning/report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "microplan/geo/error.hpp"
+#include "planning_fixture.hpp"
+
+namespace {
+
+using namespace microplan;
+using geo::level;
+using test::at;
+
+struct ReportTest : ::testing::Test {
+    geo::territory where = test::small_territory();
+    geo::standards_catalogue catalogue = test::small_catalogue();
+    geo::coverage_model model{catalogue, where, test::small_population()};
+    ReportTest() {
+        std::vector<geo::placed_establishment> rows = {at(where, "health", "Tipo A", "01D01C01"),
+                                                       at(where, "security", "UPC", "02D01C01")};
+        model.set_establishments(rows);
+    }
+};
+
+TEST_F(ReportTest, DistrictReportPutsEverySectorSideBySideWithItsCircuits) {
+    geo::plan_options o;
+    o.scenario = {"moderate", 50000, 0.05};
+    o.first_year = 2025;
+    o.last_year = 2035;
+    geo::closing_plan plan = geo::plan_closing(model, {}, o);
+    auto r = geo::make_unit_report(model, level::district, "01D01", &plan, 2025);
+    nlohmann::json j = geo::report_json(r);
+    EXPECT_EQ(j["code"], "01D01");
+    EXPECT_EQ(j["population"], 33000);
+    ASSERT_EQ(j["sectors"].size(), 3u);
+    EXPECT_EQ(j["sectors"][0]["sector"], "health");
+    EXPECT_EQ(j["sectors"][0]["sector_label"], "Salud");
+    // Health at the district: Tipo A (3 + 1 ideal, 1 existing) and one hospital.
+    EXPECT_EQ(j["sectors"][0]["ideal"], 5);
+    EXPECT_EQ(j["sectors"][0]["deficit"], 4);
+    EXPECT_EQ(j["sectors"][0]["investment_cost"], 3 * 1000 + 20000);
+    EXPECT_TRUE(j["sectors"][0].contains("closing_year"));
+    EXPECT_EQ(j["sectors"][0]["typologies"].size(), 2u);
+    ASSERT_EQ(j["children"].size(), 2u);
+    EXPECT_EQ(j["children"][0]["code"], "01D01C01");
+    EXPECT_EQ(j["children"][0]["sectors"].size(), 3u);
+    // Sum of the circuits' health deficit + the district's own hospital = the district's.
+    double circuits = 0;
+    for (const auto& c : j["children"]) circuits += c["sectors"][0]["deficit"].get<double>();
+    EXPECT_EQ(circuits + 1, j["sectors"][0]["deficit"].get<double>());
+    std::string csv = geo::report_csv(r);
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 3 + 4 + 2 * 3);
+    EXPECT_EQ(csv.rfind("level,code,name,parent,population,sector,sector_label,typology,current,ideal,deficit", 0), 0u);
+    EXPECT_THROW(geo::make_unit_report(model, level::district, "09D99", &plan), geo::format_error);
+}
+
+TEST_F(ReportTest, RankingOrdersDistrictsByDeficitPerCapita) {
+    auto rows = geo::rank_units(model, level::district);
+    ASSERT_EQ(rows.size(), 3u);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(rows[i].rank, static_cast<int>(i + 1));
+        if (i) {
+            EXPECT_GE(rows[i - 1].investment_per_capita, rows[i].investment_per_capita);
+        }
+        EXPECT_NEAR(rows[i].investment_per_capita * rows[i].population, rows[i].investment, 1e-6);
+    }
+    EXPECT_EQ(geo::ranking_csv(rows).substr(0, 10), "rank,code,");
+}
+
+TEST_F(ReportTest, TargetStatusFollowsTheDocumentedRule) {
+    geo::plan_options o;
+    o.scenario = {"moderate", 1500, 0};
+    o.first_year = 2025;
+    o.last_year = 2030;
+    geo::closing_plan plan = geo::plan_closing(model, {}, o);
+    // Security in 02D01: one UPC of the two its populated circuits need (50 %). With 1,500 a
+    // year shared by priority, its missing UPC (the smallest circuit's) comes in 2026.
+    std::size_t d = *where.find(1, "02D01");
+    EXPECT_NEAR(*geo::baseline_value(model, "coverage_pct", "security", 1, d), 50.0, 1e-9);
+    EXPECT_NEAR(*geo::indicator_value(plan, "coverage_pct", "security", 1, d, 0), 50.0, 1e-9);
+    EXPECT_NEAR(*geo::indicator_value(plan, "coverage_pct", "security", 1, d, 1), 100.0, 1e-9);
+    std::vector<geo::target> targets = {
+        {2, "coverage_pct", "security", level::district, "02D01", 2030, 50},            // already reached
+        {3, "coverage_pct", "security", level::district, "02D01", 2026, 100},           // reached by the plan
+        {4, "coverage_pct", "security", level::district, "02D01", 2025, 100},           // not in time
+        {5, "population_within_minutes", "health", level::circuit, "", 2030, 95},
+    };
+    geo::findings report;
+    auto rows = geo::evaluate_targets(model, plan, targets, report);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0].status, "met");
+    EXPECT_EQ(rows[1].status, "at_risk");
+    EXPECT_EQ(rows[2].status, "not_met");
+    ASSERT_EQ(report.items.size(), 1u);
+    EXPECT_EQ(report.items[0].rule, "targets.not_evaluated");
+    // Establishments per 10,000 people: 02D01 has one UPC for 34,000 people, two from 2026.
+    EXPECT_NEAR(*geo::baseline_value(model, "establishments_per_10k", "security", 1, d), 10000.0 / 34000.0, 1e-9);
+    EXPECT_NEAR(*geo::indicator_value(plan, "establishments_per_10k", "security", 1, d, 1), 20000.0 / 34000.0, 1e-9);
+}
+
+TEST(Targets, BadRowsAreListedWithLineAndColumn) {
+    test::scratch dir;
+    std::string path = dir.write("targets.csv",
+                                 "indicator,sector,level,code,year,target\n"
+                                 "coverage_pct,health,district,,2030,90\n"
+                                 "happiness,health,district,,2030,90\n"
+                                 "coverage_pct,health,barrio,,20x0,-1\n");
+    try {
+        geo::read_targets(path);
+        FAIL() << "expected an error";
+    } catch (const geo::format_error& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find("line 3, column indicator: unknown indicator 'happiness'"), std::string::npos) << what;
+        EXPECT_NE(what.find("line 4, column level"), std::string::npos) << what;
+        EXPECT_NE(what.find("line 4, column year"), std::string::npos) << what;
+        EXPECT_NE(what.find("line 4, column target"), std::string::npos) << what;
+    }
+    auto ok = geo::read_targets(std::string(MICROPLAN_DATA_DIR) + "/targets/demo.csv");
+    EXPECT_EQ(ok.size(), 5u);
+}
+
+}  // namespace

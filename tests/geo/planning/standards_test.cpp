@@ -1,0 +1,97 @@
+#include "microplan/geo/planning/standards.hpp"
+
+#include <gtest/gtest.h>
+
+#include "microplan/geo/error.hpp"
+#include "support.hpp"
+
+namespace {
+
+using namespace microplan;
+
+TEST(Standards, ShippedCataloguesAreValidAndLabelledIllustrative) {
+    auto demo = geo::read_standards(std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv");
+    EXPECT_EQ(demo.items.size(), 13u);
+    auto sectors = demo.sectors();
+    ASSERT_EQ(sectors.size(), 4u);
+    EXPECT_EQ(sectors[0].first, "health");
+    const geo::standard* upc = demo.governing("security", "UPC");
+    ASSERT_NE(upc, nullptr);
+    EXPECT_EQ(upc->rule, geo::standard_rule::per_unit);
+    EXPECT_EQ(upc->lvl, geo::level::circuit);
+    const geo::standard* school = demo.governing("education", "Escuela de Educación Básica");
+    ASSERT_NE(school, nullptr);
+    EXPECT_EQ(school->target_bands, (std::vector<std::string>{"4-5", "6-17"}));
+    const geo::standard* cdi = demo.governing("child_development", "Centro de Desarrollo Infantil (CDI)");
+    ASSERT_EQ(cdi->factors.size(), 1u);
+    EXPECT_EQ(cdi->factors[0].attribute, "poverty");
+    EXPECT_EQ(cdi->factors[0].weight, 0.5);
+    for (const auto& s : demo.items) EXPECT_NE(s.note.find("ILLUSTRATIVE"), std::string::npos) << s.line;
+
+    auto ecuador = geo::read_standards(std::string(MICROPLAN_DATA_DIR) + "/standards/ecuador_education.csv");
+    ASSERT_EQ(ecuador.items.size(), 2u);
+    // "*" governs every typology that has no standard of its own.
+    EXPECT_EQ(ecuador.governing("education", "ESCUELA FISCAL MIXTA")->typology, "*");
+    EXPECT_EQ(ecuador.governing("education", "Unidad Educativa Eje")->lvl, geo::level::circuit);
+    EXPECT_EQ(ecuador.governing("health", "Puesto"), nullptr);
+}
+
+TEST(Standards, EveryBadRowIsReportedWithLineColumnAndRule) {
+    test::scratch dir;
+    std::string path = dir.write(
+        "bad.csv",
+        "sector,typology,level,rule,people_per_unit,target_group,investment_cost,recurrent_cost,priority,factors\n"
+        "salud,Tipo A,circuito,poblacion,10000,total,1000,100,5,\n"   // fine (Spanish values)
+        "astrology,Observatorio,circuit,population,5000,total,1,1,5,\n"
+        "health,Tipo B,district,population,-50000,total,1,1,5,\n"
+        "health,Tipo C,district,population,,total,1,1,5,\n"
+        "health,Tipo D,district,population,1000,total,,1,5,\n"
+        "health,Tipo A,circuit,population,1000,total,1,1,5,\n"         // duplicate
+        "education,Escuela,barrio,population,1000,6 a 17,1,1,2,\n"
+        "education,Colegio,district,population,1000,6-17,1,1,3,poverty:2\n");
+    try {
+        geo::read_standards(path);
+        FAIL() << "expected an error";
+    } catch (const geo::format_error& e) {
+        std::string what = e.what();
+        auto has = [&](const std::string& text) { return what.find(text) != std::string::npos; };
+        EXPECT_TRUE(has("line 3, column sector: unknown sector 'astrology'")) << what;
+        EXPECT_TRUE(has("[standards.sector_unknown]")) << what;
+        EXPECT_TRUE(has("line 4, column people_per_unit: people per establishment is negative")) << what;
+        EXPECT_TRUE(has("line 5, column people_per_unit")) << what;
+        EXPECT_TRUE(has("[standards.population_missing]")) << what;
+        EXPECT_TRUE(has("line 6, column investment_cost: the investment cost is missing")) << what;
+        EXPECT_TRUE(has("line 7, column typology: health / Tipo A already has a standard on line 2")) << what;
+        EXPECT_TRUE(has("line 8, column level: 'barrio' is not a planning level")) << what;
+        EXPECT_TRUE(has("line 8, column target_group: '6a17' is not an age band")) << what;
+        EXPECT_TRUE(has("line 9, column priority")) << what;
+        EXPECT_TRUE(has("[standards.priority_inconsistent]")) << what;
+        EXPECT_TRUE(has("line 9, column factors: 'poverty:2'")) << what;
+        EXPECT_EQ(e.where().file, path);
+    }
+}
+
+TEST(Standards, SpanishHeadersAndMissingColumns) {
+    test::scratch dir;
+    std::string ok = dir.write("es.csv",
+                               "Sector;Tipología;Nivel;Regla;Población por unidad;Grupo objetivo;Capacidad;"
+                               "Costo inversión;Costo recurrente;Prioridad;Redondeo\n"
+                               "Seguridad;UPC;circuito;por unidad;;total;15;350000;400000;4;techo\n"
+                               "Salud;Tipo A;distrito;población;10000;65+;7500;1200000,5;450000;5;redondeo\n");
+    auto c = geo::read_standards(ok);
+    ASSERT_EQ(c.items.size(), 2u);
+    EXPECT_EQ(c.items[0].sector, "security");
+    EXPECT_EQ(c.items[0].rule, geo::standard_rule::per_unit);
+    EXPECT_EQ(c.items[1].target_bands, std::vector<std::string>{"65+"});
+    EXPECT_EQ(c.items[1].investment_cost, 1200000.5);  // decimal comma
+    EXPECT_EQ(c.items[1].rounding, geo::rounding_rule::round);
+    std::string missing = dir.write("m.csv", "sector,typology,level\nhealth,A,circuit\n");
+    try {
+        geo::read_standards(missing);
+        FAIL();
+    } catch (const geo::format_error& e) {
+        EXPECT_NE(std::string(e.what()).find("no investment_cost column"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace

@@ -1,0 +1,70 @@
+#include "microplan/geo/store/planning.hpp"
+
+#include <gtest/gtest.h>
+
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/store/planning_store.hpp"
+#include "support.hpp"
+
+namespace {
+
+using namespace microplan;
+
+TEST(PlanningStore, StandardsRoundTripAndDemoStoreLoads) {
+    test::scratch dir;
+    std::string store = dir.path("demo.sqlite");
+    auto r = test::run(test::microplan_cmd("demo --out " + store));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
+    auto stored = geo::store::read_standards(db);
+    ASSERT_TRUE(stored);
+    auto file = geo::read_standards(std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv");
+    ASSERT_EQ(stored->items.size(), file.items.size());
+    for (std::size_t i = 0; i < file.items.size(); ++i) {
+        const auto &a = stored->items[i], &b = file.items[i];
+        EXPECT_EQ(a.sector, b.sector);
+        EXPECT_EQ(a.typology, b.typology);
+        EXPECT_EQ(a.lvl, b.lvl);
+        EXPECT_EQ(a.rule, b.rule);
+        EXPECT_EQ(a.target_bands, b.target_bands);
+        EXPECT_EQ(a.investment_cost, b.investment_cost);
+        EXPECT_EQ(a.rounding, b.rounding);
+        ASSERT_EQ(a.factors.size(), b.factors.size());
+        for (std::size_t k = 0; k < a.factors.size(); ++k) EXPECT_EQ(a.factors[k].attribute, b.factors[k].attribute);
+    }
+
+    auto in = geo::store::read_planning_inputs(db);
+    EXPECT_EQ(in.year, 2025);  // the base year: the projections 2026-2035 come after
+    EXPECT_EQ(in.people.size(), 11u);
+    EXPECT_EQ(in.where.units(2).size(), 1134u);
+    EXPECT_EQ(in.attributes[2].at("poverty").size(), 1134u);
+    geo::coverage_model m = geo::store::make_model(in);
+    // Every establishment of the demo has a standard and a circuit.
+    std::size_t counted = 0;
+    for (const auto& [sector, p] : m.catalogue().sectors()) counted += static_cast<std::size_t>(m.sector_national(sector).current);
+    EXPECT_EQ(counted, in.establishments.size());
+    // The demo is built to have gaps in every sector.
+    for (const auto& [sector, p] : m.catalogue().sectors()) EXPECT_GT(m.sector_national(sector).deficit, 0) << sector;
+}
+
+TEST(PlanningStore, MissingInputsSayWhatToRun) {
+    test::scratch dir;
+    std::string store = dir.path("empty.sqlite");
+    geo::store::update_atomically(store, [](geo::sqlite::connection& db) { geo::store::ensure_schema(db, "EPSG:32717"); });
+    geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
+    try {
+        geo::store::read_planning_inputs(db);
+        FAIL();
+    } catch (const geo::store_error& e) {
+        EXPECT_NE(std::string(e.what()).find("microplan standards import"), std::string::npos) << e.what();
+    }
+    auto c = geo::read_standards(std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv");
+    try {
+        geo::store::read_planning_inputs(db, c);
+        FAIL();
+    } catch (const geo::store_error& e) {
+        EXPECT_NE(std::string(e.what()).find("no zones, districts or circuits"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
