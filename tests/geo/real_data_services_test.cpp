@@ -2,6 +2,7 @@
 // against the school registry; census 2022 joined to the parishes; LandScan summed.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -59,7 +60,8 @@ TEST(RealData, SchoolsInParishesCantonsAndDistrictsAgreeWithTheRegistry) {
     auto reg = registry();
     std::map<std::string, std::array<std::size_t, 3>> per_district;  // recorded -> {agree, disagree, not delimited}
     std::size_t joined = 0, agree = 0, compared = 0, parish_agree = 0, parish_compared = 0;
-    std::ofstream report("schools_district_agreement.csv");
+    // Beside the binary (build/), never in the source tree.
+    std::ofstream report(std::filesystem::path(MICROPLAN_BINARY).parent_path() / "schools_district_agreement.csv");
     report << "amie,recorded_district,assigned_district,assigned_parish,recorded_parish,lon,lat\n";
     for (std::size_t i = 0; i < schools.rows.size(); ++i) {
         auto it = reg.find(schools.rows[i].id);
