@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/io/names.hpp"
 
 namespace microplan::geo::gdal {
 
@@ -48,6 +49,24 @@ GDALDatasetUniquePtr open_table(const std::string& path) {
         GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, open_opts, nullptr));
     if (!ds || ds->GetLayerCount() == 0) return open_vector(path);  // throws the precise reason, or opens
     return ds;
+}
+
+namespace {
+template <class Keys>
+std::optional<int> first_column(OGRFeatureDefn* defn, const Keys& keys) {
+    for (const auto& k : keys)
+        for (int i = 0; i < defn->GetFieldCount(); ++i)
+            if (names::field_key(defn->GetFieldDefn(i)->GetNameRef()) == k) return i;
+    return std::nullopt;
+}
+}  // namespace
+
+std::optional<int> find_column(OGRFeatureDefn* defn, std::initializer_list<const char*> keys) {
+    return first_column(defn, keys);
+}
+
+std::optional<int> find_column(OGRFeatureDefn* defn, const std::vector<std::string>& keys) {
+    return first_column(defn, keys);
 }
 
 OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name) {

@@ -11,15 +11,6 @@
 
 namespace microplan::geo {
 
-namespace {
-std::optional<int> column(OGRFeatureDefn* defn, std::initializer_list<const char*> keys) {
-    for (const char* k : keys)
-        for (int i = 0; i < defn->GetFieldCount(); ++i)
-            if (names::field_key(defn->GetFieldDefn(i)->GetNameRef()) == k) return i;
-    return std::nullopt;
-}
-}  // namespace
-
 codification_table codification_table::read(const std::string& path) {
     gdal::ensure_registered();
     error_location where{path, {}, {}, {}, {}};
@@ -38,15 +29,15 @@ codification_table codification_table::read(const std::string& path) {
         if (!c) throw format_error(where, "missing column", std::string("the table has no ") + what + " column");
         return *c;
     };
-    int zone = need(column(defn, {"zona", "zone"}), "ZONA (zone)");
-    int district = need(column(defn, {"coddistrito", "coddistri", "districtcode"}), "COD. DISTRITO (district code)");
-    int province = need(column(defn, {"provinciaosubzona", "provincia", "province"}), "PROVINCIA (province)");
-    int canton = need(column(defn, {"canton"}), "CANTÓN (canton)");
-    auto parish = column(defn, {"parroquia", "parish"});
-    auto parish_code = column(defn, {"dpaparroqbyexactname", "dpaparroq", "codparroquia"});
-    auto district_name = column(defn, {"nombredistrito", "nomdistrito"});
-    auto circuit = column(defn, {"codcircuito", "circuitcode"});
-    auto circuit_name = column(defn, {"nombrecircuito", "nomcircuito"});
+    int zone = need(gdal::find_column(defn, {"zona", "zone"}), "ZONA (zone)");
+    int district = need(gdal::find_column(defn, {"coddistrito", "coddistri", "districtcode"}), "COD. DISTRITO (district code)");
+    int province = need(gdal::find_column(defn, {"provinciaosubzona", "provincia", "province"}), "PROVINCIA (province)");
+    int canton = need(gdal::find_column(defn, {"canton"}), "CANTÓN (canton)");
+    auto parish = gdal::find_column(defn, {"parroquia", "parish"});
+    auto parish_code = gdal::find_column(defn, {"dpaparroqbyexactname", "dpaparroq", "codparroquia"});
+    auto district_name = gdal::find_column(defn, {"nombredistrito", "nomdistrito"});
+    auto circuit = gdal::find_column(defn, {"codcircuito", "circuitcode"});
+    auto circuit_name = gdal::find_column(defn, {"nombrecircuito", "nomcircuito"});
 
     codification_table t;
     t.path_ = path;

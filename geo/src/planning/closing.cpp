@@ -82,10 +82,14 @@ public:
         return out;
     }
 
+    // The cheapest establishment the sector still misses somewhere (infinity when none).
     [[nodiscard]] double cheapest(const std::string& sector) const {
         double best = INFINITY;
-        for (const auto& c : candidates(sector))
-            best = std::min(best, model_.catalogue().items[c.s].investment_cost);
+        const auto& items = model_.catalogue().items;
+        for (std::size_t s = 0; s < items.size(); ++s)
+            if (items[s].sector == sector && model_.standard_tier(s) < model_.where().tier_count() &&
+                model_.national(s).deficit > 0)
+                best = std::min(best, items[s].investment_cost);
         return best;
     }
 

@@ -38,6 +38,9 @@ territory::territory(std::vector<level> levels, std::vector<std::vector<territor
             children_[t - 1][*p].push_back(static_cast<int>(i));
         }
     }
+    for (std::size_t t = 0; t < tiers_.size(); ++t)
+        for (std::size_t i = 0; i < tiers_[t].size(); ++i)
+            if (parents_[t][i] < 0) roots_.emplace_back(t, i);
 }
 
 std::optional<std::size_t> territory::tier_of(level l) const {
@@ -122,7 +125,7 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
     }
     report_.append(where.report());
     fill_population();
-    tallies_.resize(n);
+    built_.resize(n);
     demand_.resize(n);
     offers_.resize(n);
     national_.assign(n, offer{});
@@ -130,7 +133,7 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
     for (std::size_t s = 0; s < n; ++s) {
         if (standard_tier_[s] == inactive) continue;
         std::size_t st = standard_tier_[s];
-        tallies_[s].assign(where.units(st).size(), tally{});
+        built_[s].assign(where.units(st).size(), 0.0);
         members_[s].assign(where.units(st).size(), {});
         offers_[s].resize(st + 1);
         for (std::size_t t = 0; t <= st; ++t) offers_[s][t].assign(where.units(t).size(), offer{});
@@ -262,10 +265,11 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
         else if (e.condition == "poor") t.poor += 1;
         else t.unknown += 1;
     }
-    const tally& built = tallies_[s][unit];  // establishments added by plans (add_built)
-    t.count += built.count;
-    t.capacity += built.capacity;
-    t.good += built.good;
+    // Establishments added by plans (add_built): good condition, the standard's capacity.
+    double built = built_[s][unit];
+    t.count += built;
+    t.capacity += built * st.capacity;
+    t.good += built;
 
     offer o;
     o.demand = demand_[s][unit];
@@ -305,12 +309,7 @@ void coverage_model::refresh_ancestors(std::size_t s, std::size_t unit) {
         roll_up(s, tier, static_cast<std::size_t>(p));
         p = where_->parent(tier, static_cast<std::size_t>(p));
     }
-    // The nation: the top tier plus units of lower tiers that have no parent.
-    offer sum;
-    for (std::size_t t = 0; t <= standard_tier_[s]; ++t)
-        for (std::size_t i = 0; i < offers_[s][t].size(); ++i)
-            if (t == 0 || where_->parent(t, i) < 0) sum += offers_[s][t][i];
-    national_[s] = sum;
+    sum_national(s);
 }
 
 void coverage_model::roll_up_all(std::size_t s) {
@@ -318,10 +317,13 @@ void coverage_model::roll_up_all(std::size_t s) {
     for (std::size_t i = 0; i < offers_[s][st].size(); ++i) refresh(s, i);
     for (std::size_t t = st; t-- > 0;)
         for (std::size_t i = 0; i < offers_[s][t].size(); ++i) roll_up(s, t, i);
+    sum_national(s);
+}
+
+void coverage_model::sum_national(std::size_t s) {
     offer sum;
-    for (std::size_t t = 0; t <= st; ++t)
-        for (std::size_t i = 0; i < offers_[s][t].size(); ++i)
-            if (t == 0 || where_->parent(t, i) < 0) sum += offers_[s][t][i];
+    for (auto [t, i] : where_->roots())
+        if (t <= standard_tier_[s]) sum += offers_[s][t][i];
     national_[s] = sum;
 }
 
@@ -405,10 +407,7 @@ void coverage_model::move(std::size_t handle, std::vector<int> units) {
 }
 
 void coverage_model::add_built(std::size_t s, std::size_t unit, double n) {
-    tally& t = tallies_[s][unit];
-    t.count += n;
-    t.capacity += n * catalogue_.items[s].capacity;
-    t.good += n;
+    built_[s][unit] += n;
     refresh(s, unit);
     refresh_ancestors(s, unit);
 }

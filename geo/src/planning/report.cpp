@@ -317,12 +317,7 @@ std::vector<target> read_targets(const std::string& path) {
     GDALDatasetUniquePtr ds = gdal::open_table(path);
     OGRLayer& layer = *ds->GetLayer(0);
     OGRFeatureDefn* defn = layer.GetLayerDefn();
-    auto column = [&](std::initializer_list<const char*> keys) -> int {
-        for (const char* k : keys)
-            for (int i = 0; i < defn->GetFieldCount(); ++i)
-                if (names::field_key(defn->GetFieldDefn(i)->GetNameRef()) == k) return i;
-        return -1;
-    };
+    auto column = [&](std::initializer_list<const char*> keys) { return gdal::find_column(defn, keys).value_or(-1); };
     int c_ind = column({"indicator", "indicador"}), c_sector = column({"sector"}), c_level = column({"level", "nivel"}),
         c_code = column({"code", "codigo"}), c_year = column({"year", "anio", "ano"}),
         c_target = column({"target", "meta", "value", "valor"});

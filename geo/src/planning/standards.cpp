@@ -343,10 +343,7 @@ standards_catalogue read_standards(const std::string& path) {
     OGRFeatureDefn* defn = layer.GetLayerDefn();
     std::map<std::string, int> index;
     for (const auto& [name, spellings] : columns())
-        for (int i = 0; i < defn->GetFieldCount(); ++i)
-            if (std::find(spellings.begin(), spellings.end(), names::field_key(defn->GetFieldDefn(i)->GetNameRef())) !=
-                spellings.end())
-                index.emplace(name, i);
+        if (auto i = gdal::find_column(defn, spellings)) index.emplace(name, *i);
     for (const char* needed : {"sector", "typology", "level", "investment_cost", "recurrent_cost"})
         if (!index.count(needed))
             throw format_error(where, "missing column",

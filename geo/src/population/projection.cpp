@@ -15,17 +15,16 @@ projection_table read_projections(const std::string& path) {
     OGRLayer& layer = *ds->GetLayer(0);
     where.layer = layer.GetName();
     OGRFeatureDefn* defn = layer.GetLayerDefn();
-    int province = -1, canton = -1;
+    auto province_col = gdal::find_column(defn, {"provincia", "province"});
+    auto canton_col = gdal::find_column(defn, {"canton"});
+    if (!province_col) throw format_error(where, "missing column", "the projections table has no provincia column");
+    if (!canton_col) throw format_error(where, "missing column", "the projections table has no canton column");
+    int province = *province_col, canton = *canton_col;
     std::vector<std::pair<int, int>> year_columns;  // field index, year
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         std::string key = names::field_key(defn->GetFieldDefn(i)->GetNameRef());
-        if (key == "provincia" || key == "province") province = i;
-        else if (key == "canton") canton = i;
-        else if (key.size() == 4 && std::all_of(key.begin(), key.end(), ::isdigit))
-            year_columns.emplace_back(i, std::stoi(key));
+        if (key.size() == 4 && std::all_of(key.begin(), key.end(), ::isdigit)) year_columns.emplace_back(i, std::stoi(key));
     }
-    if (province < 0) throw format_error(where, "missing column", "the projections table has no provincia column");
-    if (canton < 0) throw format_error(where, "missing column", "the projections table has no canton column");
     if (year_columns.empty())
         throw format_error(where, "missing column", "the projections table has no year columns (2010, 2011, ...)");
     projection_table t;

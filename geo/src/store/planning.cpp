@@ -167,17 +167,17 @@ territory read_territory(sqlite::connection& db) {
 population_by_year read_population_years(const territory& where, sqlite::connection& db) {
     population_by_year out;
     if (!db.has_table("population")) return out;
+    std::vector<std::set<int>> tier_years;
     std::set<int> years;
-    for (std::size_t t = 0; t < where.tier_count(); ++t)
-        for (int y : population_years(db, where.level_of(t))) years.insert(y);
+    for (std::size_t t = 0; t < where.tier_count(); ++t) {
+        auto ys = population_years(db, where.level_of(t));
+        tier_years.emplace_back(ys.begin(), ys.end());
+        years.insert(ys.begin(), ys.end());
+    }
     for (int y : years) {
-        std::vector<population_values> tiers;
-        for (std::size_t t = 0; t < where.tier_count(); ++t) {
-            auto v = read_population(db, where.level_of(t), y);
-            // read_population falls back to the latest year when `y` is absent: keep exact years only.
-            auto ys = population_years(db, where.level_of(t));
-            tiers.push_back(std::find(ys.begin(), ys.end(), y) != ys.end() ? std::move(v) : population_values{});
-        }
+        std::vector<population_values> tiers(where.tier_count());
+        for (std::size_t t = 0; t < where.tier_count(); ++t)
+            if (tier_years[t].count(y)) tiers[t] = read_population(db, where.level_of(t), y);
         out.emplace(y, std::move(tiers));
     }
     return out;

@@ -4,7 +4,10 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <initializer_list>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace microplan::geo::gdal {
 
@@ -18,6 +21,10 @@ GDALDatasetUniquePtr open_vector(const std::string& path);
 // their leading zeros and numbers are parsed by us (decimal commas); a first line of
 // numbers (year columns) is still a header. Throws format_error as open_vector does.
 GDALDatasetUniquePtr open_table(const std::string& path);
+// The first field whose name matches one of `keys` (in order of preference) compared with
+// names::field_key ("COD. DISTRITO" matches "coddistrito"); nullopt when none does.
+std::optional<int> find_column(OGRFeatureDefn* defn, std::initializer_list<const char*> keys);
+std::optional<int> find_column(OGRFeatureDefn* defn, const std::vector<std::string>& keys);
 
 // The layer to read: `name` when given, else the only (or first) layer; throws format_error.
 OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name);

@@ -50,6 +50,9 @@ public:
         return children_[tier][unit];
     }
     [[nodiscard]] std::optional<std::size_t> find(std::size_t tier, const std::string& code) const;
+    // The units the nation sums: every unit of the top tier and units below without a
+    // parent, as (tier, unit), top-down.
+    [[nodiscard]] const std::vector<std::pair<std::size_t, std::size_t>>& roots() const noexcept { return roots_; }
     [[nodiscard]] const findings& report() const noexcept { return report_; }
 
 private:
@@ -58,6 +61,7 @@ private:
     std::vector<std::vector<int>> parents_;                // -1: no parent (nation)
     std::vector<std::vector<std::vector<int>>> children_;  // child indices in the tier below
     std::vector<std::map<std::string, std::size_t>> index_;
+    std::vector<std::pair<std::size_t, std::size_t>> roots_;
     findings report_;
 };
 
@@ -152,6 +156,7 @@ private:
     void roll_up(std::size_t s, std::size_t tier, std::size_t unit);  // one parent from its children
     void roll_up_all(std::size_t s);
     void refresh_ancestors(std::size_t s, std::size_t unit);
+    void sum_national(std::size_t s);  // the nation from the territory's roots
     [[nodiscard]] std::optional<std::size_t> governing(const placed_establishment& e) const;
 
     standards_catalogue catalogue_;
@@ -161,7 +166,7 @@ private:
     coverage_options options_;
     std::vector<std::size_t> standard_tier_;
     std::vector<std::vector<double>> demand_;                // [s][unit at standard tier]
-    std::vector<std::vector<tally>> tallies_;                // [s][unit]: built by plans (add_built)
+    std::vector<std::vector<double>> built_;                 // [s][unit]: built by plans (add_built)
     std::vector<std::vector<std::vector<std::size_t>>> members_;  // [s][unit]: handles, ascending
     std::vector<std::vector<std::vector<offer>>> offers_;    // [s][tier][unit], tiers 0..standard tier
     std::vector<offer> national_;
