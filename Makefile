@@ -1,16 +1,23 @@
 # microplan: two commands on a fresh Debian 12 machine: `make run` and `make test`.
 #   make build            install missing Debian packages, configure and build into build/
-#   make run              build, generate the demo store build/demo.sqlite and print its summary
+#   make run              build, generate the demo store build/demo.sqlite, validate it and serve it on
+#                         http://127.0.0.1:8080 (PORT=n for another port; Ctrl-C stops)
 #   make test             build and run the whole test suite (ctest)
 #   make test SANITIZE=1  the same with AddressSanitizer + UBSan, in build-asan/
 #   make bench            import/validate, point-in-polygon and zonal benchmarks beside the peers, incremental
-#                         coverage recompute (bench/RESULTS.md)
+#                         coverage recompute, uncached tiles beside PostGIS ST_AsMVT, wrk on cached tiles and
+#                         item pages (bench/RESULTS.md)
 
 DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
   libsqlite3-dev sqlite3 libspatialite-dev libsqlite3-mod-spatialite \
-  libboost-dev libprotozero-dev nlohmann-json3-dev libcli11-dev \
+  libboost-dev libprotozero-dev zlib1g-dev nlohmann-json3-dev libcli11-dev \
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+
+# Front-end tooling (web/package-lock.json) comes from npm: Debian's nodejs + npm when missing.
+ifeq ($(shell command -v npm 2>/dev/null),)
+DEBIAN_PACKAGES += nodejs npm
+endif
 
 JOBS ?= $(shell nproc)
 ifeq ($(SANITIZE),1)
@@ -20,7 +27,7 @@ else
 BUILD_DIR ?= build
 endif
 
-.PHONY: deps configure build run test bench clean
+.PHONY: deps configure build web run test bench clean
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
@@ -44,11 +51,19 @@ configure: deps $(BUILD_DIR)/CMakeCache.txt
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+web/node_modules/.installed: web/package.json web/package-lock.json | deps
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web: web/node_modules/.installed
+
+PORT ?= 8080
+run: build web
 	$(BUILD_DIR)/microplan demo --out $(BUILD_DIR)/demo.sqlite
 	$(BUILD_DIR)/microplan validate $(BUILD_DIR)/demo.sqlite
+	$(BUILD_DIR)/microplan serve $(BUILD_DIR)/demo.sqlite --port $(PORT)
 
-test: build
+test: build web
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
@@ -56,6 +71,8 @@ bench: build
 	bench/pip_zonal.sh $(BUILD_DIR)
 	mkdir -p /tmp/microplan-bench && $(BUILD_DIR)/microplan demo --out /tmp/microplan-bench/demo.sqlite
 	MICROPLAN_STORE=/tmp/microplan-bench/demo.sqlite $(BUILD_DIR)/bench/microplan_bench_incremental
+	bench/tiles_peer.py $(BUILD_DIR)/microplan /tmp/microplan-bench/demo.sqlite
+	bench/serve_load.sh $(BUILD_DIR)/microplan /tmp/microplan-bench/demo.sqlite
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan web/node_modules

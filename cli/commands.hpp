@@ -26,5 +26,6 @@ command add_report_district(CLI::App& app);
 command add_report_ranking(CLI::App& app);
 command add_plan(CLI::App& app);
 command add_indicators(CLI::App& app);
+command add_serve(CLI::App& app);
 
 }  // namespace microplan::cli

@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
         microplan::cli::add_plan);
     add("indicators", "Indicators per territory and year, and the status of targets (metas)",
         microplan::cli::add_indicators);
+    add("serve", "Serve the store over HTTP: OGC API - Features, vector tiles, MapLibre style, reports",
+        microplan::cli::add_serve);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -13,11 +13,26 @@ TEST(Cli, EverySubcommandHasHelp) {
     for (const char* sub : {"import", "import establishments", "assign", "population table", "population raster",
                             "population allocate", "population project", "build", "validate", "demo",
                             "standards import", "standards check", "attributes", "coverage", "report district",
-                            "report ranking", "plan", "indicators"}) {
+                            "report ranking", "plan", "indicators", "serve"}) {
         auto r = run(microplan_cmd(std::string(sub) + " --help"));
         EXPECT_EQ(r.exit_code, 0) << sub;
         EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
     }
+}
+
+TEST(Cli, ServeListensPrintsItsUrlsAndStopsOnSigterm) {
+    scratch dir;
+    std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(run(microplan_cmd("demo --out " + store)).exit_code, 0);
+    auto r = run("(" + microplan_cmd("serve " + store + " --port 0 --access-log off") +
+                 " & pid=$!; sleep 2; kill -TERM $pid; wait $pid; echo exit=$?)");
+    EXPECT_NE(r.output.find("microplan serving http://127.0.0.1:"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("/styles/microplan.json"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("stopped"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("exit=0"), std::string::npos) << r.output;
+    auto bad = run(microplan_cmd("serve " + store + " --bind not-an-address"));
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("cannot listen on 'not-an-address'"), std::string::npos) << bad.output;
 }
 
 TEST(Cli, NoSubcommandIsAUsageError) {

@@ -1,6 +1,7 @@
 #include "microplan/service/error_response.hpp"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "microplan/geo/error.hpp"

@@ -1,0 +1,85 @@
+// `microplan serve`: the store over HTTP (OGC API – Features, vector tiles, reports).
+#include <cstdio>
+
+#include "commands.hpp"
+#include "microplan/service/http_server.hpp"
+#include "microplan/service/request_handler.hpp"
+
+namespace microplan::cli {
+
+command add_serve(CLI::App& app) {
+    struct args {
+        std::string store, bind = "127.0.0.1", public_url, access_log = "-";
+        int port = 8080;
+        unsigned threads = 0;
+        std::size_t cache_mb = 256;
+        double watch_seconds = 1;
+    };
+    auto a = std::make_shared<args>();
+    app.add_option("store", a->store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("--bind", a->bind, "Address to listen on (loopback by default; 0.0.0.0 for every interface)")
+        ->capture_default_str();
+    app.add_option("--port,-p", a->port, "Port (0: any free port, printed at start)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 65535));
+    app.add_option("--threads", a->threads, "I/O threads (default: one per core)");
+    app.add_option("--public-url", a->public_url,
+                   "Base URL clients reach the server at, for links (default: from the request's Host)");
+    app.add_option("--tile-cache-mb", a->cache_mb, "Memory for cached tiles (0: no cache)")->capture_default_str();
+    app.add_option("--access-log", a->access_log, "Access log file; '-' for stderr, 'off' for none")
+        ->capture_default_str();
+    app.add_option("--watch-seconds", a->watch_seconds, "How often to check the store for changes (0: never)")
+        ->capture_default_str();
+    return [a] {
+        std::fprintf(stderr, "loading %s ...\n", a->store.c_str());
+        auto data = service::snapshot::load(a->store);
+        std::size_t features = 0;
+        for (const auto& c : data->collections()) features += c.features.size();
+        std::fprintf(stderr, "loaded %zu collections, %zu features in %.2f s%s\n", data->collections().size(), features,
+                     data->load_seconds(), data->model() ? "" : " (no planning reports: see /health)");
+        service::store_state state(data, a->cache_mb * 1024 * 1024);
+
+        std::FILE* log = stderr;
+        if (a->access_log == "off")
+            log = nullptr;
+        else if (a->access_log != "-") {
+            log = std::fopen(a->access_log.c_str(), "a");
+            if (!log) throw std::runtime_error("cannot open the access log '" + a->access_log + "'");
+        }
+        service::server_options options;
+        options.bind = a->bind;
+        options.port = static_cast<std::uint16_t>(a->port);
+        options.threads = a->threads;
+        options.access_log = log;
+        service::handler_options handler_options;
+        handler_options.public_url = a->public_url;
+        while (!handler_options.public_url.empty() && handler_options.public_url.back() == '/')
+            handler_options.public_url.pop_back();
+        service::request_handler handler(state, handler_options);
+        service::server server(options, [&handler](const service::http_request& r) { return handler.handle(r); });
+        std::string host = a->bind.find(':') != std::string::npos ? "[" + a->bind + "]" : a->bind;
+        if (host == "0.0.0.0") host = "127.0.0.1";
+        std::string url = "http://" + host + ":" + std::to_string(server.port());
+        // The handler's fallback for requests without a usable Host.
+        std::fprintf(stdout,
+                     "microplan serving %s\n"
+                     "  landing page (HTML)     %s/?f=html\n"
+                     "  OGC API - Features      %s/collections   (QGIS: WFS / OGC API - Features connection to %s)\n"
+                     "  vector tiles            %s/tiles/all/{z}/{x}/{y}.mvt   TileJSON %s/tiles/all.json\n"
+                     "  MapLibre style          %s/styles/microplan.json\n"
+                     "  reports                 %s/reports/ranking   %s/reports/district/{code}\n"
+                     "Ctrl-C stops.\n",
+                     url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(),
+                     url.c_str(), url.c_str());
+        std::fflush(stdout);
+        service::store_watcher watcher(
+            state, std::chrono::milliseconds(static_cast<long long>(a->watch_seconds * 1000)),
+            [](const std::string& line) { std::fprintf(stderr, "microplan serve: %s\n", line.c_str()); });
+        server.run_until_signalled();
+        std::fprintf(stderr, "microplan serve: stopped\n");
+        if (log && log != stderr) std::fclose(log);
+        return 0;
+    };
+}
+
+}  // namespace microplan::cli

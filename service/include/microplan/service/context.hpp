@@ -1,0 +1,23 @@
+#pragma once
+// What every endpoint gets: the request, its parsed target, the URL clients reach the server
+// at (for links) and the snapshot of the store the answer must come from.
+#include <memory>
+#include <string>
+
+#include "microplan/service/http.hpp"
+#include "microplan/service/query.hpp"
+#include "microplan/service/snapshot.hpp"
+
+namespace microplan::service {
+
+struct request_context {
+    const http_request& http;
+    const parsed_target& target;
+    std::string base_url;  // "http://127.0.0.1:8080", no trailing slash
+    std::shared_ptr<const snapshot> data;
+};
+
+// A JSON body with its media type.
+http_response json_response(const nlohmann::json& body, std::string content_type = "application/json");
+
+}  // namespace microplan::service

@@ -1,0 +1,59 @@
+#pragma once
+// HTTP/1.1 server on Boost.Asio/Beast: keep-alive, one io thread per core, a strand per
+// connection, limits per connection (header and body size, read and write deadlines,
+// requests answered in order, one at a time, so pipelined requests queue in the socket
+// rather than in memory), an access log, and graceful shutdown: stop() closes the listener,
+// lets requests in flight finish and closes idle connections.
+//
+// The server knows nothing of planning: each request goes to the handler given at
+// construction, which must not throw (the request handler maps every failure to a response).
+//
+// Thread safety: construct, run() and stop() from any thread; stop() may be called from a
+// signal handler's thread (it only posts work).
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "microplan/service/http.hpp"
+
+namespace microplan::service {
+
+struct server_options {
+    std::string bind = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0: any free port (see server::port())
+    unsigned threads = 0;       // 0: one per core
+    std::size_t header_limit = 16 * 1024;
+    std::size_t body_limit = 1024 * 1024;
+    std::chrono::seconds read_timeout{30};   // for a whole request, headers and body
+    std::chrono::seconds write_timeout{30};  // for a whole response
+    std::chrono::seconds idle_timeout{60};   // keep-alive connection without a request
+    std::FILE* access_log = stderr;          // null: no access log
+};
+
+class access_logger;
+
+class server {
+public:
+    // Binds and listens (throws std::runtime_error naming the address when it cannot).
+    server(server_options options, request_handler_fn handler);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    [[nodiscard]] std::uint16_t port() const noexcept;
+    // Serves until stop(); returns when every connection has ended. Blocks the caller, which
+    // is one of the io threads.
+    void run();
+    // Also installs SIGINT/SIGTERM handlers that call stop(); run() then returns.
+    void run_until_signalled();
+    void stop();
+
+    struct impl;  // the Beast side (http_server.cpp)
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace microplan::service

@@ -1,0 +1,97 @@
+#pragma once
+// Maps HTTP to the endpoint families (features, tiles, reports) and every failure to a
+// status and JSON {"code","message"} in one place (error_response.hpp). Also: GET/HEAD only
+// (405 with Allow otherwise), ETag / If-None-Match -> 304, gzip when the client takes it.
+//
+// The data comes from a store_state: the current snapshot, replaced whole when the store
+// changes (store_watcher), with the tiles that meet changed features dropped from the cache.
+//
+// Thread safety: handle() may run on many threads at once; store_state is synchronised.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "microplan/service/features_service.hpp"
+#include "microplan/service/http.hpp"
+#include "microplan/service/reports_service.hpp"
+#include "microplan/service/snapshot.hpp"
+#include "microplan/service/tile_cache.hpp"
+#include "microplan/service/tiles_service.hpp"
+
+namespace microplan::service {
+
+class store_state {
+public:
+    store_state(std::shared_ptr<const snapshot> initial, std::size_t tile_cache_bytes);
+
+    [[nodiscard]] std::shared_ptr<const snapshot> current() const;
+    [[nodiscard]] tile_cache& cache() noexcept { return cache_; }
+
+    // Installs `next` and invalidates the tiles meeting features that differ between the two
+    // snapshots (added, removed or changed, and their neighbours). Returns tiles dropped.
+    std::size_t replace(std::shared_ptr<const snapshot> next);
+
+private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<const snapshot> current_;
+    tile_cache cache_;
+};
+
+struct handler_options {
+    std::string public_url;  // base of the links; "" = from the Host header
+    std::string default_base_url = "http://127.0.0.1:8080";
+};
+
+class request_handler {
+public:
+    request_handler(store_state& state, handler_options options);
+    // Never throws.
+    http_response handle(const http_request& request) const noexcept;
+
+private:
+    http_response route(const http_request& request) const;
+    std::string base_url(const http_request& request) const;
+
+    store_state& state_;
+    handler_options options_;
+    features_service features_;
+    tiles_service tiles_;
+    reports_service reports_;
+};
+
+// Polls the store file (inode, size, modification time) and reloads it when it changes;
+// a store that cannot be read (mid-write by another program) keeps the last snapshot and is
+// tried again at the next poll. `log` gets one line per reload or failure.
+class store_watcher {
+public:
+    store_watcher(store_state& state, std::chrono::milliseconds interval, std::function<void(const std::string&)> log);
+    ~store_watcher();
+    store_watcher(const store_watcher&) = delete;
+    store_watcher& operator=(const store_watcher&) = delete;
+    // Checks now (also what the thread does every interval); true when a new snapshot was installed.
+    bool check();
+
+private:
+    struct stamp {
+        unsigned long long inode = 0, size = 0;
+        long long mtime_ns = 0;
+        bool operator==(const stamp&) const = default;
+    };
+    static stamp read_stamp(const std::string& path);
+
+    store_state& state_;
+    std::function<void(const std::string&)> log_;
+    std::mutex check_mutex_;
+    stamp last_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+}  // namespace microplan::service

@@ -1,0 +1,90 @@
+#pragma once
+// Everything the server serves, read once from a planning store: one collection per level
+// present (zones, districts, circuits, provinces, cantons, parishes) and the establishments,
+// each with its features (lon/lat geometry, properties, bbox), its tile layer (Web
+// Mercator, shared-border topology) and, when the store holds standards and population, the
+// coverage model the indicators and reports come from.
+//
+// Thread safety: immutable once loaded; shared by every request through shared_ptr. A store
+// change produces a new snapshot (see store_watcher), never an edit of this one.
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/store/planning.hpp"
+#include "microplan/geo/territory/level.hpp"
+#include "microplan/tiles/geometry.hpp"
+#include "microplan/tiles/tileset.hpp"
+
+namespace microplan::service {
+
+struct feature_record {
+    std::int64_t fid = 0;
+    nlohmann::json properties;             // an object
+    std::string properties_json;           // the same, serialised once
+    tiles::multipolygon lonlat;            // polygons in lon/lat (empty for establishments)
+    std::optional<tiles::point> location;  // establishments with usable coordinates
+    tiles::box bbox;                       // lon/lat; empty without geometry
+    std::uint64_t digest = 0;              // of geometry and properties, to tell what changed
+};
+
+struct queryable {
+    std::string name, type, title;  // type: "string", "number", "integer"
+};
+
+struct collection {
+    std::string id, title, description;
+    std::optional<geo::level> lvl;         // nullopt: establishments
+    std::vector<feature_record> features;  // in fid order
+    std::unordered_map<std::int64_t, std::size_t> by_fid;
+    std::vector<queryable> queryables;
+    tiles::box extent;                           // lon/lat
+    std::unique_ptr<tiles::vector_layer> layer;  // for tiles
+
+    [[nodiscard]] bool is_points() const noexcept { return !lvl; }
+    [[nodiscard]] const feature_record* find(std::int64_t fid) const {
+        auto it = by_fid.find(fid);
+        return it == by_fid.end() ? nullptr : &features[it->second];
+    }
+    [[nodiscard]] const queryable* find_queryable(std::string_view name) const;
+};
+
+class snapshot {
+public:
+    // Reads the store (read-only). Throws geo::store_error when it cannot be opened or read.
+    static std::shared_ptr<const snapshot> load(const std::string& store_path, std::uint64_t generation = 1);
+
+    [[nodiscard]] const std::string& store_path() const noexcept { return store_path_; }
+    [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
+    [[nodiscard]] const std::vector<collection>& collections() const noexcept { return collections_; }
+    [[nodiscard]] const collection* find(std::string_view id) const;
+    [[nodiscard]] tiles::box extent() const;  // lon/lat over every collection
+
+    // Planning (coverage model) when the store holds standards and population.
+    [[nodiscard]] const geo::coverage_model* model() const noexcept { return model_.get(); }
+    // Why there is no model (what to run to get one), when there is none.
+    [[nodiscard]] const std::string& planning_unavailable() const noexcept { return planning_message_; }
+    [[nodiscard]] std::optional<int> population_year() const noexcept { return population_year_; }
+    [[nodiscard]] double load_seconds() const noexcept { return load_seconds_; }
+
+private:
+    std::string store_path_;
+    std::uint64_t generation_ = 0;
+    std::vector<collection> collections_;
+    std::unique_ptr<geo::store::planning_inputs> inputs_;
+    std::unique_ptr<geo::coverage_model> model_;
+    std::string planning_message_;
+    std::optional<int> population_year_;
+    double load_seconds_ = 0;
+};
+
+// Spanish title of a collection id ("circuits" -> "Circuitos").
+std::string collection_title(std::string_view id);
+
+}  // namespace microplan::service

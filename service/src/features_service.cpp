@@ -1,0 +1,667 @@
+#include "microplan/service/features_service.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <optional>
+
+#include "microplan/geo/core/proj.hpp"
+#include "microplan/service/cql2.hpp"
+#include "microplan/service/error_response.hpp"
+
+namespace microplan::service {
+
+using nlohmann::json;
+
+namespace {
+
+const char* geojson_type = "application/geo+json";
+
+const std::vector<std::string>& conformance_classes() {
+    static const std::vector<std::string> c = {
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    };
+    return c;
+}
+
+const served_crs& crs84() { return served_crss().front(); }
+
+[[noreturn]] void not_found(const std::string& what) { throw request_error(404, "NotFound", what); }
+
+const collection& find_collection(const request_context& ctx, const std::string& id) {
+    const collection* c = ctx.data->find(id);
+    if (!c) {
+        std::string ids;
+        for (const auto& k : ctx.data->collections()) ids += (ids.empty() ? "" : ", ") + k.id;
+        not_found("no collection '" + id + "'; collections: " + ids);
+    }
+    return *c;
+}
+
+json link(const std::string& href, const std::string& rel, const std::string& type, const std::string& title = {}) {
+    json l = {{"href", href}, {"rel", rel}, {"type", type}};
+    if (!title.empty()) l["title"] = title;
+    return l;
+}
+
+json bbox_json(const tiles::box& b) {
+    if (b.empty()) return json::array({-180, -90, 180, 90});
+    return json::array({b.minx, b.miny, b.maxx, b.maxy});
+}
+
+json collection_json(const request_context& ctx, const collection& c) {
+    std::string base = ctx.base_url + "/collections/" + c.id;
+    json crs = json::array();
+    for (const auto& s : served_crss()) crs.push_back(s.uri);
+    json links = json::array({link(base, "self", "application/json", c.title),
+                              link(base + "/items", "items", geojson_type, c.title + " (GeoJSON)"),
+                              link(base + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                                   "application/schema+json", "Queryables")});
+    if (c.layer)
+        links.push_back(link(ctx.base_url + "/tiles/" + c.id + ".json", "describedby", "application/json",
+                             "TileJSON (vector tiles)"));
+    return {{"id", c.id},
+            {"title", c.title},
+            {"description", c.description},
+            {"itemType", "feature"},
+            {"extent", {{"spatial", {{"bbox", json::array({bbox_json(c.extent)})}, {"crs", crs84().uri}}}}},
+            {"crs", crs},
+            {"storageCrs", crs84().uri},
+            {"links", links}};
+}
+
+// Coordinates out: CRS84 stored values, axis-swapped for EPSG:4326, projected for the others.
+class coordinate_writer {
+public:
+    coordinate_writer(const served_crs& crs, int precision) : crs_(crs), precision_(precision) {
+        if (!crs.degrees && crs.proj != "EPSG:3857") to_ = &transformer(crs.proj);
+    }
+
+    void write(std::string& out, const tiles::point& lonlat) const {
+        double x = lonlat.x, y = lonlat.y;
+        if (crs_.lat_first)
+            std::swap(x, y);
+        else if (crs_.proj == "EPSG:3857") {
+            tiles::point m = tiles::lonlat_to_mercator(x, y);
+            x = m.x, y = m.y;
+        } else if (to_) {
+            to_->forward(x, y);
+        }
+        out.push_back('[');
+        number(out, x);
+        out.push_back(',');
+        number(out, y);
+        out.push_back(']');
+    }
+
+    void number(std::string& out, double v) const {
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, precision_);
+        if (ec != std::errc{}) {
+            out += "null";
+            return;
+        }
+        char* p = end;
+        if (precision_ > 0) {
+            while (p > buf && p[-1] == '0') --p;
+            if (p > buf && p[-1] == '.') --p;
+        }
+        if (p - buf == 2 && buf[0] == '-' && buf[1] == '0') {  // -0
+            out.push_back('0');
+            return;
+        }
+        out.append(buf, p);
+    }
+
+private:
+    static const geo::proj::transformer& transformer(const std::string& target) {
+        thread_local std::map<std::string, std::unique_ptr<geo::proj::transformer>> cache;
+        auto& t = cache[target];
+        if (!t) t = std::make_unique<geo::proj::transformer>("EPSG:4326", target);
+        return *t;
+    }
+
+    const served_crs& crs_;
+    int precision_;
+    const geo::proj::transformer* to_ = nullptr;
+};
+
+void write_geometry(std::string& out, const feature_record& f, const coordinate_writer& w) {
+    if (f.location) {
+        out += "{\"type\":\"Point\",\"coordinates\":";
+        w.write(out, *f.location);
+        out += "}";
+        return;
+    }
+    if (f.lonlat.empty()) {
+        out += "null";
+        return;
+    }
+    out += "{\"type\":\"MultiPolygon\",\"coordinates\":[";
+    for (std::size_t p = 0; p < f.lonlat.size(); ++p) {
+        if (p) out.push_back(',');
+        out.push_back('[');
+        for (std::size_t r = 0; r < f.lonlat[p].rings.size(); ++r) {
+            const tiles::ring& ring = f.lonlat[p].rings[r];
+            if (r) out.push_back(',');
+            out.push_back('[');
+            for (const auto& pt : ring) {
+                w.write(out, pt);
+                out.push_back(',');
+            }
+            if (!ring.empty()) w.write(out, ring.front());  // GeoJSON rings are closed
+            out.push_back(']');
+        }
+        out.push_back(']');
+    }
+    out += "]}";
+}
+
+void write_feature(std::string& out, const collection& c, const feature_record& f, const coordinate_writer& w,
+                   const std::string* links) {
+    out += "{\"type\":\"Feature\",\"id\":";
+    out += std::to_string(f.fid);
+    out += ",\"geometry\":";
+    write_geometry(out, f, w);
+    out += ",\"properties\":";
+    out += f.properties_json;
+    (void)c;
+    if (links) {
+        out += ",\"links\":";
+        out += *links;
+    }
+    out += "}";
+}
+
+// Does a polygon (lon/lat) meet a box? Any edge crossing the box, or the box inside it.
+bool segment_meets_box(tiles::point a, tiles::point b, const tiles::box& r) {
+    // Liang–Barsky clipping of the segment against the box.
+    double t0 = 0, t1 = 1, dx = b.x - a.x, dy = b.y - a.y;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {a.x - r.minx, r.maxx - a.x, a.y - r.miny, r.maxy - a.y};
+    for (int i = 0; i < 4; ++i) {
+        if (p[i] == 0) {
+            if (q[i] < 0) return false;
+        } else {
+            double t = q[i] / p[i];
+            if (p[i] < 0)
+                t0 = std::max(t0, t);
+            else
+                t1 = std::min(t1, t);
+            if (t0 > t1) return false;
+        }
+    }
+    return true;
+}
+
+bool ring_contains(const tiles::ring& ring, const tiles::point& p) {
+    bool in = false;
+    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+        const auto &a = ring[i], &b = ring[j];
+        if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) in = !in;
+    }
+    return in;
+}
+
+bool feature_meets_box(const feature_record& f, const tiles::box& r) {
+    if (f.bbox.empty() || !f.bbox.intersects(r)) return false;
+    if (f.location) return true;  // a point whose bbox meets the box lies in it
+    for (const auto& poly : f.lonlat) {
+        for (const auto& ring : poly.rings)
+            for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++)
+                if (segment_meets_box(ring[j], ring[i], r)) return true;
+        // No edge meets the box: it is wholly inside this polygon or outside it.
+        tiles::point corner{r.minx, r.miny};
+        if (!poly.rings.empty() && ring_contains(poly.rings[0], corner)) {
+            bool in_hole = false;
+            for (std::size_t h = 1; h < poly.rings.size() && !in_hole; ++h)
+                in_hole = ring_contains(poly.rings[h], corner);
+            if (!in_hole) return true;
+        }
+    }
+    return false;
+}
+
+// A bbox in `crs` as a lon/lat box (corners and edge points transformed).
+tiles::box bbox_to_lonlat(const std::array<double, 4>& b, const served_crs& crs) {
+    if (crs.degrees) {
+        tiles::box out = crs.lat_first ? tiles::box{b[1], b[0], b[3], b[2]} : tiles::box{b[0], b[1], b[2], b[3]};
+        if (out.miny < -90 || out.maxy > 90 || out.minx < -180 || out.maxx > 180)
+            throw request_error(
+                400, "InvalidParameterValue",
+                "parameter 'bbox': longitudes must lie in [-180, 180] and latitudes in [-90, 90] for " + crs.uri);
+        return out;
+    }
+    geo::proj::transformer back(crs.proj, "EPSG:4326");
+    tiles::box out;
+    for (int i = 0; i <= 10; ++i)
+        for (int j = 0; j <= 10; ++j) {
+            if (i != 0 && i != 10 && j != 0 && j != 10) continue;
+            double x = b[0] + (b[2] - b[0]) * i / 10.0, y = b[1] + (b[3] - b[1]) * j / 10.0;
+            if (back.forward(x, y) && std::isfinite(x) && std::isfinite(y)) out.extend(tiles::point{x, y});
+        }
+    if (out.empty())
+        throw request_error(400, "InvalidParameterValue", "parameter 'bbox': outside the area of use of " + crs.uri);
+    return out;
+}
+
+// The selection a request asks for: bbox, property filters, CQL2 filter.
+struct selection {
+    std::optional<tiles::box> bbox;
+    std::vector<std::pair<std::string, std::string>> equals;
+    std::optional<cql2_filter> filter;
+
+    bool matches(const feature_record& f) const {
+        if (bbox && !feature_meets_box(f, *bbox)) return false;
+        for (const auto& [name, value] : equals) {
+            auto it = f.properties.find(name);
+            if (it == f.properties.end() || it->is_null()) return false;
+            if (it->is_string()) {
+                if (it->get_ref<const std::string&>() != value) return false;
+            } else if (it->is_number()) {
+                double v = 0;
+                auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+                if (ec != std::errc{} || end != value.data() + value.size() || v != it->get<double>()) return false;
+            } else if (it->dump() != value) {
+                return false;
+            }
+        }
+        return !filter || filter->matches(f.properties);
+    }
+};
+
+const std::vector<std::string>& known_parameters() {
+    static const std::vector<std::string> k = {"f",        "bbox",       "bbox-crs",    "limit",      "offset",
+                                               "crs",      "filter",     "filter-lang", "filter-crs", "precision",
+                                               "datetime", "properties", "skipGeometry"};
+    return k;
+}
+
+selection read_selection(const request_context& ctx, const collection& c) {
+    selection s;
+    const auto& t = ctx.target;
+    if (auto b = t.get("bbox")) {
+        const served_crs& bc = t.has("bbox-crs") ? parse_crs("bbox-crs", *t.get("bbox-crs")) : crs84();
+        s.bbox = bbox_to_lonlat(parse_bbox("bbox", *b), bc);
+    } else if (t.has("bbox-crs")) {
+        throw request_error(400, "InvalidParameterValue", "parameter 'bbox-crs' needs a 'bbox'");
+    }
+    for (const auto& [name, value] : t.params) {
+        if (std::find(known_parameters().begin(), known_parameters().end(), name) != known_parameters().end()) continue;
+        if (c.find_queryable(name)) s.equals.emplace_back(name, value);
+    }
+    if (auto f = t.get("filter")) {
+        auto lang = t.get("filter-lang");
+        if (lang && *lang != "cql2-text")
+            throw request_error(
+                400, "InvalidParameterValue",
+                "parameter 'filter-lang': only 'cql2-text' is supported, not '" + lang->substr(0, 40) + "'");
+        s.filter.emplace(*f, [&c](std::string_view name) { return c.find_queryable(name) != nullptr; });
+    }
+    return s;
+}
+
+int read_precision(const parsed_target& t, const served_crs& crs) {
+    if (auto p = t.get("precision")) return static_cast<int>(parse_integer("precision", *p, 0, 15));
+    return crs.degrees ? 7 : 2;
+}
+
+std::string utc_now() {
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// The request's query without `offset`, to build next / prev links.
+std::string query_without_offset(const parsed_target& t) {
+    std::string q;
+    for (const auto& [k, v] : t.params) {
+        if (k == "offset") continue;
+        q += (q.empty() ? "" : "&") + percent_encode(k) + "=" + percent_encode(v);
+    }
+    return q;
+}
+
+http_response geojson_response(std::string body, const served_crs& crs) {
+    http_response r;
+    r.content_type = geojson_type;
+    r.set_body(std::move(body));
+    r.add_header("Content-Crs", "<" + crs.uri + ">");
+    return r;
+}
+
+}  // namespace
+
+const std::vector<served_crs>& served_crss() {
+    static const std::vector<served_crs> list = {
+        {"http://www.opengis.net/def/crs/OGC/1.3/CRS84", "OGC:CRS84", false, true},
+        {"http://www.opengis.net/def/crs/EPSG/0/4326", "EPSG:4326", true, true},
+        {"http://www.opengis.net/def/crs/EPSG/0/32717", "EPSG:32717", false, false},
+        {"http://www.opengis.net/def/crs/EPSG/0/3857", "EPSG:3857", false, false},
+    };
+    return list;
+}
+
+const served_crs& parse_crs(std::string_view parameter, std::string_view text) {
+    std::string t(text);
+    if (t.size() > 2 && t.front() == '[' && t.back() == ']') t = t.substr(1, t.size() - 2);
+    for (const auto& c : served_crss()) {
+        if (t == c.uri || t == c.proj || (c.proj == "OGC:CRS84" && (t == "CRS84" || t == "OGC:CRS84"))) return c;
+    }
+    std::string list;
+    for (const auto& c : served_crss()) list += (list.empty() ? "" : ", ") + c.uri;
+    throw request_error(
+        400, "InvalidParameterValue",
+        "parameter '" + std::string(parameter) + "': CRS '" + t.substr(0, 100) + "' is not served; use one of " + list);
+}
+
+http_response json_response(const json& body, std::string content_type) {
+    http_response r;
+    r.content_type = std::move(content_type);
+    r.set_body(body.dump(-1, ' ', false, json::error_handler_t::replace));
+    return r;
+}
+
+http_response features_service::landing(const request_context& ctx) const {
+    const std::string& b = ctx.base_url;
+    auto f = ctx.target.get("f");
+    bool html = f ? *f == "html" : (ctx.http.accept.find("text/html") != std::string::npos);
+    if (html) {
+        std::string page =
+            "<!DOCTYPE html><html lang=\"es\"><head><meta charset=\"utf-8\"><title>microplan</title>"
+            "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.5}"
+            "code{background:#eee;padding:0 .3em}td,th{padding:.2em 1em;text-align:left}</style></head><body>"
+            "<h1>microplan: planificación territorial de servicios públicos</h1>"
+            "<p>Servidor de zonas, distritos, circuitos y establecimientos del almacén <code>" +
+            ctx.data->store_path() +
+            "</code>.</p><h2>Colecciones (OGC API – Features)</h2><table><tr><th>Colección</th><th>Elementos</th>"
+            "<th>Datos</th><th>Teselas</th></tr>";
+        for (const auto& c : ctx.data->collections()) {
+            page += "<tr><td>" + c.title + " (<code>" + c.id + "</code>)</td><td>" + std::to_string(c.features.size()) +
+                    "</td><td><a href=\"" + b + "/collections/" + c.id + "/items\">GeoJSON</a></td><td><a href=\"" + b +
+                    "/tiles/" + c.id + ".json\">TileJSON</a></td></tr>";
+        }
+        page +=
+            "</table><h2>Conectar QGIS</h2><ul>"
+            "<li>Capa → Añadir capa → WFS / OGC API – Features: URL <code>" +
+            b +
+            "</code></li>"
+            "<li>Teselas vectoriales: URL <code>" +
+            b + "/tiles/all/{z}/{x}/{y}.mvt</code>, estilo <code>" + b +
+            "/styles/microplan.json</code></li></ul><h2>Documentos</h2><ul>"
+            "<li><a href=\"" +
+            b + "/api\">OpenAPI 3.0</a></li><li><a href=\"" + b +
+            "/conformance\">Conformidad</a></li>"
+            "<li><a href=\"" +
+            b +
+            "/collections\">Colecciones (JSON)</a></li>"
+            "<li><a href=\"" +
+            b +
+            "/styles/microplan.json\">Estilo MapLibre</a></li>"
+            "<li><a href=\"" +
+            b + "/reports/ranking\">Ranking de distritos</a></li></ul></body></html>";
+        http_response r;
+        r.content_type = "text/html; charset=utf-8";
+        r.set_body(std::move(page));
+        return r;
+    }
+    json links = json::array({link(b + "/", "self", "application/json", "This document"),
+                              link(b + "/?f=html", "alternate", "text/html", "This document as HTML"),
+                              link(b + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0",
+                                   "The API definition (OpenAPI 3.0)"),
+                              link(b + "/conformance", "conformance", "application/json", "Conformance classes"),
+                              link(b + "/collections", "data", "application/json", "The collections"),
+                              link(b + "/styles/microplan.json", "stylesheet", "application/json", "MapLibre style")});
+    return json_response(
+        {{"title", "microplan"},
+         {"description", "Zones, districts, circuits and service establishments of a microplan planning store"},
+         {"links", links}});
+}
+
+http_response features_service::conformance(const request_context&) const {
+    return json_response({{"conformsTo", conformance_classes()}});
+}
+
+http_response features_service::collections(const request_context& ctx) const {
+    json list = json::array();
+    for (const auto& c : ctx.data->collections()) list.push_back(collection_json(ctx, c));
+    json crs = json::array();
+    for (const auto& s : served_crss()) crs.push_back(s.uri);
+    return json_response({{"links", json::array({link(ctx.base_url + "/collections", "self", "application/json")})},
+                          {"collections", list},
+                          {"crs", crs}});
+}
+
+http_response features_service::describe_collection(const request_context& ctx, const std::string& id) const {
+    return json_response(collection_json(ctx, find_collection(ctx, id)));
+}
+
+http_response features_service::queryables(const request_context& ctx, const std::string& id) const {
+    const collection& c = find_collection(ctx, id);
+    json props = json::object();
+    for (const auto& q : c.queryables) props[q.name] = {{"type", q.type}, {"title", q.title}};
+    return json_response({{"$schema", "https://json-schema.org/draft/2019-09/schema"},
+                          {"$id", ctx.base_url + "/collections/" + c.id + "/queryables"},
+                          {"type", "object"},
+                          {"title", c.title},
+                          {"properties", props},
+                          {"additionalProperties", false}},
+                         "application/schema+json");
+}
+
+http_response features_service::items(const request_context& ctx, const std::string& id) const {
+    const collection& c = find_collection(ctx, id);
+    const auto& t = ctx.target;
+    const served_crs& crs = t.has("crs") ? parse_crs("crs", *t.get("crs")) : crs84();
+    std::int64_t limit = t.has("limit") ? parse_integer("limit", *t.get("limit"), 1, max_limit) : default_limit;
+    std::int64_t offset = t.has("offset") ? parse_integer("offset", *t.get("offset"), 0, 1'000'000'000) : 0;
+    selection sel = read_selection(ctx, c);
+    coordinate_writer w(crs, read_precision(t, crs));
+
+    std::string features;
+    std::int64_t matched = 0, returned = 0;
+    for (const auto& f : c.features) {
+        if (!sel.matches(f)) continue;
+        if (matched >= offset && returned < limit) {
+            if (returned) features.push_back(',');
+            write_feature(features, c, f, w, nullptr);
+            ++returned;
+        }
+        ++matched;
+    }
+    std::string self = ctx.base_url + "/collections/" + c.id + "/items";
+    std::string rest = query_without_offset(t);
+    auto page = [&](std::int64_t at) {
+        return self + "?" + rest + (rest.empty() ? "" : "&") + "offset=" + std::to_string(at);
+    };
+    json links = json::array({link(self + (t.raw_query.empty() ? "" : "?" + t.raw_query), "self", geojson_type),
+                              link(ctx.base_url + "/collections/" + c.id, "collection", "application/json")});
+    if (offset + returned < matched) links.push_back(link(page(offset + limit), "next", geojson_type, "Next page"));
+    if (offset > 0)
+        links.push_back(link(page(std::max<std::int64_t>(0, offset - limit)), "prev", geojson_type, "Previous page"));
+
+    std::string body = "{\"type\":\"FeatureCollection\",\"numberMatched\":" + std::to_string(matched) +
+                       ",\"numberReturned\":" + std::to_string(returned) + ",\"timeStamp\":\"" + utc_now() +
+                       "\",\"links\":" + links.dump() + ",\"features\":[";
+    body += features;
+    body += "]}";
+    return geojson_response(std::move(body), crs);
+}
+
+http_response features_service::item(const request_context& ctx, const std::string& id, const std::string& fid) const {
+    const collection& c = find_collection(ctx, id);
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(fid.data(), fid.data() + fid.size(), n);
+    const feature_record* f = (ec == std::errc{} && end == fid.data() + fid.size()) ? c.find(n) : nullptr;
+    if (!f) not_found("collection '" + c.id + "' has no feature '" + fid.substr(0, 40) + "'");
+    const served_crs& crs = ctx.target.has("crs") ? parse_crs("crs", *ctx.target.get("crs")) : crs84();
+    coordinate_writer w(crs, read_precision(ctx.target, crs));
+    std::string base = ctx.base_url + "/collections/" + c.id;
+    std::string links = json::array({link(base + "/items/" + fid, "self", geojson_type),
+                                     link(base, "collection", "application/json", c.title)})
+                            .dump();
+    std::string body;
+    write_feature(body, c, *f, w, &links);
+    return geojson_response(std::move(body), crs);
+}
+
+http_response features_service::geojson(const request_context& ctx, const std::string& id) const {
+    const collection& c = find_collection(ctx, id);
+    const served_crs& crs = ctx.target.has("crs") ? parse_crs("crs", *ctx.target.get("crs")) : crs84();
+    selection sel = read_selection(ctx, c);
+    coordinate_writer w(crs, read_precision(ctx.target, crs));
+    std::string body = "{\"type\":\"FeatureCollection\",\"name\":\"" + c.id + "\",\"features\":[";
+    bool first = true;
+    for (const auto& f : c.features) {
+        if (!sel.matches(f)) continue;
+        if (!first) body.push_back(',');
+        first = false;
+        write_feature(body, c, f, w, nullptr);
+    }
+    body += "]}";
+    return geojson_response(std::move(body), crs);
+}
+
+http_response features_service::api(const request_context& ctx) const {
+    json limit = {
+        {"name", "limit"},
+        {"in", "query"},
+        {"required", false},
+        {"style", "form"},
+        {"explode", false},
+        {"description", "The number of features to return per page"},
+        {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", max_limit}, {"default", default_limit}}}};
+    json crs_enum = json::array();
+    for (const auto& s : served_crss()) crs_enum.push_back(s.uri);
+    auto param = [](const std::string& name, const std::string& description, json schema) {
+        return json{
+            {"name", name}, {"in", "query"}, {"required", false}, {"description", description}, {"schema", schema}};
+    };
+    json common = json::array(
+        {limit,
+         param("offset", "Index of the first feature of the page",
+               {{"type", "integer"}, {"minimum", 0}, {"default", 0}}),
+         {{"name", "bbox"},
+          {"in", "query"},
+          {"required", false},
+          {"style", "form"},
+          {"explode", false},
+          {"description", "minx,miny,maxx,maxy in bbox-crs (CRS84 by default)"},
+          {"schema", {{"type", "array"}, {"minItems", 4}, {"maxItems", 6}, {"items", {{"type", "number"}}}}}},
+         param("bbox-crs", "CRS of bbox", {{"type", "string"}, {"format", "uri"}, {"enum", crs_enum}}),
+         param("crs", "CRS of the returned coordinates", {{"type", "string"}, {"format", "uri"}, {"enum", crs_enum}}),
+         param("filter", "CQL2 text filter over the queryables", {{"type", "string"}}),
+         param("filter-lang", "Filter language", {{"type", "string"}, {"enum", {"cql2-text"}}}),
+         param("precision", "Decimals of the coordinates (default 7 for degrees, 2 for metres)",
+               {{"type", "integer"}, {"minimum", 0}, {"maximum", 15}})});
+    json error = {{"description", "Error"},
+                  {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/exception"}}}}}}}};
+    json paths = {
+        {"/",
+         {{"get",
+           {{"summary", "Landing page"},
+            {"operationId", "getLandingPage"},
+            {"responses", {{"200", {{"description", "Links"}}}}}}}}},
+        {"/conformance",
+         {{"get",
+           {{"summary", "Conformance classes"},
+            {"operationId", "getConformance"},
+            {"responses", {{"200", {{"description", "Conformance"}}}}}}}}},
+        {"/collections",
+         {{"get",
+           {{"summary", "Collections"},
+            {"operationId", "getCollections"},
+            {"responses", {{"200", {{"description", "Collections"}}}}}}}}},
+    };
+    for (const auto& c : ctx.data->collections()) {
+        std::string p = "/collections/" + c.id;
+        json params = common;
+        for (const auto& q : c.queryables)
+            params.push_back(
+                param(q.name, q.title + " (equal to)", {{"type", q.type == "string" ? "string" : "number"}}));
+        paths[p] = {{"get",
+                     {{"summary", c.title},
+                      {"operationId", "describe_" + c.id},
+                      {"tags", {c.id}},
+                      {"responses", {{"200", {{"description", "The collection"}}}, {"404", error}}}}}};
+        paths[p + "/items"] = {{"get",
+                                {{"summary", c.title + ": features"},
+                                 {"operationId", "getFeatures_" + c.id},
+                                 {"tags", {c.id}},
+                                 {"parameters", params},
+                                 {"responses",
+                                  {{"200",
+                                    {{"description", "Features (GeoJSON)"},
+                                     {"content", {{geojson_type, {{"schema", {{"type", "object"}}}}}}}}},
+                                   {"400", error}}}}}};
+        paths[p + "/items/{featureId}"] = {
+            {"get",
+             {{"summary", c.title + ": one feature"},
+              {"operationId", "getFeature_" + c.id},
+              {"tags", {c.id}},
+              {"parameters",
+               json::array(
+                   {{{"name", "featureId"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}},
+                    param("crs", "CRS of the returned coordinates", {{"type", "string"}})})},
+              {"responses", {{"200", {{"description", "The feature (GeoJSON)"}}}, {"404", error}}}}}};
+        paths[p + "/queryables"] = {{"get",
+                                     {{"summary", c.title + ": queryables"},
+                                      {"operationId", "getQueryables_" + c.id},
+                                      {"responses", {{"200", {{"description", "JSON Schema"}}}}}}}};
+    }
+    paths["/tiles/{layer}/{z}/{x}/{y}.mvt"] = {
+        {"get",
+         {{"summary", "Mapbox Vector Tile (z 0-16)"},
+          {"operationId", "getTile"},
+          {"responses",
+           {{"200", {{"description", "MVT 2.1"}}}, {"304", {{"description", "Not modified"}}}, {"400", error}}}}}};
+    paths["/tiles/{layer}.json"] = {{"get",
+                                     {{"summary", "TileJSON 3.0"},
+                                      {"operationId", "getTileJSON"},
+                                      {"responses", {{"200", {{"description", "TileJSON"}}}}}}}};
+    paths["/styles/microplan.json"] = {{"get",
+                                        {{"summary", "MapLibre style"},
+                                         {"operationId", "getStyle"},
+                                         {"responses", {{"200", {{"description", "Style"}}}}}}}};
+    paths["/reports/district/{code}"] = {{"get",
+                                          {{"summary", "Intersectoral report of a district (f=json|csv)"},
+                                           {"operationId", "getDistrictReport"},
+                                           {"responses", {{"200", {{"description", "Report"}}}, {"404", error}}}}}};
+    paths["/reports/coverage"] = {
+        {"get",
+         {{"summary", "Coverage per level and sector (level, sector, by-typology, f=json|csv)"},
+          {"operationId", "getCoverage"},
+          {"responses", {{"200", {{"description", "Coverage"}}}}}}}};
+    paths["/reports/ranking"] = {{"get",
+                                  {{"summary", "Units ranked by investment gap per inhabitant (level, sector, f)"},
+                                   {"operationId", "getRanking"},
+                                   {"responses", {{"200", {{"description", "Ranking"}}}}}}}};
+    json exception = {{"type", "object"},
+                      {"required", json::array({"code"})},
+                      {"properties", {{"code", {{"type", "string"}}}, {"message", {{"type", "string"}}}}}};
+    json doc = {{"openapi", "3.0.3"},
+                {"info",
+                 {{"title", "microplan"},
+                  {"version", "0.1.0"},
+                  {"description", "OGC API – Features, vector tiles and planning reports of a microplan store"}}},
+                {"servers", json::array({json{{"url", ctx.base_url}}})},
+                {"paths", paths},
+                {"components", {{"schemas", {{"exception", exception}}}}}};
+    return json_response(doc, "application/vnd.oai.openapi+json;version=3.0");
+}
+
+}  // namespace microplan::service

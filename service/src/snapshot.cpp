@@ -1,0 +1,274 @@
+#include "microplan/service/snapshot.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "microplan/geo/core/geos.hpp"
+#include "microplan/geo/core/sqlite.hpp"
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/planning/standards.hpp"
+#include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/store/population.hpp"
+
+namespace microplan::service {
+
+namespace {
+
+std::uint64_t fnv(std::uint64_t h, const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+tiles::ring ring_of(GEOSContextHandle_t ctx, const GEOSGeometry* ring) {
+    tiles::ring out;
+    const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(ctx, ring);
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(ctx, seq, &n)) return out;
+    out.reserve(n);
+    for (unsigned i = 0; i < n; ++i) {
+        double x = 0, y = 0;
+        GEOSCoordSeq_getXY_r(ctx, seq, i, &x, &y);
+        out.push_back({x, y});
+    }
+    if (out.size() > 1 && out.front() == out.back()) out.pop_back();
+    return out;
+}
+
+tiles::multipolygon multipolygon_of(const GEOSGeometry* g) {
+    tiles::multipolygon out;
+    if (!g) return out;
+    GEOSContextHandle_t ctx = geo::geos::thread_context().handle();
+    for (const GEOSGeometry* poly : geo::geos::polygons_of(g)) {
+        tiles::polygon p;
+        p.rings.push_back(ring_of(ctx, GEOSGetExteriorRing_r(ctx, poly)));
+        int holes = GEOSGetNumInteriorRings_r(ctx, poly);
+        for (int i = 0; i < holes; ++i) p.rings.push_back(ring_of(ctx, GEOSGetInteriorRingN_r(ctx, poly, i)));
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+tiles::multipolygon to_mercator(const tiles::multipolygon& lonlat) {
+    tiles::multipolygon out = lonlat;
+    for (auto& poly : out)
+        for (auto& ring : poly.rings)
+            for (auto& p : ring) p = tiles::lonlat_to_mercator(p.x, p.y);
+    return out;
+}
+
+void finish_feature(feature_record& f) {
+    f.properties_json = f.properties.dump();
+    std::uint64_t h = fnv(1469598103934665603ull, f.properties_json.data(), f.properties_json.size());
+    for (const auto& poly : f.lonlat)
+        for (const auto& ring : poly.rings) {
+            h = fnv(h, ring.data(), ring.size() * sizeof(tiles::point));
+            for (const auto& p : ring) f.bbox.extend(p);
+        }
+    if (f.location) {
+        h = fnv(h, &*f.location, sizeof(tiles::point));
+        f.bbox.extend(*f.location);
+    }
+    f.digest = h;
+}
+
+tiles::value tile_value(const nlohmann::json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_number_integer()) return v.get<std::int64_t>();
+    if (v.is_number()) return v.get<double>();
+    if (v.is_boolean()) return v.get<bool>();
+    return std::monostate{};
+}
+
+void finish_collection(collection& c, const std::vector<std::string>& tile_keys) {
+    tiles::layer_source source;
+    source.name = c.id;
+    source.keys = tile_keys;
+    for (std::size_t i = 0; i < c.features.size(); ++i) {
+        feature_record& f = c.features[i];
+        finish_feature(f);
+        c.by_fid.emplace(f.fid, i);
+        if (!f.bbox.empty()) c.extent.extend(f.bbox);
+        std::vector<tiles::value> row;
+        for (const auto& k : tile_keys) {
+            auto it = f.properties.find(k);
+            row.push_back(it == f.properties.end() ? tiles::value{} : tile_value(*it));
+        }
+        if (c.is_points()) {
+            if (!f.location) continue;  // establishments without coordinates are not drawn
+            source.points.push_back(tiles::lonlat_to_mercator(f.location->x, f.location->y));
+        } else {
+            source.polygons.push_back(to_mercator(f.lonlat));
+        }
+        source.ids.push_back(static_cast<std::uint64_t>(f.fid));
+        source.properties.push_back(std::move(row));
+    }
+    c.layer = std::make_unique<tiles::vector_layer>(std::move(source));
+}
+
+double round_to(double v, double step) { return std::round(v / step) * step; }
+
+}  // namespace
+
+std::string collection_title(std::string_view id) {
+    if (id == "zones") return "Zonas de planificación";
+    if (id == "districts") return "Distritos";
+    if (id == "circuits") return "Circuitos";
+    if (id == "provinces") return "Provincias";
+    if (id == "cantons") return "Cantones";
+    if (id == "parishes") return "Parroquias";
+    if (id == "establishments") return "Establecimientos de servicios";
+    return std::string(id);
+}
+
+const queryable* collection::find_queryable(std::string_view name) const {
+    for (const auto& q : queryables)
+        if (q.name == name) return &q;
+    return nullptr;
+}
+
+const collection* snapshot::find(std::string_view id) const {
+    for (const auto& c : collections_)
+        if (c.id == id) return &c;
+    return nullptr;
+}
+
+tiles::box snapshot::extent() const {
+    tiles::box b;
+    for (const auto& c : collections_)
+        if (!c.extent.empty()) b.extend(c.extent);
+    return b;
+}
+
+std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, std::uint64_t generation) {
+    auto started = std::chrono::steady_clock::now();
+    auto snap = std::shared_ptr<snapshot>(new snapshot());
+    snap->store_path_ = store_path;
+    snap->generation_ = generation;
+    geo::sqlite::connection db(store_path, geo::sqlite::connection::mode::read_only);
+    if (!db.has_table("microplan_meta"))
+        throw geo::store_error(
+            geo::error_location{store_path, {}, {}, {}, {}}, "not a microplan planning store",
+            "it has no microplan_meta table; create one with 'microplan import' or 'microplan demo'");
+
+    // Planning first: its model gives the units their population and indicators.
+    try {
+        snap->inputs_ = std::make_unique<geo::store::planning_inputs>(geo::store::read_planning_inputs(db));
+        snap->model_ = std::make_unique<geo::coverage_model>(geo::store::make_model(*snap->inputs_));
+        snap->population_year_ = snap->inputs_->year;
+    } catch (const geo::error& e) {
+        snap->planning_message_ = e.what();
+        snap->population_year_ = geo::store::base_population_year(db);
+    }
+    const geo::coverage_model* model = snap->model_.get();
+    std::vector<std::string> sectors;
+    if (model)
+        for (const auto& [sector, priority] : model->catalogue().sectors()) sectors.push_back(sector);
+
+    std::vector<geo::level> levels = geo::store::levels_present(db);
+    std::vector<geo::unit_layer> layers;
+    std::vector<geo::population_values> people;
+    for (geo::level l : levels) {
+        layers.push_back(geo::store::read_level(db, l));
+        people.push_back(snap->population_year_ ? geo::store::read_population(db, l, snap->population_year_)
+                                                : geo::population_values{});
+    }
+
+    snap->collections_.resize(levels.size());
+    // Each level is converted and cut into arcs on its own thread.
+    std::vector<std::thread> workers;
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+        workers.emplace_back([&, i] {
+            geo::level l = levels[i];
+            collection& c = snap->collections_[i];
+            c.id = std::string(geo::level_table(l));
+            c.lvl = l;
+            c.title = collection_title(c.id);
+            c.description = c.title + " (" + std::string(geo::level_name(l)) + " level) of the planning store";
+            c.queryables = {{"code", "string", "Código"},
+                            {"name", "string", "Nombre"},
+                            {"parent", "string", "Código del nivel superior"},
+                            {"area_km2", "number", "Área (km²)"},
+                            {"population", "number", "Población"}};
+            std::optional<std::size_t> tier;
+            if (model) tier = model->where().tier_of(l);
+            if (tier)
+                for (const auto& s : sectors) {
+                    std::string label = geo::sector_label(s);
+                    c.queryables.push_back({s + "_coverage_pct", "number", label + ": cobertura (%)"});
+                    c.queryables.push_back({s + "_deficit", "number", label + ": brecha (establecimientos)"});
+                    c.queryables.push_back(
+                        {s + "_investment", "number", label + ": inversión para cerrar la brecha (USD)"});
+                }
+            const auto total = people[i].find(geo::total_band);
+            for (geo::unit& u : layers[i].units) {
+                feature_record f;
+                f.fid = u.source_fid.value_or(0);
+                f.properties = {{"code", u.code},
+                                {"name", u.name},
+                                {"parent", u.parent_code},
+                                {"level", std::string(geo::level_name(l))},
+                                {"area_km2", round_to(u.area_km2, 0.001)}};
+                std::optional<std::size_t> unit_index;
+                if (tier) unit_index = model->where().find(*tier, u.code);
+                if (unit_index) {
+                    f.properties["population"] = std::round(model->population(*tier, *unit_index));
+                    for (const auto& s : sectors) {
+                        geo::offer o = model->sector_offer(s, *tier, *unit_index);
+                        f.properties[s + "_coverage_pct"] = round_to(o.coverage_pct(), 0.01);
+                        f.properties[s + "_deficit"] = round_to(o.deficit, 0.01);
+                        f.properties[s + "_investment"] = std::round(o.investment);
+                    }
+                } else if (total != people[i].end()) {
+                    if (auto it = total->second.find(u.code); it != total->second.end())
+                        f.properties["population"] = std::round(it->second);
+                }
+                f.lonlat = multipolygon_of(u.geometry.get());
+                u.geometry.reset();
+                c.features.push_back(std::move(f));
+            }
+            std::sort(c.features.begin(), c.features.end(),
+                      [](const feature_record& a, const feature_record& b) { return a.fid < b.fid; });
+            finish_collection(c, {"code", "name", "parent"});
+        });
+    }
+    for (auto& w : workers) w.join();
+
+    if (db.has_table("establishments")) {
+        collection c;
+        c.id = "establishments";
+        c.title = collection_title(c.id);
+        c.description =
+            "Service establishments (health, education, security, child development, ...) with the units they lie in";
+        c.queryables = {{"id", "string", "Código del establecimiento"},
+                        {"name", "string", "Nombre"},
+                        {"sector", "string", "Sector"},
+                        {"typology", "string", "Tipología"},
+                        {"capacity", "number", "Capacidad"},
+                        {"condition", "string", "Estado de la infraestructura"},
+                        {"status", "string", "Situación (existing / proposed)"},
+                        {"zone_code", "string", "Zona"},
+                        {"district_code", "string", "Distrito"},
+                        {"circuit_code", "string", "Circuito"}};
+        geo::sqlite::statement q(db,
+                                 "SELECT fid, id, name, sector, typology, capacity, condition, status, zone_code, "
+                                 "district_code, circuit_code, X(geom), Y(geom) FROM establishments ORDER BY fid");
+        while (q.step()) {
+            feature_record f;
+            f.fid = q.integer(0);
+            f.properties = {{"id", q.text(1)},        {"name", q.text(2)},          {"sector", q.text(3)},
+                            {"typology", q.text(4)},  {"condition", q.text(6)},     {"status", q.text(7)},
+                            {"zone_code", q.text(8)}, {"district_code", q.text(9)}, {"circuit_code", q.text(10)}};
+            if (!q.is_null(5)) f.properties["capacity"] = q.real(5);
+            if (!q.is_null(11) && !q.is_null(12)) f.location = tiles::point{q.real(11), q.real(12)};
+            c.features.push_back(std::move(f));
+        }
+        finish_collection(c, {"id", "name", "sector", "typology", "status", "circuit_code"});
+        snap->collections_.push_back(std::move(c));
+    }
+    snap->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return snap;
+}
+
+}  // namespace microplan::service
