@@ -3,6 +3,7 @@
 // for an uncached tile minus the request. Google Benchmark; see bench/RESULTS.md.
 //
 //   MICROPLAN_STORE=store.sqlite microplan_bench_tiles        (layers: every collection, and "all")
+//   MICROPLAN_TILE_LIST=tiles.txt ...                          (lines "z x y" instead of the extent's tiles)
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -30,6 +31,17 @@ std::shared_ptr<const service::snapshot>& data() {
 
 std::vector<tiles::tile_id> tiles_over(const tiles::box& lonlat) {
     std::vector<tiles::tile_id> out;
+    if (const char* list = std::getenv("MICROPLAN_TILE_LIST")) {
+        std::FILE* f = std::fopen(list, "r");
+        if (!f) {
+            std::fprintf(stderr, "cannot read %s\n", list);
+            std::exit(2);
+        }
+        unsigned z = 0, x = 0, y = 0;
+        while (std::fscanf(f, "%u %u %u", &z, &x, &y) == 3) out.push_back({z, x, y});
+        std::fclose(f);
+        return out;
+    }
     for (std::uint32_t z = 0; z <= 10; ++z) {
         auto a = tiles::tile_for_lonlat(lonlat.minx, lonlat.maxy, z),
              b = tiles::tile_for_lonlat(lonlat.maxx, lonlat.miny, z);

@@ -7,7 +7,7 @@ Layers: the detailed cantons (../shared/data/ecuador/boundaries/cantones_detalle
 1.12 M vertices) and the 1,134 circuits of the demo store. Tiles: every XYZ tile over the layer's
 mainland box at z0..10 (the cantons: the 526 tiles of ../shared/peers/job2_mvt_postgis.py).
 PostGIS: ../shared/peers/pg_start.sh cluster, the peer's 'pre3857' query with the same properties
-(code, name, parent) (geometry pre-transformed to
+(code, name, parent) and, like microplan's, a feature id (ST_AsMVT's feature_id_name) (geometry pre-transformed to
 EPSG:3857, GiST, ST_AsMVTGeom extent 4096 buffer 64, ST_AsMVT). microplan: `microplan serve
 --tile-cache-mb 0` on loopback, GET /tiles/{layer}/{z}/{x}/{y}.mvt without Accept-Encoding.
 Both are driven the same way: 2 client processes pulling tiles from one queue, each with one
@@ -55,7 +55,7 @@ def pg_worker(table, tq, rq):
     cur = conn.cursor()
     cur.execute("SELECT pg_backend_pid()")
     pid = cur.fetchone()[0]
-    q = ("SELECT ST_AsMVT(q, %(layer)s, 4096, 'geom') FROM (SELECT code, name, parent,"
+    q = ("SELECT ST_AsMVT(q, %(layer)s, 4096, 'geom', 'fid') FROM (SELECT fid, code, name, parent,"
          " ST_AsMVTGeom(geom_3857, ST_TileEnvelope(%(z)s,%(x)s,%(y)s), 4096, 64, true) AS geom FROM " + table +
          " WHERE geom_3857 && ST_TileEnvelope(%(z)s,%(x)s,%(y)s, margin => 64.0/4096)) q")
     rq.put(("ready", pid))
@@ -161,7 +161,7 @@ def main():
         layers.append(("circuits", demo, "-sql", "SELECT code, name, parent_code AS parent, geom FROM circuits"))
     for table, src, *sql in layers:
         subprocess.run(["ogr2ogr", "-f", "PostgreSQL", "PG:" + PG_DSN, src, *sql, "-nln", table,
-                        "-lco", "GEOMETRY_NAME=geom", "-nlt", "PROMOTE_TO_MULTI", "-overwrite"], check=True)
+                        "-lco", "GEOMETRY_NAME=geom", "-lco", "FID=fid", "-nlt", "PROMOTE_TO_MULTI", "-overwrite"], check=True)
         conn = psycopg2.connect(PG_DSN)
         conn.autocommit = True
         with conn.cursor() as c:
@@ -202,6 +202,38 @@ def main():
         first = mp_runs[0]
         report(layer, "microplan", r, "(first run %.3f s incl. per-zoom simplification; server start %.2f s) %.1fx PostGIS"
                % (first["wall"], start, r["tiles_per_s"] / pg["tiles_per_s"]))
+        engines_alone(microplan, layer, store, tiles)
+
+
+def engines_alone(microplan, layer, store, tiles):
+    """The same tiles without a client: one SQL statement in one backend, one microplan thread in process."""
+    conn = psycopg2.connect(PG_DSN)
+    conn.autocommit = True
+    with conn.cursor() as c:
+        c.execute("CREATE TEMP TABLE tl(z int, x int, y int)")
+        c.executemany("INSERT INTO tl VALUES (%s, %s, %s)", tiles)
+        q = ("SELECT count(*), sum(length(m)) FROM tl, LATERAL (SELECT ST_AsMVT(q, '" + layer + "', 4096, 'geom', 'fid') AS m"
+             " FROM (SELECT fid, code, name, parent, ST_AsMVTGeom(geom_3857, ST_TileEnvelope(tl.z, tl.x, tl.y), 4096, 64, true)"
+             " AS geom FROM " + layer + " WHERE geom_3857 && ST_TileEnvelope(tl.z, tl.x, tl.y, margin => 64.0/4096)) q) s")
+        walls = []
+        for _ in range(RUNS):
+            t0 = time.perf_counter()
+            c.execute(q)
+            c.fetchone()
+            walls.append(time.perf_counter() - t0)
+    conn.close()
+    pg = len(tiles) / min(walls)
+    listing = os.path.join(WORK, "tiles_%s.txt" % layer)
+    with open(listing, "w") as f:
+        f.writelines("%d %d %d\n" % t for t in tiles)
+    bench = os.path.join(os.path.dirname(microplan), "bench", "microplan_bench_tiles")
+    out = subprocess.run([bench, "--benchmark_filter=render_z0_10/%s$" % layer, "--benchmark_format=json"],
+                         env=dict(os.environ, MICROPLAN_STORE=store, MICROPLAN_TILE_LIST=listing),
+                         capture_output=True, text=True, check=True).stdout
+    import json
+    ours = json.loads(out)["benchmarks"][0]["tiles_per_s"]
+    print("%-10s engines alone, one core, no client: PostGIS %.0f tiles/s, microplan %.0f tiles/s (%.1fx)"
+          % (layer, pg, ours, ours / pg), flush=True)
 
 
 if __name__ == "__main__":

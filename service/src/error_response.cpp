@@ -12,11 +12,20 @@ error_response make(int status, const std::string& code, const std::string& mess
 }
 }  // namespace
 
+error_response to_response(const request_error& e) { return make(e.status(), e.code(), e.what()); }
+
+http_response as_http(error_response e) {
+    http_response r;
+    r.status = static_cast<unsigned>(e.status);
+    r.set_body(std::move(e.body));
+    return r;
+}
+
 error_response current_exception_response() {
     try {
         throw;
     } catch (const request_error& e) {
-        return make(e.status(), e.code(), e.what());
+        return to_response(e);
     } catch (const geo::store_error& e) {
         error_response r = make(500, "StoreError", "the planning store cannot be read");
         r.log = true;

@@ -168,15 +168,13 @@ void write_geometry(std::string& out, const feature_record& f, const coordinate_
     out += "]}";
 }
 
-void write_feature(std::string& out, const collection& c, const feature_record& f, const coordinate_writer& w,
-                   const std::string* links) {
+void write_feature(std::string& out, const feature_record& f, const coordinate_writer& w, const std::string* links) {
     out += "{\"type\":\"Feature\",\"id\":";
     out += std::to_string(f.fid);
     out += ",\"geometry\":";
     write_geometry(out, f, w);
     out += ",\"properties\":";
     out += f.properties_json;
-    (void)c;
     if (links) {
         out += ",\"links\":";
         out += *links;
@@ -478,7 +476,7 @@ http_response features_service::items(const request_context& ctx, const std::str
         if (!sel.matches(f)) continue;
         if (matched >= offset && returned < limit) {
             if (returned) features.push_back(',');
-            write_feature(features, c, f, w, nullptr);
+            write_feature(features, f, w, nullptr);
             ++returned;
         }
         ++matched;
@@ -515,7 +513,7 @@ http_response features_service::item(const request_context& ctx, const std::stri
                                      link(base, "collection", "application/json", c.title)})
                             .dump();
     std::string body;
-    write_feature(body, c, *f, w, &links);
+    write_feature(body, *f, w, &links);
     return geojson_response(std::move(body), crs);
 }
 
@@ -530,7 +528,7 @@ http_response features_service::geojson(const request_context& ctx, const std::s
         if (!sel.matches(f)) continue;
         if (!first) body.push_back(',');
         first = false;
-        write_feature(body, c, f, w, nullptr);
+        write_feature(body, f, w, nullptr);
     }
     body += "]}";
     return geojson_response(std::move(body), crs);

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "microplan/service/error_response.hpp"
+
 namespace microplan::service {
 
 namespace beast = boost::beast;
@@ -165,20 +167,17 @@ private:
             return finish();
         if (ec) {
             // Malformed or oversized requests get an answer, then the connection closes.
-            unsigned status = 400;
-            std::string code = "BadRequest", message = "malformed HTTP request: " + ec.message();
-            if (ec == http::error::body_limit) {
-                status = 413, code = "PayloadTooLarge";
-                message = "request body larger than " + std::to_string(server_.options.body_limit) + " bytes";
-            } else if (ec == http::error::header_limit) {
-                status = 431, code = "RequestHeaderFieldsTooLarge";
-                message = "request headers larger than " + std::to_string(server_.options.header_limit) + " bytes";
-            }
-            http_response r;
-            r.status = status;
-            r.set_body("{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}");
+            request_error refused(400, "BadRequest", "malformed HTTP request: " + ec.message());
+            if (ec == http::error::body_limit)
+                refused =
+                    request_error(413, "PayloadTooLarge",
+                                  "request body larger than " + std::to_string(server_.options.body_limit) + " bytes");
+            else if (ec == http::error::header_limit)
+                refused = request_error(
+                    431, "RequestHeaderFieldsTooLarge",
+                    "request headers larger than " + std::to_string(server_.options.header_limit) + " bytes");
             keep_alive_ = false;
-            return send(std::move(r), "-", "-");
+            return send(as_http(to_response(refused)), "-", "-");
         }
         const auto& req = parser_->get();
         http_request request;

@@ -135,9 +135,8 @@ http_response request_handler::route(const http_request& request) const {
 http_response request_handler::handle(const http_request& request) const noexcept {
     try {
         if (request.method != "GET" && request.method != "HEAD") {
-            http_response r;
-            r.status = 405;
-            r.set_body(R"({"code":"MethodNotAllowed","message":"only GET and HEAD are served here"})");
+            http_response r =
+                as_http(to_response(request_error(405, "MethodNotAllowed", "only GET and HEAD are served here")));
             r.add_header("Allow", "GET, HEAD");
             return r;
         }
@@ -149,10 +148,7 @@ http_response request_handler::handle(const http_request& request) const noexcep
             if (e.log)
                 std::fprintf(stderr, "microplan serve: %s %s: %s\n", request.method.c_str(), request.target.c_str(),
                              e.log_line.c_str());
-            r = http_response{};
-            r.status = static_cast<unsigned>(e.status);
-            r.set_body(std::move(e.body));
-            return r;
+            return as_http(std::move(e));
         }
         bool has_etag = false;
         for (const auto& [name, value] : r.headers) has_etag = has_etag || name == "ETag";

@@ -5,6 +5,8 @@
 #include <exception>
 #include <string>
 
+#include "microplan/service/http.hpp"
+
 namespace microplan::service {
 
 // A request the client got wrong: its HTTP status and a stable code ("InvalidParameterValue").
@@ -31,5 +33,10 @@ struct error_response {
 
 // Maps the exception in flight (call inside a catch block) to a response.
 error_response current_exception_response();
+// The response for a client mistake (also used by the connection code for requests it
+// refuses before any handler sees them: malformed, headers or body too large).
+error_response to_response(const request_error& e);
+// The HTTP answer carrying an error_response.
+http_response as_http(error_response e);
 
 }  // namespace microplan::service

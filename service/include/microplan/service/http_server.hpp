@@ -32,8 +32,6 @@ struct server_options {
     std::FILE* access_log = stderr;          // null: no access log
 };
 
-class access_logger;
-
 class server {
 public:
     // Binds and listens (throws std::runtime_error naming the address when it cannot).
