@@ -12,9 +12,12 @@ DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
   libsqlite3-dev sqlite3 libspatialite-dev libsqlite3-mod-spatialite \
   libboost-dev libprotozero-dev zlib1g-dev nlohmann-json3-dev libcli11-dev \
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev \
+  chromium
 
-# Front-end tooling (web/package-lock.json) comes from npm: Debian's nodejs + npm when missing.
+# The viewer's packages (web/package-lock.json: MapLibre GL JS, the style validator,
+# playwright-core) come from npm (Debian's nodejs + npm when missing); the browser test drives
+# Debian's chromium, never a downloaded browser build.
 ifeq ($(shell command -v npm 2>/dev/null),)
 DEBIAN_PACKAGES += nodejs npm
 endif

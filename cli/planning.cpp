@@ -79,13 +79,7 @@ struct plan_args {
     }
 
     [[nodiscard]] geo::closing_plan run(const geo::coverage_model& model, const geo::store::planning_inputs& in) const {
-        double base = budget > 0 ? budget : 0.20 * model.sector_national("").investment;
-        geo::plan_options o;
-        for (const auto& s : geo::standard_scenarios(base, growth))
-            if (s.name == scenario) o.scenario = s;
-        o.first_year = in.year;
-        o.last_year = std::max(in.year, last_year);
-        return geo::plan_closing(model, in.people, o);
+        return geo::store::plan_for(model, in, scenario, budget, growth, last_year);
     }
 };
 

@@ -9,7 +9,7 @@ namespace microplan::cli {
 
 command add_serve(CLI::App& app) {
     struct args {
-        std::string store, bind = "127.0.0.1", public_url, access_log = "-";
+        std::string store, bind = "127.0.0.1", public_url, access_log = "-", edit_token, web_root = MICROPLAN_WEB_DIR;
         int port = 8080;
         unsigned threads = 0;
         std::size_t cache_mb = 256;
@@ -27,6 +27,12 @@ command add_serve(CLI::App& app) {
                    "Base URL clients reach the server at, for links (default: from the request's Host)");
     app.add_option("--tile-cache-mb", a->cache_mb, "Memory for cached tiles (0: no cache)")->capture_default_str();
     app.add_option("--access-log", a->access_log, "Access log file; '-' for stderr, 'off' for none")
+        ->capture_default_str();
+    app.add_option("--edit-token", a->edit_token,
+                   "Token that scenario edits must send (Authorization: Bearer TOKEN); without it editing is off. "
+                   "Also read from MICROPLAN_EDIT_TOKEN")
+        ->envname("MICROPLAN_EDIT_TOKEN");
+    app.add_option("--web-root", a->web_root, "Folder of the workshop viewer (web/, with node_modules from 'make web')")
         ->capture_default_str();
     app.add_option("--watch-seconds", a->watch_seconds, "How often to check the store for changes (0: never)")
         ->capture_default_str();
@@ -55,7 +61,16 @@ command add_serve(CLI::App& app) {
         handler_options.public_url = a->public_url;
         while (!handler_options.public_url.empty() && handler_options.public_url.back() == '/')
             handler_options.public_url.pop_back();
-        service::request_handler handler(state, handler_options);
+        handler_options.edit_token = a->edit_token;
+        handler_options.web_root = a->web_root;
+        service::store_watcher* watcher_ptr = nullptr;
+        service::scenario_book scenarios(a->store, [&watcher_ptr] {
+            if (watcher_ptr) watcher_ptr->acknowledge();
+        });
+        scenarios.rebase(data);
+        state.on_replace(
+            [&scenarios](std::shared_ptr<const service::snapshot> next) { scenarios.rebase(std::move(next)); });
+        service::request_handler handler(state, handler_options, &scenarios);
         service::server server(options, [&handler](const service::http_request& r) { return handler.handle(r); });
         std::string host = a->bind.find(':') != std::string::npos ? "[" + a->bind + "]" : a->bind;
         if (host == "0.0.0.0") host = "127.0.0.1";
@@ -63,6 +78,7 @@ command add_serve(CLI::App& app) {
         // The handler's fallback for requests without a usable Host.
         std::fprintf(stdout,
                      "microplan serving %s\n"
+                     "  workshop viewer         %s/\n"
                      "  landing page (HTML)     %s/?f=html\n"
                      "  OGC API - Features      %s/collections   (QGIS: WFS / OGC API - Features connection to %s)\n"
                      "  vector tiles            %s/tiles/all/{z}/{x}/{y}.mvt   TileJSON %s/tiles/all.json\n"
@@ -70,11 +86,15 @@ command add_serve(CLI::App& app) {
                      "  reports                 %s/reports/ranking   %s/reports/district/{code}\n"
                      "Ctrl-C stops.\n",
                      url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(),
-                     url.c_str(), url.c_str());
+                     url.c_str(), url.c_str(), url.c_str());
         std::fflush(stdout);
+        std::fprintf(stderr, "%s\n",
+                     a->edit_token.empty() ? "editing scenarios is off (start with --edit-token to allow it)"
+                                           : "editing scenarios needs the edit token (Authorization: Bearer ...)");
         service::store_watcher watcher(
             state, std::chrono::milliseconds(static_cast<long long>(a->watch_seconds * 1000)),
             [](const std::string& line) { std::fprintf(stderr, "microplan serve: %s\n", line.c_str()); });
+        watcher_ptr = &watcher;
         server.run_until_signalled();
         std::fprintf(stderr, "microplan serve: stopped\n");
         if (log && log != stderr) std::fclose(log);

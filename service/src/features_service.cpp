@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/cql2.hpp"
 #include "microplan/service/error_response.hpp"
 
@@ -315,15 +316,6 @@ int read_precision(const parsed_target& t, const served_crs& crs) {
     return crs.degrees ? 7 : 2;
 }
 
-std::string utc_now() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 // The request's query without `offset`, to build next / prev links.
 std::string query_without_offset(const parsed_target& t) {
     std::string q;
@@ -493,7 +485,7 @@ http_response features_service::items(const request_context& ctx, const std::str
         links.push_back(link(page(std::max<std::int64_t>(0, offset - limit)), "prev", geojson_type, "Previous page"));
 
     std::string body = "{\"type\":\"FeatureCollection\",\"numberMatched\":" + std::to_string(matched) +
-                       ",\"numberReturned\":" + std::to_string(returned) + ",\"timeStamp\":\"" + utc_now() +
+                       ",\"numberReturned\":" + std::to_string(returned) + ",\"timeStamp\":\"" + geo::store::now_utc() +
                        "\",\"links\":" + links.dump() + ",\"features\":[";
     body += features;
     body += "]}";

@@ -1,7 +1,12 @@
 #include "microplan/service/reports_service.hpp"
 
+#include <charconv>
+#include <cmath>
+#include <map>
+
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/service/error_response.hpp"
+#include "microplan/service/scenarios.hpp"
 
 namespace microplan::service {
 
@@ -12,6 +17,19 @@ const geo::coverage_model& model_of(const request_context& ctx) {
         throw request_error(404, "NotAvailable",
                             "no planning reports for this store: " + ctx.data->planning_unavailable());
     return *ctx.data->model();
+}
+
+// fn(model, is_scenario) on the baseline, or under the scenario book's lock on scenario=ID.
+template <class Fn>
+http_response with_model(const request_context& ctx, Fn&& fn) {
+    const geo::coverage_model& base = model_of(ctx);
+    auto text = ctx.target.get("scenario");
+    if (!text || text->empty() || *text == "0" || *text == "base") return fn(base, false);
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), id);
+    if (ec != std::errc{} || end != text->data() + text->size() || !ctx.scenarios)
+        throw request_error(404, "NotFound", "no scenario '" + text->substr(0, 30) + "'");
+    return ctx.scenarios->with_model(id, [&](const geo::coverage_model& m) { return fn(m, true); });
 }
 
 geo::level level_param(const request_context& ctx, geo::level fallback) {
@@ -55,19 +73,24 @@ http_response csv_response(std::string body, const std::string& filename) {
 }  // namespace
 
 http_response reports_service::unit_report(const request_context& ctx, const std::string& code) const {
-    const auto& model = model_of(ctx);
-    geo::level lvl = level_param(ctx, geo::level::district);
-    auto tier = model.where().tier_of(lvl);
-    if (!model.where().find(*tier, code))
-        throw request_error(404, "NotFound",
-                            "no " + std::string(geo::level_name(lvl)) + " with code '" + code.substr(0, 40) + "'");
-    geo::unit_report r = geo::make_unit_report(model, lvl, code);
-    if (wants_csv(ctx)) return csv_response(geo::report_csv(r), "informe_" + code);
-    return json_response(geo::report_json(r));
+    return with_model(ctx, [&](const geo::coverage_model& model, bool scenario) {
+        geo::level lvl = level_param(ctx, geo::level::district);
+        auto tier = model.where().tier_of(lvl);
+        if (!model.where().find(*tier, code))
+            throw request_error(404, "NotFound",
+                                "no " + std::string(geo::level_name(lvl)) + " with code '" + code.substr(0, 40) + "'");
+        const geo::closing_plan* plan = scenario ? nullptr : ctx.data->baseline_plan();
+        geo::unit_report r = geo::make_unit_report(model, lvl, code, plan, ctx.data->inputs()->year);
+        if (wants_csv(ctx)) return csv_response(geo::report_csv(r), "informe_" + code);
+        return json_response(geo::report_json(r));
+    });
 }
 
 http_response reports_service::coverage(const request_context& ctx) const {
-    const auto& model = model_of(ctx);
+    return with_model(ctx, [&](const geo::coverage_model& model, bool) { return coverage_of(ctx, model); });
+}
+
+http_response reports_service::coverage_of(const request_context& ctx, const geo::coverage_model& model) const {
     geo::coverage_query q;
     q.lvl = level_param(ctx, geo::level::district);
     q.sector = sector_param(ctx, model);
@@ -84,6 +107,95 @@ http_response reports_service::ranking(const request_context& ctx) const {
     auto rows = geo::rank_units(model, lvl, sector_param(ctx, model));
     if (wants_csv(ctx)) return csv_response(geo::ranking_csv(rows), "ranking_" + std::string(geo::level_name(lvl)));
     return json_response(geo::ranking_json(rows));
+}
+
+}  // namespace microplan::service
+
+namespace microplan::service {
+
+http_response reports_service::indicators(const request_context& ctx, const std::string& level_text) const {
+    model_of(ctx);
+    auto lvl = geo::parse_level(level_text);
+    if (!lvl || !ctx.data->model()->where().tier_of(*lvl))
+        throw request_error(404, "NotFound",
+                            "no planning level '" + level_text.substr(0, 30) + "' (zone, district, circuit)");
+    std::map<std::string, std::int64_t> fid;
+    if (const collection* c = ctx.data->find(geo::level_table(*lvl)))
+        for (const auto& f : c->features) fid[f.properties["code"].get<std::string>()] = f.fid;
+    const bool closing = ctx.target.get("closing") == "true";
+    return with_model(ctx, [&](const geo::coverage_model& model, bool scenario) {
+        std::string sector = sector_param(ctx, model);
+        std::size_t tier = *model.where().tier_of(*lvl);
+        std::optional<geo::closing_plan> own_plan;
+        const geo::closing_plan* plan = nullptr;
+        if (closing) {
+            if (scenario) own_plan = geo::store::plan_for(model, *ctx.data->inputs());
+            plan = scenario ? &*own_plan : ctx.data->baseline_plan();
+        }
+        const auto& units = model.where().units(tier);
+        nlohmann::json rows = nlohmann::json::array();
+        std::string csv =
+            "id,code,name,population,current,ideal,deficit,deficit_per_10k,coverage_pct,investment,closing_year\n";
+        for (std::size_t u = 0; u < units.size(); ++u) {
+            geo::offer o = model.sector_offer(sector, tier, u);
+            double people = model.population(tier, u);
+            double per_10k = people > 0 ? o.deficit / people * 10000.0 : 0;
+            // The year every sector asked for has closed its gap; none when one never closes.
+            int year = 0;  // 0: no plan, or a sector that never closes
+            if (plan) {
+                for (const auto& [s, priority] : model.catalogue().sectors()) {
+                    if (!sector.empty() && s != sector) continue;
+                    auto y = plan->closing_year(s, tier, u);
+                    if (!y) {
+                        year = 0;
+                        break;
+                    }
+                    year = std::max(year, *y);
+                }
+            }
+            std::int64_t id = fid.count(units[u].code) ? fid[units[u].code] : 0;
+            rows.push_back({{"id", id},
+                            {"code", units[u].code},
+                            {"name", units[u].name},
+                            {"population", std::round(people)},
+                            {"current", o.current},
+                            {"ideal", o.ideal},
+                            {"deficit", o.deficit},
+                            {"deficit_per_10k", std::round(per_10k * 100) / 100},
+                            {"coverage_pct", std::round(o.coverage_pct() * 100) / 100},
+                            {"investment", std::round(o.investment)},
+                            {"closing_year", year ? nlohmann::json(year) : nlohmann::json()},
+                            {"population_within_minutes", nullptr}});
+            csv += std::to_string(id) + "," + geo::csv_field(units[u].code) + "," + geo::csv_field(units[u].name) +
+                   "," + geo::csv_number(std::round(people)) + "," + geo::csv_number(o.current) + "," +
+                   geo::csv_number(o.ideal) + "," + geo::csv_number(o.deficit) + "," + geo::csv_number(per_10k) + "," +
+                   geo::csv_number(o.coverage_pct()) + "," + geo::csv_number(o.investment) + "," +
+                   (year ? std::to_string(year) : std::string()) + "\n";
+        }
+        if (wants_csv(ctx))
+            return csv_response(std::move(csv), "indicadores_" + std::string(geo::level_name(*lvl)) +
+                                                    (sector.empty() ? "" : "_" + sector));
+        return json_response(
+            {{"level", std::string(geo::level_name(*lvl))},
+             {"sector", sector},
+             {"scenario", ctx.target.get("scenario").value_or("")},
+             {"note", "population_within_minutes needs accessibility results, not computed for this store"},
+             {"units", rows}});
+    });
+}
+
+http_response reports_service::catalogue(const request_context& ctx) const {
+    const auto& model = model_of(ctx);
+    nlohmann::json sectors = nlohmann::json::array(), standards = nlohmann::json::array();
+    for (const auto& [sector, priority] : model.catalogue().sectors())
+        sectors.push_back({{"id", sector}, {"label", geo::sector_label(sector)}, {"priority", priority}});
+    for (const auto& st : model.catalogue().items)
+        standards.push_back({{"sector", st.sector},
+                             {"typology", st.typology},
+                             {"level", std::string(geo::level_name(st.lvl))},
+                             {"capacity", st.capacity},
+                             {"investment_cost", st.investment_cost}});
+    return json_response({{"source", model.catalogue().source}, {"sectors", sectors}, {"standards", standards}});
 }
 
 }  // namespace microplan::service

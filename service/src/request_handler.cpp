@@ -67,15 +67,108 @@ std::size_t store_state::replace(std::shared_ptr<const snapshot> next) {
         layers.push_back("all");
         dropped = cache_.invalidate(layers, boxes, next->generation());
     }
-    std::lock_guard lock(mutex_);
-    current_ = std::move(next);
+    {
+        std::lock_guard lock(mutex_);
+        current_ = next;
+    }
+    if (on_replace_) on_replace_(std::move(next));
     return dropped;
+}
+
+// ---- static_assets ---------------------------------------------------------------------
+
+static_assets::static_assets(const std::string& web_root) {
+    if (web_root.empty()) {
+        missing_ = "this server has no viewer (no web root)";
+        return;
+    }
+    const std::pair<const char*, const char*> files[] = {
+        {"index.html", "index.html"},
+        {"app.js", "app.js"},
+        {"style.css", "style.css"},
+        {"maplibre-gl.js", "node_modules/maplibre-gl/dist/maplibre-gl.js"},
+        {"maplibre-gl.css", "node_modules/maplibre-gl/dist/maplibre-gl.css"},
+    };
+    for (const auto& [name, relative] : files) {
+        std::string path = web_root + "/" + relative;
+        std::FILE* f = std::fopen(path.c_str(), "rb");
+        if (!f) {
+            missing_ = "viewer file '" + path + "' is missing: run 'make web' (npm ci in web/)";
+            continue;
+        }
+        std::string data;
+        char buf[65536];
+        while (std::size_t n = std::fread(buf, 1, sizeof buf, f)) data.append(buf, n);
+        std::fclose(f);
+        std::string_view n(name);
+        std::string type = n.ends_with(".html") ? "text/html; charset=utf-8"
+                           : n.ends_with(".js") ? "text/javascript; charset=utf-8"
+                                                : "text/css; charset=utf-8";
+        char etag[24];
+        std::snprintf(etag, sizeof etag, "\"%016zx\"", std::hash<std::string_view>{}(data));
+        auto shared = std::make_shared<const std::string>(std::move(data));
+        files_[name] = {type, shared, std::make_shared<const std::string>(gzip_compress(*shared, 9)), etag};
+    }
+}
+
+http_response static_assets::get(const std::string& name, const http_request& request) const {
+    auto it = files_.find(name);
+    if (it == files_.end()) throw request_error(404, "NotFound", missing_.empty() ? "no such file" : missing_);
+    const asset& a = it->second;
+    http_response r;
+    r.content_type = a.content_type;
+    r.add_header("ETag", a.etag);
+    r.add_header("Cache-Control", "no-cache");
+    if (request.if_none_match.find(a.etag) != std::string::npos) {
+        r.status = 304;
+        return r;
+    }
+    if (accepts_gzip(request.accept_encoding)) {
+        r.body = a.gzipped;
+        r.add_header("Content-Encoding", "gzip");
+        r.add_header("Vary", "Accept-Encoding");
+    } else {
+        r.body = a.data;
+    }
+    return r;
 }
 
 // ---- request_handler -------------------------------------------------------------------
 
-request_handler::request_handler(store_state& state, handler_options options)
-    : state_(state), options_(std::move(options)), tiles_(state.cache()) {}
+request_handler::request_handler(store_state& state, handler_options options, scenario_book* scenarios)
+    : state_(state),
+      options_(std::move(options)),
+      scenarios_(scenarios),
+      assets_(options_.web_root),
+      tiles_(state.cache()) {}
+
+namespace {
+bool root_is(const std::vector<std::string>& s, std::string_view name) { return !s.empty() && s[0] == name; }
+
+// Compares in time independent of where the strings differ.
+bool same_secret(std::string_view a, std::string_view b) {
+    unsigned char diff = a.size() == b.size() ? 0 : 1;
+    std::size_t n = std::max(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i)
+        diff |= static_cast<unsigned char>((i < a.size() ? a[i] : 0) ^ (i < b.size() ? b[i] : 0));
+    return diff == 0;
+}
+}  // namespace
+
+void request_handler::authorise_edit(const http_request& request) const {
+    if (options_.edit_token.empty())
+        throw request_error(403, "EditingDisabled", "editing is disabled on this server (start it with --edit-token)");
+    std::string_view auth = request.authorization;
+    constexpr std::string_view bearer = "Bearer ";
+    bool ok = auth.size() > bearer.size() && auth.substr(0, bearer.size()) == bearer &&
+              same_secret(auth.substr(bearer.size()), options_.edit_token);
+    if (!ok) {
+        std::fprintf(stderr, "microplan serve: refused %s %s from %s: %s edit token\n", request.method.c_str(),
+                     request.target.substr(0, 200).c_str(), request.remote.c_str(), auth.empty() ? "no" : "a wrong");
+        throw request_error(401, "Unauthorized",
+                            "editing needs the server's edit token: Authorization: Bearer <token>");
+    }
+}
 
 std::string request_handler::base_url(const http_request& request) const {
     if (!options_.public_url.empty()) return options_.public_url;
@@ -89,10 +182,29 @@ std::string request_handler::base_url(const http_request& request) const {
 
 http_response request_handler::route(const http_request& request) const {
     parsed_target target = parse_target(request.target);
-    request_context ctx{request, target, base_url(request), state_.current()};
+    request_context ctx{request, target, base_url(request), state_.current(), scenarios_};
     const auto& s = target.segments;
     auto n = s.size();
-    if (n == 0) return features_.landing(ctx);
+    const bool read = request.method == "GET" || request.method == "HEAD";
+    if (n > 0 && s[0] == "scenarios") {
+        if (!read) authorise_edit(request);
+        return scenarios_service_.handle(ctx, s);
+    }
+    if (!read) throw request_error(405, "MethodNotAllowed", "only GET and HEAD are served here");
+    if (n == 0) {
+        // A browser asking for the root gets the workshop viewer; clients of the API get JSON.
+        bool browser = request.accept.find("text/html") != std::string::npos;
+        if (!target.has("f") && browser) return assets_.get("index.html", request);
+        return features_.landing(ctx);
+    }
+    if (root_is(s, "viewer") && n == 2) return assets_.get(s[1], request);
+    if (root_is(s, "favicon.ico") && n == 1) {
+        http_response none;
+        none.status = 204;
+        return none;
+    }
+    if (root_is(s, "indicators") && n == 2) return reports_.indicators(ctx, s[1]);
+    if (root_is(s, "catalogue") && n == 1) return reports_.catalogue(ctx);
     const std::string& root = s[0];
     if (root == "conformance" && n == 1) return features_.conformance(ctx);
     if ((root == "api" || root == "openapi" || root == "api.json") && n == 1) return features_.api(ctx);
@@ -134,12 +246,6 @@ http_response request_handler::route(const http_request& request) const {
 
 http_response request_handler::handle(const http_request& request) const noexcept {
     try {
-        if (request.method != "GET" && request.method != "HEAD") {
-            http_response r =
-                as_http(to_response(request_error(405, "MethodNotAllowed", "only GET and HEAD are served here")));
-            r.add_header("Allow", "GET, HEAD");
-            return r;
-        }
         http_response r;
         try {
             r = route(request);
@@ -148,7 +254,12 @@ http_response request_handler::handle(const http_request& request) const noexcep
             if (e.log)
                 std::fprintf(stderr, "microplan serve: %s %s: %s\n", request.method.c_str(), request.target.c_str(),
                              e.log_line.c_str());
-            return as_http(std::move(e));
+            http_response out = as_http(std::move(e));
+            if (out.status == 405)
+                out.add_header("Allow",
+                               request.target.rfind("/scenarios", 0) == 0 ? "GET, POST, PATCH, DELETE" : "GET, HEAD");
+            if (out.status == 401) out.add_header("WWW-Authenticate", "Bearer");
+            return out;
         }
         bool has_etag = false;
         for (const auto& [name, value] : r.headers) has_etag = has_etag || name == "ETag";
@@ -210,6 +321,11 @@ store_watcher::~store_watcher() {
     }
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
+}
+
+void store_watcher::acknowledge() {
+    std::lock_guard guard(check_mutex_);
+    last_ = read_stamp(state_.current()->store_path());
 }
 
 bool store_watcher::check() {

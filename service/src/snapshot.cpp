@@ -141,6 +141,26 @@ tiles::box snapshot::extent() const {
     return b;
 }
 
+const geo::closing_plan* snapshot::baseline_plan() const {
+    if (!model_) return nullptr;
+    std::call_once(plan_once_,
+                   [this] { plan_ = std::make_unique<geo::closing_plan>(geo::store::plan_for(*model_, *inputs_)); });
+    return plan_.get();
+}
+
+std::optional<std::vector<int>> snapshot::locate(double lon, double lat) const {
+    if (!model_ || !finest_locator_) return std::nullopt;
+    int at = finest_locator_->locate(lon, lat);
+    if (at < 0 || finest_unit_of_[static_cast<std::size_t>(at)] < 0) return std::nullopt;
+    const geo::territory& t = model_->where();
+    std::vector<int> units(t.tier_count(), -1);
+    std::size_t tier = t.tier_count() - 1;
+    units[tier] = finest_unit_of_[static_cast<std::size_t>(at)];
+    for (; tier > 0 && units[tier] >= 0; --tier)
+        units[tier - 1] = t.parent(tier, static_cast<std::size_t>(units[tier]));
+    return units;
+}
+
 std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, std::uint64_t generation) {
     auto started = std::chrono::steady_clock::now();
     auto snap = std::shared_ptr<snapshot>(new snapshot());
@@ -193,6 +213,14 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
                             {"population", "number", "Población"}};
             std::optional<std::size_t> tier;
             if (model) tier = model->where().tier_of(l);
+            if (tier && *tier + 1 == model->where().tier_count()) {
+                // Establishments proposed on the map are placed in this tier's units.
+                snap->finest_locator_ = std::make_unique<geo::point_locator>(layers[i]);
+                for (const geo::unit& u : layers[i].units) {
+                    auto at = model->where().find(*tier, u.code);
+                    snap->finest_unit_of_.push_back(at ? static_cast<int>(*at) : -1);
+                }
+            }
             if (tier)
                 for (const auto& s : sectors) {
                     std::string label = geo::sector_label(s);
@@ -261,10 +289,15 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
                             {"typology", q.text(4)},  {"condition", q.text(6)},     {"status", q.text(7)},
                             {"zone_code", q.text(8)}, {"district_code", q.text(9)}, {"circuit_code", q.text(10)}};
             if (!q.is_null(5)) f.properties["capacity"] = q.real(5);
+            // The level its standard serves (a hospital serves a district, a health post a
+            // circuit): viewers draw establishments bigger as their level rises.
+            if (model)
+                if (const geo::standard* st = model->catalogue().governing(q.text(3), q.text(4)))
+                    f.properties["scale"] = std::string(geo::level_name(st->lvl));
             if (!q.is_null(11) && !q.is_null(12)) f.location = tiles::point{q.real(11), q.real(12)};
             c.features.push_back(std::move(f));
         }
-        finish_collection(c, {"id", "name", "sector", "typology", "status", "circuit_code"});
+        finish_collection(c, {"id", "name", "sector", "typology", "scale", "status", "circuit_code"});
         snap->collections_.push_back(std::move(c));
     }
     snap->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -129,7 +129,7 @@ http_response tiles_service::style(const request_context& ctx) const {
                           {"source-layer", "establishments"},
                           {"minzoom", 6},
                           {"paint",
-                           {{"circle-radius", 3},
+                           {{"circle-radius", {"match", {"get", "scale"}, "zone", 7, "district", 5, 3}},
                             {"circle-stroke-width", 0.5},
                             {"circle-stroke-color", "#ffffff"},
                             {"circle-color",

@@ -15,6 +15,7 @@
 #include "microplan/service/http_server.hpp"
 #include "microplan/service/request_handler.hpp"
 #include "service/http_client.hpp"
+#include "service/running_server.hpp"
 #include "support.hpp"
 #include "tiles/open_tile.hpp"
 
@@ -26,31 +27,7 @@ using test::http_get;
 
 std::string microplan_cmd(const std::string& args) { return std::string(MICROPLAN_BINARY) + " " + args; }
 
-// One running server over a store, on a free loopback port.
-class running_server {
-public:
-    explicit running_server(const std::string& store)
-        : state(snapshot::load(store), 64 * 1024 * 1024), handler(state, {}) {
-        server_options o;
-        o.port = 0;
-        o.threads = 2;
-        o.access_log = nullptr;
-        o.body_limit = 1024 * 1024;
-        o.header_limit = 8 * 1024;
-        srv = std::make_unique<server>(o, [this](const http_request& r) { return handler.handle(r); });
-        thread = std::thread([this] { srv->run(); });
-    }
-    ~running_server() {
-        srv->stop();
-        if (thread.joinable()) thread.join();
-    }
-    [[nodiscard]] std::uint16_t port() const { return srv->port(); }
-
-    store_state state;
-    request_handler handler;
-    std::unique_ptr<server> srv;
-    std::thread thread;
-};
+using test::running_server;
 
 class ServeDemo : public ::testing::Test {
 protected:

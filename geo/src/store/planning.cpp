@@ -29,8 +29,10 @@ std::string factors_text(const std::vector<endogenous_factor>& factors) {
 }
 
 void bind_optional(sqlite::statement& st, int i, const std::optional<double>& v) {
-    if (v) st.bind(i, *v);
-    else st.bind_null(i);
+    if (v)
+        st.bind(i, *v);
+    else
+        st.bind_null(i);
 }
 
 }  // namespace
@@ -44,13 +46,13 @@ void write_standards(sqlite::connection& db, const standards_catalogue& c) {
     }
     db.exec("DROP TABLE IF EXISTS standards");
     db.exec(
-        "CREATE TABLE standards (line INTEGER NOT NULL, sector TEXT NOT NULL, typology TEXT NOT NULL, level TEXT NOT NULL,"
+        "CREATE TABLE standards (line INTEGER NOT NULL, sector TEXT NOT NULL, typology TEXT NOT NULL, level TEXT NOT "
+        "NULL,"
         " rule TEXT NOT NULL, people_per_unit REAL, units_per_territory REAL, target_group TEXT NOT NULL,"
         " capacity REAL, max_travel_min REAL, max_distance_km REAL, investment_cost REAL NOT NULL,"
         " recurrent_cost REAL NOT NULL, priority REAL NOT NULL, rounding TEXT NOT NULL, factors TEXT, note TEXT,"
         " source TEXT, PRIMARY KEY (sector, typology))");
-    sqlite::statement ins(db,
-                          "INSERT INTO standards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    sqlite::statement ins(db, "INSERT INTO standards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& s : c.items) {
         ins.bind(1, static_cast<std::int64_t>(s.line))
             .bind(2, s.sector)
@@ -76,10 +78,11 @@ void write_standards(sqlite::connection& db, const standards_catalogue& c) {
 
 std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
     if (!db.has_table("standards")) return std::nullopt;
-    sqlite::statement q(db,
-                        "SELECT line, sector, typology, level, rule, people_per_unit, units_per_territory, target_group,"
-                        " capacity, max_travel_min, max_distance_km, investment_cost, recurrent_cost, priority, rounding,"
-                        " factors, note, source FROM standards ORDER BY line");
+    sqlite::statement q(
+        db,
+        "SELECT line, sector, typology, level, rule, people_per_unit, units_per_territory, target_group,"
+        " capacity, max_travel_min, max_distance_km, investment_cost, recurrent_cost, priority, rounding,"
+        " factors, note, source FROM standards ORDER BY line");
     standards_catalogue c;
     while (q.step()) {
         standard s;
@@ -124,15 +127,16 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
     return c;
 }
 
-void write_attributes(sqlite::connection& db, level lvl, const std::string& name, const std::map<std::string, double>& values,
-                      const std::string& source) {
+void write_attributes(sqlite::connection& db, level lvl, const std::string& name,
+                      const std::map<std::string, double>& values, const std::string& source) {
     db.exec(
         "CREATE TABLE IF NOT EXISTS unit_attributes (level TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,"
         " value REAL NOT NULL, source TEXT, PRIMARY KEY (level, code, name))");
     sqlite::statement del(db, "DELETE FROM unit_attributes WHERE level = ? AND name = ?");
     del.bind(1, level_name(lvl)).bind(2, name).run();
     sqlite::statement ins(db, "INSERT INTO unit_attributes VALUES (?,?,?,?,?)");
-    for (const auto& [code, v] : values) ins.bind(1, level_name(lvl)).bind(2, code).bind(3, name).bind(4, v).bind(5, source).run();
+    for (const auto& [code, v] : values)
+        ins.bind(1, level_name(lvl)).bind(2, code).bind(3, name).bind(4, v).bind(5, source).run();
 }
 
 unit_attributes read_attributes(sqlite::connection& db, level lvl) {
@@ -187,8 +191,10 @@ std::vector<placed_establishment> read_placed_establishments(const territory& wh
     std::vector<placed_establishment> out;
     if (!db.has_table("establishments")) return out;
     std::string cols;
-    for (std::size_t t = 0; t < where.tier_count(); ++t) cols += ", " + std::string(level_name(where.level_of(t))) + "_code";
-    sqlite::statement q(db, "SELECT id, sector, typology, capacity, condition, status" + cols + " FROM establishments ORDER BY fid");
+    for (std::size_t t = 0; t < where.tier_count(); ++t)
+        cols += ", " + std::string(level_name(where.level_of(t))) + "_code";
+    sqlite::statement q(
+        db, "SELECT id, sector, typology, capacity, condition, status" + cols + " FROM establishments ORDER BY fid");
     while (q.step()) {
         placed_establishment p;
         p.id = q.text(0);
@@ -228,6 +234,17 @@ planning_inputs read_planning_inputs(sqlite::connection& db, const std::optional
     return in;
 }
 
+closing_plan plan_for(const coverage_model& model, const planning_inputs& inputs, const std::string& scenario,
+                      double moderate_budget, double growth, int last_year) {
+    double base = moderate_budget > 0 ? moderate_budget : 0.20 * model.sector_national("").investment;
+    plan_options o;
+    for (const auto& s : standard_scenarios(base, growth))
+        if (s.name == scenario) o.scenario = s;
+    o.first_year = inputs.year;
+    o.last_year = std::max(inputs.year, last_year);
+    return plan_closing(model, inputs.people, o);
+}
+
 coverage_model make_model(const planning_inputs& in, coverage_options options) {
     coverage_model m(in.catalogue, in.where, population_for_year(in.people, in.year), in.attributes, options);
     m.set_establishments(in.establishments);
@@ -257,10 +274,14 @@ void write_coverage(sqlite::connection& db, const coverage_model& model, int yea
                              o.capacity_current, o.capacity_ideal, o.capacity_deficit, o.good, o.fair, o.poor,
                              o.investment, o.recurrent})
                 ins.bind(i++, v);
-            if (r.closing_year) ins.bind(21, *r.closing_year);
-            else ins.bind_null(21);
-            if (plan) ins.bind(22, plan->scenario.name);
-            else ins.bind_null(22);
+            if (r.closing_year)
+                ins.bind(21, *r.closing_year);
+            else
+                ins.bind_null(21);
+            if (plan)
+                ins.bind(22, plan->scenario.name);
+            else
+                ins.bind_null(22);
             ins.run();
         }
     }

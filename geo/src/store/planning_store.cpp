@@ -46,20 +46,6 @@ void remove_stale_copies(const fs::path& target) {
     }
 }
 
-// Test hook for crash safety (documented in README): MICROPLAN_FAULT=<point> kills the
-// process with SIGKILL at that point of an atomic update.
-void fault_point(const char* point) {
-    const char* want = std::getenv("MICROPLAN_FAULT");
-    if (want && std::string(want) == point) ::raise(SIGKILL);
-}
-
-std::string now_utc() {
-    std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
-
 }  // namespace
 
 void update_atomically(const std::string& path, const std::function<void(sqlite::connection&)>& change) {
@@ -72,7 +58,8 @@ void update_atomically(const std::string& path, const std::function<void(sqlite:
         if (fs::exists(target)) {
             fs::copy_file(target, temp, fs::copy_options::overwrite_existing);
         } else if (!target.parent_path().empty() && !fs::is_directory(target.parent_path())) {
-            throw store_error(at(path), "cannot create the planning store", "folder '" + target.parent_path().string() + "' does not exist");
+            throw store_error(at(path), "cannot create the planning store",
+                              "folder '" + target.parent_path().string() + "' does not exist");
         }
         {
             sqlite::connection db(temp, sqlite::connection::mode::create);
@@ -133,8 +120,10 @@ void write_level(sqlite::connection& db, const unit_layer& layer, const import_r
                                   " VALUES (?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4326)))");
     for (const unit* u : order) {
         ins.bind(1, u->code).bind(2, u->name);
-        if (u->parent_code.empty()) ins.bind_null(3);
-        else ins.bind(3, u->parent_code);
+        if (u->parent_code.empty())
+            ins.bind_null(3);
+        else
+            ins.bind(3, u->parent_code);
         ins.bind(4, u->area_km2).bind(5, u->perimeter_km);
         auto wkb = geos::to_wkb(u->geometry.get());
         ins.bind_blob(6, wkb);
@@ -155,23 +144,34 @@ std::int64_t record_import(sqlite::connection& db, std::string_view what, const 
     rec.bind(11, static_cast<std::int64_t>(report.count(severity::warning)));
     rec.run();
     std::int64_t import_id = sqlite3_last_insert_rowid(db.handle());
-    sqlite::statement fnd(db,
-                          "INSERT INTO microplan_findings(import_id, severity, rule, level, code, feature, message, lon, lat,"
-                          " area_km2) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    sqlite::statement fnd(
+        db,
+        "INSERT INTO microplan_findings(import_id, severity, rule, level, code, feature, message, lon, lat,"
+        " area_km2) VALUES (?,?,?,?,?,?,?,?,?,?)");
     for (const finding& f : report.items) {
         fnd.bind(1, import_id).bind(2, severity_name(f.sev)).bind(3, f.rule);
-        if (f.lvl) fnd.bind(4, level_name(*f.lvl));
-        else fnd.bind_null(4);
+        if (f.lvl)
+            fnd.bind(4, level_name(*f.lvl));
+        else
+            fnd.bind_null(4);
         fnd.bind(5, f.code);
-        if (f.feature) fnd.bind(6, static_cast<std::int64_t>(*f.feature));
-        else fnd.bind_null(6);
+        if (f.feature)
+            fnd.bind(6, static_cast<std::int64_t>(*f.feature));
+        else
+            fnd.bind_null(6);
         fnd.bind(7, f.message);
-        if (f.lon) fnd.bind(8, *f.lon);
-        else fnd.bind_null(8);
-        if (f.lat) fnd.bind(9, *f.lat);
-        else fnd.bind_null(9);
-        if (f.area_km2) fnd.bind(10, *f.area_km2);
-        else fnd.bind_null(10);
+        if (f.lon)
+            fnd.bind(8, *f.lon);
+        else
+            fnd.bind_null(8);
+        if (f.lat)
+            fnd.bind(9, *f.lat);
+        else
+            fnd.bind_null(9);
+        if (f.area_km2)
+            fnd.bind(10, *f.area_km2);
+        else
+            fnd.bind_null(10);
         fnd.run();
     }
     return import_id;
@@ -184,8 +184,8 @@ unit_layer read_level(sqlite::connection& db, level lvl, const std::string& anal
     if (!db.has_table(table)) return layer;
     std::optional<proj::transformer> to_analysis;
     if (!analysis_crs.empty()) to_analysis.emplace("EPSG:4326", analysis_crs);
-    sqlite::statement q(db, "SELECT fid, code, name, parent_code, area_km2, perimeter_km, AsBinary(geom) FROM " + table +
-                                " ORDER BY code");
+    sqlite::statement q(db, "SELECT fid, code, name, parent_code, area_km2, perimeter_km, AsBinary(geom) FROM " +
+                                table + " ORDER BY code");
     while (q.step()) {
         unit u;
         u.lvl = lvl;
@@ -216,10 +216,11 @@ std::vector<level> levels_present(sqlite::connection& db) {
 findings recorded_findings(sqlite::connection& db) {
     findings out;
     if (!db.has_table("microplan_findings")) return out;
-    sqlite::statement q(db,
-                        "SELECT severity, rule, level, code, feature, message, lon, lat, area_km2 FROM microplan_findings f"
-                        " WHERE import_id = (SELECT max(id) FROM microplan_imports i WHERE i.level = f.level)"
-                        " ORDER BY rowid");
+    sqlite::statement q(
+        db,
+        "SELECT severity, rule, level, code, feature, message, lon, lat, area_km2 FROM microplan_findings f"
+        " WHERE import_id = (SELECT max(id) FROM microplan_imports i WHERE i.level = f.level)"
+        " ORDER BY rowid");
     while (q.step()) {
         finding f;
         std::string sev = q.text(0);
@@ -241,6 +242,20 @@ std::string analysis_crs(sqlite::connection& db) {
     if (!db.has_table("microplan_meta")) return "EPSG:32717";
     sqlite::statement q(db, "SELECT value FROM microplan_meta WHERE key = 'analysis_crs'");
     return q.step() ? q.text(0) : "EPSG:32717";
+}
+
+void fault_point(const char* point) {
+    const char* want = std::getenv("MICROPLAN_FAULT");
+    if (want && std::string(want) == point) ::raise(SIGKILL);
+}
+
+std::string now_utc() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 }  // namespace microplan::geo::store

@@ -9,12 +9,17 @@
 #include "microplan/service/snapshot.hpp"
 
 namespace microplan::service {
+class scenario_book;
+}
+
+namespace microplan::service {
 
 struct request_context {
     const http_request& http;
     const parsed_target& target;
     std::string base_url;  // "http://127.0.0.1:8080", no trailing slash
     std::shared_ptr<const snapshot> data;
+    scenario_book* scenarios = nullptr;  // null when the server keeps no scenarios
 };
 
 // A JSON body with its media type.

@@ -3,6 +3,12 @@
 //   /reports/district/{code}   the intersectoral report of a district (or any unit: level=)
 //   /reports/coverage          current / ideal / deficit / cost per unit and sector
 //   /reports/ranking           units ranked by the investment their gap needs per inhabitant
+//   /catalogue                 the sectors and typologies of the standards in force
+//   /indicators/{level}        one row per unit with its feature id, for choropleths:
+//                              population, current, ideal, deficit, deficit per 10,000 people,
+//                              coverage %, investment, closing year (closing=true), people
+//                              within X minutes (null until accessibility results exist)
+// Each takes `scenario={id}` to read a scenario's model instead of the baseline.
 // 404 NotAvailable (with what to run) when the store has no standards or population.
 //
 // Thread safety: stateless; the model is read only.
@@ -15,6 +21,12 @@ public:
     http_response unit_report(const request_context& ctx, const std::string& code) const;
     http_response coverage(const request_context& ctx) const;
     http_response ranking(const request_context& ctx) const;
+    http_response indicators(const request_context& ctx, const std::string& level) const;
+    // The standards in force: sectors (with Spanish labels) and typologies, for pickers.
+    http_response catalogue(const request_context& ctx) const;
+
+private:
+    http_response coverage_of(const request_context& ctx, const geo::coverage_model& model) const;
 };
 
 }  // namespace microplan::service

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +20,8 @@
 #include "microplan/service/features_service.hpp"
 #include "microplan/service/http.hpp"
 #include "microplan/service/reports_service.hpp"
+#include "microplan/service/scenarios.hpp"
+#include "microplan/service/scenarios_service.hpp"
 #include "microplan/service/snapshot.hpp"
 #include "microplan/service/tile_cache.hpp"
 #include "microplan/service/tiles_service.hpp"
@@ -35,8 +38,11 @@ public:
     // Installs `next` and invalidates the tiles meeting features that differ between the two
     // snapshots (added, removed or changed, and their neighbours). Returns tiles dropped.
     std::size_t replace(std::shared_ptr<const snapshot> next);
+    // Runs after each replace (the scenario book rebases on the new baseline).
+    void on_replace(std::function<void(std::shared_ptr<const snapshot>)> fn) { on_replace_ = std::move(fn); }
 
 private:
+    std::function<void(std::shared_ptr<const snapshot>)> on_replace_;
     mutable std::mutex mutex_;
     std::shared_ptr<const snapshot> current_;
     tile_cache cache_;
@@ -45,23 +51,47 @@ private:
 struct handler_options {
     std::string public_url;  // base of the links; "" = from the Host header
     std::string default_base_url = "http://127.0.0.1:8080";
+    std::string edit_token;  // "" = editing disabled (403)
+    std::string web_root;    // the viewer's files (web/); "" = no viewer
+};
+
+// The viewer's files, read once: index.html, app.js, style.css and MapLibre GL JS's built
+// dist files from web/node_modules (installed by `make web`). Immutable after construction.
+class static_assets {
+public:
+    explicit static_assets(const std::string& web_root);
+    // The file with its ETag, gzipped when the client takes it; request_error 404 when absent.
+    http_response get(const std::string& name, const http_request& request) const;
+
+private:
+    struct asset {
+        std::string content_type;
+        std::shared_ptr<const std::string> data, gzipped;
+        std::string etag;
+    };
+    std::map<std::string, asset> files_;
+    std::string missing_;  // what to run when files are absent
 };
 
 class request_handler {
 public:
-    request_handler(store_state& state, handler_options options);
+    request_handler(store_state& state, handler_options options, scenario_book* scenarios = nullptr);
     // Never throws.
     http_response handle(const http_request& request) const noexcept;
 
 private:
     http_response route(const http_request& request) const;
     std::string base_url(const http_request& request) const;
+    void authorise_edit(const http_request& request) const;
 
     store_state& state_;
     handler_options options_;
+    scenario_book* scenarios_;
+    static_assets assets_;
     features_service features_;
     tiles_service tiles_;
     reports_service reports_;
+    scenarios_service scenarios_service_;
 };
 
 // Polls the store file (inode, size, modification time) and reloads it when it changes;
@@ -75,6 +105,8 @@ public:
     store_watcher& operator=(const store_watcher&) = delete;
     // Checks now (also what the thread does every interval); true when a new snapshot was installed.
     bool check();
+    // The store's current state is the server's own doing (a scenario edit): no reload for it.
+    void acknowledge();
 
 private:
     struct stamp {

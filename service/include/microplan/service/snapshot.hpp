@@ -9,6 +9,7 @@
 // change produces a new snapshot (see store_watcher), never an edit of this one.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/store/planning.hpp"
 #include "microplan/geo/territory/level.hpp"
+#include "microplan/geo/territory/locate.hpp"
 #include "microplan/tiles/geometry.hpp"
 #include "microplan/tiles/tileset.hpp"
 
@@ -70,6 +72,12 @@ public:
     [[nodiscard]] const geo::coverage_model* model() const noexcept { return model_.get(); }
     // Why there is no model (what to run to get one), when there is none.
     [[nodiscard]] const std::string& planning_unavailable() const noexcept { return planning_message_; }
+    [[nodiscard]] const geo::store::planning_inputs* inputs() const noexcept { return inputs_.get(); }
+    // The moderate closing plan of the baseline, computed on first use (a fraction of a second).
+    [[nodiscard]] const geo::closing_plan* baseline_plan() const;
+    // The unit at every planning tier (top-down) that a lon/lat point lies in; nullopt when it
+    // lies in no unit of the finest tier or there is no model.
+    [[nodiscard]] std::optional<std::vector<int>> locate(double lon, double lat) const;
     [[nodiscard]] std::optional<int> population_year() const noexcept { return population_year_; }
     [[nodiscard]] double load_seconds() const noexcept { return load_seconds_; }
 
@@ -80,6 +88,10 @@ private:
     std::unique_ptr<geo::store::planning_inputs> inputs_;
     std::unique_ptr<geo::coverage_model> model_;
     std::string planning_message_;
+    std::unique_ptr<geo::point_locator> finest_locator_;  // the finest planning tier's units
+    std::vector<int> finest_unit_of_;                     // locator index -> unit of that tier
+    mutable std::once_flag plan_once_;
+    mutable std::unique_ptr<geo::closing_plan> plan_;
     std::optional<int> population_year_;
     double load_seconds_ = 0;
 };

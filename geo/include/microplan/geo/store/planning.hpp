@@ -52,6 +52,12 @@ planning_inputs read_planning_inputs(sqlite::connection& db, const std::optional
                                      std::optional<int> year = {});
 coverage_model make_model(const planning_inputs& inputs, coverage_options options = {});
 
+// The closing plan of a scenario (optimistic, moderate, pessimistic) from the inputs' year to
+// `last_year`; `moderate_budget` 0 = 20 % of the investment the current gap needs.
+closing_plan plan_for(const coverage_model& model, const planning_inputs& inputs,
+                      const std::string& scenario = "moderate", double moderate_budget = 0, double growth = 0.05,
+                      int last_year = 2035);
+
 // Replaces the coverage results of `year` (one row per unit, sector and typology; typology
 // '' for the sector total), so QGIS, the server and the viewer can read them.
 void write_coverage(sqlite::connection& db, const coverage_model& model, int year, const closing_plan* plan = nullptr);

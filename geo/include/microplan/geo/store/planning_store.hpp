@@ -58,4 +58,12 @@ findings recorded_findings(sqlite::connection& db);
 // The analysis CRS recorded in the store ("EPSG:32717" when none).
 std::string analysis_crs(sqlite::connection& db);
 
+// The current time in UTC, ISO 8601 ("2026-11-21T10:30:00Z"), as the store records it.
+std::string now_utc();
+
+// Test hook for crash safety (README): MICROPLAN_FAULT=<point> kills the process with SIGKILL
+// at that point ("before-commit", "before-rename" of an atomic update; "scenario-before-commit"
+// of a scenario edit).
+void fault_point(const char* point);
+
 }  // namespace microplan::geo::store

@@ -1,0 +1,325 @@
+#include "microplan/service/scenarios_service.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <atomic>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include "microplan/geo/core/gdal.hpp"
+#include "microplan/service/error_response.hpp"
+#include "microplan/service/scenarios.hpp"
+
+namespace microplan::service {
+
+using nlohmann::json;
+
+namespace {
+
+std::int64_t parse_id(const std::string& text, const char* what) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v <= 0)
+        throw request_error(404, "NotFound", std::string("no ") + what + " '" + text.substr(0, 30) + "'");
+    return v;
+}
+
+json summary_json(const scenario_summary& s) {
+    return {{"id", s.id},
+            {"name", s.name},
+            {"created_at", s.created_at},
+            {"updated_at", s.updated_at},
+            {"establishments", s.establishments}};
+}
+
+json proposal_json(const proposed_establishment& p) {
+    return {{"type", "Feature"},
+            {"id", p.id},
+            {"geometry", {{"type", "Point"}, {"coordinates", {p.lon, p.lat}}}},
+            {"properties",
+             {{"sector", p.sector}, {"typology", p.typology}, {"name", p.name}, {"circuit_code", p.circuit_code}}}};
+}
+
+std::string text_field(const json& body, const char* name, bool required) {
+    auto it = body.find(name);
+    if (it == body.end() || it->is_null()) {
+        if (required) throw request_error(400, "InvalidParameterValue", std::string("the body needs '") + name + "'");
+        return {};
+    }
+    if (!it->is_string()) throw request_error(400, "InvalidParameterValue", std::string("'") + name + "' must be text");
+    return it->get<std::string>();
+}
+
+double number_field(const json& body, const char* name) {
+    auto it = body.find(name);
+    if (it == body.end() || !it->is_number() || !std::isfinite(it->get<double>()))
+        throw request_error(400, "InvalidParameterValue", std::string("the body needs a finite number '") + name + "'");
+    return it->get<double>();
+}
+
+http_response created(const json& body) {
+    http_response r = json_response(body);
+    r.status = 201;
+    return r;
+}
+
+http_response no_content() {
+    http_response r;
+    r.status = 204;
+    return r;
+}
+
+[[noreturn]] void method_not_allowed(const std::string& allow) {
+    throw request_error(405, "MethodNotAllowed", "allowed here: " + allow);
+}
+
+struct unit_change {
+    std::int64_t fid = 0;
+    std::string code, name;
+    geo::offer before, after;
+    double newly_covered = 0;
+};
+
+// People newly covered: the standard's target population (demand) times the gain in the
+// share of the ideal offer that is in place.
+double covered_people(const geo::offer& o) {
+    return o.ideal > 0 ? o.demand * std::min(1.0, o.covered / o.ideal) : o.demand;
+}
+
+}  // namespace
+
+json read_json_body(const http_request& request) {
+    json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+        throw request_error(400, "InvalidParameterValue", "the request body must be a JSON object");
+    return body;
+}
+
+http_response scenarios_service::handle(const request_context& ctx, const std::vector<std::string>& s) const {
+    if (!ctx.scenarios) throw request_error(404, "NotAvailable", "this server keeps no scenarios");
+    scenario_book& book = *ctx.scenarios;
+    const std::string& method = ctx.http.method;
+    const bool read = method == "GET" || method == "HEAD";
+    if (s.size() == 1) {
+        if (read) {
+            json list = json::array();
+            for (const auto& x : book.list()) list.push_back(summary_json(x));
+            return json_response({{"scenarios", list}});
+        }
+        if (method == "POST")
+            return created(summary_json(book.create(text_field(read_json_body(ctx.http), "name", true))));
+        method_not_allowed("GET, POST");
+    }
+    std::int64_t id = parse_id(s[1], "scenario");
+    if (s.size() == 2) {
+        if (read) {
+            json features = json::array();
+            for (const auto& p : book.establishments(id)) features.push_back(proposal_json(p));
+            json out = summary_json(book.summary(id));
+            out["establishments"] = {{"type", "FeatureCollection"}, {"features", features}};
+            return json_response(out);
+        }
+        if (method == "PATCH")
+            return json_response(summary_json(book.rename(id, text_field(read_json_body(ctx.http), "name", true))));
+        if (method == "DELETE") {
+            book.remove(id);
+            return no_content();
+        }
+        method_not_allowed("GET, PATCH, DELETE");
+    }
+    const std::string& what = s[2];
+    if (what == "establishments" && s.size() == 3) {
+        if (method != "POST") method_not_allowed("POST");
+        json body = read_json_body(ctx.http);
+        auto p = book.add(id, text_field(body, "sector", true), text_field(body, "typology", true),
+                          text_field(body, "name", false), number_field(body, "lon"), number_field(body, "lat"));
+        return created(proposal_json(p));
+    }
+    if (what == "establishments" && s.size() == 4) {
+        std::int64_t eid = parse_id(s[3], "establishment");
+        if (method == "PATCH") {
+            json body = read_json_body(ctx.http);
+            return json_response(
+                proposal_json(book.move(id, eid, number_field(body, "lon"), number_field(body, "lat"))));
+        }
+        if (method == "DELETE") {
+            book.remove_establishment(id, eid);
+            return no_content();
+        }
+        method_not_allowed("PATCH, DELETE");
+    }
+    if (what == "undo" && s.size() == 3) {
+        if (method != "POST") method_not_allowed("POST");
+        return json_response({{"undone", book.undo(id)}});
+    }
+    if (what == "compare" && s.size() == 3 && read) return compare(ctx, id);
+    if (what == "export.gpkg" && s.size() == 3 && read) return export_geopackage(ctx, id);
+    throw request_error(404, "NotFound", "no such scenario resource");
+}
+
+namespace {
+
+std::vector<unit_change> changes(const request_context& ctx, std::int64_t id, geo::level lvl,
+                                 const std::string& sector) {
+    const geo::coverage_model* base = ctx.data->model();
+    std::vector<unit_change> out;
+    auto tier = base->where().tier_of(lvl);
+    if (!tier) throw request_error(400, "InvalidParameterValue", "parameter 'level': not a planning level");
+    std::map<std::string, std::int64_t> fid;
+    if (const collection* c = ctx.data->find(geo::level_table(lvl)))
+        for (const auto& f : c->features) fid[f.properties["code"].get<std::string>()] = f.fid;
+    ctx.scenarios->with_model(id, [&](const geo::coverage_model& m) {
+        const auto& units = base->where().units(*tier);
+        for (std::size_t u = 0; u < units.size(); ++u) {
+            unit_change c;
+            c.code = units[u].code;
+            c.name = units[u].name;
+            c.fid = fid.count(c.code) ? fid[c.code] : 0;
+            c.before = base->sector_offer(sector, *tier, u);
+            c.after = m.sector_offer(sector, *tier, u);
+            double gain = 0;
+            for (const auto& [s, priority] : base->catalogue().sectors()) {
+                if (!sector.empty() && s != sector) continue;
+                gain += covered_people(m.sector_offer(s, *tier, u)) - covered_people(base->sector_offer(s, *tier, u));
+            }
+            c.newly_covered = std::max(0.0, gain);
+            out.push_back(std::move(c));
+        }
+        return 0;
+    });
+    return out;
+}
+
+geo::level level_of(const request_context& ctx) {
+    auto text = ctx.target.get("level");
+    if (!text) return geo::level::circuit;
+    auto l = geo::parse_level(*text);
+    if (!l)
+        throw request_error(400, "InvalidParameterValue",
+                            "parameter 'level': unknown level '" + text->substr(0, 30) + "'");
+    return *l;
+}
+
+}  // namespace
+
+http_response scenarios_service::compare(const request_context& ctx, std::int64_t id) const {
+    if (!ctx.data->model()) throw request_error(404, "NotAvailable", ctx.data->planning_unavailable());
+    geo::level lvl = level_of(ctx);
+    std::string sector = ctx.target.get("sector").value_or("");
+    json units = json::array();
+    double deficit_before = 0, deficit_after = 0, cost_before = 0, cost_after = 0, covered = 0;
+    for (const auto& c : changes(ctx, id, lvl, sector)) {
+        deficit_before += c.before.deficit, deficit_after += c.after.deficit;
+        cost_before += c.before.investment, cost_after += c.after.investment;
+        covered += c.newly_covered;
+        if (c.before == c.after) continue;  // only the units the scenario changes
+        units.push_back({{"id", c.fid},
+                         {"code", c.code},
+                         {"name", c.name},
+                         {"deficit_before", c.before.deficit},
+                         {"deficit_after", c.after.deficit},
+                         {"coverage_pct_before", c.before.coverage_pct()},
+                         {"coverage_pct_after", c.after.coverage_pct()},
+                         {"investment_before", c.before.investment},
+                         {"investment_after", c.after.investment},
+                         {"newly_covered", std::round(c.newly_covered)}});
+    }
+    return json_response({{"scenario", ctx.scenarios->summary(id).name},
+                          {"level", std::string(geo::level_name(lvl))},
+                          {"sector", sector},
+                          {"totals",
+                           {{"deficit_before", deficit_before},
+                            {"deficit_after", deficit_after},
+                            {"investment_before", cost_before},
+                            {"investment_after", cost_after},
+                            {"newly_covered", std::round(covered)}}},
+                          {"units", units}});
+}
+
+http_response scenarios_service::export_geopackage(const request_context& ctx, std::int64_t id) const {
+    if (!ctx.data->model()) throw request_error(404, "NotAvailable", ctx.data->planning_unavailable());
+    scenario_summary info = ctx.scenarios->summary(id);
+    auto proposals = ctx.scenarios->establishments(id);
+    auto rows = changes(ctx, id, geo::level::circuit, "");
+    static std::atomic<unsigned> counter{0};
+    std::string path = "/vsimem/scenario_" + std::to_string(id) + "_" + std::to_string(counter++) + ".gpkg";
+    {
+        geo::gdal::ensure_registered();
+        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+        if (!driver) throw std::runtime_error("GDAL has no GPKG driver");
+        GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (!ds) throw std::runtime_error("cannot create " + path);
+        OGRSpatialReference wgs84;
+        wgs84.importFromEPSG(4326);
+        wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        OGRLayer* points = ds->CreateLayer("propuestas", &wgs84, wkbPoint, nullptr);
+        for (const char* f : {"sector", "typology", "name", "circuit_code"}) {
+            OGRFieldDefn d(f, OFTString);
+            points->CreateField(&d);
+        }
+        for (const auto& p : proposals) {
+            OGRFeatureUniquePtr f(OGRFeature::CreateFeature(points->GetLayerDefn()));
+            f->SetFID(p.id);
+            f->SetField("sector", p.sector.c_str());
+            f->SetField("typology", p.typology.c_str());
+            f->SetField("name", p.name.c_str());
+            f->SetField("circuit_code", p.circuit_code.c_str());
+            OGRPoint pt(p.lon, p.lat);
+            f->SetGeometry(&pt);
+            if (points->CreateFeature(f.get()) != OGRERR_NONE) throw std::runtime_error("cannot write a proposal");
+        }
+        OGRLayer* units = ds->CreateLayer("circuitos_comparacion", &wgs84, wkbMultiPolygon, nullptr);
+        for (const char* f : {"code", "name"}) {
+            OGRFieldDefn d(f, OFTString);
+            units->CreateField(&d);
+        }
+        for (const char* f :
+             {"deficit_before", "deficit_after", "investment_before", "investment_after", "newly_covered"}) {
+            OGRFieldDefn d(f, OFTReal);
+            units->CreateField(&d);
+        }
+        const collection* circuits = ctx.data->find("circuits");
+        ds->StartTransaction();
+        for (const auto& c : rows) {
+            const feature_record* rec = circuits ? circuits->find(c.fid) : nullptr;
+            OGRFeatureUniquePtr f(OGRFeature::CreateFeature(units->GetLayerDefn()));
+            f->SetField("code", c.code.c_str());
+            f->SetField("name", c.name.c_str());
+            f->SetField("deficit_before", c.before.deficit);
+            f->SetField("deficit_after", c.after.deficit);
+            f->SetField("investment_before", c.before.investment);
+            f->SetField("investment_after", c.after.investment);
+            f->SetField("newly_covered", std::round(c.newly_covered));
+            if (rec) {
+                OGRMultiPolygon mp;
+                for (const auto& poly : rec->lonlat) {
+                    OGRPolygon op;
+                    for (const auto& ring : poly.rings) {
+                        OGRLinearRing lr;
+                        for (const auto& pt : ring) lr.addPoint(pt.x, pt.y);
+                        if (!ring.empty()) lr.addPoint(ring.front().x, ring.front().y);
+                        op.addRing(&lr);
+                    }
+                    mp.addGeometry(&op);
+                }
+                f->SetGeometry(&mp);
+            }
+            if (units->CreateFeature(f.get()) != OGRERR_NONE) throw std::runtime_error("cannot write a circuit");
+        }
+        ds->CommitTransaction();
+    }
+    vsi_l_offset size = 0;
+    GByte* bytes = VSIGetMemFileBuffer(path.c_str(), &size, TRUE);
+    if (!bytes) throw std::runtime_error("the GeoPackage was not written");
+    http_response r;
+    r.content_type = "application/geopackage+sqlite3";
+    r.set_body(std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size)));
+    CPLFree(bytes);
+    std::string file = "escenario_" + std::to_string(info.id) + ".gpkg";
+    r.add_header("Content-Disposition", "attachment; filename=\"" + file + "\"");
+    return r;
+}
+
+}  // namespace microplan::service

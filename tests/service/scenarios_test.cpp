@@ -1,0 +1,251 @@
+// Scenario edits through the HTTP API: the token, incremental recompute against a fresh
+// model, undo, persistence across restarts, comparison and the GeoPackage export.
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "microplan/geo/store/planning.hpp"
+#include "service/http_client.hpp"
+#include "service/running_server.hpp"
+#include "support.hpp"
+
+namespace microplan::service {
+namespace {
+
+using nlohmann::json;
+using test::http_get;
+using test::http_request_to;
+
+std::string microplan_cmd(const std::string& args) { return std::string(MICROPLAN_BINARY) + " " + args; }
+
+class Scenarios : public ::testing::Test {
+protected:
+    void SetUp() override {
+        store = dir.path("demo.sqlite");
+        ASSERT_EQ(test::run(microplan_cmd("demo --out " + store)).exit_code, 0);
+        start();
+    }
+    void start() {
+        handler_options o;
+        o.edit_token = "taller-2026";
+        server = std::make_unique<test::running_server>(store, o);
+    }
+    test::http_reply send(const std::string& method, const std::string& target, const json& body = json::object(),
+                          const std::string& token = "taller-2026") {
+        std::map<std::string, std::string> headers = {{"Content-Type", "application/json"}};
+        if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+        return http_request_to(server->port(), method, target, headers, body.dump());
+    }
+    json get(const std::string& target) {
+        auto r = http_get(server->port(), target);
+        EXPECT_EQ(r.status, 200u) << target << ": " << r.body;
+        return json::parse(r.body);
+    }
+    // The circuit with the largest health deficit, and a point inside it (one of its establishments).
+    std::pair<json, std::array<double, 2>> worst_health_circuit() {
+        json units = get("/indicators/circuit?sector=health")["units"];
+        json worst = units[0];
+        for (const auto& u : units)
+            if (u["deficit"].get<double>() > worst["deficit"].get<double>()) worst = u;
+        json inside = get("/collections/establishments/items?limit=1&circuit_code=" + worst["code"].get<std::string>());
+        auto c = inside["features"][0]["geometry"]["coordinates"];
+        return {worst, {c[0].get<double>(), c[1].get<double>()}};
+    }
+    static double health_deficit(const json& report) {
+        for (const auto& s : report["sectors"])
+            if (s["sector"] == "health") return s["deficit"];
+        return -1;
+    }
+
+    test::scratch dir;
+    std::string store;
+    std::unique_ptr<test::running_server> server;
+};
+
+TEST_F(Scenarios, EditsNeedTheTokenAndAreLogged) {
+    EXPECT_EQ(send("POST", "/scenarios", {{"name", "x"}}, "").status, 401u);
+    auto wrong = send("POST", "/scenarios", {{"name", "x"}}, "taller-2025");
+    EXPECT_EQ(wrong.status, 401u);
+    EXPECT_EQ(wrong.headers["WWW-Authenticate"], "Bearer");
+    EXPECT_EQ(get("/scenarios")["scenarios"].size(), 0u);
+    EXPECT_EQ(send("POST", "/scenarios", {{"name", "Taller"}}).status, 201u);
+    EXPECT_EQ(send("DELETE", "/collections/circuits").status, 405u);
+    EXPECT_EQ(send("POST", "/scenarios/1/establishments", {{"sector", "health"}}).status, 400u);
+    EXPECT_EQ(send("POST", "/scenarios/99/undo").status, 404u);
+    // A server started without a token refuses every edit.
+    server.reset();
+    server = std::make_unique<test::running_server>(store);
+    EXPECT_EQ(send("POST", "/scenarios", {{"name", "y"}}).status, 403u);
+}
+
+TEST_F(Scenarios, AddMoveDeleteUndoRecomputeLikeAFreshModel) {
+    auto [circuit, inside] = worst_health_circuit();
+    std::string code = circuit["code"];
+    auto created = send("POST", "/scenarios", {{"name", "Taller Z5"}});
+    ASSERT_EQ(created.status, 201u) << created.body;
+    std::int64_t id = json::parse(created.body)["id"];
+    std::string sid = std::to_string(id);
+    double before = health_deficit(get("/reports/unit/" + code + "?level=circuit"));
+
+    auto bad =
+        send("POST", "/scenarios/" + sid + "/establishments",
+             {{"sector", "health"}, {"typology", "Hospital Imaginario"}, {"lon", inside[0]}, {"lat", inside[1]}});
+    EXPECT_EQ(bad.status, 422u);
+    EXPECT_NE(bad.body.find("Centro de Salud Tipo A"), std::string::npos) << bad.body;  // lists the typologies
+    EXPECT_EQ(send("POST", "/scenarios/" + sid + "/establishments",
+                   {{"sector", "health"}, {"typology", "Centro de Salud Tipo A"}, {"lon", 10.0}, {"lat", 45.0}})
+                  .status,
+              422u);  // outside every circuit
+
+    auto added =
+        send("POST", "/scenarios/" + sid + "/establishments",
+             {{"sector", "health"}, {"typology", "Centro de Salud Tipo A"}, {"lon", inside[0]}, {"lat", inside[1]}});
+    ASSERT_EQ(added.status, 201u) << added.body;
+    json p = json::parse(added.body);
+    EXPECT_EQ(p["properties"]["circuit_code"], code);
+    double after = health_deficit(get("/reports/unit/" + code + "?level=circuit&scenario=" + sid));
+    EXPECT_EQ(after, before - 1);
+    EXPECT_EQ(health_deficit(get("/reports/unit/" + code + "?level=circuit")), before);  // the baseline is untouched
+
+    // The scenario equals a model built from scratch with the proposal as an establishment.
+    {
+        geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
+        auto inputs = geo::store::read_planning_inputs(db);
+        auto units = server->state.current()->locate(inside[0], inside[1]);
+        ASSERT_TRUE(units);
+        inputs.establishments.push_back(
+            {"P", "health", "Centro de Salud Tipo A", std::nullopt, "good", "existing", *units});
+        auto fresh = geo::store::make_model(inputs);
+        json scenario = get("/indicators/district?scenario=" + sid)["units"];
+        std::size_t tier = *fresh.where().tier_of(geo::level::district);
+        for (std::size_t u = 0; u < fresh.where().units(tier).size(); ++u)
+            EXPECT_DOUBLE_EQ(scenario[u]["deficit"].get<double>(), fresh.sector_offer("", tier, u).deficit) << u;
+    }
+
+    // Compare: one circuit changes, by one establishment, with people newly covered.
+    json cmp = get("/scenarios/" + sid + "/compare?level=circuit&sector=health");
+    ASSERT_EQ(cmp["units"].size(), 1u);
+    EXPECT_EQ(cmp["units"][0]["code"], code);
+    EXPECT_GT(cmp["totals"]["newly_covered"].get<double>(), 0);
+
+    // Move it to another circuit, then delete it, then undo both.
+    json units = get("/indicators/circuit")["units"];
+    std::string other = units[0]["code"] == code ? units[1]["code"] : units[0]["code"];
+    json there = get("/collections/establishments/items?limit=1&circuit_code=" +
+                     other)["features"][0]["geometry"]["coordinates"];
+    std::string eid = std::to_string(p["id"].get<std::int64_t>());
+    auto moved = send("PATCH", "/scenarios/" + sid + "/establishments/" + eid, {{"lon", there[0]}, {"lat", there[1]}});
+    ASSERT_EQ(moved.status, 200u) << moved.body;
+    EXPECT_EQ(json::parse(moved.body)["properties"]["circuit_code"], other);
+    EXPECT_EQ(health_deficit(get("/reports/unit/" + code + "?level=circuit&scenario=" + sid)), before);
+    EXPECT_EQ(send("DELETE", "/scenarios/" + sid + "/establishments/" + eid).status, 204u);
+    EXPECT_EQ(get("/scenarios/" + sid)["establishments"]["features"].size(), 0u);
+    EXPECT_EQ(json::parse(send("POST", "/scenarios/" + sid + "/undo").body)["undone"], true);  // the delete
+    EXPECT_EQ(json::parse(send("POST", "/scenarios/" + sid + "/undo").body)["undone"], true);  // the move
+    EXPECT_EQ(health_deficit(get("/reports/unit/" + code + "?level=circuit&scenario=" + sid)), before - 1);
+
+    // A restarted server reads the scenario back from the store.
+    server.reset();
+    start();
+    json back = get("/scenarios/" + sid);
+    EXPECT_EQ(back["name"], "Taller Z5");
+    ASSERT_EQ(back["establishments"]["features"].size(), 1u);
+    EXPECT_EQ(health_deficit(get("/reports/unit/" + code + "?level=circuit&scenario=" + sid)), before - 1);
+    EXPECT_EQ(json::parse(send("POST", "/scenarios/" + sid + "/undo").body)["undone"], true);  // the add
+    EXPECT_EQ(json::parse(send("POST", "/scenarios/" + sid + "/undo").body)["undone"], false);
+    EXPECT_EQ(health_deficit(get("/reports/unit/" + code + "?level=circuit&scenario=" + sid)), before);
+
+    // Rename, export, delete.
+    EXPECT_EQ(json::parse(send("PATCH", "/scenarios/" + sid, {{"name", "Taller final"}}).body)["name"], "Taller final");
+    auto gpkg = http_get(server->port(), "/scenarios/" + sid + "/export.gpkg");
+    ASSERT_EQ(gpkg.status, 200u);
+    std::string file = dir.write("escenario.gpkg", gpkg.body);
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR));
+    ASSERT_TRUE(ds);
+    EXPECT_NE(ds->GetLayerByName("propuestas"), nullptr);
+    ASSERT_NE(ds->GetLayerByName("circuitos_comparacion"), nullptr);
+    EXPECT_EQ(ds->GetLayerByName("circuitos_comparacion")->GetFeatureCount(), 1134);
+    EXPECT_EQ(send("DELETE", "/scenarios/" + sid).status, 204u);
+    EXPECT_EQ(http_get(server->port(), "/scenarios/" + sid).status, 404u);
+}
+
+TEST_F(Scenarios, IndicatorsJoinByFeatureIdAndExportAsCsv) {
+    json ind = get("/indicators/circuit?sector=education");
+    ASSERT_EQ(ind["units"].size(), 1134u);
+    const auto& first = ind["units"][0];
+    json feature = get("/collections/circuits/items/" + std::to_string(first["id"].get<std::int64_t>()));
+    EXPECT_EQ(feature["properties"]["code"], first["code"]);
+    EXPECT_TRUE(first["population_within_minutes"].is_null());
+    // Closing years come from the moderate plan: in the demo, security closes everywhere by 2035
+    // while health, with the larger gap, closes nowhere on the default budget.
+    for (const auto& u : get("/indicators/district?closing=true&sector=security")["units"])
+        EXPECT_TRUE(u["closing_year"].is_number()) << u["code"];
+    for (const auto& u : get("/indicators/district?closing=true&sector=health")["units"])
+        EXPECT_TRUE(u["closing_year"].is_null()) << u["code"];
+    auto csv = http_get(server->port(), "/indicators/zone?f=csv");
+    EXPECT_EQ(csv.headers["Content-Type"], "text/csv; charset=utf-8");
+    EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 10);
+    json cat = get("/catalogue");
+    EXPECT_EQ(cat["sectors"].size(), 4u);
+    EXPECT_EQ(http_get(server->port(), "/indicators/planet").status, 404u);
+}
+
+TEST(ScenarioCrash, AServerKilledMidEditLeavesTheLastCommittedState) {
+    test::scratch dir;
+    std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(test::run(microplan_cmd("demo --out " + store)).exit_code, 0);
+    // The server kills itself (SIGKILL) inside the add's transaction, before its commit.
+    std::string out = dir.path("serve.out");
+    auto started =
+        test::run("MICROPLAN_FAULT=scenario-before-commit " +
+                  microplan_cmd("serve " + store + " --port 0 --edit-token t --access-log off --watch-seconds 0") +
+                  " > " + out + " 2>&1 & echo $!");
+    std::string pid = started.output.substr(0, started.output.find('\n'));
+    std::uint16_t port = 0;
+    for (int i = 0; i < 100 && !port; ++i) {
+        std::string text = test::read_bytes(out);
+        auto at = text.find("serving http://127.0.0.1:");
+        if (at != std::string::npos)
+            port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 25)));
+        else
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_NE(port, 0) << test::read_bytes(out);
+    std::map<std::string, std::string> auth = {{"Authorization", "Bearer t"}};
+    ASSERT_EQ(http_request_to(port, "POST", "/scenarios", auth, R"({"name":"antes del corte"})").status, 201u);
+    json inside =
+        json::parse(http_get(port, "/collections/establishments/items?limit=1").body)["features"][0]["geometry"];
+    json body = {{"sector", "health"},
+                 {"typology", "Centro de Salud Tipo A"},
+                 {"lon", inside["coordinates"][0]},
+                 {"lat", inside["coordinates"][1]}};
+    EXPECT_ANY_THROW(http_request_to(port, "POST", "/scenarios/1/establishments", auth, body.dump()));
+    for (int i = 0; i < 100 && test::run("kill -0 " + pid).exit_code == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_NE(test::run("kill -0 " + pid).exit_code, 0) << "the server should have been killed";
+    {
+        geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
+        geo::sqlite::statement check(db, "PRAGMA integrity_check");
+        ASSERT_TRUE(check.step());
+        EXPECT_EQ(check.text(0), "ok");
+        auto count = [&](const char* table) {
+            geo::sqlite::statement q(db, std::string("SELECT count(*) FROM ") + table);
+            q.step();
+            return q.integer(0);
+        };
+        EXPECT_EQ(count("scenarios"), 1);
+        EXPECT_EQ(count("scenario_establishments"), 0);
+        EXPECT_EQ(count("scenario_edits"), 0);
+    }
+    test::running_server again(store);
+    json back = json::parse(http_get(again.port(), "/scenarios/1").body);
+    EXPECT_EQ(back["name"], "antes del corte");
+    EXPECT_EQ(back["establishments"]["features"].size(), 0u);
+}
+
+}  // namespace
+}  // namespace microplan::service

@@ -1,0 +1,449 @@
+// microplan workshop viewer: the country's zones, districts and circuits coloured by an
+// indicator, the report of the clicked unit, and scenarios of proposed establishments that
+// the server recomputes on every edit. Plain JavaScript over MapLibre GL JS; every number
+// comes from the server's API (README.md, "Serving").
+"use strict";
+
+const TEXT = {
+  es: {
+    title: "microplan · taller de microplanificación", level: "Nivel", zone: "Zona", district: "Distrito",
+    circuit: "Circuito", sector: "Sector", all_sectors: "Todos los sectores", indicator: "Indicador",
+    coverage_pct: "Cobertura (%)", deficit: "Brecha (establecimientos)", deficit_per_10k: "Brecha por 10.000 hab.",
+    population_within_minutes: "Población a X minutos", closing_year: "Año de cierre de la brecha",
+    scenarios: "Escenarios", baseline: "Línea base", new: "Nuevo", rename: "Renombrar", delete: "Eliminar",
+    token: "Clave de edición", propose_sector: "Sector a proponer", typology: "Tipología",
+    add_on_map: "Agregar en el mapa", undo: "Deshacer", compare: "Comparar con la línea base", export: "Exportar",
+    click_hint: "Haga clic en una unidad para ver su informe.", no_data: "sin dato", not_available: "no disponible",
+    never: "no cierra", population: "Población", current: "Actual", ideal: "Ideal", cost: "Inversión (USD)", gap: "Brecha",
+    coverage: "Cobertura", closing: "Cierre", children: "Unidades que contiene", name_prompt: "Nombre del escenario",
+    choose_scenario: "Elija o cree un escenario primero.", click_to_add: "Haga clic en el mapa para ubicar el establecimiento.",
+    added: "Establecimiento propuesto agregado.", moved: "Establecimiento movido.", removed: "Establecimiento eliminado.",
+    undone: "Última edición deshecha.", nothing_to_undo: "No hay ediciones que deshacer.",
+    refused: "Edición rechazada: falta la clave de edición o no es correcta.", remove_this: "Eliminar este establecimiento",
+    before: "Antes", after: "Después", newly_covered: "Personas nuevas cubiertas", changed_units: "Unidades que cambian",
+    within_minutes_na: "Requiere resultados de accesibilidad (aún no calculados).", confirm_delete: "¿Eliminar el escenario?",
+    establishments: "Establecimientos (tamaño: nivel que atiende)",
+  },
+  en: {
+    title: "microplan · microplanning workshop", level: "Level", zone: "Zone", district: "District", circuit: "Circuit",
+    sector: "Sector", all_sectors: "All sectors", indicator: "Indicator", coverage_pct: "Coverage (%)",
+    deficit: "Gap (establishments)", deficit_per_10k: "Gap per 10,000 people", population_within_minutes: "Population within X minutes",
+    closing_year: "Year the gap closes", scenarios: "Scenarios", baseline: "Baseline", new: "New", rename: "Rename",
+    delete: "Delete", token: "Edit token", propose_sector: "Sector to propose", typology: "Typology",
+    add_on_map: "Add on the map", undo: "Undo", compare: "Compare with baseline", export: "Export",
+    click_hint: "Click a unit to see its report.", no_data: "no data", not_available: "not available", never: "does not close",
+    population: "Population", current: "Current", ideal: "Ideal", cost: "Investment (USD)", gap: "Gap", coverage: "Coverage",
+    closing: "Closes", children: "Units inside", name_prompt: "Scenario name", choose_scenario: "Choose or create a scenario first.",
+    click_to_add: "Click the map to place the establishment.", added: "Proposed establishment added.", moved: "Establishment moved.",
+    removed: "Establishment removed.", undone: "Last edit undone.", nothing_to_undo: "Nothing to undo.",
+    refused: "Edit refused: the edit token is missing or wrong.", remove_this: "Remove this establishment",
+    before: "Before", after: "After", newly_covered: "People newly covered", changed_units: "Units that change",
+    within_minutes_na: "Needs accessibility results (not computed yet).", confirm_delete: "Delete the scenario?",
+    establishments: "Establishments (size: the level they serve)",
+  },
+};
+const LAYER_OF = { zone: "zones", district: "districts", circuit: "circuits" };
+const SECTOR_COLOURS = { health: "#d7301f", education: "#2b8cbe", security: "#4d4d4d", child_development: "#fe9929" };
+const RAMP = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"];  // bad -> good
+
+const state = {
+  lang: "es", level: "circuit", sector: "", indicator: "coverage_pct", scenario: "", catalogue: null,
+  values: new Map(), selected: null, adding: false, markers: new Map(), ready: false, edits: 0,
+};
+const $ = (id) => document.getElementById(id);
+const t = (key) => TEXT[state.lang][key] || key;
+const fmt = (v, digits = 0) =>
+  v === null || v === undefined ? t("no_data") : Number(v).toLocaleString(state.lang === "es" ? "es-EC" : "en-US",
+    { maximumFractionDigits: digits });
+
+async function api(path, options = {}) {
+  const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (options.method && options.method !== "GET") {
+    const token = $("token").value.trim();
+    if (token) headers.Authorization = "Bearer " + token;
+  }
+  const response = await fetch(path, Object.assign({}, options, { headers }));
+  if (response.status === 204) return null;
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(body.message || response.statusText);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function say(text, isError = false) {
+  const m = $("message");
+  m.textContent = text;
+  m.style.color = isError ? "#a01010" : "#1a6b1a";
+}
+
+function translate() {
+  document.documentElement.lang = state.lang;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  $("lang").textContent = state.lang === "es" ? "EN" : "ES";
+  fillSectors();
+  renderLegend();
+  if (state.selected) showReport(state.selected);
+}
+
+// ---- map -----------------------------------------------------------------------------
+
+const map = new maplibregl.Map({
+  container: "map",
+  style: {
+    version: 8,
+    sources: { microplan: { type: "vector", url: "/tiles/all.json" } },
+    layers: [{ id: "fondo", type: "background", paint: { "background-color": "#f4f1ea" } }],
+  },
+  center: [-78.5, -1.5],
+  zoom: 6,
+  canvasContextAttributes: { preserveDrawingBuffer: true },  // PNG export reads the canvas
+  attributionControl: false,
+});
+map.addControl(new maplibregl.NavigationControl(), "top-right");
+map.addControl(new maplibregl.ScaleControl(), "bottom-left");
+window.map = map;
+
+function addLayers() {
+  for (const level of ["zone", "district", "circuit"]) {
+    const layer = LAYER_OF[level];
+    map.addLayer({
+      id: layer + "-fill", type: "fill", source: "microplan", "source-layer": layer,
+      layout: { visibility: level === state.level ? "visible" : "none" },
+      paint: { "fill-color": "#cccccc", "fill-opacity": 0.75 },
+    });
+  }
+  const line = (layer, color, width, minzoom) => map.addLayer({
+    id: layer + "-line", type: "line", source: "microplan", "source-layer": layer, minzoom,
+    paint: { "line-color": color, "line-width": width },
+  });
+  line("circuits", "#7a7a7a", 0.4, 6);
+  line("districts", "#3d4a5a", 1.0, 0);
+  line("zones", "#111b26", 2.2, 0);
+  map.addLayer({
+    id: "selected-line", type: "line", source: "microplan", "source-layer": "circuits",
+    paint: { "line-color": "#000", "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 3, 0] },
+  });
+  map.addLayer({
+    id: "establishments", type: "circle", source: "microplan", "source-layer": "establishments", minzoom: 7,
+    paint: {
+      // Bigger for establishments whose standard serves a larger unit (hospital > health post).
+      "circle-radius": ["interpolate", ["linear"], ["zoom"],
+        7, ["match", ["get", "scale"], "zone", 4.8, "district", 3.4, 2],
+        12, ["match", ["get", "scale"], "zone", 12, "district", 8.5, 5]],
+      "circle-stroke-width": 0.6, "circle-stroke-color": "#fff",
+      "circle-color": ["match", ["get", "sector"], ...Object.entries(SECTOR_COLOURS).flat(), "#7a0177"],
+    },
+  });
+  const label = (layer, field, minzoom, maxzoom, size) => map.addLayer({
+    id: layer + "-label", type: "symbol", source: "microplan", "source-layer": layer, minzoom, maxzoom,
+    layout: { "text-field": ["get", field], "text-font": ["sans-serif"], "text-size": size, "symbol-placement": "point" },
+    paint: { "text-color": "#1f2d3d", "text-halo-color": "#ffffff", "text-halo-width": 1.2 },
+  });
+  label("zones", "code", 0, 7, 14);
+  label("districts", "code", 7, 9.5, 12);
+  label("circuits", "name", 9.5, 24, 11);
+}
+
+// Colour breaks from the values' quantiles (closing year: earlier is better).
+function breaksOf(values) {
+  const v = values.filter((x) => x !== null && x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return [];
+  const q = (p) => v[Math.min(v.length - 1, Math.floor(p * v.length))];
+  return [...new Set([q(1 / 6), q(2 / 6), q(3 / 6), q(4 / 6), q(5 / 6)])];
+}
+function higherIsBetter() { return state.indicator === "coverage_pct" || state.indicator === "population_within_minutes"; }
+
+function paint() {
+  const layer = LAYER_OF[state.level] + "-fill";
+  const breaks = breaksOf([...state.values.values()]);
+  state.breaks = breaks;
+  const ramp = higherIsBetter() ? RAMP : [...RAMP].reverse();
+  let colour = ramp[0];
+  if (breaks.length) {
+    colour = ["step", ["to-number", ["feature-state", "value"]], ramp[0]];
+    breaks.forEach((b, i) => colour.push(b, ramp[Math.min(ramp.length - 1, i + 1)]));
+  }
+  map.setPaintProperty(layer, "fill-color",
+    ["case", ["==", ["typeof", ["feature-state", "value"]], "number"], colour, "#cccccc"]);
+  renderLegend();
+}
+
+function renderLegend() {
+  const el = $("legend");
+  if (state.indicator === "population_within_minutes") {
+    el.textContent = t("within_minutes_na");
+    return;
+  }
+  const breaks = state.breaks || [];
+  const ramp = higherIsBetter() ? RAMP : [...RAMP].reverse();
+  const digits = state.indicator === "closing_year" ? 0 : 1;
+  const rows = [];
+  const first = breaks.length ? "< " + fmt(breaks[0], digits) : t("no_data");
+  rows.push([ramp[0], first]);
+  breaks.forEach((b, i) => rows.push([ramp[Math.min(ramp.length - 1, i + 1)], "≥ " + fmt(b, digits)]));
+  rows.push(["#cccccc", state.indicator === "closing_year" ? t("never") : t("no_data")]);
+  const sectors = (state.catalogue ? state.catalogue.sectors : []).map((x) =>
+    `<div><span class="swatch dot" style="background:${SECTOR_COLOURS[x.id] || "#7a0177"}"></span>${x.label}</div>`).join("");
+  el.innerHTML = "<strong>" + t(state.indicator) + "</strong><br>" +
+    rows.map(([c, l]) => `<div><span class="swatch" style="background:${c}"></span>${l}</div>`).join("") +
+    (sectors ? `<br><strong>${t("establishments")}</strong>${sectors}` : "");
+}
+
+// Joins the indicator to the tiles by feature id: no tile is fetched again.
+async function loadIndicators() {
+  const params = new URLSearchParams();
+  if (state.sector) params.set("sector", state.sector);
+  if (state.scenario) params.set("scenario", state.scenario);
+  if (state.indicator === "closing_year") params.set("closing", "true");
+  const data = await api(`/indicators/${state.level}?${params}`);
+  const sourceLayer = LAYER_OF[state.level];
+  map.removeFeatureState({ source: "microplan", sourceLayer });
+  state.values.clear();
+  state.rows = new Map();
+  for (const u of data.units) {
+    const v = u[state.indicator];
+    state.values.set(u.id, v);
+    state.rows.set(u.code, u);
+    map.setFeatureState({ source: "microplan", sourceLayer, id: u.id }, { value: v === null ? null : Number(v) });
+  }
+  paint();
+  window.microplanViewer.indicatorsLoaded++;
+}
+
+function showLevel() {
+  for (const level of ["zone", "district", "circuit"])
+    map.setLayoutProperty(LAYER_OF[level] + "-fill", "visibility", level === state.level ? "visible" : "none");
+}
+
+// ---- the unit report -----------------------------------------------------------------
+
+async function showReport(unit) {
+  state.selected = unit;
+  const params = new URLSearchParams({ level: unit.level });
+  if (state.scenario) params.set("scenario", state.scenario);
+  const r = await api(`/reports/unit/${encodeURIComponent(unit.code)}?${params}`);
+  const rows = (r.sectors || []).map((s) => `<tr data-sector="${s.sector}"><td>${s.sector_label || s.sector}</td>` +
+    `<td>${fmt(s.current, 1)}</td><td>${fmt(s.ideal, 1)}</td><td class="deficit">${fmt(s.deficit, 1)}</td>` +
+    `<td>${fmt(s.investment_cost)}</td><td>${fmt(s.coverage_pct, 1)} %</td>` +
+    `<td>${s.closing_year ? s.closing_year : state.scenario ? "—" : t("never")}</td></tr>`).join("");
+  const children = (r.children || []).map((c) => {
+    const total = (c.sectors || []).reduce((a, s) => a + (s.deficit || 0), 0);
+    return `<tr><td>${c.code} ${c.name}</td><td>${fmt(c.population)}</td><td>${fmt(total, 1)}</td></tr>`;
+  }).join("");
+  $("panel").innerHTML =
+    `<h2 data-testid="unit-title"><span data-testid="unit-code">${r.code}</span> · ${r.name}</h2>` +
+    `<p>${t(unit.level)} · ${t("population")}: <strong data-testid="unit-population">${fmt(r.population)}</strong>` +
+    (state.scenario ? ` · ${t("scenarios")}: ${$("scenario").selectedOptions[0].textContent}` : "") + "</p>" +
+    `<table data-testid="sectors"><tr><th>${t("sector")}</th><th>${t("current")}</th><th>${t("ideal")}</th>` +
+    `<th>${t("gap")}</th><th>${t("cost")}</th><th>${t("coverage")}</th><th>${t("closing")}</th></tr>${rows}</table>` +
+    (children ? `<h2>${t("children")}</h2><table><tr><th></th><th>${t("population")}</th><th>${t("gap")}</th></tr>${children}</table>` : "");
+  window.microplanViewer.reportsShown++;
+}
+
+function select(feature) {
+  const layer = LAYER_OF[state.level];
+  if (state.selectedFeature)
+    map.setFeatureState({ source: "microplan", sourceLayer: state.selectedFeature.layer, id: state.selectedFeature.id }, { selected: false });
+  state.selectedFeature = { layer, id: feature.id };
+  map.setFeatureState({ source: "microplan", sourceLayer: layer, id: feature.id }, { selected: true });
+  map.setLayoutProperty("selected-line", "visibility", layer === "circuits" ? "visible" : "none");
+  return showReport({ level: state.level, code: feature.properties.code });
+}
+
+// ---- scenarios -----------------------------------------------------------------------
+
+async function loadScenarios(keep) {
+  const data = await api("/scenarios");
+  const sel = $("scenario");
+  sel.innerHTML = `<option value="">${t("baseline")}</option>` +
+    data.scenarios.map((s) => `<option value="${s.id}">${s.name.replace(/</g, "&lt;")}</option>`).join("");
+  sel.value = keep !== undefined ? String(keep) : "";
+  state.scenario = sel.value;
+}
+
+async function loadProposals() {
+  for (const m of state.markers.values()) m.remove();
+  state.markers.clear();
+  if (!state.scenario) return;
+  const s = await api(`/scenarios/${state.scenario}`);
+  for (const f of s.establishments.features) addMarker(f);
+}
+
+function addMarker(feature) {
+  const el = document.createElement("div");
+  el.className = "proposal";
+  el.style.background = SECTOR_COLOURS[feature.properties.sector] || "#7a0177";
+  el.title = `${feature.properties.typology} (${feature.properties.circuit_code})`;
+  el.dataset.testid = "proposal";
+  const marker = new maplibregl.Marker({ element: el, draggable: true }).setLngLat(feature.geometry.coordinates).addTo(map);
+  const button = document.createElement("button");
+  button.textContent = t("remove_this");
+  button.onclick = () => edit(() => api(`/scenarios/${state.scenario}/establishments/${feature.id}`, { method: "DELETE" }), t("removed"));
+  marker.setPopup(new maplibregl.Popup({ offset: 12 }).setDOMContent(button));
+  marker.on("dragend", () => {
+    const { lng, lat } = marker.getLngLat();
+    edit(() => api(`/scenarios/${state.scenario}/establishments/${feature.id}`,
+      { method: "PATCH", body: JSON.stringify({ lon: lng, lat }) }), t("moved"));
+  });
+  state.markers.set(feature.id, marker);
+}
+
+// Runs an edit, then refreshes what it changes: indicators, markers and the open report.
+async function edit(call, done) {
+  try {
+    await call();
+    say(done);
+  } catch (e) {
+    say(e.status === 401 || e.status === 403 ? t("refused") + " (" + e.status + ")" : e.message, true);
+  }
+  await Promise.all([loadIndicators(), loadProposals(), state.selected ? showReport(state.selected) : null]);
+  window.microplanViewer.edits++;
+}
+
+async function addAt(lngLat) {
+  if (!state.scenario) return say(t("choose_scenario"), true);
+  const body = { sector: $("propose-sector").value, typology: $("propose-typology").value, lon: lngLat.lng, lat: lngLat.lat };
+  await edit(() => api(`/scenarios/${state.scenario}/establishments`, { method: "POST", body: JSON.stringify(body) }), t("added"));
+}
+
+async function compare() {
+  if (!state.scenario) return say(t("choose_scenario"), true);
+  const params = new URLSearchParams({ level: state.level });
+  if (state.sector) params.set("sector", state.sector);
+  const c = await api(`/scenarios/${state.scenario}/compare?${params}`);
+  const rows = c.units.map((u) => `<tr><td>${u.code} ${u.name}</td><td>${fmt(u.deficit_before, 1)}</td>` +
+    `<td>${fmt(u.deficit_after, 1)}</td><td>${fmt(u.investment_after - u.investment_before)}</td><td>${fmt(u.newly_covered)}</td></tr>`).join("");
+  $("panel").innerHTML = `<h2>${t("compare")}: ${c.scenario}</h2>` +
+    `<p>${t("deficit")}: ${fmt(c.totals.deficit_before, 1)} → <strong>${fmt(c.totals.deficit_after, 1)}</strong><br>` +
+    `${t("cost")}: ${fmt(c.totals.investment_before)} → ${fmt(c.totals.investment_after)}<br>` +
+    `${t("newly_covered")}: <strong>${fmt(c.totals.newly_covered)}</strong></p>` +
+    `<h2>${t("changed_units")}</h2><table data-testid="compare"><tr><th></th><th>${t("before")}</th><th>${t("after")}</th>` +
+    `<th>Δ ${t("cost")}</th><th>${t("newly_covered")}</th></tr>${rows}</table>`;
+  state.selected = null;
+}
+
+// ---- pickers -------------------------------------------------------------------------
+
+function fillSectors() {
+  if (!state.catalogue) return;
+  const options = state.catalogue.sectors.map((s) => `<option value="${s.id}">${s.label}</option>`).join("");
+  const current = $("sector").value;
+  $("sector").innerHTML = `<option value="">${t("all_sectors")}</option>` + options;
+  $("sector").value = current || "";
+  const proposing = $("propose-sector").value;
+  $("propose-sector").innerHTML = options;
+  if (proposing) $("propose-sector").value = proposing;
+  fillTypologies();
+}
+function fillTypologies() {
+  const sector = $("propose-sector").value;
+  const current = $("propose-typology").value;
+  $("propose-typology").innerHTML = state.catalogue.standards.filter((s) => s.sector === sector && s.typology !== "*")
+    .map((s) => `<option value="${s.typology}">${s.typology}</option>`).join("");
+  if (current) $("propose-typology").value = current;
+}
+
+function download(href, filename) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+// ---- wiring --------------------------------------------------------------------------
+
+window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, state };
+
+map.on("load", async () => {
+  addLayers();
+  state.catalogue = await api("/catalogue").catch(() => ({ sectors: [], standards: [] }));
+  fillSectors();
+  await loadScenarios();
+  const tj = await api("/tiles/all.json");
+  if (tj.bounds) map.fitBounds([[tj.bounds[0], tj.bounds[1]], [tj.bounds[2], tj.bounds[3]]], { padding: 20, duration: 0 });
+  await loadIndicators();
+  map.once("idle", () => { window.microplanViewer.ready = true; });
+  map.triggerRepaint();
+});
+
+map.on("click", (e) => {
+  if (state.adding) {
+    state.adding = false;
+    $("add-mode").classList.remove("active");
+    map.getCanvas().style.cursor = "";
+    return addAt(e.lngLat);
+  }
+  const hit = map.queryRenderedFeatures(e.point, { layers: [LAYER_OF[state.level] + "-fill"] });
+  if (hit.length) select(hit[0]);
+});
+for (const level of Object.values(LAYER_OF)) {
+  map.on("mouseenter", level + "-fill", () => { if (!state.adding) map.getCanvas().style.cursor = "pointer"; });
+  map.on("mouseleave", level + "-fill", () => { if (!state.adding) map.getCanvas().style.cursor = ""; });
+}
+
+$("level").onchange = () => { state.level = $("level").value; showLevel(); loadIndicators(); };
+$("sector").onchange = () => { state.sector = $("sector").value; loadIndicators(); };
+$("indicator").onchange = () => { state.indicator = $("indicator").value; loadIndicators(); };
+$("propose-sector").onchange = fillTypologies;
+$("scenario").onchange = async () => {
+  state.scenario = $("scenario").value;
+  await Promise.all([loadIndicators(), loadProposals(), state.selected ? showReport(state.selected) : null]);
+};
+$("scenario-new").onclick = async () => {
+  const name = prompt(t("name_prompt"), "Escenario " + new Date().toLocaleDateString());
+  if (!name) return;
+  try {
+    const s = await api("/scenarios", { method: "POST", body: JSON.stringify({ name }) });
+    await loadScenarios(s.id);
+    await Promise.all([loadIndicators(), loadProposals()]);
+  } catch (e) { say(e.status === 401 || e.status === 403 ? t("refused") : e.message, true); }
+};
+$("scenario-rename").onclick = async () => {
+  if (!state.scenario) return say(t("choose_scenario"), true);
+  const name = prompt(t("name_prompt"), $("scenario").selectedOptions[0].textContent);
+  if (!name) return;
+  try {
+    await api(`/scenarios/${state.scenario}`, { method: "PATCH", body: JSON.stringify({ name }) });
+    await loadScenarios(state.scenario);
+  } catch (e) { say(e.status === 401 || e.status === 403 ? t("refused") : e.message, true); }
+};
+$("scenario-delete").onclick = async () => {
+  if (!state.scenario || !confirm(t("confirm_delete"))) return;
+  try {
+    await api(`/scenarios/${state.scenario}`, { method: "DELETE" });
+    await loadScenarios();
+    await Promise.all([loadIndicators(), loadProposals()]);
+  } catch (e) { say(e.status === 401 || e.status === 403 ? t("refused") : e.message, true); }
+};
+$("add-mode").onclick = () => {
+  if (!state.scenario) return say(t("choose_scenario"), true);
+  state.adding = !state.adding;
+  $("add-mode").classList.toggle("active", state.adding);
+  map.getCanvas().style.cursor = state.adding ? "crosshair" : "";
+  if (state.adding) say(t("click_to_add"));
+};
+$("undo").onclick = async () => {
+  if (!state.scenario) return say(t("choose_scenario"), true);
+  let undone = false;
+  await edit(async () => { undone = (await api(`/scenarios/${state.scenario}/undo`, { method: "POST" })).undone; }, t("undone"));
+  if (!undone && $("message").textContent === t("undone")) say(t("nothing_to_undo"));
+};
+$("compare").onclick = compare;
+$("export-csv").onclick = () => {
+  const params = new URLSearchParams({ f: "csv" });
+  if (state.sector) params.set("sector", state.sector);
+  if (state.scenario) params.set("scenario", state.scenario);
+  download(`/indicators/${state.level}?${params}`, `indicadores_${state.level}.csv`);
+};
+$("export-gpkg").onclick = () => {
+  if (!state.scenario) return say(t("choose_scenario"), true);
+  download(`/scenarios/${state.scenario}/export.gpkg`, `escenario_${state.scenario}.gpkg`);
+};
+$("export-png").onclick = () => download(map.getCanvas().toDataURL("image/png"), "mapa_microplan.png");
+$("lang").onclick = () => { state.lang = state.lang === "es" ? "en" : "es"; translate(); };

@@ -1,0 +1,136 @@
+// The workshop viewer in headless Debian chromium, driven by playwright-core:
+//   node web/tests/viewer.test.mjs BASE_URL EDIT_TOKEN SCREENSHOT.png
+// Opens the viewer, waits for the tiles, switches the indicator, clicks a circuit and checks
+// the panel against the API, creates a scenario and adds a proposed health centre with the
+// token (the circuit's deficit drops by one), checks edits without the token are refused,
+// and saves a screenshot. Exits non-zero with the failed check on stderr.
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const [base, token, screenshot] = process.argv.slice(2);
+const step = (text) => console.log("viewer test:", text);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  // WebGL through SwiftShader: no GPU on test machines.
+  args: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist", "--no-sandbox"],
+});
+let failed = false;
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => { if (m.type() === "error" && !/status of 40[13]/.test(m.text())) errors.push(m.text()); });
+  const api = async (path, options = {}) => {
+    const r = await page.request.fetch(base + path, options);
+    assert.ok(r.ok(), `${path}: HTTP ${r.status()}`);
+    return r.json();
+  };
+  const counter = (name) => page.evaluate((n) => window.microplanViewer[n], name);
+  const waitAbove = (name, value) =>
+    page.waitForFunction(([n, v]) => window.microplanViewer[n] > v, [name, value], { timeout: 30000 });
+
+  await page.goto(base + "/");
+  await page.waitForFunction(() => window.microplanViewer && window.microplanViewer.ready, null, { timeout: 60000 });
+  const drawn = await page.evaluate(() => map.querySourceFeatures("microplan", { sourceLayer: "circuits" }).length);
+  assert.ok(drawn > 100, `only ${drawn} circuit features drawn`);
+  assert.deepEqual(errors, [], "errors while loading the viewer");
+  step(`viewer ready, ${drawn} circuit features in the loaded tiles`);
+
+  // The circuit to work on: the largest health gap with a missing "Centro de Salud Tipo A".
+  const health = await api("/indicators/circuit?sector=health");
+  let target = null;
+  for (const u of [...health.units].sort((a, b) => b.deficit - a.deficit).slice(0, 30)) {
+    const report = await api(`/reports/unit/${u.code}?level=circuit`);
+    const h = report.sectors.find((s) => s.sector === "health");
+    const typeA = h.typologies.find((x) => x.typology === "Centro de Salud Tipo A");
+    const inside = await api(`/collections/establishments/items?circuit_code=${u.code}&limit=1`);
+    if (typeA && typeA.deficit >= 1 && inside.features.length) {
+      target = { ...u, health: h.deficit, point: inside.features[0].geometry.coordinates };
+      break;
+    }
+  }
+  assert.ok(target, "no circuit with a missing health centre to test with");
+  step(`target circuit ${target.code} (health deficit ${target.health})`);
+
+  // Switch the indicator: the choropleth takes the API's values by feature id.
+  const loaded = await counter("indicatorsLoaded");
+  await page.selectOption("#indicator", "deficit");
+  await waitAbove("indicatorsLoaded", loaded);
+  const all = await api("/indicators/circuit");
+  const expected = all.units.find((u) => u.code === target.code);
+  const fstate = await page.evaluate((id) => map.getFeatureState({ source: "microplan", sourceLayer: "circuits", id }), expected.id);
+  assert.equal(fstate.value, expected.deficit, "feature-state value of the target circuit");
+  assert.match(await page.textContent("#legend"), /Brecha/);
+  step("indicator switched to deficit; feature-state equals the API");
+
+  // Click the circuit: the panel shows its code and the API's numbers.
+  await page.evaluate(([lon, lat]) => map.jumpTo({ center: [lon, lat], zoom: 12 }), target.point);
+  await page.waitForFunction(() => map.loaded() && map.areTilesLoaded(), null, { timeout: 30000 });
+  const clickAt = async () => {
+    const box = await page.locator("#map").boundingBox();
+    const xy = await page.evaluate((p) => map.project(p), target.point);
+    await page.mouse.click(box.x + xy.x, box.y + xy.y);
+  };
+  let shown = await counter("reportsShown");
+  await clickAt();
+  await waitAbove("reportsShown", shown);
+  assert.equal((await page.textContent("[data-testid=unit-code]")).trim(), target.code);
+  const healthCell = () => page.textContent("[data-testid=sectors] tr[data-sector=health] td.deficit");
+  const number = (text) => Number(text.replace(/\./g, "").replace(",", "."));
+  assert.equal(number(await healthCell()), target.health, "panel health deficit");
+  step(`panel shows ${target.code} with health deficit ${target.health}`);
+
+  // Without the token, creating a scenario is refused.
+  page.on("dialog", (d) => d.accept("Taller de prueba"));
+  await page.click("#scenario-new");
+  await page.waitForFunction(() => /401/.test(document.getElementById("message").textContent) ||
+    /clave/.test(document.getElementById("message").textContent), null, { timeout: 10000 });
+  assert.equal((await api("/scenarios")).scenarios.length, 0, "a scenario was created without the token");
+  step("scenario creation without the token refused");
+
+  // With the token: a scenario, and a health centre proposed in the circuit.
+  await page.fill("#token", token);
+  await page.click("#scenario-new");
+  await page.waitForFunction(() => document.getElementById("scenario").value !== "", null, { timeout: 10000 });
+  const scenario = await page.inputValue("#scenario");
+  await page.selectOption("#propose-sector", "health");
+  await page.selectOption("#propose-typology", "Centro de Salud Tipo A");
+  let edits = await counter("edits");
+  await page.click("#add-mode");
+  const clicked = Date.now();
+  await clickAt();
+  await waitAbove("edits", edits);
+  const refreshed = Date.now() - clicked;
+  const after = await api(`/reports/unit/${target.code}?level=circuit&scenario=${scenario}`);
+  const afterHealth = after.sectors.find((s) => s.sector === "health").deficit;
+  assert.equal(afterHealth, target.health - 1, "API deficit after the proposal");
+  await page.waitForFunction((v) => {
+    const cell = document.querySelector("[data-testid=sectors] tr[data-sector=health] td.deficit");
+    return cell && Number(cell.textContent.replace(/\./g, "").replace(",", ".")) === v;
+  }, afterHealth, { timeout: 10000 });
+  assert.equal(await page.locator("[data-testid=proposal]").count(), 1);
+  step(`proposed a Centro de Salud Tipo A: ${target.code} health deficit ${target.health} -> ${afterHealth}; ` +
+    `click to map and panel updated in ${refreshed} ms`);
+
+  // Without the token the next edit is refused and nothing changes.
+  await page.fill("#token", "");
+  edits = await counter("edits");
+  await page.click("#add-mode");
+  await clickAt();
+  await waitAbove("edits", edits);
+  assert.match(await page.textContent("#message"), /401/);
+  const stored = await api(`/scenarios/${scenario}`);
+  assert.equal(stored.establishments.features.length, 1, "an edit without the token changed the scenario");
+  step("edit without the token refused (401), scenario unchanged");
+
+  await page.screenshot({ path: screenshot });
+  step(`screenshot ${screenshot}`);
+  assert.deepEqual(errors, [], "errors in the page");
+} catch (e) {
+  failed = true;
+  console.error("viewer test FAILED:", e.message);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
