@@ -27,5 +27,6 @@ command add_report_ranking(CLI::App& app);
 command add_plan(CLI::App& app);
 command add_indicators(CLI::App& app);
 command add_serve(CLI::App& app);
+command add_access_cost(CLI::App& app);
 
 }  // namespace microplan::cli

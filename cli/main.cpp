@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
         microplan::cli::add_plan);
     add("indicators", "Indicators per territory and year, and the status of targets (metas)",
         microplan::cli::add_indicators);
+    CLI::App* access = app.add_subcommand("access", "Accessibility: travel time over friction rasters");
+    access->require_subcommand(1);
+    add_to(*access, 2, "cost", "Accumulated cost (travel time) from many sources over a friction raster, as GRASS r.cost",
+           microplan::cli::add_access_cost);
     add("serve", "Serve the store over HTTP: OGC API - Features, vector tiles, MapLibre style, reports",
         microplan::cli::add_serve);
     try {

@@ -1,0 +1,336 @@
+#include "microplan/geo/access/cost_distance.hpp"
+
+#include <gdal_priv.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <queue>
+#include <thread>
+
+#include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/error.hpp"
+
+namespace microplan::geo::access {
+
+std::optional<std::size_t> grid::cell_of(double x, double y) const {
+    double c = std::floor((x - x0) / ew_res), r = std::floor((y0 - y) / ns_res);
+    if (!(c >= 0 && r >= 0 && c < static_cast<double>(cols) && r < static_cast<double>(rows))) return std::nullopt;
+    return static_cast<std::size_t>(r) * cols + static_cast<std::size_t>(c);
+}
+
+std::pair<double, double> grid::centre(std::size_t cell) const {
+    std::size_t r = cell / cols, c = cell % cols;
+    return {x0 + (static_cast<double>(c) + 0.5) * ew_res, y0 - (static_cast<double>(r) + 0.5) * ns_res};
+}
+
+namespace {
+
+// One kind of move: its offset and the weight of the mean of the cells it touches.
+struct move {
+    int dr, dc;
+    double factor;           // length in east–west cell widths
+    int br1, bc1, br2, bc2;  // the cells a knight's move passes beside (0,0 when none)
+    bool knight;
+};
+
+std::vector<move> moves_for(neighbourhood n, double ns_over_ew) {
+    const double ew = 1.0, ns = ns_over_ew, diag = std::sqrt(ew * ew + ns * ns);
+    const double v_diag = std::sqrt(4 * ns * ns + ew * ew), h_diag = std::sqrt(ns * ns + 4 * ew * ew);
+    std::vector<move> m = {
+        {0, -1, ew, 0, 0, 0, 0, false},  {0, 1, ew, 0, 0, 0, 0, false},     {-1, 0, ns, 0, 0, 0, 0, false},
+        {1, 0, ns, 0, 0, 0, 0, false},   {-1, -1, diag, 0, 0, 0, 0, false}, {-1, 1, diag, 0, 0, 0, 0, false},
+        {1, 1, diag, 0, 0, 0, 0, false}, {1, -1, diag, 0, 0, 0, 0, false},
+    };
+    if (n == neighbourhood::knight) {
+        // Two rows away: the cell beside (same column) and the diagonal one.
+        m.push_back({-2, -1, v_diag, -1, 0, -1, -1, true});
+        m.push_back({-2, 1, v_diag, -1, 0, -1, 1, true});
+        m.push_back({2, 1, v_diag, 1, 0, 1, 1, true});
+        m.push_back({2, -1, v_diag, 1, 0, 1, -1, true});
+        // Two columns away.
+        m.push_back({-1, -2, h_diag, 0, -1, -1, -1, true});
+        m.push_back({-1, 2, h_diag, 0, 1, -1, 1, true});
+        m.push_back({1, 2, h_diag, 0, 1, 1, 1, true});
+        m.push_back({1, -2, h_diag, 0, -1, 1, -1, true});
+    }
+    return m;
+}
+
+// The cost of a move from cell (r, c); NaN when it is not allowed.
+inline double move_cost(const std::vector<float>& cost, std::size_t cols, std::size_t rows, std::size_t r,
+                        std::size_t c, const move& m, double here) {
+    const auto nr = static_cast<std::ptrdiff_t>(r) + m.dr, nc = static_cast<std::ptrdiff_t>(c) + m.dc;
+    if (nr < 0 || nc < 0 || nr >= static_cast<std::ptrdiff_t>(rows) || nc >= static_cast<std::ptrdiff_t>(cols))
+        return std::numeric_limits<double>::quiet_NaN();
+    const double there = cost[static_cast<std::size_t>(nr) * cols + static_cast<std::size_t>(nc)];
+    if (!m.knight) return (here + there) * 0.5 * m.factor;
+    const auto cell = [&](int dr, int dc) {
+        return static_cast<double>(cost[(r + static_cast<std::size_t>(static_cast<std::ptrdiff_t>(dr))) * cols + c +
+                                        static_cast<std::size_t>(static_cast<std::ptrdiff_t>(dc))]);
+    };
+    return (here + there + cell(m.br1, m.bc1) + cell(m.br2, m.bc2)) * 0.25 * m.factor;
+}
+
+}  // namespace
+
+namespace {
+
+// A cell's accumulated cost and the source it comes from, in one word so that both change
+// together under compare-and-swap.
+struct label {
+    float cost;
+    std::int32_t from;
+};
+static_assert(sizeof(label) == 8);
+inline std::uint64_t pack(label l) { return std::bit_cast<std::uint64_t>(l); }
+inline label unpack(std::uint64_t w) { return std::bit_cast<label>(w); }
+
+}  // namespace
+
+cost_distance_result cost_distance(const cost_surface& surface, std::span<const source> sources,
+                                   const cost_distance_options& options) {
+    const grid& g = surface.g;
+    const std::size_t n = g.cells(), cols = g.cols, rows = g.rows;
+    if (surface.cost.size() != n) throw std::invalid_argument("cost_distance: the cost vector does not match the grid");
+    const auto moves = moves_for(options.moves, g.ns_res / g.ew_res);
+    const float inf = std::numeric_limits<float>::infinity();
+    std::vector<std::uint64_t> labels(n, pack({inf, -1}));
+
+    // The cheapest possible move sets the bucket width (with a margin for single-precision sums).
+    float cmin = std::numeric_limits<float>::infinity(), cmax = 0;
+    for (float c : surface.cost)
+        if (!std::isnan(c)) cmin = std::min(cmin, c), cmax = std::max(cmax, c);
+    double fmin = std::numeric_limits<double>::infinity(), fmax = 0;
+    for (const auto& m : moves) fmin = std::min(fmin, m.factor), fmax = std::max(fmax, m.factor);
+    const double delta = static_cast<double>(cmin) * fmin * 0.999;
+    const double inv_delta = 1.0 / delta;
+
+    cost_distance_result out;
+    std::vector<std::uint32_t> seeds;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        auto cell = g.cell_of(sources[i].x, sources[i].y);
+        if (!cell || std::isnan(surface.cost[*cell])) {
+            out.unplaced.push_back(i);
+            continue;
+        }
+        if (unpack(labels[*cell]).from >= 0) continue;  // the first source of a cell wins
+        labels[*cell] = pack({0.0f, sources[i].id});
+        seeds.push_back(static_cast<std::uint32_t>(*cell));
+    }
+
+    std::vector<std::uint8_t> settled(n, 0);
+    const float max_cost = static_cast<float>(std::min(options.max_cost, 3.0e38));
+    // The moves as index offsets, for cells at least two cells away from the grid's edge.
+    struct step {
+        std::ptrdiff_t offset, beside1, beside2;
+        double half_or_quarter_factor;
+        bool knight;
+    };
+    std::vector<step> steps;
+    for (const auto& m : moves) {
+        auto at = [&](int dr, int dc) {
+            return static_cast<std::ptrdiff_t>(dr) * static_cast<std::ptrdiff_t>(cols) + dc;
+        };
+        steps.push_back(
+            {at(m.dr, m.dc), at(m.br1, m.bc1), at(m.br2, m.bc2), m.factor * (m.knight ? 0.25 : 0.5), m.knight});
+    }
+    const float* cost = surface.cost.data();
+    // Offers cost nd from source `from` to cell `next`; push(cell, cost) queues an improvement.
+    auto offer = [&](std::size_t next, float nd, std::int32_t from, auto&& push) {
+        if (nd > max_cost) return;
+        std::atomic_ref<std::uint64_t> word(labels[next]);
+        std::uint64_t old = word.load(std::memory_order_relaxed);
+        while (nd < unpack(old).cost) {
+            if (word.compare_exchange_weak(old, pack({nd, from}), std::memory_order_relaxed)) {
+                push(static_cast<std::uint32_t>(next), nd);
+                return;
+            }
+        }
+    };
+    // Relaxes the moves out of a settled cell.
+    auto expand = [&](std::uint32_t cell, auto&& push) {
+        const std::size_t r = cell / cols, c = cell % cols;
+        const double here = cost[cell];
+        const label me = unpack(std::atomic_ref<std::uint64_t>(labels[cell]).load(std::memory_order_relaxed));
+        const double base = me.cost;
+        if (r >= 2 && c >= 2 && r + 2 < rows && c + 2 < cols) {
+            for (const step& s : steps) {
+                const std::size_t next = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + s.offset);
+                double sum = here + static_cast<double>(cost[next]);
+                if (s.knight)
+                    sum += static_cast<double>(
+                               cost[static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + s.beside1)]) +
+                           static_cast<double>(
+                               cost[static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + s.beside2)]);
+                if (std::isnan(sum)) continue;
+                offer(next, static_cast<float>(base + sum * s.half_or_quarter_factor), me.from, push);
+            }
+            return;
+        }
+        for (const auto& m : moves) {
+            const double w = move_cost(surface.cost, cols, rows, r, c, m, here);
+            if (std::isnan(w)) continue;
+            const std::size_t next = (r + static_cast<std::size_t>(static_cast<std::ptrdiff_t>(m.dr))) * cols + c +
+                                     static_cast<std::size_t>(static_cast<std::ptrdiff_t>(m.dc));
+            offer(next, static_cast<float>(base + w), me.from, push);
+        }
+    };
+
+    std::size_t reached = 0;
+    if (delta > 0 && std::isfinite(delta)) {
+        unsigned threads = std::max(1u, options.threads ? options.threads : std::thread::hardware_concurrency());
+        // Circular buckets per thread: a move reaches at most `span` - 2 buckets ahead.
+        const auto span = static_cast<std::size_t>(std::ceil(2.0 * cmax * fmax / delta)) + 2;
+        std::vector<std::vector<std::vector<std::uint32_t>>> buckets(threads,
+                                                                     std::vector<std::vector<std::uint32_t>>(span));
+        std::vector<std::size_t> pushed(threads, 0), settled_by(threads, 0);
+        for (auto s : seeds) buckets[0][0].push_back(s);
+        std::size_t pending = seeds.size();
+        std::vector<std::uint32_t> current;
+        for (std::size_t b = 0; pending > 0; ++b) {
+            const std::size_t slot = b % span;
+            current.clear();
+            for (auto& t : buckets) {
+                current.insert(current.end(), t[slot].begin(), t[slot].end());
+                t[slot].clear();
+            }
+            if (current.empty()) continue;
+            pending -= current.size();
+            // Cells of one bucket cannot improve one another: settle them in parallel.
+            const std::size_t chunk = (current.size() + threads - 1) / threads;
+            auto work = [&](unsigned t) {
+                auto& mine = buckets[t];
+                std::size_t pushes = 0, done = 0;
+                auto push = [&](std::uint32_t cell, float d) {
+                    mine[static_cast<std::size_t>(static_cast<double>(d) * inv_delta) % span].push_back(cell);
+                    ++pushes;
+                };
+                const std::size_t lo = t * chunk, hi = std::min(current.size(), lo + chunk);
+                for (std::size_t i = lo; i < hi; ++i) {
+                    std::uint32_t cell = current[i];
+                    if (std::atomic_ref<std::uint8_t>(settled[cell]).exchange(1, std::memory_order_relaxed)) continue;
+                    ++done;
+                    expand(cell, push);
+                }
+                pushed[t] += pushes;
+                settled_by[t] += done;
+            };
+            if (threads == 1 || current.size() < 2048) {
+                work(0);
+                if (threads > 1) {  // chunks 1.. were not processed: do them here
+                    for (unsigned t = 1; t < threads; ++t) work(t);
+                }
+            } else {
+                std::vector<std::thread> pool;
+                for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+                work(0);
+                for (auto& th : pool) th.join();
+            }
+            for (unsigned t = 0; t < threads; ++t) pending += pushed[t], pushed[t] = 0;
+        }
+        for (auto s : settled_by) reached += s;
+    } else {
+        using entry = std::pair<float, std::uint32_t>;
+        std::priority_queue<entry, std::vector<entry>, std::greater<>> heap;
+        auto push = [&](std::uint32_t cell, float d) { heap.emplace(d, cell); };
+        for (auto s : seeds) push(s, 0);
+        while (!heap.empty()) {
+            auto [d, cell] = heap.top();
+            heap.pop();
+            if (settled[cell] || d > unpack(labels[cell]).cost) continue;
+            settled[cell] = 1;
+            ++reached;
+            expand(cell, push);
+        }
+    }
+    out.reached = reached;
+    out.cost.resize(n);
+    out.nearest.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        label l = unpack(labels[i]);
+        out.cost[i] = l.cost;
+        out.nearest[i] = l.from;
+    }
+    return out;
+}
+
+cost_surface read_cost_raster(const std::string& path) {
+    gdal::ensure_registered();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    error_location where{path, {}, {}, {}, {}};
+    if (!ds) throw format_error(where, "cannot open the raster", CPLGetLastErrorMsg());
+    double gt[6];
+    if (ds->GetGeoTransform(gt) != CE_None || gt[2] != 0 || gt[4] != 0 || gt[1] <= 0 || gt[5] >= 0)
+        throw format_error(where, "not a north-up raster",
+                           "cost rasters need a north-up geotransform in a projected CRS");
+    cost_surface s;
+    s.g.cols = static_cast<std::size_t>(ds->GetRasterXSize());
+    s.g.rows = static_cast<std::size_t>(ds->GetRasterYSize());
+    s.g.x0 = gt[0], s.g.y0 = gt[3], s.g.ew_res = gt[1], s.g.ns_res = -gt[5];
+    if (const OGRSpatialReference* srs = ds->GetSpatialRef()) {
+        char* wkt = nullptr;
+        srs->exportToWkt(&wkt);
+        s.g.crs_wkt = wkt ? wkt : "";
+        CPLFree(wkt);
+        if (srs->IsGeographic())
+            throw format_error(where, "geographic CRS",
+                               "cost rasters must be in a projected CRS (metres), e.g. EPSG:32717");
+    }
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    s.cost.resize(s.g.cells());
+    if (band->RasterIO(GF_Read, 0, 0, ds->GetRasterXSize(), ds->GetRasterYSize(), s.cost.data(), ds->GetRasterXSize(),
+                       ds->GetRasterYSize(), GDT_Float32, 0, 0) != CE_None)
+        throw format_error(where, "cannot read the raster", CPLGetLastErrorMsg());
+    int has_nodata = 0;
+    double nodata = band->GetNoDataValue(&has_nodata);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (float& v : s.cost)
+        if ((has_nodata && (v == static_cast<float>(nodata))) || v < 0 || !std::isfinite(v)) v = nan;
+    return s;
+}
+
+namespace {
+GDALDatasetUniquePtr create_tiff(const std::string& path, const grid& g, GDALDataType type) {
+    gdal::ensure_registered();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
+    const char* options[] = {"TILED=YES", "COMPRESS=DEFLATE", "BIGTIFF=IF_SAFER", nullptr};
+    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), static_cast<int>(g.cols), static_cast<int>(g.rows), 1, type,
+                                           const_cast<char**>(options)));
+    if (!ds) throw format_error({path, {}, {}, {}, {}}, "cannot create the raster", CPLGetLastErrorMsg());
+    double gt[6] = {g.x0, g.ew_res, 0, g.y0, 0, -g.ns_res};
+    ds->SetGeoTransform(gt);
+    if (!g.crs_wkt.empty()) ds->SetProjection(g.crs_wkt.c_str());
+    return ds;
+}
+}  // namespace
+
+void write_float_raster(const std::string& path, const grid& g, std::span<const float> values, double nodata) {
+    auto ds = create_tiff(path, g, GDT_Float32);
+    std::vector<float> row(g.cols);
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    band->SetNoDataValue(nodata);
+    for (std::size_t r = 0; r < g.rows; ++r) {
+        for (std::size_t c = 0; c < g.cols; ++c) {
+            float v = values[r * g.cols + c];
+            row[c] = std::isfinite(v) ? v : static_cast<float>(nodata);
+        }
+        if (band->RasterIO(GF_Write, 0, static_cast<int>(r), static_cast<int>(g.cols), 1, row.data(),
+                           static_cast<int>(g.cols), 1, GDT_Float32, 0, 0) != CE_None)
+            throw format_error({path, {}, {}, {}, {}}, "cannot write the raster", CPLGetLastErrorMsg());
+    }
+}
+
+void write_int_raster(const std::string& path, const grid& g, std::span<const std::int32_t> values,
+                      std::int32_t nodata) {
+    auto ds = create_tiff(path, g, GDT_Int32);
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    band->SetNoDataValue(nodata);
+    if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
+                       const_cast<std::int32_t*>(values.data()), static_cast<int>(g.cols), static_cast<int>(g.rows),
+                       GDT_Int32, 0, 0) != CE_None)
+        throw format_error({path, {}, {}, {}, {}}, "cannot write the raster", CPLGetLastErrorMsg());
+}
+
+}  // namespace microplan::geo::access
