@@ -76,6 +76,7 @@ bench: build
 	MICROPLAN_STORE=/tmp/microplan-bench/demo.sqlite $(BUILD_DIR)/bench/microplan_bench_incremental
 	bench/tiles_peer.py $(BUILD_DIR)/microplan /tmp/microplan-bench/demo.sqlite
 	bench/serve_load.sh $(BUILD_DIR)/microplan /tmp/microplan-bench/demo.sqlite
+	bench/cost_distance.sh $(BUILD_DIR)/microplan
 
 clean:
 	rm -rf build build-asan web/node_modules

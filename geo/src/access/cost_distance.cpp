@@ -258,7 +258,8 @@ cost_distance_result cost_distance(const cost_surface& surface, std::span<const 
 
 cost_surface read_cost_raster(const std::string& path) {
     gdal::ensure_registered();
-    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    const char* open_options[] = {"NUM_THREADS=ALL_CPUS", nullptr};  // GeoTIFF: decode blocks on every core
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, open_options));
     error_location where{path, {}, {}, {}, {}};
     if (!ds) throw format_error(where, "cannot open the raster", CPLGetLastErrorMsg());
     double gt[6];
@@ -295,7 +296,10 @@ namespace {
 GDALDatasetUniquePtr create_tiff(const std::string& path, const grid& g, GDALDataType type) {
     gdal::ensure_registered();
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-    const char* options[] = {"TILED=YES", "COMPRESS=DEFLATE", "BIGTIFF=IF_SAFER", nullptr};
+    // Deflate on every core, at a level that keeps writing a small part of the run.
+    const char* options[] = {"TILED=YES",   "COMPRESS=DEFLATE",     "ZLEVEL=1",
+                             "PREDICTOR=3", "NUM_THREADS=ALL_CPUS", "BIGTIFF=IF_SAFER",
+                             nullptr};
     GDALDatasetUniquePtr ds(driver->Create(path.c_str(), static_cast<int>(g.cols), static_cast<int>(g.rows), 1, type,
                                            const_cast<char**>(options)));
     if (!ds) throw format_error({path, {}, {}, {}, {}}, "cannot create the raster", CPLGetLastErrorMsg());

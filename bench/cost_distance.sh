@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# cost_distance.sh -- travel time over mainland Ecuador at 100 m (47 M cells, 24.8 M passable) from
+# 1,000 schools: microplan beside GRASS r.cost in one run, and the two answers compared cell by cell.
+#
+#   bench/cost_distance.sh build/microplan
+#
+# Inputs from ../shared/peers/prep_cost_raster.py ($BL_WORK/job3/cost.tif, starts.csv); GRASS through
+# ../shared/peers/job3_rcost_grass.sh (BL_RUNS=1: 8 and 16 neighbours, its GeoTIFFs rcost_{queen,knight}.tif).
+# microplan: `microplan access cost` under /usr/bin/time -v (wall, peak RSS), output Float32 GeoTIFF.
+set -euo pipefail
+MICROPLAN=$(realpath "$1")
+PEERS=$(cd "$(dirname "$0")/../../shared/peers" && pwd)
+source "$PEERS/env.sh"
+J3="$BL_WORK/job3"
+[ -f "$J3/cost.tif" ] || /usr/bin/python3 "$PEERS/prep_cost_raster.py"
+BL_RUNS=1 "$PEERS/job3_rcost_grass.sh" >/dev/null
+grep r.cost "$BL_RESULTS/job3_rcost_grass.csv" | cut -d, -f3,5,6 | sed 's/^/GRASS /'
+for variant in queen knight; do
+  flag=""; [ "$variant" = knight ] && flag="--knight"
+  /usr/bin/time -v -o "$J3/mp_time_$variant.txt" "$MICROPLAN" access cost $flag --cost "$J3/cost.tif" \
+    --sources "$J3/starts.csv" --out "$J3/microplan_$variant.tif" 2>"$J3/mp_$variant.err" >/dev/null
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$J3/mp_time_$variant.txt")
+  rss=$(awk -F': ' '/Maximum resident set size/{printf "%.1f", $2/1024}' "$J3/mp_time_$variant.txt")
+  echo "microplan $variant,$wall,$rss ($(grep 'cost distance' "$J3/mp_$variant.err"))"
+done
+/usr/bin/python3 - "$J3" <<'PY'
+import sys, numpy as np, rasterio
+j3 = sys.argv[1]
+for v in ("queen", "knight"):
+    g = rasterio.open(f"{j3}/rcost_{v}.tif").read(1, masked=True)
+    m = rasterio.open(f"{j3}/microplan_{v}.tif").read(1, masked=True)
+    both = (~g.mask) & (~m.mask)
+    d = np.abs(g.data[both].astype(np.float64) - m.data[both].astype(np.float64))
+    print(f"{v}: {int(both.sum())} cells reached by both, {int(((~g.mask) & m.mask).sum())} only by GRASS, "
+          f"{int((g.mask & (~m.mask)).sum())} only by microplan; |difference| max {d.max():.4f}, mean {d.mean():.6f}")
+PY
