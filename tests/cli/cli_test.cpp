@@ -13,7 +13,7 @@ TEST(Cli, EverySubcommandHasHelp) {
     for (const char* sub : {"import", "import establishments", "assign", "population table", "population raster",
                             "population allocate", "population project", "build", "validate", "demo",
                             "standards import", "standards check", "attributes", "coverage", "report district",
-                            "report ranking", "plan", "indicators", "serve"}) {
+                            "report ranking", "plan", "indicators", "serve", "access cost"}) {
         auto r = run(microplan_cmd(std::string(sub) + " --help"));
         EXPECT_EQ(r.exit_code, 0) << sub;
         EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
