@@ -3,7 +3,11 @@
 #include <zlib.h>
 
 #include <cctype>
+#include <cstdio>
+#include <functional>
 #include <stdexcept>
+
+#include "microplan/service/http.hpp"
 
 namespace microplan::service {
 
@@ -21,6 +25,12 @@ std::string gzip_compress(std::string_view data, int level) {
     deflateEnd(&z);
     if (rc != Z_STREAM_END) throw std::runtime_error("zlib: deflate failed");
     return out;
+}
+
+std::string etag_of(std::string_view body) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "\"%016zx\"", std::hash<std::string_view>{}(body));
+    return buf;
 }
 
 bool accepts_gzip(std::string_view header) {

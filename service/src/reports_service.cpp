@@ -119,9 +119,7 @@ http_response reports_service::indicators(const request_context& ctx, const std:
     if (!lvl || !ctx.data->model()->where().tier_of(*lvl))
         throw request_error(404, "NotFound",
                             "no planning level '" + level_text.substr(0, 30) + "' (zone, district, circuit)");
-    std::map<std::string, std::int64_t> fid;
-    if (const collection* c = ctx.data->find(geo::level_table(*lvl)))
-        for (const auto& f : c->features) fid[f.properties["code"].get<std::string>()] = f.fid;
+    const collection* units_layer = ctx.data->find(geo::level_table(*lvl));
     const bool closing = ctx.target.get("closing") == "true";
     return with_model(ctx, [&](const geo::coverage_model& model, bool scenario) {
         std::string sector = sector_param(ctx, model);
@@ -153,7 +151,7 @@ http_response reports_service::indicators(const request_context& ctx, const std:
                     year = std::max(year, *y);
                 }
             }
-            std::int64_t id = fid.count(units[u].code) ? fid[units[u].code] : 0;
+            std::int64_t id = units_layer ? units_layer->fid_of(units[u].code) : 0;
             rows.push_back({{"id", id},
                             {"code", units[u].code},
                             {"name", units[u].name},

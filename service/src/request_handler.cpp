@@ -104,8 +104,7 @@ static_assets::static_assets(const std::string& web_root) {
         std::string type = n.ends_with(".html") ? "text/html; charset=utf-8"
                            : n.ends_with(".js") ? "text/javascript; charset=utf-8"
                                                 : "text/css; charset=utf-8";
-        char etag[24];
-        std::snprintf(etag, sizeof etag, "\"%016zx\"", std::hash<std::string_view>{}(data));
+        std::string etag = etag_of(data);
         auto shared = std::make_shared<const std::string>(std::move(data));
         files_[name] = {type, shared, std::make_shared<const std::string>(gzip_compress(*shared, 9)), etag};
     }
@@ -264,8 +263,7 @@ http_response request_handler::handle(const http_request& request) const noexcep
         bool has_etag = false;
         for (const auto& [name, value] : r.headers) has_etag = has_etag || name == "ETag";
         if (r.status == 200 && !has_etag && r.body) {
-            char buf[24];
-            std::snprintf(buf, sizeof buf, "\"%016zx\"", std::hash<std::string_view>{}(*r.body));
+            const std::string buf = etag_of(*r.body);
             r.add_header("ETag", buf);
             r.add_header("Cache-Control", "no-cache");
             if (request.if_none_match.find(buf) != std::string::npos) {

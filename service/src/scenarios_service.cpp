@@ -167,16 +167,14 @@ std::vector<unit_change> changes(const request_context& ctx, std::int64_t id, ge
     std::vector<unit_change> out;
     auto tier = base->where().tier_of(lvl);
     if (!tier) throw request_error(400, "InvalidParameterValue", "parameter 'level': not a planning level");
-    std::map<std::string, std::int64_t> fid;
-    if (const collection* c = ctx.data->find(geo::level_table(lvl)))
-        for (const auto& f : c->features) fid[f.properties["code"].get<std::string>()] = f.fid;
+    const collection* units_layer = ctx.data->find(geo::level_table(lvl));
     ctx.scenarios->with_model(id, [&](const geo::coverage_model& m) {
         const auto& units = base->where().units(*tier);
         for (std::size_t u = 0; u < units.size(); ++u) {
             unit_change c;
             c.code = units[u].code;
             c.name = units[u].name;
-            c.fid = fid.count(c.code) ? fid[c.code] : 0;
+            c.fid = units_layer ? units_layer->fid_of(c.code) : 0;
             c.before = base->sector_offer(sector, *tier, u);
             c.after = m.sector_offer(sector, *tier, u);
             double gain = 0;

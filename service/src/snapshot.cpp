@@ -89,6 +89,7 @@ void finish_collection(collection& c, const std::vector<std::string>& tile_keys)
         feature_record& f = c.features[i];
         finish_feature(f);
         c.by_fid.emplace(f.fid, i);
+        if (!c.is_points()) c.fid_by_code.emplace(f.properties["code"].get<std::string>(), f.fid);
         if (!f.bbox.empty()) c.extent.extend(f.bbox);
         std::vector<tiles::value> row;
         for (const auto& k : tile_keys) {

@@ -4,15 +4,14 @@
 #include <functional>
 
 #include "microplan/service/gzip.hpp"
+#include "microplan/service/http.hpp"
 #include "microplan/tiles/tileset.hpp"
 
 namespace microplan::service {
 
 cached_tile::cached_tile(std::string layer, tiles::tile_id id, std::string data)
     : layer_(std::move(layer)), id_(id), data_(std::make_shared<const std::string>(std::move(data))) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "\"%016zx\"", std::hash<std::string_view>{}(*data_));
-    etag_ = buf;
+    etag_ = etag_of(*data_);
 }
 
 std::shared_ptr<const std::string> cached_tile::gzipped() const {

@@ -5,10 +5,11 @@
 #include <cmath>
 #include <numbers>
 
+#include "microplan/tiles/geometry.hpp"
+
 namespace microplan::tiles {
 
 namespace {
-constexpr double half_world = 20037508.342789244;  // pi * 6378137
 
 std::optional<std::uint32_t> parse_uint(std::string_view s) {
     if (s.empty() || s.size() > 10) return std::nullopt;

@@ -58,21 +58,6 @@ std::vector<move> moves_for(neighbourhood n, double ns_over_ew) {
     return m;
 }
 
-// The cost of a move from cell (r, c); NaN when it is not allowed.
-inline double move_cost(const std::vector<float>& cost, std::size_t cols, std::size_t rows, std::size_t r,
-                        std::size_t c, const move& m, double here) {
-    const auto nr = static_cast<std::ptrdiff_t>(r) + m.dr, nc = static_cast<std::ptrdiff_t>(c) + m.dc;
-    if (nr < 0 || nc < 0 || nr >= static_cast<std::ptrdiff_t>(rows) || nc >= static_cast<std::ptrdiff_t>(cols))
-        return std::numeric_limits<double>::quiet_NaN();
-    const double there = cost[static_cast<std::size_t>(nr) * cols + static_cast<std::size_t>(nc)];
-    if (!m.knight) return (here + there) * 0.5 * m.factor;
-    const auto cell = [&](int dr, int dc) {
-        return static_cast<double>(cost[(r + static_cast<std::size_t>(static_cast<std::ptrdiff_t>(dr))) * cols + c +
-                                        static_cast<std::size_t>(static_cast<std::ptrdiff_t>(dc))]);
-    };
-    return (here + there + cell(m.br1, m.bc1) + cell(m.br2, m.bc2)) * 0.25 * m.factor;
-}
-
 }  // namespace
 
 namespace {
@@ -149,32 +134,30 @@ cost_distance_result cost_distance(const cost_surface& surface, std::span<const 
             }
         }
     };
-    // Relaxes the moves out of a settled cell.
+    // Relaxes the moves out of a settled cell; only cells near the edge check the bounds.
     auto expand = [&](std::uint32_t cell, auto&& push) {
         const std::size_t r = cell / cols, c = cell % cols;
         const double here = cost[cell];
         const label me = unpack(std::atomic_ref<std::uint64_t>(labels[cell]).load(std::memory_order_relaxed));
         const double base = me.cost;
-        if (r >= 2 && c >= 2 && r + 2 < rows && c + 2 < cols) {
-            for (const step& s : steps) {
-                const std::size_t next = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + s.offset);
-                double sum = here + static_cast<double>(cost[next]);
-                if (s.knight)
-                    sum += static_cast<double>(
-                               cost[static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + s.beside1)]) +
-                           static_cast<double>(
-                               cost[static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + s.beside2)]);
-                if (std::isnan(sum)) continue;
-                offer(next, static_cast<float>(base + sum * s.half_or_quarter_factor), me.from, push);
+        const bool interior = r >= 2 && c >= 2 && r + 2 < rows && c + 2 < cols;
+        for (std::size_t k = 0; k < steps.size(); ++k) {
+            if (!interior) {
+                const auto nr = static_cast<std::ptrdiff_t>(r) + moves[k].dr,
+                           nc = static_cast<std::ptrdiff_t>(c) + moves[k].dc;
+                if (nr < 0 || nc < 0 || nr >= static_cast<std::ptrdiff_t>(rows) ||
+                    nc >= static_cast<std::ptrdiff_t>(cols))
+                    continue;  // a knight's move inside the grid passes beside cells inside it too
             }
-            return;
-        }
-        for (const auto& m : moves) {
-            const double w = move_cost(surface.cost, cols, rows, r, c, m, here);
-            if (std::isnan(w)) continue;
-            const std::size_t next = (r + static_cast<std::size_t>(static_cast<std::ptrdiff_t>(m.dr))) * cols + c +
-                                     static_cast<std::size_t>(static_cast<std::ptrdiff_t>(m.dc));
-            offer(next, static_cast<float>(base + w), me.from, push);
+            const step& s = steps[k];
+            const auto at = [&](std::ptrdiff_t offset) {
+                return static_cast<double>(cost[static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + offset)]);
+            };
+            double sum = here + at(s.offset);
+            if (s.knight) sum += at(s.beside1) + at(s.beside2);
+            if (std::isnan(sum)) continue;  // impassable, or a knight's move beside an impassable cell
+            offer(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + s.offset),
+                  static_cast<float>(base + sum * s.half_or_quarter_factor), me.from, push);
         }
     };
 

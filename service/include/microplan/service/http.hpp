@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,5 +30,8 @@ struct http_response {
 };
 
 using request_handler_fn = std::function<http_response(const http_request&)>;
+
+// A strong ETag for a body: a quoted 64-bit hash of its bytes.
+std::string etag_of(std::string_view body);
 
 }  // namespace microplan::service

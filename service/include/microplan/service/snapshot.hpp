@@ -45,6 +45,7 @@ struct collection {
     std::optional<geo::level> lvl;         // nullopt: establishments
     std::vector<feature_record> features;  // in fid order
     std::unordered_map<std::int64_t, std::size_t> by_fid;
+    std::unordered_map<std::string, std::int64_t> fid_by_code;  // units: code -> fid
     std::vector<queryable> queryables;
     tiles::box extent;                           // lon/lat
     std::unique_ptr<tiles::vector_layer> layer;  // for tiles
@@ -55,6 +56,11 @@ struct collection {
         return it == by_fid.end() ? nullptr : &features[it->second];
     }
     [[nodiscard]] const queryable* find_queryable(std::string_view name) const;
+    // The fid of the unit with `code`; 0 when there is none.
+    [[nodiscard]] std::int64_t fid_of(const std::string& code) const {
+        auto it = fid_by_code.find(code);
+        return it == fid_by_code.end() ? 0 : it->second;
+    }
 };
 
 class snapshot {
