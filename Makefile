@@ -11,9 +11,9 @@
 DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
   libsqlite3-dev sqlite3 libspatialite-dev libsqlite3-mod-spatialite \
-  libboost-dev libprotozero-dev zlib1g-dev nlohmann-json3-dev libcli11-dev \
+  libboost-dev libprotozero-dev zlib1g-dev nlohmann-json3-dev libcli11-dev coinor-libcbc-dev \
   googletest libgtest-dev libgmock-dev libbenchmark-dev \
-  chromium
+  chromium grass-core
 
 # The viewer's packages (web/package-lock.json: MapLibre GL JS, the style validator,
 # playwright-core) come from npm (Debian's nodejs + npm when missing); the browser test drives

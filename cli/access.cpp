@@ -28,15 +28,7 @@ std::vector<geo::access::source> read_sources(const std::string& path, const std
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     int xi = defn->GetFieldIndex(x_field.c_str()), yi = defn->GetFieldIndex(y_field.c_str());
     int idi = defn->GetFieldIndex(id_field.c_str());
-    std::unique_ptr<OGRCoordinateTransformation> to_raster;
-    if (const OGRSpatialReference* srs = layer->GetSpatialRef(); srs && !target_wkt.empty()) {
-        OGRSpatialReference target;
-        target.importFromWkt(target_wkt.c_str());
-        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        OGRSpatialReference source(*srs);
-        source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        if (!source.IsSame(&target)) to_raster.reset(OGRCreateCoordinateTransformation(&source, &target));
-    }
+    auto to_raster = geo::gdal::transformation_to(layer->GetSpatialRef(), target_wkt);
     std::vector<geo::access::source> out;
     std::int32_t n = 0;
     for (auto& f : *layer) {

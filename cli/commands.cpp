@@ -1,11 +1,15 @@
 #include "commands.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
+#include "microplan/geo/access/analysis.hpp"
+#include "microplan/geo/access/friction.hpp"
+#include "microplan/geo/demo/demo_access.hpp"
 #include "microplan/geo/demo/demo_country.hpp"
 #include "microplan/geo/demo/demo_services.hpp"
 #include "microplan/geo/error.hpp"
@@ -15,6 +19,7 @@
 #include "microplan/geo/store/planning.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/store/population.hpp"
+#include "microplan/geo/store/accessibility.hpp"
 #include "microplan/geo/territory/assign.hpp"
 #include "microplan/geo/territory/build.hpp"
 #include "microplan/geo/territory/validate.hpp"
@@ -210,6 +215,20 @@ command add_demo(CLI::App& app) {
         }
         geo::demo::write_population_raster(c, tif, so);
         geo::demo::demo_population people = geo::demo::population_by_unit(c, tif);
+        // Synthetic land cover, elevation, roads and rivers beside the raster, and the friction
+        // surface they make (speed tables in data/access/).
+        std::string prefix = tif.substr(0, tif.size() - std::string("_population.tif").size());
+        if (tif.size() <= std::string("_population.tif").size() || !tif.ends_with("_population.tif")) prefix = tif;
+        auto inputs = geo::demo::write_access_inputs(c, people, tif, prefix, opt->seed);
+        geo::access::friction_inputs fi;
+        fi.landcover = inputs.landcover;
+        fi.speeds = MICROPLAN_DATA_DIR "/access/demo_landcover_speeds.csv";
+        fi.roads = inputs.roads;
+        fi.road_speeds = MICROPLAN_DATA_DIR "/access/demo_road_speeds.csv";
+        fi.barriers = {inputs.rivers};
+        fi.elevation = inputs.elevation;
+        const geo::access::cost_surface surface = geo::access::build_friction(fi);
+        std::size_t access_runs = 0;
         std::vector<geo::establishment> services = geo::demo::generate_establishments(c, people, so);
         auto years = geo::demo::project_population(c, people, so.year, so.year + 10, so);
         auto poverty = geo::demo::poverty_index(c, people, so);
@@ -247,16 +266,33 @@ command add_demo(CLI::App& app) {
             geo::store::write_establishments(db, services, placed.rows, rec, placed.report,
                                              geo::store::establishment_write_mode::replace_sectors);
             if (catalogue) geo::store::write_standards(db, *catalogue);
+            // Accessibility of every sector over the demo's synthetic friction surface.
+            if (catalogue) {
+                auto pop = geo::access::read_population_grid(tif, surface.g.crs_wkt);
+                for (const auto& [sector, priority] : catalogue->sectors()) {
+                    geo::access::accessibility_options o;
+                    o.sector = sector;
+                    for (const auto& st : catalogue->items)
+                        if (st.sector == sector && st.max_travel_min) o.thresholds.push_back(*st.max_travel_min);
+                    std::sort(o.thresholds.begin(), o.thresholds.end());
+                    o.thresholds.erase(std::unique(o.thresholds.begin(), o.thresholds.end()), o.thresholds.end());
+                    auto r = geo::access::travel_time_accessibility(db, surface, pop, o);
+                    r.run.population_source = tif;
+                    geo::store::write_accessibility(db, r.run);
+                    ++access_runs;
+                }
+            }
         });
         double area = 0, total = 0;
         for (const auto& u : c.zones.units) area += u.area_km2;
         for (const auto& [code, v] : people.zones.at(geo::total_band)) total += v;
         std::printf(
             "demo country written to %s in %.2f s: %zu zones, %zu districts, %zu circuits, %.0f km², "
-            "%.0f people (raster %s), %zu establishments, population %d-%d, %s\n",
+            "%.0f people (raster %s), %zu establishments, population %d-%d, %s, accessibility of %zu sectors "
+            "(inputs %s_*)\n",
             out->c_str(), seconds_since(t0), c.zones.units.size(), c.districts.units.size(), c.circuits.units.size(),
             area, total, tif.c_str(), services.size(), years.begin()->first, years.rbegin()->first,
-            catalogue ? ("standards " + *standards).c_str() : "no standards");
+            catalogue ? ("standards " + *standards).c_str() : "no standards", access_runs, prefix.c_str());
         return 0;
     };
 }

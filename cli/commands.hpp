@@ -28,5 +28,11 @@ command add_plan(CLI::App& app);
 command add_indicators(CLI::App& app);
 command add_serve(CLI::App& app);
 command add_access_cost(CLI::App& app);
+command add_access_friction(CLI::App& app);
+command add_access_travel_time(CLI::App& app);
+command add_access_distance(CLI::App& app);
+command add_access_network(CLI::App& app);
+command add_access_capacity(CLI::App& app);
+command add_access_sites(CLI::App& app);
 
 }  // namespace microplan::cli

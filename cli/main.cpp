@@ -58,10 +58,28 @@ int main(int argc, char** argv) {
         microplan::cli::add_plan);
     add("indicators", "Indicators per territory and year, and the status of targets (metas)",
         microplan::cli::add_indicators);
-    CLI::App* access = app.add_subcommand("access", "Accessibility: travel time over friction rasters");
+    CLI::App* access = app.add_subcommand("access", "Accessibility: travel time, distance, coverage within thresholds, capacity, new sites");
     access->require_subcommand(1);
     add_to(*access, 2, "cost", "Accumulated cost (travel time) from many sources over a friction raster, as GRASS r.cost",
            microplan::cli::add_access_cost);
+    add_to(*access, 2, "friction", "Friction surface (minutes per cell) from land cover, speeds, roads and barriers",
+           microplan::cli::add_access_friction);
+    add_to(*access, 2, "travel-time",
+           "Travel time from every cell to the nearest establishment of a sector; catchments; population within "
+           "thresholds per unit (stored)",
+           microplan::cli::add_access_travel_time);
+    add_to(*access, 2, "distance",
+           "Straight-line distance to the nearest establishment; population within thresholds (km) per unit (stored)",
+           microplan::cli::add_access_distance);
+    add_to(*access, 2, "network",
+           "Travel time on a road network graph with walking off the network; population within thresholds (stored)",
+           microplan::cli::add_access_network);
+    add_to(*access, 2, "capacity",
+           "Capacity-limited catchments (AccessMod): covered and residual population, per-establishment table",
+           microplan::cli::add_access_capacity);
+    add_to(*access, 2, "sites",
+           "Where to build next: K new sites maximising people newly within X minutes (greedy; exact MIP with CBC)",
+           microplan::cli::add_access_sites);
     add("serve", "Serve the store over HTTP: OGC API - Features, vector tiles, MapLibre style, reports",
         microplan::cli::add_serve);
     try {

@@ -256,7 +256,7 @@ command add_indicators(CLI::App& app) {
         }
         if (!targets->empty()) {
             geo::findings report;
-            auto rows = geo::evaluate_targets(model, p, geo::read_targets(*targets), report);
+            auto rows = geo::evaluate_targets(model, p, geo::read_targets(*targets), report, &in->accessibility);
             print_findings(report, 5);
             emit(args->format == "csv" ? geo::targets_csv(rows) : dump(geo::targets_json(rows)), args->output);
             std::size_t met = 0, risk = 0, not_met = 0;

@@ -21,7 +21,10 @@ const TEXT = {
     undone: "Última edición deshecha.", nothing_to_undo: "No hay ediciones que deshacer.",
     refused: "Edición rechazada: falta la clave de edición o no es correcta.", remove_this: "Eliminar este establecimiento",
     before: "Antes", after: "Después", newly_covered: "Personas nuevas cubiertas", changed_units: "Unidades que cambian",
-    within_minutes_na: "Requiere resultados de accesibilidad (aún no calculados).", confirm_delete: "¿Eliminar el escenario?",
+    within_minutes_na: "Sin resultados de accesibilidad para este sector (microplan access travel-time).",
+    choose_sector: "Elija un sector para ver la población a X minutos.", minutes: "Minutos",
+    within_title: "Población a ≤ {m} min (%)", accessibility: "Accesibilidad (tiempo de viaje)", mean_time: "Tiempo medio",
+    within_short: "≤ {m} min", confirm_delete: "¿Eliminar el escenario?",
     establishments: "Establecimientos (tamaño: nivel que atiende)",
   },
   en: {
@@ -38,7 +41,10 @@ const TEXT = {
     removed: "Establishment removed.", undone: "Last edit undone.", nothing_to_undo: "Nothing to undo.",
     refused: "Edit refused: the edit token is missing or wrong.", remove_this: "Remove this establishment",
     before: "Before", after: "After", newly_covered: "People newly covered", changed_units: "Units that change",
-    within_minutes_na: "Needs accessibility results (not computed yet).", confirm_delete: "Delete the scenario?",
+    within_minutes_na: "No accessibility results for this sector (microplan access travel-time).",
+    choose_sector: "Choose a sector to see the population within X minutes.", minutes: "Minutes",
+    within_title: "Population within {m} min (%)", accessibility: "Accessibility (travel time)", mean_time: "Mean time",
+    within_short: "≤ {m} min", confirm_delete: "Delete the scenario?",
     establishments: "Establishments (size: the level they serve)",
   },
 };
@@ -174,8 +180,8 @@ function paint() {
 
 function renderLegend() {
   const el = $("legend");
-  if (state.indicator === "population_within_minutes") {
-    el.textContent = t("within_minutes_na");
+  if (state.indicator === "population_within_minutes" && !state.minutesShown) {
+    el.textContent = state.sector ? t("within_minutes_na") : t("choose_sector");
     return;
   }
   const breaks = state.breaks || [];
@@ -188,7 +194,9 @@ function renderLegend() {
   rows.push(["#cccccc", state.indicator === "closing_year" ? t("never") : t("no_data")]);
   const sectors = (state.catalogue ? state.catalogue.sectors : []).map((x) =>
     `<div><span class="swatch dot" style="background:${SECTOR_COLOURS[x.id] || "#7a0177"}"></span>${x.label}</div>`).join("");
-  el.innerHTML = "<strong>" + t(state.indicator) + "</strong><br>" +
+  const title = state.indicator === "population_within_minutes"
+    ? t("within_title").replace("{m}", fmt(state.minutesShown, 0)) : t(state.indicator);
+  el.innerHTML = "<strong>" + title + "</strong><br>" +
     rows.map(([c, l]) => `<div><span class="swatch" style="background:${c}"></span>${l}</div>`).join("") +
     (sectors ? `<br><strong>${t("establishments")}</strong>${sectors}` : "");
 }
@@ -199,7 +207,16 @@ async function loadIndicators() {
   if (state.sector) params.set("sector", state.sector);
   if (state.scenario) params.set("scenario", state.scenario);
   if (state.indicator === "closing_year") params.set("closing", "true");
+  const within = state.indicator === "population_within_minutes";
+  if (within && state.sector && state.minutes) params.set("minutes", state.minutes);
   const data = await api(`/indicators/${state.level}?${params}`);
+  // The thresholds stored for the sector; the standard's travel time is chosen first.
+  const available = data.minutes_available || [];
+  state.minutesShown = within && state.sector && available.length && data.minutes !== null &&
+    data.units.some((u) => u.population_within_minutes !== null) ? data.minutes : null;
+  $("minutes-label").hidden = !(within && state.sector && available.length);
+  $("minutes").innerHTML = available.map((m) => `<option value="${m}">${fmt(m, 0)}</option>`).join("");
+  if (data.minutes !== null) $("minutes").value = String(data.minutes);
   const sourceLayer = LAYER_OF[state.level];
   map.removeFeatureState({ source: "microplan", sourceLayer });
   state.values.clear();
@@ -240,8 +257,20 @@ async function showReport(unit) {
     (state.scenario ? ` · ${t("scenarios")}: ${$("scenario").selectedOptions[0].textContent}` : "") + "</p>" +
     `<table data-testid="sectors"><tr><th>${t("sector")}</th><th>${t("current")}</th><th>${t("ideal")}</th>` +
     `<th>${t("gap")}</th><th>${t("cost")}</th><th>${t("coverage")}</th><th>${t("closing")}</th></tr>${rows}</table>` +
+    accessibilityTable(r.accessibility || []) +
     (children ? `<h2>${t("children")}</h2><table><tr><th></th><th>${t("population")}</th><th>${t("gap")}</th></tr>${children}</table>` : "");
   window.microplanViewer.reportsShown++;
+}
+
+// Travel time per sector: mean and the share of people within each stored threshold.
+function accessibilityTable(runs) {
+  const rows = runs.filter((a) => a.measure === "travel_time" && !a.typology).map((a) => {
+    const label = (state.catalogue && state.catalogue.sectors.find((s) => s.id === a.sector) || {}).label || a.sector;
+    const within = a.within.map((w) => `${t("within_short").replace("{m}", fmt(w.threshold, 0))}: ${fmt(w.pct, 1)} %`).join(" · ");
+    return `<tr data-sector="${a.sector}"><td>${label}</td><td>${a.mean === null ? "—" : fmt(a.mean, 1) + " min"}</td><td>${within}</td></tr>`;
+  }).join("");
+  return rows ? `<h2>${t("accessibility")}</h2><table data-testid="accessibility"><tr><th>${t("sector")}</th>` +
+    `<th>${t("mean_time")}</th><th></th></tr>${rows}</table>` : "";
 }
 
 function select(feature) {
@@ -388,7 +417,8 @@ for (const level of Object.values(LAYER_OF)) {
 }
 
 $("level").onchange = () => { state.level = $("level").value; showLevel(); loadIndicators(); };
-$("sector").onchange = () => { state.sector = $("sector").value; loadIndicators(); };
+$("sector").onchange = () => { state.sector = $("sector").value; state.minutes = null; loadIndicators(); };
+$("minutes").onchange = () => { state.minutes = $("minutes").value; loadIndicators(); };
 $("indicator").onchange = () => { state.indicator = $("indicator").value; loadIndicators(); };
 $("propose-sector").onchange = fillTypologies;
 $("scenario").onchange = async () => {

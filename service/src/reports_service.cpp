@@ -62,6 +62,32 @@ bool wants_csv(const request_context& ctx) {
     throw request_error(400, "InvalidParameterValue", "parameter 'f': 'json' or 'csv', not '" + f->substr(0, 20) + "'");
 }
 
+// The unit's stored accessibility, one entry per sector run: people within each threshold.
+nlohmann::json accessibility_of(const geo::store::planning_inputs& in, geo::level lvl, const std::string& code) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& run : in.accessibility.runs()) {
+        auto l = run.units_by_level.find(std::string(geo::level_name(lvl)));
+        if (l == run.units_by_level.end()) continue;
+        auto u = l->second.find(code);
+        if (u == l->second.end()) continue;
+        const auto& a = u->second;
+        nlohmann::json within = nlohmann::json::array();
+        for (std::size_t t = 0; t < run.thresholds.size(); ++t)
+            within.push_back({{"threshold", run.thresholds[t]},
+                              {"population", std::round(a.within[t])},
+                              {"pct", a.population > 0 ? std::round(1000.0 * a.within[t] / a.population) / 10 : 0.0}});
+        out.push_back({{"sector", run.sector},
+                       {"typology", run.typology},
+                       {"measure", run.measure},
+                       {"units", run.units},
+                       {"population", std::round(a.population)},
+                       {"mean", a.mean ? nlohmann::json(std::round(*a.mean * 10) / 10) : nlohmann::json()},
+                       {"median", a.median ? nlohmann::json(std::round(*a.median * 10) / 10) : nlohmann::json()},
+                       {"within", within}});
+    }
+    return out;
+}
+
 http_response csv_response(std::string body, const std::string& filename) {
     http_response r;
     r.content_type = "text/csv; charset=utf-8";
@@ -82,7 +108,9 @@ http_response reports_service::unit_report(const request_context& ctx, const std
         const geo::closing_plan* plan = scenario ? nullptr : ctx.data->baseline_plan();
         geo::unit_report r = geo::make_unit_report(model, lvl, code, plan, ctx.data->inputs()->year);
         if (wants_csv(ctx)) return csv_response(geo::report_csv(r), "informe_" + code);
-        return json_response(geo::report_json(r));
+        nlohmann::json j = geo::report_json(r);
+        j["accessibility"] = accessibility_of(*ctx.data->inputs(), lvl, code);
+        return json_response(j);
     });
 }
 
@@ -131,9 +159,20 @@ http_response reports_service::indicators(const request_context& ctx, const std:
             plan = scenario ? &*own_plan : ctx.data->baseline_plan();
         }
         const auto& units = model.where().units(tier);
+        // Population within X minutes: the `minutes` asked for, else the sector's standard time.
+        const auto& access = ctx.data->inputs()->accessibility;
+        std::optional<double> minutes;
+        if (auto m = ctx.target.get("minutes")) {
+            minutes = parse_number("minutes", *m);
+            if (!(*minutes > 0)) throw request_error(400, "InvalidParameterValue", "parameter 'minutes' must be positive");
+        } else if (!sector.empty()) {
+            minutes = geo::standard_minutes(model.catalogue(), sector, *lvl);
+        }
+        const bool with_access = !sector.empty() && minutes && access.run_for(sector);
         nlohmann::json rows = nlohmann::json::array();
         std::string csv =
-            "id,code,name,population,current,ideal,deficit,deficit_per_10k,coverage_pct,investment,closing_year\n";
+            "id,code,name,population,current,ideal,deficit,deficit_per_10k,coverage_pct,investment,closing_year,"
+            "population_within_minutes\n";
         for (std::size_t u = 0; u < units.size(); ++u) {
             geo::offer o = model.sector_offer(sector, tier, u);
             double people = model.population(tier, u);
@@ -152,6 +191,8 @@ http_response reports_service::indicators(const request_context& ctx, const std:
                 }
             }
             std::int64_t id = units_layer ? units_layer->fid_of(units[u].code) : 0;
+            std::optional<double> within =
+                with_access ? access.pct_within(sector, *lvl, units[u].code, *minutes) : std::nullopt;
             rows.push_back({{"id", id},
                             {"code", units[u].code},
                             {"name", units[u].name},
@@ -163,12 +204,14 @@ http_response reports_service::indicators(const request_context& ctx, const std:
                             {"coverage_pct", std::round(o.coverage_pct() * 100) / 100},
                             {"investment", std::round(o.investment)},
                             {"closing_year", year ? nlohmann::json(year) : nlohmann::json()},
-                            {"population_within_minutes", nullptr}});
+                            {"population_within_minutes",
+                             within ? nlohmann::json(std::round(*within * 100) / 100) : nlohmann::json()}});
             csv += std::to_string(id) + "," + geo::csv_field(units[u].code) + "," + geo::csv_field(units[u].name) +
                    "," + geo::csv_number(std::round(people)) + "," + geo::csv_number(o.current) + "," +
                    geo::csv_number(o.ideal) + "," + geo::csv_number(o.deficit) + "," + geo::csv_number(per_10k) + "," +
                    geo::csv_number(o.coverage_pct()) + "," + geo::csv_number(o.investment) + "," +
-                   (year ? std::to_string(year) : std::string()) + "\n";
+                   (year ? std::to_string(year) : std::string()) + "," + (within ? geo::csv_number(*within) : "") +
+                   "\n";
         }
         if (wants_csv(ctx))
             return csv_response(std::move(csv), "indicadores_" + std::string(geo::level_name(*lvl)) +
@@ -177,7 +220,13 @@ http_response reports_service::indicators(const request_context& ctx, const std:
             {{"level", std::string(geo::level_name(*lvl))},
              {"sector", sector},
              {"scenario", ctx.target.get("scenario").value_or("")},
-             {"note", "population_within_minutes needs accessibility results, not computed for this store"},
+             {"minutes", minutes ? nlohmann::json(*minutes) : nlohmann::json()},
+             {"minutes_available", access.minutes(sector)},
+             {"note", with_access ? std::string("population_within_minutes: % of people within `minutes` of the "
+                                                "sector's establishments (stored accessibility; proposals of a "
+                                                "scenario are not included)")
+                                  : std::string("population_within_minutes needs a sector and stored accessibility "
+                                                "results for it (microplan access travel-time)")},
              {"units", rows}});
     });
 }

@@ -13,7 +13,9 @@ TEST(Cli, EverySubcommandHasHelp) {
     for (const char* sub : {"import", "import establishments", "assign", "population table", "population raster",
                             "population allocate", "population project", "build", "validate", "demo",
                             "standards import", "standards check", "attributes", "coverage", "report district",
-                            "report ranking", "plan", "indicators", "serve", "access cost"}) {
+                            "report ranking", "plan", "indicators", "serve", "access cost", "access friction",
+                            "access travel-time", "access distance", "access network", "access capacity",
+                            "access sites"}) {
         auto r = run(microplan_cmd(std::string(sub) + " --help"));
         EXPECT_EQ(r.exit_code, 0) << sub;
         EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
@@ -159,7 +161,10 @@ TEST(Cli, MicroplanningOnTheDemoStore) {
     ASSERT_EQ(targets.exit_code, 0) << targets.output;
     EXPECT_NE(targets.output.find("indicator,sector,level,code,name,target_year,target,baseline,at_target_year,status"),
               std::string::npos);
-    EXPECT_NE(targets.output.find("population within minutes needs accessibility results"), std::string::npos);
+    // Population within the standard's 30 minutes, from the accessibility the demo stored.
+    EXPECT_NE(targets.output.find("population_within_minutes,health,circuit,01D01C01,"), std::string::npos)
+        << targets.output;
+    EXPECT_EQ(targets.output.find("population within minutes needs accessibility results"), std::string::npos);
 
     auto unknown = run(microplan_cmd("report district " + store + " 99D99"));
     EXPECT_EQ(unknown.exit_code, 2);
@@ -172,4 +177,101 @@ TEST(Cli, MicroplanningOnTheDemoStore) {
     EXPECT_NE(imp.output.find("unknown sector 'astrology'"), std::string::npos) << imp.output;
     EXPECT_NE(imp.output.find("recurrent cost is missing"), std::string::npos) << imp.output;
     EXPECT_EQ(read_bytes(store), before);  // nothing written
+}
+
+TEST(Cli, AccessibilityOnTheDemoStore) {
+    scratch dir;
+    std::string store = dir.path("demo.sqlite");
+    auto demo = run(microplan_cmd("demo --out " + store));
+    ASSERT_EQ(demo.exit_code, 0) << demo.output;
+    EXPECT_NE(demo.output.find("accessibility of 4 sectors"), std::string::npos) << demo.output;
+    // The demo stores travel time for every sector, per zone, district and circuit.
+    auto runs = run("sqlite3 " + store + " \"SELECT sector || ':' || measure FROM accessibility_runs ORDER BY id\"");
+    EXPECT_EQ(runs.output, "health:travel_time\neducation:travel_time\nsecurity:travel_time\nchild_development:travel_time\n");
+    auto levels = run("sqlite3 " + store +
+                      " \"SELECT level, COUNT(DISTINCT code) FROM accessibility WHERE run_id = 1 GROUP BY level ORDER BY level\"");
+    EXPECT_EQ(levels.output, "circuit|1134\ndistrict|140\nzone|9\n");
+    // Within a longer time never holds fewer people; zones hold the raster's people.
+    auto monotone = run("sqlite3 " + store +
+                        " \"SELECT COUNT(*) FROM accessibility a JOIN accessibility b ON a.run_id = b.run_id AND a.level ="
+                        " b.level AND a.code = b.code AND b.threshold > a.threshold WHERE b.within < a.within - 1e-6\"");
+    EXPECT_EQ(monotone.output, "0\n");
+    auto people = run("sqlite3 " + store +
+                      " \"SELECT CAST(ROUND(SUM(population)) AS INTEGER) FROM accessibility WHERE run_id = 1 AND level = 'zone'"
+                      " AND threshold = 15\"");
+    EXPECT_NEAR(std::stod(people.output), 16984271.0, 5.0);
+
+    const std::string data = std::string(MICROPLAN_DATA_DIR) + "/access/";
+    const std::string prefix = dir.path("demo");
+    const std::string surface = " --landcover " + prefix + "_landcover.tif --speeds " + data +
+                                "demo_landcover_speeds.csv --roads " + prefix + "_roads.gpkg --road-speeds " + data +
+                                "demo_road_speeds.csv --barriers " + prefix + "_rivers.gpkg --dem " + prefix +
+                                "_elevation.tif --population " + prefix + "_population.tif";
+    auto tt = run(microplan_cmd("access travel-time " + store + " --sector salud --thresholds 10,30" + surface +
+                                " --knight --out-dir " + dir.path("out")));
+    ASSERT_EQ(tt.exit_code, 0) << tt.output;
+    EXPECT_NE(tt.output.find("health, travel_time:"), std::string::npos) << tt.output;
+    EXPECT_NE(tt.output.find("within 10 min:"), std::string::npos) << tt.output;
+    EXPECT_NE(tt.output.find("within 45 min:"), std::string::npos) << tt.output;  // the standards' times are added
+    EXPECT_NE(tt.output.find("slope from the DEM"), std::string::npos) << tt.output;
+    for (const char* f : {"travel_time_health.tif", "nearest_health.tif", "catchments_health.gpkg"})
+        EXPECT_TRUE(std::filesystem::exists(dir.path("out/") + f)) << f;
+    auto catchments = run("ogrinfo -ro -so " + dir.path("out/catchments_health.gpkg") + " catchments");
+    EXPECT_NE(catchments.output.find("Feature Count: 12"), std::string::npos) << catchments.output;  // 1,2xx
+    auto stored = run("sqlite3 " + store + " \"SELECT thresholds, method FROM accessibility_runs WHERE sector = 'health'\"");
+    EXPECT_NE(stored.output.find("[10.0,30.0,45.0,60.0,90.0,120.0]"), std::string::npos) << stored.output;
+    EXPECT_NE(stored.output.find("16 neighbours, Tobler slope"), std::string::npos) << stored.output;
+
+    auto dist = run(microplan_cmd("access distance " + store + " --sector educacion --population " + prefix +
+                                  "_population.tif"));
+    ASSERT_EQ(dist.exit_code, 0) << dist.output;
+    EXPECT_NE(dist.output.find("education, distance:"), std::string::npos) << dist.output;
+    EXPECT_NE(dist.output.find("within 5 km:"), std::string::npos) << dist.output;
+
+    auto net = run(microplan_cmd("access network " + store + " --sector health --population " + prefix +
+                                 "_population.tif --roads " + prefix + "_roads.gpkg --road-speeds " + data +
+                                 "demo_road_speeds.csv --no-store"));
+    ASSERT_EQ(net.exit_code, 0) << net.output;
+    EXPECT_NE(net.output.find("health, network_time:"), std::string::npos) << net.output;
+    EXPECT_NE(net.output.find("road graph:"), std::string::npos) << net.output;
+
+    auto cap = run(microplan_cmd("access capacity " + store + " --sector health" + surface + " --table " +
+                                 dir.path("cap.csv")));
+    ASSERT_EQ(cap.exit_code, 0) << cap.output;
+    EXPECT_NE(cap.output.find("people covered"), std::string::npos) << cap.output;
+    std::string table = read_bytes(dir.path("cap.csv"));
+    EXPECT_EQ(table.rfind("order,establishment_fid,code,name,typology,capacity,population_in_reach,covered,", 0), 0u);
+
+    auto sites = run(microplan_cmd("access sites " + store + " --sector health" + surface +
+                                   " --minutes 30 -k 3 --exact --out " + dir.path("sites.csv")));
+    ASSERT_EQ(sites.exit_code, 0) << sites.output;
+    EXPECT_NE(sites.output.find("3 sites add"), std::string::npos) << sites.output;
+    EXPECT_NE(sites.output.find("exact MIP (CBC"), std::string::npos) << sites.output;
+    EXPECT_NE(sites.output.find("optimal"), std::string::npos) << sites.output;
+    std::string csv = read_bytes(dir.path("sites.csv"));
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 3 + 3);
+    EXPECT_NE(csv.find("greedy,1,"), std::string::npos);
+    EXPECT_EQ(csv.find(",,\n"), std::string::npos) << "every site lies in a zone, district and circuit: " << csv;
+
+    // Bad input: a clear reason, exit 2, the store untouched.
+    std::string before = read_bytes(store);
+    auto none = run(microplan_cmd("access travel-time " + store + " --sector astrology" + surface));
+    EXPECT_EQ(none.exit_code, 2);
+    EXPECT_NE(none.output.find("no existing establishments of sector 'astrology'"), std::string::npos) << none.output;
+    std::string speeds = dir.write("speeds.csv", "class,speed_kmh\n1,5\n2,4\n");
+    auto missing = run(microplan_cmd("access travel-time " + store + " --sector health --landcover " + prefix +
+                                     "_landcover.tif --speeds " + speeds + " --population " + prefix +
+                                     "_population.tif"));
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_NE(missing.output.find("land-cover class without a speed"), std::string::npos) << missing.output;
+    EXPECT_NE(missing.output.find("3 ("), std::string::npos) << missing.output;
+    auto nothing = run(microplan_cmd("access travel-time " + store + " --sector health --population " + prefix +
+                                     "_population.tif"));
+    EXPECT_EQ(nothing.exit_code, 2);
+    EXPECT_NE(nothing.output.find("give --friction, or --landcover with --speeds"), std::string::npos) << nothing.output;
+    auto thresholds = run(microplan_cmd("access distance " + store + " --sector health --thresholds 5,x --population " +
+                                        prefix + "_population.tif"));
+    EXPECT_EQ(thresholds.exit_code, 2);
+    EXPECT_NE(thresholds.output.find("'x' in '5,x' is not a positive number"), std::string::npos) << thresholds.output;
+    EXPECT_EQ(read_bytes(store), before);
 }

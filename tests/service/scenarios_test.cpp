@@ -179,7 +179,21 @@ TEST_F(Scenarios, IndicatorsJoinByFeatureIdAndExportAsCsv) {
     const auto& first = ind["units"][0];
     json feature = get("/collections/circuits/items/" + std::to_string(first["id"].get<std::int64_t>()));
     EXPECT_EQ(feature["properties"]["code"], first["code"]);
-    EXPECT_TRUE(first["population_within_minutes"].is_null());
+    // The share within the standard's time (education at circuit level: 30 min) from the
+    // accessibility the demo stored; ?minutes= picks another stored threshold.
+    EXPECT_EQ(ind["minutes"], 30);
+    ASSERT_TRUE(first["population_within_minutes"].is_number());
+    json at60 = get("/indicators/circuit?sector=education&minutes=60");
+    EXPECT_GE(at60["units"][0]["population_within_minutes"].get<double>(),
+              first["population_within_minutes"].get<double>());
+    EXPECT_TRUE(get("/indicators/circuit?sector=education&minutes=37")["units"][0]["population_within_minutes"].is_null());
+    EXPECT_TRUE(get("/indicators/circuit")["units"][0]["population_within_minutes"].is_null());  // no sector
+    json report = get("/reports/unit/" + first["code"].get<std::string>() + "?level=circuit");
+    ASSERT_EQ(report["accessibility"].size(), 4u);
+    EXPECT_EQ(report["accessibility"][1]["sector"], "education");
+    EXPECT_EQ(report["accessibility"][1]["within"][1]["threshold"], 30);
+    EXPECT_NEAR(report["accessibility"][1]["within"][1]["pct"].get<double>(),
+                first["population_within_minutes"].get<double>(), 0.06);
     // Closing years come from the moderate plan: in the demo, security closes everywhere by 2035
     // while health, with the larger gap, closes nowhere on the default budget.
     for (const auto& u : get("/indicators/district?closing=true&sector=security")["units"])

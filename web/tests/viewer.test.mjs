@@ -64,6 +64,36 @@ try {
   assert.match(await page.textContent("#legend"), /Brecha/);
   step("indicator switched to deficit; feature-state equals the API");
 
+  // Population within the standard's travel time (stored accessibility), for health.
+  let n = await counter("indicatorsLoaded");
+  await page.selectOption("#sector", "health");
+  await waitAbove("indicatorsLoaded", n);
+  n = await counter("indicatorsLoaded");
+  await page.selectOption("#indicator", "population_within_minutes");
+  await waitAbove("indicatorsLoaded", n);
+  const within = await api("/indicators/circuit?sector=health");
+  assert.equal(within.minutes, 30, "health's standard travel time at circuit level");
+  assert.equal(await page.inputValue("#minutes"), "30");
+  const w = within.units.find((u) => u.code === target.code);
+  assert.ok(w.population_within_minutes !== null, "population within 30 min of the target circuit");
+  const ws = await page.evaluate((id) => map.getFeatureState({ source: "microplan", sourceLayer: "circuits", id }), w.id);
+  assert.equal(ws.value, w.population_within_minutes, "feature-state value within 30 min");
+  assert.match(await page.textContent("#legend"), /Población a ≤ 30 min/);
+  n = await counter("indicatorsLoaded");
+  await page.selectOption("#minutes", "60");
+  await waitAbove("indicatorsLoaded", n);
+  const w60 = (await api("/indicators/circuit?sector=health&minutes=60")).units.find((u) => u.code === target.code);
+  const ws60 = await page.evaluate((id) => map.getFeatureState({ source: "microplan", sourceLayer: "circuits", id }), w.id);
+  assert.equal(ws60.value, w60.population_within_minutes, "feature-state value within 60 min");
+  assert.ok(w60.population_within_minutes >= w.population_within_minutes);
+  step(`population within 30 / 60 min of health: ${w.population_within_minutes} / ${w60.population_within_minutes} %`);
+  n = await counter("indicatorsLoaded");
+  await page.selectOption("#sector", "");
+  await waitAbove("indicatorsLoaded", n);
+  n = await counter("indicatorsLoaded");
+  await page.selectOption("#indicator", "deficit");
+  await waitAbove("indicatorsLoaded", n);
+
   // Click the circuit: the panel shows its code and the API's numbers.
   await page.evaluate(([lon, lat]) => map.jumpTo({ center: [lon, lat], zoom: 12 }), target.point);
   await page.waitForFunction(() => map.loaded() && map.areTilesLoaded(), null, { timeout: 30000 });
@@ -79,7 +109,9 @@ try {
   const healthCell = () => page.textContent("[data-testid=sectors] tr[data-sector=health] td.deficit");
   const number = (text) => Number(text.replace(/\./g, "").replace(",", "."));
   assert.equal(number(await healthCell()), target.health, "panel health deficit");
-  step(`panel shows ${target.code} with health deficit ${target.health}`);
+  assert.ok(await page.locator("[data-testid=accessibility] tr[data-sector=health]").count() === 1,
+    "accessibility row for health in the panel");
+  step(`panel shows ${target.code} with health deficit ${target.health} and its accessibility`);
 
   // Without the token, creating a scenario is refused.
   page.on("dialog", (d) => d.accept("Taller de prueba"));

@@ -82,6 +82,17 @@ OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string
     return *ds.GetLayer(0);
 }
 
+std::unique_ptr<OGRCoordinateTransformation> transformation_to(const OGRSpatialReference* source,
+                                                               const std::string& target) {
+    if (!source || target.empty()) return nullptr;
+    OGRSpatialReference from(*source), to;
+    if (to.SetFromUserInput(target.c_str()) != OGRERR_NONE) return nullptr;
+    from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (from.IsSame(&to)) return nullptr;
+    return std::unique_ptr<OGRCoordinateTransformation>(OGRCreateCoordinateTransformation(&from, &to));
+}
+
 std::string to_utf8(const char* text, const std::string& encoding, bool* recoded) {
     if (CPLIsUTF8(text, -1)) return text;
     if (recoded) *recoded = true;

@@ -355,8 +355,19 @@ std::vector<target> read_targets(const std::string& path) {
     return out;
 }
 
+std::optional<double> standard_minutes(const standards_catalogue& catalogue, const std::string& sector, level lvl) {
+    std::optional<double> at_level, any;
+    for (const auto& st : catalogue.items) {
+        if (st.sector != sector || !st.max_travel_min) continue;
+        any = any ? std::min(*any, *st.max_travel_min) : *st.max_travel_min;
+        if (st.lvl == lvl) at_level = at_level ? std::min(*at_level, *st.max_travel_min) : *st.max_travel_min;
+    }
+    return at_level ? at_level : any;
+}
+
 std::vector<indicator_status> evaluate_targets(const coverage_model& model, const closing_plan& plan,
-                                               const std::vector<target>& targets, findings& report) {
+                                               const std::vector<target>& targets, findings& report,
+                                               const store::accessibility_index* access) {
     std::vector<indicator_status> out;
     for (const auto& goal : targets) {
         auto tier = model.where().tier_of(goal.lvl);
@@ -373,9 +384,18 @@ std::vector<indicator_status> evaluate_targets(const coverage_model& model, cons
             note("the territory has no " + std::string(level_table(goal.lvl)));
             continue;
         }
+        std::optional<double> minutes;
         if (goal.indicator == "population_within_minutes") {
-            note("population within minutes needs accessibility results, which the store does not hold yet");
-            continue;
+            minutes = standard_minutes(model.catalogue(), goal.sector, goal.lvl);
+            if (!access || !access->run_for(goal.sector)) {
+                note("population within minutes needs accessibility results for " + goal.sector +
+                     " (microplan access travel-time), which the store does not hold");
+                continue;
+            }
+            if (!minutes) {
+                note("the standards of " + goal.sector + " give no maximum travel time");
+                continue;
+            }
         }
         if (!plan.coverage.count(goal.sector)) {
             note("the standards catalogue has no sector '" + goal.sector + "'");
@@ -400,14 +420,15 @@ std::vector<indicator_status> evaluate_targets(const coverage_model& model, cons
             st.goal = goal;
             st.code = model.where().units(*tier)[u].code;
             st.name = model.where().units(*tier)[u].name;
-            auto base = baseline_value(model, goal.indicator, goal.sector, *tier, u);
+            auto base = minutes ? access->pct_within(goal.sector, goal.lvl, st.code, *minutes)
+                                : baseline_value(model, goal.indicator, goal.sector, *tier, u);
             if (!base) {
                 st.status = "no_data";
                 out.push_back(std::move(st));
                 continue;
             }
             st.baseline = *base;
-            if (ty) st.at_target_year = indicator_value(plan, goal.indicator, goal.sector, *tier, u, *ty);
+            if (ty && !minutes) st.at_target_year = indicator_value(plan, goal.indicator, goal.sector, *tier, u, *ty);
             constexpr double eps = 1e-9;
             if (*base + eps >= goal.value) st.status = "met";
             else if (st.at_target_year && *st.at_target_year + eps >= goal.value) st.status = "at_risk";

@@ -221,7 +221,7 @@ planning_inputs read_planning_inputs(sqlite::connection& db, const std::optional
         throw store_error(where, "no standards",
                           "the store holds no standards catalogue; import one with `microplan standards import STORE "
                           "FILE` (data/standards/ has examples) or pass --standards FILE");
-    planning_inputs in{std::move(*c), read_territory(db), {}, 0, {}, {}};
+    planning_inputs in{std::move(*c), read_territory(db), {}, 0, {}, {}, {}};
     in.people = read_population_years(in.where, db);
     if (in.people.empty())
         throw store_error(where, "no population",
@@ -231,6 +231,7 @@ planning_inputs read_planning_inputs(sqlite::connection& db, const std::optional
     for (std::size_t t = 0; t < in.where.tier_count(); ++t)
         in.attributes.push_back(read_attributes(db, in.where.level_of(t)));
     in.establishments = read_placed_establishments(in.where, db);
+    in.accessibility = accessibility_index(read_accessibility(db));
     return in;
 }
 

@@ -100,6 +100,42 @@ TEST_F(ReportTest, TargetStatusFollowsTheDocumentedRule) {
     EXPECT_NEAR(*geo::indicator_value(plan, "establishments_per_10k", "security", 1, d, 1), 20000.0 / 34000.0, 1e-9);
 }
 
+TEST(Targets, PopulationWithinMinutesComesFromStoredAccessibility) {
+    geo::territory where = test::small_territory();
+    geo::standards_catalogue catalogue = test::small_catalogue();
+    catalogue.items[0].max_travel_min = 30;  // health Tipo A, circuit
+    catalogue.items[1].max_travel_min = 60;  // health Hospital, district
+    geo::coverage_model model{catalogue, where, test::small_population()};
+    EXPECT_EQ(*geo::standard_minutes(catalogue, "health", level::circuit), 30);
+    EXPECT_EQ(*geo::standard_minutes(catalogue, "health", level::district), 60);
+    EXPECT_EQ(*geo::standard_minutes(catalogue, "health", level::zone), 30);  // none at zone level: the smallest
+    EXPECT_FALSE(geo::standard_minutes(catalogue, "security", level::circuit));
+    geo::plan_options o;
+    o.scenario = {"moderate", 1500, 0};
+    o.first_year = 2025;
+    o.last_year = 2030;
+    geo::closing_plan plan = geo::plan_closing(model, {}, o);
+    geo::store::accessibility_run run;
+    run.sector = "health", run.measure = "travel_time", run.units = "min", run.thresholds = {30, 60};
+    geo::access::unit_access near, far;
+    near.population = 100, near.within = {96, 100};
+    far.population = 100, far.within = {50, 80};
+    run.units_by_level["circuit"] = {{"01D01C01", near}, {"01D01C02", far}};
+    geo::store::accessibility_index index({run});
+    std::vector<geo::target> targets = {{2, "population_within_minutes", "health", level::circuit, "01D01C01", 2030, 95},
+                                        {3, "population_within_minutes", "health", level::circuit, "01D01C02", 2030, 95},
+                                        {4, "population_within_minutes", "security", level::circuit, "", 2030, 95}};
+    geo::findings report;
+    auto rows = geo::evaluate_targets(model, plan, targets, report, &index);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].status, "met");
+    EXPECT_DOUBLE_EQ(rows[0].baseline, 96);
+    EXPECT_FALSE(rows[0].at_target_year);  // the plan does not place what it builds
+    EXPECT_EQ(rows[1].status, "not_met");
+    ASSERT_EQ(report.items.size(), 1u);  // security: no accessibility results
+    EXPECT_NE(report.items[0].message.find("needs accessibility results for security"), std::string::npos);
+}
+
 TEST(Targets, BadRowsAreListedWithLineAndColumn) {
     test::scratch dir;
     std::string path = dir.write("targets.csv",

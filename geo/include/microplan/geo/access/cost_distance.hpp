@@ -10,7 +10,14 @@
 //   diagonal     (c_a + c_b) / 2 × √(1 + (ns/ew)²)
 //   knight's     (c_a + c_b + c_1 + c_2) / 4 × √(4(ns/ew)² + 1) or √((ns/ew)² + 4), where c_1 and
 //                c_2 are the two cells the move passes beside (16 neighbours only)
-// A NaN (no-data) cell is impassable, and so is a knight's move beside one. With 8
+// A NaN (no-data) cell is impassable, and so is a knight's move beside one.
+//
+// Slope (anisotropic, as AccessMod's walking on a DEM): when the surface carries an
+// elevation, the cost of each "walking" cell a move touches is divided by Tobler's hiking
+// function relative to flat ground, exp(−3.5 |S + 0.05|) / exp(−3.5 × 0.05), where S is the
+// move's rise over its run in the direction people travel (towards the sources by default:
+// from the people to the establishment); the factor is 1.19 at a 5 % descent and is held at
+// ≥ 0.01 on very steep moves. Motorised cells (roads) are not slowed by slope. With 8
 // neighbours, paths are made of orthogonal and diagonal steps; 16 adds the knight's moves
 // (shorter detours, as AccessMod's "knight's move" option).
 //
@@ -23,6 +30,7 @@
 //
 // Thread safety: pure functions over their arguments.
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <span>
@@ -48,7 +56,14 @@ struct grid {
 struct cost_surface {
     grid g;
     std::vector<float> cost;  // per cell, row-major; NaN = impassable
+    // Optional, for slope-dependent walking: metres per cell (NaN = unknown, taken as flat)
+    // and which cells are walked (1) rather than driven (0); empty `walking` = every cell.
+    std::vector<float> elevation;
+    std::vector<std::uint8_t> walking;
 };
+
+// Tobler's walking speed at slope `rise_over_run` relative to flat ground (1 on the flat).
+double tobler_factor(double rise_over_run);
 
 enum class neighbourhood { queen = 8, knight = 16 };
 
@@ -61,6 +76,9 @@ struct cost_distance_options {
     neighbourhood moves = neighbourhood::queen;
     double max_cost = std::numeric_limits<double>::infinity();  // stop expanding beyond it
     unsigned threads = 0;                                       // 0: every core
+    // With an elevation: the cost of reaching the sources from each cell (true: people
+    // travel to establishments) or of going out from the sources (false). Equal without one.
+    bool towards_sources = true;
 };
 
 struct cost_distance_result {
@@ -72,6 +90,18 @@ struct cost_distance_result {
 
 cost_distance_result cost_distance(const cost_surface& surface, std::span<const source> sources,
                                    const cost_distance_options& options = {});
+
+// Reusable memory of cost_distance_from (one per thread).
+struct search_workspace {
+    std::vector<float> best;
+    std::vector<std::uint32_t> touched;
+};
+
+// Dijkstra from one cell (binary heap), visiting cells in increasing cost: visit(cell, cost)
+// returns false to stop. Stops at options.max_cost. Same cost model and moves as
+// cost_distance; for per-establishment catchments and candidate sites.
+void cost_distance_from(const cost_surface& surface, std::size_t start, const cost_distance_options& options,
+                        search_workspace& ws, const std::function<bool(std::size_t, float)>& visit);
 
 // Reads band 1 of a raster (GDAL) as costs: no-data and negative values become impassable.
 // Throws format_error naming the file when it cannot be read or is not north-up.

@@ -5,6 +5,7 @@
 #include <ogrsf_frmts.h>
 
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,12 @@ std::optional<int> find_column(OGRFeatureDefn* defn, const std::vector<std::stri
 
 // The layer to read: `name` when given, else the only (or first) layer; throws format_error.
 OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name);
+
+// The transformation from a layer's CRS to `target` (anything OGRSpatialReference accepts: WKT,
+// "EPSG:32717"), both in (x = east, y = north) order; null when the layer has no CRS or it is
+// the same as the target.
+std::unique_ptr<OGRCoordinateTransformation> transformation_to(const OGRSpatialReference* source,
+                                                               const std::string& target);
 
 // Attribute text as UTF-8: kept when it already is, else recoded from `encoding` (sources
 // without a declared encoding, e.g. Latin-1 DBFs); sets *recoded when it recoded.

@@ -10,6 +10,7 @@
 
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/store/accessibility.hpp"
 
 namespace microplan::geo {
 
@@ -69,8 +70,12 @@ std::string ranking_csv(const std::vector<ranking_row>& rows);
 // Indicators and targets. Indicators per unit, sector and year of a plan:
 //   coverage_pct              share of the ideal offer in place (%)
 //   establishments_per_10k    establishments counted per 10,000 people
-//   population_within_minutes share of people within the standard's travel time (needs
-//                             accessibility results; reported as missing until they exist)
+//   population_within_minutes share of people within the standard's travel time, from stored
+//                             accessibility results (`microplan access travel-time`); the
+//                             standard's time is the smallest max_travel_min of the sector's
+//                             standards at the unit's level (else at any level). The plan does
+//                             not place what it builds, so its trajectory leaves this indicator
+//                             unchanged: a target is met today or not met.
 // A target asks an indicator to reach a value by a year, for a sector at a level (every unit,
 // or one code). Status (README.md, "Indicators and targets"):
 //   met       the indicator already reaches the target today (before the plan builds anything)
@@ -101,7 +106,10 @@ std::optional<double> baseline_value(const coverage_model& model, const std::str
 std::optional<double> indicator_value(const closing_plan& plan, const std::string& indicator, const std::string& sector,
                                       std::size_t tier, std::size_t unit, std::size_t y);
 std::vector<indicator_status> evaluate_targets(const coverage_model& model, const closing_plan& plan,
-                                               const std::vector<target>& targets, findings& report);
+                                               const std::vector<target>& targets, findings& report,
+                                               const store::accessibility_index* access = nullptr);
+// The travel time (minutes) population_within_minutes uses for a sector at a level.
+std::optional<double> standard_minutes(const standards_catalogue& catalogue, const std::string& sector, level lvl);
 nlohmann::json targets_json(const std::vector<indicator_status>& rows);
 std::string targets_csv(const std::vector<indicator_status>& rows);
 // Every indicator per unit of a level, sector and year of the plan.

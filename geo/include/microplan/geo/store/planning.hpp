@@ -14,6 +14,7 @@
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/planning/standards.hpp"
+#include "microplan/geo/store/accessibility.hpp"
 
 namespace microplan::geo::store {
 
@@ -45,6 +46,7 @@ struct planning_inputs {
     int year = 0;  // the year the model holds
     std::vector<unit_attributes> attributes;
     std::vector<placed_establishment> establishments;
+    accessibility_index accessibility;  // stored accessibility results (may be empty)
 };
 // Throws store_error when the store has no planning levels, no population or no standards
 // (and no catalogue is given), each with what to run to get them.

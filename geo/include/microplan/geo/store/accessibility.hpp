@@ -1,0 +1,57 @@
+#pragma once
+// Accessibility results in the planning store (README "Planning store"): one row per run in
+// `accessibility_runs` (sector, typology, measure, units, method) and its statistics per unit
+// and threshold in `accessibility` (people within, %, population-weighted mean and median).
+// A run replaces the earlier run of the same sector, typology and measure.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "microplan/geo/access/population_access.hpp"
+#include "microplan/geo/core/sqlite.hpp"
+#include "microplan/geo/territory/level.hpp"
+
+namespace microplan::geo::store {
+
+struct accessibility_run {
+    std::int64_t id = 0;
+    std::string sector, typology;  // typology "" = every typology of the sector
+    std::string measure;           // travel_time, network_time, distance
+    std::string units;             // min or km
+    std::string method;            // how it was computed, for provenance
+    std::string population_source;
+    std::size_t establishments = 0;
+    std::vector<double> thresholds;
+    std::string created;
+    // level name -> unit code -> statistics
+    std::map<std::string, std::map<std::string, access::unit_access>> units_by_level;
+};
+
+// Writes a run (and deletes the earlier one of the same sector, typology and measure);
+// returns its id.
+std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run& run);
+
+// Every stored run, statistics included.
+std::vector<accessibility_run> read_accessibility(sqlite::connection& db);
+
+// Stored results looked up by sector, unit and minutes: the share of a unit's people within a
+// travel time, from the sector's whole-sector run (travel_time, else network_time).
+class accessibility_index {
+public:
+    accessibility_index() = default;
+    explicit accessibility_index(std::vector<accessibility_run> runs) : runs_(std::move(runs)) {}
+    // % of the unit's people within `minutes`; nullopt when no run holds that threshold.
+    [[nodiscard]] std::optional<double> pct_within(const std::string& sector, level lvl, const std::string& code,
+                                                   double minutes) const;
+    // The thresholds (minutes) stored for a sector, ascending.
+    [[nodiscard]] std::vector<double> minutes(const std::string& sector) const;
+    [[nodiscard]] const accessibility_run* run_for(const std::string& sector) const;
+    [[nodiscard]] bool empty() const noexcept { return runs_.empty(); }
+    [[nodiscard]] const std::vector<accessibility_run>& runs() const noexcept { return runs_; }
+
+private:
+    std::vector<accessibility_run> runs_;
+};
+
+}  // namespace microplan::geo::store
