@@ -6,7 +6,8 @@
 #   make test SANITIZE=1  the same with AddressSanitizer + UBSan, in build-asan/
 #   make bench            import/validate, point-in-polygon and zonal benchmarks beside the peers, incremental
 #                         coverage recompute, uncached tiles beside PostGIS ST_AsMVT, wrk on cached tiles and
-#                         item pages (bench/RESULTS.md)
+#                         item pages, cost distance beside GRASS r.cost, straight-line accessibility beside
+#                         GeoPandas + SciPy (bench/RESULTS.md)
 
 DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
@@ -77,6 +78,7 @@ bench: build
 	bench/tiles_peer.py $(BUILD_DIR)/microplan /tmp/microplan-bench/demo.sqlite
 	bench/serve_load.sh $(BUILD_DIR)/microplan /tmp/microplan-bench/demo.sqlite
 	bench/cost_distance.sh $(BUILD_DIR)/microplan
+	bench/access_distance.py $(BUILD_DIR)/microplan
 
 clean:
 	rm -rf build build-asan web/node_modules

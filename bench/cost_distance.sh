@@ -34,3 +34,18 @@ for v in ("queen", "knight"):
     print(f"{v}: {int(both.sum())} cells reached by both, {int(((~g.mask) & m.mask).sum())} only by GRASS, "
           f"{int((g.mask & (~m.mask)).sum())} only by microplan; |difference| max {d.max():.4f}, mean {d.mean():.6f}")
 PY
+
+# The whole accessibility path on the real country (ILLUSTRATIVE friction): every school of the
+# registry as a source, LandScan people, statistics per canton, district and zone.
+STORE="$J3/ec_access.sqlite"
+rm -f "$STORE"
+DATA="$PEERS/../data/ecuador"
+"$MICROPLAN" import "$DATA/boundaries/cantones.geojson" -s "$STORE" -l canton >/dev/null 2>&1
+"$MICROPLAN" build "$STORE" --from cantons --codification "$DATA/tables/senplades_zonas_distritos_circuitos.csv" >/dev/null 2>&1 || true
+"$MICROPLAN" import establishments "$DATA/establishments/escuelas_coordenadas.geojson" -s "$STORE" --sector education >/dev/null 2>&1
+/usr/bin/time -v -o "$J3/mp_time_access.txt" "$MICROPLAN" access travel-time "$STORE" --sector education \
+  --friction "$J3/cost.tif" --population "$DATA/rasters/landscan_2023_continental.tif" --no-store > "$J3/mp_access.out" 2>/dev/null
+wall=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$J3/mp_time_access.txt")
+rss=$(awk -F': ' '/Maximum resident set size/{printf "%.1f", $2/1024}' "$J3/mp_time_access.txt")
+echo "microplan access travel-time (all schools, statistics per unit): $wall s, $rss MB"
+cat "$J3/mp_access.out"

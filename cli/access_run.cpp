@@ -234,11 +234,19 @@ command add_access_distance(CLI::App& app) {
         access::accessibility_options o;
         o.sector = geo::canonical_sector(a->sector), o.typology = a->typology;
         o.thresholds = parse_thresholds(a->thresholds);
-        auto run = access::distance_accessibility(db, pop, o);
+        std::vector<float> km;
+        auto run = access::distance_accessibility(db, pop, o, &km);
         if (run.establishments == 0)
             throw geo::format_error({a->store, "establishments", {}, "sector", {}}, "no establishments",
                                     "the store has no existing establishments of sector '" + o.sector + "'");
         run.population_source = a->population;
+        if (!a->out_dir.empty()) {  // the distance of every inhabited cell, on the population's grid
+            std::vector<float> cells(pop.g.cells(), std::numeric_limits<float>::quiet_NaN());
+            for (std::size_t k = 0; k < km.size(); ++k) cells[pop.occupied[k]] = km[k];
+            std::string base = o.sector + (o.typology.empty() ? "" : "_" + geo::canonical_sector(o.typology));
+            geo::access::write_float_raster(out_path(a->out_dir, "distance_" + base + ".tif"), pop.g, cells);
+            std::fprintf(stderr, "wrote distance_%s.tif (km) in %s\n", base.c_str(), a->out_dir.c_str());
+        }
         if (!a->no_store) store_run(a->store, run);
         print_run(run);
         std::printf("  %zu inhabited cells; %.2f s%s\n", pop.occupied.size(), seconds_since(t0),

@@ -87,7 +87,7 @@ travel_time_result travel_time_accessibility(sqlite::connection& db, const cost_
 }
 
 store::accessibility_run distance_accessibility(sqlite::connection& db, const population_grid& pop,
-                                                const accessibility_options& options) {
+                                                const accessibility_options& options, std::vector<float>* km_out) {
     auto points = read_establishment_points(db, options.sector, options.typology, pop.centres_crs);
     nearest_index index(points.x, points.y);
     std::vector<float> km(pop.occupied.size(), std::numeric_limits<float>::infinity());
@@ -101,6 +101,7 @@ store::accessibility_run distance_accessibility(sqlite::connection& db, const po
     run.method = "straight-line distance from each population cell centre to the nearest establishment in " +
                  proj::crs_name(pop.centres_crs) + "; thresholds " + describe_thresholds(options.thresholds, "km");
     run.units_by_level = statistics_by_level(db, pop, km, options.thresholds);
+    if (km_out) *km_out = std::move(km);
     return run;
 }
 

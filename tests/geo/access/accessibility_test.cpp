@@ -222,6 +222,30 @@ TEST(RoadGraph, SharedVerticesConnectAndWalkingJoinsTheNetwork) {
     EXPECT_NEAR(t[1], 9.0, 1e-4);                           // walking straight is quicker
 }
 
+TEST(RoadGraph, ReadsOpenStreetMapFilesThroughGdalsOsmDriver) {
+    test::scratch dir;
+    auto osm = dir.write("roads.osm", R"(<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="microplan test">
+  <node id="1" lat="-0.9040" lon="-80.9990" version="1"/>
+  <node id="2" lat="-0.9040" lon="-80.9900" version="1"/>
+  <node id="3" lat="-0.8950" lon="-80.9900" version="1"/>
+  <node id="4" lat="-0.9000" lon="-80.9950" version="1"/>
+  <way id="10" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/></way>
+  <way id="11" version="1"><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+  <way id="12" version="1"><nd ref="4"/><nd ref="2"/><tag k="highway" v="footway"/></way>
+</osm>
+)");
+    std::map<std::string, speed_row> speeds = {{"primary", {60, false}}, {"residential", {30, false}}};
+    auto g = build_road_graph(osm, "", "highway", speeds, "EPSG:32717");  // layer 'lines' picked
+    ASSERT_EQ(g.nodes(), 3u);  // ways 10 and 11 share node 2; the footway has no speed
+    EXPECT_EQ(g.roads_skipped, 1u);
+    const double a = std::hypot(g.x[1] - g.x[0], g.y[1] - g.y[0]), b = std::hypot(g.x[2] - g.x[1], g.y[2] - g.y[1]);
+    EXPECT_NEAR(a, 1001.9, 1.0);  // 0.009° of longitude near the equator, in UTM 17S
+    const double sx[] = {g.x[0]}, sy[] = {g.y[0]}, px[] = {g.x[2]}, py[] = {g.y[2]};
+    auto t = network_travel_time(g, sx, sy, px, py, 5.0);
+    EXPECT_NEAR(t[0], a / 1000.0 + b / 500.0, 1e-4);  // 60 km/h = 1,000 m/min; 30 km/h = 500 m/min
+}
+
 TEST(CapacityCatchments, LargestFirstTakesTheNearestPeopleUntilFull) {
     // A row of 6 cells costing 1 min; 10 people per cell.
     auto s = uniform(6, 1, 1.0f, 1000);

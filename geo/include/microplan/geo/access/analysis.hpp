@@ -50,8 +50,10 @@ travel_time_result travel_time_accessibility(sqlite::connection& db, const cost_
 
 // Straight-line distance (km) from each occupied cell centre to the nearest establishment;
 // `pop` must have its centres in a projected CRS (metres).
+// `km_out`, when given, receives the distance of each occupied cell (pop.occupied order).
 store::accessibility_run distance_accessibility(sqlite::connection& db, const population_grid& pop,
-                                                const accessibility_options& options);
+                                                const accessibility_options& options,
+                                                std::vector<float>* km_out = nullptr);
 
 // Catchment polygons (GDALPolygonize of the nearest-establishment raster) in a GeoPackage
 // layer `catchments`: establishment fid, code, name, people and area.
