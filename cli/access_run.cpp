@@ -338,7 +338,7 @@ command add_access_capacity(CLI::App& app) {
         if (!table->empty()) {
             std::ofstream csv(*table);
             csv << "order,establishment_fid,code,name,typology,capacity,population_in_reach,covered,capacity_left,"
-                   "pct_capacity_used,last_minutes,placed\n";
+                   "pct_capacity_used,pct_reach_covered,last_minutes,placed\n";
             std::size_t k = 0;
             for (const auto& row : r.rows) {
                 const std::size_t i = row.source;
@@ -347,6 +347,7 @@ command add_access_capacity(CLI::App& app) {
                     << geo::csv_number(row.capacity) << "," << geo::csv_number(std::round(row.reachable)) << ","
                     << geo::csv_number(std::round(row.covered)) << "," << geo::csv_number(std::round(row.capacity_left()))
                     << "," << geo::csv_number(row.capacity > 0 ? 100.0 * row.covered / row.capacity : 0) << ","
+                    << geo::csv_number(row.reachable > 0 ? 100.0 * row.covered / row.reachable : 0) << ","
                     << geo::csv_number(row.minutes) << "," << (row.placed ? "yes" : "no") << "\n";
             }
             if (!csv) throw geo::format_error({*table, {}, {}, {}, {}}, "cannot write", "the table could not be written");
@@ -371,7 +372,8 @@ command add_access_sites(CLI::App& app) {
     add_common(app, *a, "30", "minutes");
     add_surface_options(app, *s);
     app.add_option("--minutes", o->minutes, "Coverage threshold (minutes)")->capture_default_str();
-    app.add_option("-k,--count", o->k, "Sites to propose (the most when --target-pct is given)")->capture_default_str();
+    CLI::Option* count = app.add_option("-k,--count", o->k, "Sites to propose (with --target-pct: the most; default no limit)")
+                             ->capture_default_str();
     app.add_option("--target-pct", *target, "Stop once this % of the people is covered");
     app.add_option("--candidates", o->max_candidates, "Candidate cells (most uncovered people first)")
         ->capture_default_str();
@@ -382,6 +384,7 @@ command add_access_sites(CLI::App& app) {
     app.add_option("--out,-o", *out, "Sites to write (CSV)");
     return [=] {
         auto t0 = clock_type::now();
+        if (*target > 0 && count->count() == 0) o->k = std::numeric_limits<std::size_t>::max();  // as many as needed
         auto surface = load_surface(*s);
         auto pop = access::read_population_grid(a->population, surface.g.crs_wkt);
         geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);

@@ -252,6 +252,17 @@ TEST(Cli, AccessibilityOnTheDemoStore) {
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 3 + 3);
     EXPECT_NE(csv.find("greedy,1,"), std::string::npos);
     EXPECT_EQ(csv.find(",,\n"), std::string::npos) << "every site lies in a zone, district and circuit: " << csv;
+    // As many sites as needed to reach a coverage target.
+    auto target = run(microplan_cmd("access sites " + store + " --sector health" + surface +
+                                    " --minutes 30 --target-pct 41 --out " + dir.path("target.csv")));
+    ASSERT_EQ(target.exit_code, 0) << target.output;
+    auto arrow = target.output.find("% -> ");
+    ASSERT_NE(arrow, std::string::npos) << target.output;
+    EXPECT_GE(std::stod(target.output.substr(arrow + 5)), 41.0) << target.output;
+    auto added = target.output.find(" sites add");
+    ASSERT_NE(added, std::string::npos) << target.output;
+    auto line = target.output.rfind('\n', added);
+    EXPECT_GT(std::stoi(target.output.substr(line == std::string::npos ? 0 : line + 1)), 3) << target.output;
 
     // Bad input: a clear reason, exit 2, the store untouched.
     std::string before = read_bytes(store);
