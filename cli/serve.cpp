@@ -10,6 +10,9 @@ namespace microplan::cli {
 command add_serve(CLI::App& app) {
     struct args {
         std::string store, bind = "127.0.0.1", public_url, access_log = "-", edit_token, web_root = MICROPLAN_WEB_DIR;
+        std::string cors = "*";
+        bool cors_writes = false;
+        std::size_t max_connections = 4096, max_per_client = 256;
         int port = 8080;
         unsigned threads = 0;
         std::size_t cache_mb = 256;
@@ -36,6 +39,16 @@ command add_serve(CLI::App& app) {
         ->capture_default_str();
     app.add_option("--watch-seconds", a->watch_seconds, "How often to check the store for changes (0: never)")
         ->capture_default_str();
+    app.add_option("--cors-origin", a->cors,
+                   "Origin allowed to read from web pages of other sites ('*', https://example.org, or 'off')")
+        ->capture_default_str();
+    app.add_flag("--cors-writes", a->cors_writes,
+                 "Also let that origin edit scenarios (off: browsers refuse cross-site edits)");
+    app.add_option("--max-connections", a->max_connections, "Open connections served at once (more get 503)")
+        ->capture_default_str();
+    app.add_option("--max-connections-per-client", a->max_per_client,
+                   "Open connections one client address may hold (slow clients cannot take them all)")
+        ->capture_default_str();
     return [a] {
         std::fprintf(stderr, "loading %s ...\n", a->store.c_str());
         auto data = service::snapshot::load(a->store);
@@ -57,12 +70,16 @@ command add_serve(CLI::App& app) {
         options.port = static_cast<std::uint16_t>(a->port);
         options.threads = a->threads;
         options.access_log = log;
+        options.max_connections = a->max_connections;
+        options.max_connections_per_client = a->max_per_client;
         service::handler_options handler_options;
         handler_options.public_url = a->public_url;
         while (!handler_options.public_url.empty() && handler_options.public_url.back() == '/')
             handler_options.public_url.pop_back();
         handler_options.edit_token = a->edit_token;
         handler_options.web_root = a->web_root;
+        handler_options.cors_origin = a->cors == "off" ? "" : a->cors;
+        handler_options.cors_writes = a->cors_writes;
         service::store_watcher* watcher_ptr = nullptr;
         service::scenario_book scenarios(a->store, [&watcher_ptr] {
             if (watcher_ptr) watcher_ptr->acknowledge();

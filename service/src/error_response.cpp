@@ -8,7 +8,11 @@ namespace microplan::service {
 
 namespace {
 error_response make(int status, const std::string& code, const std::string& message) {
-    return {status, nlohmann::json{{"code", code}, {"message", message}}.dump(), false, {}};
+    return {status,
+            nlohmann::json{{"code", code}, {"message", message}}.dump(-1, ' ', false,
+                                                                      nlohmann::json::error_handler_t::replace),
+            false,
+            {}};
 }
 }  // namespace
 

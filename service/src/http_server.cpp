@@ -1,5 +1,7 @@
 #include "microplan/service/http_server.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/optional.hpp>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -100,6 +103,7 @@ struct server::impl {
     access_logger log;
     std::mutex sessions_mutex;
     std::set<std::shared_ptr<session>> sessions;
+    std::map<std::string, std::size_t> per_client;  // open connections per remote address
     bool stopping = false;
     net::steady_timer flusher{ioc};
     std::optional<net::signal_set> signals;
@@ -108,9 +112,10 @@ struct server::impl {
         : options(std::move(o)), handler(std::move(h)), log(options.access_log) {}
     void accept();
     void flush_log_every_second();
-    void remove(const std::shared_ptr<session>& s) {
+    void remove(const std::shared_ptr<session>& s, const std::string& remote) {
         std::lock_guard lock(sessions_mutex);
-        sessions.erase(s);
+        if (sessions.erase(s))
+            if (auto it = per_client.find(remote); it != per_client.end() && --it->second == 0) per_client.erase(it);
     }
 };
 
@@ -125,6 +130,22 @@ public:
 
     void start() {
         net::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::read, shared_from_this()));
+    }
+
+    // Over the connection limits: a 503 written without waiting (it fits the socket buffer),
+    // then the socket closes; nothing is read.
+    void refuse(const char* why) {
+        std::string body = std::string(R"({"code":"ServiceUnavailable","message":")") + why + R"("})";
+        std::string reply =
+            "HTTP/1.1 503 Service Unavailable\r\nServer: microplan\r\nContent-Type: application/json\r\n"
+            "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body;
+        beast::error_code ec;
+        stream_.socket().non_blocking(true, ec);
+        stream_.socket().write_some(net::buffer(reply), ec);
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        stream_.socket().close(ec);
+        server_.log.log(remote_, "-", "-", 503, 0, std::chrono::microseconds(0));
     }
 
     // Called on shutdown from another thread: close now if idle, else after the response.
@@ -226,9 +247,13 @@ private:
     void finish() {
         beast::error_code ec;
         stream_.socket().close(ec);
-        server_.remove(shared_from_this());
+        server_.remove(shared_from_this(), remote_);
     }
 
+public:
+    [[nodiscard]] const std::string& remote() const noexcept { return remote_; }
+
+private:
     beast::tcp_stream stream_;
     server::impl& server_;
     beast::flat_buffer buffer_{64 * 1024};
@@ -250,12 +275,23 @@ void server::impl::accept() {
             return accept();  // e.g. too many open files: keep serving the others
         }
         auto s = std::make_shared<session>(std::move(socket), *this);
+        const char* refused = nullptr;
         {
             std::lock_guard lock(sessions_mutex);
             if (stopping) return;
-            sessions.insert(s);
+            std::size_t& mine = per_client[s->remote()];
+            if (sessions.size() >= options.max_connections)
+                refused = "too many connections";
+            else if (mine >= options.max_connections_per_client)
+                refused = "too many connections from this address";
+            else
+                sessions.insert(s), ++mine;
+            if (refused && mine == 0) per_client.erase(s->remote());
         }
-        s->start();
+        if (refused)
+            s->refuse(refused);
+        else
+            s->start();
         accept();
     });
 }
@@ -270,6 +306,11 @@ void server::impl::flush_log_every_second() {
 
 server::server(server_options options, request_handler_fn handler)
     : impl_(std::make_unique<impl>(std::move(options), std::move(handler))) {
+    // Room for the connection limits: the soft open-file limit up to the hard one.
+    if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+    }
     beast::error_code ec;
     auto address = net::ip::make_address(impl_->options.bind, ec);
     if (ec) throw std::runtime_error("cannot listen on '" + impl_->options.bind + "': not an IP address");

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/gzip.hpp"
 #include "microplan/service/query.hpp"
@@ -61,6 +62,7 @@ std::size_t store_state::replace(std::shared_ptr<const snapshot> next) {
     for (const auto& c : old->collections())
         if (!next->find(c.id)) everything = true;
     std::size_t dropped = 0;
+    geo::store::fault_point("tile-invalidate");  // crash-safety tests: killed mid-invalidation
     if (everything) {
         cache_.clear(next->generation());
     } else if (!layers.empty()) {
@@ -185,6 +187,18 @@ http_response request_handler::route(const http_request& request) const {
     const auto& s = target.segments;
     auto n = s.size();
     const bool read = request.method == "GET" || request.method == "HEAD";
+    if (request.method == "OPTIONS") {  // CORS preflight
+        http_response r;
+        r.status = 204;
+        const bool edits = n > 0 && s[0] == "scenarios";
+        r.add_header("Allow", edits ? "GET, HEAD, POST, PATCH, DELETE, OPTIONS" : "GET, HEAD, OPTIONS");
+        if (!options_.cors_origin.empty() && (!edits || options_.cors_writes)) {
+            r.add_header("Access-Control-Allow-Methods", edits ? "GET, HEAD, POST, PATCH, DELETE" : "GET, HEAD");
+            r.add_header("Access-Control-Allow-Headers", edits ? "Authorization, Content-Type" : "If-None-Match");
+            r.add_header("Access-Control-Max-Age", "600");
+        }
+        return r;
+    }
     if (n > 0 && s[0] == "scenarios") {
         if (!read) authorise_edit(request);
         return scenarios_service_.handle(ctx, s);
@@ -244,6 +258,21 @@ http_response request_handler::route(const http_request& request) const {
 }
 
 http_response request_handler::handle(const http_request& request) const noexcept {
+    http_response r = respond(request);
+    // CORS: reads (and their preflights) for the configured origin; edits only when allowed.
+    const bool edits =
+        request.target.rfind("/scenarios", 0) == 0 && !(request.method == "GET" || request.method == "HEAD");
+    if (!options_.cors_origin.empty() && (!edits || options_.cors_writes)) {
+        try {
+            r.add_header("Access-Control-Allow-Origin", options_.cors_origin);
+            if (options_.cors_origin != "*") r.add_header("Vary", "Origin");
+        } catch (...) {
+        }
+    }
+    return r;
+}
+
+http_response request_handler::respond(const http_request& request) const noexcept {
     try {
         http_response r;
         try {

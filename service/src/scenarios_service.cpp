@@ -91,9 +91,38 @@ double covered_people(const geo::offer& o) {
 }  // namespace
 
 json read_json_body(const http_request& request) {
-    json body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object())
-        throw request_error(400, "InvalidParameterValue", "the request body must be a JSON object");
+    // Edits are flat objects: refuse deep nesting before parsing (a 1 MB body of '[' would
+    // otherwise build a million nested values).
+    constexpr int max_depth = 16;
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (char c : request.body) {
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth)
+                throw request_error(400, "InvalidParameterValue",
+                                    "the request body nests deeper than " + std::to_string(max_depth) + " levels");
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    json body;
+    try {
+        body = json::parse(request.body);
+    } catch (const json::parse_error& e) {
+        // nlohmann names the byte and the reason (invalid UTF-8, unexpected end...).
+        throw request_error(400, "InvalidParameterValue",
+                            std::string("the request body is not valid JSON: ") + e.what());
+    }
+    if (!body.is_object()) throw request_error(400, "InvalidParameterValue", "the request body must be a JSON object");
     return body;
 }
 

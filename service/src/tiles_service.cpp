@@ -52,7 +52,6 @@ http_response tiles_service::tile(const request_context& ctx, const std::string&
     out.content_type = "application/vnd.mapbox-vector-tile";
     out.add_header("ETag", t->etag());
     out.add_header("Cache-Control", "no-cache");
-    out.add_header("Access-Control-Allow-Origin", "*");
     if (ctx.http.if_none_match.find(t->etag()) != std::string::npos) {
         out.status = 304;
         return out;

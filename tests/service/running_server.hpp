@@ -2,6 +2,7 @@
 // microplan's server over a store, on a free loopback port, in this process: the snapshot,
 // the scenario book, the request handler and the Beast server on 2 threads. Stops and joins
 // on destruction.
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -13,7 +14,8 @@ namespace microplan::test {
 
 class running_server {
 public:
-    explicit running_server(const std::string& store, service::handler_options options = {})
+    explicit running_server(const std::string& store, service::handler_options options = {},
+                            const std::function<void(service::server_options&)>& adjust = {})
         : state(service::snapshot::load(store), 64 * 1024 * 1024),
           scenarios(store, {}),
           handler(state, std::move(options), &scenarios) {
@@ -24,6 +26,7 @@ public:
         o.access_log = nullptr;
         o.body_limit = 1024 * 1024;
         o.header_limit = 8 * 1024;
+        if (adjust) adjust(o);
         srv =
             std::make_unique<service::server>(o, [this](const service::http_request& r) { return handler.handle(r); });
         thread = std::thread([this] { srv->run(); });

@@ -33,6 +33,13 @@ GDALDatasetUniquePtr open_vector(const std::string& path) {
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) {
         std::string why = CPLGetLastErrorMsg();
+        // A driver recognises the file but cannot read it: corrupt, truncated or over a limit.
+        if (GDALDriverH driver = GDALIdentifyDriver(path.c_str(), nullptr))
+            throw format_error(where, "unreadable file",
+                               std::string("GDAL's ") + GDALGetDriverShortName(driver) +
+                                   " driver recognises the file but cannot read it" +
+                                   (why.empty() ? std::string{} : ": " + why) +
+                                   " (truncated or corrupt? re-export it from the source)");
         throw format_error(where, "unsupported format",
                            "no GDAL vector driver can read it" + (why.empty() ? std::string{} : " (" + why + ")") +
                                "; supported: GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV, and any other "
@@ -40,6 +47,11 @@ GDALDatasetUniquePtr open_vector(const std::string& path) {
     }
     if (ds->GetLayerCount() == 0) throw format_error(where, "no vector layer", "the source holds no vector layer");
     return ds;
+}
+
+std::string read_problem() {
+    std::string why = CPLGetLastErrorMsg();
+    return why.empty() ? std::string{} : " (GDAL: " + why + ")";
 }
 
 GDALDatasetUniquePtr open_table(const std::string& path) {

@@ -62,6 +62,7 @@ const std::vector<std::string>& keys_for(const std::string& what) {
 
 establishment_import_result read_establishments(const establishment_import_options& opt) {
     GDALDatasetUniquePtr ds = gdal::open_vector(opt.path);
+    CPLErrorReset();
     OGRLayer& layer = gdal::pick_layer(*ds, opt.path, opt.layer);
     establishment_import_result out;
     out.driver = ds->GetDriver() ? ds->GetDriver()->GetDescription() : "";
@@ -262,7 +263,7 @@ establishment_import_result read_establishments(const establishment_import_optio
         e.lat = y;
         out.rows.push_back(std::move(e));
     }
-    if (out.rows.empty()) throw format_error(where(), "empty layer", "the layer has no rows");
+    if (out.rows.empty()) throw format_error(where(), "empty layer", "the layer has no rows" + gdal::read_problem());
     return out;
 }
 

@@ -262,7 +262,7 @@ import_result read_units(const import_options& opt) {
     }
     if (CPLGetLastErrorType() == CE_Failure)
         throw format_error(where(), "read error", std::string("GDAL stopped reading: ") + CPLGetLastErrorMsg());
-    if (feats.empty()) throw format_error(where(), "empty layer", "the layer has no features");
+    if (feats.empty()) throw format_error(where(), "empty layer", "the layer has no features" + gdal::read_problem());
 
     // --- fields ---------------------------------------------------------------------------
     auto resolve = [&](const std::string& given, const char* what) -> std::optional<std::size_t> {

@@ -30,6 +30,11 @@ struct server_options {
     std::chrono::seconds write_timeout{30};  // for a whole response
     std::chrono::seconds idle_timeout{60};   // keep-alive connection without a request
     std::FILE* access_log = stderr;          // null: no access log
+    // Connections beyond these limits are answered 503 and closed at once, so slow clients
+    // (slowloris) cannot hold every descriptor; the process's open-file limit is raised to
+    // its hard maximum at start.
+    std::size_t max_connections = 4096;
+    std::size_t max_connections_per_client = 256;  // per remote address
 };
 
 class server {

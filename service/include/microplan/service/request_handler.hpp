@@ -53,6 +53,11 @@ struct handler_options {
     std::string default_base_url = "http://127.0.0.1:8080";
     std::string edit_token;  // "" = editing disabled (403)
     std::string web_root;    // the viewer's files (web/); "" = no viewer
+    // CORS: the origin allowed to read from other sites ("*" by default, as tile servers do;
+    // "" = no CORS headers) and whether that origin may also edit (off by default: scenario
+    // edits from another site's page are refused by browsers).
+    std::string cors_origin = "*";
+    bool cors_writes = false;
 };
 
 // The viewer's files, read once: index.html, app.js, style.css and MapLibre GL JS's built
@@ -81,6 +86,7 @@ public:
 
 private:
     http_response route(const http_request& request) const;
+    http_response respond(const http_request& request) const noexcept;
     std::string base_url(const http_request& request) const;
     void authorise_edit(const http_request& request) const;
 

@@ -18,6 +18,10 @@ void ensure_registered();
 // Opens a vector source read-only. Throws format_error naming the path when it does not
 // exist, cannot be read, or no GDAL driver recognises it as vector data.
 GDALDatasetUniquePtr open_vector(const std::string& path);
+// " (GDAL: <last error>)" when GDAL reported a problem while reading (a line over its limit, a
+// truncated file), else "": appended to messages such as "the layer has no rows".
+std::string read_problem();
+
 // A table (CSV or any GDAL vector source) with every CSV column read as text, so codes keep
 // their leading zeros and numbers are parsed by us (decimal commas); a first line of
 // numbers (year columns) is still a header. Throws format_error as open_vector does.
