@@ -4,6 +4,9 @@
 #                         http://127.0.0.1:8080 (PORT=n for another port; Ctrl-C stops)
 #   make test             build and run the whole test suite (ctest)
 #   make test SANITIZE=1  the same with AddressSanitizer + UBSan, in build-asan/
+#   make tsan             the server and parallel tests with ThreadSanitizer, in build-tsan/
+#   make fuzz             libFuzzer targets (clang) in build-fuzz/, each run FUZZ_SECONDS (60) from the seed
+#                         corpora in fuzz/corpus/ (FUZZING.md)
 #   make bench            import/validate, point-in-polygon and zonal benchmarks beside the peers, incremental
 #                         coverage recompute, uncached tiles beside PostGIS ST_AsMVT, wrk on cached tiles and
 #                         item pages, cost distance beside GRASS r.cost, straight-line accessibility beside
@@ -31,7 +34,7 @@ else
 BUILD_DIR ?= build
 endif
 
-.PHONY: deps configure build web run test bench clean
+.PHONY: deps configure build web run test bench clean tsan fuzz
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
@@ -82,3 +85,32 @@ bench: build
 
 clean:
 	rm -rf build build-asan web/node_modules
+
+# ThreadSanitizer over the tests that run threads: the server, scenarios, tiles, parallel
+# assignment, zonal sums and cost distance.
+TSAN_TESTS ?= Serve|Scenario|Hardening|Tiles|Assign|Zonal|CostDistance|Locate|Cells|Sites|Capacity
+tsan: export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1
+tsan: deps web
+	cmake -S . -B build-tsan -DMICROPLAN_ENABLE_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROPLAN_BUILD_BENCH=OFF
+	cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && ctest --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)'
+
+# libFuzzer: clang and its runtime from Debian, installed when missing.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := query http_request mvt import codification
+fuzz: deps
+	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends $$p >/dev/null; } || { echo "make fuzz needs $$p"; exit 1; }; done
+	cmake -S . -B build-fuzz -DMICROPLAN_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROPLAN_BUILD_TESTS=OFF -DMICROPLAN_BUILD_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS)
+	$(BUILD_DIR)/microplan demo --out build-fuzz/demo.sqlite >/dev/null 2>&1 || build-fuzz/microplan demo --out build-fuzz/demo.sqlite >/dev/null
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes/$$t; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  MICROPLAN_FUZZ_STORE=build-fuzz/demo.sqlite build-fuzz/fuzz/fuzz_$$t build-fuzz/corpus/$$t fuzz/corpus/$$t \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/crashes/$$t/ > build-fuzz/fuzz_$$t.log 2>&1; status=$$?; \
+	  grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|DONE|ERROR|SUMMARY" build-fuzz/fuzz_$$t.log; \
+	  [ $$status = 0 ] || { echo "fuzz_$$t found a crash: build-fuzz/crashes/$$t/ (log build-fuzz/fuzz_$$t.log)"; exit 1; }; \
+	done

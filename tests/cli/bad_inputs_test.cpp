@@ -83,6 +83,12 @@ TEST_F(BadInput, NotANumberCoordinatesInWkt) {
                  "feature 1: missing geometry");
 }
 
+// Found by fuzz_import (FUZZING.md): GEOS's refusal escaped without file or feature.
+TEST_F(BadInput, AnUnclosedRing) {
+    import_fails(file("open.csv", "id,name,WKT\n170150,Quito,\"POLYGON((-78.6 -0.2,-78.4 -0.3,-78.4 -0.1,-78.6 -0.3))\"\n"),
+                 "--s-srs EPSG:4326", "feature 1: unreadable geometry: GEOS WKB read failed");
+}
+
 TEST_F(BadInput, EmptyAndNullGeometries) {
     import_fails(file("empty.geojson", feature_collection(R"({"id":"17"})", "null")), "",
                  "feature 0: missing geometry");

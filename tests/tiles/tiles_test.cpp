@@ -111,6 +111,45 @@ TEST(CoverageTopology, SimplifiedRingsStayWithinOneTileUnitOfTheSource) {
     }
 }
 
+// Found by fuzz_mvt (FUZZING.md): a NaN vertex made the junction lookup miss and crash.
+TEST(CoverageTopology, RingsWithNonFiniteCoordinatesAreDropped) {
+    const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+    layer_source src;
+    src.name = "fuzz";
+    src.keys = {"code"};
+    src.ids = {1, 2, 3};
+    src.properties = {{std::string("a")}, {std::string("b")}, {std::string("c")}};
+    src.polygons = {{polygon{{ring{{0, 0}, {1000, 0}, {nan, 500}, {0, 1000}}}}},
+                    {polygon{{ring{{0, 0}, {inf, 0}, {1000, 1000}}}}},
+                    {polygon{{ring{{-5e6, -5e6}, {5e6, -5e6}, {5e6, 5e6}, {-5e6, 5e6}}}}}};
+    vector_layer layer(std::move(src));
+    const vector_layer* layers[] = {&layer};
+    auto tile = render_tile(layers, {0, 0, 0});
+    EXPECT_EQ(tile.features, 1u);  // only the finite square
+    // Coordinates far beyond the world (fuzz_mvt: int32 overflow in clipping) render nothing
+    // and break nothing, for polygons and points, at every zoom.
+    layer_source far;
+    far.name = "far";
+    far.keys = {"code"};
+    far.ids = {1, 2};
+    far.properties = {{std::string("a")}, {std::string("b")}};
+    far.polygons = {{polygon{{ring{{-3e38, 0}, {3e38, 0}, {0, 1e6}}}}},
+                    {polygon{{ring{{-1e7, -1e7}, {1e7, -1e7}, {1e7, 1e7}}}}}};
+    vector_layer far_layer(std::move(far));
+    layer_source pts;
+    pts.name = "pts";
+    pts.keys = {"code"};
+    pts.ids = {1, 2};
+    pts.properties = {{std::string("a")}, {std::string("b")}};
+    pts.points = {{3e38, -3e38}, {nan, 0}};
+    vector_layer point_layer(std::move(pts));
+    for (std::uint32_t z : {0u, 8u, 16u}) {
+        const vector_layer* both[] = {&far_layer, &point_layer};
+        auto r = render_tile(both, {z, (1u << z) / 2, (1u << z) / 2});
+        EXPECT_LE(r.features, 1u) << z;  // at most the finite triangle
+    }
+}
+
 TEST(Clip, ASharedEdgeIsCutAtTheSamePointFromBothSides) {
     std::vector<pixel> left{{-500, -500}, {37, 5000}, {-500, 5000}};
     std::vector<pixel> right{{37, 5000}, {-500, -500}, {3000, -500}};

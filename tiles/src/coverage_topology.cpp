@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <unordered_map>
 
 namespace microplan::tiles {
@@ -23,6 +24,9 @@ ring clean(const ring& in) {
     ring out;
     out.reserve(in.size());
     for (point p : in) {
+        // Unusable rings (found by fuzzing): NaN, or coordinates beyond twice the Web Mercator
+        // world, whose tile pixels would overflow 32 bits at high zooms.
+        if (!(std::abs(p.x) <= 2 * half_world) || !(std::abs(p.y) <= 2 * half_world)) return {};
         if (p.x == 0) p.x = 0;  // -0.0 and 0.0 must hash alike
         if (p.y == 0) p.y = 0;
         if (out.empty() || !(out.back() == p)) out.push_back(p);

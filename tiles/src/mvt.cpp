@@ -146,12 +146,14 @@ void clip_pass(const std::vector<pixel>& in, int axis, std::int32_t bound, bool 
     auto inside = [&](const pixel& p) { return keep_greater ? coord(p) >= bound : coord(p) <= bound; };
     auto cut = [&](pixel a, pixel b) {
         if (b.x < a.x || (b.x == a.x && b.y < a.y)) std::swap(a, b);  // canonical order
-        double t = static_cast<double>(bound - coord(a)) / static_cast<double>(coord(b) - coord(a));
+        // In double: differences of far-apart int32 coordinates overflow int32 (found by fuzz_mvt).
+        auto d = [](std::int32_t v) { return static_cast<double>(v); };
+        double t = (d(bound) - d(coord(a))) / (d(coord(b)) - d(coord(a)));
         pixel p;
         if (axis == 0)
-            p = {bound, static_cast<std::int32_t>(std::lround(a.y + t * (b.y - a.y)))};
+            p = {bound, static_cast<std::int32_t>(std::lround(d(a.y) + t * (d(b.y) - d(a.y))))};
         else
-            p = {static_cast<std::int32_t>(std::lround(a.x + t * (b.x - a.x))), bound};
+            p = {static_cast<std::int32_t>(std::lround(d(a.x) + t * (d(b.x) - d(a.x)))), bound};
         return p;
     };
     auto push = [&out](const pixel& p) {

@@ -1,5 +1,6 @@
 #include "microplan/tiles/tileset.hpp"
 
+#include <cmath>
 #include <unordered_set>
 
 namespace microplan::tiles {
@@ -22,7 +23,10 @@ vector_layer::vector_layer(layer_source source)
         for (std::size_t f = 0; f < topology_->size(); ++f) bounds_.push_back(topology_->bounds(f));
     } else {
         points_ = std::move(source.points);
-        for (const point& p : points_) bounds_.push_back(box{p.x, p.y, p.x, p.y});
+        // A point that is not finite or lies beyond twice the world gets an empty box: never drawn.
+        for (const point& p : points_)
+            bounds_.push_back(
+                std::abs(p.x) <= 2 * half_world && std::abs(p.y) <= 2 * half_world ? box{p.x, p.y, p.x, p.y} : box{});
     }
     for (const box& b : bounds_)
         if (!b.empty()) extent_.extend(b);

@@ -172,7 +172,9 @@ void cost_distance_from(const cost_surface& surface, std::size_t start, const co
     ws.touched.push_back(static_cast<std::uint32_t>(start));
     heap.emplace(0.0f, static_cast<std::uint32_t>(start));
     while (!heap.empty()) {
-        auto [d, cell] = heap.top();
+        const auto [d_top, cell_top] = heap.top();
+        const float d = d_top;  // a plain variable: lambdas may not capture structured bindings
+        const std::uint32_t cell = cell_top;
         heap.pop();
         if (d > ws.best[cell]) continue;
         if (!visit(cell, d)) return;

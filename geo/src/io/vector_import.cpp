@@ -321,7 +321,12 @@ import_result read_units(const import_options& opt) {
             for (std::size_t i = next++; i < feats.size(); i = next++) {
                 processed& p = out[i];
                 try {
-                    geos::geom_ptr g = geos::from_wkb(feats[i].wkb);
+                    geos::geom_ptr g;
+                    try {
+                        g = geos::from_wkb(feats[i].wkb);
+                    } catch (const std::runtime_error& e) {  // GEOS refuses it: unclosed ring, ...
+                        throw geometry_error(where(feats[i].fid), "unreadable geometry", e.what());
+                    }
                     p.vertices = static_cast<std::size_t>(GEOSGetNumCoordinates_r(h, g.get()));
                     geos::geom_ptr ll = to_wgs84.forward(g.get());
                     if (!ll)

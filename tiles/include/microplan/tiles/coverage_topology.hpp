@@ -25,7 +25,8 @@ namespace microplan::tiles {
 class coverage_topology {
 public:
     // Rings need not be closed; consecutive duplicate vertices and rings with fewer than
-    // three distinct vertices are dropped.
+    // three distinct vertices are dropped, and so are rings with a coordinate that is not finite
+    // or lies beyond twice the Web Mercator world.
     explicit coverage_topology(std::span<const multipolygon> features);
 
     [[nodiscard]] std::size_t size() const noexcept { return features_.size(); }
