@@ -196,10 +196,12 @@ TEST_F(Scenarios, IndicatorsJoinByFeatureIdAndExportAsCsv) {
                 first["population_within_minutes"].get<double>(), 0.06);
     // Closing years come from the moderate plan: in the demo, security closes everywhere by 2035
     // while health, with the larger gap, closes nowhere on the default budget.
-    for (const auto& u : get("/indicators/district?closing=true&sector=security")["units"])
-        EXPECT_TRUE(u["closing_year"].is_number()) << u["code"];
-    for (const auto& u : get("/indicators/district?closing=true&sector=health")["units"])
-        EXPECT_TRUE(u["closing_year"].is_null()) << u["code"];
+    // (Each reply held in a variable: a range-for over a temporary's member would read freed
+    // memory; ThreadSanitizer caught it.)
+    const json security = get("/indicators/district?closing=true&sector=security");
+    for (const auto& u : security["units"]) EXPECT_TRUE(u["closing_year"].is_number()) << u["code"];
+    const json health = get("/indicators/district?closing=true&sector=health");
+    for (const auto& u : health["units"]) EXPECT_TRUE(u["closing_year"].is_null()) << u["code"];
     auto csv = http_get(server->port(), "/indicators/zone?f=csv");
     EXPECT_EQ(csv.headers["Content-Type"], "text/csv; charset=utf-8");
     EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 10);
