@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <set>
 #include <sstream>
 
 #include "commands.hpp"
@@ -41,13 +40,16 @@ void add_surface_options(CLI::App& app, surface_args& a, bool friction_choice = 
         app.add_option("--friction", a.friction,
                        "Friction raster: minutes to cross each cell (from `access friction` or AccessMod); or give "
                        "--landcover and --speeds");
-    app.add_option("--landcover", a.in.landcover, "Land-cover raster (integer classes; its grid is the surface's grid)");
+    app.add_option("--landcover", a.in.landcover,
+                   "Land-cover raster (integer classes; its grid is the surface's grid)");
     app.add_option("--speeds", a.in.speeds, "Land-cover speed table: class, speed_kmh[, mode walking|motorised]");
     app.add_option("--roads", a.in.roads, "Road lines (any GDAL source; OSM files use the layer 'lines')");
-    app.add_option("--roads-layer", a.in.roads_layer, "Layer of --roads (default: 'lines' when present, else the first)");
+    app.add_option("--roads-layer", a.in.roads_layer,
+                   "Layer of --roads (default: 'lines' when present, else the first)");
     app.add_option("--road-field", a.in.road_field, "Field holding the road class")->capture_default_str();
     app.add_option("--road-speeds", a.in.road_speeds, "Road speed table: class, speed_kmh");
-    app.add_option("--barriers", a.in.barriers, "Barrier layers (water, protected areas): impassable, roads bridge them");
+    app.add_option("--barriers", a.in.barriers,
+                   "Barrier layers (water, protected areas): impassable, roads bridge them");
     app.add_option("--dem", a.in.elevation, "Elevation raster: walking speed follows Tobler's slope function");
     app.add_flag("--knight", a.knight, "16 neighbours (knight's moves) instead of 8");
 }
@@ -69,7 +71,7 @@ access::cost_surface load_surface(const surface_args& a) {
                  "friction surface: %zu x %zu cells of %.0f m, %zu impassable, %zu barrier cells, %zu road cells "
                  "(%zu roads used, %zu skipped%s)%s\n",
                  s.g.cols, s.g.rows, s.g.ew_res, sum.impassable, sum.barrier_cells, sum.road_cells, sum.roads_used,
-                 sum.roads_skipped, sum.skipped_classes.empty() ? "" : ": classes without a speed", 
+                 sum.roads_skipped, sum.skipped_classes.empty() ? "" : ": classes without a speed",
                  s.elevation.empty() ? "" : ", slope from the DEM");
     if (!sum.skipped_classes.empty()) {
         std::string list;
@@ -132,7 +134,8 @@ void print_run(const geo::store::accessibility_run& run) {
 }
 
 void store_run(const std::string& store, const geo::store::accessibility_run& run) {
-    geo::store::update_atomically(store, [&](geo::sqlite::connection& db) { geo::store::write_accessibility(db, run); });
+    geo::store::update_atomically(store,
+                                  [&](geo::sqlite::connection& db) { geo::store::write_accessibility(db, run); });
 }
 
 std::string out_path(const std::string& dir, const std::string& name) {
@@ -147,7 +150,9 @@ struct common_args {
 };
 
 void add_common(CLI::App& app, common_args& a, const char* default_thresholds, const char* units) {
-    app.add_option("store", a.store, "Planning store (its establishments and units)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", a.store, "Planning store (its establishments and units)")
+        ->required()
+        ->check(CLI::ExistingFile);
     app.add_option("--sector", a.sector, "Sector of the establishments (health, education, ...)")->required();
     app.add_option("--typology", a.typology, "Only this typology (default: every typology of the sector)");
     app.add_option("--population", a.population, "Population raster (any CRS): people per cell")->required();
@@ -204,7 +209,8 @@ command add_access_travel_time(CLI::App& app) {
         r.run.population_source = a->population;
         if (!a->out_dir.empty()) {
             std::string base = o.sector + (o.typology.empty() ? "" : "_" + geo::canonical_sector(o.typology));
-            geo::access::write_float_raster(out_path(a->out_dir, "travel_time_" + base + ".tif"), surface.g, r.times.cost);
+            geo::access::write_float_raster(out_path(a->out_dir, "travel_time_" + base + ".tif"), surface.g,
+                                            r.times.cost);
             geo::access::write_int_raster(out_path(a->out_dir, "nearest_" + base + ".tif"), surface.g, r.times.nearest);
             geo::access::write_catchments(out_path(a->out_dir, "catchments_" + base + ".gpkg"), surface.g,
                                           r.times.nearest, r.sources, &pop);
@@ -271,7 +277,8 @@ command add_access_network(CLI::App& app) {
         auto t0 = clock_type::now();
         geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
         const std::string crs = geo::store::analysis_crs(db);
-        auto graph = access::build_road_graph(*roads, *layer, *field, access::read_speed_table(*speeds, false), crs, *snap);
+        auto graph =
+            access::build_road_graph(*roads, *layer, *field, access::read_speed_table(*speeds, false), crs, *snap);
         std::fprintf(stderr, "road graph: %zu nodes, %zu edges (%zu roads, %zu without a speed) in %.2f s\n",
                      graph.nodes(), graph.edges() / 2, graph.roads_used, graph.roads_skipped, seconds_since(t0));
         auto pop = access::read_population_grid(a->population, crs);
@@ -314,8 +321,8 @@ command add_access_capacity(CLI::App& app) {
         auto surface = load_surface(*s);
         auto pop = access::read_population_grid(a->population, surface.g.crs_wkt);
         geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
-        auto points = access::read_establishment_points(db, geo::canonical_sector(a->sector), a->typology,
-                                                        surface.g.crs_wkt);
+        auto points =
+            access::read_establishment_points(db, geo::canonical_sector(a->sector), a->typology, surface.g.crs_wkt);
         if (points.size() == 0)
             throw geo::format_error({a->store, "establishments", {}, "sector", {}}, "no establishments",
                                     "the store has no existing establishments of sector '" + a->sector + "'");
@@ -325,10 +332,10 @@ command add_access_capacity(CLI::App& app) {
             std::fprintf(stderr, "warning: %zu establishments have no capacity and serve no one\n", no_capacity);
         std::fprintf(stderr, "capacity-limited catchments of %zu establishments (max %.0f min) ...\n", points.size(),
                      *max_minutes);
-        auto r = access::capacity_catchments(surface, access::people_on_grid(pop, surface.g), points, *max_minutes,
-                                             *order == "store" ? access::capacity_order::store_order
-                                                               : access::capacity_order::largest_first,
-                                             s->knight ? access::neighbourhood::knight : access::neighbourhood::queen);
+        auto r = access::capacity_catchments(
+            surface, access::people_on_grid(pop, surface.g), points, *max_minutes,
+            *order == "store" ? access::capacity_order::store_order : access::capacity_order::largest_first,
+            s->knight ? access::neighbourhood::knight : access::neighbourhood::queen);
         if (!a->out_dir.empty()) {
             std::vector<float> residual(r.residual.begin(), r.residual.end());
             geo::access::write_float_raster(out_path(a->out_dir, "residual_population.tif"), surface.g, residual);
@@ -345,19 +352,22 @@ command add_access_capacity(CLI::App& app) {
                 csv << ++k << "," << points.fid[i] << "," << geo::csv_field(points.code[i]) << ","
                     << geo::csv_field(points.name[i]) << "," << geo::csv_field(points.typology[i]) << ","
                     << geo::csv_number(row.capacity) << "," << geo::csv_number(std::round(row.reachable)) << ","
-                    << geo::csv_number(std::round(row.covered)) << "," << geo::csv_number(std::round(row.capacity_left()))
-                    << "," << geo::csv_number(row.capacity > 0 ? 100.0 * row.covered / row.capacity : 0) << ","
+                    << geo::csv_number(std::round(row.covered)) << ","
+                    << geo::csv_number(std::round(row.capacity_left())) << ","
+                    << geo::csv_number(row.capacity > 0 ? 100.0 * row.covered / row.capacity : 0) << ","
                     << geo::csv_number(row.reachable > 0 ? 100.0 * row.covered / row.reachable : 0) << ","
                     << geo::csv_number(row.minutes) << "," << (row.placed ? "yes" : "no") << "\n";
             }
-            if (!csv) throw geo::format_error({*table, {}, {}, {}, {}}, "cannot write", "the table could not be written");
+            if (!csv)
+                throw geo::format_error({*table, {}, {}, {}, {}}, "cannot write", "the table could not be written");
         }
         std::size_t full = 0;
         for (const auto& row : r.rows) full += (row.capacity > 0 && row.capacity_left() <= 0.5) ? 1 : 0;
-        std::printf("%.0f of %.0f people covered (%.1f %%) within %.0f min by %zu establishments; %zu at full capacity; "
-                    "%.0f people uncovered; %.2f s\n",
-                    r.covered, r.total, r.total > 0 ? 100.0 * r.covered / r.total : 0.0, *max_minutes, r.rows.size(),
-                    full, r.total - r.covered, seconds_since(t0));
+        std::printf(
+            "%.0f of %.0f people covered (%.1f %%) within %.0f min by %zu establishments; %zu at full capacity; "
+            "%.0f people uncovered; %.2f s\n",
+            r.covered, r.total, r.total > 0 ? 100.0 * r.covered / r.total : 0.0, *max_minutes, r.rows.size(), full,
+            r.total - r.covered, seconds_since(t0));
         return 0;
     };
 }
@@ -372,8 +382,9 @@ command add_access_sites(CLI::App& app) {
     add_common(app, *a, "30", "minutes");
     add_surface_options(app, *s);
     app.add_option("--minutes", o->minutes, "Coverage threshold (minutes)")->capture_default_str();
-    CLI::Option* count = app.add_option("-k,--count", o->k, "Sites to propose (with --target-pct: the most; default no limit)")
-                             ->capture_default_str();
+    CLI::Option* count =
+        app.add_option("-k,--count", o->k, "Sites to propose (with --target-pct: the most; default no limit)")
+            ->capture_default_str();
     app.add_option("--target-pct", *target, "Stop once this % of the people is covered");
     app.add_option("--candidates", o->max_candidates, "Candidate cells (most uncovered people first)")
         ->capture_default_str();
@@ -412,7 +423,8 @@ command add_access_sites(CLI::App& app) {
                 double lon = st.x, lat = st.y;
                 to_lonlat.forward(lon, lat);
                 csv << method << "," << ++rank << "," << std::llround(st.x) << "," << std::llround(st.y) << ","
-                    << std::fixed << std::setprecision(6) << lon << "," << lat << std::defaultfloat << "," << geo::csv_number(std::round(st.added)) << "," << geo::csv_number(st.covered_after);
+                    << std::fixed << std::setprecision(6) << lon << "," << lat << std::defaultfloat << ","
+                    << geo::csv_number(std::round(st.added)) << "," << geo::csv_number(st.covered_after);
                 for (std::size_t k = 0; k < layers.size(); ++k) {
                     int u = locators[k]->locate(lon, lat);
                     csv << "," << (u >= 0 ? layers[k].units[static_cast<std::size_t>(u)].code : "");
@@ -431,10 +443,11 @@ command add_access_sites(CLI::App& app) {
         }
         double added = 0;
         for (const auto& st : r.greedy) added += st.added;
-        std::printf("%zu sites add %.0f people within %.0f min: coverage %.1f %% -> %.1f %% (%zu candidates, %zu "
-                    "uncovered cells)\n",
-                    r.greedy.size(), added, o->minutes, r.total > 0 ? 100.0 * r.covered_before / r.total : 0.0,
-                    r.total > 0 ? 100.0 * (r.covered_before + added) / r.total : 0.0, r.candidates, r.demand_cells);
+        std::printf(
+            "%zu sites add %.0f people within %.0f min: coverage %.1f %% -> %.1f %% (%zu candidates, %zu "
+            "uncovered cells)\n",
+            r.greedy.size(), added, o->minutes, r.total > 0 ? 100.0 * r.covered_before / r.total : 0.0,
+            r.total > 0 ? 100.0 * (r.covered_before + added) / r.total : 0.0, r.candidates, r.demand_cells);
         if (o->exact)
             std::printf("exact MIP (CBC, %zu candidates, %zu demand groups): %s%s\n", r.candidates, r.exact_groups,
                         r.exact_status.c_str(),

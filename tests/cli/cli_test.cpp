@@ -26,8 +26,10 @@ TEST(Cli, ServeListensPrintsItsUrlsAndStopsOnSigterm) {
     scratch dir;
     std::string store = dir.path("demo.sqlite");
     ASSERT_EQ(run(microplan_cmd("demo --out " + store)).exit_code, 0);
-    auto r = run("(" + microplan_cmd("serve " + store + " --port 0 --access-log off") +
-                 " & pid=$!; sleep 2; kill -TERM $pid; wait $pid; echo exit=$?)");
+    // Waits (up to 60 s, for loaded machines) until it serves, then stops it with SIGTERM.
+    auto r = run("(" + microplan_cmd("serve " + store + " --port 0 --access-log off") + " > " + dir.path("log") +
+                 " 2>&1 & pid=$!; for i in $(seq 600); do grep -q 'microplan serving' " + dir.path("log") +
+                 " && break; sleep 0.1; done; kill -TERM $pid; wait $pid; echo exit=$?; cat " + dir.path("log") + ")");
     EXPECT_NE(r.output.find("microplan serving http://127.0.0.1:"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("/styles/microplan.json"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("stopped"), std::string::npos) << r.output;

@@ -75,7 +75,7 @@ TEST_F(Hardening, SlowClientsCannotTakeEveryConnectionAndAreCutAtTheDeadline) {
     test::running_server server(store_, {}, [](server_options& o) {
         o.max_connections = 64;
         o.max_connections_per_client = 20;
-        o.read_timeout = std::chrono::seconds(2);
+        o.read_timeout = std::chrono::seconds(4);
     });
     net::io_context ioc;
     // 20 slow clients from 127.0.0.1, each with half a request line: slowloris.
@@ -90,11 +90,10 @@ TEST_F(Hardening, SlowClientsCannotTakeEveryConnectionAndAreCutAtTheDeadline) {
     auto t0 = std::chrono::steady_clock::now();
     auto other = get_from("127.0.0.2", server.port(), "/collections");
     EXPECT_EQ(other.rfind("HTTP/1.1 200", 0), 0u) << other.substr(0, 200);
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
-    // The slow clients are cut when the 2 s request deadline passes, freeing their places.
-    auto cut = std::chrono::steady_clock::now();
-    for (auto& s : slow) EXPECT_EQ(read_all(*s, 5), "");  // closed without an answer
-    EXPECT_LT(std::chrono::steady_clock::now() - cut, std::chrono::milliseconds(2600));
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(2500));  // not after the cut
+    // The slow clients are cut when the 4 s request deadline passes, freeing their places.
+    for (auto& s : slow) EXPECT_EQ(read_all(*s, 10), "");  // closed without an answer
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(8));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     auto again = get_from("127.0.0.1", server.port(), "/collections");
     EXPECT_EQ(again.rfind("HTTP/1.1 200", 0), 0u) << again.substr(0, 200);
@@ -174,7 +173,7 @@ TEST_F(Hardening, KilledWhileDroppingTilesTheStoreKeepsTheLastCommittedState) {
     ASSERT_EQ(started.exit_code, 0);
     std::string pid = test::read_bytes(dir.path("pid"));
     pid.erase(pid.find_last_not_of(" \n") + 1);
-    for (int i = 0; i < 100 && test::read_bytes(log).find("microplan serving") == std::string::npos; ++i)
+    for (int i = 0; i < 600 && test::read_bytes(log).find("microplan serving") == std::string::npos; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     ASSERT_NE(test::read_bytes(log).find("microplan serving"), std::string::npos) << test::read_bytes(log);
     {  // another program commits a change to the store
@@ -182,7 +181,7 @@ TEST_F(Hardening, KilledWhileDroppingTilesTheStoreKeepsTheLastCommittedState) {
         geo::sqlite::statement(db, "UPDATE circuits SET name = 'Cambiado en el taller' WHERE fid = 1").run();
     }
     bool gone = false;
-    for (int i = 0; i < 100 && !gone; ++i) {
+    for (int i = 0; i < 300 && !gone; ++i) {
         gone = ::kill(std::stoi(pid), 0) != 0;
         if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

@@ -105,7 +105,8 @@ access_inputs write_access_inputs(const country& c, const demo_population& peopl
             for (int dc = -radius; dc <= radius; ++dc) {
                 if (dr * dr + dc * dc > radius * radius) continue;
                 auto r = static_cast<std::ptrdiff_t>(r0) + dr, cc = static_cast<std::ptrdiff_t>(c0) + dc;
-                if (r < 0 || cc < 0 || r >= static_cast<std::ptrdiff_t>(g.rows) || cc >= static_cast<std::ptrdiff_t>(g.cols))
+                if (r < 0 || cc < 0 || r >= static_cast<std::ptrdiff_t>(g.rows) ||
+                    cc >= static_cast<std::ptrdiff_t>(g.cols))
                     continue;
                 std::size_t i = static_cast<std::size_t>(r) * g.cols + static_cast<std::size_t>(cc);
                 if (lc[i] != 1 && pop.people[i] < 50) lc[i] = 5;
@@ -133,7 +134,7 @@ access_inputs write_access_inputs(const country& c, const demo_population& peopl
 
     // Seats: the most populated circuit of each district and zone.
     const auto& pops = people.circuits.at(total_band);
-    std::map<std::string, std::string> district_of, zone_of;
+    std::map<std::string, std::string> zone_of;  // district code -> zone code
     for (const auto& d : c.districts.units) zone_of[d.code] = d.parent_code;
     std::map<std::string, std::pair<double, const unit*>> best_district, best_zone;
     std::vector<seat> circuit_seats;
