@@ -201,7 +201,7 @@ command add_access_travel_time(CLI::App& app) {
         o.max_minutes = *max_minutes;
         std::fprintf(stderr, "travel time from the %s establishments over %zu cells ...\n", o.sector.c_str(),
                      surface.g.cells());
-        auto r = access::travel_time_accessibility(db, surface, pop, o);
+        auto r = access::travel_time_accessibility(db, access::read_unit_levels(db), surface, pop, o);
         if (r.sources.size() == 0)
             throw geo::format_error({a->store, "establishments", {}, "sector", {}}, "no establishments",
                                     "the store has no existing establishments of sector '" + o.sector + "'" +
@@ -241,7 +241,7 @@ command add_access_distance(CLI::App& app) {
         o.sector = geo::canonical_sector(a->sector), o.typology = a->typology;
         o.thresholds = parse_thresholds(a->thresholds);
         std::vector<float> km;
-        auto run = access::distance_accessibility(db, pop, o, &km);
+        auto run = access::distance_accessibility(db, access::read_unit_levels(db), pop, o, &km);
         if (run.establishments == 0)
             throw geo::format_error({a->store, "establishments", {}, "sector", {}}, "no establishments",
                                     "the store has no existing establishments of sector '" + o.sector + "'");
@@ -295,7 +295,7 @@ command add_access_network(CLI::App& app) {
         run.thresholds = o.thresholds, run.establishments = points.size(), run.population_source = a->population;
         run.method = "road network graph (" + std::to_string(graph.nodes()) + " nodes) with straight-line walking at " +
                      std::to_string(*walk).substr(0, 4) + " km/h to and from the nearest node";
-        run.units_by_level = access::statistics_by_level(db, pop, minutes, o.thresholds);
+        run.units_by_level = access::statistics_by_level(access::read_unit_levels(db), pop, minutes, o.thresholds);
         if (!a->no_store) store_run(a->store, run);
         print_run(run);
         std::printf("  %.2f s%s\n", seconds_since(t0), a->no_store ? "" : "; statistics stored");

@@ -269,6 +269,7 @@ command add_demo(CLI::App& app) {
             // Accessibility of every sector over the demo's synthetic friction surface.
             if (catalogue) {
                 auto pop = geo::access::read_population_grid(tif, surface.g.crs_wkt);
+                const auto levels = geo::access::read_unit_levels(db);  // once for every sector
                 for (const auto& [sector, priority] : catalogue->sectors()) {
                     geo::access::accessibility_options o;
                     o.sector = sector;
@@ -276,7 +277,7 @@ command add_demo(CLI::App& app) {
                         if (st.sector == sector && st.max_travel_min) o.thresholds.push_back(*st.max_travel_min);
                     std::sort(o.thresholds.begin(), o.thresholds.end());
                     o.thresholds.erase(std::unique(o.thresholds.begin(), o.thresholds.end()), o.thresholds.end());
-                    auto r = geo::access::travel_time_accessibility(db, surface, pop, o);
+                    auto r = geo::access::travel_time_accessibility(db, levels, surface, pop, o);
                     r.run.population_source = tif;
                     geo::store::write_accessibility(db, r.run);
                     ++access_runs;

@@ -34,17 +34,22 @@ establishment_points read_establishment_points(sqlite::connection& db, const std
     return out;
 }
 
-std::map<std::string, std::map<std::string, unit_access>> statistics_by_level(sqlite::connection& db,
-                                                                             const population_grid& pop,
-                                                                             std::span<const float> values,
-                                                                             std::span<const double> thresholds) {
+std::vector<unit_layer> read_unit_levels(sqlite::connection& db) {
+    std::vector<unit_layer> out;
+    for (level lvl : store::levels_present(db)) out.push_back(store::read_level(db, lvl));
+    return out;
+}
+
+std::map<std::string, std::map<std::string, unit_access>> statistics_by_level(std::span<const unit_layer> levels,
+                                                                              const population_grid& pop,
+                                                                              std::span<const float> values,
+                                                                              std::span<const double> thresholds) {
     std::map<std::string, std::map<std::string, unit_access>> out;
-    for (level lvl : store::levels_present(db)) {
-        unit_layer layer = store::read_level(db, lvl);
+    for (const unit_layer& layer : levels) {
         std::vector<const GEOSGeometry*> geoms;
         for (const auto& u : layer.units) geoms.push_back(u.geometry.get());
         auto stats = unit_statistics(pop, values, geoms, "EPSG:4326", thresholds);
-        auto& by_code = out[std::string(level_name(lvl))];
+        auto& by_code = out[std::string(level_name(layer.lvl))];
         for (std::size_t i = 0; i < layer.units.size(); ++i) by_code[layer.units[i].code] = std::move(stats[i]);
     }
     return out;
@@ -59,8 +64,9 @@ std::string describe_thresholds(std::span<const double> t, const char* units) {
 }
 }  // namespace
 
-travel_time_result travel_time_accessibility(sqlite::connection& db, const cost_surface& surface,
-                                             const population_grid& pop, const accessibility_options& options) {
+travel_time_result travel_time_accessibility(sqlite::connection& db, std::span<const unit_layer> levels,
+                                             const cost_surface& surface, const population_grid& pop,
+                                             const accessibility_options& options) {
     travel_time_result r;
     r.sources = read_establishment_points(db, options.sector, options.typology, surface.g.crs_wkt);
     std::vector<source> src;
@@ -78,16 +84,17 @@ travel_time_result travel_time_accessibility(sqlite::connection& db, const cost_
     run.establishments = r.sources.size() - r.times.unplaced.size();
     run.method = std::string("cost distance over a friction surface (") +
                  (options.moves == neighbourhood::knight ? "16" : "8") + " neighbours, " +
-                 (surface.elevation.empty() ? "no slope" : "Tobler slope") + "), " +
-                 std::to_string(surface.g.cols) + "x" + std::to_string(surface.g.rows) + " cells of " +
+                 (surface.elevation.empty() ? "no slope" : "Tobler slope") + "), " + std::to_string(surface.g.cols) +
+                 "x" + std::to_string(surface.g.rows) + " cells of " +
                  std::to_string(static_cast<long long>(std::lround(surface.g.ew_res))) + " m; thresholds " +
                  describe_thresholds(options.thresholds, "min");
-    run.units_by_level = statistics_by_level(db, pop, r.at_people, options.thresholds);
+    run.units_by_level = statistics_by_level(levels, pop, r.at_people, options.thresholds);
     return r;
 }
 
-store::accessibility_run distance_accessibility(sqlite::connection& db, const population_grid& pop,
-                                                const accessibility_options& options, std::vector<float>* km_out) {
+store::accessibility_run distance_accessibility(sqlite::connection& db, std::span<const unit_layer> levels,
+                                                const population_grid& pop, const accessibility_options& options,
+                                                std::vector<float>* km_out) {
     auto points = read_establishment_points(db, options.sector, options.typology, pop.centres_crs);
     nearest_index index(points.x, points.y);
     std::vector<float> km(pop.occupied.size(), std::numeric_limits<float>::infinity());
@@ -100,7 +107,7 @@ store::accessibility_run distance_accessibility(sqlite::connection& db, const po
     run.establishments = points.size();
     run.method = "straight-line distance from each population cell centre to the nearest establishment in " +
                  proj::crs_name(pop.centres_crs) + "; thresholds " + describe_thresholds(options.thresholds, "km");
-    run.units_by_level = statistics_by_level(db, pop, km, options.thresholds);
+    run.units_by_level = statistics_by_level(levels, pop, km, options.thresholds);
     if (km_out) *km_out = std::move(km);
     return run;
 }
@@ -128,7 +135,8 @@ void write_catchments(const std::string& path, const grid& g, std::span<const st
     OGRSpatialReference srs;
     if (!g.crs_wkt.empty()) srs.importFromWkt(g.crs_wkt.c_str());
     // Polygonize into a scratch layer, then dissolve per establishment into the output.
-    GDALDatasetUniquePtr scratch(GetGDALDriverManager()->GetDriverByName("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+    GDALDatasetUniquePtr scratch(
+        GetGDALDriverManager()->GetDriverByName("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
     OGRLayer* parts = scratch->CreateLayer("parts", g.crs_wkt.empty() ? nullptr : &srs, wkbPolygon, nullptr);
     OGRFieldDefn idx("idx", OFTInteger);
     parts->CreateField(&idx);
@@ -149,8 +157,12 @@ void write_catchments(const std::string& path, const grid& g, std::span<const st
                 if (i >= 0 && static_cast<std::size_t>(i) < sources.size()) people[i] += pop->people[pop->occupied[k]];
             }
     OGRLayer* layer = out->CreateLayer("catchments", g.crs_wkt.empty() ? nullptr : &srs, wkbMultiPolygon, nullptr);
-    for (auto [name, type] : {std::pair{"establishment_fid", OFTInteger64}, {"code", OFTString}, {"name", OFTString},
-                              {"typology", OFTString}, {"population", OFTReal}, {"area_km2", OFTReal}}) {
+    for (auto [name, type] : {std::pair{"establishment_fid", OFTInteger64},
+                              {"code", OFTString},
+                              {"name", OFTString},
+                              {"typology", OFTString},
+                              {"population", OFTReal},
+                              {"area_km2", OFTReal}}) {
         OGRFieldDefn fd(name, type);
         layer->CreateField(&fd);
     }

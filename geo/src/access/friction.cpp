@@ -17,9 +17,7 @@
 
 namespace microplan::geo::access {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::map<std::string, speed_row> read_speed_table(const std::string& path, bool with_mode) {
     error_location where{path, {}, {}, {}, {}};
@@ -54,8 +52,8 @@ std::map<std::string, speed_row> read_speed_table(const std::string& path, bool 
                 r.walking = false;
             else if (!(m.empty() || m == "walking" || m == "caminando" || m == "apie" || m == "foot"))
                 throw format_error(where, "unknown mode",
-                                   "line " + std::to_string(line) + ": mode '" + std::string(f->GetFieldAsString(*c_mode)) +
-                                       "' (walking or motorised)");
+                                   "line " + std::to_string(line) + ": mode '" +
+                                       std::string(f->GetFieldAsString(*c_mode)) + "' (walking or motorised)");
         }
         if (!out.emplace(cls, r).second)
             throw format_error(where, "duplicate class", "class '" + cls + "' is given twice");
@@ -101,17 +99,38 @@ std::unique_ptr<OGRCoordinateTransformation> to_grid(OGRLayer& layer, const grid
 
 }  // namespace
 
-road_layer open_road_layer(const std::string& path, const std::string& layer, const std::string& field) {
-    road_layer r;
-    r.ds = gdal::open_vector(path);
-    std::string name = layer;
-    if (name.empty() && r.ds->GetLayerByName("lines")) name = "lines";  // OSM files
-    r.layer = &gdal::pick_layer(*r.ds, path, name);
-    r.field = r.layer->GetLayerDefn()->GetFieldIndex(field.c_str());
-    if (r.field < 0)
-        throw format_error({path, r.layer->GetName(), {}, field, {}}, "missing field",
+road_set read_roads(const std::string& path, const std::string& layer_name, const std::string& field,
+                    const std::map<std::string, speed_row>& speeds, const std::string& target_crs) {
+    GDALDatasetUniquePtr ds = gdal::open_vector(path);
+    std::string name = layer_name;
+    if (name.empty() && ds->GetLayerByName("lines")) name = "lines";  // OSM files
+    OGRLayer& layer = gdal::pick_layer(*ds, path, name);
+    const int fi = layer.GetLayerDefn()->GetFieldIndex(field.c_str());
+    if (fi < 0)
+        throw format_error({path, layer.GetName(), {}, field, {}}, "missing field",
                            "the road layer has no field '" + field + "' (--road-field)");
-    return r;
+    auto tr = gdal::transformation_to(layer.GetSpatialRef(), target_crs);
+    road_set out;
+    out.layer = layer.GetName();
+    std::set<std::string> skipped;
+    for (auto& f : layer) {
+        OGRGeometry* geom = f->GetGeometryRef();
+        if (!geom || geom->IsEmpty()) continue;
+        const char* cls = f->GetFieldAsString(fi);
+        auto it = speeds.find(cls);
+        if (it == speeds.end() || it->second.kmh <= 0) {
+            ++out.skipped;
+            skipped.insert(cls);
+            continue;
+        }
+        std::unique_ptr<OGRGeometry> copy(geom->clone());
+        if (tr && copy->transform(tr.get()) != OGRERR_NONE)
+            throw crs_error({path, layer.GetName(), f->GetFID(), {}, {}}, "cannot transform",
+                            "the road cannot be transformed to the analysis grid's CRS");
+        out.roads.push_back({it->second.kmh, std::move(copy), f->GetFID()});
+    }
+    out.skipped_classes.assign(skipped.begin(), skipped.end());
+    return out;
 }
 
 std::vector<std::uint8_t> cells_covered(const grid& g, const std::vector<std::string>& sources) {
@@ -209,37 +228,20 @@ cost_surface build_friction(const friction_inputs& in, friction_summary* summary
             throw format_error({in.roads, {}, {}, {}, {}}, "no road speeds",
                                "roads need a speed table (--road-speeds: class, speed_kmh)");
         auto road_speed = read_speed_table(in.road_speeds, false);
-        road_layer roads_in = open_road_layer(in.roads, in.roads_layer, in.road_field);
-        OGRLayer& layer = *roads_in.layer;
-        const int field = roads_in.field;
-        auto tr = to_grid(layer, g);
-        std::vector<std::pair<double, std::unique_ptr<OGRGeometry>>> roads;
-        std::set<std::string> skipped;
-        for (auto& f : layer) {
-            OGRGeometry* geom = f->GetGeometryRef();
-            if (!geom || geom->IsEmpty()) continue;
-            auto it = road_speed.find(f->GetFieldAsString(field));
-            if (it == road_speed.end() || it->second.kmh <= 0) {
-                ++sum.roads_skipped;
-                skipped.insert(f->GetFieldAsString(field));
-                continue;
-            }
-            std::unique_ptr<OGRGeometry> copy(geom->clone());
-            if (tr && copy->transform(tr.get()) != OGRERR_NONE)
-                throw crs_error({in.roads, layer.GetName(), f->GetFID(), {}, {}}, "cannot transform",
-                                "the road cannot be transformed to the land cover's CRS");
-            roads.emplace_back(it->second.kmh, std::move(copy));
-            ++sum.roads_used;
-        }
-        std::stable_sort(roads.begin(), roads.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        road_set roads = read_roads(in.roads, in.roads_layer, in.road_field, road_speed, g.crs_wkt);
+        sum.roads_used = roads.roads.size();
+        sum.roads_skipped = roads.skipped;
+        sum.skipped_classes = std::move(roads.skipped_classes);
+        std::stable_sort(roads.roads.begin(), roads.roads.end(),
+                         [](const road& a, const road& b) { return a.kmh < b.kmh; });
         burnable b;
-        for (auto& [kmh, geom] : roads) b.values.push_back(kmh), b.geometries.push_back(std::move(geom));
+        for (auto& r : roads.roads) b.values.push_back(r.kmh), b.geometries.push_back(std::move(r.geometry));
         auto mem = mem_raster(g, GDT_Float32);
         burn(*mem, b, true);
         std::vector<float> kmh(n);
         if (mem->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
-                                            kmh.data(), static_cast<int>(g.cols), static_cast<int>(g.rows),
-                                            GDT_Float32, 0, 0) != CE_None)
+                                            kmh.data(), static_cast<int>(g.cols), static_cast<int>(g.rows), GDT_Float32,
+                                            0, 0) != CE_None)
             throw std::runtime_error(CPLGetLastErrorMsg());
         for (std::size_t i = 0; i < n; ++i)
             if (kmh[i] > 0 && known[i]) {
@@ -247,7 +249,6 @@ cost_surface build_friction(const friction_inputs& in, friction_summary* summary
                 s.walking[i] = 0;
                 ++sum.road_cells;
             }
-        sum.skipped_classes.assign(skipped.begin(), skipped.end());
     }
 
     // Elevation, resampled onto the grid.
@@ -274,7 +275,6 @@ cost_surface build_friction(const friction_inputs& in, friction_summary* summary
                                                GDT_Float32, 0, 0) != CE_None)
             throw format_error({in.elevation, {}, {}, {}, {}}, "cannot read the raster", CPLGetLastErrorMsg());
     }
-    sum.cells = n;
     for (float c : s.cost) sum.impassable += std::isnan(c) ? 1 : 0;
     if (summary) *summary = std::move(sum);
     return s;

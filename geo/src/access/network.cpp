@@ -14,20 +14,14 @@ namespace microplan::geo::access {
 
 road_graph build_road_graph(const std::string& path, const std::string& layer_name, const std::string& field,
                             const std::map<std::string, speed_row>& speeds, const std::string& crs, double snap_m) {
-    road_layer roads = open_road_layer(path, layer_name, field);
-    OGRLayer& layer = *roads.layer;
-    const int fi = roads.field;
-    OGRSpatialReference target;
-    target.SetFromUserInput(crs.c_str());
-    auto tr = gdal::transformation_to(layer.GetSpatialRef(), crs);
+    road_set roads = read_roads(path, layer_name, field, speeds, crs);
     road_graph gph;
-    char* wkt = nullptr;
-    target.exportToWkt(&wkt);
-    gph.crs_wkt = wkt ? wkt : "";
-    CPLFree(wkt);
+    gph.roads_used = roads.roads.size();
+    gph.roads_skipped = roads.skipped;
     std::unordered_map<std::uint64_t, std::uint32_t> node_of;
     auto node = [&](double x, double y) {
-        auto kx = static_cast<std::int64_t>(std::llround(x / snap_m)), ky = static_cast<std::int64_t>(std::llround(y / snap_m));
+        auto kx = static_cast<std::int64_t>(std::llround(x / snap_m)),
+             ky = static_cast<std::int64_t>(std::llround(y / snap_m));
         std::uint64_t key = (static_cast<std::uint64_t>(kx) << 32) ^ static_cast<std::uint64_t>(ky & 0xffffffff);
         auto [it, fresh] = node_of.emplace(key, static_cast<std::uint32_t>(gph.x.size()));
         if (fresh) gph.x.push_back(x), gph.y.push_back(y);
@@ -38,19 +32,9 @@ road_graph build_road_graph(const std::string& path, const std::string& layer_na
         float minutes;
     };
     std::vector<edge> edges;
-    for (auto& f : layer) {
-        OGRGeometry* geom = f->GetGeometryRef();
-        if (!geom || geom->IsEmpty()) continue;
-        auto it = speeds.find(f->GetFieldAsString(fi));
-        if (it == speeds.end() || it->second.kmh <= 0) {
-            ++gph.roads_skipped;
-            continue;
-        }
-        std::unique_ptr<OGRGeometry> g(geom->clone());
-        if (tr && g->transform(tr.get()) != OGRERR_NONE)
-            throw crs_error({path, layer.GetName(), f->GetFID(), {}, {}}, "cannot transform",
-                            "the road cannot be transformed to " + crs);
-        const double metres_per_minute = it->second.kmh * 1000.0 / 60.0;
+    for (const road& r : roads.roads) {
+        const OGRGeometry* g = r.geometry.get();
+        const double metres_per_minute = r.kmh * 1000.0 / 60.0;
         auto add_line = [&](const OGRLineString* l) {
             for (int i = 0; i + 1 < l->getNumPoints(); ++i) {
                 auto a = node(l->getX(i), l->getY(i)), b = node(l->getX(i + 1), l->getY(i + 1));
@@ -65,9 +49,8 @@ road_graph build_road_graph(const std::string& path, const std::string& layer_na
         else if (type == wkbMultiLineString)
             for (const OGRLineString* part : *g->toMultiLineString()) add_line(part);
         else
-            throw format_error({path, layer.GetName(), f->GetFID(), {}, {}}, "not a line",
+            throw format_error({path, roads.layer, r.fid, {}, {}}, "not a line",
                                std::string("roads must be lines; this feature is a ") + g->getGeometryName());
-        ++gph.roads_used;
     }
     const std::size_t n = gph.x.size();
     gph.first.assign(n + 1, 0);

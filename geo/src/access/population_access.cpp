@@ -34,8 +34,8 @@ population_grid read_population_grid(const std::string& path, const std::string&
     p.g.x0 = gt[0], p.g.y0 = gt[3], p.g.ew_res = gt[1], p.g.ns_res = -gt[5];
     p.people.resize(p.g.cells());
     GDALRasterBand* band = ds->GetRasterBand(1);
-    if (band->RasterIO(GF_Read, 0, 0, ds->GetRasterXSize(), ds->GetRasterYSize(), p.people.data(),
-                       ds->GetRasterXSize(), ds->GetRasterYSize(), GDT_Float32, 0, 0) != CE_None)
+    if (band->RasterIO(GF_Read, 0, 0, ds->GetRasterXSize(), ds->GetRasterYSize(), p.people.data(), ds->GetRasterXSize(),
+                       ds->GetRasterYSize(), GDT_Float32, 0, 0) != CE_None)
         throw format_error(where, "cannot read the raster", CPLGetLastErrorMsg());
     int has_nodata = 0;
     const double nodata = band->GetNoDataValue(&has_nodata);
@@ -52,7 +52,6 @@ population_grid read_population_grid(const std::string& path, const std::string&
         p.occupied.push_back(static_cast<std::uint32_t>(i));
         p.cx.push_back(x);
         p.cy.push_back(y);
-        p.total += v;
     }
     return p;
 }
@@ -82,7 +81,8 @@ nearest_index::nearest_index(std::vector<double> x, std::vector<double> y) : x_(
     ny_ = static_cast<std::size_t>((maxy - miny_) / cell_) + 1;
     std::vector<std::uint32_t> count(nx_ * ny_ + 1, 0);
     auto bucket = [&](std::size_t i) {
-        auto bx = static_cast<std::size_t>((x_[i] - minx_) / cell_), by = static_cast<std::size_t>((y_[i] - miny_) / cell_);
+        auto bx = static_cast<std::size_t>((x_[i] - minx_) / cell_),
+             by = static_cast<std::size_t>((y_[i] - miny_) / cell_);
         return std::min(by, ny_ - 1) * nx_ + std::min(bx, nx_ - 1);
     };
     for (std::size_t i = 0; i < x_.size(); ++i) ++count[bucket(i) + 1];
@@ -138,7 +138,14 @@ std::vector<unit_access> unit_statistics(const population_grid& pop, std::span<c
         unit_access& u = out[i];
         u.within.assign(thresholds.size(), 0.0);
         if (!geometries[i]) return;
-        proj::transformer to_raster(geometry_crs, pop.g.crs_wkt);
+        // One transformer per thread and CRS pair (creating one costs more than a unit's work).
+        thread_local std::string key;
+        thread_local std::unique_ptr<proj::transformer> transformer;
+        if (!transformer || key != geometry_crs + '\n' + pop.g.crs_wkt) {
+            transformer = std::make_unique<proj::transformer>(geometry_crs, pop.g.crs_wkt);
+            key = geometry_crs + '\n' + pop.g.crs_wkt;
+        }
+        const proj::transformer& to_raster = *transformer;
         geos::geom_ptr in_grid = geos::transform_xy(geometries[i], [&](double& x, double& y) {
             if (!to_raster.forward(x, y)) return false;
             x = (x - x0) / ew;
@@ -148,20 +155,20 @@ std::vector<unit_access> unit_statistics(const population_grid& pop, std::span<c
         if (!in_grid) return;
         std::vector<std::pair<float, double>> weighted;  // (value, people)
         double reached = 0, sum = 0;
-        cell_coverage(in_grid.get(), static_cast<int>(pop.g.cols), static_cast<int>(pop.g.rows),
-                      [&](int c, int r, double f) {
-                          const std::size_t cell = static_cast<std::size_t>(r) * pop.g.cols + static_cast<std::size_t>(c);
-                          const double people = pop.people[cell] * f;
-                          if (!(people > 0)) return;
-                          const float v = at[cell];
-                          u.population += people;
-                          weighted.emplace_back(std::isnan(v) ? std::numeric_limits<float>::infinity() : v, people);
-                          if (std::isfinite(v)) {
-                              reached += people, sum += people * v;
-                              for (std::size_t t = 0; t < thresholds.size(); ++t)
-                                  if (v <= thresholds[t]) u.within[t] += people;
-                          }
-                      });
+        cell_coverage(
+            in_grid.get(), static_cast<int>(pop.g.cols), static_cast<int>(pop.g.rows), [&](int c, int r, double f) {
+                const std::size_t cell = static_cast<std::size_t>(r) * pop.g.cols + static_cast<std::size_t>(c);
+                const double people = pop.people[cell] * f;
+                if (!(people > 0)) return;
+                const float v = at[cell];
+                u.population += people;
+                weighted.emplace_back(std::isnan(v) ? std::numeric_limits<float>::infinity() : v, people);
+                if (std::isfinite(v)) {
+                    reached += people, sum += people * v;
+                    for (std::size_t t = 0; t < thresholds.size(); ++t)
+                        if (v <= thresholds[t]) u.within[t] += people;
+                }
+            });
         if (reached > 0) u.mean = sum / reached;
         if (u.population > 0) {
             std::sort(weighted.begin(), weighted.end());

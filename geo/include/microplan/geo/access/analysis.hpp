@@ -9,6 +9,7 @@
 #include "microplan/geo/access/population_access.hpp"
 #include "microplan/geo/core/sqlite.hpp"
 #include "microplan/geo/store/accessibility.hpp"
+#include "microplan/geo/territory/unit.hpp"
 
 namespace microplan::geo::access {
 
@@ -30,9 +31,12 @@ struct accessibility_options {
     double max_minutes = 0;  // 0: no limit
 };
 
+// Every level the store holds (geometries in WGS 84), read once for several runs.
+std::vector<unit_layer> read_unit_levels(sqlite::connection& db);
+
 // Statistics of `values` (one per occupied population cell) for every unit of every level
-// the store holds: level name -> code -> statistics.
-std::map<std::string, std::map<std::string, unit_access>> statistics_by_level(sqlite::connection& db,
+// given: level name -> code -> statistics.
+std::map<std::string, std::map<std::string, unit_access>> statistics_by_level(std::span<const unit_layer> levels,
                                                                              const population_grid& pop,
                                                                              std::span<const float> values,
                                                                              std::span<const double> thresholds);
@@ -45,14 +49,16 @@ struct travel_time_result {
 };
 // Travel time from every cell to the nearest establishment over `surface` (minutes per cell);
 // `pop` must have its centres in the surface's CRS.
-travel_time_result travel_time_accessibility(sqlite::connection& db, const cost_surface& surface,
-                                             const population_grid& pop, const accessibility_options& options);
+// `levels`: read_unit_levels(db), shared by several runs.
+travel_time_result travel_time_accessibility(sqlite::connection& db, std::span<const unit_layer> levels,
+                                             const cost_surface& surface, const population_grid& pop,
+                                             const accessibility_options& options);
 
 // Straight-line distance (km) from each occupied cell centre to the nearest establishment;
 // `pop` must have its centres in a projected CRS (metres).
 // `km_out`, when given, receives the distance of each occupied cell (pop.occupied order).
-store::accessibility_run distance_accessibility(sqlite::connection& db, const population_grid& pop,
-                                                const accessibility_options& options,
+store::accessibility_run distance_accessibility(sqlite::connection& db, std::span<const unit_layer> levels,
+                                                const population_grid& pop, const accessibility_options& options,
                                                 std::vector<float>* km_out = nullptr);
 
 // Catchment polygons (GDALPolygonize of the nearest-establishment raster) in a GeoPackage

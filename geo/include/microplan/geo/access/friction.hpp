@@ -13,6 +13,7 @@
 // Stacking order, top first: roads, barriers, land cover. A cell's cost is
 // ew_res / speed, in minutes (r.cost's convention: the cost of crossing the cell).
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,7 @@ struct friction_inputs {
 };
 
 struct friction_summary {
-    std::size_t cells = 0, impassable = 0, road_cells = 0, barrier_cells = 0;
+    std::size_t impassable = 0, road_cells = 0, barrier_cells = 0;
     std::size_t roads_used = 0, roads_skipped = 0;  // features with / without a speed for their class
     std::vector<std::string> skipped_classes;       // road classes without a speed (OSM footway, ...)
 };
@@ -46,14 +47,23 @@ struct speed_row {
 };
 std::map<std::string, speed_row> read_speed_table(const std::string& path, bool with_mode);
 
-// A road line layer: `layer` ("" = "lines" when the source has it, as OSM files do, else the
-// first) and the index of its class field. Throws format_error when the field is missing.
-struct road_layer {
-    GDALDatasetUniquePtr ds;
-    OGRLayer* layer = nullptr;
-    int field = -1;
+// The roads of a line source with a speed for their class, in `target_crs`: `layer` ("" =
+// "lines" when the source has it, as OSM files do, else the first) and the class `field`.
+// Roads without a speed (class missing from `speeds` or speed 0) are counted and their classes
+// listed. Throws format_error (missing field) or crs_error naming the feature.
+struct road {
+    double kmh = 0;
+    std::unique_ptr<OGRGeometry> geometry;
+    long long fid = 0;
 };
-road_layer open_road_layer(const std::string& path, const std::string& layer, const std::string& field);
+struct road_set {
+    std::string layer;
+    std::vector<road> roads;
+    std::size_t skipped = 0;
+    std::vector<std::string> skipped_classes;
+};
+road_set read_roads(const std::string& path, const std::string& layer, const std::string& field,
+                    const std::map<std::string, speed_row>& speeds, const std::string& target_crs);
 
 // The cells of `g` covered by the features of every layer of each source: polygons cover the
 // cells whose centre they hold, lines every cell they touch (GDAL's rasteriser).

@@ -23,7 +23,6 @@ struct road_graph {
     std::vector<std::uint32_t> first;     // CSR: edges of node v are [first[v], first[v+1])
     std::vector<std::uint32_t> to;
     std::vector<float> minutes;
-    std::string crs_wkt;
     std::size_t roads_used = 0, roads_skipped = 0;
     [[nodiscard]] std::size_t nodes() const noexcept { return x.size(); }
     [[nodiscard]] std::size_t edges() const noexcept { return to.size(); }

@@ -24,7 +24,6 @@ namespace microplan::geo::access {
 struct population_grid {
     grid g;                     // the raster's grid and CRS (any CRS, north-up)
     std::vector<float> people;  // per cell; 0 where no data
-    double total = 0;
     // The cells with people, and their centres in `centres_crs`.
     std::vector<std::uint32_t> occupied;
     std::vector<double> cx, cy;

@@ -47,7 +47,6 @@ public:
     // The thresholds (minutes) stored for a sector, ascending.
     [[nodiscard]] std::vector<double> minutes(const std::string& sector) const;
     [[nodiscard]] const accessibility_run* run_for(const std::string& sector) const;
-    [[nodiscard]] bool empty() const noexcept { return runs_.empty(); }
     [[nodiscard]] const std::vector<accessibility_run>& runs() const noexcept { return runs_; }
 
 private:
