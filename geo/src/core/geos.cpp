@@ -126,9 +126,9 @@ geom_ptr unary_union(std::span<const GEOSGeometry* const> parts) {
     std::vector<GEOSGeometry*> owned;
     owned.reserve(parts.size());
     for (const GEOSGeometry* p : parts) owned.push_back(GEOSGeom_clone_r(h(), p));
-    geom_ptr coll = checked(GEOSGeom_createCollection_r(h(), GEOS_GEOMETRYCOLLECTION, owned.data(),
-                                                        static_cast<unsigned>(owned.size())),
-                            "collection");
+    geom_ptr coll = checked(
+        GEOSGeom_createCollection_r(h(), GEOS_GEOMETRYCOLLECTION, owned.data(), static_cast<unsigned>(owned.size())),
+        "collection");
     return checked(GEOSUnaryUnion_r(h(), coll.get()), "unary union");
 }
 
@@ -157,9 +157,9 @@ void collect_polygons(const GEOSGeometry* g, std::vector<GEOSGeometry*>& out) {
 geom_ptr polygonal_parts_as_multipolygon(const GEOSGeometry* g) {
     std::vector<GEOSGeometry*> polys;
     collect_polygons(g, polys);
-    return checked(GEOSGeom_createCollection_r(h(), GEOS_MULTIPOLYGON, polys.data(),
-                                               static_cast<unsigned>(polys.size())),
-                   "multipolygon");
+    return checked(
+        GEOSGeom_createCollection_r(h(), GEOS_MULTIPOLYGON, polys.data(), static_cast<unsigned>(polys.size())),
+        "multipolygon");
 }
 
 std::vector<const GEOSGeometry*> polygons_of(const GEOSGeometry* g) {
@@ -171,6 +171,12 @@ std::vector<const GEOSGeometry*> polygons_of(const GEOSGeometry* g) {
     int n = GEOSGetNumGeometries_r(h(), g);
     for (int i = 0; i < n; ++i) out.push_back(GEOSGetGeometryN_r(h(), g, i));
     return out;
+}
+
+geom_ptr valid_polygonal(geom_ptr g) {
+    if (!g || GEOSisValid_r(h(), g.get()) == 1) return g;
+    geom_ptr fixed = checked(GEOSMakeValid_r(h(), g.get()), "make valid");
+    return polygonal_parts_as_multipolygon(fixed.get());
 }
 
 void envelope::expand(const envelope& o) {

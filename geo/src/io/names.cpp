@@ -15,6 +15,8 @@ char base_letter(char32_t cp) {
         "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
     // Ð never occurs in Spanish names: it is Ñ mis-decoded (a real defect of INEC files).
     if (cp == 0xD0 || cp == 0xF0) return 'N';
+    // Ë neither: it is Ó read as code page 850 (0xD3), as in the codification's "UNIËN".
+    if (cp == 0xCB || cp == 0xEB) return 'O';
     if (cp >= 0xC0 && cp <= 0xFF) return latin1[cp - 0xC0];
     return 0;
 }

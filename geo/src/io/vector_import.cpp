@@ -373,7 +373,7 @@ import_result read_units(const import_options& opt) {
                     if (GEOSisEmpty_r(h, ll.get()))
                         throw geometry_error(where(feats[i].fid), "empty polygon",
                                              "nothing polygonal remains after repair");
-                    p.projected = to_analysis.forward(ll.get());
+                    p.projected = geos::valid_polygonal(to_analysis.forward(ll.get()));
                     if (!p.projected)
                         throw crs_error(where(feats[i].fid), "cannot transform",
                                         "the unit cannot be projected to " + opt.analysis_crs);

@@ -196,7 +196,7 @@ unit_layer read_level(sqlite::connection& db, level lvl, const std::string& anal
         u.area_km2 = q.real(4);
         u.perimeter_km = q.real(5);
         u.geometry = geos::from_wkb(q.blob(6));
-        if (to_analysis) u.projected = to_analysis->forward(u.geometry.get());
+        if (to_analysis) u.projected = geos::valid_polygonal(to_analysis->forward(u.geometry.get()));
         layer.units.push_back(std::move(u));
     }
     return layer;

@@ -29,7 +29,7 @@ unit_layer dissolve(const unit_layer& children, level target, const std::vector<
         u.name = groups[g].name;
         u.parent_code = groups[g].parent_code;
         u.geometry = geos::polygonal_parts_as_multipolygon(geos::unary_union(parts).get());
-        u.projected = to_analysis->forward(u.geometry.get());
+        u.projected = geos::valid_polygonal(to_analysis->forward(u.geometry.get()));
         u.area_km2 = geos::area(u.projected.get()) / 1e6;
         u.perimeter_km = geos::length(u.projected.get()) / 1e3;
     });

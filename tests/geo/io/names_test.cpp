@@ -10,6 +10,8 @@ TEST(Names, FoldRemovesCaseAccentsAndPunctuation) {
     EXPECT_EQ(names::fold("CAÑAR"), "CANAR");
     // Ñ mis-decoded as Ð in real INEC files.
     EXPECT_EQ(names::fold("LOGROÐO"), names::fold("LOGROÑO"));
+    // Ó read as code page 850 becomes Ë (the codification's "UNIËN MILAGREÑA").
+    EXPECT_EQ(names::fold("UNIËN MILAGREÑA"), "UNION MILAGRENA");
 }
 
 TEST(Names, TolerantMatching) {

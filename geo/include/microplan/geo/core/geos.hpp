@@ -77,6 +77,9 @@ geom_ptr polygonal_parts_as_multipolygon(const GEOSGeometry* g);
 
 // The polygons of a (Multi)Polygon, borrowed from `g`.
 std::vector<const GEOSGeometry*> polygons_of(const GEOSGeometry* g);
+// `g` when it is valid, else GEOS MakeValid's result reduced to its polygonal parts (a
+// reprojection can turn a valid ring into one that touches itself); null stays null.
+geom_ptr valid_polygonal(geom_ptr g);
 
 struct envelope {
     double minx = 0, miny = 0, maxx = 0, maxy = 0;
