@@ -2,6 +2,8 @@
 #   make build            install missing Debian packages, configure and build into build/
 #   make run              build, generate the demo store build/demo.sqlite, validate it and serve it on
 #                         http://127.0.0.1:8080 (PORT=n for another port; Ctrl-C stops)
+#   make ecuador          build the real national store build/ecuador.sqlite from ../shared/data/ecuador
+#                         (microplan build-ecuador: 9 zones, 140 districts, every circuit) and serve it
 #   make test             build and run the whole test suite (ctest)
 #   make test SANITIZE=1  the same with AddressSanitizer + UBSan, in build-asan/
 #   make tsan             the server and parallel tests with ThreadSanitizer, in build-tsan/
@@ -10,7 +12,7 @@
 #   make bench            import/validate, point-in-polygon and zonal benchmarks beside the peers, incremental
 #                         coverage recompute, uncached tiles beside PostGIS ST_AsMVT, wrk on cached tiles and
 #                         item pages, cost distance beside GRASS r.cost, straight-line accessibility beside
-#                         GeoPandas + SciPy (bench/RESULTS.md)
+#                         GeoPandas + SciPy, designing every district and circuit of Ecuador (bench/RESULTS.md)
 
 DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
@@ -34,7 +36,7 @@ else
 BUILD_DIR ?= build
 endif
 
-.PHONY: deps configure build web run test bench clean tsan fuzz
+.PHONY: deps configure build web run ecuador test bench clean tsan fuzz
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
@@ -70,6 +72,11 @@ run: build web
 	$(BUILD_DIR)/microplan validate $(BUILD_DIR)/demo.sqlite
 	$(BUILD_DIR)/microplan serve $(BUILD_DIR)/demo.sqlite --port $(PORT)
 
+ECUADOR_DATA ?= ../shared/data/ecuador
+ecuador: build web
+	$(BUILD_DIR)/microplan build-ecuador --data $(ECUADOR_DATA) --out $(BUILD_DIR)/ecuador.sqlite
+	$(BUILD_DIR)/microplan serve $(BUILD_DIR)/ecuador.sqlite --port $(PORT)
+
 test: build web
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
@@ -82,6 +89,7 @@ bench: build
 	bench/serve_load.sh $(BUILD_DIR)/microplan /tmp/microplan-bench/demo.sqlite
 	bench/cost_distance.sh $(BUILD_DIR)/microplan
 	bench/access_distance.py $(BUILD_DIR)/microplan
+	bench/design_national.sh $(BUILD_DIR) $(ECUADOR_DATA)
 
 clean:
 	rm -rf build build-asan web/node_modules

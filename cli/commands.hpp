@@ -34,5 +34,7 @@ command add_access_distance(CLI::App& app);
 command add_access_network(CLI::App& app);
 command add_access_capacity(CLI::App& app);
 command add_access_sites(CLI::App& app);
+command add_design(CLI::App& app);
+command add_build_ecuador(CLI::App& app);
 
 }  // namespace microplan::cli

@@ -24,6 +24,12 @@ int main(int argc, char** argv) {
            "Import establishments (points, or a table with lon/lat columns) and place them in every level",
            microplan::cli::add_import_establishments);
     add("build", "Build missing upper levels (districts, zones) by dissolving children", microplan::cli::add_build);
+    add("design",
+        "Design population-balanced, contiguous, compact units (circuits, districts) from finer units and a raster",
+        microplan::cli::add_design);
+    add("build-ecuador",
+        "Build the national base (9 zones, 140 districts, every circuit) from the Ecuador data folder, with its report",
+        microplan::cli::add_build_ecuador);
     add("validate", "Validate the hierarchy in a planning store (text or JSON report)", microplan::cli::add_validate);
     add("demo", "Generate the demo country (9 zones, 140 districts, 1,134 circuits) as a planning store",
         microplan::cli::add_demo);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "../support.hpp"
@@ -15,7 +16,7 @@ TEST(Cli, EverySubcommandHasHelp) {
                             "standards import", "standards check", "attributes", "coverage", "report district",
                             "report ranking", "plan", "indicators", "serve", "access cost", "access friction",
                             "access travel-time", "access distance", "access network", "access capacity",
-                            "access sites"}) {
+                            "access sites", "design", "build-ecuador"}) {
         auto r = run(microplan_cmd(std::string(sub) + " --help"));
         EXPECT_EQ(r.exit_code, 0) << sub;
         EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
@@ -287,4 +288,57 @@ TEST(Cli, AccessibilityOnTheDemoStore) {
     EXPECT_EQ(thresholds.exit_code, 2);
     EXPECT_NE(thresholds.output.find("'x' in '5,x' is not a positive number"), std::string::npos) << thresholds.output;
     EXPECT_EQ(read_bytes(store), before);
+}
+
+TEST(Cli, DesignCircuitsFromRealParishesAndBuildEcuador) {
+    MICROPLAN_NEED_ECUADOR_DATA();
+    scratch dir;
+    // Circuits of ~11,000 people inside each canton of Pichincha's parishes, weighted by LandScan.
+    auto d = run(microplan_cmd("design --units " + ecuador("boundaries/parroquias.geojson") + " --population " +
+                               ecuador("tables/poblacion_parroquias.csv") +
+                               " --population-code-field DPA_PARROQ --population-field pob_cpv2022 --raster " +
+                               ecuador("rasters/landscan_2023_continental.tif") +
+                               " --parent-digits 4 --target 11000 --tolerance 0.1 --seed 3 --threads 2 --out " +
+                               dir.path("circuits.gpkg") + " --report " + dir.path("circuits.csv")));
+    ASSERT_EQ(d.exit_code, 0) << d.output;
+    EXPECT_NE(d.output.find("designed "), std::string::npos) << d.output;
+    auto info = run("ogrinfo -ro -so " + dir.path("circuits.gpkg") + " circuits");
+    EXPECT_NE(info.output.find("Feature Count: "), std::string::npos) << info.output;
+    auto csv = run("wc -l < " + dir.path("circuits.csv"));
+    EXPECT_GT(std::stoi(csv.output), 1000) << "about 16.9 M people / 11,000";
+    // Bad input: no parent, one line and exit 2, nothing written.
+    auto bad = run(microplan_cmd("design --units " + ecuador("boundaries/parroquias.geojson") +
+                                 " --target 11000 --out " + dir.path("x.gpkg")));
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("--parent-digits N or --parents FILE"), std::string::npos) << bad.output;
+    EXPECT_FALSE(std::filesystem::exists(dir.path("x.gpkg")));
+
+    // The national store, read back by GDAL and validated by microplan.
+    auto b = run(microplan_cmd("build-ecuador --data " + ecuador("") + " --out " + dir.path("ec.sqlite") + " --threads 2"));
+    ASSERT_EQ(b.exit_code, 0) << b.output;
+    EXPECT_NE(b.output.find("built 9 zones, 140 districts, 1130 circuits"), std::string::npos) << b.output;
+    auto n = run("ogrinfo -ro -q -sql 'SELECT COUNT(*) AS n FROM circuits' " + dir.path("ec.sqlite"));
+    EXPECT_NE(n.output.find("n (Integer) = 1130"), std::string::npos) << n.output;
+    auto report = nlohmann::json::parse(std::ifstream(dir.path("ec.sqlite_report.json")));
+    EXPECT_EQ(report["counts"]["districts"], 140);
+    EXPECT_EQ(report["official_circuits"]["circuits"].size(), 57u);
+    auto v = run(microplan_cmd("validate --json " + dir.path("ec.sqlite")));
+    auto j = nlohmann::json::parse(v.output.substr(v.output.find('{')));
+    for (const auto& f : j["findings"]) EXPECT_NE(f["rule"], "hierarchy.crosses_parent") << f.dump();
+    // SpatiaLite's own geodesic areas: the circuits cover the delimited parishes (Guayaquil's
+    // official circuits reach a little beyond the parish cartography, into the estuary).
+    auto area = [&](const std::string& sql) {
+        auto r = run("ogrinfo -ro -q -sql \"" + sql + "\" " + dir.path("ec.sqlite"));
+        auto at = r.output.find("= ");
+        return at == std::string::npos ? -1.0 : std::stod(r.output.substr(at + 2));
+    };
+    double circuits = area("SELECT SUM(ST_Area(geom, 1)) / 1e6 AS a FROM circuits");
+    double parishes = area("SELECT SUM(ST_Area(geom, 1)) / 1e6 AS a FROM parishes WHERE code NOT LIKE '90%'");
+    EXPECT_NEAR(circuits, parishes, parishes * 0.005) << circuits << " vs " << parishes << " km2";
+    // The server serves it like any other store: GDAL's OGC API - Features driver reads it.
+    auto served = run("(" + microplan_cmd("serve " + dir.path("ec.sqlite") + " --port 0 --access-log off") + " > " +
+                      dir.path("log") + " 2>&1 & pid=$!; for i in $(seq 600); do grep -q 'microplan serving' " +
+                      dir.path("log") + " && break; sleep 0.1; done; url=$(grep -o 'http://127.0.0.1:[0-9]*' " +
+                      dir.path("log") + " | head -1); ogrinfo -ro -so OAPIF:$url circuits; kill -TERM $pid; wait $pid)");
+    EXPECT_NE(served.output.find("Feature Count: 1130"), std::string::npos) << served.output;
 }

@@ -96,9 +96,32 @@ TEST(RealData, CodificationRowsMatchParishesByCodeOrTolerantName) {
     canton_districts cd = table.match_cantons(cantons);
     findings report;
     auto matched = table.match_parishes(parishes, cd, report);
-    // Every row is either matched or reported, never dropped.
-    EXPECT_EQ(matched.size() + report.items.size(), table.rows().size());
+    // Every row is either matched or reported (once per district and name), never dropped.
+    std::set<std::pair<std::string, std::string>> unmatched;
+    for (std::size_t i = 0; i < table.rows().size(); ++i)
+        if (!matched.count(i)) unmatched.emplace(table.rows()[i].district, table.rows()[i].parish);
+    EXPECT_EQ(unmatched.size(), report.items.size());
     // Beyond the 1,378 rows whose DPA code came from an exact name, tolerant matching finds 312 more (1,690 measured); 197 rows stay reported.
     EXPECT_GE(matched.size(), 1690u) << report.items.size() << " unmatched";
     for (const auto& f : report.items) EXPECT_EQ(f.rule, "codification.parish_unmatched");
+
+    // With INEC's urban parish classifier, the city rows (Quito's CARCELEN, Cuenca's
+    // CUENCA_BELLAVISTA) resolve to their seat parish; 20 names stay unmatched (islands of
+    // Galápagos, parishes the cartography lacks), each reported once.
+    auto urban = read_urban_parishes(ecuador("tables/parroquias_urbanas_dpa2019.csv"));
+    findings with_urban;
+    auto all = table.match_parishes(parishes, cd, with_urban, &urban);
+    std::size_t urban_rows = 0, unmatched_names = 0;
+    for (const auto& f : with_urban.items) {
+        urban_rows += f.rule == "codification.parish_urban";
+        unmatched_names += f.rule == "codification.parish_unmatched";
+    }
+    EXPECT_GE(all.size(), 1860u);
+    EXPECT_GE(urban_rows, 170u);
+    EXPECT_LE(unmatched_names, 20u);
+    for (const auto& [row, code] : all) {
+        if (table.rows()[row].parish == "CARCELEN") {
+            EXPECT_EQ(code, "170150");
+        }
+    }
 }

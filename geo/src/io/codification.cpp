@@ -11,27 +11,62 @@
 
 namespace microplan::geo {
 
-codification_table codification_table::read(const std::string& path) {
-    gdal::ensure_registered();
-    error_location where{path, {}, {}, {}, {}};
-    // Force every column to text: codes like 090150 must keep their zeros.
-    const char* open_opts[] = {"AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=NO", nullptr};
-    const char* drivers[] = {"CSV", nullptr};
-    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, open_opts, nullptr));
-    if (!ds) {
-        GDALDatasetUniquePtr probe = gdal::open_vector(path);  // throws the precise reason
-        throw format_error(where, "not a CSV table", "the codification table must be CSV");
+namespace {
+
+// A CSV table read with every column as text (codes like 090150 keep their zeros), and the
+// columns it must have.
+struct text_table {
+    GDALDatasetUniquePtr ds;
+    OGRLayer* layer = nullptr;
+    error_location where;
+
+    static text_table open(const std::string& path, const char* what) {
+        gdal::ensure_registered();
+        text_table t;
+        t.where = {path, {}, {}, {}, {}};
+        const char* open_opts[] = {"AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=NO", nullptr};
+        const char* drivers[] = {"CSV", nullptr};
+        t.ds.reset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, open_opts, nullptr));
+        if (!t.ds) {
+            GDALDatasetUniquePtr probe = gdal::open_vector(path);  // throws the precise reason
+            throw format_error(t.where, "not a CSV table", std::string(what) + " must be CSV");
+        }
+        t.layer = t.ds->GetLayer(0);
+        t.where.layer = t.layer->GetName();
+        return t;
     }
-    OGRLayer& layer = *ds->GetLayer(0);
-    where.layer = layer.GetName();
-    OGRFeatureDefn* defn = layer.GetLayerDefn();
-    auto need = [&](std::optional<int> c, const char* what) {
+    [[nodiscard]] OGRFeatureDefn* defn() const { return layer->GetLayerDefn(); }
+    [[nodiscard]] int need(std::optional<int> c, const char* what) const {
         if (!c) throw format_error(where, "missing column", std::string("the table has no ") + what + " column");
         return *c;
-    };
+    }
+};
+
+}  // namespace
+
+std::vector<urban_parish> read_urban_parishes(const std::string& path) {
+    text_table t = text_table::open(path, "the urban parish classifier");
+    int code = t.need(gdal::find_column(t.defn(), {"dpaparurb", "codparurb"}), "DPA_PARURB (urban parish code)");
+    int name = t.need(gdal::find_column(t.defn(), {"dpadesparurb", "nomparurb"}), "DPA_DESPARURB (urban parish name)");
+    int seat = t.need(gdal::find_column(t.defn(), {"dpaparroq", "codparroquia"}), "DPA_PARROQ (seat parish code)");
+    std::vector<urban_parish> out;
+    for (auto& f : *t.layer)
+        out.push_back({normalise_code(level::parish, f->GetFieldAsString(code)), f->GetFieldAsString(name),
+                       normalise_code(level::parish, f->GetFieldAsString(seat))});
+    return out;
+}
+
+codification_table codification_table::read(const std::string& path) {
+    text_table tt = text_table::open(path, "the codification table");
+    const error_location& where = tt.where;
+    OGRLayer& layer = *tt.layer;
+    OGRFeatureDefn* defn = tt.defn();
+    auto need = [&](std::optional<int> c, const char* what) { return tt.need(c, what); };
     int zone = need(gdal::find_column(defn, {"zona", "zone"}), "ZONA (zone)");
-    int district = need(gdal::find_column(defn, {"coddistrito", "coddistri", "districtcode"}), "COD. DISTRITO (district code)");
-    int province = need(gdal::find_column(defn, {"provinciaosubzona", "provincia", "province"}), "PROVINCIA (province)");
+    int district =
+        need(gdal::find_column(defn, {"coddistrito", "coddistri", "districtcode"}), "COD. DISTRITO (district code)");
+    int province =
+        need(gdal::find_column(defn, {"provinciaosubzona", "provincia", "province"}), "PROVINCIA (province)");
     int canton = need(gdal::find_column(defn, {"canton"}), "CANTÓN (canton)");
     auto parish = gdal::find_column(defn, {"parroquia", "parish"});
     auto parish_code = gdal::find_column(defn, {"dpaparroqbyexactname", "dpaparroq", "codparroquia"});
@@ -114,8 +149,8 @@ canton_districts codification_table::match_cantons(const unit_layer& cantons) co
             for (const unit& c : cantons.units)
                 if (names::match_quality(name, c.name) >= 2) hits.push_back(&c);
             if (hits.size() == 1)
-                m.report.add({severity::warning, "codification.canton_other_province", level::canton, hits.front()->code,
-                              first_line[key],
+                m.report.add({severity::warning, "codification.canton_other_province", level::canton,
+                              hits.front()->code, first_line[key],
                               "the table puts canton '" + name + "' in province " + prov + ", the layer codes it " +
                                   hits.front()->code + ": matched by name across provinces",
                               std::nullopt, std::nullopt, std::nullopt});
@@ -124,8 +159,15 @@ canton_districts codification_table::match_cantons(const unit_layer& cantons) co
             std::string msg = hits.empty() ? "no canton of province " + prov + " is named '" + name + "'"
                                            : "canton name '" + name + "' matches several cantons of province " + prov;
             for (const unit* h : hits) msg += " " + h->code;
-            m.report.add({severity::error, "codification.canton_unmatched", level::canton, {}, first_line[key], msg,
-                          std::nullopt, std::nullopt, std::nullopt});
+            m.report.add({severity::error,
+                          "codification.canton_unmatched",
+                          level::canton,
+                          {},
+                          first_line[key],
+                          msg,
+                          std::nullopt,
+                          std::nullopt,
+                          std::nullopt});
             continue;
         }
         const unit& c = *hits.front();
@@ -146,13 +188,14 @@ canton_districts codification_table::match_cantons(const unit_layer& cantons) co
 }
 
 std::map<std::size_t, std::string> codification_table::match_parishes(const unit_layer& parishes,
-                                                                      const canton_districts& cantons,
-                                                                      findings& report) const {
+                                                                      const canton_districts& cantons, findings& report,
+                                                                      const std::vector<urban_parish>* urban) const {
     std::map<std::size_t, std::string> out;
     std::set<std::string> codes;
     for (const unit& p : parishes.units) codes.insert(p.code);
     // The canton each row lies in, through the district match.
     std::map<std::string, std::vector<std::string>> cantons_of_district = cantons.cantons_of_district;
+    std::set<std::pair<std::string, std::string>> reported;
     for (std::size_t i = 0; i < rows_.size(); ++i) {
         const auto& r = rows_[i];
         if (!r.parish_code.empty() && codes.count(r.parish_code)) {
@@ -175,14 +218,47 @@ std::map<std::size_t, std::string> codification_table::match_parishes(const unit
             }
             if (q == best && q > 0) hits.push_back(&p);
         }
+        if (hits.size() != 1 && urban) {
+            // An urban parish: "CUENCA_BELLAVISTA" or plain "CARCELEN", within the row's cantons.
+            std::string name = r.parish.substr(r.parish.find('_') == std::string::npos ? 0 : r.parish.find('_') + 1);
+            auto cl = cantons_of_district.find(r.district);
+            std::set<std::string> seats;
+            int best_u = 0;
+            for (const auto& u : *urban) {
+                bool in_scope = cl != cantons_of_district.end() &&
+                                std::any_of(cl->second.begin(), cl->second.end(),
+                                            [&](const std::string& c) { return u.seat_code.starts_with(c); });
+                if (!in_scope || !codes.count(u.seat_code)) continue;
+                int q = names::match_quality(name, u.name);
+                if (q > best_u) best_u = q, seats.clear();
+                if (q == best_u && q > 0) seats.insert(u.seat_code);
+            }
+            if (seats.size() == 1) {
+                out[i] = *seats.begin();
+                report.add({severity::info, "codification.parish_urban", level::parish, *seats.begin(), r.line,
+                            "parish '" + r.parish + "' of district " + r.district +
+                                " is an urban parish without a polygon: resolved to its seat parish " + *seats.begin(),
+                            std::nullopt, std::nullopt, std::nullopt});
+                continue;
+            }
+        }
         if (hits.size() == 1) {
             out[i] = hits.front()->code;
         } else {
-            std::string msg = hits.empty() ? "parish '" + r.parish + "' of district " + r.district + " matches no parish"
-                                           : "parish '" + r.parish + "' matches several parishes:";
+            if (!reported.emplace(r.district, r.parish).second) continue;  // once per district and name
+            std::string msg = hits.empty()
+                                  ? "parish '" + r.parish + "' of district " + r.district + " matches no parish"
+                                  : "parish '" + r.parish + "' matches several parishes:";
             for (const unit* h : hits) msg += " " + h->code;
-            report.add({severity::warning, "codification.parish_unmatched", level::parish, {}, r.line, msg,
-                        std::nullopt, std::nullopt, std::nullopt});
+            report.add({severity::warning,
+                        "codification.parish_unmatched",
+                        level::parish,
+                        {},
+                        r.line,
+                        msg,
+                        std::nullopt,
+                        std::nullopt,
+                        std::nullopt});
         }
     }
     return out;

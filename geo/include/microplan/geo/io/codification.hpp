@@ -31,6 +31,17 @@ struct canton_districts {
     findings report;  // unmatched rows (table side) and unmatched cantons (layer side)
 };
 
+// An urban parish of a city (INEC classifier): it has no polygon of its own, the city-seat
+// parish holds it ("BELLAVISTA" 010101 -> CUENCA 010150).
+struct urban_parish {
+    std::string code;       // 010101
+    std::string name;       // BELLAVISTA
+    std::string seat_code;  // 010150
+};
+
+// Reads the classifier (CSV with the urban parish code and name and the seat parish code).
+std::vector<urban_parish> read_urban_parishes(const std::string& path);
+
 class codification_table {
 public:
     // Throws format_error naming the file and the missing column.
@@ -49,11 +60,12 @@ public:
     [[nodiscard]] canton_districts match_cantons(const unit_layer& cantons) const;
 
     // Matches each row's parish to a parish unit: by DPA code when the table has it,
-    // else by name within the row's canton. Returns row index -> parish code; every
-    // unmatched row is reported.
-    [[nodiscard]] std::map<std::size_t, std::string> match_parishes(const unit_layer& parishes,
-                                                                    const canton_districts& cantons,
-                                                                    findings& report) const;
+    // else by name within the row's canton; a name that is an urban parish of the canton
+    // (`urban`, "CUENCA_BELLAVISTA" or "CARCELEN") resolves to its seat parish. Returns row
+    // index -> parish code; every unmatched row is reported.
+    [[nodiscard]] std::map<std::size_t, std::string> match_parishes(
+        const unit_layer& parishes, const canton_districts& cantons, findings& report,
+        const std::vector<urban_parish>* urban = nullptr) const;
 
 private:
     std::string path_;
