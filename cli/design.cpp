@@ -214,6 +214,8 @@ command add_design(CLI::App& app) {
             po.lvl = geo::level::parish;
             po.code_field = a->population_code;
             po.value_field = a->population_field;
+            po.code_flag = "--population-code-field";
+            po.value_flag = "--population-field";
             geo::population_table_result t = geo::read_population_table(po, atoms);
             report.append(t.report);
             for (std::size_t i = 0; i < atoms.units.size(); ++i) {

@@ -11,12 +11,34 @@
 using namespace microplan::test;
 
 TEST(Cli, EverySubcommandHasHelp) {
-    for (const char* sub : {"import", "import establishments", "assign", "population table", "population raster",
-                            "population allocate", "population project", "build", "validate", "demo",
-                            "standards import", "standards check", "attributes", "coverage", "report district",
-                            "report ranking", "plan", "indicators", "serve", "access cost", "access friction",
-                            "access travel-time", "access distance", "access network", "access capacity",
-                            "access sites", "design", "build-ecuador"}) {
+    for (const char* sub : {"import",
+                            "import establishments",
+                            "assign",
+                            "population table",
+                            "population raster",
+                            "population allocate",
+                            "population project",
+                            "build",
+                            "validate",
+                            "demo",
+                            "standards import",
+                            "standards check",
+                            "attributes",
+                            "coverage",
+                            "report district",
+                            "report ranking",
+                            "plan",
+                            "indicators",
+                            "serve",
+                            "access cost",
+                            "access friction",
+                            "access travel-time",
+                            "access distance",
+                            "access network",
+                            "access capacity",
+                            "access sites",
+                            "design",
+                            "build-ecuador"}) {
         auto r = run(microplan_cmd(std::string(sub) + " --help"));
         EXPECT_EQ(r.exit_code, 0) << sub;
         EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
@@ -135,10 +157,13 @@ TEST(Cli, MicroplanningOnTheDemoStore) {
         return run_result{r.exit_code, read_bytes(dir.path("out.txt"))};
     };
     auto cov = out("coverage " + store + " --sector salud --level circuit --format csv --save");
-    EXPECT_EQ(cov.output.rfind("level,code,name,parent,population,sector,sector_label,typology,current,ideal,deficit", 0), 0u);
+    EXPECT_EQ(
+        cov.output.rfind("level,code,name,parent,population,sector,sector_label,typology,current,ideal,deficit", 0),
+        0u);
     EXPECT_EQ(std::count(cov.output.begin(), cov.output.end(), '\n'), 1 + 1134);
     EXPECT_NE(cov.output.find(",health,Salud,,"), std::string::npos);
-    auto rows = run("sqlite3 " + store + " \"SELECT COUNT(*) FROM coverage WHERE level = 'district' AND typology = ''\"");
+    auto rows =
+        run("sqlite3 " + store + " \"SELECT COUNT(*) FROM coverage WHERE level = 'district' AND typology = ''\"");
     EXPECT_EQ(rows.output, "560\n");  // 140 districts x 4 sectors
 
     auto report = out("report district " + store + " 17D06");
@@ -173,7 +198,8 @@ TEST(Cli, MicroplanningOnTheDemoStore) {
     EXPECT_EQ(unknown.exit_code, 2);
     EXPECT_NE(unknown.output.find("no district has code 99D99"), std::string::npos) << unknown.output;
 
-    std::string bad = dir.write("bad.csv", "sector,typology,level,investment_cost,recurrent_cost\nastrology,X,circuit,1,\n");
+    std::string bad =
+        dir.write("bad.csv", "sector,typology,level,investment_cost,recurrent_cost\nastrology,X,circuit,1,\n");
     std::string before = read_bytes(store);
     auto imp = run(microplan_cmd("standards import " + store + " " + bad));
     EXPECT_EQ(imp.exit_code, 2);
@@ -190,18 +216,22 @@ TEST(Cli, AccessibilityOnTheDemoStore) {
     EXPECT_NE(demo.output.find("accessibility of 4 sectors"), std::string::npos) << demo.output;
     // The demo stores travel time for every sector, per zone, district and circuit.
     auto runs = run("sqlite3 " + store + " \"SELECT sector || ':' || measure FROM accessibility_runs ORDER BY id\"");
-    EXPECT_EQ(runs.output, "health:travel_time\neducation:travel_time\nsecurity:travel_time\nchild_development:travel_time\n");
-    auto levels = run("sqlite3 " + store +
-                      " \"SELECT level, COUNT(DISTINCT code) FROM accessibility WHERE run_id = 1 GROUP BY level ORDER BY level\"");
+    EXPECT_EQ(runs.output,
+              "health:travel_time\neducation:travel_time\nsecurity:travel_time\nchild_development:travel_time\n");
+    auto levels = run(
+        "sqlite3 " + store +
+        " \"SELECT level, COUNT(DISTINCT code) FROM accessibility WHERE run_id = 1 GROUP BY level ORDER BY level\"");
     EXPECT_EQ(levels.output, "circuit|1134\ndistrict|140\nzone|9\n");
     // Within a longer time never holds fewer people; zones hold the raster's people.
-    auto monotone = run("sqlite3 " + store +
-                        " \"SELECT COUNT(*) FROM accessibility a JOIN accessibility b ON a.run_id = b.run_id AND a.level ="
-                        " b.level AND a.code = b.code AND b.threshold > a.threshold WHERE b.within < a.within - 1e-6\"");
+    auto monotone =
+        run("sqlite3 " + store +
+            " \"SELECT COUNT(*) FROM accessibility a JOIN accessibility b ON a.run_id = b.run_id AND a.level ="
+            " b.level AND a.code = b.code AND b.threshold > a.threshold WHERE b.within < a.within - 1e-6\"");
     EXPECT_EQ(monotone.output, "0\n");
-    auto people = run("sqlite3 " + store +
-                      " \"SELECT CAST(ROUND(SUM(population)) AS INTEGER) FROM accessibility WHERE run_id = 1 AND level = 'zone'"
-                      " AND threshold = 15\"");
+    auto people =
+        run("sqlite3 " + store +
+            " \"SELECT CAST(ROUND(SUM(population)) AS INTEGER) FROM accessibility WHERE run_id = 1 AND level = 'zone'"
+            " AND threshold = 15\"");
     EXPECT_NEAR(std::stod(people.output), 16984271.0, 5.0);
 
     const std::string data = std::string(MICROPLAN_DATA_DIR) + "/access/";
@@ -221,12 +251,13 @@ TEST(Cli, AccessibilityOnTheDemoStore) {
         EXPECT_TRUE(std::filesystem::exists(dir.path("out/") + f)) << f;
     auto catchments = run("ogrinfo -ro -so " + dir.path("out/catchments_health.gpkg") + " catchments");
     EXPECT_NE(catchments.output.find("Feature Count: 12"), std::string::npos) << catchments.output;  // 1,2xx
-    auto stored = run("sqlite3 " + store + " \"SELECT thresholds, method FROM accessibility_runs WHERE sector = 'health'\"");
+    auto stored =
+        run("sqlite3 " + store + " \"SELECT thresholds, method FROM accessibility_runs WHERE sector = 'health'\"");
     EXPECT_NE(stored.output.find("[10.0,30.0,45.0,60.0,90.0,120.0]"), std::string::npos) << stored.output;
     EXPECT_NE(stored.output.find("16 neighbours, Tobler slope"), std::string::npos) << stored.output;
 
-    auto dist = run(microplan_cmd("access distance " + store + " --sector educacion --population " + prefix +
-                                  "_population.tif"));
+    auto dist = run(
+        microplan_cmd("access distance " + store + " --sector educacion --population " + prefix + "_population.tif"));
     ASSERT_EQ(dist.exit_code, 0) << dist.output;
     EXPECT_NE(dist.output.find("education, distance:"), std::string::npos) << dist.output;
     EXPECT_NE(dist.output.find("within 5 km:"), std::string::npos) << dist.output;
@@ -238,8 +269,8 @@ TEST(Cli, AccessibilityOnTheDemoStore) {
     EXPECT_NE(net.output.find("health, network_time:"), std::string::npos) << net.output;
     EXPECT_NE(net.output.find("road graph:"), std::string::npos) << net.output;
 
-    auto cap = run(microplan_cmd("access capacity " + store + " --sector health" + surface + " --table " +
-                                 dir.path("cap.csv")));
+    auto cap = run(
+        microplan_cmd("access capacity " + store + " --sector health" + surface + " --table " + dir.path("cap.csv")));
     ASSERT_EQ(cap.exit_code, 0) << cap.output;
     EXPECT_NE(cap.output.find("people covered"), std::string::npos) << cap.output;
     std::string table = read_bytes(dir.path("cap.csv"));
@@ -273,16 +304,17 @@ TEST(Cli, AccessibilityOnTheDemoStore) {
     EXPECT_EQ(none.exit_code, 2);
     EXPECT_NE(none.output.find("no existing establishments of sector 'astrology'"), std::string::npos) << none.output;
     std::string speeds = dir.write("speeds.csv", "class,speed_kmh\n1,5\n2,4\n");
-    auto missing = run(microplan_cmd("access travel-time " + store + " --sector health --landcover " + prefix +
-                                     "_landcover.tif --speeds " + speeds + " --population " + prefix +
-                                     "_population.tif"));
+    auto missing =
+        run(microplan_cmd("access travel-time " + store + " --sector health --landcover " + prefix +
+                          "_landcover.tif --speeds " + speeds + " --population " + prefix + "_population.tif"));
     EXPECT_EQ(missing.exit_code, 2);
     EXPECT_NE(missing.output.find("land-cover class without a speed"), std::string::npos) << missing.output;
     EXPECT_NE(missing.output.find("3 ("), std::string::npos) << missing.output;
-    auto nothing = run(microplan_cmd("access travel-time " + store + " --sector health --population " + prefix +
-                                     "_population.tif"));
+    auto nothing = run(
+        microplan_cmd("access travel-time " + store + " --sector health --population " + prefix + "_population.tif"));
     EXPECT_EQ(nothing.exit_code, 2);
-    EXPECT_NE(nothing.output.find("give --friction, or --landcover with --speeds"), std::string::npos) << nothing.output;
+    EXPECT_NE(nothing.output.find("give --friction, or --landcover with --speeds"), std::string::npos)
+        << nothing.output;
     auto thresholds = run(microplan_cmd("access distance " + store + " --sector health --thresholds 5,x --population " +
                                         prefix + "_population.tif"));
     EXPECT_EQ(thresholds.exit_code, 2);
@@ -314,7 +346,8 @@ TEST(Cli, DesignCircuitsFromRealParishesAndBuildEcuador) {
     EXPECT_FALSE(std::filesystem::exists(dir.path("x.gpkg")));
 
     // The national store, read back by GDAL and validated by microplan.
-    auto b = run(microplan_cmd("build-ecuador --data " + ecuador("") + " --out " + dir.path("ec.sqlite") + " --threads 2"));
+    auto b =
+        run(microplan_cmd("build-ecuador --data " + ecuador("") + " --out " + dir.path("ec.sqlite") + " --threads 2"));
     ASSERT_EQ(b.exit_code, 0) << b.output;
     EXPECT_NE(b.output.find("built 9 zones, 140 districts, 1130 circuits"), std::string::npos) << b.output;
     auto n = run("ogrinfo -ro -q -sql 'SELECT COUNT(*) AS n FROM circuits' " + dir.path("ec.sqlite"));
@@ -336,9 +369,59 @@ TEST(Cli, DesignCircuitsFromRealParishesAndBuildEcuador) {
     double parishes = area("SELECT SUM(ST_Area(geom, 1)) / 1e6 AS a FROM parishes WHERE code NOT LIKE '90%'");
     EXPECT_NEAR(circuits, parishes, parishes * 0.005) << circuits << " vs " << parishes << " km2";
     // The server serves it like any other store: GDAL's OGC API - Features driver reads it.
-    auto served = run("(" + microplan_cmd("serve " + dir.path("ec.sqlite") + " --port 0 --access-log off") + " > " +
-                      dir.path("log") + " 2>&1 & pid=$!; for i in $(seq 600); do grep -q 'microplan serving' " +
-                      dir.path("log") + " && break; sleep 0.1; done; url=$(grep -o 'http://127.0.0.1:[0-9]*' " +
-                      dir.path("log") + " | head -1); ogrinfo -ro -so OAPIF:$url circuits; kill -TERM $pid; wait $pid)");
+    auto served =
+        run("(" + microplan_cmd("serve " + dir.path("ec.sqlite") + " --port 0 --access-log off") + " > " +
+            dir.path("log") + " 2>&1 & pid=$!; for i in $(seq 600); do grep -q 'microplan serving' " + dir.path("log") +
+            " && break; sleep 0.1; done; url=$(grep -o 'http://127.0.0.1:[0-9]*' " + dir.path("log") +
+            " | head -1); ogrinfo -ro -so OAPIF:$url circuits; kill -TERM $pid; wait $pid)");
     EXPECT_NE(served.output.find("Feature Count: 1130"), std::string::npos) << served.output;
+}
+
+TEST(Cli, DesignInsideParentPolygonsIsReproducible) {
+    scratch dir;
+    // 4 x 4 parishes of 0.01° near Quito, 2,500 people each; two parent cantons, west and east halves.
+    std::string parishes, people = "code,inhabitants\n";
+    auto ring = [](double x, double y, double w, double h) {
+        char b[256];
+        std::snprintf(b, sizeof b, "[[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f]]", x, y, x + w, y,
+                      x + w, y + h, x, y + h, x, y);
+        return std::string(b);
+    };
+    for (int j = 0; j < 4; ++j)
+        for (int i = 0; i < 4; ++i) {
+            std::string code = (i < 2 ? "1701" : "1702") + std::to_string(50 + j * 4 + i);
+            parishes +=
+                (parishes.empty() ? "" : ",") +
+                polygon_feature(R"({"code":")" + code + R"("})", ring(-78.6 + 0.01 * i, -0.3 + 0.01 * j, 0.01, 0.01));
+            people += code + ",2500\n";
+        }
+    std::string units = dir.write("parishes.geojson", feature_collection(parishes));
+    std::string table = dir.write("people.csv", people);
+    std::string parents =
+        dir.write("cantons.geojson",
+                  feature_collection(polygon_feature(R"({"code":"1701"})", ring(-78.6, -0.3, 0.02, 0.04)) + "," +
+                                     polygon_feature(R"({"code":"1702"})", ring(-78.58, -0.3, 0.02, 0.04))));
+    auto design = [&](const std::string& out) {
+        return run(microplan_cmd("design --units " + units + " --population " + table +
+                                 " --population-field inhabitants --parents " + parents +
+                                 " --target 10000 --tolerance 0.01 --seed 5 --out " + dir.path(out + ".geojson") +
+                                 " --report " + dir.path(out + ".csv")));
+    };
+    // A table whose people field is not recognised: the message names design's own flag.
+    auto unnamed = run(microplan_cmd("design --units " + units + " --population " + table + " --parents " + parents +
+                                     " --target 10000 --out " + dir.path("x.geojson")));
+    EXPECT_EQ(unnamed.exit_code, 2) << unnamed.output;
+    EXPECT_NE(unnamed.output.find("name it with --population-field"), std::string::npos) << unnamed.output;
+    auto a = design("a");
+    ASSERT_EQ(a.exit_code, 0) << a.output;
+    EXPECT_NE(a.output.find("designed 4 circuits from 16 finer units"), std::string::npos) << a.output;
+    auto csv = read_bytes(dir.path("a.csv"));
+    for (const char* code : {"1701C01", "1701C02", "1702C01", "1702C02"})
+        EXPECT_NE(csv.find(std::string("circuit,") + code + "," + code + "," + std::string(code).substr(0, 4) +
+                           ",10000,10000,0.00"),
+                  std::string::npos)
+            << csv;
+    ASSERT_EQ(design("b").exit_code, 0);
+    EXPECT_EQ(csv, read_bytes(dir.path("b.csv")));
+    EXPECT_EQ(read_bytes(dir.path("a.geojson")), read_bytes(dir.path("b.geojson")));
 }

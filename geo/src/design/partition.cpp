@@ -311,10 +311,6 @@ struct growth {
     double score = 0;  // largest relative deviation from the targets
 };
 
-}  // namespace
-
-namespace {
-
 // Boundary moves (GerryChain's "flip"): a piece moves to a neighbouring output when that
 // lowers the two outputs' summed squared relative deviations (so surplus flows on through
 // outputs already at their target), keeps the giving output connected and does not
@@ -438,12 +434,11 @@ region_result grow_region(const piece_graph& graph, const region_problem& proble
     std::vector<std::ptrdiff_t> seed(static_cast<std::size_t>(K), -1);
     {
         std::vector<double> w(static_cast<std::size_t>(K), 0);
-        std::vector<std::size_t> count(static_cast<std::size_t>(K), 0);
         for (std::size_t i = 0; i < n; ++i) {
             if (fixed[i] < 0) continue;
             auto k = static_cast<std::size_t>(fixed[i]);
             double wi = P(i) + 1e-9;
-            cx[k] += X(i) * wi, cy[k] += Y(i) * wi, w[k] += wi, ++count[k];
+            cx[k] += X(i) * wi, cy[k] += Y(i) * wi, w[k] += wi;
         }
         for (int k = 0; k < K; ++k)
             if (has_fixed[k]) cx[k] /= w[k], cy[k] /= w[k];

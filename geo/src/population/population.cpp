@@ -80,8 +80,8 @@ population_table_result read_population_table(const population_table_options& op
         if (code_i < 0)
             throw format_error(where(), "no code field",
                                "no field holds " + std::string(level_name(opt.lvl)) + " codes (" +
-                                   std::string(code_shape(opt.lvl)) +
-                                   "); name it with --code-field. Fields: " + available);
+                                   std::string(code_shape(opt.lvl)) + "); name it with " + opt.code_flag +
+                                   ". Fields: " + available);
     }
     out.code_field = fields[static_cast<std::size_t>(code_i)];
 
@@ -114,10 +114,10 @@ population_table_result read_population_table(const population_table_options& op
             for (int i : cand) names_found += (names_found.empty() ? "" : ", ") + fields[static_cast<std::size_t>(i)];
             throw format_error(where(), cand.empty() ? "no population field" : "ambiguous population field",
                                cand.empty() ? "no field looks like a population count (pob*, poblacion*, population*, "
-                                              "total*); name it with --value-field. Fields: " +
-                                                  available
+                                              "total*); name it with " +
+                                                  opt.value_flag + ". Fields: " + available
                                             : "several fields could hold the population (" + names_found +
-                                                  "); choose one with --value-field");
+                                                  "); choose one with " + opt.value_flag);
         }
         band_fields.emplace_back(total_band, cand.front());
     }

@@ -26,6 +26,8 @@ struct population_table_options {
     int year = 0;                                            // helps pick the value field
     std::vector<std::pair<std::string, std::string>> bands;  // age band label -> field
     std::string source_encoding = "ISO-8859-1";
+    // The command-line flags that name the fields, for messages.
+    std::string code_flag = "--code-field", value_flag = "--value-field";
 };
 
 struct population_table_result {
