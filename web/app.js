@@ -26,6 +26,8 @@ const TEXT = {
     within_title: "Población a ≤ {m} min (%)", accessibility: "Accesibilidad (tiempo de viaje)", mean_time: "Tiempo medio",
     within_short: "≤ {m} min", confirm_delete: "¿Eliminar el escenario?",
     establishments: "Establecimientos (tamaño: nivel que atiende)",
+    boundaries_only: "Este almacén no tiene estándares de servicio: el mapa muestra la población (habitantes por unidad). Importe un catálogo con «microplan standards import» para ver brechas y escenarios.",
+    population_map: "Población (habitantes)", area: "Superficie (km²)", parent: "Pertenece a",
   },
   en: {
     title: "microplan · microplanning workshop", level: "Level", zone: "Zone", district: "District", circuit: "Circuit",
@@ -46,6 +48,8 @@ const TEXT = {
     within_title: "Population within {m} min (%)", accessibility: "Accessibility (travel time)", mean_time: "Mean time",
     within_short: "≤ {m} min", confirm_delete: "Delete the scenario?",
     establishments: "Establishments (size: the level they serve)",
+    boundaries_only: "This store has no service standards: the map shows population (people per unit). Import a catalogue with `microplan standards import` to see gaps and scenarios.",
+    population_map: "Population (people)", area: "Area (km²)", parent: "Belongs to",
   },
 };
 const LAYER_OF = { zone: "zones", district: "districts", circuit: "circuits" };
@@ -53,7 +57,7 @@ const SECTOR_COLOURS = { health: "#d7301f", education: "#2b8cbe", security: "#4d
 const RAMP = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"];  // bad -> good
 
 const state = {
-  lang: "es", level: "circuit", sector: "", indicator: "coverage_pct", scenario: "", catalogue: null,
+  lang: "es", level: "circuit", sector: "", indicator: "coverage_pct", scenario: "", catalogue: null, planning: true,
   values: new Map(), selected: null, adding: false, markers: new Map(), ready: false, edits: 0,
 };
 const $ = (id) => document.getElementById(id);
@@ -113,7 +117,8 @@ map.addControl(new maplibregl.NavigationControl(), "top-right");
 map.addControl(new maplibregl.ScaleControl(), "bottom-left");
 window.map = map;
 
-function addLayers() {
+// `present`: the source layers the tiles hold (a store without establishments has none).
+function addLayers(present) {
   for (const level of ["zone", "district", "circuit"]) {
     const layer = LAYER_OF[level];
     map.addLayer({
@@ -133,7 +138,7 @@ function addLayers() {
     id: "selected-line", type: "line", source: "microplan", "source-layer": "circuits",
     paint: { "line-color": "#000", "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 3, 0] },
   });
-  map.addLayer({
+  if (present.has("establishments")) map.addLayer({
     id: "establishments", type: "circle", source: "microplan", "source-layer": "establishments", minzoom: 7,
     paint: {
       // Bigger for establishments whose standard serves a larger unit (hospital > health post).
@@ -161,7 +166,9 @@ function breaksOf(values) {
   const q = (p) => v[Math.min(v.length - 1, Math.floor(p * v.length))];
   return [...new Set([q(1 / 6), q(2 / 6), q(3 / 6), q(4 / 6), q(5 / 6)])];
 }
-function higherIsBetter() { return state.indicator === "coverage_pct" || state.indicator === "population_within_minutes"; }
+function higherIsBetter() {
+  return !state.planning || state.indicator === "coverage_pct" || state.indicator === "population_within_minutes";
+}
 
 function paint() {
   const layer = LAYER_OF[state.level] + "-fill";
@@ -186,7 +193,7 @@ function renderLegend() {
   }
   const breaks = state.breaks || [];
   const ramp = higherIsBetter() ? RAMP : [...RAMP].reverse();
-  const digits = state.indicator === "closing_year" ? 0 : 1;
+  const digits = state.indicator === "closing_year" || !state.planning ? 0 : 1;
   const rows = [];
   const first = breaks.length ? "< " + fmt(breaks[0], digits) : t("no_data");
   rows.push([ramp[0], first]);
@@ -194,8 +201,9 @@ function renderLegend() {
   rows.push(["#cccccc", state.indicator === "closing_year" ? t("never") : t("no_data")]);
   const sectors = (state.catalogue ? state.catalogue.sectors : []).map((x) =>
     `<div><span class="swatch dot" style="background:${SECTOR_COLOURS[x.id] || "#7a0177"}"></span>${x.label}</div>`).join("");
-  const title = state.indicator === "population_within_minutes"
-    ? t("within_title").replace("{m}", fmt(state.minutesShown, 0)) : t(state.indicator);
+  const title = !state.planning ? t("population_map")
+    : state.indicator === "population_within_minutes"
+      ? t("within_title").replace("{m}", fmt(state.minutesShown, 0)) : t(state.indicator);
   el.innerHTML = "<strong>" + title + "</strong><br>" +
     rows.map(([c, l]) => `<div><span class="swatch" style="background:${c}"></span>${l}</div>`).join("") +
     (sectors ? `<br><strong>${t("establishments")}</strong>${sectors}` : "");
@@ -209,7 +217,13 @@ async function loadIndicators() {
   if (state.indicator === "closing_year") params.set("closing", "true");
   const within = state.indicator === "population_within_minutes";
   if (within && state.sector && state.minutes) params.set("minutes", state.minutes);
-  const data = await api(`/indicators/${state.level}?${params}`);
+  let data;
+  try {
+    data = await api(`/indicators/${state.level}?${params}`);
+  } catch (e) {
+    if (e.status !== 404) throw e;
+    return loadPopulation();  // a store of boundaries and people, without standards
+  }
   // The thresholds stored for the sector; the standard's travel time is chosen first.
   const available = data.minutes_available || [];
   state.minutesShown = within && state.sector && available.length && data.minutes !== null &&
@@ -231,6 +245,26 @@ async function loadIndicators() {
   window.microplanViewer.indicatorsLoaded++;
 }
 
+// Without standards: the units' population from the features, and their own properties in the panel.
+async function loadPopulation() {
+  state.planning = false;
+  const sourceLayer = LAYER_OF[state.level];
+  const items = await api(`/collections/${sourceLayer}/items?limit=10000`);
+  map.removeFeatureState({ source: "microplan", sourceLayer });
+  state.values.clear();
+  state.rows = new Map();
+  for (const f of items.features) {
+    const v = f.properties.population;
+    state.values.set(f.id, v);
+    state.rows.set(f.properties.code, f.properties);
+    map.setFeatureState({ source: "microplan", sourceLayer, id: f.id }, { value: v === null || v === undefined ? null : Number(v) });
+  }
+  $("indicator").disabled = true;
+  say(t("boundaries_only"));
+  paint();
+  window.microplanViewer.indicatorsLoaded++;
+}
+
 function showLevel() {
   for (const level of ["zone", "district", "circuit"])
     map.setLayoutProperty(LAYER_OF[level] + "-fill", "visibility", level === state.level ? "visible" : "none");
@@ -240,6 +274,15 @@ function showLevel() {
 
 async function showReport(unit) {
   state.selected = unit;
+  if (!state.planning) {
+    const p = state.rows.get(unit.code) || {};
+    $("panel").innerHTML =
+      `<h2 data-testid="unit-title"><span data-testid="unit-code">${unit.code}</span> · ${p.name || ""}</h2>` +
+      `<p>${t(unit.level)} · ${t("population")}: <strong data-testid="unit-population">${fmt(p.population)}</strong></p>` +
+      `<p>${t("area")}: ${fmt(p.area_km2, 1)}${p.parent ? ` · ${t("parent")}: ${p.parent}` : ""}</p>`;
+    window.microplanViewer.reportsShown++;
+    return;
+  }
   const params = new URLSearchParams({ level: unit.level });
   if (state.scenario) params.set("scenario", state.scenario);
   const r = await api(`/reports/unit/${encodeURIComponent(unit.code)}?${params}`);
@@ -390,11 +433,11 @@ function download(href, filename) {
 window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, state };
 
 map.on("load", async () => {
-  addLayers();
+  const tj = await api("/tiles/all.json");
+  addLayers(new Set((tj.vector_layers || []).map((l) => l.id)));
   state.catalogue = await api("/catalogue").catch(() => ({ sectors: [], standards: [] }));
   fillSectors();
   await loadScenarios();
-  const tj = await api("/tiles/all.json");
   if (tj.bounds) map.fitBounds([[tj.bounds[0], tj.bounds[1]], [tj.bounds[2], tj.bounds[3]]], { padding: 20, duration: 0 });
   await loadIndicators();
   map.once("idle", () => { window.microplanViewer.ready = true; });

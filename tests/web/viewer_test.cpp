@@ -11,26 +11,53 @@
 namespace microplan::test {
 namespace {
 
-TEST(Viewer, HeadlessChromiumSwitchesIndicatorsShowsReportsAndEditsWithTheToken) {
-    const std::string web = std::string(MICROPLAN_DATA_DIR) + "/../web";
-    if (!std::filesystem::exists("/usr/bin/chromium"))
-        GTEST_SKIP() << "Debian's chromium is not installed (make test installs it); skipping";
-    if (!std::filesystem::exists(web + "/node_modules/playwright-core") ||
-        !std::filesystem::exists(web + "/node_modules/maplibre-gl/dist/maplibre-gl.js"))
-        GTEST_SKIP() << "web/node_modules is missing (make test runs npm ci in web/); skipping";
+const std::string web = std::string(MICROPLAN_DATA_DIR) + "/../web";
+
+#define MICROPLAN_NEED_BROWSER()                                                                     \
+    do {                                                                                             \
+        if (!std::filesystem::exists("/usr/bin/chromium"))                                           \
+            GTEST_SKIP() << "Debian's chromium is not installed (make test installs it); skipping";  \
+        if (!std::filesystem::exists(web + "/node_modules/playwright-core") ||                       \
+            !std::filesystem::exists(web + "/node_modules/maplibre-gl/dist/maplibre-gl.js"))         \
+            GTEST_SKIP() << "web/node_modules is missing (make test runs npm ci in web/); skipping"; \
+    } while (0)
+
+// Generates the demo store (with `demo_args`), serves it with the viewer and runs a
+// web/tests script against it with the server's URL, `script_args` and a screenshot path
+// beside the test binary (build/tests/NAME.png).
+run_result run_viewer_script(const std::string& demo_args, service::handler_options o, const std::string& script,
+                             const std::string& script_args, const std::string& name) {
     scratch dir;
     std::string store = dir.path("demo.sqlite");
-    ASSERT_EQ(run(std::string(MICROPLAN_BINARY) + " demo --out " + store).exit_code, 0);
-    service::handler_options o;
-    o.edit_token = "clave-de-prueba";
+    auto demo = run(std::string(MICROPLAN_BINARY) + " demo " + demo_args + " --out " + store);
+    if (demo.exit_code != 0) return demo;
     o.web_root = web;
     running_server server(store, o);
-    std::string shot = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "viewer.png").string();
-    auto r = run("node " + web + "/tests/viewer.test.mjs " + server.url() + " clave-de-prueba " + shot);
+    std::string shot = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / (name + ".png")).string();
+    auto r = run("node " + web + "/tests/" + script + " " + server.url() + " " + script_args + " " + shot);
+    if (r.exit_code == 0 && !std::filesystem::exists(shot)) r.output += "\nno screenshot at " + shot;
+    std::printf("%s", r.output.c_str());
+    return r;
+}
+
+TEST(Viewer, HeadlessChromiumSwitchesIndicatorsShowsReportsAndEditsWithTheToken) {
+    MICROPLAN_NEED_BROWSER();
+    service::handler_options o;
+    o.edit_token = "clave-de-prueba";
+    auto r = run_viewer_script("", o, "viewer.test.mjs", "clave-de-prueba", "viewer");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("health deficit"), std::string::npos) << r.output;
-    EXPECT_TRUE(std::filesystem::exists(shot));
-    std::printf("%s", r.output.c_str());
+    EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
+}
+
+// A store of boundaries and people without standards (as `build-ecuador` writes): the viewer
+// shows population instead of failing.
+TEST(Viewer, AStoreWithoutStandardsShowsPopulation) {
+    MICROPLAN_NEED_BROWSER();
+    auto r = run_viewer_script("--standards ''", {}, "boundaries.test.mjs", "", "viewer_boundaries");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("equals the OGC API items"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -5,22 +5,13 @@
 // token (the circuit's deficit drops by one), checks edits without the token are refused,
 // and saves a screenshot. Exits non-zero with the failed check on stderr.
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { withViewerPage } from "./browser.mjs";
 
 const [base, token, screenshot] = process.argv.slice(2);
 const step = (text) => console.log("viewer test:", text);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  // WebGL through SwiftShader: no GPU on test machines.
-  args: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist", "--no-sandbox"],
-});
-let failed = false;
-try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => { if (m.type() === "error" && !/status of 40[13]/.test(m.text())) errors.push(m.text()); });
+// Refused edits (401, 403) are part of the test.
+await withViewerPage("viewer test", /status of 40[13]/, async (page, errors) => {
   const api = async (path, options = {}) => {
     const r = await page.request.fetch(base + path, options);
     assert.ok(r.ok(), `${path}: HTTP ${r.status()}`);
@@ -159,10 +150,4 @@ try {
   await page.screenshot({ path: screenshot });
   step(`screenshot ${screenshot}`);
   assert.deepEqual(errors, [], "errors in the page");
-} catch (e) {
-  failed = true;
-  console.error("viewer test FAILED:", e.message);
-} finally {
-  await browser.close();
-}
-process.exit(failed ? 1 : 0);
+});
