@@ -56,7 +56,8 @@ struct sub_cell {
     double minx = 0, miny = 0, maxx = 0, maxy = 0;  // the sub-cell, in the raster's CRS
 };
 
-// The pieces of a set of atoms and their adjacency.
+// The pieces of a set of atoms and their adjacency. Immutable after build: safe to read from
+// many threads (the regions of a level are grown in parallel on one graph).
 class piece_graph {
 public:
     // `atoms`: the finer units (geometry in WGS 84 and projected); `population`: people per
