@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/territory/finding.hpp"
@@ -16,6 +17,13 @@ using clock_type = std::chrono::steady_clock;
 
 inline double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+// The items separated by `sep` ("a, b, c").
+inline std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
+    std::string s;
+    for (const auto& i : items) s += (s.empty() ? "" : sep) + i;
+    return s;
 }
 
 // Findings on stderr, one per line; at most `limit` of each rule, then a count.

@@ -15,6 +15,7 @@
 #include "microplan/geo/design/national.hpp"
 #include "microplan/geo/design/partition.hpp"
 #include "microplan/geo/io/vector_import.hpp"
+#include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/population/population.hpp"
 #include "microplan/geo/population/zonal.hpp"
 #include "microplan/geo/store/planning_store.hpp"
@@ -23,39 +24,6 @@
 namespace microplan::cli {
 
 namespace {
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-std::string join_codes(const std::vector<std::string>& v, const char* sep) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-    return s;
-}
-
-// The per-unit report as CSV (level, code, name, parent, population, target, deviation %,
-// Polsby-Popper, km², polygons, split finer units, official).
-void write_unit_csv(const std::string& path, const std::vector<geo::design::unit_report>& units) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp);
-        if (!out) throw geo::format_error({path, {}, {}, {}, {}}, "cannot write", "cannot create the report file");
-        out << "level,code,name,parent,population,target,deviation_pct,polsby_popper,area_km2,polygons,split_units,"
-               "official\n";
-        char buf[256];
-        for (const auto& u : units) {
-            std::snprintf(buf, sizeof buf, "%.0f,%.0f,%.2f,%.4f,%.3f,%d", u.population, u.target,
-                          u.target > 0 ? u.deviation * 100 : 0.0, u.polsby_popper, u.area_km2, u.parts);
-            out << geo::level_name(u.lvl) << ',' << u.code << ',' << csv_field(u.name) << ',' << u.parent << ',' << buf
-                << ',' << join_codes(u.split_units, " ") << ',' << (u.official ? "yes" : "no") << '\n';
-        }
-    }
-    std::filesystem::rename(tmp, path);
-}
 
 nlohmann::json units_json(const std::vector<geo::design::unit_report>& units) {
     nlohmann::json a = nlohmann::json::array();
@@ -83,6 +51,22 @@ void write_text(const std::string& path, const std::string& text) {
         out << text;
     }
     std::filesystem::rename(tmp, path);
+}
+
+// The per-unit report as CSV (level, code, name, parent, population, target, deviation %,
+// Polsby-Popper, km², polygons, split finer units, official).
+void write_unit_csv(const std::string& path, const std::vector<geo::design::unit_report>& units) {
+    std::string csv =
+        "level,code,name,parent,population,target,deviation_pct,polsby_popper,area_km2,polygons,"
+        "split_units,official\n";
+    char buf[256];
+    for (const auto& u : units) {
+        std::snprintf(buf, sizeof buf, "%.0f,%.0f,%.2f,%.4f,%.3f,%d", u.population, u.target,
+                      u.target > 0 ? u.deviation * 100 : 0.0, u.polsby_popper, u.area_km2, u.parts);
+        csv += std::string(geo::level_name(u.lvl)) + "," + u.code + "," + geo::csv_field(u.name) + "," + u.parent +
+               "," + buf + "," + join(u.split_units, " ") + "," + (u.official ? "yes" : "no") + "\n";
+    }
+    write_text(path, csv);
 }
 
 // Designed units to any GDAL vector format chosen by the extension (written beside, then renamed).
@@ -135,7 +119,7 @@ void write_units_file(const std::string& path, const geo::unit_layer& layer,
         f.SetField("polsby_popper", r.polsby_popper);
         f.SetField("area_km2", r.area_km2);
         f.SetField("polygons", r.parts);
-        f.SetField("split_units", join_codes(r.split_units, " ").c_str());
+        f.SetField("split_units", join(r.split_units, " ").c_str());
         auto wkb = geo::geos::to_wkb(u.geometry.get());
         OGRGeometry* g = nullptr;
         OGRGeometryFactory::createFromWkb(wkb.data(), &srs, &g, wkb.size());
@@ -305,11 +289,20 @@ command add_build_ecuador(CLI::App& app) {
         for (const auto* p : {&a->src.parishes, &a->src.cantons, &a->src.codification, &a->src.census})
             if (!std::filesystem::exists(*p))
                 throw geo::format_error({*p, {}, {}, {}, {}}, "missing file", "the data folder lacks this file");
-        for (auto* p : {&a->src.urban_parishes, &a->src.offices, &a->src.official_circuits})
-            if (!std::filesystem::exists(*p)) p->clear();
+        // Optional sources: the build goes on without them, and says so.
+        auto optional = [](std::string& p, const char* what) {
+            if (std::filesystem::exists(p)) return;
+            std::fprintf(stderr, "microplan: file '%s': not found: building without %s\n", p.c_str(), what);
+            p.clear();
+        };
+        optional(a->src.urban_parishes, "the urban parish classifier");
+        optional(a->src.offices, "the district offices (no seeds for city districts, no zone check)");
+        optional(a->src.official_circuits, "official circuit polygons");
         std::vector<std::string> rasters;
-        for (const auto& r : a->src.rasters)
-            if (std::filesystem::exists(r)) rasters.push_back(r);
+        for (auto r : a->src.rasters) {
+            optional(r, "this population raster");
+            if (!r.empty()) rasters.push_back(r);
+        }
         a->src.rasters = rasters;
         geo::design::national_result r = geo::design::build_national(a->src, a->opt);
         for (const auto& [name, sec] : r.stages) std::fprintf(stderr, "  %-55s %6.2f s\n", name.c_str(), sec);
@@ -330,7 +323,7 @@ command add_build_ecuador(CLI::App& app) {
                 rec = {lvl, a->src.census, "", "design", "", "", 0};
                 std::string method = lvl == geo::level::parish ? "table" : "dasymetric";
                 geo::store::write_population(
-                    db, {lvl, 2022, method, a->src.census + " + " + join_codes(a->src.rasters, " + ")}, v, rec, {});
+                    db, {lvl, 2022, method, a->src.census + " + " + join(a->src.rasters, " + ")}, v, rec, {});
             }
         });
         std::string report_path = a->report.empty() ? a->out + "_report.json" : a->report;
@@ -387,7 +380,7 @@ command add_build_ecuador(CLI::App& app) {
             r.zones.units.size(), r.districts.units.size(), r.circuits.units.size(), r.split_parishes, r.pieces,
             r.design_seconds, seconds_since(t0), r.report.count(geo::severity::error),
             r.report.count(geo::severity::warning), mean_best, mean_district, report_path.c_str(), csv_path.c_str());
-        return 0;
+        return r.report.has_errors() ? 1 : 0;
     };
 }
 

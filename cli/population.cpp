@@ -9,9 +9,9 @@
 #include "common.hpp"
 #include "microplan/geo/population/projection.hpp"
 #include "microplan/geo/population/zonal.hpp"
-#include "microplan/geo/territory/locate.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/store/population.hpp"
+#include "microplan/geo/territory/locate.hpp"
 
 namespace microplan::cli {
 
@@ -23,12 +23,6 @@ double total_of(const geo::population_values& v) {
     double t = 0;
     for (const auto& [code, value] : it->second) t += value;
     return t;
-}
-
-std::string join(const std::vector<std::string>& items) {
-    std::string s;
-    for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-    return s;
 }
 
 }  // namespace
@@ -317,7 +311,8 @@ command add_population_project(CLI::App& app) {
                     for (const auto& u : units.units) {
                         geo::geos::geom_ptr p = geo::geos::own(GEOSPointOnSurface_r(ctx.handle(), u.geometry.get()));
                         double x = 0, y = 0;
-                        if (!p || !GEOSGeomGetX_r(ctx.handle(), p.get(), &x) || !GEOSGeomGetY_r(ctx.handle(), p.get(), &y))
+                        if (!p || !GEOSGeomGetX_r(ctx.handle(), p.get(), &x) ||
+                            !GEOSGeomGetY_r(ctx.handle(), p.get(), &y))
                             continue;
                         int c = in_canton.locate(x, y);
                         if (c >= 0) canton_of[u.code] = cantons.units[static_cast<std::size_t>(c)].code;

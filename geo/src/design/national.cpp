@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <set>
 
@@ -49,6 +50,16 @@ std::string fmt_people(double v) {
     return b;
 }
 
+// The envelope of `g`; for an empty geometry (a circuit left without territory) one that meets
+// nothing.
+geos::envelope box_of(const GEOSGeometry* g) {
+    if (GEOSisEmpty_r(geos::thread_context().handle(), g) != 0) {
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        return {inf, inf, -inf, -inf};
+    }
+    return geos::envelope_of(g);
+}
+
 bool envelopes_meet(const geos::envelope& a, const geos::envelope& b) {
     return !(a.minx > b.maxx || a.maxx < b.minx || a.miny > b.maxy || a.maxy < b.miny);
 }
@@ -86,9 +97,7 @@ std::map<std::string, geos::geom_ptr> read_official_circuits(const std::string& 
         std::vector<unsigned char> wkb(static_cast<std::size_t>(g->WkbSize()));
         g->exportToWkb(wkbNDR, wkb.data());
         geos::geom_ptr gg = geos::from_wkb(wkb);
-        auto h = geos::thread_context().handle();
-        if (GEOSisValid_r(h, gg.get()) != 1) gg = geos::own(GEOSMakeValid_r(h, gg.get()));
-        parts[normalise_code(level::circuit, code.substr(0, 8))].push_back(std::move(gg));
+        parts[normalise_code(level::circuit, code.substr(0, 8))].push_back(geos::valid_polygonal(std::move(gg)));
     }
     std::map<std::string, geos::geom_ptr> out;
     for (auto& [code, list] : parts) {
@@ -106,7 +115,7 @@ std::vector<double> census_by_raster(const std::vector<const GEOSGeometry*>& geo
     std::vector<std::pair<std::size_t, std::size_t>> owner;  // (geometry, parish)
     std::set<std::size_t> used;
     for (std::size_t g = 0; g < geometries.size(); ++g) {
-        geos::envelope e = geos::envelope_of(geometries[g]);
+        geos::envelope e = box_of(geometries[g]);
         for (std::size_t p = 0; p < parishes.units.size(); ++p) {
             geos::envelope pe = geos::envelope_of(parishes.units[p].geometry.get());
             if (!envelopes_meet(pe, e)) continue;
@@ -121,14 +130,16 @@ std::vector<double> census_by_raster(const std::vector<const GEOSGeometry*>& geo
     for (auto& c : cut) all.push_back(c.get());
     std::vector<std::size_t> parish_list(used.begin(), used.end());
     for (std::size_t p : parish_list) all.push_back(parishes.units[p].geometry.get());
-    zonal_result z = zonal_sums(raster, all, "EPSG:4326", {1, threads});
+    // Without a raster, shares of area.
+    std::vector<double> sums(all.size(), 0);
+    if (!raster.empty()) sums = zonal_sums(raster, all, "EPSG:4326", {1, threads}).sums;
     std::map<std::size_t, double> whole;
-    for (std::size_t i = 0; i < parish_list.size(); ++i) whole[parish_list[i]] = z.sums[cut.size() + i];
+    for (std::size_t i = 0; i < parish_list.size(); ++i) whole[parish_list[i]] = sums[cut.size() + i];
     std::vector<double> out(geometries.size(), 0);
     for (std::size_t i = 0; i < cut.size(); ++i) {
         auto [g, p] = owner[i];
         double w = whole[p];
-        double share = w > 0 ? z.sums[i] / w
+        double share = w > 0 ? sums[i] / w
                              : geos::area(cut[i].get()) / std::max(geos::area(parishes.units[p].geometry.get()), 1e-30);
         out[g] += census[p] * std::min(share, 1.0);
     }
@@ -737,8 +748,7 @@ private:
         }
         std::vector<std::size_t> near;
         for (std::size_t i = 0; i < circuits.size(); ++i) {
-            geos::envelope e = geos::envelope_of(cl.units[i].geometry.get());
-            if (!envelopes_meet(e, area)) continue;
+            if (!envelopes_meet(box_of(cl.units[i].geometry.get()), area)) continue;
             near.push_back(i);
         }
         return near;
@@ -856,7 +866,7 @@ private:
         }
         std::vector<std::size_t> candidates(changed_set.begin(), changed_set.end());
         std::vector<geos::envelope> cand_env;
-        for (std::size_t i : candidates) cand_env.push_back(geos::envelope_of(cl.units[i].geometry.get()));
+        for (std::size_t i : candidates) cand_env.push_back(box_of(cl.units[i].geometry.get()));
         std::vector<std::size_t> receiver(loose.size());
         parallel_for(loose.size(), threads, [&](std::size_t li) {
             auto hh = geos::thread_context().handle();
@@ -867,7 +877,7 @@ private:
             double best_len = 0;
             for (std::size_t ci = 0; ci < candidates.size(); ++ci) {
                 const GEOSGeometry* cg = cl.units[candidates[ci]].geometry.get();
-                if (!envelopes_meet(pe, cand_env[ci]) || GEOSisEmpty_r(hh, cg) == 1) continue;
+                if (!envelopes_meet(pe, cand_env[ci])) continue;
                 // Only the candidate's part around this polygon matters (official
                 // polygons have many vertices): clip it to the polygon's box first.
                 const double pad = 1e-6;
@@ -900,7 +910,8 @@ private:
                          std::to_string(moved) + " changed hands)"));
         std::vector<const GEOSGeometry*> geoms;
         for (std::size_t i : changed) geoms.push_back(cl.units[i].geometry.get());
-        std::vector<double> people = census_by_raster(geoms, parishes, census, src.rasters.front(), threads);
+        std::vector<double> people =
+            census_by_raster(geoms, parishes, census, src.rasters.empty() ? "" : src.rasters.front(), threads);
         for (std::size_t k = 0; k < changed.size(); ++k) circuit_pop[changed[k]] = std::round(people[k]);
         rep.add(note(severity::info, "design.official_circuits", level::circuit, {},
                      std::to_string(off.size()) + " official circuit polygons (" + src.official_circuits +
@@ -933,8 +944,6 @@ private:
         std::vector<dissolve_group> zgl;
         for (auto& [z, g] : zg) zgl.push_back(std::move(g));
         res.zones = dissolve(res.districts, level::zone, zgl, opt.analysis_crs, threads);
-        for (unit_layer* l : {&res.districts, &res.zones})
-            parallel_for(l->units.size(), threads, [&](std::size_t i) { measure_unit(l->units[i], opt.analysis_crs); });
     }
 
     // Populations and the per-unit report.

@@ -21,10 +21,7 @@ namespace microplan::geo::design {
 
 weight_rasters read_weight_rasters(const std::vector<std::string>& paths, const std::string& analysis_crs) {
     weight_rasters w;
-    for (const auto& p : paths) {
-        w.grids.push_back(access::read_population_grid(p, analysis_crs));
-        w.paths.push_back(p);
-    }
+    for (const auto& p : paths) w.grids.push_back(access::read_population_grid(p, analysis_crs));
     return w;
 }
 
@@ -417,19 +414,29 @@ private:
         return {std::move(part), std::move(part_pop)};
     }
 
-    // Seeds for the outputs without fixed pieces: the given starting points, then k-means++
-    // on people within the connected part each output is given.
+    // Seeds for the outputs that need one: the given starting points, then k-means++ on people
+    // within the connected part each output is given. An output needs a seed when it has no
+    // fixed pieces, or when it shares a split atom none of its fixed pieces touch (a district
+    // with a far rural parish and a share of the city): it could not grow there otherwise.
     void place_seeds(std::mt19937_64& rng) {
-        std::vector<std::pair<double, double>> placed;
-        for (int k = 0; k < K_; ++k)
-            if (has_fixed_[k]) placed.emplace_back(cx_[k], cy_[k]);
-        std::vector<bool> taken(n_, false);
         // Seeds go in the pieces an output is named for (a split atom it shares), not in free
         // atoms that may lie away from them; free pieces only when it has nothing else.
-        std::vector<bool> named(static_cast<std::size_t>(K_), false);
-        for (std::size_t i = 0; i < n_; ++i)
-            if (allowed_[i] && fixed_[i] < 0)
-                for (int k : *allowed_[i]) named[static_cast<std::size_t>(k)] = true;
+        std::vector<bool> named(static_cast<std::size_t>(K_), false), touches(static_cast<std::size_t>(K_), false);
+        for (std::size_t i = 0; i < n_; ++i) {
+            if (!allowed_[i] || fixed_[i] >= 0) continue;
+            for (int k : *allowed_[i]) named[static_cast<std::size_t>(k)] = true;
+            for (std::uint32_t q : graph_.neighbours(problem_.pieces[i])) {
+                auto it = local_.find(q);
+                if (it != local_.end() && fixed_[it->second] >= 0 && may(i, fixed_[it->second]))
+                    touches[static_cast<std::size_t>(fixed_[it->second])] = true;
+            }
+        }
+        std::vector<bool> needs(static_cast<std::size_t>(K_));
+        for (int k = 0; k < K_; ++k) needs[k] = !has_fixed_[k] || (named[k] && !touches[k]);
+        std::vector<std::pair<double, double>> placed;
+        for (int k = 0; k < K_; ++k)
+            if (!needs[k]) placed.emplace_back(cx_[k], cy_[k]);
+        std::vector<bool> taken(n_, false);
         // Seeds are shared among the connected parts in proportion to their people (D'Hondt),
         // so a small exclave does not take two seeds.
         auto [part, part_pop] = connected_parts();
@@ -460,7 +467,7 @@ private:
         };
         // Given starting points first.
         for (int k = 0; k < K_; ++k) {
-            if (has_fixed_[k] || static_cast<std::size_t>(k) >= problem_.seed_points.size() || !problem_.seed_points[k])
+            if (!needs[k] || static_cast<std::size_t>(k) >= problem_.seed_points.size() || !problem_.seed_points[k])
                 continue;
             auto [sx, sy] = *problem_.seed_points[k];
             double bd = std::numeric_limits<double>::infinity();
@@ -475,7 +482,7 @@ private:
             placed.emplace_back(cx_[k], cy_[k]);
         }
         for (int k = 0; k < K_; ++k) {
-            if (has_fixed_[k] || seed_[k] >= 0) continue;
+            if (!needs[k] || seed_[k] >= 0) continue;
             choose_part(k);
             std::vector<double> weight(n_, 0);
             double total = 0;
@@ -825,7 +832,6 @@ design_result design_units(const unit_layer& atoms, std::span<const double> popu
         std::vector<std::vector<std::uint32_t>> pieces;
         std::vector<double> population;
         double target = 0;
-        std::size_t unreachable = 0;
     };
     std::vector<designed> out(parents.size());
     parallel_for(parents.size(), opt.threads, [&](std::size_t pi) {
@@ -846,7 +852,6 @@ design_result design_units(const unit_layer& atoms, std::span<const double> popu
             d.pieces[static_cast<std::size_t>(rr.output_of[i])].push_back(prob.pieces[i]);
         d.population = rr.population;
         d.target = total / k;
-        d.unreachable = rr.unreachable;
     });
     // Units, numbered within their parent.
     std::vector<std::tuple<std::size_t, std::size_t>> index;

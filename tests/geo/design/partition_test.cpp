@@ -222,3 +222,24 @@ TEST(Design, FixedAndAllowedOutputsAndWeightedTargets) {
     EXPECT_DOUBLE_EQ(r.population[2], 800);
     EXPECT_EQ(r.unreachable, 0u);
 }
+
+TEST(Design, AnOutputWhoseFixedUnitLiesApartStillGetsItsShareOfTheSplitOne) {
+    // 16 shared units (100 people each) and, far from them, one unit fixed to output 0 (a
+    // district's rural parish away from the city it also shares).
+    unit_layer l = grid_layer(4);
+    l.units.push_back(square("179999", -78.0, -0.3, 0.01));
+    std::vector<double> people(17, 100);
+    std::vector<int> split(17, 0);
+    piece_graph g = piece_graph::build(l, people, split, {}, "EPSG:32717", 1);
+    region_problem p;
+    for (std::uint32_t i = 0; i < 17; ++i) {
+        p.pieces.push_back(i);
+        p.allowed.emplace_back(i, i == 16 ? std::vector<int>{0} : std::vector<int>{0, 1});
+    }
+    balanced_targets(g, p, 2, [](std::uint32_t, int) { return 1.0; });
+    EXPECT_DOUBLE_EQ(p.targets[0], 900);
+    EXPECT_DOUBLE_EQ(p.targets[1], 800);
+    region_result r = grow_region(g, p);
+    EXPECT_DOUBLE_EQ(r.population[0], 900);
+    EXPECT_DOUBLE_EQ(r.population[1], 800);
+}

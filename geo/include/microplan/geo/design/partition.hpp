@@ -38,7 +38,6 @@ namespace microplan::geo::design {
 // atom's centre is used for it.
 struct weight_rasters {
     std::vector<access::population_grid> grids;
-    std::vector<std::string> paths;
 };
 weight_rasters read_weight_rasters(const std::vector<std::string>& paths, const std::string& analysis_crs);
 
@@ -78,8 +77,6 @@ public:
     [[nodiscard]] const std::vector<sub_cell>& subs(std::size_t atom) const { return subs_[atom]; }
     // The CRS of an atom's sub-cell boxes (WKT of its raster; "EPSG:4326" for uniform grids).
     [[nodiscard]] const std::string& sub_crs(std::size_t atom) const { return sub_crs_[atom]; }
-    [[nodiscard]] std::size_t atoms() const noexcept { return subs_.size(); }
-    [[nodiscard]] std::size_t edges() const noexcept { return adj_.size() / 2; }
     // Atoms whose split found no raster people and fell back to area (reported by callers).
     [[nodiscard]] const std::vector<std::uint32_t>& uniform_splits() const noexcept { return uniform_; }
 
