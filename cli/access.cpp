@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "commands.hpp"
+#include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/access/cost_distance.hpp"
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/error.hpp"
@@ -78,7 +79,7 @@ command add_access_cost(CLI::App& app) {
         using clock = std::chrono::steady_clock;
         auto t0 = clock::now();
         std::fprintf(stderr, "reading %s ...\n", a->cost.c_str());
-        auto surface = geo::access::read_cost_raster(a->cost);
+        auto surface = geo::read_cost_raster(a->cost);
         auto sources = read_sources(a->sources, a->x_field, a->y_field, a->id_field, surface.g.crs_wkt);
         auto t1 = clock::now();
         geo::access::cost_distance_options o;
@@ -91,8 +92,8 @@ command add_access_cost(CLI::App& app) {
         double peak = 0;
         for (double v : r.cost)
             if (std::isfinite(v)) peak = std::max(peak, v);
-        geo::access::write_float_raster(a->out, surface.g, r.cost);
-        if (!a->nearest.empty()) geo::access::write_int_raster(a->nearest, surface.g, r.nearest);
+        geo::write_float_raster(a->out, surface.g, r.cost);
+        if (!a->nearest.empty()) geo::write_int_raster(a->nearest, surface.g, r.nearest);
         auto t3 = clock::now();
         auto s = [](auto d) { return std::chrono::duration<double>(d).count(); };
         std::fprintf(stderr, "read %.2f s, cost distance %.2f s, write %.2f s\n", s(t1 - t0), s(t2 - t1), s(t3 - t2));

@@ -11,10 +11,12 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/access/allocation.hpp"
-#include "microplan/geo/access/analysis.hpp"
+#include "microplan/geo/usecases/accessibility.hpp"
 #include "microplan/geo/access/friction.hpp"
 #include "microplan/geo/access/network.hpp"
+#include "microplan/geo/io/catchments.hpp"
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/store/accessibility.hpp"
@@ -31,7 +33,7 @@ namespace access = geo::access;
 // The friction surface: a ready-made cost raster (minutes per cell) or its inputs.
 struct surface_args {
     std::string friction, dem;
-    access::friction_inputs in;
+    geo::friction_inputs in;
     bool knight = false;
 };
 
@@ -56,7 +58,7 @@ void add_surface_options(CLI::App& app, surface_args& a, bool friction_choice = 
 
 access::cost_surface load_surface(const surface_args& a) {
     if (!a.friction.empty()) {
-        auto s = access::read_cost_raster(a.friction);
+        auto s = geo::read_cost_raster(a.friction);
         if (!a.in.elevation.empty())
             throw geo::format_error({a.in.elevation, {}, {}, {}, {}}, "--dem needs the land cover",
                                     "slope applies to walking cells, which only the land-cover speed table tells; "
@@ -66,7 +68,7 @@ access::cost_surface load_surface(const surface_args& a) {
     if (a.in.landcover.empty() || a.in.speeds.empty())
         throw geo::format_error({}, "no friction surface", "give --friction, or --landcover with --speeds");
     access::friction_summary sum;
-    auto s = access::build_friction(a.in, &sum);
+    auto s = access::build_friction(geo::read_friction_layers(a.in), &sum);
     std::fprintf(stderr,
                  "friction surface: %zu x %zu cells of %.0f m, %zu impassable, %zu barrier cells, %zu road cells "
                  "(%zu roads used, %zu skipped%s)%s\n",
@@ -109,8 +111,8 @@ std::vector<double> with_standard_times(geo::sqlite::connection& db, const std::
 }
 
 // National figures: the units of the top level present summed.
-void print_run(const geo::store::accessibility_run& run) {
-    const std::map<std::string, geo::access::unit_access>* top = nullptr;
+void print_run(const geo::accessibility_run& run) {
+    const std::map<std::string, geo::unit_access>* top = nullptr;
     for (const char* lvl : {"zone", "province", "district", "canton", "circuit", "parish"})
         if (auto it = run.units_by_level.find(lvl); it != run.units_by_level.end() && !it->second.empty()) {
             top = &it->second;
@@ -133,7 +135,7 @@ void print_run(const geo::store::accessibility_run& run) {
     std::printf("  statistics per unit:%s\n", levels.c_str());
 }
 
-void store_run(const std::string& store, const geo::store::accessibility_run& run) {
+void store_run(const std::string& store, const geo::accessibility_run& run) {
     geo::store::update_atomically(store,
                                   [&](geo::sqlite::connection& db) { geo::store::write_accessibility(db, run); });
 }
@@ -173,7 +175,7 @@ command add_access_friction(CLI::App& app) {
     return [a, out] {
         auto t0 = clock_type::now();
         auto s = load_surface(*a);
-        geo::access::write_float_raster(*out, s.g, s.cost);
+        geo::write_float_raster(*out, s.g, s.cost);
         std::printf("friction surface written to %s (%zu x %zu cells, minutes per cell) in %.2f s%s\n", out->c_str(),
                     s.g.cols, s.g.rows, seconds_since(t0),
                     s.elevation.empty() ? "" : "; slope is applied at travel time (give --dem to travel-time)");
@@ -192,7 +194,7 @@ command add_access_travel_time(CLI::App& app) {
         auto t0 = clock_type::now();
         auto surface = load_surface(*s);
         std::fprintf(stderr, "friction ready in %.2f s; reading the population ...\n", seconds_since(t0));
-        auto pop = access::read_population_grid(a->population, surface.g.crs_wkt);
+        auto pop = geo::read_population_grid(a->population, surface.g.crs_wkt);
         geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
         access::accessibility_options o;
         o.sector = geo::canonical_sector(a->sector), o.typology = a->typology;
@@ -201,7 +203,7 @@ command add_access_travel_time(CLI::App& app) {
         o.max_minutes = *max_minutes;
         std::fprintf(stderr, "travel time from the %s establishments over %zu cells ...\n", o.sector.c_str(),
                      surface.g.cells());
-        auto r = access::travel_time_accessibility(db, access::read_unit_levels(db), surface, pop, o);
+        auto r = geo::usecases::travel_time_accessibility(db, geo::usecases::read_unit_levels(db), surface, pop, o);
         if (r.sources.size() == 0)
             throw geo::format_error({a->store, "establishments", {}, "sector", {}}, "no establishments",
                                     "the store has no existing establishments of sector '" + o.sector + "'" +
@@ -209,10 +211,10 @@ command add_access_travel_time(CLI::App& app) {
         r.run.population_source = a->population;
         if (!a->out_dir.empty()) {
             std::string base = o.sector + (o.typology.empty() ? "" : "_" + geo::canonical_sector(o.typology));
-            geo::access::write_float_raster(out_path(a->out_dir, "travel_time_" + base + ".tif"), surface.g,
+            geo::write_float_raster(out_path(a->out_dir, "travel_time_" + base + ".tif"), surface.g,
                                             r.times.cost);
-            geo::access::write_int_raster(out_path(a->out_dir, "nearest_" + base + ".tif"), surface.g, r.times.nearest);
-            geo::access::write_catchments(out_path(a->out_dir, "catchments_" + base + ".gpkg"), surface.g,
+            geo::write_int_raster(out_path(a->out_dir, "nearest_" + base + ".tif"), surface.g, r.times.nearest);
+            geo::write_catchments(out_path(a->out_dir, "catchments_" + base + ".gpkg"), surface.g,
                                           r.times.nearest, r.sources, &pop);
             std::fprintf(stderr, "wrote travel_time_%s.tif, nearest_%s.tif, catchments_%s.gpkg in %s\n", base.c_str(),
                          base.c_str(), base.c_str(), a->out_dir.c_str());
@@ -236,12 +238,12 @@ command add_access_distance(CLI::App& app) {
         geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
         const std::string crs = geo::store::analysis_crs(db);
         std::fprintf(stderr, "reading the population (centres in %s) ...\n", crs.c_str());
-        auto pop = access::read_population_grid(a->population, crs);
+        auto pop = geo::read_population_grid(a->population, crs);
         access::accessibility_options o;
         o.sector = geo::canonical_sector(a->sector), o.typology = a->typology;
         o.thresholds = parse_thresholds(a->thresholds);
         std::vector<float> km;
-        auto run = access::distance_accessibility(db, access::read_unit_levels(db), pop, o, &km);
+        auto run = geo::usecases::distance_accessibility(db, geo::usecases::read_unit_levels(db), pop, o, &km);
         if (run.establishments == 0)
             throw geo::format_error({a->store, "establishments", {}, "sector", {}}, "no establishments",
                                     "the store has no existing establishments of sector '" + o.sector + "'");
@@ -250,7 +252,7 @@ command add_access_distance(CLI::App& app) {
             std::vector<float> cells(pop.g.cells(), std::numeric_limits<float>::quiet_NaN());
             for (std::size_t k = 0; k < km.size(); ++k) cells[pop.occupied[k]] = km[k];
             std::string base = o.sector + (o.typology.empty() ? "" : "_" + geo::canonical_sector(o.typology));
-            geo::access::write_float_raster(out_path(a->out_dir, "distance_" + base + ".tif"), pop.g, cells);
+            geo::write_float_raster(out_path(a->out_dir, "distance_" + base + ".tif"), pop.g, cells);
             std::fprintf(stderr, "wrote distance_%s.tif (km) in %s\n", base.c_str(), a->out_dir.c_str());
         }
         if (!a->no_store) store_run(a->store, run);
@@ -278,24 +280,24 @@ command add_access_network(CLI::App& app) {
         geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
         const std::string crs = geo::store::analysis_crs(db);
         auto graph =
-            access::build_road_graph(*roads, *layer, *field, access::read_speed_table(*speeds, false), crs, *snap);
+            access::build_road_graph(geo::read_roads(*roads, *layer, *field, geo::read_speed_table(*speeds, false), crs), *snap);
         std::fprintf(stderr, "road graph: %zu nodes, %zu edges (%zu roads, %zu without a speed) in %.2f s\n",
                      graph.nodes(), graph.edges() / 2, graph.roads_used, graph.roads_skipped, seconds_since(t0));
-        auto pop = access::read_population_grid(a->population, crs);
+        auto pop = geo::read_population_grid(a->population, crs);
         access::accessibility_options o;
         o.sector = geo::canonical_sector(a->sector), o.typology = a->typology;
         o.thresholds = with_standard_times(db, o.sector, parse_thresholds(a->thresholds));
-        auto points = access::read_establishment_points(db, o.sector, o.typology, crs);
+        auto points = geo::usecases::read_establishment_points(db, o.sector, o.typology, crs);
         if (points.size() == 0)
             throw geo::format_error({a->store, "establishments", {}, "sector", {}}, "no establishments",
                                     "the store has no existing establishments of sector '" + o.sector + "'");
         auto minutes = access::network_travel_time(graph, points.x, points.y, pop.cx, pop.cy, *walk);
-        geo::store::accessibility_run run;
+        geo::accessibility_run run;
         run.sector = o.sector, run.typology = o.typology, run.measure = "network_time", run.units = "min";
         run.thresholds = o.thresholds, run.establishments = points.size(), run.population_source = a->population;
         run.method = "road network graph (" + std::to_string(graph.nodes()) + " nodes) with straight-line walking at " +
                      std::to_string(*walk).substr(0, 4) + " km/h to and from the nearest node";
-        run.units_by_level = access::statistics_by_level(access::read_unit_levels(db), pop, minutes, o.thresholds);
+        run.units_by_level = access::statistics_by_level(geo::usecases::read_unit_levels(db), pop, minutes, o.thresholds);
         if (!a->no_store) store_run(a->store, run);
         print_run(run);
         std::printf("  %.2f s%s\n", seconds_since(t0), a->no_store ? "" : "; statistics stored");
@@ -319,10 +321,10 @@ command add_access_capacity(CLI::App& app) {
     return [=] {
         auto t0 = clock_type::now();
         auto surface = load_surface(*s);
-        auto pop = access::read_population_grid(a->population, surface.g.crs_wkt);
+        auto pop = geo::read_population_grid(a->population, surface.g.crs_wkt);
         geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
         auto points =
-            access::read_establishment_points(db, geo::canonical_sector(a->sector), a->typology, surface.g.crs_wkt);
+            geo::usecases::read_establishment_points(db, geo::canonical_sector(a->sector), a->typology, surface.g.crs_wkt);
         if (points.size() == 0)
             throw geo::format_error({a->store, "establishments", {}, "sector", {}}, "no establishments",
                                     "the store has no existing establishments of sector '" + a->sector + "'");
@@ -338,8 +340,8 @@ command add_access_capacity(CLI::App& app) {
             s->knight ? access::neighbourhood::knight : access::neighbourhood::queen);
         if (!a->out_dir.empty()) {
             std::vector<float> residual(r.residual.begin(), r.residual.end());
-            geo::access::write_float_raster(out_path(a->out_dir, "residual_population.tif"), surface.g, residual);
-            geo::access::write_catchments(out_path(a->out_dir, "capacity_catchments.gpkg"), surface.g, r.catchment,
+            geo::write_float_raster(out_path(a->out_dir, "residual_population.tif"), surface.g, residual);
+            geo::write_catchments(out_path(a->out_dir, "capacity_catchments.gpkg"), surface.g, r.catchment,
                                           points, nullptr);
         }
         if (!table->empty()) {
@@ -397,12 +399,12 @@ command add_access_sites(CLI::App& app) {
         auto t0 = clock_type::now();
         if (*target > 0 && count->count() == 0) o->k = std::numeric_limits<std::size_t>::max();  // as many as needed
         auto surface = load_surface(*s);
-        auto pop = access::read_population_grid(a->population, surface.g.crs_wkt);
+        auto pop = geo::read_population_grid(a->population, surface.g.crs_wkt);
         geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
         const std::string sector = geo::canonical_sector(a->sector);
-        auto existing = access::read_establishment_points(db, sector, a->typology, surface.g.crs_wkt);
+        auto existing = geo::usecases::read_establishment_points(db, sector, a->typology, surface.g.crs_wkt);
         std::vector<std::uint8_t> excluded;
-        if (!exclude->empty()) excluded = access::cells_covered(surface.g, *exclude);
+        if (!exclude->empty()) excluded = geo::cells_covered(surface.g, *exclude);
         if (*target > 0) o->target_pct = *target;
         o->moves = s->knight ? access::neighbourhood::knight : access::neighbourhood::queen;
         std::fprintf(stderr, "choosing sites for %s: %zu existing establishments, threshold %.0f min ...\n",

@@ -7,11 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
-#include "microplan/geo/access/analysis.hpp"
+#include "microplan/geo/usecases/accessibility.hpp"
 #include "microplan/geo/access/friction.hpp"
-#include "microplan/geo/demo/demo_access.hpp"
-#include "microplan/geo/demo/demo_country.hpp"
-#include "microplan/geo/demo/demo_services.hpp"
+#include "microplan/geo/usecases/demo.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/codification.hpp"
 #include "microplan/geo/io/vector_import.hpp"
@@ -203,97 +201,16 @@ command add_demo(CLI::App& app) {
         auto t0 = clock_type::now();
         std::fprintf(stderr, "generating the demo country (seed %llu) ...\n",
                      static_cast<unsigned long long>(opt->seed));
-        geo::demo::country c = geo::demo::generate_country(*opt);
-        geo::demo::services_options so;
-        so.seed = opt->seed;
-        so.analysis_crs = opt->analysis_crs;
-        std::string tif = *raster;
-        if (tif.empty()) {
-            tif = *out;
-            if (auto dot = tif.rfind(".sqlite"); dot != std::string::npos && dot + 7 == tif.size()) tif.resize(dot);
-            tif += "_population.tif";
-        }
-        geo::demo::write_population_raster(c, tif, so);
-        geo::demo::demo_population people = geo::demo::population_by_unit(c, tif);
-        // Synthetic land cover, elevation, roads and rivers beside the raster, and the friction
-        // surface they make (speed tables in data/access/).
-        std::string prefix = tif.substr(0, tif.size() - std::string("_population.tif").size());
-        if (tif.size() <= std::string("_population.tif").size() || !tif.ends_with("_population.tif")) prefix = tif;
-        auto inputs = geo::demo::write_access_inputs(c, people, tif, prefix, opt->seed);
-        geo::access::friction_inputs fi;
-        fi.landcover = inputs.landcover;
-        fi.speeds = MICROPLAN_DATA_DIR "/access/demo_landcover_speeds.csv";
-        fi.roads = inputs.roads;
-        fi.road_speeds = MICROPLAN_DATA_DIR "/access/demo_road_speeds.csv";
-        fi.barriers = {inputs.rivers};
-        fi.elevation = inputs.elevation;
-        const geo::access::cost_surface surface = geo::access::build_friction(fi);
-        std::size_t access_runs = 0;
-        std::vector<geo::establishment> services = geo::demo::generate_establishments(c, people, so);
-        auto years = geo::demo::project_population(c, people, so.year, so.year + 10, so);
-        auto poverty = geo::demo::poverty_index(c, people, so);
-        std::optional<geo::standards_catalogue> catalogue;
-        if (!standards->empty()) catalogue = geo::read_standards(*standards);
-        const geo::unit_layer* layers[] = {&c.zones, &c.districts, &c.circuits};
-        geo::assign_result placed = geo::assign_points(services, layers, {0, opt->analysis_crs, 0});
-        std::string source = "microplan demo --seed " + std::to_string(opt->seed);
-        geo::store::update_atomically(*out, [&](geo::sqlite::connection& db) {
-            geo::store::ensure_schema(db, opt->analysis_crs);
-            for (const geo::unit_layer* l : layers) {
-                geo::store::import_record rec{l->lvl, source, "", "demo", "EPSG:4326", "", 0};
-                geo::store::write_level(db, *l, rec, {});
-            }
-            for (auto [lvl, values] : {std::pair{geo::level::circuit, &people.circuits},
-                                       {geo::level::district, &people.districts},
-                                       {geo::level::zone, &people.zones}}) {
-                geo::store::import_record rec{lvl, tif, "", "demo", "", "", 0};
-                geo::store::write_population(
-                    db, {lvl, so.year, lvl == geo::level::circuit ? "raster" : "sum of children", tif}, *values, rec,
-                    {});
-            }
-            for (const auto& [year, projected] : years) {
-                if (year == so.year) continue;
-                for (auto [lvl, values] : {std::pair{geo::level::circuit, &projected.circuits},
-                                           {geo::level::district, &projected.districts},
-                                           {geo::level::zone, &projected.zones}}) {
-                    geo::store::import_record rec{lvl, source, "", "demo", "", "", 0};
-                    geo::store::write_population(db, {lvl, year, "projection", source}, *values, rec, {});
-                }
-            }
-            for (const auto& [lvl, values] : poverty)
-                geo::store::write_attributes(db, lvl, "poverty", values, source + " (NBI %)");
-            geo::store::import_record rec{geo::level::circuit, source, "", "demo", "EPSG:4326", "", 0};
-            geo::store::write_establishments(db, services, placed.rows, rec, placed.report,
-                                             geo::store::establishment_write_mode::replace_sectors);
-            if (catalogue) geo::store::write_standards(db, *catalogue);
-            // Accessibility of every sector over the demo's synthetic friction surface.
-            if (catalogue) {
-                auto pop = geo::access::read_population_grid(tif, surface.g.crs_wkt);
-                const auto levels = geo::access::read_unit_levels(db);  // once for every sector
-                for (const auto& [sector, priority] : catalogue->sectors()) {
-                    geo::access::accessibility_options o;
-                    o.sector = sector;
-                    for (const auto& st : catalogue->items)
-                        if (st.sector == sector && st.max_travel_min) o.thresholds.push_back(*st.max_travel_min);
-                    std::sort(o.thresholds.begin(), o.thresholds.end());
-                    o.thresholds.erase(std::unique(o.thresholds.begin(), o.thresholds.end()), o.thresholds.end());
-                    auto r = geo::access::travel_time_accessibility(db, levels, surface, pop, o);
-                    r.run.population_source = tif;
-                    geo::store::write_accessibility(db, r.run);
-                    ++access_runs;
-                }
-            }
-        });
-        double area = 0, total = 0;
-        for (const auto& u : c.zones.units) area += u.area_km2;
-        for (const auto& [code, v] : people.zones.at(geo::total_band)) total += v;
+        geo::usecases::demo_summary d =
+            geo::usecases::build_demo_store({*out, *raster, *opt, *standards, MICROPLAN_DATA_DIR});
         std::printf(
             "demo country written to %s in %.2f s: %zu zones, %zu districts, %zu circuits, %.0f km², "
             "%.0f people (raster %s), %zu establishments, population %d-%d, %s, accessibility of %zu sectors "
             "(inputs %s_*)\n",
-            out->c_str(), seconds_since(t0), c.zones.units.size(), c.districts.units.size(), c.circuits.units.size(),
-            area, total, tif.c_str(), services.size(), years.begin()->first, years.rbegin()->first,
-            catalogue ? ("standards " + *standards).c_str() : "no standards", access_runs, prefix.c_str());
+            out->c_str(), seconds_since(t0), d.zones, d.districts, d.circuits, d.area_km2, d.people, d.raster.c_str(),
+            d.establishments, d.first_year, d.last_year,
+            standards->empty() ? "no standards" : ("standards " + *standards).c_str(), d.access_runs,
+            d.inputs_prefix.c_str());
         return 0;
     };
 }

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "microplan/geo/error.hpp"
-#include "microplan/geo/territory/finding.hpp"
-#include "microplan/geo/territory/level.hpp"
+#include "microplan/geo/model/finding.hpp"
+#include "microplan/geo/model/level.hpp"
 
 namespace microplan::cli {
 

@@ -11,7 +11,7 @@
 #include "ecuador_units.hpp"
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/io/codification.hpp"
-#include "microplan/geo/io/names.hpp"
+#include "microplan/geo/model/names.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/population/population.hpp"
 #include "microplan/geo/population/projection.hpp"

@@ -15,6 +15,8 @@
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/core/geos.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/io/friction_sources.hpp"
+#include "microplan/geo/io/raster.hpp"
 #include "support.hpp"
 
 namespace microplan::geo::access {
@@ -121,7 +123,7 @@ TEST(Friction, LandCoverSpeedsRoadsOnTopBarriersImpassableExceptBridges) {
                              R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:32717"}},"features":[)"
                              R"({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[500250,9900000],[500250,9899600]]}}]})")};
     friction_summary sum;
-    auto s = build_friction(in, &sum);
+    auto s = build_friction(read_friction_layers(in), &sum);
     auto at = [&](int r, int c) { return s.cost[static_cast<std::size_t>(r * 5 + c)]; };
     EXPECT_NEAR(at(0, 0), 100 * 0.06 / 5, 1e-6);   // 1.2 min to cross 100 m at 5 km/h
     EXPECT_NEAR(at(0, 4), 100 * 0.06 / 2.5, 1e-6);  // decimal comma read
@@ -143,7 +145,7 @@ TEST(Friction, LandCoverSpeedsRoadsOnTopBarriersImpassableExceptBridges) {
     auto missing = in;
     missing.speeds = dir.write("speeds2.csv", "class,speed_kmh\n1,5\n");
     try {
-        build_friction(missing);
+        build_friction(read_friction_layers(missing));
         FAIL() << "expected an error";
     } catch (const format_error& e) {
         EXPECT_NE(std::string(e.what()).find("2 (4 cells)"), std::string::npos) << e.what();
@@ -152,7 +154,7 @@ TEST(Friction, LandCoverSpeedsRoadsOnTopBarriersImpassableExceptBridges) {
     auto bad = in;
     bad.speeds = dir.write("speeds3.csv", "class,speed_kmh\n1,fast\n2,3\n");
     try {
-        build_friction(bad);
+        build_friction(read_friction_layers(bad));
         FAIL() << "expected an error";
     } catch (const format_error& e) {
         EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
@@ -211,7 +213,7 @@ TEST(RoadGraph, SharedVerticesConnectAndWalkingJoinsTheNetwork) {
                            R"({"type":"Feature","properties":{"highway":"primary"},"geometry":{"type":"LineString","coordinates":[[501000,9900000],[501000,9906000]]}},)"
                            R"({"type":"Feature","properties":{"highway":"path"},"geometry":{"type":"LineString","coordinates":[[500500,9899000],[500500,9901000]]}}]})");
     std::map<std::string, speed_row> speeds = {{"primary", {60, false}}};
-    auto g = build_road_graph(roads, "", "highway", speeds, "EPSG:32717");
+    auto g = build_road_graph(read_roads(roads, "", "highway", speeds, "EPSG:32717"));
     EXPECT_EQ(g.nodes(), 3u);
     EXPECT_EQ(g.edges(), 4u);  // two segments, both ways
     EXPECT_EQ(g.roads_skipped, 1u);
@@ -236,7 +238,7 @@ TEST(RoadGraph, ReadsOpenStreetMapFilesThroughGdalsOsmDriver) {
 </osm>
 )");
     std::map<std::string, speed_row> speeds = {{"primary", {60, false}}, {"residential", {30, false}}};
-    auto g = build_road_graph(osm, "", "highway", speeds, "EPSG:32717");  // layer 'lines' picked
+    auto g = build_road_graph(read_roads(osm, "", "highway", speeds, "EPSG:32717"));  // layer 'lines' picked
     ASSERT_EQ(g.nodes(), 3u);  // ways 10 and 11 share node 2; the footway has no speed
     EXPECT_EQ(g.roads_skipped, 1u);
     const double a = std::hypot(g.x[1] - g.x[0], g.y[1] - g.y[0]), b = std::hypot(g.x[2] - g.x[1], g.y[2] - g.y[1]);
@@ -348,7 +350,7 @@ namespace {
 TEST(AccessibilityStore, RoundTripsAndANewRunReplacesTheOldOne) {
     test::scratch dir;
     std::string path = dir.path("s.sqlite");
-    store::accessibility_run run;
+    accessibility_run run;
     run.sector = "health", run.measure = "travel_time", run.units = "min", run.method = "test";
     run.thresholds = {15, 30};
     run.establishments = 3;
@@ -374,7 +376,7 @@ TEST(AccessibilityStore, RoundTripsAndANewRunReplacesTheOldOne) {
     EXPECT_DOUBLE_EQ(c1.population, 200);
     EXPECT_EQ(c1.within, (std::vector<double>{50, 150}));
     EXPECT_DOUBLE_EQ(*c1.mean, 22.5);
-    store::accessibility_index index(runs);
+    accessibility_index index(runs);
     EXPECT_DOUBLE_EQ(*index.pct_within("health", level::circuit, "C1", 30), 75.0);
     EXPECT_FALSE(index.pct_within("health", level::circuit, "C1", 45));  // not a stored threshold
     EXPECT_FALSE(index.pct_within("health", level::circuit, "C2", 30));  // nobody lives there

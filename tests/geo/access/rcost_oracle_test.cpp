@@ -11,6 +11,7 @@
 
 #include "microplan/geo/access/cost_distance.hpp"
 #include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/io/raster.hpp"
 #include "support.hpp"
 
 namespace microplan::geo::access {

@@ -9,6 +9,7 @@
 
 #include "microplan/geo/access/population_access.hpp"
 #include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/core/proj.hpp"
 #include "support.hpp"
 

@@ -1,4 +1,4 @@
-#include "microplan/geo/io/names.hpp"
+#include "microplan/geo/model/names.hpp"
 
 #include <gtest/gtest.h>
 

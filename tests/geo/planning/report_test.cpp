@@ -115,13 +115,13 @@ TEST(Targets, PopulationWithinMinutesComesFromStoredAccessibility) {
     o.first_year = 2025;
     o.last_year = 2030;
     geo::closing_plan plan = geo::plan_closing(model, {}, o);
-    geo::store::accessibility_run run;
+    geo::accessibility_run run;
     run.sector = "health", run.measure = "travel_time", run.units = "min", run.thresholds = {30, 60};
-    geo::access::unit_access near, far;
+    geo::unit_access near, far;
     near.population = 100, near.within = {96, 100};
     far.population = 100, far.within = {50, 80};
     run.units_by_level["circuit"] = {{"01D01C01", near}, {"01D01C02", far}};
-    geo::store::accessibility_index index({run});
+    geo::accessibility_index index({run});
     std::vector<geo::target> targets = {{2, "population_within_minutes", "health", level::circuit, "01D01C01", 2030, 95},
                                         {3, "population_within_minutes", "health", level::circuit, "01D01C02", 2030, 95},
                                         {4, "population_within_minutes", "security", level::circuit, "", 2030, 95}};

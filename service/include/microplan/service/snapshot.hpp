@@ -19,7 +19,7 @@
 
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/store/planning.hpp"
-#include "microplan/geo/territory/level.hpp"
+#include "microplan/geo/model/level.hpp"
 #include "microplan/geo/territory/locate.hpp"
 #include "microplan/tiles/geometry.hpp"
 #include "microplan/tiles/tileset.hpp"

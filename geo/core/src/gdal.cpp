@@ -1,0 +1,98 @@
+#include "microplan/geo/core/gdal.hpp"
+
+#include <cpl_error.h>
+#include <cpl_vsi.h>
+
+#include <mutex>
+
+#include "microplan/geo/error.hpp"
+
+namespace microplan::geo::gdal {
+
+void ensure_registered() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        // GDAL's messages are turned into our exceptions; keep stderr for our own reports.
+        CPLSetErrorHandler(CPLQuietErrorHandler);
+    });
+}
+
+GDALDatasetUniquePtr open_vector(const std::string& path) {
+    ensure_registered();
+    error_location where{path, {}, {}, {}, {}};
+    VSIStatBufL st;
+    if (VSIStatL(path.c_str(), &st) != 0) throw format_error(where, "file not found", "no such file or directory");
+    if (VSI_ISDIR(st.st_mode) == 0) {
+        VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
+        if (!f) throw format_error(where, "file not readable", "permission denied or I/O error");
+        VSIFCloseL(f);
+    }
+    CPLErrorReset();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds) {
+        std::string why = CPLGetLastErrorMsg();
+        // A driver recognises the file but cannot read it: corrupt, truncated or over a limit.
+        if (GDALDriverH driver = GDALIdentifyDriver(path.c_str(), nullptr))
+            throw format_error(where, "unreadable file",
+                               std::string("GDAL's ") + GDALGetDriverShortName(driver) +
+                                   " driver recognises the file but cannot read it" +
+                                   (why.empty() ? std::string{} : ": " + why) +
+                                   " (truncated or corrupt? re-export it from the source)");
+        throw format_error(where, "unsupported format",
+                           "no GDAL vector driver can read it" + (why.empty() ? std::string{} : " (" + why + ")") +
+                               "; supported: GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV, and any other "
+                               "GDAL vector format; compressed files via /vsigzip/ or /vsizip/");
+    }
+    if (ds->GetLayerCount() == 0) throw format_error(where, "no vector layer", "the source holds no vector layer");
+    return ds;
+}
+
+std::string read_problem() {
+    std::string why = CPLGetLastErrorMsg();
+    return why.empty() ? std::string{} : " (GDAL: " + why + ")";
+}
+
+GDALDatasetUniquePtr open_table(const std::string& path) {
+    ensure_registered();
+    const char* open_opts[] = {"AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=NO", "HEADERS=YES", nullptr};
+    GDALDatasetUniquePtr ds(
+        GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, open_opts, nullptr));
+    if (!ds || ds->GetLayerCount() == 0) return open_vector(path);  // throws the precise reason, or opens
+    return ds;
+}
+
+OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name) {
+    if (!name.empty()) {
+        OGRLayer* layer = ds.GetLayerByName(name.c_str());
+        if (!layer) {
+            std::string names;
+            for (auto* l : ds.GetLayers()) names += (names.empty() ? "" : ", ") + std::string(l->GetName());
+            throw format_error(error_location{path, name, {}, {}, {}}, "layer not found", "layers present: " + names);
+        }
+        return *layer;
+    }
+    return *ds.GetLayer(0);
+}
+
+std::unique_ptr<OGRCoordinateTransformation> transformation_to(const OGRSpatialReference* source,
+                                                               const std::string& target) {
+    if (!source || target.empty()) return nullptr;
+    OGRSpatialReference from(*source), to;
+    if (to.SetFromUserInput(target.c_str()) != OGRERR_NONE) return nullptr;
+    from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (from.IsSame(&to)) return nullptr;
+    return std::unique_ptr<OGRCoordinateTransformation>(OGRCreateCoordinateTransformation(&from, &to));
+}
+
+std::string to_utf8(const char* text, const std::string& encoding, bool* recoded) {
+    if (CPLIsUTF8(text, -1)) return text;
+    if (recoded) *recoded = true;
+    char* r = CPLRecode(text, encoding.c_str(), CPL_ENC_UTF8);
+    std::string out = r ? r : text;
+    CPLFree(r);
+    return out;
+}
+
+}  // namespace microplan::geo::gdal

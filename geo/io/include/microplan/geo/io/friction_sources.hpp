@@ -1,0 +1,76 @@
+#pragma once
+// The sources of a friction surface (AccessMod's "merged land cover") read onto one grid: the
+// land-cover classes, speed tables, roads burnt into cells (the fastest road winning),
+// barrier cells and a DEM resampled onto the grid. access/friction.hpp turns them into
+// minutes per cell without reading anything.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/model/raster.hpp"
+
+namespace microplan::geo {
+
+struct friction_inputs {
+    std::string landcover;    // raster of integer classes
+    std::string speeds;       // table: class, speed_kmh [, mode]
+    std::string roads;        // optional line layer source
+    std::string roads_layer;  // "" = "lines" when present, else the first layer
+    std::string road_field = "highway";
+    std::string road_speeds;  // table: class, speed_kmh
+    std::vector<std::string> barriers;
+    std::string elevation;  // optional DEM
+};
+
+// A speed table `class,speed_kmh[,mode]` (English or Spanish column names; decimal commas
+// accepted). Throws format_error naming the file, line and column of a bad row.
+struct speed_row {
+    double kmh = 0;
+    bool walking = true;
+};
+std::map<std::string, speed_row> read_speed_table(const std::string& path, bool with_mode);
+
+// The roads of a line source with a speed for their class, in `target_crs`: `layer` ("" =
+// "lines" when the source has it, as OSM files do, else the first) and the class `field`.
+// Roads without a speed (class missing from `speeds` or speed 0) are counted and their classes
+// listed. Throws format_error (missing field) or crs_error naming the feature.
+struct road {
+    double kmh = 0;
+    std::unique_ptr<OGRGeometry> geometry;
+    long long fid = 0;
+};
+struct road_set {
+    std::string path, layer;  // where the roads were read, for messages
+    std::vector<road> roads;
+    std::size_t skipped = 0;
+    std::vector<std::string> skipped_classes;
+};
+road_set read_roads(const std::string& path, const std::string& layer, const std::string& field,
+                    const std::map<std::string, speed_row>& speeds, const std::string& target_crs);
+
+// The cells of `g` covered by the features of every layer of each source: polygons cover the
+// cells whose centre they hold, lines every cell they touch (GDAL's rasteriser).
+std::vector<std::uint8_t> cells_covered(const grid& g, const std::vector<std::string>& sources);
+
+// Everything a friction surface is made of, on the land cover's grid.
+struct friction_layers {
+    std::string landcover, speeds_source, road_speeds_source;  // paths, for messages
+    grid g;
+    std::vector<std::int32_t> classes;           // land-cover class per cell
+    std::vector<std::uint8_t> known;             // 0 where the land cover has no data
+    std::map<std::string, speed_row> speeds;     // land-cover class -> speed
+    std::vector<std::uint8_t> barrier;           // 1 where a barrier covers the cell (empty: none)
+    std::vector<float> road_kmh;                 // speed of the fastest road in the cell, 0 none (empty: no roads)
+    std::size_t roads_used = 0, roads_skipped = 0;
+    std::vector<std::string> skipped_classes;    // road classes without a speed
+    std::vector<float> elevation;                // metres, NaN unknown (empty: no DEM)
+};
+
+// Reads every source of `in` onto the land cover's grid. Throws format_error naming the file,
+// layer or feature: an unreadable source, a speed that is not a number, a geographic land
+// cover, roads without a speed table, a road that cannot be transformed.
+friction_layers read_friction_layers(const friction_inputs& in);
+
+}  // namespace microplan::geo

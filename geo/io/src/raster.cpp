@@ -1,0 +1,143 @@
+#include "microplan/geo/io/raster.hpp"
+
+#include <gdal_priv.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/error.hpp"
+
+namespace microplan::geo {
+
+cost_surface read_cost_raster(const std::string& path) {
+    gdal::ensure_registered();
+    const char* open_options[] = {"NUM_THREADS=ALL_CPUS", nullptr};  // GeoTIFF: decode blocks on every core
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, open_options));
+    error_location where{path, {}, {}, {}, {}};
+    if (!ds) throw format_error(where, "cannot open the raster", CPLGetLastErrorMsg());
+    double gt[6];
+    if (ds->GetGeoTransform(gt) != CE_None || gt[2] != 0 || gt[4] != 0 || gt[1] <= 0 || gt[5] >= 0)
+        throw format_error(where, "not a north-up raster",
+                           "cost rasters need a north-up geotransform in a projected CRS");
+    cost_surface s;
+    s.g.cols = static_cast<std::size_t>(ds->GetRasterXSize());
+    s.g.rows = static_cast<std::size_t>(ds->GetRasterYSize());
+    s.g.x0 = gt[0], s.g.y0 = gt[3], s.g.ew_res = gt[1], s.g.ns_res = -gt[5];
+    if (const OGRSpatialReference* srs = ds->GetSpatialRef()) {
+        char* wkt = nullptr;
+        srs->exportToWkt(&wkt);
+        s.g.crs_wkt = wkt ? wkt : "";
+        CPLFree(wkt);
+        if (srs->IsGeographic())
+            throw format_error(where, "geographic CRS",
+                               "cost rasters must be in a projected CRS (metres), e.g. EPSG:32717");
+    }
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    s.cost.resize(s.g.cells());
+    if (band->RasterIO(GF_Read, 0, 0, ds->GetRasterXSize(), ds->GetRasterYSize(), s.cost.data(), ds->GetRasterXSize(),
+                       ds->GetRasterYSize(), GDT_Float32, 0, 0) != CE_None)
+        throw format_error(where, "cannot read the raster", CPLGetLastErrorMsg());
+    int has_nodata = 0;
+    double nodata = band->GetNoDataValue(&has_nodata);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (float& v : s.cost)
+        if ((has_nodata && (v == static_cast<float>(nodata))) || v < 0 || !std::isfinite(v)) v = nan;
+    return s;
+}
+
+namespace {
+GDALDatasetUniquePtr create_tiff(const std::string& path, const grid& g, GDALDataType type) {
+    gdal::ensure_registered();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
+    // Deflate on every core, at a level that keeps writing a small part of the run.
+    // Floating-point predictor for costs, horizontal differencing for ids.
+    const char* options[] = {"TILED=YES",
+                             "COMPRESS=DEFLATE",
+                             "ZLEVEL=1",
+                             type == GDT_Float32 ? "PREDICTOR=3" : "PREDICTOR=2",
+                             "NUM_THREADS=ALL_CPUS",
+                             "BIGTIFF=IF_SAFER",
+                             nullptr};
+    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), static_cast<int>(g.cols), static_cast<int>(g.rows), 1, type,
+                                           const_cast<char**>(options)));
+    if (!ds) throw format_error({path, {}, {}, {}, {}}, "cannot create the raster", CPLGetLastErrorMsg());
+    double gt[6] = {g.x0, g.ew_res, 0, g.y0, 0, -g.ns_res};
+    ds->SetGeoTransform(gt);
+    if (!g.crs_wkt.empty()) ds->SetProjection(g.crs_wkt.c_str());
+    return ds;
+}
+}  // namespace
+
+void write_float_raster(const std::string& path, const grid& g, std::span<const float> values, double nodata) {
+    auto ds = create_tiff(path, g, GDT_Float32);
+    std::vector<float> row(g.cols);
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    band->SetNoDataValue(nodata);
+    for (std::size_t r = 0; r < g.rows; ++r) {
+        for (std::size_t c = 0; c < g.cols; ++c) {
+            float v = values[r * g.cols + c];
+            row[c] = std::isfinite(v) ? v : static_cast<float>(nodata);
+        }
+        if (band->RasterIO(GF_Write, 0, static_cast<int>(r), static_cast<int>(g.cols), 1, row.data(),
+                           static_cast<int>(g.cols), 1, GDT_Float32, 0, 0) != CE_None)
+            throw format_error({path, {}, {}, {}, {}}, "cannot write the raster", CPLGetLastErrorMsg());
+    }
+}
+
+void write_int_raster(const std::string& path, const grid& g, std::span<const std::int32_t> values,
+                      std::int32_t nodata) {
+    auto ds = create_tiff(path, g, GDT_Int32);
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    band->SetNoDataValue(nodata);
+    if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
+                       const_cast<std::int32_t*>(values.data()), static_cast<int>(g.cols), static_cast<int>(g.rows),
+                       GDT_Int32, 0, 0) != CE_None)
+        throw format_error({path, {}, {}, {}, {}}, "cannot write the raster", CPLGetLastErrorMsg());
+}
+
+population_grid read_population_grid(const std::string& path, const std::string& centres_crs) {
+    gdal::ensure_registered();
+    error_location where{path, {}, {}, {}, {}};
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    if (!ds) throw format_error(where, "cannot open the raster", CPLGetLastErrorMsg());
+    double gt[6];
+    if (ds->GetGeoTransform(gt) != CE_None || gt[2] != 0 || gt[4] != 0 || gt[1] <= 0 || gt[5] >= 0)
+        throw format_error(where, "not a north-up raster", "warp it north-up with gdalwarp first");
+    const OGRSpatialReference* srs = ds->GetSpatialRef();
+    if (!srs) throw crs_error(where, "no CRS", "the raster has no CRS; assign one with gdal_edit.py -a_srs");
+    population_grid p;
+    char* wkt = nullptr;
+    srs->exportToWkt(&wkt);
+    p.g.crs_wkt = wkt ? wkt : "";
+    CPLFree(wkt);
+    p.g.cols = static_cast<std::size_t>(ds->GetRasterXSize());
+    p.g.rows = static_cast<std::size_t>(ds->GetRasterYSize());
+    p.g.x0 = gt[0], p.g.y0 = gt[3], p.g.ew_res = gt[1], p.g.ns_res = -gt[5];
+    p.people.resize(p.g.cells());
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    if (band->RasterIO(GF_Read, 0, 0, ds->GetRasterXSize(), ds->GetRasterYSize(), p.people.data(), ds->GetRasterXSize(),
+                       ds->GetRasterYSize(), GDT_Float32, 0, 0) != CE_None)
+        throw format_error(where, "cannot read the raster", CPLGetLastErrorMsg());
+    int has_nodata = 0;
+    const double nodata = band->GetNoDataValue(&has_nodata);
+    proj::transformer to_centres(p.g.crs_wkt, centres_crs);
+    p.centres_crs = centres_crs;
+    for (std::size_t i = 0; i < p.people.size(); ++i) {
+        float& v = p.people[i];
+        if ((has_nodata && v == static_cast<float>(nodata)) || !std::isfinite(v) || v <= 0) {
+            v = 0;
+            continue;
+        }
+        auto [x, y] = p.g.centre(i);
+        if (!to_centres.forward(x, y)) continue;
+        p.occupied.push_back(static_cast<std::uint32_t>(i));
+        p.cx.push_back(x);
+        p.cy.push_back(y);
+    }
+    return p;
+}
+
+}  // namespace microplan::geo

@@ -1,0 +1,178 @@
+#pragma once
+// Current offer, ideal offer, deficit (brecha) and its cost, per unit and standard, rolled
+// up from the standard's level to every level above and the nation. The method (README.md,
+// "Coverage and deficit"):
+//   demand    people of the standard's target group in the unit × endogenisation factors
+//   ideal     round(demand / people_per_unit) (rule population) or units_per_territory in every
+//             populated unit (rule per_unit), rounded by the standard's rounding rule
+//   current   existing establishments governed by the standard, placed in the unit; by
+//             condition; their capacity (a missing capacity counts as the standard's)
+//   deficit   max(0, ideal − current) in the unit: a surplus in one unit never fills another's
+//             gap, so a parent's deficit is the sum of its children's
+//   covered   min(current, ideal); coverage % = 100 × covered / ideal (100 when ideal is 0)
+//   cost      deficit × investment cost, deficit × yearly recurrent cost
+// Every additive quantity of a parent is the sum of its children, in child order, so that
+// roll-ups are exact and incremental updates give the same numbers as a full recompute.
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "microplan/geo/planning/standards.hpp"
+#include "microplan/geo/population/population.hpp"
+#include "microplan/geo/model/establishment.hpp"
+#include "microplan/geo/model/finding.hpp"
+
+namespace microplan::geo {
+
+// The planning hierarchy without geometry: tiers from the top (zone) down (circuit).
+struct territory_unit {
+    std::string code;
+    std::string name;
+    std::string parent_code;
+    double area_km2 = 0;
+};
+
+class territory {
+public:
+    // `tiers` top-down, each with the units of one level; parents are resolved by code in
+    // the tier above. Units whose parent is missing are reported and roll up to the nation only.
+    territory(std::vector<level> levels, std::vector<std::vector<territory_unit>> tiers);
+
+    [[nodiscard]] std::size_t tier_count() const noexcept { return levels_.size(); }
+    [[nodiscard]] level level_of(std::size_t tier) const { return levels_[tier]; }
+    [[nodiscard]] std::optional<std::size_t> tier_of(level l) const;
+    [[nodiscard]] const std::vector<territory_unit>& units(std::size_t tier) const { return tiers_[tier]; }
+    [[nodiscard]] int parent(std::size_t tier, std::size_t unit) const { return parents_[tier][unit]; }
+    [[nodiscard]] const std::vector<int>& children(std::size_t tier, std::size_t unit) const {
+        return children_[tier][unit];
+    }
+    [[nodiscard]] std::optional<std::size_t> find(std::size_t tier, const std::string& code) const;
+    // The units the nation sums: every unit of the top tier and units below without a
+    // parent, as (tier, unit), top-down.
+    [[nodiscard]] const std::vector<std::pair<std::size_t, std::size_t>>& roots() const noexcept { return roots_; }
+    [[nodiscard]] const findings& report() const noexcept { return report_; }
+
+private:
+    std::vector<level> levels_;
+    std::vector<std::vector<territory_unit>> tiers_;
+    std::vector<std::vector<int>> parents_;                // -1: no parent (nation)
+    std::vector<std::vector<std::vector<int>>> children_;  // child indices in the tier below
+    std::vector<std::map<std::string, std::size_t>> index_;
+    std::vector<std::pair<std::size_t, std::size_t>> roots_;
+    findings report_;
+};
+
+// An establishment as coverage sees it: what it is and the unit it lies in at each tier
+// (index into territory::units, -1 when it lies in none).
+struct placed_establishment {
+    std::string id;
+    std::string sector;
+    std::string typology;
+    std::optional<double> capacity;
+    std::string condition;  // good, fair, poor or ""
+    std::string status = "existing";
+    std::vector<int> units;  // per tier
+};
+
+// Places establishments by the unit codes they carry (establishment codes per level),
+// e.g. from the store's establishments table.
+placed_establishment place_by_codes(const territory& t, const establishment& e,
+                                    const std::map<level, std::string>& codes);
+
+// One standard in one unit (or rolled up).
+struct offer {
+    double demand = 0;
+    double ideal = 0, current = 0, deficit = 0, surplus = 0, covered = 0;
+    double capacity_current = 0, capacity_ideal = 0, capacity_deficit = 0;
+    double good = 0, fair = 0, poor = 0, unknown_condition = 0;
+    double investment = 0, recurrent = 0;
+    [[nodiscard]] double coverage_pct() const { return ideal > 0 ? 100.0 * covered / ideal : 100.0; }
+    offer& operator+=(const offer& o);
+    bool operator==(const offer&) const = default;
+};
+
+// Unit attributes used by endogenisation factors: name -> code -> value, per tier.
+using unit_attributes = std::map<std::string, std::map<std::string, double>>;
+
+struct coverage_options {
+    bool include_proposed = false;  // count proposed establishments as if they existed (scenarios)
+};
+
+class coverage_model {
+public:
+    // `population[t]` and `attributes[t]` belong to tier t of `where` (missing tiers or bands
+    // are summed from the tier below). Throws format_error naming the standard's line when
+    // a target age group is missing at every tier.
+    coverage_model(const standards_catalogue& catalogue, const territory& where,
+                   std::vector<population_values> population, std::vector<unit_attributes> attributes = {},
+                   coverage_options options = {});
+
+    // Replaces the establishments and recomputes everything.
+    void set_establishments(std::span<const placed_establishment> rows);
+    // Replaces the population (another year) and recomputes demand, ideal and deficit.
+    void set_population(std::vector<population_values> population);
+
+    // Incremental edits: only the unit the establishment lies in (at its standard's tier)
+    // and that unit's ancestors are recomputed. Returns the handle of the added one.
+    std::size_t add(placed_establishment e);
+    void remove(std::size_t handle);
+    void move(std::size_t handle, std::vector<int> units);
+    // Adds `count` establishments built to standard `s` in unit `unit` of the standard's
+    // tier (good condition, standard capacity); negative counts take them away.
+    void add_built(std::size_t s, std::size_t unit, double count);
+
+    // Recomputes every standard from its tallies (what the constructor and setters do).
+    void recompute();
+
+    [[nodiscard]] const standards_catalogue& catalogue() const noexcept { return catalogue_; }
+    [[nodiscard]] const territory& where() const noexcept { return *where_; }
+    [[nodiscard]] std::size_t standard_tier(std::size_t s) const { return standard_tier_[s]; }
+    // The offer of standard s in unit u of tier t; t must be at or above the standard's tier.
+    [[nodiscard]] const offer& at(std::size_t s, std::size_t tier, std::size_t unit) const;
+    [[nodiscard]] const offer& national(std::size_t s) const { return national_[s]; }
+    [[nodiscard]] bool defined_at(std::size_t s, std::size_t tier) const { return tier <= standard_tier_[s]; }
+    // The sum over a sector's standards defined at the tier ("" = every sector).
+    [[nodiscard]] offer sector_offer(const std::string& sector, std::size_t tier, std::size_t unit) const;
+    [[nodiscard]] offer sector_national(const std::string& sector) const;
+    // People in the unit (total band), after filling tiers from their children.
+    [[nodiscard]] double population(std::size_t tier, std::size_t unit) const;
+    [[nodiscard]] double national_population() const;
+    [[nodiscard]] const findings& report() const noexcept { return report_; }
+    // Establishments counted (existing, or proposed when included) per standard.
+    [[nodiscard]] const std::vector<placed_establishment>& establishments() const noexcept { return rows_; }
+    [[nodiscard]] bool is_live(std::size_t handle) const { return handle < live_.size() && live_[handle]; }
+
+private:
+    struct tally {
+        double count = 0, capacity = 0, good = 0, fair = 0, poor = 0, unknown = 0;
+    };
+    void fill_population();
+    void compute_demand();
+    void count(std::size_t handle, bool in);  // joins or leaves its unit's members, refreshes
+    void refresh(std::size_t s, std::size_t unit);       // base row from tally and demand
+    void roll_up(std::size_t s, std::size_t tier, std::size_t unit);  // one parent from its children
+    void roll_up_all(std::size_t s);
+    void refresh_ancestors(std::size_t s, std::size_t unit);
+    void sum_national(std::size_t s);  // the nation from the territory's roots
+    [[nodiscard]] std::optional<std::size_t> governing(const placed_establishment& e) const;
+
+    standards_catalogue catalogue_;
+    const territory* where_;
+    std::vector<population_values> population_;
+    std::vector<unit_attributes> attributes_;
+    coverage_options options_;
+    std::vector<std::size_t> standard_tier_;
+    std::vector<std::vector<double>> demand_;                // [s][unit at standard tier]
+    std::vector<std::vector<double>> built_;                 // [s][unit]: built by plans (add_built)
+    std::vector<std::vector<std::vector<std::size_t>>> members_;  // [s][unit]: handles, ascending
+    std::vector<std::vector<std::vector<offer>>> offers_;    // [s][tier][unit], tiers 0..standard tier
+    std::vector<offer> national_;
+    std::vector<placed_establishment> rows_;
+    std::vector<bool> live_;
+    findings report_;
+};
+
+}  // namespace microplan::geo

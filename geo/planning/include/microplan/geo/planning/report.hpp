@@ -1,0 +1,128 @@
+#pragma once
+// What planners read: coverage tables per level and sector, the intersectoral report of a
+// district (every sector side by side, with its circuits), the national ranking of districts
+// by deficit per capita, and indicators with targets (metas) and a traffic-light status.
+// Each comes as JSON and as CSV (UTF-8, comma-separated, one header row).
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "microplan/geo/planning/closing.hpp"
+#include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/model/accessibility.hpp"
+
+namespace microplan::geo {
+
+// One unit and sector (typology "" = the sector's total over its standards at that level).
+struct coverage_row {
+    level lvl = level::district;
+    std::string code, name, parent;
+    double population = 0;
+    std::string sector, typology;
+    offer values;
+    std::optional<int> closing_year;  // when a plan is given
+};
+
+struct coverage_query {
+    level lvl = level::district;
+    std::string sector;         // "" = every sector
+    bool by_typology = false;   // one row per standard instead of per sector
+};
+
+std::vector<coverage_row> coverage_rows(const coverage_model& model, const coverage_query& query,
+                                        const closing_plan* plan = nullptr);
+nlohmann::json coverage_json(const std::vector<coverage_row>& rows);
+std::string coverage_csv(const std::vector<coverage_row>& rows);
+
+// The intersectoral report of one unit (a district, usually): its population, every
+// sector's current / ideal / deficit / coverage / cost / closing year, and the same for each
+// of its children (circuits). Throws format_error when the code is not a unit of the level.
+struct unit_report {
+    coverage_row unit;                        // typology "" and sector "" (all sectors)
+    std::vector<coverage_row> sectors;        // one per sector
+    std::vector<coverage_row> typologies;     // one per standard defined at the level
+    std::vector<std::vector<coverage_row>> children;  // per child: one row per sector
+    std::string scenario;
+    int year = 0;
+};
+unit_report make_unit_report(const coverage_model& model, level lvl, const std::string& code,
+                             const closing_plan* plan = nullptr, int year = 0);
+nlohmann::json report_json(const unit_report& r);
+std::string report_csv(const unit_report& r);
+
+// Districts (or any level) ranked by deficit per capita: the investment the deficit of every
+// sector needs per inhabitant (USD); ties by code. Rank 1 is the worst served.
+struct ranking_row {
+    int rank = 0;
+    std::string code, name;
+    double population = 0;
+    double deficit = 0;             // establishments, all sectors
+    double investment = 0, recurrent = 0;
+    double investment_per_capita = 0;
+    double deficit_per_10k = 0;     // missing establishments per 10,000 people
+    double coverage_pct = 0;
+};
+std::vector<ranking_row> rank_units(const coverage_model& model, level lvl, const std::string& sector = {});
+nlohmann::json ranking_json(const std::vector<ranking_row>& rows);
+std::string ranking_csv(const std::vector<ranking_row>& rows);
+
+// Indicators and targets. Indicators per unit, sector and year of a plan:
+//   coverage_pct              share of the ideal offer in place (%)
+//   establishments_per_10k    establishments counted per 10,000 people
+//   population_within_minutes share of people within the standard's travel time, from stored
+//                             accessibility results (`microplan access travel-time`); the
+//                             standard's time is the smallest max_travel_min of the sector's
+//                             standards at the unit's level (else at any level). The plan does
+//                             not place what it builds, so its trajectory leaves this indicator
+//                             unchanged: a target is met today or not met.
+// A target asks an indicator to reach a value by a year, for a sector at a level (every unit,
+// or one code). Status (README.md, "Indicators and targets"):
+//   met       the indicator already reaches the target today (before the plan builds anything)
+//   at_risk   it does not yet, but the plan's trajectory reaches it by the target year
+//   not_met   the trajectory does not reach it by the target year
+struct target {
+    long long line = 0;
+    std::string indicator, sector;
+    level lvl = level::district;
+    std::string code;  // "" = every unit of the level
+    int year = 0;
+    double value = 0;
+};
+std::vector<target> read_targets(const std::string& path);  // validates; throws format_error listing problems
+
+struct indicator_status {
+    target goal;
+    std::string code, name;
+    double baseline = 0;                // today, before the plan builds anything
+    std::optional<double> at_target_year;  // the plan's value in the target year
+    std::string status;                 // met, at_risk, not_met, no_data
+};
+const std::vector<std::string>& indicator_names();
+// The value of an indicator for (sector, tier, unit) before any plan (the model as it is).
+std::optional<double> baseline_value(const coverage_model& model, const std::string& indicator,
+                                     const std::string& sector, std::size_t tier, std::size_t unit);
+// The value of an indicator for (sector, tier, unit) at the end of year index y of the plan.
+std::optional<double> indicator_value(const closing_plan& plan, const std::string& indicator, const std::string& sector,
+                                      std::size_t tier, std::size_t unit, std::size_t y);
+std::vector<indicator_status> evaluate_targets(const coverage_model& model, const closing_plan& plan,
+                                               const std::vector<target>& targets, findings& report,
+                                               const accessibility_index* access = nullptr);
+// The travel time (minutes) population_within_minutes uses for a sector at a level.
+std::optional<double> standard_minutes(const standards_catalogue& catalogue, const std::string& sector, level lvl);
+nlohmann::json targets_json(const std::vector<indicator_status>& rows);
+std::string targets_csv(const std::vector<indicator_status>& rows);
+// Every indicator per unit of a level, sector and year of the plan.
+nlohmann::json indicator_series_json(const coverage_model& model, const closing_plan& plan, level lvl);
+std::string indicator_series_csv(const coverage_model& model, const closing_plan& plan, level lvl);
+
+// The plan's national trajectory per sector and year, and what stays unfunded.
+nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan);
+std::string plan_csv(const closing_plan& plan);
+
+// A CSV field: quoted when it holds a comma, quote or newline.
+std::string csv_field(std::string_view text);
+// Numbers in reports: integers without decimals, others with up to 2 decimals.
+std::string csv_number(double v);
+
+}  // namespace microplan::geo

@@ -1,0 +1,85 @@
+#pragma once
+// Service standards: the *ideal offer* of microplanning. Each standard says, for one
+// sector and typology, at which territorial level it applies, how many people (of a target
+// age group) one establishment serves or how many each unit must have, its capacity, its
+// maximum travel time, what one more establishment costs to build and to run each year, and
+// the political priority of its sector. Planners edit catalogues as CSV (README.md,
+// "Standards catalogue"); reading one validates every row and reports every problem at once.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "microplan/geo/model/finding.hpp"
+#include "microplan/geo/model/level.hpp"
+
+namespace microplan::geo {
+
+enum class standard_rule {
+    population,  // one establishment per `people_per_unit` people of the target group
+    per_unit,    // `units_per_territory` establishments in every populated unit ("one per circuit")
+};
+
+// How a fractional ideal becomes a count of establishments. `ceil` (the default) serves
+// every person: 2.01 -> 3; `round` rounds half up: 2.5 -> 3, 2.49 -> 2; `floor` only
+// counts full populations: 2.99 -> 2. A tolerance of 1e-9 absorbs binary noise.
+enum class rounding_rule { ceil, round, floor };
+
+// An endogenisation factor: demand is multiplied by 1 + weight × (x(u)/x̄ − 1), clamped to
+// [0.5, 2], where x(u) is the unit's value of `attribute` and x̄ its population-weighted
+// national mean. "poverty" reads the unit attribute of that name (e.g. NBI %);
+// "dispersion" is computed as km² per 1,000 people.
+struct endogenous_factor {
+    std::string attribute;
+    double weight = 0;
+};
+
+struct standard {
+    long long line = 0;        // data line in the catalogue, for messages
+    std::string sector;        // canonical sector (health, education, ...)
+    std::string typology;      // "Centro de Salud Tipo A"; "*" = the sector's other typologies
+    level lvl = level::circuit;
+    standard_rule rule = standard_rule::population;
+    double people_per_unit = 0;      // rule population
+    double units_per_territory = 1;  // rule per_unit
+    std::vector<std::string> target_bands{"total"};  // age bands summed: "6-17", "4-5+6-17"
+    double capacity = 0;             // places (patients, pupils, officers) per establishment; 0 = none
+    std::optional<double> max_travel_min;
+    std::optional<double> max_distance_km;
+    double investment_cost = 0;  // building and equipping one establishment (USD)
+    double recurrent_cost = 0;   // running one establishment for a year (USD)
+    double priority = 1;         // sector priority index (> 0, the same on every row of a sector)
+    rounding_rule rounding = rounding_rule::ceil;
+    std::vector<endogenous_factor> factors;
+    std::string note;
+};
+
+struct standards_catalogue {
+    std::string source;  // file path
+    std::vector<standard> items;
+    // Sectors in catalogue order, each with its priority.
+    [[nodiscard]] std::vector<std::pair<std::string, double>> sectors() const;
+    // The standard that governs an establishment of (sector, typology): its own typology's
+    // standard, else the sector's "*" standard; nullptr when the catalogue has neither.
+    [[nodiscard]] const standard* governing(const std::string& sector, const std::string& typology) const;
+};
+
+// The sectors microplan knows, canonical identifiers with their Spanish labels.
+const std::vector<std::pair<std::string, std::string>>& known_sectors();
+// "Salud" for "health"; the identifier itself when unknown.
+std::string sector_label(const std::string& sector);
+
+// Reads and validates a catalogue (CSV or any table GDAL reads). Every bad row is reported
+// (file, line, column, rule: unknown sector, negative population, missing cost, ...);
+// throws format_error listing them all when any is an error.
+standards_catalogue read_standards(const std::string& path);
+
+// The same validation for a catalogue built in memory (e.g. read back from the store):
+// returns the findings instead of throwing.
+findings check_standards(const standards_catalogue& catalogue);
+
+std::string_view rule_name(standard_rule r);
+std::string_view rounding_name(rounding_rule r);
+// Applies the rounding rule to a fractional ideal (never negative).
+double round_ideal(double value, rounding_rule r);
+
+}  // namespace microplan::geo

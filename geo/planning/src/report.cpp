@@ -1,0 +1,562 @@
+#include "microplan/geo/planning/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/io/fields.hpp"
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/io/establishment_import.hpp"
+#include "microplan/geo/model/names.hpp"
+
+namespace microplan::geo {
+
+std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string csv_number(double v) {
+    if (!std::isfinite(v)) return "";
+    char buf[64];
+    if (std::abs(v - std::round(v)) < 1e-9 && std::abs(v) < 1e15)
+        std::snprintf(buf, sizeof buf, "%.0f", std::round(v) == 0 ? 0.0 : v);
+    else
+        std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+namespace {
+
+double round2(double v) { return std::round(v * 100.0) / 100.0; }
+
+std::size_t tier_or_throw(const coverage_model& model, level lvl) {
+    auto t = model.where().tier_of(lvl);
+    if (!t)
+        throw format_error({}, "level absent",
+                           "the territory has no " + std::string(level_table(lvl)) + " (it has: " + [&] {
+                               std::string s;
+                               for (std::size_t i = 0; i < model.where().tier_count(); ++i)
+                                   s += (i ? ", " : "") + std::string(level_table(model.where().level_of(i)));
+                               return s;
+                           }() + ")");
+    return *t;
+}
+
+coverage_row make_row(const coverage_model& model, std::size_t tier, std::size_t unit, const std::string& sector,
+                      const std::string& typology, const offer& o, const closing_plan* plan) {
+    const auto& u = model.where().units(tier)[unit];
+    coverage_row r;
+    r.lvl = model.where().level_of(tier);
+    r.code = u.code;
+    r.name = u.name;
+    r.parent = u.parent_code;
+    r.population = model.population(tier, unit);
+    r.sector = sector;
+    r.typology = typology;
+    r.values = o;
+    if (plan && typology.empty() && !sector.empty()) r.closing_year = plan->closing_year(sector, tier, unit);
+    return r;
+}
+
+nlohmann::json offer_json(const offer& o) {
+    return {{"demand", round2(o.demand)},
+            {"current", o.current},
+            {"ideal", o.ideal},
+            {"deficit", o.deficit},
+            {"surplus", o.surplus},
+            {"coverage_pct", round2(o.coverage_pct())},
+            {"capacity_current", round2(o.capacity_current)},
+            {"capacity_ideal", round2(o.capacity_ideal)},
+            {"capacity_deficit", round2(o.capacity_deficit)},
+            {"condition", {{"good", o.good}, {"fair", o.fair}, {"poor", o.poor}, {"unknown", o.unknown_condition}}},
+            {"investment_cost", round2(o.investment)},
+            {"recurrent_cost", round2(o.recurrent)}};
+}
+
+nlohmann::json row_json(const coverage_row& r) {
+    nlohmann::json j = {{"level", level_name(r.lvl)}, {"code", r.code}, {"name", r.name}, {"parent", r.parent},
+                        {"population", round2(r.population)}};
+    if (!r.sector.empty()) {
+        j["sector"] = r.sector;
+        j["sector_label"] = sector_label(r.sector);
+    }
+    if (!r.typology.empty()) j["typology"] = r.typology;
+    j.update(offer_json(r.values));
+    if (!r.sector.empty() && r.typology.empty())
+        j["closing_year"] = r.closing_year ? nlohmann::json(*r.closing_year) : nlohmann::json(nullptr);
+    return j;
+}
+
+const char* coverage_header =
+    "level,code,name,parent,population,sector,sector_label,typology,current,ideal,deficit,surplus,coverage_pct,"
+    "capacity_current,capacity_ideal,capacity_deficit,good,fair,poor,unknown_condition,investment_cost,"
+    "recurrent_cost,closing_year\n";
+
+std::string row_csv(const coverage_row& r) {
+    const offer& o = r.values;
+    std::string s;
+    auto add = [&](std::string_view v) { s += (s.empty() ? "" : ",") + csv_field(v); };
+    auto num = [&](double v) { s += "," + csv_number(v); };
+    add(level_name(r.lvl));
+    add(r.code);
+    add(r.name);
+    add(r.parent);
+    num(r.population);
+    s += "," + csv_field(r.sector) + "," + csv_field(r.sector.empty() ? "" : sector_label(r.sector)) + "," +
+         csv_field(r.typology);
+    for (double v : {o.current, o.ideal, o.deficit, o.surplus, o.coverage_pct(), o.capacity_current, o.capacity_ideal,
+                     o.capacity_deficit, o.good, o.fair, o.poor, o.unknown_condition, o.investment, o.recurrent})
+        num(v);
+    s += "," + (r.closing_year ? std::to_string(*r.closing_year) : std::string{});
+    return s + "\n";
+}
+
+}  // namespace
+
+std::vector<coverage_row> coverage_rows(const coverage_model& model, const coverage_query& q, const closing_plan* plan) {
+    std::size_t tier = tier_or_throw(model, q.lvl);
+    const auto& items = model.catalogue().items;
+    std::vector<coverage_row> rows;
+    auto sectors = model.catalogue().sectors();
+    if (!q.sector.empty() && std::none_of(sectors.begin(), sectors.end(), [&](const auto& p) { return p.first == q.sector; }))
+        throw format_error({model.catalogue().source, {}, {}, "sector", {}}, "sector absent",
+                           "the standards catalogue has no standard for sector '" + q.sector + "'");
+    for (std::size_t u = 0; u < model.where().units(tier).size(); ++u) {
+        for (const auto& [sector, priority] : sectors) {
+            if (!q.sector.empty() && sector != q.sector) continue;
+            if (!q.by_typology) {
+                rows.push_back(make_row(model, tier, u, sector, "", model.sector_offer(sector, tier, u), plan));
+                continue;
+            }
+            for (std::size_t s = 0; s < items.size(); ++s)
+                if (items[s].sector == sector && model.standard_tier(s) < model.where().tier_count() &&
+                    model.defined_at(s, tier))
+                    rows.push_back(make_row(model, tier, u, sector, items[s].typology, model.at(s, tier, u), plan));
+        }
+    }
+    return rows;
+}
+
+nlohmann::json coverage_json(const std::vector<coverage_row>& rows) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : rows) out.push_back(row_json(r));
+    return out;
+}
+
+std::string coverage_csv(const std::vector<coverage_row>& rows) {
+    std::string out = coverage_header;
+    for (const auto& r : rows) out += row_csv(r);
+    return out;
+}
+
+unit_report make_unit_report(const coverage_model& model, level lvl, const std::string& code, const closing_plan* plan,
+                             int year) {
+    std::size_t tier = tier_or_throw(model, lvl);
+    auto unit = model.where().find(tier, code);
+    if (!unit) throw format_error({{}, {}, {}, {}, code}, "unknown unit", "no " + std::string(level_name(lvl)) + " has code " + code);
+    unit_report r;
+    r.year = year;
+    if (plan) r.scenario = plan->scenario.name;
+    r.unit = make_row(model, tier, *unit, "", "", model.sector_offer("", tier, *unit), nullptr);
+    const auto& items = model.catalogue().items;
+    for (const auto& [sector, priority] : model.catalogue().sectors()) {
+        r.sectors.push_back(make_row(model, tier, *unit, sector, "", model.sector_offer(sector, tier, *unit), plan));
+        for (std::size_t s = 0; s < items.size(); ++s)
+            if (items[s].sector == sector && model.standard_tier(s) < model.where().tier_count() && model.defined_at(s, tier))
+                r.typologies.push_back(make_row(model, tier, *unit, sector, items[s].typology, model.at(s, tier, *unit), plan));
+    }
+    if (tier + 1 < model.where().tier_count())
+        for (int c : model.where().children(tier, *unit)) {
+            std::vector<coverage_row> rows;
+            for (const auto& [sector, priority] : model.catalogue().sectors())
+                rows.push_back(make_row(model, tier + 1, static_cast<std::size_t>(c), sector, "",
+                                        model.sector_offer(sector, tier + 1, static_cast<std::size_t>(c)), plan));
+            r.children.push_back(std::move(rows));
+        }
+    return r;
+}
+
+nlohmann::json report_json(const unit_report& r) {
+    nlohmann::json j = {{"level", level_name(r.unit.lvl)},
+                        {"code", r.unit.code},
+                        {"name", r.unit.name},
+                        {"parent", r.unit.parent},
+                        {"population", round2(r.unit.population)},
+                        {"year", r.year}};
+    if (!r.scenario.empty()) j["scenario"] = r.scenario;
+    j["total"] = offer_json(r.unit.values);
+    j["sectors"] = nlohmann::json::array();
+    for (const auto& s : r.sectors) {
+        nlohmann::json row = row_json(s);
+        row["typologies"] = nlohmann::json::array();
+        for (const auto& t : r.typologies)
+            if (t.sector == s.sector) row["typologies"].push_back(row_json(t));
+        j["sectors"].push_back(std::move(row));
+    }
+    j["children"] = nlohmann::json::array();
+    for (const auto& child : r.children) {
+        if (child.empty()) continue;
+        nlohmann::json c = {{"level", level_name(child.front().lvl)},
+                            {"code", child.front().code},
+                            {"name", child.front().name},
+                            {"population", round2(child.front().population)}};
+        c["sectors"] = nlohmann::json::array();
+        for (const auto& s : child) c["sectors"].push_back(row_json(s));
+        j["children"].push_back(std::move(c));
+    }
+    return j;
+}
+
+std::string report_csv(const unit_report& r) {
+    std::string out = coverage_header;
+    for (const auto& s : r.sectors) out += row_csv(s);
+    for (const auto& t : r.typologies) out += row_csv(t);
+    for (const auto& child : r.children)
+        for (const auto& s : child) out += row_csv(s);
+    return out;
+}
+
+std::vector<ranking_row> rank_units(const coverage_model& model, level lvl, const std::string& sector) {
+    std::size_t tier = tier_or_throw(model, lvl);
+    std::vector<ranking_row> rows;
+    for (std::size_t u = 0; u < model.where().units(tier).size(); ++u) {
+        offer o = model.sector_offer(sector, tier, u);
+        ranking_row r;
+        r.code = model.where().units(tier)[u].code;
+        r.name = model.where().units(tier)[u].name;
+        r.population = model.population(tier, u);
+        r.deficit = o.deficit;
+        r.investment = o.investment;
+        r.recurrent = o.recurrent;
+        r.investment_per_capita = r.population > 0 ? o.investment / r.population : 0;
+        r.deficit_per_10k = r.population > 0 ? o.deficit / r.population * 10000.0 : 0;
+        r.coverage_pct = o.coverage_pct();
+        rows.push_back(std::move(r));
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const ranking_row& a, const ranking_row& b) {
+        if (a.investment_per_capita != b.investment_per_capita) return a.investment_per_capita > b.investment_per_capita;
+        return a.code < b.code;
+    });
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i].rank = static_cast<int>(i + 1);
+    return rows;
+}
+
+nlohmann::json ranking_json(const std::vector<ranking_row>& rows) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : rows)
+        out.push_back({{"rank", r.rank},
+                       {"code", r.code},
+                       {"name", r.name},
+                       {"population", round2(r.population)},
+                       {"deficit", r.deficit},
+                       {"investment_cost", round2(r.investment)},
+                       {"recurrent_cost", round2(r.recurrent)},
+                       {"investment_per_capita", round2(r.investment_per_capita)},
+                       {"deficit_per_10k", round2(r.deficit_per_10k)},
+                       {"coverage_pct", round2(r.coverage_pct)}});
+    return out;
+}
+
+std::string ranking_csv(const std::vector<ranking_row>& rows) {
+    std::string out =
+        "rank,code,name,population,deficit,investment_cost,recurrent_cost,investment_per_capita,deficit_per_10k,"
+        "coverage_pct\n";
+    for (const auto& r : rows) {
+        out += std::to_string(r.rank) + "," + csv_field(r.code) + "," + csv_field(r.name);
+        for (double v : {r.population, r.deficit, r.investment, r.recurrent, r.investment_per_capita, r.deficit_per_10k,
+                         r.coverage_pct})
+            out += "," + csv_number(v);
+        out += "\n";
+    }
+    return out;
+}
+
+const std::vector<std::string>& indicator_names() {
+    static const std::vector<std::string> n = {"coverage_pct", "establishments_per_10k", "population_within_minutes"};
+    return n;
+}
+
+std::optional<double> indicator_value(const closing_plan& plan, const std::string& indicator, const std::string& sector,
+                                      std::size_t tier, std::size_t unit, std::size_t y) {
+    if (indicator == "coverage_pct") {
+        auto it = plan.coverage.find(sector);
+        if (it == plan.coverage.end()) return std::nullopt;
+        return it->second[tier][unit][y];
+    }
+    if (indicator == "establishments_per_10k") {
+        auto it = plan.current.find(sector);
+        if (it == plan.current.end()) return std::nullopt;
+        double people = plan.population[tier][unit][y];
+        if (!(people > 0)) return std::nullopt;
+        return it->second[tier][unit][y] / people * 10000.0;
+    }
+    return std::nullopt;  // population_within_minutes: needs accessibility results
+}
+
+std::optional<double> baseline_value(const coverage_model& model, const std::string& indicator,
+                                     const std::string& sector, std::size_t tier, std::size_t unit) {
+    offer o = model.sector_offer(sector, tier, unit);
+    if (indicator == "coverage_pct") return o.coverage_pct();
+    if (indicator == "establishments_per_10k") {
+        double people = model.population(tier, unit);
+        if (!(people > 0)) return std::nullopt;
+        return o.current / people * 10000.0;
+    }
+    return std::nullopt;
+}
+
+std::vector<target> read_targets(const std::string& path) {
+    error_location where{path, {}, {}, {}, {}};
+    GDALDatasetUniquePtr ds = gdal::open_table(path);
+    OGRLayer& layer = *ds->GetLayer(0);
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    auto column = [&](std::initializer_list<const char*> keys) { return find_column(defn, keys).value_or(-1); };
+    int c_ind = column({"indicator", "indicador"}), c_sector = column({"sector"}), c_level = column({"level", "nivel"}),
+        c_code = column({"code", "codigo"}), c_year = column({"year", "anio", "ano"}),
+        c_target = column({"target", "meta", "value", "valor"});
+    for (auto [c, name] : {std::pair{c_ind, "indicator"}, {c_sector, "sector"}, {c_level, "level"}, {c_year, "year"},
+                          {c_target, "target"}})
+        if (c < 0) throw format_error(where, "missing column", std::string("the targets table has no ") + name + " column");
+    std::vector<target> out;
+    std::string problems;
+    long long line = 1;
+    for (auto& f : layer) {
+        ++line;
+        auto text = [&](int c) { return c < 0 ? std::string{} : std::string(f->GetFieldAsString(c)); };
+        auto bad = [&](const std::string& col, const std::string& msg) {
+            problems += "\n  " + path + ", line " + std::to_string(line) + ", column " + col + ": " + msg;
+        };
+        target t;
+        t.line = line;
+        t.indicator = text(c_ind);
+        if (std::find(indicator_names().begin(), indicator_names().end(), t.indicator) == indicator_names().end())
+            bad("indicator", "unknown indicator '" + t.indicator + "' (coverage_pct, establishments_per_10k, population_within_minutes)");
+        t.sector = canonical_sector(text(c_sector));
+        auto l = parse_level(text(c_level));
+        if (!l) bad("level", "'" + text(c_level) + "' is not a level");
+        else t.lvl = *l;
+        t.code = text(c_code);
+        auto y = parse_number(text(c_year));
+        if (!y || *y < 1900 || *y > 2200 || *y != std::floor(*y)) bad("year", "'" + text(c_year) + "' is not a year");
+        else t.year = static_cast<int>(*y);
+        auto v = parse_number(text(c_target));
+        if (!v || *v < 0) bad("target", "'" + text(c_target) + "' is not a non-negative number");
+        else t.value = *v;
+        out.push_back(std::move(t));
+    }
+    if (!problems.empty()) throw format_error(where, "invalid targets table", "problems:" + problems);
+    return out;
+}
+
+std::optional<double> standard_minutes(const standards_catalogue& catalogue, const std::string& sector, level lvl) {
+    std::optional<double> at_level, any;
+    for (const auto& st : catalogue.items) {
+        if (st.sector != sector || !st.max_travel_min) continue;
+        any = any ? std::min(*any, *st.max_travel_min) : *st.max_travel_min;
+        if (st.lvl == lvl) at_level = at_level ? std::min(*at_level, *st.max_travel_min) : *st.max_travel_min;
+    }
+    return at_level ? at_level : any;
+}
+
+std::vector<indicator_status> evaluate_targets(const coverage_model& model, const closing_plan& plan,
+                                               const std::vector<target>& targets, findings& report,
+                                               const accessibility_index* access) {
+    std::vector<indicator_status> out;
+    for (const auto& goal : targets) {
+        auto tier = model.where().tier_of(goal.lvl);
+        auto note = [&](const std::string& msg) {
+            finding f;
+            f.rule = "targets.not_evaluated";
+            f.lvl = goal.lvl;
+            f.code = goal.code;
+            f.feature = goal.line;
+            f.message = "target on line " + std::to_string(goal.line) + ": " + msg;
+            report.add(std::move(f));
+        };
+        if (!tier) {
+            note("the territory has no " + std::string(level_table(goal.lvl)));
+            continue;
+        }
+        std::optional<double> minutes;
+        if (goal.indicator == "population_within_minutes") {
+            minutes = standard_minutes(model.catalogue(), goal.sector, goal.lvl);
+            if (!access || !access->run_for(goal.sector)) {
+                note("population within minutes needs accessibility results for " + goal.sector +
+                     " (microplan access travel-time), which the store does not hold");
+                continue;
+            }
+            if (!minutes) {
+                note("the standards of " + goal.sector + " give no maximum travel time");
+                continue;
+            }
+        }
+        if (!plan.coverage.count(goal.sector)) {
+            note("the standards catalogue has no sector '" + goal.sector + "'");
+            continue;
+        }
+        std::vector<std::size_t> units;
+        if (goal.code.empty()) {
+            for (std::size_t u = 0; u < model.where().units(*tier).size(); ++u) units.push_back(u);
+        } else if (auto u = model.where().find(*tier, goal.code)) {
+            units.push_back(*u);
+        } else {
+            note("no " + std::string(level_name(goal.lvl)) + " has code " + goal.code);
+            continue;
+        }
+        std::optional<std::size_t> ty;
+        if (goal.year >= plan.first_year && goal.year <= plan.last_year)
+            ty = static_cast<std::size_t>(goal.year - plan.first_year);
+        else if (goal.year > plan.last_year)
+            ty = plan.years() - 1;  // beyond the horizon: the last year planned is the best we know
+        for (std::size_t u : units) {
+            indicator_status st;
+            st.goal = goal;
+            st.code = model.where().units(*tier)[u].code;
+            st.name = model.where().units(*tier)[u].name;
+            auto base = minutes ? access->pct_within(goal.sector, goal.lvl, st.code, *minutes)
+                                : baseline_value(model, goal.indicator, goal.sector, *tier, u);
+            if (!base) {
+                st.status = "no_data";
+                out.push_back(std::move(st));
+                continue;
+            }
+            st.baseline = *base;
+            if (ty && !minutes) st.at_target_year = indicator_value(plan, goal.indicator, goal.sector, *tier, u, *ty);
+            constexpr double eps = 1e-9;
+            if (*base + eps >= goal.value) st.status = "met";
+            else if (st.at_target_year && *st.at_target_year + eps >= goal.value) st.status = "at_risk";
+            else st.status = "not_met";
+            out.push_back(std::move(st));
+        }
+    }
+    return out;
+}
+
+nlohmann::json targets_json(const std::vector<indicator_status>& rows) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : rows) {
+        nlohmann::json j = {{"indicator", r.goal.indicator}, {"sector", r.goal.sector}, {"level", level_name(r.goal.lvl)},
+                            {"code", r.code},           {"name", r.name},           {"target_year", r.goal.year},
+                            {"target", r.goal.value},   {"baseline", round2(r.baseline)}, {"status", r.status}};
+        j["at_target_year"] = r.at_target_year ? nlohmann::json(round2(*r.at_target_year)) : nlohmann::json(nullptr);
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
+std::string targets_csv(const std::vector<indicator_status>& rows) {
+    std::string out = "indicator,sector,level,code,name,target_year,target,baseline,at_target_year,status\n";
+    for (const auto& r : rows)
+        out += csv_field(r.goal.indicator) + "," + csv_field(r.goal.sector) + "," + std::string(level_name(r.goal.lvl)) +
+               "," + csv_field(r.code) + "," + csv_field(r.name) + "," + std::to_string(r.goal.year) + "," +
+               csv_number(r.goal.value) + "," + csv_number(r.baseline) + "," +
+               (r.at_target_year ? csv_number(*r.at_target_year) : "") + "," + r.status + "\n";
+    return out;
+}
+
+namespace {
+template <class Emit>
+void each_indicator(const coverage_model& model, const closing_plan& plan, level lvl, Emit emit) {
+    std::size_t tier = tier_or_throw(model, lvl);
+    for (std::size_t u = 0; u < model.where().units(tier).size(); ++u)
+        for (const auto& sector : plan.sectors)
+            for (std::size_t y = 0; y < plan.years(); ++y)
+                for (const char* ind : {"coverage_pct", "establishments_per_10k"})
+                    if (auto v = indicator_value(plan, ind, sector, tier, u, y))
+                        emit(model.where().units(tier)[u], sector, plan.first_year + static_cast<int>(y), ind, *v);
+}
+}  // namespace
+
+nlohmann::json indicator_series_json(const coverage_model& model, const closing_plan& plan, level lvl) {
+    nlohmann::json out = nlohmann::json::array();
+    each_indicator(model, plan, lvl, [&](const territory_unit& u, const std::string& sector, int year, const char* ind, double v) {
+        out.push_back({{"level", level_name(lvl)}, {"code", u.code}, {"sector", sector}, {"year", year}, {"indicator", ind},
+                       {"value", round2(v)}});
+    });
+    return out;
+}
+
+std::string indicator_series_csv(const coverage_model& model, const closing_plan& plan, level lvl) {
+    std::string out = "level,code,sector,year,indicator,value\n";
+    each_indicator(model, plan, lvl, [&](const territory_unit& u, const std::string& sector, int year, const char* ind, double v) {
+        out += std::string(level_name(lvl)) + "," + csv_field(u.code) + "," + sector + "," + std::to_string(year) + "," +
+               ind + "," + csv_number(v) + "\n";
+    });
+    return out;
+}
+
+nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) {
+    nlohmann::json j = {{"scenario", plan.scenario.name},
+                        {"base_budget", round2(plan.scenario.base_budget)},
+                        {"growth", plan.scenario.growth},
+                        {"first_year", plan.first_year},
+                        {"last_year", plan.last_year}};
+    j["years"] = nlohmann::json::array();
+    for (std::size_t y = 0; y < plan.years(); ++y)
+        j["years"].push_back({{"year", plan.first_year + static_cast<int>(y)},
+                              {"budget", round2(plan.budget[y])},
+                              {"carried_over", round2(plan.carried[y])}});
+    j["sectors"] = nlohmann::json::array();
+    for (const auto& sector : plan.sectors) {
+        const auto& traj = plan.national.at(sector);
+        offer start = model.sector_national(sector);
+        nlohmann::json s = {{"sector", sector}, {"sector_label", sector_label(sector)}};
+        auto closing = plan.national_closing_year(sector);
+        s["closing_year"] = closing ? nlohmann::json(*closing) : nlohmann::json(nullptr);
+        s["start"] = {{"deficit", start.deficit}, {"investment_cost", round2(start.investment)},
+                      {"recurrent_cost", round2(start.recurrent)}, {"coverage_pct", round2(start.coverage_pct())}};
+        s["trajectory"] = nlohmann::json::array();
+        for (const auto& y : traj)
+            s["trajectory"].push_back({{"year", y.year},
+                                       {"budget", round2(y.budget)},
+                                       {"spent_investment", round2(y.spent_investment)},
+                                       {"spent_recurrent", round2(y.spent_recurrent)},
+                                       {"built", y.built},
+                                       {"deficit", y.deficit},
+                                       {"deficit_investment", round2(y.deficit_investment)},
+                                       {"coverage_pct", round2(y.coverage_pct)}});
+        s["unfunded"] = {{"deficit", traj.back().deficit},
+                         {"investment_cost", round2(traj.back().deficit_investment)},
+                         {"recurrent_cost", round2(traj.back().deficit_recurrent)}};
+        // Territories (top tier and the next) that close late or never.
+        nlohmann::json territories = nlohmann::json::array();
+        for (std::size_t t = 0; t < model.where().tier_count() && t < 2; ++t)
+            for (std::size_t u = 0; u < model.where().units(t).size(); ++u) {
+                auto c = plan.closing_year(sector, t, u);
+                territories.push_back({{"level", level_name(model.where().level_of(t))},
+                                       {"code", model.where().units(t)[u].code},
+                                       {"closing_year", c ? nlohmann::json(*c) : nlohmann::json(nullptr)},
+                                       {"unfunded", plan.deficit.at(sector)[t][u].back()}});
+            }
+        s["territories"] = std::move(territories);
+        j["sectors"].push_back(std::move(s));
+    }
+    return j;
+}
+
+std::string plan_csv(const closing_plan& plan) {
+    std::string out =
+        "scenario,sector,year,budget,spent_investment,spent_recurrent,built,deficit,deficit_investment,"
+        "deficit_recurrent,coverage_pct,closing_year\n";
+    for (const auto& sector : plan.sectors) {
+        auto closing = plan.national_closing_year(sector);
+        for (const auto& y : plan.national.at(sector)) {
+            out += plan.scenario.name + "," + sector + "," + std::to_string(y.year);
+            for (double v : {y.budget, y.spent_investment, y.spent_recurrent, y.built, y.deficit, y.deficit_investment,
+                             y.deficit_recurrent, y.coverage_pct})
+                out += "," + csv_number(v);
+            out += "," + (closing ? std::to_string(*closing) : std::string{}) + "\n";
+        }
+    }
+    return out;
+}
+
+}  // namespace microplan::geo

@@ -1,0 +1,30 @@
+#pragma once
+// The demo planning store: a synthetic country (9 zones, 140 districts, 1,134 circuits) with
+// its population raster, establishments, population projections, a poverty index, a standards
+// catalogue and the accessibility of every sector over a synthetic friction surface, written
+// to one store in one atomic update. Deterministic for a seed (README "Demo").
+#include <cstddef>
+#include <string>
+
+#include "microplan/geo/demo/demo_country.hpp"
+
+namespace microplan::geo::usecases {
+
+struct demo_options {
+    std::string out;     // the store (replaced atomically)
+    std::string raster;  // population raster; "" = <store>_population.tif
+    demo::country_options country;
+    std::string standards;  // catalogue put in force; "" = none
+    std::string data_dir;   // the repository's data/ (speed tables of the synthetic land cover and roads)
+};
+
+struct demo_summary {
+    std::string raster, inputs_prefix;
+    std::size_t zones = 0, districts = 0, circuits = 0, establishments = 0, access_runs = 0;
+    double area_km2 = 0, people = 0;
+    int first_year = 0, last_year = 0;
+};
+
+demo_summary build_demo_store(const demo_options& options);
+
+}  // namespace microplan::geo::usecases

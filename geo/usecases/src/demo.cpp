@@ -1,0 +1,125 @@
+#include "microplan/geo/usecases/demo.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "microplan/geo/access/friction.hpp"
+#include "microplan/geo/access/population_access.hpp"
+#include "microplan/geo/demo/demo_access.hpp"
+#include "microplan/geo/demo/demo_services.hpp"
+#include "microplan/geo/io/raster.hpp"
+#include "microplan/geo/planning/standards.hpp"
+#include "microplan/geo/store/accessibility.hpp"
+#include "microplan/geo/store/establishments.hpp"
+#include "microplan/geo/store/planning.hpp"
+#include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/store/population.hpp"
+#include "microplan/geo/territory/assign.hpp"
+#include "microplan/geo/usecases/accessibility.hpp"
+
+namespace microplan::geo::usecases {
+
+namespace {
+
+std::string raster_path(const demo_options& o) {
+    if (!o.raster.empty()) return o.raster;
+    std::string tif = o.out;
+    if (auto dot = tif.rfind(".sqlite"); dot != std::string::npos && dot + 7 == tif.size()) tif.resize(dot);
+    return tif + "_population.tif";
+}
+
+// Every sector's travel-time thresholds: the usual ones and each standard's maximum time.
+access::accessibility_options sector_options(const standards_catalogue& catalogue, const std::string& sector) {
+    access::accessibility_options o;
+    o.sector = sector;
+    for (const auto& st : catalogue.items)
+        if (st.sector == sector && st.max_travel_min) o.thresholds.push_back(*st.max_travel_min);
+    std::sort(o.thresholds.begin(), o.thresholds.end());
+    o.thresholds.erase(std::unique(o.thresholds.begin(), o.thresholds.end()), o.thresholds.end());
+    return o;
+}
+
+}  // namespace
+
+demo_summary build_demo_store(const demo_options& options) {
+    const std::string& crs = options.country.analysis_crs;
+    demo::country c = demo::generate_country(options.country);
+    demo::services_options so;
+    so.seed = options.country.seed;
+    so.analysis_crs = crs;
+    demo_summary sum;
+    const std::string tif = sum.raster = raster_path(options);
+    demo::write_population_raster(c, tif, so);
+    demo::demo_population people = demo::population_by_unit(c, tif);
+    // Synthetic land cover, elevation, roads and rivers beside the raster, and the friction
+    // surface they make (speed tables in data/access/).
+    std::string prefix = tif.substr(0, tif.size() - std::string("_population.tif").size());
+    if (tif.size() <= std::string("_population.tif").size() || !tif.ends_with("_population.tif")) prefix = tif;
+    sum.inputs_prefix = prefix;
+    auto inputs = demo::write_access_inputs(c, people, tif, prefix, options.country.seed);
+    friction_inputs fi;
+    fi.landcover = inputs.landcover;
+    fi.speeds = options.data_dir + "/access/demo_landcover_speeds.csv";
+    fi.roads = inputs.roads;
+    fi.road_speeds = options.data_dir + "/access/demo_road_speeds.csv";
+    fi.barriers = {inputs.rivers};
+    fi.elevation = inputs.elevation;
+    const cost_surface surface = access::build_friction(read_friction_layers(fi));
+    std::vector<establishment> services = demo::generate_establishments(c, people, so);
+    auto years = demo::project_population(c, people, so.year, so.year + 10, so);
+    auto poverty = demo::poverty_index(c, people, so);
+    std::optional<standards_catalogue> catalogue;
+    if (!options.standards.empty()) catalogue = read_standards(options.standards);
+    const unit_layer* layers[] = {&c.zones, &c.districts, &c.circuits};
+    assign_result placed = assign_points(services, layers, {0, crs, 0});
+    const std::string source = "microplan demo --seed " + std::to_string(options.country.seed);
+    store::update_atomically(options.out, [&](sqlite::connection& db) {
+        store::ensure_schema(db, crs);
+        for (const unit_layer* l : layers) {
+            store::import_record rec{l->lvl, source, "", "demo", "EPSG:4326", "", 0};
+            store::write_level(db, *l, rec, {});
+        }
+        for (auto [lvl, values] : {std::pair{level::circuit, &people.circuits},
+                                   {level::district, &people.districts},
+                                   {level::zone, &people.zones}}) {
+            store::import_record rec{lvl, tif, "", "demo", "", "", 0};
+            store::write_population(db, {lvl, so.year, lvl == level::circuit ? "raster" : "sum of children", tif},
+                                    *values, rec, {});
+        }
+        for (const auto& [year, projected] : years) {
+            if (year == so.year) continue;
+            for (auto [lvl, values] : {std::pair{level::circuit, &projected.circuits},
+                                       {level::district, &projected.districts},
+                                       {level::zone, &projected.zones}}) {
+                store::import_record rec{lvl, source, "", "demo", "", "", 0};
+                store::write_population(db, {lvl, year, "projection", source}, *values, rec, {});
+            }
+        }
+        for (const auto& [lvl, values] : poverty) store::write_attributes(db, lvl, "poverty", values, source + " (NBI %)");
+        store::import_record rec{level::circuit, source, "", "demo", "EPSG:4326", "", 0};
+        store::write_establishments(db, services, placed.rows, rec, placed.report,
+                                    store::establishment_write_mode::replace_sectors);
+        if (!catalogue) return;
+        store::write_standards(db, *catalogue);
+        // Accessibility of every sector over the demo's synthetic friction surface.
+        auto pop = read_population_grid(tif, surface.g.crs_wkt);
+        const auto levels = read_unit_levels(db);  // once for every sector
+        for (const auto& [sector, priority] : catalogue->sectors()) {
+            auto r = travel_time_accessibility(db, levels, surface, pop, sector_options(*catalogue, sector));
+            r.run.population_source = tif;
+            store::write_accessibility(db, r.run);
+            ++sum.access_runs;
+        }
+    });
+    for (const auto& u : c.zones.units) sum.area_km2 += u.area_km2;
+    for (const auto& [code, v] : people.zones.at(total_band)) sum.people += v;
+    sum.zones = c.zones.units.size();
+    sum.districts = c.districts.units.size();
+    sum.circuits = c.circuits.units.size();
+    sum.establishments = services.size();
+    sum.first_year = years.begin()->first;
+    sum.last_year = years.rbegin()->first;
+    return sum;
+}
+
+}  // namespace microplan::geo::usecases
