@@ -11,9 +11,10 @@
 #include <memory>
 #include <random>
 
-#include "microplan/geo/store/planning.hpp"
+#include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/territory/locate.hpp"
+#include "microplan/geo/usecases/planning.hpp"
 
 using namespace microplan::geo;
 
@@ -34,11 +35,11 @@ struct fixture {
                 std::exit(2);
             }
             fixture x;
-            sqlite::connection db(path, sqlite::connection::mode::read_only);
-            x.inputs = std::make_unique<store::planning_inputs>(store::read_planning_inputs(db));
-            x.model = std::make_unique<coverage_model>(store::make_model(*x.inputs));
+            auto db = store::open_store(path, store::open_mode::read_only);
+            x.inputs = std::make_unique<store::planning_inputs>(store::read_planning_inputs(*db));
+            x.model = std::make_unique<coverage_model>(usecases::make_model(*x.inputs));
             for (level l : {level::zone, level::district, level::circuit}) {
-                x.layers.push_back(store::read_level(db, l));
+                x.layers.push_back(db->read_level(l));
                 x.locators.push_back(std::make_unique<point_locator>(x.layers.back()));
             }
             x.store_copy = std::string(path) + ".bench-copy";
@@ -95,23 +96,19 @@ void add_move_remove(benchmark::State& state) {
     state.counters["edits_per_iteration"] = 3;
 }
 
-// The same add, with its row committed to the SpatiaLite store (one transaction, fsync).
+// The same add as a scenario edit committed to the store (one transaction with its undo-log
+// row, fsync), as the server does for a proposal placed on the map.
 void add_and_commit(benchmark::State& state) {
     fixture& f = fixture::get();
-    sqlite::connection db(f.store_copy, sqlite::connection::mode::read_write);
+    auto db = store::open_store(f.store_copy, store::open_mode::read_write);
+    const std::int64_t scenario = db->create_scenario("bench").id;
     std::mt19937 rng(13);
-    sqlite::statement ins(db,
-                          "INSERT INTO establishments (id, name, sector, typology, status, circuit_code, placement, geom)"
-                          " VALUES ('BENCH', 'propuesto', 'health', 'Centro de Salud Tipo A', 'proposed', ?, 'inside',"
-                          " MakePoint(?, ?, 4326))");
     for (auto _ : state) {
         auto [lon, lat] = f.random_point(rng);
         placed_establishment e = f.at(lon, lat);
-        {
-            sqlite::transaction tx(db);
-            ins.bind(1, f.layers[2].units[static_cast<std::size_t>(e.units[2])].code).bind(2, lon).bind(3, lat).run();
-            tx.commit();
-        }
+        store::proposal_record p{0, scenario, "health", "Centro de Salud Tipo A", "propuesto", lon, lat,
+                                 f.layers[2].units[static_cast<std::size_t>(e.units[2])].code};
+        db->add_proposal(p);
         std::size_t h = f.model->add(std::move(e));
         benchmark::DoNotOptimize(f.model->sector_national("health").deficit);
         f.model->remove(h);

@@ -16,11 +16,11 @@
 #include "microplan/geo/usecases/accessibility.hpp"
 #include "microplan/geo/access/friction.hpp"
 #include "microplan/geo/access/network.hpp"
+#include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/io/catchments.hpp"
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/core/proj.hpp"
-#include "microplan/geo/store/accessibility.hpp"
-#include "microplan/geo/store/planning.hpp"
+#include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/territory/locate.hpp"
 
@@ -100,9 +100,9 @@ std::vector<double> parse_thresholds(const std::string& text) {
 }
 
 // The thresholds asked for plus the sector's standard travel times (so indicators find theirs).
-std::vector<double> with_standard_times(geo::sqlite::connection& db, const std::string& sector,
+std::vector<double> with_standard_times(geo::store::planning_store& db, const std::string& sector,
                                         std::vector<double> thresholds) {
-    if (auto cat = geo::store::read_standards(db))
+    if (auto cat = db.read_standards())
         for (const auto& st : cat->items)
             if (st.sector == sector && st.max_travel_min) thresholds.push_back(*st.max_travel_min);
     std::sort(thresholds.begin(), thresholds.end());
@@ -137,7 +137,7 @@ void print_run(const geo::accessibility_run& run) {
 
 void store_run(const std::string& store, const geo::accessibility_run& run) {
     geo::store::update_atomically(store,
-                                  [&](geo::sqlite::connection& db) { geo::store::write_accessibility(db, run); });
+                                  [&](geo::store::planning_store& db) { db.write_accessibility(run); });
 }
 
 std::string out_path(const std::string& dir, const std::string& name) {
@@ -195,7 +195,8 @@ command add_access_travel_time(CLI::App& app) {
         auto surface = load_surface(*s);
         std::fprintf(stderr, "friction ready in %.2f s; reading the population ...\n", seconds_since(t0));
         auto pop = geo::read_population_grid(a->population, surface.g.crs_wkt);
-        geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
+        auto db_store = geo::store::open_store(a->store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
         access::accessibility_options o;
         o.sector = geo::canonical_sector(a->sector), o.typology = a->typology;
         o.thresholds = with_standard_times(db, o.sector, parse_thresholds(a->thresholds));
@@ -235,8 +236,9 @@ command add_access_distance(CLI::App& app) {
     add_common(app, *a, "2,5,10", "km");
     return [a] {
         auto t0 = clock_type::now();
-        geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
-        const std::string crs = geo::store::analysis_crs(db);
+        auto db_store = geo::store::open_store(a->store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
+        const std::string crs = db.analysis_crs();
         std::fprintf(stderr, "reading the population (centres in %s) ...\n", crs.c_str());
         auto pop = geo::read_population_grid(a->population, crs);
         access::accessibility_options o;
@@ -277,8 +279,9 @@ command add_access_network(CLI::App& app) {
     app.add_option("--snap-m", *snap, "Vertices closer than this are one node")->capture_default_str();
     return [=] {
         auto t0 = clock_type::now();
-        geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
-        const std::string crs = geo::store::analysis_crs(db);
+        auto db_store = geo::store::open_store(a->store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
+        const std::string crs = db.analysis_crs();
         auto graph =
             access::build_road_graph(geo::read_roads(*roads, *layer, *field, geo::read_speed_table(*speeds, false), crs), *snap);
         std::fprintf(stderr, "road graph: %zu nodes, %zu edges (%zu roads, %zu without a speed) in %.2f s\n",
@@ -322,7 +325,8 @@ command add_access_capacity(CLI::App& app) {
         auto t0 = clock_type::now();
         auto surface = load_surface(*s);
         auto pop = geo::read_population_grid(a->population, surface.g.crs_wkt);
-        geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
+        auto db_store = geo::store::open_store(a->store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
         auto points =
             geo::usecases::read_establishment_points(db, geo::canonical_sector(a->sector), a->typology, surface.g.crs_wkt);
         if (points.size() == 0)
@@ -400,7 +404,8 @@ command add_access_sites(CLI::App& app) {
         if (*target > 0 && count->count() == 0) o->k = std::numeric_limits<std::size_t>::max();  // as many as needed
         auto surface = load_surface(*s);
         auto pop = geo::read_population_grid(a->population, surface.g.crs_wkt);
-        geo::sqlite::connection db(a->store, geo::sqlite::connection::mode::read_only);
+        auto db_store = geo::store::open_store(a->store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
         const std::string sector = geo::canonical_sector(a->sector);
         auto existing = geo::usecases::read_establishment_points(db, sector, a->typology, surface.g.crs_wkt);
         std::vector<std::uint8_t> excluded;
@@ -413,7 +418,7 @@ command add_access_sites(CLI::App& app) {
         // Where each site lies: its circuit, district and zone.
         std::vector<geo::unit_layer> layers;
         for (geo::level lvl : {geo::level::zone, geo::level::district, geo::level::circuit})
-            layers.push_back(geo::store::read_level(db, lvl));
+            layers.push_back(db.read_level(lvl));
         std::vector<std::unique_ptr<geo::point_locator>> locators;
         for (const auto& l : layers) locators.push_back(std::make_unique<geo::point_locator>(l));
         geo::proj::transformer to_lonlat(surface.g.crs_wkt, "EPSG:4326");

@@ -13,11 +13,8 @@
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/codification.hpp"
 #include "microplan/geo/io/vector_import.hpp"
-#include "microplan/geo/store/establishments.hpp"
-#include "microplan/geo/store/planning.hpp"
+#include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/store/planning_store.hpp"
-#include "microplan/geo/store/population.hpp"
-#include "microplan/geo/store/accessibility.hpp"
 #include "microplan/geo/territory/assign.hpp"
 #include "microplan/geo/territory/build.hpp"
 #include "microplan/geo/territory/validate.hpp"
@@ -64,9 +61,9 @@ command add_import(CLI::App& app) {
             r.source_crs,
             "code=" + r.used_fields.code + " name=" + r.used_fields.name + " parent=" + r.used_fields.parent,
             r.vertices};
-        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
-            geo::store::ensure_schema(db, o->analysis_crs);
-            geo::store::write_level(db, r.layer, rec, r.report);
+        geo::store::update_atomically(*store, [&](geo::store::planning_store& db) {
+            db.ensure_schema(o->analysis_crs);
+            db.write_level(r.layer, rec, r.report);
         });
         if (*json) {
             nlohmann::json j{
@@ -117,9 +114,10 @@ command add_build(CLI::App& app) {
             throw geo::format_error({}, "missing codification table", "building from cantons needs --codification");
         std::string crs;
         {
-            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
-            crs = geo::store::analysis_crs(db);
-            geo::unit_layer children = geo::store::read_level(db, cantons ? geo::level::canton : geo::level::circuit);
+            auto db_store = geo::store::open_store(*store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
+            crs = db.analysis_crs();
+            geo::unit_layer children = db.read_level(cantons ? geo::level::canton : geo::level::circuit);
             if (children.units.empty())
                 throw geo::store_error(
                     {*store, {}, {}, {}, {}}, "nothing to build from",
@@ -134,11 +132,11 @@ command add_build(CLI::App& app) {
                                       "EPSG:4326",
                                       "",
                                       0};
-        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
-            geo::store::write_level(db, built.districts, rec, built.report);
+        geo::store::update_atomically(*store, [&](geo::store::planning_store& db) {
+            db.write_level(built.districts, rec, built.report);
             if (!built.zones.units.empty()) {
                 rec.lvl = geo::level::zone;
-                geo::store::write_level(db, built.zones, rec, {});
+                db.write_level(built.zones, rec, {});
             }
         });
         print_findings(built.report);
@@ -161,18 +159,19 @@ command add_validate(CLI::App& app) {
         ->default_val(0.98);
     app.add_option("--threads", opt->threads, "Worker threads (default: all cores)");
     return [store, json, opt] {
-        geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
-        opt->analysis_crs = geo::store::analysis_crs(db);
+        auto db_store = geo::store::open_store(*store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
+        opt->analysis_crs = db.analysis_crs();
         std::vector<geo::unit_layer> layers;
-        for (geo::level l : geo::store::levels_present(db))
-            layers.push_back(geo::store::read_level(db, l, opt->analysis_crs));
+        for (geo::level l : db.levels_present())
+            layers.push_back(db.read_level(l, opt->analysis_crs));
         if (layers.empty())
             throw geo::store_error({*store, {}, {}, {}, {}}, "empty store", "no territorial units to validate");
         std::vector<const geo::unit_layer*> ptrs;
         for (auto& l : layers) ptrs.push_back(&l);
         geo::validation_report r = geo::validate(ptrs, *opt);
         // What the imports repaired belongs in the report too.
-        geo::findings recorded = geo::store::recorded_findings(db);
+        geo::findings recorded = db.recorded_findings();
         recorded.append(r.report);
         r.report = std::move(recorded);
         if (*json) {

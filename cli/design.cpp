@@ -19,7 +19,6 @@
 #include "microplan/geo/population/population.hpp"
 #include "microplan/geo/population/zonal.hpp"
 #include "microplan/geo/store/planning_store.hpp"
-#include "microplan/geo/store/population.hpp"
 
 namespace microplan::cli {
 
@@ -307,23 +306,23 @@ command add_build_ecuador(CLI::App& app) {
         geo::design::national_result r = geo::design::build_national(a->src, a->opt);
         for (const auto& [name, sec] : r.stages) std::fprintf(stderr, "  %-55s %6.2f s\n", name.c_str(), sec);
         std::string source = "microplan build-ecuador --data " + a->data + " --seed " + std::to_string(a->opt.seed);
-        geo::store::update_atomically(a->out, [&](geo::sqlite::connection& db) {
-            geo::store::ensure_schema(db, a->crs);
+        geo::store::update_atomically(a->out, [&](geo::store::planning_store& db) {
+            db.ensure_schema(a->crs);
             geo::store::import_record rec{geo::level::parish, a->src.parishes, "", "GeoJSON", "EPSG:4326", "", 0};
-            geo::store::write_level(db, r.parishes, rec, {});
+            db.write_level(r.parishes, rec, {});
             rec = {geo::level::canton, a->src.cantons, "", "GeoJSON", "EPSG:4326", "", 0};
-            geo::store::write_level(db, r.cantons, rec, {});
+            db.write_level(r.cantons, rec, {});
             for (const geo::unit_layer* l : {&r.zones, &r.districts, &r.circuits}) {
                 rec = {l->lvl, source, "", "design", "EPSG:4326", "", 0};
-                geo::store::write_level(db, *l, rec, l->lvl == geo::level::circuit ? r.report : geo::findings{});
+                db.write_level(*l, rec, l->lvl == geo::level::circuit ? r.report : geo::findings{});
             }
             for (const auto& [lvl, values] : r.population) {
                 geo::population_values v;
                 v[geo::total_band] = values;
                 rec = {lvl, a->src.census, "", "design", "", "", 0};
                 std::string method = lvl == geo::level::parish ? "table" : "dasymetric";
-                geo::store::write_population(
-                    db, {lvl, 2022, method, a->src.census + " + " + join(a->src.rasters, " + ")}, v, rec, {});
+                db.write_population(
+                    {lvl, 2022, method, a->src.census + " + " + join(a->src.rasters, " + ")}, v, rec, {});
             }
         });
         std::string report_path = a->report.empty() ? a->out + "_report.json" : a->report;

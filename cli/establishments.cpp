@@ -1,5 +1,4 @@
 // `microplan import establishments` and `microplan assign`.
-#include "microplan/geo/store/establishments.hpp"
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -31,14 +30,16 @@ placement_inputs read_placement_inputs(const std::string& store, double snap_m, 
     placement_inputs in;
     in.options.snap_m = snap_m;
     in.options.threads = threads;
-    geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
-    in.options.analysis_crs = geo::store::analysis_crs(db);
-    for (geo::level l : geo::store::levels_present(db))
-        in.layers.push_back(geo::store::read_level(db, l, in.options.analysis_crs));
+    auto db_store = geo::store::open_store(store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
+    in.options.analysis_crs = db.analysis_crs();
+    for (geo::level l : db.levels_present())
+        in.layers.push_back(db.read_level(l, in.options.analysis_crs));
     if (in.layers.empty())
         throw geo::store_error({store, {}, {}, {}, {}}, "no boundaries",
                                "the store holds no units to place establishments in; import boundaries first");
-    if (with_stored) in.stored = geo::store::read_establishments(db);
+    if (with_stored)
+        for (auto& e : db.read_establishments()) in.stored.push_back(std::move(e.attributes));
     return in;
 }
 
@@ -119,8 +120,8 @@ command add_import_establishments(CLI::App& app) {
                                           " condition=" + f.condition + " staff=" + f.staff + " status=" + f.status +
                                           (r.from_columns ? " lon=" + f.lon + " lat=" + f.lat : ""),
                                       0};
-        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
-            geo::store::write_establishments(db, r.rows, a.rows, rec, all,
+        geo::store::update_atomically(*store, [&](geo::store::planning_store& db) {
+            db.write_establishments(r.rows, a.rows, rec, all,
                                              *append ? geo::store::establishment_write_mode::append
                                                      : geo::store::establishment_write_mode::replace_sectors);
         });
@@ -157,9 +158,9 @@ command add_assign(CLI::App& app) {
                 {*store, {}, {}, {}, {}}, "no establishments",
                 "the store holds no establishments; import them with `microplan import establishments`");
         geo::assign_result a = geo::assign_points(rows, in.pointers(), in.options);
-        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
-            geo::store::update_assignments(db, rows, a.rows);
-            geo::store::record_import(db, "establishments",
+        geo::store::update_atomically(*store, [&](geo::store::planning_store& db) {
+            db.update_assignments(rows, a.rows);
+            db.record_import("establishments",
                                       {geo::level::circuit, "microplan assign", "", "", "", "", 0}, rows.size(),
                                       a.report);
         });

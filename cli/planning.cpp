@@ -5,9 +5,10 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "microplan/geo/usecases/planning.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/population/population.hpp"
-#include "microplan/geo/store/planning.hpp"
+#include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 
 namespace microplan::cli {
@@ -53,7 +54,8 @@ struct planning_args {
     }
 
     [[nodiscard]] std::unique_ptr<geo::store::planning_inputs> load() const {
-        geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
+        auto db_store = geo::store::open_store(store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
         std::optional<geo::standards_catalogue> c;
         if (!standards.empty()) c = geo::read_standards(standards);
         return std::make_unique<geo::store::planning_inputs>(
@@ -79,7 +81,7 @@ struct plan_args {
     }
 
     [[nodiscard]] geo::closing_plan run(const geo::coverage_model& model, const geo::store::planning_inputs& in) const {
-        return geo::store::plan_for(model, in, scenario, budget, growth, last_year);
+        return geo::usecases::plan_for(model, in, scenario, budget, growth, last_year);
     }
 };
 
@@ -92,7 +94,7 @@ command add_standards_import(CLI::App& app) {
     app.add_option("file", *file, "Standards catalogue (CSV; columns in README.md)")->required()->check(CLI::ExistingFile);
     return [store, file] {
         geo::standards_catalogue c = geo::read_standards(*file);
-        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) { geo::store::write_standards(db, c); });
+        geo::store::update_atomically(*store, [&](geo::store::planning_store& db) { db.write_standards(c); });
         std::printf("%zu standards of %zu sectors from %s are now in force in %s\n", c.items.size(), c.sectors().size(),
                     file->c_str(), store->c_str());
         return 0;
@@ -127,8 +129,9 @@ command add_attributes(CLI::App& app) {
         opt->lvl = level_option(*lvl);
         geo::unit_layer units;
         {
-            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
-            units = geo::store::read_level(db, opt->lvl);
+            auto db_store = geo::store::open_store(*store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
+            units = db.read_level(opt->lvl);
         }
         if (units.units.empty())
             throw geo::store_error({*store, {}, {}, {}, {}}, "level absent",
@@ -136,8 +139,8 @@ command add_attributes(CLI::App& app) {
         geo::population_table_result r = geo::read_population_table(*opt, units);
         print_findings(r.report, 5);
         const auto& values = r.values.at(geo::total_band);
-        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
-            geo::store::write_attributes(db, opt->lvl, *name, values, opt->path);
+        geo::store::update_atomically(*store, [&](geo::store::planning_store& db) {
+            db.write_attributes(opt->lvl, *name, values, opt->path);
         });
         std::printf("attribute %s: %zu of %zu %s have a value (field %s)\n", name->c_str(), values.size(),
                     units.units.size(), std::string(geo::level_table(opt->lvl)).c_str(), r.value_field.c_str());
@@ -158,14 +161,14 @@ command add_coverage(CLI::App& app) {
     app.add_flag("--save", *save, "Also store the results of every level in the store's coverage table");
     return [args, lvl, sector, by_typology, save] {
         auto in = args->load();
-        geo::coverage_model model = geo::store::make_model(*in, {args->include_proposed});
+        geo::coverage_model model = geo::usecases::make_model(*in, {args->include_proposed});
         print_findings(model.report(), 5);
         geo::coverage_query q{level_option(*lvl), geo::canonical_sector(*sector), *by_typology};
         auto rows = geo::coverage_rows(model, q);
         emit(args->format == "csv" ? geo::coverage_csv(rows) : dump(geo::coverage_json(rows)), args->output);
         if (*save) {
-            geo::store::update_atomically(args->store, [&](geo::sqlite::connection& db) {
-                geo::store::write_coverage(db, model, in->year);
+            geo::store::update_atomically(args->store, [&](geo::store::planning_store& db) {
+                db.write_coverage(model, in->year);
             });
             std::fprintf(stderr, "coverage of %d stored in %s (table coverage)\n", in->year, args->store.c_str());
         }
@@ -186,7 +189,7 @@ command add_report_district(CLI::App& app) {
         ->default_val("district");
     return [args, plan, code, lvl] {
         auto in = args->load();
-        geo::coverage_model model = geo::store::make_model(*in, {args->include_proposed});
+        geo::coverage_model model = geo::usecases::make_model(*in, {args->include_proposed});
         geo::closing_plan p = plan->run(model, *in);
         auto r = geo::make_unit_report(model, level_option(*lvl), *code, &p, in->year);
         emit(args->format == "csv" ? geo::report_csv(r) : dump(geo::report_json(r)), args->output);
@@ -203,7 +206,7 @@ command add_report_ranking(CLI::App& app) {
     app.add_option("--sector,-s", *sector, "One sector (default: all sectors together)");
     return [args, lvl, sector] {
         auto in = args->load();
-        geo::coverage_model model = geo::store::make_model(*in, {args->include_proposed});
+        geo::coverage_model model = geo::usecases::make_model(*in, {args->include_proposed});
         auto rows = geo::rank_units(model, level_option(*lvl), geo::canonical_sector(*sector));
         emit(args->format == "csv" ? geo::ranking_csv(rows) : dump(geo::ranking_json(rows)), args->output);
         return 0;
@@ -218,7 +221,7 @@ command add_plan(CLI::App& app) {
     return [args, plan] {
         auto t0 = clock_type::now();
         auto in = args->load();
-        geo::coverage_model model = geo::store::make_model(*in, {args->include_proposed});
+        geo::coverage_model model = geo::usecases::make_model(*in, {args->include_proposed});
         if (in->people.size() < 2)
             std::fprintf(stderr,
                          "note: the store holds population for %d only; it is held constant over the horizon "
@@ -246,7 +249,7 @@ command add_indicators(CLI::App& app) {
         if (targets->empty() && series->empty())
             throw geo::format_error({}, "nothing to do", "give --targets FILE, --series LEVEL or both");
         auto in = args->load();
-        geo::coverage_model model = geo::store::make_model(*in, {args->include_proposed});
+        geo::coverage_model model = geo::usecases::make_model(*in, {args->include_proposed});
         geo::closing_plan p = plan->run(model, *in);
         if (!series->empty()) {
             geo::level l = level_option(*series);

@@ -10,7 +10,6 @@
 #include "microplan/geo/population/projection.hpp"
 #include "microplan/geo/population/zonal.hpp"
 #include "microplan/geo/store/planning_store.hpp"
-#include "microplan/geo/store/population.hpp"
 #include "microplan/geo/territory/locate.hpp"
 
 namespace microplan::cli {
@@ -54,8 +53,9 @@ command add_population_table(CLI::App& app) {
         }
         geo::unit_layer units;
         {
-            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
-            units = geo::store::read_level(db, o->lvl);
+            auto db_store = geo::store::open_store(*store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
+            units = db.read_level(o->lvl);
         }
         if (units.units.empty())
             throw geo::store_error(
@@ -64,8 +64,8 @@ command add_population_table(CLI::App& app) {
         geo::population_table_result r = geo::read_population_table(*o, units);
         geo::store::import_record rec{o->lvl, o->path, "", "", "", "code=" + r.code_field + " value=" + r.value_field,
                                       0};
-        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
-            geo::store::write_population(db, {o->lvl, o->year, "table", o->path}, r.values, rec, r.report);
+        geo::store::update_atomically(*store, [&](geo::store::planning_store& db) {
+            db.write_population({o->lvl, o->year, "table", o->path}, r.values, rec, r.report);
         });
         if (*json) {
             nlohmann::json j{{"store", *store},
@@ -112,11 +112,12 @@ command add_population_raster(CLI::App& app) {
         auto t0 = clock_type::now();
         std::vector<geo::unit_layer> layers;
         {
-            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
+            auto db_store = geo::store::open_store(*store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
             std::vector<geo::level> wanted;
             for (const auto& l : *lvls) wanted.push_back(level_option(l));
-            if (wanted.empty()) wanted = geo::store::levels_present(db);
-            for (geo::level l : wanted) layers.push_back(geo::store::read_level(db, l));
+            if (wanted.empty()) wanted = db.levels_present();
+            for (geo::level l : wanted) layers.push_back(db.read_level(l));
         }
         nlohmann::json totals = nlohmann::json::object();
         std::vector<std::pair<geo::population_values, geo::findings>> results;
@@ -155,10 +156,10 @@ command add_population_raster(CLI::App& app) {
                          layer.units.size());
             results.emplace_back(std::move(values), std::move(report));
         }
-        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
+        geo::store::update_atomically(*store, [&](geo::store::planning_store& db) {
             for (std::size_t i = 0; i < layers.size(); ++i) {
                 geo::store::import_record rec{layers[i].lvl, join(*rasters), "", "raster", "", "", 0};
-                geo::store::write_population(db, {layers[i].lvl, *year, "raster", join(*rasters)}, results[i].first,
+                db.write_population({layers[i].lvl, *year, "raster", join(*rasters)}, results[i].first,
                                              rec, results[i].second);
             }
         });
@@ -206,13 +207,14 @@ command add_population_allocate(CLI::App& app) {
         geo::population_values values;
         int y = *year;
         {
-            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
-            o->analysis_crs = geo::store::analysis_crs(db);
-            sources = geo::store::read_level(db, src_l, o->analysis_crs);
-            targets = geo::store::read_level(db, dst_l, o->analysis_crs);
-            auto years = geo::store::population_years(db, src_l);
+            auto db_store = geo::store::open_store(*store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
+            o->analysis_crs = db.analysis_crs();
+            sources = db.read_level(src_l, o->analysis_crs);
+            targets = db.read_level(dst_l, o->analysis_crs);
+            auto years = db.population_years(src_l);
             if (y == 0 && !years.empty()) y = years.back();
-            values = geo::store::read_population(db, src_l, y);
+            values = db.read_population(src_l, y);
             if (values.empty())
                 throw geo::store_error({*store, {}, {}, {}, {}}, "no population",
                                        "the store holds no population for " + std::string(geo::level_table(src_l)) +
@@ -224,9 +226,9 @@ command add_population_allocate(CLI::App& app) {
         geo::allocation_result r = geo::allocate_population(sources, values, targets, *o);
         std::string src_text = std::string(geo::level_table(src_l)) + " " + std::to_string(y) +
                                (o->rasters.empty() ? "" : " weighted by " + join(o->rasters));
-        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
+        geo::store::update_atomically(*store, [&](geo::store::planning_store& db) {
             geo::store::import_record rec{dst_l, src_text, "", *method, "", "", 0};
-            geo::store::write_population(db, {dst_l, y, *method, src_text}, r.values, rec, r.report);
+            db.write_population({dst_l, y, *method, src_text}, r.values, rec, r.report);
         });
         if (*json) {
             std::printf("%s\n", nlohmann::json{{"store", *store},
@@ -278,13 +280,14 @@ command add_population_project(CLI::App& app) {
         geo::findings report;
         int base = *from;
         {
-            geo::sqlite::connection db(*store, geo::sqlite::connection::mode::read_only);
-            if (!base) base = geo::store::base_population_year(db).value_or(0);
+            auto db_store = geo::store::open_store(*store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
+            if (!base) base = db.base_population_year().value_or(0);
             if (!base)
                 throw geo::store_error({*store, {}, {}, {}, {}}, "no population",
                                        "the store holds no population to project");
-            geo::unit_layer cantons = geo::store::read_level(db, geo::level::canton);
-            geo::unit_layer provinces = geo::store::read_level(db, geo::level::province);
+            geo::unit_layer cantons = db.read_level(geo::level::canton);
+            geo::unit_layer provinces = db.read_level(geo::level::province);
             if (cantons.units.empty() || provinces.units.empty())
                 throw geo::store_error({*store, {}, {}, {}, {}}, "cantons needed",
                                        "projections are matched to cantons by name within provinces; import both "
@@ -295,18 +298,18 @@ command add_population_project(CLI::App& app) {
             std::vector<geo::level> levels;
             if (lvl->empty()) {
                 for (geo::level l : geo::all_levels)
-                    if (!geo::store::population_years(db, l).empty()) levels.push_back(l);
+                    if (!db.population_years(l).empty()) levels.push_back(l);
             } else {
                 levels.push_back(level_option(*lvl));
             }
             for (geo::level l : levels) {
-                geo::population_values values = geo::store::read_population(db, l, base);
+                geo::population_values values = db.read_population(l, base);
                 std::map<std::string, std::string> canton_of;
                 if (l == geo::level::parish || l == geo::level::canton) {
                     for (const auto& [code, v] : values.begin()->second) canton_of[code] = code.substr(0, 4);
                 } else {
                     // The canton holding a point inside the unit.
-                    geo::unit_layer units = geo::store::read_level(db, l);
+                    geo::unit_layer units = db.read_level(l);
                     auto& ctx = geo::geos::thread_context();
                     for (const auto& u : units.units) {
                         geo::geos::geom_ptr p = geo::geos::own(GEOSPointOnSurface_r(ctx.handle(), u.geometry.get()));
@@ -322,11 +325,11 @@ command add_population_project(CLI::App& app) {
             }
         }
         print_findings(report, 5);
-        geo::store::update_atomically(*store, [&](geo::sqlite::connection& db) {
+        geo::store::update_atomically(*store, [&](geo::store::planning_store& db) {
             for (const auto& [l, years] : results)
                 for (const auto& [year, values] : years) {
                     geo::store::import_record rec{l, *file, "", "CSV", "", "", 0};
-                    geo::store::write_population(db, {l, year, "projection", *file}, values, rec, {});
+                    db.write_population({l, year, "projection", *file}, values, rec, {});
                 }
         });
         for (const auto& [l, years] : results)

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/usecases/refusal.hpp"
 
 namespace microplan::service {
 
@@ -30,6 +31,13 @@ error_response current_exception_response() {
         throw;
     } catch (const request_error& e) {
         return to_response(e);
+    } catch (const geo::usecases::refusal& e) {
+        switch (e.why()) {
+            case geo::usecases::refusal::reason::not_found: return make(404, "NotFound", e.what());
+            case geo::usecases::refusal::reason::not_available: return make(404, "NotAvailable", e.what());
+            case geo::usecases::refusal::reason::invalid: break;
+        }
+        return make(422, "InvalidData", e.what());
     } catch (const geo::store_error& e) {
         error_response r = make(500, "StoreError", "the planning store cannot be read");
         r.log = true;

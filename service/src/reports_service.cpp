@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "microplan/geo/usecases/planning.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/scenarios.hpp"
@@ -155,7 +156,7 @@ http_response reports_service::indicators(const request_context& ctx, const std:
         std::optional<geo::closing_plan> own_plan;
         const geo::closing_plan* plan = nullptr;
         if (closing) {
-            if (scenario) own_plan = geo::store::plan_for(model, *ctx.data->inputs());
+            if (scenario) own_plan = geo::usecases::plan_for(model, *ctx.data->inputs());
             plan = scenario ? &*own_plan : ctx.data->baseline_plan();
         }
         const auto& units = model.where().units(tier);

@@ -4,12 +4,10 @@
 #include <cmath>
 #include <thread>
 
-#include "microplan/geo/core/geos.hpp"
-#include "microplan/geo/core/sqlite.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
-#include "microplan/geo/store/population.hpp"
+#include "microplan/geo/usecases/planning.hpp"
 
 namespace microplan::service {
 
@@ -21,30 +19,16 @@ std::uint64_t fnv(std::uint64_t h, const void* data, std::size_t n) {
     return h;
 }
 
-tiles::ring ring_of(GEOSContextHandle_t ctx, const GEOSGeometry* ring) {
-    tiles::ring out;
-    const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(ctx, ring);
-    unsigned n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(ctx, seq, &n)) return out;
-    out.reserve(n);
-    for (unsigned i = 0; i < n; ++i) {
-        double x = 0, y = 0;
-        GEOSCoordSeq_getXY_r(ctx, seq, i, &x, &y);
-        out.push_back({x, y});
-    }
-    if (out.size() > 1 && out.front() == out.back()) out.pop_back();
-    return out;
-}
-
-tiles::multipolygon multipolygon_of(const GEOSGeometry* g) {
+tiles::multipolygon multipolygon_of(const geo::unit& u) {
     tiles::multipolygon out;
-    if (!g) return out;
-    GEOSContextHandle_t ctx = geo::geos::thread_context().handle();
-    for (const GEOSGeometry* poly : geo::geos::polygons_of(g)) {
+    for (const auto& poly : geo::lonlat_polygons(u)) {
         tiles::polygon p;
-        p.rings.push_back(ring_of(ctx, GEOSGetExteriorRing_r(ctx, poly)));
-        int holes = GEOSGetNumInteriorRings_r(ctx, poly);
-        for (int i = 0; i < holes; ++i) p.rings.push_back(ring_of(ctx, GEOSGetInteriorRingN_r(ctx, poly, i)));
+        for (const auto& ring : poly) {
+            tiles::ring r;
+            r.reserve(ring.size());
+            for (const auto& [x, y] : ring) r.push_back({x, y});
+            p.rings.push_back(std::move(r));
+        }
         out.push_back(std::move(p));
     }
     return out;
@@ -145,7 +129,7 @@ tiles::box snapshot::extent() const {
 const geo::closing_plan* snapshot::baseline_plan() const {
     if (!model_) return nullptr;
     std::call_once(plan_once_,
-                   [this] { plan_ = std::make_unique<geo::closing_plan>(geo::store::plan_for(*model_, *inputs_)); });
+                   [this] { plan_ = std::make_unique<geo::closing_plan>(geo::usecases::plan_for(*model_, *inputs_)); });
     return plan_.get();
 }
 
@@ -167,8 +151,9 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
     auto snap = std::shared_ptr<snapshot>(new snapshot());
     snap->store_path_ = store_path;
     snap->generation_ = generation;
-    geo::sqlite::connection db(store_path, geo::sqlite::connection::mode::read_only);
-    if (!db.has_table("microplan_meta"))
+    auto store = geo::store::open_store(store_path, geo::store::open_mode::read_only);
+    geo::store::planning_store& db = *store;
+    if (!db.is_planning_store())
         throw geo::store_error(
             geo::error_location{store_path, {}, {}, {}, {}}, "not a microplan planning store",
             "it has no microplan_meta table; create one with 'microplan import' or 'microplan demo'");
@@ -176,23 +161,23 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
     // Planning first: its model gives the units their population and indicators.
     try {
         snap->inputs_ = std::make_unique<geo::store::planning_inputs>(geo::store::read_planning_inputs(db));
-        snap->model_ = std::make_unique<geo::coverage_model>(geo::store::make_model(*snap->inputs_));
+        snap->model_ = std::make_unique<geo::coverage_model>(geo::usecases::make_model(*snap->inputs_));
         snap->population_year_ = snap->inputs_->year;
     } catch (const geo::error& e) {
         snap->planning_message_ = e.what();
-        snap->population_year_ = geo::store::base_population_year(db);
+        snap->population_year_ = db.base_population_year();
     }
     const geo::coverage_model* model = snap->model_.get();
     std::vector<std::string> sectors;
     if (model)
         for (const auto& [sector, priority] : model->catalogue().sectors()) sectors.push_back(sector);
 
-    std::vector<geo::level> levels = geo::store::levels_present(db);
+    std::vector<geo::level> levels = db.levels_present();
     std::vector<geo::unit_layer> layers;
     std::vector<geo::population_values> people;
     for (geo::level l : levels) {
-        layers.push_back(geo::store::read_level(db, l));
-        people.push_back(snap->population_year_ ? geo::store::read_population(db, l, snap->population_year_)
+        layers.push_back(db.read_level(l));
+        people.push_back(snap->population_year_ ? db.read_population(l, snap->population_year_)
                                                 : geo::population_values{});
     }
 
@@ -253,7 +238,7 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
                     if (auto it = total->second.find(u.code); it != total->second.end())
                         f.properties["population"] = std::round(it->second);
                 }
-                f.lonlat = multipolygon_of(u.geometry.get());
+                f.lonlat = multipolygon_of(u);
                 u.geometry.reset();
                 c.features.push_back(std::move(f));
             }
@@ -264,7 +249,8 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
     }
     for (auto& w : workers) w.join();
 
-    if (db.has_table("establishments")) {
+    if (db.has_establishment_layer()) {
+        const auto establishments = db.read_establishments();
         collection c;
         c.id = "establishments";
         c.title = collection_title(c.id);
@@ -280,22 +266,26 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
                         {"zone_code", "string", "Zona"},
                         {"district_code", "string", "Distrito"},
                         {"circuit_code", "string", "Circuito"}};
-        geo::sqlite::statement q(db,
-                                 "SELECT fid, id, name, sector, typology, capacity, condition, status, zone_code, "
-                                 "district_code, circuit_code, X(geom), Y(geom) FROM establishments ORDER BY fid");
-        while (q.step()) {
+        for (const geo::store::stored_establishment& row : establishments) {
+            const geo::establishment& e = row.attributes;
             feature_record f;
-            f.fid = q.integer(0);
-            f.properties = {{"id", q.text(1)},        {"name", q.text(2)},          {"sector", q.text(3)},
-                            {"typology", q.text(4)},  {"condition", q.text(6)},     {"status", q.text(7)},
-                            {"zone_code", q.text(8)}, {"district_code", q.text(9)}, {"circuit_code", q.text(10)}};
-            if (!q.is_null(5)) f.properties["capacity"] = q.real(5);
+            f.fid = e.row;
+            f.properties = {{"id", e.id},
+                            {"name", e.name},
+                            {"sector", e.sector},
+                            {"typology", e.typology},
+                            {"condition", e.condition},
+                            {"status", e.status},
+                            {"zone_code", row.code(geo::level::zone)},
+                            {"district_code", row.code(geo::level::district)},
+                            {"circuit_code", row.code(geo::level::circuit)}};
+            if (e.capacity) f.properties["capacity"] = *e.capacity;
             // The level its standard serves (a hospital serves a district, a health post a
             // circuit): viewers draw establishments bigger as their level rises.
             if (model)
-                if (const geo::standard* st = model->catalogue().governing(q.text(3), q.text(4)))
+                if (const geo::standard* st = model->catalogue().governing(e.sector, e.typology))
                     f.properties["scale"] = std::string(geo::level_name(st->lvl));
-            if (!q.is_null(11) && !q.is_null(12)) f.location = tiles::point{q.real(11), q.real(12)};
+            if (std::isfinite(e.lon) && std::isfinite(e.lat)) f.location = tiles::point{e.lon, e.lat};
             c.features.push_back(std::move(f));
         }
         finish_collection(c, {"id", "name", "sector", "typology", "scale", "status", "circuit_code"});

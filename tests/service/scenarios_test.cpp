@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "microplan/geo/store/planning.hpp"
+#include "microplan/geo/core/sqlite.hpp"
+#include "microplan/geo/usecases/planning.hpp"
+#include "microplan/geo/store/planning_inputs.hpp"
 #include "service/http_client.hpp"
 #include "service/running_server.hpp"
 #include "support.hpp"
@@ -112,13 +114,14 @@ TEST_F(Scenarios, AddMoveDeleteUndoRecomputeLikeAFreshModel) {
 
     // The scenario equals a model built from scratch with the proposal as an establishment.
     {
-        geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
+        auto db_store = geo::store::open_store(store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
         auto inputs = geo::store::read_planning_inputs(db);
         auto units = server->state.current()->locate(inside[0], inside[1]);
         ASSERT_TRUE(units);
         inputs.establishments.push_back(
             {"P", "health", "Centro de Salud Tipo A", std::nullopt, "good", "existing", *units});
-        auto fresh = geo::store::make_model(inputs);
+        auto fresh = geo::usecases::make_model(inputs);
         json scenario = get("/indicators/district?scenario=" + sid)["units"];
         std::size_t tier = *fresh.where().tier_of(geo::level::district);
         for (std::size_t u = 0; u < fresh.where().units(tier).size(); ++u)
@@ -244,6 +247,7 @@ TEST(ScenarioCrash, AServerKilledMidEditLeavesTheLastCommittedState) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ASSERT_NE(test::run("kill -0 " + pid).exit_code, 0) << "the server should have been killed";
     {
+        // The SpatiaLite file itself: intact, and holding exactly the committed edits.
         geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
         geo::sqlite::statement check(db, "PRAGMA integrity_check");
         ASSERT_TRUE(check.step());

@@ -4,17 +4,16 @@
 #include <cmath>
 
 #include "microplan/geo/core/proj.hpp"
-#include "microplan/geo/store/establishments.hpp"
-#include "microplan/geo/store/planning_store.hpp"
 
 namespace microplan::geo::usecases {
 
 
-establishment_points read_establishment_points(sqlite::connection& db, const std::string& sector,
+establishment_points read_establishment_points(store::planning_store& db, const std::string& sector,
                                                const std::string& typology, const std::string& crs) {
     establishment_points out;
     proj::transformer to(std::string("EPSG:4326"), crs);
-    for (const establishment& e : store::read_establishments(db)) {
+    for (const store::stored_establishment& s : db.read_establishments()) {
+        const establishment& e = s.attributes;
         if (e.sector != sector || (!typology.empty() && e.typology != typology) || e.status != "existing") continue;
         double x = e.lon, y = e.lat;
         if (!std::isfinite(x) || !std::isfinite(y) || !to.forward(x, y)) continue;
@@ -29,13 +28,13 @@ establishment_points read_establishment_points(sqlite::connection& db, const std
     return out;
 }
 
-std::vector<unit_layer> read_unit_levels(sqlite::connection& db) {
+std::vector<unit_layer> read_unit_levels(store::planning_store& db) {
     std::vector<unit_layer> out;
-    for (level lvl : store::levels_present(db)) out.push_back(store::read_level(db, lvl));
+    for (level lvl : db.levels_present()) out.push_back(db.read_level(lvl));
     return out;
 }
 
-access::travel_time_result travel_time_accessibility(sqlite::connection& db, std::span<const unit_layer> levels,
+access::travel_time_result travel_time_accessibility(store::planning_store& db, std::span<const unit_layer> levels,
                                                      const cost_surface& surface, const population_grid& pop,
                                                      const access::accessibility_options& options) {
     return access::travel_time_accessibility(
@@ -43,7 +42,7 @@ access::travel_time_result travel_time_accessibility(sqlite::connection& db, std
         options);
 }
 
-accessibility_run distance_accessibility(sqlite::connection& db, std::span<const unit_layer> levels,
+accessibility_run distance_accessibility(store::planning_store& db, std::span<const unit_layer> levels,
                                          const population_grid& pop, const access::accessibility_options& options,
                                          std::vector<float>* km_out) {
     return access::distance_accessibility(

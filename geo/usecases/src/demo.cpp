@@ -9,11 +9,7 @@
 #include "microplan/geo/demo/demo_services.hpp"
 #include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/planning/standards.hpp"
-#include "microplan/geo/store/accessibility.hpp"
-#include "microplan/geo/store/establishments.hpp"
-#include "microplan/geo/store/planning.hpp"
 #include "microplan/geo/store/planning_store.hpp"
-#include "microplan/geo/store/population.hpp"
 #include "microplan/geo/territory/assign.hpp"
 #include "microplan/geo/usecases/accessibility.hpp"
 
@@ -73,17 +69,17 @@ demo_summary build_demo_store(const demo_options& options) {
     const unit_layer* layers[] = {&c.zones, &c.districts, &c.circuits};
     assign_result placed = assign_points(services, layers, {0, crs, 0});
     const std::string source = "microplan demo --seed " + std::to_string(options.country.seed);
-    store::update_atomically(options.out, [&](sqlite::connection& db) {
-        store::ensure_schema(db, crs);
+    store::update_atomically(options.out, [&](store::planning_store& db) {
+        db.ensure_schema(crs);
         for (const unit_layer* l : layers) {
             store::import_record rec{l->lvl, source, "", "demo", "EPSG:4326", "", 0};
-            store::write_level(db, *l, rec, {});
+            db.write_level(*l, rec, {});
         }
         for (auto [lvl, values] : {std::pair{level::circuit, &people.circuits},
                                    {level::district, &people.districts},
                                    {level::zone, &people.zones}}) {
             store::import_record rec{lvl, tif, "", "demo", "", "", 0};
-            store::write_population(db, {lvl, so.year, lvl == level::circuit ? "raster" : "sum of children", tif},
+            db.write_population({lvl, so.year, lvl == level::circuit ? "raster" : "sum of children", tif},
                                     *values, rec, {});
         }
         for (const auto& [year, projected] : years) {
@@ -92,22 +88,22 @@ demo_summary build_demo_store(const demo_options& options) {
                                        {level::district, &projected.districts},
                                        {level::zone, &projected.zones}}) {
                 store::import_record rec{lvl, source, "", "demo", "", "", 0};
-                store::write_population(db, {lvl, year, "projection", source}, *values, rec, {});
+                db.write_population({lvl, year, "projection", source}, *values, rec, {});
             }
         }
-        for (const auto& [lvl, values] : poverty) store::write_attributes(db, lvl, "poverty", values, source + " (NBI %)");
+        for (const auto& [lvl, values] : poverty) db.write_attributes(lvl, "poverty", values, source + " (NBI %)");
         store::import_record rec{level::circuit, source, "", "demo", "EPSG:4326", "", 0};
-        store::write_establishments(db, services, placed.rows, rec, placed.report,
+        db.write_establishments(services, placed.rows, rec, placed.report,
                                     store::establishment_write_mode::replace_sectors);
         if (!catalogue) return;
-        store::write_standards(db, *catalogue);
+        db.write_standards(*catalogue);
         // Accessibility of every sector over the demo's synthetic friction surface.
         auto pop = read_population_grid(tif, surface.g.crs_wkt);
         const auto levels = read_unit_levels(db);  // once for every sector
         for (const auto& [sector, priority] : catalogue->sectors()) {
             auto r = travel_time_accessibility(db, levels, surface, pop, sector_options(*catalogue, sector));
             r.run.population_source = tif;
-            store::write_accessibility(db, r.run);
+            db.write_accessibility(r.run);
             ++sum.access_runs;
         }
     });

@@ -341,7 +341,6 @@ TEST(Sites, GreedyNeverBeatsTheExactOptimumWhichEqualsBruteForce) {
 // ---- the store and the demo -----------------------------------------------------------
 
 #include "microplan/geo/core/sqlite.hpp"
-#include "microplan/geo/store/accessibility.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 
 namespace microplan::geo::access {
@@ -359,16 +358,17 @@ TEST(AccessibilityStore, RoundTripsAndANewRunReplacesTheOldOne) {
     unit_access b;
     b.population = 0, b.within = {0, 0};
     run.units_by_level["circuit"] = {{"C1", a}, {"C2", b}};
-    store::update_atomically(path, [&](sqlite::connection& db) {
-        store::ensure_schema(db, "EPSG:32717");
-        store::write_accessibility(db, run);
+    store::update_atomically(path, [&](store::planning_store& db) {
+        db.ensure_schema("EPSG:32717");
+        db.write_accessibility(run);
         run.method = "second";
-        store::write_accessibility(db, run);  // same sector and measure: replaces
+        db.write_accessibility(run);  // same sector and measure: replaces
         run.measure = "distance", run.units = "km";
-        store::write_accessibility(db, run);  // another measure: kept beside
+        db.write_accessibility(run);  // another measure: kept beside
     });
-    sqlite::connection db(path, sqlite::connection::mode::read_only);
-    auto runs = store::read_accessibility(db);
+    auto db_store = store::open_store(path, store::open_mode::read_only);
+    store::planning_store& db = *db_store;
+    auto runs = db.read_accessibility();
     ASSERT_EQ(runs.size(), 2u);
     EXPECT_EQ(runs[0].method, "second");
     EXPECT_EQ(runs[0].thresholds, (std::vector<double>{15, 30}));

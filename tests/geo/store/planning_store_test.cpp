@@ -17,9 +17,9 @@ void write_demo(const std::string& path, std::uint64_t seed = 2012) {
     demo::country_options o;
     o.seed = seed;
     demo::country c = demo::generate_country(o);
-    store::update_atomically(path, [&](sqlite::connection& db) {
-        store::ensure_schema(db, o.analysis_crs);
-        for (const unit_layer* l : {&c.zones, &c.districts, &c.circuits}) store::write_level(db, *l, {l->lvl, "test"}, {});
+    store::update_atomically(path, [&](store::planning_store& db) {
+        db.ensure_schema(o.analysis_crs);
+        for (const unit_layer* l : {&c.zones, &c.districts, &c.circuits}) db.write_level(*l, {l->lvl, "test"}, {});
     });
 }
 }  // namespace
@@ -60,10 +60,11 @@ TEST(PlanningStore, ReadBackEqualsWhatWasWritten) {
     scratch dir;
     std::string path = dir.path("demo.sqlite");
     write_demo(path);
-    sqlite::connection db(path, sqlite::connection::mode::read_only);
-    EXPECT_EQ(store::levels_present(db).size(), 3u);
-    EXPECT_EQ(store::analysis_crs(db), "EPSG:32717");
-    unit_layer circuits = store::read_level(db, level::circuit, "EPSG:32717");
+    auto db_store = store::open_store(path, store::open_mode::read_only);
+    store::planning_store& db = *db_store;
+    EXPECT_EQ(db.levels_present().size(), 3u);
+    EXPECT_EQ(db.analysis_crs(), "EPSG:32717");
+    unit_layer circuits = db.read_level(level::circuit, "EPSG:32717");
     ASSERT_EQ(circuits.units.size(), 1134u);
     EXPECT_EQ(circuits.units[0].code.substr(0, 5), circuits.units[0].parent_code);
     // Fids follow code order.
@@ -78,8 +79,8 @@ TEST(PlanningStore, AFailingChangeLeavesTheStoreByteForByteIntact) {
     write_demo(path);
     std::string before = read_bytes(path);
     EXPECT_THROW(store::update_atomically(path,
-                                          [](sqlite::connection& db) {
-                                              db.exec("DELETE FROM circuits");
+                                          [](store::planning_store& db) {
+                                              db.write_level(unit_layer{level::circuit, {}}, {}, {});
                                               throw format_error({}, "half way", "the source broke");
                                           }),
                  format_error);
@@ -115,9 +116,61 @@ TEST(PlanningStore, AKilledImportLeavesTheStoreByteForByteIntact) {
 
 TEST(PlanningStore, AMissingFolderIsAClearError) {
     try {
-        store::update_atomically("/nonexistent/dir/store.sqlite", [](sqlite::connection&) {});
+        store::update_atomically("/nonexistent/dir/store.sqlite", [](store::planning_store&) {});
         FAIL();
     } catch (const store_error& e) {
         EXPECT_NE(std::string(e.what()).find("/nonexistent/dir"), std::string::npos) << e.what();
     }
+}
+
+// Scenario persistence through the store interface: each edit is logged and undone in
+// reverse order, restoring the exact rows (a deleted proposal comes back with its id).
+TEST(PlanningStore, ScenarioEditsAreLoggedAndUndoneInReverseOrder) {
+    scratch dir;
+    std::string path = dir.path("demo.sqlite");
+    write_demo(path);
+    auto db = store::open_store(path, store::open_mode::read_write);
+    EXPECT_TRUE(db->read_scenarios().empty());
+    EXPECT_FALSE(db->undo_last_edit(1));
+    store::scenario_record s = db->create_scenario("taller");
+    EXPECT_EQ(db->read_scenarios().size(), 1u);
+    store::proposal_record a = db->add_proposal({0, s.id, "health", "Centro de Salud Tipo A", "uno", -78.5, -0.2, "X"});
+    store::proposal_record b = db->add_proposal({0, s.id, "health", "Puesto de Salud", "dos", -79.0, -1.0, "Y"});
+    EXPECT_NE(a.id, b.id);
+    store::proposal_record moved = a;
+    moved.lon = -78.6, moved.circuit_code = "Z";
+    db->move_proposal(a, moved);
+    db->delete_proposal(b);
+    ASSERT_EQ(db->read_proposals().size(), 1u);
+    EXPECT_DOUBLE_EQ(db->read_proposals()[0].lon, -78.6);
+
+    auto undone = db->undo_last_edit(s.id);  // the delete: b is back with its id
+    ASSERT_TRUE(undone);
+    EXPECT_EQ(undone->action, store::edit_action::remove);
+    ASSERT_EQ(db->read_proposals().size(), 2u);
+    EXPECT_EQ(db->read_proposals()[1].id, b.id);
+    EXPECT_EQ(db->read_proposals()[1].name, "dos");
+    undone = db->undo_last_edit(s.id);  // the move: a back where it was
+    ASSERT_TRUE(undone);
+    EXPECT_EQ(undone->action, store::edit_action::move);
+    EXPECT_DOUBLE_EQ(db->read_proposals()[0].lon, -78.5);
+    EXPECT_EQ(db->read_proposals()[0].circuit_code, "X");
+    EXPECT_EQ(db->undo_last_edit(s.id)->action, store::edit_action::add);  // b's add
+    EXPECT_EQ(db->undo_last_edit(s.id)->action, store::edit_action::add);  // a's add
+    EXPECT_TRUE(db->read_proposals().empty());
+    EXPECT_FALSE(db->undo_last_edit(s.id));
+    db->delete_scenario(s.id);
+    EXPECT_TRUE(db->read_scenarios().empty());
+}
+
+// A store opened read-only refuses writes instead of changing the file.
+TEST(PlanningStore, ReadOnlyStoresRefuseEdits) {
+    scratch dir;
+    std::string path = dir.path("demo.sqlite");
+    write_demo(path);
+    auto db = store::open_store(path, store::open_mode::read_only);
+    EXPECT_TRUE(db->is_planning_store());
+    EXPECT_FALSE(db->has_establishment_layer());
+    EXPECT_EQ(db->read_unit_records(level::zone).size(), 9u);
+    EXPECT_THROW(db->create_scenario("no"), store_error);
 }

@@ -1,4 +1,5 @@
-#include "microplan/geo/store/planning.hpp"
+#include "microplan/geo/usecases/planning.hpp"
+#include "microplan/geo/store/planning_inputs.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,8 +16,9 @@ TEST(PlanningStore, StandardsRoundTripAndDemoStoreLoads) {
     std::string store = dir.path("demo.sqlite");
     auto r = test::run(test::microplan_cmd("demo --out " + store));
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
-    auto stored = geo::store::read_standards(db);
+    auto db_store = geo::store::open_store(store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
+    auto stored = db.read_standards();
     ASSERT_TRUE(stored);
     auto file = geo::read_standards(std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv");
     ASSERT_EQ(stored->items.size(), file.items.size());
@@ -38,7 +40,7 @@ TEST(PlanningStore, StandardsRoundTripAndDemoStoreLoads) {
     EXPECT_EQ(in.people.size(), 11u);
     EXPECT_EQ(in.where.units(2).size(), 1134u);
     EXPECT_EQ(in.attributes[2].at("poverty").size(), 1134u);
-    geo::coverage_model m = geo::store::make_model(in);
+    geo::coverage_model m = geo::usecases::make_model(in);
     // Every establishment of the demo has a standard and a circuit.
     std::size_t counted = 0;
     for (const auto& [sector, p] : m.catalogue().sectors()) counted += static_cast<std::size_t>(m.sector_national(sector).current);
@@ -50,8 +52,9 @@ TEST(PlanningStore, StandardsRoundTripAndDemoStoreLoads) {
 TEST(PlanningStore, MissingInputsSayWhatToRun) {
     test::scratch dir;
     std::string store = dir.path("empty.sqlite");
-    geo::store::update_atomically(store, [](geo::sqlite::connection& db) { geo::store::ensure_schema(db, "EPSG:32717"); });
-    geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);
+    geo::store::update_atomically(store, [](geo::store::planning_store& db) { db.ensure_schema("EPSG:32717"); });
+    auto db_store = geo::store::open_store(store, geo::store::open_mode::read_only);
+        geo::store::planning_store& db = *db_store;
     try {
         geo::store::read_planning_inputs(db);
         FAIL();

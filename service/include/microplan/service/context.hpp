@@ -8,8 +8,11 @@
 #include "microplan/service/query.hpp"
 #include "microplan/service/snapshot.hpp"
 
-namespace microplan::service {
+namespace microplan::geo::usecases {
 class scenario_book;
+}
+namespace microplan::service {
+using geo::usecases::scenario_book;
 }
 
 namespace microplan::service {

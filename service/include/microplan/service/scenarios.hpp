@@ -1,93 +1,12 @@
 #pragma once
-// What-if scenarios of a workshop: named sets of proposed establishments (sector, typology,
-// location) on top of the baseline. Each lives in the store (tables `scenarios`,
-// `scenario_establishments`, and `scenario_edits`, the undo log) and in memory as a copy of
-// the baseline coverage model with its proposals counted, so an edit recomputes only the
-// unit it touches and its ancestors. Every edit is one SQLite transaction on the store: a
-// crash leaves the last committed state, and the model is changed only after the commit.
-//
-// Thread safety: every member locks the book's mutex; models are read under it (with_model).
-#include <cstdint>
-#include <functional>
-#include <map>
-#include <memory>
-#include <mutex>
-#include <nlohmann/json.hpp>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "microplan/geo/planning/coverage.hpp"
-#include "microplan/service/snapshot.hpp"
+// The workshop scenarios the server edits: geo::usecases::scenario_book (usecases/scenarios.hpp)
+// owns them; the service only maps HTTP to its calls (scenarios_service.hpp).
+#include "microplan/geo/usecases/scenarios.hpp"
 
 namespace microplan::service {
 
-struct proposed_establishment {
-    std::int64_t id = 0;
-    std::string sector, typology, name;
-    double lon = 0, lat = 0;
-    std::string circuit_code;
-};
-
-struct scenario_summary {
-    std::int64_t id = 0;
-    std::string name, created_at, updated_at;
-    std::size_t establishments = 0;
-};
-
-class scenario_book {
-public:
-    // `on_written` runs after each commit (the server tells its store watcher the change is
-    // its own).
-    scenario_book(std::string store_path, std::function<void()> on_written);
-
-    // Loads every stored scenario on `baseline` (after start and whenever the store changes).
-    void rebase(std::shared_ptr<const snapshot> baseline);
-
-    [[nodiscard]] std::vector<scenario_summary> list() const;
-    [[nodiscard]] scenario_summary summary(std::int64_t id) const;
-    [[nodiscard]] std::vector<proposed_establishment> establishments(std::int64_t id) const;
-    scenario_summary create(const std::string& name);
-    scenario_summary rename(std::int64_t id, const std::string& name);
-    void remove(std::int64_t id);
-
-    // Places a proposal (request_error 422 when the point lies in no circuit or the catalogue
-    // has no standard for the sector/typology).
-    proposed_establishment add(std::int64_t id, const std::string& sector, const std::string& typology,
-                               const std::string& name, double lon, double lat);
-    proposed_establishment move(std::int64_t id, std::int64_t establishment, double lon, double lat);
-    void remove_establishment(std::int64_t id, std::int64_t establishment);
-    // Reverts the scenario's last edit (add, move or delete); false when there is none.
-    bool undo(std::int64_t id);
-
-    // Calls fn(model) under the lock; request_error 404 for an unknown scenario.
-    template <class Fn>
-    auto with_model(std::int64_t id, Fn&& fn) const {
-        std::lock_guard lock(mutex_);
-        return fn(*find(id).model);
-    }
-    [[nodiscard]] std::shared_ptr<const snapshot> baseline() const;
-
-private:
-    struct scenario {
-        scenario_summary info;
-        std::unique_ptr<geo::coverage_model> model;
-        std::map<std::int64_t, proposed_establishment> proposals;
-        std::map<std::int64_t, std::size_t> handles;  // proposal id -> model handle
-    };
-    scenario& find(std::int64_t id);
-    const scenario& find(std::int64_t id) const;
-    geo::placed_establishment place(const proposed_establishment& p) const;
-    void ensure_tables();
-    void count(scenario& s, const proposed_establishment& p);  // adds p to the model
-    void touch(std::int64_t id);
-    static std::map<std::int64_t, proposed_establishment>::iterator proposal(scenario& s, std::int64_t establishment);
-
-    std::string store_path_;
-    std::function<void()> on_written_;
-    mutable std::mutex mutex_;
-    std::shared_ptr<const snapshot> baseline_;
-    std::map<std::int64_t, scenario> scenarios_;
-};
+using geo::usecases::proposed_establishment;
+using geo::usecases::scenario_book;
+using geo::usecases::scenario_summary;
 
 }  // namespace microplan::service

@@ -18,7 +18,8 @@
 #include <vector>
 
 #include "microplan/geo/planning/coverage.hpp"
-#include "microplan/geo/store/planning.hpp"
+#include "microplan/geo/store/planning_inputs.hpp"
+#include "microplan/geo/usecases/scenarios.hpp"
 #include "microplan/geo/model/level.hpp"
 #include "microplan/geo/territory/locate.hpp"
 #include "microplan/tiles/geometry.hpp"
@@ -63,7 +64,7 @@ struct collection {
     }
 };
 
-class snapshot {
+class snapshot final : public geo::usecases::scenario_baseline {
 public:
     // Reads the store (read-only). Throws geo::store_error when it cannot be opened or read.
     static std::shared_ptr<const snapshot> load(const std::string& store_path, std::uint64_t generation = 1);
@@ -75,15 +76,15 @@ public:
     [[nodiscard]] tiles::box extent() const;  // lon/lat over every collection
 
     // Planning (coverage model) when the store holds standards and population.
-    [[nodiscard]] const geo::coverage_model* model() const noexcept { return model_.get(); }
+    [[nodiscard]] const geo::coverage_model* model() const noexcept override { return model_.get(); }
     // Why there is no model (what to run to get one), when there is none.
-    [[nodiscard]] const std::string& planning_unavailable() const noexcept { return planning_message_; }
+    [[nodiscard]] const std::string& planning_unavailable() const noexcept override { return planning_message_; }
     [[nodiscard]] const geo::store::planning_inputs* inputs() const noexcept { return inputs_.get(); }
     // The moderate closing plan of the baseline, computed on first use (a fraction of a second).
     [[nodiscard]] const geo::closing_plan* baseline_plan() const;
     // The unit at every planning tier (top-down) that a lon/lat point lies in; nullopt when it
     // lies in no unit of the finest tier or there is no model.
-    [[nodiscard]] std::optional<std::vector<int>> locate(double lon, double lat) const;
+    [[nodiscard]] std::optional<std::vector<int>> locate(double lon, double lat) const override;
     [[nodiscard]] std::optional<int> population_year() const noexcept { return population_year_; }
     [[nodiscard]] double load_seconds() const noexcept { return load_seconds_; }
 

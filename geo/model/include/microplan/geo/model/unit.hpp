@@ -1,5 +1,6 @@
 #pragma once
 // One territorial unit: a zone, district, circuit, province, canton or parish.
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,12 @@ struct unit {
     double perimeter_km = 0;
     std::optional<long long> source_fid;  // feature id in the source layer
 };
+
+// A unit's WGS 84 polygons as plain coordinates: polygons -> rings (exterior first, then
+// holes) -> (lon, lat), without the closing point. For code that must not touch GEOS (serving).
+using ring_coordinates = std::vector<std::array<double, 2>>;
+using polygon_coordinates = std::vector<ring_coordinates>;
+std::vector<polygon_coordinates> lonlat_polygons(const unit& u);
 
 // A set of units of one level, in input order.
 struct unit_layer {

@@ -1,22 +1,42 @@
 #pragma once
-// The planning store: one SpatiaLite file, the single source of truth, which GDAL and
-// QGIS open directly. Tables `zones`, `districts`, `circuits` (and the source levels
-// `provinces`, `cantons`, `parishes`) hold units with a MULTIPOLYGON geometry in
-// EPSG:4326 and an R*Tree spatial index; `microplan_meta`, `microplan_imports` and
-// `microplan_findings` hold provenance. Schema: README.md, "Planning store".
+// The planning store: the single source of truth of a planning base, behind one interface.
+// Everything microplan persists goes through `planning_store`: territorial units of every level,
+// establishments with the units they lie in, population by level, year and age band, the
+// standards catalogue in force, unit attributes, coverage results, accessibility runs, workshop
+// scenarios with their undo log, and the provenance of every import (docs/store.md).
+//
+// Implementations: a SpatiaLite file (the embedded default, which GDAL and QGIS open directly;
+// open_store with a file path). A second backend (PostgreSQL/PostGIS) plugs in behind the same
+// interface without touching callers.
+//
+// Thread safety: a planning_store is one connection: use it from one thread at a time. Open one
+// per thread (opening is cheap).
+#include <array>
+#include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "microplan/geo/core/sqlite.hpp"
+#include "microplan/geo/model/accessibility.hpp"
+#include "microplan/geo/model/establishment.hpp"
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/model/unit.hpp"
+#include "microplan/geo/planning/closing.hpp"
+#include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/planning/standards.hpp"
+#include "microplan/geo/population/population.hpp"
+#include "microplan/geo/territory/assign.hpp"
 
 namespace microplan::geo::store {
 
 inline constexpr int schema_version = 1;
 
-// Provenance of one level written to the store.
+// Provenance of one level (or table) written to the store.
 struct import_record {
     level lvl = level::circuit;
     std::string source;  // path or "demo" or "built from cantons"
@@ -27,43 +47,159 @@ struct import_record {
     std::size_t vertices = 0;
 };
 
-// Applies `change` to the store at `path` atomically: the change runs on a private copy
-// (created when `path` does not exist yet), which is synced and renamed over `path` only
-// after `change` returned and its transaction committed. A failure or a killed process at
-// any point leaves `path` byte-for-byte as it was. Writers are not meant to run concurrently.
-void update_atomically(const std::string& path, const std::function<void(sqlite::connection&)>& change);
+// What a population write holds: one level and year, and how the values were made.
+struct population_record {
+    level lvl = level::circuit;
+    int year = 0;
+    std::string method;  // table, raster, area, dasymetric, projection
+    std::string source;  // file(s) the values come from
+};
 
-// Creates the metadata tables and spatial metadata when missing; records the analysis CRS.
-void ensure_schema(sqlite::connection& db, const std::string& analysis_crs);
+enum class establishment_write_mode {
+    replace_sectors,  // rows of the sectors present in the new rows are replaced, others kept
+    append,           // every existing row is kept
+};
 
-// Replaces the units of `layer.lvl` (creating its table when missing), in code order so
-// that fids are stable, and records the import with its findings.
-void write_level(sqlite::connection& db, const unit_layer& layer, const import_record& record, const findings& report);
+// An establishment as stored: its attributes (`row` = the store fid; lon/lat NaN when it has no
+// usable coordinates), the unit it lies in at every level and how it was placed.
+struct stored_establishment {
+    establishment attributes;
+    std::array<std::string, level_count> codes;  // indexed by level; "" when not placed
+    std::string placement;                       // inside, snapped, outside, invalid
+    [[nodiscard]] const std::string& code(level l) const { return codes[static_cast<std::size_t>(l)]; }
+};
 
-// Records one import of `rows` rows of `what` (a level name, "establishments",
-// "population") with its findings; returns its id in microplan_imports.
-std::int64_t record_import(sqlite::connection& db, std::string_view what, const import_record& record, std::size_t rows,
-                           const findings& report);
+// Workshop scenarios: named sets of proposed establishments, each edit undoable.
+struct scenario_record {
+    std::int64_t id = 0;
+    std::string name, created_at, updated_at;
+};
+struct proposal_record {
+    std::int64_t id = 0;  // 0 before it is stored
+    std::int64_t scenario_id = 0;
+    std::string sector, typology, name;
+    double lon = 0, lat = 0;
+    std::string circuit_code;
+};
+enum class edit_action { add, move, remove };
+// The edit an undo reverted: the proposal as it is after the undo (add: the removed one).
+struct undone_edit {
+    edit_action action = edit_action::add;
+    proposal_record proposal;
+};
 
-// Reads one level (empty when absent), with geometries in WGS 84 and, when
-// `analysis_crs` is given, projected copies for measuring.
-unit_layer read_level(sqlite::connection& db, level lvl, const std::string& analysis_crs = {});
+enum class open_mode { read_only, read_write };
 
-// Levels that have a table with at least one unit.
-std::vector<level> levels_present(sqlite::connection& db);
+class planning_store {
+public:
+    virtual ~planning_store() = default;
 
-// Findings recorded by imports, for validation reports.
-findings recorded_findings(sqlite::connection& db);
+    // The location it was opened from (a file path), for messages.
+    [[nodiscard]] virtual const std::string& location() const noexcept = 0;
 
-// The analysis CRS recorded in the store ("EPSG:32717" when none).
-std::string analysis_crs(sqlite::connection& db);
+    // --- schema and provenance
+    // True when the store holds microplan's metadata (not just any SQLite file).
+    virtual bool is_planning_store() = 0;
+    // Creates the metadata tables when missing; records the analysis CRS.
+    virtual void ensure_schema(const std::string& analysis_crs) = 0;
+    // The analysis CRS recorded in the store ("EPSG:32717" when none).
+    virtual std::string analysis_crs() = 0;
+    // Records one import of `rows` rows of `what` (a level name, "establishments",
+    // "population:circuit") with its findings; returns its id.
+    virtual std::int64_t record_import(std::string_view what, const import_record& record, std::size_t rows,
+                                       const findings& report) = 0;
+    // Findings of the latest import of each level, for validation reports.
+    virtual findings recorded_findings() = 0;
+
+    // --- territorial units
+    // Levels that hold at least one unit.
+    virtual std::vector<level> levels_present() = 0;
+    // Replaces the units of `layer.lvl`, in code order so that fids are stable, and records the import.
+    virtual void write_level(const unit_layer& layer, const import_record& record, const findings& report) = 0;
+    // One level in code order (empty when absent), geometries in WGS 84 and, when `analysis_crs`
+    // is given, projected copies for measuring.
+    virtual unit_layer read_level(level lvl, const std::string& analysis_crs = {}) = 0;
+    // The units of a level without geometry, in fid order (empty when absent).
+    virtual std::vector<territory_unit> read_unit_records(level lvl) = 0;
+
+    // --- establishments
+    // Writes `rows` with their `placed` assignments (same order) and records the import.
+    virtual void write_establishments(std::span<const establishment> rows, std::span<const point_assignment> placed,
+                                      const import_record& record, const findings& report,
+                                      establishment_write_mode mode) = 0;
+    // True when the store has an establishments layer (possibly empty).
+    virtual bool has_establishment_layer() = 0;
+    // Every establishment in fid order, with its unit codes.
+    virtual std::vector<stored_establishment> read_establishments() = 0;
+    // Rewrites the unit codes and placement of the establishments with the given fids (rows[i].row).
+    virtual void update_assignments(std::span<const establishment> rows,
+                                    std::span<const point_assignment> placed) = 0;
+
+    // --- population
+    // Replaces the values of (level, year, band) for every band in `values`; records the import.
+    virtual void write_population(const population_record& what, const population_values& values,
+                                  const import_record& record, const findings& report) = 0;
+    // Every band of one level and year (the latest stored year when `year` is empty).
+    virtual population_values read_population(level lvl, std::optional<int> year = {}) = 0;
+    // The base year of planning: the latest year whose values are not projections, else the
+    // earliest stored; nullopt without population.
+    virtual std::optional<int> base_population_year() = 0;
+    // The years stored for a level, ascending.
+    virtual std::vector<int> population_years(level lvl) = 0;
+
+    // --- planning
+    // Replaces the catalogue in force (validated first: throws format_error on errors).
+    virtual void write_standards(const standards_catalogue& catalogue) = 0;
+    // The catalogue in force; nullopt when the store has none.
+    virtual std::optional<standards_catalogue> read_standards() = 0;
+    // Replaces attribute `name` of a level (code -> value) and records its source.
+    virtual void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,
+                                  const std::string& source) = 0;
+    virtual unit_attributes read_attributes(level lvl) = 0;
+    // Replaces the coverage results of `year` (one row per unit, sector and typology).
+    virtual void write_coverage(const coverage_model& model, int year, const closing_plan* plan = nullptr) = 0;
+
+    // --- accessibility
+    // Writes a run (replacing the earlier one of the same sector, typology and measure); returns its id.
+    virtual std::int64_t write_accessibility(const accessibility_run& run) = 0;
+    // Every stored run, statistics included.
+    virtual std::vector<accessibility_run> read_accessibility() = 0;
+
+    // --- scenarios: every edit is one transaction, logged for undo
+    virtual std::vector<scenario_record> read_scenarios() = 0;
+    // Every proposal of every scenario, by id.
+    virtual std::vector<proposal_record> read_proposals() = 0;
+    virtual scenario_record create_scenario(const std::string& name) = 0;
+    // Returns the new updated_at.
+    virtual std::string rename_scenario(std::int64_t id, const std::string& name) = 0;
+    virtual void delete_scenario(std::int64_t id) = 0;
+    // Stores a new proposal of p.scenario_id (p.id is ignored) and logs it; returns it with its id.
+    virtual proposal_record add_proposal(proposal_record p) = 0;
+    // Moves a proposal to `after`'s location (logging `before` for undo).
+    virtual void move_proposal(const proposal_record& before, const proposal_record& after) = 0;
+    // Deletes a proposal (logging it for undo).
+    virtual void delete_proposal(const proposal_record& p) = 0;
+    // Reverts the scenario's last edit; nullopt when there is none.
+    virtual std::optional<undone_edit> undo_last_edit(std::int64_t scenario) = 0;
+};
+
+// Opens the store at `location` (a SpatiaLite file). read_only never changes the file;
+// read_write edits it in place, one transaction per scenario edit. Throws store_error naming
+// the location when it cannot be opened.
+std::unique_ptr<planning_store> open_store(const std::string& location, open_mode mode);
+
+// Applies `change` to the store at `location` atomically: the change runs on a private copy
+// (created when `location` does not exist yet), which is synced and renamed over `location` only
+// after `change` returned and its transaction committed. A failure or a killed process at any
+// point leaves `location` byte-for-byte as it was. Writers are not meant to run concurrently.
+void update_atomically(const std::string& location, const std::function<void(planning_store&)>& change);
 
 // The current time in UTC, ISO 8601 ("2026-11-21T10:30:00Z"), as the store records it.
 std::string now_utc();
 
-// Test hook for crash safety (README): MICROPLAN_FAULT=<point> kills the process with SIGKILL
-// at that point ("before-commit", "before-rename" of an atomic update; "scenario-before-commit"
-// of a scenario edit).
+// Test hook for crash safety (docs/store.md): MICROPLAN_FAULT=<point> kills the process with
+// SIGKILL at that point ("before-commit", "before-rename" of an atomic update;
+// "scenario-before-commit" of a scenario edit).
 void fault_point(const char* point);
 
 }  // namespace microplan::geo::store

@@ -6,26 +6,26 @@
 #include <vector>
 
 #include "microplan/geo/access/population_access.hpp"
-#include "microplan/geo/core/sqlite.hpp"
 #include "microplan/geo/model/establishment.hpp"
 #include "microplan/geo/model/unit.hpp"
+#include "microplan/geo/store/planning_store.hpp"
 
 namespace microplan::geo::usecases {
 
 // Existing establishments of a sector (and typology, "" = all) with usable coordinates, in `crs`.
-establishment_points read_establishment_points(sqlite::connection& db, const std::string& sector,
+establishment_points read_establishment_points(store::planning_store& db, const std::string& sector,
                                                const std::string& typology, const std::string& crs);
 
 // Every level the store holds (geometries in WGS 84), read once for several runs.
-std::vector<unit_layer> read_unit_levels(sqlite::connection& db);
+std::vector<unit_layer> read_unit_levels(store::planning_store& db);
 
 // access::travel_time_accessibility for the store's establishments of options.sector.
-access::travel_time_result travel_time_accessibility(sqlite::connection& db, std::span<const unit_layer> levels,
+access::travel_time_result travel_time_accessibility(store::planning_store& db, std::span<const unit_layer> levels,
                                                      const cost_surface& surface, const population_grid& pop,
                                                      const access::accessibility_options& options);
 
 // access::distance_accessibility for the store's establishments of options.sector.
-accessibility_run distance_accessibility(sqlite::connection& db, std::span<const unit_layer> levels,
+accessibility_run distance_accessibility(store::planning_store& db, std::span<const unit_layer> levels,
                                          const population_grid& pop, const access::accessibility_options& options,
                                          std::vector<float>* km_out = nullptr);
 

@@ -1,9 +1,8 @@
-#include "microplan/geo/store/establishments.hpp"
-
+#include "spatialite.hpp"
 #include <cmath>
 #include <set>
 
-namespace microplan::geo::store {
+namespace microplan::geo::store::spatialite {
 
 namespace {
 
@@ -105,14 +104,16 @@ void write_establishments(sqlite::connection& db, std::span<const establishment>
     record_import(db, "establishments", record, rows.size(), report);
 }
 
-std::vector<establishment> read_establishments(sqlite::connection& db) {
-    std::vector<establishment> out;
+std::vector<stored_establishment> read_establishments(sqlite::connection& db) {
+    std::vector<stored_establishment> out;
     if (!db.has_table("establishments")) return out;
-    sqlite::statement q(db,
-                        "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, X(geom), Y(geom)"
-                        " FROM establishments ORDER BY fid");
+    std::string codes;
+    for (level l : all_levels) codes += ", " + std::string(level_name(l)) + "_code";
+    sqlite::statement q(db, "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, X(geom), Y(geom), "
+                            "placement" + codes + " FROM establishments ORDER BY fid");
     while (q.step()) {
-        establishment e;
+        stored_establishment s;
+        establishment& e = s.attributes;
         e.row = q.integer(0);
         e.id = q.text(1);
         e.name = q.text(2);
@@ -126,7 +127,9 @@ std::vector<establishment> read_establishments(sqlite::connection& db) {
             e.lon = q.real(9);
             e.lat = q.real(10);
         }
-        out.push_back(std::move(e));
+        s.placement = q.text(11);
+        for (std::size_t i = 0; i < level_count; ++i) s.codes[i] = q.text(12 + static_cast<int>(i));
+        out.push_back(std::move(s));
     }
     return out;
 }
@@ -144,4 +147,4 @@ void update_assignments(sqlite::connection& db, std::span<const establishment> r
     }
 }
 
-}  // namespace microplan::geo::store
+}  // namespace microplan::geo::store::spatialite

@@ -1,14 +1,13 @@
-#include "microplan/geo/store/planning.hpp"
+#include "spatialite.hpp"
 
+#include "microplan/geo/planning/report.hpp"
 #include <algorithm>
 #include <cmath>
 #include <set>
 
 #include "microplan/geo/error.hpp"
-#include "microplan/geo/store/planning_store.hpp"
-#include "microplan/geo/store/population.hpp"
 
-namespace microplan::geo::store {
+namespace microplan::geo::store::spatialite {
 
 namespace {
 
@@ -148,110 +147,6 @@ unit_attributes read_attributes(sqlite::connection& db, level lvl) {
     return out;
 }
 
-territory read_territory(sqlite::connection& db) {
-    std::vector<level> levels;
-    std::vector<std::vector<territory_unit>> tiers;
-    for (level l : {level::zone, level::district, level::circuit}) {
-        std::string table(level_table(l));
-        if (!db.has_table(table)) continue;
-        sqlite::statement q(db, "SELECT code, name, parent_code, area_km2 FROM " + table + " ORDER BY fid");
-        std::vector<territory_unit> units;
-        while (q.step()) units.push_back({q.text(0), q.text(1), q.text(2), q.real(3)});
-        if (units.empty()) continue;
-        levels.push_back(l);
-        tiers.push_back(std::move(units));
-    }
-    if (levels.empty())
-        throw store_error({db.path(), {}, {}, {}, {}}, "no planning levels",
-                          "the store holds no zones, districts or circuits; import or build them first "
-                          "(`microplan import`, `microplan build`, or `microplan demo`)");
-    return territory(std::move(levels), std::move(tiers));
-}
-
-population_by_year read_population_years(const territory& where, sqlite::connection& db) {
-    population_by_year out;
-    if (!db.has_table("population")) return out;
-    std::vector<std::set<int>> tier_years;
-    std::set<int> years;
-    for (std::size_t t = 0; t < where.tier_count(); ++t) {
-        auto ys = population_years(db, where.level_of(t));
-        tier_years.emplace_back(ys.begin(), ys.end());
-        years.insert(ys.begin(), ys.end());
-    }
-    for (int y : years) {
-        std::vector<population_values> tiers(where.tier_count());
-        for (std::size_t t = 0; t < where.tier_count(); ++t)
-            if (tier_years[t].count(y)) tiers[t] = read_population(db, where.level_of(t), y);
-        out.emplace(y, std::move(tiers));
-    }
-    return out;
-}
-
-std::vector<placed_establishment> read_placed_establishments(const territory& where, sqlite::connection& db) {
-    std::vector<placed_establishment> out;
-    if (!db.has_table("establishments")) return out;
-    std::string cols;
-    for (std::size_t t = 0; t < where.tier_count(); ++t)
-        cols += ", " + std::string(level_name(where.level_of(t))) + "_code";
-    sqlite::statement q(
-        db, "SELECT id, sector, typology, capacity, condition, status" + cols + " FROM establishments ORDER BY fid");
-    while (q.step()) {
-        placed_establishment p;
-        p.id = q.text(0);
-        p.sector = q.text(1);
-        p.typology = q.text(2);
-        if (!q.is_null(3)) p.capacity = q.real(3);
-        p.condition = q.text(4);
-        p.status = q.text(5);
-        p.units.assign(where.tier_count(), -1);
-        for (std::size_t t = 0; t < where.tier_count(); ++t) {
-            if (q.is_null(static_cast<int>(6 + t))) continue;
-            if (auto i = where.find(t, q.text(static_cast<int>(6 + t)))) p.units[t] = static_cast<int>(*i);
-        }
-        out.push_back(std::move(p));
-    }
-    return out;
-}
-
-planning_inputs read_planning_inputs(sqlite::connection& db, const std::optional<standards_catalogue>& catalogue,
-                                     std::optional<int> year) {
-    error_location where{db.path(), {}, {}, {}, {}};
-    std::optional<standards_catalogue> c = catalogue ? catalogue : read_standards(db);
-    if (!c)
-        throw store_error(where, "no standards",
-                          "the store holds no standards catalogue; import one with `microplan standards import STORE "
-                          "FILE` (data/standards/ has examples) or pass --standards FILE");
-    planning_inputs in{std::move(*c), read_territory(db), {}, 0, {}, {}, {}};
-    in.people = read_population_years(in.where, db);
-    if (in.people.empty())
-        throw store_error(where, "no population",
-                          "the store holds no population for its planning levels; add it with `microplan population "
-                          "table|raster|allocate`");
-    in.year = year ? *year : base_population_year(db).value_or(in.people.begin()->first);
-    for (std::size_t t = 0; t < in.where.tier_count(); ++t)
-        in.attributes.push_back(read_attributes(db, in.where.level_of(t)));
-    in.establishments = read_placed_establishments(in.where, db);
-    in.accessibility = accessibility_index(read_accessibility(db));
-    return in;
-}
-
-closing_plan plan_for(const coverage_model& model, const planning_inputs& inputs, const std::string& scenario,
-                      double moderate_budget, double growth, int last_year) {
-    double base = moderate_budget > 0 ? moderate_budget : 0.20 * model.sector_national("").investment;
-    plan_options o;
-    for (const auto& s : standard_scenarios(base, growth))
-        if (s.name == scenario) o.scenario = s;
-    o.first_year = inputs.year;
-    o.last_year = std::max(inputs.year, last_year);
-    return plan_closing(model, inputs.people, o);
-}
-
-coverage_model make_model(const planning_inputs& in, coverage_options options) {
-    coverage_model m(in.catalogue, in.where, population_for_year(in.people, in.year), in.attributes, options);
-    m.set_establishments(in.establishments);
-    return m;
-}
-
 void write_coverage(sqlite::connection& db, const coverage_model& model, int year, const closing_plan* plan) {
     db.exec(
         "CREATE TABLE IF NOT EXISTS coverage (level TEXT NOT NULL, code TEXT NOT NULL, sector TEXT NOT NULL,"
@@ -288,4 +183,4 @@ void write_coverage(sqlite::connection& db, const coverage_model& model, int yea
     }
 }
 
-}  // namespace microplan::geo::store
+}  // namespace microplan::geo::store::spatialite

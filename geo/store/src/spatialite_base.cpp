@@ -1,4 +1,4 @@
-#include "microplan/geo/store/planning_store.hpp"
+#include "spatialite.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -16,7 +16,7 @@
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
 
-namespace microplan::geo::store {
+namespace microplan::geo::store::spatialite {
 
 namespace fs = std::filesystem;
 
@@ -243,6 +243,21 @@ std::string analysis_crs(sqlite::connection& db) {
     sqlite::statement q(db, "SELECT value FROM microplan_meta WHERE key = 'analysis_crs'");
     return q.step() ? q.text(0) : "EPSG:32717";
 }
+
+bool is_planning_store(sqlite::connection& db) { return db.has_table("microplan_meta"); }
+
+std::vector<territory_unit> read_unit_records(sqlite::connection& db, level lvl) {
+    std::vector<territory_unit> units;
+    std::string table(level_table(lvl));
+    if (!db.has_table(table)) return units;
+    sqlite::statement q(db, "SELECT code, name, parent_code, area_km2 FROM " + table + " ORDER BY fid");
+    while (q.step()) units.push_back({q.text(0), q.text(1), q.text(2), q.real(3)});
+    return units;
+}
+
+}  // namespace microplan::geo::store::spatialite
+
+namespace microplan::geo::store {
 
 void fault_point(const char* point) {
     const char* want = std::getenv("MICROPLAN_FAULT");

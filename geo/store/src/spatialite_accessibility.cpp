@@ -1,13 +1,11 @@
-#include "microplan/geo/store/accessibility.hpp"
-
+#include "spatialite.hpp"
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 
-#include "microplan/geo/store/planning_store.hpp"
 
-namespace microplan::geo::store {
+namespace microplan::geo::store::spatialite {
 
 namespace {
 void ensure_tables(sqlite::connection& db) {
@@ -92,4 +90,4 @@ std::vector<accessibility_run> read_accessibility(sqlite::connection& db) {
     return out;
 }
 
-}  // namespace microplan::geo::store
+}  // namespace microplan::geo::store::spatialite

@@ -1,6 +1,5 @@
-#include "microplan/geo/store/population.hpp"
-
-namespace microplan::geo::store {
+#include "spatialite.hpp"
+namespace microplan::geo::store::spatialite {
 
 void write_population(sqlite::connection& db, const population_record& what, const population_values& values,
                       const import_record& record, const findings& report) {
@@ -55,4 +54,4 @@ std::optional<int> base_population_year(sqlite::connection& db) {
     return std::nullopt;
 }
 
-}  // namespace microplan::geo::store
+}  // namespace microplan::geo::store::spatialite

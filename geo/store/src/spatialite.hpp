@@ -1,0 +1,68 @@
+#pragma once
+// The SpatiaLite implementation of the planning store, as functions over one connection
+// (private to the store layer; callers use planning_store). Tables, columns and indexes:
+// docs/store.md. Every writer runs inside the caller's transaction.
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "microplan/geo/core/sqlite.hpp"
+#include "microplan/geo/store/planning_store.hpp"
+
+namespace microplan::geo::store::spatialite {
+
+// Schema, provenance and units (spatialite_base.cpp).
+void update_atomically(const std::string& path, const std::function<void(sqlite::connection&)>& change);
+bool is_planning_store(sqlite::connection& db);
+void ensure_schema(sqlite::connection& db, const std::string& analysis_crs);
+void write_level(sqlite::connection& db, const unit_layer& layer, const import_record& record, const findings& report);
+std::int64_t record_import(sqlite::connection& db, std::string_view what, const import_record& record, std::size_t rows,
+                           const findings& report);
+unit_layer read_level(sqlite::connection& db, level lvl, const std::string& analysis_crs);
+std::vector<territory_unit> read_unit_records(sqlite::connection& db, level lvl);
+std::vector<level> levels_present(sqlite::connection& db);
+findings recorded_findings(sqlite::connection& db);
+std::string analysis_crs(sqlite::connection& db);
+
+// Establishments (spatialite_establishments.cpp).
+void write_establishments(sqlite::connection& db, std::span<const establishment> rows,
+                          std::span<const point_assignment> placed, const import_record& record, const findings& report,
+                          establishment_write_mode mode);
+std::vector<stored_establishment> read_establishments(sqlite::connection& db);
+void update_assignments(sqlite::connection& db, std::span<const establishment> rows,
+                        std::span<const point_assignment> placed);
+
+// Population (spatialite_population.cpp).
+void write_population(sqlite::connection& db, const population_record& what, const population_values& values,
+                      const import_record& record, const findings& report);
+population_values read_population(sqlite::connection& db, level lvl, std::optional<int> year);
+std::optional<int> base_population_year(sqlite::connection& db);
+std::vector<int> population_years(sqlite::connection& db, level lvl);
+
+// Standards, attributes and coverage (spatialite_planning.cpp).
+void write_standards(sqlite::connection& db, const standards_catalogue& catalogue);
+std::optional<standards_catalogue> read_standards(sqlite::connection& db);
+void write_attributes(sqlite::connection& db, level lvl, const std::string& name,
+                      const std::map<std::string, double>& values, const std::string& source);
+unit_attributes read_attributes(sqlite::connection& db, level lvl);
+void write_coverage(sqlite::connection& db, const coverage_model& model, int year, const closing_plan* plan);
+
+// Accessibility runs (spatialite_accessibility.cpp).
+std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run& run);
+std::vector<accessibility_run> read_accessibility(sqlite::connection& db);
+
+// Scenarios and their undo log (spatialite_scenarios.cpp); each call is one transaction.
+std::vector<scenario_record> read_scenarios(sqlite::connection& db);
+std::vector<proposal_record> read_proposals(sqlite::connection& db);
+scenario_record create_scenario(sqlite::connection& db, const std::string& name);
+std::string rename_scenario(sqlite::connection& db, std::int64_t id, const std::string& name);
+void delete_scenario(sqlite::connection& db, std::int64_t id);
+proposal_record add_proposal(sqlite::connection& db, proposal_record p);
+void move_proposal(sqlite::connection& db, const proposal_record& before, const proposal_record& after);
+void delete_proposal(sqlite::connection& db, const proposal_record& p);
+std::optional<undone_edit> undo_last_edit(sqlite::connection& db, std::int64_t scenario);
+
+}  // namespace microplan::geo::store::spatialite

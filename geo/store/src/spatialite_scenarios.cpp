@@ -1,0 +1,184 @@
+#include <sqlite3.h>
+
+#include "spatialite.hpp"
+
+namespace microplan::geo::store::spatialite {
+
+namespace {
+
+void ensure_tables(sqlite::connection& db) {
+    if (db.has_table("scenario_edits")) return;
+    sqlite::transaction t(db);
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS scenarios (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS scenario_establishments (id INTEGER PRIMARY KEY, scenario_id INTEGER NOT NULL, "
+        "sector TEXT NOT NULL, typology TEXT NOT NULL, name TEXT, lon REAL NOT NULL, lat REAL NOT NULL, circuit_code "
+        "TEXT);"
+        "SELECT AddGeometryColumn('scenario_establishments', 'geom', 4326, 'POINT', 'XY');"
+        "CREATE TABLE IF NOT EXISTS scenario_edits (id INTEGER PRIMARY KEY, scenario_id INTEGER NOT NULL, action TEXT "
+        "NOT NULL, establishment_id INTEGER NOT NULL, sector TEXT, typology TEXT, name TEXT, lon REAL, lat REAL, "
+        "circuit_code TEXT);");
+    t.commit();
+}
+
+// Inserts a proposal's row (with its id when `keep_id`, to restore a deleted one).
+std::int64_t insert_proposal(sqlite::connection& db, const proposal_record& p, bool keep_id) {
+    sqlite::statement q(
+        db,
+        "INSERT INTO scenario_establishments (id, scenario_id, sector, typology, name, lon, lat, circuit_code, geom) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))");
+    if (keep_id)
+        q.bind(1, p.id);
+    else
+        q.bind_null(1);
+    q.bind(2, p.scenario_id).bind(3, p.sector).bind(4, p.typology).bind(5, p.name).bind(6, p.lon).bind(7, p.lat);
+    q.bind(8, p.circuit_code).bind(9, p.lon).bind(10, p.lat).run();
+    return sqlite3_last_insert_rowid(db.handle());
+}
+
+void relocate_proposal(sqlite::connection& db, const proposal_record& p) {
+    sqlite::statement(db,
+                      "UPDATE scenario_establishments SET lon = ?, lat = ?, circuit_code = ?, "
+                      "geom = MakePoint(?, ?, 4326) WHERE id = ?")
+        .bind(1, p.lon)
+        .bind(2, p.lat)
+        .bind(3, p.circuit_code)
+        .bind(4, p.lon)
+        .bind(5, p.lat)
+        .bind(6, p.id)
+        .run();
+}
+
+void touch(sqlite::connection& db, std::int64_t scenario, const std::string& when) {
+    sqlite::statement(db, "UPDATE scenarios SET updated_at = ? WHERE id = ?").bind(1, when).bind(2, scenario).run();
+}
+
+// Records an edit in the undo log with the proposal as it was before it (its whole row, so a
+// delete can be restored and a move reverted), and touches the scenario.
+void log_edit(sqlite::connection& db, const char* action, const proposal_record& before) {
+    sqlite::statement(db,
+                      "INSERT INTO scenario_edits (scenario_id, action, establishment_id, sector, typology, name, "
+                      "lon, lat, circuit_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, before.scenario_id)
+        .bind(2, action)
+        .bind(3, before.id)
+        .bind(4, before.sector)
+        .bind(5, before.typology)
+        .bind(6, before.name)
+        .bind(7, before.lon)
+        .bind(8, before.lat)
+        .bind(9, before.circuit_code)
+        .run();
+    touch(db, before.scenario_id, now_utc());
+}
+
+}  // namespace
+
+std::vector<scenario_record> read_scenarios(sqlite::connection& db) {
+    std::vector<scenario_record> out;
+    if (!db.has_table("scenarios")) return out;
+    sqlite::statement q(db, "SELECT id, name, created_at, updated_at FROM scenarios ORDER BY id");
+    while (q.step()) out.push_back({q.integer(0), q.text(1), q.text(2), q.text(3)});
+    return out;
+}
+
+std::vector<proposal_record> read_proposals(sqlite::connection& db) {
+    std::vector<proposal_record> out;
+    if (!db.has_table("scenario_establishments")) return out;
+    sqlite::statement q(db,
+                        "SELECT id, scenario_id, sector, typology, name, lon, lat, circuit_code FROM "
+                        "scenario_establishments ORDER BY id");
+    while (q.step())
+        out.push_back({q.integer(0), q.integer(1), q.text(2), q.text(3), q.text(4), q.real(5), q.real(6), q.text(7)});
+    return out;
+}
+
+scenario_record create_scenario(sqlite::connection& db, const std::string& name) {
+    ensure_tables(db);
+    scenario_record s{0, name, now_utc(), {}};
+    s.updated_at = s.created_at;
+    sqlite::transaction t(db);
+    sqlite::statement(db, "INSERT INTO scenarios (name, created_at, updated_at) VALUES (?, ?, ?)")
+        .bind(1, name)
+        .bind(2, s.created_at)
+        .bind(3, s.updated_at)
+        .run();
+    s.id = sqlite3_last_insert_rowid(db.handle());
+    t.commit();
+    return s;
+}
+
+std::string rename_scenario(sqlite::connection& db, std::int64_t id, const std::string& name) {
+    std::string when = now_utc();
+    sqlite::transaction t(db);
+    sqlite::statement(db, "UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?")
+        .bind(1, name)
+        .bind(2, when)
+        .bind(3, id)
+        .run();
+    t.commit();
+    return when;
+}
+
+void delete_scenario(sqlite::connection& db, std::int64_t id) {
+    if (!db.has_table("scenarios")) return;
+    sqlite::transaction t(db);
+    for (const char* table : {"scenario_edits", "scenario_establishments"})
+        sqlite::statement(db, std::string("DELETE FROM ") + table + " WHERE scenario_id = ?").bind(1, id).run();
+    sqlite::statement(db, "DELETE FROM scenarios WHERE id = ?").bind(1, id).run();
+    t.commit();
+}
+
+proposal_record add_proposal(sqlite::connection& db, proposal_record p) {
+    ensure_tables(db);
+    sqlite::transaction t(db);
+    p.id = insert_proposal(db, p, false);
+    log_edit(db, "add", p);
+    fault_point("scenario-before-commit");
+    t.commit();
+    return p;
+}
+
+void move_proposal(sqlite::connection& db, const proposal_record& before, const proposal_record& after) {
+    sqlite::transaction t(db);
+    relocate_proposal(db, after);
+    log_edit(db, "move", before);
+    t.commit();
+}
+
+void delete_proposal(sqlite::connection& db, const proposal_record& p) {
+    sqlite::transaction t(db);
+    sqlite::statement(db, "DELETE FROM scenario_establishments WHERE id = ?").bind(1, p.id).run();
+    log_edit(db, "delete", p);
+    t.commit();
+}
+
+std::optional<undone_edit> undo_last_edit(sqlite::connection& db, std::int64_t scenario) {
+    if (!db.has_table("scenario_edits")) return std::nullopt;
+    sqlite::statement last(db,
+                           "SELECT id, action, establishment_id, sector, typology, name, lon, lat, circuit_code FROM "
+                           "scenario_edits WHERE scenario_id = ? ORDER BY id DESC LIMIT 1");
+    last.bind(1, scenario);
+    if (!last.step()) return std::nullopt;
+    std::int64_t edit = last.integer(0);
+    std::string action = last.text(1);
+    undone_edit out;
+    out.proposal = {last.integer(2), scenario,     last.text(3), last.text(4),
+                    last.text(5),    last.real(6), last.real(7), last.text(8)};
+    out.action = action == "add" ? edit_action::add : action == "move" ? edit_action::move : edit_action::remove;
+    last.reset();
+    sqlite::transaction t(db);
+    if (out.action == edit_action::add)
+        sqlite::statement(db, "DELETE FROM scenario_establishments WHERE id = ?").bind(1, out.proposal.id).run();
+    else if (out.action == edit_action::move)
+        relocate_proposal(db, out.proposal);
+    else
+        insert_proposal(db, out.proposal, true);
+    sqlite::statement(db, "DELETE FROM scenario_edits WHERE id = ?").bind(1, edit).run();
+    touch(db, scenario, now_utc());
+    t.commit();
+    return out;
+}
+
+}  // namespace microplan::geo::store::spatialite

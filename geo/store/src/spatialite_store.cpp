@@ -1,0 +1,121 @@
+// planning_store over one SpatiaLite connection: each method forwards to the functions of
+// spatialite.hpp, so the SQL lives in one place per table family.
+#include "spatialite.hpp"
+
+namespace microplan::geo::store {
+
+namespace {
+
+class spatialite_store final : public planning_store {
+public:
+    spatialite_store(const std::string& path, sqlite::connection::mode mode)
+        : owned_(std::make_unique<sqlite::connection>(path, mode)), db_(owned_.get()) {}
+    // Borrows a connection opened by update_atomically (its private copy), reporting `location`.
+    spatialite_store(sqlite::connection& db, std::string location) : db_(&db), location_(std::move(location)) {}
+
+    [[nodiscard]] const std::string& location() const noexcept override {
+        return location_.empty() ? db_->path() : location_;
+    }
+    bool is_planning_store() override { return spatialite::is_planning_store(conn()); }
+    void ensure_schema(const std::string& crs) override { spatialite::ensure_schema(conn(), crs); }
+    std::string analysis_crs() override { return spatialite::analysis_crs(conn()); }
+    std::int64_t record_import(std::string_view what, const import_record& record, std::size_t rows,
+                               const findings& report) override {
+        return spatialite::record_import(conn(), what, record, rows, report);
+    }
+    findings recorded_findings() override { return spatialite::recorded_findings(conn()); }
+
+    std::vector<level> levels_present() override { return spatialite::levels_present(conn()); }
+    void write_level(const unit_layer& layer, const import_record& record, const findings& report) override {
+        spatialite::write_level(conn(), layer, record, report);
+    }
+    unit_layer read_level(level lvl, const std::string& crs) override {
+        return spatialite::read_level(conn(), lvl, crs);
+    }
+    std::vector<territory_unit> read_unit_records(level lvl) override {
+        return spatialite::read_unit_records(conn(), lvl);
+    }
+
+    void write_establishments(std::span<const establishment> rows, std::span<const point_assignment> placed,
+                              const import_record& record, const findings& report,
+                              establishment_write_mode mode) override {
+        spatialite::write_establishments(conn(), rows, placed, record, report, mode);
+    }
+    bool has_establishment_layer() override { return conn().has_table("establishments"); }
+    std::vector<stored_establishment> read_establishments() override {
+        return spatialite::read_establishments(conn());
+    }
+    void update_assignments(std::span<const establishment> rows, std::span<const point_assignment> placed) override {
+        spatialite::update_assignments(conn(), rows, placed);
+    }
+
+    void write_population(const population_record& what, const population_values& values,
+                          const import_record& record, const findings& report) override {
+        spatialite::write_population(conn(), what, values, record, report);
+    }
+    population_values read_population(level lvl, std::optional<int> year) override {
+        return spatialite::read_population(conn(), lvl, year);
+    }
+    std::optional<int> base_population_year() override { return spatialite::base_population_year(conn()); }
+    std::vector<int> population_years(level lvl) override { return spatialite::population_years(conn(), lvl); }
+
+    void write_standards(const standards_catalogue& catalogue) override {
+        spatialite::write_standards(conn(), catalogue);
+    }
+    std::optional<standards_catalogue> read_standards() override { return spatialite::read_standards(conn()); }
+    void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,
+                          const std::string& source) override {
+        spatialite::write_attributes(conn(), lvl, name, values, source);
+    }
+    unit_attributes read_attributes(level lvl) override { return spatialite::read_attributes(conn(), lvl); }
+    void write_coverage(const coverage_model& model, int year, const closing_plan* plan) override {
+        spatialite::write_coverage(conn(), model, year, plan);
+    }
+
+    std::int64_t write_accessibility(const accessibility_run& run) override {
+        return spatialite::write_accessibility(conn(), run);
+    }
+    std::vector<accessibility_run> read_accessibility() override { return spatialite::read_accessibility(conn()); }
+
+    std::vector<scenario_record> read_scenarios() override { return spatialite::read_scenarios(conn()); }
+    std::vector<proposal_record> read_proposals() override { return spatialite::read_proposals(conn()); }
+    scenario_record create_scenario(const std::string& name) override {
+        return spatialite::create_scenario(conn(), name);
+    }
+    std::string rename_scenario(std::int64_t id, const std::string& name) override {
+        return spatialite::rename_scenario(conn(), id, name);
+    }
+    void delete_scenario(std::int64_t id) override { spatialite::delete_scenario(conn(), id); }
+    proposal_record add_proposal(proposal_record p) override { return spatialite::add_proposal(conn(), std::move(p)); }
+    void move_proposal(const proposal_record& before, const proposal_record& after) override {
+        spatialite::move_proposal(conn(), before, after);
+    }
+    void delete_proposal(const proposal_record& p) override { spatialite::delete_proposal(conn(), p); }
+    std::optional<undone_edit> undo_last_edit(std::int64_t scenario) override {
+        return spatialite::undo_last_edit(conn(), scenario);
+    }
+
+private:
+    [[nodiscard]] sqlite::connection& conn() const noexcept { return *db_; }
+
+    std::unique_ptr<sqlite::connection> owned_;
+    sqlite::connection* db_ = nullptr;
+    std::string location_;  // the store's own path while db_ is its private copy
+};
+
+}  // namespace
+
+std::unique_ptr<planning_store> open_store(const std::string& location, open_mode mode) {
+    return std::make_unique<spatialite_store>(
+        location, mode == open_mode::read_only ? sqlite::connection::mode::read_only
+                                               : sqlite::connection::mode::read_write);
+}
+
+void update_atomically(const std::string& location, const std::function<void(planning_store&)>& change) {
+    spatialite::update_atomically(location, [&](sqlite::connection& db) {
+        spatialite_store store(db, location);
+        change(store);
+    });
+}
+
+}  // namespace microplan::geo::store

@@ -1,0 +1,101 @@
+#pragma once
+// What-if scenarios of a workshop: named sets of proposed establishments (sector, typology,
+// location) on top of the baseline. Each lives in the store (planning_store's scenario tables
+// and undo log) and in memory as a copy of the baseline coverage model with its proposals
+// counted, so an edit recomputes only the unit it touches and its ancestors. Every edit is one
+// store transaction: a crash leaves the last committed state, and the model is changed only
+// after the commit. Refusals (unknown scenario, point outside every circuit, no standard for the
+// sector) are usecases::refusal.
+//
+// Thread safety: every member locks the book's mutex; models are read under it (with_model).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/usecases/refusal.hpp"
+
+namespace microplan::geo::usecases {
+
+// What a scenario book needs of the data it builds on: the baseline coverage model (null when
+// the store has none, with the reason) and where a point lies at every planning tier.
+class scenario_baseline {
+public:
+    virtual ~scenario_baseline() = default;
+    [[nodiscard]] virtual const coverage_model* model() const noexcept = 0;
+    [[nodiscard]] virtual const std::string& planning_unavailable() const noexcept = 0;
+    // The unit at every planning tier (top-down) that a lon/lat point lies in; nullopt outside.
+    [[nodiscard]] virtual std::optional<std::vector<int>> locate(double lon, double lat) const = 0;
+};
+
+using proposed_establishment = store::proposal_record;
+
+struct scenario_summary {
+    std::int64_t id = 0;
+    std::string name, created_at, updated_at;
+    std::size_t establishments = 0;
+};
+
+class scenario_book {
+public:
+    // `on_written` runs after each commit (the server tells its store watcher the change is its own).
+    scenario_book(std::string store_location, std::function<void()> on_written);
+
+    // Loads every stored scenario on `baseline` (after start and whenever the store changes).
+    void rebase(std::shared_ptr<const scenario_baseline> baseline);
+
+    [[nodiscard]] std::vector<scenario_summary> list() const;
+    [[nodiscard]] scenario_summary summary(std::int64_t id) const;
+    [[nodiscard]] std::vector<proposed_establishment> establishments(std::int64_t id) const;
+    scenario_summary create(const std::string& name);
+    scenario_summary rename(std::int64_t id, const std::string& name);
+    void remove(std::int64_t id);
+
+    // Places a proposal (refusal::invalid when the point lies in no circuit or the catalogue has
+    // no standard for the sector/typology).
+    proposed_establishment add(std::int64_t id, const std::string& sector, const std::string& typology,
+                               const std::string& name, double lon, double lat);
+    proposed_establishment move(std::int64_t id, std::int64_t establishment, double lon, double lat);
+    void remove_establishment(std::int64_t id, std::int64_t establishment);
+    // Reverts the scenario's last edit (add, move or delete); false when there is none.
+    bool undo(std::int64_t id);
+
+    // Calls fn(model) under the lock; refusal::not_found for an unknown scenario.
+    template <class Fn>
+    auto with_model(std::int64_t id, Fn&& fn) const {
+        std::lock_guard lock(mutex_);
+        return fn(*find(id).model);
+    }
+    [[nodiscard]] std::shared_ptr<const scenario_baseline> baseline() const;
+
+private:
+    struct scenario {
+        scenario_summary info;
+        std::unique_ptr<coverage_model> model;
+        std::map<std::int64_t, proposed_establishment> proposals;
+        std::map<std::int64_t, std::size_t> handles;  // proposal id -> model handle
+    };
+    scenario& find(std::int64_t id);
+    const scenario& find(std::int64_t id) const;
+    [[nodiscard]] std::unique_ptr<store::planning_store> open_for_edit() const;
+    [[nodiscard]] std::vector<int> locate_or_refuse(double lon, double lat) const;
+    placed_establishment place(const proposed_establishment& p) const;
+    void count(scenario& s, const proposed_establishment& p);  // adds p to the model
+    void drop(scenario& s, std::int64_t proposal);           // takes p out of the model
+    void touch(std::int64_t id);
+    static std::map<std::int64_t, proposed_establishment>::iterator proposal(scenario& s, std::int64_t establishment);
+
+    std::string store_location_;
+    std::function<void()> on_written_;
+    mutable std::mutex mutex_;
+    std::shared_ptr<const scenario_baseline> baseline_;
+    std::map<std::int64_t, scenario> scenarios_;
+};
+
+}  // namespace microplan::geo::usecases

@@ -1,0 +1,246 @@
+#include "microplan/geo/usecases/scenarios.hpp"
+
+namespace microplan::geo::usecases {
+
+namespace {
+
+[[noreturn]] void invalid(const std::string& message) { throw refusal(refusal::reason::invalid, message); }
+
+std::string circuit_code_of(const coverage_model& m, const std::vector<int>& units) {
+    std::size_t tier = m.where().tier_count() - 1;
+    return units[tier] >= 0 ? m.where().units(tier)[static_cast<std::size_t>(units[tier])].code : std::string();
+}
+
+void check_name(const std::string& name) {
+    if (name.empty() || name.size() > 200) invalid("a scenario needs a name of 1 to 200 characters");
+}
+
+}  // namespace
+
+scenario_book::scenario_book(std::string store_location, std::function<void()> on_written)
+    : store_location_(std::move(store_location)), on_written_(std::move(on_written)) {}
+
+std::shared_ptr<const scenario_baseline> scenario_book::baseline() const {
+    std::lock_guard lock(mutex_);
+    return baseline_;
+}
+
+scenario_book::scenario& scenario_book::find(std::int64_t id) {
+    auto it = scenarios_.find(id);
+    if (it == scenarios_.end()) throw refusal(refusal::reason::not_found, "no scenario " + std::to_string(id));
+    if (!it->second.model)
+        throw refusal(refusal::reason::not_available,
+                      "scenarios need the planning model: " + (baseline_ ? baseline_->planning_unavailable() : ""));
+    return it->second;
+}
+const scenario_book::scenario& scenario_book::find(std::int64_t id) const {
+    return const_cast<scenario_book*>(this)->find(id);
+}
+
+std::unique_ptr<store::planning_store> scenario_book::open_for_edit() const {
+    return store::open_store(store_location_, store::open_mode::read_write);
+}
+
+std::vector<int> scenario_book::locate_or_refuse(double lon, double lat) const {
+    auto units = baseline_->locate(lon, lat);
+    if (!units)
+        invalid("the point (" + std::to_string(lon) + ", " + std::to_string(lat) +
+                ") lies in no circuit of the store");
+    return *units;
+}
+
+placed_establishment scenario_book::place(const proposed_establishment& p) const {
+    placed_establishment e;
+    e.id = "P" + std::to_string(p.id);
+    e.sector = p.sector;
+    e.typology = p.typology;
+    e.condition = "good";
+    e.status = "existing";  // counted as if built: the scenario asks "what if it existed"
+    auto units = baseline_->locate(p.lon, p.lat);
+    if (units) e.units = *units;
+    return e;
+}
+
+void scenario_book::count(scenario& s, const proposed_establishment& p) {
+    placed_establishment e = place(p);
+    if (e.units.empty()) return;  // outside every circuit (the boundaries changed): not counted
+    s.handles[p.id] = s.model->add(std::move(e));
+}
+
+void scenario_book::drop(scenario& s, std::int64_t proposal) {
+    if (auto h = s.handles.find(proposal); h != s.handles.end()) {
+        s.model->remove(h->second);
+        s.handles.erase(h);
+    }
+}
+
+void scenario_book::rebase(std::shared_ptr<const scenario_baseline> next) {
+    std::lock_guard lock(mutex_);
+    baseline_ = std::move(next);
+    scenarios_.clear();
+    auto db = store::open_store(store_location_, store::open_mode::read_only);
+    for (const store::scenario_record& r : db->read_scenarios()) {
+        scenario s;
+        s.info = {r.id, r.name, r.created_at, r.updated_at, 0};
+        if (baseline_->model()) s.model = std::make_unique<coverage_model>(*baseline_->model());
+        scenarios_.emplace(s.info.id, std::move(s));
+    }
+    for (const store::proposal_record& p : db->read_proposals()) {
+        auto it = scenarios_.find(p.scenario_id);
+        if (it == scenarios_.end()) continue;
+        it->second.proposals[p.id] = p;
+        ++it->second.info.establishments;
+        if (it->second.model) count(it->second, p);
+    }
+}
+
+std::map<std::int64_t, proposed_establishment>::iterator scenario_book::proposal(scenario& s,
+                                                                                 std::int64_t establishment) {
+    auto it = s.proposals.find(establishment);
+    if (it == s.proposals.end())
+        throw refusal(refusal::reason::not_found,
+                      "scenario " + std::to_string(s.info.id) + " has no establishment " + std::to_string(establishment));
+    return it;
+}
+
+void scenario_book::touch(std::int64_t id) {
+    auto it = scenarios_.find(id);
+    if (it != scenarios_.end()) it->second.info.updated_at = store::now_utc();
+}
+
+std::vector<scenario_summary> scenario_book::list() const {
+    std::lock_guard lock(mutex_);
+    std::vector<scenario_summary> out;
+    for (const auto& [id, s] : scenarios_) out.push_back(s.info);
+    return out;
+}
+
+scenario_summary scenario_book::summary(std::int64_t id) const {
+    std::lock_guard lock(mutex_);
+    return find(id).info;
+}
+
+std::vector<proposed_establishment> scenario_book::establishments(std::int64_t id) const {
+    std::lock_guard lock(mutex_);
+    std::vector<proposed_establishment> out;
+    for (const auto& [pid, p] : find(id).proposals) out.push_back(p);
+    return out;
+}
+
+scenario_summary scenario_book::create(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    if (!baseline_ || !baseline_->model())
+        throw refusal(refusal::reason::not_available,
+                      "scenarios need the planning model: " + (baseline_ ? baseline_->planning_unavailable() : ""));
+    check_name(name);
+    store::scenario_record r = open_for_edit()->create_scenario(name);
+    if (on_written_) on_written_();
+    scenario s;
+    s.info = {r.id, r.name, r.created_at, r.updated_at, 0};
+    s.model = std::make_unique<coverage_model>(*baseline_->model());
+    scenario_summary out = s.info;
+    scenarios_.emplace(out.id, std::move(s));
+    return out;
+}
+
+scenario_summary scenario_book::rename(std::int64_t id, const std::string& name) {
+    std::lock_guard lock(mutex_);
+    scenario& s = find(id);
+    check_name(name);
+    open_for_edit()->rename_scenario(id, name);
+    if (on_written_) on_written_();
+    s.info.name = name;
+    touch(id);
+    return s.info;
+}
+
+void scenario_book::remove(std::int64_t id) {
+    std::lock_guard lock(mutex_);
+    if (scenarios_.find(id) == scenarios_.end())
+        throw refusal(refusal::reason::not_found, "no scenario " + std::to_string(id));
+    open_for_edit()->delete_scenario(id);
+    if (on_written_) on_written_();
+    scenarios_.erase(id);
+}
+
+proposed_establishment scenario_book::add(std::int64_t id, const std::string& sector, const std::string& typology,
+                                          const std::string& name, double lon, double lat) {
+    std::lock_guard lock(mutex_);
+    scenario& s = find(id);
+    const auto& catalogue = s.model->catalogue();
+    if (!catalogue.governing(sector, typology)) {
+        std::string known;
+        for (const auto& st : catalogue.items)
+            if (st.sector == sector && st.typology != "*") known += (known.empty() ? "" : ", ") + st.typology;
+        invalid("no standard in force for sector '" + sector + "', typology '" + typology + "'" +
+                (known.empty() ? std::string(" (unknown sector)") : "; typologies of the sector: " + known));
+    }
+    std::vector<int> units = locate_or_refuse(lon, lat);
+    proposed_establishment p{0, id, sector, typology, name.substr(0, 200), lon, lat, circuit_code_of(*s.model, units)};
+    p = open_for_edit()->add_proposal(p);
+    if (on_written_) on_written_();
+    s.proposals[p.id] = p;
+    ++s.info.establishments;
+    count(s, p);
+    touch(id);
+    return p;
+}
+
+proposed_establishment scenario_book::move(std::int64_t id, std::int64_t establishment, double lon, double lat) {
+    std::lock_guard lock(mutex_);
+    scenario& s = find(id);
+    auto it = proposal(s, establishment);
+    std::vector<int> units = locate_or_refuse(lon, lat);
+    proposed_establishment before = it->second;
+    proposed_establishment after = before;
+    after.lon = lon, after.lat = lat, after.circuit_code = circuit_code_of(*s.model, units);
+    open_for_edit()->move_proposal(before, after);
+    if (on_written_) on_written_();
+    it->second = after;
+    if (auto h = s.handles.find(establishment); h != s.handles.end())
+        s.model->move(h->second, units);
+    else
+        count(s, after);
+    touch(id);
+    return after;
+}
+
+void scenario_book::remove_establishment(std::int64_t id, std::int64_t establishment) {
+    std::lock_guard lock(mutex_);
+    scenario& s = find(id);
+    auto it = proposal(s, establishment);
+    open_for_edit()->delete_proposal(it->second);
+    if (on_written_) on_written_();
+    drop(s, establishment);
+    s.proposals.erase(it);
+    --s.info.establishments;
+    touch(id);
+}
+
+bool scenario_book::undo(std::int64_t id) {
+    std::lock_guard lock(mutex_);
+    scenario& s = find(id);
+    std::optional<store::undone_edit> edit = open_for_edit()->undo_last_edit(id);
+    if (!edit) return false;
+    if (on_written_) on_written_();
+    const proposed_establishment& saved = edit->proposal;
+    const std::int64_t eid = saved.id;
+    if (edit->action == store::edit_action::add) {
+        drop(s, eid);
+        s.proposals.erase(eid);
+        --s.info.establishments;
+    } else if (edit->action == store::edit_action::move) {
+        proposed_establishment& p = s.proposals[eid];
+        p.lon = saved.lon, p.lat = saved.lat, p.circuit_code = saved.circuit_code;
+        drop(s, eid);
+        count(s, p);
+    } else {
+        s.proposals[eid] = saved;
+        ++s.info.establishments;
+        count(s, saved);
+    }
+    touch(id);
+    return true;
+}
+
+}  // namespace microplan::geo::usecases
