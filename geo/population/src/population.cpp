@@ -9,8 +9,8 @@
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/establishment_import.hpp"
-#include "microplan/geo/model/names.hpp"
 #include "microplan/geo/io/vector_import.hpp"
+#include "microplan/geo/model/names.hpp"
 #include "microplan/geo/population/zonal.hpp"
 
 namespace microplan::geo {
@@ -25,119 +25,139 @@ bool is_population_field(const std::string& key) {
 
 }  // namespace
 
-population_table_result read_population_table(const population_table_options& opt, const unit_layer& units) {
-    GDALDatasetUniquePtr ds = gdal::open_vector(opt.path);
-    OGRLayer& layer = gdal::pick_layer(*ds, opt.path, opt.layer);
-    std::string layer_name = layer.GetName();
-    auto where = [&](std::string field = {}) { return error_location{opt.path, layer_name, {}, std::move(field), {}}; };
-    OGRFeatureDefn* defn = layer.GetLayerDefn();
+namespace {
+
+// A table read once with every value as text, and where it came from (for messages).
+struct text_table {
+    std::string path, layer;
     std::vector<std::string> fields;
-    for (int i = 0; i < defn->GetFieldCount(); ++i) fields.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
-    std::string available;
-    for (const auto& f : fields) available += (available.empty() ? "" : ", ") + f;
-    auto find = [&](const std::string& name, const char* what) -> int {
+    std::string available;  // "a, b, c", for messages
+    std::vector<std::vector<std::string>> rows;
+    std::vector<long long> fids;  // CSV: the data line; else the feature id
+
+    [[nodiscard]] error_location where(std::string field = {}) const {
+        return error_location{path, layer, {}, std::move(field), {}};
+    }
+    // The index of field `name` (exact, else loosely compared); format_error naming `what` when absent.
+    [[nodiscard]] int find(const std::string& name, const char* what) const {
         if (auto i = names::find_field(fields, name)) return static_cast<int>(*i);
         throw format_error(
             where(name), "field not found",
             std::string("the ") + what + " field '" + name + "' is not in the table; its fields are: " + available);
-    };
+    }
+};
 
-    // Read all values as text once.
-    std::vector<std::vector<std::string>> rows;
-    std::vector<long long> fids;
+text_table read_text_table(const population_table_options& opt) {
+    GDALDatasetUniquePtr ds = gdal::open_vector(opt.path);
+    OGRLayer& layer = gdal::pick_layer(*ds, opt.path, opt.layer);
+    text_table t;
+    t.path = opt.path;
+    t.layer = layer.GetName();
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) t.fields.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+    for (const auto& f : t.fields) t.available += (t.available.empty() ? "" : ", ") + f;
+    const bool csv = ds->GetDriver() && std::string(ds->GetDriver()->GetDescription()) == "CSV";
     for (auto& f : layer) {
-        std::vector<std::string> r(fields.size());
-        for (std::size_t i = 0; i < fields.size(); ++i)
+        std::vector<std::string> r(t.fields.size());
+        for (std::size_t i = 0; i < t.fields.size(); ++i)
             if (f->IsFieldSetAndNotNull(static_cast<int>(i))) r[i] = f->GetFieldAsString(static_cast<int>(i));
-        rows.push_back(std::move(r));
-        fids.push_back(ds->GetDriver() && std::string(ds->GetDriver()->GetDescription()) == "CSV"
-                           ? static_cast<long long>(rows.size())
-                           : f->GetFID());
+        t.rows.push_back(std::move(r));
+        t.fids.push_back(csv ? static_cast<long long>(t.rows.size()) : f->GetFID());
     }
-    if (rows.empty()) throw format_error(where(), "empty table", "the table has no rows");
+    if (t.rows.empty()) throw format_error(t.where(), "empty table", "the table has no rows");
+    return t;
+}
 
-    population_table_result out;
-    out.rows = rows.size();
-    // Code field: given, or the field whose values best have the level's code shape.
+// The code field: given, or the field whose values best have the level's code shape.
+int code_field(const text_table& t, const population_table_options& opt) {
+    if (!opt.code_field.empty()) return t.find(opt.code_field, "code");
     int code_i = -1;
-    if (!opt.code_field.empty()) {
-        code_i = find(opt.code_field, "code");
-    } else {
-        double best = 0.8;
-        for (std::size_t i = 0; i < fields.size(); ++i) {
-            std::size_t seen = 0, good = 0;
-            for (const auto& r : rows) {
-                if (r[i].empty()) continue;
-                ++seen;
-                if (code_is_well_formed(opt.lvl, normalise_code(opt.lvl, r[i]))) ++good;
-            }
-            double score = seen ? static_cast<double>(good) / static_cast<double>(seen) : 0;
-            if (score > best) {
-                best = score;
-                code_i = static_cast<int>(i);
-            }
+    double best = 0.8;
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+        std::size_t seen = 0, good = 0;
+        for (const auto& r : t.rows) {
+            if (r[i].empty()) continue;
+            ++seen;
+            if (code_is_well_formed(opt.lvl, normalise_code(opt.lvl, r[i]))) ++good;
         }
-        if (code_i < 0)
-            throw format_error(where(), "no code field",
-                               "no field holds " + std::string(level_name(opt.lvl)) + " codes (" +
-                                   std::string(code_shape(opt.lvl)) + "); name it with " + opt.code_flag +
-                                   ". Fields: " + available);
-    }
-    out.code_field = fields[static_cast<std::size_t>(code_i)];
-
-    // Value field: given; else the only population-like field; else the one naming the
-    // year, preferring census ("cpv", "censo") over modelled series.
-    std::vector<std::pair<std::string, int>> band_fields;
-    if (!opt.value_field.empty()) {
-        band_fields.emplace_back(total_band, find(opt.value_field, "population"));
-    } else if (opt.bands.empty() ||
-               std::none_of(opt.bands.begin(), opt.bands.end(), [](const auto& b) { return b.first == total_band; })) {
-        std::vector<int> cand;
-        for (std::size_t i = 0; i < fields.size(); ++i)
-            if (static_cast<int>(i) != code_i && is_population_field(names::field_key(fields[i])))
-                cand.push_back(static_cast<int>(i));
-        auto narrow = [&](auto pred) {
-            std::vector<int> keep;
-            for (int i : cand)
-                if (pred(names::field_key(fields[static_cast<std::size_t>(i)]))) keep.push_back(i);
-            if (!keep.empty()) cand = keep;
-        };
-        if (cand.size() > 1 && opt.year > 0)
-            narrow([&](const std::string& k) { return k.find(std::to_string(opt.year)) != std::string::npos; });
-        if (cand.size() > 1)
-            narrow([](const std::string& k) {
-                return k.find("cpv") != std::string::npos || k.find("censo") != std::string::npos ||
-                       k.find("census") != std::string::npos;
-            });
-        if (cand.size() != 1) {
-            std::string names_found;
-            for (int i : cand) names_found += (names_found.empty() ? "" : ", ") + fields[static_cast<std::size_t>(i)];
-            throw format_error(where(), cand.empty() ? "no population field" : "ambiguous population field",
-                               cand.empty() ? "no field looks like a population count (pob*, poblacion*, population*, "
-                                              "total*); name it with " +
-                                                  opt.value_flag + ". Fields: " + available
-                                            : "several fields could hold the population (" + names_found +
-                                                  "); choose one with " + opt.value_flag);
+        double score = seen ? static_cast<double>(good) / static_cast<double>(seen) : 0;
+        if (score > best) {
+            best = score;
+            code_i = static_cast<int>(i);
         }
-        band_fields.emplace_back(total_band, cand.front());
     }
-    for (const auto& [label, field] : opt.bands) band_fields.emplace_back(label, find(field, "age band"));
-    out.value_field =
-        band_fields.empty() ? std::string() : fields[static_cast<std::size_t>(band_fields.front().second)];
+    if (code_i < 0)
+        throw format_error(t.where(), "no code field",
+                           "no field holds " + std::string(level_name(opt.lvl)) + " codes (" +
+                               std::string(code_shape(opt.lvl)) + "); name it with " + opt.code_flag +
+                               ". Fields: " + t.available);
+    return code_i;
+}
 
+// The total's field when none is named: the only population-like field; else the one naming
+// the year, preferring census ("cpv", "censo") over modelled series.
+int detected_population_field(const text_table& t, const population_table_options& opt, int code_i) {
+    std::vector<int> cand;
+    for (std::size_t i = 0; i < t.fields.size(); ++i)
+        if (static_cast<int>(i) != code_i && is_population_field(names::field_key(t.fields[i])))
+            cand.push_back(static_cast<int>(i));
+    auto narrow = [&](auto pred) {
+        std::vector<int> keep;
+        for (int i : cand)
+            if (pred(names::field_key(t.fields[static_cast<std::size_t>(i)]))) keep.push_back(i);
+        if (!keep.empty()) cand = keep;
+    };
+    if (cand.size() > 1 && opt.year > 0)
+        narrow([&](const std::string& k) { return k.find(std::to_string(opt.year)) != std::string::npos; });
+    if (cand.size() > 1)
+        narrow([](const std::string& k) {
+            return k.find("cpv") != std::string::npos || k.find("censo") != std::string::npos ||
+                   k.find("census") != std::string::npos;
+        });
+    if (cand.size() != 1) {
+        std::string names_found;
+        for (int i : cand) names_found += (names_found.empty() ? "" : ", ") + t.fields[static_cast<std::size_t>(i)];
+        throw format_error(t.where(), cand.empty() ? "no population field" : "ambiguous population field",
+                           cand.empty() ? "no field looks like a population count (pob*, poblacion*, population*, "
+                                          "total*); name it with " +
+                                              opt.value_flag + ". Fields: " + t.available
+                                        : "several fields could hold the population (" + names_found +
+                                              "); choose one with " + opt.value_flag);
+    }
+    return cand.front();
+}
+
+// Band label -> field: the total first (given or detected), then the age bands asked for.
+std::vector<std::pair<std::string, int>> band_fields(const text_table& t, const population_table_options& opt,
+                                                     int code_i) {
+    std::vector<std::pair<std::string, int>> out;
+    if (!opt.value_field.empty())
+        out.emplace_back(total_band, t.find(opt.value_field, "population"));
+    else if (opt.bands.empty() ||
+             std::none_of(opt.bands.begin(), opt.bands.end(), [](const auto& b) { return b.first == total_band; }))
+        out.emplace_back(total_band, detected_population_field(t, opt, code_i));
+    for (const auto& [label, field] : opt.bands) out.emplace_back(label, t.find(field, "age band"));
+    return out;
+}
+
+// Joins each row to its unit by code; every row that cannot be used is reported.
+void join_rows(const text_table& t, const population_table_options& opt, const unit_layer& units, int code_i,
+               const std::vector<std::pair<std::string, int>>& bands, std::set<std::string>& seen_units,
+               population_table_result& out) {
     std::map<std::string, const unit*> by_code;
     for (const auto& u : units.units) by_code.emplace(u.code, &u);
-    std::set<std::string> seen_units, seen_codes;
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-        std::string code = normalise_code(opt.lvl, rows[r][static_cast<std::size_t>(code_i)]);
+    std::set<std::string> seen_codes;
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+        const std::vector<std::string>& row = t.rows[r];
+        std::string code = normalise_code(opt.lvl, row[static_cast<std::size_t>(code_i)]);
         auto report = [&](severity sev, std::string rule, std::string message, std::string field = {}) {
             finding f;
             f.sev = sev;
             f.rule = std::move(rule);
             f.lvl = opt.lvl;
             f.code = code;
-            f.feature = fids[r];
-            f.message = "row " + std::to_string(fids[r]) + (field.empty() ? "" : ", field " + field) + ": " +
+            f.feature = t.fids[r];
+            f.message = "row " + std::to_string(t.fids[r]) + (field.empty() ? "" : ", field " + field) + ": " +
                         std::move(message);
             out.report.add(std::move(f));
         };
@@ -151,36 +171,49 @@ population_table_result read_population_table(const population_table_options& op
                    "code " + code + " appears again; the first row is kept", out.code_field);
             continue;
         }
-        auto it = by_code.find(code);
-        if (it == by_code.end()) {
+        if (by_code.find(code) == by_code.end()) {
             out.unmatched_codes.push_back(code);
             report(severity::warning, "population.code_unmatched",
-                   "code " + code + " (as written: '" + rows[r][static_cast<std::size_t>(code_i)] + "') matches no " +
+                   "code " + code + " (as written: '" + row[static_cast<std::size_t>(code_i)] + "') matches no " +
                        std::string(level_name(opt.lvl)) + " in the store; its population is not used");
             continue;
         }
-        if (!band_fields.empty() && rows[r][static_cast<std::size_t>(band_fields.front().second)].empty()) {
+        if (!bands.empty() && row[static_cast<std::size_t>(bands.front().second)].empty()) {
             report(severity::warning, "population.no_value",
                    "no value for " + std::string(level_name(opt.lvl)) + " " + code +
                        "; it counts as a unit without population",
-                   fields[static_cast<std::size_t>(band_fields.front().second)]);
+                   t.fields[static_cast<std::size_t>(bands.front().second)]);
             continue;
         }
         seen_units.insert(code);
         ++out.matched;
-        for (const auto& [label, fi] : band_fields) {
-            const std::string& raw = rows[r][static_cast<std::size_t>(fi)];
+        for (const auto& [label, fi] : bands) {
+            const std::string& raw = row[static_cast<std::size_t>(fi)];
             auto v = parse_number(raw);
             if (!v || *v < 0) {
                 report(severity::error, "population.bad_value",
                        "'" + raw + "' is not a non-negative number; " + std::string(level_name(opt.lvl)) + " " + code +
                            " gets no " + label + " population",
-                       fields[static_cast<std::size_t>(fi)]);
+                       t.fields[static_cast<std::size_t>(fi)]);
                 continue;
             }
             out.values[label][code] = *v;
         }
     }
+}
+
+}  // namespace
+
+population_table_result read_population_table(const population_table_options& opt, const unit_layer& units) {
+    const text_table t = read_text_table(opt);
+    population_table_result out;
+    out.rows = t.rows.size();
+    const int code_i = code_field(t, opt);
+    out.code_field = t.fields[static_cast<std::size_t>(code_i)];
+    const auto bands = band_fields(t, opt, code_i);
+    out.value_field = bands.empty() ? std::string() : t.fields[static_cast<std::size_t>(bands.front().second)];
+    std::set<std::string> seen_units;
+    join_rows(t, opt, units, code_i, bands, seen_units, out);
     for (const auto& u : units.units) {
         if (seen_units.count(u.code)) continue;
         out.units_missing.push_back(u.code);

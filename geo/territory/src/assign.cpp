@@ -112,15 +112,13 @@ std::optional<level> primary_level(std::span<const unit_layer* const> layers) {
     return std::nullopt;
 }
 
-assign_result assign_points(std::span<const establishment> points, std::span<const unit_layer* const> layers,
-                            const assign_options& options) {
-    assign_result out;
-    out.rows.resize(points.size());
-    out.summary.primary = primary_level(layers);
+namespace {
 
-    // 1. Coordinates that cannot be placed at all.
+// Step 1: coordinates that cannot be placed at all are reported and set aside (NaN).
+std::vector<lonlat> usable_coordinates(std::span<const establishment> points, std::vector<char>& usable,
+                                       assign_result& out) {
     std::vector<lonlat> xy(points.size());
-    std::vector<char> usable(points.size(), 1);
+    usable.assign(points.size(), 1);
     for (std::size_t i = 0; i < points.size(); ++i) {
         const establishment& e = points[i];
         xy[i] = {e.lon, e.lat};
@@ -142,10 +140,61 @@ assign_result assign_points(std::span<const establishment> points, std::span<con
         out.rows[i].where = placement::invalid;
         out.report.add(std::move(f));
     }
+    return xy;
+}
 
-    // 2. Point in polygon, every level.
+// Step 3: a usable point outside every unit of the primary level: inside when read (lat, lon)?
+// how far from the nearest unit? within the snap tolerance?
+void place_outside_point(const establishment& e, const unit_layer& layer, const point_locator& locator,
+                         std::optional<nearest_finder>& finder, const assign_options& options, point_assignment& row,
+                         assign_result& out) {
+    const auto li = static_cast<std::size_t>(layer.lvl);
+    finding f = about(e, {}, severity::warning, true);
+    f.lvl = layer.lvl;
+    if (int s = locator.locate(e.lat, e.lon); s >= 0) {
+        ++out.summary.swapped;
+        f.sev = severity::error;
+        f.rule = "point.swapped";
+        f.message = who(e) + fmt(": (%.9g, %.9g) is outside every unit but falls in ", e.lon, e.lat) +
+                    std::string(level_name(layer.lvl)) + " " + layer.units[static_cast<std::size_t>(s)].code +
+                    " when read as (lat, lon); the source has latitude and longitude swapped";
+        row.where = placement::outside;
+        out.report.add(std::move(f));
+        return;
+    }
+    if (!finder) finder.emplace(layer, options.analysis_crs);
+    auto near = finder->nearest(e.lon, e.lat);
+    if (near) {
+        row.distance_m = near->second;
+        row.nearest_code = layer.units[near->first].code;
+    }
+    if (near && options.snap_m > 0 && near->second <= options.snap_m) {
+        row.where = placement::snapped;
+        row.codes[li] = row.nearest_code;
+        f.sev = severity::info;
+        f.rule = "point.snapped";
+        f.message = who(e) +
+                    fmt(": %.0f m outside every unit (snap tolerance %.0f m); placed in the nearest, ", near->second,
+                        options.snap_m) +
+                    std::string(level_name(layer.lvl)) + " " + row.nearest_code;
+    } else {
+        row.where = placement::outside;
+        f.sev = severity::warning;
+        f.rule = "point.outside";
+        f.message = who(e) + fmt(": (%.9g, %.9g) is outside every ", e.lon, e.lat) + std::string(level_name(layer.lvl));
+        if (near)
+            f.message +=
+                "; the nearest, " + row.nearest_code + ", is " + std::to_string(std::lround(near->second)) + " m away";
+    }
+    out.report.add(std::move(f));
+}
+
+// Step 2: point in polygon, every level; the primary level also places the points outside it.
+// Returns the primary layer (null when none).
+const unit_layer* locate_in_layers(std::span<const establishment> points, std::span<const unit_layer* const> layers,
+                                   const std::vector<lonlat>& xy, const std::vector<char>& usable,
+                                   const assign_options& options, assign_result& out) {
     const unit_layer* primary = nullptr;
-    std::vector<int> primary_hits;
     for (const unit_layer* layer : layers) {
         if (layer->units.empty()) continue;
         point_locator locator(*layer);
@@ -153,83 +202,42 @@ assign_result assign_points(std::span<const establishment> points, std::span<con
         auto li = static_cast<std::size_t>(layer->lvl);
         for (std::size_t i = 0; i < points.size(); ++i)
             if (hits[i] >= 0) out.rows[i].codes[li] = layer->units[static_cast<std::size_t>(hits[i])].code;
-        if (layer->lvl == out.summary.primary) {
-            primary = layer;
-            primary_hits = std::move(hits);
-            // 3. Points outside every primary unit: swapped axes? how far? snap?
-            std::optional<nearest_finder> finder;
-            for (std::size_t i = 0; i < points.size(); ++i) {
-                if (!usable[i]) continue;
-                point_assignment& row = out.rows[i];
-                if (primary_hits[i] >= 0) {
-                    row.where = placement::inside;
-                    continue;
-                }
-                const establishment& e = points[i];
-                finding f = about(e, {}, severity::warning, true);
-                f.lvl = layer->lvl;
-                if (int s = locator.locate(e.lat, e.lon); s >= 0) {
-                    ++out.summary.swapped;
-                    f.sev = severity::error;
-                    f.rule = "point.swapped";
-                    f.message = who(e) + fmt(": (%.9g, %.9g) is outside every unit but falls in ", e.lon, e.lat) +
-                                std::string(level_name(layer->lvl)) + " " +
-                                layer->units[static_cast<std::size_t>(s)].code +
-                                " when read as (lat, lon); the source has latitude and longitude swapped";
-                    row.where = placement::outside;
-                    out.report.add(std::move(f));
-                    continue;
-                }
-                if (!finder) finder.emplace(*layer, options.analysis_crs);
-                auto near = finder->nearest(e.lon, e.lat);
-                if (near) {
-                    row.distance_m = near->second;
-                    row.nearest_code = layer->units[near->first].code;
-                }
-                if (near && options.snap_m > 0 && near->second <= options.snap_m) {
-                    row.where = placement::snapped;
-                    row.codes[li] = row.nearest_code;
-                    f.sev = severity::info;
-                    f.rule = "point.snapped";
-                    f.message = who(e) +
-                                fmt(": %.0f m outside every unit (snap tolerance %.0f m); placed in the nearest, ",
-                                    near->second, options.snap_m) +
-                                std::string(level_name(layer->lvl)) + " " + row.nearest_code;
-                } else {
-                    row.where = placement::outside;
-                    f.sev = severity::warning;
-                    f.rule = "point.outside";
-                    f.message = who(e) + fmt(": (%.9g, %.9g) is outside every ", e.lon, e.lat) +
-                                std::string(level_name(layer->lvl));
-                    if (near)
-                        f.message += "; the nearest, " + row.nearest_code + ", is " +
-                                     std::to_string(std::lround(near->second)) + " m away";
-                }
-                out.report.add(std::move(f));
-            }
+        if (layer->lvl != out.summary.primary) continue;
+        primary = layer;
+        std::optional<nearest_finder> finder;
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            if (!usable[i]) continue;
+            if (hits[i] >= 0)
+                out.rows[i].where = placement::inside;
+            else
+                place_outside_point(points[i], *layer, locator, finder, options, out.rows[i], out);
         }
     }
-    // Snapped points take the codes of the levels above from the snapped unit's parents.
-    if (primary) {
-        std::map<std::string, const unit*> by_code;
-        for (const unit_layer* layer : layers)
-            for (const auto& u : layer->units) by_code.emplace(std::string(level_name(layer->lvl)) + ":" + u.code, &u);
-        for (auto& row : out.rows) {
-            if (row.where != placement::snapped) continue;
-            level l = primary->lvl;
-            std::string code = row.codes[static_cast<std::size_t>(l)];
-            while (auto p = parent_level(l)) {
-                auto it = by_code.find(std::string(level_name(l)) + ":" + code);
-                if (it == by_code.end() || it->second->parent_code.empty()) break;
-                code = it->second->parent_code;
-                l = *p;
-                auto& slot = row.codes[static_cast<std::size_t>(l)];
-                if (slot.empty()) slot = code;
-            }
-        }
-    }
+    return primary;
+}
 
-    // 4. Duplicates: ids, and one sector's establishments at the very same spot.
+// Snapped points take the codes of the levels above from the snapped unit's parents.
+void inherit_parent_codes(const unit_layer& primary, std::span<const unit_layer* const> layers, assign_result& out) {
+    std::map<std::string, const unit*> by_code;
+    for (const unit_layer* layer : layers)
+        for (const auto& u : layer->units) by_code.emplace(std::string(level_name(layer->lvl)) + ":" + u.code, &u);
+    for (auto& row : out.rows) {
+        if (row.where != placement::snapped) continue;
+        level l = primary.lvl;
+        std::string code = row.codes[static_cast<std::size_t>(l)];
+        while (auto p = parent_level(l)) {
+            auto it = by_code.find(std::string(level_name(l)) + ":" + code);
+            if (it == by_code.end() || it->second->parent_code.empty()) break;
+            code = it->second->parent_code;
+            l = *p;
+            auto& slot = row.codes[static_cast<std::size_t>(l)];
+            if (slot.empty()) slot = code;
+        }
+    }
+}
+
+// Step 4: duplicates: ids, and one sector's establishments at the very same spot.
+void report_duplicates(std::span<const establishment> points, const std::vector<char>& usable, assign_result& out) {
     std::map<std::string, std::size_t> first_id;
     std::map<std::tuple<std::string, long long, long long>, std::size_t> first_spot;
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -257,6 +265,9 @@ assign_result assign_points(std::span<const establishment> points, std::span<con
             out.report.add(std::move(f));
         }
     }
+}
+
+void count_placements(assign_result& out) {
     for (const auto& row : out.rows) {
         switch (row.where) {
             case placement::inside:
@@ -273,6 +284,21 @@ assign_result assign_points(std::span<const establishment> points, std::span<con
                 break;
         }
     }
+}
+
+}  // namespace
+
+assign_result assign_points(std::span<const establishment> points, std::span<const unit_layer* const> layers,
+                            const assign_options& options) {
+    assign_result out;
+    out.rows.resize(points.size());
+    out.summary.primary = primary_level(layers);
+    std::vector<char> usable;
+    const std::vector<lonlat> xy = usable_coordinates(points, usable, out);
+    if (const unit_layer* primary = locate_in_layers(points, layers, xy, usable, options, out))
+        inherit_parent_codes(*primary, layers, out);
+    report_duplicates(points, usable, out);
+    count_placements(out);
     return out;
 }
 
