@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
+#include <set>
+
 #include "../../support.hpp"
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/error.hpp"
@@ -47,6 +49,11 @@ TEST(VectorWriter, WritesFieldsAndGeometryInEveryFormat) {
         OGRLayer* layer = ds->GetLayer(0);
         ASSERT_NE(layer, nullptr) << name;
         EXPECT_EQ(layer->GetFeatureCount(), 2) << name;
+        std::set<std::string> codes;
+        for (auto& g : *layer) codes.insert(g->GetFieldAsString("code"));
+        EXPECT_EQ(codes, (std::set<std::string>{"17D01C01", "17D01C02"})) << name;
+        // FlatGeobuf orders features by its spatial index: find the first unit by its code.
+        layer->SetAttributeFilter("code = '17D01C01'");
         layer->ResetReading();
         OGRFeatureUniquePtr f(layer->GetNextFeature());
         ASSERT_TRUE(f) << name;
