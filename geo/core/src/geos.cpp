@@ -201,3 +201,41 @@ geom_ptr transform_xy_raw(const GEOSGeometry* g, GEOSTransformXYCallback cb, voi
 }  // namespace detail
 
 }  // namespace microplan::geo::geos
+
+// ---- Predicates (design helper block) ------------------------------------------------------
+#include "microplan/geo/error.hpp"
+
+namespace microplan::geo::geos {
+
+namespace {
+bool answer(char r, const char* what) {
+    if (r == 2)
+        throw geometry_error({}, std::string("GEOS ") + what + " failed",
+                             thread_context().last_error().empty() ? "no message" : thread_context().last_error());
+    return r == 1;
+}
+GEOSContextHandle_t handle() { return thread_context().handle(); }
+}  // namespace
+
+bool intersects(const GEOSGeometry* a, const GEOSGeometry* b) {
+    return answer(GEOSIntersects_r(handle(), a, b), "intersects");
+}
+bool contains(const GEOSGeometry* a, const GEOSGeometry* b) {
+    return answer(GEOSContains_r(handle(), a, b), "contains");
+}
+bool within(const GEOSGeometry* a, const GEOSGeometry* b) { return answer(GEOSWithin_r(handle(), a, b), "within"); }
+bool touches(const GEOSGeometry* a, const GEOSGeometry* b) { return answer(GEOSTouches_r(handle(), a, b), "touches"); }
+bool is_empty(const GEOSGeometry* g) { return answer(GEOSisEmpty_r(handle(), g), "is empty"); }
+bool intersects(const GEOSPreparedGeometry* prepared, const GEOSGeometry* g) {
+    return answer(GEOSPreparedIntersects_r(handle(), prepared, g), "prepared intersects");
+}
+prepared_ptr prepare(const GEOSGeometry* g) {
+    const GEOSPreparedGeometry* p = GEOSPrepare_r(handle(), g);
+    if (!p)
+        throw geometry_error({}, "GEOS prepare failed",
+                             thread_context().last_error().empty() ? "no message" : thread_context().last_error());
+    return prepared_ptr(p, prepared_deleter{handle()});
+}
+
+}  // namespace microplan::geo::geos
+// ---- end of predicates ----------------------------------------------------------------------

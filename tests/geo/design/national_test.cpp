@@ -11,6 +11,7 @@
 
 #include "../../support.hpp"
 #include "microplan/geo/territory/validate.hpp"
+#include "microplan/geo/usecases/national.hpp"
 
 using namespace microplan::geo;
 using namespace microplan::geo::design;
@@ -22,7 +23,7 @@ TEST(RealData, NationalBaseFromParishesCantonsAndTheCodification) {
     o.threads = 2;
     national_sources src = national_sources::from_data_dir(ecuador(""));
     src.zone_corrections = std::string(MICROPLAN_DATA_DIR) + "/ecuador/zone_corrections.csv";
-    national_result r = build_national(src, o);
+    national_result r = build_national(usecases::read_national_inputs(src, o.analysis_crs, o.threads), o);
     EXPECT_EQ(r.zones.units.size(), 9u);
     EXPECT_EQ(r.districts.units.size(), 140u);
     EXPECT_EQ(r.circuits.units.size(), 1130u);  // every circuit of the codification (official count: 1,134)

@@ -13,6 +13,7 @@
 #include "../../support.hpp"
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/usecases/design.hpp"
 
 using namespace microplan::geo;
 using namespace microplan::geo::design;
@@ -160,7 +161,7 @@ TEST(Design, TheRasterWeightsTheSplit) {
     design_options o;
     o.target = 10000;
     o.threads = 2;
-    weight_rasters w = read_weight_rasters({path}, o.analysis_crs);
+    weight_rasters w = usecases::read_weight_rasters({path}, o.analysis_crs);
     design_result r = design_units(l, people, parent, w, o);
     VSIUnlink(path.c_str());
     ASSERT_EQ(r.units.units.size(), 4u);

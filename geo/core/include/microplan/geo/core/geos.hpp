@@ -95,3 +95,22 @@ geom_ptr transform_xy(const GEOSGeometry* g, Fn&& fn);
 }  // namespace microplan::geo::geos
 
 #include "microplan/geo/core/geos_impl.hpp"
+
+// ---- Predicates (design helper block) ------------------------------------------------------
+// GEOS predicates answer 0, 1 or 2 (= error); these wrappers throw geometry_error with GEOS's
+// last message on 2, so an error never reads as "false". On the calling thread's context.
+namespace microplan::geo::geos {
+
+bool intersects(const GEOSGeometry* a, const GEOSGeometry* b);
+bool contains(const GEOSGeometry* a, const GEOSGeometry* b);
+bool within(const GEOSGeometry* a, const GEOSGeometry* b);
+bool touches(const GEOSGeometry* a, const GEOSGeometry* b);
+bool is_empty(const GEOSGeometry* g);
+// `prepared` built on the calling thread's context (see prepare()).
+bool intersects(const GEOSPreparedGeometry* prepared, const GEOSGeometry* g);
+// A prepared geometry on the calling thread's context (its indexes are built lazily: use it on
+// this thread only).
+prepared_ptr prepare(const GEOSGeometry* g);
+
+}  // namespace microplan::geo::geos
+// ---- end of predicates ----------------------------------------------------------------------

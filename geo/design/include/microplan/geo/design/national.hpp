@@ -13,16 +13,27 @@
 //   official   circuit polygons given as official (Guayaquil's) replace the designed ones
 //              (the designed ones are measured against them first).
 // Every defect met is a finding with its resolution.
+//
+// build_national is pure computation over inputs read beforehand (usecases/national.hpp reads
+// them): it opens no file. It composes the stages of national_stages.hpp. Deterministic for
+// the inputs and seed, whatever the number of threads.
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "microplan/geo/core/geos.hpp"
 #include "microplan/geo/design/partition.hpp"
+#include "microplan/geo/io/codification.hpp"
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/model/unit.hpp"
 
 namespace microplan::geo::design {
 
+// Where each input comes from. Design only quotes these names in findings; the reader
+// (usecases/national.hpp) opens them. An empty name: the optional input is absent.
 struct national_sources {
     std::string parishes, cantons, codification, census, urban_parishes, offices, official_circuits;
     std::vector<std::string> rasters;
@@ -40,6 +51,46 @@ struct national_options {
     unsigned threads = 0;
 };
 
+// A census row (with a value) whose code no parish polygon has.
+struct census_row {
+    std::string code, name, canton;
+    double people = 0;
+};
+
+// The census table joined to the parishes.
+struct census_table {
+    std::map<std::string, double> people;  // parish code -> people (codes that match a parish)
+    std::vector<census_row> orphans;       // rows no parish polygon has (codes that changed, new parishes)
+};
+
+// A district office (district offices table): its zone and where it is.
+struct district_office {
+    std::string zone;
+    std::optional<std::pair<double, double>> lonlat;
+    long long fid = 0;
+};
+
+// A reviewed correction of the zone the codification gives a district.
+struct zone_correction {
+    std::string district, zone, reason;  // codes normalised
+    long long fid = 0;
+};
+
+// Everything build_national needs, read up front.
+struct national_inputs {
+    national_sources sources;  // names, for messages
+    unit_layer parishes, cantons;
+    census_table census;
+    codification_table codification;
+    std::vector<urban_parish> urban_parishes;
+    std::map<std::string, district_office> offices;  // by district code
+    std::vector<zone_correction> zone_corrections;
+    // Official circuit polygons (WGS 84), subcircuits dissolved by circuit code.
+    std::map<std::string, geos::geom_ptr> official_circuits;
+    weight_rasters rasters;  // the population rasters, in the order of sources.rasters
+    findings report;         // what reading met: parishes, cantons, census table, in that order
+};
+
 // How a designed circuit compares with the official one of the same code.
 struct official_match {
     std::string code;
@@ -50,17 +101,17 @@ struct official_match {
 };
 
 struct national_result {
-    unit_layer zones, districts, circuits, cantons, parishes;
+    unit_layer zones, districts, circuits;
     std::map<level, std::map<std::string, double>> population;  // people per unit code
     std::vector<unit_report> units;
     std::vector<official_match> official;            // per official circuit
     std::vector<official_match> official_districts;  // the same, districts dissolved from them
-    findings report;
-    double design_seconds = 0;                           // pieces, growth and geometry of every district and circuit
+    findings report;                                 // the inputs' report, then every stage's findings in stage order
+    double design_seconds = 0;                       // pieces, growth and geometry of every district and circuit
     std::vector<std::pair<std::string, double>> stages;  // wall seconds per stage
     std::size_t pieces = 0, split_parishes = 0;
 };
 
-national_result build_national(const national_sources& sources, const national_options& options);
+national_result build_national(const national_inputs& inputs, const national_options& options);
 
 }  // namespace microplan::geo::design

@@ -1,0 +1,18 @@
+#pragma once
+// Reading the national base's sources (design/national.hpp) up front, so that
+// design::build_national computes without opening a file: parishes and cantons (read_units),
+// the codification table, the urban parish classifier, the census table and its rows without a
+// polygon, the district offices, the reviewed zone corrections, the official circuit polygons
+// and the population rasters. Optional sources left empty are skipped. Throws format_error /
+// crs_error naming the file on unreadable input. Not thread-safe to share a result being
+// built; the result is immutable once returned.
+#include <string>
+
+#include "microplan/geo/design/national.hpp"
+
+namespace microplan::geo::usecases {
+
+design::national_inputs read_national_inputs(const design::national_sources& sources, const std::string& analysis_crs,
+                                             unsigned threads = 0);
+
+}  // namespace microplan::geo::usecases
