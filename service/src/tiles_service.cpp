@@ -170,7 +170,7 @@ void tiles_service::register_routes(route_table& table) const {
                  [this, ext](const request_context& ctx, const path_params& p) {
                      return tile(ctx, p["layer"], p["z"], p["x"], p["y"] + ext, accepts_gzip(ctx.http.accept_encoding));
                  },
-             .api = {.operation_id = std::string("getTile_") + suffix,
+             .api = {.operation_id = ext == ".mvt" ? "getTile" : "getTilePbf",
                      .summary = "Mapbox Vector Tile 2.1 (z 0-" + std::to_string(tiles::max_zoom) + ")",
                      .tags = {tag},
                      .parameters = {layer,
@@ -194,12 +194,12 @@ void tiles_service::register_routes(route_table& table) const {
                  .responses = {ok_response("TileJSON"), no_layer}}});
     // The style is also served without its extension (MapLibre style URLs often have none).
     for (const char* path : {"/styles/microplan.json", "/styles/microplan"}) {
-        bool plain = std::string_view(path).ends_with(".json");
+        const bool canonical = std::string_view(path).ends_with(".json");
         table.add({.pattern = path,
                    .handler = [this](const request_context& ctx, const path_params&) { return style(ctx); },
-                   .api = {.operation_id = plain ? "getStyle" : "getStyleWithoutExtension",
-                           .summary = plain ? "MapLibre style over the 'all' tiles"
-                                            : "The MapLibre style (as /styles/microplan.json)",
+                   .api = {.operation_id = canonical ? "getStyle" : "getStyleWithoutExtension",
+                           .summary = canonical ? "MapLibre style over the 'all' tiles"
+                                                : "The MapLibre style (as /styles/microplan.json)",
                            .tags = {tag},
                            .responses = {ok_response("MapLibre style")}}});
     }
