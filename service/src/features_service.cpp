@@ -10,6 +10,7 @@
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/cql2.hpp"
 #include "microplan/service/error_response.hpp"
+#include "microplan/service/routes.hpp"
 
 namespace microplan::service {
 
@@ -526,132 +527,146 @@ http_response features_service::geojson(const request_context& ctx, const std::s
     return geojson_response(std::move(body), crs);
 }
 
-http_response features_service::api(const request_context& ctx) const {
-    json limit = {
-        {"name", "limit"},
-        {"in", "query"},
-        {"required", false},
-        {"style", "form"},
-        {"explode", false},
-        {"description", "The number of features to return per page"},
-        {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", max_limit}, {"default", default_limit}}}};
+namespace {
+
+json crs_schema() {
     json crs_enum = json::array();
     for (const auto& s : served_crss()) crs_enum.push_back(s.uri);
-    auto param = [](const std::string& name, const std::string& description, json schema) {
-        return json{
-            {"name", name}, {"in", "query"}, {"required", false}, {"description", description}, {"schema", schema}};
-    };
-    json common = json::array(
-        {limit,
-         param("offset", "Index of the first feature of the page",
-               {{"type", "integer"}, {"minimum", 0}, {"default", 0}}),
-         {{"name", "bbox"},
-          {"in", "query"},
-          {"required", false},
-          {"style", "form"},
-          {"explode", false},
-          {"description", "minx,miny,maxx,maxy in bbox-crs (CRS84 by default)"},
-          {"schema", {{"type", "array"}, {"minItems", 4}, {"maxItems", 6}, {"items", {{"type", "number"}}}}}},
-         param("bbox-crs", "CRS of bbox", {{"type", "string"}, {"format", "uri"}, {"enum", crs_enum}}),
-         param("crs", "CRS of the returned coordinates", {{"type", "string"}, {"format", "uri"}, {"enum", crs_enum}}),
-         param("filter", "CQL2 text filter over the queryables", {{"type", "string"}}),
-         param("filter-lang", "Filter language", {{"type", "string"}, {"enum", {"cql2-text"}}}),
-         param("precision", "Decimals of the coordinates (default 7 for degrees, 2 for metres)",
-               {{"type", "integer"}, {"minimum", 0}, {"maximum", 15}})});
-    json error = {{"description", "Error"},
-                  {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/exception"}}}}}}}};
-    json paths = {
-        {"/",
-         {{"get",
-           {{"summary", "Landing page"},
-            {"operationId", "getLandingPage"},
-            {"responses", {{"200", {{"description", "Links"}}}}}}}}},
-        {"/conformance",
-         {{"get",
-           {{"summary", "Conformance classes"},
-            {"operationId", "getConformance"},
-            {"responses", {{"200", {{"description", "Conformance"}}}}}}}}},
-        {"/collections",
-         {{"get",
-           {{"summary", "Collections"},
-            {"operationId", "getCollections"},
-            {"responses", {{"200", {{"description", "Collections"}}}}}}}}},
-    };
-    for (const auto& c : ctx.data->collections()) {
-        std::string p = "/collections/" + c.id;
-        json params = common;
+    return {{"type", "string"}, {"format", "uri"}, {"enum", crs_enum}};
+}
+
+// The parameters of a selection (bbox, CRS, CQL2 filter, precision) shared by items and geojson.
+std::vector<json> selection_parameters() {
+    return {{{"name", "bbox"},
+             {"in", "query"},
+             {"required", false},
+             {"style", "form"},
+             {"explode", false},
+             {"description", "minx,miny,maxx,maxy in bbox-crs (CRS84 by default)"},
+             {"schema", {{"type", "array"}, {"minItems", 4}, {"maxItems", 6}, {"items", {{"type", "number"}}}}}},
+            query_parameter("bbox-crs", "CRS of bbox", crs_schema()),
+            query_parameter("crs", "CRS of the returned coordinates", crs_schema()),
+            query_parameter("filter", "CQL2 text filter over the queryables", {{"type", "string"}}),
+            query_parameter("filter-lang", "Filter language", {{"type", "string"}, {"enum", {"cql2-text"}}}),
+            query_parameter("precision", "Decimals of the coordinates (default 7 for degrees, 2 for metres)",
+                            {{"type", "integer"}, {"minimum", 0}, {"maximum", 15}})};
+}
+
+// limit first: QGIS and GDAL look for it there.
+std::vector<json> items_parameters() {
+    std::vector<json> out = {{{"name", "limit"},
+                              {"in", "query"},
+                              {"required", false},
+                              {"style", "form"},
+                              {"explode", false},
+                              {"description", "The number of features to return per page"},
+                              {"schema",
+                               {{"type", "integer"},
+                                {"minimum", 1},
+                                {"maximum", features_service::max_limit},
+                                {"default", features_service::default_limit}}}},
+                             query_parameter("offset", "Index of the first feature of the page",
+                                             {{"type", "integer"}, {"minimum", 0}, {"default", 0}})};
+    for (auto& p : selection_parameters()) out.push_back(std::move(p));
+    return out;
+}
+
+json collection_id_parameter() {
+    return path_parameter("collectionId", "A collection: zones, districts, circuits, establishments, ...",
+                          {{"type", "string"}});
+}
+
+// The collection's own title and tag on its concrete paths; `queryables`: its queryables as
+// equality filters after the common parameters.
+std::function<void(json&, const collection&)> for_collection(std::string what, bool queryables = false) {
+    return [what = std::move(what), queryables](json& op, const collection& c) {
+        op["summary"] = what.empty() ? c.title : c.title + ": " + what;
+        op["tags"] = json::array({c.id});
+        if (!queryables) return;
         for (const auto& q : c.queryables)
-            params.push_back(
-                param(q.name, q.title + " (equal to)", {{"type", q.type == "string" ? "string" : "number"}}));
-        paths[p] = {{"get",
-                     {{"summary", c.title},
-                      {"operationId", "describe_" + c.id},
-                      {"tags", {c.id}},
-                      {"responses", {{"200", {{"description", "The collection"}}}, {"404", error}}}}}};
-        paths[p + "/items"] = {{"get",
-                                {{"summary", c.title + ": features"},
-                                 {"operationId", "getFeatures_" + c.id},
-                                 {"tags", {c.id}},
-                                 {"parameters", params},
-                                 {"responses",
-                                  {{"200",
-                                    {{"description", "Features (GeoJSON)"},
-                                     {"content", {{geojson_type, {{"schema", {{"type", "object"}}}}}}}}},
-                                   {"400", error}}}}}};
-        paths[p + "/items/{featureId}"] = {
-            {"get",
-             {{"summary", c.title + ": one feature"},
-              {"operationId", "getFeature_" + c.id},
-              {"tags", {c.id}},
-              {"parameters",
-               json::array(
-                   {{{"name", "featureId"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}},
-                    param("crs", "CRS of the returned coordinates", {{"type", "string"}})})},
-              {"responses", {{"200", {{"description", "The feature (GeoJSON)"}}}, {"404", error}}}}}};
-        paths[p + "/queryables"] = {{"get",
-                                     {{"summary", c.title + ": queryables"},
-                                      {"operationId", "getQueryables_" + c.id},
-                                      {"responses", {{"200", {{"description", "JSON Schema"}}}}}}}};
-    }
-    paths["/tiles/{layer}/{z}/{x}/{y}.mvt"] = {
-        {"get",
-         {{"summary", "Mapbox Vector Tile (z 0-16)"},
-          {"operationId", "getTile"},
-          {"responses",
-           {{"200", {{"description", "MVT 2.1"}}}, {"304", {{"description", "Not modified"}}}, {"400", error}}}}}};
-    paths["/tiles/{layer}.json"] = {{"get",
-                                     {{"summary", "TileJSON 3.0"},
-                                      {"operationId", "getTileJSON"},
-                                      {"responses", {{"200", {{"description", "TileJSON"}}}}}}}};
-    paths["/styles/microplan.json"] = {{"get",
-                                        {{"summary", "MapLibre style"},
-                                         {"operationId", "getStyle"},
-                                         {"responses", {{"200", {{"description", "Style"}}}}}}}};
-    paths["/reports/district/{code}"] = {{"get",
-                                          {{"summary", "Intersectoral report of a district (f=json|csv)"},
-                                           {"operationId", "getDistrictReport"},
-                                           {"responses", {{"200", {{"description", "Report"}}}, {"404", error}}}}}};
-    paths["/reports/coverage"] = {
-        {"get",
-         {{"summary", "Coverage per level and sector (level, sector, by-typology, f=json|csv)"},
-          {"operationId", "getCoverage"},
-          {"responses", {{"200", {{"description", "Coverage"}}}}}}}};
-    paths["/reports/ranking"] = {{"get",
-                                  {{"summary", "Units ranked by investment gap per inhabitant (level, sector, f)"},
-                                   {"operationId", "getRanking"},
-                                   {"responses", {{"200", {{"description", "Ranking"}}}}}}}};
-    json exception = {{"type", "object"},
-                      {"required", json::array({"code"})},
-                      {"properties", {{"code", {{"type", "string"}}}, {"message", {{"type", "string"}}}}}};
-    json doc = {{"openapi", "3.0.3"},
-                {"info",
-                 {{"title", "microplan"},
-                  {"version", "0.1.0"},
-                  {"description", "OGC API – Features, vector tiles and planning reports of a microplan store"}}},
-                {"servers", json::array({json{{"url", ctx.base_url}}})},
-                {"paths", paths},
-                {"components", {{"schemas", {{"exception", exception}}}}}};
-    return json_response(doc, "application/vnd.oai.openapi+json;version=3.0");
+            op["parameters"].push_back(
+                query_parameter(q.name, q.title + " (equal to)", {{"type", q.type == "string" ? "string" : "number"}}));
+    };
+}
+
+const char* const features_tag = "OGC API - Features";
+
+}  // namespace
+
+void features_service::register_routes(route_table& table) const {
+    const api_response not_found = error_response_doc(404, "No such collection or feature");
+    const api_response bad_request = error_response_doc(400, "A parameter is malformed or not served");
+    table.add({.pattern = "/conformance",
+               .handler = [this](const request_context& ctx, const path_params&) { return conformance(ctx); },
+               .api = {.operation_id = "getConformance",
+                       .summary = "Conformance classes",
+                       .tags = {features_tag},
+                       .responses = {ok_response("Conformance")}}});
+    table.add({.pattern = "/collections",
+               .handler = [this](const request_context& ctx, const path_params&) { return collections(ctx); },
+               .api = {.operation_id = "getCollections",
+                       .summary = "Collections",
+                       .tags = {features_tag},
+                       .responses = {ok_response("Collections")}}});
+    table.add({.pattern = "/collections/{collectionId}",
+               .handler = [this](const request_context& ctx,
+                                 const path_params& p) { return describe_collection(ctx, p["collectionId"]); },
+               .api = {.operation_id = "describeCollection",
+                       .summary = "A collection",
+                       .tags = {features_tag},
+                       .parameters = {collection_id_parameter()},
+                       .responses = {ok_response("The collection"), not_found},
+                       .per_collection = for_collection("")}});
+    std::vector<json> items_params = items_parameters();
+    items_params.push_back(collection_id_parameter());
+    table.add(
+        {.pattern = "/collections/{collectionId}/items",
+         .handler = [this](const request_context& ctx, const path_params& p) { return items(ctx, p["collectionId"]); },
+         .api = {.operation_id = "getFeatures",
+                 .summary = "Features of a collection, a page at a time",
+                 .description = "Any queryable of the collection also filters by equality (name=value).",
+                 .tags = {features_tag},
+                 .parameters = std::move(items_params),
+                 .responses = {ok_response("Features (GeoJSON)", geojson_type), bad_request, not_found},
+                 .per_collection = for_collection("features", true)}});
+    table.add({.pattern = "/collections/{collectionId}/items/{featureId}",
+               .handler = [this](const request_context& ctx,
+                                 const path_params& p) { return item(ctx, p["collectionId"], p["featureId"]); },
+               .api = {.operation_id = "getFeature",
+                       .summary = "One feature",
+                       .tags = {features_tag},
+                       .parameters = {collection_id_parameter(),
+                                      path_parameter("featureId", "The feature's id", {{"type", "integer"}}),
+                                      query_parameter("crs", "CRS of the returned coordinates", crs_schema()),
+                                      query_parameter("precision", "Decimals of the coordinates",
+                                                      {{"type", "integer"}, {"minimum", 0}, {"maximum", 15}})},
+                       .responses = {ok_response("The feature (GeoJSON)", geojson_type), bad_request, not_found},
+                       .per_collection = for_collection("one feature")}});
+    table.add({.pattern = "/collections/{collectionId}/queryables",
+               .handler = [this](const request_context& ctx,
+                                 const path_params& p) { return queryables(ctx, p["collectionId"]); },
+               .api = {.operation_id = "getQueryables",
+                       .summary = "The properties a collection's features can be filtered by",
+                       .tags = {features_tag},
+                       .parameters = {collection_id_parameter()},
+                       .responses = {ok_response("JSON Schema", "application/schema+json"), not_found},
+                       .per_collection = for_collection("queryables")}});
+    std::vector<json> geojson_params = selection_parameters();
+    geojson_params.push_back(
+        path_parameter("collectionId", "A collection id, optionally followed by .geojson", {{"type", "string"}}));
+    table.add({.pattern = "/geojson/{collectionId}",
+               .handler =
+                   [this](const request_context& ctx, const path_params& p) {
+                       std::string id = p["collectionId"];
+                       if (id.size() > 8 && id.substr(id.size() - 8) == ".geojson") id.resize(id.size() - 8);
+                       return geojson(ctx, id);
+                   },
+               .api = {.operation_id = "getGeoJSON",
+                       .summary = "A whole collection as one GeoJSON FeatureCollection",
+                       .description = "For viewers that take GeoJSON sources; bbox, crs and the filters apply.",
+                       .tags = {"GeoJSON"},
+                       .parameters = std::move(geojson_params),
+                       .responses = {ok_response("Features (GeoJSON)", geojson_type), bad_request, not_found}}});
 }
 
 }  // namespace microplan::service

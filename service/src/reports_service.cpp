@@ -7,6 +7,7 @@
 #include "microplan/geo/usecases/planning.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/service/error_response.hpp"
+#include "microplan/service/routes.hpp"
 #include "microplan/service/scenarios.hpp"
 
 namespace microplan::service {
@@ -165,7 +166,8 @@ http_response reports_service::indicators(const request_context& ctx, const std:
         std::optional<double> minutes;
         if (auto m = ctx.target.get("minutes")) {
             minutes = parse_number("minutes", *m);
-            if (!(*minutes > 0)) throw request_error(400, "InvalidParameterValue", "parameter 'minutes' must be positive");
+            if (!(*minutes > 0))
+                throw request_error(400, "InvalidParameterValue", "parameter 'minutes' must be positive");
         } else if (!sector.empty()) {
             minutes = geo::standard_minutes(model.catalogue(), sector, *lvl);
         }
@@ -244,6 +246,92 @@ http_response reports_service::catalogue(const request_context& ctx) const {
                              {"capacity", st.capacity},
                              {"investment_cost", st.investment_cost}});
     return json_response({{"source", model.catalogue().source}, {"sectors", sectors}, {"standards", standards}});
+}
+
+namespace {
+
+using nlohmann::json;
+
+json level_parameter(const char* fallback) {
+    return query_parameter("level", std::string("Planning level (default ") + fallback + ")",
+                           {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}});
+}
+json sector_parameter() {
+    return query_parameter("sector", "A sector of the standards in force (health, education, ...); all when absent",
+                           {{"type", "string"}});
+}
+json scenario_parameter() {
+    return query_parameter("scenario", "A scenario's id: its model instead of the baseline (0 or 'base': baseline)",
+                           {{"type", "string"}});
+}
+json format_parameter() {
+    return query_parameter("f", "json (default) or csv", {{"type", "string"}, {"enum", {"json", "csv"}}});
+}
+api_response json_or_csv(std::string description) {
+    return {
+        200, std::move(description), {{"application/json", {{"type", "object"}}}, {"text/csv", {{"type", "string"}}}}};
+}
+
+}  // namespace
+
+void reports_service::register_routes(route_table& table) const {
+    const char* const tag = "Planning reports";
+    const api_response bad = error_response_doc(400, "A parameter is malformed");
+    const api_response unavailable =
+        error_response_doc(404, "No planning model in this store (NotAvailable), or no such unit or scenario");
+    // A district's report is also served as a unit's (any level, through level=).
+    for (const char* kind : {"district", "unit"}) {
+        const std::string k = kind;
+        table.add({.pattern = "/reports/" + k + "/{code}",
+                   .handler = [this](const request_context& ctx,
+                                     const path_params& p) { return unit_report(ctx, p["code"]); },
+                   .api = {.operation_id = k == "district" ? "getDistrictReport" : "getUnitReport",
+                           .summary = "Intersectoral report of a " + k + (k == "unit" ? " of any planning level" : ""),
+                           .tags = {tag},
+                           .parameters = {path_parameter("code", "The unit's code", {{"type", "string"}}),
+                                          level_parameter("district"), scenario_parameter(), format_parameter()},
+                           .responses = {json_or_csv("Report"), bad, unavailable}}});
+    }
+    table.add({.pattern = "/reports/coverage",
+               .handler = [this](const request_context& ctx, const path_params&) { return coverage(ctx); },
+               .api = {.operation_id = "getCoverage",
+                       .summary = "Current, ideal, deficit and cost per unit and sector",
+                       .tags = {tag},
+                       .parameters = {level_parameter("district"), sector_parameter(),
+                                      query_parameter("by-typology", "One row per typology (true or 1)",
+                                                      {{"type", "string"}, {"enum", {"true", "1", "false", "0"}}}),
+                                      scenario_parameter(), format_parameter()},
+                       .responses = {json_or_csv("Coverage"), bad, unavailable}}});
+    table.add({.pattern = "/reports/ranking",
+               .handler = [this](const request_context& ctx, const path_params&) { return ranking(ctx); },
+               .api = {.operation_id = "getRanking",
+                       .summary = "Units ranked by the investment their gap needs per inhabitant",
+                       .tags = {tag},
+                       .parameters = {level_parameter("district"), sector_parameter(), format_parameter()},
+                       .responses = {json_or_csv("Ranking"), bad, unavailable}}});
+    table.add(
+        {.pattern = "/indicators/{level}",
+         .handler = [this](const request_context& ctx, const path_params& p) { return indicators(ctx, p["level"]); },
+         .api = {.operation_id = "getIndicators",
+                 .summary = "One row per unit of a level with its feature id, for choropleths",
+                 .tags = {tag},
+                 .parameters = {path_parameter("level", "Planning level",
+                                               {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
+                                sector_parameter(), scenario_parameter(),
+                                query_parameter("closing", "true: the year each unit's gap closes",
+                                                {{"type", "string"}, {"enum", {"true", "false"}}}),
+                                query_parameter("minutes",
+                                                "People within this many minutes (default: the sector's "
+                                                "standard time)",
+                                                {{"type", "number"}, {"exclusiveMinimum", true}, {"minimum", 0}}),
+                                format_parameter()},
+                 .responses = {json_or_csv("Indicators"), bad, unavailable}}});
+    table.add({.pattern = "/catalogue",
+               .handler = [this](const request_context& ctx, const path_params&) { return catalogue(ctx); },
+               .api = {.operation_id = "getCatalogue",
+                       .summary = "The sectors and typologies of the standards in force",
+                       .tags = {tag},
+                       .responses = {ok_response("Sectors and standards"), unavailable}}});
 }
 
 }  // namespace microplan::service

@@ -7,6 +7,7 @@
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/gzip.hpp"
+#include "microplan/service/openapi.hpp"
 #include "microplan/service/query.hpp"
 
 namespace microplan::service {
@@ -79,19 +80,23 @@ std::size_t store_state::replace(std::shared_ptr<const snapshot> next) {
 
 // ---- static_assets ---------------------------------------------------------------------
 
+namespace {
+// The viewer's files: the name served under /viewer/ and the path under the web root.
+constexpr std::pair<const char*, const char*> viewer_files[] = {
+    {"index.html", "index.html"},
+    {"app.js", "app.js"},
+    {"style.css", "style.css"},
+    {"maplibre-gl.js", "node_modules/maplibre-gl/dist/maplibre-gl.js"},
+    {"maplibre-gl.css", "node_modules/maplibre-gl/dist/maplibre-gl.css"},
+};
+}  // namespace
+
 static_assets::static_assets(const std::string& web_root) {
     if (web_root.empty()) {
         missing_ = "this server has no viewer (no web root)";
         return;
     }
-    const std::pair<const char*, const char*> files[] = {
-        {"index.html", "index.html"},
-        {"app.js", "app.js"},
-        {"style.css", "style.css"},
-        {"maplibre-gl.js", "node_modules/maplibre-gl/dist/maplibre-gl.js"},
-        {"maplibre-gl.css", "node_modules/maplibre-gl/dist/maplibre-gl.css"},
-    };
-    for (const auto& [name, relative] : files) {
+    for (const auto& [name, relative] : viewer_files) {
         std::string path = web_root + "/" + relative;
         std::FILE* f = std::fopen(path.c_str(), "rb");
         if (!f) {
@@ -134,6 +139,35 @@ http_response static_assets::get(const std::string& name, const http_request& re
     return r;
 }
 
+void static_assets::register_routes(route_table& table) const {
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& [name, relative] : viewer_files) names.push_back(name);
+    table.add({.pattern = "/viewer/{file}",
+               .handler = [this](const request_context& ctx, const path_params& p) { return get(p["file"], ctx.http); },
+               .api = {.operation_id = "getViewerFile",
+                       .summary = "A file of the workshop viewer (index.html is also served at / to browsers)",
+                       .tags = {"Viewer"},
+                       .parameters = {path_parameter("file", "The file", {{"type", "string"}, {"enum", names}})},
+                       .responses = {{200,
+                                      "The file (gzip when the client takes it)",
+                                      {{"text/html", {{"type", "string"}}},
+                                       {"text/javascript", {{"type", "string"}}},
+                                       {"text/css", {{"type", "string"}}}}},
+                                     error_response_doc(404, "No such file, or the server has no viewer")}}});
+    // Browsers ask for it on every page: an empty answer instead of a 404 in their console.
+    table.add({.pattern = "/favicon.ico",
+               .handler =
+                   [](const request_context&, const path_params&) {
+                       http_response none;
+                       none.status = 204;
+                       return none;
+                   },
+               .api = {.operation_id = "getFavicon",
+                       .summary = "No icon (204), so browsers log no error",
+                       .tags = {"Viewer"},
+                       .responses = {{204, "No content", {}}}}});
+}
+
 // ---- request_handler -------------------------------------------------------------------
 
 request_handler::request_handler(store_state& state, handler_options options, scenario_book* scenarios)
@@ -141,11 +175,69 @@ request_handler::request_handler(store_state& state, handler_options options, sc
       options_(std::move(options)),
       scenarios_(scenarios),
       assets_(options_.web_root),
-      tiles_(state.cache()) {}
+      tiles_(state.cache()) {
+    register_routes();
+    features_.register_routes(routes_);
+    tiles_.register_routes(routes_);
+    reports_.register_routes(routes_);
+    scenarios_service_.register_routes(routes_);
+    assets_.register_routes(routes_);
+}
+
+void request_handler::register_routes() {
+    const char* const tag = "Service";
+    routes_.add(
+        {.pattern = "/",
+         .handler =
+             [this](const request_context& ctx, const path_params&) {
+                 // A browser asking for the root gets the workshop viewer; clients of the API get JSON.
+                 bool browser = ctx.http.accept.find("text/html") != std::string::npos;
+                 if (!ctx.target.has("f") && browser) return assets_.get("index.html", ctx.http);
+                 return features_.landing(ctx);
+             },
+         .api = {
+             .operation_id = "getLandingPage",
+             .summary = "Landing page (links; the viewer for browsers, HTML with f=html)",
+             .tags = {tag},
+             .parameters = {query_parameter("f", "json or html", {{"type", "string"}, {"enum", {"json", "html"}}})},
+             .responses = {
+                 {200, "Links", {{"application/json", {{"type", "object"}}}, {"text/html", {{"type", "string"}}}}}}}});
+    // The API definition, also at the names other servers use for it.
+    for (const char* path : {"/api", "/openapi", "/api.json"}) {
+        std::string p = path;
+        routes_.add(
+            {.pattern = p,
+             .handler =
+                 [this](const request_context& ctx, const path_params&) {
+                     return json_response(openapi_document(routes_, *ctx.data, ctx.base_url),
+                                          "application/vnd.oai.openapi+json;version=3.0");
+                 },
+             .api = {.operation_id = p == "/api" ? "getApi" : "getApi_" + p.substr(1),
+                     .summary = p == "/api" ? "This API definition (OpenAPI 3.0)" : "The same as /api",
+                     .tags = {tag},
+                     .responses = {ok_response("OpenAPI 3.0", "application/vnd.oai.openapi+json;version=3.0")}}});
+    }
+    routes_.add({.pattern = "/health",
+                 .handler =
+                     [this](const request_context& ctx, const path_params&) {
+                         const auto& d = *ctx.data;
+                         nlohmann::json body = {{"status", "ok"},
+                                                {"store", d.store_path()},
+                                                {"generation", d.generation()},
+                                                {"planning", d.model() != nullptr}};
+                         auto st = state_.cache().statistics();
+                         body["tile_cache"] = {
+                             {"tiles", st.tiles}, {"bytes", st.bytes}, {"hits", st.hits}, {"misses", st.misses}};
+                         return json_response(body);
+                     },
+                 .api = {.operation_id = "getHealth",
+                         .summary = "Status: the store, its generation, whether planning reports are available, the "
+                                    "tile cache",
+                         .tags = {tag},
+                         .responses = {ok_response("Status")}}});
+}
 
 namespace {
-bool root_is(const std::vector<std::string>& s, std::string_view name) { return !s.empty() && s[0] == name; }
-
 // Compares in time independent of where the strings differ.
 bool same_secret(std::string_view a, std::string_view b) {
     unsigned char diff = a.size() == b.size() ? 0 : 1;
@@ -181,80 +273,35 @@ std::string request_handler::base_url(const http_request& request) const {
     return ok ? "http://" + host : options_.default_base_url;
 }
 
+http_response request_handler::preflight(const parsed_target& target) const {
+    http_response r;
+    r.status = 204;
+    const bool edits = !target.segments.empty() && target.segments[0] == "scenarios";
+    r.add_header("Allow", edits ? "GET, HEAD, POST, PATCH, DELETE, OPTIONS" : "GET, HEAD, OPTIONS");
+    if (!options_.cors_origin.empty() && (!edits || options_.cors_writes)) {
+        r.add_header("Access-Control-Allow-Methods", edits ? "GET, HEAD, POST, PATCH, DELETE" : "GET, HEAD");
+        r.add_header("Access-Control-Allow-Headers", edits ? "Authorization, Content-Type" : "If-None-Match");
+        r.add_header("Access-Control-Max-Age", "600");
+    }
+    return r;
+}
+
 http_response request_handler::route(const http_request& request) const {
     parsed_target target = parse_target(request.target);
-    request_context ctx{request, target, base_url(request), state_.current(), scenarios_};
-    const auto& s = target.segments;
-    auto n = s.size();
-    const bool read = request.method == "GET" || request.method == "HEAD";
-    if (request.method == "OPTIONS") {  // CORS preflight
-        http_response r;
-        r.status = 204;
-        const bool edits = n > 0 && s[0] == "scenarios";
-        r.add_header("Allow", edits ? "GET, HEAD, POST, PATCH, DELETE, OPTIONS" : "GET, HEAD, OPTIONS");
-        if (!options_.cors_origin.empty() && (!edits || options_.cors_writes)) {
-            r.add_header("Access-Control-Allow-Methods", edits ? "GET, HEAD, POST, PATCH, DELETE" : "GET, HEAD");
-            r.add_header("Access-Control-Allow-Headers", edits ? "Authorization, Content-Type" : "If-None-Match");
-            r.add_header("Access-Control-Max-Age", "600");
-        }
+    if (request.method == "OPTIONS") return preflight(target);  // CORS
+    route_table::match_result m = routes_.match(request.method, target.segments);
+    if (!m.found) {
+        if (m.allowed.empty())
+            throw request_error(404, "NotFound",
+                                "no such resource; see " + base_url(request) + "/api for the endpoints");
+        std::string allow = allow_header(m.allowed);
+        http_response r = as_http(to_response(request_error(405, "MethodNotAllowed", "allowed here: " + allow)));
+        r.add_header("Allow", allow);
         return r;
     }
-    if (n > 0 && s[0] == "scenarios") {
-        if (!read) authorise_edit(request);
-        return scenarios_service_.handle(ctx, s);
-    }
-    if (!read) throw request_error(405, "MethodNotAllowed", "only GET and HEAD are served here");
-    if (n == 0) {
-        // A browser asking for the root gets the workshop viewer; clients of the API get JSON.
-        bool browser = request.accept.find("text/html") != std::string::npos;
-        if (!target.has("f") && browser) return assets_.get("index.html", request);
-        return features_.landing(ctx);
-    }
-    if (root_is(s, "viewer") && n == 2) return assets_.get(s[1], request);
-    if (root_is(s, "favicon.ico") && n == 1) {
-        http_response none;
-        none.status = 204;
-        return none;
-    }
-    if (root_is(s, "indicators") && n == 2) return reports_.indicators(ctx, s[1]);
-    if (root_is(s, "catalogue") && n == 1) return reports_.catalogue(ctx);
-    const std::string& root = s[0];
-    if (root == "conformance" && n == 1) return features_.conformance(ctx);
-    if ((root == "api" || root == "openapi" || root == "api.json") && n == 1) return features_.api(ctx);
-    if (root == "collections") {
-        if (n == 1) return features_.collections(ctx);
-        if (n == 2) return features_.describe_collection(ctx, s[1]);
-        if (n == 3 && s[2] == "items") return features_.items(ctx, s[1]);
-        if (n == 3 && s[2] == "queryables") return features_.queryables(ctx, s[1]);
-        if (n == 4 && s[2] == "items") return features_.item(ctx, s[1], s[3]);
-    }
-    if (root == "geojson" && n == 2) {
-        std::string id = s[1];
-        if (id.size() > 8 && id.substr(id.size() - 8) == ".geojson") id.resize(id.size() - 8);
-        return features_.geojson(ctx, id);
-    }
-    if (root == "tiles") {
-        if (n == 2 && s[1].size() > 5 && s[1].substr(s[1].size() - 5) == ".json")
-            return tiles_.tilejson(ctx, s[1].substr(0, s[1].size() - 5));
-        if (n == 5) return tiles_.tile(ctx, s[1], s[2], s[3], s[4], accepts_gzip(request.accept_encoding));
-    }
-    if (root == "styles" && n == 2 && (s[1] == "microplan.json" || s[1] == "microplan")) return tiles_.style(ctx);
-    if (root == "reports") {
-        if (n == 3 && (s[1] == "district" || s[1] == "unit")) return reports_.unit_report(ctx, s[2]);
-        if (n == 2 && s[1] == "coverage") return reports_.coverage(ctx);
-        if (n == 2 && s[1] == "ranking") return reports_.ranking(ctx);
-    }
-    if (root == "health" && n == 1) {
-        const auto& d = *ctx.data;
-        nlohmann::json body = {{"status", "ok"},
-                               {"store", d.store_path()},
-                               {"generation", d.generation()},
-                               {"planning", d.model() != nullptr}};
-        auto st = state_.cache().statistics();
-        body["tile_cache"] = {{"tiles", st.tiles}, {"bytes", st.bytes}, {"hits", st.hits}, {"misses", st.misses}};
-        return json_response(body);
-    }
-    throw request_error(404, "NotFound", "no such resource; see " + ctx.base_url + "/api for the endpoints");
+    if (m.found->edits) authorise_edit(request);
+    request_context ctx{request, target, base_url(request), state_.current(), scenarios_};
+    return m.found->handler(ctx, m.params);
 }
 
 http_response request_handler::handle(const http_request& request) const noexcept {
@@ -283,9 +330,6 @@ http_response request_handler::respond(const http_request& request) const noexce
                 std::fprintf(stderr, "microplan serve: %s %s: %s\n", request.method.c_str(), request.target.c_str(),
                              e.log_line.c_str());
             http_response out = as_http(std::move(e));
-            if (out.status == 405)
-                out.add_header("Allow",
-                               request.target.rfind("/scenarios", 0) == 0 ? "GET, POST, PATCH, DELETE" : "GET, HEAD");
             if (out.status == 401) out.add_header("WWW-Authenticate", "Bearer");
             return out;
         }

@@ -10,6 +10,7 @@
 
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/service/error_response.hpp"
+#include "microplan/service/routes.hpp"
 #include "microplan/service/scenarios.hpp"
 
 namespace microplan::service {
@@ -71,10 +72,6 @@ http_response no_content() {
     return r;
 }
 
-[[noreturn]] void method_not_allowed(const std::string& allow) {
-    throw request_error(405, "MethodNotAllowed", "allowed here: " + allow);
-}
-
 struct unit_change {
     std::int64_t fid = 0;
     std::string code, name;
@@ -126,66 +123,76 @@ json read_json_body(const http_request& request) {
     return body;
 }
 
-http_response scenarios_service::handle(const request_context& ctx, const std::vector<std::string>& s) const {
+namespace {
+
+scenario_book& book_of(const request_context& ctx) {
     if (!ctx.scenarios) throw request_error(404, "NotAvailable", "this server keeps no scenarios");
-    scenario_book& book = *ctx.scenarios;
-    const std::string& method = ctx.http.method;
-    const bool read = method == "GET" || method == "HEAD";
-    if (s.size() == 1) {
-        if (read) {
-            json list = json::array();
-            for (const auto& x : book.list()) list.push_back(summary_json(x));
-            return json_response({{"scenarios", list}});
-        }
-        if (method == "POST")
-            return created(summary_json(book.create(text_field(read_json_body(ctx.http), "name", true))));
-        method_not_allowed("GET, POST");
-    }
-    std::int64_t id = parse_id(s[1], "scenario");
-    if (s.size() == 2) {
-        if (read) {
-            json features = json::array();
-            for (const auto& p : book.establishments(id)) features.push_back(proposal_json(p));
-            json out = summary_json(book.summary(id));
-            out["establishments"] = {{"type", "FeatureCollection"}, {"features", features}};
-            return json_response(out);
-        }
-        if (method == "PATCH")
-            return json_response(summary_json(book.rename(id, text_field(read_json_body(ctx.http), "name", true))));
-        if (method == "DELETE") {
-            book.remove(id);
-            return no_content();
-        }
-        method_not_allowed("GET, PATCH, DELETE");
-    }
-    const std::string& what = s[2];
-    if (what == "establishments" && s.size() == 3) {
-        if (method != "POST") method_not_allowed("POST");
-        json body = read_json_body(ctx.http);
-        auto p = book.add(id, text_field(body, "sector", true), text_field(body, "typology", true),
-                          text_field(body, "name", false), number_field(body, "lon"), number_field(body, "lat"));
-        return created(proposal_json(p));
-    }
-    if (what == "establishments" && s.size() == 4) {
-        std::int64_t eid = parse_id(s[3], "establishment");
-        if (method == "PATCH") {
-            json body = read_json_body(ctx.http);
-            return json_response(
-                proposal_json(book.move(id, eid, number_field(body, "lon"), number_field(body, "lat"))));
-        }
-        if (method == "DELETE") {
-            book.remove_establishment(id, eid);
-            return no_content();
-        }
-        method_not_allowed("PATCH, DELETE");
-    }
-    if (what == "undo" && s.size() == 3) {
-        if (method != "POST") method_not_allowed("POST");
-        return json_response({{"undone", book.undo(id)}});
-    }
-    if (what == "compare" && s.size() == 3 && read) return compare(ctx, id);
-    if (what == "export.gpkg" && s.size() == 3 && read) return export_geopackage(ctx, id);
-    throw request_error(404, "NotFound", "no such scenario resource");
+    return *ctx.scenarios;
+}
+
+// The book, then the scenario id of the path (the order in which a client learns what is wrong).
+std::pair<scenario_book&, std::int64_t> scenario_of(const request_context& ctx, const path_params& p) {
+    scenario_book& book = book_of(ctx);
+    return {book, parse_id(p["scenarioId"], "scenario")};
+}
+
+}  // namespace
+
+http_response scenarios_service::list(const request_context& ctx, const path_params&) const {
+    json list = json::array();
+    for (const auto& x : book_of(ctx).list()) list.push_back(summary_json(x));
+    return json_response({{"scenarios", list}});
+}
+
+http_response scenarios_service::create(const request_context& ctx, const path_params&) const {
+    scenario_book& book = book_of(ctx);
+    return created(summary_json(book.create(text_field(read_json_body(ctx.http), "name", true))));
+}
+
+http_response scenarios_service::show(const request_context& ctx, const path_params& p) const {
+    auto [book, id] = scenario_of(ctx, p);
+    json features = json::array();
+    for (const auto& e : book.establishments(id)) features.push_back(proposal_json(e));
+    json out = summary_json(book.summary(id));
+    out["establishments"] = {{"type", "FeatureCollection"}, {"features", features}};
+    return json_response(out);
+}
+
+http_response scenarios_service::rename(const request_context& ctx, const path_params& p) const {
+    auto [book, id] = scenario_of(ctx, p);
+    return json_response(summary_json(book.rename(id, text_field(read_json_body(ctx.http), "name", true))));
+}
+
+http_response scenarios_service::remove(const request_context& ctx, const path_params& p) const {
+    auto [book, id] = scenario_of(ctx, p);
+    book.remove(id);
+    return no_content();
+}
+
+http_response scenarios_service::add_establishment(const request_context& ctx, const path_params& p) const {
+    auto [book, id] = scenario_of(ctx, p);
+    json body = read_json_body(ctx.http);
+    auto e = book.add(id, text_field(body, "sector", true), text_field(body, "typology", true),
+                      text_field(body, "name", false), number_field(body, "lon"), number_field(body, "lat"));
+    return created(proposal_json(e));
+}
+
+http_response scenarios_service::move_establishment(const request_context& ctx, const path_params& p) const {
+    auto [book, id] = scenario_of(ctx, p);
+    std::int64_t eid = parse_id(p["establishmentId"], "establishment");
+    json body = read_json_body(ctx.http);
+    return json_response(proposal_json(book.move(id, eid, number_field(body, "lon"), number_field(body, "lat"))));
+}
+
+http_response scenarios_service::remove_establishment(const request_context& ctx, const path_params& p) const {
+    auto [book, id] = scenario_of(ctx, p);
+    book.remove_establishment(id, parse_id(p["establishmentId"], "establishment"));
+    return no_content();
+}
+
+http_response scenarios_service::undo(const request_context& ctx, const path_params& p) const {
+    auto [book, id] = scenario_of(ctx, p);
+    return json_response({{"undone", book.undo(id)}});
 }
 
 namespace {
@@ -347,6 +354,158 @@ http_response scenarios_service::export_geopackage(const request_context& ctx, s
     std::string file = "escenario_" + std::to_string(info.id) + ".gpkg";
     r.add_header("Content-Disposition", "attachment; filename=\"" + file + "\"");
     return r;
+}
+
+namespace {
+
+json scenario_id_parameter() {
+    return path_parameter("scenarioId", "The scenario's id", {{"type", "integer"}, {"minimum", 1}});
+}
+json establishment_id_parameter() {
+    return path_parameter("establishmentId", "The proposed establishment's id", {{"type", "integer"}, {"minimum", 1}});
+}
+json point_schema(bool full) {
+    json s = {{"type", "object"},
+              {"required", full ? json::array({"sector", "typology", "lon", "lat"}) : json::array({"lon", "lat"})},
+              {"properties", {{"lon", {{"type", "number"}}}, {"lat", {{"type", "number"}}}}}};
+    if (full)
+        for (const char* k : {"sector", "typology", "name"}) s["properties"][k] = {{"type", "string"}};
+    return s;
+}
+json name_schema() {
+    return {{"type", "object"}, {"required", {"name"}}, {"properties", {{"name", {{"type", "string"}}}}}};
+}
+api_response no_body(int status, std::string description) { return {status, std::move(description), {}}; }
+
+}  // namespace
+
+void scenarios_service::register_routes(route_table& table) const {
+    using method = http_method;
+    const char* const tag = "Scenarios";
+    const api_response missing = error_response_doc(404, "No such scenario or establishment, or no scenarios kept");
+    const api_response bad = error_response_doc(400, "The body is not what the operation takes");
+    // Each route calls one member: fn(this, ctx, params).
+    auto call = [this](http_response (scenarios_service::*fn)(const request_context&, const path_params&) const) {
+        return [this, fn](const request_context& ctx, const path_params& p) { return (this->*fn)(ctx, p); };
+    };
+    table.add({.pattern = "/scenarios",
+               .handler = call(&scenarios_service::list),
+               .api = {.operation_id = "listScenarios",
+                       .summary = "The scenarios",
+                       .tags = {tag},
+                       .responses = {ok_response("Scenarios"), missing}}});
+    table.add({.method = method::post,
+               .pattern = "/scenarios",
+               .handler = call(&scenarios_service::create),
+               .api = {.operation_id = "createScenario",
+                       .summary = "Create a scenario",
+                       .tags = {tag},
+                       .responses = {{201, "Created", {{"application/json", {{"type", "object"}}}}}, bad, missing},
+                       .request_body = json_request_body(name_schema(), {{"name", "Taller"}})},
+               .edits = true});
+    table.add({.pattern = "/scenarios/{scenarioId}",
+               .handler = call(&scenarios_service::show),
+               .api = {.operation_id = "getScenario",
+                       .summary = "A scenario and its proposed establishments (GeoJSON)",
+                       .tags = {tag},
+                       .parameters = {scenario_id_parameter()},
+                       .responses = {ok_response("The scenario"), missing}}});
+    table.add({.method = method::patch,
+               .pattern = "/scenarios/{scenarioId}",
+               .handler = call(&scenarios_service::rename),
+               .api = {.operation_id = "renameScenario",
+                       .summary = "Rename a scenario",
+                       .tags = {tag},
+                       .parameters = {scenario_id_parameter()},
+                       .responses = {ok_response("The scenario"), bad, missing},
+                       .request_body = json_request_body(name_schema(), {{"name", "Taller (revisado)"}})},
+               .edits = true});
+    table.add({.method = method::del,
+               .pattern = "/scenarios/{scenarioId}",
+               .handler = call(&scenarios_service::remove),
+               .api = {.operation_id = "deleteScenario",
+                       .summary = "Delete a scenario",
+                       .tags = {tag},
+                       .parameters = {scenario_id_parameter()},
+                       .responses = {no_body(204, "Deleted"), missing}},
+               .edits = true});
+    register_establishment_routes(table);
+    table.add({.method = method::post,
+               .pattern = "/scenarios/{scenarioId}/undo",
+               .handler = call(&scenarios_service::undo),
+               .api = {.operation_id = "undoScenarioEdit",
+                       .summary = "Revert the scenario's last edit",
+                       .tags = {tag},
+                       .parameters = {scenario_id_parameter()},
+                       .responses = {ok_response("{\"undone\": true|false}"), missing}},
+               .edits = true});
+    table.add({.pattern = "/scenarios/{scenarioId}/compare",
+               .handler = [this](const request_context& ctx,
+                                 const path_params& p) { return compare(ctx, scenario_of(ctx, p).second); },
+               .api = {.operation_id = "compareScenario",
+                       .summary = "Per unit: deficit, cost and people covered, before and after",
+                       .tags = {tag},
+                       .parameters = {scenario_id_parameter(),
+                                      query_parameter("level", "Planning level (default circuit)",
+                                                      {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
+                                      query_parameter("sector", "One sector; all when absent", {{"type", "string"}})},
+                       .responses = {ok_response("Comparison"), error_response_doc(400, "A parameter is malformed"),
+                                     missing}}});
+    table.add({.pattern = "/scenarios/{scenarioId}/export.gpkg",
+               .handler = [this](const request_context& ctx,
+                                 const path_params& p) { return export_geopackage(ctx, scenario_of(ctx, p).second); },
+               .api = {.operation_id = "exportScenario",
+                       .summary = "GeoPackage: the proposals and the comparison per circuit",
+                       .tags = {tag},
+                       .parameters = {scenario_id_parameter()},
+                       .responses = {ok_response("GeoPackage", "application/geopackage+sqlite3",
+                                                 {{"type", "string"}, {"format", "binary"}}),
+                                     missing}}});
+}
+
+void scenarios_service::register_establishment_routes(route_table& table) const {
+    const char* const tag = "Scenarios";
+    const api_response missing = error_response_doc(404, "No such scenario or establishment, or no scenarios kept");
+    const api_response bad = error_response_doc(400, "The body is not what the operation takes");
+    const api_response misplaced =
+        error_response_doc(422, "The point lies in no circuit, or no standard has that sector and typology");
+    table.add(
+        {.method = http_method::post,
+         .pattern = "/scenarios/{scenarioId}/establishments",
+         .handler = [this](const request_context& ctx, const path_params& p) { return add_establishment(ctx, p); },
+         .api = {.operation_id = "addProposedEstablishment",
+                 .summary = "Propose an establishment",
+                 .tags = {tag},
+                 .parameters = {scenario_id_parameter()},
+                 .responses = {{201, "Created (GeoJSON Feature)", {{"application/json", {{"type", "object"}}}}},
+                               bad,
+                               missing,
+                               misplaced},
+                 .request_body = json_request_body(
+                     point_schema(true),
+                     {{"sector", "health"}, {"typology", "Centro de Salud Tipo A"}, {"lon", -78.5}, {"lat", -0.2}})},
+         .edits = true});
+    table.add(
+        {.method = http_method::patch,
+         .pattern = "/scenarios/{scenarioId}/establishments/{establishmentId}",
+         .handler = [this](const request_context& ctx, const path_params& p) { return move_establishment(ctx, p); },
+         .api = {.operation_id = "moveProposedEstablishment",
+                 .summary = "Move a proposed establishment",
+                 .tags = {tag},
+                 .parameters = {scenario_id_parameter(), establishment_id_parameter()},
+                 .responses = {ok_response("The establishment (GeoJSON Feature)"), bad, missing, misplaced},
+                 .request_body = json_request_body(point_schema(false), {{"lon", -78.5}, {"lat", -0.2}})},
+         .edits = true});
+    table.add(
+        {.method = http_method::del,
+         .pattern = "/scenarios/{scenarioId}/establishments/{establishmentId}",
+         .handler = [this](const request_context& ctx, const path_params& p) { return remove_establishment(ctx, p); },
+         .api = {.operation_id = "deleteProposedEstablishment",
+                 .summary = "Delete a proposed establishment",
+                 .tags = {tag},
+                 .parameters = {scenario_id_parameter(), establishment_id_parameter()},
+                 .responses = {no_body(204, "Deleted"), missing}},
+         .edits = true});
 }
 
 }  // namespace microplan::service

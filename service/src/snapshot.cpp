@@ -146,6 +146,25 @@ std::optional<std::vector<int>> snapshot::locate(double lon, double lat) const {
     return units;
 }
 
+std::shared_ptr<const snapshot> snapshot::from_parts(std::vector<collection> collections, std::string label,
+                                                     std::uint64_t generation) {
+    auto snap = std::shared_ptr<snapshot>(new snapshot());
+    snap->store_path_ = std::move(label);
+    snap->generation_ = generation;
+    snap->planning_message_ = "an in-memory snapshot has no planning model";
+    // The tile attributes load() gives units and establishments.
+    const std::vector<std::string> unit_keys = {"code", "name", "parent"};
+    const std::vector<std::string> point_keys = {"id", "name", "sector", "typology", "scale", "status", "circuit_code"};
+    for (auto& c : collections) {
+        c.by_fid.clear();
+        c.fid_by_code.clear();
+        c.extent = {};
+        finish_collection(c, c.is_points() ? point_keys : unit_keys);
+    }
+    snap->collections_ = std::move(collections);
+    return snap;
+}
+
 std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, std::uint64_t generation) {
     auto started = std::chrono::steady_clock::now();
     auto snap = std::shared_ptr<snapshot>(new snapshot());

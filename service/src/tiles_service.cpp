@@ -1,6 +1,8 @@
 #include "microplan/service/tiles_service.hpp"
 
 #include "microplan/service/error_response.hpp"
+#include "microplan/service/gzip.hpp"
+#include "microplan/service/routes.hpp"
 
 namespace microplan::service {
 
@@ -151,6 +153,56 @@ http_response tiles_service::style(const request_context& ctx) const {
                           {"zoom", 6},
                           {"sources", {{"microplan", {{"type", "vector"}, {"url", ctx.base_url + "/tiles/all.json"}}}}},
                           {"layers", layers}});
+}
+
+void tiles_service::register_routes(route_table& table) const {
+    const char* const tag = "Vector tiles";
+    const api_response bad_tile = error_response_doc(400, "No such tile: z, x or y out of range");
+    const api_response no_layer = error_response_doc(404, "No such tile layer");
+    const nlohmann::json layer =
+        path_parameter("layer", "A collection id, or 'all' (every collection in one tile)", {{"type", "string"}});
+    // .pbf is the other suffix tile clients ask for; both answer the same tile.
+    for (const char* suffix : {"mvt", "pbf"}) {
+        const std::string ext = std::string(".") + suffix;
+        table.add(
+            {.pattern = "/tiles/{layer}/{z}/{x}/{y}" + ext,
+             .handler =
+                 [this, ext](const request_context& ctx, const path_params& p) {
+                     return tile(ctx, p["layer"], p["z"], p["x"], p["y"] + ext, accepts_gzip(ctx.http.accept_encoding));
+                 },
+             .api = {.operation_id = ext == ".mvt" ? "getTile" : "getTilePbf",
+                     .summary = "Mapbox Vector Tile 2.1 (z 0-" + std::to_string(tiles::max_zoom) + ")",
+                     .tags = {tag},
+                     .parameters = {layer,
+                                    path_parameter("z", "Zoom level",
+                                                   {{"type", "integer"}, {"minimum", 0}, {"maximum", tiles::max_zoom}}),
+                                    path_parameter("x", "Column (0 to 2^z - 1)", {{"type", "integer"}, {"minimum", 0}}),
+                                    path_parameter("y", "Row from the north (0 to 2^z - 1)",
+                                                   {{"type", "integer"}, {"minimum", 0}})},
+                     .responses = {
+                         ok_response("The tile (gzip when the client takes it)", "application/vnd.mapbox-vector-tile",
+                                     {{"type", "string"}, {"format", "binary"}}),
+                         bad_tile, no_layer}}});
+    }
+    table.add(
+        {.pattern = "/tiles/{layer}.json",
+         .handler = [this](const request_context& ctx, const path_params& p) { return tilejson(ctx, p["layer"]); },
+         .api = {.operation_id = "getTileJSON",
+                 .summary = "TileJSON 3.0 of a tile layer",
+                 .tags = {tag},
+                 .parameters = {layer},
+                 .responses = {ok_response("TileJSON"), no_layer}}});
+    // The style is also served without its extension (MapLibre style URLs often have none).
+    for (const char* path : {"/styles/microplan.json", "/styles/microplan"}) {
+        const bool canonical = std::string_view(path).ends_with(".json");
+        table.add({.pattern = path,
+                   .handler = [this](const request_context& ctx, const path_params&) { return style(ctx); },
+                   .api = {.operation_id = canonical ? "getStyle" : "getStyleWithoutExtension",
+                           .summary = canonical ? "MapLibre style over the 'all' tiles"
+                                                : "The MapLibre style (as /styles/microplan.json)",
+                           .tags = {tag},
+                           .responses = {ok_response("MapLibre style")}}});
+    }
 }
 
 }  // namespace microplan::service

@@ -9,6 +9,8 @@
 
 namespace microplan::service {
 
+class route_table;
+
 class features_service {
 public:
     static constexpr std::int64_t default_limit = 100;
@@ -16,7 +18,6 @@ public:
 
     http_response landing(const request_context& ctx) const;
     http_response conformance(const request_context& ctx) const;
-    http_response api(const request_context& ctx) const;
     http_response collections(const request_context& ctx) const;
     http_response describe_collection(const request_context& ctx, const std::string& id) const;
     http_response queryables(const request_context& ctx, const std::string& id) const;
@@ -24,6 +25,10 @@ public:
     http_response item(const request_context& ctx, const std::string& id, const std::string& fid) const;
     // The whole layer as one FeatureCollection (bbox, precision and the property filters apply).
     http_response geojson(const request_context& ctx, const std::string& id) const;
+
+    // Registers /conformance, /collections... and /geojson/{collectionId} (the landing page is
+    // the request handler's: it shares "/" with the viewer). `this` must outlive the table.
+    void register_routes(route_table& table) const;
 };
 
 // The CRS a client names (URI, "EPSG:n" or "[EPSG:n]"), as one of the served ones; throws

@@ -16,6 +16,8 @@
 
 namespace microplan::service {
 
+class route_table;
+
 class reports_service {
 public:
     http_response unit_report(const request_context& ctx, const std::string& code) const;
@@ -24,6 +26,9 @@ public:
     http_response indicators(const request_context& ctx, const std::string& level) const;
     // The standards in force: sectors (with Spanish labels) and typologies, for pickers.
     http_response catalogue(const request_context& ctx) const;
+
+    // Registers /reports/..., /indicators/{level} and /catalogue. `this` must outlive the table.
+    void register_routes(route_table& table) const;
 
 private:
     http_response coverage_of(const request_context& ctx, const geo::coverage_model& model) const;

@@ -1,7 +1,10 @@
 #pragma once
-// Maps HTTP to the endpoint families (features, tiles, reports) and every failure to a
-// status and JSON {"code","message"} in one place (error_response.hpp). Also: GET/HEAD only
-// (405 with Allow otherwise), ETag / If-None-Match -> 304, gzip when the client takes it.
+// Maps HTTP to the endpoint families through one route table (routes.hpp) that every family
+// registers into, and every failure to a status and JSON {"code","message"} in one place
+// (error_response.hpp). Around every route: 404 when no route has the path, 405 with Allow
+// when none has the method, HEAD answered as GET, the edit token checked for routes that
+// edit, OPTIONS answered as a CORS preflight, ETag / If-None-Match -> 304 and gzip when the
+// client takes it. /api is the OpenAPI document generated from the same table (openapi.hpp).
 //
 // The data comes from a store_state: the current snapshot, replaced whole when the store
 // changes (store_watcher), with the tiles that meet changed features dropped from the cache.
@@ -20,6 +23,7 @@
 #include "microplan/service/features_service.hpp"
 #include "microplan/service/http.hpp"
 #include "microplan/service/reports_service.hpp"
+#include "microplan/service/routes.hpp"
 #include "microplan/service/scenarios.hpp"
 #include "microplan/service/scenarios_service.hpp"
 #include "microplan/service/snapshot.hpp"
@@ -67,6 +71,8 @@ public:
     explicit static_assets(const std::string& web_root);
     // The file with its ETag, gzipped when the client takes it; request_error 404 when absent.
     http_response get(const std::string& name, const http_request& request) const;
+    // Registers /viewer/{file} and /favicon.ico. `this` must outlive the table.
+    void register_routes(route_table& table) const;
 
 private:
     struct asset {
@@ -80,12 +86,20 @@ private:
 
 class request_handler {
 public:
+    // Builds the route table: every family registers its routes (the families live in the
+    // handler, so it is neither copied nor moved).
     request_handler(store_state& state, handler_options options, scenario_book* scenarios = nullptr);
+    request_handler(const request_handler&) = delete;
+    request_handler& operator=(const request_handler&) = delete;
     // Never throws.
     http_response handle(const http_request& request) const noexcept;
+    // Every route served, the source of /api (immutable after construction).
+    [[nodiscard]] const route_table& routes() const noexcept { return routes_; }
 
 private:
+    void register_routes();  // "/", /api and its aliases, /health
     http_response route(const http_request& request) const;
+    http_response preflight(const parsed_target& target) const;
     http_response respond(const http_request& request) const noexcept;
     std::string base_url(const http_request& request) const;
     void authorise_edit(const http_request& request) const;
@@ -98,6 +112,7 @@ private:
     tiles_service tiles_;
     reports_service reports_;
     scenarios_service scenarios_service_;
+    route_table routes_;
 };
 
 // Polls the store file (inode, size, modification time) and reloads it when it changes;

@@ -11,18 +11,34 @@
 //   POST   /scenarios/{id}/undo                    revert the last edit
 //   GET    /scenarios/{id}/compare?level=&sector=  per unit: deficit, cost and people covered, before / after
 //   GET    /scenarios/{id}/export.gpkg             GeoPackage: proposals and the comparison per unit
-// Writes need the edit token (the request handler checks it before calling).
+// Writes are routes marked `edits`: the request handler checks the edit token before calling.
 //
 // Thread safety: stateless; the scenario book synchronises.
 #include "microplan/service/context.hpp"
 
 namespace microplan::service {
 
+class route_table;
+class path_params;
+
 class scenarios_service {
 public:
-    http_response handle(const request_context& ctx, const std::vector<std::string>& segments) const;
+    // Registers the routes above. `this` must outlive the table.
+    void register_routes(route_table& table) const;
+
+    // One per route; 404 NotAvailable when the server keeps no scenarios, 404 for an unknown id.
+    http_response list(const request_context& ctx, const path_params& p) const;
+    http_response create(const request_context& ctx, const path_params& p) const;
+    http_response show(const request_context& ctx, const path_params& p) const;
+    http_response rename(const request_context& ctx, const path_params& p) const;
+    http_response remove(const request_context& ctx, const path_params& p) const;
+    http_response add_establishment(const request_context& ctx, const path_params& p) const;
+    http_response move_establishment(const request_context& ctx, const path_params& p) const;
+    http_response remove_establishment(const request_context& ctx, const path_params& p) const;
+    http_response undo(const request_context& ctx, const path_params& p) const;
 
 private:
+    void register_establishment_routes(route_table& table) const;
     http_response compare(const request_context& ctx, std::int64_t id) const;
     http_response export_geopackage(const request_context& ctx, std::int64_t id) const;
 };

@@ -17,10 +17,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "microplan/geo/model/level.hpp"
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/usecases/scenarios.hpp"
-#include "microplan/geo/model/level.hpp"
 #include "microplan/geo/territory/locate.hpp"
 #include "microplan/tiles/geometry.hpp"
 #include "microplan/tiles/tileset.hpp"
@@ -68,6 +68,14 @@ class snapshot final : public geo::usecases::scenario_baseline {
 public:
     // Reads the store (read-only). Throws geo::store_error when it cannot be opened or read.
     static std::shared_ptr<const snapshot> load(const std::string& store_path, std::uint64_t generation = 1);
+    // A snapshot of collections built in code, with no store and no planning model (tests of
+    // the HTTP layer against a stub domain, tools). Give each collection its id, title, lvl
+    // (nullopt: points), queryables and features in fid order (fid, properties - a "code"
+    // string for units -, lonlat polygons or a location); the rest (serialised properties,
+    // digests, bboxes, extents, indexes and the tile layer) is derived as load() derives it.
+    // `label` stands where the store path would (/health).
+    static std::shared_ptr<const snapshot> from_parts(std::vector<collection> collections,
+                                                      std::string label = "(in memory)", std::uint64_t generation = 1);
 
     [[nodiscard]] const std::string& store_path() const noexcept { return store_path_; }
     [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }

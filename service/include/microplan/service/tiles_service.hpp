@@ -9,6 +9,8 @@
 
 namespace microplan::service {
 
+class route_table;
+
 class tiles_service {
 public:
     explicit tiles_service(tile_cache& cache) : cache_(cache) {}
@@ -18,6 +20,9 @@ public:
                        const std::string& y_mvt, bool gzip) const;
     http_response tilejson(const request_context& ctx, const std::string& layer) const;
     http_response style(const request_context& ctx) const;
+
+    // Registers /tiles/... and /styles/microplan.json. `this` must outlive the table.
+    void register_routes(route_table& table) const;
 
     // The layers a tile of `layer` is made of, in drawing order (bottom first).
     static std::vector<const tiles::vector_layer*> layers_of(const snapshot& data, const std::string& layer);
