@@ -82,7 +82,7 @@ point_locator::point_locator(std::span<const GEOSGeometry* const> geometries) {
     for (std::size_t u = 0; u < geometries.size(); ++u) {
         prepared& p = polygons_[u];
         const GEOSGeometry* g = geometries[u];
-        if (!g || GEOSisEmpty_r(ctx, g) != 0) continue;
+        if (!g || geos::is_empty(g)) continue;
         edges.clear();
         for (const GEOSGeometry* poly : geos::polygons_of(g)) {
             ring_edges(ctx, GEOSGetExteriorRing_r(ctx, poly), buf, edges);
