@@ -6,10 +6,10 @@
 #include <cmath>
 
 #include "commands.hpp"
-#include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/access/cost_distance.hpp"
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/io/raster.hpp"
 
 namespace microplan::cli {
 
@@ -29,7 +29,7 @@ std::vector<geo::access::source> read_sources(const std::string& path, const std
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     int xi = defn->GetFieldIndex(x_field.c_str()), yi = defn->GetFieldIndex(y_field.c_str());
     int idi = defn->GetFieldIndex(id_field.c_str());
-    auto to_raster = geo::gdal::transformation_to(layer->GetSpatialRef(), target_wkt);
+    geo::gdal::transformation to_raster = geo::gdal::transformation_to(layer->GetSpatialRef(), target_wkt, where);
     std::vector<geo::access::source> out;
     std::int32_t n = 0;
     for (auto& f : *layer) {
@@ -39,7 +39,7 @@ std::vector<geo::access::source> read_sources(const std::string& path, const std
         const OGRGeometry* g = f->GetGeometryRef();
         if (g && wkbFlatten(g->getGeometryType()) == wkbPoint) {
             s.x = g->toPoint()->getX(), s.y = g->toPoint()->getY();
-            if (to_raster && !to_raster->Transform(1, &s.x, &s.y)) continue;
+            if (!to_raster.apply(s.x, s.y)) continue;
         } else if (xi >= 0 && yi >= 0 && f->IsFieldSetAndNotNull(xi) && f->IsFieldSetAndNotNull(yi)) {
             s.x = f->GetFieldAsDouble(xi), s.y = f->GetFieldAsDouble(yi);
         } else {

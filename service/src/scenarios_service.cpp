@@ -1,14 +1,11 @@
 #include "microplan/service/scenarios_service.hpp"
 
-#include <gdal_priv.h>
-#include <ogrsf_frmts.h>
 
-#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <map>
 
-#include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/usecases/scenario_export.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/routes.hpp"
 #include "microplan/service/scenarios.hpp"
@@ -277,80 +274,33 @@ http_response scenarios_service::export_geopackage(const request_context& ctx, s
     scenario_summary info = ctx.scenarios->summary(id);
     auto proposals = ctx.scenarios->establishments(id);
     auto rows = changes(ctx, id, geo::level::circuit, "");
-    static std::atomic<unsigned> counter{0};
-    std::string path = "/vsimem/scenario_" + std::to_string(id) + "_" + std::to_string(counter++) + ".gpkg";
-    {
-        geo::gdal::ensure_registered();
-        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-        if (!driver) throw std::runtime_error("GDAL has no GPKG driver");
-        GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-        if (!ds) throw std::runtime_error("cannot create " + path);
-        OGRSpatialReference wgs84;
-        wgs84.importFromEPSG(4326);
-        wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        OGRLayer* points = ds->CreateLayer("propuestas", &wgs84, wkbPoint, nullptr);
-        for (const char* f : {"sector", "typology", "name", "circuit_code"}) {
-            OGRFieldDefn d(f, OFTString);
-            points->CreateField(&d);
-        }
-        for (const auto& p : proposals) {
-            OGRFeatureUniquePtr f(OGRFeature::CreateFeature(points->GetLayerDefn()));
-            f->SetFID(p.id);
-            f->SetField("sector", p.sector.c_str());
-            f->SetField("typology", p.typology.c_str());
-            f->SetField("name", p.name.c_str());
-            f->SetField("circuit_code", p.circuit_code.c_str());
-            OGRPoint pt(p.lon, p.lat);
-            f->SetGeometry(&pt);
-            if (points->CreateFeature(f.get()) != OGRERR_NONE) throw std::runtime_error("cannot write a proposal");
-        }
-        OGRLayer* units = ds->CreateLayer("circuitos_comparacion", &wgs84, wkbMultiPolygon, nullptr);
-        for (const char* f : {"code", "name"}) {
-            OGRFieldDefn d(f, OFTString);
-            units->CreateField(&d);
-        }
-        for (const char* f :
-             {"deficit_before", "deficit_after", "investment_before", "investment_after", "newly_covered"}) {
-            OGRFieldDefn d(f, OFTReal);
-            units->CreateField(&d);
-        }
-        const collection* circuits = ctx.data->find("circuits");
-        ds->StartTransaction();
-        for (const auto& c : rows) {
-            const feature_record* rec = circuits ? circuits->find(c.fid) : nullptr;
-            OGRFeatureUniquePtr f(OGRFeature::CreateFeature(units->GetLayerDefn()));
-            f->SetField("code", c.code.c_str());
-            f->SetField("name", c.name.c_str());
-            f->SetField("deficit_before", c.before.deficit);
-            f->SetField("deficit_after", c.after.deficit);
-            f->SetField("investment_before", c.before.investment);
-            f->SetField("investment_after", c.after.investment);
-            f->SetField("newly_covered", std::round(c.newly_covered));
-            if (rec) {
-                OGRMultiPolygon mp;
-                for (const auto& poly : rec->lonlat) {
-                    OGRPolygon op;
-                    for (const auto& ring : poly.rings) {
-                        OGRLinearRing lr;
-                        for (const auto& pt : ring) lr.addPoint(pt.x, pt.y);
-                        if (!ring.empty()) lr.addPoint(ring.front().x, ring.front().y);
-                        op.addRing(&lr);
-                    }
-                    mp.addGeometry(&op);
+    const collection* circuits = ctx.data->find("circuits");
+    std::vector<geo::usecases::circuit_change> out;
+    for (const auto& c : rows) {
+        geo::usecases::circuit_change o{c.code,
+                                        c.name,
+                                        c.before.deficit,
+                                        c.after.deficit,
+                                        c.before.investment,
+                                        c.after.investment,
+                                        c.newly_covered,
+                                        {}};
+        if (const feature_record* rec = circuits ? circuits->find(c.fid) : nullptr)
+            for (const auto& poly : rec->lonlat) {
+                geo::polygon_coordinates p;
+                for (const auto& ring : poly.rings) {
+                    geo::ring_coordinates r;
+                    for (const auto& pt : ring) r.push_back({pt.x, pt.y});
+                    p.push_back(std::move(r));
                 }
-                f->SetGeometry(&mp);
+                o.outline.push_back(std::move(p));
             }
-            if (units->CreateFeature(f.get()) != OGRERR_NONE) throw std::runtime_error("cannot write a circuit");
-        }
-        ds->CommitTransaction();
+        out.push_back(std::move(o));
     }
-    vsi_l_offset size = 0;
-    GByte* bytes = VSIGetMemFileBuffer(path.c_str(), &size, TRUE);
-    if (!bytes) throw std::runtime_error("the GeoPackage was not written");
+    const std::string bytes = geo::usecases::scenario_geopackage(id, proposals, out);
     http_response r;
     r.content_type = "application/geopackage+sqlite3";
-    r.set_body(std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size)));
-    CPLFree(bytes);
+    r.set_body(bytes);
     std::string file = "escenario_" + std::to_string(info.id) + ".gpkg";
     r.add_header("Content-Disposition", "attachment; filename=\"" + file + "\"");
     return r;

@@ -187,7 +187,7 @@ TEST_F(ServeDemo, NeighbouringCircuitsShareIdenticalBordersInTiles) {
             for (int dx = -d; dx <= d && !inside; ++dx)
                 for (int dy = -d; dy <= d && !inside; ++dy) {
                     tiles::tile_id t{z, centre.x + dx, centre.y + dy};
-                    if (GEOSCovers_r(ctx, country.get(), box_geometry(tiles::tile_box(t, 64)).get()) == 1) inside = t;
+                    if (geo::geos::covers(country.get(), box_geometry(tiles::tile_box(t, 64)).get())) inside = t;
                 }
         ASSERT_TRUE(inside) << "zoom " << z;
         const auto& t = *inside;

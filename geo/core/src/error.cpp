@@ -27,6 +27,9 @@ std::string compose(const error_location& where, const std::string& rule, const 
 }  // namespace
 
 error::error(error_location where, std::string rule, const std::string& detail)
-    : std::runtime_error(compose(where, rule, detail)), where_(std::move(where)), rule_(std::move(rule)) {}
+    : std::runtime_error(compose(where, rule, detail)),
+      where_(std::move(where)),
+      rule_(std::move(rule)),
+      detail_(detail) {}
 
 }  // namespace microplan::geo

@@ -13,6 +13,9 @@ void ensure_registered() {
     static std::once_flag once;
     std::call_once(once, [] {
         GDALAllRegister();
+        // /vsigzip/ saves a `.properties` index beside a large .gz it had to seek in; the data
+        // we read may be on a read-only share, and the index only saves time on a second read.
+        CPLSetConfigOption("CPL_VSIL_GZIP_WRITE_PROPERTIES", "NO");
         // GDAL's messages are turned into our exceptions; keep stderr for our own reports.
         CPLSetErrorHandler(CPLQuietErrorHandler);
     });
@@ -75,15 +78,30 @@ OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string
     return *ds.GetLayer(0);
 }
 
-std::unique_ptr<OGRCoordinateTransformation> transformation_to(const OGRSpatialReference* source,
-                                                               const std::string& target) {
-    if (!source || target.empty()) return nullptr;
+bool transformation::apply(OGRGeometry& g) const { return identity || g.transform(op.get()) == OGRERR_NONE; }
+
+bool transformation::apply(double& x, double& y) const { return identity || op->Transform(1, &x, &y) != 0; }
+
+transformation transformation_to(const OGRSpatialReference* source, const std::string& target,
+                                 const error_location& where) {
+    transformation out;
+    if (!source || target.empty()) return out;
     OGRSpatialReference from(*source), to;
-    if (to.SetFromUserInput(target.c_str()) != OGRERR_NONE) return nullptr;
+    if (to.SetFromUserInput(target.c_str()) != OGRERR_NONE)
+        throw crs_error(where, "unknown CRS", "GDAL does not know the target CRS '" + target + "'" + read_problem());
     from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    if (from.IsSame(&to)) return nullptr;
-    return std::unique_ptr<OGRCoordinateTransformation>(OGRCreateCoordinateTransformation(&from, &to));
+    if (from.IsSame(&to)) return out;
+    CPLErrorReset();
+    out.op.reset(OGRCreateCoordinateTransformation(&from, &to));
+    if (!out.op) {
+        const char* name = from.GetName();
+        throw crs_error(where, "no transformation",
+                        std::string("GDAL cannot transform from '") + (name ? name : "the layer's CRS") + "' to '" +
+                            target + "'" + read_problem());
+    }
+    out.identity = false;
+    return out;
 }
 
 std::string to_utf8(const char* text, const std::string& encoding, bool* recoded) {

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "microplan/geo/error.hpp"
+
 namespace microplan::geo::geos {
 
 context::context() : handle_(GEOS_init_r()) {
@@ -57,7 +59,7 @@ namespace {
 GEOSContextHandle_t h() { return thread_context().handle(); }
 
 [[noreturn]] void fail(const char* what) {
-    throw std::runtime_error(std::string("GEOS ") + what + " failed: " + thread_context().last_error());
+    throw geometry_error({}, std::string("GEOS ") + what + " failed", thread_context().last_error());
 }
 
 geom_ptr checked(GEOSGeometry* g, const char* what) {
@@ -144,7 +146,7 @@ namespace {
 void collect_polygons(const GEOSGeometry* g, std::vector<GEOSGeometry*>& out) {
     int type = GEOSGeomTypeId_r(h(), g);
     if (type == GEOS_POLYGON) {
-        if (!GEOSisEmpty_r(h(), g)) out.push_back(GEOSGeom_clone_r(h(), g));
+        if (!is_empty(g)) out.push_back(GEOSGeom_clone_r(h(), g));
         return;
     }
     if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
@@ -174,7 +176,7 @@ std::vector<const GEOSGeometry*> polygons_of(const GEOSGeometry* g) {
 }
 
 geom_ptr valid_polygonal(geom_ptr g) {
-    if (!g || GEOSisValid_r(h(), g.get()) == 1) return g;
+    if (!g || is_valid(g.get())) return g;
     geom_ptr fixed = checked(GEOSMakeValid_r(h(), g.get()), "make valid");
     return polygonal_parts_as_multipolygon(fixed.get());
 }
@@ -200,42 +202,58 @@ geom_ptr transform_xy_raw(const GEOSGeometry* g, GEOSTransformXYCallback cb, voi
 }
 }  // namespace detail
 
-}  // namespace microplan::geo::geos
-
-// ---- Predicates (design helper block) ------------------------------------------------------
-#include "microplan/geo/error.hpp"
-
-namespace microplan::geo::geos {
+// ---- Predicates that throw ------------------------------------------------------------------
 
 namespace {
-bool answer(char r, const char* what) {
-    if (r == 2)
-        throw geometry_error({}, std::string("GEOS ") + what + " failed",
-                             thread_context().last_error().empty() ? "no message" : thread_context().last_error());
-    return r == 1;
+// A GEOS predicate's answer: 0 false, 1 true, anything else (2) a GEOS failure.
+bool answer(char result, const char* what) {
+    if (result == 0) return false;
+    if (result == 1) return true;
+    fail(what);
 }
-GEOSContextHandle_t handle() { return thread_context().handle(); }
 }  // namespace
 
 bool intersects(const GEOSGeometry* a, const GEOSGeometry* b) {
-    return answer(GEOSIntersects_r(handle(), a, b), "intersects");
+    return answer(GEOSIntersects_r(h(), a, b), "intersects");
 }
-bool contains(const GEOSGeometry* a, const GEOSGeometry* b) {
-    return answer(GEOSContains_r(handle(), a, b), "contains");
+bool disjoint(const GEOSGeometry* a, const GEOSGeometry* b) { return answer(GEOSDisjoint_r(h(), a, b), "disjoint"); }
+bool contains(const GEOSGeometry* a, const GEOSGeometry* b) { return answer(GEOSContains_r(h(), a, b), "contains"); }
+bool within(const GEOSGeometry* a, const GEOSGeometry* b) { return answer(GEOSWithin_r(h(), a, b), "within"); }
+bool covers(const GEOSGeometry* a, const GEOSGeometry* b) { return answer(GEOSCovers_r(h(), a, b), "covers"); }
+bool covered_by(const GEOSGeometry* a, const GEOSGeometry* b) {
+    return answer(GEOSCoveredBy_r(h(), a, b), "covered by");
 }
-bool within(const GEOSGeometry* a, const GEOSGeometry* b) { return answer(GEOSWithin_r(handle(), a, b), "within"); }
-bool touches(const GEOSGeometry* a, const GEOSGeometry* b) { return answer(GEOSTouches_r(handle(), a, b), "touches"); }
-bool is_empty(const GEOSGeometry* g) { return answer(GEOSisEmpty_r(handle(), g), "is empty"); }
-bool intersects(const GEOSPreparedGeometry* prepared, const GEOSGeometry* g) {
-    return answer(GEOSPreparedIntersects_r(handle(), prepared, g), "prepared intersects");
+bool touches(const GEOSGeometry* a, const GEOSGeometry* b) { return answer(GEOSTouches_r(h(), a, b), "touches"); }
+bool overlaps(const GEOSGeometry* a, const GEOSGeometry* b) { return answer(GEOSOverlaps_r(h(), a, b), "overlaps"); }
+bool is_valid(const GEOSGeometry* g) { return answer(GEOSisValid_r(h(), g), "validity check"); }
+bool is_empty(const GEOSGeometry* g) { return answer(GEOSisEmpty_r(h(), g), "emptiness check"); }
+
+int orientation_index(double x0, double y0, double x1, double y1, double px, double py) {
+    const int r = GEOSOrientationIndex_r(h(), x0, y0, x1, y1, px, py);
+    if (r < -1 || r > 1) fail("orientation index");
+    return r;
 }
+
 prepared_ptr prepare(const GEOSGeometry* g) {
-    const GEOSPreparedGeometry* p = GEOSPrepare_r(handle(), g);
-    if (!p)
-        throw geometry_error({}, "GEOS prepare failed",
-                             thread_context().last_error().empty() ? "no message" : thread_context().last_error());
-    return prepared_ptr(p, prepared_deleter{handle()});
+    const GEOSPreparedGeometry* p = GEOSPrepare_r(h(), g);
+    if (!p) fail("prepare");
+    return prepared_ptr(p, prepared_deleter{h()});
+}
+
+bool intersects(const GEOSPreparedGeometry* a, const GEOSGeometry* b) {
+    return answer(GEOSPreparedIntersects_r(h(), a, b), "prepared intersects");
+}
+bool contains(const GEOSPreparedGeometry* a, const GEOSGeometry* b) {
+    return answer(GEOSPreparedContains_r(h(), a, b), "prepared contains");
+}
+bool contains_properly(const GEOSPreparedGeometry* a, const GEOSGeometry* b) {
+    return answer(GEOSPreparedContainsProperly_r(h(), a, b), "prepared contains properly");
+}
+bool covers(const GEOSPreparedGeometry* a, const GEOSGeometry* b) {
+    return answer(GEOSPreparedCovers_r(h(), a, b), "prepared covers");
+}
+bool within(const GEOSPreparedGeometry* a, const GEOSGeometry* b) {
+    return answer(GEOSPreparedWithin_r(h(), a, b), "prepared within");
 }
 
 }  // namespace microplan::geo::geos
-// ---- end of predicates ----------------------------------------------------------------------

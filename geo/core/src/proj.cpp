@@ -1,8 +1,9 @@
 #include "microplan/geo/core/proj.hpp"
 
 #include <cmath>
-#include <stdexcept>
 #include <utility>
+
+#include "microplan/geo/error.hpp"
 
 namespace microplan::geo::proj {
 
@@ -16,8 +17,9 @@ pj_ptr create_crs(const std::string& def) {
     pj_ptr crs{proj_create(thread_context(), def.c_str())};
     if (!crs) {
         int err = proj_context_errno(thread_context());
-        throw std::invalid_argument("PROJ does not know the CRS '" + def + "': " +
-                                    proj_context_errno_string(thread_context(), err));
+        throw crs_error(
+            {}, "unknown CRS",
+            "PROJ does not know the CRS '" + def + "': " + proj_context_errno_string(thread_context(), err));
     }
     return crs;
 }
@@ -30,9 +32,12 @@ transformer::transformer(const std::string& source, const std::string& target, b
     pj_ptr dst = create_crs(target);
     noop_ = proj_is_equivalent_to(src.get(), dst.get(), PJ_COMP_EQUIVALENT) != 0;
     pj_ptr op{proj_create_crs_to_crs_from_pj(ctx, src.get(), dst.get(), nullptr, nullptr)};
-    if (!op) throw std::invalid_argument("PROJ has no operation from '" + source + "' to '" + target + "'");
+    if (!op)
+        throw crs_error({}, "no transformation", "PROJ has no operation from '" + source + "' to '" + target + "'");
     op_.reset(proj_normalize_for_visualization(ctx, op.get()));
-    if (!op_) throw std::invalid_argument("PROJ cannot normalise the operation to '" + target + "'");
+    if (!op_)
+        throw crs_error({}, "no transformation",
+                        "PROJ cannot normalise the operation to '" + target + "' (lon, lat order)");
 }
 
 bool transformer::forward(double& x, double& y) const noexcept {

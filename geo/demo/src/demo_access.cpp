@@ -10,7 +10,9 @@
 
 #include "microplan/geo/access/population_access.hpp"
 #include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/error.hpp"
 #include "microplan/geo/io/raster.hpp"
+#include "microplan/geo/io/vector_writer.hpp"
 #include "random_stream.hpp"
 
 namespace microplan::geo::demo {
@@ -39,7 +41,7 @@ GDALDatasetUniquePtr tiff(const std::string& path, const access::grid& g, GDALDa
     co = CSLSetNameValue(co, "TILED", "YES");
     GDALDatasetUniquePtr ds(drv->Create(path.c_str(), static_cast<int>(g.cols), static_cast<int>(g.rows), 1, type, co));
     CSLDestroy(co);
-    if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
+    if (!ds) throw format_error({path, {}, {}, {}, {}}, "cannot create the raster", CPLGetLastErrorMsg());
     double gt[6] = {g.x0, g.ew_res, 0, g.y0, 0, -g.ns_res};
     ds->SetGeoTransform(gt);
     ds->SetProjection(g.crs_wkt.c_str());
@@ -123,14 +125,14 @@ access_inputs write_access_inputs(const country& c, const demo_population& peopl
         if (ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
                                            lc.data(), static_cast<int>(g.cols), static_cast<int>(g.rows), GDT_Int32, 0,
                                            0) != CE_None)
-            throw std::runtime_error(CPLGetLastErrorMsg());
+            throw format_error({out.landcover, {}, {}, {}, {}}, "cannot write the raster", CPLGetLastErrorMsg());
     }
     {
         auto ds = tiff(out.elevation, g, GDT_Float32);
         if (ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows), z.data(),
                                            static_cast<int>(g.cols), static_cast<int>(g.rows), GDT_Float32, 0,
                                            0) != CE_None)
-            throw std::runtime_error(CPLGetLastErrorMsg());
+            throw format_error({out.elevation, {}, {}, {}, {}}, "cannot write the raster", CPLGetLastErrorMsg());
     }
 
     // Seats: the most populated circuit of each district and zone.
@@ -148,22 +150,9 @@ access_inputs write_access_inputs(const country& c, const demo_population& peopl
         if (!bz.second || p > bz.first) bz = {p, &u};
         circuit_seat[u.code] = seat_of(u);
     }
-    OGRSpatialReference srs;
-    srs.SetFromUserInput("EPSG:32717");
-    GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
-    VSIUnlink(out.roads.c_str());
-    GDALDatasetUniquePtr rd(gpkg->Create(out.roads.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!rd) throw std::runtime_error("cannot create " + out.roads + ": " + CPLGetLastErrorMsg());
-    OGRLayer* roads = rd->CreateLayer("roads", &srs, wkbLineString, nullptr);
-    OGRFieldDefn hw("highway", OFTString);
-    roads->CreateField(&hw);
-    rd->StartTransaction();
-    auto add = [&](const OGRLineString& l, const char* cls) {
-        OGRFeature f(roads->GetLayerDefn());
-        f.SetField("highway", cls);
-        f.SetGeometry(&l);
-        roads->CreateFeature(&f);
-    };
+    vector_writer road_file(out.roads, "GPKG");
+    auto roads = road_file.add_layer("roads", wkbLineString, "EPSG:32717", {{"highway", field_type::text}});
+    auto add = [&](const OGRLineString& l, const char* cls) { road_file.write(roads, &l, {std::string(cls)}); };
     // Primary: a minimum spanning tree over the zone capitals (Prim).
     std::vector<seat> capitals;
     for (const auto& [zone, b] : best_zone) capitals.push_back(circuit_seat[b.second->code]);
@@ -196,14 +185,11 @@ access_inputs write_access_inputs(const country& c, const demo_population& peopl
         const seat& ds = circuit_seat[best_district[u.parent_code].second->code];
         if (s.code != ds.code) add(road(s, ds, rng), rng.uniform() < 0.7 ? "tertiary" : "track");
     }
-    rd->CommitTransaction();
+    road_file.commit();
 
     // Rivers: from the cordillera down to the west and east edges (barriers; roads bridge them).
-    VSIUnlink(out.rivers.c_str());
-    GDALDatasetUniquePtr rv(gpkg->Create(out.rivers.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    OGRLayer* rivers = rv->CreateLayer("rivers", &srs, wkbLineString, nullptr);
-    OGRFieldDefn nm("name", OFTString);
-    rivers->CreateField(&nm);
+    vector_writer river_file(out.rivers, "GPKG");
+    auto rivers = river_file.add_layer("rivers", wkbLineString, "EPSG:32717", {{"name", field_type::text}});
     const double ytop = g.y0, ybot = g.y0 - g.ns_res * static_cast<double>(g.rows);
     const double xleft = g.x0, xright = g.x0 + g.ew_res * static_cast<double>(g.cols);
     for (int k = 0; k < 6; ++k) {
@@ -216,11 +202,9 @@ access_inputs write_access_inputs(const country& c, const demo_population& peopl
             double t = static_cast<double>(s) / steps;
             l.addPoint(x + (to - x) * t, y + 20000 * std::sin(t * 9 + k));
         }
-        OGRFeature f(rivers->GetLayerDefn());
-        f.SetField("name", ("Río " + std::to_string(k + 1)).c_str());
-        f.SetGeometry(&l);
-        rivers->CreateFeature(&f);
+        river_file.write(rivers, &l, {"Río " + std::to_string(k + 1)});
     }
+    river_file.commit();
     return out;
 }
 

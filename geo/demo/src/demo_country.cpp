@@ -11,6 +11,7 @@
 #include "microplan/geo/core/geos.hpp"
 #include "microplan/geo/core/parallel.hpp"
 #include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/error.hpp"
 #include "random_stream.hpp"
 
 namespace microplan::geo::demo {
@@ -63,7 +64,10 @@ std::vector<std::size_t> grow_regions(const std::vector<point>& at, const std::v
         }
         if (d2[chosen] == 0) {  // all mass used: take any free item
             for (std::size_t i = 0; i < n; ++i)
-                if (d2[i] > 0) { chosen = i; break; }
+                if (d2[i] > 0) {
+                    chosen = i;
+                    break;
+                }
         }
         seeds.push_back(chosen);
     }
@@ -102,7 +106,10 @@ std::vector<std::size_t> grow_regions(const std::vector<point>& at, const std::v
         double best = std::numeric_limits<double>::infinity();
         for (std::size_t r = 0; r < k; ++r) {
             double d = std::hypot(at[i].x - at[seeds[r]].x, at[i].y - at[seeds[r]].y);
-            if (d < best) { best = d; region[i] = r; }
+            if (d < best) {
+                best = d;
+                region[i] = r;
+            }
         }
     }
     return region;
@@ -153,13 +160,15 @@ std::string two_digits(std::size_t n) {
 }
 
 std::string place_name(random_stream& rng) {
-    static const char* first[] = {"San", "Santa", "El", "La", "Los", "Las", "Nuevo", "Puerto", "Villa", "Alto", "Bajo", ""};
-    static const char* second[] = {"Rosario", "Esperanza", "Palmar", "Vega", "Colina", "Laguna", "Cumbre", "Pedro",
-                                   "Isidro", "Lucía", "Carmen", "Ceibos", "Guayacanes", "Naranjo", "Pinar", "Quebrada",
-                                   "Sauces", "Tola", "Valle", "Yaguachi", "Chimbo", "Pilalo", "Tambo", "Olmedo",
-                                   "Quinche", "Arenal", "Cocha", "Tigre", "Progreso", "Porvenir", "Victoria", "Unión"};
-    static const char* third[] = {"", "", "", "del Valle", "del Río", "de la Sierra", "del Mar", "Norte", "Sur",
-                                  "Oriental", "Occidental", "Alto", "Bajo"};
+    static const char* first[] = {"San",   "Santa",  "El",    "La",   "Los",  "Las",
+                                  "Nuevo", "Puerto", "Villa", "Alto", "Bajo", ""};
+    static const char* second[] = {"Rosario",  "Esperanza", "Palmar",   "Vega",    "Colina", "Laguna",     "Cumbre",
+                                   "Pedro",    "Isidro",    "Lucía",    "Carmen",  "Ceibos", "Guayacanes", "Naranjo",
+                                   "Pinar",    "Quebrada",  "Sauces",   "Tola",    "Valle",  "Yaguachi",   "Chimbo",
+                                   "Pilalo",   "Tambo",     "Olmedo",   "Quinche", "Arenal", "Cocha",      "Tigre",
+                                   "Progreso", "Porvenir",  "Victoria", "Unión"};
+    static const char* third[] = {"",      "",    "",         "del Valle",  "del Río", "de la Sierra", "del Mar",
+                                  "Norte", "Sur", "Oriental", "Occidental", "Alto",    "Bajo"};
     std::string name = first[rng.below(std::size(first))];
     if (!name.empty()) name += " ";
     name += second[rng.below(std::size(second))];
@@ -188,7 +197,10 @@ country generate_country(const country_options& opt) {
     // Sites: uniform background plus cities (Gaussian clusters); only sites inside the
     // outline become cells; background sites outside bound the outer cells.
     const std::size_t inside_target = opt.circuits * opt.cells_per_circuit;
-    struct city { point c; double sigma; };
+    struct city {
+        point c;
+        double sigma;
+    };
     std::vector<city> cities;
     for (int i = 0; i < 14; ++i) {
         point c;
@@ -221,11 +233,12 @@ country generate_country(const country_options& opt) {
     std::vector<GEOSGeometry*> pts;
     for (auto* set : {&inside, &outside})
         for (auto& p : *set) pts.push_back(GEOSGeom_createPointFromXY_r(h, p.x, p.y));
-    geos::geom_ptr multipoint = geos::own(GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, pts.data(),
-                                                                       static_cast<unsigned>(pts.size())));
+    geos::geom_ptr multipoint =
+        geos::own(GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, pts.data(), static_cast<unsigned>(pts.size())));
     geos::geom_ptr cells = geos::own(GEOSVoronoiDiagram_r(h, multipoint.get(), nullptr, 0.0, 0));
     geos::geom_ptr edges = geos::own(GEOSDelaunayTriangulation_r(h, multipoint.get(), 0.0, 1));
-    if (!cells || !edges) throw std::runtime_error("demo country: GEOS Voronoi failed: " + geos::thread_context().last_error());
+    if (!cells || !edges)
+        throw geometry_error({}, "demo country: GEOS Voronoi failed", geos::thread_context().last_error());
 
     // Map each cell to the inside site it contains (cells come in no particular order).
     std::map<std::pair<double, double>, std::size_t> site_index;
@@ -244,20 +257,22 @@ country generate_country(const country_options& opt) {
         for (int c = 0; c < n; ++c) {
             const GEOSGeometry* cell = GEOSGetGeometryN_r(h, cells.get(), c);
             geos::envelope e = geos::envelope_of(cell);
-            geos::prepared_ptr prep(GEOSPrepare_r(h, cell), geos::prepared_deleter{h});
+            geos::prepared_ptr prep = geos::prepare(cell);
             for (double gx = std::floor((e.minx - x0) / cell_size); gx <= std::floor((e.maxx - x0) / cell_size); ++gx)
-                for (double gy = std::floor((e.miny - y0) / cell_size); gy <= std::floor((e.maxy - y0) / cell_size); ++gy) {
+                for (double gy = std::floor((e.miny - y0) / cell_size); gy <= std::floor((e.maxy - y0) / cell_size);
+                     ++gy) {
                     auto it = grid.find(static_cast<long long>(gx) * 1000003LL + static_cast<long long>(gy));
                     if (it == grid.end()) continue;
                     for (std::size_t i : it->second) {
                         if (cell_of[i]) continue;
                         geos::geom_ptr p = geos::own(GEOSGeom_createPointFromXY_r(h, inside[i].x, inside[i].y));
-                        if (GEOSPreparedContains_r(h, prep.get(), p.get()) == 1) cell_of[i] = geos::clone(cell);
+                        if (geos::contains(prep.get(), p.get())) cell_of[i] = geos::clone(cell);
                     }
                 }
         }
         for (std::size_t i = 0; i < inside.size(); ++i)
-            if (!cell_of[i]) throw std::runtime_error("demo country: a Voronoi cell was not found for a site");
+            if (!cell_of[i])
+                throw geometry_error({}, "demo country: no Voronoi cell", "a site lies in no cell of the diagram");
     }
 
     // Cell adjacency from Delaunay edges between two inside sites.
@@ -316,7 +331,8 @@ country generate_country(const country_options& opt) {
         for (std::size_t c = 0; c < opt.circuits; ++c)
             if (district_of[c] == d) members.push_back(c);
         auto order = reading_order(circuit_at, members, 20000);
-        for (std::size_t k = 0; k < order.size(); ++k) circuit_code[order[k]] = district_code[d] + "C" + two_digits(k + 1);
+        for (std::size_t k = 0; k < order.size(); ++k)
+            circuit_code[order[k]] = district_code[d] + "C" + two_digits(k + 1);
     }
 
     // Geometry: unions in the analysis CRS (shared Voronoi edges dissolve exactly), then WGS 84.
@@ -343,7 +359,8 @@ country generate_country(const country_options& opt) {
         });
         for (unit& u : layer.units) {
             u.geometry = to_wgs84.forward(u.projected.get());
-            if (!u.geometry) throw std::runtime_error("demo country: cannot transform to WGS 84");
+            if (!u.geometry)
+                throw crs_error({}, "demo country: cannot transform", "a unit cannot be transformed to WGS 84");
         }
         return layer;
     };
@@ -355,7 +372,8 @@ country generate_country(const country_options& opt) {
     out.circuits = make_level(level::circuit, opt.circuits, circuit_of, cell_parts, circuit_code, circuit_parent);
     std::vector<const GEOSGeometry*> circuit_parts;
     for (auto& u : out.circuits.units) circuit_parts.push_back(u.projected.get());
-    out.districts = make_level(level::district, opt.districts, district_of, circuit_parts, district_code, district_parent);
+    out.districts =
+        make_level(level::district, opt.districts, district_of, circuit_parts, district_code, district_parent);
     std::vector<const GEOSGeometry*> district_parts;
     for (auto& u : out.districts.units) district_parts.push_back(u.projected.get());
     out.zones = make_level(level::zone, opt.zones, zone_of, district_parts, zone_code, {});

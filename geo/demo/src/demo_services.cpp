@@ -9,6 +9,7 @@
 
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/error.hpp"
 #include "microplan/geo/population/zonal.hpp"
 #include "microplan/geo/territory/locate.hpp"
 #include "random_stream.hpp"
@@ -134,13 +135,13 @@ void write_population_raster(const country& c, const std::string& raster_path, c
         for (const auto& [k, w] : touched) cells[k] += people * w / mass;
     }
     GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-    if (!drv) throw std::runtime_error("GDAL has no GTiff driver");
+    if (!drv) throw format_error({raster_path, {}, {}, {}, {}}, "cannot create the raster", "GDAL has no GTiff driver");
     char** co = nullptr;
     co = CSLSetNameValue(co, "COMPRESS", "DEFLATE");
     co = CSLSetNameValue(co, "TILED", "YES");
     GDALDatasetUniquePtr ds(drv->Create(raster_path.c_str(), g.width, g.height, 1, GDT_Float32, co));
     CSLDestroy(co);
-    if (!ds) throw std::runtime_error("cannot create " + raster_path + ": " + CPLGetLastErrorMsg());
+    if (!ds) throw format_error({raster_path, {}, {}, {}, {}}, "cannot create the raster", CPLGetLastErrorMsg());
     double gt[6] = {g.x0, g.cell, 0, g.y1, 0, -g.cell};
     ds->SetGeoTransform(gt);
     OGRSpatialReference srs;
@@ -151,7 +152,7 @@ void write_population_raster(const country& c, const std::string& raster_path, c
     band->SetDescription("population");
     if (band->RasterIO(GF_Write, 0, 0, g.width, g.height, cells.data(), g.width, g.height, GDT_Float64, 0, 0) !=
         CE_None)
-        throw std::runtime_error("cannot write " + raster_path + ": " + CPLGetLastErrorMsg());
+        throw format_error({raster_path, {}, {}, {}, {}}, "cannot write the raster", CPLGetLastErrorMsg());
     ds->SetMetadataItem("SOURCE", "microplan demo (synthetic)");
 }
 

@@ -10,15 +10,22 @@
 
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/io/vector_writer.hpp"
 
 namespace microplan::geo {
 
-void write_catchments(const std::string& path, const grid& g, std::span<const std::int32_t> nearest,
-                      const establishment_points& sources, const population_grid* pop) {
-    gdal::ensure_registered();
+namespace {
+
+// The nearest-establishment raster polygonised (GDALPolygonize) into one MultiPolygon per
+// establishment index; null where an establishment has no cell.
+std::vector<std::unique_ptr<OGRMultiPolygon>> polygonize_catchments(const std::string& path, const grid& g,
+                                                                    std::span<const std::int32_t> nearest,
+                                                                    std::size_t sources) {
+    const error_location where{path, "catchments", {}, {}, {}};
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     GDALDatasetUniquePtr raster(
         mem->Create("", static_cast<int>(g.cols), static_cast<int>(g.rows), 1, GDT_Int32, nullptr));
+    if (!raster) throw format_error(where, "cannot polygonise", CPLGetLastErrorMsg());
     double gt[6] = {g.x0, g.ew_res, 0, g.y0, 0, -g.ns_res};
     raster->SetGeoTransform(gt);
     if (!g.crs_wkt.empty()) raster->SetProjection(g.crs_wkt.c_str());
@@ -27,29 +34,34 @@ void write_catchments(const std::string& path, const grid& g, std::span<const st
     if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
                        const_cast<std::int32_t*>(nearest.data()), static_cast<int>(g.cols), static_cast<int>(g.rows),
                        GDT_Int32, 0, 0) != CE_None)
-        throw std::runtime_error(CPLGetLastErrorMsg());
-
-    GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
-    VSIUnlink(path.c_str());
-    GDALDatasetUniquePtr out(gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!out) throw format_error({path, {}, {}, {}, {}}, "cannot create the GeoPackage", CPLGetLastErrorMsg());
+        throw format_error(where, "cannot polygonise", CPLGetLastErrorMsg());
     OGRSpatialReference srs;
     if (!g.crs_wkt.empty()) srs.importFromWkt(g.crs_wkt.c_str());
-    // Polygonize into a scratch layer, then dissolve per establishment into the output.
+    // Polygonize into a scratch layer; the caller writes the dissolved shapes.
     GDALDatasetUniquePtr scratch(
         GetGDALDriverManager()->GetDriverByName("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
     OGRLayer* parts = scratch->CreateLayer("parts", g.crs_wkt.empty() ? nullptr : &srs, wkbPolygon, nullptr);
     OGRFieldDefn idx("idx", OFTInteger);
-    parts->CreateField(&idx);
+    if (!parts || parts->CreateField(&idx) != OGRERR_NONE)
+        throw format_error(where, "cannot polygonise", CPLGetLastErrorMsg());
     if (GDALPolygonize(band, band->GetMaskBand(), parts, 0, nullptr, nullptr, nullptr) != CE_None)
-        throw std::runtime_error(std::string("polygonize failed: ") + CPLGetLastErrorMsg());
-    std::vector<std::unique_ptr<OGRMultiPolygon>> shapes(sources.size());
+        throw format_error(where, "cannot polygonise", CPLGetLastErrorMsg());
+    std::vector<std::unique_ptr<OGRMultiPolygon>> shapes(sources);
     for (auto& f : *parts) {
         int i = f->GetFieldAsInteger(0);
-        if (i < 0 || static_cast<std::size_t>(i) >= sources.size()) continue;
+        if (i < 0 || static_cast<std::size_t>(i) >= sources) continue;
         if (!shapes[i]) shapes[i] = std::make_unique<OGRMultiPolygon>();
         shapes[i]->addGeometry(f->GetGeometryRef());
     }
+    return shapes;
+}
+
+}  // namespace
+
+void write_catchments(const std::string& path, const grid& g, std::span<const std::int32_t> nearest,
+                      const establishment_points& sources, const population_grid* pop) {
+    gdal::ensure_registered();
+    auto shapes = polygonize_catchments(path, g, nearest, sources.size());
     std::vector<double> people(sources.size(), 0.0);
     if (pop)
         for (std::size_t k = 0; k < pop->occupied.size(); ++k)
@@ -57,31 +69,22 @@ void write_catchments(const std::string& path, const grid& g, std::span<const st
                 std::int32_t i = nearest[*cell];
                 if (i >= 0 && static_cast<std::size_t>(i) < sources.size()) people[i] += pop->people[pop->occupied[k]];
             }
-    OGRLayer* layer = out->CreateLayer("catchments", g.crs_wkt.empty() ? nullptr : &srs, wkbMultiPolygon, nullptr);
-    for (auto [name, type] : {std::pair{"establishment_fid", OFTInteger64},
-                              {"code", OFTString},
-                              {"name", OFTString},
-                              {"typology", OFTString},
-                              {"population", OFTReal},
-                              {"area_km2", OFTReal}}) {
-        OGRFieldDefn fd(name, type);
-        layer->CreateField(&fd);
-    }
-    if (out->StartTransaction() != OGRERR_NONE) throw std::runtime_error(CPLGetLastErrorMsg());
+    vector_writer out(path, "GPKG");
+    auto layer = out.add_layer("catchments", wkbMultiPolygon, g.crs_wkt,
+                               {{"establishment_fid", field_type::integer64},
+                                {"code", field_type::text},
+                                {"name", field_type::text},
+                                {"typology", field_type::text},
+                                {"population", field_type::real},
+                                {"area_km2", field_type::real}});
     for (std::size_t i = 0; i < sources.size(); ++i) {
         if (!shapes[i]) continue;
-        OGRFeature f(layer->GetLayerDefn());
-        f.SetField("establishment_fid", static_cast<GIntBig>(sources.fid[i]));
-        f.SetField("code", sources.code[i].c_str());
-        f.SetField("name", sources.name[i].c_str());
-        f.SetField("typology", sources.typology[i].c_str());
-        f.SetField("population", std::round(people[i]));
-        f.SetField("area_km2", shapes[i]->get_Area() / 1e6);
-        f.SetGeometryDirectly(shapes[i].release());
-        if (layer->CreateFeature(&f) != OGRERR_NONE)
-            throw format_error({path, "catchments", {}, {}, {}}, "cannot write", CPLGetLastErrorMsg());
+        const double area_km2 = shapes[i]->get_Area() / 1e6;
+        out.write(layer, std::unique_ptr<OGRGeometry>(shapes[i].release()),
+                  {std::int64_t{sources.fid[i]}, sources.code[i], sources.name[i], sources.typology[i],
+                   std::round(people[i]), area_km2});
     }
-    if (out->CommitTransaction() != OGRERR_NONE) throw std::runtime_error(CPLGetLastErrorMsg());
+    out.commit();
 }
 
 }  // namespace microplan::geo

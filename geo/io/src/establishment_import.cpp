@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/io/crs.hpp"
+#include "microplan/geo/io/fields.hpp"
+#include "microplan/geo/io/source.hpp"
 #include "microplan/geo/model/names.hpp"
 
 namespace microplan::geo {
@@ -58,189 +62,172 @@ const std::vector<std::string>& keys_for(const std::string& what) {
     return table.at(what);
 }
 
-}  // namespace
+// ---- steps of read_establishments -------------------------------------------------------------
 
-establishment_import_result read_establishments(const establishment_import_options& opt) {
-    GDALDatasetUniquePtr ds = gdal::open_vector(opt.path);
-    CPLErrorReset();
-    OGRLayer& layer = gdal::pick_layer(*ds, opt.path, opt.layer);
-    establishment_import_result out;
-    out.driver = ds->GetDriver() ? ds->GetDriver()->GetDescription() : "";
-    out.layer_name = layer.GetName();
-    auto where = [&](std::string field = {}, std::optional<long long> fid = std::nullopt) {
-        return error_location{opt.path, out.layer_name, fid, std::move(field), {}};
-    };
+// Indices of the source fields feeding microplan's establishment fields.
+struct establishment_columns {
+    std::optional<std::size_t> id, name, sector, typology, capacity, condition, staff, status, lon, lat;
+};
 
-    OGRFeatureDefn* defn = layer.GetLayerDefn();
-    std::vector<std::string> fields;
-    for (int i = 0; i < defn->GetFieldCount(); ++i) fields.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
-    std::string available;
-    for (const auto& f : fields) available += (available.empty() ? "" : ", ") + f;
-
-    // Field mapping: an explicit name must exist; "-" means none; "" auto-detects.
-    std::vector<bool> taken(fields.size(), false);
-    auto resolve = [&](const std::string& what, const std::string& given) -> std::optional<std::size_t> {
-        if (given == "-") return std::nullopt;
-        if (!given.empty()) {
-            if (auto i = names::find_field(fields, given)) {
-                taken[*i] = true;
-                return i;
-            }
-            throw format_error(
-                where(given), "field not found",
-                "the " + what + " field '" + given + "' is not in the layer; its fields are: " + available);
-        }
-        for (const auto& key : keys_for(what))
-            for (std::size_t i = 0; i < fields.size(); ++i)
-                if (!taken[i] && names::field_key(fields[i]) == key) {
-                    taken[i] = true;
-                    return i;
-                }
-        return std::nullopt;
-    };
-    const establishment_fields& want = opt.fields;
+// The fields: an explicit name must exist; "-" means none; "" auto-detects.
+establishment_columns resolve_establishment_fields(field_resolver& fields, const establishment_fields& want) {
+    establishment_columns c;
     // Coordinates first, so that "x"/"y" are not taken by other fields.
-    auto lon_i = resolve("lon", want.lon);
-    auto lat_i = resolve("lat", want.lat);
-    auto id_i = resolve("id", want.id);
-    auto name_i = resolve("name", want.name);
-    auto sector_i = resolve("sector", want.sector);
-    auto typology_i = resolve("typology", want.typology);
-    auto capacity_i = resolve("capacity", want.capacity);
-    auto condition_i = resolve("condition", want.condition);
-    auto staff_i = resolve("staff", want.staff);
-    auto status_i = resolve("status", want.status);
-    auto name_of = [&](std::optional<std::size_t> i) { return i ? fields[*i] : std::string(); };
-    out.used_fields = {name_of(id_i),       name_of(name_i),      name_of(sector_i), name_of(typology_i),
-                       name_of(capacity_i), name_of(condition_i), name_of(staff_i),  name_of(status_i),
-                       name_of(lon_i),      name_of(lat_i)};
+    c.lon = fields.resolve(want.lon, "lon", keys_for("lon"));
+    c.lat = fields.resolve(want.lat, "lat", keys_for("lat"));
+    c.id = fields.resolve(want.id, "id", keys_for("id"));
+    c.name = fields.resolve(want.name, "name", keys_for("name"));
+    c.sector = fields.resolve(want.sector, "sector", keys_for("sector"));
+    c.typology = fields.resolve(want.typology, "typology", keys_for("typology"));
+    c.capacity = fields.resolve(want.capacity, "capacity", keys_for("capacity"));
+    c.condition = fields.resolve(want.condition, "condition", keys_for("condition"));
+    c.staff = fields.resolve(want.staff, "staff", keys_for("staff"));
+    c.status = fields.resolve(want.status, "status", keys_for("status"));
+    return c;
+}
 
-    if (!sector_i && opt.sector.empty())
+// Whether the coordinates come from longitude/latitude columns rather than the layer's point
+// geometry; throws when the layer has neither, holds other geometries, or rows have no sector.
+bool check_point_source(const vector_layer& src, const establishment_columns& c, const field_resolver& fields,
+                        const establishment_import_options& opt) {
+    if (!c.sector && opt.sector.empty())
         throw format_error(
-            where(), "no sector",
+            src.where(), "no sector",
             "the layer has no sector field (looked for sector, sectorial, ministerio); name it with "
             "--sector-field or give every row one with --sector health|education|security|child_development|...");
-
-    bool has_geometry = defn->GetGeomFieldCount() > 0;
+    OGRFeatureDefn* defn = src.layer->GetLayerDefn();
+    const bool has_geometry = defn->GetGeomFieldCount() > 0;
     OGRwkbGeometryType gtype = has_geometry ? wkbFlatten(defn->GetGeomType()) : wkbNone;
     if (has_geometry && gtype != wkbPoint && gtype != wkbMultiPoint && gtype != wkbUnknown)
         throw geometry_error(
-            where(), "not a point layer",
+            src.where(), "not a point layer",
             std::string("establishments are points; the layer holds ") + OGRGeometryTypeToName(gtype) + " geometries");
-    out.from_columns = !has_geometry || (lon_i && lat_i && !want.lon.empty());
-    if (out.from_columns && !(lon_i && lat_i))
-        throw format_error(where(), "no coordinates",
+    const bool from_columns = !has_geometry || (c.lon && c.lat && !opt.fields.lon.empty());
+    if (from_columns && !(c.lon && c.lat))
+        throw format_error(src.where(), "no coordinates",
                            "the layer has no point geometry and no longitude/latitude columns (looked for lon, lng, "
                            "longitud, x / lat, latitud, y); name them with --lon-field and --lat-field. Fields: " +
-                               available);
+                               fields.listing());
+    return from_columns;
+}
 
-    // CRS: the layer's, the user's override, or WGS 84 for bare lon/lat columns.
-    std::string crs = opt.source_crs;
-    if (crs.empty() && has_geometry && !out.from_columns)
-        if (const OGRSpatialReference* srs = layer.GetSpatialRef()) {
-            char* wkt = nullptr;
-            srs->exportToWkt(&wkt);
-            crs = wkt ? wkt : "";
-            CPLFree(wkt);
+// The CRS of the points: the user's, the layer's (axis order resolved), or WGS 84 lon/lat for
+// bare columns and, with a warning, for a point layer without one.
+resolved_crs resolve_point_crs(const vector_layer& src, bool from_columns, const establishment_import_options& opt,
+                               findings& report) {
+    const OGRSpatialReference* srs = from_columns ? nullptr : src.layer->GetSpatialRef();
+    resolved_crs crs = resolve_layer_crs(srs, opt.source_crs, opt.swap_xy, src.where(), "EPSG:4326");
+    if (crs.assumed && !from_columns)
+        report.add(finding{severity::warning,
+                           "crs.assumed",
+                           {},
+                           {},
+                           {},
+                           "the layer has no CRS; coordinates read as WGS 84 lon/lat (use --s-srs otherwise)",
+                           {},
+                           {},
+                           {}});
+    return crs;
+}
+
+// Reads the rows of one layer into establishments, reporting unusable values as findings.
+class row_reader {
+public:
+    row_reader(const vector_layer& src, const establishment_columns& c, const establishment_import_options& opt,
+               const resolved_crs& crs, establishment_import_result& out)
+        : src_(src), c_(c), opt_(opt), out_(out), to_wgs84_(at_location(src.where(), [&] {
+              return proj::transformer(crs.definition, "EPSG:4326", crs.swap_xy);
+          })) {}
+
+    void read_all() {
+        long long row = 0;
+        src_.layer->ResetReading();
+        for (auto& feature : *src_.layer) {
+            ++row;
+            establishment e;
+            e.row = out_.driver == "CSV" ? row : feature->GetFID();
+            read_attributes(*feature, e);
+            read_location(*feature, e);
+            out_.rows.push_back(std::move(e));
         }
-    if (crs.empty()) {
-        crs = "EPSG:4326";
-        if (!out.from_columns)
-            out.report.add(finding{severity::warning,
-                                   "crs.assumed",
-                                   {},
-                                   {},
-                                   {},
-                                   "the layer has no CRS; coordinates read as WGS 84 lon/lat (use --s-srs otherwise)",
-                                   {},
-                                   {},
-                                   {}});
-    }
-    std::optional<proj::transformer> to_wgs84;
-    try {
-        to_wgs84.emplace(crs, "EPSG:4326", opt.swap_xy);
-        out.source_crs = proj::crs_name(crs);
-    } catch (const std::exception& e) {
-        throw crs_error(where(), "unknown CRS", e.what());
     }
 
-    auto text = [&](OGRFeature& f, std::optional<std::size_t> i) -> std::string {
+private:
+    // A field's text, trimmed; "" when the field is absent or null.
+    std::string text(OGRFeature& f, std::optional<std::size_t> i) const {
         if (!i || !f.IsFieldSetAndNotNull(static_cast<int>(*i))) return {};
-        std::string s = gdal::to_utf8(f.GetFieldAsString(static_cast<int>(*i)), opt.source_encoding);
+        std::string s = gdal::to_utf8(f.GetFieldAsString(static_cast<int>(*i)), opt_.source_encoding);
         auto b = s.find_first_not_of(" \t\r\n");
         if (b == std::string::npos) return {};
         return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-    };
-    auto warn = [&](long long row, const std::string& id, std::string rule, std::string message) {
+    }
+
+    void warn(const establishment& e, std::string rule, std::string message) {
         finding f;
         f.rule = std::move(rule);
-        f.feature = row;
-        f.code = id;
-        f.message = "row " + std::to_string(row) + (id.empty() ? "" : " (id " + id + ")") + ": " + std::move(message);
-        out.report.add(std::move(f));
-    };
+        f.feature = e.row;
+        f.code = e.id;
+        f.message =
+            "row " + std::to_string(e.row) + (e.id.empty() ? "" : " (id " + e.id + ")") + ": " + std::move(message);
+        out_.report.add(std::move(f));
+    }
 
-    long long row = 0;
-    layer.ResetReading();
-    for (auto& feature : layer) {
-        ++row;
-        establishment e;
-        e.row = out.driver == "CSV" ? row : feature->GetFID();
-        e.id = text(*feature, id_i);
-        e.name = text(*feature, name_i);
-        std::string sector_text = text(*feature, sector_i);
-        e.sector = canonical_sector(sector_text.empty() ? opt.sector : sector_text);
+    void read_attributes(OGRFeature& feature, establishment& e) {
+        e.id = text(feature, c_.id);
+        e.name = text(feature, c_.name);
+        std::string sector_text = text(feature, c_.sector);
+        e.sector = canonical_sector(sector_text.empty() ? opt_.sector : sector_text);
         if (e.sector.empty()) {
             e.sector = "unspecified";
-            warn(e.row, e.id, "establishment.no_sector",
-                 "empty sector; stored as 'unspecified' (give --sector for such rows)");
+            warn(e, "establishment.no_sector", "empty sector; stored as 'unspecified' (give --sector for such rows)");
         }
-        e.typology = text(*feature, typology_i);
-        if (e.typology.empty()) e.typology = opt.typology;
-        if (std::string c = text(*feature, capacity_i); !c.empty()) {
-            if (auto v = parse_number(c); v && *v >= 0)
-                e.capacity = v;
+        e.typology = text(feature, c_.typology);
+        if (e.typology.empty()) e.typology = opt_.typology;
+        if (std::string v = text(feature, c_.capacity); !v.empty()) {
+            if (auto n = parse_number(v); n && *n >= 0)
+                e.capacity = n;
             else
-                warn(e.row, e.id, "establishment.bad_capacity",
-                     "capacity '" + c + "' is not a non-negative number; left empty");
+                warn(e, "establishment.bad_capacity", "capacity '" + v + "' is not a non-negative number; left empty");
         }
-        if (std::string c = text(*feature, staff_i); !c.empty()) {
-            if (auto v = parse_number(c); v && *v >= 0 && std::floor(*v) == *v)
-                e.staff = static_cast<long long>(*v);
+        if (std::string v = text(feature, c_.staff); !v.empty()) {
+            if (auto n = parse_number(v); n && *n >= 0 && std::floor(*n) == *n)
+                e.staff = static_cast<long long>(*n);
             else
-                warn(e.row, e.id, "establishment.bad_staff",
-                     "staff '" + c + "' is not a whole non-negative number; left empty");
+                warn(e, "establishment.bad_staff", "staff '" + v + "' is not a whole non-negative number; left empty");
         }
-        if (std::string c = text(*feature, condition_i); !c.empty()) {
-            if (auto v = canonical_condition(c))
-                e.condition = *v;
+        if (std::string v = text(feature, c_.condition); !v.empty()) {
+            if (auto k = canonical_condition(v))
+                e.condition = *k;
             else
-                warn(e.row, e.id, "establishment.unknown_condition",
-                     "condition '" + c + "' is not good/fair/poor (bueno/regular/malo); left empty");
+                warn(e, "establishment.unknown_condition",
+                     "condition '" + v + "' is not good/fair/poor (bueno/regular/malo); left empty");
         }
-        std::string st = text(*feature, status_i);
-        if (st.empty()) st = opt.status;
+        std::string st = text(feature, c_.status);
+        if (st.empty()) st = opt_.status;
         if (!st.empty()) {
-            if (auto v = canonical_status(st))
-                e.status = *v;
+            if (auto k = canonical_status(st))
+                e.status = *k;
             else
-                warn(e.row, e.id, "establishment.unknown_status",
+                warn(e, "establishment.unknown_status",
                      "status '" + st + "' is not existing/proposed (existente/propuesto); read as existing");
         }
+    }
 
+    // The point in WGS 84 lon/lat; NaN when the row has none or it cannot be read.
+    void read_location(OGRFeature& feature, establishment& e) {
         double x = std::numeric_limits<double>::quiet_NaN(), y = x;
-        if (out.from_columns) {
-            std::string xs = text(*feature, lon_i), ys = text(*feature, lat_i);
+        if (out_.from_columns) {
+            std::string xs = text(feature, c_.lon), ys = text(feature, c_.lat);
             auto xv = parse_number(xs), yv = parse_number(ys);
             if (xv && yv) {
                 x = *xv;
                 y = *yv;
             } else if (!xs.empty() || !ys.empty()) {
-                warn(e.row, e.id, "point.not_a_number",
-                     "coordinates '" + xs + "', '" + ys + "' in " + fields[*lon_i] + "/" + fields[*lat_i] +
-                         " are not numbers");
+                warn(e, "point.not_a_number",
+                     "coordinates '" + xs + "', '" + ys + "' in " + src_fields_name(c_.lon) + "/" +
+                         src_fields_name(c_.lat) + " are not numbers");
             }
-        } else if (const OGRGeometry* g = feature->GetGeometryRef(); g && !g->IsEmpty()) {
+        } else if (const OGRGeometry* g = feature.GetGeometryRef(); g && !g->IsEmpty()) {
             auto flat = wkbFlatten(g->getGeometryType());
             const OGRPoint* p = nullptr;
             if (flat == wkbPoint)
@@ -248,22 +235,72 @@ establishment_import_result read_establishments(const establishment_import_optio
             else if (flat == wkbMultiPoint && g->toMultiPoint()->getNumGeometries() == 1)
                 p = g->toMultiPoint()->getGeometryRef(0);
             if (!p)
-                throw geometry_error(where({}, feature->GetFID()), "not a point",
+                throw geometry_error(src_.where(feature.GetFID()), "not a point",
                                      std::string("an establishment must be one point; this feature is a ") +
                                          OGRGeometryTypeToName(g->getGeometryType()));
             x = p->getX();
             y = p->getY();
         }
         // Out-of-range lon/lat are reported by assignment; only transform real coordinates.
-        if (std::isfinite(x) && std::isfinite(y) && !to_wgs84->forward(x, y)) {
-            warn(e.row, e.id, "point.not_transformable", "coordinates cannot be transformed from " + out.source_crs);
+        if (std::isfinite(x) && std::isfinite(y) && !to_wgs84_.forward(x, y)) {
+            warn(e, "point.not_transformable", "coordinates cannot be transformed from " + out_.source_crs);
             x = y = std::numeric_limits<double>::quiet_NaN();
         }
         e.lon = x;
         e.lat = y;
-        out.rows.push_back(std::move(e));
     }
-    if (out.rows.empty()) throw format_error(where(), "empty layer", "the layer has no rows" + gdal::read_problem());
+
+    std::string src_fields_name(std::optional<std::size_t> i) const {
+        return i ? std::string(src_.layer->GetLayerDefn()->GetFieldDefn(static_cast<int>(*i))->GetNameRef())
+                 : std::string{};
+    }
+
+    const vector_layer& src_;
+    const establishment_columns& c_;
+    const establishment_import_options& opt_;
+    establishment_import_result& out_;
+    proj::transformer to_wgs84_;
+};
+
+// The check read_units makes, on the median point (stray rows do not move it): points written
+// latitude first are an error, not a country moved to the other side of the globe.
+void check_point_axis_order(const std::vector<establishment>& rows, const resolved_crs& crs,
+                            const std::string& analysis_crs, const error_location& where) {
+    std::vector<double> lon, lat;
+    for (const auto& e : rows)
+        if (std::isfinite(e.lon) && std::isfinite(e.lat)) lon.push_back(e.lon), lat.push_back(e.lat);
+    if (lon.empty()) return;
+    auto median = [](std::vector<double>& v) {
+        auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+        std::nth_element(v.begin(), mid, v.end());
+        return *mid;
+    };
+    const double cx = median(lon), cy = median(lat);
+    const bool in_range = cx >= -180 && cx <= 180 && cy >= -90 && cy <= 90;
+    check_axis_order(crs, cx, cy, in_range, analysis_crs, where);
+}
+
+}  // namespace
+
+establishment_import_result read_establishments(const establishment_import_options& opt) {
+    const vector_layer src = open_layer(opt.path, opt.layer);
+    CPLErrorReset();
+    establishment_import_result out;
+    out.driver = src.driver;
+    out.layer_name = src.name;
+    field_resolver fields(*src.layer->GetLayerDefn(), src.where());
+    const establishment_columns c = resolve_establishment_fields(fields, opt.fields);
+    out.used_fields = {fields.name_of(c.id),       fields.name_of(c.name),     fields.name_of(c.sector),
+                       fields.name_of(c.typology), fields.name_of(c.capacity), fields.name_of(c.condition),
+                       fields.name_of(c.staff),    fields.name_of(c.status),   fields.name_of(c.lon),
+                       fields.name_of(c.lat)};
+    out.from_columns = check_point_source(src, c, fields, opt);
+    const resolved_crs crs = resolve_point_crs(src, out.from_columns, opt, out.report);
+    out.source_crs = crs.name;
+    row_reader(src, c, opt, crs, out).read_all();
+    if (out.rows.empty())
+        throw format_error(src.where(), "empty layer", "the layer has no rows" + gdal::read_problem());
+    check_point_axis_order(out.rows, crs, opt.analysis_crs, src.where());
     return out;
 }
 

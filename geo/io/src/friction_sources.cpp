@@ -79,7 +79,8 @@ struct burnable {
     std::vector<double> values;
 };
 
-void burn(GDALDataset& target, const burnable& b, bool all_touched) {
+// `where` names the source burnt, for the message when GDAL fails.
+void burn(GDALDataset& target, const burnable& b, bool all_touched, const error_location& where) {
     if (b.geometries.empty()) return;
     std::vector<OGRGeometryH> handles;
     for (const auto& g : b.geometries) handles.push_back(OGRGeometry::ToHandle(g.get()));
@@ -90,11 +91,11 @@ void burn(GDALDataset& target, const burnable& b, bool all_touched) {
                                          handles.data(), nullptr, nullptr, const_cast<double*>(b.values.data()),
                                          options, nullptr, nullptr);
     CSLDestroy(options);
-    if (err != CE_None) throw std::runtime_error(std::string("rasterising failed: ") + CPLGetLastErrorMsg());
+    if (err != CE_None) throw format_error(where, "cannot rasterise", CPLGetLastErrorMsg());
 }
 
-std::unique_ptr<OGRCoordinateTransformation> to_grid(OGRLayer& layer, const grid& g) {
-    return gdal::transformation_to(layer.GetSpatialRef(), g.crs_wkt);
+gdal::transformation to_grid(const std::string& path, OGRLayer& layer, const grid& g) {
+    return gdal::transformation_to(layer.GetSpatialRef(), g.crs_wkt, {path, layer.GetName(), {}, {}, {}});
 }
 
 }  // namespace
@@ -109,7 +110,8 @@ road_set read_roads(const std::string& path, const std::string& layer_name, cons
     if (fi < 0)
         throw format_error({path, layer.GetName(), {}, field, {}}, "missing field",
                            "the road layer has no field '" + field + "' (--road-field)");
-    auto tr = gdal::transformation_to(layer.GetSpatialRef(), target_crs);
+    gdal::transformation tr =
+        gdal::transformation_to(layer.GetSpatialRef(), target_crs, {path, layer.GetName(), {}, {}, {}});
     road_set out;
     out.path = path;
     out.layer = layer.GetName();
@@ -125,7 +127,7 @@ road_set read_roads(const std::string& path, const std::string& layer_name, cons
             continue;
         }
         std::unique_ptr<OGRGeometry> copy(geom->clone());
-        if (tr && copy->transform(tr.get()) != OGRERR_NONE)
+        if (!tr.apply(*copy))
             throw crs_error({path, layer.GetName(), f->GetFID(), {}, {}}, "cannot transform",
                             "the road cannot be transformed to the analysis grid's CRS");
         out.roads.push_back({it->second.kmh, std::move(copy), f->GetFID()});
@@ -142,13 +144,13 @@ std::vector<std::uint8_t> cells_covered(const grid& g, const std::vector<std::st
         auto mem = mem_raster(g, GDT_Byte);
         for (int li = 0; li < ds->GetLayerCount(); ++li) {
             OGRLayer& layer = *ds->GetLayer(li);
-            auto tr = to_grid(layer, g);
+            gdal::transformation tr = to_grid(path, layer, g);
             burnable areas, lines;
             for (auto& f : layer) {
                 OGRGeometry* geom = f->GetGeometryRef();
                 if (!geom || geom->IsEmpty()) continue;
                 std::unique_ptr<OGRGeometry> copy(geom->clone());
-                if (tr && copy->transform(tr.get()) != OGRERR_NONE)
+                if (!tr.apply(*copy))
                     throw crs_error({path, layer.GetName(), f->GetFID(), {}, {}}, "cannot transform",
                                     "the feature cannot be transformed to the grid's CRS");
                 auto type = wkbFlatten(copy->getGeometryType());
@@ -156,14 +158,14 @@ std::vector<std::uint8_t> cells_covered(const grid& g, const std::vector<std::st
                 to.geometries.push_back(std::move(copy));
                 to.values.push_back(1);
             }
-            burn(*mem, areas, false);
-            burn(*mem, lines, true);
+            burn(*mem, areas, false, {path, layer.GetName(), {}, {}, {}});
+            burn(*mem, lines, true, {path, layer.GetName(), {}, {}, {}});
         }
         std::vector<std::uint8_t> cells(n);
         if (mem->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
                                             cells.data(), static_cast<int>(g.cols), static_cast<int>(g.rows), GDT_Byte,
                                             0, 0) != CE_None)
-            throw std::runtime_error(CPLGetLastErrorMsg());
+            throw format_error({path, {}, {}, {}, {}}, "cannot rasterise", CPLGetLastErrorMsg());
         for (std::size_t i = 0; i < n; ++i) covered[i] |= cells[i];
     }
     return covered;
@@ -173,16 +175,18 @@ namespace {
 
 // The speed of the fastest road touching each cell (0 where none).
 std::vector<float> burn_roads(const grid& g, road_set roads) {
-    std::stable_sort(roads.roads.begin(), roads.roads.end(), [](const road& a, const road& b) { return a.kmh < b.kmh; });
+    std::stable_sort(roads.roads.begin(), roads.roads.end(),
+                     [](const road& a, const road& b) { return a.kmh < b.kmh; });
     burnable b;
     for (auto& r : roads.roads) b.values.push_back(r.kmh), b.geometries.push_back(std::move(r.geometry));
     auto mem = mem_raster(g, GDT_Float32);
-    burn(*mem, b, true);
+    const error_location where{roads.path, roads.layer, {}, {}, {}};
+    burn(*mem, b, true, where);
     std::vector<float> kmh(g.cells());
     if (mem->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows), kmh.data(),
                                         static_cast<int>(g.cols), static_cast<int>(g.rows), GDT_Float32, 0,
                                         0) != CE_None)
-        throw std::runtime_error(CPLGetLastErrorMsg());
+        throw format_error(where, "cannot rasterise", CPLGetLastErrorMsg());
     return kmh;
 }
 
@@ -205,8 +209,8 @@ std::vector<float> resample_elevation(const std::string& path, const grid& g) {
     if (failed) throw format_error({path, {}, {}, {}, {}}, "cannot resample the elevation", CPLGetLastErrorMsg());
     std::vector<float> out(g.cells());
     if (target->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
-                                           out.data(), static_cast<int>(g.cols), static_cast<int>(g.rows),
-                                           GDT_Float32, 0, 0) != CE_None)
+                                           out.data(), static_cast<int>(g.cols), static_cast<int>(g.rows), GDT_Float32,
+                                           0, 0) != CE_None)
         throw format_error({path, {}, {}, {}, {}}, "cannot read the raster", CPLGetLastErrorMsg());
     return out;
 }

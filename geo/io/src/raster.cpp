@@ -123,7 +123,7 @@ population_grid read_population_grid(const std::string& path, const std::string&
         throw format_error(where, "cannot read the raster", CPLGetLastErrorMsg());
     int has_nodata = 0;
     const double nodata = band->GetNoDataValue(&has_nodata);
-    proj::transformer to_centres(p.g.crs_wkt, centres_crs);
+    proj::transformer to_centres = at_location(where, [&] { return proj::transformer(p.g.crs_wkt, centres_crs); });
     p.centres_crs = centres_crs;
     for (std::size_t i = 0; i < p.people.size(); ++i) {
         float& v = p.people[i];

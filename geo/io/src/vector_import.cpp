@@ -17,6 +17,9 @@
 #include "microplan/geo/core/geos.hpp"
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/io/crs.hpp"
+#include "microplan/geo/io/fields.hpp"
+#include "microplan/geo/io/source.hpp"
 #include "microplan/geo/model/names.hpp"
 
 namespace microplan::geo {
@@ -126,15 +129,8 @@ double code_shape_score(const std::vector<raw_feature>& feats, std::size_t field
     return seen ? static_cast<double>(good) / static_cast<double>(seen) : 0.0;
 }
 
-std::optional<std::size_t> detect_by_name(const std::vector<std::string>& fields, const std::vector<std::string>& keys,
-                                          std::optional<std::size_t> exclude) {
-    for (const auto& k : keys)
-        for (std::size_t i = 0; i < fields.size(); ++i)
-            if (names::field_key(fields[i]) == k && i != exclude) return i;
-    return std::nullopt;
-}
-
-// The code field: the one whose values best fit the level's code shape; else by name.
+// The code field by its values: the one that best fits the level's code shape (ties go to the
+// preferred name); nullopt when no field fits, and the caller looks by name.
 std::optional<std::size_t> detect_code_field(const std::vector<std::string>& fields,
                                              const std::vector<raw_feature>& feats, level l) {
     std::optional<std::size_t> best;
@@ -151,9 +147,137 @@ std::optional<std::size_t> detect_code_field(const std::vector<std::string>& fie
             best_score = s;
         }
     }
-    return best ? best : detect_by_name(fields, keys, std::nullopt);
+    return best;
 }
 
+// ---- steps of read_units ----------------------------------------------------------------------
+
+// What the feature loop gathered: attribute text and polygonal WKB per feature.
+struct raw_layer {
+    std::vector<std::string> fields;
+    std::vector<raw_feature> feats;
+    bool recoded_any = false;
+    std::size_t zm = 0;
+};
+
+// The polygonal part of a feature's geometry, 2D and linear, as WKB; throws geometry_error for
+// a feature that is not a polygon.
+void keep_polygonal(OGRGeometry* g, raw_feature& rf, const vector_layer& src, std::size_t& zm) {
+    if (!g || g->IsEmpty())
+        throw geometry_error(src.where(rf.fid), "missing geometry", "the feature has no geometry or an empty one");
+    std::unique_ptr<OGRGeometry> lin;
+    if (g->hasCurveGeometry()) {
+        lin.reset(g->getLinearGeometry());
+        g = lin.get();
+    }
+    if (g->Is3D() || g->IsMeasured()) {
+        rf.had_zm = true;
+        ++zm;
+        g->flattenTo2D();
+        g->setMeasured(FALSE);
+    }
+    OGRwkbGeometryType t = wkbFlatten(g->getGeometryType());
+    if (t == wkbGeometryCollection) {
+        rf.had_collection = true;
+        auto polys = std::make_unique<OGRMultiPolygon>();
+        for (auto* part : *g->toGeometryCollection()) {
+            auto pt = wkbFlatten(part->getGeometryType());
+            if (pt == wkbPolygon)
+                polys->addGeometry(part);
+            else if (pt == wkbMultiPolygon)
+                for (auto* p : *part->toMultiPolygon()) polys->addGeometry(p);
+            else
+                ++rf.dropped_parts;
+        }
+        if (polys->IsEmpty())
+            throw geometry_error(src.where(rf.fid), "not a polygon",
+                                 "the GeometryCollection holds no polygon; territorial units must be polygons");
+        lin.reset(polys.release());
+        g = lin.get();
+    } else if (t != wkbPolygon && t != wkbMultiPolygon) {
+        throw geometry_error(src.where(rf.fid), "not a polygon",
+                             std::string("the geometry is a ") + OGRGeometryTypeToName(t) +
+                                 "; territorial units must be Polygon or MultiPolygon");
+    }
+    rf.wkb.resize(static_cast<std::size_t>(g->WkbSize()));
+    g->exportToWkb(wkbNDR, rf.wkb.data(), wkbVariantIso);
+}
+
+// Every feature's attributes (as UTF-8 text) and polygonal geometry; throws on an empty layer
+// or a read error.
+raw_layer read_features(const vector_layer& src, const std::string& encoding) {
+    raw_layer out;
+    OGRFeatureDefn* defn = src.layer->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) out.fields.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+    src.layer->ResetReading();
+    CPLErrorReset();
+    for (auto& feature : *src.layer) {
+        raw_feature rf;
+        rf.fid = feature->GetFID();
+        rf.values.reserve(out.fields.size());
+        for (int i = 0; i < static_cast<int>(out.fields.size()); ++i)
+            rf.values.push_back(feature->IsFieldSetAndNotNull(i)
+                                    ? gdal::to_utf8(feature->GetFieldAsString(i), encoding, &out.recoded_any)
+                                    : std::string{});
+        keep_polygonal(feature->GetGeometryRef(), rf, src, out.zm);
+        out.feats.push_back(std::move(rf));
+    }
+    if (CPLGetLastErrorType() == CE_Failure)
+        throw format_error(src.where(), "read error", std::string("GDAL stopped reading: ") + CPLGetLastErrorMsg());
+    if (out.feats.empty())
+        throw format_error(src.where(), "empty layer", "the layer has no features" + gdal::read_problem());
+    return out;
+}
+
+// Indices of the code, name and parent fields among raw_layer::fields.
+struct unit_columns {
+    std::size_t code = 0;
+    std::optional<std::size_t> name, parent;
+};
+
+// The code, name and parent fields: named by the user, else detected (the code by the shape of
+// its values, the others by name; a parent field must hold parent codes).
+unit_columns resolve_unit_fields(const vector_layer& src, const raw_layer& raw, const import_options& opt) {
+    field_resolver fields(raw.fields, src.where());
+    std::optional<std::size_t> code = fields.named(opt.fields.code, "code");
+    if (!code && opt.fields.code.empty()) {
+        code = detect_code_field(raw.fields, raw.feats, opt.lvl);
+        if (!code) code = fields.detect(code_field_names(opt.lvl));
+    }
+    if (!code)
+        throw format_error(src.where(), "no code field",
+                           "cannot tell which field holds the " + std::string(level_name(opt.lvl)) +
+                               " code (fields: " + fields.listing() + "); give it with --code-field");
+    fields.take(*code);
+    unit_columns out;
+    out.code = *code;
+    out.name = fields.resolve(opt.fields.name, "name", name_field_names(opt.lvl));
+    out.parent = fields.named(opt.fields.parent, "parent");
+    if (!out.parent && opt.fields.parent.empty()) {
+        out.parent = fields.detect(parent_field_names(opt.lvl));
+        // A name-matched parent field must hold parent codes, or it is something else.
+        if (out.parent &&
+            (!parent_level(opt.lvl) || code_shape_score(raw.feats, *out.parent, *parent_level(opt.lvl)) < 0.8))
+            out.parent.reset();
+    }
+    return out;
+}
+
+// Every unit has a code, and no two the same.
+void check_codes(const vector_layer& src, const raw_layer& raw, std::size_t code_field, level lvl) {
+    std::unordered_map<std::string, long long> seen;
+    const std::string& field = raw.fields[code_field];
+    for (const auto& f : raw.feats) {
+        std::string code = normalise_code(lvl, f.values[code_field]);
+        if (code.empty()) throw format_error(src.where(f.fid, field), "empty code", "every unit needs a code");
+        auto [it, fresh] = seen.emplace(code, f.fid);
+        if (!fresh)
+            throw format_error(src.where(f.fid, field), "duplicate code",
+                               "code '" + code + "' is also used by feature " + std::to_string(it->second));
+    }
+}
+
+// One unit's geometry in WGS 84 (checked, repaired) and in the analysis CRS.
 struct processed {
     geos::geom_ptr geometry;
     geos::geom_ptr projected;
@@ -162,152 +286,73 @@ struct processed {
     std::exception_ptr failure;
 };
 
-}  // namespace
-
-import_result read_units(const import_options& opt) {
-    GDALDatasetUniquePtr ds = gdal::open_vector(opt.path);
-    OGRLayer& layer = gdal::pick_layer(*ds, opt.path, opt.layer);
-    import_result result;
-    result.driver = ds->GetDriver() ? ds->GetDriver()->GetDescription() : "";
-    result.layer_name = layer.GetName();
-    result.layer.lvl = opt.lvl;
-    auto where = [&](std::optional<long long> fid = std::nullopt, std::string field = {}) {
-        return error_location{opt.path, result.layer_name, fid, std::move(field), {}};
-    };
-
-    // --- CRS -------------------------------------------------------------------------
-    std::string source_crs = opt.source_crs;
-    bool swap = opt.swap_xy;
-    if (source_crs.empty()) {
-        const OGRSpatialReference* srs = layer.GetSpatialRef();
-        if (!srs)
-            throw crs_error(where(), "no CRS",
-                            "the layer does not say which coordinate reference system it uses (e.g. a Shapefile "
-                            "without .prj); give it with --s-srs, e.g. --s-srs EPSG:4326 or --s-srs EPSG:32717");
-        char* wkt = nullptr;
-        const char* wkt_opts[] = {"FORMAT=WKT2_2019", nullptr};
-        srs->exportToWkt(&wkt, wkt_opts);
-        source_crs = wkt ? wkt : "";
-        CPLFree(wkt);
-        // GDAL hands coordinates over in the order its axis mapping says; PROJ's normalised
-        // operation expects (east, north). Data in the CRS's own order on a north-first CRS
-        // arrive (lat, lon).
-        const auto& mapping = srs->GetDataAxisToSRSAxisMapping();
-        bool authority_order = mapping.size() >= 2 && mapping[0] == 1 && mapping[1] == 2;
-        if (authority_order && (srs->EPSGTreatsAsLatLong() || srs->EPSGTreatsAsNorthingEasting())) swap = !swap;
+// Makes `ll` valid with GEOS make-valid (structure method) when it is not; the finding says why
+// and where it was invalid.
+std::optional<finding> repair_if_invalid(geos::geom_ptr& ll, const vector_layer& src, long long fid, level lvl) {
+    GEOSContextHandle_t h = geos::thread_context().handle();
+    char* reason = nullptr;
+    GEOSGeometry* loc = nullptr;
+    char valid = GEOSisValidDetail_r(h, ll.get(), 0, &reason, &loc);
+    geos::geom_ptr where_invalid = geos::own(loc);
+    std::string why = reason ? reason : "?";
+    GEOSFree_r(h, reason);
+    if (valid == 2) throw geometry_error(src.where(fid), "validity check failed", geos::thread_context().last_error());
+    if (valid == 1) return std::nullopt;
+    finding f{severity::warning,
+              "geometry.repaired",
+              lvl,
+              {},
+              fid,
+              "invalid geometry repaired with make-valid (" + why + ")",
+              std::nullopt,
+              std::nullopt,
+              std::nullopt};
+    if (where_invalid) {
+        double x = 0, y = 0;
+        GEOSGeomGetX_r(h, where_invalid.get(), &x);
+        GEOSGeomGetY_r(h, where_invalid.get(), &y);
+        f.lon = x;
+        f.lat = y;
     }
+    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(h);
+    GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE);
+    GEOSMakeValidParams_setKeepCollapsed_r(h, params, 0);
+    geos::geom_ptr fixed = geos::own(GEOSMakeValidWithParams_r(h, ll.get(), params));
+    GEOSMakeValidParams_destroy_r(h, params);
+    if (!fixed) throw geometry_error(src.where(fid), "cannot repair geometry", geos::thread_context().last_error());
+    ll = std::move(fixed);
+    return f;
+}
+
+// Reads, transforms to WGS 84, checks and repairs, and projects one feature.
+void process_feature(const raw_feature& feat, processed& p, const proj::transformer& to_wgs84,
+                     const proj::transformer& to_analysis, const vector_layer& src, const resolved_crs& crs,
+                     const import_options& opt) {
+    geos::geom_ptr g;
     try {
-        result.source_crs = proj::crs_name(source_crs);
-    } catch (const std::invalid_argument& e) {
-        throw crs_error(where(), "unknown CRS", e.what());
+        g = geos::from_wkb(feat.wkb);
+    } catch (const geometry_error& e) {  // GEOS refuses it: unclosed ring, ...
+        throw geometry_error(src.where(feat.fid), "unreadable geometry", e.what());
     }
+    p.vertices = static_cast<std::size_t>(GEOSGetNumCoordinates_r(geos::thread_context().handle(), g.get()));
+    geos::geom_ptr ll = to_wgs84.forward(g.get());
+    if (!ll)
+        throw crs_error(src.where(feat.fid), "cannot transform",
+                        "a coordinate cannot be transformed from " + crs.name + " to WGS 84");
+    p.repair = repair_if_invalid(ll, src, feat.fid, opt.lvl);
+    ll = geos::polygonal_parts_as_multipolygon(ll.get());
+    if (geos::is_empty(ll.get()))
+        throw geometry_error(src.where(feat.fid), "empty polygon", "nothing polygonal remains after repair");
+    p.projected = geos::valid_polygonal(to_analysis.forward(ll.get()));
+    if (!p.projected)
+        throw crs_error(src.where(feat.fid), "cannot transform", "the unit cannot be projected to " + opt.analysis_crs);
+    p.geometry = std::move(ll);
+}
 
-    // --- read every feature ---------------------------------------------------------------
-    OGRFeatureDefn* defn = layer.GetLayerDefn();
-    std::vector<std::string> fields;
-    for (int i = 0; i < defn->GetFieldCount(); ++i) fields.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
-    std::vector<raw_feature> feats;
-    bool recoded_any = false;
-    std::size_t zm = 0;
-    layer.ResetReading();
-    CPLErrorReset();
-    for (auto& feature : layer) {
-        raw_feature rf;
-        rf.fid = feature->GetFID();
-        rf.values.reserve(fields.size());
-        for (int i = 0; i < static_cast<int>(fields.size()); ++i)
-            rf.values.push_back(feature->IsFieldSetAndNotNull(i)
-                                    ? gdal::to_utf8(feature->GetFieldAsString(i), opt.source_encoding, &recoded_any)
-                                    : std::string{});
-        OGRGeometry* g = feature->GetGeometryRef();
-        if (!g || g->IsEmpty())
-            throw geometry_error(where(rf.fid), "missing geometry", "the feature has no geometry or an empty one");
-        std::unique_ptr<OGRGeometry> lin;
-        if (g->hasCurveGeometry()) {
-            lin.reset(g->getLinearGeometry());
-            g = lin.get();
-        }
-        if (g->Is3D() || g->IsMeasured()) {
-            rf.had_zm = true;
-            ++zm;
-            g->flattenTo2D();
-            g->setMeasured(FALSE);
-        }
-        OGRwkbGeometryType t = wkbFlatten(g->getGeometryType());
-        if (t == wkbGeometryCollection) {
-            rf.had_collection = true;
-            std::unique_ptr<OGRMultiPolygon> polys = std::make_unique<OGRMultiPolygon>();
-            for (auto* part : *g->toGeometryCollection()) {
-                auto pt = wkbFlatten(part->getGeometryType());
-                if (pt == wkbPolygon)
-                    polys->addGeometry(part);
-                else if (pt == wkbMultiPolygon)
-                    for (auto* p : *part->toMultiPolygon()) polys->addGeometry(p);
-                else
-                    ++rf.dropped_parts;
-            }
-            if (polys->IsEmpty())
-                throw geometry_error(where(rf.fid), "not a polygon",
-                                     "the GeometryCollection holds no polygon; territorial units must be polygons");
-            lin.reset(polys.release());
-            g = lin.get();
-        } else if (t != wkbPolygon && t != wkbMultiPolygon) {
-            throw geometry_error(where(rf.fid), "not a polygon",
-                                 std::string("the geometry is a ") + OGRGeometryTypeToName(t) +
-                                     "; territorial units must be Polygon or MultiPolygon");
-        }
-        rf.wkb.resize(static_cast<std::size_t>(g->WkbSize()));
-        g->exportToWkb(wkbNDR, rf.wkb.data(), wkbVariantIso);
-        feats.push_back(std::move(rf));
-    }
-    if (CPLGetLastErrorType() == CE_Failure)
-        throw format_error(where(), "read error", std::string("GDAL stopped reading: ") + CPLGetLastErrorMsg());
-    if (feats.empty()) throw format_error(where(), "empty layer", "the layer has no features" + gdal::read_problem());
-
-    // --- fields ---------------------------------------------------------------------------
-    auto resolve = [&](const std::string& given, const char* what) -> std::optional<std::size_t> {
-        if (given.empty()) return std::nullopt;
-        auto i = names::find_field(fields, given);
-        if (!i) {
-            std::string list;
-            for (const auto& f : fields) list += (list.empty() ? "" : ", ") + f;
-            throw format_error(where(std::nullopt, given), "field not found",
-                               std::string("the ") + what + " field is not in the layer; fields present: " + list);
-        }
-        return i;
-    };
-    std::optional<std::size_t> code_i = resolve(opt.fields.code, "code");
-    if (!code_i) code_i = detect_code_field(fields, feats, opt.lvl);
-    if (!code_i) {
-        std::string list;
-        for (const auto& f : fields) list += (list.empty() ? "" : ", ") + f;
-        throw format_error(where(), "no code field",
-                           "cannot tell which field holds the " + std::string(level_name(opt.lvl)) +
-                               " code (fields: " + (list.empty() ? "none" : list) + "); give it with --code-field");
-    }
-    std::optional<std::size_t> name_i = resolve(opt.fields.name, "name");
-    if (!name_i && opt.fields.name.empty()) name_i = detect_by_name(fields, name_field_names(opt.lvl), code_i);
-    std::optional<std::size_t> parent_i = resolve(opt.fields.parent, "parent");
-    if (!parent_i && opt.fields.parent.empty()) {
-        parent_i = detect_by_name(fields, parent_field_names(opt.lvl), code_i);
-        // A name-matched parent field must hold parent codes, or it is something else.
-        if (parent_i && (!parent_level(opt.lvl) || code_shape_score(feats, *parent_i, *parent_level(opt.lvl)) < 0.8))
-            parent_i.reset();
-    }
-    result.used_fields = {fields[*code_i], name_i ? fields[*name_i] : "", parent_i ? fields[*parent_i] : ""};
-
-    // --- codes: present and unique ------------------------------------------------------------
-    std::unordered_map<std::string, long long> seen;
-    for (const auto& f : feats) {
-        std::string code = normalise_code(opt.lvl, f.values[*code_i]);
-        if (code.empty()) throw format_error(where(f.fid, fields[*code_i]), "empty code", "every unit needs a code");
-        auto [it, fresh] = seen.emplace(code, f.fid);
-        if (!fresh)
-            throw format_error(where(f.fid, fields[*code_i]), "duplicate code",
-                               "code '" + code + "' is also used by feature " + std::to_string(it->second));
-    }
-
-    // --- geometry: transform, check, repair, measure; in parallel ------------------------------
+// process_feature over every feature on `opt.threads` threads; the first failure is rethrown.
+std::vector<processed> process_geometries(const raw_layer& raw, const vector_layer& src, const resolved_crs& crs,
+                                          const import_options& opt) {
+    const auto& feats = raw.feats;
     std::vector<processed> out(feats.size());
     std::atomic<std::size_t> next{0};
     unsigned n_threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -315,71 +360,13 @@ import_result read_units(const import_options& opt) {
     auto work = [&] {
         try {
             // PROJ objects belong to the thread that made them.
-            proj::transformer to_wgs84(source_crs, "EPSG:4326", swap);
+            proj::transformer to_wgs84(crs.definition, "EPSG:4326", crs.swap_xy);
             proj::transformer to_analysis("EPSG:4326", opt.analysis_crs);
-            GEOSContextHandle_t h = geos::thread_context().handle();
             for (std::size_t i = next++; i < feats.size(); i = next++) {
-                processed& p = out[i];
                 try {
-                    geos::geom_ptr g;
-                    try {
-                        g = geos::from_wkb(feats[i].wkb);
-                    } catch (const std::runtime_error& e) {  // GEOS refuses it: unclosed ring, ...
-                        throw geometry_error(where(feats[i].fid), "unreadable geometry", e.what());
-                    }
-                    p.vertices = static_cast<std::size_t>(GEOSGetNumCoordinates_r(h, g.get()));
-                    geos::geom_ptr ll = to_wgs84.forward(g.get());
-                    if (!ll)
-                        throw crs_error(where(feats[i].fid), "cannot transform",
-                                        "a coordinate cannot be transformed from " + result.source_crs + " to WGS 84");
-                    char* reason = nullptr;
-                    GEOSGeometry* loc = nullptr;
-                    char valid = GEOSisValidDetail_r(h, ll.get(), 0, &reason, &loc);
-                    if (valid == 2)
-                        throw geometry_error(where(feats[i].fid), "validity check failed",
-                                             geos::thread_context().last_error());
-                    if (valid == 0) {
-                        finding f{
-                            severity::warning,
-                            "geometry.repaired",
-                            opt.lvl,
-                            {},
-                            feats[i].fid,
-                            std::string("invalid geometry repaired with make-valid (") + (reason ? reason : "?") + ")",
-                            std::nullopt,
-                            std::nullopt,
-                            std::nullopt};
-                        if (loc) {
-                            double x = 0, y = 0;
-                            GEOSGeomGetX_r(h, loc, &x);
-                            GEOSGeomGetY_r(h, loc, &y);
-                            f.lon = x;
-                            f.lat = y;
-                        }
-                        GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(h);
-                        GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE);
-                        GEOSMakeValidParams_setKeepCollapsed_r(h, params, 0);
-                        geos::geom_ptr fixed = geos::own(GEOSMakeValidWithParams_r(h, ll.get(), params));
-                        GEOSMakeValidParams_destroy_r(h, params);
-                        if (!fixed)
-                            throw geometry_error(where(feats[i].fid), "cannot repair geometry",
-                                                 geos::thread_context().last_error());
-                        ll = std::move(fixed);
-                        p.repair = std::move(f);
-                    }
-                    GEOSFree_r(h, reason);
-                    if (loc) GEOSGeom_destroy_r(h, loc);
-                    ll = geos::polygonal_parts_as_multipolygon(ll.get());
-                    if (GEOSisEmpty_r(h, ll.get()))
-                        throw geometry_error(where(feats[i].fid), "empty polygon",
-                                             "nothing polygonal remains after repair");
-                    p.projected = geos::valid_polygonal(to_analysis.forward(ll.get()));
-                    if (!p.projected)
-                        throw crs_error(where(feats[i].fid), "cannot transform",
-                                        "the unit cannot be projected to " + opt.analysis_crs);
-                    p.geometry = std::move(ll);
+                    process_feature(feats[i], out[i], to_wgs84, to_analysis, src, crs, opt);
                 } catch (...) {
-                    p.failure = std::current_exception();
+                    out[i].failure = std::current_exception();
                 }
             }
         } catch (...) {
@@ -393,50 +380,53 @@ import_result read_units(const import_options& opt) {
     }
     for (auto& p : out)
         if (p.failure) std::rethrow_exception(p.failure);
+    return out;
+}
 
-    // --- coordinates: in range, and not lat/lon swapped --------------------------------------
+// Coordinates in range and not latitude first; a warning when the data lie outside the area
+// of use of the analysis CRS.
+void check_coordinates(const std::vector<processed>& out, const vector_layer& src, const resolved_crs& crs,
+                       const import_options& opt, findings& report) {
     geos::envelope env = geos::envelope_of(out[0].geometry.get());
     for (auto& p : out) env.expand(geos::envelope_of(p.geometry.get()));
-    auto inside = [](double x, double y, const proj::area_of_use& a, double margin) {
-        return x >= a.west - margin && x <= a.east + margin && y >= a.south - margin && y <= a.north + margin;
-    };
     double cx = (env.minx + env.maxx) / 2, cy = (env.miny + env.maxy) / 2;
-    proj::area_of_use area = proj::crs_area_of_use(opt.analysis_crs);
     bool in_range = env.minx >= -180 && env.maxx <= 180 && env.miny >= -90 && env.maxy <= 90;
-    bool geographic_source = proj::crs_is_geographic(source_crs);
-    if (geographic_source && (!in_range || !inside(cx, cy, area, 10.0)) && inside(cy, cx, area, 10.0)) {
-        throw crs_error(where(), "axes swapped",
-                        "the coordinates read as (lon, lat) fall outside the area of " +
-                            proj::crs_name(opt.analysis_crs) +
-                            " but fit it as (lat, lon): the data has latitude first; re-run with --swap-xy");
-    }
+    check_axis_order(crs, cx, cy, in_range, opt.analysis_crs, src.where());
     if (!in_range)
-        throw crs_error(where(), "coordinates out of range",
-                        "longitudes/latitudes beyond ±180/±90 after reading as " + result.source_crs +
+        throw crs_error(src.where(), "coordinates out of range",
+                        "longitudes/latitudes beyond ±180/±90 after reading as " + crs.name +
                             ": the declared CRS is wrong; give the right one with --s-srs");
-    if (!inside(cx, cy, area, 10.0))
-        result.report.add({severity::warning,
-                           "crs.outside_analysis_area",
-                           opt.lvl,
-                           {},
-                           std::nullopt,
-                           "the data lies outside the area of use of the analysis CRS " +
-                               proj::crs_name(opt.analysis_crs) +
-                               "; areas will be distorted: choose another with --analysis-crs",
-                           cx,
-                           cy,
-                           std::nullopt});
+    if (!inside_area_of_use(cx, cy, opt.analysis_crs, 10.0))
+        report.add({severity::warning,
+                    "crs.outside_analysis_area",
+                    opt.lvl,
+                    {},
+                    std::nullopt,
+                    "the data lies outside the area of use of the analysis CRS " + proj::crs_name(opt.analysis_crs) +
+                        "; areas will be distorted: choose another with --analysis-crs",
+                    cx,
+                    cy,
+                    std::nullopt});
+}
 
-    // --- units ---------------------------------------------------------------------------
-    result.layer.units.reserve(feats.size());
-    for (std::size_t i = 0; i < feats.size(); ++i) {
-        const raw_feature& f = feats[i];
+// A warning that concerns the whole layer.
+finding layer_warning(level lvl, std::string rule, std::string message) {
+    return {severity::warning,  std::move(rule), lvl,          {},          std::nullopt,
+            std::move(message), std::nullopt,    std::nullopt, std::nullopt};
+}
+
+// The units, measured, with the findings of each feature and of the layer.
+void assemble_units(const raw_layer& raw, std::vector<processed>& out, const unit_columns& cols,
+                    const import_options& opt, import_result& result) {
+    result.layer.units.reserve(raw.feats.size());
+    for (std::size_t i = 0; i < raw.feats.size(); ++i) {
+        const raw_feature& f = raw.feats[i];
         unit u;
         u.lvl = opt.lvl;
-        u.code = normalise_code(opt.lvl, f.values[*code_i]);
-        u.name = name_i ? f.values[*name_i] : std::string{};
-        if (parent_i && parent_level(opt.lvl))
-            u.parent_code = normalise_code(*parent_level(opt.lvl), f.values[*parent_i]);
+        u.code = normalise_code(opt.lvl, f.values[cols.code]);
+        u.name = cols.name ? f.values[*cols.name] : std::string{};
+        if (cols.parent && parent_level(opt.lvl))
+            u.parent_code = normalise_code(*parent_level(opt.lvl), f.values[*cols.parent]);
         u.source_fid = f.fid;
         u.geometry = std::move(out[i].geometry);
         u.projected = std::move(out[i].projected);
@@ -456,27 +446,34 @@ import_result read_units(const import_options& opt) {
                  std::nullopt, std::nullopt, std::nullopt});
         result.layer.units.push_back(std::move(u));
     }
-    if (zm)
-        result.report.add({severity::warning,
-                           "geometry.zm_dropped",
-                           opt.lvl,
-                           {},
-                           std::nullopt,
-                           std::to_string(zm) + " feature(s) had Z or M coordinates; only x/y are kept",
-                           std::nullopt,
-                           std::nullopt,
-                           std::nullopt});
-    if (recoded_any)
-        result.report.add({severity::warning,
-                           "text.recoded",
-                           opt.lvl,
-                           {},
-                           std::nullopt,
-                           "some attribute text was not UTF-8 and was read as " + opt.source_encoding +
-                               " (set another with --encoding)",
-                           std::nullopt,
-                           std::nullopt,
-                           std::nullopt});
+    if (raw.zm)
+        result.report.add(
+            layer_warning(opt.lvl, "geometry.zm_dropped",
+                          std::to_string(raw.zm) + " feature(s) had Z or M coordinates; only x/y are kept"));
+    if (raw.recoded_any)
+        result.report.add(layer_warning(opt.lvl, "text.recoded",
+                                        "some attribute text was not UTF-8 and was read as " + opt.source_encoding +
+                                            " (set another with --encoding)"));
+}
+
+}  // namespace
+
+import_result read_units(const import_options& opt) {
+    const vector_layer src = open_layer(opt.path, opt.layer);
+    import_result result;
+    result.driver = src.driver;
+    result.layer_name = src.name;
+    result.layer.lvl = opt.lvl;
+    const resolved_crs crs = resolve_layer_crs(src.layer->GetSpatialRef(), opt.source_crs, opt.swap_xy, src.where());
+    result.source_crs = crs.name;
+    const raw_layer raw = read_features(src, opt.source_encoding);
+    const unit_columns cols = resolve_unit_fields(src, raw, opt);
+    result.used_fields = {raw.fields[cols.code], cols.name ? raw.fields[*cols.name] : "",
+                          cols.parent ? raw.fields[*cols.parent] : ""};
+    check_codes(src, raw, cols.code, opt.lvl);
+    std::vector<processed> geometries = process_geometries(raw, src, crs, opt);
+    check_coordinates(geometries, src, crs, opt, result.report);
+    assemble_units(raw, geometries, cols, opt, result);
     return result;
 }
 

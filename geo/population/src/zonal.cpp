@@ -144,12 +144,13 @@ zonal_result zonal_sums(const std::string& path, std::span<const GEOSGeometry* c
     zonal_result out;
     out.width = ds->GetRasterXSize();
     out.height = ds->GetRasterYSize();
-    out.raster_crs = proj::crs_name(raster_crs);
+    const error_location at_raster{path, {}, {}, {}, {}};
+    out.raster_crs = at_location(at_raster, [&] { return proj::crs_name(raster_crs); });
     out.sums.assign(geometries.size(), 0.0);
     out.nodata_cells.assign(geometries.size(), 0.0);
 
     // Geometries in grid coordinates (u = column, v = row) of the full raster.
-    proj::transformer to_raster(geometry_crs, raster_crs);
+    proj::transformer to_raster = at_location(at_raster, [&] { return proj::transformer(geometry_crs, raster_crs); });
     std::vector<geos::geom_ptr> grid(geometries.size());
     std::vector<geos::envelope> envs(geometries.size());
     geos::envelope window;
@@ -162,7 +163,7 @@ zonal_result zonal_sums(const std::string& path, std::span<const GEOSGeometry* c
             y = (y - gt[3]) / gt[5];
             return true;
         });
-        if (!grid[i] || GEOSisEmpty_r(geos::thread_context().handle(), grid[i].get())) continue;
+        if (!grid[i] || geos::is_empty(grid[i].get())) continue;
         auto e = envs[i] = geos::envelope_of(grid[i].get());
         if (!any)
             window = e;

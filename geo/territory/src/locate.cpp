@@ -24,7 +24,7 @@ bool left_of(double x0, double y0, double x1, double y1, double px, double py) {
     if (det > bound) return true;
     if (-det > bound) return false;
     // Too close to call in doubles: GEOS's exact (double-double) predicate.
-    return GEOSOrientationIndex_r(geos::thread_context().handle(), x0, y0, x1, y1, px, py) == 1;
+    return geos::orientation_index(x0, y0, x1, y1, px, py) == 1;
 }
 
 bool contains_env(const geos::envelope& e, double x, double y) {
@@ -82,7 +82,7 @@ point_locator::point_locator(std::span<const GEOSGeometry* const> geometries) {
     for (std::size_t u = 0; u < geometries.size(); ++u) {
         prepared& p = polygons_[u];
         const GEOSGeometry* g = geometries[u];
-        if (!g || GEOSisEmpty_r(ctx, g) != 0) continue;
+        if (!g || geos::is_empty(g)) continue;
         edges.clear();
         for (const GEOSGeometry* poly : geos::polygons_of(g)) {
             ring_edges(ctx, GEOSGetExteriorRing_r(ctx, poly), buf, edges);

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "microplan/geo/core/geos.hpp"
 #include "microplan/geo/core/parallel.hpp"
@@ -30,7 +29,7 @@ struct locator {
     void place(finding& f, const GEOSGeometry* projected_piece) const {
         GEOSContextHandle_t h = geos::thread_context().handle();
         geos::geom_ptr p = geos::own(GEOSPointOnSurface_r(h, projected_piece));
-        if (!p || GEOSisEmpty_r(h, p.get())) return;
+        if (!p || geos::is_empty(p.get())) return;
         double x = 0, y = 0;
         GEOSGeomGetX_r(h, p.get(), &x);
         GEOSGeomGetY_r(h, p.get(), &y);
@@ -64,8 +63,8 @@ void check_codes(const unit_layer& layer, findings& out) {
                          std::string(code_shape(layer.lvl)) + ")",
                      std::nullopt, std::nullopt, std::nullopt});
         if (++seen[u.code] == 2)
-            out.add({severity::error, "code.duplicate", layer.lvl, u.code, u.source_fid,
-                     "two units share this code", std::nullopt, std::nullopt, std::nullopt});
+            out.add({severity::error, "code.duplicate", layer.lvl, u.code, u.source_fid, "two units share this code",
+                     std::nullopt, std::nullopt, std::nullopt});
         // DPA codes 90xx are areas whose canton/province is in dispute (zonas no delimitadas).
         if ((layer.lvl == level::province || layer.lvl == level::canton || layer.lvl == level::parish) &&
             u.code.starts_with("90"))
@@ -92,10 +91,10 @@ geos::geom_ptr union_of(std::vector<const GEOSGeometry*> parts, unsigned threads
 // group: it gives gaps (holes, or parent minus union) and, by area, whether any overlap
 // exists at all, so that pairwise intersections run only where they find something.
 struct sibling_group {
-    std::string parent;                 // "" at the top level
-    std::vector<std::size_t> members;   // indices into the layer
-    geos::geom_ptr cover;               // union of the members
-    double overlap_m2 = 0;              // sum of areas minus area of the union
+    std::string parent;                // "" at the top level
+    std::vector<std::size_t> members;  // indices into the layer
+    geos::geom_ptr cover;              // union of the members
+    double overlap_m2 = 0;             // sum of areas minus area of the union
 };
 
 std::vector<sibling_group> group_siblings(const unit_layer& layer, const std::vector<std::string>& parent_of,
@@ -118,8 +117,10 @@ std::vector<sibling_group> group_siblings(const unit_layer& layer, const std::ve
         g.cover = union_of(parts, inner);
         g.overlap_m2 = sum - geos::area(g.cover.get());
     };
-    if (groups.size() == 1) build(groups[0], threads);
-    else parallel_for(groups.size(), threads, [&](std::size_t i) { build(groups[i], 1); });
+    if (groups.size() == 1)
+        build(groups[0], threads);
+    else
+        parallel_for(groups.size(), threads, [&](std::size_t i) { build(groups[i], 1); });
     return groups;
 }
 
@@ -145,8 +146,10 @@ void check_overlaps(const unit_layer& layer, const std::vector<sibling_group>& g
         // robust enough here: it invents overlaps between neighbours).
         geos::geom_ptr inter = geos::intersection(a.projected.get(), b.projected.get());
         for (auto& [piece, area] : pieces_above(inter.get(), opt.sliver_km2 * km2)) {
-            finding f{severity::warning, "topology.overlap", layer.lvl, a.code, a.source_fid,
-                      "overlaps " + b.code + " by " + std::to_string(area / km2) + " km²", std::nullopt, std::nullopt,
+            finding f{severity::warning, "topology.overlap",
+                      layer.lvl,         a.code,
+                      a.source_fid,      "overlaps " + b.code + " by " + std::to_string(area / km2) + " km²",
+                      std::nullopt,      std::nullopt,
                       area / km2};
             loc.place(f, piece.get());
             found[p].push_back(std::move(f));
@@ -167,9 +170,15 @@ void check_holes(const unit_layer& layer, const sibling_group& all, const valida
             geos::geom_ptr shell = geos::own(GEOSGeom_createPolygon_r(h, GEOSGeom_clone_r(h, ring), nullptr, 0));
             double area = geos::area(shell.get());
             if (area < opt.sliver_km2 * km2) continue;
-            finding f{severity::warning, "topology.gap", layer.lvl, {}, std::nullopt,
+            finding f{severity::warning,
+                      "topology.gap",
+                      layer.lvl,
+                      {},
+                      std::nullopt,
                       "gap of " + std::to_string(area / km2) + " km² between " + std::string(level_table(layer.lvl)),
-                      std::nullopt, std::nullopt, area / km2};
+                      std::nullopt,
+                      std::nullopt,
+                      area / km2};
             loc.place(f, shell.get());
             out.add(std::move(f));
         }
@@ -188,7 +197,6 @@ code_index index_by_code(const unit_layer& layer) {
 
 std::vector<std::string> resolve_parents(const unit_layer& children, const unit_layer& parents,
                                          const code_index& parent_index, findings& out) {
-
     // Parent code per child: the field, else what the code carries.
     std::vector<std::string> parent_of(children.units.size());
     for (std::size_t i = 0; i < children.units.size(); ++i) {
@@ -196,15 +204,17 @@ std::vector<std::string> resolve_parents(const unit_layer& children, const unit_
         auto from_code = parent_code_from_code(children.lvl, c.code);
         std::string pc = !c.parent_code.empty() ? c.parent_code : from_code.value_or("");
         auto nf = [&](severity s, const char* rule, std::string msg) {
-            out.add({s, rule, children.lvl, c.code, c.source_fid, std::move(msg), std::nullopt, std::nullopt, std::nullopt});
+            out.add({s, rule, children.lvl, c.code, c.source_fid, std::move(msg), std::nullopt, std::nullopt,
+                     std::nullopt});
         };
         if (!c.parent_code.empty() && from_code && *from_code != c.parent_code)
             nf(severity::error, "hierarchy.parent_mismatch",
-               "parent field says " + std::string(level_name(parents.lvl)) + " " + c.parent_code + " but the code says " +
-                   *from_code);
+               "parent field says " + std::string(level_name(parents.lvl)) + " " + c.parent_code +
+                   " but the code says " + *from_code);
         if (pc.empty()) {
             nf(severity::error, "hierarchy.no_parent",
-               "no parent " + std::string(level_name(parents.lvl)) + " code: give a parent field or a codification table");
+               "no parent " + std::string(level_name(parents.lvl)) +
+                   " code: give a parent field or a codification table");
             continue;
         }
         auto it = parent_index.find(pc);
@@ -249,16 +259,22 @@ void check_nesting(const unit_layer& children, const unit_layer& parents, const 
         std::sort(shares.rbegin(), shares.rend());
         char pct[32];
         std::snprintf(pct, sizeof pct, "%.1f%%", share * 100);
-        std::string msg = "lies only " + std::string(pct) + " in its " + std::string(level_name(parents.lvl)) + " " +
-                          parent_of[i];
+        std::string msg =
+            "lies only " + std::string(pct) + " in its " + std::string(level_name(parents.lvl)) + " " + parent_of[i];
         for (auto [s, p] : shares) {
             std::snprintf(pct, sizeof pct, "%.1f%%", s * 100);
             msg += ", " + std::string(pct) + " in " + parents.units[p].code;
         }
         bool crosses = !shares.empty() && shares.front().first > 1.0 - opt.nesting_share;
         finding f{crosses ? severity::error : severity::warning,
-                  crosses ? "hierarchy.crosses_parent" : "hierarchy.outside_parent", children.lvl, c.code, c.source_fid,
-                  msg, std::nullopt, std::nullopt, area * (1 - share) / km2};
+                  crosses ? "hierarchy.crosses_parent" : "hierarchy.outside_parent",
+                  children.lvl,
+                  c.code,
+                  c.source_fid,
+                  msg,
+                  std::nullopt,
+                  std::nullopt,
+                  area * (1 - share) / km2};
         geos::geom_ptr outside = geos::difference(c.projected.get(), parents.units[declared].projected.get());
         loc.place(f, outside.get());
         found[i].push_back(std::move(f));
@@ -279,10 +295,16 @@ void check_nesting(const unit_layer& children, const unit_layer& parents, const 
         }
         geos::geom_ptr gap = geos::difference(par.projected.get(), g->second->cover.get());
         for (auto& [piece, area] : pieces_above(gap.get(), opt.sliver_km2 * km2)) {
-            finding f{severity::warning, "topology.gap", parents.lvl, par.code, par.source_fid,
+            finding f{severity::warning,
+                      "topology.gap",
+                      parents.lvl,
+                      par.code,
+                      par.source_fid,
                       "gap of " + std::to_string(area / km2) + " km² not covered by any of its " +
                           std::string(level_table(children.lvl)),
-                      std::nullopt, std::nullopt, area / km2};
+                      std::nullopt,
+                      std::nullopt,
+                      area / km2};
             loc.place(f, piece.get());
             pf[p].push_back(std::move(f));
         }
@@ -316,8 +338,10 @@ validation_report validate(const std::vector<const unit_layer*>& layers, const v
         }
         std::vector<sibling_group> groups = group_siblings(*l, parent_of, opt.threads);
         check_overlaps(*l, groups, opt, loc, r.report);
-        if (has_parent) check_nesting(*l, *by_level.at(*pl), parent_index, parent_of, groups, opt, loc, r.report);
-        else check_holes(*l, groups.front(), opt, loc, r.report);
+        if (has_parent)
+            check_nesting(*l, *by_level.at(*pl), parent_index, parent_of, groups, opt, loc, r.report);
+        else
+            check_holes(*l, groups.front(), opt, loc, r.report);
     }
     return r;
 }
@@ -326,8 +350,8 @@ std::string validation_report::to_text() const {
     std::string out;
     for (const auto& s : levels) {
         char buf[128];
-        std::snprintf(buf, sizeof buf, "%-10s %6zu units  %12.1f km²\n", std::string(level_table(s.lvl)).c_str(), s.units,
-                      s.area_km2);
+        std::snprintf(buf, sizeof buf, "%-10s %6zu units  %12.1f km²\n", std::string(level_table(s.lvl)).c_str(),
+                      s.units, s.area_km2);
         out += buf;
     }
     for (const auto& f : report.items) out += f.to_text() + "\n";
@@ -341,7 +365,8 @@ void to_json(nlohmann::json& j, const validation_report& r) {
     j = nlohmann::json::object();
     j["valid"] = r.ok();
     nlohmann::json levels = nlohmann::json::object();
-    for (const auto& s : r.levels) levels[std::string(level_table(s.lvl))] = {{"units", s.units}, {"area_km2", s.area_km2}};
+    for (const auto& s : r.levels)
+        levels[std::string(level_table(s.lvl))] = {{"units", s.units}, {"area_km2", s.area_km2}};
     j["levels"] = levels;
     j["errors"] = r.report.count(severity::error);
     j["warnings"] = r.report.count(severity::warning);

@@ -113,7 +113,7 @@ std::vector<std::string> parents_of(const design_units_options& o, const unit_la
 
 // Designed units to a vector file: code, name, parent and their figures.
 void write_designed_units(const std::string& path, const design::design_result& d) {
-    static const std::vector<field_definition> fields{
+    static const std::vector<field_spec> fields{
         {"code", field_type::text},          {"name", field_type::text},     {"parent", field_type::text},
         {"population", field_type::real},    {"target", field_type::real},   {"deviation_pct", field_type::real},
         {"polsby_popper", field_type::real}, {"area_km2", field_type::real}, {"polygons", field_type::integer},
@@ -123,7 +123,7 @@ void write_designed_units(const std::string& path, const design::design_result& 
         const unit& u = d.units.units[i];
         const design::unit_report& r = d.report[i];
         values.push_back({u.code, u.name, u.parent_code, std::round(r.population), std::round(r.target),
-                          std::round(r.deviation * 10000) / 100, r.polsby_popper, r.area_km2, r.parts,
+                          std::round(r.deviation * 10000) / 100, r.polsby_popper, r.area_km2, static_cast<std::int64_t>(r.parts),
                           join(r.split_units, " ")});
     }
     write_units(path, std::string(level_table(d.units.lvl)), d.units, fields, values);

@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "microplan/geo/error.hpp"
+
 using namespace microplan::geo;
 
 // Quito, lon -78.5125, lat -0.2201, in UTM 17S: E 776882.02, N 9975649.24 (PROJ cs2cs).
@@ -23,8 +25,29 @@ TEST(Proj, SwappedSourceGivesTheSamePlace) {
     EXPECT_NEAR(y, 9975649.24, 0.05);
 }
 
-TEST(Proj, UnknownCrsIsAClearError) {
-    EXPECT_THROW(proj::transformer("EPSG:999999", "EPSG:4326"), std::invalid_argument);
+TEST(Proj, UnknownCrsIsACrsErrorNamingIt) {
+    try {
+        proj::transformer("EPSG:999999", "EPSG:4326");
+        FAIL() << "an unknown CRS must throw";
+    } catch (const crs_error& e) {
+        EXPECT_EQ(e.rule(), "unknown CRS");
+        EXPECT_NE(std::string(e.what()).find("'EPSG:999999'"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(proj::crs_name("not a CRS"), crs_error);
+    EXPECT_THROW(proj::crs_area_of_use("EPSG:999999"), crs_error);
+}
+
+TEST(Proj, ErrorsGetTheCallersLocation) {
+    error_location where{"parishes.gpkg", "parishes", {}, {}, {}};
+    try {
+        at_location(where, [] { return proj::transformer("EPSG:999999", "EPSG:4326"); });
+        FAIL() << "an unknown CRS must throw";
+    } catch (const crs_error& e) {
+        std::string m = e.what();
+        EXPECT_EQ(m.find("file 'parishes.gpkg', layer 'parishes': unknown CRS: PROJ does not know the CRS"), 0u) << m;
+    }
+    // A value passes through.
+    EXPECT_EQ(at_location(where, [] { return proj::crs_name("EPSG:32717"); }), "WGS 84 / UTM zone 17S");
 }
 
 TEST(Proj, OneContextPerThread) {

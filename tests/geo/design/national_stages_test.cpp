@@ -45,7 +45,7 @@ double area_m2(const GEOSGeometry* g) {
     return geos::area(t.forward(g).get());
 }
 
-bool is_valid(const GEOSGeometry* g) { return GEOSisValid_r(geos::thread_context().handle(), g) == 1; }
+bool is_valid(const GEOSGeometry* g) { return geos::is_valid(g); }
 
 std::size_t count_rule(const findings& f, const std::string& rule) {
     std::size_t n = 0;

@@ -52,7 +52,8 @@ std::string write_shapefile(const scratch& dir, const std::string& name, const O
     std::string path = dir.path(name + ".shp");
     GDALDatasetUniquePtr ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     const char* opts[] = {encoding, nullptr};
-    OGRLayer* layer = ds->CreateLayer(name.c_str(), const_cast<OGRSpatialReference*>(srs), wkbPolygon, encoding ? const_cast<char**>(opts) : nullptr);
+    OGRLayer* layer = ds->CreateLayer(name.c_str(), const_cast<OGRSpatialReference*>(srs), wkbPolygon,
+                                      encoding ? const_cast<char**>(opts) : nullptr);
     OGRFieldDefn code_f("DPA_PARROQ", OFTString), name_f("DPA_DESPAR", OFTString);
     layer->CreateField(&code_f);
     layer->CreateField(&name_f);
@@ -70,8 +71,9 @@ std::string write_shapefile(const scratch& dir, const std::string& name, const O
 
 TEST(VectorImport, ReadsGeoJsonWithDetectedFields) {
     scratch dir;
-    std::string path = dir.write("c.geojson", feature_collection(polygon_feature(R"({"id":"1701","name":"QUITO"})", square_a) +
-                                                                 "," + polygon_feature(R"({"id":"1702","name":"CAYAMBE"})", square_b)));
+    std::string path =
+        dir.write("c.geojson", feature_collection(polygon_feature(R"({"id":"1701","name":"QUITO"})", square_a) + "," +
+                                                  polygon_feature(R"({"id":"1702","name":"CAYAMBE"})", square_b)));
     import_result r = read_units(options_for(path, level::canton));
     ASSERT_EQ(r.layer.units.size(), 2u);
     EXPECT_EQ(r.used_fields.code, "id");
@@ -118,8 +120,10 @@ TEST(VectorImport, EmptyLayer) {
 
 TEST(VectorImport, MissingCodeField) {
     scratch dir;
-    std::string path = dir.write("nocode.geojson", feature_collection(polygon_feature(R"({"colour":"red"})", square_a)));
-    expect_error<format_error>(options_for(path, level::parish), {"nocode.geojson", "no code field", "colour", "--code-field"});
+    std::string path =
+        dir.write("nocode.geojson", feature_collection(polygon_feature(R"({"colour":"red"})", square_a)));
+    expect_error<format_error>(options_for(path, level::parish),
+                               {"nocode.geojson", "no code field", "colour", "--code-field"});
     import_options o = options_for(path, level::parish);
     o.fields.code = "codigo";
     expect_error<format_error>(o, {"field 'codigo'", "field not found", "colour"});
@@ -127,23 +131,28 @@ TEST(VectorImport, MissingCodeField) {
 
 TEST(VectorImport, EmptyCode) {
     scratch dir;
-    std::string path = dir.write("blank.geojson", feature_collection(polygon_feature(R"({"code":"170150"})", square_a) + "," +
-                                                                     polygon_feature(R"({"code":" "})", square_b)));
-    expect_error<format_error>(options_for(path, level::parish), {"blank.geojson", "feature 1", "field 'code'", "empty code"});
+    std::string path =
+        dir.write("blank.geojson", feature_collection(polygon_feature(R"({"code":"170150"})", square_a) + "," +
+                                                      polygon_feature(R"({"code":" "})", square_b)));
+    expect_error<format_error>(options_for(path, level::parish),
+                               {"blank.geojson", "feature 1", "field 'code'", "empty code"});
 }
 
 TEST(VectorImport, DuplicateCodes) {
     scratch dir;
-    std::string path = dir.write("dup.geojson", feature_collection(polygon_feature(R"({"code":"170150"})", square_a) + "," +
-                                                                   polygon_feature(R"({"code":"170150"})", square_b)));
-    expect_error<format_error>(options_for(path, level::parish), {"dup.geojson", "feature 1", "duplicate code", "170150", "feature 0"});
+    std::string path =
+        dir.write("dup.geojson", feature_collection(polygon_feature(R"({"code":"170150"})", square_a) + "," +
+                                                    polygon_feature(R"({"code":"170150"})", square_b)));
+    expect_error<format_error>(options_for(path, level::parish),
+                               {"dup.geojson", "feature 1", "duplicate code", "170150", "feature 0"});
 }
 
 TEST(VectorImport, SwappedAxesAreDetected) {
     scratch dir;
     // The same square written (lat, lon).
     std::string swapped = "[[-1.0,-79.0],[-1.0,-78.9],[-0.9,-78.9],[-0.9,-79.0],[-1.0,-79.0]]";
-    std::string path = dir.write("latlon.geojson", feature_collection(polygon_feature(R"({"code":"170150"})", swapped)));
+    std::string path =
+        dir.write("latlon.geojson", feature_collection(polygon_feature(R"({"code":"170150"})", swapped)));
     expect_error<crs_error>(options_for(path, level::parish), {"latlon.geojson", "axes swapped", "--swap-xy"});
     import_options o = options_for(path, level::parish);
     o.swap_xy = true;
@@ -152,6 +161,14 @@ TEST(VectorImport, SwappedAxesAreDetected) {
     auto env = geos::envelope_of(r.layer.units[0].geometry.get());
     EXPECT_DOUBLE_EQ(env.minx, -79.0);
     EXPECT_DOUBLE_EQ(env.miny, -1.0);
+}
+
+TEST(VectorImport, AnUnknownCrsIsACrsErrorNamingFileAndCrs) {
+    scratch dir;
+    std::string path = dir.write("q.geojson", feature_collection(polygon_feature(R"({"code":"170150"})", square_a)));
+    import_options o = options_for(path, level::parish);
+    o.source_crs = "EPSG:999999";
+    expect_error<crs_error>(o, {"q.geojson", "unknown CRS", "'EPSG:999999'"});
 }
 
 TEST(VectorImport, DataWithoutCrs) {
@@ -177,8 +194,8 @@ TEST(VectorImport, ProjectedSourceIsReprojected) {
         OGRFeatureUniquePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
         f->SetField("cod_circuito", "17D06C03");
         OGRGeometry* g = nullptr;
-        OGRGeometryFactory::createFromWkt("POLYGON((776000 9975000,778000 9975000,778000 9977000,776000 9977000,776000 9975000))",
-                                          nullptr, &g);
+        OGRGeometryFactory::createFromWkt(
+            "POLYGON((776000 9975000,778000 9975000,778000 9977000,776000 9977000,776000 9975000))", nullptr, &g);
         f->SetGeometryDirectly(g);
         layer->CreateFeature(f.get());
     }
@@ -201,7 +218,7 @@ TEST(VectorImport, SelfIntersectingPolygonIsRepairedAndReported) {
     EXPECT_NE(r.report.items[0].message.find("Self-intersection"), std::string::npos);
     ASSERT_TRUE(r.report.items[0].lon.has_value());
     EXPECT_NEAR(*r.report.items[0].lon, -78.95, 1e-6);
-    EXPECT_EQ(GEOSisValid_r(geos::thread_context().handle(), r.layer.units[0].geometry.get()), 1);
+    EXPECT_TRUE(geos::is_valid(r.layer.units[0].geometry.get()));
     // Both triangles kept: half of the square.
     EXPECT_NEAR(r.layer.units[0].area_km2, 122.9 / 2, 1.0);
 }
@@ -209,20 +226,28 @@ TEST(VectorImport, SelfIntersectingPolygonIsRepairedAndReported) {
 TEST(VectorImport, Latin1ShapefileAttributesAreRecoded) {
     scratch dir;
     // "CAÑAR" as ISO-8859-1 bytes, with the .cpg that says so.
-    std::string path = write_shapefile(dir, "latin1", nullptr, "ENCODING=ISO-8859-1", "030150", "CA\xD1" "AR");
+    std::string path = write_shapefile(dir, "latin1", nullptr, "ENCODING=ISO-8859-1", "030150",
+                                       "CA\xD1"
+                                       "AR");
     import_options o = options_for(path, level::parish);
     o.source_crs = "EPSG:4326";
     import_result r = read_units(o);
-    EXPECT_EQ(r.layer.units[0].name, "CA\xC3\x91" "AR");  // UTF-8
+    EXPECT_EQ(r.layer.units[0].name,
+              "CA\xC3\x91"
+              "AR");  // UTF-8
 }
 
 TEST(VectorImport, Latin1TextWithoutDeclaredEncodingIsRecodedWithAWarning) {
     scratch dir;
-    std::string path = dir.write("latin1.csv", "code,name,WKT\n030150,CA\xD1" "AR,\"POLYGON((-79 -1,-78.9 -1,-78.9 -0.9,-79 -0.9,-79 -1))\"\n");
+    std::string path = dir.write("latin1.csv",
+                                 "code,name,WKT\n030150,CA\xD1"
+                                 "AR,\"POLYGON((-79 -1,-78.9 -1,-78.9 -0.9,-79 -0.9,-79 -1))\"\n");
     import_options o = options_for(path, level::parish);
     o.source_crs = "EPSG:4326";
     import_result r = read_units(o);
-    EXPECT_EQ(r.layer.units[0].name, "CA\xC3\x91" "AR");
+    EXPECT_EQ(r.layer.units[0].name,
+              "CA\xC3\x91"
+              "AR");
     EXPECT_TRUE(has_rule(r.report, "text.recoded"));
 }
 
@@ -237,8 +262,10 @@ TEST(VectorImport, ZAndMCoordinatesAreDroppedWithAWarning) {
 
 TEST(VectorImport, GeometryCollectionKeepsItsPolygons) {
     scratch dir;
-    std::string gc = R"({"type":"Feature","properties":{"code":"170150"},"geometry":{"type":"GeometryCollection","geometries":[
-        {"type":"Polygon","coordinates":[)" + square_a + R"(]},{"type":"LineString","coordinates":[[-79,-1],[-78,-1]]}]}})";
+    std::string gc =
+        R"({"type":"Feature","properties":{"code":"170150"},"geometry":{"type":"GeometryCollection","geometries":[
+        {"type":"Polygon","coordinates":[)" +
+        square_a + R"(]},{"type":"LineString","coordinates":[[-79,-1],[-78,-1]]}]}})";
     std::string path = dir.write("gc.geojson", feature_collection(gc));
     import_result r = read_units(options_for(path, level::parish));
     EXPECT_TRUE(has_rule(r.report, "geometry.collection"));
@@ -247,9 +274,11 @@ TEST(VectorImport, GeometryCollectionKeepsItsPolygons) {
 
 TEST(VectorImport, NonPolygonFeatureIsAnError) {
     scratch dir;
-    std::string line = R"({"type":"Feature","properties":{"code":"170150"},"geometry":{"type":"LineString","coordinates":[[-79,-1],[-78,-1]]}})";
+    std::string line =
+        R"({"type":"Feature","properties":{"code":"170150"},"geometry":{"type":"LineString","coordinates":[[-79,-1],[-78,-1]]}})";
     std::string path = dir.write("line.geojson", feature_collection(line));
-    expect_error<geometry_error>(options_for(path, level::parish), {"line.geojson", "feature 0", "not a polygon", "Line String"});
+    expect_error<geometry_error>(options_for(path, level::parish),
+                                 {"line.geojson", "feature 0", "not a polygon", "Line String"});
 }
 
 TEST(VectorImport, GzipThroughVsigzip) {

@@ -63,7 +63,7 @@ geom_ptr from_wkt(std::string_view wkt);
 std::vector<unsigned char> to_wkb(const GEOSGeometry* g);  // 2D, little endian
 std::string to_wkt(const GEOSGeometry* g, int precision = 9);
 
-// Area / length of a planar geometry; throws std::runtime_error on a GEOS failure.
+// Area / length of a planar geometry; throws geometry_error on a GEOS failure.
 double area(const GEOSGeometry* g);
 double length(const GEOSGeometry* g);
 
@@ -92,25 +92,36 @@ envelope envelope_of(const GEOSGeometry* g);
 template <typename Fn>
 geom_ptr transform_xy(const GEOSGeometry* g, Fn&& fn);
 
+// ---- Predicates that throw ------------------------------------------------------------------
+// GEOS predicates answer 0 (false), 1 (true) or 2 (GEOS failed): `if (GEOSIntersects_r(...))`
+// reads a failure as true and `== 1` reads it as false, both silently. These answer true or
+// false and throw geometry_error, with GEOS's last message on the thread's context, on 2.
+// They use the calling thread's context, like everything in this header; the prepared ones
+// must be called on the thread that prepared the geometry (GEOS builds its indexes lazily,
+// without locks).
+
+bool intersects(const GEOSGeometry* a, const GEOSGeometry* b);
+bool disjoint(const GEOSGeometry* a, const GEOSGeometry* b);
+bool contains(const GEOSGeometry* a, const GEOSGeometry* b);
+bool within(const GEOSGeometry* a, const GEOSGeometry* b);
+bool covers(const GEOSGeometry* a, const GEOSGeometry* b);
+bool covered_by(const GEOSGeometry* a, const GEOSGeometry* b);
+bool touches(const GEOSGeometry* a, const GEOSGeometry* b);
+bool overlaps(const GEOSGeometry* a, const GEOSGeometry* b);
+bool is_valid(const GEOSGeometry* g);
+bool is_empty(const GEOSGeometry* g);
+// The orientation of (px, py) against the segment (x0, y0) -> (x1, y1), exactly (GEOS's
+// double-double predicate): 1 left (counter-clockwise), -1 right, 0 collinear.
+int orientation_index(double x0, double y0, double x1, double y1, double px, double py);
+
+// `g` prepared on the thread's context (g must outlive it); throws geometry_error.
+prepared_ptr prepare(const GEOSGeometry* g);
+bool intersects(const GEOSPreparedGeometry* a, const GEOSGeometry* b);
+bool contains(const GEOSPreparedGeometry* a, const GEOSGeometry* b);
+bool contains_properly(const GEOSPreparedGeometry* a, const GEOSGeometry* b);
+bool covers(const GEOSPreparedGeometry* a, const GEOSGeometry* b);
+bool within(const GEOSPreparedGeometry* a, const GEOSGeometry* b);
+
 }  // namespace microplan::geo::geos
 
 #include "microplan/geo/core/geos_impl.hpp"
-
-// ---- Predicates (design helper block) ------------------------------------------------------
-// GEOS predicates answer 0, 1 or 2 (= error); these wrappers throw geometry_error with GEOS's
-// last message on 2, so an error never reads as "false". On the calling thread's context.
-namespace microplan::geo::geos {
-
-bool intersects(const GEOSGeometry* a, const GEOSGeometry* b);
-bool contains(const GEOSGeometry* a, const GEOSGeometry* b);
-bool within(const GEOSGeometry* a, const GEOSGeometry* b);
-bool touches(const GEOSGeometry* a, const GEOSGeometry* b);
-bool is_empty(const GEOSGeometry* g);
-// `prepared` built on the calling thread's context (see prepare()).
-bool intersects(const GEOSPreparedGeometry* prepared, const GEOSGeometry* g);
-// A prepared geometry on the calling thread's context (its indexes are built lazily: use it on
-// this thread only).
-prepared_ptr prepare(const GEOSGeometry* g);
-
-}  // namespace microplan::geo::geos
-// ---- end of predicates ----------------------------------------------------------------------

@@ -33,8 +33,9 @@ class transformer {
 public:
     // `source` and `target`: anything proj_create accepts ("EPSG:32717", WKT, PROJJSON).
     // Coordinates are (x=east/lon, y=north/lat) on both sides; `swap_source_xy` first swaps
-    // input coordinates that arrive (lat, lon). Throws std::invalid_argument naming the CRS
-    // that PROJ rejects.
+    // input coordinates that arrive (lat, lon). Throws crs_error ("unknown CRS", naming the CRS
+    // PROJ rejects, or "no transformation"); the error has no file: callers that read one
+    // throw it again with their location (error::detail()).
     transformer(const std::string& source, const std::string& target, bool swap_source_xy = false);
 
     // Transforms one coordinate in place; false when it cannot be transformed.
@@ -51,6 +52,7 @@ private:
 };
 
 // Name of a CRS ("WGS 84 / UTM zone 17S") and its area of use, for messages and checks.
+// Each throws crs_error "unknown CRS" naming a CRS PROJ does not know.
 std::string crs_name(const std::string& crs);
 area_of_use crs_area_of_use(const std::string& crs);
 // True when the CRS is geographic (degrees).

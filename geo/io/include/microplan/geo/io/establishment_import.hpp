@@ -26,6 +26,9 @@ struct establishment_import_options {
     std::string source_crs;  // CRS of the coordinates when the source has none (default EPSG:4326)
     bool swap_xy = false;    // the source is (lat, lon)
     std::string source_encoding = "ISO-8859-1";
+    // The CRS whose area of use the points should fall in (the store's analysis CRS): points
+    // that fit it only read (lat, lon) are reported as axes swapped.
+    std::string analysis_crs = "EPSG:32717";
 };
 
 struct establishment_import_result {
@@ -39,9 +42,11 @@ struct establishment_import_result {
 };
 
 // Reads every row; rows with unusable values are kept and reported (their coordinates NaN
-// when they cannot be read). Throws format_error / crs_error, naming file, layer and
+// when they cannot be read). Coordinates come out WGS 84 (lon, lat) whatever axis order the
+// layer's CRS declares (io/crs.hpp). Throws format_error / crs_error, naming file, layer and
 // field, when the source cannot be used at all: unreadable, no coordinates, a mapped field
-// that does not exist, no sector, non-point geometries, an unknown CRS.
+// that does not exist, no sector, non-point geometries, an unknown CRS, latitude and
+// longitude swapped (the read_units check, on the median point).
 establishment_import_result read_establishments(const establishment_import_options& options);
 
 // Parses a number as offices write it: "12.5", "12,5", " 1 234,5 "; nullopt when not a number.
