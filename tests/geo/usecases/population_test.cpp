@@ -16,7 +16,7 @@ using namespace microplan::test;
 namespace {
 
 // Circuits 17D06C01 (west) and 17D06C02 (east) of district 17D06, and a 20 x 20 raster of
-// 0.01° cells over both: 1 person per cell in the west, 3 in the east (400 + 1200 people).
+// 0.01° cells over both: 1 person per cell in the west, 3 in the east (200 + 600 people).
 struct small_country {
     std::string store, raster;
 };
@@ -64,8 +64,8 @@ TEST(UsecasePopulation, RastersAreSummedOverEveryLevelAndStored) {
                                               2020,    1,          [&](const std::string& l) { lines.push_back(l); }};
     geo::usecases::raster_sum_result r = geo::usecases::import_population_rasters(request);
     ASSERT_EQ(r.levels.size(), 2u);  // districts and circuits: every level in the store
-    for (const auto& l : r.levels) EXPECT_NEAR(l.total, 1600, 1e-3) << geo::level_name(l.lvl);
-    EXPECT_NEAR(r.raster_window_total, 1600, 1e-3);
+    for (const auto& l : r.levels) EXPECT_NEAR(l.total, 800, 1e-3) << geo::level_name(l.lvl);
+    EXPECT_NEAR(r.raster_window_total, 800, 1e-3);
     EXPECT_EQ(lines.size(), 2u);
     EXPECT_NEAR(stored(c.store, geo::level::circuit, 2020, "17D06C01"), 200, 1e-3);
     EXPECT_NEAR(stored(c.store, geo::level::circuit, 2020, "17D06C02"), 600, 1e-3);
