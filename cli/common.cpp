@@ -16,4 +16,30 @@ void print_findings(const geo::findings& report, std::size_t limit_per_rule) {
             std::fprintf(stderr, "  ... and %zu more [%s] (--json lists them all)\n", n - limit_per_rule, rule.c_str());
 }
 
+geo::usecases::progress progress_on_stderr() {
+    return [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+}
+
+nlohmann::json placement_json(const geo::usecases::placement_report& r) {
+    const geo::assign_summary& s = r.summary;
+    return {{"rows", r.rows},
+            {"primary_level", s.primary ? std::string(geo::level_name(*s.primary)) : std::string()},
+            {"inside", s.inside},
+            {"snapped", s.snapped},
+            {"outside", s.outside},
+            {"invalid", s.invalid},
+            {"swapped", s.swapped},
+            {"duplicate_ids", s.duplicate_ids},
+            {"duplicate_locations", s.duplicate_locations}};
+}
+
+void print_placement(const geo::usecases::placement_report& r) {
+    const geo::assign_summary& s = r.summary;
+    std::printf(
+        "%zu establishments: %zu inside a %s, %zu snapped, %zu outside every unit, %zu without usable "
+        "coordinates (%zu swapped lon/lat, %zu duplicate ids, %zu duplicate locations)\n",
+        r.rows, s.inside, s.primary ? std::string(geo::level_name(*s.primary)).c_str() : "unit", s.snapped, s.outside,
+        s.invalid, s.swapped, s.duplicate_ids, s.duplicate_locations);
+}
+
 }  // namespace microplan::cli

@@ -1,14 +1,18 @@
 #pragma once
-// Helpers shared by the sub-commands.
+// Helpers shared by the sub-commands: flag parsing (levels), printing (findings, progress,
+// placement summaries) and timing. Every command body is: flags -> one use-case call -> print.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/model/level.hpp"
+#include "microplan/geo/usecases/establishments.hpp"
+#include "microplan/geo/usecases/progress.hpp"
 
 namespace microplan::cli {
 
@@ -28,6 +32,13 @@ inline std::string join(const std::vector<std::string>& items, const char* sep =
 
 // Findings on stderr, one per line; at most `limit` of each rule, then a count.
 void print_findings(const geo::findings& report, std::size_t limit_per_rule = 0);
+
+// A use case's progress lines, each printed on stderr.
+geo::usecases::progress progress_on_stderr();
+
+// Where establishments were placed: as JSON ("summary") and as one line on stdout.
+nlohmann::json placement_json(const geo::usecases::placement_report& r);
+void print_placement(const geo::usecases::placement_report& r);
 
 inline geo::level level_option(const std::string& text) {
     auto l = geo::parse_level(text);

@@ -1,10 +1,17 @@
 #pragma once
-// Microplanning over a store: the coverage model of the inputs read from it and the closing
-// plan of a budget scenario (planning/coverage.hpp, planning/closing.hpp).
+// Microplanning over a store: the coverage model of the inputs read from it, the closing plan
+// of a budget scenario (planning/coverage.hpp, planning/closing.hpp), and what the planning
+// commands report from them (planning/report.hpp): coverage, a unit's intersectoral report,
+// the ranking, the plan, indicators and targets. Reads only, except coverage's `save`.
+// Deterministic for the same store and inputs.
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/store/planning_inputs.hpp"
 
 namespace microplan::geo::usecases {
@@ -17,5 +24,63 @@ coverage_model make_model(const store::planning_inputs& inputs, coverage_options
 closing_plan plan_for(const coverage_model& model, const store::planning_inputs& inputs,
                       const std::string& scenario = "moderate", double moderate_budget = 0, double growth = 0.05,
                       int last_year = 2035);
+
+// What every planning command reads: the store, a catalogue to use instead of the stored one,
+// the population year.
+struct planning_request {
+    std::string store;
+    std::string standards;  // CSV path; "" = the catalogue in force
+    int year = 0;           // 0 = the latest that is not a projection
+    bool include_proposed = false;
+};
+// The budget scenario of a plan (plan_for's arguments).
+struct scenario_request {
+    std::string scenario = "moderate";
+    double budget = 0;
+    double growth = 0.05;
+    int last_year = 2035;
+};
+
+// The inputs read and their model. The model refers to the inputs' territory: keep both.
+struct planning_session {
+    std::unique_ptr<store::planning_inputs> inputs;
+    std::unique_ptr<coverage_model> model;
+};
+planning_session open_planning(const planning_request& request);
+
+struct coverage_request {
+    planning_request base;
+    coverage_query query;  // query.sector in any spelling (salud, health)
+    bool save = false;     // also store the results of every level (table coverage)
+};
+struct coverage_result {
+    std::vector<coverage_row> rows;
+    findings report;  // the model's
+    int year = 0;
+};
+coverage_result compute_coverage(const coverage_request& request);
+
+// The intersectoral report of one unit with the closing years of the scenario's plan.
+unit_report report_unit(const planning_request& request, const scenario_request& scenario, level lvl,
+                        const std::string& code);
+
+// Units of a level ranked by deficit per capita (`sector` in any spelling, "" = all).
+std::vector<ranking_row> rank_store_units(const planning_request& request, level lvl, const std::string& sector);
+
+struct plan_result {
+    planning_session session;
+    closing_plan plan;
+};
+plan_result plan_store(const planning_request& request, const scenario_request& scenario);
+
+struct indicators_result {
+    planning_session session;
+    closing_plan plan;
+    std::vector<indicator_status> targets;  // when a targets table was given
+    findings report;                        // the targets table's
+};
+// The plan and, when `targets` names a table, the status of every target.
+indicators_result evaluate_indicators(const planning_request& request, const scenario_request& scenario,
+                                      const std::string& targets);
 
 }  // namespace microplan::geo::usecases

@@ -1,0 +1,49 @@
+#include "planning_options.hpp"
+
+#include <fstream>
+
+#include "microplan/geo/error.hpp"
+
+namespace microplan::cli {
+
+namespace {
+const CLI::Validator format_names = CLI::IsMember({"json", "csv"}, CLI::ignore_case);
+}  // namespace
+
+void planning_args::add(CLI::App& app, bool with_format) {
+    app.add_option("store", request.store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("--standards", request.standards,
+                   "Standards catalogue (CSV) to use instead of the one in the store (data/standards/)");
+    app.add_option("--year", request.year, "Population year (default: the latest that is not a projection)");
+    if (with_format) {
+        app.add_option("--format,-f", format, "json or csv")->check(format_names)->default_val("json");
+        app.add_option("--output,-o", output, "Write to this file instead of stdout");
+    }
+    app.add_flag("--include-proposed", request.include_proposed, "Count proposed establishments as if they existed");
+}
+
+void plan_args::add(CLI::App& app) {
+    app.add_option("--scenario", scenario.scenario, "optimistic, moderate or pessimistic")
+        ->check(CLI::IsMember({"optimistic", "moderate", "pessimistic"}))
+        ->default_val("moderate");
+    app.add_option("--budget", scenario.budget,
+                   "Moderate base budget in the first year, USD (default: 20 % of the first year's total "
+                   "investment gap)");
+    app.add_option("--growth", scenario.growth, "Moderate yearly budget growth")->default_val(0.05);
+    app.add_option("--until", scenario.last_year, "Last year of the horizon")->default_val(2035);
+}
+
+void emit(const std::string& text, const std::string& output) {
+    if (output.empty() || output == "-") {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return;
+    }
+    std::ofstream f(output, std::ios::binary);
+    f << text;
+    if (!f)
+        throw microplan::geo::format_error({output, {}, {}, {}, {}}, "cannot write",
+                                           "the output file cannot be written");
+    std::fprintf(stderr, "written %s\n", output.c_str());
+}
+
+}  // namespace microplan::cli

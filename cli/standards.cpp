@@ -1,0 +1,38 @@
+// `microplan standards import | check`: the standards catalogue (the ideal offer).
+#include "microplan/geo/usecases/standards.hpp"
+
+#include <memory>
+
+#include "commands.hpp"
+#include "common.hpp"
+
+namespace microplan::cli {
+
+command add_standards_import(CLI::App& app) {
+    auto store = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>();
+    app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("file", *file, "Standards catalogue (CSV; columns in README.md)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    return [store, file] {
+        geo::standards_catalogue c = geo::usecases::put_standards_in_force(*store, *file);
+        std::printf("%zu standards of %zu sectors from %s are now in force in %s\n", c.items.size(), c.sectors().size(),
+                    file->c_str(), store->c_str());
+        return 0;
+    };
+}
+
+command add_standards_check(CLI::App& app) {
+    auto file = std::make_shared<std::string>();
+    app.add_option("file", *file, "Standards catalogue (CSV)")->required()->check(CLI::ExistingFile);
+    return [file] {
+        geo::standards_catalogue c = geo::usecases::check_standards(*file);
+        std::printf("%s: %zu standards, sectors:", file->c_str(), c.items.size());
+        for (const auto& [sector, priority] : c.sectors()) std::printf(" %s (priority %g)", sector.c_str(), priority);
+        std::printf("\n");
+        return 0;
+    };
+}
+
+}  // namespace microplan::cli

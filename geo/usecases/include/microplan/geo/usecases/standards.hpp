@@ -1,0 +1,35 @@
+#pragma once
+// The standards catalogue in force and the unit attributes its endogenisation factors use
+// (a poverty index, ...). Writes are one atomic update of the store; a catalogue with errors
+// is refused before anything is written. Deterministic.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "microplan/geo/planning/standards.hpp"
+#include "microplan/geo/population/population.hpp"
+
+namespace microplan::geo::usecases {
+
+// Validates the catalogue at `file` (format_error listing its problems).
+standards_catalogue check_standards(const std::string& file);
+
+// Validates the catalogue at `file` and puts it in force in `store`.
+standards_catalogue put_standards_in_force(const std::string& store, const std::string& file);
+
+struct attribute_request {
+    std::string store;
+    std::string name;                // used by standards' factors (e.g. poverty)
+    population_table_options table;  // the values (value_field) by unit code of table.lvl
+};
+struct attribute_result {
+    std::map<std::string, double> values;  // code -> value, units with a value
+    std::size_t units = 0;                 // of the level
+    std::string value_field;
+    findings report;
+};
+// Joins the table to the units of table.lvl and stores the attribute. Throws store_error when
+// the store holds no units of that level.
+attribute_result import_attribute(const attribute_request& request);
+
+}  // namespace microplan::geo::usecases

@@ -1,0 +1,85 @@
+#include "microplan/geo/usecases/establishments.hpp"
+
+#include <vector>
+
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/store/planning_store.hpp"
+#include "text.hpp"
+
+namespace microplan::geo::usecases {
+
+namespace {
+
+// What placing establishments needs from the store: every level it holds (with projected
+// copies for distances), the analysis CRS, and optionally the stored establishments.
+struct placement_inputs {
+    std::vector<unit_layer> layers;
+    assign_options options;
+    std::vector<establishment> stored;
+    [[nodiscard]] std::vector<const unit_layer*> pointers() const {
+        std::vector<const unit_layer*> p;
+        for (const auto& l : layers) p.push_back(&l);
+        return p;
+    }
+};
+
+placement_inputs read_placement_inputs(const std::string& store, double snap_m, unsigned threads, bool with_stored) {
+    placement_inputs in;
+    in.options.snap_m = snap_m;
+    in.options.threads = threads;
+    auto db = store::open_store(store, store::open_mode::read_only);
+    in.options.analysis_crs = db->analysis_crs();
+    for (level l : db->levels_present()) in.layers.push_back(db->read_level(l, in.options.analysis_crs));
+    if (in.layers.empty())
+        throw store_error({store, {}, {}, {}, {}}, "no boundaries",
+                          "the store holds no units to place establishments in; import boundaries first");
+    if (with_stored)
+        for (auto& e : db->read_establishments()) in.stored.push_back(std::move(e.attributes));
+    return in;
+}
+
+std::string fields_text(const establishment_import_result& r) {
+    const auto& f = r.used_fields;
+    return "id=" + f.id + " name=" + f.name + " sector=" + f.sector + " typology=" + f.typology +
+           " capacity=" + f.capacity + " condition=" + f.condition + " staff=" + f.staff + " status=" + f.status +
+           (r.from_columns ? " lon=" + f.lon + " lat=" + f.lat : "");
+}
+
+}  // namespace
+
+placement_report import_establishments(const establishment_import_request& request) {
+    detail::stopwatch clock;
+    detail::tell(request.on_progress, detail::text("reading %s ...", request.source.path.c_str()));
+    establishment_import_result r = read_establishments(request.source);
+    placement_inputs in = read_placement_inputs(request.store, request.snap_m, request.threads, false);
+    detail::tell(request.on_progress, detail::text("read %zu rows in %.2f s; placing them in %zu level(s) ...",
+                                                   r.rows.size(), clock.seconds(), in.layers.size()));
+    assign_result a = assign_points(r.rows, in.pointers(), in.options);
+    placement_report out{r.rows.size(), a.summary, r.report, r.layer_name, r.driver, r.source_crs};
+    out.report.append(a.report);
+    store::import_record rec{
+        level::circuit, request.source.path, r.layer_name, r.driver, r.source_crs, fields_text(r), 0};
+    store::update_atomically(request.store, [&](store::planning_store& db) {
+        db.write_establishments(r.rows, a.rows, rec, out.report,
+                                request.append ? store::establishment_write_mode::append
+                                               : store::establishment_write_mode::replace_sectors);
+    });
+    return out;
+}
+
+placement_report assign_establishments(const std::string& store, double snap_m, unsigned threads) {
+    placement_inputs in = read_placement_inputs(store, snap_m, threads, true);
+    const std::vector<establishment>& rows = in.stored;
+    if (rows.empty())
+        throw store_error({store, {}, {}, {}, {}}, "no establishments",
+                          "the store holds no establishments; import them with `microplan import establishments`");
+    assign_result a = assign_points(rows, in.pointers(), in.options);
+    store::update_atomically(store, [&](store::planning_store& db) {
+        db.update_assignments(rows, a.rows);
+        db.record_import("establishments", {level::circuit, "microplan assign", "", "", "", "", 0}, rows.size(),
+                         a.report);
+    });
+    return {rows.size(), a.summary, std::move(a.report), {}, {}, {}};
+}
+
+}  // namespace microplan::geo::usecases

@@ -1,0 +1,30 @@
+#include "microplan/geo/usecases/standards.hpp"
+
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/store/planning_store.hpp"
+
+namespace microplan::geo::usecases {
+
+standards_catalogue check_standards(const std::string& file) { return read_standards(file); }
+
+standards_catalogue put_standards_in_force(const std::string& store, const std::string& file) {
+    standards_catalogue c = read_standards(file);
+    store::update_atomically(store, [&](store::planning_store& db) { db.write_standards(c); });
+    return c;
+}
+
+attribute_result import_attribute(const attribute_request& request) {
+    const population_table_options& table = request.table;
+    unit_layer units = store::open_store(request.store, store::open_mode::read_only)->read_level(table.lvl);
+    if (units.units.empty())
+        throw store_error({request.store, {}, {}, {}, {}}, "level absent",
+                          "the store holds no " + std::string(level_table(table.lvl)));
+    population_table_result r = read_population_table(table, units);
+    attribute_result out{r.values.at(total_band), units.units.size(), r.value_field, std::move(r.report)};
+    store::update_atomically(request.store, [&](store::planning_store& db) {
+        db.write_attributes(table.lvl, request.name, out.values, table.path);
+    });
+    return out;
+}
+
+}  // namespace microplan::geo::usecases
