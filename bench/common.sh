@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # common.sh -- sourced (bash) by every bench script: where inputs are read and outputs written, the
 # peers' scripts, and the one-line skips when a peer is not installed. Measures nothing.
 #
@@ -22,15 +23,20 @@ BENCH_REPO=$(dirname "$BENCH_HERE")
 # canonical; the file and its parents need not exist.
 bench_abs() { realpath -m -- "$1"; }
 
-export MICROPLAN_BENCH_DIR=$(bench_abs "${MICROPLAN_BENCH_DIR:-/tmp/microplan-bench}")
+MICROPLAN_BENCH_DIR=$(bench_abs "${MICROPLAN_BENCH_DIR:-/tmp/microplan-bench}")
+export MICROPLAN_BENCH_DIR
 mkdir -p "$MICROPLAN_BENCH_DIR"
 chmod a+rx "$MICROPLAN_BENCH_DIR" 2>/dev/null || true  # the peers' PostgreSQL runs as 'postgres'
-export MICROPLAN_DATA=$(bench_abs "${MICROPLAN_DATA:-$BENCH_REPO/../shared/data/ecuador}")
-export MICROPLAN_PEERS=$(bench_abs "${MICROPLAN_PEERS:-$BENCH_REPO/../shared/peers}")
+MICROPLAN_DATA=$(bench_abs "${MICROPLAN_DATA:-$BENCH_REPO/../shared/data/ecuador}")
+export MICROPLAN_DATA
+MICROPLAN_PEERS=$(bench_abs "${MICROPLAN_PEERS:-$BENCH_REPO/../shared/peers}")
+export MICROPLAN_PEERS
 
 export BL_DATA="$MICROPLAN_DATA"
-export BL_WORK=$(bench_abs "${BL_WORK:-$MICROPLAN_BENCH_DIR/peers-work}")
-export BL_RESULTS=$(bench_abs "${BL_RESULTS:-$MICROPLAN_BENCH_DIR/results}")
+BL_WORK=$(bench_abs "${BL_WORK:-$MICROPLAN_BENCH_DIR/peers-work}")
+export BL_WORK
+BL_RESULTS=$(bench_abs "${BL_RESULTS:-$MICROPLAN_BENCH_DIR/results}")
+export BL_RESULTS
 export GDAL_PAM_ENABLED=NO CPL_VSIL_GZIP_WRITE_PROPERTIES=NO PYTHONDONTWRITEBYTECODE=1
 
 # peers_copy: copies the peers' scripts to $MICROPLAN_BENCH_DIR/peers (fresh each time) and prints

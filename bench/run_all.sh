@@ -10,7 +10,10 @@
 # $MICROPLAN_BENCH_DIR (default /tmp/microplan-bench; see bench/common.sh). A step that fails is
 # reported and the others still run; the exit status is then 1.
 set -uo pipefail
-[ -n "${2:-}" ] && export MICROPLAN_DATA=$(realpath -m -- "$2")
+if [ -n "${2:-}" ]; then
+  MICROPLAN_DATA=$(realpath -m -- "$2")
+  export MICROPLAN_DATA
+fi
 source "$(dirname "$0")/common.sh"
 build=$(bench_abs "${1:-build}")
 bench=$BENCH_HERE
