@@ -9,10 +9,13 @@
 #   make tsan             the server and parallel tests with ThreadSanitizer, in build-tsan/
 #   make fuzz             libFuzzer targets (clang) in build-fuzz/, each run FUZZ_SECONDS (60) from the seed
 #                         corpora in fuzz/corpus/ (FUZZING.md)
-#   make bench            import/validate, point-in-polygon and zonal benchmarks beside the peers, incremental
+#   make bench            install the peers (make bench-deps), build microplan and the bench programs, then
+#                         import/validate, point-in-polygon and zonal benchmarks beside the peers, incremental
 #                         coverage recompute, uncached tiles beside PostGIS ST_AsMVT, wrk on cached tiles and
 #                         item pages, cost distance beside GRASS r.cost, straight-line accessibility beside
-#                         GeoPandas + SciPy, designing every district and circuit of Ecuador (bench/RESULTS.md)
+#                         GeoPandas + SciPy, designing every district and circuit of Ecuador (bench/RESULTS.md).
+#                         A peer that is not installed is skipped with one line (BENCH_INSTALL=0: never
+#                         apt-get); outputs under BENCH_DIR (/tmp/microplan-bench), nothing in ../shared
 
 DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
@@ -36,7 +39,16 @@ else
 BUILD_DIR ?= build
 endif
 
-.PHONY: deps configure build web run ecuador test bench clean tsan fuzz
+# The peers `make bench` runs beside microplan (bench/*, ../shared/peers/00_install.sh): PostgreSQL 15 +
+# PostGIS 3, GeoPandas (+ rtree, SciPy's k-d tree), rasterio, GRASS, GDAL's ogr2ogr, wrk; bc, curl and
+# GNU time for the scripts.
+BENCH_PACKAGES := python3 python3-numpy python3-pandas python3-scipy python3-geopandas python3-rtree \
+  python3-rasterio python3-psycopg2 postgresql-15 postgresql-15-postgis-3 grass-core gdal-bin wrk bc curl time
+BENCH_TARGETS := microplan microplan_bench_pip_zonal microplan_bench_incremental microplan_bench_tiles
+BENCH_INSTALL ?= 1
+BENCH_DIR ?= /tmp/microplan-bench
+
+.PHONY: deps configure build web run ecuador test bench bench-deps bench-build clean tsan fuzz
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
@@ -80,16 +92,28 @@ ecuador: build web
 test: build web
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-bench: build
-	bench/import_validate.sh $(BUILD_DIR)/microplan
-	bench/pip_zonal.sh $(BUILD_DIR)
-	mkdir -p /tmp/microplan-bench && $(BUILD_DIR)/microplan demo --out /tmp/microplan-bench/demo.sqlite
-	MICROPLAN_STORE=/tmp/microplan-bench/demo.sqlite $(BUILD_DIR)/bench/microplan_bench_incremental
-	bench/tiles_peer.py $(BUILD_DIR)/microplan /tmp/microplan-bench/demo.sqlite
-	bench/serve_load.sh $(BUILD_DIR)/microplan /tmp/microplan-bench/demo.sqlite
-	bench/cost_distance.sh $(BUILD_DIR)/microplan
-	bench/access_distance.py $(BUILD_DIR)/microplan
-	bench/design_national.sh $(BUILD_DIR) $(ECUADOR_DATA)
+# The peers, installed when missing as root (never upgraded: upgrading postgresql-15 under a running
+# cluster breaks it); otherwise, or with BENCH_INSTALL=0, the list to install and the benches skip them.
+bench-deps:
+	@missing=$$(for p in $(BENCH_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$(BENCH_INSTALL)" = 1 ] && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing the benchmarks' peers:" $$missing; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends --no-upgrade $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "make bench: not installed, so their benchmarks are skipped:" $$missing; \
+	    echo "  (as root: apt-get install -y --no-upgrade" $$missing "  or 'sudo make bench-deps')"; \
+	  fi; \
+	fi
+
+# Only what the benches run (not the test suite).
+bench-build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(BENCH_TARGETS)
+
+bench: bench-deps bench-build
+	MICROPLAN_BENCH_DIR=$(BENCH_DIR) bench/run_all.sh $(BUILD_DIR) $(ECUADOR_DATA)
 
 clean:
 	rm -rf build build-asan web/node_modules

@@ -14,17 +14,23 @@ GeoPandas (peer, Debian's 0.12 with Shapely 1.8, which has no sjoin_nearest): ra
 cell centres -> GeoDataFrame -> to_crs(32717), nearest school by SciPy's cKDTree (the usual Python route),
 then the cells joined to the cantons they fall in (sjoin, centroid rule, one level only) and summed per
 canton. Wall time of the whole job, best of BL_RUNS runs,
-peak RSS of each process.
+peak RSS of each process. Without GeoPandas, SciPy or rasterio microplan runs alone, after one "skipped:" line.
+The environment is bench/common.sh's (the script runs itself again through it when started alone): the
+data from $MICROPLAN_DATA, the work folder under $MICROPLAN_BENCH_DIR (removed at the end).
 """
 import os
-import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.normpath(os.path.join(HERE, "../../shared/data/ecuador"))
+if "MICROPLAN_BENCH_PEERS" not in os.environ:  # bench/common.sh's environment, then this script again
+    os.execv("/bin/bash", ["bash", "-c", 'source "$1"; shift; MICROPLAN_BENCH_PEERS=$(peers_copy || true) '
+                           'exec /usr/bin/python3 "$@"', "bash", os.path.join(HERE, "common.sh"),
+                           os.path.abspath(__file__)] + sys.argv[1:])
+DATA = os.environ["MICROPLAN_DATA"]
 RUNS = int(os.environ.get("BL_RUNS", "3"))
 LANDSCAN = f"{DATA}/rasters/landscan_2023_continental.tif"
 SCHOOLS = f"{DATA}/establishments/escuelas_coordenadas.geojson"
@@ -61,9 +67,30 @@ def geopandas_job(out):
     return seconds, {t: tot[f"w{t}"] / tot["people"] * 100 for t in (2, 5, 10)}
 
 
+def peer_missing():
+    """The skip line for the first of the peer's modules that is not installed, or None."""
+    for module, package in (("geopandas", "python3-geopandas"), ("rtree", "python3-rtree"),
+                            ("scipy", "python3-scipy"), ("rasterio", "python3-rasterio")):
+        try:
+            __import__(module)
+        except ImportError:
+            return "skipped: GeoPandas + SciPy peer: %s not installed (apt-get install %s)" % (module, package)
+    return None
+
+
 def main():
     microplan = os.path.realpath(sys.argv[1])
-    work = tempfile.mkdtemp(prefix="microplan-access-")
+    if not os.path.exists(LANDSCAN):
+        print("skipped: real data not found under %s" % DATA)
+        return
+    work = tempfile.mkdtemp(prefix="access.", dir=os.environ["MICROPLAN_BENCH_DIR"])
+    try:
+        run(microplan, work)
+    finally:
+        shutil.rmtree(work)
+
+
+def run(microplan, work):
     store = f"{work}/ec.sqlite"
     for args in (["import", CANTONS, "-s", store, "-l", "canton"],
                  ["build", store, "--from", "cantons", "--codification",
@@ -79,18 +106,30 @@ def main():
         best_m = min(best_m, time.perf_counter() - t0)
         rss_m = max(rss_m, int(p.stderr.strip().splitlines()[-1]) / 1024)
         summary = p.stdout
+    print(f"microplan: {best_m:.2f} s, peak RSS {rss_m:.0f} MB (distances + statistics for 224 cantons, "
+          f"115 districts, 9 zones, fractional cells)")
+    print(summary.strip())
+    missing = peer_missing()
+    if missing:
+        print(missing)
+        return
     best_g, shares = 1e9, {}
     for _ in range(RUNS):
         r, w = os.pipe()
         pid = os.fork()
-        if pid == 0:
+        if pid == 0:  # the peer in its own process, for its own peak RSS
             os.close(r)
-            s, sh = geopandas_job(f"{work}/gpd.npy")
-            os.write(w, repr((s, sh)).encode())
-            os._exit(0)
+            try:
+                s, sh = geopandas_job(f"{work}/gpd.npy")
+                os.write(w, repr((s, sh)).encode())
+            finally:
+                os._exit(0)
         os.close(w)
-        s, shares = eval(os.read(r, 1 << 16).decode())
+        reply = os.read(r, 1 << 16).decode()
         _, status, usage = os.wait4(pid, 0)
+        if not reply:
+            raise SystemExit("the GeoPandas peer failed")
+        s, shares = eval(reply)
         best_g = min(best_g, s)
         rss_g = usage.ru_maxrss / 1024
     import numpy as np
@@ -103,13 +142,9 @@ def main():
     diff = np.abs(ours.data.astype("float64") - g[2])
     print(f"cells compared: {len(rows)}, missing in microplan: {int(ours.mask.sum())}, "
           f"|difference| max {diff.max() * 1000:.6f} m, mean {diff.mean() * 1000:.6f} m")
-    print(f"microplan: {best_m:.2f} s, peak RSS {rss_m:.0f} MB (distances + statistics for 224 cantons, "
-          f"115 districts, 9 zones, fractional cells)")
-    print(summary.strip())
     print(f"GeoPandas + cKDTree: {best_g:.2f} s, peak RSS {rss_g:.0f} MB (distances + sums for the cantons, centroid rule); "
           + ", ".join(f"within {t} km {v:.1f} %" for t, v in shares.items()))
     print(f"speed-up: {best_g / best_m:.1f}x")
-
 
 if __name__ == "__main__":
     main()

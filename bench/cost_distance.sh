@@ -4,17 +4,27 @@
 #
 #   bench/cost_distance.sh build/microplan
 #
+# The peers' scripts run from a copy (bench/common.sh); without GRASS microplan runs alone.
 # Inputs from ../shared/peers/prep_cost_raster.py ($BL_WORK/job3/cost.tif, starts.csv); GRASS through
 # ../shared/peers/job3_rcost_grass.sh (BL_RUNS=1: 8 and 16 neighbours, its GeoTIFFs rcost_{queen,knight}.tif).
 # microplan: `microplan access cost` under /usr/bin/time -v (wall, peak RSS), output Float32 GeoTIFF.
 set -euo pipefail
-MICROPLAN=$(realpath "$1")
-PEERS=$(cd "$(dirname "$0")/../../shared/peers" && pwd)
+source "$(dirname "$0")/common.sh"
+MICROPLAN=$(bench_abs "$1")
+[ -f "$BL_DATA/boundaries/parroquias.geojson" ] || { echo "skipped: real data not found under $BL_DATA"; exit 0; }
+if ! bench_need "rasterio + GeoPandas" "python3-rasterio python3-geopandas" bench_python "rasterio, geopandas"; then
+  echo "skipped: cost distance (its cost surface is made by the peers' prep_cost_raster.py with them)"
+  exit 0
+fi
+PEERS=$(peers_copy)
 source "$PEERS/env.sh"
 J3="$BL_WORK/job3"
 [ -f "$J3/cost.tif" ] || /usr/bin/python3 "$PEERS/prep_cost_raster.py"
-BL_RUNS=1 "$PEERS/job3_rcost_grass.sh" >/dev/null
-grep r.cost "$BL_RESULTS/job3_rcost_grass.csv" | cut -d, -f3,5,6 | sed 's/^/GRASS /'
+rm -f "$BL_RESULTS/job3_rcost_grass.csv" "$J3"/rcost_*.tif
+if bench_need GRASS "grass-core bc" sh -c 'command -v grass && command -v bc'; then
+  BL_RUNS=1 "$PEERS/job3_rcost_grass.sh" >/dev/null
+  grep r.cost "$BL_RESULTS/job3_rcost_grass.csv" | cut -d, -f3,5,6 | sed 's/^/GRASS /'
+fi
 for variant in queen knight; do
   flag=""; [ "$variant" = knight ] && flag="--knight"
   /usr/bin/time -v -o "$J3/mp_time_$variant.txt" "$MICROPLAN" access cost $flag --cost "$J3/cost.tif" \
@@ -24,9 +34,11 @@ for variant in queen knight; do
   echo "microplan $variant,$wall,$rss ($(grep 'cost distance' "$J3/mp_$variant.err"))"
 done
 /usr/bin/python3 - "$J3" <<'PY'
-import sys, numpy as np, rasterio
+import os, sys, numpy as np, rasterio
 j3 = sys.argv[1]
 for v in ("queen", "knight"):
+    if not os.path.exists(f"{j3}/rcost_{v}.tif"):
+        continue
     g = rasterio.open(f"{j3}/rcost_{v}.tif").read(1, masked=True)
     m = rasterio.open(f"{j3}/microplan_{v}.tif").read(1, masked=True)
     both = (~g.mask) & (~m.mask)
@@ -39,7 +51,7 @@ PY
 # registry as a source, LandScan people, statistics per canton, district and zone.
 STORE="$J3/ec_access.sqlite"
 rm -f "$STORE"
-DATA="$PEERS/../data/ecuador"
+DATA="$BL_DATA"
 "$MICROPLAN" import "$DATA/boundaries/cantones.geojson" -s "$STORE" -l canton >/dev/null 2>&1
 "$MICROPLAN" build "$STORE" --from cantons --codification "$DATA/tables/senplades_zonas_distritos_circuitos.csv" >/dev/null 2>&1 || true
 "$MICROPLAN" import establishments "$DATA/establishments/escuelas_coordenadas.geojson" -s "$STORE" --sector education >/dev/null 2>&1

@@ -2,12 +2,14 @@
 # Time and peak memory of importing + validating the full-resolution cantons
 # (1.12 M vertices), microplan beside GDAL's own ogr2ogr into SpatiaLite as the peer
 # for the import step. Usage: bench/import_validate.sh [path/to/microplan]
+# Stores are written to a temporary folder under $MICROPLAN_BENCH_DIR and removed (bench/common.sh).
 set -euo pipefail
-bin=${1:-build/microplan}
-data=${MICROPLAN_DATA:-$(cd "$(dirname "$0")/../.." && pwd)/shared/data/ecuador}
+source "$(dirname "$0")/common.sh"
+bin=$(bench_abs "${1:-build/microplan}")
+data=$MICROPLAN_DATA
 src="/vsigzip/$data/boundaries/cantones_detalle.geojson.gz"
-[ -f "$data/boundaries/cantones_detalle.geojson.gz" ] || { echo "real data not found under $data; skipping"; exit 0; }
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+[ -f "$data/boundaries/cantones_detalle.geojson.gz" ] || { echo "skipped: real data not found under $data"; exit 0; }
+work=$(mktemp -d "$MICROPLAN_BENCH_DIR/import.XXXXXX"); trap 'rm -rf "$work"' EXIT
 runs=${RUNS:-3}
 measure() {  # label, command...
   local label=$1; shift
@@ -27,4 +29,6 @@ for i in $(seq "$runs"); do
   printf '%-34s run %d  %6.2f s  %6.0f MB\n' "microplan validate" "$i" "$secs" "$((kb / 1024))"
 done
 measure "microplan import+validate (sh -c)" sh -c "'$bin' import '$src' --store '$work/x.sqlite' --level canton && '$bin' validate '$work/x.sqlite'; true"
-measure "peer: ogr2ogr -f SQLite -dsco SPATIALITE=YES" ogr2ogr -f SQLite -dsco SPATIALITE=YES "$work/o.sqlite" "$src" -nlt MULTIPOLYGON
+if bench_need "GDAL's ogr2ogr" gdal-bin command -v ogr2ogr; then
+  measure "peer: ogr2ogr -f SQLite -dsco SPATIALITE=YES" ogr2ogr -f SQLite -dsco SPATIALITE=YES "$work/o.sqlite" "$src" -nlt MULTIPOLYGON
+fi

@@ -10,9 +10,11 @@
 #    with wrk -t2 -c64, without and with Accept-Encoding: gzip.
 # The access log is off (as a production deployment behind a proxy would log there).
 set -euo pipefail
-MICROPLAN=$(realpath "$1"); STORE=$(realpath "$2"); SECONDS_PER_RUN=${3:-10}
+source "$(dirname "$0")/common.sh"
+bench_need wrk wrk command -v wrk || exit 0
+MICROPLAN=$(bench_abs "$1"); STORE=$(bench_abs "$2"); SECONDS_PER_RUN=${3:-10}
 HERE=$(cd "$(dirname "$0")" && pwd)
-WORK=$(mktemp -d); trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+WORK=$(mktemp -d "$MICROPLAN_BENCH_DIR/serve.XXXXXX"); trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 t0=$(date +%s.%N)

@@ -7,9 +7,11 @@
 #
 #   bench/serve_mixed.sh build/microplan STORE [SECONDS]
 set -euo pipefail
-MICROPLAN=$(realpath "$1"); STORE=$(realpath "$2"); DURATION=${3:-60}
+source "$(dirname "$0")/common.sh"
+bench_need wrk wrk command -v wrk || exit 0
+MICROPLAN=$(bench_abs "$1"); STORE=$(bench_abs "$2"); DURATION=${3:-60}
 HERE=$(cd "$(dirname "$0")" && pwd)
-WORK=$(mktemp -d); trap 'kill $PID $SLOW 2>/dev/null || true; rm -rf "$WORK"' EXIT
+WORK=$(mktemp -d "$MICROPLAN_BENCH_DIR/serve.XXXXXX"); trap 'kill $PID $SLOW 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$MICROPLAN" serve "$STORE" --port "$PORT" --access-log off --watch-seconds 0 >"$WORK/out" 2>"$WORK/err" &
 PID=$!

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tiles_peer.py -- uncached vector tiles: microplan's server beside PostGIS ST_AsMVT, one run.
 
-    bench/tiles_peer.py build/microplan [DEMO_STORE]     (make bench runs it; needs root for pg_start.sh)
+    bench/tiles_peer.py build/microplan [DEMO_STORE]     (make bench runs it; PostGIS needs root for pg_start.sh)
 
 Layers: the detailed cantons (../shared/data/ecuador/boundaries/cantones_detalle.geojson.gz, 221 cantons,
 1.12 M vertices) and the 1,134 circuits of the demo store. Tiles: every XYZ tile over the layer's
@@ -13,6 +13,9 @@ EPSG:3857, GiST, ST_AsMVTGeom extent 4096 buffer 64, ST_AsMVT). microplan: `micr
 Both are driven the same way: 2 client processes pulling tiles from one queue, each with one
 connection (psycopg2 / http.client keep-alive); wall time of the whole list, best of BL_RUNS runs.
 Peak RSS: microplan server VmHWM; PostGIS backends' VmHWM (as the peer script).
+Without PostGIS (not installed, or not root) microplan is measured alone, after one "skipped:" line.
+The environment is bench/common.sh's (the script runs itself again through it when started alone): the
+peers' scripts run from a copy, outputs under $MICROPLAN_BENCH_DIR.
 """
 import http.client
 import math
@@ -25,12 +28,21 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PEERS = os.path.normpath(os.path.join(HERE, "../../shared/peers"))
+COMMON = os.path.join(HERE, "common.sh")
+if "MICROPLAN_BENCH_PEERS" not in os.environ:  # bench/common.sh's environment, then this script again
+    os.execv("/bin/bash", ["bash", "-c", 'source "$1"; shift; MICROPLAN_BENCH_PEERS=$(peers_copy || true) '
+                           'exec /usr/bin/python3 "$@"', "bash", COMMON, os.path.abspath(__file__)] + sys.argv[1:])
+PEERS = os.environ["MICROPLAN_BENCH_PEERS"]
+if not PEERS or not os.path.exists(os.path.join(os.environ["MICROPLAN_DATA"], "boundaries/cantones_detalle.geojson.gz")):
+    print("skipped: uncached tiles (the real data or the peers' scripts were not found)")
+    sys.exit(0)
+try:
+    import numpy as np
+except ImportError:
+    print("skipped: NumPy not installed (apt-get install python3-numpy)")
+    sys.exit(0)
 sys.path.insert(0, PEERS)
 from lib_bench import BL_DATA, BL_WORK, EC_BBOX, PG_DSN, backend_hwm_mb  # noqa: E402
-
-import numpy as np  # noqa: E402
-import psycopg2  # noqa: E402
 
 RUNS = int(os.environ.get("BL_RUNS", "3"))
 MAXZOOM = 10
@@ -50,6 +62,7 @@ def tiles_for_bbox(xmin, ymin, xmax, ymax, maxzoom):
 
 
 def pg_worker(table, tq, rq):
+    import psycopg2
     conn = psycopg2.connect(PG_DSN)
     conn.autocommit = True
     cur = conn.cursor()
@@ -150,15 +163,13 @@ def report(name, engine, r, extra=""):
         flush=True)
 
 
-def main():
-    microplan = os.path.abspath(sys.argv[1])
-    demo = sys.argv[2] if len(sys.argv) > 2 else None
-    os.makedirs(WORK, exist_ok=True)
-    subprocess.run([os.path.join(PEERS, "pg_start.sh")], check=True, stdout=subprocess.DEVNULL)
-    cantons_src = "/vsigzip/" + os.path.join(BL_DATA, "boundaries/cantones_detalle.geojson.gz")
-    layers = [("cantons", cantons_src, "-sql", "SELECT DPA_CANTON AS code, DPA_DESCAN AS name, DPA_PROVIN AS parent FROM cantones_detalle")]
-    if demo:
-        layers.append(("circuits", demo, "-sql", "SELECT code, name, parent_code AS parent, geom FROM circuits"))
+def postgis_available():
+    """bench/common.sh's check: installed, and root (the private cluster runs as 'postgres')."""
+    return subprocess.run(["bash", "-c", 'source "$0"; bench_need_postgis', COMMON]).returncode == 0
+
+
+def load_postgis(layers):
+    import psycopg2
     for table, src, *sql in layers:
         subprocess.run(["ogr2ogr", "-f", "PostgreSQL", "PG:" + PG_DSN, src, *sql, "-nln", table,
                         "-lco", "GEOMETRY_NAME=geom", "-lco", "FID=fid", "-nlt", "PROMOTE_TO_MULTI", "-overwrite"], check=True)
@@ -170,6 +181,29 @@ def main():
                       "CREATE INDEX ON %s USING gist(geom_3857)" % ((table,) * 3))
             c.execute("VACUUM ANALYZE %s" % table)
         conn.close()
+
+
+def main():
+    microplan = os.path.abspath(sys.argv[1])
+    demo = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
+    os.makedirs(WORK, exist_ok=True)
+    cantons_src = "/vsigzip/" + os.path.join(BL_DATA, "boundaries/cantones_detalle.geojson.gz")
+    layers = [("cantons", cantons_src, "-sql", "SELECT DPA_CANTON AS code, DPA_DESCAN AS name, DPA_PROVIN AS parent FROM cantones_detalle")]
+    if demo:
+        layers.append(("circuits", demo, "-sql", "SELECT code, name, parent_code AS parent, geom FROM circuits"))
+    with_pg = postgis_available()
+    if with_pg:
+        subprocess.run([os.path.join(PEERS, "pg_start.sh")], check=True, stdout=subprocess.DEVNULL)
+    try:
+        if with_pg:
+            load_postgis(layers)
+        measure(microplan, cantons_src, demo, with_pg)
+    finally:
+        if with_pg:
+            subprocess.run([os.path.join(PEERS, "pg_stop.sh")], check=True, stdout=subprocess.DEVNULL)
+
+
+def measure(microplan, cantons_src, demo, with_pg):
     # microplan stores: the cantons imported as they are; the demo store served as is.
     cantons_store = os.path.join(WORK, "cantones.sqlite")
     if os.path.exists(cantons_store):
@@ -187,8 +221,9 @@ def main():
     print("%-10s %-9s" % ("layer", "engine"))
     for layer, store, bbox in stores:
         tiles = tiles_for_bbox(*bbox, MAXZOOM)
-        pg = best([run_once(pg_worker, (layer,), tiles) for _ in range(RUNS)])
-        report(layer, "postgis", pg)
+        pg = best([run_once(pg_worker, (layer,), tiles) for _ in range(RUNS)]) if with_pg else None
+        if pg:
+            report(layer, "postgis", pg)
         t0 = time.perf_counter()
         proc, port = serve(microplan, store)
         start = time.perf_counter() - t0
@@ -200,13 +235,32 @@ def main():
         proc.terminate()
         proc.wait()
         first = mp_runs[0]
-        report(layer, "microplan", r, "(first run %.3f s incl. per-zoom simplification; server start %.2f s) %.1fx PostGIS"
-               % (first["wall"], start, r["tiles_per_s"] / pg["tiles_per_s"]))
-        engines_alone(microplan, layer, store, tiles)
+        report(layer, "microplan", r, "(first run %.3f s incl. per-zoom simplification; server start %.2f s)%s"
+               % (first["wall"], start, " %.1fx PostGIS" % (r["tiles_per_s"] / pg["tiles_per_s"]) if pg else ""))
+        engines_alone(microplan, layer, store, tiles, with_pg)
 
 
-def engines_alone(microplan, layer, store, tiles):
+def engines_alone(microplan, layer, store, tiles, with_pg):
     """The same tiles without a client: one SQL statement in one backend, one microplan thread in process."""
+    pg = postgis_alone(layer, tiles) if with_pg else None
+    listing = os.path.join(WORK, "tiles_%s.txt" % layer)
+    with open(listing, "w") as f:
+        f.writelines("%d %d %d\n" % t for t in tiles)
+    bench = os.path.join(os.path.dirname(microplan), "bench", "microplan_bench_tiles")
+    out = subprocess.run([bench, "--benchmark_filter=render_z0_10/%s$" % layer, "--benchmark_format=json"],
+                         env=dict(os.environ, MICROPLAN_STORE=store, MICROPLAN_TILE_LIST=listing),
+                         capture_output=True, text=True, check=True).stdout
+    import json
+    ours = json.loads(out)["benchmarks"][0]["tiles_per_s"]
+    if pg:
+        print("%-10s engines alone, one core, no client: PostGIS %.0f tiles/s, microplan %.0f tiles/s (%.1fx)"
+              % (layer, pg, ours, ours / pg), flush=True)
+    else:
+        print("%-10s engine alone, one core, no client: microplan %.0f tiles/s" % (layer, ours), flush=True)
+
+
+def postgis_alone(layer, tiles):
+    import psycopg2
     conn = psycopg2.connect(PG_DSN)
     conn.autocommit = True
     with conn.cursor() as c:
@@ -222,18 +276,7 @@ def engines_alone(microplan, layer, store, tiles):
             c.fetchone()
             walls.append(time.perf_counter() - t0)
     conn.close()
-    pg = len(tiles) / min(walls)
-    listing = os.path.join(WORK, "tiles_%s.txt" % layer)
-    with open(listing, "w") as f:
-        f.writelines("%d %d %d\n" % t for t in tiles)
-    bench = os.path.join(os.path.dirname(microplan), "bench", "microplan_bench_tiles")
-    out = subprocess.run([bench, "--benchmark_filter=render_z0_10/%s$" % layer, "--benchmark_format=json"],
-                         env=dict(os.environ, MICROPLAN_STORE=store, MICROPLAN_TILE_LIST=listing),
-                         capture_output=True, text=True, check=True).stdout
-    import json
-    ours = json.loads(out)["benchmarks"][0]["tiles_per_s"]
-    print("%-10s engines alone, one core, no client: PostGIS %.0f tiles/s, microplan %.0f tiles/s (%.1fx)"
-          % (layer, pg, ours, ours / pg), flush=True)
+    return len(tiles) / min(walls)
 
 
 if __name__ == "__main__":
