@@ -106,8 +106,9 @@ void add_and_commit(benchmark::State& state) {
     for (auto _ : state) {
         auto [lon, lat] = f.random_point(rng);
         placed_establishment e = f.at(lon, lat);
-        store::proposal_record p{0, scenario, "health", "Centro de Salud Tipo A", "propuesto", lon, lat,
-                                 f.layers[2].units[static_cast<std::size_t>(e.units[2])].code};
+        store::proposal_record p{
+            0,           scenario, "health", "Centro de Salud Tipo A",
+            "propuesto", lon,      lat,      f.layers[2].units[static_cast<std::size_t>(e.units[2])].code};
         db->add_proposal(p);
         std::size_t h = f.model->add(std::move(e));
         benchmark::DoNotOptimize(f.model->sector_national("health").deficit);

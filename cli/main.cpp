@@ -64,9 +64,11 @@ int main(int argc, char** argv) {
         microplan::cli::add_plan);
     add("indicators", "Indicators per territory and year, and the status of targets (metas)",
         microplan::cli::add_indicators);
-    CLI::App* access = app.add_subcommand("access", "Accessibility: travel time, distance, coverage within thresholds, capacity, new sites");
+    CLI::App* access = app.add_subcommand(
+        "access", "Accessibility: travel time, distance, coverage within thresholds, capacity, new sites");
     access->require_subcommand(1);
-    add_to(*access, 2, "cost", "Accumulated cost (travel time) from many sources over a friction raster, as GRASS r.cost",
+    add_to(*access, 2, "cost",
+           "Accumulated cost (travel time) from many sources over a friction raster, as GRASS r.cost",
            microplan::cli::add_access_cost);
     add_to(*access, 2, "friction", "Friction surface (minutes per cell) from land cover, speeds, roads and barriers",
            microplan::cli::add_access_friction);

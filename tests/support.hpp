@@ -14,8 +14,8 @@ class scratch {
 public:
     scratch() {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = std::filesystem::temp_directory_path() /
-               ("microplan-" + std::string(info->test_suite_name()) + "-" + info->name() + "-" + std::to_string(::getpid()));
+        dir_ = std::filesystem::temp_directory_path() / ("microplan-" + std::string(info->test_suite_name()) + "-" +
+                                                         info->name() + "-" + std::to_string(::getpid()));
         std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_);
     }
@@ -37,11 +37,11 @@ inline std::string read_bytes(const std::string& path) {
 
 // The real Ecuador data beside the checkout; tests that need it skip when it is absent.
 inline std::string ecuador(const std::string& relative) { return std::string(MICROPLAN_SHARED_DATA) + "/" + relative; }
-#define MICROPLAN_NEED_ECUADOR_DATA()                                                                         \
-    do {                                                                                                       \
-        if (!std::filesystem::exists(::microplan::test::ecuador("README.md")))                                 \
-            GTEST_SKIP() << "real Ecuador data not found at " MICROPLAN_SHARED_DATA                            \
-                            " (../shared/data/ecuador beside the checkout); skipping";                         \
+#define MICROPLAN_NEED_ECUADOR_DATA()                                                  \
+    do {                                                                               \
+        if (!std::filesystem::exists(::microplan::test::ecuador("README.md")))         \
+            GTEST_SKIP() << "real Ecuador data not found at " MICROPLAN_SHARED_DATA    \
+                            " (../shared/data/ecuador beside the checkout); skipping"; \
     } while (0)
 
 // Runs a shell command, returning its exit code and what it printed (stdout + stderr).
@@ -65,7 +65,8 @@ inline std::string feature_collection(const std::string& features) {
     return R"({"type":"FeatureCollection","features":[)" + features + "]}";
 }
 inline std::string polygon_feature(const std::string& props, const std::string& ring) {
-    return R"({"type":"Feature","properties":)" + props + R"(,"geometry":{"type":"Polygon","coordinates":[)" + ring + "]}}";
+    return R"({"type":"Feature","properties":)" + props + R"(,"geometry":{"type":"Polygon","coordinates":[)" + ring +
+           "]}}";
 }
 
 }  // namespace microplan::test

@@ -33,9 +33,12 @@ error_response current_exception_response() {
         return to_response(e);
     } catch (const geo::usecases::refusal& e) {
         switch (e.why()) {
-            case geo::usecases::refusal::reason::not_found: return make(404, "NotFound", e.what());
-            case geo::usecases::refusal::reason::not_available: return make(404, "NotAvailable", e.what());
-            case geo::usecases::refusal::reason::invalid: break;
+            case geo::usecases::refusal::reason::not_found:
+                return make(404, "NotFound", e.what());
+            case geo::usecases::refusal::reason::not_available:
+                return make(404, "NotAvailable", e.what());
+            case geo::usecases::refusal::reason::invalid:
+                break;
         }
         return make(422, "InvalidData", e.what());
     } catch (const geo::store_error& e) {

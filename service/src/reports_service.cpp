@@ -4,8 +4,8 @@
 #include <cmath>
 #include <map>
 
-#include "microplan/geo/usecases/planning.hpp"
 #include "microplan/geo/planning/report.hpp"
+#include "microplan/geo/usecases/planning.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/routes.hpp"
 #include "microplan/service/scenarios.hpp"

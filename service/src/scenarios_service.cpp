@@ -1,6 +1,5 @@
 #include "microplan/service/scenarios_service.hpp"
 
-
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -277,14 +276,9 @@ http_response scenarios_service::export_geopackage(const request_context& ctx, s
     const collection* circuits = ctx.data->find("circuits");
     std::vector<geo::usecases::circuit_change> out;
     for (const auto& c : rows) {
-        geo::usecases::circuit_change o{c.code,
-                                        c.name,
-                                        c.before.deficit,
-                                        c.after.deficit,
-                                        c.before.investment,
-                                        c.after.investment,
-                                        c.newly_covered,
-                                        {}};
+        geo::usecases::circuit_change o{
+            c.code,          c.name, c.before.deficit, c.after.deficit, c.before.investment, c.after.investment,
+            c.newly_covered, {}};
         if (const feature_record* rec = circuits ? circuits->find(c.fid) : nullptr)
             for (const auto& poly : rec->lonlat) {
                 geo::polygon_coordinates p;

@@ -77,7 +77,8 @@ TEST(RealData, PublicSchoolsPerDistrictAgainstTheIllustrativeEducationStandard) 
     for (const auto& [d, z] : zone_of_district)
         if (!unit_of_district.count(d)) unit_codes.insert(unit_of_district[d] = d);
     std::map<std::string, std::string> zone_of_unit;
-    for (const auto& [d, u] : unit_of_district) zone_of_unit[u] = zone_of_district.count(d) ? zone_of_district.at(d) : "";
+    for (const auto& [d, u] : unit_of_district)
+        zone_of_unit[u] = zone_of_district.count(d) ? zone_of_district.at(d) : "";
     std::vector<territory_unit> zones, districts;
     std::set<std::string> zone_codes;
     for (const auto& [u, z] : zone_of_unit) zone_codes.insert(z);
@@ -169,11 +170,12 @@ TEST(RealData, PublicSchoolsPerDistrictAgainstTheIllustrativeEducationStandard) 
     std::string out = std::filesystem::path(MICROPLAN_BINARY).parent_path() / "ecuador_education_districts.csv";
     std::ofstream(out) << coverage_csv(rows);
     auto ranking = rank_units(model, level::district, "education");
-    std::printf("education, %zu planning units (%zu districts): %.0f public schools counted, ideal %.0f, deficit %.0f "
-                "(USD %.0f M), surplus %.0f; worst per capita: %s %s (USD %.0f per person); table: %s\n",
-                districts.size(), zone_of_district.size(), nation.current, nation.ideal, nation.deficit,
-                nation.investment / 1e6, nation.surplus, ranking[0].code.c_str(), ranking[0].name.c_str(),
-                ranking[0].investment_per_capita, out.c_str());
+    std::printf(
+        "education, %zu planning units (%zu districts): %.0f public schools counted, ideal %.0f, deficit %.0f "
+        "(USD %.0f M), surplus %.0f; worst per capita: %s %s (USD %.0f per person); table: %s\n",
+        districts.size(), zone_of_district.size(), nation.current, nation.ideal, nation.deficit,
+        nation.investment / 1e6, nation.surplus, ranking[0].code.c_str(), ranking[0].name.c_str(),
+        ranking[0].investment_per_capita, out.c_str());
 }
 
 TEST(RealData, CantonalProjectionsMatchTheCantonsAndCarryParishesForward) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "ecuador_units.hpp"
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/io/codification.hpp"
 #include "microplan/geo/io/establishment_import.hpp"
@@ -15,14 +16,12 @@
 #include "microplan/geo/population/zonal.hpp"
 #include "microplan/geo/territory/assign.hpp"
 #include "microplan/geo/territory/build.hpp"
-#include "ecuador_units.hpp"
 #include "support.hpp"
 
 using namespace microplan::geo;
 using namespace microplan::test;
 
 namespace {
-
 
 // amie -> recorded district (da_dist) and parish folded to its city seat (dpa6_cabecera).
 std::map<std::string, std::pair<std::string, std::string>> registry() {

@@ -4,11 +4,11 @@
 #include <set>
 
 #include "ecuador_units.hpp"
-#include "support.hpp"
 #include "microplan/geo/io/codification.hpp"
 #include "microplan/geo/io/vector_import.hpp"
 #include "microplan/geo/territory/build.hpp"
 #include "microplan/geo/territory/validate.hpp"
+#include "support.hpp"
 
 using namespace microplan::geo;
 using namespace microplan::test;
@@ -60,10 +60,16 @@ TEST(RealData, DistrictsAndZonesFromCantonsAndTheCodificationTable) {
         // "... holds N districts (...)"
         unbuilt += std::stoul(f.message.substr(f.message.find("holds ") + 6));
     }
-    EXPECT_EQ(city_cantons, (std::set<std::string>{"0101", "0901", "1701", "1801", "2301"}));  // Cuenca, Guayaquil, Quito, Ambato, Santo Domingo
+    EXPECT_EQ(city_cantons, (std::set<std::string>{"0101", "0901", "1701", "1801",
+                                                   "2301"}));  // Cuenca, Guayaquil, Quito, Ambato, Santo Domingo
     EXPECT_EQ(unbuilt, 25u);
-    EXPECT_EQ(b.districts.units.size() + unbuilt, 140u) << "built " << b.districts.units.size() << " + unbuilt " << unbuilt;
-    EXPECT_FALSE(b.report.has_errors()) << [&] { std::string s; for (auto& f : b.report.items) s += f.to_text() + "\n"; return s; }();
+    EXPECT_EQ(b.districts.units.size() + unbuilt, 140u)
+        << "built " << b.districts.units.size() << " + unbuilt " << unbuilt;
+    EXPECT_FALSE(b.report.has_errors()) << [&] {
+        std::string s;
+        for (auto& f : b.report.items) s += f.to_text() + "\n";
+        return s;
+    }();
     // Every row matched: the only cantons outside the table are the undelimited ones.
     auto not_in_table = with_rule(b.report, "codification.canton_not_in_table");
     for (const auto& f : not_in_table) EXPECT_TRUE(f.code.starts_with("90")) << f.to_text();
@@ -101,7 +107,8 @@ TEST(RealData, CodificationRowsMatchParishesByCodeOrTolerantName) {
     for (std::size_t i = 0; i < table.rows().size(); ++i)
         if (!matched.count(i)) unmatched.emplace(table.rows()[i].district, table.rows()[i].parish);
     EXPECT_EQ(unmatched.size(), report.items.size());
-    // Beyond the 1,378 rows whose DPA code came from an exact name, tolerant matching finds 312 more (1,690 measured); 197 rows stay reported.
+    // Beyond the 1,378 rows whose DPA code came from an exact name, tolerant matching finds 312 more (1,690 measured);
+    // 197 rows stay reported.
     EXPECT_GE(matched.size(), 1690u) << report.items.size() << " unmatched";
     for (const auto& f : report.items) EXPECT_EQ(f.rule, "codification.parish_unmatched");
 

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "microplan/geo/core/sqlite.hpp"
-#include "microplan/geo/usecases/planning.hpp"
 #include "microplan/geo/store/planning_inputs.hpp"
+#include "microplan/geo/usecases/planning.hpp"
 #include "service/http_client.hpp"
 #include "service/running_server.hpp"
 #include "support.hpp"
@@ -189,7 +189,8 @@ TEST_F(Scenarios, IndicatorsJoinByFeatureIdAndExportAsCsv) {
     json at60 = get("/indicators/circuit?sector=education&minutes=60");
     EXPECT_GE(at60["units"][0]["population_within_minutes"].get<double>(),
               first["population_within_minutes"].get<double>());
-    EXPECT_TRUE(get("/indicators/circuit?sector=education&minutes=37")["units"][0]["population_within_minutes"].is_null());
+    EXPECT_TRUE(
+        get("/indicators/circuit?sector=education&minutes=37")["units"][0]["population_within_minutes"].is_null());
     EXPECT_TRUE(get("/indicators/circuit")["units"][0]["population_within_minutes"].is_null());  // no sector
     json report = get("/reports/unit/" + first["code"].get<std::string>() + "?level=circuit");
     ASSERT_EQ(report["accessibility"].size(), 4u);

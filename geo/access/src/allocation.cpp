@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <map>
+#include <numeric>
 #include <queue>
 
 #include "microplan/geo/core/parallel.hpp"
@@ -144,8 +144,8 @@ site_result propose_sites(const cost_surface& surface, const std::vector<double>
         if (demand_of[c] >= 0 && !std::isnan(surface.cost[c]) && (excluded.empty() || !excluded[c]))
             cand.push_back(static_cast<std::uint32_t>(c));
     std::stable_sort(cand.begin(), cand.end(), [&](auto a, auto b) { return people[a] > people[b]; });
-    const std::size_t limit = options.exact ? std::min(options.max_candidates, options.exact_max_candidates)
-                                            : options.max_candidates;
+    const std::size_t limit =
+        options.exact ? std::min(options.max_candidates, options.exact_max_candidates) : options.max_candidates;
     if (cand.size() > limit) cand.resize(limit);
     in.candidates = cand;
     in.covers.resize(cand.size());
@@ -233,7 +233,8 @@ site_result propose_sites(const cost_surface& surface, const std::vector<double>
         double greedy_added = std::accumulate(added.begin(), added.end(), 0.0);
         r.exact_added = best;
         r.gap = best > 0 ? std::max(0.0, (best - greedy_added) / best) : 0.0;
-        r.exact_status = Cbc_isProvenOptimal(m) ? "optimal" : (Cbc_isSecondsLimitReached(m) ? "time limit" : "not proven");
+        r.exact_status =
+            Cbc_isProvenOptimal(m) ? "optimal" : (Cbc_isSecondsLimitReached(m) ? "time limit" : "not proven");
     } else {
         r.exact_status = "no solution";
     }

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <queue>
 #include <thread>
 
@@ -14,7 +14,6 @@
 #include "microplan/geo/error.hpp"
 
 namespace microplan::geo::access {
-
 
 double tobler_factor(double rise_over_run) {
     static const double flat = std::exp(-3.5 * 0.05);
@@ -76,7 +75,9 @@ namespace {
 class move_table {
 public:
     move_table(const cost_surface& surface, const cost_distance_options& options)
-        : s_(surface), towards_(options.towards_sources), moves_(moves_for(options.moves, surface.g.ns_res / surface.g.ew_res)) {
+        : s_(surface),
+          towards_(options.towards_sources),
+          moves_(moves_for(options.moves, surface.g.ns_res / surface.g.ew_res)) {
         const auto cols = static_cast<std::ptrdiff_t>(surface.g.cols);
         for (const auto& m : moves_) {
             auto at = [&](int dr, int dc) { return static_cast<std::ptrdiff_t>(dr) * cols + dc; };

@@ -15,9 +15,15 @@ namespace {
 connection::connection(const std::string& path, mode m) : path_(path) {
     int flags = SQLITE_OPEN_NOMUTEX;
     switch (m) {
-        case mode::read_only: flags |= SQLITE_OPEN_READONLY; break;
-        case mode::read_write: flags |= SQLITE_OPEN_READWRITE; break;
-        case mode::create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
+        case mode::read_only:
+            flags |= SQLITE_OPEN_READONLY;
+            break;
+        case mode::read_write:
+            flags |= SQLITE_OPEN_READWRITE;
+            break;
+        case mode::create:
+            flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+            break;
     }
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -45,7 +51,8 @@ void connection::exec(std::string_view sql) {
     if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
         std::string detail = msg ? msg : "unknown error";
         sqlite3_free(msg);
-        throw store_error(error_location{path_, {}, {}, {}, {}}, "SQLite", detail + " (in: " + text.substr(0, 120) + ")");
+        throw store_error(error_location{path_, {}, {}, {}, {}}, "SQLite",
+                          detail + " (in: " + text.substr(0, 120) + ")");
     }
 }
 
@@ -63,7 +70,8 @@ statement::statement(connection& db, std::string_view sql) : db_(&db) {
 }
 
 statement& statement::bind(int index, std::string_view text) {
-    if (sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+    if (sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) !=
+        SQLITE_OK)
         fail(*db_, "bind");
     return *this;
 }
@@ -76,7 +84,8 @@ statement& statement::bind(int index, std::int64_t value) {
     return *this;
 }
 statement& statement::bind_blob(int index, std::span<const unsigned char> blob) {
-    if (sqlite3_bind_blob(stmt_.get(), index, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+    if (sqlite3_bind_blob(stmt_.get(), index, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT) !=
+        SQLITE_OK)
         fail(*db_, "bind");
     return *this;
 }
@@ -105,7 +114,8 @@ void statement::reset() {
 
 std::string statement::text(int col) const {
     const unsigned char* t = sqlite3_column_text(stmt_.get(), col);
-    return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col)))
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col)))
              : std::string{};
 }
 

@@ -5,10 +5,10 @@
 #include <set>
 
 #include "microplan/geo/core/gdal.hpp"
-#include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/error.hpp"
-#include "microplan/geo/model/names.hpp"
+#include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/io/vector_import.hpp"
+#include "microplan/geo/model/names.hpp"
 
 namespace microplan::geo {
 
@@ -66,8 +66,7 @@ codification_table codification_table::read(const std::string& path) {
     int zone = need(find_column(defn, {"zona", "zone"}), "ZONA (zone)");
     int district =
         need(find_column(defn, {"coddistrito", "coddistri", "districtcode"}), "COD. DISTRITO (district code)");
-    int province =
-        need(find_column(defn, {"provinciaosubzona", "provincia", "province"}), "PROVINCIA (province)");
+    int province = need(find_column(defn, {"provinciaosubzona", "provincia", "province"}), "PROVINCIA (province)");
     int canton = need(find_column(defn, {"canton"}), "CANTÓN (canton)");
     auto parish = find_column(defn, {"parroquia", "parish"});
     auto parish_code = find_column(defn, {"dpaparroqbyexactname", "dpaparroq", "codparroquia"});

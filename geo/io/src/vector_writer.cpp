@@ -315,7 +315,8 @@ void write_units(const std::string& path, const std::string& layer_name, const u
     auto layer = out.add_layer(layer_name, wkbMultiPolygon, "EPSG:4326", {fields.begin(), fields.end()});
     for (std::size_t i = 0; i < units.units.size(); ++i) {
         const unit& u = units.units[i];
-        at_location({path, layer_name, {}, {}, u.code}, [&] { out.write_wkb(layer, geos::to_wkb(u.geometry.get()), values[i]); });
+        at_location({path, layer_name, {}, {}, u.code},
+                    [&] { out.write_wkb(layer, geos::to_wkb(u.geometry.get()), values[i]); });
     }
     out.commit();
 }

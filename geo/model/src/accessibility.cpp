@@ -16,7 +16,8 @@ std::optional<double> accessibility_index::pct_within(const std::string& sector,
                                                       double minutes) const {
     const accessibility_run* r = run_for(sector);
     if (!r) return std::nullopt;
-    auto t = std::find_if(r->thresholds.begin(), r->thresholds.end(), [&](double v) { return std::abs(v - minutes) < 1e-9; });
+    auto t = std::find_if(r->thresholds.begin(), r->thresholds.end(),
+                          [&](double v) { return std::abs(v - minutes) < 1e-9; });
     if (t == r->thresholds.end()) return std::nullopt;
     auto l = r->units_by_level.find(std::string(level_name(lvl)));
     if (l == r->units_by_level.end()) return std::nullopt;

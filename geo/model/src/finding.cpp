@@ -2,16 +2,18 @@
 
 #include <algorithm>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 namespace microplan::geo {
 
 std::string_view severity_name(severity s) {
     switch (s) {
-        case severity::info: return "info";
-        case severity::warning: return "warning";
-        case severity::error: return "error";
+        case severity::info:
+            return "info";
+        case severity::warning:
+            return "warning";
+        case severity::error:
+            return "error";
     }
     return "?";
 }
@@ -43,7 +45,8 @@ void to_json(nlohmann::json& j, const finding& f) {
 }
 
 std::size_t findings::count(severity s) const {
-    return static_cast<std::size_t>(std::count_if(items.begin(), items.end(), [s](const finding& f) { return f.sev == s; }));
+    return static_cast<std::size_t>(
+        std::count_if(items.begin(), items.end(), [s](const finding& f) { return f.sev == s; }));
 }
 
 }  // namespace microplan::geo

@@ -7,24 +7,36 @@ namespace microplan::geo {
 
 std::string_view level_name(level l) {
     switch (l) {
-        case level::zone: return "zone";
-        case level::district: return "district";
-        case level::circuit: return "circuit";
-        case level::province: return "province";
-        case level::canton: return "canton";
-        case level::parish: return "parish";
+        case level::zone:
+            return "zone";
+        case level::district:
+            return "district";
+        case level::circuit:
+            return "circuit";
+        case level::province:
+            return "province";
+        case level::canton:
+            return "canton";
+        case level::parish:
+            return "parish";
     }
     return "?";
 }
 
 std::string_view level_table(level l) {
     switch (l) {
-        case level::zone: return "zones";
-        case level::district: return "districts";
-        case level::circuit: return "circuits";
-        case level::province: return "provinces";
-        case level::canton: return "cantons";
-        case level::parish: return "parishes";
+        case level::zone:
+            return "zones";
+        case level::district:
+            return "districts";
+        case level::circuit:
+            return "circuits";
+        case level::province:
+            return "provinces";
+        case level::canton:
+            return "cantons";
+        case level::parish:
+            return "parishes";
     }
     return "?";
 }
@@ -46,21 +58,31 @@ std::optional<level> parse_level(std::string_view name) {
 
 std::optional<level> parent_level(level l) {
     switch (l) {
-        case level::district: return level::zone;
-        case level::circuit: return level::district;
-        case level::canton: return level::province;
-        case level::parish: return level::canton;
-        default: return std::nullopt;
+        case level::district:
+            return level::zone;
+        case level::circuit:
+            return level::district;
+        case level::canton:
+            return level::province;
+        case level::parish:
+            return level::canton;
+        default:
+            return std::nullopt;
     }
 }
 
 std::optional<level> child_level(level l) {
     switch (l) {
-        case level::zone: return level::district;
-        case level::district: return level::circuit;
-        case level::province: return level::canton;
-        case level::canton: return level::parish;
-        default: return std::nullopt;
+        case level::zone:
+            return level::district;
+        case level::district:
+            return level::circuit;
+        case level::province:
+            return level::canton;
+        case level::canton:
+            return level::parish;
+        default:
+            return std::nullopt;
     }
 }
 
@@ -72,26 +94,37 @@ bool digits(std::string_view s) {
 
 bool code_is_well_formed(level l, std::string_view c) {
     switch (l) {
-        case level::zone: return c.size() == 2 && c[0] == 'Z' && c[1] >= '1' && c[1] <= '9';
-        case level::district: return c.size() == 5 && digits(c.substr(0, 2)) && c[2] == 'D' && digits(c.substr(3));
+        case level::zone:
+            return c.size() == 2 && c[0] == 'Z' && c[1] >= '1' && c[1] <= '9';
+        case level::district:
+            return c.size() == 5 && digits(c.substr(0, 2)) && c[2] == 'D' && digits(c.substr(3));
         case level::circuit:
             return c.size() == 8 && code_is_well_formed(level::district, c.substr(0, 5)) && c[5] == 'C' &&
                    digits(c.substr(6));
-        case level::province: return c.size() == 2 && digits(c);
-        case level::canton: return c.size() == 4 && digits(c);
-        case level::parish: return c.size() == 6 && digits(c);
+        case level::province:
+            return c.size() == 2 && digits(c);
+        case level::canton:
+            return c.size() == 4 && digits(c);
+        case level::parish:
+            return c.size() == 6 && digits(c);
     }
     return false;
 }
 
 std::string_view code_shape(level l) {
     switch (l) {
-        case level::zone: return "Z followed by the zone number, like Z8";
-        case level::district: return "2-digit province, D, 2 digits, like 17D06";
-        case level::circuit: return "district code, C, 2 digits, like 17D06C03";
-        case level::province: return "2 digits, like 17";
-        case level::canton: return "4 digits, like 1701";
-        case level::parish: return "6 digits, like 170150";
+        case level::zone:
+            return "Z followed by the zone number, like Z8";
+        case level::district:
+            return "2-digit province, D, 2 digits, like 17D06";
+        case level::circuit:
+            return "district code, C, 2 digits, like 17D06C03";
+        case level::province:
+            return "2 digits, like 17";
+        case level::canton:
+            return "4 digits, like 1701";
+        case level::parish:
+            return "6 digits, like 170150";
     }
     return "";
 }
@@ -99,10 +132,14 @@ std::string_view code_shape(level l) {
 std::optional<std::string> parent_code_from_code(level l, std::string_view code) {
     if (!code_is_well_formed(l, code)) return std::nullopt;
     switch (l) {
-        case level::circuit: return std::string(code.substr(0, 5));
-        case level::parish: return std::string(code.substr(0, 4));
-        case level::canton: return std::string(code.substr(0, 2));
-        default: return std::nullopt;
+        case level::circuit:
+            return std::string(code.substr(0, 5));
+        case level::parish:
+            return std::string(code.substr(0, 4));
+        case level::canton:
+            return std::string(code.substr(0, 2));
+        default:
+            return std::nullopt;
     }
 }
 

@@ -199,7 +199,8 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
             if (spent_round == 0) {
                 // Every share was too small for one establishment: the whole pool goes to
                 // the sectors in priority order.
-                std::stable_sort(open.begin(), open.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+                std::stable_sort(open.begin(), open.end(),
+                                 [](const auto& a, const auto& b) { return a.second > b.second; });
                 for (const auto& [sector, priority] : open) {
                     spent_round = alloc.fund(sector, pool, stats[sector]);
                     if (spent_round > 0) break;
@@ -230,13 +231,15 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
                 }
         }
         for (std::size_t t = 0; t < where.tier_count(); ++t)
-            for (std::size_t u = 0; u < where.units(t).size(); ++u) plan.population[t][u].push_back(model.population(t, u));
+            for (std::size_t u = 0; u < where.units(t).size(); ++u)
+                plan.population[t][u].push_back(model.population(t, u));
     }
     // Built establishments per unit: the difference between the plan's and the base offer.
     for (const auto& [sector, priority] : sectors)
         for (std::size_t t = 0; t < where.tier_count(); ++t)
             for (std::size_t u = 0; u < where.units(t).size(); ++u)
-                plan.built[sector][t][u] = model.sector_offer(sector, t, u).current - base.sector_offer(sector, t, u).current;
+                plan.built[sector][t][u] =
+                    model.sector_offer(sector, t, u).current - base.sector_offer(sector, t, u).current;
     return plan;
 }
 

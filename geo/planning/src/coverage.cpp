@@ -260,10 +260,14 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
         const auto& e = rows_[h];
         t.count += 1;
         t.capacity += e.capacity.value_or(st.capacity);
-        if (e.condition == "good") t.good += 1;
-        else if (e.condition == "fair") t.fair += 1;
-        else if (e.condition == "poor") t.poor += 1;
-        else t.unknown += 1;
+        if (e.condition == "good")
+            t.good += 1;
+        else if (e.condition == "fair")
+            t.fair += 1;
+        else if (e.condition == "poor")
+            t.poor += 1;
+        else
+            t.unknown += 1;
     }
     // Establishments added by plans (add_built): good condition, the standard's capacity.
     double built = built_[s][unit];
@@ -360,8 +364,10 @@ void coverage_model::set_establishments(std::span<const placed_establishment> ro
         if (!s) {
             const auto& e = rows_[h];
             if (e.status != "existing" && !e.status.empty()) continue;
-            if (catalogue_.governing(e.sector, e.typology)) ++left_out[e.sector].second;
-            else ++left_out[e.sector].first;
+            if (catalogue_.governing(e.sector, e.typology))
+                ++left_out[e.sector].second;
+            else
+                ++left_out[e.sector].first;
             continue;
         }
         members_[*s][static_cast<std::size_t>(rows_[h].units[standard_tier_[*s]])].push_back(h);
@@ -370,8 +376,9 @@ void coverage_model::set_establishments(std::span<const placed_establishment> ro
         finding f;
         f.rule = "coverage.not_counted";
         f.sev = severity::info;
-        f.message = std::to_string(n.first + n.second) + " existing " + sector + " establishment(s) are not counted: " +
-                    std::to_string(n.first) + " have no standard for their typology, " + std::to_string(n.second) +
+        f.message = std::to_string(n.first + n.second) + " existing " + sector +
+                    " establishment(s) are not counted: " + std::to_string(n.first) +
+                    " have no standard for their typology, " + std::to_string(n.second) +
                     " lie in no unit of their standard's level";
         report_.add(std::move(f));
     }

@@ -6,9 +6,9 @@
 #include <map>
 
 #include "microplan/geo/core/gdal.hpp"
-#include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/establishment_import.hpp"
+#include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/model/names.hpp"
 
 namespace microplan::geo {
@@ -40,13 +40,13 @@ double round2(double v) { return std::round(v * 100.0) / 100.0; }
 std::size_t tier_or_throw(const coverage_model& model, level lvl) {
     auto t = model.where().tier_of(lvl);
     if (!t)
-        throw format_error({}, "level absent",
-                           "the territory has no " + std::string(level_table(lvl)) + " (it has: " + [&] {
-                               std::string s;
-                               for (std::size_t i = 0; i < model.where().tier_count(); ++i)
-                                   s += (i ? ", " : "") + std::string(level_table(model.where().level_of(i)));
-                               return s;
-                           }() + ")");
+        throw format_error(
+            {}, "level absent", "the territory has no " + std::string(level_table(lvl)) + " (it has: " + [&] {
+                std::string s;
+                for (std::size_t i = 0; i < model.where().tier_count(); ++i)
+                    s += (i ? ", " : "") + std::string(level_table(model.where().level_of(i)));
+                return s;
+            }() + ")");
     return *t;
 }
 
@@ -82,7 +82,10 @@ nlohmann::json offer_json(const offer& o) {
 }
 
 nlohmann::json row_json(const coverage_row& r) {
-    nlohmann::json j = {{"level", level_name(r.lvl)}, {"code", r.code}, {"name", r.name}, {"parent", r.parent},
+    nlohmann::json j = {{"level", level_name(r.lvl)},
+                        {"code", r.code},
+                        {"name", r.name},
+                        {"parent", r.parent},
                         {"population", round2(r.population)}};
     if (!r.sector.empty()) {
         j["sector"] = r.sector;
@@ -121,12 +124,14 @@ std::string row_csv(const coverage_row& r) {
 
 }  // namespace
 
-std::vector<coverage_row> coverage_rows(const coverage_model& model, const coverage_query& q, const closing_plan* plan) {
+std::vector<coverage_row> coverage_rows(const coverage_model& model, const coverage_query& q,
+                                        const closing_plan* plan) {
     std::size_t tier = tier_or_throw(model, q.lvl);
     const auto& items = model.catalogue().items;
     std::vector<coverage_row> rows;
     auto sectors = model.catalogue().sectors();
-    if (!q.sector.empty() && std::none_of(sectors.begin(), sectors.end(), [&](const auto& p) { return p.first == q.sector; }))
+    if (!q.sector.empty() &&
+        std::none_of(sectors.begin(), sectors.end(), [&](const auto& p) { return p.first == q.sector; }))
         throw format_error({model.catalogue().source, {}, {}, "sector", {}}, "sector absent",
                            "the standards catalogue has no standard for sector '" + q.sector + "'");
     for (std::size_t u = 0; u < model.where().units(tier).size(); ++u) {
@@ -161,7 +166,9 @@ unit_report make_unit_report(const coverage_model& model, level lvl, const std::
                              int year) {
     std::size_t tier = tier_or_throw(model, lvl);
     auto unit = model.where().find(tier, code);
-    if (!unit) throw format_error({{}, {}, {}, {}, code}, "unknown unit", "no " + std::string(level_name(lvl)) + " has code " + code);
+    if (!unit)
+        throw format_error({{}, {}, {}, {}, code}, "unknown unit",
+                           "no " + std::string(level_name(lvl)) + " has code " + code);
     unit_report r;
     r.year = year;
     if (plan) r.scenario = plan->scenario.name;
@@ -170,8 +177,10 @@ unit_report make_unit_report(const coverage_model& model, level lvl, const std::
     for (const auto& [sector, priority] : model.catalogue().sectors()) {
         r.sectors.push_back(make_row(model, tier, *unit, sector, "", model.sector_offer(sector, tier, *unit), plan));
         for (std::size_t s = 0; s < items.size(); ++s)
-            if (items[s].sector == sector && model.standard_tier(s) < model.where().tier_count() && model.defined_at(s, tier))
-                r.typologies.push_back(make_row(model, tier, *unit, sector, items[s].typology, model.at(s, tier, *unit), plan));
+            if (items[s].sector == sector && model.standard_tier(s) < model.where().tier_count() &&
+                model.defined_at(s, tier))
+                r.typologies.push_back(
+                    make_row(model, tier, *unit, sector, items[s].typology, model.at(s, tier, *unit), plan));
     }
     if (tier + 1 < model.where().tier_count())
         for (int c : model.where().children(tier, *unit)) {
@@ -242,7 +251,8 @@ std::vector<ranking_row> rank_units(const coverage_model& model, level lvl, cons
         rows.push_back(std::move(r));
     }
     std::stable_sort(rows.begin(), rows.end(), [](const ranking_row& a, const ranking_row& b) {
-        if (a.investment_per_capita != b.investment_per_capita) return a.investment_per_capita > b.investment_per_capita;
+        if (a.investment_per_capita != b.investment_per_capita)
+            return a.investment_per_capita > b.investment_per_capita;
         return a.code < b.code;
     });
     for (std::size_t i = 0; i < rows.size(); ++i) rows[i].rank = static_cast<int>(i + 1);
@@ -322,9 +332,13 @@ std::vector<target> read_targets(const std::string& path) {
     int c_ind = column({"indicator", "indicador"}), c_sector = column({"sector"}), c_level = column({"level", "nivel"}),
         c_code = column({"code", "codigo"}), c_year = column({"year", "anio", "ano"}),
         c_target = column({"target", "meta", "value", "valor"});
-    for (auto [c, name] : {std::pair{c_ind, "indicator"}, {c_sector, "sector"}, {c_level, "level"}, {c_year, "year"},
-                          {c_target, "target"}})
-        if (c < 0) throw format_error(where, "missing column", std::string("the targets table has no ") + name + " column");
+    for (auto [c, name] : {std::pair{c_ind, "indicator"},
+                           {c_sector, "sector"},
+                           {c_level, "level"},
+                           {c_year, "year"},
+                           {c_target, "target"}})
+        if (c < 0)
+            throw format_error(where, "missing column", std::string("the targets table has no ") + name + " column");
     std::vector<target> out;
     std::string problems;
     long long line = 1;
@@ -338,18 +352,25 @@ std::vector<target> read_targets(const std::string& path) {
         t.line = line;
         t.indicator = text(c_ind);
         if (std::find(indicator_names().begin(), indicator_names().end(), t.indicator) == indicator_names().end())
-            bad("indicator", "unknown indicator '" + t.indicator + "' (coverage_pct, establishments_per_10k, population_within_minutes)");
+            bad("indicator", "unknown indicator '" + t.indicator +
+                                 "' (coverage_pct, establishments_per_10k, population_within_minutes)");
         t.sector = canonical_sector(text(c_sector));
         auto l = parse_level(text(c_level));
-        if (!l) bad("level", "'" + text(c_level) + "' is not a level");
-        else t.lvl = *l;
+        if (!l)
+            bad("level", "'" + text(c_level) + "' is not a level");
+        else
+            t.lvl = *l;
         t.code = text(c_code);
         auto y = parse_number(text(c_year));
-        if (!y || *y < 1900 || *y > 2200 || *y != std::floor(*y)) bad("year", "'" + text(c_year) + "' is not a year");
-        else t.year = static_cast<int>(*y);
+        if (!y || *y < 1900 || *y > 2200 || *y != std::floor(*y))
+            bad("year", "'" + text(c_year) + "' is not a year");
+        else
+            t.year = static_cast<int>(*y);
         auto v = parse_number(text(c_target));
-        if (!v || *v < 0) bad("target", "'" + text(c_target) + "' is not a non-negative number");
-        else t.value = *v;
+        if (!v || *v < 0)
+            bad("target", "'" + text(c_target) + "' is not a non-negative number");
+        else
+            t.value = *v;
         out.push_back(std::move(t));
     }
     if (!problems.empty()) throw format_error(where, "invalid targets table", "problems:" + problems);
@@ -431,9 +452,12 @@ std::vector<indicator_status> evaluate_targets(const coverage_model& model, cons
             st.baseline = *base;
             if (ty && !minutes) st.at_target_year = indicator_value(plan, goal.indicator, goal.sector, *tier, u, *ty);
             constexpr double eps = 1e-9;
-            if (*base + eps >= goal.value) st.status = "met";
-            else if (st.at_target_year && *st.at_target_year + eps >= goal.value) st.status = "at_risk";
-            else st.status = "not_met";
+            if (*base + eps >= goal.value)
+                st.status = "met";
+            else if (st.at_target_year && *st.at_target_year + eps >= goal.value)
+                st.status = "at_risk";
+            else
+                st.status = "not_met";
             out.push_back(std::move(st));
         }
     }
@@ -443,9 +467,15 @@ std::vector<indicator_status> evaluate_targets(const coverage_model& model, cons
 nlohmann::json targets_json(const std::vector<indicator_status>& rows) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) {
-        nlohmann::json j = {{"indicator", r.goal.indicator}, {"sector", r.goal.sector}, {"level", level_name(r.goal.lvl)},
-                            {"code", r.code},           {"name", r.name},           {"target_year", r.goal.year},
-                            {"target", r.goal.value},   {"baseline", round2(r.baseline)}, {"status", r.status}};
+        nlohmann::json j = {{"indicator", r.goal.indicator},
+                            {"sector", r.goal.sector},
+                            {"level", level_name(r.goal.lvl)},
+                            {"code", r.code},
+                            {"name", r.name},
+                            {"target_year", r.goal.year},
+                            {"target", r.goal.value},
+                            {"baseline", round2(r.baseline)},
+                            {"status", r.status}};
         j["at_target_year"] = r.at_target_year ? nlohmann::json(round2(*r.at_target_year)) : nlohmann::json(nullptr);
         out.push_back(std::move(j));
     }
@@ -455,9 +485,9 @@ nlohmann::json targets_json(const std::vector<indicator_status>& rows) {
 std::string targets_csv(const std::vector<indicator_status>& rows) {
     std::string out = "indicator,sector,level,code,name,target_year,target,baseline,at_target_year,status\n";
     for (const auto& r : rows)
-        out += csv_field(r.goal.indicator) + "," + csv_field(r.goal.sector) + "," + std::string(level_name(r.goal.lvl)) +
-               "," + csv_field(r.code) + "," + csv_field(r.name) + "," + std::to_string(r.goal.year) + "," +
-               csv_number(r.goal.value) + "," + csv_number(r.baseline) + "," +
+        out += csv_field(r.goal.indicator) + "," + csv_field(r.goal.sector) + "," +
+               std::string(level_name(r.goal.lvl)) + "," + csv_field(r.code) + "," + csv_field(r.name) + "," +
+               std::to_string(r.goal.year) + "," + csv_number(r.goal.value) + "," + csv_number(r.baseline) + "," +
                (r.at_target_year ? csv_number(*r.at_target_year) : "") + "," + r.status + "\n";
     return out;
 }
@@ -477,19 +507,25 @@ void each_indicator(const coverage_model& model, const closing_plan& plan, level
 
 nlohmann::json indicator_series_json(const coverage_model& model, const closing_plan& plan, level lvl) {
     nlohmann::json out = nlohmann::json::array();
-    each_indicator(model, plan, lvl, [&](const territory_unit& u, const std::string& sector, int year, const char* ind, double v) {
-        out.push_back({{"level", level_name(lvl)}, {"code", u.code}, {"sector", sector}, {"year", year}, {"indicator", ind},
-                       {"value", round2(v)}});
-    });
+    each_indicator(model, plan, lvl,
+                   [&](const territory_unit& u, const std::string& sector, int year, const char* ind, double v) {
+                       out.push_back({{"level", level_name(lvl)},
+                                      {"code", u.code},
+                                      {"sector", sector},
+                                      {"year", year},
+                                      {"indicator", ind},
+                                      {"value", round2(v)}});
+                   });
     return out;
 }
 
 std::string indicator_series_csv(const coverage_model& model, const closing_plan& plan, level lvl) {
     std::string out = "level,code,sector,year,indicator,value\n";
-    each_indicator(model, plan, lvl, [&](const territory_unit& u, const std::string& sector, int year, const char* ind, double v) {
-        out += std::string(level_name(lvl)) + "," + csv_field(u.code) + "," + sector + "," + std::to_string(year) + "," +
-               ind + "," + csv_number(v) + "\n";
-    });
+    each_indicator(model, plan, lvl,
+                   [&](const territory_unit& u, const std::string& sector, int year, const char* ind, double v) {
+                       out += std::string(level_name(lvl)) + "," + csv_field(u.code) + "," + sector + "," +
+                              std::to_string(year) + "," + ind + "," + csv_number(v) + "\n";
+                   });
     return out;
 }
 
@@ -511,8 +547,10 @@ nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) 
         nlohmann::json s = {{"sector", sector}, {"sector_label", sector_label(sector)}};
         auto closing = plan.national_closing_year(sector);
         s["closing_year"] = closing ? nlohmann::json(*closing) : nlohmann::json(nullptr);
-        s["start"] = {{"deficit", start.deficit}, {"investment_cost", round2(start.investment)},
-                      {"recurrent_cost", round2(start.recurrent)}, {"coverage_pct", round2(start.coverage_pct())}};
+        s["start"] = {{"deficit", start.deficit},
+                      {"investment_cost", round2(start.investment)},
+                      {"recurrent_cost", round2(start.recurrent)},
+                      {"coverage_pct", round2(start.coverage_pct())}};
         s["trajectory"] = nlohmann::json::array();
         for (const auto& y : traj)
             s["trajectory"].push_back({{"year", y.year},

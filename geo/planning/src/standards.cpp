@@ -6,12 +6,12 @@
 #include <set>
 
 #include "microplan/geo/core/gdal.hpp"
-#include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/establishment_import.hpp"
+#include "microplan/geo/io/fields.hpp"
+#include "microplan/geo/model/establishment.hpp"
 #include "microplan/geo/model/names.hpp"
 #include "microplan/geo/population/population.hpp"
-#include "microplan/geo/model/establishment.hpp"
 
 namespace microplan::geo {
 
@@ -39,9 +39,12 @@ std::string_view rule_name(standard_rule r) { return r == standard_rule::populat
 
 std::string_view rounding_name(rounding_rule r) {
     switch (r) {
-        case rounding_rule::ceil: return "ceil";
-        case rounding_rule::round: return "round";
-        case rounding_rule::floor: return "floor";
+        case rounding_rule::ceil:
+            return "ceil";
+        case rounding_rule::round:
+            return "round";
+        case rounding_rule::floor:
+            return "floor";
     }
     return "ceil";
 }
@@ -50,9 +53,12 @@ double round_ideal(double value, rounding_rule r) {
     constexpr double tolerance = 1e-9;
     if (!(value > 0)) return 0;
     switch (r) {
-        case rounding_rule::ceil: return std::ceil(value - tolerance);
-        case rounding_rule::round: return std::floor(value + 0.5 + tolerance);
-        case rounding_rule::floor: return std::floor(value + tolerance);
+        case rounding_rule::ceil:
+            return std::ceil(value - tolerance);
+        case rounding_rule::round:
+            return std::floor(value + 0.5 + tolerance);
+        case rounding_rule::floor:
+            return std::floor(value + tolerance);
     }
     return 0;
 }
@@ -192,8 +198,9 @@ standard parse_row(const raw_row& r, const std::string& file, findings& report) 
     std::string level_text = cell(r, "level");
     auto l = parse_level(level_text);
     if (!l || (*l != level::zone && *l != level::district && *l != level::circuit))
-        check.fail("level", "level_unknown",
-                   "'" + level_text + "' is not a planning level (zone, district or circuit; zona, distrito, circuito)");
+        check.fail(
+            "level", "level_unknown",
+            "'" + level_text + "' is not a planning level (zone, district or circuit; zona, distrito, circuito)");
     else
         s.lvl = *l;
 
@@ -209,8 +216,7 @@ standard parse_row(const raw_row& r, const std::string& file, findings& report) 
     if (people && *people < 0)
         check.fail("people_per_unit", "population_negative",
                    "people per establishment is negative (" + cell(r, "people_per_unit") + ")");
-    else if (s.rule == standard_rule::population && (!people || *people == 0) &&
-             cell(r, "people_per_unit").empty())
+    else if (s.rule == standard_rule::population && (!people || *people == 0) && cell(r, "people_per_unit").empty())
         check.fail("people_per_unit", "population_missing",
                    "a population rule needs the people one establishment serves");
     else if (s.rule == standard_rule::population && people && *people == 0)
@@ -328,8 +334,10 @@ findings check_standards(const standards_catalogue& catalogue) {
     for (const auto& s : catalogue.items) {
         row_checker check{catalogue.source, report, s.line};
         if (s.rule == standard_rule::population && !(s.people_per_unit > 0))
-            check.fail("people_per_unit", "population_missing", "a population rule needs the people one establishment serves");
-        if (s.investment_cost < 0 || s.recurrent_cost < 0) check.fail("cost", "cost_negative", "a cost cannot be negative");
+            check.fail("people_per_unit", "population_missing",
+                       "a population rule needs the people one establishment serves");
+        if (s.investment_cost < 0 || s.recurrent_cost < 0)
+            check.fail("cost", "cost_negative", "a cost cannot be negative");
         if (!(s.priority > 0)) check.fail("priority", "priority_invalid", "the sector priority must be positive");
     }
     check_catalogue(catalogue, report);

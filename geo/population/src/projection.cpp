@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "microplan/geo/core/gdal.hpp"
-#include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/establishment_import.hpp"
+#include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/model/names.hpp"
 
 namespace microplan::geo {
@@ -24,7 +24,8 @@ projection_table read_projections(const std::string& path) {
     std::vector<std::pair<int, int>> year_columns;  // field index, year
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         std::string key = names::field_key(defn->GetFieldDefn(i)->GetNameRef());
-        if (key.size() == 4 && std::all_of(key.begin(), key.end(), ::isdigit)) year_columns.emplace_back(i, std::stoi(key));
+        if (key.size() == 4 && std::all_of(key.begin(), key.end(), ::isdigit))
+            year_columns.emplace_back(i, std::stoi(key));
     }
     if (year_columns.empty())
         throw format_error(where, "missing column", "the projections table has no year columns (2010, 2011, ...)");
@@ -42,8 +43,8 @@ projection_table read_projections(const std::string& path) {
             std::string text = f->GetFieldAsString(i);
             auto v = parse_number(text);
             if (!v || *v < 0)
-                throw format_error({path, where.layer, line, defn->GetFieldDefn(i)->GetNameRef(), {}}, "not a population",
-                                   "'" + text + "' is not a number of people");
+                throw format_error({path, where.layer, line, defn->GetFieldDefn(i)->GetNameRef(), {}},
+                                   "not a population", "'" + text + "' is not a number of people");
             r.people[y] = *v;
         }
         t.rows.push_back(std::move(r));
@@ -98,8 +99,9 @@ canton_projection match_projections(const projection_table& table, const unit_la
                 f.rule = "projection.other_province";
                 f.lvl = level::canton;
                 f.code = c.code;
-                f.message = "canton " + c.code + " " + c.name + " matched row " + std::to_string(table.rows[hits[0]].line) +
-                            " of " + table.path + ", listed under province " + table.rows[hits[0]].province;
+                f.message = "canton " + c.code + " " + c.name + " matched row " +
+                            std::to_string(table.rows[hits[0]].line) + " of " + table.path +
+                            ", listed under province " + table.rows[hits[0]].province;
                 out.report.add(std::move(f));
             }
         }
@@ -109,9 +111,10 @@ canton_projection match_projections(const projection_table& table, const unit_la
         f.rule = ambiguous.count(c.code) ? "projection.canton_ambiguous" : "projection.canton_unmatched";
         f.lvl = level::canton;
         f.code = c.code;
-        f.message = "canton " + c.code + " " + c.name +
-                    (ambiguous.count(c.code) ? " matches " + std::to_string(ambiguous[c.code]) + " rows of " + table.path
-                                             : " has no row in " + table.path);
+        f.message =
+            "canton " + c.code + " " + c.name +
+            (ambiguous.count(c.code) ? " matches " + std::to_string(ambiguous[c.code]) + " rows of " + table.path
+                                     : " has no row in " + table.path);
         out.report.add(std::move(f));
     }
     for (std::size_t i = 0; i < table.rows.size(); ++i) {

@@ -1,9 +1,8 @@
-#include "spatialite.hpp"
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
+#include "spatialite.hpp"
 
 namespace microplan::geo::store::spatialite {
 
@@ -24,7 +23,8 @@ void ensure_tables(sqlite::connection& db) {
 std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run& run) {
     ensure_tables(db);
     {
-        sqlite::statement old(db, "SELECT id FROM accessibility_runs WHERE sector = ? AND typology = ? AND measure = ?");
+        sqlite::statement old(db,
+                              "SELECT id FROM accessibility_runs WHERE sector = ? AND typology = ? AND measure = ?");
         old.bind(1, run.sector).bind(2, run.typology).bind(3, run.measure);
         std::vector<std::int64_t> ids;
         while (old.step()) ids.push_back(old.integer(0));
@@ -33,9 +33,10 @@ std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run
             sqlite::statement(db, "DELETE FROM accessibility_runs WHERE id = ?").bind(1, id).run();
         }
     }
-    sqlite::statement ins(db,
-                          "INSERT INTO accessibility_runs (sector, typology, measure, units, thresholds, establishments,"
-                          " method, population_source, created) VALUES (?,?,?,?,?,?,?,?,?)");
+    sqlite::statement ins(
+        db,
+        "INSERT INTO accessibility_runs (sector, typology, measure, units, thresholds, establishments,"
+        " method, population_source, created) VALUES (?,?,?,?,?,?,?,?,?)");
     ins.bind(1, run.sector).bind(2, run.typology).bind(3, run.measure).bind(4, run.units);
     ins.bind(5, nlohmann::json(run.thresholds).dump()).bind(6, static_cast<std::int64_t>(run.establishments));
     ins.bind(7, run.method).bind(8, run.population_source).bind(9, run.created.empty() ? now_utc() : run.created).run();
@@ -52,8 +53,14 @@ std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run
                     row.bind(7, 100.0 * u.within[t] / u.population);
                 else
                     row.bind_null(7);
-                if (u.mean) row.bind(8, *u.mean); else row.bind_null(8);
-                if (u.median) row.bind(9, *u.median); else row.bind_null(9);
+                if (u.mean)
+                    row.bind(8, *u.mean);
+                else
+                    row.bind_null(8);
+                if (u.median)
+                    row.bind(9, *u.median);
+                else
+                    row.bind_null(9);
                 row.run();
             }
     return id;

@@ -1,5 +1,3 @@
-#include "spatialite.hpp"
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -15,6 +13,7 @@
 #include "microplan/geo/core/geos.hpp"
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
+#include "spatialite.hpp"
 
 namespace microplan::geo::store::spatialite {
 

@@ -1,6 +1,7 @@
-#include "spatialite.hpp"
 #include <cmath>
 #include <set>
+
+#include "spatialite.hpp"
 
 namespace microplan::geo::store::spatialite {
 
@@ -109,8 +110,10 @@ std::vector<stored_establishment> read_establishments(sqlite::connection& db) {
     if (!db.has_table("establishments")) return out;
     std::string codes;
     for (level l : all_levels) codes += ", " + std::string(level_name(l)) + "_code";
-    sqlite::statement q(db, "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, X(geom), Y(geom), "
-                            "placement" + codes + " FROM establishments ORDER BY fid");
+    sqlite::statement q(db,
+                        "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, X(geom), Y(geom), "
+                        "placement" +
+                            codes + " FROM establishments ORDER BY fid");
     while (q.step()) {
         stored_establishment s;
         establishment& e = s.attributes;

@@ -1,11 +1,10 @@
-#include "spatialite.hpp"
-
-#include "microplan/geo/planning/report.hpp"
 #include <algorithm>
 #include <cmath>
 #include <set>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/planning/report.hpp"
+#include "spatialite.hpp"
 
 namespace microplan::geo::store::spatialite {
 

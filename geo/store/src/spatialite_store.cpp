@@ -42,15 +42,13 @@ public:
         spatialite::write_establishments(conn(), rows, placed, record, report, mode);
     }
     bool has_establishment_layer() override { return conn().has_table("establishments"); }
-    std::vector<stored_establishment> read_establishments() override {
-        return spatialite::read_establishments(conn());
-    }
+    std::vector<stored_establishment> read_establishments() override { return spatialite::read_establishments(conn()); }
     void update_assignments(std::span<const establishment> rows, std::span<const point_assignment> placed) override {
         spatialite::update_assignments(conn(), rows, placed);
     }
 
-    void write_population(const population_record& what, const population_values& values,
-                          const import_record& record, const findings& report) override {
+    void write_population(const population_record& what, const population_values& values, const import_record& record,
+                          const findings& report) override {
         spatialite::write_population(conn(), what, values, record, report);
     }
     population_values read_population(level lvl, std::optional<int> year) override {
@@ -106,9 +104,9 @@ private:
 }  // namespace
 
 std::unique_ptr<planning_store> open_store(const std::string& location, open_mode mode) {
-    return std::make_unique<spatialite_store>(
-        location, mode == open_mode::read_only ? sqlite::connection::mode::read_only
-                                               : sqlite::connection::mode::read_write);
+    return std::make_unique<spatialite_store>(location, mode == open_mode::read_only
+                                                            ? sqlite::connection::mode::read_only
+                                                            : sqlite::connection::mode::read_write);
 }
 
 void update_atomically(const std::string& location, const std::function<void(planning_store&)>& change) {

@@ -79,8 +79,8 @@ demo_summary build_demo_store(const demo_options& options) {
                                    {level::district, &people.districts},
                                    {level::zone, &people.zones}}) {
             store::import_record rec{lvl, tif, "", "demo", "", "", 0};
-            db.write_population({lvl, so.year, lvl == level::circuit ? "raster" : "sum of children", tif},
-                                    *values, rec, {});
+            db.write_population({lvl, so.year, lvl == level::circuit ? "raster" : "sum of children", tif}, *values, rec,
+                                {});
         }
         for (const auto& [year, projected] : years) {
             if (year == so.year) continue;
@@ -94,7 +94,7 @@ demo_summary build_demo_store(const demo_options& options) {
         for (const auto& [lvl, values] : poverty) db.write_attributes(lvl, "poverty", values, source + " (NBI %)");
         store::import_record rec{level::circuit, source, "", "demo", "EPSG:4326", "", 0};
         db.write_establishments(services, placed.rows, rec, placed.report,
-                                    store::establishment_write_mode::replace_sectors);
+                                store::establishment_write_mode::replace_sectors);
         if (!catalogue) return;
         db.write_standards(*catalogue);
         // Accessibility of every sector over the demo's synthetic friction surface.

@@ -123,8 +123,8 @@ void write_designed_units(const std::string& path, const design::design_result& 
         const unit& u = d.units.units[i];
         const design::unit_report& r = d.report[i];
         values.push_back({u.code, u.name, u.parent_code, std::round(r.population), std::round(r.target),
-                          std::round(r.deviation * 10000) / 100, r.polsby_popper, r.area_km2, static_cast<std::int64_t>(r.parts),
-                          join(r.split_units, " ")});
+                          std::round(r.deviation * 10000) / 100, r.polsby_popper, r.area_km2,
+                          static_cast<std::int64_t>(r.parts), join(r.split_units, " ")});
     }
     write_units(path, std::string(level_table(d.units.lvl)), d.units, fields, values);
 }

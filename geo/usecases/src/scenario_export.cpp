@@ -31,8 +31,7 @@ std::unique_ptr<OGRGeometry> multipolygon_of(const std::vector<polygon_coordinat
 std::string scenario_geopackage(std::int64_t scenario, const std::vector<store::proposal_record>& proposals,
                                 const std::vector<circuit_change>& circuits) {
     static std::atomic<unsigned> counter{0};
-    const std::string path =
-        "/vsimem/scenario_" + std::to_string(scenario) + "_" + std::to_string(counter++) + ".gpkg";
+    const std::string path = "/vsimem/scenario_" + std::to_string(scenario) + "_" + std::to_string(counter++) + ".gpkg";
     {
         vector_writer out(path, "GPKG");
         auto points = out.add_layer("propuestas", wkbPoint, "EPSG:4326",

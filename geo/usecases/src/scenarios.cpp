@@ -44,8 +44,7 @@ std::unique_ptr<store::planning_store> scenario_book::open_for_edit() const {
 std::vector<int> scenario_book::locate_or_refuse(double lon, double lat) const {
     auto units = baseline_->locate(lon, lat);
     if (!units)
-        invalid("the point (" + std::to_string(lon) + ", " + std::to_string(lat) +
-                ") lies in no circuit of the store");
+        invalid("the point (" + std::to_string(lon) + ", " + std::to_string(lat) + ") lies in no circuit of the store");
     return *units;
 }
 
@@ -98,8 +97,8 @@ std::map<std::int64_t, proposed_establishment>::iterator scenario_book::proposal
                                                                                  std::int64_t establishment) {
     auto it = s.proposals.find(establishment);
     if (it == s.proposals.end())
-        throw refusal(refusal::reason::not_found,
-                      "scenario " + std::to_string(s.info.id) + " has no establishment " + std::to_string(establishment));
+        throw refusal(refusal::reason::not_found, "scenario " + std::to_string(s.info.id) + " has no establishment " +
+                                                      std::to_string(establishment));
     return it;
 }
 

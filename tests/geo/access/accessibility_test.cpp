@@ -35,7 +35,8 @@ std::string write_tif(const test::scratch& dir, const std::string& name, int col
                       const std::vector<double>& values, GDALDataType type, std::optional<double> nodata = {}) {
     gdal::ensure_registered();
     std::string path = dir.path(name);
-    GDALDatasetUniquePtr ds(GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), cols, rows, 1, type, nullptr));
+    GDALDatasetUniquePtr ds(
+        GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), cols, rows, 1, type, nullptr));
     double gt[6] = {500000, res, 0, 9900000, 0, -res};
     ds->SetGeoTransform(gt);
     OGRSpatialReference srs;
@@ -51,8 +52,8 @@ std::string write_tif(const test::scratch& dir, const std::string& name, int col
 TEST(Tobler, FlatIsOneAGentleDescentIsFastestAndClimbsSlow) {
     EXPECT_DOUBLE_EQ(tobler_factor(0), 1.0);
     EXPECT_NEAR(tobler_factor(-0.05), std::exp(3.5 * 0.05), 1e-12);  // 6 km/h against 5.04 on the flat
-    EXPECT_LT(tobler_factor(0.10), tobler_factor(-0.10));             // uphill slower than the same downhill
-    EXPECT_DOUBLE_EQ(tobler_factor(10), 0.01);                         // held at 1 %
+    EXPECT_LT(tobler_factor(0.10), tobler_factor(-0.10));            // uphill slower than the same downhill
+    EXPECT_DOUBLE_EQ(tobler_factor(10), 0.01);                       // held at 1 %
 }
 
 TEST(Tobler, UphillCostsMoreAndDirectionFollowsTheTraveller) {
@@ -114,25 +115,27 @@ TEST(Friction, LandCoverSpeedsRoadsOnTopBarriersImpassableExceptBridges) {
     in.landcover = write_tif(dir, "lc.tif", 5, 4, 100, lc, GDT_Byte, 0);
     in.speeds = dir.write("speeds.csv", "class,speed_kmh,mode\n1,5,walking\n2,\"2,5\",walking\n");
     // A road along row 1 (y = 9899850) and a river (barrier) down column 2 (x = 500250).
-    in.roads = dir.write("roads.geojson",
-                         R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:32717"}},"features":[)"
-                         R"({"type":"Feature","properties":{"highway":"primary"},"geometry":{"type":"LineString","coordinates":[[500010,9899850],[500390,9899850]]}},)"
-                         R"({"type":"Feature","properties":{"highway":"footway"},"geometry":{"type":"LineString","coordinates":[[500010,9899650],[500490,9899650]]}}]})");
+    in.roads = dir.write(
+        "roads.geojson",
+        R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:32717"}},"features":[)"
+        R"({"type":"Feature","properties":{"highway":"primary"},"geometry":{"type":"LineString","coordinates":[[500010,9899850],[500390,9899850]]}},)"
+        R"({"type":"Feature","properties":{"highway":"footway"},"geometry":{"type":"LineString","coordinates":[[500010,9899650],[500490,9899650]]}}]})");
     in.road_speeds = dir.write("road_speeds.csv", "class,speed_kmh\nprimary,60\n");
-    in.barriers = {dir.write("river.geojson",
-                             R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:32717"}},"features":[)"
-                             R"({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[500250,9900000],[500250,9899600]]}}]})")};
+    in.barriers = {dir.write(
+        "river.geojson",
+        R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:32717"}},"features":[)"
+        R"({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[500250,9900000],[500250,9899600]]}}]})")};
     friction_summary sum;
     auto s = build_friction(read_friction_layers(in), &sum);
     auto at = [&](int r, int c) { return s.cost[static_cast<std::size_t>(r * 5 + c)]; };
-    EXPECT_NEAR(at(0, 0), 100 * 0.06 / 5, 1e-6);   // 1.2 min to cross 100 m at 5 km/h
+    EXPECT_NEAR(at(0, 0), 100 * 0.06 / 5, 1e-6);    // 1.2 min to cross 100 m at 5 km/h
     EXPECT_NEAR(at(0, 4), 100 * 0.06 / 2.5, 1e-6);  // decimal comma read
     EXPECT_NEAR(at(1, 0), 100 * 0.06 / 60, 1e-6);   // road
     EXPECT_NEAR(at(1, 1), 100 * 0.06 / 60, 1e-6);
-    EXPECT_TRUE(std::isnan(at(0, 2)));               // river
-    EXPECT_NEAR(at(1, 2), 100 * 0.06 / 60, 1e-6);   // the road bridges it
+    EXPECT_TRUE(std::isnan(at(0, 2)));             // river
+    EXPECT_NEAR(at(1, 2), 100 * 0.06 / 60, 1e-6);  // the road bridges it
     EXPECT_TRUE(std::isnan(at(2, 2)));
-    EXPECT_TRUE(std::isnan(at(3, 0)));               // no data
+    EXPECT_TRUE(std::isnan(at(3, 0)));  // no data
     EXPECT_FALSE(std::isnan(at(2, 0)));
     EXPECT_EQ(sum.roads_used, 1u);
     EXPECT_EQ(sum.roads_skipped, 1u);
@@ -207,11 +210,12 @@ TEST(UnitStatistics, CountsMeanAndMedianWithFractionalCells) {
 TEST(RoadGraph, SharedVerticesConnectAndWalkingJoinsTheNetwork) {
     test::scratch dir;
     // An L of two roads sharing (501000, 9900000); a third road crossing without a shared vertex.
-    auto roads = dir.write("roads.geojson",
-                           R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:32717"}},"features":[)"
-                           R"({"type":"Feature","properties":{"highway":"primary"},"geometry":{"type":"LineString","coordinates":[[500000,9900000],[501000,9900000]]}},)"
-                           R"({"type":"Feature","properties":{"highway":"primary"},"geometry":{"type":"LineString","coordinates":[[501000,9900000],[501000,9906000]]}},)"
-                           R"({"type":"Feature","properties":{"highway":"path"},"geometry":{"type":"LineString","coordinates":[[500500,9899000],[500500,9901000]]}}]})");
+    auto roads = dir.write(
+        "roads.geojson",
+        R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:32717"}},"features":[)"
+        R"({"type":"Feature","properties":{"highway":"primary"},"geometry":{"type":"LineString","coordinates":[[500000,9900000],[501000,9900000]]}},)"
+        R"({"type":"Feature","properties":{"highway":"primary"},"geometry":{"type":"LineString","coordinates":[[501000,9900000],[501000,9906000]]}},)"
+        R"({"type":"Feature","properties":{"highway":"path"},"geometry":{"type":"LineString","coordinates":[[500500,9899000],[500500,9901000]]}}]})");
     std::map<std::string, speed_row> speeds = {{"primary", {60, false}}};
     auto g = build_road_graph(read_roads(roads, "", "highway", speeds, "EPSG:32717"));
     EXPECT_EQ(g.nodes(), 3u);
@@ -221,7 +225,7 @@ TEST(RoadGraph, SharedVerticesConnectAndWalkingJoinsTheNetwork) {
     const double sx[] = {500000}, sy[] = {9899900}, px[] = {501200, 500000}, py[] = {9906000, 9899000};
     auto t = network_travel_time(g, sx, sy, px, py, 6.0);  // walking 100 m/min
     EXPECT_NEAR(t[0], 1.0 + 7.0 + 2.0, 1e-4);              // walk 1 min, ride 7 km at 60 km/h, walk 2 min
-    EXPECT_NEAR(t[1], 9.0, 1e-4);                           // walking straight is quicker
+    EXPECT_NEAR(t[1], 9.0, 1e-4);                          // walking straight is quicker
 }
 
 TEST(RoadGraph, ReadsOpenStreetMapFilesThroughGdalsOsmDriver) {
@@ -259,11 +263,11 @@ TEST(CapacityCatchments, LargestFirstTakesTheNearestPeopleUntilFull) {
     e.capacity = {15, 25};
     auto r = capacity_catchments(s, people, e, 60);
     ASSERT_EQ(r.rows.size(), 2u);
-    EXPECT_EQ(r.rows[0].source, 1u);  // B (25) first
-    EXPECT_NEAR(r.rows[0].covered, 25, 1e-9);   // cells 5, 4 and half of 3
+    EXPECT_EQ(r.rows[0].source, 1u);           // B (25) first
+    EXPECT_NEAR(r.rows[0].covered, 25, 1e-9);  // cells 5, 4 and half of 3
     EXPECT_NEAR(r.rows[0].minutes, 2, 1e-6);
-    EXPECT_NEAR(r.rows[1].covered, 15, 1e-9);   // cell 0 and half of 1
-    EXPECT_NEAR(r.rows[1].reachable, 35, 1e-9); // what B left within A's reach
+    EXPECT_NEAR(r.rows[1].covered, 15, 1e-9);    // cell 0 and half of 1
+    EXPECT_NEAR(r.rows[1].reachable, 35, 1e-9);  // what B left within A's reach
     EXPECT_NEAR(r.covered, 40, 1e-9);
     EXPECT_NEAR(r.residual[1], 5, 1e-9);
     EXPECT_NEAR(r.residual[2], 10, 1e-9);

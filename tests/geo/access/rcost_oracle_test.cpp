@@ -23,7 +23,8 @@ std::vector<double> read_band(const std::string& path, int& has_nodata, double& 
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
     EXPECT_TRUE(ds) << path;
     if (!ds) return {};
-    std::vector<double> v(static_cast<std::size_t>(ds->GetRasterXSize()) * static_cast<std::size_t>(ds->GetRasterYSize()));
+    std::vector<double> v(static_cast<std::size_t>(ds->GetRasterXSize()) *
+                          static_cast<std::size_t>(ds->GetRasterYSize()));
     EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, ds->GetRasterXSize(), ds->GetRasterYSize(), v.data(),
                                              ds->GetRasterXSize(), ds->GetRasterYSize(), GDT_Float64, 0, 0),
               CE_None);

@@ -9,8 +9,8 @@
 
 #include "microplan/geo/access/population_access.hpp"
 #include "microplan/geo/core/gdal.hpp"
-#include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/io/raster.hpp"
 #include "support.hpp"
 
 namespace microplan::geo::access {
@@ -62,7 +62,8 @@ TEST(RealDataAccess, SchoolsWithinTwoFiveAndTenKilometresPerCantonAndDistrict) {
     for (int k = 0; k < 1000; ++k) {
         std::size_t c = rng() % pop.occupied.size();
         double best = 1e300;
-        for (std::size_t i = 0; i < x.size(); ++i) best = std::min(best, std::hypot(x[i] - pop.cx[c], y[i] - pop.cy[c]));
+        for (std::size_t i = 0; i < x.size(); ++i)
+            best = std::min(best, std::hypot(x[i] - pop.cx[c], y[i] - pop.cy[c]));
         ASSERT_DOUBLE_EQ(index.nearest(pop.cx[c], pop.cy[c])->second, best) << "cell " << pop.occupied[c];
     }
 }

@@ -59,7 +59,8 @@ TEST(DemoCountry, ShapesAreIrregularAndCitiesDenser) {
     for (const auto& u : c.circuits.units) {
         smallest = std::min(smallest, u.area_km2);
         largest = std::max(largest, u.area_km2);
-        vertices += static_cast<std::size_t>(GEOSGetNumCoordinates_r(geos::thread_context().handle(), u.projected.get()));
+        vertices +=
+            static_cast<std::size_t>(GEOSGetNumCoordinates_r(geos::thread_context().handle(), u.projected.get()));
     }
     // Not boxes: circuits are grown from Voronoi cells, with jagged borders.
     EXPECT_GT(vertices / c.circuits.units.size(), 20u);
@@ -71,7 +72,8 @@ TEST(DemoCountry, SameSeedSameCountryOtherSeedOtherCountry) {
     const auto& c = the_country();
     for (std::size_t i = 0; i < c.circuits.units.size(); ++i) {
         ASSERT_EQ(again.circuits.units[i].code, c.circuits.units[i].code);
-        ASSERT_EQ(geos::to_wkb(again.circuits.units[i].geometry.get()), geos::to_wkb(c.circuits.units[i].geometry.get()));
+        ASSERT_EQ(geos::to_wkb(again.circuits.units[i].geometry.get()),
+                  geos::to_wkb(c.circuits.units[i].geometry.get()));
     }
     demo::country_options o;
     o.seed = 7;

@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include <filesystem>
+#include <set>
 
 #include "microplan/geo/core/gdal.hpp"
 #include "support.hpp"
@@ -205,7 +204,8 @@ TEST(WriteUnits, WritesFieldsAndGeometryInEveryFormat) {
 TEST(WriteUnits, ErrorsNameTheFile) {
     scratch dir;
     unit_layer l = two_units();
-    std::vector<std::vector<field_value>> values{{std::string("a"), 1.0, std::int64_t{1}}, {std::string("b"), 2.0, std::int64_t{1}}};
+    std::vector<std::vector<field_value>> values{{std::string("a"), 1.0, std::int64_t{1}},
+                                                 {std::string("b"), 2.0, std::int64_t{1}}};
     try {
         write_units(dir.path("units.xyz"), "circuits", l, unit_fields, values);
         FAIL() << "an unknown extension was accepted";

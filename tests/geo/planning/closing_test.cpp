@@ -21,7 +21,8 @@ struct ClosingTest : ::testing::Test {
     geo::coverage_model security_model() {
         geo::standards_catalogue c;
         c.source = "test";
-        c.items.push_back(test::make_standard("security", "UPC", level::circuit, geo::standard_rule::per_unit, 0, 300, 50));
+        c.items.push_back(
+            test::make_standard("security", "UPC", level::circuit, geo::standard_rule::per_unit, 0, 300, 50));
         geo::coverage_model m(c, where, test::small_population());
         std::vector<geo::placed_establishment> rows = {at(where, "security", "UPC", "02D01C02")};
         m.set_establishments(rows);
@@ -94,8 +95,10 @@ TEST_F(ClosingTest, AmpleBudgetClosesEverySectorInTheFirstYear) {
 TEST_F(ClosingTest, SectorsShareByPriority) {
     geo::standards_catalogue c;
     c.source = "test";
-    c.items.push_back(test::make_standard("security", "UPC", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 3));
-    c.items.push_back(test::make_standard("health", "Puesto", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 1));
+    c.items.push_back(
+        test::make_standard("security", "UPC", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 3));
+    c.items.push_back(
+        test::make_standard("health", "Puesto", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 1));
     geo::coverage_model m(c, where, test::small_population());
     // 800 split 3:1 -> security 600 (two units), health 200 (none fits, and 200 left is
     // too little for anyone): it carries over.

@@ -17,10 +17,10 @@ struct CoverageTest : ::testing::Test {
     geo::territory where = test::small_territory();
     geo::standards_catalogue catalogue = test::small_catalogue();
     std::vector<geo::placed_establishment> rows = {
-        at(where, "health", "Tipo A", "01D01C01", "good"),  at(where, "health", "Tipo A", "01D01C02", "fair"),
-        at(where, "health", "Tipo A", "01D01C02", "poor"),  at(where, "health", "Tipo A", "02D01C01"),
-        at(where, "health", "Tipo A", "02D01C01"),          at(where, "health", "Tipo A", "02D01C01", ""),
-        at(where, "security", "UPC", "02D01C02"),           at(where, "health", "Puesto", "01D01C01"),
+        at(where, "health", "Tipo A", "01D01C01", "good"), at(where, "health", "Tipo A", "01D01C02", "fair"),
+        at(where, "health", "Tipo A", "01D01C02", "poor"), at(where, "health", "Tipo A", "02D01C01"),
+        at(where, "health", "Tipo A", "02D01C01"),         at(where, "health", "Tipo A", "02D01C01", ""),
+        at(where, "security", "UPC", "02D01C02"),          at(where, "health", "Puesto", "01D01C01"),
     };
     std::size_t circuit(const std::string& code) const { return *where.find(2, code); }
     std::size_t district(const std::string& code) const { return *where.find(1, code); }
@@ -99,8 +99,8 @@ TEST_F(CoverageTest, IncrementalEditsEqualFullRecompute) {
     geo::coverage_model live(catalogue, where, test::small_population());
     live.set_establishments(rows);
     std::mt19937 rng(7);
-    const char* typologies[][2] = {{"health", "Tipo A"}, {"health", "Hospital"}, {"security", "UPC"},
-                                   {"child_development", "CDI"}};
+    const char* typologies[][2] = {
+        {"health", "Tipo A"}, {"health", "Hospital"}, {"security", "UPC"}, {"child_development", "CDI"}};
     std::vector<std::size_t> handles;
     for (std::size_t i = 0; i < rows.size(); ++i) handles.push_back(i);
     for (int step = 0; step < 300; ++step) {
@@ -187,8 +187,7 @@ TEST_F(CoverageTest, MissingAgeBandNamesTheStandardAndTheBand) {
 }
 
 TEST_F(CoverageTest, StandardsOfAbsentLevelsAreLeftOutWithAFinding) {
-    geo::territory districts_only({level::zone, level::district},
-                                  {where.units(0), where.units(1)});
+    geo::territory districts_only({level::zone, level::district}, {where.units(0), where.units(1)});
     std::vector<geo::population_values> people(2);
     people[1][geo::total_band] = {{"01D01", 33000}, {"01D02", 12000}, {"02D01", 34000}};
     geo::coverage_model m(catalogue, districts_only, people);

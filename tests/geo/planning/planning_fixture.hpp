@@ -57,10 +57,12 @@ inline geo::standards_catalogue small_catalogue() {
     using geo::standard_rule;
     geo::standards_catalogue c;
     c.source = "test catalogue";
-    c.items.push_back(make_standard("health", "Tipo A", level::circuit, standard_rule::population, 10000, 1000, 100, 2));
+    c.items.push_back(
+        make_standard("health", "Tipo A", level::circuit, standard_rule::population, 10000, 1000, 100, 2));
     c.items.push_back(make_standard("health", "Hospital", level::district, standard_rule::per_unit, 0, 20000, 5000, 2));
     c.items.push_back(make_standard("security", "UPC", level::circuit, standard_rule::per_unit, 0, 300, 50, 1));
-    geo::standard cdi = make_standard("child_development", "CDI", level::circuit, standard_rule::population, 1000, 400, 40, 1);
+    geo::standard cdi =
+        make_standard("child_development", "CDI", level::circuit, standard_rule::population, 1000, 400, 40, 1);
     cdi.target_bands = {"0-3"};
     c.items.push_back(cdi);
     for (std::size_t i = 0; i < c.items.size(); ++i) c.items[i].line = static_cast<long long>(i + 2);

@@ -82,9 +82,9 @@ TEST_F(ReportTest, TargetStatusFollowsTheDocumentedRule) {
     EXPECT_NEAR(*geo::indicator_value(plan, "coverage_pct", "security", 1, d, 0), 50.0, 1e-9);
     EXPECT_NEAR(*geo::indicator_value(plan, "coverage_pct", "security", 1, d, 1), 100.0, 1e-9);
     std::vector<geo::target> targets = {
-        {2, "coverage_pct", "security", level::district, "02D01", 2030, 50},            // already reached
-        {3, "coverage_pct", "security", level::district, "02D01", 2026, 100},           // reached by the plan
-        {4, "coverage_pct", "security", level::district, "02D01", 2025, 100},           // not in time
+        {2, "coverage_pct", "security", level::district, "02D01", 2030, 50},   // already reached
+        {3, "coverage_pct", "security", level::district, "02D01", 2026, 100},  // reached by the plan
+        {4, "coverage_pct", "security", level::district, "02D01", 2025, 100},  // not in time
         {5, "population_within_minutes", "health", level::circuit, "", 2030, 95},
     };
     geo::findings report;
@@ -122,9 +122,10 @@ TEST(Targets, PopulationWithinMinutesComesFromStoredAccessibility) {
     far.population = 100, far.within = {50, 80};
     run.units_by_level["circuit"] = {{"01D01C01", near}, {"01D01C02", far}};
     geo::accessibility_index index({run});
-    std::vector<geo::target> targets = {{2, "population_within_minutes", "health", level::circuit, "01D01C01", 2030, 95},
-                                        {3, "population_within_minutes", "health", level::circuit, "01D01C02", 2030, 95},
-                                        {4, "population_within_minutes", "security", level::circuit, "", 2030, 95}};
+    std::vector<geo::target> targets = {
+        {2, "population_within_minutes", "health", level::circuit, "01D01C01", 2030, 95},
+        {3, "population_within_minutes", "health", level::circuit, "01D01C02", 2030, 95},
+        {4, "population_within_minutes", "security", level::circuit, "", 2030, 95}};
     geo::findings report;
     auto rows = geo::evaluate_targets(model, plan, targets, report, &index);
     ASSERT_EQ(rows.size(), 2u);

@@ -41,12 +41,12 @@ TEST(Standards, EveryBadRowIsReportedWithLineColumnAndRule) {
     std::string path = dir.write(
         "bad.csv",
         "sector,typology,level,rule,people_per_unit,target_group,investment_cost,recurrent_cost,priority,factors\n"
-        "salud,Tipo A,circuito,poblacion,10000,total,1000,100,5,\n"   // fine (Spanish values)
+        "salud,Tipo A,circuito,poblacion,10000,total,1000,100,5,\n"  // fine (Spanish values)
         "astrology,Observatorio,circuit,population,5000,total,1,1,5,\n"
         "health,Tipo B,district,population,-50000,total,1,1,5,\n"
         "health,Tipo C,district,population,,total,1,1,5,\n"
         "health,Tipo D,district,population,1000,total,,1,5,\n"
-        "health,Tipo A,circuit,population,1000,total,1,1,5,\n"         // duplicate
+        "health,Tipo A,circuit,population,1000,total,1,1,5,\n"  // duplicate
         "education,Escuela,barrio,population,1000,6 a 17,1,1,2,\n"
         "education,Colegio,district,population,1000,6-17,1,1,3,poverty:2\n");
     try {

@@ -96,9 +96,10 @@ TEST(PlanningStore, AKilledImportLeavesTheStoreByteForByteIntact) {
     std::string path = dir.path("demo.sqlite");
     write_demo(path);
     std::string before = read_bytes(path);
-    std::string src = dir.write("c.geojson", feature_collection(polygon_feature(
-                                                 R"({"code":"17D06C03"})",
-                                                 "[[-79.0,-1.0],[-78.9,-1.0],[-78.9,-0.9],[-79.0,-0.9],[-79.0,-1.0]]")));
+    std::string src =
+        dir.write("c.geojson",
+                  feature_collection(polygon_feature(
+                      R"({"code":"17D06C03"})", "[[-79.0,-1.0],[-78.9,-1.0],[-78.9,-0.9],[-79.0,-0.9],[-79.0,-1.0]]")));
     for (const char* point : {"before-commit", "before-rename"}) {
         auto r = run(std::string("MICROPLAN_FAULT=") + point + " " +
                      microplan_cmd("import " + src + " --store " + path + " --level circuit"));

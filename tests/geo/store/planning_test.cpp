@@ -1,9 +1,9 @@
 #include "microplan/geo/usecases/planning.hpp"
-#include "microplan/geo/store/planning_inputs.hpp"
 
 #include <gtest/gtest.h>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "support.hpp"
 
@@ -17,7 +17,7 @@ TEST(PlanningStore, StandardsRoundTripAndDemoStoreLoads) {
     auto r = test::run(test::microplan_cmd("demo --out " + store));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto db_store = geo::store::open_store(store, geo::store::open_mode::read_only);
-        geo::store::planning_store& db = *db_store;
+    geo::store::planning_store& db = *db_store;
     auto stored = db.read_standards();
     ASSERT_TRUE(stored);
     auto file = geo::read_standards(std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv");
@@ -43,7 +43,8 @@ TEST(PlanningStore, StandardsRoundTripAndDemoStoreLoads) {
     geo::coverage_model m = geo::usecases::make_model(in);
     // Every establishment of the demo has a standard and a circuit.
     std::size_t counted = 0;
-    for (const auto& [sector, p] : m.catalogue().sectors()) counted += static_cast<std::size_t>(m.sector_national(sector).current);
+    for (const auto& [sector, p] : m.catalogue().sectors())
+        counted += static_cast<std::size_t>(m.sector_national(sector).current);
     EXPECT_EQ(counted, in.establishments.size());
     // The demo is built to have gaps in every sector.
     for (const auto& [sector, p] : m.catalogue().sectors()) EXPECT_GT(m.sector_national(sector).deficit, 0) << sector;
@@ -54,7 +55,7 @@ TEST(PlanningStore, MissingInputsSayWhatToRun) {
     std::string store = dir.path("empty.sqlite");
     geo::store::update_atomically(store, [](geo::store::planning_store& db) { db.ensure_schema("EPSG:32717"); });
     auto db_store = geo::store::open_store(store, geo::store::open_mode::read_only);
-        geo::store::planning_store& db = *db_store;
+    geo::store::planning_store& db = *db_store;
     try {
         geo::store::read_planning_inputs(db);
         FAIL();

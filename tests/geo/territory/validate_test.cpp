@@ -49,10 +49,8 @@ struct two_level {
 TEST(Validate, PerfectNestingIsClean) {
     two_level t;
     t.districts.units.push_back(make_unit(level::district, "17D06", "", square(0, 0, 10)));
-    t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "",
-                                         rect(0, 0, 5, 10)));
-    t.circuits.units.push_back(make_unit(level::circuit, "17D06C02", "",
-                                         rect(5, 0, 10, 10)));
+    t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "", rect(0, 0, 5, 10)));
+    t.circuits.units.push_back(make_unit(level::circuit, "17D06C02", "", rect(5, 0, 10, 10)));
     auto r = t.run();
     EXPECT_TRUE(r.ok());
     EXPECT_TRUE(r.report.items.empty()) << r.to_text();
@@ -64,10 +62,8 @@ TEST(Validate, CircuitCrossingTwoDistricts) {
     t.districts.units.push_back(make_unit(level::district, "17D06", "", square(10, 0, 10)));
     t.circuits.units.push_back(make_unit(level::circuit, "17D05C01", "", square(0, 0, 10)));
     // Declared in 17D06 but lies wholly in 17D05.
-    t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "",
-                                         rect(6, 0, 10, 10)));
-    t.circuits.units.push_back(make_unit(level::circuit, "17D06C02", "",
-                                         rect(10, 0, 20, 10)));
+    t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "", rect(6, 0, 10, 10)));
+    t.circuits.units.push_back(make_unit(level::circuit, "17D06C02", "", rect(10, 0, 20, 10)));
     auto r = t.run();
     auto crossing = with_rule(r, "hierarchy.crosses_parent");
     ASSERT_EQ(crossing.size(), 1u) << r.to_text();
@@ -103,10 +99,8 @@ TEST(Validate, OverlapsAndGapsBetweenSiblingsWithLocationAndArea) {
     two_level t;
     t.districts.units.push_back(make_unit(level::district, "17D06", "", square(0, 0, 10)));
     // Two circuits overlapping by 1 km x 10 km, leaving a 2 km x 10 km gap on the right.
-    t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "",
-                                         rect(0, 0, 5, 10)));
-    t.circuits.units.push_back(make_unit(level::circuit, "17D06C02", "",
-                                         rect(4, 0, 8, 10)));
+    t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "", rect(0, 0, 5, 10)));
+    t.circuits.units.push_back(make_unit(level::circuit, "17D06C02", "", rect(4, 0, 8, 10)));
     auto r = t.run();
     auto overlaps = with_rule(r, "topology.overlap");
     ASSERT_EQ(overlaps.size(), 1u) << r.to_text();
@@ -123,8 +117,7 @@ TEST(Validate, SliversBelowTheToleranceAreIgnored) {
     two_level t;
     t.districts.units.push_back(make_unit(level::district, "17D06", "", square(0, 0, 10)));
     // A 10 m strip is missing: 0.1 km², under a 0.5 km² tolerance.
-    t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "",
-                                         rect(0, 0, 9.99, 10)));
+    t.circuits.units.push_back(make_unit(level::circuit, "17D06C01", "", rect(0, 0, 9.99, 10)));
     validation_options o;
     o.sliver_km2 = 0.5;
     EXPECT_TRUE(validate({&t.districts, &t.circuits}, o).report.items.empty());

@@ -20,8 +20,8 @@
 #include "microplan/geo/model/level.hpp"
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/store/planning_inputs.hpp"
-#include "microplan/geo/usecases/scenarios.hpp"
 #include "microplan/geo/territory/locate.hpp"
+#include "microplan/geo/usecases/scenarios.hpp"
 #include "microplan/tiles/geometry.hpp"
 #include "microplan/tiles/tileset.hpp"
 

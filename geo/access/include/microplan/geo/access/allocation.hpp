@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "microplan/geo/access/cost_distance.hpp"
 #include "microplan/geo/access/population_access.hpp"
 #include "microplan/geo/model/establishment.hpp"
-#include "microplan/geo/access/cost_distance.hpp"
 
 namespace microplan::geo::access {
 
@@ -33,18 +33,18 @@ std::vector<double> people_on_grid(const population_grid& pop, const grid& g);
 enum class capacity_order { largest_first, store_order };
 
 struct capacity_row {
-    std::size_t source = 0;   // index into the establishment points
-    double capacity = 0;      // people it can serve
-    double covered = 0;       // people its catchment took
-    double reachable = 0;     // people within the maximum time before any was taken (its potential demand)
-    double minutes = 0;       // travel time of the last cell taken
-    bool placed = true;       // false: outside the grid or on an impassable cell
+    std::size_t source = 0;  // index into the establishment points
+    double capacity = 0;     // people it can serve
+    double covered = 0;      // people its catchment took
+    double reachable = 0;    // people within the maximum time before any was taken (its potential demand)
+    double minutes = 0;      // travel time of the last cell taken
+    bool placed = true;      // false: outside the grid or on an impassable cell
     [[nodiscard]] double capacity_left() const { return capacity - covered; }
 };
 
 struct capacity_result {
-    std::vector<capacity_row> rows;  // in processing order
-    std::vector<double> residual;    // people left per surface cell
+    std::vector<capacity_row> rows;       // in processing order
+    std::vector<double> residual;         // people left per surface cell
     std::vector<std::int32_t> catchment;  // per cell: the establishment (index) that took people from it first; -1 none
     double total = 0, covered = 0;
 };
@@ -60,15 +60,15 @@ struct site_options {
     std::optional<double> target_pct;  // stop once this % of all people is covered
     std::size_t max_candidates = 2000;
     neighbourhood moves = neighbourhood::queen;
-    bool exact = false;              // also solve the MIP with CBC (small instances only)
+    bool exact = false;  // also solve the MIP with CBC (small instances only)
     std::size_t exact_max_candidates = 400;
-    double exact_seconds = 60;       // CBC time limit
+    double exact_seconds = 60;  // CBC time limit
 };
 
 struct site {
     std::size_t cell = 0;
-    double x = 0, y = 0;  // cell centre in the surface's CRS
-    double added = 0;     // people newly covered by this site
+    double x = 0, y = 0;       // cell centre in the surface's CRS
+    double added = 0;          // people newly covered by this site
     double covered_after = 0;  // % of all people covered once it is built
 };
 
@@ -80,7 +80,7 @@ struct site_result {
     // and the greedy's relative gap (optimum − greedy) / optimum; empty when not solved.
     std::optional<double> exact_added, gap;
     std::vector<site> exact_sites;
-    std::string exact_status;  // "optimal", "time limit", "skipped: ..."
+    std::string exact_status;      // "optimal", "time limit", "skipped: ..."
     std::size_t exact_groups = 0;  // demand rows of the MIP (cells covered by the same candidates merged)
 };
 

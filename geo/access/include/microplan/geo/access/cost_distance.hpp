@@ -44,8 +44,6 @@ namespace microplan::geo::access {
 using geo::cost_surface;
 using geo::grid;
 
-
-
 // Tobler's walking speed at slope `rise_over_run` relative to flat ground (1 on the flat).
 double tobler_factor(double rise_over_run);
 

@@ -19,8 +19,8 @@
 namespace microplan::geo::access {
 
 struct road_graph {
-    std::vector<double> x, y;             // nodes, in the graph's CRS
-    std::vector<std::uint32_t> first;     // CSR: edges of node v are [first[v], first[v+1])
+    std::vector<double> x, y;          // nodes, in the graph's CRS
+    std::vector<std::uint32_t> first;  // CSR: edges of node v are [first[v], first[v+1])
     std::vector<std::uint32_t> to;
     std::vector<float> minutes;
     std::size_t roads_used = 0, roads_skipped = 0;

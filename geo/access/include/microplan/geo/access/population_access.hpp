@@ -27,8 +27,6 @@ namespace microplan::geo::access {
 
 using geo::population_grid;
 
-
-
 // The value of `surface` (a raster result on grid `g`, in `g`'s CRS = the centres' CRS) at
 // each occupied cell's centre; +inf outside the grid.
 std::vector<float> sample_at_centres(const population_grid& pop, const grid& g, std::span<const float> surface);
@@ -56,7 +54,6 @@ std::vector<unit_access> unit_statistics(const population_grid& pop, std::span<c
                                          std::span<const GEOSGeometry* const> geometries,
                                          const std::string& geometry_crs, std::span<const double> thresholds);
 
-
 struct accessibility_options {
     std::string sector, typology;
     std::vector<double> thresholds = {15, 30, 60, 120};  // minutes (km for distance)
@@ -67,13 +64,13 @@ struct accessibility_options {
 // Statistics of `values` (one per occupied population cell) for every unit of every level
 // given: level name -> code -> statistics.
 std::map<std::string, std::map<std::string, unit_access>> statistics_by_level(std::span<const unit_layer> levels,
-                                                                             const population_grid& pop,
-                                                                             std::span<const float> values,
-                                                                             std::span<const double> thresholds);
+                                                                              const population_grid& pop,
+                                                                              std::span<const float> values,
+                                                                              std::span<const double> thresholds);
 
 struct travel_time_result {
-    accessibility_run run;  // not yet written
-    cost_distance_result times;    // on the surface's grid, minutes; nearest = index into `sources`
+    accessibility_run run;       // not yet written
+    cost_distance_result times;  // on the surface's grid, minutes; nearest = index into `sources`
     establishment_points sources;
     std::vector<float> at_people;  // minutes at each occupied population cell
 };

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "microplan/geo/demo/demo_country.hpp"
-#include "microplan/geo/population/population.hpp"
 #include "microplan/geo/model/establishment.hpp"
+#include "microplan/geo/population/population.hpp"
 
 namespace microplan::geo::demo {
 

@@ -58,14 +58,14 @@ std::vector<std::uint8_t> cells_covered(const grid& g, const std::vector<std::st
 struct friction_layers {
     std::string landcover, speeds_source, road_speeds_source;  // paths, for messages
     grid g;
-    std::vector<std::int32_t> classes;           // land-cover class per cell
-    std::vector<std::uint8_t> known;             // 0 where the land cover has no data
-    std::map<std::string, speed_row> speeds;     // land-cover class -> speed
-    std::vector<std::uint8_t> barrier;           // 1 where a barrier covers the cell (empty: none)
-    std::vector<float> road_kmh;                 // speed of the fastest road in the cell, 0 none (empty: no roads)
+    std::vector<std::int32_t> classes;        // land-cover class per cell
+    std::vector<std::uint8_t> known;          // 0 where the land cover has no data
+    std::map<std::string, speed_row> speeds;  // land-cover class -> speed
+    std::vector<std::uint8_t> barrier;        // 1 where a barrier covers the cell (empty: none)
+    std::vector<float> road_kmh;              // speed of the fastest road in the cell, 0 none (empty: no roads)
     std::size_t roads_used = 0, roads_skipped = 0;
-    std::vector<std::string> skipped_classes;    // road classes without a speed
-    std::vector<float> elevation;                // metres, NaN unknown (empty: no DEM)
+    std::vector<std::string> skipped_classes;  // road classes without a speed
+    std::vector<float> elevation;              // metres, NaN unknown (empty: no DEM)
 };
 
 // Reads every source of `in` onto the land cover's grid. Throws format_error naming the file,

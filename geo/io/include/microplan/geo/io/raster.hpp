@@ -20,7 +20,6 @@ void write_float_raster(const std::string& path, const grid& g, std::span<const 
 void write_int_raster(const std::string& path, const grid& g, std::span<const std::int32_t> values,
                       std::int32_t nodata = -1);
 
-
 // Reads band 1 of a population raster and the centres of its occupied cells in `centres_crs`
 // (e.g. the analysis CRS, metres). Throws format_error / crs_error naming the file.
 population_grid read_population_grid(const std::string& path, const std::string& centres_crs);

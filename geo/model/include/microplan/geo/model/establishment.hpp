@@ -3,11 +3,11 @@
 // the *current offer* of microplanning, and the vocabulary planners use for it.
 #include <cmath>
 #include <cstdint>
-#include <vector>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace microplan::geo {
 

@@ -25,9 +25,9 @@
 namespace microplan::geo {
 
 struct budget_scenario {
-    std::string name;       // optimistic, moderate, pessimistic
-    double base_budget = 0; // USD in the first year
-    double growth = 0.05;   // yearly growth rate
+    std::string name;        // optimistic, moderate, pessimistic
+    double base_budget = 0;  // USD in the first year
+    double growth = 0.05;    // yearly growth rate
 };
 
 // The three scenarios of the method around a moderate base budget: optimistic 1.25 × base
@@ -42,22 +42,22 @@ std::vector<population_values> population_for_year(const population_by_year& yea
 
 struct sector_year {
     int year = 0;
-    double budget = 0;             // the sector's share, after re-sharing
-    double spent_investment = 0;   // new establishments funded this year
-    double spent_recurrent = 0;    // running the plan's earlier establishments
-    double built = 0;              // establishments funded this year
-    double deficit = 0;            // establishments missing at the end of the year (nation)
-    double deficit_investment = 0; // their investment cost
-    double deficit_recurrent = 0;  // their yearly recurrent cost
-    double coverage_pct = 0;       // national coverage of the sector's ideal offer
+    double budget = 0;              // the sector's share, after re-sharing
+    double spent_investment = 0;    // new establishments funded this year
+    double spent_recurrent = 0;     // running the plan's earlier establishments
+    double built = 0;               // establishments funded this year
+    double deficit = 0;             // establishments missing at the end of the year (nation)
+    double deficit_investment = 0;  // their investment cost
+    double deficit_recurrent = 0;   // their yearly recurrent cost
+    double coverage_pct = 0;        // national coverage of the sector's ideal offer
 };
 
 struct closing_plan {
     budget_scenario scenario;
     int first_year = 0, last_year = 0;
-    std::vector<std::string> sectors;                      // catalogue order
-    std::vector<double> budget;                            // per year index: total budget
-    std::vector<double> carried;                           // per year index: unspent, carried over
+    std::vector<std::string> sectors;                          // catalogue order
+    std::vector<double> budget;                                // per year index: total budget
+    std::vector<double> carried;                               // per year index: unspent, carried over
     std::map<std::string, std::vector<sector_year>> national;  // sector -> per year
     // sector -> tier -> unit -> per year: deficit (establishments) at the end of the year.
     std::map<std::string, std::vector<std::vector<std::vector<double>>>> deficit;

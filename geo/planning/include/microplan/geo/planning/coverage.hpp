@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "microplan/geo/planning/standards.hpp"
-#include "microplan/geo/population/population.hpp"
 #include "microplan/geo/model/establishment.hpp"
 #include "microplan/geo/model/finding.hpp"
+#include "microplan/geo/planning/standards.hpp"
+#include "microplan/geo/population/population.hpp"
 
 namespace microplan::geo {
 
@@ -151,8 +151,8 @@ private:
     };
     void fill_population();
     void compute_demand();
-    void count(std::size_t handle, bool in);  // joins or leaves its unit's members, refreshes
-    void refresh(std::size_t s, std::size_t unit);       // base row from tally and demand
+    void count(std::size_t handle, bool in);                          // joins or leaves its unit's members, refreshes
+    void refresh(std::size_t s, std::size_t unit);                    // base row from tally and demand
     void roll_up(std::size_t s, std::size_t tier, std::size_t unit);  // one parent from its children
     void roll_up_all(std::size_t s);
     void refresh_ancestors(std::size_t s, std::size_t unit);
@@ -165,10 +165,10 @@ private:
     std::vector<unit_attributes> attributes_;
     coverage_options options_;
     std::vector<std::size_t> standard_tier_;
-    std::vector<std::vector<double>> demand_;                // [s][unit at standard tier]
-    std::vector<std::vector<double>> built_;                 // [s][unit]: built by plans (add_built)
+    std::vector<std::vector<double>> demand_;                     // [s][unit at standard tier]
+    std::vector<std::vector<double>> built_;                      // [s][unit]: built by plans (add_built)
     std::vector<std::vector<std::vector<std::size_t>>> members_;  // [s][unit]: handles, ascending
-    std::vector<std::vector<std::vector<offer>>> offers_;    // [s][tier][unit], tiers 0..standard tier
+    std::vector<std::vector<std::vector<offer>>> offers_;         // [s][tier][unit], tiers 0..standard tier
     std::vector<offer> national_;
     std::vector<placed_establishment> rows_;
     std::vector<bool> live_;

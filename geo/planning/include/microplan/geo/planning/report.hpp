@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "microplan/geo/model/accessibility.hpp"
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
-#include "microplan/geo/model/accessibility.hpp"
 
 namespace microplan::geo {
 
@@ -26,8 +26,8 @@ struct coverage_row {
 
 struct coverage_query {
     level lvl = level::district;
-    std::string sector;         // "" = every sector
-    bool by_typology = false;   // one row per standard instead of per sector
+    std::string sector;        // "" = every sector
+    bool by_typology = false;  // one row per standard instead of per sector
 };
 
 std::vector<coverage_row> coverage_rows(const coverage_model& model, const coverage_query& query,
@@ -39,9 +39,9 @@ std::string coverage_csv(const std::vector<coverage_row>& rows);
 // sector's current / ideal / deficit / coverage / cost / closing year, and the same for each
 // of its children (circuits). Throws format_error when the code is not a unit of the level.
 struct unit_report {
-    coverage_row unit;                        // typology "" and sector "" (all sectors)
-    std::vector<coverage_row> sectors;        // one per sector
-    std::vector<coverage_row> typologies;     // one per standard defined at the level
+    coverage_row unit;                                // typology "" and sector "" (all sectors)
+    std::vector<coverage_row> sectors;                // one per sector
+    std::vector<coverage_row> typologies;             // one per standard defined at the level
     std::vector<std::vector<coverage_row>> children;  // per child: one row per sector
     std::string scenario;
     int year = 0;
@@ -57,10 +57,10 @@ struct ranking_row {
     int rank = 0;
     std::string code, name;
     double population = 0;
-    double deficit = 0;             // establishments, all sectors
+    double deficit = 0;  // establishments, all sectors
     double investment = 0, recurrent = 0;
     double investment_per_capita = 0;
-    double deficit_per_10k = 0;     // missing establishments per 10,000 people
+    double deficit_per_10k = 0;  // missing establishments per 10,000 people
     double coverage_pct = 0;
 };
 std::vector<ranking_row> rank_units(const coverage_model& model, level lvl, const std::string& sector = {});
@@ -94,9 +94,9 @@ std::vector<target> read_targets(const std::string& path);  // validates; throws
 struct indicator_status {
     target goal;
     std::string code, name;
-    double baseline = 0;                // today, before the plan builds anything
+    double baseline = 0;                   // today, before the plan builds anything
     std::optional<double> at_target_year;  // the plan's value in the target year
-    std::string status;                 // met, at_risk, not_met, no_data
+    std::string status;                    // met, at_risk, not_met, no_data
 };
 const std::vector<std::string>& indicator_names();
 // The value of an indicator for (sector, tier, unit) before any plan (the model as it is).

@@ -34,15 +34,15 @@ struct endogenous_factor {
 };
 
 struct standard {
-    long long line = 0;        // data line in the catalogue, for messages
-    std::string sector;        // canonical sector (health, education, ...)
-    std::string typology;      // "Centro de Salud Tipo A"; "*" = the sector's other typologies
+    long long line = 0;    // data line in the catalogue, for messages
+    std::string sector;    // canonical sector (health, education, ...)
+    std::string typology;  // "Centro de Salud Tipo A"; "*" = the sector's other typologies
     level lvl = level::circuit;
     standard_rule rule = standard_rule::population;
-    double people_per_unit = 0;      // rule population
-    double units_per_territory = 1;  // rule per_unit
+    double people_per_unit = 0;                      // rule population
+    double units_per_territory = 1;                  // rule per_unit
     std::vector<std::string> target_bands{"total"};  // age bands summed: "6-17", "4-5+6-17"
-    double capacity = 0;             // places (patients, pupils, officers) per establishment; 0 = none
+    double capacity = 0;                             // places (patients, pupils, officers) per establishment; 0 = none
     std::optional<double> max_travel_min;
     std::optional<double> max_distance_km;
     double investment_cost = 0;  // building and equipping one establishment (USD)

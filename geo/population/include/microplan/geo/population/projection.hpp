@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "microplan/geo/population/population.hpp"
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/model/unit.hpp"
+#include "microplan/geo/population/population.hpp"
 
 namespace microplan::geo {
 

@@ -132,8 +132,7 @@ public:
     // Every establishment in fid order, with its unit codes.
     virtual std::vector<stored_establishment> read_establishments() = 0;
     // Rewrites the unit codes and placement of the establishments with the given fids (rows[i].row).
-    virtual void update_assignments(std::span<const establishment> rows,
-                                    std::span<const point_assignment> placed) = 0;
+    virtual void update_assignments(std::span<const establishment> rows, std::span<const point_assignment> placed) = 0;
 
     // --- population
     // Replaces the values of (level, year, band) for every band in `values`; records the import.

@@ -87,7 +87,7 @@ private:
     [[nodiscard]] std::vector<int> locate_or_refuse(double lon, double lat) const;
     placed_establishment place(const proposed_establishment& p) const;
     void count(scenario& s, const proposed_establishment& p);  // adds p to the model
-    void drop(scenario& s, std::int64_t proposal);           // takes p out of the model
+    void drop(scenario& s, std::int64_t proposal);             // takes p out of the model
     void touch(std::int64_t id);
     static std::map<std::int64_t, proposed_establishment>::iterator proposal(scenario& s, std::int64_t establishment);
 
