@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -59,6 +60,32 @@ inline run_result run(const std::string& command) {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
 }
 inline std::string microplan_cmd(const std::string& args) { return std::string(MICROPLAN_BINARY) + " " + args; }
+
+// The demo store (`microplan demo`, default options) at `store`, with its inputs beside it
+// (<stem>_population.tif, <stem>_roads.gpkg, ...). ctest builds it once per run (the
+// `fixture.demo_store` test, FIXTURES_SETUP) and names it in MICROPLAN_TEST_DEMO_STORE: it is
+// copied then, and the store's references to its inputs (the population rows' source) name the
+// fixture's files. Run alone (no variable), the test generates its own.
+inline run_result demo_store_at(const std::string& store) {
+    namespace fs = std::filesystem;
+    const char* fixture = std::getenv("MICROPLAN_TEST_DEMO_STORE");
+    if (!fixture || !fs::exists(fixture)) return run(microplan_cmd("demo --out " + store));
+    auto stem = [](const fs::path& p) {
+        std::string s = p.string();
+        return s.ends_with(".sqlite") ? s.substr(0, s.size() - 7) : s;
+    };
+    const std::string from = stem(fixture), to = stem(store);
+    std::error_code ec;
+    fs::copy_file(fixture, store, fs::copy_options::overwrite_existing, ec);
+    if (ec) return {1, "cannot copy the demo store " + std::string(fixture) + ": " + ec.message()};
+    for (const auto& entry : fs::directory_iterator(fs::path(fixture).parent_path())) {
+        const std::string name = entry.path().string();
+        if (!name.starts_with(from + "_")) continue;
+        fs::copy_file(name, to + name.substr(from.size()), fs::copy_options::overwrite_existing, ec);
+        if (ec) return {1, "cannot copy " + name + ": " + ec.message()};
+    }
+    return {0, std::string("demo store copied from ") + fixture};
+}
 
 // A GeoJSON FeatureCollection from feature snippets.
 inline std::string feature_collection(const std::string& features) {

@@ -19,7 +19,7 @@ protected:
         dir_ = std::filesystem::temp_directory_path() / ("microplan-bad-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);
         store_ = (dir_ / "demo.sqlite").string();
-        auto r = run(microplan_cmd("demo --out " + store_));
+        auto r = demo_store_at(store_);
         ASSERT_EQ(r.exit_code, 0) << r.output;
     }
     static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }

@@ -48,7 +48,7 @@ TEST(Cli, EverySubcommandHasHelp) {
 TEST(Cli, ServeListensPrintsItsUrlsAndStopsOnSigterm) {
     scratch dir;
     std::string store = dir.path("demo.sqlite");
-    ASSERT_EQ(run(microplan_cmd("demo --out " + store)).exit_code, 0);
+    ASSERT_EQ(demo_store_at(store).exit_code, 0);
     // Waits (up to 60 s, for loaded machines) until it serves, then stops it with SIGTERM.
     auto r = run("(" + microplan_cmd("serve " + store + " --port 0 --access-log off") + " > " + dir.path("log") +
                  " 2>&1 & pid=$!; for i in $(seq 600); do grep -q 'microplan serving' " + dir.path("log") +
@@ -103,7 +103,7 @@ TEST(Cli, ValidationErrorsExitWith1) {
 TEST(Cli, EstablishmentsAndPopulationOnTheDemoStore) {
     scratch dir;
     std::string store = dir.path("demo.sqlite");
-    ASSERT_EQ(run(microplan_cmd("demo --out " + store)).exit_code, 0);
+    ASSERT_EQ(demo_store_at(store).exit_code, 0);
     EXPECT_TRUE(std::filesystem::exists(dir.path("demo_population.tif")));
     // The demo's establishments are all inside a circuit.
     auto a = run(microplan_cmd("assign --json " + store));
@@ -148,7 +148,7 @@ TEST(Cli, EstablishmentsAndPopulationOnTheDemoStore) {
 TEST(Cli, MicroplanningOnTheDemoStore) {
     scratch dir;
     std::string store = dir.path("demo.sqlite");
-    ASSERT_EQ(run(microplan_cmd("demo --out " + store)).exit_code, 0);
+    ASSERT_EQ(demo_store_at(store).exit_code, 0);
 
     // Results go to stdout or --output; progress and findings to stderr.
     auto out = [&](const std::string& args) {

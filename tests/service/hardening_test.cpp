@@ -29,7 +29,7 @@ protected:
         dir_ = std::filesystem::temp_directory_path() / ("microplan-hardening-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);
         store_ = (dir_ / "demo.sqlite").string();
-        auto r = test::run(microplan_cmd("demo --out " + store_));
+        auto r = test::demo_store_at(store_);
         ASSERT_EQ(r.exit_code, 0) << r.output;
     }
     static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }

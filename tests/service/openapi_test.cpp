@@ -27,7 +27,7 @@ protected:
         dir_ = std::filesystem::temp_directory_path() / ("microplan-api-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);
         std::string store = (dir_ / "demo.sqlite").string();
-        auto r = test::run(std::string(MICROPLAN_BINARY) + " demo --out " + store);
+        auto r = test::demo_store_at(store);
         ASSERT_EQ(r.exit_code, 0) << r.output;
         handler_options o;
         o.edit_token = token;

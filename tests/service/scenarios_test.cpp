@@ -27,7 +27,7 @@ class Scenarios : public ::testing::Test {
 protected:
     void SetUp() override {
         store = dir.path("demo.sqlite");
-        ASSERT_EQ(test::run(microplan_cmd("demo --out " + store)).exit_code, 0);
+        ASSERT_EQ(test::demo_store_at(store).exit_code, 0);
         start();
     }
     void start() {
@@ -217,7 +217,7 @@ TEST_F(Scenarios, IndicatorsJoinByFeatureIdAndExportAsCsv) {
 TEST(ScenarioCrash, AServerKilledMidEditLeavesTheLastCommittedState) {
     test::scratch dir;
     std::string store = dir.path("demo.sqlite");
-    ASSERT_EQ(test::run(microplan_cmd("demo --out " + store)).exit_code, 0);
+    ASSERT_EQ(test::demo_store_at(store).exit_code, 0);
     // The server kills itself (SIGKILL) inside the add's transaction, before its commit.
     std::string out = dir.path("serve.out");
     auto started =

@@ -36,7 +36,7 @@ protected:
         dir_ = std::filesystem::temp_directory_path() / ("microplan-serve-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);
         store_ = (dir_ / "demo.sqlite").string();
-        auto r = test::run(microplan_cmd("demo --out " + store_));
+        auto r = test::demo_store_at(store_);
         ASSERT_EQ(r.exit_code, 0) << r.output;
         server_ = new running_server(store_);
     }
@@ -448,7 +448,7 @@ TEST_F(ServeDemo, DistrictReportCoverageAndRanking) {
 TEST(ServeStoreChanges, ATileMeetingAChangedCircuitIsRenderedAgainOthersStayCached) {
     test::scratch dir;
     std::string store = dir.path("demo.sqlite");
-    ASSERT_EQ(test::run(microplan_cmd("demo --out " + store)).exit_code, 0);
+    ASSERT_EQ(test::demo_store_at(store).exit_code, 0);
     store_state state(snapshot::load(store), 64 * 1024 * 1024);
     request_handler handler(state, {});
     store_watcher watcher(state, std::chrono::milliseconds(0), {});
@@ -492,7 +492,7 @@ TEST(ServeStoreChanges, ATileMeetingAChangedCircuitIsRenderedAgainOthersStayCach
 TEST(ServeShutdown, StopEndsRunWithAKeepAliveConnectionOpen) {
     test::scratch dir;
     std::string store = dir.path("demo.sqlite");
-    ASSERT_EQ(test::run(microplan_cmd("demo --out " + store)).exit_code, 0);
+    ASSERT_EQ(test::demo_store_at(store).exit_code, 0);
     auto server = std::make_unique<running_server>(store);
     namespace beast = boost::beast;
     boost::asio::io_context ioc;

@@ -3,6 +3,8 @@
 // beside a .gz it had to measure (gdal::open_vector's VSIStatL did), and PAM saves an
 // `.aux.xml` beside a raster whose statistics or metadata were touched. Each reader is run
 // exactly as the code runs it, on copies in a scratch folder, and the folder must not change.
+#include "geo/io/read_only_sources.hpp"
+
 #include <cpl_vsi.h>
 #include <gtest/gtest.h>
 
@@ -20,15 +22,9 @@
 namespace microplan::geo {
 namespace {
 
+using read_only::folder_of;
+using read_only::listing;
 using test::scratch;
-
-std::set<std::string> listing(const std::string& folder) {
-    std::set<std::string> out;
-    for (const auto& e : std::filesystem::directory_iterator(folder)) out.insert(e.path().filename().string());
-    return out;
-}
-
-std::string folder_of(const scratch& s) { return std::filesystem::path(s.path("x")).parent_path().string(); }
 
 void gzip_file(const std::string& text, const std::string& path) {
     gdal::ensure_registered();
@@ -85,24 +81,6 @@ TEST(ReadOnlySources, GzippedVectorsGetNoPropertiesFile) {
     e.path = "/vsigzip/" + s.path("points.csv.gz");
     e.sector = "health";
     EXPECT_EQ(read_establishments(e).rows.size(), 1u);
-    EXPECT_EQ(listing(folder_of(s)), before);
-}
-
-// The real LandScan raster and detailed cantons, copied: the files the sidecars appeared beside.
-TEST(ReadOnlySources, RealRasterAndGzippedCantonsGetNoSidecar) {
-    MICROPLAN_NEED_ECUADOR_DATA();
-    scratch s;
-    std::filesystem::copy_file(test::ecuador("rasters/landscan_2023_continental.tif"), s.path("landscan.tif"));
-    std::filesystem::copy_file(test::ecuador("boundaries/cantones_detalle.geojson.gz"), s.path("cantones.geojson.gz"));
-    const auto before = listing(folder_of(s));
-    import_options o;
-    o.path = "/vsigzip/" + s.path("cantones.geojson.gz");
-    o.lvl = level::canton;
-    import_result cantons = read_units(o);
-    std::vector<const GEOSGeometry*> geometries;
-    for (const auto& u : cantons.layer.units) geometries.push_back(u.geometry.get());
-    EXPECT_GT(zonal_sums(s.path("landscan.tif"), geometries, "EPSG:4326").window_total, 1e7);
-    EXPECT_GT(read_population_grid(s.path("landscan.tif"), "EPSG:32717").occupied.size(), 1000u);
     EXPECT_EQ(listing(folder_of(s)), before);
 }
 

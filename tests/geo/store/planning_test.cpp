@@ -14,7 +14,7 @@ using namespace microplan;
 TEST(PlanningStore, StandardsRoundTripAndDemoStoreLoads) {
     test::scratch dir;
     std::string store = dir.path("demo.sqlite");
-    auto r = test::run(test::microplan_cmd("demo --out " + store));
+    auto r = test::demo_store_at(store);
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto db_store = geo::store::open_store(store, geo::store::open_mode::read_only);
     geo::store::planning_store& db = *db_store;

@@ -1,12 +1,14 @@
 #pragma once
-// The demo store (usecases::build_demo_store), built once per test process in a temporary
-// folder that is removed at exit; tests copy it before changing it.
+// The demo store (usecases::build_demo_store), built once per test process (or copied from
+// ctest's fixture) in a temporary folder that is removed at exit; tests copy it before changing it.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
 #include "microplan/geo/usecases/demo.hpp"
+#include "support.hpp"
 
 namespace microplan::test {
 
@@ -30,6 +32,10 @@ private:
           store_((dir_ / "demo.sqlite").string()) {
         std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_);
+        // Under ctest the run's demo fixture is copied (support.hpp, demo_store_at).
+        if (const char* fixture = std::getenv("MICROPLAN_TEST_DEMO_STORE");
+            fixture && std::filesystem::exists(fixture) && demo_store_at(store_).exit_code == 0)
+            return;
         geo::usecases::build_demo_store(
             {store_, {}, {}, std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv", MICROPLAN_DATA_DIR});
     }

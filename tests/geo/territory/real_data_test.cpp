@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "ecuador_units.hpp"
+#include "geo/ecuador_units.hpp"
 #include "microplan/geo/io/codification.hpp"
 #include "microplan/geo/io/vector_import.hpp"
 #include "microplan/geo/territory/build.hpp"

@@ -1,17 +1,16 @@
 // The national base of Ecuador built from the real data (../shared/data/ecuador; skipped
 // without it): counts, defects reported with their resolution, people, nesting, official
 // circuits, balance of the designed parts.
-#include "microplan/geo/design/national.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <map>
 #include <set>
 
-#include "../../support.hpp"
+#include "microplan/geo/design/national.hpp"
 #include "microplan/geo/territory/validate.hpp"
 #include "microplan/geo/usecases/national.hpp"
+#include "support.hpp"
 
 using namespace microplan::geo;
 using namespace microplan::geo::design;

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "ecuador_units.hpp"
+#include "geo/ecuador_units.hpp"
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/io/codification.hpp"
 #include "microplan/geo/model/names.hpp"
