@@ -12,7 +12,7 @@ command add_standards_import(CLI::App& app) {
     auto store = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
     app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
-    app.add_option("file", *file, "Standards catalogue (CSV; columns in README.md)")
+    app.add_option("file", *file, "Standards catalogue (CSV; columns in docs/planning.md)")
         ->required()
         ->check(CLI::ExistingFile);
     return [store, file] {

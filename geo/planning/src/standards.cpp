@@ -357,7 +357,7 @@ standards_catalogue read_standards(const std::string& path) {
         if (!index.count(needed))
             throw format_error(where, "missing column",
                                std::string("the catalogue has no ") + needed +
-                                   " column (columns: README.md, \"Standards catalogue\")");
+                                   " column (columns: docs/planning.md, \"Standards catalogue\")");
 
     standards_catalogue c;
     c.source = path;

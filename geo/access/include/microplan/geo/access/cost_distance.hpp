@@ -3,7 +3,7 @@
 // engine under accessibility (AccessMod's travel-time step; GRASS r.cost's algorithm and
 // cost model, so the two give the same values).
 //
-// Cost model (that of r.cost, README "Accessibility"): a cell's value is the cost of crossing
+// Cost model (that of r.cost, docs/accessibility.md): a cell's value is the cost of crossing
 // it east–west; a move between neighbours costs the mean of the cells it touches times the
 // move's length in cell widths:
 //   orthogonal   (c_a + c_b) / 2 × 1 (east–west) or × ns/ew (north–south)

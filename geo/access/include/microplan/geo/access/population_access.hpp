@@ -3,7 +3,7 @@
 // statistics per territorial unit that planners read (AccessMod's "population coverage"):
 // people within each threshold (count and %), population-weighted mean and median.
 //
-// Rules (README "Accessibility"):
+// Rules (docs/accessibility.md):
 //   - A cell's people are at the time of the place holding the cell's centre (the friction
 //     cell under it, or the straight-line distance from it).
 //   - A cell cut by a unit border counts with the fraction of its area inside the unit, as in

@@ -1,6 +1,6 @@
 #pragma once
-// The demo country's accessibility inputs, all synthetic and ILLUSTRATIVE (README
-// "Accessibility"): on the population raster's grid, a land-cover raster (built-up where people
+// The demo country's accessibility inputs, all synthetic and ILLUSTRATIVE
+// (docs/accessibility.md): on the population raster's grid, a land-cover raster (built-up where people
 // are dense, cropland, forest, páramo on the heights, lakes), an elevation raster (a
 // north–south cordillera), rivers (barriers) and a road network (primary roads between zone
 // capitals, secondary to district seats, tertiary to circuit seats) as a GeoPackage layer

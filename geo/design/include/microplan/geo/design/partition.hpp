@@ -3,7 +3,7 @@
 // parts of a parent, made of whole finer units wherever possible and of population-raster
 // cells where a finer unit must be split (a city parish holding many circuits).
 //
-// Method (README "Designing circuits and districts"):
+// Method (docs/design.md, "Designing circuits and districts"):
 //   - Pieces: every finer unit ("atom") is one piece, except the atoms marked for splitting,
 //     which become the cells of a sub-grid of the population raster (each raster cell cut
 //     into s x s sub-cells, s chosen so the atom gets ~160 sub-cells per part it must make)

@@ -10,7 +10,7 @@
 
 namespace microplan::geo {
 
-// Source fields for microplan's establishment fields; "" = auto-detect (README lists the
+// Source fields for microplan's establishment fields; "" = auto-detect (docs/establishments-population.md lists the
 // names recognised), "-" = the source has no such field.
 struct establishment_fields {
     std::string id, name, sector, typology, capacity, condition, staff, status, lon, lat;

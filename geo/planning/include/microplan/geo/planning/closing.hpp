@@ -2,7 +2,7 @@
 // Closing the deficit over time (step 5 of microplanning): a yearly budget that grows under
 // a scenario, population projected year by year, and the sectors' political priority decide
 // which missing establishments are built each year. The allocation rule, year by year
-// (README.md, "Closing the gap"):
+// (docs/planning.md, "Closing the gap over time"):
 //   1. budget(y) = base × (1 + growth)^(y − first year)
 //   2. the ideal offer is recomputed with the population of year y
 //   3. the yearly recurrent cost of every establishment the plan built before is paid first

@@ -1,6 +1,6 @@
 #pragma once
 // Current offer, ideal offer, deficit (brecha) and its cost, per unit and standard, rolled
-// up from the standard's level to every level above and the nation. The method (README.md,
+// up from the standard's level to every level above and the nation. The method (docs/planning.md,
 // "Coverage and deficit"):
 //   demand    people of the standard's target group in the unit × endogenisation factors
 //   ideal     round(demand / people_per_unit) (rule population) or units_per_territory in every

@@ -77,7 +77,7 @@ std::string ranking_csv(const std::vector<ranking_row>& rows);
 //                             not place what it builds, so its trajectory leaves this indicator
 //                             unchanged: a target is met today or not met.
 // A target asks an indicator to reach a value by a year, for a sector at a level (every unit,
-// or one code). Status (README.md, "Indicators and targets"):
+// or one code). Status (docs/planning.md, "Indicators and targets"):
 //   met       the indicator already reaches the target today (before the plan builds anything)
 //   at_risk   it does not yet, but the plan's trajectory reaches it by the target year
 //   not_met   the trajectory does not reach it by the target year

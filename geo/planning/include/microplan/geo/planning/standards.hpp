@@ -3,7 +3,7 @@
 // sector and typology, at which territorial level it applies, how many people (of a target
 // age group) one establishment serves or how many each unit must have, its capacity, its
 // maximum travel time, what one more establishment costs to build and to run each year, and
-// the political priority of its sector. Planners edit catalogues as CSV (README.md,
+// the political priority of its sector. Planners edit catalogues as CSV (docs/planning.md,
 // "Standards catalogue"); reading one validates every row and reports every problem at once.
 #include <optional>
 #include <string>

@@ -22,7 +22,7 @@ struct population_table_options {
     std::string layer;
     level lvl = level::parish;
     std::string code_field;                                  // "" = detected by code shape
-    std::string value_field;                                 // "" = detected (see README)
+    std::string value_field;                                 // "" = detected (docs/establishments-population.md)
     int year = 0;                                            // helps pick the value field
     std::vector<std::pair<std::string, std::string>> bands;  // age band label -> field
     std::string source_encoding = "ISO-8859-1";

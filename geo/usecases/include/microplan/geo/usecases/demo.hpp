@@ -2,7 +2,7 @@
 // The demo planning store: a synthetic country (9 zones, 140 districts, 1,134 circuits) with
 // its population raster, establishments, population projections, a poverty index, a standards
 // catalogue and the accessibility of every sector over a synthetic friction surface, written
-// to one store in one atomic update. Deterministic for a seed (README "Demo").
+// to one store in one atomic update. Deterministic for a seed (docs/demo.md).
 #include <cstddef>
 #include <string>
 
