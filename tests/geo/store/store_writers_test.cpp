@@ -154,15 +154,18 @@ TEST(StoreWriters, AnInPlaceEditWaitsForTheLock) {
     std::string path = dir.path("s.sqlite");
     store::update_atomically(path, [](store::planning_store& db) { db.ensure_schema("EPSG:32717"); });
     std::optional<store::write_lock> held(std::in_place, path);
-    std::thread editor([&] { store::open_store(path, store::open_mode::read_write)->create_scenario("late"); });
-    // Whatever the editor did meanwhile, it cannot have written while the lock was held.
-    store::update_atomically(*held, [](store::planning_store& db) { db.create_scenario("first"); });
+    std::thread editor([&] { store::open_store(path, store::open_mode::read_write)->create_scenario("edit"); });
+    store::update_atomically(*held, [](store::planning_store& db) {
+        db.write_attributes(level::circuit, "update", {{"X", 1.0}}, "test");
+        // Time for an editor that did not wait to write into the file about to be replaced; the
+        // outcome checked below holds whatever the interleaving.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    });
     held.reset();
     editor.join();
-    auto scenarios = store::open_store(path, store::open_mode::read_only)->read_scenarios();
-    ASSERT_EQ(scenarios.size(), 2u);
-    EXPECT_EQ(scenarios[0].name, "first");
-    EXPECT_EQ(scenarios[1].name, "late");
+    auto db = store::open_store(path, store::open_mode::read_only);
+    EXPECT_EQ(db->read_scenarios().size(), 1u) << "the in-place edit was lost";
+    EXPECT_EQ(db->read_attributes(level::circuit).count("update"), 1u);
 }
 
 // A deleted proposal's id stays its own while the undo log can restore it: another scenario's new
