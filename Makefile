@@ -121,7 +121,7 @@ clean:
 
 # ThreadSanitizer over the tests that run threads: the server, scenarios, tiles, parallel
 # assignment, zonal sums and cost distance.
-TSAN_TESTS ?= Serve|Scenario|Hardening|Tiles|Assign|Zonal|CostDistance|Locate|Cells|Sites|Capacity
+TSAN_TESTS ?= Serve|Scenario|StoreWriters|Hardening|Tiles|Assign|Zonal|CostDistance|Locate|Cells|Sites|Capacity
 tsan: export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1
 tsan: deps web
 	cmake -S . -B build-tsan -DMICROPLAN_ENABLE_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROPLAN_BUILD_BENCH=OFF

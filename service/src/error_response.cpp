@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/store/write_lock.hpp"
 #include "microplan/geo/usecases/refusal.hpp"
 
 namespace microplan::service {
@@ -41,6 +42,11 @@ error_response current_exception_response() {
                 break;
         }
         return make(422, "InvalidData", e.what());
+    } catch (const geo::store::store_busy&) {
+        // Another program (an import) is writing the store. The body names no path (the
+        // detail, with the lock file, is the server's to log, not the client's to see).
+        return make(503, "StoreBusy",
+                    "another program is writing the planning store; nothing was changed: try again in a moment");
     } catch (const geo::store_error& e) {
         error_response r = make(500, "StoreError", "the planning store cannot be read");
         r.log = true;

@@ -396,7 +396,10 @@ store_watcher::~store_watcher() {
 
 void store_watcher::acknowledge() {
     std::lock_guard guard(check_mutex_);
-    last_ = read_stamp(state_.current()->store_path());
+    stamp now = read_stamp(state_.current()->store_path());
+    // The server edits in place (same file); another program's write is a rename (a new file).
+    // An edit made just after such a rename must not hide it: the next check reloads it.
+    if (now.inode == last_.inode) last_ = now;
 }
 
 bool store_watcher::check() {

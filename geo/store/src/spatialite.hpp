@@ -11,11 +11,15 @@
 
 #include "microplan/geo/core/sqlite.hpp"
 #include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/store/write_lock.hpp"
 
 namespace microplan::geo::store::spatialite {
 
 // Schema, provenance and units (spatialite_base.cpp).
-void update_atomically(const std::string& path, const std::function<void(sqlite::connection&)>& change);
+void update_atomically(const write_lock& lock, const std::function<void(sqlite::connection&)>& change);
+// Throws store_error naming `location` when the store records a schema_version this build does
+// not read; a file without microplan's metadata passes (its caller judges it).
+void check_schema_version(sqlite::connection& db, const std::string& location);
 bool is_planning_store(sqlite::connection& db);
 void ensure_schema(sqlite::connection& db, const std::string& analysis_crs);
 void write_level(sqlite::connection& db, const unit_layer& layer, const import_record& record, const findings& report);

@@ -45,16 +45,39 @@ void remove_stale_copies(const fs::path& target) {
     }
 }
 
+// A scenario edit killed in the middle of its commit leaves a hot journal beside the store, which
+// SQLite rolls back on the next connection. The private copy would not carry the journal, so
+// it is rolled back on the store itself first (under the write lock: no edit is running).
+void roll_back_interrupted_edit(const write_lock& lock) {
+    if (!fs::exists(lock.target() + "-journal")) return;
+    sqlite::connection db(lock.target(), sqlite::connection::mode::read_write);
+    db.exec("SELECT count(*) FROM sqlite_master");
+}
+
+// Test hook (tests/geo/store/store_writers_test.cpp): MICROPLAN_HOLD=<point> stops the writer at
+// that point, holding its lock, until the file MICROPLAN_HOLD_RELEASE exists (at most a minute).
+// It announces the point reached by creating MICROPLAN_HOLD_RELEASE + ".reached".
+void hold_point(const char* point) {
+    const char* want = std::getenv("MICROPLAN_HOLD");
+    const char* release = std::getenv("MICROPLAN_HOLD_RELEASE");
+    if (!want || !release || std::string(want) != point) return;
+    std::FILE* reached = std::fopen((std::string(release) + ".reached").c_str(), "w");
+    if (reached) std::fclose(reached);
+    for (int i = 0; i < 3000 && !fs::exists(release); ++i) ::usleep(20'000);
+}
+
 }  // namespace
 
-void update_atomically(const std::string& path, const std::function<void(sqlite::connection&)>& change) {
-    fs::path target(path);
+void update_atomically(const write_lock& lock, const std::function<void(sqlite::connection&)>& change) {
+    const std::string& path = lock.location();
+    fs::path target(lock.target());
     remove_stale_copies(target);
-    std::string temp = path + ".tmp-" + std::to_string(::getpid());
+    std::string temp = lock.target() + ".tmp-" + std::to_string(::getpid());
     std::error_code ec;
     fs::remove(temp, ec);
     try {
         if (fs::exists(target)) {
+            roll_back_interrupted_edit(lock);
             fs::copy_file(target, temp, fs::copy_options::overwrite_existing);
         } else if (!target.parent_path().empty() && !fs::is_directory(target.parent_path())) {
             throw store_error(at(path), "cannot create the planning store",
@@ -62,6 +85,7 @@ void update_atomically(const std::string& path, const std::function<void(sqlite:
         }
         {
             sqlite::connection db(temp, sqlite::connection::mode::create);
+            check_schema_version(db, path);
             // Atomicity comes from the rename below; the private copy needs no journal.
             db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
             sqlite::transaction tx(db);
@@ -71,6 +95,7 @@ void update_atomically(const std::string& path, const std::function<void(sqlite:
         }
         fsync_path(temp, false);
         fault_point("before-rename");
+        hold_point("before-rename");
         fs::rename(temp, target);
         fsync_path(target.parent_path().empty() ? "." : target.parent_path().string(), true);
     } catch (const fs::filesystem_error& e) {
@@ -80,6 +105,25 @@ void update_atomically(const std::string& path, const std::function<void(sqlite:
         fs::remove(temp, ec);
         throw;
     }
+}
+
+void check_schema_version(sqlite::connection& db, const std::string& location) {
+    sqlite3_stmt* raw = nullptr;
+    // A file that is no SQLite database, or has no microplan metadata, is judged by its caller.
+    if (sqlite3_prepare_v2(db.handle(), "SELECT value FROM microplan_meta WHERE key = 'schema_version'", -1, &raw,
+                           nullptr) != SQLITE_OK) {
+        sqlite3_finalize(raw);
+        return;
+    }
+    std::unique_ptr<sqlite3_stmt, sqlite::statement_deleter> q(raw);
+    if (sqlite3_step(q.get()) != SQLITE_ROW) return;
+    const unsigned char* text = sqlite3_column_text(q.get(), 0);
+    std::string found = text ? reinterpret_cast<const char*>(text) : "";
+    if (found == std::to_string(schema_version)) return;
+    throw store_error(at(location), "unknown store schema version",
+                      "the store has schema_version '" + found + "' (microplan_meta); this build of microplan reads " +
+                          "schema version " + std::to_string(schema_version) +
+                          " only: open it with the microplan that wrote it");
 }
 
 void ensure_schema(sqlite::connection& db, const std::string& analysis_crs) {

@@ -22,16 +22,23 @@ void ensure_tables(sqlite::connection& db) {
     t.commit();
 }
 
+// A new proposal's id: above every id stored and every id the undo log may restore, so that a
+// deleted proposal's id is never given to another (whose undo would then collide with it).
+std::int64_t next_proposal_id(sqlite::connection& db) {
+    sqlite::statement q(db,
+                        "SELECT max(coalesce((SELECT max(id) FROM scenario_establishments), 0), "
+                        "coalesce((SELECT max(establishment_id) FROM scenario_edits), 0)) + 1");
+    q.step();
+    return q.integer(0);
+}
+
 // Inserts a proposal's row (with its id when `keep_id`, to restore a deleted one).
 std::int64_t insert_proposal(sqlite::connection& db, const proposal_record& p, bool keep_id) {
     sqlite::statement q(
         db,
         "INSERT INTO scenario_establishments (id, scenario_id, sector, typology, name, lon, lat, circuit_code, geom) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))");
-    if (keep_id)
-        q.bind(1, p.id);
-    else
-        q.bind_null(1);
+    q.bind(1, keep_id ? p.id : next_proposal_id(db));
     q.bind(2, p.scenario_id).bind(3, p.sector).bind(4, p.typology).bind(5, p.name).bind(6, p.lon).bind(7, p.lat);
     q.bind(8, p.circuit_code).bind(9, p.lon).bind(10, p.lat).run();
     return sqlite3_last_insert_rowid(db.handle());

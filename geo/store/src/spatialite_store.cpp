@@ -1,5 +1,7 @@
 // planning_store over one SpatiaLite connection: each method forwards to the functions of
 // spatialite.hpp, so the SQL lives in one place per table family.
+#include <algorithm>
+
 #include "spatialite.hpp"
 
 namespace microplan::geo::store {
@@ -9,7 +11,17 @@ namespace {
 class spatialite_store final : public planning_store {
 public:
     spatialite_store(const std::string& path, sqlite::connection::mode mode)
-        : owned_(std::make_unique<sqlite::connection>(path, mode)), db_(owned_.get()) {}
+        : owned_(std::make_unique<sqlite::connection>(path, mode)), db_(owned_.get()) {
+        spatialite::check_schema_version(*db_, path);
+    }
+    // Edits in place under `lock`, held until the store is closed.
+    explicit spatialite_store(write_lock lock)
+        : lock_(std::make_unique<write_lock>(std::move(lock))),
+          owned_(std::make_unique<sqlite::connection>(lock_->target(), sqlite::connection::mode::read_write)),
+          db_(owned_.get()),
+          location_(lock_->location()) {
+        spatialite::check_schema_version(*db_, location_);
+    }
     // Borrows a connection opened by update_atomically (its private copy), reporting `location`.
     spatialite_store(sqlite::connection& db, std::string location) : db_(&db), location_(std::move(location)) {}
 
@@ -96,6 +108,7 @@ public:
 private:
     [[nodiscard]] sqlite::connection& conn() const noexcept { return *db_; }
 
+    std::unique_ptr<write_lock> lock_;  // declared first: released after the connection closed
     std::unique_ptr<sqlite::connection> owned_;
     sqlite::connection* db_ = nullptr;
     std::string location_;  // the store's own path while db_ is its private copy
@@ -104,14 +117,18 @@ private:
 }  // namespace
 
 std::unique_ptr<planning_store> open_store(const std::string& location, open_mode mode) {
-    return std::make_unique<spatialite_store>(location, mode == open_mode::read_only
-                                                            ? sqlite::connection::mode::read_only
-                                                            : sqlite::connection::mode::read_write);
+    if (mode == open_mode::read_only)
+        return std::make_unique<spatialite_store>(location, sqlite::connection::mode::read_only);
+    return std::make_unique<spatialite_store>(write_lock(location, std::min(write_lock::writer_wait(), edit_wait)));
 }
 
 void update_atomically(const std::string& location, const std::function<void(planning_store&)>& change) {
-    spatialite::update_atomically(location, [&](sqlite::connection& db) {
-        spatialite_store store(db, location);
+    update_atomically(write_lock(location), change);
+}
+
+void update_atomically(const write_lock& lock, const std::function<void(planning_store&)>& change) {
+    spatialite::update_atomically(lock, [&](sqlite::connection& db) {
+        spatialite_store store(db, lock.location());
         change(store);
     });
 }

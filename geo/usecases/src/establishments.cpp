@@ -51,6 +51,7 @@ placement_report import_establishments(const establishment_import_request& reque
     detail::stopwatch clock;
     detail::tell(request.on_progress, detail::text("reading %s ...", request.source.path.c_str()));
     establishment_import_result r = read_establishments(request.source);
+    store::write_lock lock(request.store);  // placed in the units they are written beside
     placement_inputs in = read_placement_inputs(request.store, request.snap_m, request.threads, false);
     detail::tell(request.on_progress, detail::text("read %zu rows in %.2f s; placing them in %zu level(s) ...",
                                                    r.rows.size(), clock.seconds(), in.layers.size()));
@@ -59,7 +60,7 @@ placement_report import_establishments(const establishment_import_request& reque
     out.report.append(a.report);
     store::import_record rec{
         level::circuit, request.source.path, r.layer_name, r.driver, r.source_crs, fields_text(r), 0};
-    store::update_atomically(request.store, [&](store::planning_store& db) {
+    store::update_atomically(lock, [&](store::planning_store& db) {
         db.write_establishments(r.rows, a.rows, rec, out.report,
                                 request.append ? store::establishment_write_mode::append
                                                : store::establishment_write_mode::replace_sectors);
@@ -68,13 +69,14 @@ placement_report import_establishments(const establishment_import_request& reque
 }
 
 placement_report assign_establishments(const std::string& store, double snap_m, unsigned threads) {
+    store::write_lock lock(store);
     placement_inputs in = read_placement_inputs(store, snap_m, threads, true);
     const std::vector<establishment>& rows = in.stored;
     if (rows.empty())
         throw store_error({store, {}, {}, {}, {}}, "no establishments",
                           "the store holds no establishments; import them with `microplan import establishments`");
     assign_result a = assign_points(rows, in.pointers(), in.options);
-    store::update_atomically(store, [&](store::planning_store& db) {
+    store::update_atomically(lock, [&](store::planning_store& db) {
         db.update_assignments(rows, a.rows);
         db.record_import("establishments", {level::circuit, "microplan assign", "", "", "", "", 0}, rows.size(),
                          a.report);

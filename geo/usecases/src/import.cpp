@@ -34,6 +34,7 @@ built_levels build_upper_levels(const build_request& request) {
     if (cantons && !codes)
         throw format_error({}, "missing codification table", "building from cantons needs --codification");
     built_levels built;
+    store::write_lock lock(request.store);  // the levels built are from the children written beside
     {
         auto db = store::open_store(request.store, store::open_mode::read_only);
         const std::string crs = db->analysis_crs();
@@ -53,7 +54,7 @@ built_levels build_upper_levels(const build_request& request) {
         "EPSG:4326",
         "",
         0};
-    store::update_atomically(request.store, [&](store::planning_store& db) {
+    store::update_atomically(lock, [&](store::planning_store& db) {
         db.write_level(built.districts, rec, built.report);
         if (!built.zones.units.empty()) {
             rec.lvl = level::zone;

@@ -1,6 +1,7 @@
 #include "microplan/geo/usecases/planning.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
@@ -46,12 +47,15 @@ closing_plan plan_of(const planning_session& s, const scenario_request& scenario
 }  // namespace
 
 coverage_result compute_coverage(const coverage_request& request) {
+    // Saved results are of the inputs read: no other writer between the read and the write.
+    std::optional<store::write_lock> lock;
+    if (request.save) lock.emplace(request.base.store);
     planning_session s = open_planning(request.base);
     coverage_query q = request.query;
     q.sector = canonical_sector(q.sector);
     coverage_result out{coverage_rows(*s.model, q), s.model->report(), s.inputs->year};
     if (request.save)
-        store::update_atomically(request.base.store,
+        store::update_atomically(*lock,
                                  [&](store::planning_store& db) { db.write_coverage(*s.model, s.inputs->year); });
     return out;
 }

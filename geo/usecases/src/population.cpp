@@ -84,13 +84,14 @@ double population_total(const population_values& values) {
 }
 
 population_table_result import_population_table(const std::string& store, const population_table_options& table) {
+    store::write_lock lock(store);  // held from reading the units to writing their values
     unit_layer units = store::open_store(store, store::open_mode::read_only)->read_level(table.lvl);
     if (units.units.empty())
         throw store_error({store, {}, {}, {}, {}}, "no units",
                           "the store holds no " + std::string(level_table(table.lvl)) + " to join the table to");
     population_table_result r = read_population_table(table, units);
     store::import_record rec{table.lvl, table.path, "", "", "", "code=" + r.code_field + " value=" + r.value_field, 0};
-    store::update_atomically(store, [&](store::planning_store& db) {
+    store::update_atomically(lock, [&](store::planning_store& db) {
         db.write_population({table.lvl, table.year, "table", table.path}, r.values, rec, r.report);
     });
     return r;
@@ -98,6 +99,7 @@ population_table_result import_population_table(const std::string& store, const 
 
 raster_sum_result import_population_rasters(const raster_sum_request& request) {
     std::vector<unit_layer> layers;
+    store::write_lock lock(request.store);
     {
         auto db = store::open_store(request.store, store::open_mode::read_only);
         std::vector<level> wanted = request.levels.empty() ? db->levels_present() : request.levels;
@@ -112,7 +114,7 @@ raster_sum_result import_population_rasters(const raster_sum_request& request) {
                                   out.levels[i].total, layers[i].units.size()));
     }
     const std::string sources = joined(request.rasters);
-    store::update_atomically(request.store, [&](store::planning_store& db) {
+    store::update_atomically(lock, [&](store::planning_store& db) {
         for (std::size_t i = 0; i < layers.size(); ++i) {
             store::import_record rec{layers[i].lvl, sources, "", "raster", "", "", 0};
             db.write_population({layers[i].lvl, request.year, "raster", sources}, values[i], rec, out.levels[i].report);
@@ -131,6 +133,7 @@ allocation_summary allocate_stored_population(const allocation_request& request)
     population_values values;
     allocation_summary out;
     out.year = request.year;
+    store::write_lock lock(request.store);
     {
         auto db = store::open_store(request.store, store::open_mode::read_only);
         o.analysis_crs = db->analysis_crs();
@@ -151,7 +154,7 @@ allocation_summary allocate_stored_population(const allocation_request& request)
     out.result = allocate_population(sources, values, targets, o);
     std::string src_text = std::string(level_table(request.from)) + " " + std::to_string(out.year) +
                            (o.rasters.empty() ? "" : " weighted by " + joined(o.rasters));
-    store::update_atomically(request.store, [&](store::planning_store& db) {
+    store::update_atomically(lock, [&](store::planning_store& db) {
         store::import_record rec{request.to, src_text, "", method, "", "", 0};
         db.write_population({request.to, out.year, method, src_text}, out.result.values, rec, out.result.report);
     });
@@ -162,6 +165,7 @@ projection_result project_stored_population(const projection_request& request) {
     projection_table table = read_projections(request.projections);
     projection_result out;
     out.base_year = request.from_year;
+    store::write_lock lock(request.store);
     {
         auto db = store::open_store(request.store, store::open_mode::read_only);
         if (!out.base_year) out.base_year = db->base_population_year().value_or(0);
@@ -190,7 +194,7 @@ projection_result project_stored_population(const projection_request& request) {
                                                     request.until, out.report)});
         }
     }
-    store::update_atomically(request.store, [&](store::planning_store& db) {
+    store::update_atomically(lock, [&](store::planning_store& db) {
         for (const auto& [l, years] : out.levels)
             for (const auto& [year, values] : years) {
                 store::import_record rec{l, request.projections, "", "CSV", "", "", 0};

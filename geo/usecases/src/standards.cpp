@@ -15,15 +15,15 @@ standards_catalogue put_standards_in_force(const std::string& store, const std::
 
 attribute_result import_attribute(const attribute_request& request) {
     const population_table_options& table = request.table;
+    store::write_lock lock(request.store);  // the units joined are the units written beside
     unit_layer units = store::open_store(request.store, store::open_mode::read_only)->read_level(table.lvl);
     if (units.units.empty())
         throw store_error({request.store, {}, {}, {}, {}}, "level absent",
                           "the store holds no " + std::string(level_table(table.lvl)));
     population_table_result r = read_population_table(table, units);
     attribute_result out{r.values.at(total_band), units.units.size(), r.value_field, std::move(r.report)};
-    store::update_atomically(request.store, [&](store::planning_store& db) {
-        db.write_attributes(table.lvl, request.name, out.values, table.path);
-    });
+    store::update_atomically(
+        lock, [&](store::planning_store& db) { db.write_attributes(table.lvl, request.name, out.values, table.path); });
     return out;
 }
 

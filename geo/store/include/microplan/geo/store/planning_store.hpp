@@ -12,6 +12,7 @@
 // Thread safety: a planning_store is one connection: use it from one thread at a time. Open one
 // per thread (opening is cheap).
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,10 +31,13 @@
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/population/population.hpp"
+#include "microplan/geo/store/write_lock.hpp"
 #include "microplan/geo/territory/assign.hpp"
 
 namespace microplan::geo::store {
 
+// The schema this build writes and the only one it reads (microplan_meta.schema_version):
+// opening a store with another version is refused with a message naming it.
 inline constexpr int schema_version = 1;
 
 // Provenance of one level (or table) written to the store.
@@ -182,16 +186,25 @@ public:
     virtual std::optional<undone_edit> undo_last_edit(std::int64_t scenario) = 0;
 };
 
-// Opens the store at `location` (a SpatiaLite file). read_only never changes the file;
-// read_write edits it in place, one transaction per scenario edit. Throws store_error naming
-// the location when it cannot be opened.
+// Opens the store at `location` (a SpatiaLite file). read_only never changes the file and takes
+// no lock; read_write edits it in place, one transaction per scenario edit, holding the store's
+// write_lock until the returned store is destroyed (waiting at most edit_wait, or
+// MICROPLAN_LOCK_WAIT when shorter, then throwing store_busy). Throws store_error naming the
+// location when it cannot be opened, or records a schema_version this build does not read.
+inline constexpr std::chrono::milliseconds edit_wait{10'000};
 std::unique_ptr<planning_store> open_store(const std::string& location, open_mode mode);
 
 // Applies `change` to the store at `location` atomically: the change runs on a private copy
 // (created when `location` does not exist yet), which is synced and renamed over `location` only
 // after `change` returned and its transaction committed. A failure or a killed process at any
-// point leaves `location` byte-for-byte as it was. Writers are not meant to run concurrently.
+// point leaves `location` byte-for-byte as it was. A `location` that is a symbolic link is
+// written through (its target is replaced; the link stays).
+// Writers exclude each other: this takes the store's write_lock (waiting as write_lock says) for
+// the whole update. A use case that reads the store before writing what it computed takes the
+// lock itself first and passes it (the second form), so that nothing changes between its read
+// and its write.
 void update_atomically(const std::string& location, const std::function<void(planning_store&)>& change);
+void update_atomically(const write_lock& held, const std::function<void(planning_store&)>& change);
 
 // The current time in UTC, ISO 8601 ("2026-11-21T10:30:00Z"), as the store records it.
 std::string now_utc();
