@@ -166,8 +166,8 @@ TEST_F(Replace, APopulationTableOfOneUnitDoesNotReplaceTheYear) {
                    {"replacement refused: circuit population 2025: the store " + store + " holds " +
                         std::to_string(units) + ", this source brings 1",
                     "--replace"});
-    // Another year is new: nothing replaced.
-    auto other = run(microplan_cmd("population table " + csv + " -s " + store + " -l circuit --year 2031"));
+    // A year the store does not hold (the demo has 2025-2035) is new: nothing replaced.
+    auto other = run(microplan_cmd("population table " + csv + " -s " + store + " -l circuit --year 2020"));
     ASSERT_EQ(other.exit_code, 0) << other.output;
-    EXPECT_NE(other.output.find("circuit population 2031: 0 → 1 (new)"), std::string::npos) << other.output;
+    EXPECT_NE(other.output.find("circuit population 2020: 0 → 1 (new)"), std::string::npos) << other.output;
 }

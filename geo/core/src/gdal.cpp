@@ -65,10 +65,32 @@ GDALDatasetUniquePtr open_table(const std::string& path) {
     return ds;
 }
 
+namespace {
+
+// The type of the first geometry among the first features (wkbUnknown when none has one): what
+// a layer declared as of any type holds, told without reading it all.
+OGRwkbGeometryType first_geometry_type(OGRLayer& layer) {
+    OGRwkbGeometryType t = wkbUnknown;
+    layer.ResetReading();
+    for (int i = 0; i < 16; ++i) {
+        OGRFeatureUniquePtr f(layer.GetNextFeature());
+        if (!f) break;
+        if (const OGRGeometry* g = f->GetGeometryRef()) {
+            t = wkbFlatten(g->getGeometryType());
+            break;
+        }
+    }
+    layer.ResetReading();
+    return t;
+}
+
+}  // namespace
+
 bool geometry_among(OGRLayer& layer, std::initializer_list<OGRwkbGeometryType> types) {
     OGRFeatureDefn* defn = layer.GetLayerDefn();
     if (defn->GetGeomFieldCount() == 0) return false;
-    const OGRwkbGeometryType t = wkbFlatten(defn->GetGeomFieldDefn(0)->GetType());
+    OGRwkbGeometryType t = wkbFlatten(defn->GetGeomFieldDefn(0)->GetType());
+    if (t == wkbUnknown) t = first_geometry_type(layer);
     if (t == wkbUnknown || t == wkbGeometryCollection) return true;
     for (OGRwkbGeometryType want : types)
         if (t == want) return true;
@@ -93,8 +115,9 @@ std::string describe_layer(OGRLayer& layer) {
     const GIntBig n = layer.GetFeatureCount(TRUE);
     std::string count = n < 0 ? std::string("unknown count") : std::to_string(n) + (geometry ? " feature" : " row");
     if (n != 1 && n >= 0) count += "s";
-    std::string type =
-        geometry ? OGRGeometryTypeToName(wkbFlatten(defn->GetGeomFieldDefn(0)->GetType())) : "no geometry";
+    OGRwkbGeometryType t = geometry ? wkbFlatten(defn->GetGeomFieldDefn(0)->GetType()) : wkbNone;
+    if (geometry && t == wkbUnknown) t = first_geometry_type(layer);  // what it holds, not "any"
+    const std::string type = geometry ? OGRGeometryTypeToName(t) : "no geometry";
     return "'" + std::string(layer.GetName()) + "' (" + type + ", " + count + ")";
 }
 

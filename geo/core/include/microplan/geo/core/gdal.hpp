@@ -44,8 +44,8 @@ struct layer_need {
 layer_need polygon_layers();
 // Layers of lines (or of any geometry type).
 layer_need line_layers();
-// True when the layer's (first) geometry field is one of `types` (flattened), or of any type
-// (wkbUnknown: GeoJSON with mixed types, GeoPackage GEOMETRY columns).
+// True when the layer's geometry is one of `types` (flattened); a layer of any type (mixed GeoJSON,
+// GPKG GEOMETRY) is judged by its first geometry, true without one. Rewinds the layer's cursor.
 bool geometry_among(OGRLayer& layer, std::initializer_list<OGRwkbGeometryType> types);
 // "'name' (Multi Polygon, 12 features)" / "'name' (no geometry, 3 rows)", for messages.
 std::string describe_layer(OGRLayer& layer);
