@@ -14,6 +14,8 @@ command add_access_cost(CLI::App& app) {
         ->check(CLI::ExistingFile);
     app.add_option("--sources", a->sources, "Sources: a point layer or a table with x, y in the raster's CRS")
         ->required();
+    app.add_option("--sources-layer", a->sources_layer,
+                   "Layer of --sources (default: the only one holding points or the x, y fields)");
     app.add_option("--out,-o", a->out, "Accumulated cost GeoTIFF (Float32)")->required();
     app.add_option("--nearest", a->nearest, "GeoTIFF of the source each cell is reached from (catchments, Int32)");
     app.add_flag("--knight", a->knight, "16 neighbours (knight's moves) instead of 8");

@@ -20,7 +20,8 @@ void add_surface_options(CLI::App& app, geo::usecases::surface_request& s, bool 
     app.add_option("--landcover", in.landcover, "Land-cover raster (integer classes; its grid is the surface's grid)");
     app.add_option("--speeds", in.speeds, "Land-cover speed table: class, speed_kmh[, mode walking|motorised]");
     app.add_option("--roads", in.roads, "Road lines (any GDAL source; OSM files use the layer 'lines')");
-    app.add_option("--roads-layer", in.roads_layer, "Layer of --roads (default: 'lines' when present, else the first)");
+    app.add_option("--roads-layer", in.roads_layer,
+                   "Layer of --roads (default: 'lines' when present, else the only line layer)");
     app.add_option("--road-field", in.road_field, "Field holding the road class")->capture_default_str();
     app.add_option("--road-speeds", in.road_speeds, "Road speed table: class, speed_kmh");
     app.add_option("--barriers", in.barriers, "Barrier layers (water, protected areas): impassable, roads bridge them");

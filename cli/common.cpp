@@ -42,4 +42,13 @@ void print_placement(const geo::usecases::placement_report& r) {
         s.invalid, s.swapped, s.duplicate_ids, s.duplicate_locations);
 }
 
+nlohmann::json replacement_json(const geo::usecases::replacement& r) {
+    nlohmann::json j{{"what", r.what}, {"before", r.before}, {"after", r.after}, {"forced", r.forced}};
+    if (r.placed_before) j["placed_before"] = *r.placed_before;
+    if (r.placed_after) j["placed_after"] = *r.placed_after;
+    return j;
+}
+
+void print_replacement(const geo::usecases::replacement& r) { std::printf("%s\n", r.to_text().c_str()); }
+
 }  // namespace microplan::cli

@@ -13,6 +13,7 @@
 #include "microplan/geo/model/level.hpp"
 #include "microplan/geo/usecases/establishments.hpp"
 #include "microplan/geo/usecases/progress.hpp"
+#include "microplan/geo/usecases/replacement.hpp"
 
 namespace microplan::cli {
 
@@ -39,6 +40,19 @@ geo::usecases::progress progress_on_stderr();
 // Where establishments were placed: as JSON ("summary") and as one line on stdout.
 nlohmann::json placement_json(const geo::usecases::placement_report& r);
 void print_placement(const geo::usecases::placement_report& r);
+
+// What an import replaced: as JSON ({"what", "before", "after", "forced", ...}) and one line per
+// replacement on stdout ("replaced circuits: 1134 → 1 (replaced with --replace)").
+nlohmann::json replacement_json(const geo::usecases::replacement& r);
+void print_replacement(const geo::usecases::replacement& r);
+
+// The --replace flag of every command whose import replaces a level, a sector or a year.
+inline void add_replace_flag(CLI::App& app, geo::usecases::shrink_policy& policy) {
+    app.add_flag_function(
+        "--replace", [&policy](std::int64_t) { policy = geo::usecases::shrink_policy::allow; },
+        "Replace what the store holds even when the source brings fewer than half as many "
+        "(refused by default: docs/import.md)");
+}
 
 inline geo::level level_option(const std::string& text) {
     auto l = geo::parse_level(text);

@@ -19,7 +19,8 @@ command add_design(CLI::App& app) {
     auto& o = a->o;
     app.add_option("--units", o.units, "Finer units to design from (parishes, census zones): any GDAL polygon source")
         ->required();
-    app.add_option("--layer", o.layer, "Layer of --units (default: the first)");
+    app.add_option("--layer", o.layer,
+                   "Layer of --units (default: the only polygon layer; required when there are several)");
     app.add_option("--code-field", o.code_field, "Code field of --units (default: detected)");
     app.add_option("--name-field", o.name_field, "Name field of --units (default: detected)");
     app.add_option("--population", o.population,

@@ -12,8 +12,8 @@ namespace microplan::cli {
 
 namespace {
 
-void print_import(const geo::import_result& r, const geo::import_options& o, const std::string& store, bool json,
-                  double seconds) {
+void print_import(const geo::usecases::unit_import_result& r, const geo::import_options& o, const std::string& store,
+                  bool json, double seconds) {
     if (json) {
         nlohmann::json j{
             {"store", store},
@@ -25,6 +25,7 @@ void print_import(const geo::import_result& r, const geo::import_options& o, con
             {"units", r.layer.units.size()},
             {"vertices", r.vertices},
             {"fields", {{"code", r.used_fields.code}, {"name", r.used_fields.name}, {"parent", r.used_fields.parent}}},
+            {"replaced", replacement_json(r.replaced)},
             {"findings", r.report.items}};
         std::printf("%s\n", j.dump(2).c_str());
         return;
@@ -35,6 +36,7 @@ void print_import(const geo::import_result& r, const geo::import_options& o, con
                 r.layer_name.c_str(), r.driver.c_str(), r.source_crs.c_str(), r.used_fields.code.c_str(),
                 r.used_fields.name.empty() ? "-" : r.used_fields.name.c_str(),
                 r.used_fields.parent.empty() ? "-" : r.used_fields.parent.c_str(), store.c_str(), seconds);
+    print_replacement(r.replaced);
 }
 
 }  // namespace
@@ -44,13 +46,14 @@ command add_import(CLI::App& app) {
     auto store = std::make_shared<std::string>();
     auto lvl = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
+    auto policy = std::make_shared<geo::usecases::shrink_policy>(geo::usecases::shrink_policy::refuse);
     app.add_option("source", o->path,
                    "Vector source: GeoPackage, Shapefile, GeoJSON, FlatGeobuf, ... (/vsigzip/ works)");
     app.add_option("--store,-s", *store, "Planning store (SpatiaLite file; created when missing); required");
     app.add_option("--level,-l", *lvl,
                    "Level of the units: zone, district, circuit, province, canton, parish; required")
         ->check(level_names);
-    app.add_option("--layer", o->layer, "Layer to read (default: the first)");
+    app.add_option("--layer", o->layer, "Layer to read (default: the only one that fits; required when several do)");
     app.add_option("--code-field", o->fields.code, "Field with the unit code (default: detected)");
     app.add_option("--name-field", o->fields.name, "Field with the unit name (default: detected)");
     app.add_option("--parent-field", o->fields.parent, "Field with the parent unit's code (default: detected)");
@@ -60,14 +63,15 @@ command add_import(CLI::App& app) {
         ->default_val("ISO-8859-1");
     app.add_option("--analysis-crs", o->analysis_crs, "Projected CRS for areas and lengths")->default_val("EPSG:32717");
     app.add_option("--threads", o->threads, "Worker threads (default: all cores)");
+    add_replace_flag(app, *policy);
     app.add_flag("--json", *json, "Print the import report as JSON on stdout");
-    return [o, store, lvl, json] {
+    return [o, store, lvl, json, policy] {
         auto t0 = clock_type::now();
         // Not marked required so that `import establishments ...` parses; checked here.
         if (o->path.empty() || store->empty() || lvl->empty())
             throw CLI::RequiredError("import needs SOURCE, --store and --level (or: import establishments --help)");
         o->lvl = level_option(*lvl);
-        geo::import_result r = geo::usecases::import_units(*store, *o, progress_on_stderr());
+        geo::usecases::unit_import_result r = geo::usecases::import_units(*store, *o, progress_on_stderr(), *policy);
         print_import(r, *o, *store, *json, seconds_since(t0));
         return 0;
     };
@@ -81,7 +85,7 @@ command add_import_establishments(CLI::App& app) {
                    "Point layer (GeoPackage, Shapefile, GeoJSON, ...) or table with lon/lat columns (CSV)")
         ->required();
     app.add_option("--store,-s", request->store, "Planning store holding the boundaries")->required();
-    app.add_option("--layer", o.layer, "Layer to read (default: the first)");
+    app.add_option("--layer", o.layer, "Layer to read (default: the only one that fits; required when several do)");
     app.add_option("--sector", o.sector,
                    "Sector of every row without one: health, education, security, child_development, ...");
     app.add_option("--typology", o.typology, "Typology of rows without one");
@@ -104,6 +108,7 @@ command add_import_establishments(CLI::App& app) {
         ->default_val(0);
     app.add_flag("--append", request->append,
                  "Keep existing establishments of the same sectors (default: replace them)");
+    add_replace_flag(app, request->policy);
     app.add_option("--threads", request->threads, "Worker threads (default: all cores)");
     app.add_flag("--json", *json, "Print the report as JSON on stdout");
     return [request, json] {
@@ -111,14 +116,20 @@ command add_import_establishments(CLI::App& app) {
         request->on_progress = progress_on_stderr();
         geo::usecases::placement_report r = geo::usecases::import_establishments(*request);
         if (*json) {
-            nlohmann::json j{{"store", request->store},   {"source", request->source.path},
-                             {"layer", r.layer_name},     {"driver", r.driver},
-                             {"crs", r.source_crs},       {"summary", placement_json(r)},
+            nlohmann::json j{{"store", request->store},
+                             {"source", request->source.path},
+                             {"layer", r.layer_name},
+                             {"driver", r.driver},
+                             {"crs", r.source_crs},
+                             {"summary", placement_json(r)},
+                             {"replaced", nlohmann::json::array()},
                              {"findings", r.report.items}};
+            for (const auto& rep : r.replaced) j["replaced"].push_back(replacement_json(rep));
             std::printf("%s\n", j.dump(2).c_str());
         } else {
             print_findings(r.report, 20);
             print_placement(r);
+            for (const auto& rep : r.replaced) print_replacement(rep);
             std::printf("imported into %s in %.2f s\n", request->store.c_str(), seconds_since(t0));
         }
         return 0;

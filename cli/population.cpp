@@ -29,21 +29,23 @@ command add_population_table(CLI::App& app) {
     auto lvl = std::make_shared<std::string>();
     auto bands = std::make_shared<std::vector<std::string>>();
     auto json = std::make_shared<bool>(false);
+    auto policy = std::make_shared<geo::usecases::shrink_policy>(geo::usecases::shrink_policy::refuse);
     app.add_option("source", o->path, "Table of population by unit code (CSV, spreadsheet, any GDAL layer)")
         ->required();
     app.add_option("--store,-s", *store, "Planning store")->required();
     app.add_option("--level,-l", *lvl, "Level the codes belong to")->required()->check(level_names);
     app.add_option("--year", o->year, "Year of the figures")->required();
-    app.add_option("--layer", o->layer, "Layer/sheet to read (default: the first)");
+    app.add_option("--layer", o->layer, "Layer/sheet to read (default: the only one; required when there are several)");
     app.add_option("--code-field", o->code_field, "Field with the unit code (default: detected by code shape)");
     app.add_option("--value-field", o->value_field, "Field with the total population (default: detected)");
     app.add_option("--band", *bands, "Age band and its field, e.g. --band 0-3=pob_0_3 (repeatable)");
+    add_replace_flag(app, *policy);
     app.add_flag("--json", *json, "Print the report as JSON on stdout");
     return [=] {
         auto t0 = clock_type::now();
         o->lvl = level_option(*lvl);
         for (const auto& b : *bands) o->bands.push_back(band_option(b));
-        geo::population_table_result r = usecases::import_population_table(*store, *o);
+        usecases::population_table_import r = usecases::import_population_table(*store, *o, *policy);
         const double total = usecases::population_total(r.values);
         if (*json) {
             nlohmann::json j{{"store", *store},
@@ -56,6 +58,7 @@ command add_population_table(CLI::App& app) {
                              {"value_field", r.value_field},
                              {"unmatched_codes", r.unmatched_codes},
                              {"units_missing", r.units_missing},
+                             {"replaced", replacement_json(r.replaced)},
                              {"findings", r.report.items}};
             std::printf("%s\n", j.dump(2).c_str());
         } else {
@@ -66,6 +69,7 @@ command add_population_table(CLI::App& app) {
                 r.matched, r.rows, std::string(geo::level_name(o->lvl)).c_str(), r.code_field.c_str(),
                 r.value_field.c_str(), total, o->year, r.unmatched_codes.size(), r.units_missing.size(),
                 seconds_since(t0));
+            print_replacement(r.replaced);
         }
         return 0;
     };

@@ -117,9 +117,17 @@ TEST(Cli, EstablishmentsAndPopulationOnTheDemoStore) {
                                 "U1;UPC Centro;UPC;-78,5;-1,3\n"
                                 "U2;UPC Mar;UPC;-85,0;-1,3\n"
                                 "U3;UPC Volteada;UPC;-1,3;-78,5\n");
-    auto imp = run(microplan_cmd("import establishments " + csv + " --store " + store + " --sector seguridad --json"));
+    // Three rows for the whole security sector: refused unless --replace says so (BAD_INPUTS.md).
+    auto refused = run(microplan_cmd("import establishments " + csv + " --store " + store + " --sector seguridad"));
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_NE(refused.output.find("replacement refused: security establishments"), std::string::npos) << refused.output;
+    auto imp = run(
+        microplan_cmd("import establishments " + csv + " --store " + store + " --sector seguridad --replace --json"));
     ASSERT_EQ(imp.exit_code, 0) << imp.output;
     auto ji = nlohmann::json::parse(imp.output.substr(imp.output.find('{')));
+    EXPECT_EQ(ji["replaced"][0]["what"], "security establishments");
+    EXPECT_EQ(ji["replaced"][0]["after"], 3);
+    EXPECT_EQ(ji["replaced"][0]["forced"], true);
     EXPECT_EQ(ji["summary"]["rows"], 3);
     EXPECT_EQ(ji["summary"]["swapped"], 1);
     EXPECT_EQ(ji["summary"]["outside"], 2);

@@ -65,17 +65,101 @@ GDALDatasetUniquePtr open_table(const std::string& path) {
     return ds;
 }
 
-OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name) {
+namespace {
+
+// The type of the first geometry among the first features (wkbUnknown when none has one): what
+// a layer declared as of any type holds, told without reading it all.
+OGRwkbGeometryType first_geometry_type(OGRLayer& layer) {
+    OGRwkbGeometryType t = wkbUnknown;
+    layer.ResetReading();
+    for (int i = 0; i < 16; ++i) {
+        OGRFeatureUniquePtr f(layer.GetNextFeature());
+        if (!f) break;
+        if (const OGRGeometry* g = f->GetGeometryRef()) {
+            t = wkbFlatten(g->getGeometryType());
+            break;
+        }
+    }
+    layer.ResetReading();
+    return t;
+}
+
+}  // namespace
+
+bool geometry_among(OGRLayer& layer, std::initializer_list<OGRwkbGeometryType> types) {
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    if (defn->GetGeomFieldCount() == 0) return false;
+    OGRwkbGeometryType t = wkbFlatten(defn->GetGeomFieldDefn(0)->GetType());
+    if (t == wkbUnknown) t = first_geometry_type(layer);
+    if (t == wkbUnknown || t == wkbGeometryCollection) return true;
+    for (OGRwkbGeometryType want : types)
+        if (t == want) return true;
+    return false;
+}
+
+layer_need polygon_layers() {
+    return {"polygons", [](OGRLayer& l) {
+                return geometry_among(l, {wkbPolygon, wkbMultiPolygon, wkbCurvePolygon, wkbMultiSurface});
+            }};
+}
+
+layer_need line_layers() {
+    return {"lines", [](OGRLayer& l) {
+                return geometry_among(l, {wkbLineString, wkbMultiLineString, wkbCompoundCurve, wkbMultiCurve});
+            }};
+}
+
+std::string describe_layer(OGRLayer& layer) {
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    const bool geometry = defn->GetGeomFieldCount() > 0;
+    const GIntBig n = layer.GetFeatureCount(TRUE);
+    std::string count = n < 0 ? std::string("unknown count") : std::to_string(n) + (geometry ? " feature" : " row");
+    if (n != 1 && n >= 0) count += "s";
+    OGRwkbGeometryType t = geometry ? wkbFlatten(defn->GetGeomFieldDefn(0)->GetType()) : wkbNone;
+    if (geometry && t == wkbUnknown) t = first_geometry_type(layer);  // what it holds, not "any"
+    const std::string type = geometry ? OGRGeometryTypeToName(t) : "no geometry";
+    return "'" + std::string(layer.GetName()) + "' (" + type + ", " + count + ")";
+}
+
+namespace {
+
+// Tables that desktop GIS store beside the data (QGIS styles and projects): never data.
+bool is_styling_table(OGRLayer& layer) {
+    const std::string name = CPLString(layer.GetName()).tolower();
+    return name == "layer_styles" || name == "qgis_projects";
+}
+
+std::string describe_layers(const std::vector<OGRLayer*>& layers) {
+    std::string out;
+    for (OGRLayer* l : layers) out += (out.empty() ? "" : ", ") + describe_layer(*l);
+    return out;
+}
+
+}  // namespace
+
+OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name, const layer_need& need) {
+    std::vector<OGRLayer*> all;
+    for (OGRLayer* l : ds.GetLayers()) all.push_back(l);
     if (!name.empty()) {
         OGRLayer* layer = ds.GetLayerByName(name.c_str());
-        if (!layer) {
-            std::string names;
-            for (auto* l : ds.GetLayers()) names += (names.empty() ? "" : ", ") + std::string(l->GetName());
-            throw format_error(error_location{path, name, {}, {}, {}}, "layer not found", "layers present: " + names);
-        }
+        if (!layer)
+            throw format_error(error_location{path, name, {}, {}, {}}, "layer not found",
+                               "layers present: " + describe_layers(all));
         return *layer;
     }
-    return *ds.GetLayer(0);
+    if (all.size() == 1) return *all.front();
+    std::vector<OGRLayer*> fitting;
+    for (OGRLayer* l : all)
+        if (need.fits ? need.fits(*l) : !is_styling_table(*l)) fitting.push_back(l);
+    if (fitting.size() == 1) return *fitting.front();
+    const error_location where{path, {}, {}, {}, {}};
+    if (fitting.empty())
+        throw format_error(where, "no suitable layer",
+                           "none of its " + std::to_string(all.size()) + " layers holds " + need.what + ": " +
+                               describe_layers(all) + "; name the one to read with " + need.flag);
+    throw format_error(where, "several layers",
+                       std::to_string(fitting.size()) + " layers hold " + need.what + ": " + describe_layers(fitting) +
+                           "; choose the one to read with " + need.flag + " NAME");
 }
 
 bool transformation::apply(OGRGeometry& g) const { return identity || g.transform(op.get()) == OGRERR_NONE; }

@@ -280,10 +280,25 @@ void check_point_axis_order(const std::vector<establishment>& rows, const resolv
     check_axis_order(crs, cx, cy, in_range, analysis_crs, where);
 }
 
+// Layers establishments can come from: points, or a table whose fields include coordinates.
+gdal::layer_need establishment_layers(const establishment_import_options& opt) {
+    return {"points or a table with longitude/latitude fields", [&opt](OGRLayer& layer) {
+                if (gdal::geometry_among(layer, {wkbPoint, wkbMultiPoint})) return true;
+                if (layer.GetLayerDefn()->GetGeomFieldCount() > 0) return false;
+                field_resolver fields(*layer.GetLayerDefn(), {});
+                try {
+                    return fields.resolve(opt.fields.lon, "lon", keys_for("lon")).has_value() &&
+                           fields.resolve(opt.fields.lat, "lat", keys_for("lat")).has_value();
+                } catch (const format_error&) {  // a --lon-field this layer does not have
+                    return false;
+                }
+            }};
+}
+
 }  // namespace
 
 establishment_import_result read_establishments(const establishment_import_options& opt) {
-    const vector_layer src = open_layer(opt.path, opt.layer);
+    const vector_layer src = open_layer(opt.path, opt.layer, establishment_layers(opt));
     CPLErrorReset();
     establishment_import_result out;
     out.driver = src.driver;

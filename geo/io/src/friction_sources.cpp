@@ -105,7 +105,9 @@ road_set read_roads(const std::string& path, const std::string& layer_name, cons
     GDALDatasetUniquePtr ds = gdal::open_vector(path);
     std::string name = layer_name;
     if (name.empty() && ds->GetLayerByName("lines")) name = "lines";  // OSM files
-    OGRLayer& layer = gdal::pick_layer(*ds, path, name);
+    gdal::layer_need need = gdal::line_layers();
+    need.flag = "--roads-layer";
+    OGRLayer& layer = gdal::pick_layer(*ds, path, name, need);
     const int fi = layer.GetLayerDefn()->GetFieldIndex(field.c_str());
     if (fi < 0)
         throw format_error({path, layer.GetName(), {}, field, {}}, "missing field",

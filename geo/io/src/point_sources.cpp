@@ -10,8 +10,17 @@
 namespace microplan::geo {
 
 std::vector<point_source> read_point_sources(const std::string& path, const point_source_fields& fields,
-                                             const std::string& target_wkt) {
-    vector_layer src = open_layer(path, {});
+                                             const std::string& target_wkt, const std::string& layer_name) {
+    // Points, or a table with the coordinate fields.
+    const gdal::layer_need need{"points or a table with the fields '" + fields.x + "' and '" + fields.y + "'",
+                                [&fields](OGRLayer& l) {
+                                    OGRFeatureDefn* d = l.GetLayerDefn();
+                                    if (gdal::geometry_among(l, {wkbPoint, wkbMultiPoint})) return true;
+                                    return d->GetGeomFieldCount() == 0 && d->GetFieldIndex(fields.x.c_str()) >= 0 &&
+                                           d->GetFieldIndex(fields.y.c_str()) >= 0;
+                                },
+                                "--sources-layer"};
+    vector_layer src = open_layer(path, layer_name, need);
     OGRLayer* layer = src.layer;
     error_location where = src.where();
     OGRFeatureDefn* defn = layer->GetLayerDefn();

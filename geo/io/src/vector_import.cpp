@@ -459,7 +459,7 @@ void assemble_units(const raw_layer& raw, std::vector<processed>& out, const uni
 }  // namespace
 
 import_result read_units(const import_options& opt) {
-    const vector_layer src = open_layer(opt.path, opt.layer);
+    const vector_layer src = open_layer(opt.path, opt.layer, gdal::polygon_layers());
     import_result result;
     result.driver = src.driver;
     result.layer_name = src.name;

@@ -98,7 +98,8 @@ cost_summary accumulate_cost(const cost_request& request) {
     detail::tell(request.on_progress, detail::text("reading %s ...", request.cost.c_str()));
     auto surface = read_cost_raster(request.cost);
     std::vector<access::source> sources;
-    for (const point_source& p : read_point_sources(request.sources, request.fields, surface.g.crs_wkt))
+    for (const point_source& p :
+         read_point_sources(request.sources, request.fields, surface.g.crs_wkt, request.sources_layer))
         sources.push_back({p.x, p.y, p.id});
     auto t1 = clock::now();
     access::cost_distance_options o;

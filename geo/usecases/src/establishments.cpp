@@ -1,5 +1,7 @@
 #include "microplan/geo/usecases/establishments.hpp"
 
+#include <map>
+#include <span>
 #include <vector>
 
 #include "microplan/geo/error.hpp"
@@ -45,6 +47,35 @@ std::string fields_text(const establishment_import_result& r) {
            (r.from_columns ? " lon=" + f.lon + " lat=" + f.lat : "");
 }
 
+bool is_placed(placement p) { return p == placement::inside || p == placement::snapped; }
+
+// Per sector of `rows`: the establishments the store holds and those replacing them.
+std::vector<replacement> sector_replacements(std::span<const establishment> rows,
+                                             std::span<const point_assignment> placed,
+                                             const std::vector<store::stored_establishment>& stored) {
+    std::map<std::string, replacement> by_sector;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        replacement& r = by_sector[rows[i].sector];
+        ++r.after;
+        r.placed_after = r.placed_after.value_or(0) + (is_placed(placed[i].where) ? 1 : 0);
+    }
+    for (const auto& s : stored) {
+        auto it = by_sector.find(s.attributes.sector);
+        if (it == by_sector.end()) continue;
+        ++it->second.before;
+        const bool in_unit =
+            s.placement == placement_name(placement::inside) || s.placement == placement_name(placement::snapped);
+        it->second.placed_before = it->second.placed_before.value_or(0) + (in_unit ? 1 : 0);
+    }
+    std::vector<replacement> out;
+    for (auto& [sector, r] : by_sector) {
+        r.what = sector + " establishments";
+        r.placed_before = r.placed_before.value_or(0);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 }  // namespace
 
 placement_report import_establishments(const establishment_import_request& request) {
@@ -56,11 +87,17 @@ placement_report import_establishments(const establishment_import_request& reque
     detail::tell(request.on_progress, detail::text("read %zu rows in %.2f s; placing them in %zu level(s) ...",
                                                    r.rows.size(), clock.seconds(), in.layers.size()));
     assign_result a = assign_points(r.rows, in.pointers(), in.options);
-    placement_report out{r.rows.size(), a.summary, r.report, r.layer_name, r.driver, r.source_crs};
+    placement_report out{r.rows.size(), a.summary, r.report, r.layer_name, r.driver, r.source_crs, {}};
     out.report.append(a.report);
     store::import_record rec{
         level::circuit, request.source.path, r.layer_name, r.driver, r.source_crs, fields_text(r), 0};
     store::update_atomically(lock, [&](store::planning_store& db) {
+        if (!request.append) {
+            // Counted inside the update: the latest committed store is the one replaced.
+            out.replaced = sector_replacements(r.rows, a.rows, db.read_establishments());
+            check_replacements(out.replaced, request.policy, {request.source.path, r.layer_name, {}, {}, {}},
+                               request.store);
+        }
         db.write_establishments(r.rows, a.rows, rec, out.report,
                                 request.append ? store::establishment_write_mode::append
                                                : store::establishment_write_mode::replace_sectors);
@@ -81,7 +118,7 @@ placement_report assign_establishments(const std::string& store, double snap_m, 
         db.record_import("establishments", {level::circuit, "microplan assign", "", "", "", "", 0}, rows.size(),
                          a.report);
     });
-    return {rows.size(), a.summary, std::move(a.report), {}, {}, {}};
+    return {rows.size(), a.summary, std::move(a.report), {}, {}, {}, {}};
 }
 
 }  // namespace microplan::geo::usecases

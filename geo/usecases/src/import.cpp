@@ -8,10 +8,13 @@
 
 namespace microplan::geo::usecases {
 
-import_result import_units(const std::string& store, const import_options& source, const progress& on_progress) {
+unit_import_result import_units(const std::string& store, const import_options& source, const progress& on_progress,
+                                shrink_policy policy) {
     detail::stopwatch clock;
     detail::tell(on_progress, detail::text("reading %s ...", source.path.c_str()));
-    import_result r = read_units(source);
+    unit_import_result r{read_units(source), {}};
+    r.replaced.what = level_table(source.lvl);
+    r.replaced.after = r.layer.units.size();
     detail::tell(on_progress, detail::text("read %zu %s (%zu vertices) in %.2f s; writing %s ...", r.layer.units.size(),
                                            std::string(level_table(source.lvl)).c_str(), r.vertices, clock.seconds(),
                                            store.c_str()));
@@ -22,6 +25,9 @@ import_result import_units(const std::string& store, const import_options& sourc
         r.vertices};
     store::update_atomically(store, [&](store::planning_store& db) {
         db.ensure_schema(source.analysis_crs);
+        // Counted inside the update: the latest committed store is the one replaced.
+        r.replaced.before = db.read_unit_records(source.lvl).size();
+        check_replacements({&r.replaced, 1}, policy, {source.path, r.layer_name, {}, {}, {}}, store);
         db.write_level(r.layer, rec, r.report);
     });
     return r;

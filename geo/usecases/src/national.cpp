@@ -90,7 +90,7 @@ std::map<std::string, design::district_office> read_offices(const std::string& p
 // Official circuit polygons: subcircuits (code like 09D03C03S01) dissolved by circuit.
 std::map<std::string, geos::geom_ptr> read_official_circuits(const std::string& path) {
     GDALDatasetUniquePtr ds = gdal::open_vector(path);
-    OGRLayer& layer = gdal::pick_layer(*ds, path, "");
+    OGRLayer& layer = gdal::pick_layer(*ds, path, "", gdal::polygon_layers());
     error_location where{path, layer.GetName(), {}, {}, {}};
     auto field = find_column(layer.GetLayerDefn(), {"codsubci", "codsubcircuito", "codcircuito", "circuito"});
     if (!field)

@@ -83,15 +83,21 @@ double population_total(const population_values& values) {
     return t;
 }
 
-population_table_result import_population_table(const std::string& store, const population_table_options& table) {
+population_table_import import_population_table(const std::string& store, const population_table_options& table,
+                                                shrink_policy policy) {
     store::write_lock lock(store);  // held from reading the units to writing their values
     unit_layer units = store::open_store(store, store::open_mode::read_only)->read_level(table.lvl);
     if (units.units.empty())
         throw store_error({store, {}, {}, {}, {}}, "no units",
                           "the store holds no " + std::string(level_table(table.lvl)) + " to join the table to");
-    population_table_result r = read_population_table(table, units);
+    population_table_import r{read_population_table(table, units), {}};
+    r.replaced.what = std::string(level_name(table.lvl)) + " population " + std::to_string(table.year);
+    r.replaced.after = r.values[total_band].size();
     store::import_record rec{table.lvl, table.path, "", "", "", "code=" + r.code_field + " value=" + r.value_field, 0};
     store::update_atomically(lock, [&](store::planning_store& db) {
+        // Counted inside the update: the latest committed store is the one replaced.
+        r.replaced.before = db.read_population(table.lvl, table.year)[total_band].size();
+        check_replacements({&r.replaced, 1}, policy, {table.path, table.layer, {}, {}, {}}, store);
         db.write_population({table.lvl, table.year, "table", table.path}, r.values, rec, r.report);
     });
     return r;

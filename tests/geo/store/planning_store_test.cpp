@@ -103,12 +103,12 @@ TEST(PlanningStore, AKilledImportLeavesTheStoreByteForByteIntact) {
                       R"({"code":"17D06C03"})", "[[-79.0,-1.0],[-78.9,-1.0],[-78.9,-0.9],[-79.0,-0.9],[-79.0,-1.0]]")));
     for (const char* point : {"before-commit", "before-rename"}) {
         auto r = run(std::string("MICROPLAN_FAULT=") + point + " " +
-                     microplan_cmd("import " + src + " --store " + path + " --level circuit"));
+                     microplan_cmd("import " + src + " --store " + path + " --level circuit --replace"));
         EXPECT_EQ(r.exit_code, 128 + SIGKILL) << point << ": " << r.output;
         EXPECT_EQ(read_bytes(path), before) << point;
     }
     // The next writer clears the dead copies and succeeds.
-    auto ok = run(microplan_cmd("import " + src + " --store " + path + " --level circuit"));
+    auto ok = run(microplan_cmd("import " + src + " --store " + path + " --level circuit --replace"));
     EXPECT_EQ(ok.exit_code, 0) << ok.output;
     int leftovers = 0;
     for (auto& e : std::filesystem::directory_iterator(dir.path("")))

@@ -4,6 +4,8 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,8 +31,30 @@ std::string read_problem();
 // their leading zeros and numbers are parsed by us (decimal commas); a first line of
 // numbers (year columns) is still a header. Throws format_error as open_vector does.
 GDALDatasetUniquePtr open_table(const std::string& path);
-// The layer to read: `name` when given, else the only (or first) layer; throws format_error.
-OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name);
+// What a reader needs of a layer, to choose one when a source holds several (a GeoPackage with
+// a styles table, a zip of shapefiles, a workbook of sheets).
+struct layer_need {
+    std::string what = "a table";  // for messages: "polygons", "points or a table with coordinates"
+    // Whether a layer can feed the reader; null: any layer but styling tables (layer_styles,
+    // qgis_projects), which no reader wants.
+    std::function<bool(OGRLayer&)> fits;
+    std::string flag = "--layer";  // the option naming the layer, for messages
+};
+// Layers of polygons (or of any geometry type: GDAL cannot tell without reading them).
+layer_need polygon_layers();
+// Layers of lines (or of any geometry type).
+layer_need line_layers();
+// True when the layer's geometry is one of `types` (flattened); a layer of any type (mixed GeoJSON,
+// GPKG GEOMETRY) is judged by its first geometry, true without one. Rewinds the layer's cursor.
+bool geometry_among(OGRLayer& layer, std::initializer_list<OGRwkbGeometryType> types);
+// "'name' (Multi Polygon, 12 features)" / "'name' (no geometry, 3 rows)", for messages.
+std::string describe_layer(OGRLayer& layer);
+
+// The layer to read: `name` when given; else the only layer; else the only one that fits
+// `need`. Throws format_error naming the file when the named layer is absent, and when several
+// layers fit or none does, listing the layers (geometry type and feature count) and the option
+// to pass: a source read from its first layer without a word is how the wrong data gets in.
+OGRLayer& pick_layer(GDALDataset& ds, const std::string& path, const std::string& name, const layer_need& need = {});
 
 // The transformation from a layer's CRS to a target CRS, or the statement that none is needed.
 // `identity` tells "nothing to do" (the same CRS, or a side without a CRS: coordinates are

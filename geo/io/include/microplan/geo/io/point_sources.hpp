@@ -17,10 +17,12 @@ struct point_source_fields {
     std::string x = "x", y = "y", id = "id";
 };
 
-// The points of the first layer of `path`, in `target_wkt`. Points that cannot be transformed
-// are skipped. Throws format_error naming the file (and feature) when it cannot be opened or a
-// feature has neither a point geometry nor both coordinate fields.
+// The points of `layer_name` of `path` (when empty: the only layer, or the only one holding
+// points or the coordinate fields), in `target_wkt`. Points that cannot be transformed are
+// skipped. Throws format_error naming the file (and feature) when it cannot be opened, when
+// several layers could be meant, or when a feature has neither a point geometry nor both
+// coordinate fields.
 std::vector<point_source> read_point_sources(const std::string& path, const point_source_fields& fields,
-                                             const std::string& target_wkt);
+                                             const std::string& target_wkt, const std::string& layer_name = {});
 
 }  // namespace microplan::geo

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/error.hpp"
 
 namespace microplan::geo {
@@ -23,8 +24,9 @@ struct vector_layer {
     [[nodiscard]] error_location where(std::optional<long long> feature = std::nullopt, std::string field = {}) const;
 };
 
-// Opens `path` read-only and picks `layer_name`, or the first layer when empty. Throws
-// format_error (gdal::open_vector, gdal::pick_layer) naming the file and the layer.
-vector_layer open_layer(const std::string& path, const std::string& layer_name);
+// Opens `path` read-only and picks `layer_name`, or when empty the only layer, or the only one
+// that fits `need` (gdal::pick_layer). Throws format_error (gdal::open_vector,
+// gdal::pick_layer) naming the file and the layer, or listing the layers to choose from.
+vector_layer open_layer(const std::string& path, const std::string& layer_name, const gdal::layer_need& need);
 
 }  // namespace microplan::geo

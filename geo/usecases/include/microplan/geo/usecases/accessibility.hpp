@@ -61,8 +61,9 @@ friction_written write_friction_surface(const surface_request& request, const st
 // --- accumulated cost of any sources (GRASS r.cost)
 
 struct cost_request {
-    std::string cost;     // friction raster (no-data = impassable)
-    std::string sources;  // point layer, or a table with x, y in the raster's CRS
+    std::string cost;           // friction raster (no-data = impassable)
+    std::string sources;        // point layer, or a table with x, y in the raster's CRS
+    std::string sources_layer;  // "" = the only layer of `sources` holding points or x, y
     point_source_fields fields;
     std::string out;      // accumulated cost GeoTIFF (Float32)
     std::string nearest;  // GeoTIFF of the source each cell is reached from ("" = none)

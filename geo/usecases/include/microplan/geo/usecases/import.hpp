@@ -8,12 +8,21 @@
 #include "microplan/geo/io/vector_import.hpp"
 #include "microplan/geo/territory/build.hpp"
 #include "microplan/geo/usecases/progress.hpp"
+#include "microplan/geo/usecases/replacement.hpp"
 
 namespace microplan::geo::usecases {
 
+// What import_units read, and what it replaced.
+struct unit_import_result : import_result {
+    replacement replaced;  // the level: units stored before, units written
+};
+
 // Reads `source` (its lvl set) and replaces that level of `store` (created when missing, with
-// source.analysis_crs as its analysis CRS). Returns what was read, findings included.
-import_result import_units(const std::string& store, const import_options& source, const progress& on_progress = {});
+// source.analysis_crs as its analysis CRS). Returns what was read, findings included. Throws
+// format_error ("replacement refused", replacement.hpp) when the source holds fewer than half
+// the units of the level stored, unless `policy` allows it; the store is then left as it was.
+unit_import_result import_units(const std::string& store, const import_options& source,
+                                const progress& on_progress = {}, shrink_policy policy = shrink_policy::refuse);
 
 struct build_request {
     std::string store;

@@ -11,15 +11,24 @@
 
 #include "microplan/geo/population/population.hpp"
 #include "microplan/geo/usecases/progress.hpp"
+#include "microplan/geo/usecases/replacement.hpp"
 
 namespace microplan::geo::usecases {
 
 // The people of the "total" band (0 when absent).
 double population_total(const population_values& values);
 
+// What import_population_table read, and what it replaced.
+struct population_table_import : population_table_result {
+    replacement replaced;  // units with a population in (level, year): stored before, written
+};
+
 // Joins the table to the units of table.lvl and writes it as (table.lvl, table.year). Throws
-// store_error when the store holds no units of that level.
-population_table_result import_population_table(const std::string& store, const population_table_options& table);
+// store_error when the store holds no units of that level, and format_error ("replacement
+// refused", replacement.hpp) when the table gives fewer than half as many units a population
+// as the store holds for that level and year, unless `policy` allows it.
+population_table_import import_population_table(const std::string& store, const population_table_options& table,
+                                                shrink_policy policy = shrink_policy::refuse);
 
 struct raster_sum_request {
     std::string store;
