@@ -74,7 +74,7 @@ TEST_F(BoundsCli, AStoredCatalogueBeyondTheBoundsIsRefusedAndTheServerKeepsServi
                  " \"UPDATE standards SET people_per_unit = 0.0001 WHERE typology = 'Centro de Salud Tipo A'\"");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     refused("plan " + store, "invalid standards catalogue");
-    refused("report district " + store + " 01D01", "'0.0001' must be between 1 and");
+    refused("report district " + store + " 01D01", "column people_per_unit: '1e-04' must be between 1 and");
     // Two report requests used to take both server threads for ever; now the reports are not
     // available (the message says why) and everything else is served.
     running_server server(store);

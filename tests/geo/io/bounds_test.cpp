@@ -27,7 +27,7 @@ TEST(CodeText, InvisibleAndNonAsciiCharactersAndJsonAreNamed) {
               "character 3 is U+200B (zero-width space or joiner); codes are plain "
               "ASCII letters and digits");
     EXPECT_EQ(code_text_problem("17\u00A001")->substr(0, 34), "character 3 is U+00A0 (no-break sp");
-    EXPECT_EQ(code_text_problem("\u0661\u0667")->substr(0, 45), "character 1 is U+0661 (Arabic-Indic digit); co");
+    EXPECT_EQ(code_text_problem("\u0661\u0667")->substr(0, 45), "character 1 is U+0661 (Arabic-Indic digit); c");
     EXPECT_EQ(code_text_problem("17\uFF10")->substr(0, 40), "character 3 is U+FF10 (full-width digit)");
     EXPECT_EQ(code_text_problem("\xEF\xBB\xBF"
                                 "17")
