@@ -130,7 +130,7 @@ tsan: deps web
 
 # libFuzzer: clang and its runtime from Debian, installed when missing.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := query http_request mvt import codification
+FUZZ_TARGETS := query http_request mvt import codification standards_population
 fuzz: deps
 	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || \
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends $$p >/dev/null; } || { echo "make fuzz needs $$p"; exit 1; }; done
@@ -142,7 +142,7 @@ fuzz: deps
 	  mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes/$$t; \
 	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 	  MICROPLAN_FUZZ_STORE=build-fuzz/demo.sqlite build-fuzz/fuzz/fuzz_$$t build-fuzz/corpus/$$t fuzz/corpus/$$t \
-	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 -timeout=60 -print_final_stats=1 \
 	    -artifact_prefix=build-fuzz/crashes/$$t/ > build-fuzz/fuzz_$$t.log 2>&1; status=$$?; \
 	  grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|DONE|ERROR|SUMMARY" build-fuzz/fuzz_$$t.log; \
 	  [ $$status = 0 ] || { echo "fuzz_$$t found a crash: build-fuzz/crashes/$$t/ (log build-fuzz/fuzz_$$t.log)"; exit 1; }; \

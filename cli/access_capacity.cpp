@@ -15,7 +15,9 @@ command add_access_capacity(CLI::App& app) {
     auto order = std::make_shared<std::string>("largest");
     add_run_options(app, *a, "60", "minutes");
     add_surface_options(app, request->surface);
-    app.add_option("--max-minutes", request->max_minutes, "Catchments stop at this travel time")->capture_default_str();
+    app.add_option("--max-minutes", request->max_minutes, "Catchments stop at this travel time")
+        ->check(within(geo::bounds::travel_minutes))
+        ->capture_default_str();
     app.add_option("--order", *order, "Processing order: largest (capacity, ties by fid) or store (fid order)")
         ->check(CLI::IsMember({"largest", "store"}))
         ->capture_default_str();

@@ -19,7 +19,8 @@ command add_access_cost(CLI::App& app) {
     app.add_option("--out,-o", a->out, "Accumulated cost GeoTIFF (Float32)")->required();
     app.add_option("--nearest", a->nearest, "GeoTIFF of the source each cell is reached from (catchments, Int32)");
     app.add_flag("--knight", a->knight, "16 neighbours (knight's moves) instead of 8");
-    app.add_option("--max-cost", a->max_cost, "Stop at this accumulated cost (0: no limit)");
+    app.add_option("--max-cost", a->max_cost, "Stop at this accumulated cost (0: no limit)")
+        ->check(within(0, 1e30, "an accumulated cost is a finite, non-negative number"));
     app.add_option("--x-field", a->fields.x, "Field with the x of table sources")->capture_default_str();
     app.add_option("--y-field", a->fields.y, "Field with the y of table sources")->capture_default_str();
     app.add_option("--id-field", a->fields.id, "Field with the source id (default: feature number)")

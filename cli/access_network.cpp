@@ -17,8 +17,11 @@ command add_access_network(CLI::App& app) {
     app.add_option("--road-field", n->road_field, "Field holding the road class")->capture_default_str();
     app.add_option("--road-speeds", n->road_speeds, "Road speed table: class, speed_kmh")->required();
     app.add_option("--walk-kmh", n->walk_kmh, "Walking speed to, from and instead of the network")
+        ->check(within(0.1, 20, "a walking speed in km/h"))
         ->capture_default_str();
-    app.add_option("--snap-m", n->snap_m, "Vertices closer than this are one node")->capture_default_str();
+    app.add_option("--snap-m", n->snap_m, "Vertices closer than this are one node")
+        ->check(within(snap_metres))
+        ->capture_default_str();
     return [a, n] {
         auto t0 = clock_type::now();
         geo::usecases::run_summary r = geo::usecases::run_network(a->parsed(), *n);

@@ -40,16 +40,22 @@ command add_access_sites(CLI::App& app) {
     geo::access::site_options& opt = request->options;
     add_run_options(app, *a, "30", "minutes");
     add_surface_options(app, request->surface);
-    app.add_option("--minutes", opt.minutes, "Coverage threshold (minutes)")->capture_default_str();
+    app.add_option("--minutes", opt.minutes, "Coverage threshold (minutes)")
+        ->check(within(geo::bounds::travel_minutes))
+        ->capture_default_str();
     CLI::Option* count =
         app.add_option("-k,--count", opt.k, "Sites to propose (with --target-pct: the most; default no limit)")
+            ->check(within(0, 1e6, "a million new sites is beyond any plan"))
             ->capture_default_str();
-    app.add_option("--target-pct", *target, "Stop once this % of the people is covered");
+    app.add_option("--target-pct", *target, "Stop once this % of the people is covered")
+        ->check(within(0, 100, "a percentage"));
     app.add_option("--candidates", opt.max_candidates, "Candidate cells (most uncovered people first)")
+        ->check(within(1, 1e8, "candidates are cells of the surface; 1e8 is beyond any surface microplan reads"))
         ->capture_default_str();
     app.add_option("--exclude", request->exclude, "Polygon layers where no site may go (protected areas, risk zones)");
     app.add_flag("--exact", opt.exact, "Also solve the exact MIP with CBC and report the greedy's gap");
     app.add_option("--exact-candidates", opt.exact_max_candidates, "Candidates kept when --exact is given")
+        ->check(within(1, 1e6, "the exact model grows with its candidates; a million is beyond what CBC solves"))
         ->capture_default_str();
     app.add_option("--out,-o", request->out, "Sites to write (CSV)");
     return [a, request, target, count] {

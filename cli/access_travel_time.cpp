@@ -14,7 +14,8 @@ command add_access_travel_time(CLI::App& app) {
     auto max_minutes = std::make_shared<double>(0);
     add_run_options(app, *a, "15,30,60,120", "minutes");
     add_surface_options(app, *s);
-    app.add_option("--max-minutes", *max_minutes, "Stop at this travel time (0: no limit)");
+    app.add_option("--max-minutes", *max_minutes, "Stop at this travel time (0: no limit)")
+        ->check(within(geo::bounds::travel_minutes));
     return [a, s, max_minutes] {
         auto t0 = clock_type::now();
         geo::usecases::run_summary r = geo::usecases::run_travel_time(a->parsed(), *s, *max_minutes);

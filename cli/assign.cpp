@@ -14,8 +14,10 @@ command add_assign(CLI::App& app) {
     auto json = std::make_shared<bool>(false);
     auto threads = std::make_shared<unsigned>(0);
     app.add_option("store", *store, "Planning store")->required();
-    app.add_option("--snap-m", *snap, "Place points this close to a unit (metres) in the nearest unit")->default_val(0);
-    app.add_option("--threads", *threads, "Worker threads (default: all cores)");
+    app.add_option("--snap-m", *snap, "Place points this close to a unit (metres) in the nearest unit")
+        ->check(within(snap_metres))
+        ->default_val(0);
+    app.add_option("--threads", *threads, "Worker threads (default: all cores)")->check(within(thread_count));
     app.add_flag("--json", *json, "Print the report as JSON on stdout");
     return [=] {
         auto t0 = clock_type::now();

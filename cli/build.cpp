@@ -15,7 +15,7 @@ command add_build(CLI::App& app) {
         ->default_val("cantons");
     app.add_option("--codification", request->codification,
                    "Codification table (CSV: zone, district, circuit, province, canton, parish)");
-    app.add_option("--threads", request->threads, "Worker threads (default: all cores)");
+    app.add_option("--threads", request->threads, "Worker threads (default: all cores)")->check(within(thread_count));
     return [request] {
         auto t0 = clock_type::now();
         geo::built_levels built = geo::usecases::build_upper_levels(*request);

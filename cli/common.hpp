@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/model/bounds.hpp"
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/model/level.hpp"
 #include "microplan/geo/usecases/establishments.hpp"
@@ -66,5 +67,26 @@ inline const CLI::Validator level_names =
     CLI::IsMember({"zone", "district", "circuit", "province", "canton", "parish", "zones", "districts", "circuits",
                    "provinces", "cantons", "parishes"},
                   CLI::ignore_case);
+
+// A numeric option inside `range` (geo/model/bounds.hpp); the message names the value, the
+// bound and why, e.g. "--nesting-share: '2' must be between 0 and 1: a share of an area".
+inline CLI::Validator within(const geo::bounds::interval& range) {
+    return CLI::Validator(
+        [range](std::string& input) -> std::string {
+            double v = 0;
+            if (!CLI::detail::lexical_cast(input, v)) return "'" + input + "' is not a number";
+            return geo::bounds::within(v, range) ? std::string{} : geo::bounds::violation(input, range);
+        },
+        [&range] {
+            char text[64];
+            std::snprintf(text, sizeof text, "in [%g, %g]", range.low, range.high);
+            return std::string(text);
+        }());
+}
+inline CLI::Validator within(double low, double high, const char* why) { return within({low, high, why}); }
+
+// Ranges of options used by several commands.
+inline const geo::bounds::interval thread_count{0, 1024, "0 means every core; more than 1,024 threads is a typo"};
+inline const geo::bounds::interval snap_metres{0, 100000, "snapping farther than 100 km places points anywhere"};
 
 }  // namespace microplan::cli

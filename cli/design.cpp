@@ -29,7 +29,8 @@ command add_design(CLI::App& app) {
     app.add_option("--population-field", o.population_field, "People field of --population (default: detected)");
     app.add_option("--raster", o.rasters, "Population raster(s): weights for splitting finer units (repeatable)");
     auto digits = app.add_option("--parent-digits", o.parent_digits,
-                                 "Parent = the first N characters of the finer unit's code (4: parish -> canton)");
+                                 "Parent = the first N characters of the finer unit's code (4: parish -> canton)")
+                      ->check(within(1, 16, "codes have at most 16 characters"));
     auto parents = app.add_option("--parents", o.parents,
                                   "Parent polygons (any GDAL source); finer units go to "
                                   "the parent holding their interior point");
@@ -40,17 +41,19 @@ command add_design(CLI::App& app) {
         ->default_val("circuit");
     app.add_option("--target", o.design.target, "People per designed unit (circuits ~11,000, districts ~90,000)")
         ->required()
-        ->check(CLI::PositiveNumber);
+        ->check(within(1, 1e10, "a unit holds at least one person and at most the world's population"));
     app.add_option("--tolerance", o.design.tolerance, "Allowed deviation from the target, as a share (0.05 = 5 %)")
         ->default_val(0.05)
-        ->check(CLI::Range(0.0, 1.0));
+        ->check(within(0, 1, "a share of the target"));
     app.add_option("--seed", o.design.seed, "Random seed: the same seed and inputs give the same design")
         ->default_val(1);
-    app.add_option("--rounds", o.design.rounds, "Improvement rounds (Lloyd) after the first growth")->default_val(8);
+    app.add_option("--rounds", o.design.rounds, "Improvement rounds (Lloyd) after the first growth")
+        ->check(within(0, 1000, "each round costs a full pass; a thousand rounds never improve more"))
+        ->default_val(8);
     app.add_option("--out,-o", o.out, "Designed units (.gpkg, .geojson, .fgb or .shp)")->required();
     app.add_option("--report", o.report, "Per-unit report (CSV): population, deviation, Polsby-Popper, splits");
     app.add_option("--crs", a->crs, "Analysis CRS for distances and areas")->default_val("EPSG:32717");
-    app.add_option("--threads", o.design.threads, "Worker threads (default: all cores)");
+    app.add_option("--threads", o.design.threads, "Worker threads (default: all cores)")->check(within(thread_count));
     return [a] {
         auto t0 = clock_type::now();
         auto& options = a->o;
@@ -90,7 +93,7 @@ command add_build_ecuador(CLI::App& app) {
                    "Reviewed corrections of the codification's zones (CSV: district, zone, reason; '' for none)");
     app.add_option("--seed", o.national.seed, "Random seed of the design")->default_val(1);
     app.add_option("--crs", a->crs, "Analysis CRS")->default_val("EPSG:32717");
-    app.add_option("--threads", o.national.threads, "Worker threads (default: all cores)");
+    app.add_option("--threads", o.national.threads, "Worker threads (default: all cores)")->check(within(thread_count));
     return [a] {
         auto t0 = clock_type::now();
         auto& options = a->o;

@@ -62,7 +62,7 @@ command add_import(CLI::App& app) {
     app.add_option("--encoding", o->source_encoding, "Encoding of attribute text that is not UTF-8")
         ->default_val("ISO-8859-1");
     app.add_option("--analysis-crs", o->analysis_crs, "Projected CRS for areas and lengths")->default_val("EPSG:32717");
-    app.add_option("--threads", o->threads, "Worker threads (default: all cores)");
+    app.add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(within(thread_count));
     add_replace_flag(app, *policy);
     app.add_flag("--json", *json, "Print the import report as JSON on stdout");
     return [o, store, lvl, json, policy] {
@@ -105,11 +105,12 @@ command add_import_establishments(CLI::App& app) {
     app.add_flag("--swap-xy", o.swap_xy, "The coordinates come latitude first");
     app.add_option("--encoding", o.source_encoding, "Encoding of text that is not UTF-8")->default_val("ISO-8859-1");
     app.add_option("--snap-m", request->snap_m, "Place points this close to a unit (metres) in the nearest unit")
+        ->check(within(snap_metres))
         ->default_val(0);
     app.add_flag("--append", request->append,
                  "Keep existing establishments of the same sectors (default: replace them)");
+    app.add_option("--threads", request->threads, "Worker threads (default: all cores)")->check(within(thread_count));
     add_replace_flag(app, request->policy);
-    app.add_option("--threads", request->threads, "Worker threads (default: all cores)");
     app.add_flag("--json", *json, "Print the report as JSON on stdout");
     return [request, json] {
         auto t0 = clock_type::now();

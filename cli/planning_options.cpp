@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "common.hpp"
 #include "microplan/geo/error.hpp"
 
 namespace microplan::cli {
@@ -14,7 +15,8 @@ void planning_args::add(CLI::App& app, bool with_format) {
     app.add_option("store", request.store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
     app.add_option("--standards", request.standards,
                    "Standards catalogue (CSV) to use instead of the one in the store (data/standards/)");
-    app.add_option("--year", request.year, "Population year (default: the latest that is not a projection)");
+    app.add_option("--year", request.year, "Population year (default: the latest that is not a projection)")
+        ->check(within(geo::bounds::year));
     if (with_format) {
         app.add_option("--format,-f", format, "json or csv")->check(format_names)->default_val("json");
         app.add_option("--output,-o", output, "Write to this file instead of stdout");
@@ -28,9 +30,14 @@ void plan_args::add(CLI::App& app) {
         ->default_val("moderate");
     app.add_option("--budget", scenario.budget,
                    "Moderate base budget in the first year, USD (default: 20 % of the first year's total "
-                   "investment gap)");
-    app.add_option("--growth", scenario.growth, "Moderate yearly budget growth")->default_val(0.05);
-    app.add_option("--until", scenario.last_year, "Last year of the horizon")->default_val(2035);
+                   "investment gap)")
+        ->check(within(geo::bounds::budget_usd));
+    app.add_option("--growth", scenario.growth, "Moderate yearly budget growth")
+        ->check(within(geo::bounds::budget_growth))
+        ->default_val(0.05);
+    app.add_option("--until", scenario.last_year, "Last year of the horizon")
+        ->check(within(geo::bounds::year))
+        ->default_val(2035);
 }
 
 void emit(const std::string& text, const std::string& output) {

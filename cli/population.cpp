@@ -34,7 +34,7 @@ command add_population_table(CLI::App& app) {
         ->required();
     app.add_option("--store,-s", *store, "Planning store")->required();
     app.add_option("--level,-l", *lvl, "Level the codes belong to")->required()->check(level_names);
-    app.add_option("--year", o->year, "Year of the figures")->required();
+    app.add_option("--year", o->year, "Year of the figures")->required()->check(within(geo::bounds::year));
     app.add_option("--layer", o->layer, "Layer/sheet to read (default: the only one; required when there are several)");
     app.add_option("--code-field", o->code_field, "Field with the unit code (default: detected by code shape)");
     app.add_option("--value-field", o->value_field, "Field with the total population (default: detected)");
@@ -83,9 +83,9 @@ command add_population_raster(CLI::App& app) {
                    "Population raster(s), any GDAL format and CRS; several are summed (mainland + islands)")
         ->required();
     app.add_option("--store,-s", request->store, "Planning store")->required();
-    app.add_option("--year", request->year, "Year of the raster")->required();
+    app.add_option("--year", request->year, "Year of the raster")->required()->check(within(geo::bounds::year));
     app.add_option("--level,-l", *lvls, "Level(s) to sum over (default: every level in the store)")->check(level_names);
-    app.add_option("--threads", request->threads, "Worker threads (default: all cores)");
+    app.add_option("--threads", request->threads, "Worker threads (default: all cores)")->check(within(thread_count));
     app.add_flag("--json", *json, "Print the totals as JSON on stdout");
     return [=] {
         auto t0 = clock_type::now();
@@ -118,12 +118,14 @@ command add_population_allocate(CLI::App& app) {
     app.add_option("--store,-s", request->store, "Planning store")->required();
     app.add_option("--from", *from, "Level whose population is known (e.g. parish)")->required()->check(level_names);
     app.add_option("--to", *to, "Level to allocate it to (e.g. circuit)")->required()->check(level_names);
-    app.add_option("--year", request->year, "Year of the source figures (default: the latest stored)");
+    app.add_option("--year", request->year, "Year of the source figures (default: the latest stored)")
+        ->check(within(geo::bounds::year));
     app.add_option("--method", *method, "area (area-weighted) or dasymetric (weighted by --raster population)")
         ->check(CLI::IsMember({"area", "dasymetric"}))
         ->default_val("area");
     app.add_option("--raster", request->options.rasters, "Population raster(s) for dasymetric weights");
-    app.add_option("--threads", request->options.threads, "Worker threads (default: all cores)");
+    app.add_option("--threads", request->options.threads, "Worker threads (default: all cores)")
+        ->check(within(thread_count));
     app.add_flag("--json", *json, "Print the report as JSON on stdout");
     return [=] {
         auto t0 = clock_type::now();
@@ -167,8 +169,11 @@ command add_population_project(CLI::App& app) {
     app.add_option("--level,-l", *lvl, "Level whose population is projected (default: every level with population)")
         ->check(level_names);
     app.add_option("--from-year", request->from_year,
-                   "Base year (default: the store's latest year that is not a projection)");
-    app.add_option("--until", request->until, "Last year to write")->default_val(2035);
+                   "Base year (default: the store's latest year that is not a projection)")
+        ->check(within(geo::bounds::year));
+    app.add_option("--until", request->until, "Last year to write")
+        ->check(within(geo::bounds::year))
+        ->default_val(2035);
     return [request, lvl] {
         auto t0 = clock_type::now();
         if (!lvl->empty()) request->lvl = level_option(*lvl);

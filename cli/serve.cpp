@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "microplan/service/http_server.hpp"
 #include "microplan/service/request_handler.hpp"
 
@@ -25,10 +26,12 @@ command add_serve(CLI::App& app) {
     app.add_option("--port,-p", a->port, "Port (0: any free port, printed at start)")
         ->capture_default_str()
         ->check(CLI::Range(0, 65535));
-    app.add_option("--threads", a->threads, "I/O threads (default: one per core)");
+    app.add_option("--threads", a->threads, "I/O threads (default: one per core)")->check(within(thread_count));
     app.add_option("--public-url", a->public_url,
                    "Base URL clients reach the server at, for links (default: from the request's Host)");
-    app.add_option("--tile-cache-mb", a->cache_mb, "Memory for cached tiles (0: no cache)")->capture_default_str();
+    app.add_option("--tile-cache-mb", a->cache_mb, "Memory for cached tiles (0: no cache)")
+        ->check(within(0, 1e6, "a terabyte of cached tiles is beyond any server"))
+        ->capture_default_str();
     app.add_option("--access-log", a->access_log, "Access log file; '-' for stderr, 'off' for none")
         ->capture_default_str();
     app.add_option("--edit-token", a->edit_token,
@@ -38,6 +41,7 @@ command add_serve(CLI::App& app) {
     app.add_option("--web-root", a->web_root, "Folder of the workshop viewer (web/, with node_modules from 'make web')")
         ->capture_default_str();
     app.add_option("--watch-seconds", a->watch_seconds, "How often to check the store for changes (0: never)")
+        ->check(within(0, 86400, "at least once a day, or 0 for never"))
         ->capture_default_str();
     app.add_option("--cors-origin", a->cors,
                    "Origin allowed to read from web pages of other sites ('*', https://example.org, or 'off')")
@@ -45,9 +49,11 @@ command add_serve(CLI::App& app) {
     app.add_flag("--cors-writes", a->cors_writes,
                  "Also let that origin edit scenarios (off: browsers refuse cross-site edits)");
     app.add_option("--max-connections", a->max_connections, "Open connections served at once (more get 503)")
+        ->check(within(1, 1e6, "at least one connection; a million exceeds any file-descriptor limit"))
         ->capture_default_str();
     app.add_option("--max-connections-per-client", a->max_per_client,
                    "Open connections one client address may hold (slow clients cannot take them all)")
+        ->check(within(1, 1e6, "at least one connection; a million exceeds any file-descriptor limit"))
         ->capture_default_str();
     return [a] {
         std::fprintf(stderr, "loading %s ...\n", a->store.c_str());

@@ -16,10 +16,12 @@ command add_validate(CLI::App& app) {
     app.add_option("store", *store, "Planning store")->required();
     app.add_flag("--json", *json, "Print the report as JSON");
     app.add_option("--sliver-km2", opt->sliver_km2, "Ignore gaps and overlaps smaller than this (km²)")
+        ->check(within(0, 1e4, "a sliver larger than 10,000 km² is a region, not a sliver"))
         ->default_val(0.05);
     app.add_option("--nesting-share", opt->nesting_share, "Share of a child's area that must lie in its parent")
+        ->check(within(0, 1, "a share of an area lies between 0 and 1"))
         ->default_val(0.98);
-    app.add_option("--threads", opt->threads, "Worker threads (default: all cores)");
+    app.add_option("--threads", opt->threads, "Worker threads (default: all cores)")->check(within(thread_count));
     return [store, json, opt] {
         geo::validation_report r = geo::usecases::validate_store(*store, *opt);
         if (*json) {

@@ -91,6 +91,9 @@ std::vector<std::size_t> greedy(const instance& in, std::size_t k, double total,
     };
     std::vector<std::size_t> chosen;
     double covered = covered_before;
+    // Terminates: a pop either takes a candidate (at most candidates of them), drops the queue's
+    // last entries, or re-queues a stale one with a strictly smaller gain, which can happen only as
+    // often as that candidate's covered cells get taken (the sum of covers.size() in all).
     while (chosen.size() < k && !queue.empty()) {
         if (target_pct && total > 0 && 100.0 * covered / total >= *target_pct) break;
         auto [bound, j] = queue.top();

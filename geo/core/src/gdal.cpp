@@ -3,7 +3,9 @@
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 
+#include <cctype>
 #include <mutex>
+#include <utility>
 
 #include "microplan/geo/error.hpp"
 
@@ -21,11 +23,40 @@ void ensure_registered() {
     });
 }
 
+namespace {
+
+// A Shapefile is three files or more: GDAL opens a .shp without its .dbf as a layer with no
+// fields (which then reads as "no code field"), so a missing sidecar is named before opening.
+void check_shapefile_sidecars(const std::string& path, const error_location& where) {
+    const std::string ext = path.size() > 4 ? path.substr(path.size() - 4) : std::string{};
+    if (path.starts_with("/vsi") || (ext != ".shp" && ext != ".SHP")) return;
+    const std::string stem = path.substr(0, path.size() - 4);
+    auto exists = [](const std::string& p) {
+        VSIStatBufL st;
+        return VSIStatL(p.c_str(), &st) == 0;
+    };
+    const std::pair<const char*, const char*> sidecars[] = {
+        {"dbf", "the attributes (codes, names): without it every field is missing"},
+        {"shx", "the index of the shapes: without it GDAL cannot read them"}};
+    for (auto [sidecar, holds] : sidecars) {
+        std::string lower = stem + "." + sidecar, upper = lower;
+        for (std::size_t i = stem.size() + 1; i < upper.size(); ++i)
+            upper[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(upper[i])));
+        if (!exists(lower) && !exists(upper))
+            throw format_error(where, "missing sidecar file",
+                               lower + " is missing; a Shapefile's ." + sidecar + " holds " + holds +
+                                   " (copy every file of the Shapefile, or a zip of them)");
+    }
+}
+
+}  // namespace
+
 GDALDatasetUniquePtr open_vector(const std::string& path) {
     ensure_registered();
     error_location where{path, {}, {}, {}, {}};
     VSIStatBufL st;
     if (VSIStatL(path.c_str(), &st) != 0) throw format_error(where, "file not found", "no such file or directory");
+    check_shapefile_sidecars(path, where);
     if (VSI_ISDIR(st.st_mode) == 0) {
         VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
         if (!f) throw format_error(where, "file not readable", "permission denied or I/O error");

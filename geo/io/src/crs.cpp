@@ -54,6 +54,15 @@ resolved_crs resolve_layer_crs(const OGRSpatialReference* layer_srs, const std::
     return out;
 }
 
+void check_analysis_crs(const std::string& crs, const error_location& where) {
+    const bool geographic = at_location(where, [&] { return proj::crs_is_geographic(crs); });
+    if (geographic)
+        throw crs_error(where, "analysis CRS in degrees",
+                        "the analysis CRS " + proj::crs_name(crs) +
+                            " is geographic (degrees): areas would be square degrees, not km²; choose a projected CRS "
+                            "(Ecuador: EPSG:32717, UTM 17S)");
+}
+
 bool inside_area_of_use(double lon, double lat, const std::string& crs, double margin_deg) {
     proj::area_of_use a = proj::crs_area_of_use(crs);
     return lon >= a.west - margin_deg && lon <= a.east + margin_deg && lat >= a.south - margin_deg &&

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "microplan/geo/io/crs.hpp"
 #include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/io/source.hpp"
+#include "microplan/geo/model/bounds.hpp"
 #include "microplan/geo/model/names.hpp"
 
 namespace microplan::geo {
@@ -184,13 +186,17 @@ private:
         e.typology = text(feature, c_.typology);
         if (e.typology.empty()) e.typology = opt_.typology;
         if (std::string v = text(feature, c_.capacity); !v.empty()) {
-            if (auto n = parse_number(v); n && *n >= 0)
+            if (auto n = parse_number(v); n && bounds::within(*n, bounds::capacity))
                 e.capacity = n;
+            else if (n && *n >= 0)
+                warn(e, "establishment.bad_capacity",
+                     "capacity " + bounds::violation(v, bounds::capacity) + "; left empty");
             else
                 warn(e, "establishment.bad_capacity", "capacity '" + v + "' is not a non-negative number; left empty");
         }
         if (std::string v = text(feature, c_.staff); !v.empty()) {
-            if (auto n = parse_number(v); n && *n >= 0 && std::floor(*n) == *n)
+            // Staff beyond the world's population is a typo, and would overflow the whole number kept.
+            if (auto n = parse_number(v); n && bounds::within(*n, bounds::people) && std::floor(*n) == *n)
                 e.staff = static_cast<long long>(*n);
             else
                 warn(e, "establishment.bad_staff", "staff '" + v + "' is not a whole non-negative number; left empty");
@@ -295,6 +301,26 @@ gdal::layer_need establishment_layers(const establishment_import_options& opt) {
             }};
 }
 
+// A point beyond ±180/±90 once in WGS 84 (1e308 in a table, a projected CRS misread for a few
+// rows) would poison every extent computed from the establishments (the collection's bbox, the
+// TileJSON bounds): it is kept without a location, like a row without coordinates, and reported.
+void drop_locations_out_of_range(establishment_import_result& out) {
+    for (auto& e : out.rows) {
+        if (!std::isfinite(e.lon) || !std::isfinite(e.lat)) continue;
+        if (bounds::within(e.lon, bounds::longitude) && bounds::within(e.lat, bounds::latitude)) continue;
+        char where[96];
+        std::snprintf(where, sizeof where, "(%.9g, %.9g)", e.lon, e.lat);
+        finding f;
+        f.rule = "point.out_of_range";
+        f.feature = e.row;
+        f.code = e.id;
+        f.message = "row " + std::to_string(e.row) + (e.id.empty() ? "" : " (id " + e.id + ")") +
+                    ": the point lies at " + where + " in WGS 84, outside -180..180, -90..90; kept without a location";
+        out.report.add(std::move(f));
+        e.lon = e.lat = std::numeric_limits<double>::quiet_NaN();
+    }
+}
+
 }  // namespace
 
 establishment_import_result read_establishments(const establishment_import_options& opt) {
@@ -316,6 +342,7 @@ establishment_import_result read_establishments(const establishment_import_optio
     if (out.rows.empty())
         throw format_error(src.where(), "empty layer", "the layer has no rows" + gdal::read_problem());
     check_point_axis_order(out.rows, crs, opt.analysis_crs, src.where());
+    drop_locations_out_of_range(out);
     return out;
 }
 

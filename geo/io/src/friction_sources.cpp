@@ -15,6 +15,7 @@
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/io/raster.hpp"
+#include "microplan/geo/model/bounds.hpp"
 #include "microplan/geo/model/names.hpp"
 
 namespace microplan::geo {
@@ -44,6 +45,9 @@ std::map<std::string, speed_row> read_speed_table(const std::string& path, bool 
         if (text.empty() || end == text.c_str() || *end != '\0' || !std::isfinite(kmh) || kmh < 0)
             throw format_error(where, "speed not a number",
                                "line " + std::to_string(line) + ": '" + text + "' is not a speed in km/h (>= 0)");
+        if (!bounds::within(kmh, bounds::speed_kmh))
+            throw format_error(where, "speed out of range",
+                               "line " + std::to_string(line) + ": " + bounds::violation(text, bounds::speed_kmh));
         if (cls.empty()) throw format_error(where, "empty class", "line " + std::to_string(line) + " has no class");
         speed_row r{kmh, true};
         if (with_mode && c_mode) {

@@ -9,6 +9,7 @@
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/model/bounds.hpp"
 
 namespace microplan::geo {
 
@@ -125,18 +126,29 @@ population_grid read_population_grid(const std::string& path, const std::string&
     const double nodata = band->GetNoDataValue(&has_nodata);
     proj::transformer to_centres = at_location(where, [&] { return proj::transformer(p.g.crs_wkt, centres_crs); });
     p.centres_crs = centres_crs;
+    std::size_t valid = 0;
     for (std::size_t i = 0; i < p.people.size(); ++i) {
         float& v = p.people[i];
-        if ((has_nodata && v == static_cast<float>(nodata)) || !std::isfinite(v) || v <= 0) {
+        if ((has_nodata && v == static_cast<float>(nodata)) || !std::isfinite(v)) {
             v = 0;
             continue;
         }
+        ++valid;
+        if (!bounds::within(v, bounds::people))
+            throw format_error(where, v < 0 ? "negative population" : "population out of range",
+                               "cell " + std::to_string(i % p.g.cols) + ", " + std::to_string(i / p.g.cols) +
+                                   " holds " + bounds::violation(v, bounds::people) +
+                                   (v < 0 ? " (set the raster's NoData value if it marks missing cells)" : ""));
+        if (v == 0) continue;
         auto [x, y] = p.g.centre(i);
         if (!to_centres.forward(x, y)) continue;
         p.occupied.push_back(static_cast<std::uint32_t>(i));
         p.cx.push_back(x);
         p.cy.push_back(y);
     }
+    if (valid == 0)
+        throw format_error(where, "no population",
+                           "every cell is NoData: the raster holds no population (a wrong NoData value?)");
     return p;
 }
 

@@ -268,6 +268,9 @@ void check_codes(const vector_layer& src, const raw_layer& raw, std::size_t code
     std::unordered_map<std::string, long long> seen;
     const std::string& field = raw.fields[code_field];
     for (const auto& f : raw.feats) {
+        if (auto problem = code_text_problem(f.values[code_field]))
+            throw format_error(src.where(f.fid, field), "code not plain text",
+                               "'" + f.values[code_field] + "': " + *problem);
         std::string code = normalise_code(lvl, f.values[code_field]);
         if (code.empty()) throw format_error(src.where(f.fid, field), "empty code", "every unit needs a code");
         auto [it, fresh] = seen.emplace(code, f.fid);
@@ -459,6 +462,7 @@ void assemble_units(const raw_layer& raw, std::vector<processed>& out, const uni
 }  // namespace
 
 import_result read_units(const import_options& opt) {
+    check_analysis_crs(opt.analysis_crs, {opt.path, opt.layer, {}, {}, {}});
     const vector_layer src = open_layer(opt.path, opt.layer, gdal::polygon_layers());
     import_result result;
     result.driver = src.driver;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <utility>
 
 namespace microplan::geo {
 
@@ -109,6 +111,65 @@ bool code_is_well_formed(level l, std::string_view c) {
             return c.size() == 6 && digits(c);
     }
     return false;
+}
+
+namespace {
+
+// A few code points planners paste by accident, named in messages.
+const char* code_point_name(unsigned cp) {
+    if (cp == 0xA0) return "no-break space";
+    if (cp >= 0x200B && cp <= 0x200D) return "zero-width space or joiner";
+    if (cp == 0xFEFF) return "zero-width no-break space (byte order mark)";
+    if (cp == 0x2060) return "word joiner";
+    if (cp >= 0x0660 && cp <= 0x0669) return "Arabic-Indic digit";
+    if (cp >= 0x06F0 && cp <= 0x06F9) return "Extended Arabic-Indic digit";
+    if (cp >= 0xFF10 && cp <= 0xFF19) return "full-width digit";
+    if (cp >= 0x2000 && cp <= 0x200A) return "typographic space";
+    return nullptr;
+}
+
+// The code point starting at text[i] and its length in bytes (U+FFFD, 1 for a bad byte).
+std::pair<unsigned, std::size_t> decode_utf8(std::string_view text, std::size_t i) {
+    auto b = static_cast<unsigned char>(text[i]);
+    std::size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    if (n == 1 || i + n > text.size()) return {0xFFFD, 1};
+    unsigned cp = b & (0x3F >> (n - 1));
+    for (std::size_t k = 1; k < n; ++k) {
+        auto c = static_cast<unsigned char>(text[i + k]);
+        if ((c & 0xC0) != 0x80) return {0xFFFD, 1};
+        cp = (cp << 6) | (c & 0x3F);
+    }
+    return {cp, n};
+}
+
+}  // namespace
+
+std::optional<std::string> code_text_problem(std::string_view raw) {
+    std::size_t first = raw.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && (raw[first] == '{' || raw[first] == '['))
+        return std::string("it is a JSON ") + (raw[first] == '{' ? "object" : "array") +
+               ", not a code (write the code itself as text)";
+    std::size_t position = 0;
+    for (std::size_t i = 0; i < raw.size();) {
+        ++position;
+        auto b = static_cast<unsigned char>(raw[i]);
+        if (b < 0x80) {
+            if (b < 0x20 && b != '\t' && b != '\r' && b != '\n') {
+                char hex[16];
+                std::snprintf(hex, sizeof hex, "U+%04X", b);
+                return "character " + std::to_string(position) + " is " + hex + " (a control character)";
+            }
+            ++i;
+            continue;
+        }
+        auto [cp, n] = decode_utf8(raw, i);
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "U+%04X", cp);
+        const char* name = code_point_name(cp);
+        return "character " + std::to_string(position) + " is " + hex + (name ? std::string(" (") + name + ")" : "") +
+               "; codes are plain ASCII letters and digits";
+    }
+    return std::nullopt;
 }
 
 std::string_view code_shape(level l) {

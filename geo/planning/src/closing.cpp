@@ -4,6 +4,9 @@
 #include <cmath>
 #include <queue>
 
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/model/bounds.hpp"
+
 namespace microplan::geo {
 
 std::vector<budget_scenario> standard_scenarios(double moderate_base, double moderate_growth) {
@@ -94,11 +97,23 @@ public:
     }
 
     // Funds the sector's neediest units within `envelope`; returns what was spent.
+    // Terminates: every pass either drops a candidate or builds one establishment, which lowers
+    // that unit's deficit by exactly 1 (deficits are whole numbers below max_plan_establishments,
+    // exact in a double); so passes <= candidates + the sector's deficit, checked below.
     double fund(const std::string& sector, double envelope, sector_year& stats) {
         std::priority_queue<candidate, std::vector<candidate>, later> queue;
-        for (const auto& c : candidates(sector)) queue.push(c);
+        double passes_left = 1;
+        for (const auto& c : candidates(sector)) {
+            queue.push(c);
+            passes_left += 1 + model_.at(c.s, model_.standard_tier(c.s), c.unit).deficit;
+        }
         double spent = 0;
         while (!queue.empty()) {
+            if (--passes_left < 0)
+                throw format_error({model_.catalogue().source, {}, {}, {}, {}}, "plan makes no progress",
+                                   "funding " + sector +
+                                       " took more steps than its deficit allows; a value of the catalogue or of "
+                                       "the population is out of range");
             candidate c = queue.top();
             queue.pop();
             const standard& st = model_.catalogue().items[c.s];
@@ -135,7 +150,58 @@ std::optional<int> closing_plan::national_closing_year(const std::string& sector
     return closing_of(d, first_year);
 }
 
+namespace {
+
+// The horizon and the budget scenario, checked before any work (bounds.hpp).
+void check_plan_options(const plan_options& opt) {
+    const error_location where{};
+    for (int y : {opt.first_year, opt.last_year})
+        if (!bounds::within(y, bounds::year))
+            throw format_error(where, "year out of range",
+                               "the plan runs from " + std::to_string(opt.first_year) + " to " +
+                                   std::to_string(opt.last_year) + "; " + bounds::violation(y, bounds::year));
+    if (opt.last_year - opt.first_year + 1 > bounds::max_plan_years)
+        throw format_error(where, "horizon too long",
+                           "the plan runs from " + std::to_string(opt.first_year) + " to " +
+                               std::to_string(opt.last_year) + "; a plan covers at most " +
+                               std::to_string(bounds::max_plan_years) + " years");
+    if (!bounds::within(opt.scenario.base_budget, bounds::budget_usd))
+        throw format_error(where, "budget out of range",
+                           "the base budget " + bounds::violation(opt.scenario.base_budget, bounds::budget_usd));
+    if (!bounds::within(opt.scenario.growth, bounds::budget_growth))
+        throw format_error(where, "growth out of range",
+                           "the budget growth " + bounds::violation(opt.scenario.growth, bounds::budget_growth));
+}
+
+// The establishments still missing plus those already built must stay countable: beyond
+// max_plan_establishments the standards or the population are wrong (a people_per_unit of 0.001,
+// a population of 1e9 in a circuit), and the one-at-a-time allocation would run for hours.
+void check_plan_size(const coverage_model& model, const std::vector<double>& built, int year) {
+    const auto& items = model.catalogue().items;
+    double total = 0, worst = -1;
+    std::size_t worst_s = 0;
+    for (std::size_t s = 0; s < items.size(); ++s) {
+        if (model.standard_tier(s) >= model.where().tier_count()) continue;
+        double d = model.national(s).deficit;
+        total += d + built[s];
+        if (d > worst) worst = d, worst_s = s;
+    }
+    if (total <= bounds::max_plan_establishments) return;
+    const standard& st = items[worst_s];
+    char count[64];
+    std::snprintf(count, sizeof count, "%.6g", worst);
+    throw format_error({model.catalogue().source, {}, st.line, "people_per_unit", {}}, "plan too large",
+                       "in " + std::to_string(year) + " the plan would have to build more than " +
+                           std::to_string(static_cast<long long>(bounds::max_plan_establishments)) +
+                           " establishments; the " + st.sector + " standard for " + st.typology + " alone misses " +
+                           count + " for " + std::to_string(static_cast<long long>(model.national_population())) +
+                           " people: check its people_per_unit and the population");
+}
+
+}  // namespace
+
 closing_plan plan_closing(const coverage_model& base, const population_by_year& people, const plan_options& opt) {
+    check_plan_options(opt);
     coverage_model model = base;
     const territory& where = model.where();
     const auto& items = model.catalogue().items;
@@ -169,6 +235,7 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
     for (int year = plan.first_year; year <= plan.last_year; ++year) {
         std::size_t yi = static_cast<std::size_t>(year - plan.first_year);
         if (!people.empty()) model.set_population(population_for_year(people, year));
+        check_plan_size(model, built, year);
         double budget = opt.scenario.base_budget * std::pow(1.0 + opt.scenario.growth, static_cast<double>(yi));
         plan.budget.push_back(budget);
         std::map<std::string, sector_year> stats;
@@ -180,8 +247,16 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
         }
         double pool = std::max(0.0, budget - committed + carry);
         // Share the pool by priority among sectors that can still spend; re-share what
-        // they leave until nothing more fits.
+        // they leave until nothing more fits. Every round builds at least one establishment
+        // or stops, so rounds <= the year's deficit + 1 (checked).
+        double rounds_left = 1;
+        for (std::size_t s = 0; s < items.size(); ++s)
+            if (model.standard_tier(s) < where.tier_count()) rounds_left += model.national(s).deficit;
         while (true) {
+            if (--rounds_left < 0)
+                throw format_error({model.catalogue().source, {}, {}, {}, {}}, "plan makes no progress",
+                                   "the budget of " + std::to_string(year) +
+                                       " was shared more times than there are establishments missing");
             std::vector<std::pair<std::string, double>> open;
             double total_priority = 0;
             for (const auto& [sector, priority] : sectors)

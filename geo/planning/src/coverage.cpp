@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/model/bounds.hpp"
 
 namespace microplan::geo {
 
@@ -142,7 +143,27 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
     recompute();
 }
 
+namespace {
+
+// Population reaches the model from tables, rasters, projections and the store; whatever the
+// road, a value beyond the world's population would make the ideal offer uncountable (and the
+// plan endless), so it is refused here too, naming the unit and the band.
+void check_population(const territory& where, const std::vector<population_values>& population) {
+    for (std::size_t t = 0; t < population.size() && t < where.tier_count(); ++t)
+        for (const auto& [band, values] : population[t])
+            for (const auto& [code, people] : values)
+                if (!bounds::within(people, bounds::people))
+                    throw format_error({{}, std::string(level_table(where.level_of(t))), {}, band, code},
+                                       "population out of range",
+                                       "the " + band + " population of " + std::string(level_name(where.level_of(t))) +
+                                           " " + code + ": " + bounds::violation(people, bounds::people) +
+                                           "; import the population again from a correct source");
+}
+
+}  // namespace
+
 void coverage_model::fill_population() {
+    check_population(*where_, population_);
     // Bottom-up: a band a tier lacks is the sum of its children's.
     for (std::size_t t = where_->tier_count(); t-- > 1;) {
         auto& child = population_[t];

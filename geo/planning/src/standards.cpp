@@ -9,6 +9,7 @@
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/establishment_import.hpp"
 #include "microplan/geo/io/fields.hpp"
+#include "microplan/geo/model/bounds.hpp"
 #include "microplan/geo/model/establishment.hpp"
 #include "microplan/geo/model/names.hpp"
 #include "microplan/geo/population/population.hpp"
@@ -168,11 +169,95 @@ struct row_checker {
         }
         return v;
     }
+
+    // A number that must lie inside `range` (bounds.hpp): reports the value and the bound.
+    void within(const raw_row& r, const std::string& column, double value, const bounds::interval& range) {
+        if (bounds::within(value, range)) return;
+        std::string written = cell(r, column);
+        fail(column, "out_of_range",
+             written.empty() ? bounds::violation(value, range) : bounds::violation(written, range));
+    }
+    void within(const std::string& column, double value, const bounds::interval& range) {
+        if (!bounds::within(value, range)) fail(column, "out_of_range", bounds::violation(value, range));
+    }
+
+    static std::string cell(const raw_row& r, const std::string& column) {
+        auto it = r.cells.find(column);
+        return it == r.cells.end() ? std::string{} : it->second;
+    }
 };
 
 std::string cell(const raw_row& r, const std::string& column) {
     auto it = r.cells.find(column);
     return it == r.cells.end() ? std::string{} : it->second;
+}
+
+// The numbers that size the ideal offer: people per establishment, establishments per unit.
+void parse_ideal(const raw_row& r, row_checker& check, standard& s) {
+    auto people = check.number(r, "people_per_unit");
+    if (people && *people < 0)
+        check.fail("people_per_unit", "population_negative",
+                   "people per establishment is negative (" + cell(r, "people_per_unit") + ")");
+    else if (s.rule == standard_rule::population && (!people || *people == 0) && cell(r, "people_per_unit").empty())
+        check.fail("people_per_unit", "population_missing",
+                   "a population rule needs the people one establishment serves");
+    else if (s.rule == standard_rule::population && people && *people == 0)
+        check.fail("people_per_unit", "population_zero", "one establishment cannot serve 0 people");
+    else if (s.rule == standard_rule::population && people)
+        check.within(r, "people_per_unit", *people, bounds::people_per_establishment);
+    if (people) s.people_per_unit = *people;
+
+    if (auto k = check.number(r, "units_per_territory")) {
+        if (*k < 0)
+            check.fail("units_per_territory", "units_negative", "establishments per unit is negative");
+        else
+            check.within(r, "units_per_territory", *k, bounds::establishments_per_unit);
+        s.units_per_territory = *k;
+    }
+}
+
+// Capacity, travel limits, costs and priority: each a number inside its physical bounds.
+void parse_capacity_and_costs(const raw_row& r, row_checker& check, standard& s) {
+    if (auto c = check.number(r, "capacity")) {
+        if (*c < 0)
+            check.fail("capacity", "capacity_negative", "capacity is negative");
+        else
+            check.within(r, "capacity", *c, bounds::capacity);
+        s.capacity = *c;
+    }
+    if (auto t = check.number(r, "max_travel_min")) {
+        if (*t <= 0)
+            check.fail("max_travel_min", "time_invalid", "the maximum travel time must be positive");
+        else
+            check.within(r, "max_travel_min", *t, bounds::travel_minutes);
+        s.max_travel_min = t;
+    }
+    if (auto d = check.number(r, "max_distance_km")) {
+        if (*d <= 0)
+            check.fail("max_distance_km", "distance_invalid", "the maximum distance must be positive");
+        else
+            check.within(r, "max_distance_km", *d, bounds::distance_km);
+        s.max_distance_km = d;
+    }
+    for (const char* column : {"investment_cost", "recurrent_cost"}) {
+        auto v = check.number(r, column);
+        if (cell(r, column).empty())
+            check.fail(column, "cost_missing",
+                       std::string("the ") + (column[0] == 'i' ? "investment" : "yearly recurrent") +
+                           " cost is missing (write 0 if it is truly nothing)");
+        else if (v && *v < 0)
+            check.fail(column, "cost_negative", "a cost cannot be negative");
+        else if (v)
+            check.within(r, column, *v, bounds::cost_usd);
+        if (v) (column[0] == 'i' ? s.investment_cost : s.recurrent_cost) = *v;
+    }
+    if (auto p = check.number(r, "priority")) {
+        if (*p <= 0)
+            check.fail("priority", "priority_invalid", "the sector priority must be positive");
+        else
+            check.within(r, "priority", *p, bounds::priority);
+        s.priority = *p;
+    }
 }
 
 standard parse_row(const raw_row& r, const std::string& file, findings& report) {
@@ -212,21 +297,7 @@ standard parse_row(const raw_row& r, const std::string& file, findings& report) 
     else
         check.fail("rule", "rule_unknown", "'" + cell(r, "rule") + "' is not a rule (population or per_unit)");
 
-    auto people = check.number(r, "people_per_unit");
-    if (people && *people < 0)
-        check.fail("people_per_unit", "population_negative",
-                   "people per establishment is negative (" + cell(r, "people_per_unit") + ")");
-    else if (s.rule == standard_rule::population && (!people || *people == 0) && cell(r, "people_per_unit").empty())
-        check.fail("people_per_unit", "population_missing",
-                   "a population rule needs the people one establishment serves");
-    else if (s.rule == standard_rule::population && people && *people == 0)
-        check.fail("people_per_unit", "population_zero", "one establishment cannot serve 0 people");
-    if (people) s.people_per_unit = *people;
-
-    if (auto k = check.number(r, "units_per_territory")) {
-        if (*k < 0) check.fail("units_per_territory", "units_negative", "establishments per unit is negative");
-        s.units_per_territory = *k;
-    }
+    parse_ideal(r, check, s);
 
     std::string target = cell(r, "target_group");
     if (!target.empty()) {
@@ -247,32 +318,7 @@ standard parse_row(const raw_row& r, const std::string& file, findings& report) 
                            "'" + b + "' is not an age band (total, 0-3, 6-17, 65+; several joined with +)");
     }
 
-    if (auto c = check.number(r, "capacity")) {
-        if (*c < 0) check.fail("capacity", "capacity_negative", "capacity is negative");
-        s.capacity = *c;
-    }
-    if (auto t = check.number(r, "max_travel_min")) {
-        if (*t <= 0) check.fail("max_travel_min", "time_invalid", "the maximum travel time must be positive");
-        s.max_travel_min = t;
-    }
-    if (auto d = check.number(r, "max_distance_km")) {
-        if (*d <= 0) check.fail("max_distance_km", "distance_invalid", "the maximum distance must be positive");
-        s.max_distance_km = d;
-    }
-    for (const char* column : {"investment_cost", "recurrent_cost"}) {
-        auto v = check.number(r, column);
-        if (cell(r, column).empty())
-            check.fail(column, "cost_missing",
-                       std::string("the ") + (column[0] == 'i' ? "investment" : "yearly recurrent") +
-                           " cost is missing (write 0 if it is truly nothing)");
-        else if (v && *v < 0)
-            check.fail(column, "cost_negative", "a cost cannot be negative");
-        if (v) (column[0] == 'i' ? s.investment_cost : s.recurrent_cost) = *v;
-    }
-    if (auto p = check.number(r, "priority")) {
-        if (*p <= 0) check.fail("priority", "priority_invalid", "the sector priority must be positive");
-        s.priority = *p;
-    }
+    parse_capacity_and_costs(r, check, s);
 
     std::string rounding = names::fold(cell(r, "rounding"));
     if (rounding.empty() || rounding == "CEIL" || rounding == "TECHO" || rounding == "ARRIBA")
@@ -336,9 +382,20 @@ findings check_standards(const standards_catalogue& catalogue) {
         if (s.rule == standard_rule::population && !(s.people_per_unit > 0))
             check.fail("people_per_unit", "population_missing",
                        "a population rule needs the people one establishment serves");
+        else if (s.rule == standard_rule::population)
+            check.within("people_per_unit", s.people_per_unit, bounds::people_per_establishment);
         if (s.investment_cost < 0 || s.recurrent_cost < 0)
             check.fail("cost", "cost_negative", "a cost cannot be negative");
-        if (!(s.priority > 0)) check.fail("priority", "priority_invalid", "the sector priority must be positive");
+        else
+            for (double cost : {s.investment_cost, s.recurrent_cost}) check.within("cost", cost, bounds::cost_usd);
+        check.within("units_per_territory", s.units_per_territory, bounds::establishments_per_unit);
+        check.within("capacity", s.capacity, bounds::capacity);
+        if (s.max_travel_min) check.within("max_travel_min", *s.max_travel_min, bounds::travel_minutes);
+        if (s.max_distance_km) check.within("max_distance_km", *s.max_distance_km, bounds::distance_km);
+        if (!(s.priority > 0))
+            check.fail("priority", "priority_invalid", "the sector priority must be positive");
+        else
+            check.within("priority", s.priority, bounds::priority);
     }
     check_catalogue(catalogue, report);
     return report;

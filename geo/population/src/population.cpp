@@ -10,6 +10,7 @@
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/establishment_import.hpp"
 #include "microplan/geo/io/vector_import.hpp"
+#include "microplan/geo/model/bounds.hpp"
 #include "microplan/geo/model/names.hpp"
 #include "microplan/geo/population/zonal.hpp"
 
@@ -161,6 +162,12 @@ void join_rows(const text_table& t, const population_table_options& opt, const u
                         std::move(message);
             out.report.add(std::move(f));
         };
+        if (auto problem = code_text_problem(row[static_cast<std::size_t>(code_i)])) {
+            report(severity::error, "population.code_not_text",
+                   "'" + row[static_cast<std::size_t>(code_i)] + "' is not a code: " + *problem + "; row skipped",
+                   out.code_field);
+            continue;
+        }
         if (code.empty()) {
             report(severity::warning, "population.no_code",
                    "no " + std::string(level_name(opt.lvl)) + " code; row skipped", out.code_field);
@@ -197,6 +204,12 @@ void join_rows(const text_table& t, const population_table_options& opt, const u
                        t.fields[static_cast<std::size_t>(fi)]);
                 continue;
             }
+            if (!bounds::within(*v, bounds::people))
+                throw format_error({t.path, t.layer, t.fids[r], t.fields[static_cast<std::size_t>(fi)], code},
+                                   "population out of range",
+                                   "row " + std::to_string(t.fids[r]) + ": the " + label + " population of " +
+                                       std::string(level_name(opt.lvl)) + " " + code + ": " +
+                                       bounds::violation(raw, bounds::people));
             out.values[label][code] = *v;
         }
     }
@@ -205,6 +218,9 @@ void join_rows(const text_table& t, const population_table_options& opt, const u
 }  // namespace
 
 population_table_result read_population_table(const population_table_options& opt, const unit_layer& units) {
+    if (opt.year != 0 && !bounds::within(opt.year, bounds::year))
+        throw format_error({opt.path, opt.layer, {}, {}, {}}, "year out of range",
+                           "the year of the figures " + bounds::violation(opt.year, bounds::year));
     const text_table t = read_text_table(opt);
     population_table_result out;
     out.rows = t.rows.size();
@@ -227,6 +243,23 @@ population_table_result read_population_table(const population_table_options& op
         out.report.add(std::move(f));
     }
     return out;
+}
+
+void check_population_raster(const std::string& path, const zonal_result& z) {
+    const error_location where{path, {}, {}, {}, {}};
+    if (z.window_cells > 0 && z.window_valid == 0)
+        throw format_error(where, "no population",
+                           "every one of the " + std::to_string(z.window_cells) +
+                               " cells under the units is NoData: the raster holds no population there (a wrong "
+                               "NoData value, or a raster of another area)");
+    if (z.window_valid == 0) return;
+    if (z.window_min < 0)
+        throw format_error(where, "negative population",
+                           "a cell holds " + bounds::violation(z.window_min, bounds::people) +
+                               " (people cannot be negative: set the raster's NoData value if it marks missing cells)");
+    if (!bounds::within(z.window_max, bounds::people))
+        throw format_error(where, "population out of range",
+                           "a cell holds " + bounds::violation(z.window_max, bounds::people));
 }
 
 allocation_result allocate_population(const unit_layer& sources, const population_values& values,
@@ -279,6 +312,7 @@ allocation_result allocate_population(const unit_layer& sources, const populatio
             zonal_options zo;
             zo.threads = options.threads;
             auto z = zonal_sums(raster, all, options.analysis_crs, zo);
+            check_population_raster(raster, z);
             for (std::size_t i = 0; i < pop.size(); ++i) pop[i] += z.sums[i];
         }
         std::size_t k = 0;

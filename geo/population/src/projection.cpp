@@ -6,6 +6,7 @@
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/establishment_import.hpp"
 #include "microplan/geo/io/fields.hpp"
+#include "microplan/geo/model/bounds.hpp"
 #include "microplan/geo/model/names.hpp"
 
 namespace microplan::geo {
@@ -45,6 +46,10 @@ projection_table read_projections(const std::string& path) {
             if (!v || *v < 0)
                 throw format_error({path, where.layer, line, defn->GetFieldDefn(i)->GetNameRef(), {}},
                                    "not a population", "'" + text + "' is not a number of people");
+            if (!bounds::within(*v, bounds::people))
+                throw format_error({path, where.layer, line, defn->GetFieldDefn(i)->GetNameRef(), {}},
+                                   "population out of range",
+                                   "the projection " + bounds::violation(text, bounds::people));
             r.people[y] = *v;
         }
         t.rows.push_back(std::move(r));

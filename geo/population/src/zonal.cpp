@@ -185,11 +185,16 @@ zonal_result zonal_sums(const std::string& path, std::span<const GEOSGeometry* c
         throw where("unreadable raster", CPLGetLastErrorMsg());
     int has_nodata = 0;
     double nodata = band->GetNoDataValue(&has_nodata);
+    out.window_cells = cells.size();
     for (double& v : cells) {
-        if ((has_nodata && (v == nodata || (std::isnan(nodata) && std::isnan(v)))) || !std::isfinite(v))
+        if ((has_nodata && (v == nodata || (std::isnan(nodata) && std::isnan(v)))) || !std::isfinite(v)) {
             v = std::numeric_limits<double>::quiet_NaN();
-        else
-            out.window_total += v;
+            continue;
+        }
+        out.window_total += v;
+        out.window_min = out.window_valid ? std::min(out.window_min, v) : v;
+        out.window_max = out.window_valid ? std::max(out.window_max, v) : v;
+        ++out.window_valid;
     }
 
     parallel_for(geometries.size(), options.threads, [&](std::size_t i) {

@@ -70,6 +70,17 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
         throw store_error(where, "no standards",
                           "the store holds no standards catalogue; import one with `microplan standards import STORE "
                           "FILE` (data/standards/ has examples) or pass --standards FILE");
+    // A catalogue stored before the bounds of bounds.hpp existed may hold values they refuse (a
+    // people_per_unit of 0.0001 makes plans endless): checked again on the way out.
+    if (!catalogue) {
+        findings problems = check_standards(*c);
+        if (problems.has_errors()) {
+            std::string detail = "the store's standards catalogue breaks the rules (import a corrected one with "
+                                 "`microplan standards import`):";
+            for (const auto& f : problems.items) detail += "\n  " + f.message + " [" + f.rule + "]";
+            throw store_error(where, "invalid standards catalogue", detail);
+        }
+    }
     planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}};
     in.people = read_population_years(in.where, store);
     if (in.people.empty())

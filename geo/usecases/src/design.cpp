@@ -75,6 +75,7 @@ std::vector<double> people_of(const design_units_options& o, const unit_layer& a
     for (const auto& u : atoms.units) geoms.push_back(u.geometry.get());
     for (const auto& r : o.rasters) {
         zonal_result z = zonal_sums(r, geoms, "EPSG:4326", {1, o.design.threads});
+        check_population_raster(r, z);
         for (std::size_t i = 0; i < people.size(); ++i) people[i] += z.sums[i];
     }
     return people;

@@ -4,6 +4,7 @@
 
 #include "microplan/geo/core/geos.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/population/population.hpp"
 #include "microplan/geo/population/projection.hpp"
 #include "microplan/geo/population/zonal.hpp"
 #include "microplan/geo/store/planning_store.hpp"
@@ -33,6 +34,7 @@ level_population sum_rasters(const unit_layer& layer, const raster_sum_request& 
         zonal_options zo;
         zo.threads = request.threads;
         zonal_result z = zonal_sums(path, geoms, "EPSG:4326", zo);
+        check_population_raster(path, z);
         window_total += z.window_total;
         for (std::size_t i = 0; i < layer.units.size(); ++i) {
             dest[layer.units[i].code] += z.sums[i];

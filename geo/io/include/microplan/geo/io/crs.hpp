@@ -33,6 +33,11 @@ resolved_crs resolve_layer_crs(const OGRSpatialReference* layer_srs, const std::
 // axis that comes first is the CRS's north axis.
 bool arrives_north_first(const OGRSpatialReference& srs);
 
+// The analysis CRS measures areas and lengths, so it must be projected: in a geographic CRS
+// (degrees) an area is in square degrees, which would be stored as km² without a word. Throws
+// crs_error "analysis CRS in degrees" (or "unknown CRS"), at `where`.
+void check_analysis_crs(const std::string& crs, const error_location& where);
+
 // Whether (x, y) lies inside the area of use of `crs` widened by `margin_deg` (lon/lat degrees).
 bool inside_area_of_use(double lon, double lat, const std::string& crs, double margin_deg);
 

@@ -26,6 +26,12 @@ std::optional<level> child_level(level l);
 // True when `code` has the shape of a code of level `l`:
 //   zone Z1..Z9, district 17D06, circuit 17D06C03, province 17, canton 1701, parish 170150.
 bool code_is_well_formed(level l, std::string_view code);
+// Why the text of a code, as read, cannot be a code (nullopt when it can): codes are plain
+// printable ASCII, so a JSON object or array, a control character, or any non-ASCII character
+// (a no-break space, a zero-width space, Arabic-Indic or full-width digits that look like
+// digits but never match) is named with its position, e.g. "character 3 is U+200B (zero-width
+// space)". Pure function, safe from any thread.
+std::optional<std::string> code_text_problem(std::string_view raw);
 // A human description of the code shape of `l`, for messages ("like 17D06C03").
 std::string_view code_shape(level l);
 // The parent code that the code itself carries (17D06C03 -> 17D06, 170150 -> 1701,

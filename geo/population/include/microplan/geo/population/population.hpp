@@ -69,4 +69,11 @@ struct allocation_result {
 allocation_result allocate_population(const unit_layer& sources, const population_values& values,
                                       const unit_layer& targets, const allocation_options& options);
 
+struct zonal_result;
+
+// A population raster's values where the units lie, checked when they enter (bounds.hpp): a
+// negative cell, a cell holding more than the world's population, or a window where every cell
+// is NoData throws format_error naming the raster and the value.
+void check_population_raster(const std::string& path, const zonal_result& sums);
+
 }  // namespace microplan::geo

@@ -24,11 +24,14 @@ struct zonal_options {
 };
 
 struct zonal_result {
-    std::vector<double> sums;          // one per geometry, in the raster's units (people)
-    std::vector<double> nodata_cells;  // covered area of NoData cells per geometry, in cells
-    double window_total = 0;           // sum of the valid cells of the window read
-    std::string raster_crs;            // name of the raster's CRS
-    int width = 0, height = 0;         // raster size in cells
+    std::vector<double> sums;               // one per geometry, in the raster's units (people)
+    std::vector<double> nodata_cells;       // covered area of NoData cells per geometry, in cells
+    double window_total = 0;                // sum of the valid cells of the window read
+    std::size_t window_cells = 0;           // cells of the window read (0: the geometries miss the raster)
+    std::size_t window_valid = 0;           // of which not NoData
+    double window_min = 0, window_max = 0;  // of the valid cells (0 when none)
+    std::string raster_crs;                 // name of the raster's CRS
+    int width = 0, height = 0;              // raster size in cells
 };
 
 // Sums the raster at `path` (any GDAL raster, any CRS, north-up) over each geometry given
