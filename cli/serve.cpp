@@ -3,10 +3,18 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/service/http_server.hpp"
 #include "microplan/service/request_handler.hpp"
+#include "microplan/service/served_store.hpp"
 
 namespace microplan::cli {
+
+namespace {
+// Shorter edit tokens are warned about at start (docs/security.md): a token is the only thing
+// between a workshop network and the scenarios.
+constexpr std::size_t min_token_chars = 16;
+}  // namespace
 
 command add_serve(CLI::App& app) {
     struct args {
@@ -18,6 +26,7 @@ command add_serve(CLI::App& app) {
         unsigned threads = 0;
         std::size_t cache_mb = 256;
         double watch_seconds = 1;
+        double stop_grace_seconds = 10;
     };
     auto a = std::make_shared<args>();
     app.add_option("store", a->store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
@@ -48,6 +57,10 @@ command add_serve(CLI::App& app) {
         ->capture_default_str();
     app.add_flag("--cors-writes", a->cors_writes,
                  "Also let that origin edit scenarios (off: browsers refuse cross-site edits)");
+    app.add_option("--stop-grace-seconds", a->stop_grace_seconds,
+                   "After SIGINT/SIGTERM, how long requests in flight may take before the server exits without them")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 3600.0));
     app.add_option("--max-connections", a->max_connections, "Open connections served at once (more get 503)")
         ->check(within(1, 1e6, "at least one connection; a million exceeds any file-descriptor limit"))
         ->capture_default_str();
@@ -57,12 +70,16 @@ command add_serve(CLI::App& app) {
         ->capture_default_str();
     return [a] {
         std::fprintf(stderr, "loading %s ...\n", a->store.c_str());
-        auto data = service::snapshot::load(a->store);
+        // The snapshot, the scenario book and the store watcher, wired in their one lock order.
+        service::served_store served(
+            a->store, a->cache_mb * 1024 * 1024,
+            std::chrono::milliseconds(static_cast<long long>(a->watch_seconds * 1000)),
+            [](const std::string& line) { std::fprintf(stderr, "microplan serve: %s\n", line.c_str()); });
+        auto data = served.state().current();
         std::size_t features = 0;
         for (const auto& c : data->collections()) features += c.features.size();
         std::fprintf(stderr, "loaded %zu collections, %zu features in %.2f s%s\n", data->collections().size(), features,
                      data->load_seconds(), data->model() ? "" : " (no planning reports: see /health)");
-        service::store_state state(data, a->cache_mb * 1024 * 1024);
 
         std::FILE* log = stderr;
         if (a->access_log == "off")
@@ -78,6 +95,7 @@ command add_serve(CLI::App& app) {
         options.access_log = log;
         options.max_connections = a->max_connections;
         options.max_connections_per_client = a->max_per_client;
+        options.stop_grace = std::chrono::milliseconds(static_cast<long long>(a->stop_grace_seconds * 1000));
         service::handler_options handler_options;
         handler_options.public_url = a->public_url;
         while (!handler_options.public_url.empty() && handler_options.public_url.back() == '/')
@@ -86,14 +104,7 @@ command add_serve(CLI::App& app) {
         handler_options.web_root = a->web_root;
         handler_options.cors_origin = a->cors == "off" ? "" : a->cors;
         handler_options.cors_writes = a->cors_writes;
-        service::store_watcher* watcher_ptr = nullptr;
-        service::scenario_book scenarios(a->store, [&watcher_ptr] {
-            if (watcher_ptr) watcher_ptr->acknowledge();
-        });
-        scenarios.rebase(data);
-        state.on_replace(
-            [&scenarios](std::shared_ptr<const service::snapshot> next) { scenarios.rebase(std::move(next)); });
-        service::request_handler handler(state, handler_options, &scenarios);
+        service::request_handler handler(served.state(), handler_options, &served.scenarios());
         service::server server(options, [&handler](const service::http_request& r) { return handler.handle(r); });
         std::string host = a->bind.find(':') != std::string::npos ? "[" + a->bind + "]" : a->bind;
         if (host == "0.0.0.0") host = "127.0.0.1";
@@ -114,10 +125,11 @@ command add_serve(CLI::App& app) {
         std::fprintf(stderr, "%s\n",
                      a->edit_token.empty() ? "editing scenarios is off (start with --edit-token to allow it)"
                                            : "editing scenarios needs the edit token (Authorization: Bearer ...)");
-        service::store_watcher watcher(
-            state, std::chrono::milliseconds(static_cast<long long>(a->watch_seconds * 1000)),
-            [](const std::string& line) { std::fprintf(stderr, "microplan serve: %s\n", line.c_str()); });
-        watcher_ptr = &watcher;
+        if (const std::size_t chars = geo::utf8::length(a->edit_token); chars > 0 && chars < min_token_chars)
+            std::fprintf(stderr,
+                         "microplan serve: warning: the edit token has only %zu character%s: anyone who reaches the "
+                         "server can guess it; use %zu or more (e.g. openssl rand -hex 16)\n",
+                         chars, chars == 1 ? "" : "s", min_token_chars);
         server.run_until_signalled();
         std::fprintf(stderr, "microplan serve: stopped\n");
         if (log && log != stderr) std::fclose(log);

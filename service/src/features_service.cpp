@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/cql2.hpp"
 #include "microplan/service/error_response.hpp"
@@ -38,6 +39,29 @@ const std::vector<std::string>& conformance_classes() {
 }
 
 const served_crs& crs84() { return served_crss().front(); }
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out.push_back(c);
+        }
+    }
+    return out;
+}
 
 [[noreturn]] void not_found(const std::string& what) { throw request_error(404, "NotFound", what); }
 
@@ -282,9 +306,9 @@ struct selection {
 };
 
 const std::vector<std::string>& known_parameters() {
-    static const std::vector<std::string> k = {"f",        "bbox",       "bbox-crs",    "limit",      "offset",
-                                               "crs",      "filter",     "filter-lang", "filter-crs", "precision",
-                                               "datetime", "properties", "skipGeometry"};
+    static const std::vector<std::string> k = {"f",        "bbox",       "bbox-crs",     "limit",      "offset",
+                                               "crs",      "filter",     "filter-lang",  "filter-crs", "precision",
+                                               "datetime", "properties", "skipGeometry", "sortby"};
     return k;
 }
 
@@ -306,7 +330,7 @@ selection read_selection(const request_context& ctx, const collection& c) {
         if (lang && *lang != "cql2-text")
             throw request_error(
                 400, "InvalidParameterValue",
-                "parameter 'filter-lang': only 'cql2-text' is supported, not '" + lang->substr(0, 40) + "'");
+                "parameter 'filter-lang': only 'cql2-text' is supported, not '" + geo::utf8::excerpt(*lang, 40) + "'");
         s.filter.emplace(*f, [&c](std::string_view name) { return c.find_queryable(name) != nullptr; });
     }
     return s;
@@ -355,9 +379,9 @@ const served_crs& parse_crs(std::string_view parameter, std::string_view text) {
     }
     std::string list;
     for (const auto& c : served_crss()) list += (list.empty() ? "" : ", ") + c.uri;
-    throw request_error(
-        400, "InvalidParameterValue",
-        "parameter '" + std::string(parameter) + "': CRS '" + t.substr(0, 100) + "' is not served; use one of " + list);
+    throw request_error(400, "InvalidParameterValue",
+                        "parameter '" + std::string(parameter) + "': CRS '" + geo::utf8::excerpt(t, 100) +
+                            "' is not served; use one of " + list);
 }
 
 http_response json_response(const json& body, std::string content_type) {
@@ -378,7 +402,7 @@ http_response features_service::landing(const request_context& ctx) const {
             "code{background:#eee;padding:0 .3em}td,th{padding:.2em 1em;text-align:left}</style></head><body>"
             "<h1>microplan: planificación territorial de servicios públicos</h1>"
             "<p>Servidor de zonas, distritos, circuitos y establecimientos del almacén <code>" +
-            ctx.data->store_path() +
+            html_escape(ctx.data->store_name()) +
             "</code>.</p><h2>Colecciones (OGC API – Features)</h2><table><tr><th>Colección</th><th>Elementos</th>"
             "<th>Datos</th><th>Teselas</th></tr>";
         for (const auto& c : ctx.data->collections()) {
@@ -498,7 +522,7 @@ http_response features_service::item(const request_context& ctx, const std::stri
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(fid.data(), fid.data() + fid.size(), n);
     const feature_record* f = (ec == std::errc{} && end == fid.data() + fid.size()) ? c.find(n) : nullptr;
-    if (!f) not_found("collection '" + c.id + "' has no feature '" + fid.substr(0, 40) + "'");
+    if (!f) not_found("collection '" + c.id + "' has no feature '" + geo::utf8::excerpt(fid, 40) + "'");
     const served_crs& crs = ctx.target.has("crs") ? parse_crs("crs", *ctx.target.get("crs")) : crs84();
     coordinate_writer w(crs, read_precision(ctx.target, crs));
     std::string base = ctx.base_url + "/collections/" + c.id;
@@ -591,6 +615,24 @@ std::function<void(json&, const collection&)> for_collection(std::string what, b
 
 const char* const features_tag = "OGC API - Features";
 
+// Standard parameters of OGC API - Features that clients (GDAL's OAPIF driver, QGIS, OWSLib)
+// may send and that change nothing here: the format is always JSON (f), features have no time
+// (datetime), every property and the geometry are always returned (properties, skipGeometry),
+// the order is the feature id's (sortby) and CQL2 filters have no geometries (filter-crs).
+const std::vector<std::string> ignored_items_parameters = {"f",      "datetime",  "properties", "skipGeometry",
+                                                           "sortby", "filter-crs"};
+
+// The queryables of the collection in the path (optionally "<id>.geojson"), as parameters.
+std::optional<std::vector<std::string>> queryable_names(const request_context& ctx, const path_params& p) {
+    std::string id = p["collectionId"];
+    const collection* c = ctx.data->find(id);
+    if (!c && id.ends_with(".geojson")) c = ctx.data->find(id.substr(0, id.size() - 8));
+    if (!c) return std::nullopt;
+    std::vector<std::string> out;
+    for (const auto& q : c->queryables) out.push_back(q.name);
+    return out;
+}
+
 }  // namespace
 
 void features_service::register_routes(route_table& table) const {
@@ -601,13 +643,15 @@ void features_service::register_routes(route_table& table) const {
                .api = {.operation_id = "getConformance",
                        .summary = "Conformance classes",
                        .tags = {features_tag},
-                       .responses = {ok_response("Conformance")}}});
+                       .responses = {ok_response("Conformance")}},
+               .ignored_query = {"f"}});
     table.add({.pattern = "/collections",
                .handler = [this](const request_context& ctx, const path_params&) { return collections(ctx); },
                .api = {.operation_id = "getCollections",
                        .summary = "Collections",
                        .tags = {features_tag},
-                       .responses = {ok_response("Collections")}}});
+                       .responses = {ok_response("Collections")}},
+               .ignored_query = {"f"}});
     table.add({.pattern = "/collections/{collectionId}",
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return describe_collection(ctx, p["collectionId"]); },
@@ -616,7 +660,8 @@ void features_service::register_routes(route_table& table) const {
                        .tags = {features_tag},
                        .parameters = {collection_id_parameter()},
                        .responses = {ok_response("The collection"), not_found},
-                       .per_collection = for_collection("")}});
+                       .per_collection = for_collection("")},
+               .ignored_query = {"f"}});
     std::vector<json> items_params = items_parameters();
     items_params.push_back(collection_id_parameter());
     table.add(
@@ -628,7 +673,9 @@ void features_service::register_routes(route_table& table) const {
                  .tags = {features_tag},
                  .parameters = std::move(items_params),
                  .responses = {ok_response("Features (GeoJSON)", geojson_type), bad_request, not_found},
-                 .per_collection = for_collection("features", true)}});
+                 .per_collection = for_collection("features", true)},
+         .ignored_query = ignored_items_parameters,
+         .data_query = queryable_names});
     table.add({.pattern = "/collections/{collectionId}/items/{featureId}",
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return item(ctx, p["collectionId"], p["featureId"]); },
@@ -641,7 +688,8 @@ void features_service::register_routes(route_table& table) const {
                                       query_parameter("precision", "Decimals of the coordinates",
                                                       {{"type", "integer"}, {"minimum", 0}, {"maximum", 15}})},
                        .responses = {ok_response("The feature (GeoJSON)", geojson_type), bad_request, not_found},
-                       .per_collection = for_collection("one feature")}});
+                       .per_collection = for_collection("one feature")},
+               .ignored_query = {"f"}});
     table.add({.pattern = "/collections/{collectionId}/queryables",
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return queryables(ctx, p["collectionId"]); },
@@ -650,7 +698,8 @@ void features_service::register_routes(route_table& table) const {
                        .tags = {features_tag},
                        .parameters = {collection_id_parameter()},
                        .responses = {ok_response("JSON Schema", "application/schema+json"), not_found},
-                       .per_collection = for_collection("queryables")}});
+                       .per_collection = for_collection("queryables")},
+               .ignored_query = {"f"}});
     std::vector<json> geojson_params = selection_parameters();
     geojson_params.push_back(
         path_parameter("collectionId", "A collection id, optionally followed by .geojson", {{"type", "string"}}));
@@ -666,7 +715,8 @@ void features_service::register_routes(route_table& table) const {
                        .description = "For viewers that take GeoJSON sources; bbox, crs and the filters apply.",
                        .tags = {"GeoJSON"},
                        .parameters = std::move(geojson_params),
-                       .responses = {ok_response("Features (GeoJSON)", geojson_type), bad_request, not_found}}});
+                       .responses = {ok_response("Features (GeoJSON)", geojson_type), bad_request, not_found}},
+               .data_query = queryable_names});
 }
 
 }  // namespace microplan::service

@@ -1,16 +1,21 @@
 #include "microplan/service/http_server.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/optional.hpp>
+#include <cerrno>
+#include <csignal>
 #include <ctime>
 #include <map>
 #include <mutex>
@@ -106,7 +111,6 @@ struct server::impl {
     std::map<std::string, std::size_t> per_client;  // open connections per remote address
     bool stopping = false;
     net::steady_timer flusher{ioc};
-    std::optional<net::signal_set> signals;
 
     impl(server_options o, request_handler_fn h)
         : options(std::move(o)), handler(std::move(h)), log(options.access_log) {}
@@ -346,12 +350,109 @@ void server::run() {
     impl_->log.flush();
 }
 
+namespace {
+
+// The write end of the pipe the stop signals are reported on; -1 while none is installed.
+std::atomic<int> stop_signal_pipe{-1};
+static_assert(std::atomic<int>::is_always_lock_free, "read in a signal handler");
+
+extern "C" void report_stop_signal(int signal_number) {
+    const int saved = errno;
+    if (const int fd = stop_signal_pipe.load(); fd >= 0) {
+        const auto byte = static_cast<unsigned char>(signal_number);
+        [[maybe_unused]] ssize_t n = ::write(fd, &byte, 1);
+    }
+    errno = saved;
+}
+
+const char* signal_name(int signal_number) { return signal_number == SIGINT ? "SIGINT" : "SIGTERM"; }
+
+// SIGINT and SIGTERM reported on a pipe while this lives (the handler does nothing else, so it
+// is async-signal-safe and works whichever thread the signal lands on); the previous
+// handlers come back afterwards.
+class stop_signals {
+public:
+    stop_signals() {
+        if (::pipe2(fds_, O_CLOEXEC) != 0) throw std::runtime_error("cannot create the signal pipe");
+        stop_signal_pipe = fds_[1];
+        struct sigaction action {};
+        action.sa_handler = report_stop_signal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        ::sigaction(SIGINT, &action, &old_int_);
+        ::sigaction(SIGTERM, &action, &old_term_);
+    }
+    ~stop_signals() {
+        ::sigaction(SIGINT, &old_int_, nullptr);
+        ::sigaction(SIGTERM, &old_term_, nullptr);
+        stop_signal_pipe = -1;
+        ::close(fds_[0]);
+        ::close(fds_[1]);
+    }
+    stop_signals(const stop_signals&) = delete;
+    stop_signals& operator=(const stop_signals&) = delete;
+
+    // The next signal's number, 0 once finished() was called, -1 when `timeout` passes first.
+    int wait(std::optional<std::chrono::milliseconds> timeout) const {
+        const auto deadline = std::chrono::steady_clock::now() + timeout.value_or(std::chrono::milliseconds(0));
+        for (;;) {
+            int wait_ms = -1;
+            if (timeout) {
+                auto left =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+                if (left.count() <= 0) return -1;
+                wait_ms = static_cast<int>(std::min<long long>(left.count(), 60'000));
+            }
+            pollfd p{fds_[0], POLLIN, 0};
+            int ready = ::poll(&p, 1, wait_ms);
+            if (ready < 0 && errno != EINTR) return -1;
+            if (ready <= 0) continue;
+            unsigned char byte = 0;
+            if (::read(fds_[0], &byte, 1) == 1) return byte;
+        }
+    }
+    // Wakes wait() with 0: the server has stopped.
+    void finished() const {
+        const unsigned char zero = 0;
+        [[maybe_unused]] ssize_t n = ::write(fds_[1], &zero, 1);
+    }
+
+private:
+    int fds_[2] = {-1, -1};
+    struct sigaction old_int_ {
+    }, old_term_{};
+};
+
+}  // namespace
+
 void server::run_until_signalled() {
-    impl_->signals.emplace(impl_->ioc, SIGINT, SIGTERM);
-    impl_->signals->async_wait([this](beast::error_code ec, int) {
-        if (!ec) stop();
+    stop_signals signals;
+    // Not an io thread: a request stuck in its handler must not keep the signal from being seen.
+    std::thread stopper([this, &signals] {
+        const int first = signals.wait(std::nullopt);
+        if (first <= 0) return;  // run() ended on its own
+        const double grace = std::chrono::duration<double>(impl_->options.stop_grace).count();
+        std::fprintf(stderr, "microplan serve: %s: stopping; requests in flight have %g s to finish\n",
+                     signal_name(first), grace);
+        stop();
+        const int next = signals.wait(impl_->options.stop_grace);
+        if (next == 0) return;  // every connection ended in time
+        if (next < 0)
+            std::fprintf(stderr,
+                         "microplan serve: requests still running %g s after %s (a handler that does not return): "
+                         "exiting without waiting for them\n",
+                         grace, signal_name(first));
+        else
+            std::fprintf(stderr,
+                         "microplan serve: second signal (%s): exiting without waiting for the requests in "
+                         "flight\n",
+                         signal_name(next));
+        impl_->log.flush();
+        std::_Exit(1);
     });
     run();
+    signals.finished();
+    stopper.join();
 }
 
 void server::stop() {
@@ -359,7 +460,6 @@ void server::stop() {
         beast::error_code ec;
         impl_->acceptor.close(ec);
         impl_->flusher.cancel();
-        if (impl_->signals) impl_->signals->cancel(ec);
         std::vector<std::shared_ptr<session>> open;
         {
             std::lock_guard lock(impl_->sessions_mutex);

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/service/error_response.hpp"
 
 namespace microplan::service {
@@ -18,11 +19,12 @@ int hex_value(char c) {
 
 [[noreturn]] void bad(std::string message) { throw request_error(400, "InvalidParameterValue", std::move(message)); }
 
+// A client's value quoted in a message: at most 80 characters, never cut inside one.
 std::string shown(std::string_view text) {
-    std::string s(text.substr(0, 80));
+    std::string s = geo::utf8::excerpt(text, 80);
     for (char& c : s)
         if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') c = '?';
-    return text.size() > 80 ? s + "..." : s;
+    return s;
 }
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/usecases/planning.hpp"
 #include "microplan/service/error_response.hpp"
@@ -30,7 +31,7 @@ http_response with_model(const request_context& ctx, Fn&& fn) {
     std::int64_t id = 0;
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), id);
     if (ec != std::errc{} || end != text->data() + text->size() || !ctx.scenarios)
-        throw request_error(404, "NotFound", "no scenario '" + text->substr(0, 30) + "'");
+        throw request_error(404, "NotFound", "no scenario '" + geo::utf8::excerpt(*text, 30) + "'");
     return ctx.scenarios->with_model(id, [&](const geo::coverage_model& m) { return fn(m, true); });
 }
 
@@ -39,9 +40,9 @@ geo::level level_param(const request_context& ctx, geo::level fallback) {
     if (!text) return fallback;
     auto l = geo::parse_level(*text);
     if (!l || !ctx.data->model()->where().tier_of(*l))
-        throw request_error(
-            400, "InvalidParameterValue",
-            "parameter 'level': '" + text->substr(0, 40) + "' is not a planning level (zone, district, circuit)");
+        throw request_error(400, "InvalidParameterValue",
+                            "parameter 'level': '" + geo::utf8::excerpt(*text, 40) +
+                                "' is not a planning level (zone, district, circuit)");
     return *l;
 }
 
@@ -52,8 +53,9 @@ std::string sector_param(const request_context& ctx, const geo::coverage_model& 
         if (sector == *s) return sector;
     std::string list;
     for (const auto& [sector, priority] : model.catalogue().sectors()) list += (list.empty() ? "" : ", ") + sector;
-    throw request_error(400, "InvalidParameterValue",
-                        "parameter 'sector': '" + s->substr(0, 40) + "' has no standard in force; sectors: " + list);
+    throw request_error(
+        400, "InvalidParameterValue",
+        "parameter 'sector': '" + geo::utf8::excerpt(*s, 40) + "' has no standard in force; sectors: " + list);
 }
 
 bool wants_csv(const request_context& ctx) {
@@ -61,7 +63,8 @@ bool wants_csv(const request_context& ctx) {
     if (!f) return false;
     if (*f == "csv") return true;
     if (*f == "json") return false;
-    throw request_error(400, "InvalidParameterValue", "parameter 'f': 'json' or 'csv', not '" + f->substr(0, 20) + "'");
+    throw request_error(400, "InvalidParameterValue",
+                        "parameter 'f': 'json' or 'csv', not '" + geo::utf8::excerpt(*f, 20) + "'");
 }
 
 // The unit's stored accessibility, one entry per sector run: people within each threshold.
@@ -105,8 +108,9 @@ http_response reports_service::unit_report(const request_context& ctx, const std
         geo::level lvl = level_param(ctx, geo::level::district);
         auto tier = model.where().tier_of(lvl);
         if (!model.where().find(*tier, code))
-            throw request_error(404, "NotFound",
-                                "no " + std::string(geo::level_name(lvl)) + " with code '" + code.substr(0, 40) + "'");
+            throw request_error(
+                404, "NotFound",
+                "no " + std::string(geo::level_name(lvl)) + " with code '" + geo::utf8::excerpt(code, 40) + "'");
         const geo::closing_plan* plan = scenario ? nullptr : ctx.data->baseline_plan();
         geo::unit_report r = geo::make_unit_report(model, lvl, code, plan, ctx.data->inputs()->year);
         if (wants_csv(ctx)) return csv_response(geo::report_csv(r), "informe_" + code);
@@ -148,7 +152,7 @@ http_response reports_service::indicators(const request_context& ctx, const std:
     auto lvl = geo::parse_level(level_text);
     if (!lvl || !ctx.data->model()->where().tier_of(*lvl))
         throw request_error(404, "NotFound",
-                            "no planning level '" + level_text.substr(0, 30) + "' (zone, district, circuit)");
+                            "no planning level '" + geo::utf8::excerpt(level_text, 30) + "' (zone, district, circuit)");
     const collection* units_layer = ctx.data->find(geo::level_table(*lvl));
     const bool closing = ctx.target.get("closing") == "true";
     return with_model(ctx, [&](const geo::coverage_model& model, bool scenario) {

@@ -2,8 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 
+#include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/gzip.hpp"
@@ -100,7 +102,9 @@ static_assets::static_assets(const std::string& web_root) {
         std::string path = web_root + "/" + relative;
         std::FILE* f = std::fopen(path.c_str(), "rb");
         if (!f) {
-            missing_ = "viewer file '" + path + "' is missing: run 'make web' (npm ci in web/)";
+            // The message goes to clients: the file under the web root, not the server's folders.
+            missing_ = "viewer file '" + std::string(relative) +
+                       "' is missing from the web root: run 'make web' (npm ci in web/)";
             continue;
         }
         std::string data;
@@ -125,7 +129,7 @@ http_response static_assets::get(const std::string& name, const http_request& re
     r.content_type = a.content_type;
     r.add_header("ETag", a.etag);
     r.add_header("Cache-Control", "no-cache");
-    if (request.if_none_match.find(a.etag) != std::string::npos) {
+    if (if_none_match_matches(request.if_none_match, a.etag)) {
         r.status = 304;
         return r;
     }
@@ -205,24 +209,24 @@ void request_handler::register_routes() {
     // The API definition, also at the names other servers use for it.
     for (const char* path : {"/api", "/openapi", "/api.json"}) {
         std::string p = path;
-        routes_.add(
-            {.pattern = p,
-             .handler =
-                 [this](const request_context& ctx, const path_params&) {
-                     return json_response(openapi_document(routes_, *ctx.data, ctx.base_url),
-                                          "application/vnd.oai.openapi+json;version=3.0");
-                 },
-             .api = {.operation_id = p == "/api" ? "getApi" : "getApi_" + p.substr(1),
-                     .summary = p == "/api" ? "This API definition (OpenAPI 3.0)" : "The same as /api",
-                     .tags = {tag},
-                     .responses = {ok_response("OpenAPI 3.0", "application/vnd.oai.openapi+json;version=3.0")}}});
+        routes_.add({.pattern = p,
+                     .handler =
+                         [this](const request_context& ctx, const path_params&) {
+                             return json_response(openapi_document(routes_, *ctx.data, ctx.base_url),
+                                                  "application/vnd.oai.openapi+json;version=3.0");
+                         },
+                     .api = {.operation_id = p == "/api" ? "getApi" : "getApi_" + p.substr(1),
+                             .summary = p == "/api" ? "This API definition (OpenAPI 3.0)" : "The same as /api",
+                             .tags = {tag},
+                             .responses = {ok_response("OpenAPI 3.0", "application/vnd.oai.openapi+json;version=3.0")}},
+                     .ignored_query = {"f"}});
     }
     routes_.add({.pattern = "/health",
                  .handler =
                      [this](const request_context& ctx, const path_params&) {
                          const auto& d = *ctx.data;
                          nlohmann::json body = {{"status", "ok"},
-                                                {"store", d.store_path()},
+                                                {"store", d.store_name()},
                                                 {"generation", d.generation()},
                                                 {"planning", d.model() != nullptr}};
                          auto st = state_.cache().statistics();
@@ -257,9 +261,44 @@ void request_handler::authorise_edit(const http_request& request) const {
               same_secret(auth.substr(bearer.size()), options_.edit_token);
     if (!ok) {
         std::fprintf(stderr, "microplan serve: refused %s %s from %s: %s edit token\n", request.method.c_str(),
-                     request.target.substr(0, 200).c_str(), request.remote.c_str(), auth.empty() ? "no" : "a wrong");
+                     geo::utf8::excerpt(request.target, 200).c_str(), request.remote.c_str(),
+                     auth.empty() ? "no" : "a wrong");
         throw request_error(401, "Unauthorized",
                             "editing needs the server's edit token: Authorization: Bearer <token>");
+    }
+}
+
+void request_handler::check_query_parameters(const service::route& r, const request_context& ctx,
+                                             const path_params& params) {
+    if (ctx.target.params.empty()) return;
+    const std::vector<std::string> fixed = r.query_parameter_names();
+    std::optional<std::vector<std::string>> from_data;
+    bool data_read = false;
+    for (const auto& [name, value] : ctx.target.params) {
+        if (std::find(fixed.begin(), fixed.end(), name) != fixed.end()) continue;
+        if (r.data_query && !data_read) {
+            from_data = r.data_query(ctx, params);
+            data_read = true;
+        }
+        if (r.data_query && !from_data) return;  // the handler answers 404 for the path
+        if (from_data && std::find(from_data->begin(), from_data->end(), name) != from_data->end()) continue;
+        std::string taken;
+        for (const auto& k : fixed)
+            if (std::find(r.ignored_query.begin(), r.ignored_query.end(), k) == r.ignored_query.end())
+                taken += (taken.empty() ? "" : ", ") + k;
+        if (!r.ignored_query.empty()) {
+            std::string ignored;
+            for (const auto& k : r.ignored_query) ignored += (ignored.empty() ? "" : ", ") + k;
+            taken += (taken.empty() ? "" : "; ") + std::string("accepted and ignored: ") + ignored;
+        }
+        if (from_data && !from_data->empty()) {
+            std::string extra;
+            for (const auto& k : *from_data) extra += (extra.empty() ? "" : ", ") + k;
+            taken += (taken.empty() ? "" : "; ") + std::string("the collection's queryables: ") + extra;
+        }
+        throw request_error(400, "InvalidParameterValue",
+                            "unknown query parameter '" + geo::utf8::excerpt(name, 40) + "' for " + r.pattern + "; " +
+                                (taken.empty() ? std::string("it takes none") : "it takes: " + taken));
     }
 }
 
@@ -301,6 +340,7 @@ http_response request_handler::route(const http_request& request) const {
     }
     if (m.found->edits) authorise_edit(request);
     request_context ctx{request, target, base_url(request), state_.current(), scenarios_};
+    check_query_parameters(*m.found, ctx, m.params);
     return m.found->handler(ctx, m.params);
 }
 
@@ -339,7 +379,7 @@ http_response request_handler::respond(const http_request& request) const noexce
             const std::string buf = etag_of(*r.body);
             r.add_header("ETag", buf);
             r.add_header("Cache-Control", "no-cache");
-            if (request.if_none_match.find(buf) != std::string::npos) {
+            if (if_none_match_matches(request.if_none_match, buf)) {
                 r.status = 304;
                 r.body = std::make_shared<const std::string>();
                 return r;
@@ -373,7 +413,7 @@ store_watcher::stamp store_watcher::read_stamp(const std::string& path) {
 
 store_watcher::store_watcher(store_state& state, std::chrono::milliseconds interval,
                              std::function<void(const std::string&)> log)
-    : state_(state), log_(std::move(log)), last_(read_stamp(state.current()->store_path())) {
+    : state_(state), path_(state.current()->store_path()), log_(std::move(log)), last_(read_stamp(path_)) {
     if (interval.count() > 0)
         thread_ = std::thread([this, interval] {
             std::unique_lock lock(mutex_);
@@ -395,27 +435,43 @@ store_watcher::~store_watcher() {
 }
 
 void store_watcher::acknowledge() {
-    std::lock_guard guard(check_mutex_);
-    stamp now = read_stamp(state_.current()->store_path());
+    const stamp now = read_stamp(path_);  // outside the lock: a system call
+    std::lock_guard lock(stamp_mutex_);
     // The server edits in place (same file); another program's write is a rename (a new file).
     // An edit made just after such a rename must not hide it: the next check reloads it.
     if (now.inode == last_.inode) last_ = now;
+    ++acknowledged_;
 }
 
 bool store_watcher::check() {
-    std::lock_guard guard(check_mutex_);
-    auto current = state_.current();
-    stamp now = read_stamp(current->store_path());
-    if (now == last_ || now.inode == 0) return false;
+    std::lock_guard reloading(check_mutex_);
+    const stamp now = read_stamp(path_);
+    std::uint64_t acknowledged_before = 0;
+    {
+        std::lock_guard lock(stamp_mutex_);
+        if ((now == last_ && !reload_pending_) || now.inode == 0) return false;
+        acknowledged_before = acknowledged_;
+    }
     try {
-        auto next = snapshot::load(current->store_path(), current->generation() + 1);
-        std::size_t dropped = state_.replace(next);
-        last_ = now;
+        auto current = state_.current();
+        auto next = snapshot::load(path_, current->generation() + 1);
+        std::size_t dropped = state_.replace(next);  // takes the scenario book's mutex (rebase)
+        {
+            std::lock_guard lock(stamp_mutex_);
+            reload_pending_ = false;
+            // An edit acknowledged meanwhile left a newer stamp of its own write, which the
+            // rebase read or follows: keep it rather than reload again for it.
+            if (acknowledged_ == acknowledged_before) last_ = now;
+        }
         if (log_)
             log_("store changed: reloaded in " + std::to_string(next->load_seconds()) + " s, " +
                  std::to_string(dropped) + " cached tiles dropped");
         return true;
     } catch (const std::exception& e) {
+        {
+            std::lock_guard lock(stamp_mutex_);
+            reload_pending_ = true;  // even if an edit acknowledges a newer stamp meanwhile
+        }
         if (log_) log_(std::string("store changed but cannot be read yet (keeping the last version): ") + e.what());
         return false;
     }

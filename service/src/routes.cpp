@@ -163,6 +163,14 @@ route_table::match_result route_table::match(std::string_view request_method,
     return out;
 }
 
+std::vector<std::string> route::query_parameter_names() const {
+    std::vector<std::string> out;
+    for (const json& p : api.parameters)
+        if (p.value("in", "") == "query") out.push_back(p.value("name", ""));
+    out.insert(out.end(), ignored_query.begin(), ignored_query.end());
+    return out;
+}
+
 json query_parameter(const std::string& name, const std::string& description, json schema) {
     return {{"name", name}, {"in", "query"}, {"required", false}, {"description", description}, {"schema", schema}};
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/geo/usecases/scenario_export.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/routes.hpp"
@@ -19,7 +20,7 @@ std::int64_t parse_id(const std::string& text, const char* what) {
     std::int64_t v = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v <= 0)
-        throw request_error(404, "NotFound", std::string("no ") + what + " '" + text.substr(0, 30) + "'");
+        throw request_error(404, "NotFound", std::string("no ") + what + " '" + geo::utf8::excerpt(text, 30) + "'");
     return v;
 }
 
@@ -228,7 +229,7 @@ geo::level level_of(const request_context& ctx) {
     auto l = geo::parse_level(*text);
     if (!l)
         throw request_error(400, "InvalidParameterValue",
-                            "parameter 'level': unknown level '" + text->substr(0, 30) + "'");
+                            "parameter 'level': unknown level '" + geo::utf8::excerpt(*text, 30) + "'");
     return *l;
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <thread>
 
 #include "microplan/geo/error.hpp"
@@ -94,6 +95,16 @@ void finish_collection(collection& c, const std::vector<std::string>& tile_keys)
 
 double round_to(double v, double step) { return std::round(v / step) * step; }
 
+// `message` with every mention of the store's path replaced by its file name.
+std::string without_folders(std::string message, const std::string& store_path) {
+    const std::string name = std::filesystem::path(store_path).filename().string();
+    if (store_path.empty() || name == store_path) return message;
+    for (std::size_t at = message.find(store_path); at != std::string::npos;
+         at = message.find(store_path, at + name.size()))
+        message.replace(at, store_path.size(), name);
+    return message;
+}
+
 }  // namespace
 
 std::string collection_title(std::string_view id) {
@@ -112,6 +123,8 @@ const queryable* collection::find_queryable(std::string_view name) const {
         if (q.name == name) return &q;
     return nullptr;
 }
+
+std::string snapshot::store_name() const { return std::filesystem::path(store_path_).filename().string(); }
 
 const collection* snapshot::find(std::string_view id) const {
     for (const auto& c : collections_)
@@ -183,7 +196,7 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
         snap->model_ = std::make_unique<geo::coverage_model>(geo::usecases::make_model(*snap->inputs_));
         snap->population_year_ = snap->inputs_->year;
     } catch (const geo::error& e) {
-        snap->planning_message_ = e.what();
+        snap->planning_message_ = without_folders(e.what(), store_path);
         snap->population_year_ = db.base_population_year();
     }
     const geo::coverage_model* model = snap->model_.get();

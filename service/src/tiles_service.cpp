@@ -1,5 +1,6 @@
 #include "microplan/service/tiles_service.hpp"
 
+#include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/gzip.hpp"
 #include "microplan/service/routes.hpp"
@@ -39,10 +40,11 @@ http_response tiles_service::tile(const request_context& ctx, const std::string&
     auto id = tiles::parse_tile(z, x, y);
     if (!id)
         throw request_error(400, "InvalidParameterValue",
-                            "no tile " + z.substr(0, 12) + "/" + x.substr(0, 12) + "/" + std::string(y.substr(0, 12)) +
-                                ": z must be 0-" + std::to_string(tiles::max_zoom) + " and x, y 0 to 2^z - 1");
+                            "no tile " + geo::utf8::excerpt(z, 12) + "/" + geo::utf8::excerpt(x, 12) + "/" +
+                                std::string(geo::utf8::excerpt(y, 12)) + ": z must be 0-" +
+                                std::to_string(tiles::max_zoom) + " and x, y 0 to 2^z - 1");
     auto layers = layers_of(*ctx.data, layer);
-    if (layers.empty()) throw request_error(404, "NotFound", "no tile layer '" + layer.substr(0, 60) + "'");
+    if (layers.empty()) throw request_error(404, "NotFound", "no tile layer '" + geo::utf8::excerpt(layer, 60) + "'");
 
     std::shared_ptr<const cached_tile> t = cache_.get(layer, *id);
     if (!t) {
@@ -54,7 +56,7 @@ http_response tiles_service::tile(const request_context& ctx, const std::string&
     out.content_type = "application/vnd.mapbox-vector-tile";
     out.add_header("ETag", t->etag());
     out.add_header("Cache-Control", "no-cache");
-    if (ctx.http.if_none_match.find(t->etag()) != std::string::npos) {
+    if (if_none_match_matches(ctx.http.if_none_match, t->etag())) {
         out.status = 304;
         return out;
     }
@@ -70,7 +72,7 @@ http_response tiles_service::tile(const request_context& ctx, const std::string&
 
 http_response tiles_service::tilejson(const request_context& ctx, const std::string& layer) const {
     auto layers = layers_of(*ctx.data, layer);
-    if (layers.empty()) throw request_error(404, "NotFound", "no tile layer '" + layer.substr(0, 60) + "'");
+    if (layers.empty()) throw request_error(404, "NotFound", "no tile layer '" + geo::utf8::excerpt(layer, 60) + "'");
     json vector_layers = json::array();
     for (const auto* l : layers) {
         json fields = json::object();

@@ -1,5 +1,7 @@
 #include "microplan/geo/usecases/scenarios.hpp"
 
+#include "microplan/geo/core/utf8_text.hpp"
+
 namespace microplan::geo::usecases {
 
 namespace {
@@ -11,8 +13,19 @@ std::string circuit_code_of(const coverage_model& m, const std::vector<int>& uni
     return units[tier] >= 0 ? m.where().units(tier)[static_cast<std::size_t>(units[tier])].code : std::string();
 }
 
+// Names are limited in characters, not bytes ("Ñuñoa" is 5), and never cut.
+constexpr std::size_t max_name_chars = 200;
+
 void check_name(const std::string& name) {
-    if (name.empty() || name.size() > 200) invalid("a scenario needs a name of 1 to 200 characters");
+    if (name.empty() || utf8::length(name) > max_name_chars)
+        invalid("a scenario needs a name of 1 to " + std::to_string(max_name_chars) + " characters, not " +
+                std::to_string(utf8::length(name)));
+}
+
+void check_establishment_name(const std::string& name) {
+    if (utf8::length(name) > max_name_chars)
+        invalid("a proposed establishment's name has at most " + std::to_string(max_name_chars) + " characters, not " +
+                std::to_string(utf8::length(name)));
 }
 
 }  // namespace
@@ -75,22 +88,31 @@ void scenario_book::drop(scenario& s, std::int64_t proposal) {
 
 void scenario_book::rebase(std::shared_ptr<const scenario_baseline> next) {
     std::lock_guard lock(mutex_);
-    baseline_ = std::move(next);
-    scenarios_.clear();
+    // Built aside and swapped in, so a store that cannot be read leaves the book as it was.
+    // The store is read under the mutex: an edit cannot commit between the read and the swap.
+    std::map<std::int64_t, scenario> loaded;
     auto db = store::open_store(store_location_, store::open_mode::read_only);
     for (const store::scenario_record& r : db->read_scenarios()) {
         scenario s;
         s.info = {r.id, r.name, r.created_at, r.updated_at, 0};
-        if (baseline_->model()) s.model = std::make_unique<coverage_model>(*baseline_->model());
-        scenarios_.emplace(s.info.id, std::move(s));
+        if (next->model()) s.model = std::make_unique<coverage_model>(*next->model());
+        loaded.emplace(s.info.id, std::move(s));
     }
-    for (const store::proposal_record& p : db->read_proposals()) {
-        auto it = scenarios_.find(p.scenario_id);
-        if (it == scenarios_.end()) continue;
-        it->second.proposals[p.id] = p;
-        ++it->second.info.establishments;
-        if (it->second.model) count(it->second, p);
+    const std::vector<store::proposal_record> proposals = db->read_proposals();
+    std::swap(baseline_, next);  // count() places proposals on the new baseline
+    try {
+        for (const store::proposal_record& p : proposals) {
+            auto it = loaded.find(p.scenario_id);
+            if (it == loaded.end()) continue;
+            it->second.proposals[p.id] = p;
+            ++it->second.info.establishments;
+            if (it->second.model) count(it->second, p);
+        }
+    } catch (...) {
+        std::swap(baseline_, next);
+        throw;
     }
+    scenarios_ = std::move(loaded);
 }
 
 std::map<std::int64_t, proposed_establishment>::iterator scenario_book::proposal(scenario& s,
@@ -171,11 +193,13 @@ proposed_establishment scenario_book::add(std::int64_t id, const std::string& se
         std::string known;
         for (const auto& st : catalogue.items)
             if (st.sector == sector && st.typology != "*") known += (known.empty() ? "" : ", ") + st.typology;
-        invalid("no standard in force for sector '" + sector + "', typology '" + typology + "'" +
+        invalid("no standard in force for sector '" + utf8::excerpt(sector, 60) + "', typology '" +
+                utf8::excerpt(typology, 80) + "'" +
                 (known.empty() ? std::string(" (unknown sector)") : "; typologies of the sector: " + known));
     }
+    check_establishment_name(name);
     std::vector<int> units = locate_or_refuse(lon, lat);
-    proposed_establishment p{0, id, sector, typology, name.substr(0, 200), lon, lat, circuit_code_of(*s.model, units)};
+    proposed_establishment p{0, id, sector, typology, name, lon, lat, circuit_code_of(*s.model, units)};
     p = open_for_edit()->add_proposal(p);
     if (on_written_) on_written_();
     s.proposals[p.id] = p;

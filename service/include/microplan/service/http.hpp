@@ -34,4 +34,8 @@ using request_handler_fn = std::function<http_response(const http_request&)>;
 // A strong ETag for a body: a quoted 64-bit hash of its bytes.
 std::string etag_of(std::string_view body);
 
+// Whether an If-None-Match header matches `etag` (RFC 9110 13.1.2): "*", or a comma-separated
+// list of entity tags compared weakly (W/"x" matches "x"). Malformed members match nothing.
+bool if_none_match_matches(std::string_view header, std::string_view etag);
+
 }  // namespace microplan::service

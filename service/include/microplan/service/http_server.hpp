@@ -8,8 +8,13 @@
 // The server knows nothing of planning: each request goes to the handler given at
 // construction, which must not throw (the request handler maps every failure to a response).
 //
-// Thread safety: construct, run() and stop() from any thread; stop() may be called from a
-// signal handler's thread (it only posts work).
+// Stopping on a signal (run_until_signalled): SIGINT/SIGTERM are caught by a handler that
+// only writes to a pipe, and a thread of their own (not an io thread, which a stuck request
+// could hold) calls stop(). If the io threads have not all returned `stop_grace` later (a
+// handler that never returns), the process exits at once with status 1 and a message saying
+// so; a second signal during the grace period does the same without waiting.
+//
+// Thread safety: construct, run() and stop() from any thread; stop() only posts work.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -35,6 +40,9 @@ struct server_options {
     // its hard maximum at start.
     std::size_t max_connections = 4096;
     std::size_t max_connections_per_client = 256;  // per remote address
+    // After SIGINT/SIGTERM, how long requests in flight may take before the process exits
+    // without them (run_until_signalled).
+    std::chrono::milliseconds stop_grace{std::chrono::seconds(10)};
 };
 
 class server {
@@ -49,7 +57,9 @@ public:
     // Serves until stop(); returns when every connection has ended. Blocks the caller, which
     // is one of the io threads.
     void run();
-    // Also installs SIGINT/SIGTERM handlers that call stop(); run() then returns.
+    // run() until SIGINT or SIGTERM, then stop(): returns when every connection has ended,
+    // or ends the process (status 1) when requests are still running `stop_grace` later.
+    // One server at a time per process (the signal handlers are the process's).
     void run_until_signalled();
     void stop();
 

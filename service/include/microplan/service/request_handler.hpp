@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -41,8 +42,10 @@ public:
 
     // Installs `next` and invalidates the tiles meeting features that differ between the two
     // snapshots (added, removed or changed, and their neighbours). Returns tiles dropped.
+    // One caller at a time (the store watcher's reload).
     std::size_t replace(std::shared_ptr<const snapshot> next);
-    // Runs after each replace (the scenario book rebases on the new baseline).
+    // Runs after each replace, with no lock of the state held (the scenario book rebases on
+    // the new baseline). Set before serving.
     void on_replace(std::function<void(std::shared_ptr<const snapshot>)> fn) { on_replace_ = std::move(fn); }
 
 private:
@@ -103,6 +106,8 @@ private:
     http_response respond(const http_request& request) const noexcept;
     std::string base_url(const http_request& request) const;
     void authorise_edit(const http_request& request) const;
+    // request_error 400 naming a query parameter the route does not take, and those it takes.
+    static void check_query_parameters(const service::route& r, const request_context& ctx, const path_params& params);
 
     store_state& state_;
     handler_options options_;
@@ -118,6 +123,15 @@ private:
 // Polls the store file (inode, size, modification time) and reloads it when it changes;
 // a store that cannot be read (mid-write by another program) keeps the last snapshot and is
 // tried again at the next poll. `log` gets one line per reload or failure.
+//
+// Lock order: the one order of the whole reload / edit sequence (served_store wires it):
+//   check_mutex_ (one reload at a time, held across it)
+//     -> the scenario book's mutex (store_state::replace -> scenario_book::rebase)
+//       -> stamp_mutex_ (a leaf: held for no call out).
+// A scenario edit holds the book's mutex and calls acknowledge(), which takes stamp_mutex_
+// only: an edit never waits for a reload, and a reload never waits on a lock an edit holds
+// while it waits for the reload (the deadlock of issue 17: acknowledge() once took
+// check_mutex_).
 class store_watcher {
 public:
     store_watcher(store_state& state, std::chrono::milliseconds interval, std::function<void(const std::string&)> log);
@@ -126,7 +140,8 @@ public:
     store_watcher& operator=(const store_watcher&) = delete;
     // Checks now (also what the thread does every interval); true when a new snapshot was installed.
     bool check();
-    // The store's current state is the server's own doing (a scenario edit): no reload for it.
+    // The store's current state is the server's own doing (a scenario edit, just committed):
+    // no reload for it. Takes only the leaf lock; safe under the scenario book's mutex.
     void acknowledge();
 
 private:
@@ -138,9 +153,13 @@ private:
     static stamp read_stamp(const std::string& path);
 
     store_state& state_;
+    const std::string path_;
     std::function<void(const std::string&)> log_;
     std::mutex check_mutex_;
+    std::mutex stamp_mutex_;  // guards the three below
     stamp last_;
+    std::uint64_t acknowledged_ = 0;  // acknowledge() calls so far
+    bool reload_pending_ = false;     // a change seen but not loaded (it could not be read)
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stop_ = false;

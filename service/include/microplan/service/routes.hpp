@@ -30,6 +30,11 @@
 //      media types, the request body of a write). Set `edits` for anything that changes the
 //      store: the request handler then checks the edit token before the handler runs, and /api
 //      lists the security requirement with the 401 and 403 answers.
+//      List every query parameter the handler reads in api.parameters: a request with any
+//      other is answered 400 naming it and the ones the route takes (misspelt parameters are
+//      not silently ignored; OGC API - Features allows the 400). Standard parameters that
+//      clients send and the route accepts without using go in `ignored_query`; parameters
+//      that depend on the data (a collection's queryables) come from `data_query`.
 //   3. tests/service/openapi_test.cpp walks the table: every route must be in /api and every
 //      /api path must answer; give it a real value for any new path parameter.
 #include <cstdint>
@@ -104,6 +109,15 @@ struct route {
     route_handler handler = {};
     api_operation api = {};
     bool edits = false;  // changes the store: needs the edit token
+    // Standard query parameters accepted and not used (OGC API clients such as GDAL and QGIS
+    // may send them: f, datetime, sortby, ...); not in /api. docs/serving.md lists them.
+    std::vector<std::string> ignored_query = {};
+    // Query parameters that depend on the data (the queryables of the collection in the path);
+    // nullopt when they cannot be known (no such collection: the handler answers 404).
+    std::function<std::optional<std::vector<std::string>>(const request_context&, const path_params&)> data_query = {};
+
+    // The query parameters of api.parameters, then ignored_query.
+    [[nodiscard]] std::vector<std::string> query_parameter_names() const;
 };
 
 class route_table {

@@ -78,6 +78,9 @@ public:
                                                       std::string label = "(in memory)", std::uint64_t generation = 1);
 
     [[nodiscard]] const std::string& store_path() const noexcept { return store_path_; }
+    // The store's file name without its folders: what clients are shown (/health, messages),
+    // so that answers do not reveal the server's file system.
+    [[nodiscard]] std::string store_name() const;
     [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
     [[nodiscard]] const std::vector<collection>& collections() const noexcept { return collections_; }
     [[nodiscard]] const collection* find(std::string_view id) const;
@@ -85,7 +88,8 @@ public:
 
     // Planning (coverage model) when the store holds standards and population.
     [[nodiscard]] const geo::coverage_model* model() const noexcept override { return model_.get(); }
-    // Why there is no model (what to run to get one), when there is none.
+    // Why there is no model (what to run to get one), when there is none; names the store by
+    // its file name only (it is sent to clients).
     [[nodiscard]] const std::string& planning_unavailable() const noexcept override { return planning_message_; }
     [[nodiscard]] const geo::store::planning_inputs* inputs() const noexcept { return inputs_.get(); }
     // The moderate closing plan of the baseline, computed on first use (a fraction of a second).

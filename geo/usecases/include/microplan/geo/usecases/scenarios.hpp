@@ -8,6 +8,11 @@
 // sector) are usecases::refusal.
 //
 // Thread safety: every member locks the book's mutex; models are read under it (with_model).
+// Lock order: a caller may hold its own locks when it calls in (the server's store watcher
+// holds its reload lock while it calls rebase), so the book calls out under its mutex only to
+// `on_written`, which must take nothing but leaf locks (locks held for no call out: the
+// watcher's acknowledge takes its stamp lock only) and never call back into the book; `fn` of
+// with_model must not call the book either.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -44,10 +49,12 @@ struct scenario_summary {
 
 class scenario_book {
 public:
-    // `on_written` runs after each commit (the server tells its store watcher the change is its own).
+    // `on_written` runs after each commit, under the book's mutex (the server tells its store
+    // watcher the change is its own): leaf locks only, see above.
     scenario_book(std::string store_location, std::function<void()> on_written);
 
     // Loads every stored scenario on `baseline` (after start and whenever the store changes).
+    // All or nothing: when the store cannot be read the book keeps what it had.
     void rebase(std::shared_ptr<const scenario_baseline> baseline);
 
     [[nodiscard]] std::vector<scenario_summary> list() const;

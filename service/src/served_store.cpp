@@ -1,0 +1,15 @@
+#include "microplan/service/served_store.hpp"
+
+namespace microplan::service {
+
+served_store::served_store(const std::string& store_path, std::size_t tile_cache_bytes,
+                           std::chrono::milliseconds watch_interval, std::function<void(const std::string&)> log)
+    : state_(snapshot::load(store_path), tile_cache_bytes), book_(store_path, [this] {
+          if (watcher_) watcher_->acknowledge();
+      }) {
+    book_.rebase(state_.current());
+    state_.on_replace([this](std::shared_ptr<const snapshot> next) { book_.rebase(std::move(next)); });
+    watcher_ = std::make_unique<store_watcher>(state_, watch_interval, std::move(log));
+}
+
+}  // namespace microplan::service
