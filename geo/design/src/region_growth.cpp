@@ -154,7 +154,10 @@ private:
         std::vector<bool> taken(n_, false);
         // Seeds are shared among the connected parts in proportion to their people (D'Hondt),
         // so a small exclave does not take two seeds.
-        auto [part, part_pop] = connected_parts();
+        // Named, not a structured binding: clang 14 (make fuzz) cannot capture bindings in lambdas.
+        const auto parts = connected_parts();
+        const std::vector<int>& part = parts.first;
+        const std::vector<double>& part_pop = parts.second;
         std::vector<double> part_seeds(part_pop.size(), 0);
         std::vector<int> part_of_output(static_cast<std::size_t>(K_), -1);
         auto seedable_any_part = [&](std::size_t i, int k) {
