@@ -58,6 +58,20 @@ std::string sector_param(const request_context& ctx, const geo::coverage_model& 
         "parameter 'sector': '" + geo::utf8::excerpt(*s, 40) + "' has no standard in force; sectors: " + list);
 }
 
+// A yes/no parameter: true or 1, false or 0 (anything else is a mistake, not a "no").
+bool flag_param(const request_context& ctx, const char* name) {
+    auto t = ctx.target.get(name);
+    if (!t) return false;
+    if (*t == "true" || *t == "1") return true;
+    if (*t == "false" || *t == "0") return false;
+    throw request_error(
+        400, "InvalidParameterValue",
+        std::string("parameter '") + name + "': 'true', '1', 'false' or '0', not '" + geo::utf8::excerpt(*t, 20) + "'");
+}
+
+// Travel times beyond a day mean nothing for a service's catchment.
+constexpr double max_minutes = 24 * 60;
+
 bool wants_csv(const request_context& ctx) {
     auto f = ctx.target.get("f");
     if (!f) return false;
@@ -128,7 +142,7 @@ http_response reports_service::coverage_of(const request_context& ctx, const geo
     geo::coverage_query q;
     q.lvl = level_param(ctx, geo::level::district);
     q.sector = sector_param(ctx, model);
-    if (auto t = ctx.target.get("by-typology")) q.by_typology = *t == "true" || *t == "1";
+    q.by_typology = flag_param(ctx, "by-typology");
     auto rows = geo::coverage_rows(model, q);
     if (wants_csv(ctx))
         return csv_response(geo::coverage_csv(rows), "cobertura_" + std::string(geo::level_name(q.lvl)));
@@ -154,7 +168,7 @@ http_response reports_service::indicators(const request_context& ctx, const std:
         throw request_error(404, "NotFound",
                             "no planning level '" + geo::utf8::excerpt(level_text, 30) + "' (zone, district, circuit)");
     const collection* units_layer = ctx.data->find(geo::level_table(*lvl));
-    const bool closing = ctx.target.get("closing") == "true";
+    const bool closing = flag_param(ctx, "closing");
     return with_model(ctx, [&](const geo::coverage_model& model, bool scenario) {
         std::string sector = sector_param(ctx, model);
         std::size_t tier = *model.where().tier_of(*lvl);
@@ -170,8 +184,10 @@ http_response reports_service::indicators(const request_context& ctx, const std:
         std::optional<double> minutes;
         if (auto m = ctx.target.get("minutes")) {
             minutes = parse_number("minutes", *m);
-            if (!(*minutes > 0))
-                throw request_error(400, "InvalidParameterValue", "parameter 'minutes' must be positive");
+            if (!(*minutes > 0) || *minutes > max_minutes)
+                throw request_error(400, "InvalidParameterValue",
+                                    "parameter 'minutes' must be more than 0 and at most " +
+                                        std::to_string(static_cast<int>(max_minutes)) + " (a day)");
         } else if (!sector.empty()) {
             minutes = geo::standard_minutes(model.catalogue(), sector, *lvl);
         }
@@ -319,16 +335,18 @@ void reports_service::register_routes(route_table& table) const {
          .api = {.operation_id = "getIndicators",
                  .summary = "One row per unit of a level with its feature id, for choropleths",
                  .tags = {tag},
-                 .parameters = {path_parameter("level", "Planning level",
-                                               {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
-                                sector_parameter(), scenario_parameter(),
-                                query_parameter("closing", "true: the year each unit's gap closes",
-                                                {{"type", "string"}, {"enum", {"true", "false"}}}),
-                                query_parameter("minutes",
-                                                "People within this many minutes (default: the sector's "
-                                                "standard time)",
-                                                {{"type", "number"}, {"exclusiveMinimum", true}, {"minimum", 0}}),
-                                format_parameter()},
+                 .parameters =
+                     {path_parameter("level", "Planning level",
+                                     {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
+                      sector_parameter(), scenario_parameter(),
+                      query_parameter("closing", "true: the year each unit's gap closes",
+                                      {{"type", "string"}, {"enum", {"true", "1", "false", "0"}}}),
+                      query_parameter(
+                          "minutes",
+                          "People within this many minutes (default: the sector's "
+                          "standard time)",
+                          {{"type", "number"}, {"exclusiveMinimum", true}, {"minimum", 0}, {"maximum", max_minutes}}),
+                      format_parameter()},
                  .responses = {json_or_csv("Indicators"), bad, unavailable}}});
     table.add({.pattern = "/catalogue",
                .handler = [this](const request_context& ctx, const path_params&) { return catalogue(ctx); },

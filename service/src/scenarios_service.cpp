@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "microplan/geo/core/utf8_text.hpp"
@@ -50,12 +51,21 @@ std::string text_field(const json& body, const char* name, bool required) {
     return it->get<std::string>();
 }
 
-double number_field(const json& body, const char* name) {
+// A number of the body within [min, max] (a longitude, a latitude): 400 naming the field otherwise.
+double number_field(const json& body, const char* name, double min, double max) {
     auto it = body.find(name);
     if (it == body.end() || !it->is_number() || !std::isfinite(it->get<double>()))
         throw request_error(400, "InvalidParameterValue", std::string("the body needs a finite number '") + name + "'");
-    return it->get<double>();
+    const double v = it->get<double>();
+    if (v < min || v > max) {
+        char range[96];
+        std::snprintf(range, sizeof range, "'%s' must lie in [%g, %g], not %.6g", name, min, max, v);
+        throw request_error(400, "InvalidParameterValue", range);
+    }
+    return v;
 }
+double longitude_field(const json& body) { return number_field(body, "lon", -180, 180); }
+double latitude_field(const json& body) { return number_field(body, "lat", -90, 90); }
 
 http_response created(const json& body) {
     http_response r = json_response(body);
@@ -115,6 +125,10 @@ json read_json_body(const http_request& request) {
         // nlohmann names the byte and the reason (invalid UTF-8, unexpected end...).
         throw request_error(400, "InvalidParameterValue",
                             std::string("the request body is not valid JSON: ") + e.what());
+    } catch (const json::exception& e) {
+        // A number beyond a double's range (1e400) is out_of_range, not a parse error.
+        throw request_error(400, "InvalidParameterValue",
+                            std::string("the request body holds a value out of range: ") + e.what());
     }
     if (!body.is_object()) throw request_error(400, "InvalidParameterValue", "the request body must be a JSON object");
     return body;
@@ -169,8 +183,11 @@ http_response scenarios_service::remove(const request_context& ctx, const path_p
 http_response scenarios_service::add_establishment(const request_context& ctx, const path_params& p) const {
     auto [book, id] = scenario_of(ctx, p);
     json body = read_json_body(ctx.http);
-    auto e = book.add(id, text_field(body, "sector", true), text_field(body, "typology", true),
-                      text_field(body, "name", false), number_field(body, "lon"), number_field(body, "lat"));
+    // One field at a time, in the order a client reads them (arguments have no order).
+    const std::string sector = text_field(body, "sector", true), typology = text_field(body, "typology", true),
+                      name = text_field(body, "name", false);
+    const double lon = longitude_field(body), lat = latitude_field(body);
+    auto e = book.add(id, sector, typology, name, lon, lat);
     return created(proposal_json(e));
 }
 
@@ -178,7 +195,8 @@ http_response scenarios_service::move_establishment(const request_context& ctx, 
     auto [book, id] = scenario_of(ctx, p);
     std::int64_t eid = parse_id(p["establishmentId"], "establishment");
     json body = read_json_body(ctx.http);
-    return json_response(proposal_json(book.move(id, eid, number_field(body, "lon"), number_field(body, "lat"))));
+    const double lon = longitude_field(body), lat = latitude_field(body);
+    return json_response(proposal_json(book.move(id, eid, lon, lat)));
 }
 
 http_response scenarios_service::remove_establishment(const request_context& ctx, const path_params& p) const {
@@ -312,7 +330,9 @@ json establishment_id_parameter() {
 json point_schema(bool full) {
     json s = {{"type", "object"},
               {"required", full ? json::array({"sector", "typology", "lon", "lat"}) : json::array({"lon", "lat"})},
-              {"properties", {{"lon", {{"type", "number"}}}, {"lat", {{"type", "number"}}}}}};
+              {"properties",
+               {{"lon", {{"type", "number"}, {"minimum", -180}, {"maximum", 180}}},
+                {"lat", {{"type", "number"}, {"minimum", -90}, {"maximum", 90}}}}}};
     if (full)
         for (const char* k : {"sector", "typology", "name"}) s["properties"][k] = {{"type", "string"}};
     return s;

@@ -22,7 +22,7 @@ protected:
         dir_ = std::filesystem::temp_directory_path() / ("microplan-bounds-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);
         store_ = (dir_ / "demo.sqlite").string();
-        auto r = run(microplan_cmd("demo --out " + store_));
+        auto r = demo_store_at(store_);
         ASSERT_EQ(r.exit_code, 0) << r.output;
         // The demo catalogue with Tipo A at one establishment per 0.0001 people.
         std::ifstream in(std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv");

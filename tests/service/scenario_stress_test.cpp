@@ -119,7 +119,7 @@ protected:
 };
 
 TEST_F(ScenarioStress, OneClientProposingHundredsOfEstablishmentsKeepsTheServerAnswering) {
-    test::watchdog limit(std::chrono::seconds(240), "300 sequential scenario edits with the watcher polling");
+    test::watchdog limit(std::chrono::seconds(480), "300 sequential scenario edits with the watcher polling");
     std::set<std::int64_t> acknowledged;
     std::int64_t id = 0;
     {
@@ -147,7 +147,7 @@ TEST_F(ScenarioStress, OneClientProposingHundredsOfEstablishmentsKeepsTheServerA
 }
 
 TEST_F(ScenarioStress, SeveralClientsEditWhileTheWatcherReloads) {
-    test::watchdog limit(std::chrono::seconds(300), "4 clients editing while the store is touched");
+    test::watchdog limit(std::chrono::seconds(480), "4 clients editing while the store is touched");
     constexpr int clients = 4, edits_per_client = 40;
     std::int64_t id = 0;
     // What each client was told (201/200/204): proposal id -> its last acknowledged position.

@@ -16,16 +16,25 @@ std::string circuit_code_of(const coverage_model& m, const std::vector<int>& uni
 // Names are limited in characters, not bytes ("Ñuñoa" is 5), and never cut.
 constexpr std::size_t max_name_chars = 200;
 
+// Control characters (NUL, line breaks, ESC...) would travel into exports and terminals.
+bool has_control_character(const std::string& text) {
+    for (char c : text)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
+    return false;
+}
+
 void check_name(const std::string& name) {
     if (name.empty() || utf8::length(name) > max_name_chars)
         invalid("a scenario needs a name of 1 to " + std::to_string(max_name_chars) + " characters, not " +
                 std::to_string(utf8::length(name)));
+    if (has_control_character(name)) invalid("a scenario's name may not contain control characters");
 }
 
 void check_establishment_name(const std::string& name) {
     if (utf8::length(name) > max_name_chars)
         invalid("a proposed establishment's name has at most " + std::to_string(max_name_chars) + " characters, not " +
                 std::to_string(utf8::length(name)));
+    if (has_control_character(name)) invalid("a proposed establishment's name may not contain control characters");
 }
 
 }  // namespace

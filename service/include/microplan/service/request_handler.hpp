@@ -129,9 +129,9 @@ private:
 //     -> the scenario book's mutex (store_state::replace -> scenario_book::rebase)
 //       -> stamp_mutex_ (a leaf: held for no call out).
 // A scenario edit holds the book's mutex and calls acknowledge(), which takes stamp_mutex_
-// only: an edit never waits for a reload, and a reload never waits on a lock an edit holds
-// while it waits for the reload (the deadlock of issue 17: acknowledge() once took
-// check_mutex_).
+// only: an edit waits at most for a rebase in progress (the book's mutex), never for a whole
+// reload, and a reload never waits on a lock held by an edit that waits for the reload (the
+// deadlock of issue 17: acknowledge() once took check_mutex_).
 class store_watcher {
 public:
     store_watcher(store_state& state, std::chrono::milliseconds interval, std::function<void(const std::string&)> log);
