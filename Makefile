@@ -130,7 +130,7 @@ tsan: deps web
 
 # libFuzzer: clang and its runtime from Debian, installed when missing.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := query http_request mvt import codification standards_population
+FUZZ_TARGETS ?= query http_request mvt import codification standards_population scenario_body
 fuzz: deps
 	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || \
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends $$p >/dev/null; } || { echo "make fuzz needs $$p"; exit 1; }; done

@@ -16,14 +16,19 @@ namespace microplan::test {
 
 class watchdog {
 public:
-    explicit watchdog(std::chrono::seconds limit = std::chrono::seconds(120)) {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "a test";
-        thread_ = std::thread([this, limit, name] {
+    // `what` names the work in the message; by default the running test's name.
+    explicit watchdog(std::chrono::seconds limit = std::chrono::seconds(120), std::string what = {}) {
+        if (what.empty()) {
+            const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+            what = info ? std::string(info->test_suite_name()) + "." + info->name() : "a test";
+        }
+        // A deadlocked server cannot be stopped and joined by the test: the whole process ends.
+        thread_ = std::thread([this, limit, what] {
             std::unique_lock lock(mutex_);
             if (!done_cv_.wait_for(lock, limit, [this] { return done_; })) {
-                std::fprintf(stderr, "watchdog: %s still running after %lld s: endless loop\n", name.c_str(),
-                             static_cast<long long>(limit.count()));
+                std::fprintf(stderr, "watchdog: %s still running after %lld s: endless loop or deadlock\n",
+                             what.c_str(), static_cast<long long>(limit.count()));
+                std::fflush(stderr);
                 std::abort();
             }
         });

@@ -19,40 +19,13 @@
 #include "service/http_client.hpp"
 #include "service/running_server.hpp"
 #include "support.hpp"
+#include "watchdog.hpp"
 
 namespace microplan::service {
 namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-// Fails the whole run instead of hanging when a test is stuck (ctest's TIMEOUT is the backstop).
-class watchdog {
-public:
-    explicit watchdog(std::chrono::seconds limit)
-        : thread_([this, limit] {
-              std::unique_lock lock(mutex_);
-              if (!done_cv_.wait_for(lock, limit, [this] { return done_; })) {
-                  std::fprintf(stderr, "watchdog: test still running after %lld s\n",
-                               static_cast<long long>(limit.count()));
-                  std::abort();
-              }
-          }) {}
-    ~watchdog() {
-        {
-            std::lock_guard lock(mutex_);
-            done_ = true;
-        }
-        done_cv_.notify_all();
-        thread_.join();
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable done_cv_;
-    bool done_ = false;
-    std::thread thread_;
-};
 
 bool wait_for_file(const std::string& path) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -114,7 +87,7 @@ protected:
                    .count(name) == 1;
     }
 
-    watchdog guard{std::chrono::seconds(300)};
+    test::watchdog guard{std::chrono::seconds(300)};
     test::scratch dir;
     std::string store, csv;
     std::array<double, 2> inside{};

@@ -19,8 +19,8 @@
 #include "microplan/service/http_server.hpp"
 #include "microplan/service/served_store.hpp"
 #include "service/http_client.hpp"
-#include "service/watchdog.hpp"
 #include "support.hpp"
+#include "watchdog.hpp"
 
 namespace microplan::service {
 namespace {

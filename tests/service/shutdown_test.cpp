@@ -12,7 +12,7 @@
 
 #include "microplan/service/http_server.hpp"
 #include "service/http_client.hpp"
-#include "service/watchdog.hpp"
+#include "watchdog.hpp"
 
 namespace microplan::service {
 namespace {
