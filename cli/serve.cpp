@@ -24,7 +24,7 @@ command add_serve(CLI::App& app) {
         std::size_t max_connections = 4096, max_per_client = 256;
         int port = 8080;
         unsigned threads = 0;
-        std::size_t cache_mb = 256;
+        std::size_t cache_mb = 256, page_cache_mb = 64;
         double watch_seconds = 1;
         double stop_grace_seconds = 10;
     };
@@ -40,6 +40,10 @@ command add_serve(CLI::App& app) {
                    "Base URL clients reach the server at, for links (default: from the request's Host)");
     app.add_option("--tile-cache-mb", a->cache_mb, "Memory for cached tiles (0: no cache)")
         ->check(within(0, 1e6, "a terabyte of cached tiles is beyond any server"))
+        ->capture_default_str();
+    app.add_option("--page-cache-mb", a->page_cache_mb,
+                   "Memory for serialised feature pages (OGC API items, GeoJSON downloads; 0: no cache)")
+        ->check(within(0, 1e6, "a terabyte of cached pages is beyond any server"))
         ->capture_default_str();
     app.add_option("--access-log", a->access_log, "Access log file; '-' for stderr, 'off' for none")
         ->capture_default_str();
@@ -74,7 +78,8 @@ command add_serve(CLI::App& app) {
         service::served_store served(
             a->store, a->cache_mb * 1024 * 1024,
             std::chrono::milliseconds(static_cast<long long>(a->watch_seconds * 1000)),
-            [](const std::string& line) { std::fprintf(stderr, "microplan serve: %s\n", line.c_str()); });
+            [](const std::string& line) { std::fprintf(stderr, "microplan serve: %s\n", line.c_str()); },
+            a->page_cache_mb * 1024 * 1024);
         auto data = served.state().current();
         std::size_t features = 0;
         for (const auto& c : data->collections()) features += c.features.size();

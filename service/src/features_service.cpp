@@ -478,7 +478,31 @@ http_response features_service::queryables(const request_context& ctx, const std
                          "application/schema+json");
 }
 
+http_response features_service::cached(const request_context& ctx, const std::string& collection,
+                                       const std::function<http_response()>& make) const {
+    const std::string key = cached_page::key_of(collection, ctx.base_url, ctx.http.target);
+    std::shared_ptr<const cached_page> page = pages_.get(key);
+    if (!page) {
+        const std::uint64_t generation = ctx.data->generation();
+        page = std::make_shared<const cached_page>(collection, key, make());
+        pages_.put(page, generation);
+    }
+    return page->answer(ctx.http);
+}
+
 http_response features_service::items(const request_context& ctx, const std::string& id) const {
+    return cached(ctx, find_collection(ctx, id).id, [&] { return make_items(ctx, id); });
+}
+
+http_response features_service::item(const request_context& ctx, const std::string& id, const std::string& fid) const {
+    return cached(ctx, find_collection(ctx, id).id, [&] { return make_item(ctx, id, fid); });
+}
+
+http_response features_service::geojson(const request_context& ctx, const std::string& id) const {
+    return cached(ctx, find_collection(ctx, id).id, [&] { return make_geojson(ctx, id); });
+}
+
+http_response features_service::make_items(const request_context& ctx, const std::string& id) const {
     const collection& c = find_collection(ctx, id);
     const auto& t = ctx.target;
     const served_crs& crs = t.has("crs") ? parse_crs("crs", *t.get("crs")) : crs84();
@@ -517,7 +541,8 @@ http_response features_service::items(const request_context& ctx, const std::str
     return geojson_response(std::move(body), crs);
 }
 
-http_response features_service::item(const request_context& ctx, const std::string& id, const std::string& fid) const {
+http_response features_service::make_item(const request_context& ctx, const std::string& id,
+                                          const std::string& fid) const {
     const collection& c = find_collection(ctx, id);
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(fid.data(), fid.data() + fid.size(), n);
@@ -534,7 +559,7 @@ http_response features_service::item(const request_context& ctx, const std::stri
     return geojson_response(std::move(body), crs);
 }
 
-http_response features_service::geojson(const request_context& ctx, const std::string& id) const {
+http_response features_service::make_geojson(const request_context& ctx, const std::string& id) const {
     const collection& c = find_collection(ctx, id);
     const served_crs& crs = ctx.target.has("crs") ? parse_crs("crs", *ctx.target.get("crs")) : crs84();
     selection sel = read_selection(ctx, c);

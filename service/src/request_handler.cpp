@@ -16,8 +16,9 @@ namespace microplan::service {
 
 // ---- store_state -----------------------------------------------------------------------
 
-store_state::store_state(std::shared_ptr<const snapshot> initial, std::size_t tile_cache_bytes)
-    : current_(std::move(initial)), cache_(tile_cache_bytes) {}
+store_state::store_state(std::shared_ptr<const snapshot> initial, std::size_t tile_cache_bytes,
+                         std::size_t page_cache_bytes)
+    : current_(std::move(initial)), cache_(tile_cache_bytes), pages_(page_cache_bytes) {}
 
 std::shared_ptr<const snapshot> store_state::current() const {
     std::lock_guard lock(mutex_);
@@ -68,7 +69,9 @@ std::size_t store_state::replace(std::shared_ptr<const snapshot> next) {
     geo::store::fault_point("tile-invalidate");  // crash-safety tests: killed mid-invalidation
     if (everything) {
         cache_.clear(next->generation());
+        pages_.clear(next->generation());
     } else if (!layers.empty()) {
+        pages_.invalidate(layers, next->generation());
         layers.push_back("all");
         dropped = cache_.invalidate(layers, boxes, next->generation());
     }
@@ -179,6 +182,7 @@ request_handler::request_handler(store_state& state, handler_options options, sc
       options_(std::move(options)),
       scenarios_(scenarios),
       assets_(options_.web_root),
+      features_(state.pages()),
       tiles_(state.cache()) {
     register_routes();
     features_.register_routes(routes_);
@@ -231,7 +235,10 @@ void request_handler::register_routes() {
                                                 {"planning", d.model() != nullptr}};
                          auto st = state_.cache().statistics();
                          body["tile_cache"] = {
-                             {"tiles", st.tiles}, {"bytes", st.bytes}, {"hits", st.hits}, {"misses", st.misses}};
+                             {"tiles", st.entries}, {"bytes", st.bytes}, {"hits", st.hits}, {"misses", st.misses}};
+                         auto pg = state_.pages().statistics();
+                         body["page_cache"] = {
+                             {"pages", pg.entries}, {"bytes", pg.bytes}, {"hits", pg.hits}, {"misses", pg.misses}};
                          return json_response(body);
                      },
                  .api = {.operation_id = "getHealth",

@@ -3,8 +3,9 @@
 namespace microplan::service {
 
 served_store::served_store(const std::string& store_path, std::size_t tile_cache_bytes,
-                           std::chrono::milliseconds watch_interval, std::function<void(const std::string&)> log)
-    : state_(snapshot::load(store_path), tile_cache_bytes), book_(store_path, [this] {
+                           std::chrono::milliseconds watch_interval, std::function<void(const std::string&)> log,
+                           std::size_t page_cache_bytes)
+    : state_(snapshot::load(store_path), tile_cache_bytes, page_cache_bytes), book_(store_path, [this] {
           if (watcher_) watcher_->acknowledge();
       }) {
     book_.rebase(state_.current());

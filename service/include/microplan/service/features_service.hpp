@@ -4,8 +4,14 @@
 // driver use (DESIGN.md §3). Coordinates in CRS84 unless `crs` asks for EPSG:4326 (lat, lon
 // order), EPSG:32717 or EPSG:3857.
 //
-// Thread safety: stateless; call from any thread.
+// Item pages, single items and GeoJSON downloads are serialised once per snapshot and request
+// target and then served from the page cache (page_cache.hpp), compressed once too.
+//
+// Thread safety: call from any thread (the page cache is synchronised).
+#include <functional>
+
 #include "microplan/service/context.hpp"
+#include "microplan/service/page_cache.hpp"
 
 namespace microplan::service {
 
@@ -15,6 +21,8 @@ class features_service {
 public:
     static constexpr std::int64_t default_limit = 100;
     static constexpr std::int64_t max_limit = 10000;
+
+    explicit features_service(page_cache& pages) : pages_(pages) {}
 
     http_response landing(const request_context& ctx) const;
     http_response conformance(const request_context& ctx) const;
@@ -29,6 +37,16 @@ public:
     // Registers /conformance, /collections... and /geojson/{collectionId} (the landing page is
     // the request handler's: it shares "/" with the viewer). `this` must outlive the table.
     void register_routes(route_table& table) const;
+
+private:
+    // The answer from the page cache, or made by `make` (a 200) and cached.
+    http_response cached(const request_context& ctx, const std::string& collection,
+                         const std::function<http_response()>& make) const;
+    http_response make_items(const request_context& ctx, const std::string& id) const;
+    http_response make_item(const request_context& ctx, const std::string& id, const std::string& fid) const;
+    http_response make_geojson(const request_context& ctx, const std::string& id) const;
+
+    page_cache& pages_;
 };
 
 // The CRS a client names (URI, "EPSG:n" or "[EPSG:n]"), as one of the served ones; throws

@@ -23,6 +23,7 @@
 
 #include "microplan/service/features_service.hpp"
 #include "microplan/service/http.hpp"
+#include "microplan/service/page_cache.hpp"
 #include "microplan/service/reports_service.hpp"
 #include "microplan/service/routes.hpp"
 #include "microplan/service/scenarios.hpp"
@@ -35,13 +36,18 @@ namespace microplan::service {
 
 class store_state {
 public:
-    store_state(std::shared_ptr<const snapshot> initial, std::size_t tile_cache_bytes);
+    // `page_cache_bytes`: memory for serialised feature pages (page_cache.hpp); 0 = none.
+    store_state(std::shared_ptr<const snapshot> initial, std::size_t tile_cache_bytes,
+                std::size_t page_cache_bytes = default_page_cache_bytes);
+    static constexpr std::size_t default_page_cache_bytes = 64u << 20;
 
     [[nodiscard]] std::shared_ptr<const snapshot> current() const;
     [[nodiscard]] tile_cache& cache() noexcept { return cache_; }
+    [[nodiscard]] page_cache& pages() noexcept { return pages_; }
 
     // Installs `next` and invalidates the tiles meeting features that differ between the two
-    // snapshots (added, removed or changed, and their neighbours). Returns tiles dropped.
+    // snapshots (added, removed or changed, and their neighbours) and the feature pages of the
+    // collections that changed. Returns tiles dropped.
     // One caller at a time (the store watcher's reload).
     std::size_t replace(std::shared_ptr<const snapshot> next);
     // Runs after each replace, with no lock of the state held (the scenario book rebases on
@@ -53,6 +59,7 @@ private:
     mutable std::mutex mutex_;
     std::shared_ptr<const snapshot> current_;
     tile_cache cache_;
+    page_cache pages_;
 };
 
 struct handler_options {

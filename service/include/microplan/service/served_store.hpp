@@ -21,7 +21,8 @@ public:
     // Loads the store (geo::store_error when it cannot be read) and starts watching it every
     // `watch_interval` (0: never; check() still works). `log` gets the watcher's lines.
     served_store(const std::string& store_path, std::size_t tile_cache_bytes, std::chrono::milliseconds watch_interval,
-                 std::function<void(const std::string&)> log);
+                 std::function<void(const std::string&)> log,
+                 std::size_t page_cache_bytes = store_state::default_page_cache_bytes);
     served_store(const served_store&) = delete;
     served_store& operator=(const served_store&) = delete;
 
