@@ -6,6 +6,8 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "microplan/geo/design/national_stages.hpp"
+#include "microplan/geo/usecases/national.hpp"
 
 namespace microplan::cli {
 
@@ -21,8 +23,18 @@ command add_validate(CLI::App& app) {
     app.add_option("--nesting-share", opt->nesting_share, "Share of a child's area that must lie in its parent")
         ->check(within(0, 1, "a share of an area lies between 0 and 1"))
         ->default_val(0.98);
+    auto legal = std::make_shared<std::string>();
+    app.add_option("--legal-zones", *legal,
+                   "The legal zoning (CSV: level, code, name, zone, source): provinces it splits across zones "
+                   "(canton rows) are declared exceptions, not warned about")
+        ->check(CLI::ExistingFile);
+    app.add_option("--split-allowed", opt->split_allowed,
+                   "Codes of provinces or cantons the law splits across zones (no warning for them)");
     app.add_option("--threads", opt->threads, "Worker threads (default: all cores)")->check(within(thread_count));
-    return [store, json, opt] {
+    return [store, json, opt, legal] {
+        if (!legal->empty())
+            for (const auto& code : geo::design::legally_split(geo::usecases::read_legal_zones(*legal)))
+                opt->split_allowed.insert(code);
         geo::validation_report r = geo::usecases::validate_store(*store, *opt);
         if (*json) {
             nlohmann::json j = r;

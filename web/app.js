@@ -28,6 +28,7 @@ const TEXT = {
     establishments: "Establecimientos (tamaño: nivel que atiende)",
     boundaries_only: "Este almacén no tiene estándares de servicio: el mapa muestra la población (habitantes por unidad). Importe un catálogo con «microplan standards import» para ver brechas y escenarios.",
     population_map: "Población (habitantes)", area: "Superficie (km²)", parent: "Pertenece a",
+    view_main: "Continente", view_go: "Ver", views: "Vistas del mapa",
   },
   en: {
     title: "microplan · microplanning workshop", level: "Level", zone: "Zone", district: "District", circuit: "Circuit",
@@ -50,6 +51,7 @@ const TEXT = {
     establishments: "Establishments (size: the level they serve)",
     boundaries_only: "This store has no service standards: the map shows population (people per unit). Import a catalogue with `microplan standards import` to see gaps and scenarios.",
     population_map: "Population (people)", area: "Area (km²)", parent: "Belongs to",
+    view_main: "Mainland", view_go: "Show", views: "Map views",
   },
 };
 const LAYER_OF = { zone: "zones", district: "districts", circuit: "circuits" };
@@ -57,7 +59,7 @@ const SECTOR_COLOURS = { health: "#d7301f", education: "#2b8cbe", security: "#4d
 const RAMP = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"];  // bad -> good
 
 const state = {
-  lang: "es", level: "circuit", sector: "", indicator: "coverage_pct", scenario: "", catalogue: null, planning: true,
+  lang: "es", level: "circuit", sector: "", indicator: "coverage_pct", scenario: "", catalogue: null, planning: true, views: [],
   values: new Map(), selected: null, adding: false, markers: new Map(), ready: false, edits: 0,
 };
 const $ = (id) => document.getElementById(id);
@@ -94,6 +96,7 @@ function translate() {
   document.documentElement.lang = state.lang;
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   $("lang").textContent = state.lang === "es" ? "EN" : "ES";
+  labelViews();
   fillSectors();
   renderLegend();
   if (state.selected) showReport(state.selected);
@@ -149,8 +152,10 @@ function addLayers(present) {
       "circle-color": ["match", ["get", "sector"], ...Object.entries(SECTOR_COLOURS).flat(), "#7a0177"],
     },
   });
-  const label = (layer, field, minzoom, maxzoom, size) => map.addLayer({
-    id: layer + "-label", type: "symbol", source: "microplan", "source-layer": layer, minzoom, maxzoom,
+  // One label per unit, at the point inside it the server chose (layer "<level>_labels"),
+  // not one per tile or polygon part.
+  const label = (layer, field, minzoom, maxzoom, size) => present.has(layer + "_labels") && map.addLayer({
+    id: layer + "-label", type: "symbol", source: "microplan", "source-layer": layer + "_labels", minzoom, maxzoom,
     layout: { "text-field": ["get", field], "text-font": ["sans-serif"], "text-size": size, "symbol-placement": "point" },
     paint: { "text-color": "#1f2d3d", "text-halo-color": "#ffffff", "text-halo-width": 1.2 },
   });
@@ -428,6 +433,38 @@ function download(href, filename) {
   a.remove();
 }
 
+// ---- views: the mainland, and each group of islands far away (the Galápagos) ----------
+
+function fitTo(b) {
+  map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 20, duration: 0 });
+}
+const titleCase = (s) => s.toLowerCase().replace(/(^|[\s-])\S/g, (c) => c.toUpperCase());
+function viewLabel(v) {
+  return v.id === "main" ? t("view_main") : t("view_go") + " " + (v.names.length ? v.names.map(titleCase).join(", ") : v.id);
+}
+function labelViews() {
+  for (const b of document.querySelectorAll("#views button")) b.textContent = viewLabel(state.views[b.dataset.view]);
+}
+// A button per view when there is more than one (nothing to choose otherwise).
+function addViewButtons() {
+  if (state.views.length < 2) return;
+  const box = document.createElement("div");
+  box.id = "views";
+  box.className = "maplibregl-ctrl maplibregl-ctrl-group views";
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", t("views"));
+  state.views.forEach((v, i) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.view = i;
+    b.setAttribute("data-testid", "view-" + v.id);
+    b.onclick = () => fitTo(v.bounds);
+    box.appendChild(b);
+  });
+  map.addControl({ onAdd: () => box, onRemove: () => box.remove() }, "top-left");
+  labelViews();
+}
+
 // ---- wiring --------------------------------------------------------------------------
 
 window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, state };
@@ -438,7 +475,10 @@ map.on("load", async () => {
   state.catalogue = await api("/catalogue").catch(() => ({ sectors: [], standards: [] }));
   fillSectors();
   await loadScenarios();
-  if (tj.bounds) map.fitBounds([[tj.bounds[0], tj.bounds[1]], [tj.bounds[2], tj.bounds[3]]], { padding: 20, duration: 0 });
+  state.views = tj.views || [];
+  addViewButtons();
+  const opening = state.views.length ? state.views[0].bounds : tj.bounds;  // the mainland, not every island
+  if (opening) fitTo(opening);
   await loadIndicators();
   map.once("idle", () => { window.microplanViewer.ready = true; });
   map.triggerRepaint();

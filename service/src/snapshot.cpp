@@ -67,9 +67,11 @@ tiles::value tile_value(const nlohmann::json& v) {
 }
 
 void finish_collection(collection& c, const std::vector<std::string>& tile_keys) {
-    tiles::layer_source source;
+    tiles::layer_source source, labels;
     source.name = c.id;
     source.keys = tile_keys;
+    labels.name = c.id + "_labels";
+    labels.keys = tile_keys;
     for (std::size_t i = 0; i < c.features.size(); ++i) {
         feature_record& f = c.features[i];
         finish_feature(f);
@@ -86,11 +88,17 @@ void finish_collection(collection& c, const std::vector<std::string>& tile_keys)
             source.points.push_back(tiles::lonlat_to_mercator(f.location->x, f.location->y));
         } else {
             source.polygons.push_back(to_mercator(f.lonlat));
+            if (auto at = label_point(source.polygons.back())) {
+                labels.points.push_back(*at);
+                labels.ids.push_back(static_cast<std::uint64_t>(f.fid));
+                labels.properties.push_back(row);
+            }
         }
         source.ids.push_back(static_cast<std::uint64_t>(f.fid));
         source.properties.push_back(std::move(row));
     }
     c.layer = std::make_unique<tiles::vector_layer>(std::move(source));
+    if (!c.is_points()) c.labels = std::make_unique<tiles::vector_layer>(std::move(labels));
 }
 
 double round_to(double v, double step) { return std::round(v / step) * step; }
@@ -108,6 +116,7 @@ std::string without_folders(std::string message, const std::string& store_path) 
 }  // namespace
 
 std::string collection_title(std::string_view id) {
+    if (id.ends_with("_labels")) return collection_title(id.substr(0, id.size() - 7)) + " (etiquetas)";
     if (id == "zones") return "Zonas de planificación";
     if (id == "districts") return "Distritos";
     if (id == "circuits") return "Circuitos";
@@ -137,6 +146,23 @@ tiles::box snapshot::extent() const {
     for (const auto& c : collections_)
         if (!c.extent.empty()) b.extend(c.extent);
     return b;
+}
+
+// The views from the coarsest level of units, outlying groups named by provinces when the
+// store has them, else by that level's units.
+void snapshot::find_views() {
+    const collection* coarsest = nullptr;
+    for (const auto& c : collections_)
+        if (!c.is_points() && !c.features.empty() && (!coarsest || c.features.size() < coarsest->features.size()))
+            coarsest = &c;
+    if (!coarsest) return;
+    const collection* naming = find("provinces");
+    if (!naming || naming->features.empty()) naming = coarsest;
+    std::vector<tiles::multipolygon> parts;
+    for (const auto& f : coarsest->features) parts.push_back(f.lonlat);
+    std::vector<std::pair<std::string, tiles::box>> named;
+    for (const auto& f : naming->features) named.emplace_back(f.properties.value("name", std::string()), f.bbox);
+    views_ = map_views(parts, named);
 }
 
 const geo::closing_plan* snapshot::baseline_plan() const {
@@ -175,6 +201,7 @@ std::shared_ptr<const snapshot> snapshot::from_parts(std::vector<collection> col
         finish_collection(c, c.is_points() ? point_keys : unit_keys);
     }
     snap->collections_ = std::move(collections);
+    snap->find_views();
     return snap;
 }
 
@@ -323,6 +350,7 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
         finish_collection(c, {"id", "name", "sector", "typology", "scale", "status", "circuit_code"});
         snap->collections_.push_back(std::move(c));
     }
+    snap->find_views();
     snap->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return snap;
 }

@@ -22,9 +22,17 @@ std::vector<const tiles::vector_layer*> tiles_service::layers_of(const snapshot&
     if (layer == "all") {
         for (const char* id : composite_order)
             if (const collection* c = data.find(id); c && c->layer) out.push_back(c->layer.get());
+        // Labels on top of every polygon and point.
+        for (const char* id : composite_order)
+            if (const collection* c = data.find(id); c && c->labels) out.push_back(c->labels.get());
         return out;
     }
     if (const collection* c = data.find(layer); c && c->layer) out.push_back(c->layer.get());
+    constexpr std::string_view suffix = "_labels";
+    if (layer.ends_with(suffix))
+        if (const collection* c = data.find(std::string_view(layer).substr(0, layer.size() - suffix.size()));
+            c && c->labels)
+            out.push_back(c->labels.get());
     return out;
 }
 
@@ -83,10 +91,21 @@ http_response tiles_service::tilejson(const request_context& ctx, const std::str
                                  {"maxzoom", tiles::max_zoom},
                                  {"fields", fields}});
     }
-    tiles::box b = layer == "all" ? ctx.data->extent() : ctx.data->find(layer)->extent;
+    // A labels layer has the extent of its collection.
+    const collection* own = layer == "all" ? nullptr : ctx.data->find(layer);
+    if (layer != "all" && !own) own = ctx.data->find(std::string_view(layer).substr(0, layer.size() - 7));
+    tiles::box b = own ? own->extent : ctx.data->extent();
     json bounds =
         b.empty() ? json::array({-180, -85.0511, 180, 85.0511}) : json::array({b.minx, b.miny, b.maxx, b.maxy});
-    json center = b.empty() ? json::array({0, 0, 1}) : json::array({(b.minx + b.maxx) / 2, (b.miny + b.maxy) / 2, 6});
+    // The viewer opens on the first view (the mainland), the others are offered (islands far away).
+    json views = json::array();
+    for (const map_view& v : ctx.data->views())
+        views.push_back({{"id", v.id},
+                         {"bounds", json::array({v.bounds.minx, v.bounds.miny, v.bounds.maxx, v.bounds.maxy})},
+                         {"names", v.names}});
+    tiles::box open = layer == "all" && !ctx.data->views().empty() ? ctx.data->views().front().bounds : b;
+    json center =
+        b.empty() ? json::array({0, 0, 1}) : json::array({(open.minx + open.maxx) / 2, (open.miny + open.maxy) / 2, 6});
     return json_response({{"tilejson", "3.0.0"},
                           {"name", layer == "all" ? "microplan" : collection_title(layer)},
                           {"description", "Vector tiles of the microplan store"},
@@ -97,6 +116,7 @@ http_response tiles_service::tilejson(const request_context& ctx, const std::str
                           {"maxzoom", tiles::max_zoom},
                           {"bounds", bounds},
                           {"center", center},
+                          {"views", views},
                           {"vector_layers", vector_layers}});
 }
 

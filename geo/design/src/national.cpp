@@ -13,11 +13,13 @@ national_sources national_sources::from_data_dir(const std::string& dir) {
     national_sources s;
     s.parishes = dir + "/boundaries/parroquias.geojson";
     s.cantons = dir + "/boundaries/cantones.geojson";
+    s.provinces = dir + "/boundaries/provincias.geojson";
     s.official_circuits = dir + "/boundaries/guayaquil_subcircuitos_policia.geojson";
     s.codification = dir + "/tables/senplades_zonas_distritos_circuitos.csv";
     s.census = dir + "/tables/poblacion_parroquias.csv";
     s.urban_parishes = dir + "/tables/parroquias_urbanas_dpa2019.csv";
     s.offices = dir + "/tables/distritos_oficinas.csv";
+    s.recorded_zones = dir + "/establishments/escuelas_registro_2023.csv";
     s.rasters = {dir + "/rasters/landscan_2023_continental.tif", dir + "/rasters/landscan_2023_galapagos.tif"};
     return s;
 }
@@ -51,9 +53,14 @@ national_result build_national(const national_inputs& in, const national_options
 
     parish_census census = match_census({in.parishes, in.cantons, in.census, in.rasters, threads});
     res.report.append(census.report);
-    codification_result cod = codify_parishes({in.parishes, in.cantons, in.codification, in.urban_parishes,
-                                               in.zone_corrections, in.sources.zone_corrections, census.people});
+    codification_result cod =
+        codify_parishes({in.parishes, in.cantons, in.codification, in.urban_parishes, census.people});
     res.report.append(cod.report);
+    zone_resolution zones =
+        resolve_zones({cod.zone_of, cod.cantons.cantons_of_district, in.legal_zones, in.offices, in.recorded_zones,
+                       in.sources.codification, in.sources.legal_zones, in.sources.offices, in.sources.recorded_zones});
+    res.report.append(zones.report);
+    cod.zone_of = std::move(zones.zone_of);
     clock.lap("match the sources (census, codification)");
 
     auto t0 = clock_type::now();
@@ -94,8 +101,10 @@ national_result build_national(const national_inputs& in, const national_options
                                          res.official_districts, cod.listed_districts});
     res.population = std::move(figures.population);
     res.units = std::move(figures.units);
-    res.report.append(check_offices({in.offices, cod.zone_of, levels.districts, in.sources.offices}));
-    clock.lap("report and office checks");
+    res.report.append(check_offices({in.offices, levels.districts, in.sources.offices}));
+    res.report.append(check_zone_territories(
+        {levels.zones, levels.districts, in.cantons, in.provinces, in.legal_zones, opt.analysis_crs, threads}));
+    clock.lap("report, office and territory checks");
 
     res.circuits = std::move(official.circuits);
     res.districts = std::move(levels.districts);

@@ -17,19 +17,6 @@ namespace {
 
 std::string canton_of(const unit& parish) { return parish.code.substr(0, 4); }
 
-// Reviewed zone corrections, each reported with the table's zone and the reason.
-void correct_zones(const codification_input& in, codification_result& out) {
-    for (const zone_correction& c : in.zone_corrections) {
-        auto it = out.zone_of.find(c.district);
-        if (it == out.zone_of.end() || it->second == c.zone) continue;
-        out.report.add(note(severity::warning, "sources.zone_disagreement", level::district, c.district,
-                            "the codification table puts district " + c.district + " in zone " + it->second +
-                                "; corrected to " + c.zone + " (" + in.zone_corrections_source + "): " + c.reason,
-                            c.fid));
-        it->second = c.zone;
-    }
-}
-
 // Which districts and circuits list each parish; a row whose parish lies outside its
 // district's cantons is reported and not used.
 void list_parishes(const codification_input& in, const std::map<std::size_t, std::string>& row_parish,
@@ -150,7 +137,6 @@ codification_result codify_parishes(const codification_input& in) {
         in.table.match_parishes(in.parishes, out.cantons, out.report, in.urban.empty() ? nullptr : &in.urban);
     out.zone_of = in.table.zone_of_district(out.report);
     out.district_name = in.table.district_names();
-    correct_zones(in, out);
     for (const auto& r : in.table.rows()) {
         if (r.circuit.empty()) continue;
         out.circuits_of_district[r.district].insert(r.circuit);

@@ -109,7 +109,7 @@ unit_figures report_units(const report_input& in) {
     return out;
 }
 
-// Sources that disagree: the district offices' zones, and where each office lies.
+// Where each district office lies.
 findings check_offices(const offices_input& in) {
     findings rep;
     if (in.offices.empty()) return rep;
@@ -118,13 +118,6 @@ findings check_offices(const offices_input& in) {
     int inside = 0, elsewhere = 0;
     auto h = geos::thread_context().handle();
     for (const auto& [d, o] : in.offices) {
-        auto it = in.zone_of.find(d);
-        if (it != in.zone_of.end() && it->second != o.zone)
-            rep.add(note(severity::warning, "sources.zone_disagreement", level::district, d,
-                         "the codification table puts district " + d + " in zone " + it->second +
-                             ", the district offices table (" + in.offices_source + ") in zone " + o.zone + ": kept " +
-                             it->second + " (the codification, with its reviewed corrections, defines the hierarchy)",
-                         o.fid));
         if (!o.lonlat || !dindex.count(d)) continue;
         geos::geom_ptr pt = geos::own(GEOSGeom_createPointFromXY_r(h, o.lonlat->first, o.lonlat->second));
         if (geos::intersects(in.districts.units[dindex[d]].geometry.get(), pt.get())) {

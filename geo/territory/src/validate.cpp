@@ -8,40 +8,22 @@
 #include <set>
 #include <unordered_map>
 
+#include "locator.hpp"
 #include "microplan/geo/core/geos.hpp"
 #include "microplan/geo/core/parallel.hpp"
 #include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/territory/contiguity.hpp"
 
 namespace microplan::geo {
 
 namespace {
 
+using detail::locator;
 constexpr double km2 = 1e6;
 
 bool boxes_meet(const geos::envelope& a, const geos::envelope& b) {
     return a.minx <= b.maxx && b.minx <= a.maxx && a.miny <= b.maxy && b.miny <= a.maxy;
 }
-
-// The analysis CRS of the units is not needed to place findings: a point on the
-// problem's surface is taken in projected space and carried back to WGS 84.
-struct locator {
-    std::string analysis_crs;
-    void place(finding& f, const GEOSGeometry* projected_piece) const {
-        GEOSContextHandle_t h = geos::thread_context().handle();
-        geos::geom_ptr p = geos::own(GEOSPointOnSurface_r(h, projected_piece));
-        if (!p || geos::is_empty(p.get())) return;
-        double x = 0, y = 0;
-        GEOSGeomGetX_r(h, p.get(), &x);
-        GEOSGeomGetY_r(h, p.get(), &y);
-        thread_local std::map<std::string, std::unique_ptr<proj::transformer>> back;
-        auto& t = back[analysis_crs];
-        if (!t) t = std::make_unique<proj::transformer>(analysis_crs, "EPSG:4326");
-        if (t->forward(x, y)) {
-            f.lon = x;
-            f.lat = y;
-        }
-    }
-};
 
 // Pieces of a polygonal geometry larger than `min_m2`, each with its area.
 std::vector<std::pair<geos::geom_ptr, double>> pieces_above(const GEOSGeometry* g, double min_m2) {
@@ -313,6 +295,23 @@ void check_nesting(const unit_layer& children, const unit_layer& parents, const 
         for (auto& f : v) out.add(std::move(f));
 }
 
+// Each zone, district, province and canton one territory; provinces and cantons in one zone
+// unless the law splits them (contiguity.hpp).
+void check_territories(const std::vector<const unit_layer*>& layers, const std::map<level, const unit_layer*>& by_level,
+                       const validation_options& opt, findings& out) {
+    std::vector<const unit_layer*> administrative;
+    for (const unit_layer* l : layers)
+        if (l->lvl == level::province || l->lvl == level::canton || l->lvl == level::parish)
+            administrative.push_back(l);
+    for (const unit_layer* l : layers)
+        if (child_level(l->lvl) && !l->units.empty()) out.append(check_one_territory(*l, administrative, opt));
+    auto zones = by_level.find(level::zone);
+    if (zones == by_level.end()) return;
+    for (level g : {level::province, level::canton})
+        if (auto it = by_level.find(g); it != by_level.end())
+            out.append(check_split_across_zones(*it->second, *zones->second, opt));
+}
+
 }  // namespace
 
 validation_report validate(const std::vector<const unit_layer*>& layers, const validation_options& opt) {
@@ -343,6 +342,7 @@ validation_report validate(const std::vector<const unit_layer*>& layers, const v
         else
             check_holes(*l, groups.front(), opt, loc, r.report);
     }
+    check_territories(layers, by_level, opt, r.report);
     return r;
 }
 

@@ -22,7 +22,7 @@ using detail::write_text;
 // (and told).
 design::national_sources sources_of(const build_ecuador_options& o) {
     design::national_sources src = design::national_sources::from_data_dir(o.data_dir);
-    src.zone_corrections = o.zone_corrections;
+    src.legal_zones = o.legal_zones;
     for (const auto* p : {&src.parishes, &src.cantons, &src.codification, &src.census})
         if (!std::filesystem::exists(*p))
             throw format_error({*p, {}, {}, {}, {}}, "missing file", "the data folder lacks this file");
@@ -32,7 +32,9 @@ design::national_sources sources_of(const build_ecuador_options& o) {
         p.clear();
     };
     optional(src.urban_parishes, "the urban parish classifier");
-    optional(src.offices, "the district offices (no seeds for city districts, no zone check)");
+    optional(src.provinces, "the provinces (no check of provinces split across zones)");
+    optional(src.offices, "the district offices (no seeds for city districts, one zone witness less)");
+    optional(src.recorded_zones, "the school registry (one zone witness less)");
     optional(src.official_circuits, "official circuit polygons");
     std::vector<std::string> rasters;
     for (auto r : src.rasters) {
@@ -43,7 +45,13 @@ design::national_sources sources_of(const build_ecuador_options& o) {
     return src;
 }
 
-// The store: parishes and cantons as read, the designed levels, people per level.
+// The provinces as read, when given: the reference level zones are checked against.
+void write_provinces(store::planning_store& db, const design::national_inputs& in) {
+    if (in.provinces.units.empty()) return;
+    db.write_level(in.provinces, {level::province, in.sources.provinces, "", "GeoJSON", "EPSG:4326", "", 0}, {});
+}
+
+// The store: parishes, cantons and provinces as read, the designed levels, people per level.
 void write_store(const build_ecuador_options& o, const design::national_inputs& in, const design::national_result& r) {
     const design::national_sources& src = in.sources;
     store::update_atomically(o.out, [&](store::planning_store& db) {
@@ -52,6 +60,7 @@ void write_store(const build_ecuador_options& o, const design::national_inputs& 
         db.write_level(in.parishes, rec, {});
         rec = {level::canton, src.cantons, "", "GeoJSON", "EPSG:4326", "", 0};
         db.write_level(in.cantons, rec, {});
+        write_provinces(db, in);
         for (const unit_layer* l : {&r.zones, &r.districts, &r.circuits}) {
             rec = {l->lvl, o.command_line, "", "design", "EPSG:4326", "", 0};
             db.write_level(*l, rec, l->lvl == level::circuit ? r.report : findings{});
@@ -104,10 +113,13 @@ nlohmann::json national_report_json(const design::national_result& r, const desi
     j["store"] = store;
     j["sources"] = {{"parishes", src.parishes},
                     {"cantons", src.cantons},
+                    {"provinces", src.provinces},
                     {"codification", src.codification},
                     {"census", src.census},
                     {"urban_parishes", src.urban_parishes},
                     {"offices", src.offices},
+                    {"legal_zones", src.legal_zones},
+                    {"recorded_zones", src.recorded_zones},
                     {"official_circuits", src.official_circuits},
                     {"rasters", src.rasters}};
     j["counts"] = {{"zones", r.zones.units.size()},

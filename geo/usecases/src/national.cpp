@@ -45,21 +45,54 @@ design::census_table read_census(const std::string& path, const unit_layer& pari
     return out;
 }
 
-// Reviewed corrections of the codification's zones (CSV: district, zone, reason).
-std::vector<design::zone_correction> read_zone_corrections(const std::string& path) {
-    std::vector<design::zone_correction> out;
+// The legal zoning: a zone per province, or per canton where the law splits a province.
+std::vector<design::legal_zone> read_legal_zones_csv(const std::string& path) {
+    std::vector<design::legal_zone> out;
     GDALDatasetUniquePtr ds = gdal::open_table(path);
     OGRLayer& layer = gdal::pick_layer(*ds, path, "");
-    auto fd = find_column(layer.GetLayerDefn(), {"district"});
-    auto fz = find_column(layer.GetLayerDefn(), {"zone"});
-    auto fr = find_column(layer.GetLayerDefn(), {"reason"});
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    auto fl = find_column(defn, {"level"});
+    auto fc = find_column(defn, {"code"});
+    auto fz = find_column(defn, {"zone"});
+    auto fn = find_column(defn, {"name"});
+    auto fs = find_column(defn, {"source"});
+    if (!fl || !fc || !fz)
+        throw format_error({path, layer.GetName(), {}, {}, {}}, "missing column",
+                           "the legal zoning needs the columns level, code and zone");
+    for (auto& f : layer) {
+        std::string what = f->GetFieldAsString(*fl);
+        auto lvl = parse_level(what);
+        if (!lvl || (*lvl != level::province && *lvl != level::canton))
+            throw format_error({path, layer.GetName(), f->GetFID(), "level", what}, "unknown level",
+                               "a legal zoning row is for a province or a canton");
+        std::string code = normalise_code(*lvl, f->GetFieldAsString(*fc));
+        if (!code_is_well_formed(*lvl, code))
+            throw format_error({path, layer.GetName(), f->GetFID(), "code", code}, "malformed code",
+                               std::string("the code does not have the shape of a ") + std::string(level_name(*lvl)) +
+                                   " code (" + std::string(code_shape(*lvl)) + ")");
+        out.push_back({*lvl, code, fn ? f->GetFieldAsString(*fn) : "",
+                       normalise_code(level::zone, f->GetFieldAsString(*fz)), fs ? f->GetFieldAsString(*fs) : path,
+                       f->GetFID()});
+    }
+    return out;
+}
+
+// The zone a register records for each district (the school registry's da_dist, da_zona),
+// counted; rows without both are skipped.
+design::recorded_zone_counts read_recorded_zones(const std::string& path) {
+    design::recorded_zone_counts out;
+    GDALDatasetUniquePtr ds = gdal::open_table(path);
+    OGRLayer& layer = gdal::pick_layer(*ds, path, "");
+    auto fd = find_column(layer.GetLayerDefn(), {"dadist"});
+    auto fz = find_column(layer.GetLayerDefn(), {"dazona"});
     if (!fd || !fz)
         throw format_error({path, layer.GetName(), {}, {}, {}}, "missing column",
-                           "zone corrections need the columns district and zone");
-    for (auto& f : layer)
-        out.push_back({normalise_code(level::district, f->GetFieldAsString(*fd)),
-                       normalise_code(level::zone, f->GetFieldAsString(*fz)), fr ? f->GetFieldAsString(*fr) : "",
-                       f->GetFID()});
+                           "a register of recorded zones needs the columns da_dist and da_zona");
+    for (auto& f : layer) {
+        std::string d = normalise_code(level::district, f->GetFieldAsString(*fd));
+        std::string z = normalise_code(level::zone, f->GetFieldAsString(*fz));
+        if (code_is_well_formed(level::district, d) && code_is_well_formed(level::zone, z)) ++out[d][z];
+    }
     return out;
 }
 
@@ -136,14 +169,19 @@ design::national_inputs read_national_inputs(const design::national_sources& sou
     in.sources = sources;
     in.parishes = read_level(sources.parishes, level::parish, analysis_crs, threads, in.report);
     in.cantons = read_level(sources.cantons, level::canton, analysis_crs, threads, in.report);
+    if (!sources.provinces.empty())
+        in.provinces = read_level(sources.provinces, level::province, analysis_crs, threads, in.report);
     in.codification = codification_table::read(sources.codification);
     if (!sources.urban_parishes.empty()) in.urban_parishes = read_urban_parishes(sources.urban_parishes);
     in.census = read_census(sources.census, in.parishes, in.report);
-    if (!sources.zone_corrections.empty()) in.zone_corrections = read_zone_corrections(sources.zone_corrections);
+    if (!sources.legal_zones.empty()) in.legal_zones = read_legal_zones_csv(sources.legal_zones);
+    if (!sources.recorded_zones.empty()) in.recorded_zones = read_recorded_zones(sources.recorded_zones);
     if (!sources.offices.empty()) in.offices = read_offices(sources.offices);
     for (const auto& path : sources.rasters) in.rasters.grids.push_back(read_population_grid(path, analysis_crs));
     if (!sources.official_circuits.empty()) in.official_circuits = read_official_circuits(sources.official_circuits);
     return in;
 }
+
+std::vector<design::legal_zone> read_legal_zones(const std::string& path) { return read_legal_zones_csv(path); }
 
 }  // namespace microplan::geo::usecases

@@ -1,7 +1,7 @@
 // The stages of the national build (design/national_stages.hpp) on a synthetic country, so the
 // design is covered without the real data: seven parishes in three cantons near Quito, a tiny
 // codification table written to a scratch folder, a census with a changed code and a new
-// parish, a population raster in memory, district offices, a zone correction and one official
+// parish, a population raster in memory, district offices, a legal zoning and one official
 // circuit. Each test checks one stage's output; the last runs build_national whole.
 #include "microplan/geo/design/national_stages.hpp"
 
@@ -77,7 +77,8 @@ const char* codification_csv =
 class NationalStages : public ::testing::Test {
 protected:
     void SetUp() override {
-        in.sources.zone_corrections = "zone_corrections.csv";
+        in.sources.legal_zones = "legal_zones.csv";
+        in.sources.recorded_zones = "register.csv";
         in.sources.offices = "offices.csv";
         in.sources.official_circuits = "official.geojson";
         in.parishes.lvl = level::parish;
@@ -102,7 +103,10 @@ protected:
             {"170101", 30000}, {"170102", 40000}, {"170103", 10000}, {"170201", 20000}, {"170202", 12000}};
         in.census.orphans = {{"170199", "DELTA", "QUITO", 12000}, {"170198", "NUEVA", "QUITO", 3000}};
         in.codification = codification_table::read(dir.write("codification.csv", codification_csv));
-        in.zone_corrections = {{"17D03", "Z8", "moved in a reviewed decree", 1}};
+        // The law: Pichincha in Z9 but canton 1702 (MEJIA) in Z8; the register agrees with it.
+        in.legal_zones = {{level::province, "17", "PICHINCHA", "Z9", "a decree", 1},
+                          {level::canton, "1702", "MEJIA", "Z8", "a later decree", 2}};
+        in.recorded_zones = {{"17D01", {{"Z9", 40}}}, {"17D03", {{"Z8", 7}, {"Z9", 1}}}};
         in.offices["17D01"] = {"Z9", std::pair{-78.59, -0.29}, 1};    // in ALFA
         in.offices["17D02"] = {"Z9", std::pair{-78.59, -0.27}, 2};    // in GAMMA
         in.offices["17D03"] = {"Z9", std::pair{-78.595, -0.295}, 3};  // in ALFA, district 17D01
@@ -133,9 +137,15 @@ protected:
     }
     const codification_result& cod() {
         if (!cod_)
-            cod_ = codify_parishes({in.parishes, in.cantons, in.codification, in.urban_parishes, in.zone_corrections,
-                                    in.sources.zone_corrections, census().people});
+            cod_ = codify_parishes({in.parishes, in.cantons, in.codification, in.urban_parishes, census().people});
         return *cod_;
+    }
+    const zone_resolution& zones() {
+        if (!zones_)
+            zones_ = resolve_zones({cod().zone_of, cod().cantons.cantons_of_district, in.legal_zones, in.offices,
+                                    in.recorded_zones, "codification.csv", in.sources.legal_zones, in.sources.offices,
+                                    in.sources.recorded_zones});
+        return *zones_;
     }
     const national_pieces& pieces() {
         if (!pieces_)
@@ -164,6 +174,7 @@ protected:
     national_options opt;
     std::optional<parish_census> census_;
     std::optional<codification_result> cod_;
+    std::optional<zone_resolution> zones_;
     std::optional<national_pieces> pieces_;
     std::optional<district_design> districts_;
     std::optional<circuit_design> circuits_;
@@ -195,11 +206,7 @@ TEST_F(NationalStages, CodificationMatchesCantonsAndParishesAndPlacesWhatIsLeft)
     const codification_result& c = cod();
     EXPECT_EQ(c.cantons.districts_of_canton.at("1701"), (std::vector<std::string>{"17D01", "17D02"}));
     EXPECT_EQ(c.cantons.districts_of_canton.at("1702"), (std::vector<std::string>{"17D03"}));
-    EXPECT_EQ(c.zone_of.at("17D01"), "Z9");
-    EXPECT_EQ(c.zone_of.at("17D03"), "Z8");  // the reviewed correction
-    const finding* corrected = first_rule(c.report, "sources.zone_disagreement");
-    ASSERT_NE(corrected, nullptr);
-    EXPECT_NE(corrected->message.find("moved in a reviewed decree"), std::string::npos) << corrected->message;
+    EXPECT_EQ(c.zone_of.at("17D03"), "Z9");  // the table's zone, before resolve_zones
     EXPECT_EQ(c.listed_districts[parish("BETA")], (std::set<std::string>{"17D01", "17D02"}));
     EXPECT_EQ(c.listed_circuits[parish("ZETA")], (std::set<std::string>{"17D03C02"}));
     EXPECT_EQ(c.listed_circuits[parish("DELTA")], (std::set<std::string>{"17D02C02"}));
@@ -349,11 +356,44 @@ TEST_F(NationalStages, OfficialCircuitsAreComparedThenTakePrecedence) {
     EXPECT_NEAR(std::accumulate(r.population.begin(), r.population.end(), 0.0), before, 50);
 }
 
+TEST_F(NationalStages, ZonesResolveFromTheLawAndReportEachSourceThatLost) {
+    const zone_resolution& z = zones();
+    EXPECT_EQ(z.zone_of.at("17D01"), "Z9");
+    EXPECT_EQ(z.zone_of.at("17D02"), "Z9");
+    EXPECT_EQ(z.zone_of.at("17D03"), "Z8");  // the canton row overrides its province's
+    // 17D03: the codification table, the offices table and the register's minority lost.
+    std::vector<std::string> lost;
+    for (const finding& f : z.report.items)
+        if (f.rule == "sources.zone_disagreement") {
+            EXPECT_EQ(f.code, "17D03");
+            EXPECT_NE(f.message.find("a later decree"), std::string::npos) << f.message;
+            EXPECT_NE(f.message.find("Z9 lost"), std::string::npos) << f.message;
+            lost.push_back(f.message.substr(0, f.message.find(" (")));
+        }
+    EXPECT_EQ(lost, (std::vector<std::string>{"the codification table", "the district offices table"}));
+    EXPECT_EQ(count_rule(z.report, "zones.legal_undetermined"), 0u);
+    EXPECT_EQ(count_rule(z.report, "zones.resolved"), 1u);
+}
+
+TEST_F(NationalStages, ZonesWithoutALegalRowGoToTheMajorityOfTheSources) {
+    in.legal_zones = {{level::canton, "1701", "QUITO", "Z9", "a decree", 1}};  // nothing for 1702
+    in.recorded_zones = {{"17D03", {{"Z8", 7}}}};
+    in.offices["17D03"].zone = "Z8";
+    const zone_resolution& z = zones();
+    EXPECT_EQ(z.zone_of.at("17D03"), "Z8");  // offices and register against the table
+    const finding* undecided = first_rule(z.report, "zones.legal_undetermined");
+    ASSERT_NE(undecided, nullptr);
+    EXPECT_EQ(undecided->code, "17D03");
+    const finding* lost = first_rule(z.report, "sources.zone_disagreement");
+    ASSERT_NE(lost, nullptr);
+    EXPECT_EQ(lost->message.rfind("the codification table", 0), 0u) << lost->message;
+}
+
 TEST_F(NationalStages, DistrictsAndZonesDissolveFromCircuitsAndNest) {
     circuit_units u = assembled();
     for (unit& c : u.layer.units) measure_unit(c, opt.analysis_crs);
     dissolved_levels l = dissolve_levels({u.layer, u.population, circuits(), districts(), cod().district_name,
-                                          cod().zone_of, opt.analysis_crs, opt.threads});
+                                          zones().zone_of, opt.analysis_crs, opt.threads});
     ASSERT_EQ(l.districts.units.size(), 3u);
     ASSERT_EQ(l.zones.units.size(), 2u);
     EXPECT_EQ(l.zones.units[0].code, "Z8");
@@ -381,7 +421,7 @@ TEST_F(NationalStages, ReportsAndOfficesCheck) {
     circuit_units u = assembled();
     for (unit& c : u.layer.units) measure_unit(c, opt.analysis_crs);
     dissolved_levels l = dissolve_levels({u.layer, u.population, circuits(), districts(), cod().district_name,
-                                          cod().zone_of, opt.analysis_crs, opt.threads});
+                                          zones().zone_of, opt.analysis_crs, opt.threads});
     std::set<std::string> official;
     std::vector<official_match> official_districts;
     unit_figures f = report_units({in.parishes, in.cantons, census().people, pieces().graph, u.layer, u.population,
@@ -401,10 +441,7 @@ TEST_F(NationalStages, ReportsAndOfficesCheck) {
         }
         EXPECT_EQ(r.parts, 1) << r.code;
     }
-    findings o = check_offices({in.offices, cod().zone_of, l.districts, in.sources.offices});
-    const finding* zone = first_rule(o, "sources.zone_disagreement");
-    ASSERT_NE(zone, nullptr);
-    EXPECT_EQ(zone->code, "17D03");
+    findings o = check_offices({in.offices, l.districts, in.sources.offices});
     const finding* elsewhere = first_rule(o, "design.office_elsewhere");
     ASSERT_NE(elsewhere, nullptr);
     EXPECT_NE(elsewhere->message.find("lies in district 17D01"), std::string::npos) << elsewhere->message;

@@ -21,7 +21,7 @@ TEST(RealData, NationalBaseFromParishesCantonsAndTheCodification) {
     national_options o;
     o.threads = 2;
     national_sources src = national_sources::from_data_dir(ecuador(""));
-    src.zone_corrections = std::string(MICROPLAN_DATA_DIR) + "/ecuador/zone_corrections.csv";
+    src.legal_zones = std::string(MICROPLAN_DATA_DIR) + "/ecuador/legal_zones.csv";
     national_result r = build_national(usecases::read_national_inputs(src, o.analysis_crs, o.threads), o);
     EXPECT_EQ(r.zones.units.size(), 9u);
     EXPECT_EQ(r.districts.units.size(), 140u);

@@ -48,7 +48,10 @@ TEST(NationalInputs, EverySourceIsReadUpFront) {
                          "170101,ALFA,QUITO,30000\n"
                          "170199,BETA,QUITO,20000\n");
     s.offices = dir.write("offices.csv", "cod_distri,zona,latitud,longitud\n17D01,9,-0.29,-78.59\n");
-    s.zone_corrections = dir.write("zones.csv", "district,zone,reason\n17D01,8,a reviewed decree\n");
+    s.legal_zones = dir.write("zones.csv",
+                              "level,code,name,zone,source\nprovince,17,PICHINCHA,2,a decree\ncanton,1701,QUITO,8,"
+                              "a later decree\n");
+    s.recorded_zones = dir.write("register.csv", "amie,da_zona,da_dist\nA,9,17D01\nB,9,17D01\nC,8,17D01\nD,,\n");
     s.official_circuits = dir.write(
         "official.geojson",
         feature_collection(polygon_feature(R"({"Cod_Subci":"17D01C01S01"})", square_ring(-78.60, -0.30, 0.01)) + "," +
@@ -67,9 +70,12 @@ TEST(NationalInputs, EverySourceIsReadUpFront) {
     EXPECT_EQ(in.offices.at("17D01").zone, "Z9");
     ASSERT_TRUE(in.offices.at("17D01").lonlat);
     EXPECT_DOUBLE_EQ(in.offices.at("17D01").lonlat->first, -78.59);
-    ASSERT_EQ(in.zone_corrections.size(), 1u);
-    EXPECT_EQ(in.zone_corrections[0].zone, "Z8");
-    EXPECT_EQ(in.zone_corrections[0].reason, "a reviewed decree");
+    ASSERT_EQ(in.legal_zones.size(), 2u);
+    EXPECT_EQ(in.legal_zones[0].lvl, level::province);
+    EXPECT_EQ(in.legal_zones[0].zone, "Z2");
+    EXPECT_EQ(in.legal_zones[1].code, "1701");
+    EXPECT_EQ(in.legal_zones[1].source, "a later decree");
+    EXPECT_EQ(in.recorded_zones.at("17D01"), (std::map<std::string, int>{{"Z8", 1}, {"Z9", 2}}));
     ASSERT_EQ(in.official_circuits.size(), 1u);  // two subcircuits dissolved into their circuit
     EXPECT_NEAR(area_m2(in.official_circuits.at("17D01C01").get()), 0.01 * 0.02 * 111320.0 * 110574.0, 2e4);
     EXPECT_TRUE(in.rasters.grids.empty());
@@ -80,5 +86,5 @@ TEST(NationalInputs, EverySourceIsReadUpFront) {
     design::national_result r = design::build_national(in, o);
     EXPECT_EQ(r.circuits.units.size(), 2u);
     EXPECT_EQ(r.population[level::parish]["170102"], 20000);  // found by name
-    EXPECT_EQ(r.districts.units.at(0).parent_code, "Z8");     // corrected
+    EXPECT_EQ(r.districts.units.at(0).parent_code, "Z8");     // the law (canton row) wins
 }

@@ -22,6 +22,7 @@
 #include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/territory/locate.hpp"
 #include "microplan/geo/usecases/scenarios.hpp"
+#include "microplan/service/cartography.hpp"
 #include "microplan/tiles/geometry.hpp"
 #include "microplan/tiles/tileset.hpp"
 
@@ -50,6 +51,8 @@ struct collection {
     std::vector<queryable> queryables;
     tiles::box extent;                           // lon/lat
     std::unique_ptr<tiles::vector_layer> layer;  // for tiles
+    // Units: one point per unit inside it (cartography.hpp), tile layer "<id>_labels".
+    std::unique_ptr<tiles::vector_layer> labels;
 
     [[nodiscard]] bool is_points() const noexcept { return !lvl; }
     [[nodiscard]] const feature_record* find(std::int64_t fid) const {
@@ -65,6 +68,9 @@ struct collection {
 };
 
 class snapshot final : public geo::usecases::scenario_baseline {
+public:
+    void find_views();
+
 public:
     // Reads the store (read-only). Throws geo::store_error when it cannot be opened or read.
     static std::shared_ptr<const snapshot> load(const std::string& store_path, std::uint64_t generation = 1);
@@ -85,6 +91,8 @@ public:
     [[nodiscard]] const std::vector<collection>& collections() const noexcept { return collections_; }
     [[nodiscard]] const collection* find(std::string_view id) const;
     [[nodiscard]] tiles::box extent() const;  // lon/lat over every collection
+    // Where a viewer opens (the mainland) and the outlying groups of units (cartography.hpp).
+    [[nodiscard]] const std::vector<map_view>& views() const noexcept { return views_; }
 
     // Planning (coverage model) when the store holds standards and population.
     [[nodiscard]] const geo::coverage_model* model() const noexcept override { return model_.get(); }
@@ -104,6 +112,7 @@ private:
     std::string store_path_;
     std::uint64_t generation_ = 0;
     std::vector<collection> collections_;
+    std::vector<map_view> views_;
     std::unique_ptr<geo::store::planning_inputs> inputs_;
     std::unique_ptr<geo::coverage_model> model_;
     std::string planning_message_;

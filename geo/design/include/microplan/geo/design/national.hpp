@@ -9,7 +9,8 @@
 //              several is split by the raster, targets in proportion to circuit counts;
 //   circuits   inside each district: the parishes each circuit lists, a parish listed under
 //              several circuits split into population-balanced parts;
-//   zones      districts dissolved by the codification's zone;
+//   zones      districts dissolved by the zone resolved from the evidence (resolve_zones in
+//              national_stages.hpp: the legal zoning first, then the recorded zones);
 //   official   circuit polygons given as official (Guayaquil's) replace the designed ones
 //              (the designed ones are measured against them first).
 // Every defect met is a finding with its resolution.
@@ -36,10 +37,14 @@ namespace microplan::geo::design {
 // (usecases/national.hpp) opens them. An empty name: the optional input is absent.
 struct national_sources {
     std::string parishes, cantons, codification, census, urban_parishes, offices, official_circuits;
+    std::string provinces;  // optional: stored as a reference level, checked against the zones
     std::vector<std::string> rasters;
-    // Reviewed corrections of the codification's zones (CSV: district, zone, reason), e.g.
-    // data/ecuador/zone_corrections.csv; each applied correction is reported.
-    std::string zone_corrections;
+    // The legal zoning (CSV: level, code, name, zone, source), e.g. data/ecuador/legal_zones.csv:
+    // the zone of each province by law, a canton row overriding its province's.
+    std::string legal_zones;
+    // A register that records a zone per district (the school registry: da_dist, da_zona),
+    // one more witness of each district's zone. Optional.
+    std::string recorded_zones;
 
     // The layout of ../shared/data/ecuador (README there).
     static national_sources from_data_dir(const std::string& dir);
@@ -70,21 +75,27 @@ struct district_office {
     long long fid = 0;
 };
 
-// A reviewed correction of the zone the codification gives a district.
-struct zone_correction {
-    std::string district, zone, reason;  // codes normalised
+// A row of the legal zoning: the zone a province (or a canton, overriding its province) is
+// in by law, and the act that says so.
+struct legal_zone {
+    level lvl = level::province;           // province or canton
+    std::string code, name, zone, source;  // codes normalised
     long long fid = 0;
 };
 
+// Zones a register records per district: district code -> zone -> records.
+using recorded_zone_counts = std::map<std::string, std::map<std::string, int>>;
+
 // Everything build_national needs, read up front.
 struct national_inputs {
-    national_sources sources;  // names, for messages
-    unit_layer parishes, cantons;
+    national_sources sources;                 // names, for messages
+    unit_layer parishes, cantons, provinces;  // provinces empty when not given
     census_table census;
     codification_table codification;
     std::vector<urban_parish> urban_parishes;
     std::map<std::string, district_office> offices;  // by district code
-    std::vector<zone_correction> zone_corrections;
+    std::vector<legal_zone> legal_zones;
+    recorded_zone_counts recorded_zones;
     // Official circuit polygons (WGS 84), subcircuits dissolved by circuit code.
     std::map<std::string, geos::geom_ptr> official_circuits;
     weight_rasters rasters;  // the population rasters, in the order of sources.rasters

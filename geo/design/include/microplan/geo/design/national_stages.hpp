@@ -4,8 +4,9 @@
 //
 //   match_census        people per parish: by code, by name, new parishes to the one they
 //                       were carved from, the rest counted on the raster
-//   codify_parishes     the codification matched to cantons and parishes, zone corrections,
-//                       circuits without a matched parish placed, unmatched rows explained
+//   codify_parishes     the codification matched to cantons and parishes, circuits without a
+//                       matched parish placed, unmatched rows explained
+//   resolve_zones       the zone of each district from the evidence (legal zoning, tables)
 //   build_pieces        parishes listed under several districts or circuits split on the raster
 //   design_districts    districts grown over the pieces (city cantons shared out)
 //   design_circuits     circuits grown inside each district
@@ -52,12 +53,11 @@ struct codification_input {
     const unit_layer& cantons;
     const codification_table& table;
     const std::vector<urban_parish>& urban;  // empty: no urban parish classifier
-    const std::vector<zone_correction>& zone_corrections;
-    const std::string& zone_corrections_source;  // for messages
-    std::span<const double> people;              // per parish (match_census)
+    std::span<const double> people;          // per parish (match_census)
 };
 struct codification_result {
     canton_districts cantons;  // which cantons make each district (its report is in `report`)
+    // zone_of: the codification table's zone per district (resolve_zones decides the zone).
     std::map<std::string, std::string> zone_of, district_name, circuit_name;
     std::map<std::string, std::set<std::string>> circuits_of_district;
     // Per parish: the districts and circuits whose rows list it (a circuit none of whose
@@ -66,6 +66,45 @@ struct codification_result {
     findings report;
 };
 codification_result codify_parishes(const codification_input& in);
+
+// ---- zones ----
+// Every district's zone from the evidence. The legal zoning decides when the cantons the
+// district lists are all in one legal zone (a canton row overrides its province row); every
+// source that says otherwise (the codification table, the district offices, a register's
+// recorded zone) is reported as the loser (`sources.zone_disagreement`). Where the law does
+// not decide (no row for a canton, or cantons in several legal zones:
+// `zones.legal_undetermined`), the zone most sources give wins, ties to the codification.
+struct zones_input {
+    const std::map<std::string, std::string>& table_zone;  // codification, per district
+    const std::map<std::string, std::vector<std::string>>& cantons_of_district;
+    const std::vector<legal_zone>& legal;
+    const std::map<std::string, district_office>& offices;                           // empty: no offices table
+    const recorded_zone_counts& recorded;                                            // empty: no register
+    std::string codification_source, legal_source, offices_source, recorded_source;  // for messages
+};
+struct zone_resolution {
+    std::map<std::string, std::string> zone_of;  // district -> zone
+    findings report;
+};
+zone_resolution resolve_zones(const zones_input& in);
+
+// The provinces the legal zoning splits across zones (a canton row with another zone than its
+// province's): the declared exceptions of validation_options::split_allowed.
+std::set<std::string> legally_split(const std::vector<legal_zone>& legal);
+
+// The built zones and districts checked as any country's (territory/contiguity.hpp): each one
+// territory, islands aside, the cantons' exclaves joining; provinces and cantons in one zone
+// unless the law splits them.
+struct territory_input {
+    const unit_layer& zones;
+    const unit_layer& districts;
+    const unit_layer& cantons;
+    const unit_layer& provinces;  // may be empty
+    const std::vector<legal_zone>& legal;
+    std::string analysis_crs;
+    unsigned threads = 0;
+};
+findings check_zone_territories(const territory_input& in);
 
 // ---- pieces ----
 struct pieces_input {
@@ -218,9 +257,9 @@ struct unit_figures {
 unit_figures report_units(const report_input& in);
 
 // ---- offices ----
+// Where each office lies against the designed districts (its zone is weighed in resolve_zones).
 struct offices_input {
     const std::map<std::string, district_office>& offices;
-    const std::map<std::string, std::string>& zone_of;
     const unit_layer& districts;
     std::string offices_source;  // for messages
 };

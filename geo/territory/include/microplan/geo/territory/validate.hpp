@@ -1,7 +1,9 @@
 #pragma once
 // Validation of a territorial hierarchy: codes, parent links, geometric nesting,
-// gaps and overlaps between siblings, parents without children.
+// gaps and overlaps between siblings, parents without children, each zone and district one
+// territory and groupings split across zones (contiguity.hpp).
 #include <nlohmann/json_fwd.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,11 @@ struct validation_options {
     double sliver_km2 = 0.05;
     // A child is "within" its parent when at least this share of its area lies in it.
     double nesting_share = 0.98;
+    // Two parts of a unit closer than this (metres in the analysis CRS) touch.
+    double touch_m = 1.0;
+    // Codes of the units of a grouping level (provinces, cantons) the law itself splits across
+    // zones (Ecuador: Guayas 09, Pichincha 17): no warning for them (contiguity.hpp).
+    std::set<std::string> split_allowed;
     std::string analysis_crs = "EPSG:32717";  // the CRS of the units' projected geometries
     unsigned threads = 0;                     // 0 = all cores
 };

@@ -47,7 +47,7 @@ struct build_ecuador_options {
     std::string out;               // the planning store (replaced atomically)
     std::string report;            // "" = <out>_report.json
     std::string units_csv;         // "" = <out>_units.csv
-    std::string zone_corrections;  // "" = none
+    std::string legal_zones;       // the legal zoning (data/ecuador/legal_zones.csv); "" = none
     design::national_options national;
     std::string command_line;  // recorded as the source of the designed levels
     // Told about each optional source that is missing (the build goes on without it).

@@ -15,4 +15,8 @@ namespace microplan::geo::usecases {
 design::national_inputs read_national_inputs(const design::national_sources& sources, const std::string& analysis_crs,
                                              unsigned threads = 0);
 
+// The legal zoning (CSV: level, code, name, zone, source; e.g. data/ecuador/legal_zones.csv).
+// Throws format_error on a missing column, an unknown level or a malformed code.
+std::vector<design::legal_zone> read_legal_zones(const std::string& path);
+
 }  // namespace microplan::geo::usecases
