@@ -81,6 +81,8 @@ command add_build_ecuador(CLI::App& app) {
     auto a = std::make_shared<args>();
     auto& o = a->o;
     o.zone_corrections = MICROPLAN_DATA_DIR "/ecuador/zone_corrections.csv";
+    o.standards = {MICROPLAN_DATA_DIR "/standards/ecuador_education.csv",
+                   MICROPLAN_DATA_DIR "/standards/ecuador_health.csv"};
     app.add_option("--data", o.data_dir, "The Ecuador data folder (../shared/data/ecuador layout, see its README)")
         ->required()
         ->check(CLI::ExistingDirectory);
@@ -91,6 +93,9 @@ command add_build_ecuador(CLI::App& app) {
     app.add_option("--units-csv", o.units_csv, "Per-unit figures as CSV (default: <store>_units.csv)");
     app.add_option("--zone-corrections", o.zone_corrections,
                    "Reviewed corrections of the codification's zones (CSV: district, zone, reason; '' for none)");
+    app.add_option("--standards", o.standards,
+                   "Standards catalogues put in force together (default: data/standards/ecuador_education.csv and "
+                   "ecuador_health.csv)");
     app.add_option("--seed", o.national.seed, "Random seed of the design")->default_val(1);
     app.add_option("--crs", a->crs, "Analysis CRS")->default_val("EPSG:32717");
     app.add_option("--threads", o.national.threads, "Worker threads (default: all cores)")->check(within(thread_count));
