@@ -135,6 +135,17 @@ http_response reports_service::unit_report(const request_context& ctx, const std
 }
 
 http_response reports_service::coverage(const request_context& ctx) const {
+    if (flag_param(ctx, "include-private")) {
+        // Private establishments in the current offer: the baseline only (scenarios are built
+        // on the public offer).
+        const geo::coverage_model& base = model_of(ctx);
+        auto scenario = ctx.target.get("scenario");
+        if (scenario && !scenario->empty() && *scenario != "0" && *scenario != "base")
+            throw request_error(400, "InvalidParameterValue",
+                                "parameter 'include-private' applies to the baseline only, not to a scenario");
+        const geo::coverage_model* with_private = ctx.data->model_with_private();
+        return coverage_of(ctx, with_private ? *with_private : base);
+    }
     return with_model(ctx, [&](const geo::coverage_model& model, bool) { return coverage_of(ctx, model); });
 }
 
@@ -319,6 +330,10 @@ void reports_service::register_routes(route_table& table) const {
                        .tags = {tag},
                        .parameters = {level_parameter("district"), sector_parameter(),
                                       query_parameter("by-typology", "One row per typology (true or 1)",
+                                                      {{"type", "string"}, {"enum", {"true", "1", "false", "0"}}}),
+                                      query_parameter("include-private",
+                                                      "Count private establishments in the current offer (true or 1; "
+                                                      "default: public ones and those of unknown provider)",
                                                       {{"type", "string"}, {"enum", {"true", "1", "false", "0"}}}),
                                       scenario_parameter(), format_parameter()},
                        .responses = {json_or_csv("Coverage"), bad, unavailable}}});

@@ -172,6 +172,16 @@ const geo::closing_plan* snapshot::baseline_plan() const {
     return plan_.get();
 }
 
+const geo::coverage_model* snapshot::model_with_private() const {
+    if (!model_) return nullptr;
+    std::call_once(private_once_, [this] {
+        geo::coverage_options o;
+        o.include_private = true;
+        private_model_ = std::make_unique<geo::coverage_model>(geo::usecases::make_model(*inputs_, o));
+    });
+    return private_model_.get();
+}
+
 std::optional<std::vector<int>> snapshot::locate(double lon, double lat) const {
     if (!model_ || !finest_locator_) return std::nullopt;
     int at = finest_locator_->locate(lon, lat);

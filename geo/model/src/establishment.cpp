@@ -54,7 +54,7 @@ std::string canonical_sector(std::string_view text) {
 }
 
 std::optional<std::string> canonical_condition(std::string_view text) {
-    static const std::array<std::pair<const char*, const char*>, 12> table{{
+    static const std::array<std::pair<const char*, const char*>, 13> table{{
         {"GOOD", "good"},
         {"BUENO", "good"},
         {"BUENA", "good"},
@@ -65,8 +65,29 @@ std::optional<std::string> canonical_condition(std::string_view text) {
         {"MALO", "poor"},
         {"MALA", "poor"},
         {"DETERIORADO", "poor"},
+        {"DETERIORO", "poor"},  // MINEDUC's ESTADO_IE_: BUENO / REGULAR / MALO / DETERIORO / S/I
         {"BAD", "poor"},
         {"MUY MALO", "poor"},
+    }};
+    return lookup(table, names::fold(text));
+}
+
+std::optional<std::string> canonical_provider(std::string_view text) {
+    static const std::array<std::pair<const char*, const char*>, 14> table{{
+        {"PUBLIC", "public"},
+        {"PUBLICO", "public"},
+        {"PUBLICA", "public"},
+        {"FISCAL", "public"},
+        {"FISCOMISIONAL", "public"},
+        {"MUNICIPAL", "public"},
+        {"ESTATAL", "public"},
+        {"MSP", "public"},
+        {"PRIVATE", "private"},
+        {"PRIVADO", "private"},
+        {"PRIVADA", "private"},
+        {"PARTICULAR", "private"},
+        {"PARTICULAR LAICO", "private"},
+        {"PARTICULAR RELIGIOSO", "private"},
     }};
     return lookup(table, names::fold(text));
 }

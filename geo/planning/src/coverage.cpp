@@ -65,6 +65,7 @@ placed_establishment place_by_codes(const territory& t, const establishment& e,
     p.capacity = e.capacity;
     p.condition = e.condition;
     p.status = e.status;
+    p.provider = e.provider;
     p.units.assign(t.tier_count(), -1);
     for (std::size_t tier = 0; tier < t.tier_count(); ++tier) {
         auto it = codes.find(t.level_of(tier));
@@ -266,6 +267,7 @@ void coverage_model::compute_demand() {
 std::optional<std::size_t> coverage_model::governing(const placed_establishment& e) const {
     if (e.status == "proposed" ? !options_.include_proposed : e.status != "existing" && !e.status.empty())
         return std::nullopt;
+    if (e.provider == "private" && !options_.include_private) return std::nullopt;
     const standard* s = catalogue_.governing(e.sector, e.typology);
     if (!s) return std::nullopt;
     auto i = static_cast<std::size_t>(s - catalogue_.items.data());

@@ -51,6 +51,7 @@ std::vector<placed_establishment> read_placed_establishments(const territory& wh
         p.capacity = e.capacity;
         p.condition = e.condition;
         p.status = e.status;
+        p.provider = e.provider;
         p.units.assign(where.tier_count(), -1);
         for (std::size_t t = 0; t < where.tier_count(); ++t) {
             const std::string& code = s.code(where.level_of(t));

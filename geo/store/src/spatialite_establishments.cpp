@@ -24,6 +24,41 @@ void ensure_table(sqlite::connection& db) {
                 std::string(level_name(l)) + "_code)");
 }
 
+// Who runs an establishment and the level a by-code placement reached are columns added when a
+// write first carries them (ALTER TABLE): a store without them (an older one, or the demo's,
+// which has no providers) keeps its schema byte for byte and reads as "unknown provider"
+// (counted as public offer) and "no level" (placed by coordinates). Older builds ignore the
+// columns, so schema_version stays 1.
+constexpr const char* detail_columns[] = {"provider", "provider_source", "placement_level"};
+
+bool has_column(sqlite::connection& db, const std::string& table, const std::string& column) {
+    sqlite::statement q(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+    q.bind(1, table).bind(2, column);
+    return q.step();
+}
+
+bool has_details(sqlite::connection& db) { return has_column(db, "establishments", detail_columns[0]); }
+
+bool carries_details(std::span<const establishment> rows, std::span<const point_assignment> placed) {
+    for (const auto& e : rows)
+        if (!e.provider.empty() || !e.provider_source.empty()) return true;
+    for (const auto& a : placed)
+        if (a.reached) return true;
+    return false;
+}
+
+void ensure_details(sqlite::connection& db) {
+    for (const char* c : detail_columns)
+        if (!has_column(db, "establishments", c)) db.exec(std::string("ALTER TABLE establishments ADD COLUMN ") + c + " TEXT");
+}
+
+void bind_text_or_null(sqlite::statement& st, int k, const std::string& v) {
+    if (v.empty())
+        st.bind_null(k);
+    else
+        st.bind(k, v);
+}
+
 void bind_codes(sqlite::statement& st, int first, const point_assignment& a) {
     for (std::size_t i = 0; i < level_count; ++i) {
         if (a.codes[i].empty())
@@ -49,6 +84,8 @@ void write_establishments(sqlite::connection& db, std::span<const establishment>
                           std::span<const point_assignment> placed, const import_record& record, const findings& report,
                           establishment_write_mode mode) {
     ensure_table(db);
+    if (carries_details(rows, placed)) ensure_details(db);
+    const bool details = has_details(db);
     if (mode == establishment_write_mode::replace_sectors) {
         std::set<std::string> sectors;
         for (const auto& e : rows) sectors.insert(e.sector);
@@ -62,9 +99,11 @@ void write_establishments(sqlite::connection& db, std::span<const establishment>
     }
     sqlite::statement ins(
         db, "INSERT INTO establishments (id, name, sector, typology, capacity, condition, staff, status" + cols +
-                ", placement, distance_m, nearest_code, source, source_row, geom)"
+                ", placement, distance_m, nearest_code, source, source_row, geom" +
+                (details ? ", provider, provider_source, placement_level" : "") +
+                ")"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?" +
-                marks + ", ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))");
+                marks + ", ?, ?, ?, ?, ?, MakePoint(?, ?, 4326)" + (details ? ", ?, ?, ?" : "") + ")");
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const establishment& e = rows[i];
         auto opt_text = [&](int k, const std::string& v) {
@@ -100,6 +139,11 @@ void write_establishments(sqlite::connection& db, std::span<const establishment>
             ins.bind(k + 2, e.lon);
             ins.bind(k + 3, e.lat);
         }
+        if (details) {
+            bind_text_or_null(ins, k + 4, e.provider);
+            bind_text_or_null(ins, k + 5, e.provider_source);
+            bind_text_or_null(ins, k + 6, placed[i].reached ? std::string(level_name(*placed[i].reached)) : "");
+        }
         ins.run();
     }
     record_import(db, "establishments", record, rows.size(), report);
@@ -110,10 +154,13 @@ std::vector<stored_establishment> read_establishments(sqlite::connection& db) {
     if (!db.has_table("establishments")) return out;
     std::string codes;
     for (level l : all_levels) codes += ", " + std::string(level_name(l)) + "_code";
+    const bool details = has_details(db);
+    const int first_detail = 12 + static_cast<int>(level_count);
     sqlite::statement q(db,
                         "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, X(geom), Y(geom), "
                         "placement" +
-                            codes + " FROM establishments ORDER BY fid");
+                            codes + (details ? ", provider, provider_source, placement_level" : "") +
+                            " FROM establishments ORDER BY fid");
     while (q.step()) {
         stored_establishment s;
         establishment& e = s.attributes;
@@ -132,6 +179,11 @@ std::vector<stored_establishment> read_establishments(sqlite::connection& db) {
         }
         s.placement = q.text(11);
         for (std::size_t i = 0; i < level_count; ++i) s.codes[i] = q.text(12 + static_cast<int>(i));
+        if (details) {
+            e.provider = q.text(first_detail);
+            e.provider_source = q.text(first_detail + 1);
+            s.placement_level = q.text(first_detail + 2);
+        }
         out.push_back(std::move(s));
     }
     return out;
@@ -139,13 +191,18 @@ std::vector<stored_establishment> read_establishments(sqlite::connection& db) {
 
 void update_assignments(sqlite::connection& db, std::span<const establishment> rows,
                         std::span<const point_assignment> placed) {
+    if (carries_details({}, placed)) ensure_details(db);
+    const bool details = has_details(db);
     std::string sets;
     for (level l : all_levels) sets += std::string(level_name(l)) + "_code = ?, ";
-    sqlite::statement up(
-        db, "UPDATE establishments SET " + sets + "placement = ?, distance_m = ?, nearest_code = ? WHERE fid = ?");
+    sqlite::statement up(db, "UPDATE establishments SET " + sets + "placement = ?, distance_m = ?, nearest_code = ?" +
+                                 (details ? ", placement_level = ?" : "") + " WHERE fid = ?");
+    const int k = static_cast<int>(level_count) + 4;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         bind_codes(up, 1, placed[i]);
-        up.bind(static_cast<int>(level_count) + 4, static_cast<std::int64_t>(rows[i].row));
+        if (details)
+            bind_text_or_null(up, k, placed[i].reached ? std::string(level_name(*placed[i].reached)) : "");
+        up.bind(details ? k + 1 : k, static_cast<std::int64_t>(rows[i].row));
         up.run();
     }
 }

@@ -101,6 +101,8 @@ std::string_view placement_name(placement p) {
             return "outside";
         case placement::invalid:
             return "invalid";
+        case placement::by_code:
+            return "by_code";
     }
     return "?";
 }
@@ -282,6 +284,8 @@ void count_placements(assign_result& out) {
             case placement::invalid:
                 ++out.summary.invalid;
                 break;
+            case placement::by_code:
+                break;  // never made here (place_by_code.hpp)
         }
     }
 }

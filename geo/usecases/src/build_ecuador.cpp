@@ -9,6 +9,7 @@
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/usecases/design.hpp"
 #include "microplan/geo/usecases/national.hpp"
+#include "ecuador_services.hpp"
 #include "text_files.hpp"
 
 namespace microplan::geo::usecases {
@@ -52,7 +53,8 @@ void write_provinces(store::planning_store& db, const design::national_inputs& i
 }
 
 // The store: parishes, cantons and provinces as read, the designed levels, people per level.
-void write_store(const build_ecuador_options& o, const design::national_inputs& in, const design::national_result& r) {
+void write_store(const build_ecuador_options& o, const design::national_inputs& in, const design::national_result& r,
+                 const detail::ecuador_services& services) {
     const design::national_sources& src = in.sources;
     store::update_atomically(o.out, [&](store::planning_store& db) {
         db.ensure_schema(o.national.analysis_crs);
@@ -72,6 +74,7 @@ void write_store(const build_ecuador_options& o, const design::national_inputs& 
             std::string method = lvl == level::parish ? "table" : "dasymetric";
             db.write_population({lvl, 2022, method, src.census + " + " + join(src.rasters, " + ")}, v, rec, {});
         }
+        detail::write_ecuador_services(db, services);
     });
 }
 
@@ -158,10 +161,16 @@ build_ecuador_summary build_ecuador(const build_ecuador_options& o) {
     double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     s.result = design::build_national(in, o.national);
     s.result.stages.insert(s.result.stages.begin(), {"read the sources", read_seconds});
-    write_store(o, in, s.result);
+    t0 = std::chrono::steady_clock::now();
+    detail::ecuador_services services = detail::prepare_ecuador_services(o, in, s.result);
+    s.result.stages.emplace_back("age bands, establishments, standards",
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    write_store(o, in, s.result, services);
     s.report_path = o.report.empty() ? o.out + "_report.json" : o.report;
     s.csv_path = o.units_csv.empty() ? o.out + "_units.csv" : o.units_csv;
-    write_text(s.report_path, national_report_json(s.result, s.sources, o.out).dump(1));
+    nlohmann::json report = national_report_json(s.result, s.sources, o.out);
+    report["services"] = detail::ecuador_services_json(services);
+    write_text(s.report_path, report.dump(1));
     write_unit_csv(s.csv_path, s.result.units);
     s.mean_best_iou = mean_best_iou(s.result.official);
     s.mean_district_iou = mean_same_iou(s.result.official_districts);

@@ -18,6 +18,7 @@ struct placement_inputs {
     std::vector<unit_layer> layers;
     assign_options options;
     std::vector<establishment> stored;
+    std::size_t kept_by_code = 0;  // stored rows placed by code, left as they are
     [[nodiscard]] std::vector<const unit_layer*> pointers() const {
         std::vector<const unit_layer*> p;
         for (const auto& l : layers) p.push_back(&l);
@@ -35,8 +36,16 @@ placement_inputs read_placement_inputs(const std::string& store, double snap_m, 
     if (in.layers.empty())
         throw store_error({store, {}, {}, {}, {}}, "no boundaries",
                           "the store holds no units to place establishments in; import boundaries first");
+    // Rows placed by code (no coordinates) keep their placement: it came from codes the source
+    // recorded, which the store does not hold; placing them by coordinates would drop them.
     if (with_stored)
-        for (auto& e : db->read_establishments()) in.stored.push_back(std::move(e.attributes));
+        for (auto& e : db->read_establishments()) {
+            if (e.placement == placement_name(placement::by_code)) {
+                ++in.kept_by_code;
+                continue;
+            }
+            in.stored.push_back(std::move(e.attributes));
+        }
     return in;
 }
 
@@ -113,6 +122,12 @@ placement_report assign_establishments(const std::string& store, double snap_m, 
         throw store_error({store, {}, {}, {}, {}}, "no establishments",
                           "the store holds no establishments; import them with `microplan import establishments`");
     assign_result a = assign_points(rows, in.pointers(), in.options);
+    if (in.kept_by_code)
+        a.report.add({severity::info, "establishment.kept_by_code", std::nullopt, {}, std::nullopt,
+                      std::to_string(in.kept_by_code) +
+                          " establishments without coordinates keep the placement their recorded codes gave them "
+                          "(import their registry again to place them anew)",
+                      std::nullopt, std::nullopt, std::nullopt});
     store::update_atomically(lock, [&](store::planning_store& db) {
         db.update_assignments(rows, a.rows);
         db.record_import("establishments", {level::circuit, "microplan assign", "", "", "", "", 0}, rows.size(),

@@ -102,6 +102,9 @@ public:
     [[nodiscard]] const geo::store::planning_inputs* inputs() const noexcept { return inputs_.get(); }
     // The moderate closing plan of the baseline, computed on first use (a fraction of a second).
     [[nodiscard]] const geo::closing_plan* baseline_plan() const;
+    // The baseline model counting private establishments in the current offer as well
+    // (coverage_options::include_private), built on first use; nullptr without a model.
+    [[nodiscard]] const geo::coverage_model* model_with_private() const;
     // The unit at every planning tier (top-down) that a lon/lat point lies in; nullopt when it
     // lies in no unit of the finest tier or there is no model.
     [[nodiscard]] std::optional<std::vector<int>> locate(double lon, double lat) const override;
@@ -119,6 +122,8 @@ private:
     std::unique_ptr<geo::point_locator> finest_locator_;  // the finest planning tier's units
     std::vector<int> finest_unit_of_;                     // locator index -> unit of that tier
     mutable std::once_flag plan_once_;
+    mutable std::once_flag private_once_;
+    mutable std::unique_ptr<geo::coverage_model> private_model_;
     mutable std::unique_ptr<geo::closing_plan> plan_;
     std::optional<int> population_year_;
     double load_seconds_ = 0;

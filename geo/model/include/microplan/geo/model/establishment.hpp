@@ -4,10 +4,13 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "microplan/geo/model/level.hpp"
 
 namespace microplan::geo {
 
@@ -21,8 +24,20 @@ struct establishment {
     std::string condition;  // good, fair, poor, or "" when unknown
     std::optional<long long> staff;
     std::string status = "existing";  // existing or proposed
+    // Who runs it: public, private, or "" when the source does not say (counted as public
+    // offer, as before providers were read); `provider_source` is the source's own value
+    // (FISCAL, FISCOMISIONAL, MUNICIPAL, PARTICULAR...).
+    std::string provider, provider_source;
     double lon = std::numeric_limits<double>::quiet_NaN();
     double lat = std::numeric_limits<double>::quiet_NaN();
+};
+
+// What a registry records of where an establishment is when it has no coordinates: codes of
+// administrative units and the names of the places of its district (territory/place_by_code.hpp).
+struct recorded_place {
+    std::map<level, std::string> codes;       // e.g. parish, canton, district
+    std::map<level, std::string> unit_names;  // the same units' names, when given (codes change, names stay)
+    std::vector<std::string> names;           // places of its district, as written
 };
 
 // The canonical sector for what offices write: "Salud", "MSP" -> health; "Educación",
@@ -32,6 +47,11 @@ struct establishment {
 std::string canonical_sector(std::string_view text);
 // good / fair / poor from English or Spanish (bueno, regular, malo...); nullopt when unknown.
 std::optional<std::string> canonical_condition(std::string_view text);
+// public / private from what registries write: public, fiscal, fiscomisional, municipal,
+// publico -> public (Ecuador's Organic Law of Intercultural Education counts fiscal and
+// municipal schools as public and fiscomisional ones as state-funded and free: all are the
+// Executive's offer); private, particular, privado -> private; nullopt when unknown.
+std::optional<std::string> canonical_provider(std::string_view text);
 // existing / proposed from English or Spanish (existente, propuesto, planificado...).
 std::optional<std::string> canonical_status(std::string_view text);
 

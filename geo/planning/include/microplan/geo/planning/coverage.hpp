@@ -75,6 +75,7 @@ struct placed_establishment {
     std::string condition;  // good, fair, poor or ""
     std::string status = "existing";
     std::vector<int> units;  // per tier
+    std::string provider;    // public, private or "" (unknown: counted as public)
 };
 
 // Places establishments by the unit codes they carry (establishment codes per level),
@@ -99,6 +100,9 @@ using unit_attributes = std::map<std::string, std::map<std::string, double>>;
 
 struct coverage_options {
     bool include_proposed = false;  // count proposed establishments as if they existed (scenarios)
+    // The Executive's current offer is its public establishments: private ones (provider
+    // "private") count only when asked. Establishments whose provider is unknown count.
+    bool include_private = false;
 };
 
 class coverage_model {

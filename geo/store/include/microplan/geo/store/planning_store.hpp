@@ -69,7 +69,8 @@ enum class establishment_write_mode {
 struct stored_establishment {
     establishment attributes;
     std::array<std::string, level_count> codes;  // indexed by level; "" when not placed
-    std::string placement;                       // inside, snapped, outside, invalid
+    std::string placement;                       // inside, snapped, outside, invalid, by_code
+    std::string placement_level;                 // by_code: the finest level placed ("" otherwise)
     [[nodiscard]] const std::string& code(level l) const { return codes[static_cast<std::size_t>(l)]; }
 };
 

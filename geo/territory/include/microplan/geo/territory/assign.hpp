@@ -23,6 +23,8 @@ enum class placement {
     snapped,  // outside every unit but within the snap tolerance of one: given to the nearest
     outside,  // outside every unit (sea, neighbouring country, a gap), left without codes
     invalid,  // no usable coordinates: missing, non-numeric, out of range, or (0, 0)
+    by_code,  // no coordinates; placed by the administrative codes and names its source records,
+              // down to `reached` (territory/place_by_code.hpp): no code below that level
 };
 std::string_view placement_name(placement p);
 
@@ -31,6 +33,7 @@ struct point_assignment {
     std::array<std::string, level_count> codes;  // indexed by level; "" when not placed
     std::optional<double> distance_m;            // to the nearest primary unit, when outside or snapped
     std::string nearest_code;                    // that unit
+    std::optional<level> reached;                // by_code: the finest planning level placed
 
     [[nodiscard]] const std::string& code(level l) const { return codes[static_cast<std::size_t>(l)]; }
 };

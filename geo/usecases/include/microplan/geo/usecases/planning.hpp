@@ -32,6 +32,7 @@ struct planning_request {
     std::string standards;  // CSV path; "" = the catalogue in force
     int year = 0;           // 0 = the latest that is not a projection
     bool include_proposed = false;
+    bool include_private = false;  // count private establishments in the current offer
 };
 // The budget scenario of a plan (plan_for's arguments).
 struct scenario_request {
