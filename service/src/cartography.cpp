@@ -107,6 +107,8 @@ std::vector<map_view> map_views(const std::vector<tiles::multipolygon>& units,
             for (auto& p : parts)
                 if (p.view < 0 && gap(p.b, view.bounds) <= reach) p.view = v, view.bounds.extend(p.b), grew = true;
         }
+        // Outlying groups gather what lies within a quarter of the mainland's size.
+        if (v == 0) reach = 0.25 * std::max(view.bounds.maxx - view.bounds.minx, view.bounds.maxy - view.bounds.miny);
         views.push_back(std::move(view));
     }
     for (std::size_t v = 1; v < views.size(); ++v)

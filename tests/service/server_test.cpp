@@ -319,7 +319,11 @@ TEST_F(ServeDemo, LandingConformanceApiTilejsonAndStyle) {
     EXPECT_EQ(limit["schema"]["default"], 100);
     json tj = json::parse(http_get(port(), "/tiles/all.json").body);
     EXPECT_EQ(tj["tilejson"], "3.0.0");
-    EXPECT_EQ(tj["vector_layers"].size(), 4u);
+    // Three levels, the establishments and a labels layer per level.
+    EXPECT_EQ(tj["vector_layers"].size(), 7u);
+    EXPECT_EQ(tj["vector_layers"][6]["id"], "circuits_labels");
+    ASSERT_FALSE(tj["views"].empty());
+    EXPECT_EQ(tj["views"][0]["id"], "main");
     EXPECT_EQ(tj["tiles"][0], url() + "/tiles/all/{z}/{x}/{y}.mvt");
     json style = json::parse(http_get(port(), "/styles/microplan.json").body);
     EXPECT_EQ(style["version"], 8);

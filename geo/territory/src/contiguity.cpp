@@ -125,8 +125,9 @@ std::vector<const unit*> exclave_units(level lvl, std::span<const unit_layer* co
         if (!any_multi) continue;
         layer_parts lp = parts_of(*a, opt);
         disjoint_sets pieces = pieces_by_touch(lp);
+        // Undelimited areas (DPA 90...) are disputed land, not one unit's exclave.
         for (std::size_t u = 0; u < a->units.size(); ++u)
-            if (split_on_a_landmass(lp, pieces, u)) out.push_back(&a->units[u]);
+            if (!a->units[u].code.starts_with("90") && split_on_a_landmass(lp, pieces, u)) out.push_back(&a->units[u]);
     }
     return out;
 }
@@ -152,8 +153,12 @@ bool facing_across_nothing(const unit_layer& layer, std::size_t u, const GEOSGeo
     for (std::size_t o = 0; o < layer.units.size(); ++o) {
         if (o == u || !layer.units[o].projected || !near(le, geos::envelope_of(layer.units[o].projected.get()), 0))
             continue;
-        // The line's interior meets the other unit's interior (ending on a shared border is not crossing).
-        if (GEOSRelatePattern_r(h, line.get(), layer.units[o].projected.get(), "T********") != 0) return false;
+        // The line's interior meets the other unit, inside or along its border (a line running
+        // along a neighbour's border between the two parts does not cross water).
+        const GEOSGeometry* other = layer.units[o].projected.get();
+        if (GEOSRelatePattern_r(h, line.get(), other, "T********") != 0 ||
+            GEOSRelatePattern_r(h, line.get(), other, "*T*******") != 0)
+            return false;
     }
     return true;
 }
@@ -187,8 +192,9 @@ void report_unit(const unit_layer& layer, const layer_parts& lp, disjoint_sets& 
             if (near(lp.env[p], geos::envelope_of(e->projected.get()), 0) &&
                 geos::area(geos::intersection(lp.polygon[p], e->projected.get()).get()) > opt.sliver_km2 * km2)
                 held.push_back(p);
-        for (std::size_t k = 1; k < held.size(); ++k)
-            if (lp.landmass[held[k]] == lp.landmass[held[0]]) pieces.join(held[0], held[k]);
+        std::map<std::size_t, std::size_t> first_on_land;  // landmass -> first held part on it
+        for (std::size_t p : held)
+            if (auto [it, fresh] = first_on_land.emplace(lp.landmass[p], p); !fresh) pieces.join(it->second, p);
     }
     join_across_water(layer, lp, pieces, u);
     std::map<std::size_t, std::map<std::size_t, std::vector<std::size_t>>> by_land;  // land -> piece -> parts

@@ -123,3 +123,27 @@ TEST(Contiguity, AProvinceSplitAcrossZonesWarnsUnlessTheLawSplitsIt) {
     EXPECT_TRUE(check_split_across_zones(provinces, zones, o).items.empty());
     EXPECT_EQ(with_rule(validate({&zones, &provinces}, o).report, "hierarchy.split_across_zones").size(), 0u);
 }
+
+TEST(Contiguity, PartsFacingEachOtherAcrossWaterAreOneTerritory) {
+    // A 500 m river between Z1's two parts, both touching Z2 to the north: one territory.
+    unit_layer zones{level::zone, {}};
+    zones.units.push_back(make_unit(level::zone, "Z1", two_rects({0, 0, 10, 10}, {10.5, 0, 20, 10})));
+    zones.units.push_back(make_unit(level::zone, "Z2", rect(0, 10, 20, 20)));
+    EXPECT_TRUE(check_one_territory(zones, {}, options()).items.empty());
+    // A strip of Z3 in the river instead: the line between the parts crosses it.
+    zones.units.push_back(make_unit(level::zone, "Z3", rect(10, 0, 10.5, 10)));
+    EXPECT_EQ(with_rule(check_one_territory(zones, {}, options()), "territory.not_contiguous").size(), 1u);
+}
+
+TEST(Contiguity, AProvinceTheLawSplitsJoinsWhatIsLeftOfItInAZone) {
+    // Province 17 holds Z9 in its middle; Z2 holds what is left of it on both sides.
+    unit_layer zones{level::zone, {}}, provinces{level::province, {}};
+    zones.units.push_back(make_unit(level::zone, "Z2", two_rects({0, 0, 10, 10}, {20, 0, 30, 10})));
+    zones.units.push_back(make_unit(level::zone, "Z9", rect(10, 0, 20, 10)));
+    provinces.units.push_back(make_unit(level::province, "17", rect(0, 0, 30, 10)));
+    const unit_layer* admin[] = {&provinces};
+    validation_options o = options();
+    EXPECT_EQ(with_rule(check_one_territory(zones, admin, o), "territory.not_contiguous").size(), 1u);
+    o.split_allowed = {"17"};
+    EXPECT_TRUE(check_one_territory(zones, admin, o).items.empty());
+}

@@ -5,8 +5,9 @@
 //    polygon's size), in Web Mercator, so each unit is labelled once however many tiles and
 //    polygon parts it spans;
 //  - the views a viewer opens on: the mainland (the largest polygon of the coarsest level and
-//    every part within a quarter of its size from it) first, then each group of outlying parts
-//    (islands far away, such as the Galápagos), named after the units wholly inside it.
+//    every part within a quarter of its size from it, step by step) first, then each group
+//    of outlying parts (within a quarter of the mainland's size of one another: islands far
+//    away, such as the Galápagos), named after the units wholly inside it.
 // Pure functions of their inputs; deterministic; safe from any thread (GEOS context per thread).
 #include <optional>
 #include <string>

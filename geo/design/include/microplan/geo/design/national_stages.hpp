@@ -94,7 +94,8 @@ std::set<std::string> legally_split(const std::vector<legal_zone>& legal);
 
 // The built zones and districts checked as any country's (territory/contiguity.hpp): each one
 // territory, islands aside, the cantons' exclaves joining; provinces and cantons in one zone
-// unless the law splits them.
+// unless the law splits them. A zone in pieces is an error; a district in pieces is kept as
+// the sources and the design make it and said as a warning (`design.district_not_contiguous`).
 struct territory_input {
     const unit_layer& zones;
     const unit_layer& districts;

@@ -14,7 +14,8 @@
 //     undelimited area);
 //   - both hold a piece of one administrative unit (canton, province, parish) that is itself
 //     in several pieces on that landmass - a legal exclave, such as the parish Tenguel of the
-//     canton Guayaquil: a grouping that follows the legal units cannot make them touch;
+//     canton Guayaquil: a grouping that follows the legal units cannot make them touch
+//     (undelimited areas, DPA codes 90..., are disputed land, not exclaves);
 //   - (planning levels) both hold a piece of an administrative unit the law splits across
 //     zones (`split_allowed`): what is left of Pichincha outside Quito is in two pieces.
 // Parts on different landmasses are never compared (Galápagos in zone 5).

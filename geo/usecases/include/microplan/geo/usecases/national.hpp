@@ -1,11 +1,11 @@
 #pragma once
 // Reading the national base's sources (design/national.hpp) up front, so that
-// design::build_national computes without opening a file: parishes and cantons (read_units),
-// the codification table, the urban parish classifier, the census table and its rows without a
-// polygon, the district offices, the reviewed zone corrections, the official circuit polygons
-// and the population rasters. Optional sources left empty are skipped. Throws format_error /
-// crs_error naming the file on unreadable input. Not thread-safe to share a result being
-// built; the result is immutable once returned.
+// design::build_national computes without opening a file: parishes, cantons and provinces
+// (read_units), the codification table, the urban parish classifier, the census table and its
+// rows without a polygon, the district offices, the legal zoning, the school registry's
+// recorded zones, the official circuit polygons and the population rasters. Optional sources left empty are skipped.
+// Throws format_error / crs_error naming the file on unreadable input. Not thread-safe to share a result being built;
+// the result is immutable once returned.
 #include <string>
 
 #include "microplan/geo/design/national.hpp"
