@@ -1,6 +1,7 @@
 #include "access_options.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +18,8 @@ void add_surface_options(CLI::App& app, geo::usecases::surface_request& s, bool 
         app.add_option("--friction", s.friction,
                        "Friction raster: minutes to cross each cell (from `access friction` or AccessMod); or give "
                        "--landcover and --speeds");
-    app.add_option("--landcover", in.landcover, "Land-cover raster (integer classes; its grid is the surface's grid)");
+    app.add_option("--landcover", in.landcover,
+                   "Land-cover raster (integer classes; its grid is the surface's grid); or --walk-kmh");
     app.add_option("--speeds", in.speeds, "Land-cover speed table: class, speed_kmh[, mode walking|motorised]");
     app.add_option("--roads", in.roads, "Road lines (any GDAL source; OSM files use the layer 'lines')");
     app.add_option("--roads-layer", in.roads_layer,
@@ -26,6 +28,24 @@ void add_surface_options(CLI::App& app, geo::usecases::surface_request& s, bool 
     app.add_option("--road-speeds", in.road_speeds, "Road speed table: class, speed_kmh");
     app.add_option("--barriers", in.barriers, "Barrier layers (water, protected areas): impassable, roads bridge them");
     app.add_option("--dem", in.elevation, "Elevation raster: walking speed follows Tobler's slope function");
+    app.add_option("--walk-kmh", in.walk_kmh,
+                   "No land cover: every off-road cell walked at this speed on the flat (the surface lacks land "
+                   "cover; cells where --dem has no data, the sea, are impassable)")
+        ->check(within(geo::bounds::speed_kmh));
+    app.add_option("--grid-crs", in.grid.crs, "No land cover: the grid's projected CRS")->capture_default_str();
+    app.add_option("--resolution", in.grid.resolution, "No land cover: the grid's cell size (metres)")
+        ->check(within(0.01, 1e6, "a cell between a centimetre and a thousand kilometres"))
+        ->capture_default_str();
+    app.add_option_function<std::string>(
+        "--extent",
+        [&in](const std::string& text) {
+            std::array<double, 4> e{};
+            if (std::sscanf(text.c_str(), "%lf,%lf,%lf,%lf", &e[0], &e[1], &e[2], &e[3]) != 4 || !(e[0] < e[2]) ||
+                !(e[1] < e[3]))
+                throw CLI::ValidationError("--extent", "xmin,ymin,xmax,ymax in --grid-crs, with min < max");
+            in.grid.extent = e;
+        },
+        "No land cover: the grid's extent xmin,ymin,xmax,ymax in --grid-crs (default: the DEM's)");
     app.add_flag("--knight", s.knight, "16 neighbours (knight's moves) instead of 8");
 }
 

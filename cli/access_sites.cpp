@@ -1,4 +1,5 @@
 // `microplan access sites`: where to build next (greedy MCLP; exact MIP with CBC).
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <string>
@@ -22,6 +23,11 @@ void print_sites(const geo::usecases::sites_result& r, const geo::access::site_o
         "uncovered cells)\n",
         s.greedy.size(), added, o.minutes, s.total > 0 ? 100.0 * s.covered_before / s.total : 0.0,
         s.total > 0 ? 100.0 * (s.covered_before + added) / s.total : 0.0, s.candidates, s.demand_cells);
+    if (r.candidate_points)
+        std::printf(
+            "%zu candidate points read, %zu unusable (outside the surface, impassable, excluded or sharing a "
+            "cell with an earlier one)\n",
+            r.candidate_points, s.points_unusable);
     if (o.exact)
         std::printf("exact MIP (CBC, %zu candidates, %zu demand groups): %s%s\n", s.candidates, s.exact_groups,
                     s.exact_status.c_str(),
@@ -49,9 +55,25 @@ command add_access_sites(CLI::App& app) {
             ->capture_default_str();
     app.add_option("--target-pct", *target, "Stop once this % of the people is covered")
         ->check(within(0, 100, "a percentage"));
-    app.add_option("--candidates", opt.max_candidates, "Candidate cells (most uncovered people first)")
+    app.add_option("--max-candidates", opt.max_candidates, "Candidate cells (most uncovered people first)")
         ->check(within(1, 1e8, "candidates are cells of the surface; 1e8 is beyond any surface microplan reads"))
         ->capture_default_str();
+    app.add_option_function<std::string>(
+        "--candidates",
+        [request, &opt](const std::string& value) {
+            // A number (earlier releases: the candidate cells) unless a file of that name exists.
+            char* end = nullptr;
+            const double n = std::strtod(value.c_str(), &end);
+            if (!value.empty() && *end == '\0' && !std::filesystem::exists(value)) {
+                if (!(n >= 1 && n <= 1e8)) throw CLI::ValidationError("--candidates", "a count from 1 to 1e8");
+                opt.max_candidates = static_cast<std::size_t>(n);
+                return;
+            }
+            request->candidates = value;
+        },
+        "Candidate sites: points from any GDAL source (settlements, plots); default: the cells with most uncovered "
+        "people (--max-candidates)");
+    app.add_option("--candidates-layer", request->candidates_layer, "Layer of --candidates (default: the only one)");
     app.add_option("--exclude", request->exclude, "Polygon layers where no site may go (protected areas, risk zones)");
     app.add_flag("--exact", opt.exact, "Also solve the exact MIP with CBC and report the greedy's gap");
     app.add_option("--exact-candidates", opt.exact_max_candidates, "Candidates kept when --exact is given")

@@ -100,6 +100,11 @@ command add_build_ecuador(CLI::App& app) {
     app.add_option("--seed", o.national.seed, "Random seed of the design")->default_val(1);
     app.add_option("--crs", a->crs, "Analysis CRS")->default_val("EPSG:32717");
     app.add_option("--threads", o.national.threads, "Worker threads (default: all cores)")->check(within(thread_count));
+    o.road_speeds_dir = MICROPLAN_DATA_DIR "/access";
+    app.add_option("--road-speeds-dir", o.road_speeds_dir,
+                   "Folder of the road speed tables of the travel times (ecuador_igm_road_speeds_dry.csv, "
+                   "..._rainy.csv); '' for no travel times")
+        ->capture_default_str();
     return [a] {
         auto t0 = clock_type::now();
         auto& options = a->o;
@@ -109,6 +114,7 @@ command add_build_ecuador(CLI::App& app) {
         options.missing_optional = [](const std::string& path, const std::string& what) {
             std::fprintf(stderr, "microplan: file '%s': not found: building without %s\n", path.c_str(), what.c_str());
         };
+        options.on_progress = progress_on_stderr();
         geo::usecases::build_ecuador_summary s = geo::usecases::build_ecuador(options);
         const geo::design::national_result& r = s.result;
         for (const auto& [name, sec] : r.stages) std::fprintf(stderr, "  %-55s %6.2f s\n", name.c_str(), sec);

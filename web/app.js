@@ -29,6 +29,10 @@ const TEXT = {
     boundaries_only: "Este almacén no tiene estándares de servicio: el mapa muestra la población (habitantes por unidad). Importe un catálogo con «microplan standards import» para ver brechas y escenarios.",
     population_map: "Población (habitantes)", area: "Superficie (km²)", parent: "Pertenece a",
     view_main: "Continente", view_go: "Ver", views: "Vistas del mapa",
+    travel_time: "Todas las vías abiertas (época seca)", travel_time_rainy: "Época lluviosa (vías de verano cerradas)",
+    limitations: "Limitaciones de la superficie de fricción",
+    no_land_cover: "Sin cobertura del suelo: fuera de las vías se camina a una sola velocidad en todo terreno (solo cuenta la pendiente); bosques, humedales y ríos no frenan.",
+    small_scale_roads: "Vías IGM 1:1.000.000: solo las principales; faltan calles y caminos rurales, así que los tiempos están sobrestimados y el acceso subestimado.",
   },
   en: {
     title: "microplan · microplanning workshop", level: "Level", zone: "Zone", district: "District", circuit: "Circuit",
@@ -52,6 +56,10 @@ const TEXT = {
     boundaries_only: "This store has no service standards: the map shows population (people per unit). Import a catalogue with `microplan standards import` to see gaps and scenarios.",
     population_map: "Population (people)", area: "Area (km²)", parent: "Belongs to",
     view_main: "Mainland", view_go: "Show", views: "Map views",
+    travel_time: "Every road open (dry season)", travel_time_rainy: "Rainy season (dry-season roads closed)",
+    limitations: "Limitations of the friction surface",
+    no_land_cover: "No land cover: off-road, every kind of ground is walked at one speed (only slope counts); forests, wetlands and rivers do not slow anyone.",
+    small_scale_roads: "IGM 1:1,000,000 roads: main roads only; streets and rural tracks are missing, so times are over-stated and access under-stated.",
   },
 };
 const LAYER_OF = { zone: "zones", district: "districts", circuit: "circuits" };
@@ -209,8 +217,10 @@ function renderLegend() {
   const title = !state.planning ? t("population_map")
     : state.indicator === "population_within_minutes"
       ? t("within_title").replace("{m}", fmt(state.minutesShown, 0)) : t(state.indicator);
+  const lacks = state.indicator === "population_within_minutes" ? state.limitations || [] : [];
   el.innerHTML = "<strong>" + title + "</strong><br>" +
     rows.map(([c, l]) => `<div><span class="swatch" style="background:${c}"></span>${l}</div>`).join("") +
+    (lacks.length ? `<p data-testid="legend-limitations"><small>${lacks.map((l) => t(l)).join(" ")}</small></p>` : "") +
     (sectors ? `<br><strong>${t("establishments")}</strong>${sectors}` : "");
 }
 
@@ -231,6 +241,7 @@ async function loadIndicators() {
   }
   // The thresholds stored for the sector; the standard's travel time is chosen first.
   const available = data.minutes_available || [];
+  state.limitations = data.limitations || [];
   state.minutesShown = within && state.sector && available.length && data.minutes !== null &&
     data.units.some((u) => u.population_within_minutes !== null) ? data.minutes : null;
   $("minutes-label").hidden = !(within && state.sector && available.length);
@@ -285,6 +296,9 @@ async function showReport(unit) {
       `<h2 data-testid="unit-title"><span data-testid="unit-code">${unit.code}</span> · ${p.name || ""}</h2>` +
       `<p>${t(unit.level)} · ${t("population")}: <strong data-testid="unit-population">${fmt(p.population)}</strong></p>` +
       `<p>${t("area")}: ${fmt(p.area_km2, 1)}${p.parent ? ` · ${t("parent")}: ${p.parent}` : ""}</p>`;
+    // Stored travel times are served without standards too.
+    const a = await api(`/reports/accessibility/${encodeURIComponent(unit.code)}?level=${unit.level}`).catch(() => null);
+    if (a && state.selected === unit) $("panel").innerHTML += accessibilityTable(a.accessibility || []);
     window.microplanViewer.reportsShown++;
     return;
   }
@@ -311,14 +325,23 @@ async function showReport(unit) {
 }
 
 // Travel time per sector: mean and the share of people within each stored threshold.
+// Scenarios of the same sector (measure travel_time_<scenario>) are named; what a run's surface
+// lacks (limitations) is said below the table.
 function accessibilityTable(runs) {
-  const rows = runs.filter((a) => a.measure === "travel_time" && !a.typology).map((a) => {
+  const shown = runs.filter((a) => (a.measure === "travel_time" || a.measure.startsWith("travel_time_")) && !a.typology);
+  const scenarios = shown.some((a) => a.measure !== "travel_time");
+  const rows = shown.map((a) => {
     const label = (state.catalogue && state.catalogue.sectors.find((s) => s.id === a.sector) || {}).label || a.sector;
+    const scenario = scenarios ? `<br><small data-testid="access-scenario">${t(a.measure)}</small>` : "";
     const within = a.within.map((w) => `${t("within_short").replace("{m}", fmt(w.threshold, 0))}: ${fmt(w.pct, 1)} %`).join(" · ");
-    return `<tr data-sector="${a.sector}"><td>${label}</td><td>${a.mean === null ? "—" : fmt(a.mean, 1) + " min"}</td><td>${within}</td></tr>`;
+    return `<tr data-sector="${a.sector}" data-measure="${a.measure}"><td>${label}${scenario}</td>` +
+      `<td>${a.mean === null ? "—" : fmt(a.mean, 1) + " min"}</td><td>${within}</td></tr>`;
   }).join("");
+  const lacks = [...new Set(shown.flatMap((a) => a.limitations || []))];
+  const note = lacks.length ? `<p data-testid="access-limitations"><strong>${t("limitations")}:</strong> ` +
+    lacks.map((l) => t(l)).join(" ") + "</p>" : "";
   return rows ? `<h2>${t("accessibility")}</h2><table data-testid="accessibility"><tr><th>${t("sector")}</th>` +
-    `<th>${t("mean_time")}</th><th></th></tr>${rows}</table>` : "";
+    `<th>${t("mean_time")}</th><th></th></tr>${rows}</table>${note}` : "";
 }
 
 function select(feature) {

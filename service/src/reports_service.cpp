@@ -82,9 +82,9 @@ bool wants_csv(const request_context& ctx) {
 }
 
 // The unit's stored accessibility, one entry per sector run: people within each threshold.
-nlohmann::json accessibility_of(const geo::store::planning_inputs& in, geo::level lvl, const std::string& code) {
+nlohmann::json accessibility_of(const geo::accessibility_index& access, geo::level lvl, const std::string& code) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& run : in.accessibility.runs()) {
+    for (const auto& run : access.runs()) {
         auto l = run.units_by_level.find(std::string(geo::level_name(lvl)));
         if (l == run.units_by_level.end()) continue;
         auto u = l->second.find(code);
@@ -103,6 +103,7 @@ nlohmann::json accessibility_of(const geo::store::planning_inputs& in, geo::leve
                        {"mean", a.mean ? nlohmann::json(std::round(*a.mean * 10) / 10) : nlohmann::json()},
                        {"median", a.median ? nlohmann::json(std::round(*a.median * 10) / 10) : nlohmann::json()},
                        {"within", within}});
+        if (!run.limitations.empty()) out.back()["limitations"] = run.limitations;  // what the surface lacks
     }
     return out;
 }
@@ -129,9 +130,20 @@ http_response reports_service::unit_report(const request_context& ctx, const std
         geo::unit_report r = geo::make_unit_report(model, lvl, code, plan, ctx.data->inputs()->year);
         if (wants_csv(ctx)) return csv_response(geo::report_csv(r), "informe_" + code);
         nlohmann::json j = geo::report_json(r);
-        j["accessibility"] = accessibility_of(*ctx.data->inputs(), lvl, code);
+        j["accessibility"] = accessibility_of(ctx.data->inputs()->accessibility, lvl, code);
         return json_response(j);
     });
+}
+
+http_response reports_service::unit_accessibility(const request_context& ctx, const std::string& code) const {
+    auto text = ctx.target.get("level");
+    auto lvl = geo::parse_level(text.value_or("district"));
+    if (!lvl)
+        throw request_error(400, "InvalidParameterValue",
+                            "parameter 'level': '" + geo::utf8::excerpt(text.value_or(""), 40) + "' is not a level");
+    return json_response({{"level", std::string(geo::level_name(*lvl))},
+                          {"code", code},
+                          {"accessibility", accessibility_of(ctx.data->accessibility(), *lvl, code)}});
 }
 
 http_response reports_service::coverage(const request_context& ctx) const {
@@ -250,7 +262,7 @@ http_response reports_service::indicators(const request_context& ctx, const std:
         if (wants_csv(ctx))
             return csv_response(std::move(csv), "indicadores_" + std::string(geo::level_name(*lvl)) +
                                                     (sector.empty() ? "" : "_" + sector));
-        return json_response(
+        nlohmann::json out(
             {{"level", std::string(geo::level_name(*lvl))},
              {"sector", sector},
              {"scenario", ctx.target.get("scenario").value_or("")},
@@ -262,6 +274,10 @@ http_response reports_service::indicators(const request_context& ctx, const std:
                                   : std::string("population_within_minutes needs a sector and stored accessibility "
                                                 "results for it (microplan access travel-time)")},
              {"units", rows}});
+        // What the run's surface lacks (no land cover, small-scale roads), for the legend.
+        if (const auto* run = access.run_for(sector); with_access && !run->limitations.empty())
+            out["limitations"] = run->limitations;
+        return json_response(std::move(out));
     });
 }
 
@@ -323,6 +339,18 @@ void reports_service::register_routes(route_table& table) const {
                                           level_parameter("district"), scenario_parameter(), format_parameter()},
                            .responses = {json_or_csv("Report"), bad, unavailable}}});
     }
+    table.add(
+        {.pattern = "/reports/accessibility/{code}",
+         .handler = [this](const request_context& ctx,
+                           const path_params& p) { return unit_accessibility(ctx, p["code"]); },
+         .api = {.operation_id = "getUnitAccessibility",
+                 .summary = "Stored travel time of a unit of any level (with or without standards): people "
+                            "within each threshold per run, and what the run's surface lacks",
+                 .tags = {tag},
+                 .parameters = {path_parameter("code", "The unit's code", {{"type", "string"}}),
+                                level_parameter("district")},
+                 .responses = {{200, "Accessibility runs of the unit", {{"application/json", {{"type", "object"}}}}},
+                               bad}}});
     table.add({.pattern = "/reports/coverage",
                .handler = [this](const request_context& ctx, const path_params&) { return coverage(ctx); },
                .api = {.operation_id = "getCoverage",

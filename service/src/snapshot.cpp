@@ -236,6 +236,8 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
         snap->planning_message_ = without_folders(e.what(), store_path);
         snap->population_year_ = db.base_population_year();
     }
+    snap->accessibility_ =
+        snap->inputs_ ? snap->inputs_->accessibility : geo::accessibility_index(db.read_accessibility());
     const geo::coverage_model* model = snap->model_.get();
     std::vector<std::string> sectors;
     if (model)

@@ -114,6 +114,49 @@ std::vector<std::size_t> greedy(const instance& in, std::size_t k, double total,
 
 }  // namespace
 
+namespace {
+
+// Candidate cells: passable, not excluded, holding uncovered people; most people first.
+std::vector<std::uint32_t> candidate_cells(const cost_surface& surface, const std::vector<double>& people,
+                                           const std::vector<std::int32_t>& demand_of,
+                                           const std::vector<std::uint8_t>& excluded, const site_options& options) {
+    std::vector<std::uint32_t> cand;
+    for (std::size_t c = 0; c < demand_of.size(); ++c)
+        if (demand_of[c] >= 0 && !std::isnan(surface.cost[c]) && (excluded.empty() || !excluded[c]))
+            cand.push_back(static_cast<std::uint32_t>(c));
+    std::stable_sort(cand.begin(), cand.end(), [&](auto a, auto b) { return people[a] > people[b]; });
+    const std::size_t limit =
+        options.exact ? std::min(options.max_candidates, options.exact_max_candidates) : options.max_candidates;
+    if (cand.size() > limit) cand.resize(limit);
+    return cand;
+}
+
+// Given candidates: the cell of each point, passable and not excluded, the first point of a
+// cell winning (in the order given); the exact MIP keeps the first exact_max_candidates.
+std::vector<std::uint32_t> candidate_points(const cost_surface& surface, const std::vector<std::uint8_t>& excluded,
+                                            const site_options& options, std::vector<std::ptrdiff_t>& point_of,
+                                            std::size_t& unusable) {
+    std::vector<std::uint32_t> cand;
+    std::vector<std::uint8_t> taken(surface.g.cells(), 0);
+    for (std::size_t p = 0; p < options.points.size(); ++p) {
+        auto c = surface.g.cell_of(options.points[p].x, options.points[p].y);
+        if (!c || std::isnan(surface.cost[*c]) || (!excluded.empty() && excluded[*c]) || taken[*c]) {
+            ++unusable;
+            continue;
+        }
+        taken[*c] = 1;
+        cand.push_back(static_cast<std::uint32_t>(*c));
+        point_of.push_back(static_cast<std::ptrdiff_t>(p));
+    }
+    if (options.exact && cand.size() > options.exact_max_candidates) {
+        cand.resize(options.exact_max_candidates);
+        point_of.resize(options.exact_max_candidates);
+    }
+    return cand;
+}
+
+}  // namespace
+
 site_result propose_sites(const cost_surface& surface, const std::vector<double>& people,
                           const establishment_points& existing, const std::vector<std::uint8_t>& excluded,
                           const site_options& options) {
@@ -141,15 +184,10 @@ site_result propose_sites(const cost_surface& surface, const std::vector<double>
         in.weight.push_back(people[c]);
     }
     r.demand_cells = in.weight.size();
-    // Candidates: passable, not excluded, holding uncovered people; most people first.
-    std::vector<std::uint32_t> cand;
-    for (std::size_t c = 0; c < n; ++c)
-        if (demand_of[c] >= 0 && !std::isnan(surface.cost[c]) && (excluded.empty() || !excluded[c]))
-            cand.push_back(static_cast<std::uint32_t>(c));
-    std::stable_sort(cand.begin(), cand.end(), [&](auto a, auto b) { return people[a] > people[b]; });
-    const std::size_t limit =
-        options.exact ? std::min(options.max_candidates, options.exact_max_candidates) : options.max_candidates;
-    if (cand.size() > limit) cand.resize(limit);
+    std::vector<std::ptrdiff_t> point_of;  // candidate -> given point (points mode)
+    std::vector<std::uint32_t> cand = options.points.empty()
+                                          ? candidate_cells(surface, people, demand_of, excluded, options)
+                                          : candidate_points(surface, excluded, options, point_of, r.points_unusable);
     in.candidates = cand;
     in.covers.resize(cand.size());
     parallel_for(cand.size(), 0, [&](std::size_t j) {
@@ -165,6 +203,11 @@ site_result propose_sites(const cost_surface& surface, const std::vector<double>
         s.cell = in.candidates[j];
         auto [x, y] = g.centre(s.cell);
         s.x = x, s.y = y, s.added = added;
+        if (!point_of.empty()) {
+            s.point = point_of[j];
+            s.x = options.points[static_cast<std::size_t>(s.point)].x;
+            s.y = options.points[static_cast<std::size_t>(s.point)].y;
+        }
         s.covered_after = r.total > 0 ? 100.0 * covered / r.total : 0;
         return s;
     };

@@ -112,10 +112,18 @@ road_set read_roads(const std::string& path, const std::string& layer_name, cons
     gdal::layer_need need = gdal::line_layers();
     need.flag = "--roads-layer";
     OGRLayer& layer = gdal::pick_layer(*ds, path, name, need);
-    const int fi = layer.GetLayerDefn()->GetFieldIndex(field.c_str());
-    if (fi < 0)
-        throw format_error({path, layer.GetName(), {}, field, {}}, "missing field",
-                           "the road layer has no field '" + field + "' (--road-field)");
+    // The class: one field, or several (comma-separated names) whose values are joined by '|'.
+    std::vector<int> fields;
+    for (std::size_t start = 0; start <= field.size();) {
+        std::size_t end = std::min(field.find(',', start), field.size());
+        const std::string name = field.substr(start, end - start);
+        const int fi = layer.GetLayerDefn()->GetFieldIndex(name.c_str());
+        if (fi < 0)
+            throw format_error({path, layer.GetName(), {}, name, {}}, "missing field",
+                               "the road layer has no field '" + name + "' (--road-field)");
+        fields.push_back(fi);
+        start = end + 1;
+    }
     gdal::transformation tr =
         gdal::transformation_to(layer.GetSpatialRef(), target_crs, {path, layer.GetName(), {}, {}, {}});
     road_set out;
@@ -125,7 +133,9 @@ road_set read_roads(const std::string& path, const std::string& layer_name, cons
     for (auto& f : layer) {
         OGRGeometry* geom = f->GetGeometryRef();
         if (!geom || geom->IsEmpty()) continue;
-        const char* cls = f->GetFieldAsString(fi);
+        std::string cls;
+        for (std::size_t k = 0; k < fields.size(); ++k)
+            cls += (k ? "|" : "") + std::string(f->GetFieldAsString(fields[k]));
         auto it = speeds.find(cls);
         if (it == speeds.end() || it->second.kmh <= 0) {
             ++out.skipped;
@@ -142,7 +152,8 @@ road_set read_roads(const std::string& path, const std::string& layer_name, cons
     return out;
 }
 
-std::vector<std::uint8_t> cells_covered(const grid& g, const std::vector<std::string>& sources) {
+std::vector<std::uint8_t> cells_covered(const grid& g, const std::vector<std::string>& sources,
+                                        bool polygons_all_touched) {
     const std::size_t n = g.cells();
     std::vector<std::uint8_t> covered(n, 0);
     for (const auto& path : sources) {
@@ -164,7 +175,7 @@ std::vector<std::uint8_t> cells_covered(const grid& g, const std::vector<std::st
                 to.geometries.push_back(std::move(copy));
                 to.values.push_back(1);
             }
-            burn(*mem, areas, false, {path, layer.GetName(), {}, {}, {}});
+            burn(*mem, areas, polygons_all_touched, {path, layer.GetName(), {}, {}, {}});
             burn(*mem, lines, true, {path, layer.GetName(), {}, {}, {}});
         }
         std::vector<std::uint8_t> cells(n);
@@ -177,10 +188,8 @@ std::vector<std::uint8_t> cells_covered(const grid& g, const std::vector<std::st
     return covered;
 }
 
-namespace {
-
 // The speed of the fastest road touching each cell (0 where none).
-std::vector<float> burn_roads(const grid& g, road_set roads) {
+std::vector<float> road_speeds_on_grid(const grid& g, road_set roads) {
     std::stable_sort(roads.roads.begin(), roads.roads.end(),
                      [](const road& a, const road& b) { return a.kmh < b.kmh; });
     burnable b;
@@ -196,6 +205,58 @@ std::vector<float> burn_roads(const grid& g, road_set roads) {
     return kmh;
 }
 
+grid grid_for(const grid_request& request, const std::string& dem) {
+    const error_location where{dem, {}, {}, "grid", {}};
+    OGRSpatialReference target;
+    target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (target.SetFromUserInput(request.crs.c_str()) != OGRERR_NONE)
+        throw crs_error(where, "unknown CRS", "the grid's CRS '" + request.crs + "' is not one PROJ knows");
+    if (!target.IsProjected())
+        throw crs_error(where, "geographic CRS",
+                        "the grid's CRS '" + request.crs + "' is not projected: cells are sized in metres");
+    if (!(request.resolution > 0) || !std::isfinite(request.resolution))
+        throw format_error(where, "bad resolution", "the cell size must be more than 0 metres");
+    std::array<double, 4> e{};
+    if (request.extent) {
+        e = *request.extent;
+    } else {
+        if (dem.empty())
+            throw format_error(where, "no grid", "without land cover the grid needs an extent or a DEM (--dem)");
+        GDALDatasetUniquePtr ds(GDALDataset::Open(dem.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+        if (!ds) throw format_error(where, "cannot open the raster", CPLGetLastErrorMsg());
+        double gt[6];
+        const OGRSpatialReference* srs = ds->GetSpatialRef();
+        if (ds->GetGeoTransform(gt) != CE_None || !srs)
+            throw crs_error(where, "no georeferencing", "the DEM has no geotransform or no CRS");
+        double x0 = gt[0], x1 = gt[0] + gt[1] * ds->GetRasterXSize();
+        double y0 = gt[3] + gt[5] * ds->GetRasterYSize(), y1 = gt[3];
+        gdal::transformation tr = gdal::transformation_to(srs, request.crs, where);
+        e = {std::min(x0, x1), std::min(y0, y1), std::max(x0, x1), std::max(y0, y1)};
+        if (!tr.identity && !tr.op->TransformBounds(e[0], e[1], e[2], e[3], &e[0], &e[1], &e[2], &e[3], 21))
+            throw crs_error(where, "cannot transform", "the DEM's bounds cannot be transformed to " + request.crs);
+    }
+    const double r = request.resolution;
+    grid g;
+    g.x0 = std::floor(e[0] / r) * r;
+    g.y0 = std::ceil(e[3] / r) * r;
+    const double cols = std::ceil(e[2] / r) - std::floor(e[0] / r), rows = std::ceil(e[3] / r) - std::floor(e[1] / r);
+    if (!(cols >= 1 && rows >= 1) || !std::isfinite(cols * rows))
+        throw format_error(where, "empty extent", "the grid's extent holds no cell (xmin < xmax and ymin < ymax)");
+    if (cols * rows > 2147483647.0)
+        throw format_error(where, "grid too large",
+                           "the grid would hold " + std::to_string(static_cast<long long>(cols * rows)) +
+                               " cells; at most 2^31 (coarser resolution or a smaller extent)");
+    g.cols = static_cast<std::size_t>(cols), g.rows = static_cast<std::size_t>(rows);
+    g.ew_res = g.ns_res = r;
+    char* wkt = nullptr;
+    target.exportToWkt(&wkt);
+    g.crs_wkt = wkt ? wkt : "";
+    CPLFree(wkt);
+    return g;
+}
+
+namespace {
+
 // A DEM resampled (bilinear) onto `g`; NaN where it has no data.
 std::vector<float> resample_elevation(const std::string& path, const grid& g) {
     GDALDatasetUniquePtr dem(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
@@ -203,7 +264,7 @@ std::vector<float> resample_elevation(const std::string& path, const grid& g) {
     auto target = mem_raster(g, GDT_Float32);
     target->GetRasterBand(1)->SetNoDataValue(std::nan(""));
     target->GetRasterBand(1)->Fill(std::nan(""));
-    std::vector<std::string> args = {"-r", "bilinear", "-dstnodata", "nan"};
+    std::vector<std::string> args = {"-r", "bilinear", "-dstnodata", "nan", "-wo", "NUM_THREADS=ALL_CPUS"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -223,28 +284,54 @@ std::vector<float> resample_elevation(const std::string& path, const grid& g) {
 
 }  // namespace
 
-friction_layers read_friction_layers(const friction_inputs& in) {
-    gdal::ensure_registered();
-    friction_layers out;
-    out.landcover = in.landcover;
-    out.speeds_source = in.speeds;
-    out.road_speeds_source = in.road_speeds;
-    // Land cover: the grid.
+namespace {
+
+// The land cover's grid and classes, and its speed table.
+void read_landcover(const friction_inputs& in, friction_layers& out) {
     cost_surface s = read_cost_raster(in.landcover);  // validates north-up and projected
     out.g = s.g;
     const grid& g = out.g;
     const std::size_t n = g.cells();
     out.classes.resize(n);
     out.known.resize(n);
-    {
-        GDALDatasetUniquePtr ds(GDALDataset::Open(in.landcover.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-        GDALRasterBand* band = ds->GetRasterBand(1);
-        if (band->RasterIO(GF_Read, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows), out.classes.data(),
-                           static_cast<int>(g.cols), static_cast<int>(g.rows), GDT_Int32, 0, 0) != CE_None)
-            throw format_error({in.landcover, {}, {}, {}, {}}, "cannot read the raster", CPLGetLastErrorMsg());
-        for (std::size_t i = 0; i < n; ++i) out.known[i] = !std::isnan(s.cost[i]);  // no-data cells
-    }
+    GDALDatasetUniquePtr ds(GDALDataset::Open(in.landcover.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    if (band->RasterIO(GF_Read, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows), out.classes.data(),
+                       static_cast<int>(g.cols), static_cast<int>(g.rows), GDT_Int32, 0, 0) != CE_None)
+        throw format_error({in.landcover, {}, {}, {}, {}}, "cannot read the raster", CPLGetLastErrorMsg());
+    for (std::size_t i = 0; i < n; ++i) out.known[i] = !std::isnan(s.cost[i]);  // no-data cells
     out.speeds = read_speed_table(in.speeds, true);
+}
+
+// No land cover: one class walked everywhere the DEM (when given) has data.
+void uniform_walking(const friction_inputs& in, friction_layers& out) {
+    if (!(in.walk_kmh > 0) || !bounds::within(in.walk_kmh, bounds::speed_kmh))
+        throw format_error({in.elevation, {}, {}, "walk_kmh", {}}, "no land cover",
+                           "without land cover every cell is walked: give a walking speed above 0 km/h "
+                           "(--walk-kmh), or --landcover with --speeds");
+    out.without_landcover = true;
+    out.landcover = "(none: uniform walking at " + std::to_string(in.walk_kmh).substr(0, 4) + " km/h)";
+    out.speeds_source = "--walk-kmh";
+    out.g = grid_for(in.grid, in.elevation);
+    out.classes.assign(out.g.cells(), 0);
+    out.known.assign(out.g.cells(), 1);
+    out.speeds["0"] = speed_row{in.walk_kmh, true};
+}
+
+}  // namespace
+
+friction_layers read_friction_layers(const friction_inputs& in) {
+    gdal::ensure_registered();
+    friction_layers out;
+    out.road_speeds_source = in.road_speeds;
+    if (in.landcover.empty()) {
+        uniform_walking(in, out);
+    } else {
+        out.landcover = in.landcover;
+        out.speeds_source = in.speeds;
+        read_landcover(in, out);
+    }
+    const grid& g = out.g;
     if (!in.barriers.empty()) out.barrier = cells_covered(g, in.barriers);
     if (!in.roads.empty()) {
         if (in.road_speeds.empty())
@@ -255,9 +342,13 @@ friction_layers read_friction_layers(const friction_inputs& in) {
         out.roads_used = roads.roads.size();
         out.roads_skipped = roads.skipped;
         out.skipped_classes = std::move(roads.skipped_classes);
-        out.road_kmh = burn_roads(g, std::move(roads));
+        out.road_kmh = road_speeds_on_grid(g, std::move(roads));
     }
     if (!in.elevation.empty()) out.elevation = resample_elevation(in.elevation, g);
+    // No data in the DEM is the sea (SRTM); a road there is a bridge or a causeway.
+    if (out.without_landcover && !out.elevation.empty())
+        for (std::size_t i = 0; i < out.known.size(); ++i)
+            out.known[i] = !std::isnan(out.elevation[i]) || (!out.road_kmh.empty() && out.road_kmh[i] > 0);
     return out;
 }
 

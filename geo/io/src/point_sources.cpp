@@ -26,6 +26,8 @@ std::vector<point_source> read_point_sources(const std::string& path, const poin
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     int xi = defn->GetFieldIndex(fields.x.c_str()), yi = defn->GetFieldIndex(fields.y.c_str());
     int idi = defn->GetFieldIndex(fields.id.c_str());
+    int namei = defn->GetFieldIndex(fields.name.c_str());
+    if (namei < 0) namei = defn->GetFieldIndex("nombre");
     gdal::transformation to_target = gdal::transformation_to(layer->GetSpatialRef(), target_wkt, where);
     std::vector<point_source> out;
     std::int32_t n = 0;
@@ -33,6 +35,7 @@ std::vector<point_source> read_point_sources(const std::string& path, const poin
         ++n;
         point_source s;
         s.id = idi >= 0 ? f->GetFieldAsInteger(idi) : n;
+        if (namei >= 0) s.name = f->GetFieldAsString(namei);
         const OGRGeometry* g = f->GetGeometryRef();
         if (g && wkbFlatten(g->getGeometryType()) == wkbPoint) {
             s.x = g->toPoint()->getX(), s.y = g->toPoint()->getY();

@@ -29,6 +29,8 @@ std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run
         std::vector<std::int64_t> ids;
         while (old.step()) ids.push_back(old.integer(0));
         for (auto id : ids) {
+            if (db.has_table("accessibility_limitations"))
+                sqlite::statement(db, "DELETE FROM accessibility_limitations WHERE run_id = ?").bind(1, id).run();
             sqlite::statement(db, "DELETE FROM accessibility WHERE run_id = ?").bind(1, id).run();
             sqlite::statement(db, "DELETE FROM accessibility_runs WHERE id = ?").bind(1, id).run();
         }
@@ -41,6 +43,13 @@ std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run
     ins.bind(5, nlohmann::json(run.thresholds).dump()).bind(6, static_cast<std::int64_t>(run.establishments));
     ins.bind(7, run.method).bind(8, run.population_source).bind(9, run.created.empty() ? now_utc() : run.created).run();
     const std::int64_t id = sqlite3_last_insert_rowid(db.handle());
+    if (!run.limitations.empty()) {  // the table only exists in stores with such runs
+        db.exec(
+            "CREATE TABLE IF NOT EXISTS accessibility_limitations (run_id INTEGER NOT NULL REFERENCES"
+            " accessibility_runs(id), limitation TEXT NOT NULL, PRIMARY KEY (run_id, limitation))");
+        sqlite::statement lim(db, "INSERT OR IGNORE INTO accessibility_limitations (run_id, limitation) VALUES (?,?)");
+        for (const auto& l : run.limitations) lim.bind(1, id).bind(2, l).run();
+    }
     sqlite::statement row(db,
                           "INSERT INTO accessibility (run_id, level, code, threshold, within, population, pct, mean,"
                           " median) VALUES (?,?,?,?,?,?,?,?,?)");
@@ -81,7 +90,14 @@ std::vector<accessibility_run> read_accessibility(sqlite::connection& db) {
         r.method = q.text(7), r.population_source = q.text(8), r.created = q.text(9);
         out.push_back(std::move(r));
     }
+    const bool with_limitations = db.has_table("accessibility_limitations");
     for (auto& r : out) {
+        if (with_limitations) {
+            sqlite::statement l(
+                db, "SELECT limitation FROM accessibility_limitations WHERE run_id = ? ORDER BY limitation");
+            l.bind(1, r.id);
+            while (l.step()) r.limitations.push_back(l.text(0));
+        }
         sqlite::statement s(db,
                             "SELECT level, code, threshold, within, population, mean, median FROM accessibility"
                             " WHERE run_id = ? ORDER BY level, code, threshold");

@@ -63,17 +63,20 @@ cost_surface load_surface(const surface_request& request, const progress& on_pro
                                "give --landcover and --speeds instead of --friction");
         return s;
     }
-    if (in.landcover.empty() || in.speeds.empty())
-        throw format_error({}, "no friction surface", "give --friction, or --landcover with --speeds");
+    if ((in.landcover.empty() || in.speeds.empty()) && !(in.landcover.empty() && in.walk_kmh > 0))
+        throw format_error({}, "no friction surface",
+                           "give --friction, or --landcover with --speeds, or --walk-kmh (no land cover)");
     access::friction_summary sum;
-    auto s = access::build_friction(read_friction_layers(in), &sum);
+    auto layers = read_friction_layers(in);
+    auto s = access::build_friction(layers, &sum);
     detail::tell(
         on_progress,
         detail::text("friction surface: %zu x %zu cells of %.0f m, %zu impassable, %zu barrier cells, %zu "
-                     "road cells (%zu roads used, %zu skipped%s)%s",
+                     "road cells (%zu roads used, %zu skipped%s)%s%s",
                      s.g.cols, s.g.rows, s.g.ew_res, sum.impassable, sum.barrier_cells, sum.road_cells, sum.roads_used,
                      sum.roads_skipped, sum.skipped_classes.empty() ? "" : ": classes without a speed",
-                     s.elevation.empty() ? "" : ", slope from the DEM"));
+                     s.elevation.empty() ? "" : ", slope from the DEM",
+                     layers.without_landcover ? "; NO LAND COVER: every off-road cell walked at one speed" : ""));
     if (!sum.skipped_classes.empty()) {
         std::string list;
         for (const auto& c : sum.skipped_classes) list += (list.empty() ? "" : ", ") + c;

@@ -10,6 +10,7 @@
 #include "microplan/geo/usecases/design.hpp"
 #include "microplan/geo/usecases/national.hpp"
 #include "ecuador_services.hpp"
+#include "microplan/geo/usecases/national_access.hpp"
 #include "text_files.hpp"
 
 namespace microplan::geo::usecases {
@@ -108,6 +109,26 @@ double mean_same_iou(const std::vector<design::official_match>& m) {
     return mean;
 }
 
+// Travel time to the schools (national_access.hpp) when the speed tables' folder is given and
+// the data folder has the DEM, roads and population; otherwise told and skipped.
+nlohmann::json travel_times(const build_ecuador_options& o) {
+    if (o.road_speeds_dir.empty()) return nullptr;
+    national_access_options a = national_access_sources(o.data_dir, o.road_speeds_dir);
+    a.store = o.out;
+    a.crs = o.national.analysis_crs;
+    a.on_progress = o.on_progress;
+    bool complete = !a.dem.empty() && !a.roads.empty() && !a.population.empty();
+    for (const auto& sc : a.scenarios) complete = complete && !sc.road_speeds.empty();
+    if (!complete) {
+        if (o.missing_optional)
+            o.missing_optional(o.data_dir,
+                               "travel times (needs rasters/srtm3_ecuador.tif, networks/vias_igm_1m.shp, "
+                               "rasters/landscan_2023_continental.tif and the road speed tables)");
+        return {{"skipped", "a source is missing: the DEM, the roads, the population raster or a speed table"}};
+    }
+    return build_national_travel_times(a).report;
+}
+
 }  // namespace
 
 nlohmann::json national_report_json(const design::national_result& r, const design::national_sources& src,
@@ -166,10 +187,12 @@ build_ecuador_summary build_ecuador(const build_ecuador_options& o) {
     s.result.stages.emplace_back("age bands, establishments, standards",
                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     write_store(o, in, s.result, services);
+    s.accessibility = travel_times(o);
     s.report_path = o.report.empty() ? o.out + "_report.json" : o.report;
     s.csv_path = o.units_csv.empty() ? o.out + "_units.csv" : o.units_csv;
     nlohmann::json report = national_report_json(s.result, s.sources, o.out);
     report["services"] = detail::ecuador_services_json(services);
+    if (!s.accessibility.is_null()) report["accessibility"] = s.accessibility;
     write_text(s.report_path, report.dump(1));
     write_unit_csv(s.csv_path, s.result.units);
     s.mean_best_iou = mean_best_iou(s.result.official);

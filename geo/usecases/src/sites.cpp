@@ -8,6 +8,7 @@
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/catchments.hpp"
+#include "microplan/geo/io/point_sources.hpp"
 #include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/territory/locate.hpp"
@@ -62,10 +63,12 @@ private:
     std::vector<std::unique_ptr<point_locator>> locators_;
 };
 
-std::string sites_csv(const access::site_result& r, const site_locator& where, const std::string& crs_wkt) {
+std::string sites_csv(const access::site_result& r, const site_locator& where, const std::string& crs_wkt,
+                      const std::vector<access::candidate_point>& points) {
     proj::transformer to_lonlat(crs_wkt, "EPSG:4326");
     std::ostringstream csv;
-    csv << "method,rank,x,y,lon,lat,added_population,covered_pct_after,zone,district,circuit\n";
+    csv << "method,rank,x,y,lon,lat,added_population,covered_pct_after,zone,district,circuit"
+        << (points.empty() ? "" : ",candidate_id,candidate_name") << "\n";
     auto write = [&](const char* method, const std::vector<access::site>& sites) {
         std::size_t rank = 0;
         for (const auto& st : sites) {
@@ -73,8 +76,12 @@ std::string sites_csv(const access::site_result& r, const site_locator& where, c
             to_lonlat.forward(lon, lat);
             csv << method << "," << ++rank << "," << std::llround(st.x) << "," << std::llround(st.y) << ","
                 << std::fixed << std::setprecision(6) << lon << "," << lat << std::defaultfloat << ","
-                << csv_number(std::round(st.added)) << "," << csv_number(st.covered_after) << where.codes(lon, lat)
-                << "\n";
+                << csv_number(std::round(st.added)) << "," << csv_number(st.covered_after) << where.codes(lon, lat);
+            if (st.point >= 0) {
+                const auto& p = points[static_cast<std::size_t>(st.point)];
+                csv << "," << csv_field(p.id) << "," << csv_field(p.name);
+            }
+            csv << "\n";
         }
     };
     write("greedy", r.greedy);
@@ -127,11 +134,20 @@ sites_result propose_sites(const sites_request& request) {
     if (!request.exclude.empty()) excluded = cells_covered(surface.g, request.exclude);
     access::site_options o = request.options;
     o.moves = moves_of(request.surface);
+    if (!request.candidates.empty()) {
+        for (const point_source& p :
+             read_point_sources(request.candidates, {}, surface.g.crs_wkt, request.candidates_layer))
+            o.points.push_back({p.x, p.y, std::to_string(p.id), p.name});
+        out.candidate_points = o.points.size();
+        if (o.points.empty())
+            throw format_error({request.candidates, request.candidates_layer, {}, {}, {}}, "no candidates",
+                               "the candidate source holds no point that can be placed in the surface's CRS");
+    }
     detail::tell(base.on_progress,
                  detail::text("choosing sites for %s: %zu existing establishments, threshold %.0f min ...",
                               out.sector.c_str(), existing.size(), o.minutes));
     out.sites = access::propose_sites(surface, access::people_on_grid(pop, surface.g), existing, excluded, o);
-    out.csv = sites_csv(out.sites, site_locator(*db), surface.g.crs_wkt);
+    out.csv = sites_csv(out.sites, site_locator(*db), surface.g.crs_wkt, o.points);
     if (!request.out.empty()) detail::write_text_file(request.out, out.csv, "the sites could not be written");
     return out;
 }

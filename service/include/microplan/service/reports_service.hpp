@@ -21,6 +21,8 @@ class route_table;
 class reports_service {
 public:
     http_response unit_report(const request_context& ctx, const std::string& code) const;
+    // The stored accessibility of a unit of any level; served without a planning model too.
+    http_response unit_accessibility(const request_context& ctx, const std::string& code) const;
     http_response coverage(const request_context& ctx) const;
     http_response ranking(const request_context& ctx) const;
     http_response indicators(const request_context& ctx, const std::string& level) const;

@@ -100,6 +100,8 @@ public:
     // its file name only (it is sent to clients).
     [[nodiscard]] const std::string& planning_unavailable() const noexcept override { return planning_message_; }
     [[nodiscard]] const geo::store::planning_inputs* inputs() const noexcept { return inputs_.get(); }
+    // The stored accessibility runs, with or without a planning model.
+    [[nodiscard]] const geo::accessibility_index& accessibility() const noexcept { return accessibility_; }
     // The moderate closing plan of the baseline, computed on first use (a fraction of a second).
     [[nodiscard]] const geo::closing_plan* baseline_plan() const;
     // The baseline model counting private establishments in the current offer as well
@@ -119,6 +121,7 @@ private:
     std::unique_ptr<geo::store::planning_inputs> inputs_;
     std::unique_ptr<geo::coverage_model> model_;
     std::string planning_message_;
+    geo::accessibility_index accessibility_;
     std::unique_ptr<geo::point_locator> finest_locator_;  // the finest planning tier's units
     std::vector<int> finest_unit_of_;                     // locator index -> unit of that tier
     mutable std::once_flag plan_once_;

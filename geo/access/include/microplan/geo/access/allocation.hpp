@@ -11,7 +11,8 @@
 // Where to build next (maximal covering location problem, MCLP): candidate cells are the
 // passable cells holding uncovered people (people beyond `minutes` from every existing
 // establishment) outside exclusion areas, at most `max_candidates` of them (those with most
-// uncovered people within `minutes`); a site covers the uncovered people within `minutes` of it.
+// uncovered people within `minutes`), or points the planner gives (settlements: every one on a
+// passable cell outside the exclusions); a site covers the uncovered people within `minutes` of it.
 // The greedy heuristic adds, one at a time, the site covering most people not yet covered
 // (lazy evaluation: exact greedy, fewer evaluations). On small instances an exact MIP solved
 // with CBC (COIN-OR) gives the optimum for the same K, hence the greedy's optimality gap:
@@ -54,11 +55,20 @@ capacity_result capacity_catchments(const cost_surface& surface, std::vector<dou
                                     capacity_order order = capacity_order::largest_first,
                                     neighbourhood moves = neighbourhood::queen);
 
+// A candidate site given by the planner (a settlement, a plot): in the surface's CRS.
+struct candidate_point {
+    double x = 0, y = 0;
+    std::string id, name;
+};
+
 struct site_options {
-    double minutes = 30;               // coverage threshold
-    std::size_t k = 5;                 // sites to add (upper bound when a target is given)
-    std::optional<double> target_pct;  // stop once this % of all people is covered
-    std::size_t max_candidates = 2000;
+    double minutes = 30;                // coverage threshold
+    std::size_t k = 5;                  // sites to add (upper bound when a target is given)
+    std::optional<double> target_pct;   // stop once this % of all people is covered
+    std::size_t max_candidates = 2000;  // candidate cells (ignored with `points`)
+    // Given candidates: each point on a passable cell outside the exclusions is one (the first
+    // of several in one cell); empty = the candidate cells above.
+    std::vector<candidate_point> points;
     neighbourhood moves = neighbourhood::queen;
     bool exact = false;  // also solve the MIP with CBC (small instances only)
     std::size_t exact_max_candidates = 400;
@@ -67,15 +77,17 @@ struct site_options {
 
 struct site {
     std::size_t cell = 0;
-    double x = 0, y = 0;       // cell centre in the surface's CRS
-    double added = 0;          // people newly covered by this site
-    double covered_after = 0;  // % of all people covered once it is built
+    double x = 0, y = 0;        // cell centre (a given candidate: its point) in the surface's CRS
+    std::ptrdiff_t point = -1;  // index into site_options::points, -1 for a candidate cell
+    double added = 0;           // people newly covered by this site
+    double covered_after = 0;   // % of all people covered once it is built
 };
 
 struct site_result {
     double total = 0, covered_before = 0;  // people; covered within `minutes` by existing establishments
     std::vector<site> greedy;
     std::size_t candidates = 0, demand_cells = 0;
+    std::size_t points_unusable = 0;  // given candidates outside the grid, impassable, excluded or sharing a cell
     // Exact MIP on the (possibly reduced) instance: the optimum people added for the same K,
     // and the greedy's relative gap (optimum − greedy) / optimum; empty when not solved.
     std::optional<double> exact_added, gap;

@@ -11,10 +11,12 @@ namespace microplan::geo {
 struct point_source {
     double x = 0, y = 0;  // in the target CRS
     std::int32_t id = 0;  // the id field's value, else the feature number (1-based)
+    std::string name;     // the name field's value ("" when the layer has none)
 };
 
 struct point_source_fields {
     std::string x = "x", y = "y", id = "id";
+    std::string name = "name";  // else a field 'nombre' when present
 };
 
 // The points of `layer_name` of `path` (when empty: the only layer, or the only one holding

@@ -28,6 +28,9 @@ struct accessibility_run {
     std::size_t establishments = 0;
     std::vector<double> thresholds;
     std::string created;
+    // What the surface lacks, as codes readers translate (no_land_cover, small_scale_roads);
+    // empty for a surface built from every input AccessMod asks for.
+    std::vector<std::string> limitations;
     // level name -> unit code -> statistics
     std::map<std::string, std::map<std::string, unit_access>> units_by_level;
 };

@@ -16,6 +16,7 @@
 #include "microplan/geo/design/national.hpp"
 #include "microplan/geo/design/partition.hpp"
 #include "microplan/geo/model/finding.hpp"
+#include "microplan/geo/usecases/progress.hpp"
 
 namespace microplan::geo::usecases {
 
@@ -54,6 +55,10 @@ struct build_ecuador_options {
     std::string command_line;  // recorded as the source of the designed levels
     // Told about each optional source that is missing (the build goes on without it).
     std::function<void(const std::string& path, const std::string& what)> missing_optional;
+    // Travel time to the schools (national_access.hpp): the road speed tables' folder ("" = no
+    // travel times) and where its progress goes.
+    std::string road_speeds_dir;
+    progress on_progress;
 };
 
 struct build_ecuador_summary {
@@ -61,6 +66,7 @@ struct build_ecuador_summary {
     design::national_result result;
     std::string report_path, csv_path;
     double mean_best_iou = 0, mean_district_iou = 0;  // designed vs official circuits, districts
+    nlohmann::json accessibility;                     // the report's block; null when not built
 };
 
 build_ecuador_summary build_ecuador(const build_ecuador_options& options);

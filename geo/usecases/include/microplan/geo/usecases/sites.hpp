@@ -33,12 +33,18 @@ struct sites_request {
     access::site_options options;      // options.moves follows surface.knight
     std::vector<std::string> exclude;  // polygon layers where no site may go
     std::string out;                   // CSV to write ("" = none)
+    // Candidate sites from a point source (any GDAL source: settlements, plots; a table with
+    // x, y in the surface's CRS too); "" = candidate cells.
+    std::string candidates;
+    std::string candidates_layer;  // "" = the only point layer
 };
 struct sites_result {
     access::site_result sites;
     std::string sector;  // canonical
     // method,rank,x,y,lon,lat,added_population,covered_pct_after,zone,district,circuit
+    // (given candidates: then candidate_id,candidate_name)
     std::string csv;
+    std::size_t candidate_points = 0;  // read from request.candidates
 };
 sites_result propose_sites(const sites_request& request);
 
