@@ -41,8 +41,23 @@ TEST(ViewerCartography, OneLabelPerZoneOpensOnTheMainlandAndTheIslandIsAButtonAw
         feature(R"({"code":"01","name":"COSTA"})", {square(-81, -5, -78, 1), square(-81.6, -2.2, -81.3, -1.9)}) + "," +
         feature(R"({"code":"02","name":"SIERRA"})", {square(-78, -5, -75, 1)}) + "," +
         feature(R"({"code":"20","name":"ISLAS LEJANAS"})", {square(-91, -1.5, -89, 0.5)}) + "]}";
+    // One district and one circuit per zone, the same shapes: the viewer draws all three levels.
+    auto below = [&](const char* z1, const char* z2) {
+        return R"({"type":"FeatureCollection","features":[)" +
+               feature(std::string(R"({"code":")") + z1 + R"(","name":"UNO"})",
+                       {square(-81, -5, -78, 1), square(-81.6, -2.2, -81.3, -1.9)}) +
+               "," +
+               feature(std::string(R"({"code":")") + z2 + R"(","name":"DOS"})",
+                       {square(-78, -5, -75, 1), square(-91, -1.5, -89, 0.5)}) +
+               "]}";
+    };
+    std::string districts = below("01D01", "02D01");
+    districts.replace(districts.find(R"("name":"UNO")"), 12, R"("name":"UNO","parent":"Z1")");
+    districts.replace(districts.find(R"("name":"DOS")"), 12, R"("name":"DOS","parent":"Z2")");
+    const std::string circuits = below("01D01C01", "02D01C01");
     std::string store = dir.path("islands.sqlite");
-    for (const auto& [level, text] : {std::pair{"zone", zones}, std::pair{"province", provinces}}) {
+    for (const auto& [level, text] : {std::pair{"zone", zones}, std::pair{"district", districts},
+                                      std::pair{"circuit", circuits}, std::pair{"province", provinces}}) {
         std::string file = dir.write(std::string(level) + ".geojson", text);
         auto r = run(std::string(MICROPLAN_BINARY) + " import " + file + " --store " + store + " --level " + level);
         ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -44,11 +44,11 @@ struct design_units_summary {
 design_units_summary design_units_to_file(const design_units_options& options);
 
 struct build_ecuador_options {
-    std::string data_dir;          // ../shared/data/ecuador layout
-    std::string out;               // the planning store (replaced atomically)
-    std::string report;            // "" = <out>_report.json
-    std::string units_csv;         // "" = <out>_units.csv
-    std::string legal_zones;       // the legal zoning (data/ecuador/legal_zones.csv); "" = none
+    std::string data_dir;     // ../shared/data/ecuador layout
+    std::string out;          // the planning store (replaced atomically)
+    std::string report;       // "" = <out>_report.json
+    std::string units_csv;    // "" = <out>_units.csv
+    std::string legal_zones;  // the legal zoning (data/ecuador/legal_zones.csv); "" = none
     // Standards catalogues put in force together (data/standards/ecuador_*.csv); none = none.
     std::vector<std::string> standards;
     design::national_options national;
