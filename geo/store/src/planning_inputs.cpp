@@ -76,8 +76,9 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
     if (!catalogue) {
         findings problems = check_standards(*c);
         if (problems.has_errors()) {
-            std::string detail = "the store's standards catalogue breaks the rules (import a corrected one with "
-                                 "`microplan standards import`):";
+            std::string detail =
+                "the store's standards catalogue breaks the rules (import a corrected one with "
+                "`microplan standards import`):";
             for (const auto& f : problems.items) detail += "\n  " + f.message + " [" + f.rule + "]";
             throw store_error(where, "invalid standards catalogue", detail);
         }
