@@ -22,8 +22,9 @@ void planning_args::add(CLI::App& app, bool with_format) {
         app.add_option("--output,-o", output, "Write to this file instead of stdout");
     }
     app.add_flag("--include-proposed", request.include_proposed, "Count proposed establishments as if they existed");
-    app.add_flag("--include-private", request.include_private,
-                 "Count private establishments in the current offer (default: public ones and those of unknown provider)");
+    app.add_flag(
+        "--include-private", request.include_private,
+        "Count private establishments in the current offer (default: public ones and those of unknown provider)");
 }
 
 void plan_args::add(CLI::App& app) {

@@ -105,6 +105,17 @@ TEST_F(ServeInputs, ValuesOutOfRangeAre400NotServerErrors) {
     EXPECT_EQ(get("/health").status, 200u);
 }
 
+TEST_F(ServeInputs, IncludePrivateCountsPrivateOfferOnTheBaselineOnly) {
+    expect_error(get("/reports/coverage?include-private=maybe"), 400, "parameter 'include-private'",
+                 "include-private=maybe");
+    auto with = get("/reports/coverage?include-private=true&level=zone");
+    ASSERT_EQ(with.status, 200u) << with.body;
+    // The demo's establishments have no provider (public offer): the same answer.
+    EXPECT_EQ(with.body, get("/reports/coverage?level=zone").body);
+    expect_error(get("/reports/coverage?include-private=1&scenario=1"), 400, "baseline only",
+                 "include-private with a scenario");
+}
+
 TEST_F(ServeInputs, TextLimitsCountCharactersAndNeverCutOne) {
     // 200 characters of two bytes each: within the limit of 200 characters (it was 200 bytes).
     const std::string enies = repeat("ñ", 200);

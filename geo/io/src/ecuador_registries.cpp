@@ -1,8 +1,9 @@
 #include "microplan/geo/io/ecuador_registries.hpp"
 
+#include <ogr_geometry.h>
+
 #include <cmath>
 #include <set>
-#include <ogr_geometry.h>
 
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/error.hpp"
@@ -218,10 +219,9 @@ namespace {
 std::string msp_typology(const std::string& text) {
     std::string f = names::fold(text);
     static const std::map<std::string, std::string> known{
-        {"HB", "Hospital Básico"},           {"BASICO", "Hospital Básico"},
-        {"HG", "Hospital General"},          {"HE", "Hospital Especializado"},
-        {"CS", "Centro de Salud"},           {"CS A", "Centro de Salud Tipo A"},
-        {"CS B", "Centro de Salud Tipo B"},  {"CS C", "Centro de Salud Tipo C"},
+        {"HB", "Hospital Básico"},          {"BASICO", "Hospital Básico"},      {"HG", "Hospital General"},
+        {"HE", "Hospital Especializado"},   {"CS", "Centro de Salud"},          {"CS A", "Centro de Salud Tipo A"},
+        {"CS B", "Centro de Salud Tipo B"}, {"CS C", "Centro de Salud Tipo C"},
     };
     auto it = known.find(f);
     return it == known.end() ? text : it->second;
@@ -276,7 +276,8 @@ registry_establishments read_msp_establishments(const std::string& path) {
         }
         if (!e.typology.empty()) out.counts["with_typology"] += 1;
         recorded_place where;
-        if (std::string c = f->GetFieldAsString(canton); !c.empty()) where.codes[level::canton] = normalise_code(level::canton, c);
+        if (std::string c = f->GetFieldAsString(canton); !c.empty())
+            where.codes[level::canton] = normalise_code(level::canton, c);
         where.names = split_names(text_of(*f, district));
         if (std::string cn = text_of(*f, canton_name); !cn.empty()) where.unit_names[level::canton] = cn;
         out.rows.push_back(std::move(e));

@@ -31,7 +31,8 @@ std::optional<std::pair<std::string, std::string>> broken_name(const std::string
         auto at = name.find(mark);
         if (at == std::string::npos) continue;
         // fold() trims, so keep the letters next to the mark by folding each side with a sentinel.
-        std::string before = names::fold(name.substr(0, at) + "X"), after = names::fold("X" + name.substr(at + mark.size()));
+        std::string before = names::fold(name.substr(0, at) + "X"),
+                    after = names::fold("X" + name.substr(at + mark.size()));
         return std::pair{before.substr(0, before.size() - 1), after.substr(1)};
     }
     return std::nullopt;
@@ -74,8 +75,9 @@ age_structure_table read_age_structure(const std::string& path) {
     auto age_col = find_column(defn, {"edad", "age"});
     auto people_col = find_column(defn, {"total", "people", "poblacion"});
     if (!area_col || !age_col || !people_col)
-        throw format_error(where, "missing column",
-                           "an age structure table needs an area (provincia), an age (edad) and a people (total) column");
+        throw format_error(
+            where, "missing column",
+            "an age structure table needs an area (provincia), an age (edad) and a people (total) column");
     age_structure_table t;
     t.path = path;
     long long line = 1;
@@ -86,8 +88,8 @@ age_structure_table read_age_structure(const std::string& path) {
         std::string people_text = f->GetFieldAsString(*people_col);
         auto age = whole_number(age_text);
         if (!age || *age > 150)
-            throw format_error({path, where.layer, line, defn->GetFieldDefn(*age_col)->GetNameRef(), {}},
-                               "not an age", "'" + age_text + "' is not an age in whole years (0 to 150)");
+            throw format_error({path, where.layer, line, defn->GetFieldDefn(*age_col)->GetNameRef(), {}}, "not an age",
+                               "'" + age_text + "' is not an age in whole years (0 to 150)");
         auto people = parse_number(people_text);
         if (!people || !bounds::within(*people, bounds::people))
             throw format_error({path, where.layer, line, defn->GetFieldDefn(*people_col)->GetNameRef(), {}},
@@ -135,10 +137,16 @@ area_age_structure match_age_structure(const age_structure_table& table,
                             std::nullopt, std::nullopt, std::nullopt});
             continue;
         }
-        out.report.add({severity::warning, "age_structure.unmatched_area", std::nullopt, {}, line,
+        out.report.add({severity::warning,
+                        "age_structure.unmatched_area",
+                        std::nullopt,
+                        {},
+                        line,
                         table.path + ": the area '" + area + "' matches no name of the areas" +
                             (fits.empty() ? "" : " (several fit its broken character)") + "; its rows are not used",
-                        std::nullopt, std::nullopt, std::nullopt});
+                        std::nullopt,
+                        std::nullopt,
+                        std::nullopt});
     }
     if (!have_national)
         for (const auto& [code, ages] : out.by_code)
@@ -156,8 +164,7 @@ std::map<std::string, double> band_shares(const std::map<int, double>& people, i
         if (!band) throw std::logic_error("band_shares: '" + label + "' is not an age band");
         double in = 0;
         for (const auto& [age, n] : people)
-            if (age >= band->from && (!band->to || age <= *band->to))
-                in += n;
+            if (age >= band->from && (!band->to || age <= *band->to)) in += n;
         out[label] = all > 0 ? in / all : 0;
     }
     return out;

@@ -49,7 +49,8 @@ bool carries_details(std::span<const establishment> rows, std::span<const point_
 
 void ensure_details(sqlite::connection& db) {
     for (const char* c : detail_columns)
-        if (!has_column(db, "establishments", c)) db.exec(std::string("ALTER TABLE establishments ADD COLUMN ") + c + " TEXT");
+        if (!has_column(db, "establishments", c))
+            db.exec(std::string("ALTER TABLE establishments ADD COLUMN ") + c + " TEXT");
 }
 
 void bind_text_or_null(sqlite::statement& st, int k, const std::string& v) {
@@ -200,8 +201,7 @@ void update_assignments(sqlite::connection& db, std::span<const establishment> r
     const int k = static_cast<int>(level_count) + 4;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         bind_codes(up, 1, placed[i]);
-        if (details)
-            bind_text_or_null(up, k, placed[i].reached ? std::string(level_name(*placed[i].reached)) : "");
+        if (details) bind_text_or_null(up, k, placed[i].reached ? std::string(level_name(*placed[i].reached)) : "");
         up.bind(details ? k + 1 : k, static_cast<std::int64_t>(rows[i].row));
         up.run();
     }

@@ -15,7 +15,8 @@ std::string recorded(const recorded_place& p, level l) {
 
 finding row_finding(severity sev, const char* rule, const establishment& e, std::optional<level> lvl,
                     const std::string& code, const std::string& message) {
-    return {sev,          rule,         lvl, code, e.row, "establishment " + e.id + " (" + e.name + "): " + message,
+    return {sev,          rule,         lvl,
+            code,         e.row,        "establishment " + e.id + " (" + e.name + "): " + message,
             std::nullopt, std::nullopt, std::nullopt};
 }
 
@@ -112,7 +113,8 @@ void place_planning_levels(const establishment& e, const recorded_place& p, cons
                                        "its district code " + given + " is not a district of the base; not used"));
         if (!circuit.empty()) {
             district = parent_of(base, level::circuit, circuit);
-        } else if (auto d = base.districts_of_canton.find(canton); !canton.empty() && d != base.districts_of_canton.end()) {
+        } else if (auto d = base.districts_of_canton.find(canton);
+                   !canton.empty() && d != base.districts_of_canton.end()) {
             if (d->second.size() == 1) {
                 district = d->second.front();
             } else if (!p.names.empty()) {
@@ -124,8 +126,10 @@ void place_planning_levels(const establishment& e, const recorded_place& p, cons
     if (!circuit.empty() && parent_of(base, level::circuit, circuit) != district) {
         if (!district.empty())
             out.report.add(row_finding(severity::info, "establishment.codes_disagree", e, level::district, district,
-                                       "its parish " + parish + " lies in circuit " + circuit + " of another district; "
-                                       "the recorded district " + district + " is kept, without a circuit"));
+                                       "its parish " + parish + " lies in circuit " + circuit +
+                                           " of another district; "
+                                           "the recorded district " +
+                                           district + " is kept, without a circuit"));
         circuit.clear();
     }
     if (!district.empty()) a.codes[at(level::district)] = district;
@@ -136,8 +140,8 @@ void place_planning_levels(const establishment& e, const recorded_place& p, cons
 
 }  // namespace
 
-code_placement_result place_by_recorded_codes(std::span<const establishment> rows, std::span<const recorded_place> where,
-                                     const code_hierarchy& base) {
+code_placement_result place_by_recorded_codes(std::span<const establishment> rows,
+                                              std::span<const recorded_place> where, const code_hierarchy& base) {
     code_placement_result out;
     out.rows.resize(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -157,7 +161,8 @@ code_placement_result place_by_recorded_codes(std::span<const establishment> row
         a.where = placement::invalid;
         ++out.unplaced;
         std::string given;
-        for (const auto& [l, code] : where[i].codes) given += (given.empty() ? "" : ", ") + std::string(level_name(l)) + " " + code;
+        for (const auto& [l, code] : where[i].codes)
+            given += (given.empty() ? "" : ", ") + std::string(level_name(l)) + " " + code;
         out.report.add(row_finding(severity::warning, "establishment.not_placed", rows[i], std::nullopt, {},
                                    "it has no coordinates and none of its recorded codes (" +
                                        (given.empty() ? std::string("none") : given) +

@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ecuador_services.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/usecases/design.hpp"
 #include "microplan/geo/usecases/national.hpp"
-#include "ecuador_services.hpp"
 #include "microplan/geo/usecases/national_access.hpp"
 #include "text_files.hpp"
 

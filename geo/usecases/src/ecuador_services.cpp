@@ -9,15 +9,17 @@
 #include "microplan/geo/io/ecuador_registries.hpp"
 #include "microplan/geo/model/names.hpp"
 #include "microplan/geo/population/age_structure.hpp"
+#include "microplan/geo/population/projection.hpp"
 #include "microplan/geo/territory/locate.hpp"
 #include "microplan/geo/territory/place_by_code.hpp"
 
 namespace microplan::geo::usecases::detail {
 
 ecuador_service_sources ecuador_service_sources::from_data_dir(const std::string& dir) {
-    return {dir + "/tables/poblacion_provincia_edad_sexo_2022.csv", dir + "/boundaries/provincias.geojson",
-            dir + "/establishments/escuelas_coordenadas.geojson", dir + "/establishments/escuelas_registro_2023.csv",
-            dir + "/establishments/msp_unidades_2017.csv"};
+    return {
+        dir + "/tables/poblacion_provincia_edad_sexo_2022.csv", dir + "/boundaries/provincias.geojson",
+        dir + "/establishments/escuelas_coordenadas.geojson",   dir + "/establishments/escuelas_registro_2023.csv",
+        dir + "/establishments/msp_unidades_2017.csv",          dir + "/tables/proyecciones_cantonales_2010_2035.csv"};
 }
 
 namespace {
@@ -95,10 +97,73 @@ void estimate_age_bands(ecuador_services& s, const design::national_result& r) {
                                "zones from their districts. Parish-level ages are not published."}};
 }
 
+// The canton of each unit of `layer`: the one holding its interior point.
+std::map<std::string, std::string> cantons_by_point(const unit_layer& layer, const unit_layer& cantons) {
+    point_locator in_canton(cantons);
+    std::map<std::string, std::string> out;
+    auto h = geos::thread_context().handle();
+    for (const auto& u : layer.units) {
+        if (!u.geometry) continue;
+        geos::geom_ptr pt = geos::own(GEOSPointOnSurface_r(h, u.geometry.get()));
+        double x = 0, y = 0;
+        if (!pt || GEOSGeomGetX_r(h, pt.get(), &x) != 1 || GEOSGeomGetY_r(h, pt.get(), &y) != 1) continue;
+        if (int c = in_canton.locate(x, y); c >= 0) out[u.code] = cantons.units[static_cast<std::size_t>(c)].code;
+    }
+    return out;
+}
+
+// Later years: parishes and cantons by their own canton, circuits by the canton holding them
+// (INEC projects cantons only), districts and zones as the sums of their circuits and districts
+// so that the levels still nest.
+void project_years(ecuador_services& s, const design::national_inputs& in, const design::national_result& r) {
+    if (s.sources.projections.empty() || s.sources.provinces.empty()) return;
+    unit_layer provinces{level::province, {}};
+    for (const auto& [code, name] : read_unit_names(s.sources.provinces)) {
+        unit u;
+        u.lvl = level::province;
+        u.code = code;
+        u.name = name;
+        provinces.units.push_back(std::move(u));
+    }
+    canton_projection proj = match_projections(read_projections(s.sources.projections), in.cantons, provinces);
+    s.report.append(proj.report);
+    std::map<level, population_values> base;
+    for (const auto& [lvl, totals] : r.population) base[lvl][total_band] = totals;
+    for (const auto& [lvl, bands] : s.bands)
+        for (const auto& [band, values] : bands) base[lvl][band] = values;
+    const int last = 2035;
+    for (level lvl : {level::parish, level::canton, level::circuit}) {
+        if (!base.count(lvl)) continue;
+        std::map<std::string, std::string> canton_of;
+        if (lvl == level::circuit)
+            canton_of = cantons_by_point(r.circuits, in.cantons);
+        else
+            for (const auto& [code, people] : base[lvl][total_band]) canton_of[code] = code.substr(0, 4);
+        for (auto& [year, values] : project_values(base[lvl], s.year, canton_of, proj, s.year + 1, last, s.report))
+            s.projected[year][lvl] = std::move(values);
+    }
+    for (auto& [year, levels] : s.projected) {
+        for (auto [child, layer] : {std::pair{level::circuit, &r.circuits}, std::pair{level::district, &r.districts}}) {
+            level parent = child == level::circuit ? level::district : level::zone;
+            if (!levels.count(child)) continue;
+            population_values sums;
+            for (const auto& u : layer->units)
+                for (const auto& [band, values] : levels[child])
+                    if (auto v = values.find(u.code); v != values.end()) sums[band][u.parent_code] += v->second;
+            levels[parent] = std::move(sums);
+        }
+    }
+    s.summary["projection"] = {{"source", s.sources.projections},
+                               {"years", std::to_string(s.year + 1) + "-" + std::to_string(last)},
+                               {"method",
+                                "every band of a unit scaled by its canton's INEC projection (circuits: the canton "
+                                "holding them); districts and zones summed from their circuits and districts"}};
+}
+
 // Parishes lying wholly (99.5 % of their area) in one circuit: a parish recorded for a
 // school places it in that circuit.
 std::map<std::string, std::string> circuits_of_whole_parishes(const unit_layer& parishes, const unit_layer& circuits,
-                                                             unsigned threads) {
+                                                              unsigned threads) {
     point_locator in_circuit(circuits);
     std::vector<std::string> found(parishes.units.size());
     parallel_for(parishes.units.size(), threads, [&](std::size_t i) {
@@ -156,8 +221,7 @@ establishment_batch place_registry(registry_establishments reg, const std::strin
     ao.analysis_crs = o.national.analysis_crs;
     ao.threads = o.national.threads;
     std::vector<std::size_t> with_point, by_code;
-    for (std::size_t i = 0; i < b.rows.size(); ++i)
-        (std::isfinite(b.rows[i].lon) ? with_point : by_code).push_back(i);
+    for (std::size_t i = 0; i < b.rows.size(); ++i) (std::isfinite(b.rows[i].lon) ? with_point : by_code).push_back(i);
     b.placed.resize(b.rows.size());
     std::size_t outside = 0, disagree = 0;
     if (!with_point.empty()) {
@@ -218,13 +282,14 @@ ecuador_services prepare_ecuador_services(const build_ecuador_options& o, const 
     ecuador_services s;
     s.sources = ecuador_service_sources::from_data_dir(o.data_dir);
     for (std::string* p : {&s.sources.age_structure, &s.sources.provinces, &s.sources.school_points,
-                           &s.sources.school_registry, &s.sources.msp})
+                           &s.sources.school_registry, &s.sources.msp, &s.sources.projections})
         if (!std::filesystem::exists(*p)) {
             if (o.missing_optional) o.missing_optional(*p, "the age bands and establishments it feeds");
             p->clear();
         }
     read_catalogues(s, o);
     estimate_age_bands(s, r);
+    project_years(s, in, r);
     code_hierarchy h = base_hierarchy(in, r, o.national.threads);
     std::vector<const unit_layer*> layers{&in.parishes, &in.cantons, &r.zones, &r.districts, &r.circuits};
     if (!s.sources.school_points.empty() && !s.sources.school_registry.empty())
@@ -243,6 +308,11 @@ void write_ecuador_services(store::planning_store& db, const ecuador_services& s
         store::import_record rec{lvl, s.sources.age_structure, "", "estimate", "", "", 0};
         db.write_population({lvl, s.year, s.bands_method, s.sources.age_structure}, values, rec, {});
     }
+    for (const auto& [year, levels] : s.projected)
+        for (const auto& [lvl, values] : levels) {
+            store::import_record rec{lvl, s.sources.projections, "", "CSV", "", "", 0};
+            db.write_population({lvl, year, "projection", s.sources.projections}, values, rec, {});
+        }
     for (const auto& b : s.establishments) {
         store::import_record rec{level::circuit, b.source, "", "registry", "EPSG:4326", "", 0};
         db.write_establishments(b.rows, b.placed, rec, {}, store::establishment_write_mode::replace_sectors);
@@ -256,7 +326,8 @@ nlohmann::json ecuador_services_json(const ecuador_services& s) {
                     {"provinces", s.sources.provinces},
                     {"school_points", s.sources.school_points},
                     {"school_registry", s.sources.school_registry},
-                    {"msp", s.sources.msp}};
+                    {"msp", s.sources.msp},
+                    {"projections", s.sources.projections}};
     j["providers"] = {{"public", "FISCAL, FISCOMISIONAL, MUNICIPAL (and every MSP unit)"},
                       {"private", "PARTICULAR"},
                       {"rule",

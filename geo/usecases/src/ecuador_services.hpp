@@ -3,7 +3,8 @@
 // with it (kept apart from build_ecuador.cpp so that the design and the services change
 // independently):
 //   age bands        every level's bands estimated from its province's census 2022 age structure
-//                    (method province_age_structure_2022: an estimate, said in the report);
+//                    (method province_age_structure_2022: an estimate, said in the report), and
+//                    total and bands projected to 2035 by their canton's INEC projection;
 //   establishments   MINEDUC schools (points joined to the registry: condition, provider) and MSP
 //                    health units, placed by coordinates, else by their recorded codes;
 //   standards        the education and health catalogues, put in force together.
@@ -26,7 +27,7 @@ namespace microplan::geo::usecases::detail {
 
 // The file names of the services' sources in the data folder (../shared/data/ecuador layout).
 struct ecuador_service_sources {
-    std::string age_structure, provinces, school_points, school_registry, msp;
+    std::string age_structure, provinces, school_points, school_registry, msp, projections;
     static ecuador_service_sources from_data_dir(const std::string& dir);
 };
 
@@ -41,7 +42,10 @@ struct ecuador_services {
     int year = 2022;
     std::string bands_method = "province_age_structure_2022";
     std::vector<std::pair<level, population_values>> bands;  // estimated bands per level (no total)
-    std::vector<establishment_batch> establishments;         // schools, MSP units
+    // Total and bands of every level carried to later years by their canton's INEC projection
+    // (method projection): year -> level -> values.
+    std::map<int, std::map<level, population_values>> projected;
+    std::vector<establishment_batch> establishments;  // schools, MSP units
     std::optional<standards_catalogue> catalogue;
     findings report;
     nlohmann::json summary = nlohmann::json::object();  // figures for the build report

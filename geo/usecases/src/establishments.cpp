@@ -123,11 +123,17 @@ placement_report assign_establishments(const std::string& store, double snap_m, 
                           "the store holds no establishments; import them with `microplan import establishments`");
     assign_result a = assign_points(rows, in.pointers(), in.options);
     if (in.kept_by_code)
-        a.report.add({severity::info, "establishment.kept_by_code", std::nullopt, {}, std::nullopt,
+        a.report.add({severity::info,
+                      "establishment.kept_by_code",
+                      std::nullopt,
+                      {},
+                      std::nullopt,
                       std::to_string(in.kept_by_code) +
                           " establishments without coordinates keep the placement their recorded codes gave them "
                           "(import their registry again to place them anew)",
-                      std::nullopt, std::nullopt, std::nullopt});
+                      std::nullopt,
+                      std::nullopt,
+                      std::nullopt});
     store::update_atomically(lock, [&](store::planning_store& db) {
         db.update_assignments(rows, a.rows);
         db.record_import("establishments", {level::circuit, "microplan assign", "", "", "", "", 0}, rows.size(),

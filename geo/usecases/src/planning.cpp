@@ -34,7 +34,8 @@ planning_session open_planning(const planning_request& request) {
         s.inputs = std::make_unique<store::planning_inputs>(
             store::read_planning_inputs(*db, c, request.year ? std::optional<int>(request.year) : std::nullopt));
     }
-    s.model = std::make_unique<coverage_model>(make_model(*s.inputs, {request.include_proposed, request.include_private}));
+    s.model =
+        std::make_unique<coverage_model>(make_model(*s.inputs, {request.include_proposed, request.include_private}));
     return s;
 }
 

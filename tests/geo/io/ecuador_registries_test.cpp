@@ -1,5 +1,7 @@
 // MINEDUC's schools (points joined to the registry by AMIE) and MSP's units read with their
 // provider, condition, repeated codes and recorded places.
+#include "microplan/geo/io/ecuador_registries.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 
 #include "../../support.hpp"
 #include "microplan/geo/error.hpp"
-#include "microplan/geo/io/ecuador_registries.hpp"
 
 using namespace microplan::geo;
 using namespace microplan::test;

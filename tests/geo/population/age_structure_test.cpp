@@ -1,12 +1,13 @@
 // Age bands estimated from an area's age structure: band parsing, shares, a name with a
 // broken character, the national fallback, and bands that add up to the unit's total.
+#include "microplan/geo/population/age_structure.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "microplan/geo/error.hpp"
-#include "microplan/geo/population/age_structure.hpp"
 #include "support.hpp"
 
 using namespace microplan::geo;
@@ -26,7 +27,9 @@ std::string two_provinces() {
         t += "Total Nacional," + std::to_string(a) + "," + std::to_string(300 - 2 * a) + ",0,0\r\n";
         t += "Azuay," + std::to_string(a) + "," + std::to_string(100 + a) + ",0,0\r\n";
         // Cañar as a mis-decoded table writes it.
-        t += "Ca\xC3\xAF\xC2\xBF\xC2\xBD" "ar," + std::to_string(a) + ",10,0,0\r\n";
+        t += "Ca\xC3\xAF\xC2\xBF\xC2\xBD"
+             "ar," +
+             std::to_string(a) + ",10,0,0\r\n";
     }
     return t;
 }

@@ -4,7 +4,6 @@
 // provider". Coverage counts public establishments (and those of unknown provider) unless
 // private ones are asked for.
 #include <gtest/gtest.h>
-
 #include <sqlite3.h>
 
 #include "../../support.hpp"

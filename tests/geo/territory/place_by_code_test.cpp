@@ -1,9 +1,10 @@
 // Establishments without coordinates placed by their recorded codes and names, at the finest
 // level those determine and no finer, and counted in coverage at that level and above only.
+#include "microplan/geo/territory/place_by_code.hpp"
+
 #include <gtest/gtest.h>
 
 #include "microplan/geo/planning/coverage.hpp"
-#include "microplan/geo/territory/place_by_code.hpp"
 
 using namespace microplan::geo;
 
@@ -36,8 +37,8 @@ establishment named(const char* id) {
 }  // namespace
 
 TEST(PlaceByCode, ReachesTheFinestLevelTheCodesDetermine) {
-    std::vector<establishment> rows{named("parish"), named("canton-alone"), named("names"), named("tie"),
-                                    named("unknown"), named("recorded-district")};
+    std::vector<establishment> rows{named("parish"), named("canton-alone"), named("names"),
+                                    named("tie"),    named("unknown"),      named("recorded-district")};
     std::vector<recorded_place> where(rows.size());
     where[0].codes[level::parish] = "010101";
     where[1].codes[level::canton] = "0102";

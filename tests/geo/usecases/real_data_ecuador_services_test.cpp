@@ -57,8 +57,18 @@ protected:
 
 TEST_F(EcuadorServices, BandsOfEveryUnitAddUpToItsTotal) {
     auto db = store::open_store(store_, store::open_mode::read_only);
-    for (level l : {level::parish, level::canton, level::zone, level::district, level::circuit}) {
-        population_values v = db->read_population(l, 2022);
+    EXPECT_EQ(db->base_population_year(), 2022);
+    for (auto [l, year] : {std::pair{level::parish, 2022},
+                           {level::canton, 2022},
+                           {level::zone, 2022},
+                           {level::district, 2022},
+                           {level::circuit, 2022},
+                           {level::parish, 2030},
+                           {level::circuit, 2035},
+                           {level::district, 2030},
+                           {level::zone, 2035}}) {
+        SCOPED_TRACE(std::to_string(year));
+        population_values v = db->read_population(l, year);
         ASSERT_TRUE(v.count("total")) << level_name(l);
         for (const char* b : {"0-3", "0-4", "4-5", "5-14", "5-17", "6-17", "15-17", "18-64", "65+"})
             ASSERT_TRUE(v.count(b)) << level_name(l) << " " << b;
@@ -119,7 +129,7 @@ TEST_F(EcuadorServices, SchoolsCarryProviderAndCondition) {
     EXPECT_GT(provider["private"], 3000u);
     EXPECT_EQ(provider["public"], source["FISCAL"] + source["FISCOMISIONAL"] + source["MUNICIPAL"]);
     EXPECT_GT(source["FISCOMISIONAL"], 500u);
-    EXPECT_LE(provider[""], 5u);  // points without a registry row
+    EXPECT_LE(provider[""], 5u);          // points without a registry row
     EXPECT_GT(condition["poor"], 1000u);  // MALO and DETERIORO
     EXPECT_GT(condition["fair"], 5000u);  // REGULAR
     EXPECT_GT(condition["good"], 500u);   // BUENO

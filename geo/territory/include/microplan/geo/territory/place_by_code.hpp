@@ -32,7 +32,7 @@ namespace microplan::geo {
 // The base's relations, by code.
 struct code_hierarchy {
     std::array<std::map<std::string, std::string>, level_count> parent;  // per level: unit -> parent code
-    std::map<std::string, std::string> circuit_of_parish;     // parishes lying wholly in one circuit
+    std::map<std::string, std::string> circuit_of_parish;                // parishes lying wholly in one circuit
     std::map<std::string, std::vector<std::string>> districts_of_canton;
     std::map<std::string, std::set<std::string>> names_of_district;  // folded place names listed per district
     // Per level: folded unit name -> code, for names that only one unit has.
@@ -50,7 +50,7 @@ struct code_placement_result {
     findings report;                    // unplaced rows, codes the base lacks, codes that disagree
 };
 
-code_placement_result place_by_recorded_codes(std::span<const establishment> rows, std::span<const recorded_place> where,
-                                     const code_hierarchy& base);
+code_placement_result place_by_recorded_codes(std::span<const establishment> rows,
+                                              std::span<const recorded_place> where, const code_hierarchy& base);
 
 }  // namespace microplan::geo
