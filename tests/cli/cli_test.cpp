@@ -354,8 +354,8 @@ TEST(Cli, DesignCircuitsFromRealParishesAndBuildEcuador) {
     EXPECT_FALSE(std::filesystem::exists(dir.path("x.gpkg")));
 
     // The national store, read back by GDAL and validated by microplan.
-    auto b =
-        run(microplan_cmd("build-ecuador --data " + ecuador("") + " --out " + dir.path("ec.sqlite") + " --threads 2"));
+    auto b = run(microplan_cmd("build-ecuador --data " + ecuador("") + " --out " + dir.path("ec.sqlite") +
+                               " --threads 2 --road-speeds-dir ''"));
     ASSERT_EQ(b.exit_code, 0) << b.output;
     EXPECT_NE(b.output.find("built 9 zones, 140 districts, 1130 circuits"), std::string::npos) << b.output;
     auto n = run("ogrinfo -ro -q -sql 'SELECT COUNT(*) AS n FROM circuits' " + dir.path("ec.sqlite"));
