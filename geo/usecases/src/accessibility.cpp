@@ -19,6 +19,9 @@ establishment_points read_establishment_points(store::planning_store& db, const 
     for (const store::stored_establishment& s : db.read_establishments()) {
         const establishment& e = s.attributes;
         if (e.sector != sector || (!typology.empty() && e.typology != typology) || e.status != "existing") continue;
+        // The public offer, as coverage counts it by default: private establishments are not
+        // sources of travel time (an establishment whose provider is unknown counts as public).
+        if (e.provider == "private") continue;
         double x = e.lon, y = e.lat;
         if (!std::isfinite(x) || !std::isfinite(y) || !to.forward(x, y)) continue;
         out.fid.push_back(e.row);
