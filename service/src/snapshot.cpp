@@ -215,6 +215,52 @@ std::shared_ptr<const snapshot> snapshot::from_parts(std::vector<collection> col
     return snap;
 }
 
+namespace {
+// The establishments as a collection, with the level each one's standard serves.
+collection establishments_collection(geo::store::planning_store& db, const geo::coverage_model* model) {
+    const auto establishments = db.read_establishments();
+    collection c;
+    c.id = "establishments";
+    c.title = collection_title(c.id);
+    c.description =
+        "Service establishments (health, education, security, child development, ...) with the units they lie in";
+    c.queryables = {{"id", "string", "Código del establecimiento"},
+                    {"name", "string", "Nombre"},
+                    {"sector", "string", "Sector"},
+                    {"typology", "string", "Tipología"},
+                    {"capacity", "number", "Capacidad"},
+                    {"condition", "string", "Estado de la infraestructura"},
+                    {"status", "string", "Situación (existing / proposed)"},
+                    {"zone_code", "string", "Zona"},
+                    {"district_code", "string", "Distrito"},
+                    {"circuit_code", "string", "Circuito"}};
+    for (const geo::store::stored_establishment& row : establishments) {
+        const geo::establishment& e = row.attributes;
+        feature_record f;
+        f.fid = e.row;
+        f.properties = {{"id", e.id},
+                        {"name", e.name},
+                        {"sector", e.sector},
+                        {"typology", e.typology},
+                        {"condition", e.condition},
+                        {"status", e.status},
+                        {"zone_code", row.code(geo::level::zone)},
+                        {"district_code", row.code(geo::level::district)},
+                        {"circuit_code", row.code(geo::level::circuit)}};
+        if (e.capacity) f.properties["capacity"] = *e.capacity;
+        // The level its standard serves (a hospital serves a district, a health post a
+        // circuit): viewers draw establishments bigger as their level rises.
+        if (model)
+            if (const geo::standard* st = model->catalogue().governing(e.sector, e.typology))
+                f.properties["scale"] = std::string(geo::level_name(st->lvl));
+        if (std::isfinite(e.lon) && std::isfinite(e.lat)) f.location = tiles::point{e.lon, e.lat};
+        c.features.push_back(std::move(f));
+    }
+    finish_collection(c, {"id", "name", "sector", "typology", "scale", "status", "circuit_code"});
+    return c;
+}
+}  // namespace
+
 std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, std::uint64_t generation) {
     auto started = std::chrono::steady_clock::now();
     auto snap = std::shared_ptr<snapshot>(new snapshot());
@@ -320,48 +366,7 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
     }
     for (auto& w : workers) w.join();
 
-    if (db.has_establishment_layer()) {
-        const auto establishments = db.read_establishments();
-        collection c;
-        c.id = "establishments";
-        c.title = collection_title(c.id);
-        c.description =
-            "Service establishments (health, education, security, child development, ...) with the units they lie in";
-        c.queryables = {{"id", "string", "Código del establecimiento"},
-                        {"name", "string", "Nombre"},
-                        {"sector", "string", "Sector"},
-                        {"typology", "string", "Tipología"},
-                        {"capacity", "number", "Capacidad"},
-                        {"condition", "string", "Estado de la infraestructura"},
-                        {"status", "string", "Situación (existing / proposed)"},
-                        {"zone_code", "string", "Zona"},
-                        {"district_code", "string", "Distrito"},
-                        {"circuit_code", "string", "Circuito"}};
-        for (const geo::store::stored_establishment& row : establishments) {
-            const geo::establishment& e = row.attributes;
-            feature_record f;
-            f.fid = e.row;
-            f.properties = {{"id", e.id},
-                            {"name", e.name},
-                            {"sector", e.sector},
-                            {"typology", e.typology},
-                            {"condition", e.condition},
-                            {"status", e.status},
-                            {"zone_code", row.code(geo::level::zone)},
-                            {"district_code", row.code(geo::level::district)},
-                            {"circuit_code", row.code(geo::level::circuit)}};
-            if (e.capacity) f.properties["capacity"] = *e.capacity;
-            // The level its standard serves (a hospital serves a district, a health post a
-            // circuit): viewers draw establishments bigger as their level rises.
-            if (model)
-                if (const geo::standard* st = model->catalogue().governing(e.sector, e.typology))
-                    f.properties["scale"] = std::string(geo::level_name(st->lvl));
-            if (std::isfinite(e.lon) && std::isfinite(e.lat)) f.location = tiles::point{e.lon, e.lat};
-            c.features.push_back(std::move(f));
-        }
-        finish_collection(c, {"id", "name", "sector", "typology", "scale", "status", "circuit_code"});
-        snap->collections_.push_back(std::move(c));
-    }
+    if (db.has_establishment_layer()) snap->collections_.push_back(establishments_collection(db, model));
     snap->find_views();
     snap->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return snap;
