@@ -60,13 +60,13 @@ command add_access_sites(CLI::App& app) {
         ->capture_default_str();
     app.add_option_function<std::string>(
         "--candidates",
-        [request, &opt](const std::string& value) {
+        [request](const std::string& value) {
             // A number (earlier releases: the candidate cells) unless a file of that name exists.
             char* end = nullptr;
             const double n = std::strtod(value.c_str(), &end);
             if (!value.empty() && *end == '\0' && !std::filesystem::exists(value)) {
                 if (!(n >= 1 && n <= 1e8)) throw CLI::ValidationError("--candidates", "a count from 1 to 1e8");
-                opt.max_candidates = static_cast<std::size_t>(n);
+                request->options.max_candidates = static_cast<std::size_t>(n);
                 return;
             }
             request->candidates = value;

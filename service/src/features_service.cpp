@@ -491,19 +491,21 @@ http_response features_service::cached(const request_context& ctx, const std::st
 }
 
 http_response features_service::items(const request_context& ctx, const std::string& id) const {
-    return cached(ctx, find_collection(ctx, id).id, [&] { return make_items(ctx, id); });
+    const collection& c = find_collection(ctx, id);
+    return cached(ctx, c.id, [&] { return make_items(ctx, c); });
 }
 
 http_response features_service::item(const request_context& ctx, const std::string& id, const std::string& fid) const {
-    return cached(ctx, find_collection(ctx, id).id, [&] { return make_item(ctx, id, fid); });
+    const collection& c = find_collection(ctx, id);
+    return cached(ctx, c.id, [&] { return make_item(ctx, c, fid); });
 }
 
 http_response features_service::geojson(const request_context& ctx, const std::string& id) const {
-    return cached(ctx, find_collection(ctx, id).id, [&] { return make_geojson(ctx, id); });
+    const collection& c = find_collection(ctx, id);
+    return cached(ctx, c.id, [&] { return make_geojson(ctx, c); });
 }
 
-http_response features_service::make_items(const request_context& ctx, const std::string& id) const {
-    const collection& c = find_collection(ctx, id);
+http_response features_service::make_items(const request_context& ctx, const collection& c) const {
     const auto& t = ctx.target;
     const served_crs& crs = t.has("crs") ? parse_crs("crs", *t.get("crs")) : crs84();
     std::int64_t limit = t.has("limit") ? parse_integer("limit", *t.get("limit"), 1, max_limit) : default_limit;
@@ -541,9 +543,8 @@ http_response features_service::make_items(const request_context& ctx, const std
     return geojson_response(std::move(body), crs);
 }
 
-http_response features_service::make_item(const request_context& ctx, const std::string& id,
+http_response features_service::make_item(const request_context& ctx, const collection& c,
                                           const std::string& fid) const {
-    const collection& c = find_collection(ctx, id);
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(fid.data(), fid.data() + fid.size(), n);
     const feature_record* f = (ec == std::errc{} && end == fid.data() + fid.size()) ? c.find(n) : nullptr;
@@ -559,8 +560,7 @@ http_response features_service::make_item(const request_context& ctx, const std:
     return geojson_response(std::move(body), crs);
 }
 
-http_response features_service::make_geojson(const request_context& ctx, const std::string& id) const {
-    const collection& c = find_collection(ctx, id);
+http_response features_service::make_geojson(const request_context& ctx, const collection& c) const {
     const served_crs& crs = ctx.target.has("crs") ? parse_crs("crs", *ctx.target.get("crs")) : crs84();
     selection sel = read_selection(ctx, c);
     coordinate_writer w(crs, read_precision(ctx.target, crs));

@@ -42,9 +42,10 @@ private:
     // The answer from the page cache, or made by `make` (a 200) and cached.
     http_response cached(const request_context& ctx, const std::string& collection,
                          const std::function<http_response()>& make) const;
-    http_response make_items(const request_context& ctx, const std::string& id) const;
-    http_response make_item(const request_context& ctx, const std::string& id, const std::string& fid) const;
-    http_response make_geojson(const request_context& ctx, const std::string& id) const;
+    // The answers themselves, for a collection found in the request's snapshot.
+    http_response make_items(const request_context& ctx, const collection& c) const;
+    http_response make_item(const request_context& ctx, const collection& c, const std::string& fid) const;
+    http_response make_geojson(const request_context& ctx, const collection& c) const;
 
     page_cache& pages_;
 };
