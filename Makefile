@@ -8,7 +8,7 @@
 #   make test SANITIZE=1  the same with AddressSanitizer + UBSan, in build-asan/
 #   make tsan             the server and parallel tests with ThreadSanitizer, in build-tsan/
 #   make fuzz             libFuzzer targets (clang) in build-fuzz/, each run FUZZ_SECONDS (60) from the seed
-#                         corpora in fuzz/corpus/ (FUZZING.md)
+#                         corpora in fuzz/corpus/ (FUZZING.md); FUZZ_RUNS=N for N executions each instead
 #   make bench            install the peers (make bench-deps), build microplan and the bench programs, then
 #                         import/validate, point-in-polygon and zonal benchmarks beside the peers, incremental
 #                         coverage recompute, uncached tiles beside PostGIS ST_AsMVT, wrk on cached tiles and
@@ -130,6 +130,9 @@ tsan: deps web
 
 # libFuzzer: clang and its runtime from Debian, installed when missing.
 FUZZ_SECONDS ?= 60
+# FUZZ_RUNS=N runs each target for N executions instead of FUZZ_SECONDS (the count FUZZING.md records).
+FUZZ_RUNS ?=
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
 FUZZ_TARGETS ?= query http_request mvt import codification standards_population scenario_body
 fuzz: deps
 	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || \
@@ -140,9 +143,9 @@ fuzz: deps
 	$(BUILD_DIR)/microplan demo --out build-fuzz/demo.sqlite >/dev/null 2>&1 || build-fuzz/microplan demo --out build-fuzz/demo.sqlite >/dev/null
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes/$$t; \
-	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  echo "fuzz_$$t: $(if $(FUZZ_RUNS),$(FUZZ_RUNS) executions,$(FUZZ_SECONDS) s)"; \
 	  MICROPLAN_FUZZ_STORE=build-fuzz/demo.sqlite build-fuzz/fuzz/fuzz_$$t build-fuzz/corpus/$$t fuzz/corpus/$$t \
-	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 -timeout=60 -print_final_stats=1 \
+	    $(FUZZ_LIMIT) -max_len=65536 -rss_limit_mb=4096 -timeout=60 -print_final_stats=1 \
 	    -artifact_prefix=build-fuzz/crashes/$$t/ > build-fuzz/fuzz_$$t.log 2>&1; status=$$?; \
 	  grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|DONE|ERROR|SUMMARY" build-fuzz/fuzz_$$t.log; \
 	  [ $$status = 0 ] || { echo "fuzz_$$t found a crash: build-fuzz/crashes/$$t/ (log build-fuzz/fuzz_$$t.log)"; exit 1; }; \

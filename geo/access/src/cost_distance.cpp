@@ -1,12 +1,15 @@
 #include "microplan/geo/access/cost_distance.hpp"
 
 #include <gdal_priv.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
+#include <memory>
 #include <queue>
 #include <thread>
 
@@ -71,11 +74,67 @@ inline label unpack(std::uint64_t w) { return std::bit_cast<label>(w); }
 
 namespace {
 
+// The surface's cells as the moves read them: the surface's own arrays (one search from one
+// cell), ...
+struct split_cells {
+    const float* cost;
+    const float* z;               // null without an elevation
+    const std::uint8_t* walking;  // null: every cell walks
+    [[nodiscard]] double c(std::size_t i) const { return cost[i]; }
+    [[nodiscard]] bool walks(std::size_t i) const { return walking == nullptr || walking[i] != 0; }
+    [[nodiscard]] bool all_walk() const { return walking == nullptr; }
+    [[nodiscard]] float elevation(std::size_t i) const { return z[i]; }
+};
+
+// ... or one 16-byte record per cell holding its cost, elevation and label (the search's
+// cost so far and source, updated together by compare-and-swap), so that a move reads one
+// cache line per cell it touches instead of four: the many-source search is bound by them.
+struct alignas(16) packed_cell {
+    float cost;  // its sign bit: a walking cell (slowed by slope)
+    float z;
+    std::uint64_t label;
+};
+struct packed_cells {
+    const packed_cell* p;
+    bool every_cell_walks;  // the surface has no walking mask
+    [[nodiscard]] double c(std::size_t i) const { return std::fabs(p[i].cost); }
+    [[nodiscard]] bool walks(std::size_t i) const { return std::signbit(p[i].cost); }
+    [[nodiscard]] bool all_walk() const { return every_cell_walks; }
+    [[nodiscard]] float elevation(std::size_t i) const { return p[i].z; }
+};
+
+// Memory for the records in 2 MB pages where the system offers them (Linux's transparent huge
+// pages on request): a search touches cells all over the grid, and with 4 kB pages nearly every
+// read would also miss the address translation cache.
+struct free_deleter {
+    void operator()(packed_cell* p) const { std::free(p); }
+};
+using packed_cells_buffer = std::unique_ptr<packed_cell[], free_deleter>;
+
+packed_cells_buffer pack_cells(const cost_surface& s, std::uint64_t unreached) {
+    const bool sloped = !s.elevation.empty();
+    constexpr std::size_t huge = std::size_t{2} << 20;
+    const std::size_t bytes = (s.cost.size() * sizeof(packed_cell) + huge - 1) / huge * huge;
+    packed_cells_buffer out(static_cast<packed_cell*>(std::aligned_alloc(huge, std::max(bytes, huge))));
+    if (!out) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    madvise(out.get(), std::max(bytes, huge), MADV_HUGEPAGE);
+#endif
+    for (std::size_t i = 0; i < s.cost.size(); ++i) {
+        const bool walks = sloped && (s.walking.empty() || s.walking[i] != 0);
+        out[i] = {walks ? -std::fabs(s.cost[i]) : std::fabs(s.cost[i]), sloped ? s.elevation[i] : 0.0f, unreached};
+    }
+    return out;
+}
+
 // The moves out of a cell and their costs (the cost model above), as index offsets.
+template <typename Cells>
 class move_table {
 public:
-    move_table(const cost_surface& surface, const cost_distance_options& options)
-        : s_(surface),
+    move_table(const cost_surface& surface, Cells cells, const cost_distance_options& options)
+        : g_(surface.g),
+          cells_(cells),
+          sloped_(!surface.elevation.empty()),
           towards_(options.towards_sources),
           moves_(moves_for(options.moves, surface.g.ns_res / surface.g.ew_res)) {
         const auto cols = static_cast<std::ptrdiff_t>(surface.g.cols);
@@ -90,11 +149,9 @@ public:
     // the grid's edge check the bounds.
     template <typename F>
     void for_each_move(std::uint32_t cell, F&& f) const {
-        const std::size_t cols = s_.g.cols, rows = s_.g.rows, r = cell / cols, c = cell % cols;
-        const float* cost = s_.cost.data();
-        const double here = cost[cell];
+        const std::size_t cols = g_.cols, rows = g_.rows, r = cell / cols, c = cell % cols;
+        const double here = cells_.c(cell);
         const bool interior = r >= 2 && c >= 2 && r + 2 < rows && c + 2 < cols;
-        const bool sloped = !s_.elevation.empty();
         for (std::size_t k = 0; k < steps_.size(); ++k) {
             if (!interior) {
                 const auto nr = static_cast<std::ptrdiff_t>(r) + moves_[k].dr,
@@ -105,12 +162,12 @@ public:
             }
             const step& st = steps_[k];
             const auto at = [&](std::ptrdiff_t offset) {
-                return static_cast<double>(cost[static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + offset)]);
+                return cells_.c(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + offset));
             };
             double sum = here + at(st.offset);
             if (st.knight) sum += at(st.beside1) + at(st.beside2);
             if (std::isnan(sum)) continue;  // impassable, or a knight's move beside an impassable cell
-            if (sloped) sum = sloped_sum(cell, k, sum);
+            if (sloped_) sum = sloped_sum(cell, k, sum);
             f(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + st.offset), sum * st.half_or_quarter_factor);
         }
     }
@@ -125,14 +182,12 @@ private:
     // The touched cells' costs with each walking cell slowed by the move's slope.
     double sloped_sum(std::uint32_t cell, std::size_t k, double flat_sum) const {
         const auto next = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + steps_[k].offset);
-        const double za = s_.elevation[cell], zb = s_.elevation[next];
-        double rise = std::isnan(za) || std::isnan(zb) ? 0.0 : (zb - za) / (moves_[k].factor * s_.g.ew_res);
+        const double za = cells_.elevation(cell), zb = cells_.elevation(next);
+        double rise = std::isnan(za) || std::isnan(zb) ? 0.0 : (zb - za) / (moves_[k].factor * g_.ew_res);
         if (towards_) rise = -rise;  // people walk from `next` to `cell`
         const double f = tobler_factor(rise);
-        if (s_.walking.empty()) return flat_sum / f;
-        auto part = [&](std::size_t i) {
-            return s_.walking[i] ? static_cast<double>(s_.cost[i]) / f : static_cast<double>(s_.cost[i]);
-        };
+        if (cells_.all_walk()) return flat_sum / f;
+        auto part = [&](std::size_t i) { return cells_.walks(i) ? cells_.c(i) / f : cells_.c(i); };
         double sum = part(cell) + part(next);
         if (steps_[k].knight)
             sum += part(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell) + steps_[k].beside1)) +
@@ -140,11 +195,18 @@ private:
         return sum;
     }
 
-    const cost_surface& s_;
+    const grid& g_;
+    Cells cells_;
+    bool sloped_;
     bool towards_;
     std::vector<move> moves_;
     std::vector<step> steps_;
 };
+
+split_cells cells_of(const cost_surface& s) {
+    return {s.cost.data(), s.elevation.empty() ? nullptr : s.elevation.data(),
+            s.walking.empty() ? nullptr : s.walking.data()};
+}
 
 }  // namespace
 
@@ -155,7 +217,7 @@ void cost_distance_from(const cost_surface& surface, std::size_t start, const co
     if (ws.best.size() != n) ws.best.assign(n, std::numeric_limits<float>::infinity()), ws.touched.clear();
     for (auto c : ws.touched) ws.best[c] = std::numeric_limits<float>::infinity();
     ws.touched.clear();
-    const move_table table(surface, options);
+    const move_table table(surface, cells_of(surface), options);
     const float max_cost = static_cast<float>(std::min(options.max_cost, 3.0e38));
     using entry = std::pair<float, std::uint32_t>;
     std::priority_queue<entry, std::vector<entry>, std::greater<>> heap;
@@ -181,31 +243,174 @@ void cost_distance_from(const cost_surface& surface, std::size_t start, const co
     }
 }
 
+namespace {
+
+// The labels of a many-source search and the moves over its surface. Offers are made by
+// compare-and-swap, so cells of one bucket may be expanded by several threads at once.
+class search {
+public:
+    search(const cost_surface& surface, const cost_distance_options& options)
+        : cells_(pack_cells(surface, pack({std::numeric_limits<float>::infinity(), -1}))),
+          table_(surface, packed_cells{cells_.get(), surface.walking.empty()}, options),
+          max_cost_(static_cast<float>(std::min(options.max_cost, 3.0e38))),
+          cols_(surface.g.cols),
+          rows_(surface.g.rows),
+          knight_(options.moves == neighbourhood::knight) {}
+
+    [[nodiscard]] label at(std::size_t cell) { return unpack(word(cell).load(std::memory_order_relaxed)); }
+    void set(std::size_t cell, label l) { cells_[cell].label = pack(l); }
+    [[nodiscard]] float cost(std::uint32_t cell) { return at(cell).cost; }
+
+    // Asks the memory for the records a cell's expansion will read (its row and the rows
+    // beside), so that the cells of a bucket wait for memory together rather than in turn.
+    void prefetch(std::uint32_t cell) const {
+        const std::size_t rows_out = knight_ ? 2 : 1;
+        const std::size_t r = cell / cols_, lo = r >= rows_out ? r - rows_out : 0,
+                          hi = std::min(rows_ - 1, r + rows_out), c = cell % cols_;
+        const std::size_t c0 = c >= rows_out ? c - rows_out : 0, c1 = std::min(cols_ - 1, c + rows_out);
+        for (std::size_t row = lo; row <= hi; ++row) {
+            __builtin_prefetch(&cells_[row * cols_ + c0]);
+            __builtin_prefetch(&cells_[row * cols_ + c1]);
+        }
+    }
+
+    // Relaxes the moves out of `cell`; push(next, cost, its cost before) queues an improvement.
+    template <typename Push>
+    void expand(std::uint32_t cell, Push&& push) {
+        const label me = at(cell);
+        const double base = me.cost;
+        table_.for_each_move(cell, [&](std::size_t next, double step_cost) {
+            const auto nd = static_cast<float>(base + step_cost);
+            if (nd > max_cost_) return;
+            std::atomic_ref<std::uint64_t> w = word(next);
+            std::uint64_t old = w.load(std::memory_order_relaxed);
+            while (nd < unpack(old).cost) {
+                if (w.compare_exchange_weak(old, pack({nd, me.from}), std::memory_order_relaxed)) {
+                    push(static_cast<std::uint32_t>(next), nd, unpack(old).cost);
+                    return;
+                }
+            }
+        });
+    }
+
+private:
+    std::atomic_ref<std::uint64_t> word(std::size_t cell) { return std::atomic_ref<std::uint64_t>(cells_[cell].label); }
+
+    packed_cells_buffer cells_;
+    move_table<packed_cells> table_;
+    float max_cost_;
+    std::size_t cols_, rows_;
+    bool knight_;
+};
+
+// Dial's algorithm with buckets as wide as the cheapest move (`delta`): cells of one bucket
+// cannot improve one another, so each bucket is expanded in any order, by several threads when
+// large. A cell is queued once per bucket it enters (not when an offer keeps it in the bucket
+// it is queued in) and expanded when its bucket comes if its cost still belongs there.
+// Returns the cells expanded.
+std::size_t settle_by_buckets(search& s, const std::vector<std::uint32_t>& seeds, double delta, std::size_t span,
+                              unsigned threads) {
+    const double inv_delta = 1.0 / delta;
+    const auto bucket_of = [inv_delta](float d) {
+        return static_cast<std::size_t>(static_cast<double>(d) * inv_delta);
+    };
+    std::vector<std::vector<std::vector<std::uint32_t>>> buckets(threads,
+                                                                 std::vector<std::vector<std::uint32_t>>(span));
+    std::vector<std::size_t> pushed(threads, 0), settled_by(threads, 0);
+    for (auto seed : seeds) buckets[0][0].push_back(seed);
+    std::size_t pending = seeds.size();
+    std::vector<std::uint32_t> current;
+    for (std::size_t b = 0; pending > 0; ++b) {
+        const std::size_t slot = b % span;
+        current.clear();
+        for (auto& t : buckets) {
+            current.insert(current.end(), t[slot].begin(), t[slot].end());
+            t[slot].clear();
+        }
+        if (current.empty()) continue;
+        pending -= current.size();
+        const std::size_t chunk = (current.size() + threads - 1) / threads;
+        auto work = [&](unsigned t) {
+            auto& mine = buckets[t];
+            std::size_t pushes = 0, done = 0;
+            auto push = [&](std::uint32_t cell, float d, float before) {
+                const std::size_t to = bucket_of(d);
+                if (!std::isinf(before) && bucket_of(before) == to) return;  // queued there already
+                mine[to % span].push_back(cell);
+                ++pushes;
+            };
+            const std::size_t lo = t * chunk, hi = std::min(current.size(), lo + chunk);
+            constexpr std::size_t ahead = 8;  // cells whose records are on their way from memory
+            for (std::size_t i = lo; i < std::min(hi, lo + ahead); ++i) s.prefetch(current[i]);
+            for (std::size_t i = lo; i < hi; ++i) {
+                if (i + ahead < hi) s.prefetch(current[i + ahead]);
+                const std::uint32_t cell = current[i];
+                if (bucket_of(s.cost(cell)) != b) continue;  // it has moved to an earlier bucket since
+                ++done;
+                s.expand(cell, push);
+            }
+            pushed[t] += pushes;
+            settled_by[t] += done;
+        };
+        if (threads == 1 || current.size() < 2048) {
+            for (unsigned t = 0; t < threads; ++t) work(t);
+        } else {
+            std::vector<std::thread> pool;
+            for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+            work(0);
+            for (auto& th : pool) th.join();
+        }
+        for (unsigned t = 0; t < threads; ++t) pending += pushed[t], pushed[t] = 0;
+    }
+    std::size_t reached = 0;
+    for (auto n : settled_by) reached += n;
+    return reached;
+}
+
+// Dijkstra with a binary heap, for surfaces where some move costs nothing.
+std::size_t settle_by_heap(search& s, const std::vector<std::uint32_t>& seeds, std::size_t cells) {
+    using entry = std::pair<float, std::uint32_t>;
+    std::priority_queue<entry, std::vector<entry>, std::greater<>> heap;
+    std::vector<std::uint8_t> settled(cells, 0);
+    auto push = [&](std::uint32_t cell, float d, float) { heap.emplace(d, cell); };
+    for (auto seed : seeds) heap.emplace(0.0f, seed);
+    std::size_t reached = 0;
+    while (!heap.empty()) {
+        auto [d, cell] = heap.top();
+        heap.pop();
+        if (settled[cell] || d > s.cost(cell)) continue;
+        settled[cell] = 1;
+        ++reached;
+        s.expand(cell, push);
+    }
+    return reached;
+}
+
+}  // namespace
+
 cost_distance_result cost_distance(const cost_surface& surface, std::span<const source> sources,
                                    const cost_distance_options& options) {
     const grid& g = surface.g;
     const std::size_t n = g.cells();
     if (surface.cost.size() != n) throw std::invalid_argument("cost_distance: the cost vector does not match the grid");
-    const auto moves = moves_for(options.moves, g.ns_res / g.ew_res);  // for the bucket width
-    const float inf = std::numeric_limits<float>::infinity();
-    std::vector<std::uint64_t> labels(n, pack({inf, -1}));
-
-    // The cheapest possible move sets the bucket width (with a margin for single-precision sums).
-    float cmin = std::numeric_limits<float>::infinity(), cmax = 0;
-    for (float c : surface.cost)
-        if (!std::isnan(c)) cmin = std::min(cmin, c), cmax = std::max(cmax, c);
-    double fmin = std::numeric_limits<double>::infinity(), fmax = 0;
-    for (const auto& m : moves) fmin = std::min(fmin, m.factor), fmax = std::max(fmax, m.factor);
     const bool sloped = !surface.elevation.empty();
     if (sloped && surface.elevation.size() != n)
         throw std::invalid_argument("cost_distance: the elevation vector does not match the grid");
     if (!surface.walking.empty() && surface.walking.size() != n)
         throw std::invalid_argument("cost_distance: the walking vector does not match the grid");
+
+    // The cheapest possible move sets the bucket width (with a margin for single-precision sums).
+    const auto moves = moves_for(options.moves, g.ns_res / g.ew_res);
+    float cmin = std::numeric_limits<float>::infinity(), cmax = 0;
+    for (float c : surface.cost)
+        if (!std::isnan(c)) cmin = std::min(cmin, c), cmax = std::max(cmax, c);
+    double fmin = std::numeric_limits<double>::infinity(), fmax = 0;
+    for (const auto& m : moves) fmin = std::min(fmin, m.factor), fmax = std::max(fmax, m.factor);
     // Slope can make a move up to 1/tobler_factor(-0.05) cheaper and 100 times dearer.
     const double fastest = sloped ? tobler_factor(-0.05) : 1.0, slowest = sloped ? 100.0 : 1.0;
     const double delta = static_cast<double>(cmin) * fmin * 0.999 / fastest;
-    const double inv_delta = 1.0 / delta;
 
+    search s(surface, options);
     cost_distance_result out;
     std::vector<std::uint32_t> seeds;
     for (std::size_t i = 0; i < sources.size(); ++i) {
@@ -214,107 +419,22 @@ cost_distance_result cost_distance(const cost_surface& surface, std::span<const 
             out.unplaced.push_back(i);
             continue;
         }
-        if (unpack(labels[*cell]).from >= 0) continue;  // the first source of a cell wins
-        labels[*cell] = pack({0.0f, sources[i].id});
+        if (s.at(*cell).from >= 0) continue;  // the first source of a cell wins
+        s.set(*cell, {0.0f, sources[i].id});
         seeds.push_back(static_cast<std::uint32_t>(*cell));
     }
-
-    std::vector<std::uint8_t> settled(n, 0);
-    const float max_cost = static_cast<float>(std::min(options.max_cost, 3.0e38));
-    const move_table table(surface, options);
-    // Offers cost nd from source `from` to cell `next`; push(cell, cost) queues an improvement.
-    auto offer = [&](std::size_t next, float nd, std::int32_t from, auto&& push) {
-        if (nd > max_cost) return;
-        std::atomic_ref<std::uint64_t> word(labels[next]);
-        std::uint64_t old = word.load(std::memory_order_relaxed);
-        while (nd < unpack(old).cost) {
-            if (word.compare_exchange_weak(old, pack({nd, from}), std::memory_order_relaxed)) {
-                push(static_cast<std::uint32_t>(next), nd);
-                return;
-            }
-        }
-    };
-    // Relaxes the moves out of a settled cell.
-    auto expand = [&](std::uint32_t cell, auto&& push) {
-        const label me = unpack(std::atomic_ref<std::uint64_t>(labels[cell]).load(std::memory_order_relaxed));
-        const double base = me.cost;
-        table.for_each_move(cell, [&](std::size_t next, double step_cost) {
-            offer(next, static_cast<float>(base + step_cost), me.from, push);
-        });
-    };
-
-    std::size_t reached = 0;
     if (delta > 0 && std::isfinite(delta)) {
-        unsigned threads = std::max(1u, options.threads ? options.threads : std::thread::hardware_concurrency());
+        const unsigned threads = std::max(1u, options.threads ? options.threads : std::thread::hardware_concurrency());
         // Circular buckets per thread: a move reaches at most `span` - 2 buckets ahead.
         const auto span = static_cast<std::size_t>(std::ceil(2.0 * cmax * fmax * slowest / delta)) + 2;
-        std::vector<std::vector<std::vector<std::uint32_t>>> buckets(threads,
-                                                                     std::vector<std::vector<std::uint32_t>>(span));
-        std::vector<std::size_t> pushed(threads, 0), settled_by(threads, 0);
-        for (auto s : seeds) buckets[0][0].push_back(s);
-        std::size_t pending = seeds.size();
-        std::vector<std::uint32_t> current;
-        for (std::size_t b = 0; pending > 0; ++b) {
-            const std::size_t slot = b % span;
-            current.clear();
-            for (auto& t : buckets) {
-                current.insert(current.end(), t[slot].begin(), t[slot].end());
-                t[slot].clear();
-            }
-            if (current.empty()) continue;
-            pending -= current.size();
-            // Cells of one bucket cannot improve one another: settle them in parallel.
-            const std::size_t chunk = (current.size() + threads - 1) / threads;
-            auto work = [&](unsigned t) {
-                auto& mine = buckets[t];
-                std::size_t pushes = 0, done = 0;
-                auto push = [&](std::uint32_t cell, float d) {
-                    mine[static_cast<std::size_t>(static_cast<double>(d) * inv_delta) % span].push_back(cell);
-                    ++pushes;
-                };
-                const std::size_t lo = t * chunk, hi = std::min(current.size(), lo + chunk);
-                for (std::size_t i = lo; i < hi; ++i) {
-                    std::uint32_t cell = current[i];
-                    if (std::atomic_ref<std::uint8_t>(settled[cell]).exchange(1, std::memory_order_relaxed)) continue;
-                    ++done;
-                    expand(cell, push);
-                }
-                pushed[t] += pushes;
-                settled_by[t] += done;
-            };
-            if (threads == 1 || current.size() < 2048) {
-                work(0);
-                if (threads > 1) {  // chunks 1.. were not processed: do them here
-                    for (unsigned t = 1; t < threads; ++t) work(t);
-                }
-            } else {
-                std::vector<std::thread> pool;
-                for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-                work(0);
-                for (auto& th : pool) th.join();
-            }
-            for (unsigned t = 0; t < threads; ++t) pending += pushed[t], pushed[t] = 0;
-        }
-        for (auto s : settled_by) reached += s;
+        out.reached = settle_by_buckets(s, seeds, delta, span, threads);
     } else {
-        using entry = std::pair<float, std::uint32_t>;
-        std::priority_queue<entry, std::vector<entry>, std::greater<>> heap;
-        auto push = [&](std::uint32_t cell, float d) { heap.emplace(d, cell); };
-        for (auto s : seeds) push(s, 0);
-        while (!heap.empty()) {
-            auto [d, cell] = heap.top();
-            heap.pop();
-            if (settled[cell] || d > unpack(labels[cell]).cost) continue;
-            settled[cell] = 1;
-            ++reached;
-            expand(cell, push);
-        }
+        out.reached = settle_by_heap(s, seeds, n);
     }
-    out.reached = reached;
     out.cost.resize(n);
     out.nearest.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-        label l = unpack(labels[i]);
+        const label l = s.at(i);
         out.cost[i] = l.cost;
         out.nearest[i] = l.from;
     }

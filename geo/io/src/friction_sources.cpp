@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
 
 #include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/core/parallel.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/io/raster.hpp"
@@ -257,28 +259,88 @@ grid grid_for(const grid_request& request, const std::string& dem) {
 
 namespace {
 
-// A DEM resampled (bilinear) onto `g`; NaN where it has no data.
-std::vector<float> resample_elevation(const std::string& path, const grid& g) {
+// The DEM's pixels as floats, NaN where it has no data.
+struct dem_pixels {
+    std::vector<float> z;
+    int cols = 0, rows = 0;
+    double gt[6] = {};
+    std::string wkt;
+};
+
+dem_pixels read_dem(const std::string& path) {
     GDALDatasetUniquePtr dem(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
     if (!dem) throw format_error({path, {}, {}, {}, {}}, "cannot open the raster", CPLGetLastErrorMsg());
-    auto target = mem_raster(g, GDT_Float32);
-    target->GetRasterBand(1)->SetNoDataValue(std::nan(""));
-    target->GetRasterBand(1)->Fill(std::nan(""));
-    std::vector<std::string> args = {"-r", "bilinear", "-dstnodata", "nan", "-wo", "NUM_THREADS=ALL_CPUS"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    GDALWarpAppOptions* wo = GDALWarpAppOptionsNew(argv.data(), nullptr);
-    GDALDatasetH src = GDALDataset::ToHandle(dem.get());
-    int failed = 0;
-    GDALWarp(nullptr, GDALDataset::ToHandle(target.get()), 1, &src, wo, &failed);
-    GDALWarpAppOptionsFree(wo);
-    if (failed) throw format_error({path, {}, {}, {}, {}}, "cannot resample the elevation", CPLGetLastErrorMsg());
-    std::vector<float> out(g.cells());
-    if (target->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(g.cols), static_cast<int>(g.rows),
-                                           out.data(), static_cast<int>(g.cols), static_cast<int>(g.rows), GDT_Float32,
-                                           0, 0) != CE_None)
+    dem_pixels d;
+    d.cols = dem->GetRasterXSize(), d.rows = dem->GetRasterYSize();
+    if (dem->GetGeoTransform(d.gt) != CE_None)
+        throw format_error({path, {}, {}, {}, {}}, "no georeferencing", "the elevation raster has no geotransform");
+    if (const OGRSpatialReference* srs = dem->GetSpatialRef()) {
+        char* wkt = nullptr;
+        srs->exportToWkt(&wkt);
+        d.wkt = wkt ? wkt : "";
+        CPLFree(wkt);
+    }
+    if (d.wkt.empty()) throw format_error({path, {}, {}, {}, {}}, "no CRS", "the elevation raster has no CRS");
+    GDALRasterBand* band = dem->GetRasterBand(1);
+    d.z.resize(static_cast<std::size_t>(d.cols) * static_cast<std::size_t>(d.rows));
+    if (band->RasterIO(GF_Read, 0, 0, d.cols, d.rows, d.z.data(), d.cols, d.rows, GDT_Float32, 0, 0) != CE_None)
         throw format_error({path, {}, {}, {}, {}}, "cannot read the raster", CPLGetLastErrorMsg());
+    int has_nodata = 0;
+    const auto nodata = static_cast<float>(band->GetNoDataValue(&has_nodata));
+    if (has_nodata)
+        for (float& v : d.z)
+            if (v == nodata) v = std::numeric_limits<float>::quiet_NaN();
+    return d;
+}
+
+// The bilinear sample at pixel/line position (x, y) of the DEM: the four pixels whose centres
+// surround it, no-data pixels left out and the others' weights renormalised (gdalwarp's rule
+// for no data). gdalwarp also widens its kernel when the target cells are larger than the
+// pixels (100 m cells over 3" SRTM: 1.09 pixels), so its values differ from these by 0.5 m on
+// average; these are the plain bilinear of r.resamp.interp.
+float bilinear(const dem_pixels& d, double x, double y) {
+    if (!(x >= 0 && y >= 0 && x < d.cols && y < d.rows)) return std::numeric_limits<float>::quiet_NaN();
+    const double fx = x - 0.5, fy = y - 0.5;
+    const auto ix = static_cast<int>(std::floor(fx)), iy = static_cast<int>(std::floor(fy));
+    const double wx = fx - ix, wy = fy - iy;
+    double sum = 0, weight = 0;
+    for (int dy = 0; dy < 2; ++dy)
+        for (int dx = 0; dx < 2; ++dx) {
+            const int px = ix + dx, py = iy + dy;
+            if (px < 0 || py < 0 || px >= d.cols || py >= d.rows) continue;
+            const float v = d.z[static_cast<std::size_t>(py) * static_cast<std::size_t>(d.cols) + px];
+            const double w = (dx ? wx : 1 - wx) * (dy ? wy : 1 - wy);
+            if (std::isnan(v) || w <= 0) continue;
+            sum += w * v, weight += w;
+        }
+    return weight < 1e-5 ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(sum / weight);
+}
+
+// A DEM resampled (bilinear) onto `g`; NaN where it has no data. The cell centres are taken to
+// the DEM's pixel/line space by GDAL's own warp transformer, approximated along each row to a
+// hundredth of a pixel (gdalwarp's default is an eighth), in bands of rows on every core: 2 s
+// for Ecuador's 47 M cells where gdalwarp's masked bilinear kernel took 7-9 s.
+std::vector<float> resample_elevation(const std::string& path, const grid& g) {
+    const dem_pixels d = read_dem(path);
+    const double dst_gt[6] = {g.x0, g.ew_res, 0, g.y0, 0, -g.ns_res};
+    std::vector<float> out(g.cells(), std::numeric_limits<float>::quiet_NaN());
+    constexpr std::size_t band_rows = 64;
+    parallel_for((g.rows + band_rows - 1) / band_rows, 0, [&](std::size_t b) {
+        void* exact = GDALCreateGenImgProjTransformer3(d.wkt.c_str(), d.gt, g.crs_wkt.c_str(), dst_gt);
+        if (!exact) throw format_error({path, {}, {}, {}, {}}, "cannot transform", CPLGetLastErrorMsg());
+        void* approx = GDALCreateApproxTransformer(GDALGenImgProjTransform, exact, 0.01);
+        GDALApproxTransformerOwnsSubtransformer(approx, TRUE);
+        std::vector<double> x(g.cols), y(g.cols), z(g.cols);
+        std::vector<int> ok(g.cols);
+        for (std::size_t r = b * band_rows; r < std::min(g.rows, (b + 1) * band_rows); ++r) {
+            for (std::size_t c = 0; c < g.cols; ++c)
+                x[c] = static_cast<double>(c) + 0.5, y[c] = static_cast<double>(r) + 0.5, z[c] = 0;
+            GDALApproxTransform(approx, TRUE, static_cast<int>(g.cols), x.data(), y.data(), z.data(), ok.data());
+            for (std::size_t c = 0; c < g.cols; ++c)
+                if (ok[c]) out[r * g.cols + c] = bilinear(d, x[c], y[c]);
+        }
+        GDALDestroyApproxTransformer(approx);
+    });
     return out;
 }
 

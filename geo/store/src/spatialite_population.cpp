@@ -1,4 +1,7 @@
+#include <nlohmann/json.hpp>
+
 #include "spatialite.hpp"
+
 namespace microplan::geo::store::spatialite {
 
 void write_population(sqlite::connection& db, const population_record& what, const population_values& values,
@@ -7,12 +10,17 @@ void write_population(sqlite::connection& db, const population_record& what, con
         "CREATE TABLE IF NOT EXISTS population (level TEXT NOT NULL, code TEXT NOT NULL, year INTEGER NOT NULL,"
         " band TEXT NOT NULL, value REAL NOT NULL, method TEXT NOT NULL, source TEXT NOT NULL,"
         " PRIMARY KEY (level, code, year, band))");
-    sqlite::statement del(db, "DELETE FROM population WHERE level = ? AND year = ? AND band = ?");
+    // One delete for every band written: the key (level, code, year, band) does not index by
+    // year and band, so a delete per band would scan the level's rows once per band.
+    nlohmann::json bands = nlohmann::json::array();
+    for (const auto& entry : values) bands.push_back(entry.first);
+    sqlite::statement del(
+        db, "DELETE FROM population WHERE level = ? AND year = ? AND band IN (SELECT value FROM json_each(?))");
+    del.bind(1, level_name(what.lvl)).bind(2, what.year).bind(3, bands.dump()).run();
     sqlite::statement ins(
         db, "INSERT INTO population (level, code, year, band, value, method, source) VALUES (?,?,?,?,?,?,?)");
     std::size_t n = 0;
     for (const auto& [band, by_code] : values) {
-        del.bind(1, level_name(what.lvl)).bind(2, what.year).bind(3, band).run();
         for (const auto& [code, value] : by_code) {
             ins.bind(1, level_name(what.lvl)).bind(2, code).bind(3, what.year).bind(4, band).bind(5, value);
             ins.bind(6, what.method).bind(7, what.source).run();

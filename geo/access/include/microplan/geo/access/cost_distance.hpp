@@ -25,8 +25,11 @@
 // as the cheapest possible move, so cells of one bucket cannot improve one another and each
 // bucket is settled in any order — by several threads at once (each cell's cost and source
 // are one 64-bit word updated by compare-and-swap). O(1) queue operations; falls back to a
-// binary heap when some cell costs 0. Costs accumulate in single precision (7 significant
-// digits: 0.001 on a cost of 10,000).
+// binary heap when some cell costs 0. A cell is queued once per bucket it enters and expanded
+// only in the bucket its cost belongs to. The search keeps each cell's cost, elevation and
+// label in one 16-byte record (in 2 MB pages where Linux offers them) and asks for the records
+// of the next cells of a bucket ahead of time: it is bound by memory reads, not arithmetic.
+// Costs accumulate in single precision (7 significant digits: 0.001 on a cost of 10,000).
 //
 // Thread safety: pure functions over their arguments.
 #include <cstdint>
