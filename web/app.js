@@ -33,6 +33,8 @@ const TEXT = {
     limitations: "Limitaciones de la superficie de fricción",
     no_land_cover: "Sin cobertura del suelo: fuera de las vías se camina a una sola velocidad en todo terreno (solo cuenta la pendiente); bosques, humedales y ríos no frenan.",
     small_scale_roads: "Vías IGM 1:1.000.000: solo las principales; faltan calles y caminos rurales, así que los tiempos están sobrestimados y el acceso subestimado.",
+    planned_per: "se planifica por {l}", any_typology: "Cualquier tipología (estándar general)",
+    planned_at: "{s}: sin estándar por {u}; sus estándares cuentan establecimientos y personas por {l}. Elija el nivel {L} para ver su brecha.",
   },
   en: {
     title: "microplan · microplanning workshop", level: "Level", zone: "Zone", district: "District", circuit: "Circuit",
@@ -60,6 +62,8 @@ const TEXT = {
     limitations: "Limitations of the friction surface",
     no_land_cover: "No land cover: off-road, every kind of ground is walked at one speed (only slope counts); forests, wetlands and rivers do not slow anyone.",
     small_scale_roads: "IGM 1:1,000,000 roads: main roads only; streets and rural tracks are missing, so times are over-stated and access under-stated.",
+    planned_per: "planned per {l}", any_typology: "Any typology (general standard)",
+    planned_at: "{s}: no standard per {u}; its standards count establishments and people per {l}. Choose the {L} level to see its gap.",
   },
 };
 const LAYER_OF = { zone: "zones", district: "districts", circuit: "circuits" };
@@ -72,6 +76,10 @@ const state = {
 };
 const $ = (id) => document.getElementById(id);
 const t = (key) => TEXT[state.lang][key] || key;
+// "Health: planned per district" and the like, level names in the current language.
+const plannedText = (key, sector, level) => t(key).replace("{s}", sector).replace("{u}", t(state.level).toLowerCase())
+  .replace("{l}", t(level).toLowerCase()).replace("{L}", t(level));
+const LEVELS = ["zone", "district", "circuit"];  // coarsest first
 const fmt = (v, digits = 0) =>
   v === null || v === undefined ? t("no_data") : Number(v).toLocaleString(state.lang === "es" ? "es-EC" : "en-US",
     { maximumFractionDigits: digits });
@@ -208,8 +216,7 @@ function renderLegend() {
   const ramp = higherIsBetter() ? RAMP : [...RAMP].reverse();
   const digits = state.indicator === "closing_year" || !state.planning ? 0 : 1;
   const rows = [];
-  const first = breaks.length ? "< " + fmt(breaks[0], digits) : t("no_data");
-  rows.push([ramp[0], first]);
+  if (breaks.length) rows.push([ramp[0], "< " + fmt(breaks[0], digits)]);
   breaks.forEach((b, i) => rows.push([ramp[Math.min(ramp.length - 1, i + 1)], "≥ " + fmt(b, digits)]));
   rows.push(["#cccccc", state.indicator === "closing_year" ? t("never") : t("no_data")]);
   const sectors = (state.catalogue ? state.catalogue.sectors : []).map((x) =>
@@ -258,6 +265,13 @@ async function loadIndicators() {
     map.setFeatureState({ source: "microplan", sourceLayer, id: u.id }, { value: v === null ? null : Number(v) });
   }
   paint();
+  if (data.planned_at !== undefined) {  // no standard of the sector at this level: say where it is planned
+    const label = (state.catalogue.sectors.find((x) => x.id === state.sector) || {}).label || t("all_sectors");
+    say(data.planned_at ? plannedText("planned_at", label, data.planned_at) : t("no_data"));
+  } else if ($("message").dataset.planned) {
+    say("");
+  }
+  $("message").dataset.planned = data.planned_at !== undefined ? "1" : "";
   window.microplanViewer.indicatorsLoaded++;
 }
 
@@ -306,9 +320,10 @@ async function showReport(unit) {
   if (state.scenario) params.set("scenario", state.scenario);
   const r = await api(`/reports/unit/${encodeURIComponent(unit.code)}?${params}`);
   const rows = (r.sectors || []).map((s) => `<tr data-sector="${s.sector}"><td>${s.sector_label || s.sector}</td>` +
+    (s.planned_at ? `<td colspan="6" data-testid="planned-at">${plannedText("planned_per", "", s.planned_at)}</td></tr>` :
     `<td>${fmt(s.current, 1)}</td><td>${fmt(s.ideal, 1)}</td><td class="deficit">${fmt(s.deficit, 1)}</td>` +
     `<td>${fmt(s.investment_cost)}</td><td>${fmt(s.coverage_pct, 1)} %</td>` +
-    `<td>${s.closing_year ? s.closing_year : state.scenario ? "—" : t("never")}</td></tr>`).join("");
+    `<td>${s.closing_year ? s.closing_year : state.scenario ? "—" : t("never")}</td></tr>`)).join("");
   const children = (r.children || []).map((c) => {
     const total = (c.sectors || []).reduce((a, s) => a + (s.deficit || 0), 0);
     return `<tr><td>${c.code} ${c.name}</td><td>${fmt(c.population)}</td><td>${fmt(total, 1)}</td></tr>`;
@@ -442,8 +457,9 @@ function fillSectors() {
 function fillTypologies() {
   const sector = $("propose-sector").value;
   const current = $("propose-typology").value;
-  $("propose-typology").innerHTML = state.catalogue.standards.filter((s) => s.sector === sector && s.typology !== "*")
-    .map((s) => `<option value="${s.typology}">${s.typology}</option>`).join("");
+  // The sector's general standard ("*": every typology without one of its own) is offered too.
+  $("propose-typology").innerHTML = state.catalogue.standards.filter((s) => s.sector === sector)
+    .map((s) => `<option value="${s.typology}">${s.typology === "*" ? t("any_typology") : s.typology}</option>`).join("");
   if (current) $("propose-typology").value = current;
 }
 
@@ -496,6 +512,13 @@ map.on("load", async () => {
   const tj = await api("/tiles/all.json");
   addLayers(new Set((tj.vector_layers || []).map((l) => l.id)));
   state.catalogue = await api("/catalogue").catch(() => ({ sectors: [], standards: [] }));
+  // Open on the finest level the standards count at (the national base plans per district).
+  const planned = LEVELS.filter((l) => state.catalogue.standards.some((st) => st.level === l));
+  if (planned.length && !planned.includes(state.level)) {
+    state.level = planned[planned.length - 1];
+    $("level").value = state.level;
+    showLevel();
+  }
   fillSectors();
   await loadScenarios();
   state.views = tj.views || [];

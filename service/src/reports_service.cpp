@@ -219,6 +219,8 @@ http_response reports_service::indicators(const request_context& ctx, const std:
         std::string csv =
             "id,code,name,population,current,ideal,deficit,deficit_per_10k,coverage_pct,investment,closing_year,"
             "population_within_minutes\n";
+        // No standard of the sector (of any, for all sectors) at this level: nothing to count.
+        const bool applies = model.sector_defined_at(sector, tier);
         for (std::size_t u = 0; u < units.size(); ++u) {
             geo::offer o = model.sector_offer(sector, tier, u);
             double people = model.population(tier, u);
@@ -239,25 +241,26 @@ http_response reports_service::indicators(const request_context& ctx, const std:
             std::int64_t id = units_layer ? units_layer->fid_of(units[u].code) : 0;
             std::optional<double> within =
                 with_access ? access.pct_within(sector, *lvl, units[u].code, *minutes) : std::nullopt;
+            auto value = [&](double v) { return applies ? nlohmann::json(v) : nlohmann::json(); };
+            auto cell = [&](double v) { return applies ? geo::csv_number(v) : std::string(); };
             rows.push_back({{"id", id},
                             {"code", units[u].code},
                             {"name", units[u].name},
                             {"population", std::round(people)},
-                            {"current", o.current},
-                            {"ideal", o.ideal},
-                            {"deficit", o.deficit},
-                            {"deficit_per_10k", std::round(per_10k * 100) / 100},
-                            {"coverage_pct", std::round(o.coverage_pct() * 100) / 100},
-                            {"investment", std::round(o.investment)},
-                            {"closing_year", year ? nlohmann::json(year) : nlohmann::json()},
+                            {"current", value(o.current)},
+                            {"ideal", value(o.ideal)},
+                            {"deficit", value(o.deficit)},
+                            {"deficit_per_10k", value(std::round(per_10k * 100) / 100)},
+                            {"coverage_pct", value(std::round(o.coverage_pct() * 100) / 100)},
+                            {"investment", value(std::round(o.investment))},
+                            {"closing_year", year && applies ? nlohmann::json(year) : nlohmann::json()},
                             {"population_within_minutes",
                              within ? nlohmann::json(std::round(*within * 100) / 100) : nlohmann::json()}});
             csv += std::to_string(id) + "," + geo::csv_field(units[u].code) + "," + geo::csv_field(units[u].name) +
-                   "," + geo::csv_number(std::round(people)) + "," + geo::csv_number(o.current) + "," +
-                   geo::csv_number(o.ideal) + "," + geo::csv_number(o.deficit) + "," + geo::csv_number(per_10k) + "," +
-                   geo::csv_number(o.coverage_pct()) + "," + geo::csv_number(o.investment) + "," +
-                   (year ? std::to_string(year) : std::string()) + "," + (within ? geo::csv_number(*within) : "") +
-                   "\n";
+                   "," + geo::csv_number(std::round(people)) + "," + cell(o.current) + "," + cell(o.ideal) + "," +
+                   cell(o.deficit) + "," + cell(per_10k) + "," + cell(o.coverage_pct()) + "," + cell(o.investment) +
+                   "," + (year && applies ? std::to_string(year) : std::string()) + "," +
+                   (within ? geo::csv_number(*within) : "") + "\n";
         }
         if (wants_csv(ctx))
             return csv_response(std::move(csv), "indicadores_" + std::string(geo::level_name(*lvl)) +
@@ -274,6 +277,10 @@ http_response reports_service::indicators(const request_context& ctx, const std:
                                   : std::string("population_within_minutes needs a sector and stored accessibility "
                                                 "results for it (microplan access travel-time)")},
              {"units", rows}});
+        if (!applies) {  // the level whose units the sector's standards count (the viewer says so)
+            auto t = model.sector_tier(sector);
+            out["planned_at"] = t ? nlohmann::json(geo::level_name(model.where().level_of(*t))) : nlohmann::json();
+        }
         // What the run's surface lacks (no land cover, small-scale roads), for the legend.
         if (const auto* run = access.run_for(sector); with_access && !run->limitations.empty())
             out["limitations"] = run->limitations;

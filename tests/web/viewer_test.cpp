@@ -22,14 +22,16 @@ const std::string web = std::string(MICROPLAN_DATA_DIR) + "/../web";
             GTEST_SKIP() << "web/node_modules is missing (make test runs npm ci in web/); skipping"; \
     } while (0)
 
-// Generates the demo store (with `demo_args`), serves it with the viewer and runs a
-// web/tests script against it with the server's URL, `script_args` and a screenshot path
-// beside the test binary (build/tests/NAME.png).
+// Generates the demo store (with `demo_args`, and the standards catalogue `catalogue` when
+// given), serves it with the viewer and runs a web/tests script against it with the server's
+// URL, `script_args` and a screenshot path beside the test binary (build/tests/NAME.png).
 run_result run_viewer_script(const std::string& demo_args, service::handler_options o, const std::string& script,
-                             const std::string& script_args, const std::string& name) {
+                             const std::string& script_args, const std::string& name,
+                             const std::string& catalogue = "") {
     scratch dir;
     std::string store = dir.path("demo.sqlite");
-    auto demo = run(std::string(MICROPLAN_BINARY) + " demo " + demo_args + " --out " + store);
+    const std::string standards = catalogue.empty() ? "" : " --standards " + dir.write("standards.csv", catalogue);
+    auto demo = run(std::string(MICROPLAN_BINARY) + " demo " + demo_args + standards + " --out " + store);
     if (demo.exit_code != 0) return demo;
     o.web_root = web;
     running_server server(store, o);
@@ -57,6 +59,21 @@ TEST(Viewer, AStoreWithoutStandardsShowsPopulation) {
     auto r = run_viewer_script("--standards ''", {}, "boundaries.test.mjs", "", "viewer_boundaries");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("equals the OGC API items"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
+}
+
+// Standards all per district (as Ecuador's, here over the demo's age bands): the viewer opens at
+// the district level, and for a circuit says the sector is planned per district instead of
+// showing a coverage of 100 %.
+TEST(Viewer, ASectorPlannedPerDistrictHasNoCircuitValue) {
+    MICROPLAN_NEED_BROWSER();
+    auto r = run_viewer_script(
+        "", {}, "planned.test.mjs", "", "viewer_planned",
+        "sector,typology,level,rule,people_per_unit,target_group,investment_cost,recurrent_cost,priority,note\n"
+        "education,*,district,population,400,6-17,900000,250000,5,ILLUSTRATIVE\n"
+        "health,*,district,population,10000,total,1200000,450000,5,ILLUSTRATIVE\n");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("se planifica por distrito"), std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 

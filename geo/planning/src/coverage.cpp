@@ -456,6 +456,14 @@ offer coverage_model::sector_offer(const std::string& sector, std::size_t tier, 
     return sum;
 }
 
+std::optional<std::size_t> coverage_model::sector_tier(const std::string& sector) const {
+    std::optional<std::size_t> finest;
+    for (std::size_t s = 0; s < catalogue_.items.size(); ++s)
+        if (standard_tier_[s] != inactive && (sector.empty() || catalogue_.items[s].sector == sector))
+            finest = std::max(finest.value_or(0), standard_tier_[s]);
+    return finest;
+}
+
 offer coverage_model::sector_national(const std::string& sector) const {
     offer sum;
     for (std::size_t s = 0; s < catalogue_.items.size(); ++s)

@@ -62,6 +62,10 @@ coverage_row make_row(const coverage_model& model, std::size_t tier, std::size_t
     r.sector = sector;
     r.typology = typology;
     r.values = o;
+    if (typology.empty() && !sector.empty() && !model.sector_defined_at(sector, tier)) {
+        if (auto t = model.sector_tier(sector)) r.planned_at = model.where().level_of(*t);
+        return r;
+    }
     if (plan && typology.empty() && !sector.empty()) r.closing_year = plan->closing_year(sector, tier, unit);
     return r;
 }
@@ -92,6 +96,13 @@ nlohmann::json row_json(const coverage_row& r) {
         j["sector_label"] = sector_label(r.sector);
     }
     if (!r.typology.empty()) j["typology"] = r.typology;
+    if (r.planned_at) {  // not applicable at this level: every value null
+        const nlohmann::json fields = offer_json(r.values);
+        for (const auto& field : fields.items()) j[field.key()] = nullptr;
+        j["closing_year"] = nullptr;
+        j["planned_at"] = level_name(*r.planned_at);
+        return j;
+    }
     j.update(offer_json(r.values));
     if (!r.sector.empty() && r.typology.empty())
         j["closing_year"] = r.closing_year ? nlohmann::json(*r.closing_year) : nlohmann::json(nullptr);
@@ -117,7 +128,10 @@ std::string row_csv(const coverage_row& r) {
          csv_field(r.typology);
     for (double v : {o.current, o.ideal, o.deficit, o.surplus, o.coverage_pct(), o.capacity_current, o.capacity_ideal,
                      o.capacity_deficit, o.good, o.fair, o.poor, o.unknown_condition, o.investment, o.recurrent})
-        num(v);
+        if (r.planned_at)
+            s += ",";  // not applicable at this level
+        else
+            num(v);
     s += "," + (r.closing_year ? std::to_string(*r.closing_year) : std::string{});
     return s + "\n";
 }

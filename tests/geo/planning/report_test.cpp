@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "microplan/geo/error.hpp"
 #include "planning_fixture.hpp"
@@ -54,6 +55,56 @@ TEST_F(ReportTest, DistrictReportPutsEverySectorSideBySideWithItsCircuits) {
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 3 + 4 + 2 * 3);
     EXPECT_EQ(csv.rfind("level,code,name,parent,population,sector,sector_label,typology,current,ideal,deficit", 0), 0u);
     EXPECT_THROW(geo::make_unit_report(model, level::district, "09D99", &plan), geo::format_error);
+}
+
+// A sector whose standards are all per district (Ecuador's catalogues) has no value for a
+// circuit: the circuit's row says where it is planned instead of a coverage of 100 %.
+TEST(Report, ASectorPlannedPerDistrictHasNoValueForACircuit) {
+    geo::territory where = test::small_territory();
+    geo::standards_catalogue catalogue = test::small_catalogue();
+    catalogue.items.push_back(
+        test::make_standard("education", "*", level::district, geo::standard_rule::population, 400, 900, 250, 3));
+    catalogue.items.back().line = 6;
+    geo::coverage_model model{catalogue, where, test::small_population()};
+    model.set_establishments({});
+    EXPECT_EQ(model.sector_tier("education"), std::optional<std::size_t>(1));
+    EXPECT_TRUE(model.sector_defined_at("education", 1));
+    EXPECT_FALSE(model.sector_defined_at("education", 2));
+    EXPECT_TRUE(model.sector_defined_at("health", 2));
+    EXPECT_TRUE(model.sector_defined_at("", 2));
+
+    auto circuit = geo::report_json(geo::make_unit_report(model, level::circuit, "01D01C01"));
+    auto education = std::find_if(circuit["sectors"].begin(), circuit["sectors"].end(),
+                                  [](const nlohmann::json& s) { return s["sector"] == "education"; });
+    ASSERT_NE(education, circuit["sectors"].end());
+    EXPECT_EQ((*education)["planned_at"], "district");
+    for (const char* key : {"current", "ideal", "deficit", "coverage_pct", "investment_cost", "closing_year"})
+        EXPECT_TRUE((*education)[key].is_null()) << key;
+    EXPECT_TRUE((*education)["typologies"].empty());
+    // Health has a standard per circuit: a value, no planned_at.
+    EXPECT_FALSE(circuit["sectors"][0].contains("planned_at"));
+    EXPECT_FALSE(circuit["sectors"][0]["coverage_pct"].is_null());
+
+    // The district has the value, and its circuits (the children) have not.
+    auto district = geo::make_unit_report(model, level::district, "01D01");
+    auto dj = geo::report_json(district);
+    auto d_education = std::find_if(dj["sectors"].begin(), dj["sectors"].end(),
+                                    [](const nlohmann::json& s) { return s["sector"] == "education"; });
+    EXPECT_FALSE(d_education->contains("planned_at"));
+    EXPECT_GT((*d_education)["ideal"].get<double>(), 0);
+    for (const auto& child : dj["children"])
+        for (const auto& row : child["sectors"])
+            EXPECT_EQ(row.contains("planned_at"), row["sector"] == "education") << row.dump();
+    // In CSV the values are empty cells.
+    std::string csv = geo::report_csv(geo::make_unit_report(model, level::circuit, "01D01C01"));
+    bool seen = false;
+    for (std::size_t start = csv.find('\n') + 1; start < csv.size(); start = csv.find('\n', start) + 1) {
+        const std::string row = csv.substr(start, csv.find('\n', start) - start);
+        if (row.find(",education,") == std::string::npos) continue;
+        seen = true;
+        EXPECT_NE(row.find(",,,,,,,,,,,,,,"), std::string::npos) << row;  // 14 values and the year, empty
+    }
+    EXPECT_TRUE(seen);
 }
 
 TEST_F(ReportTest, RankingOrdersDistrictsByDeficitPerCapita) {

@@ -29,10 +29,12 @@ TEST(Standards, ShippedCataloguesAreValidAndLabelledIllustrative) {
     for (const auto& s : demo.items) EXPECT_NE(s.note.find("ILLUSTRATIVE"), std::string::npos) << s.line;
 
     auto ecuador = geo::read_standards(std::string(MICROPLAN_DATA_DIR) + "/standards/ecuador_education.csv");
-    ASSERT_EQ(ecuador.items.size(), 2u);
+    // One standard per district: the registry has no typology, so a per-circuit standard of
+    // one typology (a hub school per circuit) could never count any school.
+    ASSERT_EQ(ecuador.items.size(), 1u);
     // "*" governs every typology that has no standard of its own.
     EXPECT_EQ(ecuador.governing("education", "ESCUELA FISCAL MIXTA")->typology, "*");
-    EXPECT_EQ(ecuador.governing("education", "Unidad Educativa Eje")->lvl, geo::level::circuit);
+    EXPECT_EQ(ecuador.governing("education", "ESCUELA FISCAL MIXTA")->lvl, geo::level::district);
     EXPECT_EQ(ecuador.governing("health", "Puesto"), nullptr);
 }
 

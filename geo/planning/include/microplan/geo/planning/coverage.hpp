@@ -138,6 +138,14 @@ public:
     [[nodiscard]] const offer& at(std::size_t s, std::size_t tier, std::size_t unit) const;
     [[nodiscard]] const offer& national(std::size_t s) const { return national_[s]; }
     [[nodiscard]] bool defined_at(std::size_t s, std::size_t tier) const { return tier <= standard_tier_[s]; }
+    // The finest tier at which some active standard of `sector` ("" = any sector) is planned;
+    // none without one. A sector has no offer, ideal or coverage below that tier: its standards
+    // count establishments and people per unit of their own level.
+    [[nodiscard]] std::optional<std::size_t> sector_tier(const std::string& sector) const;
+    [[nodiscard]] bool sector_defined_at(const std::string& sector, std::size_t tier) const {
+        auto t = sector_tier(sector);
+        return t && tier <= *t;
+    }
     // The sum over a sector's standards defined at the tier ("" = every sector).
     [[nodiscard]] offer sector_offer(const std::string& sector, std::size_t tier, std::size_t unit) const;
     [[nodiscard]] offer sector_national(const std::string& sector) const;

@@ -22,6 +22,9 @@ struct coverage_row {
     std::string sector, typology;
     offer values;
     std::optional<int> closing_year;  // when a plan is given
+    // A sector with no standard at this level: the level its standards are planned at (values
+    // are then not applicable: null in JSON, empty in CSV).
+    std::optional<level> planned_at;
 };
 
 struct coverage_query {
