@@ -61,14 +61,13 @@ command add_access_sites(CLI::App& app) {
     app.add_option_function<std::string>(
         "--candidates",
         [request](const std::string& value) {
-            // A number (earlier releases: the candidate cells) unless a file of that name exists.
+            // A number that names no file was meant as a count (earlier releases took one here).
             char* end = nullptr;
-            const double n = std::strtod(value.c_str(), &end);
-            if (!value.empty() && *end == '\0' && !std::filesystem::exists(value)) {
-                if (!(n >= 1 && n <= 1e8)) throw CLI::ValidationError("--candidates", "a count from 1 to 1e8");
-                request->options.max_candidates = static_cast<std::size_t>(n);
-                return;
-            }
+            std::strtod(value.c_str(), &end);
+            if (!value.empty() && *end == '\0' && !std::filesystem::exists(value))
+                throw CLI::ValidationError("--candidates", "'" + value +
+                                                               "' is no file: --candidates takes a point layer; "
+                                                               "the number of candidate cells is --max-candidates");
             request->candidates = value;
         },
         "Candidate sites: points from any GDAL source (settlements, plots); default: the cells with most uncovered "

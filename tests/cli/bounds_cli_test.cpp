@@ -116,6 +116,8 @@ TEST_F(BoundsCli, OptionValuesOutOfRangeAreRefusedWithTheirBound) {
             "--year: '99999999' must be between 1800 and 2200");
     refused("access sites " + store_ + " --sector health --population x.tif --target-pct 150",
             "--target-pct: '150' must be between 0 and 100");
+    refused("access sites " + store_ + " --sector health --population x.tif --candidates 200",
+            "'200' is no file: --candidates takes a point layer; the number of candidate cells is --max-candidates");
     refused("serve " + store_ + " --watch-seconds 1e9", "--watch-seconds");
 }
 
