@@ -226,7 +226,8 @@ TEST(ScenarioCrash, AServerKilledMidEditLeavesTheLastCommittedState) {
                   " > " + out + " 2>&1 & echo $!");
     std::string pid = started.output.substr(0, started.output.find('\n'));
     std::uint16_t port = 0;
-    for (int i = 0; i < 100 && !port; ++i) {
+    // Up to a minute: loading the demo takes seconds under ThreadSanitizer on a busy machine.
+    for (int i = 0; i < 1200 && !port; ++i) {
         std::string text = test::read_bytes(out);
         auto at = text.find("serving http://127.0.0.1:");
         if (at != std::string::npos)
