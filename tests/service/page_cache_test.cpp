@@ -9,6 +9,7 @@
 
 #include "microplan/geo/core/sqlite.hpp"
 #include "microplan/service/request_handler.hpp"
+#include "service/in_process_demo.hpp"
 #include "support.hpp"
 
 namespace microplan::service {
@@ -41,11 +42,7 @@ std::string gunzip(const std::string& gz) {
     return plain;
 }
 
-std::string header(const http_response& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers)
-        if (k == name) return v;
-    return {};
-}
+constexpr auto header = &test::in_process_demo::header;
 
 TEST(PageCache, AnswersWithTheEtagA304OrTheGzipMadeOnce) {
     auto p = page("circuits", "/collections/circuits/items", std::string(5000, 'x'));
@@ -94,20 +91,8 @@ TEST(PageCache, StaysWithinItsBudgetDroppingTheLeastRecentlyUsed) {
 }
 
 TEST(ServeStoreChanges, ItemPagesComeFromTheCacheUntilTheirCollectionChanges) {
-    test::scratch dir;
-    std::string store = dir.path("demo.sqlite");
-    ASSERT_EQ(test::demo_store_at(store).exit_code, 0);
-    store_state state(snapshot::load(store), 64 * 1024 * 1024);
-    request_handler handler(state, {});
-    store_watcher watcher(state, std::chrono::milliseconds(0), {});
-    auto get = [&](const std::string& target, const std::string& encoding = "") {
-        http_request r;
-        r.method = "GET";
-        r.target = target;
-        r.host = "127.0.0.1:8080";
-        r.accept_encoding = encoding;
-        return handler.handle(r);
-    };
+    test::in_process_demo demo;
+    auto get = [&](const std::string& target, const std::string& encoding = "") { return demo.get(target, encoding); };
     const std::string circuits = "/collections/circuits/items?limit=5", districts = "/collections/districts/items";
     auto c1 = get(circuits), d1 = get(districts);
     ASSERT_EQ(c1.status, 200u);
@@ -117,23 +102,13 @@ TEST(ServeStoreChanges, ItemPagesComeFromTheCacheUntilTheirCollectionChanges) {
     auto gz = get(circuits, "gzip, deflate");
     EXPECT_EQ(header(gz, "Content-Encoding"), "gzip");
     EXPECT_EQ(gunzip(*gz.body), *c1.body);
-    EXPECT_GE(state.pages().statistics().hits, 2u);
+    EXPECT_GE(demo.state.pages().statistics().hits, 2u);
     // Another base URL, another page (its links differ).
-    http_request other;
-    other.method = "GET";
-    other.target = circuits;
-    other.host = "planning.example:80";
-    auto o = handler.handle(other);
+    auto o = demo.get(circuits, "", "planning.example:80");
     EXPECT_NE(o.body->find("planning.example"), std::string::npos);
 
-    const feature_record& first = state.current()->find("circuits")->features.front();
-    {
-        geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_write);
-        geo::sqlite::statement(db, "UPDATE circuits SET name = 'Circuito renombrado' WHERE fid = ?")
-            .bind(1, first.fid)
-            .run();
-    }
-    ASSERT_TRUE(watcher.check());
+    demo.rename_circuit(demo.state.current()->find("circuits")->features.front().fid, "Circuito renombrado");
+    ASSERT_TRUE(demo.watcher.check());
     auto c3 = get(circuits);
     EXPECT_NE(header(c3, "ETag"), header(c1, "ETag"));
     EXPECT_NE(c3.body->find("Circuito renombrado"), std::string::npos);

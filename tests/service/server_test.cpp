@@ -15,6 +15,7 @@
 #include "microplan/service/http_server.hpp"
 #include "microplan/service/request_handler.hpp"
 #include "service/http_client.hpp"
+#include "service/in_process_demo.hpp"
 #include "service/running_server.hpp"
 #include "support.hpp"
 #include "tiles/open_tile.hpp"
@@ -450,24 +451,9 @@ TEST_F(ServeDemo, DistrictReportCoverageAndRanking) {
 }
 
 TEST(ServeStoreChanges, ATileMeetingAChangedCircuitIsRenderedAgainOthersStayCached) {
-    test::scratch dir;
-    std::string store = dir.path("demo.sqlite");
-    ASSERT_EQ(test::demo_store_at(store).exit_code, 0);
-    store_state state(snapshot::load(store), 64 * 1024 * 1024);
-    request_handler handler(state, {});
-    store_watcher watcher(state, std::chrono::milliseconds(0), {});
-    auto get = [&](const std::string& target) {
-        http_request r;
-        r.method = "GET";
-        r.target = target;
-        return handler.handle(r);
-    };
-    auto etag = [](const http_response& r) {
-        for (const auto& [k, v] : r.headers)
-            if (k == "ETag") return v;
-        return std::string();
-    };
-    const auto& circuits = state.current()->find("circuits")->features;
+    test::in_process_demo demo;
+    auto etag = [&](const http_response& r) { return demo.header(r, "ETag"); };
+    const auto& circuits = demo.state.current()->find("circuits")->features;
     const feature_record& changed = circuits.front();
     const feature_record& far = circuits.back();
     auto tile_of = [](const feature_record& f) {
@@ -476,21 +462,16 @@ TEST(ServeStoreChanges, ATileMeetingAChangedCircuitIsRenderedAgainOthersStayCach
     };
     std::string near_tile = tile_of(changed), far_tile = tile_of(far);
     ASSERT_NE(near_tile, far_tile);
-    std::string near_before = etag(get(near_tile)), far_before = etag(get(far_tile));
-    EXPECT_FALSE(watcher.check());  // nothing changed yet
-    {
-        geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_write);
-        geo::sqlite::statement(db, "UPDATE circuits SET name = 'Circuito renombrado' WHERE fid = ?")
-            .bind(1, changed.fid)
-            .run();
-    }
-    ASSERT_TRUE(watcher.check());
-    auto hits = state.cache().statistics().hits;
-    auto near_after = get(near_tile);
+    std::string near_before = etag(demo.get(near_tile)), far_before = etag(demo.get(far_tile));
+    EXPECT_FALSE(demo.watcher.check());  // nothing changed yet
+    demo.rename_circuit(changed.fid, "Circuito renombrado");
+    ASSERT_TRUE(demo.watcher.check());
+    auto hits = demo.state.cache().statistics().hits;
+    auto near_after = demo.get(near_tile);
     EXPECT_NE(etag(near_after), near_before);
     EXPECT_NE(near_after.body->find("Circuito renombrado"), std::string::npos);
-    EXPECT_EQ(etag(get(far_tile)), far_before);
-    EXPECT_EQ(state.cache().statistics().hits, hits + 1);  // the far tile came from the cache
+    EXPECT_EQ(etag(demo.get(far_tile)), far_before);
+    EXPECT_EQ(demo.state.cache().statistics().hits, hits + 1);  // the far tile came from the cache
 }
 
 TEST(ServeShutdown, StopEndsRunWithAKeepAliveConnectionOpen) {
