@@ -35,6 +35,10 @@ command add_access_network(CLI::App& app);
 command add_access_capacity(CLI::App& app);
 command add_access_sites(CLI::App& app);
 command add_design(CLI::App& app);
+command add_design_evaluate(CLI::App& app);
+command add_design_compare(CLI::App& app);
+command add_design_assignment_export(CLI::App& app);
+command add_design_assignment_build(CLI::App& app);
 command add_build_ecuador(CLI::App& app);
 
 }  // namespace microplan::cli

@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include <fstream>
 #include <map>
 
 namespace microplan::cli {
@@ -50,5 +51,23 @@ nlohmann::json replacement_json(const geo::usecases::replacement& r) {
 }
 
 void print_replacement(const geo::usecases::replacement& r) { std::printf("%s\n", r.to_text().c_str()); }
+
+void add_polygon_source_options(CLI::App& app, const std::string& prefix, geo::usecases::polygon_source& source,
+                                const std::string& what) {
+    app.add_option("--" + prefix + "layer", source.layer, "Layer of " + what + " (default: the only polygon layer)");
+    app.add_option("--" + prefix + "code-field", source.code_field, "Code field of " + what + " (default: detected)");
+    app.add_option("--" + prefix + "name-field", source.name_field, "Name field of " + what + " (default: detected)");
+    app.add_option("--" + prefix + "dissolve-prefix", source.dissolve_prefix,
+                   "Codes of " + what +
+                       " cut to their first N characters, features sharing one dissolved "
+                       "(subcircuits 09D03C03S01 -> circuits: 8)")
+        ->check(within(0, 64, "codes have at most 64 characters"));
+}
+
+void write_report_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path);
+    out << text;
+    if (!out.flush()) throw geo::format_error({path, {}, {}, {}, {}}, "cannot write", "cannot write the report");
+}
 
 }  // namespace microplan::cli

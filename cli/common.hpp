@@ -13,6 +13,7 @@
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/model/level.hpp"
 #include "microplan/geo/usecases/establishments.hpp"
+#include "microplan/geo/usecases/plan_evaluation.hpp"
 #include "microplan/geo/usecases/progress.hpp"
 #include "microplan/geo/usecases/replacement.hpp"
 
@@ -54,6 +55,14 @@ inline void add_replace_flag(CLI::App& app, geo::usecases::shrink_policy& policy
         "Replace what the store holds even when the source brings fewer than half as many "
         "(refused by default: docs/import.md)");
 }
+
+// --<prefix>layer, --<prefix>code-field, --<prefix>name-field and --<prefix>dissolve-prefix of a
+// polygon source read as a plan (`what` names it in the help: "the plan", "plan A").
+void add_polygon_source_options(CLI::App& app, const std::string& prefix, geo::usecases::polygon_source& source,
+                                const std::string& what);
+
+// `text` written to `path`; format_error naming the file when it cannot be.
+void write_report_file(const std::string& path, const std::string& text);
 
 inline geo::level level_option(const std::string& text) {
     auto l = geo::parse_level(text);

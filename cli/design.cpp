@@ -17,8 +17,10 @@ command add_design(CLI::App& app) {
     };
     auto a = std::make_shared<args>();
     auto& o = a->o;
-    app.add_option("--units", o.units, "Finer units to design from (parishes, census zones): any GDAL polygon source")
-        ->required();
+    // Not marked required so that `design evaluate ...` parses; checked when designing.
+    app.add_option("--units", o.units,
+                   "Finer units to design from (parishes, census zones): any GDAL polygon source; "
+                   "required");
     app.add_option("--layer", o.layer,
                    "Layer of --units (default: the only polygon layer; required when there are several)");
     app.add_option("--code-field", o.code_field, "Code field of --units (default: detected)");
@@ -39,9 +41,9 @@ command add_design(CLI::App& app) {
     app.add_option("--level", a->level, "Level designed: circuit or district")
         ->check(CLI::IsMember({"circuit", "district"}))
         ->default_val("circuit");
-    app.add_option("--target", o.design.target, "People per designed unit (circuits ~11,000, districts ~90,000)")
-        ->required()
-        ->check(within(1, 1e10, "a unit holds at least one person and at most the world's population"));
+    auto target = app.add_option("--target", o.design.target,
+                                 "People per designed unit (circuits ~11,000, districts ~90,000); required")
+                      ->check(within(1, 1e10, "a unit holds at least one person and at most the world's population"));
     app.add_option("--tolerance", o.design.tolerance, "Allowed deviation from the target, as a share (0.05 = 5 %)")
         ->default_val(0.05)
         ->check(within(0, 1, "a share of the target"));
@@ -50,13 +52,15 @@ command add_design(CLI::App& app) {
     app.add_option("--rounds", o.design.rounds, "Improvement rounds (Lloyd) after the first growth")
         ->check(within(0, 1000, "each round costs a full pass; a thousand rounds never improve more"))
         ->default_val(8);
-    app.add_option("--out,-o", o.out, "Designed units (.gpkg, .geojson, .fgb or .shp)")->required();
+    app.add_option("--out,-o", o.out, "Designed units (.gpkg, .geojson, .fgb or .shp); required");
     app.add_option("--report", o.report, "Per-unit report (CSV): population, deviation, Polsby-Popper, splits");
     app.add_option("--crs", a->crs, "Analysis CRS for distances and areas")->default_val("EPSG:32717");
     app.add_option("--threads", o.design.threads, "Worker threads (default: all cores)")->check(within(thread_count));
-    return [a] {
+    return [a, target] {
         auto t0 = clock_type::now();
         auto& options = a->o;
+        if (options.units.empty() || options.out.empty() || target->count() == 0)
+            throw geo::format_error({}, "missing option", "design needs --units, --target and --out");
         options.design.analysis_crs = a->crs;
         options.design.lvl = *geo::parse_level(a->level);
         options.design.code_infix = options.design.lvl == geo::level::circuit ? "C" : "D";

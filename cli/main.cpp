@@ -24,9 +24,26 @@ int main(int argc, char** argv) {
            "Import establishments (points, or a table with lon/lat columns) and place them in every level",
            microplan::cli::add_import_establishments);
     add("build", "Build missing upper levels (districts, zones) by dissolving children", microplan::cli::add_build);
-    add("design",
-        "Design population-balanced, contiguous, compact units (circuits, districts) from finer units and a raster",
-        microplan::cli::add_design);
+    CLI::App* design =
+        add("design",
+            "Design population-balanced, contiguous, compact units (circuits, districts) from finer units and a raster "
+            "(or: design evaluate)",
+            microplan::cli::add_design);
+    add_to(*design, 2, "evaluate",
+           "Judge a plan (a store level or any polygon source): population, contiguity, compactness, nesting, splits, "
+           "overlaps and gaps",
+           microplan::cli::add_design_evaluate);
+    add_to(*design, 2, "compare",
+           "Compare two plans of one territory: matched units, finer units and people that change unit, "
+           "variation of information",
+           microplan::cli::add_design_compare);
+    CLI::App* assignment = design->add_subcommand(
+        "assignment", "Plans as assignment files (finer unit code -> unit code), as DistrictBuilder and GerryChain");
+    assignment->require_subcommand(1);
+    add_to(*assignment, 3, "export", "Write a plan as an assignment of its finer units",
+           microplan::cli::add_design_assignment_export);
+    add_to(*assignment, 3, "build", "Build units from an assignment file and the finer polygons",
+           microplan::cli::add_design_assignment_build);
     add("build-ecuador",
         "Build the national base (9 zones, 140 districts, every circuit) from the Ecuador data folder, with its report",
         microplan::cli::add_build_ecuador);

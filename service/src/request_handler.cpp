@@ -188,6 +188,7 @@ request_handler::request_handler(store_state& state, handler_options options, sc
     features_.register_routes(routes_);
     tiles_.register_routes(routes_);
     reports_.register_routes(routes_);
+    evaluation_.register_routes(routes_);
     scenarios_service_.register_routes(routes_);
     assets_.register_routes(routes_);
 }

@@ -38,6 +38,10 @@ TEST(Cli, EverySubcommandHasHelp) {
                             "access capacity",
                             "access sites",
                             "design",
+                            "design evaluate",
+                            "design compare",
+                            "design assignment export",
+                            "design assignment build",
                             "build-ecuador"}) {
         auto r = run(microplan_cmd(std::string(sub) + " --help"));
         EXPECT_EQ(r.exit_code, 0) << sub;

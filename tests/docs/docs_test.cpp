@@ -228,7 +228,8 @@ std::vector<std::string> check_example(const example& ex, help_cache& help) {
     }
     if (path.empty() && !words.empty() && words[0][0] != '-') return {where + "no sub-command '" + words[0] + "'"};
     if (!page->exists) return {where + "`microplan " + path + " --help` fails"};
-    if (!page->subcommands.empty() && !page->has_positionals && i < words.size())
+    // A command with sub-commands may run itself with options (`design --units ...`).
+    if (!page->subcommands.empty() && !page->has_positionals && i < words.size() && words[i][0] != '-')
         problems.push_back(where + "'" + words[i] + "' is not a sub-command of `microplan " + path + "`");
     for (; i < words.size(); ++i) {
         const std::string& w = words[i];

@@ -24,6 +24,7 @@
 #include "microplan/service/features_service.hpp"
 #include "microplan/service/http.hpp"
 #include "microplan/service/page_cache.hpp"
+#include "microplan/service/plan_evaluation_service.hpp"
 #include "microplan/service/reports_service.hpp"
 #include "microplan/service/routes.hpp"
 #include "microplan/service/scenarios.hpp"
@@ -123,6 +124,7 @@ private:
     features_service features_;
     tiles_service tiles_;
     reports_service reports_;
+    plan_evaluation_service evaluation_;
     scenarios_service scenarios_service_;
     route_table routes_;
 };

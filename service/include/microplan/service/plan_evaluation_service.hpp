@@ -1,0 +1,39 @@
+#pragma once
+// /reports/plan-evaluation: a level of the served store judged as a districting plan
+// (geo/usecases/plan_evaluation.hpp) - population against target= and tolerance=, contiguity,
+// compactness, nesting in the level above, splits of the store's parishes, overlaps and gaps -
+// in JSON or CSV (f=json|csv).
+//
+// The evaluation reads the store file and takes about a second per thousand units, so answers
+// are kept per snapshot generation and query (the last few); a new snapshot drops them.
+//
+// Thread safety: any thread. Lock: `mutex_` guards the kept answers only and is a leaf (no
+// call out while held; the evaluation runs outside it).
+#include <cstdint>
+#include <list>
+#include <mutex>
+#include <string>
+
+#include "microplan/service/context.hpp"
+
+namespace microplan::service {
+
+class route_table;
+
+class plan_evaluation_service {
+public:
+    http_response evaluate(const request_context& ctx) const;
+    // Registers /reports/plan-evaluation. `this` must outlive the table.
+    void register_routes(route_table& table) const;
+
+private:
+    struct kept {
+        std::uint64_t generation = 0;
+        std::string key;  // level|target|tolerance
+        std::string json, csv;
+    };
+    mutable std::mutex mutex_;
+    mutable std::list<kept> kept_;  // most recent first
+};
+
+}  // namespace microplan::service

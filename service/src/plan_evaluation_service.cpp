@@ -1,0 +1,121 @@
+#include "microplan/service/plan_evaluation_service.hpp"
+
+#include "microplan/geo/core/utf8_text.hpp"
+#include "microplan/geo/usecases/plan_evaluation.hpp"
+#include "microplan/service/error_response.hpp"
+#include "microplan/service/query.hpp"
+#include "microplan/service/routes.hpp"
+#include "microplan/service/snapshot.hpp"
+
+namespace microplan::service {
+
+namespace {
+
+constexpr std::size_t kept_answers = 8;
+
+geo::level plan_level(const request_context& ctx) {
+    auto text = ctx.target.get("level");
+    if (!text) return geo::level::circuit;
+    auto l = geo::parse_level(*text);
+    if (!l || (*l != geo::level::zone && *l != geo::level::district && *l != geo::level::circuit) ||
+        !ctx.data->find(geo::level_table(*l)))
+        throw request_error(400, "InvalidParameterValue",
+                            "parameter 'level': '" + geo::utf8::excerpt(*text, 40) +
+                                "' is not a planning level of this store (zone, district, circuit)");
+    return *l;
+}
+
+double number_in(const request_context& ctx, const char* name, double fallback, double low, double high,
+                 const char* range) {
+    auto text = ctx.target.get(name);
+    if (!text) return fallback;
+    double v = parse_number(name, *text);
+    if (!(v >= low && v <= high))
+        throw request_error(
+            400, "InvalidParameterValue",
+            std::string("parameter '") + name + "': " + geo::utf8::excerpt(*text, 30) + " is not " + range);
+    return v;
+}
+
+bool csv_wanted(const request_context& ctx) {
+    auto f = ctx.target.get("f");
+    if (!f || *f == "json") return false;
+    if (*f == "csv") return true;
+    throw request_error(400, "InvalidParameterValue",
+                        "parameter 'f': 'json' or 'csv', not '" + geo::utf8::excerpt(*f, 20) + "'");
+}
+
+http_response answer(const std::string& json, const std::string& csv, bool as_csv, geo::level lvl) {
+    http_response r;
+    if (as_csv) {
+        r.content_type = "text/csv; charset=utf-8";
+        r.set_body(csv);
+        r.add_header("Content-Disposition",
+                     "attachment; filename=\"plan_evaluation_" + std::string(geo::level_name(lvl)) + ".csv\"");
+    } else {
+        r.content_type = "application/json";
+        r.set_body(json);
+    }
+    return r;
+}
+
+}  // namespace
+
+http_response plan_evaluation_service::evaluate(const request_context& ctx) const {
+    if (ctx.data->store_path().empty())
+        throw request_error(404, "NotAvailable", "no store behind this server to evaluate");
+    const geo::level lvl = plan_level(ctx);
+    const bool as_csv = csv_wanted(ctx);
+    geo::usecases::plan_evaluation_options o;
+    o.store = ctx.data->store_path();
+    o.lvl = lvl;
+    o.criteria.target = number_in(ctx, "target", 0, 0, 1e10, "a number of people between 0 and 10,000,000,000");
+    o.criteria.tolerance = number_in(ctx, "tolerance", 0.05, 0, 1, "a share between 0 and 1");
+    const std::string key = std::string(geo::level_name(lvl)) + "|" + std::to_string(o.criteria.target) + "|" +
+                            std::to_string(o.criteria.tolerance);
+    const std::uint64_t generation = ctx.data->generation();
+    {
+        std::lock_guard lock(mutex_);
+        for (const kept& k : kept_)
+            if (k.generation == generation && k.key == key) return answer(k.json, k.csv, as_csv, lvl);
+    }
+    geo::usecases::plan_evaluation_summary s = geo::usecases::evaluate_plan(o);
+    nlohmann::json j = geo::usecases::plan_evaluation_json(s, o.criteria);
+    j["plan"] = std::string(geo::level_table(lvl)) + " of " + ctx.data->store_name();  // no server paths
+    for (const char* k : {"parents", "finer_units"})
+        if (auto p = j[k].get<std::string>(); p.find(" of ") != std::string::npos)
+            j[k] = p.substr(0, p.find(" of ")) + " of " + ctx.data->store_name();
+    kept fresh{generation, key, j.dump(), geo::usecases::plan_evaluation_csv(s.evaluation)};
+    http_response r = answer(fresh.json, fresh.csv, as_csv, lvl);
+    std::lock_guard lock(mutex_);
+    std::erase_if(kept_, [&](const kept& k) { return k.generation != generation; });
+    kept_.push_front(std::move(fresh));
+    if (kept_.size() > kept_answers) kept_.pop_back();
+    return r;
+}
+
+void plan_evaluation_service::register_routes(route_table& table) const {
+    table.add(
+        {.pattern = "/reports/plan-evaluation",
+         .handler = [this](const request_context& ctx, const path_params&) { return evaluate(ctx); },
+         .api = {.operation_id = "getPlanEvaluation",
+                 .summary = "A level judged as a districting plan: population against a target, contiguity, "
+                            "compactness (Polsby-Popper, Reock, convex hull), nesting, splits of parishes, overlaps "
+                            "and gaps; pass or fail per criterion with the units that fail",
+                 .tags = {"Planning reports"},
+                 .parameters = {query_parameter("level", "Planning level (default circuit)",
+                                                {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
+                                query_parameter("target", "People per unit (default 0: no population criterion)",
+                                                {{"type", "number"}, {"minimum", 0}}),
+                                query_parameter("tolerance", "Allowed deviation from the target as a share (0.05)",
+                                                {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}),
+                                query_parameter("f", "json (default) or csv",
+                                                {{"type", "string"}, {"enum", {"json", "csv"}}})},
+                 .responses = {{200,
+                                "The evaluation",
+                                {{"application/json", {{"type", "object"}}}, {"text/csv", {{"type", "string"}}}}},
+                               error_response_doc(400, "A parameter is malformed"),
+                               error_response_doc(404, "No store behind this server")}}});
+}
+
+}  // namespace microplan::service

@@ -1,0 +1,80 @@
+// Real Ecuador (../shared/data/ecuador; skipped without it): the national base's circuits and
+// Guayaquil's official circuits (police subcircuits dissolved by circuit) judged by
+// `design evaluate`, compared by `design compare`, and written as an assignment file.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../support.hpp"
+
+using namespace microplan::test;
+
+namespace {
+
+nlohmann::json json_of(const std::string& output) {
+    auto start = output.find("{\n");
+    EXPECT_NE(start, std::string::npos) << output.substr(0, 2000);
+    return nlohmann::json::parse(output.substr(start == std::string::npos ? 0 : start));
+}
+
+std::string result_of(const nlohmann::json& j, const std::string& name) {
+    for (const auto& c : j["criteria"])
+        if (c["name"] == name) return c["result"];
+    return "absent";
+}
+
+class RealPlans : public ::testing::Test {
+protected:
+    void SetUp() override {
+        MICROPLAN_NEED_ECUADOR_DATA();
+        auto b = run(microplan_cmd("build-ecuador --data " + ecuador("") + " --out " + store +
+                                   " --road-speeds-dir '' --threads 2"));
+        ASSERT_EQ(b.exit_code, 0) << b.output;
+    }
+    scratch dir;
+    const std::string store = dir.path("ec.sqlite");
+    const std::string guayaquil = ecuador("boundaries/guayaquil_subcircuitos_policia.geojson");
+};
+
+}  // namespace
+
+TEST_F(RealPlans, TheNationalCircuitsAgainstTheirDistrictsAndParishes) {
+    auto r = run(microplan_cmd("design evaluate " + store + " --target 11000 --json - --threads 2"));
+    EXPECT_EQ(r.exit_code, 1);  // the official groupings of parishes are far from 11,000 people each
+    nlohmann::json j = json_of(r.output);
+    EXPECT_EQ(j["summary"]["units"], 1130);
+    EXPECT_EQ(result_of(j, "nesting"), "pass");
+    EXPECT_NE(result_of(j, "splits"), "not checked");
+    // The people are the store's: the sum checked against SQL.
+    auto sql = run("sqlite3 " + store +
+                   " \"SELECT round(sum(value)) FROM population WHERE level = 'circuit' AND band = 'total' AND year = "
+                   "2022\"");
+    EXPECT_NEAR(j["summary"]["population"].get<double>(), std::stod(sql.output), 2.0);
+    // City parishes are split on purpose; Quito's (170150) among them, into its official circuits.
+    bool quito = false;
+    for (const auto& s : j["splits"])
+        if (s["code"] == "170150") quito = s["units"].get<int>() > 20 && !s["needless"].get<bool>();
+    EXPECT_TRUE(quito);
+}
+
+TEST_F(RealPlans, GuayaquilsOfficialCircuitsEvaluatedAndComparedWithTheStore) {
+    auto r = run(microplan_cmd("design evaluate " + guayaquil + " --code-field Cod_Subci --dissolve-prefix 8 --store " +
+                               store + " --target 11000 --json - --threads 2"));
+    nlohmann::json j = json_of(r.output);
+    EXPECT_EQ(j["summary"]["units"], 57);
+    EXPECT_EQ(result_of(j, "contiguity"), "pass");
+    EXPECT_EQ(result_of(j, "nesting"), "pass");
+    double people = j["summary"]["population"];
+    EXPECT_GT(people, 2.3e6);  // the city of Guayaquil
+    EXPECT_LT(people, 3.0e6);
+    // The national base takes Guayaquil's official polygons as its circuits: nobody moves.
+    auto c = run(microplan_cmd("design compare " + guayaquil + " " + store +
+                               " --a-code-field Cod_Subci --a-dissolve-prefix 8 --json - --threads 2"));
+    ASSERT_EQ(c.exit_code, 0) << c.output.substr(0, 2000);
+    nlohmann::json k = json_of(c.output);
+    EXPECT_EQ(k["summary"]["matched"], 57);
+    EXPECT_LT(k["summary"]["people_moved_pct"].get<double>(), 1.0);
+    auto a = run(microplan_cmd("design assignment export " + store + " --out " + dir.path("assignment.csv")));
+    ASSERT_EQ(a.exit_code, 0) << a.output.substr(0, 2000);
+    EXPECT_NE(read_bytes(dir.path("assignment.csv")).find("\n090150,09D"), std::string::npos);
+}
