@@ -56,6 +56,7 @@ step "the server under load (wrk)" "$bench/serve_load.sh" "$build/microplan" "$d
 step "cost distance, beside GRASS r.cost" "$bench/cost_distance.sh" "$build/microplan"
 step "straight-line accessibility, beside GeoPandas + SciPy" "$bench/access_distance.py" "$build/microplan"
 step "designing every district and circuit of Ecuador" "$bench/design_national.sh" "$build" "$MICROPLAN_DATA"
+step "judging and comparing plans, beside GeoPandas" "$bench/plans.py" "$build/microplan"
 
 echo
 echo "== make bench: wall time per step"

@@ -6,6 +6,7 @@
 #include <map>
 #include <numbers>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "microplan/geo/core/geos.hpp"
@@ -298,13 +299,22 @@ std::vector<finer_split> people_and_splits(const plan_input& in, const evaluatio
 findings validate_plan(const plan_input& in, const evaluation_criteria& c) {
     std::vector<const unit_layer*> layers{in.plan};
     if (in.parents) layers.insert(layers.begin(), in.parents);
-    validation_report v = validate(layers, c.validation);
+    validation_options no_territories = c.validation;
+    no_territories.territories = false;
+    validation_report v = validate(layers, no_territories);
     findings out;
     for (finding& f : v.report.items)
         if (f.rule.rfind("territory.", 0) != 0 && f.rule.rfind("hierarchy.split", 0) != 0) out.add(std::move(f));
     std::vector<const unit_layer*> administrative;
     if (in.finer) administrative.push_back(in.finer);
     out.append(check_one_territory(*in.plan, administrative, c.validation));
+    // One order whatever the thread count (the holes of a union come in the union's order).
+    auto key = [](const finding& f) {
+        return std::tuple(f.rule, f.lvl ? static_cast<int>(*f.lvl) : -1, f.code, f.lon.value_or(0), f.lat.value_or(0),
+                          f.area_km2.value_or(0), f.message);
+    };
+    std::stable_sort(out.items.begin(), out.items.end(),
+                     [&](const finding& a, const finding& b) { return key(a) < key(b); });
     return out;
 }
 

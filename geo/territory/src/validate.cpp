@@ -342,7 +342,7 @@ validation_report validate(const std::vector<const unit_layer*>& layers, const v
         else
             check_holes(*l, groups.front(), opt, loc, r.report);
     }
-    check_territories(layers, by_level, opt, r.report);
+    if (opt.territories) check_territories(layers, by_level, opt, r.report);
     return r;
 }
 

@@ -22,6 +22,9 @@ struct validation_options {
     // Codes of the units of a grouping level (provinces, cantons) the law itself splits across
     // zones (Ecuador: Guayas 09, Pichincha 17): no warning for them (contiguity.hpp).
     std::set<std::string> split_allowed;
+    // Whether validate() checks the one-territory and split rules (contiguity.hpp); callers that
+    // check them themselves, with other layers, turn it off.
+    bool territories = true;
     std::string analysis_crs = "EPSG:32717";  // the CRS of the units' projected geometries
     unsigned threads = 0;                     // 0 = all cores
 };
