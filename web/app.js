@@ -35,6 +35,15 @@ const TEXT = {
     small_scale_roads: "Vías IGM 1:1.000.000: solo las principales; faltan calles y caminos rurales, así que los tiempos están sobrestimados y el acceso subestimado.",
     planned_per: "se planifica por {l}", any_typology: "Cualquier tipología (estándar general)",
     planned_at: "{s}: sin estándar por {u}; sus estándares cuentan establecimientos y personas por {l}. Elija el nivel {L} para ver su brecha.",
+    plan_evaluation: "Evaluación del plan", target: "Población objetivo por unidad", tolerance: "Tolerancia (%)",
+    evaluate_level: "Evaluar el nivel", evaluating: "Evaluando el nivel…", criterion: "Criterio", result: "Resultado",
+    failing_units: "Unidades que no cumplen", pass: "cumple", fail: "no cumple", "not checked": "no evaluado",
+    crit_population: "Población (desviación del objetivo)", crit_contiguity: "Contigüidad",
+    crit_compactness: "Compacidad (Polsby-Popper, Reock, envolvente convexa)", crit_nesting: "Anidamiento en el nivel superior",
+    crit_splits: "Parroquias divididas sin necesidad", crit_overlaps_gaps: "Superposiciones y vacíos",
+    plan_summary: "{n} unidades · {p} habitantes · desviación media {m} %, máxima {x} %",
+    plan_passes: "El plan cumple todos los criterios evaluados.", plan_fails: "El plan no cumple {n} criterio(s); en rojo en el mapa las unidades que fallan.",
+    splits_count: "{n} parroquias divididas entre unidades",
   },
   en: {
     title: "microplan · microplanning workshop", level: "Level", zone: "Zone", district: "District", circuit: "Circuit",
@@ -64,6 +73,15 @@ const TEXT = {
     small_scale_roads: "IGM 1:1,000,000 roads: main roads only; streets and rural tracks are missing, so times are over-stated and access under-stated.",
     planned_per: "planned per {l}", any_typology: "Any typology (general standard)",
     planned_at: "{s}: no standard per {u}; its standards count establishments and people per {l}. Choose the {L} level to see its gap.",
+    plan_evaluation: "Plan evaluation", target: "Target people per unit", tolerance: "Tolerance (%)",
+    evaluate_level: "Evaluate the level", evaluating: "Evaluating the level…", criterion: "Criterion", result: "Result",
+    failing_units: "Units that fail", pass: "pass", fail: "fail", "not checked": "not checked",
+    crit_population: "Population (deviation from the target)", crit_contiguity: "Contiguity",
+    crit_compactness: "Compactness (Polsby-Popper, Reock, convex hull)", crit_nesting: "Nesting in the level above",
+    crit_splits: "Parishes split without need", crit_overlaps_gaps: "Overlaps and gaps",
+    plan_summary: "{n} units · {p} people · mean deviation {m} %, largest {x} %",
+    plan_passes: "The plan passes every criterion checked.", plan_fails: "The plan fails {n} criterion(s); the failing units are red on the map.",
+    splits_count: "{n} parishes split between units",
   },
 };
 const LAYER_OF = { zone: "zones", district: "districts", circuit: "circuits" };
@@ -153,6 +171,11 @@ function addLayers(present) {
   line("circuits", "#7a7a7a", 0.4, 6);
   line("districts", "#3d4a5a", 1.0, 0);
   line("zones", "#111b26", 2.2, 0);
+  // The units a plan evaluation failed, outlined in red on the evaluated level.
+  for (const level of LEVELS) map.addLayer({
+    id: LAYER_OF[level] + "-failing", type: "line", source: "microplan", "source-layer": LAYER_OF[level],
+    filter: ["in", ["get", "code"], ["literal", []]], paint: { "line-color": "#d7191c", "line-width": 2.4 },
+  });
   map.addLayer({
     id: "selected-line", type: "line", source: "microplan", "source-layer": "circuits",
     paint: { "line-color": "#000", "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 3, 0] },
@@ -369,6 +392,49 @@ function select(feature) {
   return showReport({ level: state.level, code: feature.properties.code });
 }
 
+// ---- plan evaluation ----------------------------------------------------------------
+
+// Typical people per unit (SENPLADES): a circuit ~11,000, a district ~90,000; a zone has none.
+const TYPICAL_TARGET = { circuit: 11000, district: 90000, zone: "" };
+
+function suggestTarget() {
+  $("plan-target").value = TYPICAL_TARGET[state.level];
+}
+
+// The level judged as a districting plan (/reports/plan-evaluation): one row per criterion, the
+// failing units outlined on the map.
+async function evaluatePlan() {
+  const params = new URLSearchParams({ level: state.level, tolerance: String((Number($("plan-tolerance").value) || 0) / 100) });
+  if ($("plan-target").value) params.set("target", $("plan-target").value);
+  say(t("evaluating"));
+  let e;
+  try {
+    e = await api(`/reports/plan-evaluation?${params}`);
+  } catch (err) { return say(err.message, true); }
+  const failing = new Set();
+  const rows = e.criteria.map((c) => {
+    const units = c.name === "splits" ? [] : c.units;
+    units.forEach((u) => failing.add(u));
+    const list = c.units.slice(0, 8).join(", ") + (c.units.length > 8 ? ` … (${c.units.length})` : "");
+    const extra = c.name === "splits" && c.result !== "not checked"
+      ? `${t("splits_count").replace("{n}", fmt(e.summary.split_finer_units))}` + (c.units.length ? `; ${list}` : "") : list;
+    return `<tr data-criterion="${c.name}" class="${c.result === "fail" ? "fail" : c.result === "pass" ? "pass" : ""}">` +
+      `<td>${t("crit_" + c.name)}</td><td data-testid="verdict">${t(c.result)}</td><td>${extra}</td></tr>`;
+  }).join("");
+  for (const level of LEVELS)
+    map.setFilter(LAYER_OF[level] + "-failing",
+      ["in", ["get", "code"], ["literal", level === state.level ? [...failing] : []]]);
+  const s = e.summary;
+  const failed = e.criteria.filter((c) => c.result === "fail").length;
+  $("panel").innerHTML = `<h2 data-testid="plan-title">${t("plan_evaluation")} · ${t(state.level)}</h2>` +
+    `<p data-testid="plan-summary">${t("plan_summary").replace("{n}", fmt(s.units)).replace("{p}", fmt(s.population))
+      .replace("{m}", fmt(s.mean_abs_deviation_pct, 1)).replace("{x}", fmt(s.max_abs_deviation_pct, 1))}</p>` +
+    `<table data-testid="plan-criteria"><tr><th>${t("criterion")}</th><th>${t("result")}</th><th>${t("failing_units")}</th></tr>${rows}</table>` +
+    `<p>${failed ? t("plan_fails").replace("{n}", failed) : t("plan_passes")}</p>`;
+  say("");
+  window.microplanViewer.evaluations++;
+}
+
 // ---- scenarios -----------------------------------------------------------------------
 
 async function loadScenarios(keep) {
@@ -506,7 +572,7 @@ function addViewButtons() {
 
 // ---- wiring --------------------------------------------------------------------------
 
-window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, state };
+window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, evaluations: 0, state };
 
 map.on("load", async () => {
   const tj = await api("/tiles/all.json");
@@ -520,6 +586,7 @@ map.on("load", async () => {
     showLevel();
   }
   fillSectors();
+  suggestTarget();
   await loadScenarios();
   state.views = tj.views || [];
   addViewButtons();
@@ -545,7 +612,8 @@ for (const level of Object.values(LAYER_OF)) {
   map.on("mouseleave", level + "-fill", () => { if (!state.adding) map.getCanvas().style.cursor = ""; });
 }
 
-$("level").onchange = () => { state.level = $("level").value; showLevel(); loadIndicators(); };
+$("level").onchange = () => { state.level = $("level").value; suggestTarget(); showLevel(); loadIndicators(); };
+$("plan-evaluate").onclick = evaluatePlan;
 $("sector").onchange = () => { state.sector = $("sector").value; state.minutes = null; loadIndicators(); };
 $("minutes").onchange = () => { state.minutes = $("minutes").value; loadIndicators(); };
 $("indicator").onchange = () => { state.indicator = $("indicator").value; loadIndicators(); };

@@ -77,5 +77,15 @@ TEST(Viewer, ASectorPlannedPerDistrictHasNoCircuitValue) {
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 
+// The plan evaluation: the panel lists the criteria with the server's verdicts in Spanish and
+// the map outlines the failing units.
+TEST(Viewer, PlanEvaluationListsTheCriteriaAndOutlinesFailingUnits) {
+    MICROPLAN_NEED_BROWSER();
+    auto r = run_viewer_script("", {}, "evaluation.test.mjs", "", "viewer_evaluation");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("failing units outlined on the map"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace microplan::test
