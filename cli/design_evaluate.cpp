@@ -82,6 +82,17 @@ command add_design_evaluate(CLI::App& app) {
         ->default_val(0.98);
     app.add_option("--crs", c.validation.analysis_crs, "Analysis CRS without a store (with one: the store's)")
         ->default_val("EPSG:32717");
+    app.add_option("--friction", o.friction,
+                   "Friction raster (minutes to cross each cell, as `microplan access friction` writes): with "
+                   "--raster, the people-weighted minutes from each unit's people to its best-placed seat")
+        ->check(CLI::ExistingFile);
+    app.add_option("--raster", o.people_raster, "People raster for the travel-time criterion (LandScan, WorldPop)")
+        ->check(CLI::ExistingFile);
+    app.add_flag("--knight", o.knight, "Travel with 16 neighbours (knight's moves) instead of 8");
+    app.add_option("--max-mean-minutes", c.max_mean_minutes,
+                   "Largest people-weighted mean minutes to the unit's seat (travel_time criterion)")
+        ->check(within(0, 24 * 60, "minutes within a day"))
+        ->default_val(60);
     app.add_option("--json", a->json, "Write the evaluation as JSON to this file ('-': standard output)");
     app.add_option("--csv", a->csv, "Write one row per unit as CSV to this file");
     app.add_option("--threads", c.validation.threads, "Worker threads (default: all cores)")

@@ -41,9 +41,14 @@ const TEXT = {
     crit_population: "Población (desviación del objetivo)", crit_contiguity: "Contigüidad",
     crit_compactness: "Compacidad (Polsby-Popper, Reock, envolvente convexa)", crit_nesting: "Anidamiento en el nivel superior",
     crit_splits: "Parroquias divididas sin necesidad", crit_overlaps_gaps: "Superposiciones y vacíos",
+    crit_travel_time: "Tiempo de viaje a la sede (media ponderada por población)",
     plan_summary: "{n} unidades · {p} habitantes · desviación media {m} %, máxima {x} %",
     plan_passes: "El plan cumple todos los criterios evaluados.", plan_fails: "El plan no cumple {n} criterio(s); en rojo en el mapa las unidades que fallan.",
     splits_count: "{n} parroquias divididas entre unidades",
+    compare_plan: "Comparar con otro plan (GeoJSON)", comparing: "Comparando los planes…", plan_comparison: "Comparación de planes",
+    compare_summary: "{m} de {a} unidades del nivel emparejadas con las {b} del plan ({i} idénticas); {p} de {t} personas cambian de unidad ({pct} %); variación de la información {vi} bits.",
+    changed_units: "Unidades menores que cambian de unidad", changed_areas: "En naranja en el mapa: las áreas que cambian de unidad.",
+    unit_now: "Unidad del nivel", unit_plan: "Unidad del plan",
   },
   en: {
     title: "microplan · microplanning workshop", level: "Level", zone: "Zone", district: "District", circuit: "Circuit",
@@ -79,9 +84,14 @@ const TEXT = {
     crit_population: "Population (deviation from the target)", crit_contiguity: "Contiguity",
     crit_compactness: "Compactness (Polsby-Popper, Reock, convex hull)", crit_nesting: "Nesting in the level above",
     crit_splits: "Parishes split without need", crit_overlaps_gaps: "Overlaps and gaps",
+    crit_travel_time: "Travel time to the seat (population-weighted mean)",
     plan_summary: "{n} units · {p} people · mean deviation {m} %, largest {x} %",
     plan_passes: "The plan passes every criterion checked.", plan_fails: "The plan fails {n} criterion(s); the failing units are red on the map.",
     splits_count: "{n} parishes split between units",
+    compare_plan: "Compare with another plan (GeoJSON)", comparing: "Comparing the plans…", plan_comparison: "Plan comparison",
+    compare_summary: "{m} of the level's {a} units matched with the plan's {b} ({i} identical); {p} of {t} people change unit ({pct} %); variation of information {vi} bits.",
+    changed_units: "Finer units that change unit", changed_areas: "Orange on the map: the areas that change unit.",
+    unit_now: "Unit of the level", unit_plan: "Unit of the plan",
   },
 };
 const LAYER_OF = { zone: "zones", district: "districts", circuit: "circuits" };
@@ -435,6 +445,35 @@ async function evaluatePlan() {
   window.microplanViewer.evaluations++;
 }
 
+// The shown level compared with a plan file (/reports/plan-comparison): the summary and the
+// finer units that change in the panel, the changed areas on the map.
+async function comparePlan(file) {
+  say(t("comparing"));
+  let c;
+  try {
+    c = await api(`/reports/plan-comparison?level=${state.level}`,
+      { method: "POST", body: await file.text(), headers: { "Content-Type": "application/geo+json" } });
+  } catch (err) { return say(err.message, true); }
+  if (map.getSource("plan-changes")) map.getSource("plan-changes").setData(c.changed);
+  else {
+    map.addSource("plan-changes", { type: "geojson", data: c.changed });
+    map.addLayer({ id: "plan-changes", type: "fill", source: "plan-changes",
+      paint: { "fill-color": "#fd8d3c", "fill-opacity": 0.75, "fill-outline-color": "#a63603" } });
+  }
+  const s = c.summary;
+  const rows = c.changed_finer_units.slice(0, 50).map((f) =>
+    `<tr><td>${f.code} ${f.name || ""}</td><td>${f.a}</td><td>${f.b}</td><td>${fmt(f.people)}</td></tr>`).join("");
+  $("panel").innerHTML = `<h2 data-testid="comparison-title">${t("plan_comparison")} · ${t(state.level)}</h2>` +
+    `<p data-testid="comparison-summary">${t("compare_summary").replace("{m}", fmt(s.matched)).replace("{a}", fmt(s.a_units))
+      .replace("{b}", fmt(s.b_units)).replace("{i}", fmt(s.identical_units)).replace("{p}", fmt(s.people_moved))
+      .replace("{t}", fmt(s.people)).replace("{pct}", fmt(s.people_moved_pct, 1))
+      .replace("{vi}", fmt(s.variation_of_information_bits, 3))}</p><p>${t("changed_areas")}</p>` +
+    (rows ? `<h2>${t("changed_units")}</h2><table data-testid="changed-units"><tr><th></th><th>${t("unit_now")}</th>` +
+      `<th>${t("unit_plan")}</th><th>${t("population")}</th></tr>${rows}</table>` : "");
+  say("");
+  window.microplanViewer.comparisons++;
+}
+
 // ---- scenarios -----------------------------------------------------------------------
 
 async function loadScenarios(keep) {
@@ -572,7 +611,7 @@ function addViewButtons() {
 
 // ---- wiring --------------------------------------------------------------------------
 
-window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, evaluations: 0, state };
+window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, evaluations: 0, comparisons: 0, state };
 
 map.on("load", async () => {
   const tj = await api("/tiles/all.json");
@@ -614,6 +653,7 @@ for (const level of Object.values(LAYER_OF)) {
 
 $("level").onchange = () => { state.level = $("level").value; suggestTarget(); showLevel(); loadIndicators(); };
 $("plan-evaluate").onclick = evaluatePlan;
+$("plan-file").onchange = () => { if ($("plan-file").files.length) comparePlan($("plan-file").files[0]); };
 $("sector").onchange = () => { state.sector = $("sector").value; state.minutes = null; loadIndicators(); };
 $("minutes").onchange = () => { state.minutes = $("minutes").value; loadIndicators(); };
 $("indicator").onchange = () => { state.indicator = $("indicator").value; loadIndicators(); };

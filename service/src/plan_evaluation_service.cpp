@@ -1,6 +1,7 @@
 #include "microplan/service/plan_evaluation_service.hpp"
 
 #include "microplan/geo/core/utf8_text.hpp"
+#include "microplan/geo/usecases/plan_comparison.hpp"
 #include "microplan/geo/usecases/plan_evaluation.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/query.hpp"
@@ -94,7 +95,58 @@ http_response plan_evaluation_service::evaluate(const request_context& ctx) cons
     return r;
 }
 
+http_response plan_evaluation_service::compare(const request_context& ctx) const {
+    if (ctx.data->store_path().empty())
+        throw request_error(404, "NotAvailable", "no store behind this server to compare with");
+    const geo::level lvl = plan_level(ctx);
+    if (ctx.http.body.empty())
+        throw request_error(400, "InvalidParameterValue",
+                            "the body is the plan to compare: a GeoJSON FeatureCollection of polygons with a code");
+    const std::string code_field = ctx.target.get("code-field").value_or("");
+    const int prefix =
+        static_cast<int>(parse_integer("dissolve-prefix", ctx.target.get("dissolve-prefix").value_or("0"), 0, 64));
+    geo::usecases::plan_comparison_summary s =
+        geo::usecases::compare_with_geojson(ctx.data->store_path(), lvl, ctx.http.body, code_field, prefix, 0);
+    nlohmann::json j = geo::usecases::plan_comparison_json(s);
+    j["a"] = std::string(geo::level_table(lvl)) + " of " + ctx.data->store_name();
+    j["changed"] = geo::usecases::changed_cells_geojson(s.comparison);
+    return json_response(j);
+}
+
 void plan_evaluation_service::register_routes(route_table& table) const {
+    table.add({.method = http_method::post,
+               .pattern = "/reports/plan-comparison",
+               .handler = [this](const request_context& ctx, const path_params&) { return compare(ctx); },
+               .api = {.operation_id = "comparePlan",
+                       .summary = "A level compared with the plan in the body (GeoJSON polygons with a code): matched "
+                                  "units, people who change unit, variation of information, finer units that change, "
+                                  "the changed areas as GeoJSON",
+                       .tags = {"Planning reports"},
+                       .parameters = {query_parameter("level", "Planning level (default circuit)",
+                                                      {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
+                                      query_parameter("code-field", "Code property of the plan (default: detected)",
+                                                      {{"type", "string"}}),
+                                      query_parameter("dissolve-prefix",
+                                                      "Codes cut to their first N characters, features sharing one "
+                                                      "dissolved (0: as they are)",
+                                                      {{"type", "integer"}, {"minimum", 0}, {"maximum", 64}})},
+                       .responses = {{200, "The comparison", {{"application/json", {{"type", "object"}}}}},
+                                     error_response_doc(400, "The plan or a parameter is malformed"),
+                                     error_response_doc(404, "No store behind this server")},
+                       .request_body = json_request_body(
+                           {{"type", "object"}, {"description", "A GeoJSON FeatureCollection of polygons with a code"}},
+                           {{"type", "FeatureCollection"},
+                            {"features",
+                             {{{"type", "Feature"},
+                               {"properties", {{"code", "P01"}}},
+                               {"geometry",
+                                {{"type", "Polygon"},
+                                 {"coordinates",
+                                  {{{-78.51, -0.21},
+                                    {-78.49, -0.21},
+                                    {-78.49, -0.19},
+                                    {-78.51, -0.19},
+                                    {-78.51, -0.21}}}}}}}}}})}});
     table.add(
         {.pattern = "/reports/plan-evaluation",
          .handler = [this](const request_context& ctx, const path_params&) { return evaluate(ctx); },

@@ -193,3 +193,30 @@ TEST(DesignAssignment, ExportThenBuildGivesThePlanBackAndRemapsANewCartography) 
     EXPECT_NE(remapped.output.find("[assignment.ambiguous] parish 170112"), std::string::npos) << remapped.output;
     EXPECT_NE(remapped.output.find("built 2 circuits"), std::string::npos) << remapped.output;
 }
+
+TEST(DesignEvaluate, TravelTimeToTheSeatOverTheDemosFrictionSurface) {
+    scratch dir;
+    const std::string store = dir.path("demo.sqlite"), prefix = dir.path("demo");
+    ASSERT_EQ(demo_store_at(store).exit_code, 0);
+    const std::string data = std::string(MICROPLAN_DATA_DIR) + "/access/";
+    auto f = run(microplan_cmd("access friction --landcover " + prefix + "_landcover.tif --speeds " + data +
+                               "demo_landcover_speeds.csv --roads " + prefix + "_roads.gpkg --road-speeds " + data +
+                               "demo_road_speeds.csv --barriers " + prefix + "_rivers.gpkg --out " +
+                               dir.path("friction.tif")));
+    ASSERT_EQ(f.exit_code, 0) << f.output;
+    auto r = run(microplan_cmd("design evaluate " + store + " --friction " + dir.path("friction.tif") + " --raster " +
+                               prefix + "_population.tif --max-mean-minutes 600 --json -"));
+    nlohmann::json j = json_of(r.output);
+    nlohmann::json c = criterion(j, "travel_time");
+    EXPECT_NE(c["result"], "not checked") << c.dump();
+    std::size_t measured = 0;
+    for (const auto& u : j["units"])
+        if (u["mean_minutes"].is_number()) {
+            ++measured;
+            EXPECT_GE(u["max_minutes"].get<double>(), u["mean_minutes"].get<double>()) << u["code"];
+        }
+    EXPECT_GT(measured, 1000u);  // every inhabited circuit with a passable cell
+    auto half = run(microplan_cmd("design evaluate " + store + " --friction " + dir.path("friction.tif")));
+    EXPECT_EQ(half.exit_code, 2);
+    EXPECT_NE(half.output.find("needs both --friction"), std::string::npos) << half.output;
+}

@@ -78,12 +78,13 @@ TEST(Viewer, ASectorPlannedPerDistrictHasNoCircuitValue) {
 }
 
 // The plan evaluation: the panel lists the criteria with the server's verdicts in Spanish and
-// the map outlines the failing units.
-TEST(Viewer, PlanEvaluationListsTheCriteriaAndOutlinesFailingUnits) {
+// the map outlines the failing units; a plan file compared shows who changes unit and where.
+TEST(Viewer, PlanEvaluationAndComparisonOfAPlanFile) {
     MICROPLAN_NEED_BROWSER();
     auto r = run_viewer_script("", {}, "evaluation.test.mjs", "", "viewer_evaluation");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("failing units outlined on the map"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("1 changed area on the map"), std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 

@@ -111,6 +111,16 @@ std::string to_wkt(const GEOSGeometry* g, int precision) {
     return out;
 }
 
+std::string to_geojson(const GEOSGeometry* g) {
+    GEOSGeoJSONWriter* writer = GEOSGeoJSONWriter_create_r(h());
+    char* text = GEOSGeoJSONWriter_writeGeometry_r(h(), writer, g, -1);
+    GEOSGeoJSONWriter_destroy_r(h(), writer);
+    if (!text) fail("GeoJSON write");
+    std::string out(text);
+    GEOSFree_r(h(), text);
+    return out;
+}
+
 double area(const GEOSGeometry* g) {
     double a = 0;
     if (GEOSArea_r(h(), g, &a) != 1) fail("area");

@@ -245,6 +245,31 @@ criterion_result overlaps_gaps_criterion(std::vector<unit_evaluation>& units, co
     return r;
 }
 
+criterion_result travel_time_criterion(std::vector<unit_evaluation>& units, const plan_input& in,
+                                       const evaluation_criteria& c) {
+    criterion_result r{"travel_time", verdict::not_checked, "no friction surface and people raster given", {}};
+    if (in.mean_minutes.size() != units.size()) return r;
+    const bool with_max = in.max_minutes.size() == units.size(), with_unreached = in.unreached.size() == units.size();
+    std::size_t unreached_units = 0;
+    for (std::size_t u = 0; u < units.size(); ++u) {
+        units[u].mean_minutes = in.mean_minutes[u];
+        if (with_max) units[u].max_minutes = in.max_minutes[u];
+        if (with_unreached) units[u].unreached = in.unreached[u];
+        unreached_units += with_unreached && in.unreached[u] > 0.5;
+        if (std::isnan(in.mean_minutes[u]) || in.mean_minutes[u] <= c.max_mean_minutes) continue;
+        units[u].failed.push_back("travel_time");
+        r.units.push_back(units[u].code);
+    }
+    r.result = r.units.empty() ? verdict::pass : verdict::fail;
+    r.reason = r.units.empty()
+                   ? "every unit's people are within " + number(c.max_mean_minutes) + " minutes of its seat on average"
+                   : std::to_string(r.units.size()) + " unit(s) whose people travel more than " +
+                         number(c.max_mean_minutes) + " minutes to the seat on average: " + first_of(r.units);
+    if (unreached_units)
+        r.reason += "; " + std::to_string(unreached_units) + " unit(s) with people who cannot reach the seat";
+    return r;
+}
+
 // ---- people and splits ----
 
 // Fills each unit's people (given, or summed from the finer units) and returns the splits.
@@ -393,6 +418,7 @@ plan_evaluation evaluate_plan(const plan_input& in, const evaluation_criteria& c
     e.criteria.push_back(nesting_criterion(e.units, in, e.problems, c));
     e.criteria.push_back(splits_criterion(e.splits, in, c));
     e.criteria.push_back(overlaps_gaps_criterion(e.units, in, e.problems, e.uncovered));
+    e.criteria.push_back(travel_time_criterion(e.units, in, c));
     if (have_people) {
         double sum_abs = 0, worst = 0;
         for (const unit_evaluation& u : e.units) {

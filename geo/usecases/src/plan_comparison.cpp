@@ -1,6 +1,9 @@
 #include "microplan/geo/usecases/plan_comparison.hpp"
 
+#include <cpl_vsi.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -109,6 +112,55 @@ plan_comparison_summary compare_plans(const plan_comparison_options& o) {
     if (!o.changed_out.empty()) write_changed(o.changed_out, out.comparison);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
+}
+
+nlohmann::json changed_cells_geojson(const design::plan_comparison& c) {
+    nlohmann::json features = nlohmann::json::array();
+    for (const auto& cell : c.changed_cells)
+        features.push_back({{"type", "Feature"},
+                            {"properties",
+                             {{"unit_a", cell.a},
+                              {"unit_b", cell.b},
+                              {"people", std::round(cell.people)},
+                              {"area_km2", cell.area_km2}}},
+                            {"geometry", nlohmann::json::parse(geos::to_geojson(cell.geometry.get()))}});
+    return {{"type", "FeatureCollection"}, {"features", features}};
+}
+
+plan_comparison_summary compare_with_geojson(const std::string& store, level lvl, const std::string& geojson,
+                                             const std::string& code_field, int dissolve_prefix, unsigned threads) {
+    static std::atomic<std::uint64_t> counter{0};
+    const std::string path = "/vsimem/plan_b_" + std::to_string(counter++) + ".geojson";
+    VSILFILE* f = VSIFileFromMemBuffer(path.c_str(), reinterpret_cast<GByte*>(const_cast<char*>(geojson.data())),
+                                       static_cast<vsi_l_offset>(geojson.size()), FALSE);
+    if (!f) throw format_error({"plan B", {}, {}, {}, {}}, "unreadable plan", "the plan could not be read");
+    VSIFCloseL(f);
+    struct unlink_at_exit {
+        std::string path;
+        ~unlink_at_exit() { VSIUnlink(path.c_str()); }
+    } cleanup{path};
+    plan_comparison_options o;
+    o.store = store;
+    o.lvl = lvl;
+    o.a.path = store;
+    o.b.path = path;
+    o.b.code_field = code_field;
+    o.b.dissolve_prefix = dissolve_prefix;
+    o.analysis_crs = store::open_store(store, store::open_mode::read_only)->analysis_crs();
+    o.threads = threads;
+    try {
+        plan_comparison_summary s = compare_plans(o);
+        s.b_label = "the plan sent";
+        return s;
+    } catch (const error& e) {
+        // Named as the client knows it, not by the memory file it was read from.
+        error_location where = e.where();
+        if (where.file == path) where.file = "the plan sent";
+        std::string detail = e.detail();
+        for (auto at = detail.find(path); at != std::string::npos; at = detail.find(path))
+            detail.replace(at, path.size(), "the plan sent");
+        throw format_error(where, e.rule(), detail);
+    }
 }
 
 nlohmann::json plan_comparison_json(const plan_comparison_summary& s) {

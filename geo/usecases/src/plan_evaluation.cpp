@@ -7,13 +7,17 @@
 #include <set>
 #include <unordered_map>
 
+#include "microplan/geo/access/unit_travel.hpp"
 #include "microplan/geo/core/geos.hpp"
+#include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/design/units.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/io/vector_import.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/population/population.hpp"
 #include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/territory/locate.hpp"
 #include "plan_sources.hpp"
 
 namespace microplan::geo::usecases {
@@ -119,6 +123,41 @@ void read_finer(const plan_evaluation_options& o, store::planning_store* db, con
     s.have_finer = !s.finer.units.empty();
 }
 
+// People-weighted minutes from each unit's people to its best-placed seat over the friction
+// surface: the people raster's inhabited cells located in the units (WGS 84), then put on the
+// surface's grid.
+void travel_times(const plan_evaluation_options& o, const unit_layer& plan, design::plan_input& in) {
+    if (o.friction.empty() && o.people_raster.empty()) return;
+    if (o.friction.empty() || o.people_raster.empty())
+        throw format_error({o.friction.empty() ? o.people_raster : o.friction, {}, {}, {}, {}}, "travel time",
+                           "travel-time compactness needs both --friction (minutes per cell) and --raster (people)");
+    const unsigned threads = o.criteria.validation.threads;
+    cost_surface surface = read_cost_raster(o.friction);
+    population_grid pop = read_population_grid(o.people_raster, "EPSG:4326");
+    std::vector<lonlat> points(pop.occupied.size());
+    for (std::size_t k = 0; k < points.size(); ++k) points[k] = {pop.cx[k], pop.cy[k]};
+    std::vector<int> unit_of = point_locator(plan).locate_all(points, threads);
+    proj::transformer to_grid("EPSG:4326", surface.g.crs_wkt);
+    std::vector<std::map<std::uint32_t, float>> cells(plan.units.size());
+    for (std::size_t k = 0; k < points.size(); ++k) {
+        double x = points[k].x, y = points[k].y;
+        if (unit_of[k] < 0 || !to_grid.forward(x, y)) continue;
+        if (auto c = surface.g.cell_of(x, y))
+            cells[static_cast<std::size_t>(unit_of[k])][static_cast<std::uint32_t>(*c)] += pop.people[pop.occupied[k]];
+    }
+    std::vector<access::unit_people_cells> units(plan.units.size());
+    for (std::size_t u = 0; u < units.size(); ++u)
+        for (const auto& [c, p] : cells[u]) units[u].cells.push_back(c), units[u].people.push_back(p);
+    access::cost_distance_options co;
+    co.moves = o.knight ? access::neighbourhood::knight : access::neighbourhood::queen;
+    co.threads = threads;
+    for (const access::unit_travel& t : access::travel_within_units(surface, units, co)) {
+        in.mean_minutes.push_back(t.mean_minutes);
+        in.max_minutes.push_back(t.max_minutes);
+        in.unreached.push_back(t.people - t.reached);
+    }
+}
+
 }  // namespace
 
 design::plan_evaluation evaluate_level(const unit_layer& plan, std::vector<double> people, const unit_layer* parents,
@@ -151,8 +190,14 @@ plan_evaluation_summary evaluate_plan(const plan_evaluation_options& options) {
     read_plan(o, db.get(), crs, s, out);
     read_parents(o, db.get(), crs, s, out);
     read_finer(o, db.get(), crs, s, out);
-    out.evaluation = evaluate_level(s.plan, std::move(s.people), s.have_parents ? &s.parents : nullptr,
-                                    s.have_finer ? &s.finer : nullptr, std::move(s.finer_people), criteria);
+    design::plan_input in;
+    in.plan = &s.plan;
+    in.population = std::move(s.people);
+    in.parents = s.have_parents ? &s.parents : nullptr;
+    in.finer = s.have_finer ? &s.finer : nullptr;
+    in.finer_population = std::move(s.finer_people);
+    travel_times(o, s.plan, in);
+    out.evaluation = design::evaluate_plan(in, criteria);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
 }
@@ -176,6 +221,9 @@ nlohmann::json unit_json(const design::unit_evaluation& u) {
             {"joined_across_water", u.joined_across_water},
             {"in_parent_pct", number_or_null(u.in_parent_share * 100)},
             {"finer_units", u.finer_units},
+            {"mean_minutes", number_or_null(u.mean_minutes)},
+            {"max_minutes", number_or_null(u.max_minutes)},
+            {"unreached_people", number_or_null(u.unreached)},
             {"failed", u.failed}};
 }
 
@@ -224,7 +272,7 @@ nlohmann::json plan_evaluation_json(const plan_evaluation_summary& s, const desi
 std::string plan_evaluation_csv(const design::plan_evaluation& e) {
     std::string csv =
         "code,name,parent,population,deviation_pct,area_km2,polsby_popper,reock,convex_hull,parts,contiguous,"
-        "in_parent_pct,finer_units,failed\n";
+        "in_parent_pct,finer_units,mean_minutes,failed\n";
     auto num = [](double x, const char* fmt) {
         if (std::isnan(x)) return std::string();
         char buf[48];
@@ -238,7 +286,8 @@ std::string plan_evaluation_csv(const design::plan_evaluation& e) {
                num(u.population, "%.0f") + "," + num(u.deviation * 100, "%.2f") + "," + num(u.area_km2, "%.3f") + "," +
                num(u.polsby_popper, "%.4f") + "," + num(u.reock, "%.4f") + "," + num(u.convex_hull, "%.4f") + "," +
                std::to_string(u.parts) + "," + (u.contiguous ? "yes" : "no") + "," +
-               num(u.in_parent_share * 100, "%.1f") + "," + std::to_string(u.finer_units) + "," + failed + "\n";
+               num(u.in_parent_share * 100, "%.1f") + "," + std::to_string(u.finer_units) + "," +
+               num(u.mean_minutes, "%.1f") + "," + failed + "\n";
     }
     return csv;
 }

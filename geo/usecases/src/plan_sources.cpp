@@ -1,5 +1,6 @@
 #include "plan_sources.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -58,21 +59,22 @@ unit_layer read_polygons(const polygon_source& src, level lvl, const std::string
     return std::move(r.layer);
 }
 
-// Keeps the units whose box meets a unit of `plan` with a positive shared area.
-unit_layer meeting(unit_layer layer, const unit_layer& plan) {
+unit_layer meeting(unit_layer layer, const unit_layer& plan, double min_shared_km2) {
     std::vector<geos::envelope> env;
     for (const unit& u : plan.units) env.push_back(geos::envelope_of(u.projected.get()));
     unit_layer out{layer.lvl, {}};
     for (unit& c : layer.units) {
         if (!c.projected) continue;
         geos::envelope ce = geos::envelope_of(c.projected.get());
-        bool keep = false;
-        for (std::size_t i = 0; i < plan.units.size() && !keep; ++i) {
+        // More than a sliver, or more than half of a unit smaller than a sliver (a city block).
+        const double needed = std::min(min_shared_km2 * 1e6, 0.5 * geos::area(c.projected.get()));
+        double shared = 0;
+        for (std::size_t i = 0; i < plan.units.size() && shared <= needed; ++i) {
             const geos::envelope& e = env[i];
             if (ce.minx > e.maxx || e.minx > ce.maxx || ce.miny > e.maxy || e.miny > ce.maxy) continue;
-            keep = geos::area(geos::intersection(c.projected.get(), plan.units[i].projected.get()).get()) > 0;
+            shared += geos::area(geos::intersection(c.projected.get(), plan.units[i].projected.get()).get());
         }
-        if (keep) out.units.push_back(std::move(c));
+        if (shared > needed) out.units.push_back(std::move(c));
     }
     return out;
 }

@@ -23,8 +23,11 @@ std::string file_name(const std::string& path);
 unit_layer read_polygons(const polygon_source& src, level lvl, const std::string& analysis_crs, unsigned threads,
                          findings& report);
 
-// The units of `layer` sharing a positive area with a unit of `plan`.
-unit_layer meeting(unit_layer layer, const unit_layer& plan);
+// The units of `layer` sharing more than `min_shared_km2` (or more than half of themselves, when
+// smaller) with the units of `plan`: borders drawn from different sources overlap by slivers,
+// which do not make a neighbour part of the plan.
+inline constexpr double sliver_km2 = 0.05;
+unit_layer meeting(unit_layer layer, const unit_layer& plan, double min_shared_km2 = sliver_km2);
 
 // Gives a parent code to the units of `plan` that have none (no field, a code that does not
 // carry it): the parent holding most of the unit.

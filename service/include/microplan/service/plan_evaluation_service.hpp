@@ -1,8 +1,13 @@
 #pragma once
-// /reports/plan-evaluation: a level of the served store judged as a districting plan
-// (geo/usecases/plan_evaluation.hpp) - population against target= and tolerance=, contiguity,
-// compactness, nesting in the level above, splits of the store's parishes, overlaps and gaps -
-// in JSON or CSV (f=json|csv).
+// Districting plans over the served store:
+//   GET /reports/plan-evaluation   a level judged as a plan (geo/usecases/plan_evaluation.hpp):
+//                                  population against target= and tolerance=, contiguity,
+//                                  compactness, nesting in the level above, splits of the store's
+//                                  parishes, overlaps and gaps; JSON or CSV (f=json|csv);
+//   POST /reports/plan-comparison  a level compared with the plan in the body (GeoJSON): matched
+//                                  units, people moved, variation of information, the finer units
+//                                  that change and the changed areas as GeoJSON
+//                                  (geo/usecases/plan_comparison.hpp).
 //
 // The evaluation reads the store file and takes about a second per thousand units, so answers
 // are kept per snapshot generation and query (the last few); a new snapshot drops them.
@@ -23,7 +28,8 @@ class route_table;
 class plan_evaluation_service {
 public:
     http_response evaluate(const request_context& ctx) const;
-    // Registers /reports/plan-evaluation. `this` must outlive the table.
+    http_response compare(const request_context& ctx) const;
+    // Registers /reports/plan-evaluation and /reports/plan-comparison. `this` must outlive the table.
     void register_routes(route_table& table) const;
 
 private:

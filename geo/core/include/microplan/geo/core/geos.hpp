@@ -62,6 +62,8 @@ geom_ptr from_wkb(std::span<const unsigned char> wkb);
 geom_ptr from_wkt(std::string_view wkt);
 std::vector<unsigned char> to_wkb(const GEOSGeometry* g);  // 2D, little endian
 std::string to_wkt(const GEOSGeometry* g, int precision = 9);
+// The geometry as a GeoJSON geometry object (coordinates as they are: lon/lat for WGS 84).
+std::string to_geojson(const GEOSGeometry* g);
 
 // Area / length of a planar geometry; throws geometry_error on a GEOS failure.
 double area(const GEOSGeometry* g);

@@ -17,7 +17,10 @@
 //                 piece; a finer unit that holds no more than target × (1 + tolerance) people
 //                 is split without need and fails (not checked without finer units);
 //   overlaps_gaps units overlapping each other, gaps between them or inside their parents, and
-//                 finer territory that no unit covers.
+//                 finer territory that no unit covers;
+//   travel_time   every unit's people within `max_mean_minutes` of its seat on average
+//                 (population-weighted minutes over a friction surface, computed by the caller:
+//                 access/unit_travel.hpp); not checked without them.
 //
 // People. A unit's people are given, or summed from the finer units it covers. A finer unit's
 // people are shared among its pieces by area weighted by the density of the unit holding each
@@ -48,6 +51,7 @@ struct evaluation_criteria {
     // share of the finer unit or of the unit holding it: borders drawn from different sources
     // leave thin slivers, while a circuit inside a large city parish is a small share of it.
     double min_piece_share = 0.01;
+    double max_mean_minutes = 60;   // travel_time: largest people-weighted mean minutes to the seat
     validation_options validation;  // slivers, nesting share, touch distance, analysis CRS, threads
 };
 
@@ -57,13 +61,16 @@ struct plan_input {
     const unit_layer* finer = nullptr;     // finer units (parishes, census zones); may be null
     std::vector<double> finer_population;  // per finer unit (same order); empty = none known
     const unit_layer* parents = nullptr;   // the parent level; may be null
+    // Per plan unit: people-weighted mean and largest minutes to its seat, and the people beyond
+    // reach (access/unit_travel.hpp); empty = no travel_time criterion.
+    std::vector<double> mean_minutes, max_minutes, unreached;
 };
 
 enum class verdict { pass, fail, not_checked };
 std::string_view verdict_name(verdict v);  // "pass", "fail", "not checked"
 
 struct criterion_result {
-    std::string name;  // population, contiguity, compactness, nesting, splits, overlaps_gaps
+    std::string name;  // population, contiguity, compactness, nesting, splits, overlaps_gaps, travel_time
     verdict result = verdict::not_checked;
     std::string reason;              // one sentence: why it passes, fails or was not checked
     std::vector<std::string> units;  // the units (or finer units, for splits) that fail
@@ -82,7 +89,9 @@ struct unit_evaluation {
     bool joined_across_water = false;       // several parts that the island or exclave rule joins
     double in_parent_share = not_measured;  // share of its area inside its parent
     std::size_t finer_units = 0;            // finer units it holds a piece of
-    std::vector<std::string> failed;        // names of the criteria it fails
+    double mean_minutes = not_measured, max_minutes = not_measured;  // to its seat (travel_time)
+    double unreached = not_measured;                                 // people who cannot reach its seat
+    std::vector<std::string> failed;                                 // names of the criteria it fails
 };
 
 struct split_piece {

@@ -48,6 +48,14 @@ struct plan_comparison_summary {
 
 plan_comparison_summary compare_plans(const plan_comparison_options& options);
 nlohmann::json plan_comparison_json(const plan_comparison_summary& s);
+// The changed cells as a GeoJSON FeatureCollection (unit_a, unit_b, people, area_km2), for maps.
+nlohmann::json changed_cells_geojson(const design::plan_comparison& c);
+
+// A level of a store (plan A) compared with a plan given as GeoJSON text (plan B; codes from
+// `code_field`, "" = detected, cut to `dissolve_prefix` characters when > 0), the store's finer
+// units and people counting. For the server: the text never touches the file system.
+plan_comparison_summary compare_with_geojson(const std::string& store, level lvl, const std::string& geojson,
+                                             const std::string& code_field, int dissolve_prefix, unsigned threads);
 // One row per match: a, b, shared people, shared km², IoU.
 std::string plan_comparison_csv(const design::plan_comparison& c);
 

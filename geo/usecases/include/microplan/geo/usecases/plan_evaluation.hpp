@@ -37,6 +37,10 @@ struct plan_evaluation_options {
     std::string finer_population, finer_population_code, finer_population_field;  // a table, or
                                                                                   // a field of `finer`
     polygon_source parents;  // instead of the store's level above `lvl`
+    // Travel-time compactness (access/unit_travel.hpp): a friction raster (minutes per cell, as
+    // `access friction` writes) and a people raster; "" = not checked.
+    std::string friction, people_raster;
+    bool knight = false;  // 16 neighbours instead of 8
     design::evaluation_criteria criteria;
 };
 
