@@ -441,4 +441,87 @@ cost_distance_result cost_distance(const cost_surface& surface, std::span<const 
     return out;
 }
 
+// ---- incremental_cost
+
+incremental_cost::incremental_cost(const cost_surface& surface, std::span<const source> sources,
+                                   const cost_distance_options& options)
+    : surface_(surface), options_(options), result_(cost_distance(surface, sources, options)) {
+    for (const source& s : sources)
+        if (auto cell = surface.g.cell_of(s.x, s.y); cell && !std::isnan(surface.cost[*cell]))
+            sources_.emplace_back(static_cast<std::uint32_t>(*cell), s.id);
+}
+
+// Dijkstra from `seeds` (cost, cell) at their present cost and source, changing only the cells
+// it improves; every cell changed is listed in changed_.
+void incremental_cost::relax_from(std::vector<std::pair<float, std::uint32_t>> seeds) {
+    const move_table table(surface_, cells_of(surface_), options_);
+    const float max_cost = static_cast<float>(std::min(options_.max_cost, 3.0e38));
+    using entry = std::pair<float, std::uint32_t>;
+    std::priority_queue<entry, std::vector<entry>, std::greater<>> heap(std::greater<>{}, std::move(seeds));
+    auto& cost = result_.cost;
+    auto& nearest = result_.nearest;
+    while (!heap.empty()) {
+        const auto [d_top, cell_top] = heap.top();
+        const float d = d_top;
+        const std::uint32_t cell = cell_top;
+        heap.pop();
+        if (d > cost[cell]) continue;
+        const std::int32_t from = nearest[cell];
+        table.for_each_move(cell, [&](std::size_t next, double step_cost) {
+            const auto nd = static_cast<float>(static_cast<double>(d) + step_cost);
+            if (nd > max_cost || !(nd < cost[next])) return;
+            if (std::isinf(cost[next])) ++result_.reached;
+            cost[next] = nd, nearest[next] = from;
+            changed_.push_back(static_cast<std::uint32_t>(next));
+            heap.emplace(nd, static_cast<std::uint32_t>(next));
+        });
+    }
+}
+
+bool incremental_cost::add(const source& s) {
+    changed_.clear();
+    auto cell = surface_.g.cell_of(s.x, s.y);
+    if (!cell || std::isnan(surface_.cost[*cell])) return false;
+    const auto c = static_cast<std::uint32_t>(*cell);
+    sources_.emplace_back(c, s.id);
+    if (!(0.0f < result_.cost[c])) return true;  // another source holds the cell: the first wins
+    if (std::isinf(result_.cost[c])) ++result_.reached;
+    result_.cost[c] = 0.0f, result_.nearest[c] = s.id;
+    changed_.push_back(c);
+    relax_from({{0.0f, c}});
+    return true;
+}
+
+bool incremental_cost::remove(std::int32_t id) {
+    changed_.clear();
+    const std::size_t before = sources_.size();
+    std::erase_if(sources_, [&](const auto& p) { return p.second == id; });
+    if (sources_.size() == before) return false;
+    auto& cost = result_.cost;
+    auto& nearest = result_.nearest;
+    const float inf = std::numeric_limits<float>::infinity();
+    for (std::size_t c = 0; c < cost.size(); ++c)
+        if (nearest[c] == id) {
+            cost[c] = inf, nearest[c] = -1, --result_.reached;
+            changed_.push_back(static_cast<std::uint32_t>(c));
+        }
+    // Seeds: the other sources in a reset cell (their cell at 0), then every reached cell next to
+    // a reset one, at its cost. Moves are symmetric in which cells they join.
+    std::vector<std::pair<float, std::uint32_t>> seeds;
+    for (const auto& [c, other] : sources_)
+        if (std::isinf(cost[c])) cost[c] = 0.0f, nearest[c] = other, ++result_.reached, seeds.emplace_back(0.0f, c);
+    const move_table table(surface_, cells_of(surface_), options_);
+    std::vector<char> seeded(cost.size(), 0);
+    const std::size_t reset = changed_.size();
+    for (std::size_t k = 0; k < reset; ++k)
+        table.for_each_move(changed_[k], [&](std::size_t next, double) {
+            if (std::isfinite(cost[next]) && !seeded[next]) {
+                seeded[next] = 1;
+                seeds.emplace_back(cost[next], static_cast<std::uint32_t>(next));
+            }
+        });
+    relax_from(std::move(seeds));
+    return true;
+}
+
 }  // namespace microplan::geo::access

@@ -88,4 +88,37 @@ struct search_workspace {
 void cost_distance_from(const cost_surface& surface, std::size_t start, const cost_distance_options& options,
                         search_workspace& ws, const std::function<bool(std::size_t, float)>& visit);
 
+// A many-source result kept up to date as sources come and go (a workshop's proposals), equal
+// to cost_distance over the sources present, without recomputing the surface:
+//   add     a Dijkstra from the new source that only relaxes the cells it improves (a cell
+//           already at the same cost keeps its source, as the first source of a cell wins);
+//   remove  the cells reached from the removed source are reset, then filled again by a Dijkstra
+//           seeded with the cells around them that other sources reach.
+// Costs are summed along the same moves as cost_distance, so they agree with it to the last
+// bits of single precision where the shortest path is unique; a cell reached at exactly the
+// same cost from two sources may name either. Single-threaded; not thread-safe.
+class incremental_cost {
+public:
+    incremental_cost(const cost_surface& surface, std::span<const source> sources,
+                     const cost_distance_options& options = {});
+    // Adds a source (its id must be new); false when it lies outside the grid or on an
+    // impassable cell (nothing changes).
+    bool add(const source& s);
+    // Removes every source with `id`; false when there is none.
+    bool remove(std::int32_t id);
+    [[nodiscard]] const std::vector<float>& cost() const noexcept { return result_.cost; }
+    [[nodiscard]] const std::vector<std::int32_t>& nearest() const noexcept { return result_.nearest; }
+    // The cells whose cost or source the last add or remove changed.
+    [[nodiscard]] const std::vector<std::uint32_t>& changed() const noexcept { return changed_; }
+
+private:
+    void relax_from(std::vector<std::pair<float, std::uint32_t>> seeds);
+
+    const cost_surface& surface_;
+    cost_distance_options options_;
+    cost_distance_result result_;
+    std::vector<std::pair<std::uint32_t, std::int32_t>> sources_;  // (cell, id) placed, in order
+    std::vector<std::uint32_t> changed_;
+};
+
 }  // namespace microplan::geo::access
