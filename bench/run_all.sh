@@ -51,6 +51,13 @@ step "import and validate the detailed cantons, beside ogr2ogr" "$bench/import_v
 step "point in polygon and zonal sums, beside PostGIS, GeoPandas and GRASS" "$bench/pip_zonal.sh" "$build"
 step "the demo store" "$build/microplan" demo --out "$demo"
 step "incremental coverage recompute" env MICROPLAN_STORE="$demo" "$build/bench/microplan_bench_incremental"
+stem="${demo%.sqlite}"
+step "the demo's friction surface" "$build/microplan" access friction --landcover "${stem}_landcover.tif" \
+  --speeds "$BENCH_REPO/data/access/demo_landcover_speeds.csv" --roads "${stem}_roads.gpkg" \
+  --road-speeds "$BENCH_REPO/data/access/demo_road_speeds.csv" --barriers "${stem}_rivers.gpkg" \
+  --out "$MICROPLAN_BENCH_DIR/demo_friction.tif"
+step "incremental travel time (one establishment added and removed)" \
+  env MICROPLAN_FRICTION="$MICROPLAN_BENCH_DIR/demo_friction.tif" "$build/bench/microplan_bench_incremental_travel"
 step "uncached vector tiles, beside PostGIS ST_AsMVT" "$bench/tiles_peer.py" "$build/microplan" "$demo"
 step "the server under load (wrk)" "$bench/serve_load.sh" "$build/microplan" "$demo"
 step "cost distance, beside GRASS r.cost" "$bench/cost_distance.sh" "$build/microplan"
