@@ -54,6 +54,11 @@ command add_design(CLI::App& app) {
         ->default_val(8);
     app.add_option("--out,-o", o.out, "Designed units (.gpkg, .geojson, .fgb or .shp); required");
     app.add_option("--report", o.report, "Per-unit report (CSV): population, deviation, Polsby-Popper, splits");
+    app.add_option("--friction", o.friction,
+                   "Friction raster (minutes per cell, as `microplan access friction` writes): units grow along "
+                   "travel time instead of straight-line distance (`design evaluate --friction` reports the minutes)")
+        ->check(CLI::ExistingFile);
+    app.add_flag("--knight", o.knight, "With --friction: 16 neighbours (knight's moves) instead of 8");
     app.add_option("--crs", a->crs, "Analysis CRS for distances and areas")->default_val("EPSG:32717");
     app.add_option("--threads", o.design.threads, "Worker threads (default: all cores)")->check(within(thread_count));
     return [a, target] {

@@ -216,6 +216,15 @@ TEST(DesignEvaluate, TravelTimeToTheSeatOverTheDemosFrictionSurface) {
             EXPECT_GE(u["max_minutes"].get<double>(), u["mean_minutes"].get<double>()) << u["code"];
         }
     EXPECT_GT(measured, 1000u);  // every inhabited circuit with a passable cell
+    // Designing along travel time: districts of about 60,000 people from the demo's circuits.
+    auto d = run(microplan_cmd("design --units " + store + " --layer circuits --code-field code --parent-digits 2 " +
+                               "--raster " + prefix + "_population.tif --target 60000 --friction " +
+                               dir.path("friction.tif") + " --level district --out " + dir.path("districts.geojson")));
+    ASSERT_EQ(d.exit_code, 0) << d.output;
+    EXPECT_NE(d.output.find("designed "), std::string::npos) << d.output;
+    auto de = run(microplan_cmd("design evaluate " + dir.path("districts.geojson") + " --level district --friction " +
+                                dir.path("friction.tif") + " --raster " + prefix + "_population.tif --json -"));
+    EXPECT_NE(criterion(json_of(de.output), "travel_time")["result"], "not checked") << de.output.substr(0, 2000);
     auto half = run(microplan_cmd("design evaluate " + store + " --friction " + dir.path("friction.tif")));
     EXPECT_EQ(half.exit_code, 2);
     EXPECT_NE(half.output.find("needs both --friction"), std::string::npos) << half.output;

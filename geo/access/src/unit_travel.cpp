@@ -47,9 +47,9 @@ struct window {
     }
 };
 
-window window_of(const cost_surface& s, const unit_people_cells& u, std::size_t min_margin = 10) {
+window window_of(const cost_surface& s, std::span<const std::uint32_t> cells, std::size_t min_margin = 10) {
     std::size_t c0 = s.g.cols, c1 = 0, r0 = s.g.rows, r1 = 0;
-    for (std::uint32_t c : u.cells) {
+    for (std::uint32_t c : cells) {
         c0 = std::min(c0, c % s.g.cols), c1 = std::max(c1, c % s.g.cols);
         r0 = std::min(r0, c / s.g.cols), r1 = std::max(r1, c / s.g.cols);
     }
@@ -80,7 +80,7 @@ unit_travel travel_of(const cost_surface& s, const unit_people_cells& u, const c
     for (float p : u.people) t.people += p;
     t.seat = seat_of(s, u);
     if (t.seat < 0) return t;
-    const window w = window_of(s, u);
+    const window w = window_of(s, u.cells);
     std::vector<std::uint32_t> inner(u.cells.size());  // ascending, as the cells
     for (std::size_t i = 0; i < u.cells.size(); ++i) inner[i] = w.inner(u.cells[i], s.g.cols);
     std::size_t left = u.cells.size();
@@ -97,7 +97,56 @@ unit_travel travel_of(const cost_surface& s, const unit_people_cells& u, const c
     return t;
 }
 
+// The passable cell nearest `cell` within `radius` cells (itself when passable); -1 if none.
+std::int64_t passable_near(const cost_surface& s, std::size_t cell, int radius) {
+    if (!std::isnan(s.cost[cell])) return static_cast<std::int64_t>(cell);
+    const auto r = static_cast<int>(cell / s.g.cols), c = static_cast<int>(cell % s.g.cols);
+    std::int64_t best = -1;
+    int best_d = radius * radius + 1;
+    for (int dr = -radius; dr <= radius; ++dr)
+        for (int dc = -radius; dc <= radius; ++dc) {
+            const int nr = r + dr, nc = c + dc, d = dr * dr + dc * dc;
+            if (nr < 0 || nc < 0 || nr >= static_cast<int>(s.g.rows) || nc >= static_cast<int>(s.g.cols) || d >= best_d)
+                continue;
+            const auto n = static_cast<std::size_t>(nr) * s.g.cols + static_cast<std::size_t>(nc);
+            if (!std::isnan(s.cost[n])) best = static_cast<std::int64_t>(n), best_d = d;
+        }
+    return best;
+}
+
 }  // namespace
+
+std::vector<double> minutes_between(const cost_surface& surface, std::pair<double, double> from,
+                                    std::span<const std::pair<double, double>> to,
+                                    const cost_distance_options& options) {
+    std::vector<double> out(to.size(), std::numeric_limits<double>::infinity());
+    auto start_cell = surface.g.cell_of(from.first, from.second);
+    if (!start_cell) return out;
+    const std::int64_t start = passable_near(surface, *start_cell, 5);
+    if (start < 0) return out;
+    std::vector<std::pair<std::uint32_t, std::size_t>> targets;  // (cell, index in `to`)
+    std::vector<std::uint32_t> cells{static_cast<std::uint32_t>(start)};
+    for (std::size_t i = 0; i < to.size(); ++i)
+        if (auto c = surface.g.cell_of(to[i].first, to[i].second)) {
+            targets.emplace_back(static_cast<std::uint32_t>(*c), i);
+            cells.push_back(static_cast<std::uint32_t>(*c));
+        }
+    const window w = window_of(surface, cells);
+    for (auto& [c, i] : targets) c = w.inner(c, surface.g.cols);
+    std::sort(targets.begin(), targets.end());
+    std::size_t left = targets.size();
+    search_workspace ws;
+    cost_distance_options one = options;
+    one.threads = 1;
+    cost_distance_from(w.surface, w.inner(static_cast<std::uint32_t>(start), surface.g.cols), one, ws,
+                       [&](std::size_t cell, float cost) {
+                           auto it = std::lower_bound(targets.begin(), targets.end(),
+                                                      std::pair{static_cast<std::uint32_t>(cell), std::size_t{0}});
+                           for (; it != targets.end() && it->first == cell; ++it, --left) out[it->second] = cost;
+                           return left > 0;
+                       });
+    return out;
+}
 
 std::vector<unit_travel> travel_within_units(const cost_surface& surface, std::span<const unit_people_cells> units,
                                              const cost_distance_options& options) {

@@ -51,6 +51,7 @@ design_result design_units(const unit_layer& atoms, std::span<const double> popu
         region_problem prob;
         prob.seed = opt.seed * 0x9E3779B97F4A7C15ULL + pi;
         prob.rounds = opt.rounds;
+        prob.travel = opt.travel;
         double total = 0;
         for (std::size_t a : by_parent[parents[pi]]) {
             total += population[a];

@@ -86,6 +86,15 @@ private:
     [[nodiscard]] double Y(std::size_t i) const { return all_[problem_.pieces[i]].y; }
     [[nodiscard]] double P(std::size_t i) const { return all_[problem_.pieces[i]].population; }
 
+    // Minutes from (x, y) to every region piece (problem_.travel must be set).
+    [[nodiscard]] std::vector<double> minutes_from(double x, double y) const {
+        std::vector<std::pair<double, double>> to(n_);
+        for (std::size_t i = 0; i < n_; ++i) to[i] = {X(i), Y(i)};
+        std::vector<double> m = problem_.travel({x, y}, to);
+        m.resize(n_, std::numeric_limits<double>::infinity());
+        return m;
+    }
+
     // Centres of outputs with fixed pieces: their population centroid.
     void centre_fixed() {
         std::vector<double> w(static_cast<std::size_t>(K_), 0);
@@ -199,6 +208,18 @@ private:
             cx_[k] = X(static_cast<std::size_t>(seed_[k])), cy_[k] = Y(static_cast<std::size_t>(seed_[k]));
             placed.emplace_back(cx_[k], cy_[k]);
         }
+        // With travel times, the distance to a placed seed is in minutes (one search per seed).
+        std::vector<std::vector<double>> placed_minutes;
+        auto distance2 = [&](std::size_t i, std::size_t p) {
+            if (!problem_.travel) {
+                auto [px, py] = placed[p];
+                return (X(i) - px) * (X(i) - px) + (Y(i) - py) * (Y(i) - py);
+            }
+            while (placed_minutes.size() <= p)
+                placed_minutes.push_back(minutes_from(placed[p].first, placed[p].second));
+            const double m = std::min(placed_minutes[p][i], 1e12);  // unreachable: far, not infinite
+            return m * m;
+        };
         for (int k = 0; k < K_; ++k) {
             if (!needs[k] || seed_[k] >= 0) continue;
             choose_part(k);
@@ -209,8 +230,7 @@ private:
                 double d2 = 1;
                 if (!placed.empty()) {
                     d2 = std::numeric_limits<double>::infinity();
-                    for (auto [px, py] : placed)
-                        d2 = std::min(d2, (X(i) - px) * (X(i) - px) + (Y(i) - py) * (Y(i) - py));
+                    for (std::size_t p = 0; p < placed.size(); ++p) d2 = std::min(d2, distance2(i, p));
                 }
                 weight[i] = (P(i) + 1e-6) * d2;
                 total += weight[i];
@@ -240,6 +260,12 @@ private:
         using entry = std::pair<double, std::uint32_t>;
         std::vector<std::priority_queue<entry, std::vector<entry>, std::greater<>>> frontier(
             static_cast<std::size_t>(K_));
+        // With travel times: minutes from each output's seed (or centre) to every piece.
+        std::vector<std::vector<double>> minutes(problem_.travel ? static_cast<std::size_t>(K_) : 0);
+        for (std::size_t k = 0; k < minutes.size(); ++k)
+            minutes[k] = seed_[k] >= 0 ? minutes_from(X(static_cast<std::size_t>(seed_[k])),
+                                                      Y(static_cast<std::size_t>(seed_[k])))
+                                       : minutes_from(cx_[k], cy_[k]);
         auto take = [&](std::size_t i, int k) {
             gr.output_of[i] = k;
             gr.population[static_cast<std::size_t>(k)] += P(i);
@@ -250,7 +276,8 @@ private:
                 if (it == local_.end()) continue;
                 std::size_t j = it->second;
                 if (gr.output_of[j] >= 0 || !may(j, k)) continue;
-                double d = (X(j) - cx_[k]) * (X(j) - cx_[k]) + (Y(j) - cy_[k]) * (Y(j) - cy_[k]);
+                double d = !minutes.empty() ? minutes[static_cast<std::size_t>(k)][j]
+                                            : (X(j) - cx_[k]) * (X(j) - cx_[k]) + (Y(j) - cy_[k]) * (Y(j) - cy_[k]);
                 frontier[static_cast<std::size_t>(k)].emplace(d, static_cast<std::uint32_t>(j));
             }
         };

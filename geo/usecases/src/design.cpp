@@ -5,7 +5,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 
+#include "microplan/geo/access/unit_travel.hpp"
+#include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/io/vector_import.hpp"
@@ -138,6 +142,27 @@ design::weight_rasters read_weight_rasters(const std::vector<std::string>& paths
     return w;
 }
 
+// Travel minutes between pieces over a friction raster, as region growth asks for them: points
+// in the analysis CRS, moved to the raster's CRS (one PROJ transformer per thread).
+design::travel_minutes travel_over(const std::string& friction, bool knight, const std::string& analysis_crs) {
+    auto surface = std::make_shared<const cost_surface>(read_cost_raster(friction));
+    access::cost_distance_options o;
+    o.moves = knight ? access::neighbourhood::knight : access::neighbourhood::queen;
+    return [surface, o, analysis_crs](std::pair<double, double> from, std::span<const std::pair<double, double>> to) {
+        thread_local std::map<std::string, std::unique_ptr<proj::transformer>> transformers;
+        auto& t = transformers[analysis_crs + "|" + surface->g.crs_wkt];
+        if (!t) t = std::make_unique<proj::transformer>(analysis_crs, surface->g.crs_wkt);
+        auto move = [&](std::pair<double, double> p) {
+            double x = p.first, y = p.second;
+            return t->forward(x, y) ? std::pair{x, y} : std::pair{std::nan(""), std::nan("")};
+        };
+        std::vector<std::pair<double, double>> moved;
+        moved.reserve(to.size());
+        for (const auto& p : to) moved.push_back(move(p));
+        return access::minutes_between(*surface, move(from), moved, o);
+    };
+}
+
 design_units_summary design_units_to_file(const design_units_options& o) {
     if (o.parent_digits <= 0 && o.parents.empty())
         throw format_error({}, "missing parent", "give --parent-digits N or --parents FILE");
@@ -149,8 +174,10 @@ design_units_summary design_units_to_file(const design_units_options& o) {
     std::vector<double> people = people_of(o, atoms, s.report);
     std::vector<std::string> parent = parents_of(o, atoms, s.report);
     design::weight_rasters rasters = read_weight_rasters(o.rasters, o.design.analysis_crs);
+    design::design_options options = o.design;
+    if (!o.friction.empty()) options.travel = travel_over(o.friction, o.knight, options.analysis_crs);
     auto t1 = clock_type::now();
-    s.result = design::design_units(atoms, people, parent, rasters, o.design);
+    s.result = design::design_units(atoms, people, parent, rasters, options);
     s.design_seconds = seconds_since(t1);
     s.report.append(s.result.problems);
     write_designed_units(o.out, s.result);

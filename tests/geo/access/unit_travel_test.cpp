@@ -54,3 +54,15 @@ TEST(UnitTravel, PeopleBeyondAnImpassableCellAreNotReached) {
     EXPECT_EQ(t[1].seat, -1);                   // its only cell is impassable
     EXPECT_TRUE(std::isnan(t[1].mean_minutes));
 }
+
+TEST(UnitTravel, MinutesBetweenPointsStartNextToAnImpassableCell) {
+    cost_surface s = row_of(8);
+    s.g.y0 = 1;  // cells are the unit squares [c, c + 1] x [0, 1]
+    s.cost[0] = std::nanf("");
+    std::vector<std::pair<double, double>> to{{3.5, 0.5}, {7.5, 0.5}, {20.0, 0.5}};
+    auto m = minutes_between(s, {0.5, 0.5}, to);  // starts from cell 1, the nearest passable one
+    ASSERT_EQ(m.size(), 3u);
+    EXPECT_NEAR(m[0], 2.0, 1e-6);
+    EXPECT_NEAR(m[1], 6.0, 1e-6);
+    EXPECT_TRUE(std::isinf(m[2]));  // off the grid
+}

@@ -244,3 +244,38 @@ TEST(Design, AnOutputWhoseFixedUnitLiesApartStillGetsItsShareOfTheSplitOne) {
     EXPECT_DOUBLE_EQ(r.population[0], 900);
     EXPECT_DOUBLE_EQ(r.population[1], 800);
 }
+
+// Travel time as a design criterion: a river without a bridge between the third and fourth rows
+// of a 6 x 6 grid (crossing it costs 1,000 minutes). Grown along travel time, each of the two
+// units keeps to one bank, whatever the seed.
+TEST(Design, GrownAlongTravelTimeUnitsKeepToOneBankOfARiverWithoutBridge) {
+    unit_layer l = grid_layer(6);
+    std::vector<double> people(l.units.size(), 1000);
+    std::vector<std::string> parent(l.units.size(), "1701");
+    proj::transformer t("EPSG:4326", "EPSG:32717");
+    double rx = -78.57, river_y = -0.27;
+    ASSERT_TRUE(t.forward(rx, river_y));
+    design_options o;
+    o.target = 18000;
+    o.tolerance = 0.05;
+    o.threads = 2;
+    o.travel = [river_y](std::pair<double, double> from, std::span<const std::pair<double, double>> to) {
+        std::vector<double> m;
+        for (auto [x, y] : to) {
+            double km = std::hypot(x - from.first, y - from.second) / 1000;
+            m.push_back(km / 5 * 60 + ((y - river_y) * (from.second - river_y) < 0 ? 1000 : 0));
+        }
+        return m;
+    };
+    for (std::uint64_t seed : {1, 2, 3, 4, 5, 6}) {
+        o.seed = seed;
+        design_result r = design_units(l, people, parent, {}, o);
+        ASSERT_EQ(r.units.units.size(), 2u);
+        for (const unit& u : r.units.units) {
+            geos::envelope e = geos::envelope_of(u.geometry.get());
+            EXPECT_TRUE(e.maxy <= -0.27 + 1e-9 || e.miny >= -0.27 - 1e-9)
+                << "seed " << seed << ": " << u.code << " spans " << e.miny << " .. " << e.maxy;
+        }
+        EXPECT_NEAR(r.report[0].population, 18000, 1e-6) << "seed " << seed;
+    }
+}

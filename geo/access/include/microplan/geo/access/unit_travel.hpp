@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "microplan/geo/access/cost_distance.hpp"
@@ -38,5 +39,13 @@ struct unit_travel {
 
 std::vector<unit_travel> travel_within_units(const cost_surface& surface, std::span<const unit_people_cells> units,
                                              const cost_distance_options& options = {});
+
+// Minutes from `from` to each point of `to` (the surface's CRS), people travelling towards
+// `from`, over the part of the surface around them (their box widened by half its size, 10
+// cells at least); +inf where a point is unreachable, impassable or off the grid. A start on an
+// impassable cell starts from the nearest passable one within 5 cells. Safe from many threads.
+std::vector<double> minutes_between(const cost_surface& surface, std::pair<double, double> from,
+                                    std::span<const std::pair<double, double>> to,
+                                    const cost_distance_options& options = {});
 
 }  // namespace microplan::geo::access

@@ -47,6 +47,7 @@ struct design_options {
     int rounds = 8;
     std::string analysis_crs = "EPSG:32717";
     unsigned threads = 0;
+    travel_minutes travel;  // optional: grow along travel time (region_growth.hpp)
 };
 
 struct design_result {

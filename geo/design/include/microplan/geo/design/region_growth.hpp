@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,11 @@
 namespace microplan::geo::design {
 
 // One design problem: the pieces of one parent shared among `targets.size()` outputs.
+// Travel time (minutes) from one point to many, in the analysis CRS (+inf where unreachable);
+// must be safe to call from several threads at once.
+using travel_minutes =
+    std::function<std::vector<double>(std::pair<double, double> from, std::span<const std::pair<double, double>> to)>;
+
 struct region_problem {
     std::vector<std::uint32_t> pieces;  // the region's pieces (indices into the graph)
     std::vector<double> targets;        // people per output
@@ -28,6 +34,11 @@ struct region_problem {
     // Free atoms stay with the output the first growth gave them and count in its target
     // (the codification does not say where they go; the split parts balance the totals).
     bool settle_free = false;
+    // Optional: with it, seeds are spread by travel time (k-means++ over minutes) and outputs
+    // grow along it (the least-filled output takes the piece on its frontier its seed reaches
+    // soonest), so units follow roads and stop at rivers and ridges; without it, straight-line
+    // distance.
+    travel_minutes travel;
 };
 
 struct region_result {

@@ -31,6 +31,10 @@ struct design_units_options {
     std::string parents, parents_code;                          // parent polygons holding the unit's interior point
     std::string out;                                            // designed units (.gpkg, .geojson, .fgb, .shp)
     std::string report;                                         // per-unit CSV ("" = none)
+    // Optional friction raster (minutes per cell): units grow along travel time
+    // (region_growth.hpp); `knight` for 16 neighbours.
+    std::string friction;
+    bool knight = false;
     design::design_options design;
 };
 
