@@ -114,6 +114,10 @@ command add_build_ecuador(CLI::App& app) {
                    "Folder of the road speed tables of the travel times (ecuador_igm_road_speeds_dry.csv, "
                    "..._rainy.csv); '' for no travel times")
         ->capture_default_str();
+    app.add_option("--friction-out", o.friction_out,
+                   "Also write each season's friction surface (minutes per cell, flat ground) to "
+                   "PREFIX_travel_time.tif and PREFIX_travel_time_rainy.tif, for design --friction and "
+                   "design evaluate --friction");
     return [a] {
         auto t0 = clock_type::now();
         auto& options = a->o;

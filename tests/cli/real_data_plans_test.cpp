@@ -3,6 +3,8 @@
 // `design evaluate`, compared by `design compare`, and written as an assignment file.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "../support.hpp"
@@ -77,4 +79,30 @@ TEST_F(RealPlans, GuayaquilsOfficialCircuitsEvaluatedAndComparedWithTheStore) {
     auto a = run(microplan_cmd("design assignment export " + store + " --out " + dir.path("assignment.csv")));
     ASSERT_EQ(a.exit_code, 0) << a.output.substr(0, 2000);
     EXPECT_NE(read_bytes(dir.path("assignment.csv")).find("\n090150,09D"), std::string::npos);
+}
+
+// The national base's own friction surface (build-ecuador --friction-out) judges the circuits'
+// travel time to their seats.
+TEST(RealPlansTravel, TheNationalCircuitsMinutesToTheirSeatsOverTheNationalFriction) {
+    MICROPLAN_NEED_ECUADOR_DATA();
+    scratch dir;
+    const std::string store = dir.path("ec.sqlite");
+    auto b = run(microplan_cmd("build-ecuador --data " + ecuador("") + " --out " + store +
+                               " --threads 2 --friction-out " + dir.path("friction")));
+    ASSERT_EQ(b.exit_code, 0) << b.output.substr(0, 3000);
+    ASSERT_TRUE(std::filesystem::exists(dir.path("friction_travel_time.tif")));
+    ASSERT_TRUE(std::filesystem::exists(dir.path("friction_travel_time_rainy.tif")));
+    auto r =
+        run(microplan_cmd("design evaluate " + store + " --friction " + dir.path("friction_travel_time.tif") +
+                          " --raster " + ecuador("rasters/landscan_2023_continental.tif") + " --json - --threads 2"));
+    nlohmann::json j = json_of(r.output);
+    EXPECT_EQ(result_of(j, "travel_time"), "fail");  // Amazon circuits are hours from their seat
+    std::vector<double> minutes;
+    for (const auto& u : j["units"])
+        if (u["mean_minutes"].is_number()) minutes.push_back(u["mean_minutes"]);
+    ASSERT_GT(minutes.size(), 1000u);  // Galápagos lies outside the continental raster
+    std::nth_element(minutes.begin(), minutes.begin() + minutes.size() / 2, minutes.end());
+    const double median = minutes[minutes.size() / 2];
+    EXPECT_GT(median, 10);
+    EXPECT_LT(median, 45);
 }

@@ -117,6 +117,7 @@ nlohmann::json travel_times(const build_ecuador_options& o) {
     a.store = o.out;
     a.crs = o.national.analysis_crs;
     a.on_progress = o.on_progress;
+    a.friction_out = o.friction_out;
     bool complete = !a.dem.empty() && !a.roads.empty() && !a.population.empty();
     for (const auto& sc : a.scenarios) complete = complete && !sc.road_speeds.empty();
     if (!complete) {

@@ -130,6 +130,8 @@ nlohmann::json run_scenario(const national_access_options& o, const road_scenari
     access::friction_summary sum;
     cost_surface surface = access::build_friction(layers, &sum);
     const double friction_seconds = clock.seconds();
+    if (!o.friction_out.empty())
+        write_float_raster(o.friction_out + "_" + sc.measure + ".tif", surface.g, surface.cost);
     access::accessibility_options ao;
     ao.sector = "education";
     ao.thresholds = thresholds;

@@ -62,6 +62,7 @@ struct build_ecuador_options {
     // Travel time to the schools (national_access.hpp): the road speed tables' folder ("" = no
     // travel times) and where its progress goes.
     std::string road_speeds_dir;
+    std::string friction_out;  // "" = none; else <friction_out>_<measure>.tif per season
     progress on_progress;
 };
 

@@ -38,6 +38,10 @@ struct national_access_options {
     std::vector<double> thresholds = {15, 30, 60};
     // Parishes whose code starts with this lie off the grid (Galápagos: no SRTM in the data).
     std::string off_grid_prefix = "20";
+    // When given, each scenario's friction surface is written to <friction_out>_<measure>.tif
+    // (minutes per cell; slope is applied at travel time, so the file is flat-ground minutes),
+    // for `design --friction` and `design evaluate --friction`.
+    std::string friction_out;
     progress on_progress;
 };
 
