@@ -445,10 +445,36 @@ cost_distance_result cost_distance(const cost_surface& surface, std::span<const 
 
 incremental_cost::incremental_cost(const cost_surface& surface, std::span<const source> sources,
                                    const cost_distance_options& options)
-    : surface_(surface), options_(options), result_(cost_distance(surface, sources, options)) {
+    : surface_(surface),
+      options_(options),
+      result_(cost_distance(surface, sources, options)),
+      place_(result_.cost.size(), 0) {
     for (const source& s : sources)
         if (auto cell = surface.g.cell_of(s.x, s.y); cell && !std::isnan(surface.cost[*cell]))
             sources_.emplace_back(static_cast<std::uint32_t>(*cell), s.id);
+    for (std::size_t c = 0; c < result_.nearest.size(); ++c)
+        if (result_.nearest[c] >= 0) {
+            auto& list = cells_of_[result_.nearest[c]];
+            place_[c] = static_cast<std::uint32_t>(list.size());
+            list.push_back(static_cast<std::uint32_t>(c));
+        }
+}
+
+void incremental_cost::assign(std::uint32_t cell, std::int32_t to) {
+    const std::int32_t from = result_.nearest[cell];
+    if (from == to) return;
+    if (from >= 0) {
+        auto& list = cells_of_[from];
+        const std::uint32_t at = place_[cell], last = list.back();
+        list[at] = last, place_[last] = at;
+        list.pop_back();
+    }
+    result_.nearest[cell] = to;
+    if (to >= 0) {
+        auto& list = cells_of_[to];
+        place_[cell] = static_cast<std::uint32_t>(list.size());
+        list.push_back(cell);
+    }
 }
 
 // Dijkstra from `seeds` (cost, cell) at their present cost and source, changing only the cells
@@ -471,7 +497,8 @@ void incremental_cost::relax_from(std::vector<std::pair<float, std::uint32_t>> s
             const auto nd = static_cast<float>(static_cast<double>(d) + step_cost);
             if (nd > max_cost || !(nd < cost[next])) return;
             if (std::isinf(cost[next])) ++result_.reached;
-            cost[next] = nd, nearest[next] = from;
+            cost[next] = nd;
+            assign(static_cast<std::uint32_t>(next), from);
             changed_.push_back(static_cast<std::uint32_t>(next));
             heap.emplace(nd, static_cast<std::uint32_t>(next));
         });
@@ -486,7 +513,8 @@ bool incremental_cost::add(const source& s) {
     sources_.emplace_back(c, s.id);
     if (!(0.0f < result_.cost[c])) return true;  // another source holds the cell: the first wins
     if (std::isinf(result_.cost[c])) ++result_.reached;
-    result_.cost[c] = 0.0f, result_.nearest[c] = s.id;
+    result_.cost[c] = 0.0f;
+    assign(c, s.id);
     changed_.push_back(c);
     relax_from({{0.0f, c}});
     return true;
@@ -500,16 +528,17 @@ bool incremental_cost::remove(std::int32_t id) {
     auto& cost = result_.cost;
     auto& nearest = result_.nearest;
     const float inf = std::numeric_limits<float>::infinity();
-    for (std::size_t c = 0; c < cost.size(); ++c)
-        if (nearest[c] == id) {
-            cost[c] = inf, nearest[c] = -1, --result_.reached;
-            changed_.push_back(static_cast<std::uint32_t>(c));
-        }
+    if (auto it = cells_of_.find(id); it != cells_of_.end()) {
+        changed_ = std::move(it->second);
+        cells_of_.erase(it);
+        std::sort(changed_.begin(), changed_.end());  // the order a scan would give
+        for (std::uint32_t c : changed_) cost[c] = inf, nearest[c] = -1, --result_.reached;
+    }
     // Seeds: the other sources in a reset cell (their cell at 0), then every reached cell next to
     // a reset one, at its cost. Moves are symmetric in which cells they join.
     std::vector<std::pair<float, std::uint32_t>> seeds;
     for (const auto& [c, other] : sources_)
-        if (std::isinf(cost[c])) cost[c] = 0.0f, nearest[c] = other, ++result_.reached, seeds.emplace_back(0.0f, c);
+        if (std::isinf(cost[c])) cost[c] = 0.0f, assign(c, other), ++result_.reached, seeds.emplace_back(0.0f, c);
     const move_table table(surface_, cells_of(surface_), options_);
     std::vector<char> seeded(cost.size(), 0);
     const std::size_t reset = changed_.size();

@@ -38,6 +38,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "microplan/geo/model/raster.hpp"
@@ -113,12 +114,18 @@ public:
 
 private:
     void relax_from(std::vector<std::pair<float, std::uint32_t>> seeds);
+    // Moves `cell` to the list of the source `to` (-1: none), keeping the lists exact.
+    void assign(std::uint32_t cell, std::int32_t to);
 
     const cost_surface& surface_;
     cost_distance_options options_;
     cost_distance_result result_;
     std::vector<std::pair<std::uint32_t, std::int32_t>> sources_;  // (cell, id) placed, in order
     std::vector<std::uint32_t> changed_;
+    // The cells each source reaches, and each cell's place in its source's list: a removal
+    // visits the removed source's cells only, not the whole grid.
+    std::unordered_map<std::int32_t, std::vector<std::uint32_t>> cells_of_;
+    std::vector<std::uint32_t> place_;
 };
 
 }  // namespace microplan::geo::access
