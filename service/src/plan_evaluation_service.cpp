@@ -12,8 +12,6 @@ namespace microplan::service {
 
 namespace {
 
-constexpr std::size_t kept_answers = 8;
-
 geo::level plan_level(const request_context& ctx) {
     auto text = ctx.target.get("level");
     if (!text) return geo::level::circuit;
@@ -67,32 +65,34 @@ http_response plan_evaluation_service::evaluate(const request_context& ctx) cons
         throw request_error(404, "NotAvailable", "no store behind this server to evaluate");
     const geo::level lvl = plan_level(ctx);
     const bool as_csv = csv_wanted(ctx);
-    geo::usecases::plan_evaluation_options o;
-    o.store = ctx.data->store_path();
-    o.lvl = lvl;
-    o.criteria.target = number_in(ctx, "target", 0, 0, 1e10, "a number of people between 0 and 10,000,000,000");
-    o.criteria.tolerance = number_in(ctx, "tolerance", 0.05, 0, 1, "a share between 0 and 1");
-    const std::string key = std::string(geo::level_name(lvl)) + "|" + std::to_string(o.criteria.target) + "|" +
-                            std::to_string(o.criteria.tolerance);
+    geo::design::evaluation_criteria criteria;
+    criteria.target = number_in(ctx, "target", 0, 0, 1e10, "a number of people between 0 and 10,000,000,000");
+    criteria.tolerance = number_in(ctx, "tolerance", 0.05, 0, 1, "a share between 0 and 1");
     const std::uint64_t generation = ctx.data->generation();
+    std::shared_ptr<const geo::usecases::plan_evaluation_summary> base;
     {
         std::lock_guard lock(mutex_);
         for (const kept& k : kept_)
-            if (k.generation == generation && k.key == key) return answer(k.json, k.csv, as_csv, lvl);
+            if (k.generation == generation && k.lvl == lvl) base = k.evaluation;
     }
-    geo::usecases::plan_evaluation_summary s = geo::usecases::evaluate_plan(o);
-    nlohmann::json j = geo::usecases::plan_evaluation_json(s, o.criteria);
-    j["plan"] = std::string(geo::level_table(lvl)) + " of " + ctx.data->store_name();  // no server paths
-    for (const char* k : {"parents", "finer_units"})
-        if (auto p = j[k].get<std::string>(); p.find(" of ") != std::string::npos)
-            j[k] = p.substr(0, p.find(" of ")) + " of " + ctx.data->store_name();
-    kept fresh{generation, key, j.dump(), geo::usecases::plan_evaluation_csv(s.evaluation)};
-    http_response r = answer(fresh.json, fresh.csv, as_csv, lvl);
-    std::lock_guard lock(mutex_);
-    std::erase_if(kept_, [&](const kept& k) { return k.generation != generation; });
-    kept_.push_front(std::move(fresh));
-    if (kept_.size() > kept_answers) kept_.pop_back();
-    return r;
+    if (!base) {
+        geo::usecases::plan_evaluation_options o;
+        o.store = ctx.data->store_path();
+        o.lvl = lvl;
+        auto fresh = std::make_shared<geo::usecases::plan_evaluation_summary>(geo::usecases::evaluate_plan(o));
+        fresh->plan_label = std::string(geo::level_table(lvl)) + " of " + ctx.data->store_name();  // no server paths
+        for (std::string* label : {&fresh->parents_label, &fresh->finer_label})
+            if (auto at = label->find(" of "); at != std::string::npos)
+                *label = label->substr(0, at) + " of " + ctx.data->store_name();
+        base = fresh;
+        std::lock_guard lock(mutex_);
+        std::erase_if(kept_, [&](const kept& k) { return k.generation != generation || k.lvl == lvl; });
+        kept_.push_back({generation, lvl, base});
+    }
+    geo::usecases::plan_evaluation_summary s = *base;
+    geo::design::retarget(s.evaluation, criteria);
+    return answer(geo::usecases::plan_evaluation_json(s, criteria).dump(),
+                  as_csv ? geo::usecases::plan_evaluation_csv(s.evaluation) : std::string(), as_csv, lvl);
 }
 
 http_response plan_evaluation_service::compare(const request_context& ctx) const {

@@ -110,6 +110,10 @@ std::vector<std::vector<double>> share_people(const std::vector<finer_cut>& cuts
 criterion_result population_criterion(std::vector<unit_evaluation>& units, const evaluation_criteria& c,
                                       bool have_people) {
     criterion_result r{"population", verdict::not_checked, {}, {}};
+    for (unit_evaluation& u : units) {
+        u.deviation = not_measured;
+        std::erase(u.failed, std::string("population"));
+    }
     if (c.target <= 0) {
         r.reason = "no target population given";
         return r;
@@ -204,16 +208,18 @@ criterion_result nesting_criterion(std::vector<unit_evaluation>& units, const pl
     return r;
 }
 
-criterion_result splits_criterion(const std::vector<finer_split>& splits, const plan_input& in,
+criterion_result splits_criterion(std::vector<finer_split>& splits, const plan_evaluation& e,
                                   const evaluation_criteria& c) {
     criterion_result r{"splits", verdict::not_checked, "no finer units given", {}};
-    if (!in.finer) return r;
-    for (const finer_split& s : splits)
+    if (!e.finer_level) return r;
+    for (finer_split& s : splits) {
+        s.needless = c.target > 0 && s.population <= c.target * (1 + c.tolerance);  // NaN: unknown, not needless
         if (s.needless) r.units.push_back(s.code);
+    }
     r.result = r.units.empty() ? verdict::pass : verdict::fail;
-    std::string what = std::string(level_table(in.finer->lvl));
-    r.reason = std::to_string(splits.size()) + " of " + std::to_string(in.finer->units.size()) + " " + what +
-               " split between units";
+    std::string what = std::string(level_table(*e.finer_level));
+    r.reason =
+        std::to_string(splits.size()) + " of " + std::to_string(e.finer_count) + " " + what + " split between units";
     if (!r.units.empty())
         r.reason += "; " + std::to_string(r.units.size()) + " of them hold at most " +
                     number(c.target * (1 + c.tolerance)) + " people and fit one unit: " + first_of(r.units);
@@ -313,7 +319,6 @@ std::vector<finer_split> people_and_splits(const plan_input& in, const evaluatio
         if (s.pieces.size() < 2) continue;
         std::stable_sort(s.pieces.begin(), s.pieces.end(),
                          [](const split_piece& a, const split_piece& b) { return a.area_km2 > b.area_km2; });
-        s.needless = c.target > 0 && finer_people && s.population <= c.target * (1 + c.tolerance);
         splits.push_back(std::move(s));
     }
     return splits;
@@ -410,28 +415,34 @@ plan_evaluation evaluate_plan(const plan_input& in, const evaluation_criteria& c
             e.units[u].parent = parent_code_from_code(in.plan->lvl, e.units[u].code).value_or("");
     parent_shares(in, e.units, c.validation.threads);
     e.splits = people_and_splits(in, c, e.units, e.uncovered);
-    const bool have_people = !in.population.empty() || (in.finer && !in.finer_population.empty());
+    e.have_people = !in.population.empty() || (in.finer && !in.finer_population.empty());
+    if (in.finer) e.finer_level = in.finer->lvl, e.finer_count = in.finer->units.size();
     e.problems = validate_plan(in, c);
-    e.criteria.push_back(population_criterion(e.units, c, have_people));
+    e.criteria.push_back({"population", verdict::not_checked, {}, {}});
     e.criteria.push_back(contiguity_criterion(e.units, e.problems));
     e.criteria.push_back(compactness_criterion(e.units, c));
     e.criteria.push_back(nesting_criterion(e.units, in, e.problems, c));
-    e.criteria.push_back(splits_criterion(e.splits, in, c));
+    e.criteria.push_back({"splits", verdict::not_checked, {}, {}});
     e.criteria.push_back(overlaps_gaps_criterion(e.units, in, e.problems, e.uncovered));
     e.criteria.push_back(travel_time_criterion(e.units, in, c));
-    if (have_people) {
-        double sum_abs = 0, worst = 0;
-        for (const unit_evaluation& u : e.units) {
-            e.population += u.population;
-            if (!std::isnan(u.deviation))
-                sum_abs += std::abs(u.deviation), worst = std::max(worst, std::abs(u.deviation));
-        }
-        if (c.target > 0 && !e.units.empty()) {
-            e.mean_abs_deviation = sum_abs / static_cast<double>(e.units.size());
-            e.max_abs_deviation = worst;
-        }
-    }
+    if (e.have_people)
+        for (const unit_evaluation& u : e.units) e.population += u.population;
+    retarget(e, c);
     return e;
+}
+
+void retarget(plan_evaluation& e, const evaluation_criteria& c) {
+    for (criterion_result& r : e.criteria) {
+        if (r.name == "population") r = population_criterion(e.units, c, e.have_people);
+        if (r.name == "splits") r = splits_criterion(e.splits, e, c);
+    }
+    e.mean_abs_deviation = e.max_abs_deviation = not_measured;
+    if (!e.have_people || c.target <= 0 || e.units.empty()) return;
+    double sum_abs = 0, worst = 0;
+    for (const unit_evaluation& u : e.units)
+        if (!std::isnan(u.deviation)) sum_abs += std::abs(u.deviation), worst = std::max(worst, std::abs(u.deviation));
+    e.mean_abs_deviation = sum_abs / static_cast<double>(e.units.size());
+    e.max_abs_deviation = worst;
 }
 
 }  // namespace microplan::geo::design

@@ -266,3 +266,29 @@ TEST(PlanEvaluation, UnitsWhosePeopleTravelTooLongFailTravelTime) {
     none.plan = &plan;
     EXPECT_EQ(result_of(evaluate_plan(none, {}), "travel_time"), verdict::not_checked);
 }
+
+TEST(PlanEvaluation, RetargetingGivesWhatEvaluatingWithThatTargetGives) {
+    fixture f;
+    unit_layer plan = plan_of(make(level::circuit, "17D01C01", {columns(0, 1.5)}),
+                              make(level::circuit, "17D01C02", {columns(1.5, 4)}));
+    plan_evaluation direct = run(plan, f, 200);
+    plan_evaluation later = run(plan, f, 0);
+    EXPECT_EQ(result_of(later, "population"), verdict::not_checked);
+    evaluation_criteria c;
+    c.target = 200;
+    c.tolerance = 0.05;
+    retarget(later, c);
+    for (std::size_t k = 0; k < direct.criteria.size(); ++k) {
+        EXPECT_EQ(later.criteria[k].result, direct.criteria[k].result) << direct.criteria[k].name;
+        EXPECT_EQ(later.criteria[k].units, direct.criteria[k].units) << direct.criteria[k].name;
+        EXPECT_EQ(later.criteria[k].reason, direct.criteria[k].reason) << direct.criteria[k].name;
+    }
+    EXPECT_NEAR(later.units[0].deviation, direct.units[0].deviation, 1e-12);
+    EXPECT_EQ(later.splits[0].needless, direct.splits[0].needless);
+    EXPECT_NEAR(later.max_abs_deviation, direct.max_abs_deviation, 1e-12);
+    c.target = 0;  // and back: nothing judged
+    retarget(later, c);
+    EXPECT_EQ(result_of(later, "population"), verdict::not_checked);
+    EXPECT_TRUE(std::isnan(later.units[0].deviation));
+    EXPECT_TRUE(later.units[0].failed.empty());
+}

@@ -9,16 +9,20 @@
 //                                  that change and the changed areas as GeoJSON
 //                                  (geo/usecases/plan_comparison.hpp).
 //
-// The evaluation reads the store file and takes about a second per thousand units, so answers
-// are kept per snapshot generation and query (the last few); a new snapshot drops them.
+// The evaluation reads the store file and takes about a second per thousand units, so each
+// level is evaluated once per snapshot generation and every target and tolerance is answered
+// from it (geo::design::retarget: no geometry); a new snapshot drops it. A flood of requests
+// with ever new targets costs no more than one evaluation per level.
 //
 // Thread safety: any thread. Lock: `mutex_` guards the kept answers only and is a leaf (no
 // call out while held; the evaluation runs outside it).
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <string>
 
+#include "microplan/geo/usecases/plan_evaluation.hpp"
 #include "microplan/service/context.hpp"
 
 namespace microplan::service {
@@ -35,11 +39,11 @@ public:
 private:
     struct kept {
         std::uint64_t generation = 0;
-        std::string key;  // level|target|tolerance
-        std::string json, csv;
+        geo::level lvl = geo::level::circuit;
+        std::shared_ptr<const geo::usecases::plan_evaluation_summary> evaluation;  // without a target
     };
     mutable std::mutex mutex_;
-    mutable std::list<kept> kept_;  // most recent first
+    mutable std::list<kept> kept_;  // this generation's levels
 };
 
 }  // namespace microplan::service

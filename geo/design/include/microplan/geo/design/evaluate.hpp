@@ -32,6 +32,7 @@
 // deterministic (units in plan order, finer units in their order).
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -115,11 +116,19 @@ struct plan_evaluation {
     findings problems;                   // what validation found (overlaps, gaps, nesting, contiguity)
     double population = 0;               // total people in the plan's units
     double mean_abs_deviation = not_measured, max_abs_deviation = not_measured;
+    bool have_people = false;           // the units' people are known
+    std::optional<level> finer_level;   // the finer units' level; nullopt without them
+    std::size_t finer_count = 0;        // how many finer units
     [[nodiscard]] bool passes() const;  // no criterion failed
     [[nodiscard]] const criterion_result* criterion(std::string_view name) const;
 };
 
 plan_evaluation evaluate_plan(const plan_input& in, const evaluation_criteria& criteria);
+
+// The same evaluation against another target and tolerance: only the population and splits
+// criteria and the deviations change (O(units + splits), no geometry), so a server evaluates a
+// level once and answers every target from it.
+void retarget(plan_evaluation& e, const evaluation_criteria& criteria);
 
 // Reock compactness: area / area of the smallest circle enclosing the geometry (projected).
 double reock(const GEOSGeometry* projected);
