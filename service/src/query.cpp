@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 
 #include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/service/error_response.hpp"
@@ -63,9 +65,48 @@ std::string percent_encode(std::string_view text) {
     return out;
 }
 
+namespace {
+
+// The first byte of `target` that is a control character, a space or not part of well-formed
+// UTF-8; nullopt when there is none.
+std::optional<std::size_t> bad_target_byte(std::string_view t) {
+    for (std::size_t i = 0; i < t.size();) {
+        const auto c = static_cast<unsigned char>(t[i]);
+        if (c < 0x80) {
+            if (c < 0x21 || c == 0x7f) return i;
+            ++i;
+            continue;
+        }
+        const std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+        if (n == 0 || c > 0xF4 || i + n > t.size()) return i;
+        for (std::size_t k = 1; k < n; ++k)
+            if ((static_cast<unsigned char>(t[i + k]) & 0xC0) != 0x80) return i;
+        const auto c1 = static_cast<unsigned char>(t[i + 1]);
+        // Overlong forms, surrogates and code points beyond U+10FFFF.
+        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+            (c == 0xF4 && c1 > 0x8F))
+            return i;
+        i += n;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 parsed_target parse_target(std::string_view target) {
     if (target.empty() || target.front() != '/')
         throw request_error(400, "BadRequest", "the request target must be an absolute path");
+    // RFC 3986 wants other characters percent-encoded; raw UTF-8 (what curl sends for a typed
+    // "ñ") is taken as its characters, but control bytes and bytes that are not UTF-8 are the
+    // client's mistake: they would reach links and messages that must be UTF-8 (the fuzzer sent
+    // 0xFF in a query: a 500).
+    if (auto bad = bad_target_byte(target)) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(target[*bad]));
+        throw request_error(400, "BadRequest",
+                            "the request target must be printable ASCII or UTF-8: byte " + std::to_string(*bad) +
+                                " is " + hex + "; percent-encode other characters (%C3%B1 for ñ)");
+    }
     parsed_target out;
     std::string_view path = target, query;
     if (auto q = target.find('?'); q != std::string_view::npos) {

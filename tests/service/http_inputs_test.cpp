@@ -105,6 +105,14 @@ TEST_F(ServeInputs, ValuesOutOfRangeAre400NotServerErrors) {
     EXPECT_EQ(get("/health").status, 200u);
 }
 
+// Found by fuzz_http_request: raw bytes (not percent-encoded) in a target made a 500.
+TEST_F(ServeInputs, RawBytesThatAreNotUtf8InTheTargetAre400) {
+    auto r = get("/collections/circuits/items?limit=6&f=tc\xff\xfe");
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find("printable ASCII or UTF-8"), std::string::npos) << r.body;
+    EXPECT_NO_THROW((void)json::parse(r.body));
+}
+
 TEST_F(ServeInputs, IncludePrivateCountsPrivateOfferOnTheBaselineOnly) {
     expect_error(get("/reports/coverage?include-private=maybe"), 400, "parameter 'include-private'",
                  "include-private=maybe");

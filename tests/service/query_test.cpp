@@ -36,6 +36,23 @@ TEST(Query, TraversalEncodedSlashesAndBadEscapesAreRefused) {
         EXPECT_EQ(status_of([&] { parse_target(bad); }), 400) << bad;
 }
 
+// Found by fuzz_http_request: a raw 0xFF in a query reached the items page's self link, which
+// JSON refused - a 500. Bytes that are neither printable ASCII nor UTF-8 are the client's mistake.
+TEST(Query, RawBytesThatAreNotUtf8AreRefused) {
+    for (std::string bad :
+         {std::string("/collections/circuits/items?limit=6&f=tc\xff\xfe"), std::string("/a b"), std::string("/caf\xc3"),
+          std::string("/a?x=\x01"), std::string("/\xc0\xaf"), std::string("/\xed\xa0\x80")}) {
+        EXPECT_EQ(status_of([&] { parse_target(bad); }), 400) << bad;
+        try {
+            parse_target(bad);
+        } catch (const request_error& e) {
+            EXPECT_EQ(std::string(e.what()).find('\xff'), std::string::npos);  // the message stays ASCII
+        }
+    }
+    EXPECT_EQ(parse_target("/caf%C3%A9").segments[0], "caf\xc3\xa9");    // percent-encoded, it is fine
+    EXPECT_EQ(parse_target("/caf\xc3\xa9").segments[0], "caf\xc3\xa9");  // and so is raw UTF-8
+}
+
 TEST(Query, IntegersNumbersAndBboxesAreChecked) {
     EXPECT_EQ(parse_integer("limit", "250", 1, 10000), 250);
     for (const char* bad : {"", "-1", "0", "10001", "1e3", "12a", "99999999999999999999999", " 5"})
