@@ -89,6 +89,13 @@ command add_design_evaluate(CLI::App& app) {
     app.add_option("--raster", o.people_raster, "People raster for the travel-time criterion (LandScan, WorldPop)")
         ->check(CLI::ExistingFile);
     app.add_flag("--knight", o.knight, "Travel with 16 neighbours (knight's moves) instead of 8");
+    app.add_option("--seats", o.seats,
+                   "The units' seats for the travel-time criterion (district offices): points, or a table of lon / "
+                   "lat, with the unit's code (default: each unit's best-placed cell)")
+        ->check(CLI::ExistingFile);
+    app.add_option("--seats-code-field", o.seats_code_field, "Unit code field of --seats")->capture_default_str();
+    app.add_option("--seats-x", o.seats_x, "Longitude field of a --seats table")->capture_default_str();
+    app.add_option("--seats-y", o.seats_y, "Latitude field of a --seats table")->capture_default_str();
     app.add_option("--max-mean-minutes", c.max_mean_minutes,
                    "Largest people-weighted mean minutes to the unit's seat (travel_time criterion)")
         ->check(within(0, 24 * 60, "minutes within a day"))

@@ -105,4 +105,20 @@ TEST(RealPlansTravel, TheNationalCircuitsMinutesToTheirSeatsOverTheNationalFrict
     const double median = minutes[minutes.size() / 2];
     EXPECT_GT(median, 10);
     EXPECT_LT(median, 45);
+
+    // Districts, from their offices (the real seats): every mainland office is on the surface.
+    auto d = run(microplan_cmd(
+        "design evaluate " + store + " --level district --friction " + dir.path("friction_travel_time.tif") +
+        " --raster " + ecuador("rasters/landscan_2023_continental.tif") + " --seats " +
+        ecuador("tables/distritos_oficinas.csv") +
+        " --seats-code-field cod_distri --seats-x longitud --seats-y latitud --json - --threads 2"));
+    nlohmann::json k = json_of(d.output);
+    std::size_t measured = 0;
+    for (const auto& u : k["units"]) measured += u["mean_minutes"].is_number();
+    EXPECT_GT(measured, 130u);
+    std::size_t unused = 0;
+    for (std::size_t at = d.output.find("evaluate.seat_unused"); at != std::string::npos;
+         at = d.output.find("evaluate.seat_unused", at + 1))
+        ++unused;
+    EXPECT_LE(unused, 3u) << d.output.substr(0, 2000);  // Galápagos' offices lie off the mainland surface
 }

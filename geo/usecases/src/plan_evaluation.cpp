@@ -12,6 +12,7 @@
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/design/units.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/io/point_sources.hpp"
 #include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/io/vector_import.hpp"
 #include "microplan/geo/planning/report.hpp"
@@ -123,10 +124,33 @@ void read_finer(const plan_evaluation_options& o, store::planning_store* db, con
     s.have_finer = !s.finer.units.empty();
 }
 
+// The seats given, by unit code, as cells of the surface's grid.
+void seats_on_grid(const plan_evaluation_options& o, const unit_layer& plan, const grid& g,
+                   const proj::transformer& to_grid, std::vector<access::unit_people_cells>& units, findings& report) {
+    point_source_fields fields;
+    fields.x = o.seats_x, fields.y = o.seats_y, fields.id = "", fields.name = o.seats_code_field;
+    std::unordered_map<std::string, std::size_t> unit_of;
+    for (std::size_t u = 0; u < plan.units.size(); ++u) unit_of.emplace(plan.units[u].code, u);
+    for (const point_source& p : read_point_sources(o.seats, fields, "EPSG:4326")) {
+        auto it = unit_of.find(normalise_code(plan.lvl, p.name));
+        double x = p.x, y = p.y;
+        std::optional<std::size_t> cell;
+        if (it != unit_of.end() && to_grid.forward(x, y)) cell = g.cell_of(x, y);
+        if (!cell) {
+            report.add({severity::warning, "evaluate.seat_unused", plan.lvl, p.name, std::nullopt,
+                        it == unit_of.end() ? "a seat whose code is no unit of the plan: not used"
+                                            : "a seat off the friction surface: the best-placed cell is used",
+                        p.x, p.y, std::nullopt});
+            continue;
+        }
+        units[it->second].seat = static_cast<std::int64_t>(*cell);
+    }
+}
+
 // People-weighted minutes from each unit's people to its best-placed seat over the friction
 // surface: the people raster's inhabited cells located in the units (WGS 84), then put on the
 // surface's grid.
-void travel_times(const plan_evaluation_options& o, const unit_layer& plan, design::plan_input& in) {
+void travel_times(const plan_evaluation_options& o, const unit_layer& plan, design::plan_input& in, findings& report) {
     if (o.friction.empty() && o.people_raster.empty()) return;
     if (o.friction.empty() || o.people_raster.empty())
         throw format_error({o.friction.empty() ? o.people_raster : o.friction, {}, {}, {}, {}}, "travel time",
@@ -148,6 +172,7 @@ void travel_times(const plan_evaluation_options& o, const unit_layer& plan, desi
     std::vector<access::unit_people_cells> units(plan.units.size());
     for (std::size_t u = 0; u < units.size(); ++u)
         for (const auto& [c, p] : cells[u]) units[u].cells.push_back(c), units[u].people.push_back(p);
+    if (!o.seats.empty()) seats_on_grid(o, plan, surface.g, to_grid, units, report);
     access::cost_distance_options co;
     co.moves = o.knight ? access::neighbourhood::knight : access::neighbourhood::queen;
     co.threads = threads;
@@ -196,7 +221,7 @@ plan_evaluation_summary evaluate_plan(const plan_evaluation_options& options) {
     in.parents = s.have_parents ? &s.parents : nullptr;
     in.finer = s.have_finer ? &s.finer : nullptr;
     in.finer_population = std::move(s.finer_people);
-    travel_times(o, s.plan, in);
+    travel_times(o, s.plan, in, out.reading);
     out.evaluation = design::evaluate_plan(in, criteria);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;

@@ -41,6 +41,9 @@ struct plan_evaluation_options {
     // `access friction` writes) and a people raster; "" = not checked.
     std::string friction, people_raster;
     bool knight = false;  // 16 neighbours instead of 8
+    // The units' seats (district offices): points, or a table of lon / lat, with the unit's code;
+    // "" = each unit's best-placed cell (so are units without a seat).
+    std::string seats, seats_code_field = "code", seats_x = "lon", seats_y = "lat";
     design::evaluation_criteria criteria;
 };
 
