@@ -6,7 +6,6 @@
 
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/core/geos.hpp"
-#include "microplan/geo/core/parallel.hpp"
 #include "microplan/geo/design/units.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/fields.hpp"
@@ -27,31 +26,6 @@ std::string percent(double share) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f %%", share * 100);
     return buf;
-}
-
-// The area each unit of `units` shares with each unit of `finer` (finer -> [(unit, m²)]).
-std::vector<std::vector<std::pair<std::size_t, double>>> shares(const unit_layer& finer, const unit_layer& units,
-                                                                unsigned threads) {
-    std::vector<geos::envelope> env(units.units.size());
-    for (std::size_t u = 0; u < units.units.size(); ++u)
-        if (units.units[u].projected) env[u] = geos::envelope_of(units.units[u].projected.get());
-    std::vector<std::vector<std::pair<std::size_t, double>>> out(finer.units.size());
-    parallel_for(finer.units.size(), threads, [&](std::size_t f) {
-        const GEOSGeometry* g = finer.units[f].projected.get();
-        if (!g) return;
-        const geos::envelope fe = geos::envelope_of(g);
-        for (std::size_t u = 0; u < units.units.size(); ++u) {
-            const geos::envelope& e = env[u];
-            if (!units.units[u].projected || fe.minx > e.maxx || e.minx > fe.maxx || fe.miny > e.maxy ||
-                e.miny > fe.maxy)
-                continue;
-            double a = geos::area(geos::intersection(g, units.units[u].projected.get()).get());
-            if (a > 0) out[f].emplace_back(u, a);
-        }
-        std::stable_sort(out[f].begin(), out[f].end(),
-                         [](const auto& x, const auto& y) { return x.second > y.second; });
-    });
-    return out;
 }
 
 void write_assignment_csv(const std::string& path, const std::vector<assignment_row>& rows) {
@@ -109,7 +83,7 @@ std::map<std::string, std::string> read_assignment(const assignment_build_option
 std::map<std::string, std::string> remap(const std::map<std::string, std::string>& old_assignment,
                                          const unit_layer& old_finer, const unit_layer& finer,
                                          const assignment_build_options& o, findings& report) {
-    auto overlap = shares(finer, old_finer, o.threads);
+    auto overlap = overlap_areas(finer, old_finer, o.threads);
     std::map<std::string, std::string> out;
     for (std::size_t f = 0; f < finer.units.size(); ++f) {
         const unit& n = finer.units[f];
@@ -154,7 +128,7 @@ assignment_export_summary export_assignment(const assignment_export_options& o) 
             throw format_error({store, "parishes", {}, {}, {}}, "no finer units",
                                "the store has no parishes under the plan: give the finer units (--units)");
     }
-    auto overlap = shares(finer, plan, o.threads);
+    auto overlap = overlap_areas(finer, plan, o.threads);
     for (std::size_t f = 0; f < finer.units.size(); ++f) {
         const unit& fu = finer.units[f];
         double area = fu.projected ? geos::area(fu.projected.get()) : 0;

@@ -185,18 +185,6 @@ void travel_times(const plan_evaluation_options& o, const unit_layer& plan, desi
 
 }  // namespace
 
-design::plan_evaluation evaluate_level(const unit_layer& plan, std::vector<double> people, const unit_layer* parents,
-                                       const unit_layer* finer, std::vector<double> finer_people,
-                                       const design::evaluation_criteria& criteria) {
-    design::plan_input in;
-    in.plan = &plan;
-    in.population = std::move(people);
-    in.parents = parents;
-    in.finer = finer;
-    in.finer_population = std::move(finer_people);
-    return design::evaluate_plan(in, criteria);
-}
-
 plan_evaluation_summary evaluate_plan(const plan_evaluation_options& options) {
     auto t0 = std::chrono::steady_clock::now();
     plan_evaluation_options o = options;

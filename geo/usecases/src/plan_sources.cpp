@@ -135,26 +135,37 @@ bool is_planning_store(const std::string& path) {
 
 namespace microplan::geo::usecases::detail {
 
+std::vector<std::vector<std::pair<std::size_t, double>>> overlap_areas(const unit_layer& a, const unit_layer& b,
+                                                                       unsigned threads) {
+    std::vector<geos::envelope> env(b.units.size());
+    for (std::size_t u = 0; u < b.units.size(); ++u)
+        if (b.units[u].projected) env[u] = geos::envelope_of(b.units[u].projected.get());
+    std::vector<std::vector<std::pair<std::size_t, double>>> out(a.units.size());
+    parallel_for(a.units.size(), threads, [&](std::size_t f) {
+        const GEOSGeometry* g = a.units[f].projected.get();
+        if (!g) return;
+        const geos::envelope fe = geos::envelope_of(g);
+        for (std::size_t u = 0; u < b.units.size(); ++u) {
+            const geos::envelope& e = env[u];
+            if (!b.units[u].projected || fe.minx > e.maxx || e.minx > fe.maxx || fe.miny > e.maxy || e.miny > fe.maxy)
+                continue;
+            double shared = geos::area(geos::intersection(g, b.units[u].projected.get()).get());
+            if (shared > 0) out[f].emplace_back(u, shared);
+        }
+        std::stable_sort(out[f].begin(), out[f].end(),
+                         [](const auto& x, const auto& y) { return x.second > y.second; });
+    });
+    return out;
+}
+
 std::vector<double> people_by_area(const unit_layer& source, std::span<const double> people, const unit_layer& target,
                                    unsigned threads) {
-    std::vector<geos::envelope> env(source.units.size());
-    std::vector<double> area(source.units.size(), 0);
-    for (std::size_t s = 0; s < source.units.size(); ++s)
-        if (source.units[s].projected) {
-            env[s] = geos::envelope_of(source.units[s].projected.get());
-            area[s] = geos::area(source.units[s].projected.get());
-        }
     std::vector<double> out(target.units.size(), 0);
-    parallel_for(target.units.size(), threads, [&](std::size_t t) {
-        const GEOSGeometry* g = target.units[t].projected.get();
-        if (!g) return;
-        const geos::envelope te = geos::envelope_of(g);
-        for (std::size_t s = 0; s < source.units.size(); ++s) {
-            const geos::envelope& e = env[s];
-            if (area[s] <= 0 || te.minx > e.maxx || e.minx > te.maxx || te.miny > e.maxy || e.miny > te.maxy) continue;
-            out[t] += people[s] * geos::area(geos::intersection(g, source.units[s].projected.get()).get()) / area[s];
-        }
-    });
+    const auto overlap = overlap_areas(target, source, threads);
+    for (std::size_t t = 0; t < target.units.size(); ++t)
+        for (const auto& [s, shared] : overlap[t])
+            if (const double area = geos::area(source.units[s].projected.get()); area > 0)
+                out[t] += people[s] * shared / area;
     return out;
 }
 

@@ -42,6 +42,11 @@ std::vector<double> people_from_table(const std::string& path, const std::string
 // the store holds none.
 std::vector<double> people_from_store(store::planning_store& db, const unit_layer& units, std::optional<int> year);
 
+// Per unit of `a`, the units of `b` it shares a positive area with and that area (m², in the
+// analysis CRS), largest first.
+std::vector<std::vector<std::pair<std::size_t, double>>> overlap_areas(const unit_layer& a, const unit_layer& b,
+                                                                       unsigned threads);
+
 // People of each `target` unit from the `source` units' people, each spread evenly over its
 // area (areal interpolation, not normalised: a source half outside every target keeps half).
 std::vector<double> people_by_area(const unit_layer& source, std::span<const double> people, const unit_layer& target,

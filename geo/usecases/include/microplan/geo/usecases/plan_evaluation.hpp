@@ -65,10 +65,4 @@ nlohmann::json plan_evaluation_json(const plan_evaluation_summary& s, const desi
 // share in its parent, finer units, failed criteria.
 std::string plan_evaluation_csv(const design::plan_evaluation& e);
 
-// Evaluation of a level already in memory (the server's snapshot): `people` per unit (empty =
-// none), the parents and finer units optional.
-design::plan_evaluation evaluate_level(const unit_layer& plan, std::vector<double> people, const unit_layer* parents,
-                                       const unit_layer* finer, std::vector<double> finer_people,
-                                       const design::evaluation_criteria& criteria);
-
 }  // namespace microplan::geo::usecases
