@@ -1,5 +1,6 @@
 // `microplan serve`: the store over HTTP (OGC API – Features, vector tiles, reports).
 #include <cstdio>
+#include <random>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -14,13 +15,29 @@ namespace {
 // Shorter edit tokens are warned about at start (docs/security.md): a token is the only thing
 // between a workshop network and the scenarios.
 constexpr std::size_t min_token_chars = 16;
+
+// A loopback address: only this machine's own processes reach it (the `make run` case).
+bool is_loopback(const std::string& bind) { return bind == "localhost" || bind == "::1" || bind.rfind("127.", 0) == 0; }
+
+// 128 random bits as 32 hex digits, from the kernel's generator (std::random_device reads
+// getrandom/urandom on Linux).
+std::string random_token() {
+    std::random_device device;
+    std::string token;
+    for (int i = 0; i < 4; ++i) {
+        char part[9];
+        std::snprintf(part, sizeof part, "%08x", static_cast<unsigned>(device()));
+        token += part;
+    }
+    return token;
+}
 }  // namespace
 
 command add_serve(CLI::App& app) {
     struct args {
         std::string store, bind = "127.0.0.1", public_url, access_log = "-", edit_token, web_root = MICROPLAN_WEB_DIR;
         std::string cors = "*";
-        bool cors_writes = false;
+        bool cors_writes = false, no_edit = false;
         std::size_t max_connections = 4096, max_per_client = 256;
         int port = 8080;
         unsigned threads = 0;
@@ -51,6 +68,10 @@ command add_serve(CLI::App& app) {
                    "Token that scenario edits must send (Authorization: Bearer TOKEN); without it editing is off. "
                    "Also read from MICROPLAN_EDIT_TOKEN")
         ->envname("MICROPLAN_EDIT_TOKEN");
+    app.add_flag("--no-edit", a->no_edit,
+                 "Editing off even on loopback (without --edit-token, a server bound to loopback makes up a "
+                 "token and prints the viewer URL that carries it)")
+        ->excludes("--edit-token");
     app.add_option("--web-root", a->web_root, "Folder of the workshop viewer (web/, with node_modules from 'make web')")
         ->capture_default_str();
     app.add_option("--watch-seconds", a->watch_seconds, "How often to check the store for changes (0: never)")
@@ -73,6 +94,10 @@ command add_serve(CLI::App& app) {
         ->check(within(1, 1e6, "at least one connection; a million exceeds any file-descriptor limit"))
         ->capture_default_str();
     return [a] {
+        // On loopback without a token (`make run`), a token made up for this run: a newcomer can
+        // edit from the printed URL while other local users' pages cannot (docs/security.md).
+        const bool made_up_token = a->edit_token.empty() && !a->no_edit && is_loopback(a->bind);
+        if (made_up_token) a->edit_token = random_token();
         std::fprintf(stderr, "loading %s ...\n", a->store.c_str());
         // The snapshot, the scenario book and the store watcher, wired in their one lock order.
         service::served_store served(
@@ -114,22 +139,25 @@ command add_serve(CLI::App& app) {
         std::string host = a->bind.find(':') != std::string::npos ? "[" + a->bind + "]" : a->bind;
         if (host == "0.0.0.0") host = "127.0.0.1";
         std::string url = "http://" + host + ":" + std::to_string(server.port());
-        // The handler's fallback for requests without a usable Host.
+        // The token travels in the fragment, which browsers never send: it stays out of access logs.
+        const std::string viewer = url + "/" + (made_up_token ? "#token=" + a->edit_token : "");
         std::fprintf(stdout,
                      "microplan serving %s\n"
-                     "  workshop viewer         %s/\n"
+                     "  workshop viewer         %s\n"
                      "  landing page (HTML)     %s/?f=html\n"
                      "  OGC API - Features      %s/collections   (QGIS: WFS / OGC API - Features connection to %s)\n"
                      "  vector tiles            %s/tiles/all/{z}/{x}/{y}.mvt   TileJSON %s/tiles/all.json\n"
                      "  MapLibre style          %s/styles/microplan.json\n"
                      "  reports                 %s/reports/ranking   %s/reports/district/{code}\n"
                      "Ctrl-C stops.\n",
-                     url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(),
+                     url.c_str(), viewer.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(),
                      url.c_str(), url.c_str(), url.c_str());
         std::fflush(stdout);
         std::fprintf(stderr, "%s\n",
-                     a->edit_token.empty() ? "editing scenarios is off (start with --edit-token to allow it)"
-                                           : "editing scenarios needs the edit token (Authorization: Bearer ...)");
+                     made_up_token ? "editing scenarios: open the workshop viewer's URL above (its token was made up "
+                                     "for this run; --edit-token to choose one, --no-edit for none)"
+                     : a->edit_token.empty() ? "editing scenarios is off (start with --edit-token to allow it)"
+                                             : "editing scenarios needs the edit token (Authorization: Bearer ...)");
         if (const std::size_t chars = geo::utf8::length(a->edit_token); chars > 0 && chars < min_token_chars)
             std::fprintf(stderr,
                          "microplan serve: warning: the edit token has only %zu character%s: anyone who reaches the "

@@ -611,6 +611,18 @@ function addViewButtons() {
 
 // ---- wiring --------------------------------------------------------------------------
 
+// The edit token `microplan serve` prints in the viewer's URL (#token=…, a fragment the browser
+// never sends): into the token field, out of the address bar, kept for this tab's reloads.
+(() => {
+  const fromUrl = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (fromUrl) {
+    sessionStorage.setItem("microplan-token", fromUrl);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  const token = fromUrl || sessionStorage.getItem("microplan-token");
+  if (token && !$("token").value) $("token").value = token;
+})();
+
 window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, evaluations: 0, comparisons: 0, state };
 
 map.on("load", async () => {

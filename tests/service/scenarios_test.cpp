@@ -12,6 +12,7 @@
 #include "microplan/geo/usecases/planning.hpp"
 #include "service/http_client.hpp"
 #include "service/running_server.hpp"
+#include "service/serve_process.hpp"
 #include "support.hpp"
 
 namespace microplan::service {
@@ -20,8 +21,6 @@ namespace {
 using nlohmann::json;
 using test::http_get;
 using test::http_request_to;
-
-std::string microplan_cmd(const std::string& args) { return std::string(MICROPLAN_BINARY) + " " + args; }
 
 class Scenarios : public ::testing::Test {
 protected:
@@ -219,23 +218,10 @@ TEST(ScenarioCrash, AServerKilledMidEditLeavesTheLastCommittedState) {
     std::string store = dir.path("demo.sqlite");
     ASSERT_EQ(test::demo_store_at(store).exit_code, 0);
     // The server kills itself (SIGKILL) inside the add's transaction, before its commit.
-    std::string out = dir.path("serve.out");
-    auto started =
-        test::run("MICROPLAN_FAULT=scenario-before-commit " +
-                  microplan_cmd("serve " + store + " --port 0 --edit-token t --access-log off --watch-seconds 0") +
-                  " > " + out + " 2>&1 & echo $!");
-    std::string pid = started.output.substr(0, started.output.find('\n'));
-    std::uint16_t port = 0;
-    // Up to a minute: loading the demo takes seconds under ThreadSanitizer on a busy machine.
-    for (int i = 0; i < 1200 && !port; ++i) {
-        std::string text = test::read_bytes(out);
-        auto at = text.find("serving http://127.0.0.1:");
-        if (at != std::string::npos)
-            port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 25)));
-        else
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ASSERT_NE(port, 0) << test::read_bytes(out);
+    test::serve_process server(dir, store + " --port 0 --edit-token t --access-log off --watch-seconds 0",
+                               "MICROPLAN_FAULT=scenario-before-commit ");
+    const std::uint16_t port = server.port();
+    ASSERT_NE(port, 0) << server.output();
     std::map<std::string, std::string> auth = {{"Authorization", "Bearer t"}};
     ASSERT_EQ(http_request_to(port, "POST", "/scenarios", auth, R"({"name":"antes del corte"})").status, 201u);
     json inside =
@@ -245,9 +231,8 @@ TEST(ScenarioCrash, AServerKilledMidEditLeavesTheLastCommittedState) {
                  {"lon", inside["coordinates"][0]},
                  {"lat", inside["coordinates"][1]}};
     EXPECT_ANY_THROW(http_request_to(port, "POST", "/scenarios/1/establishments", auth, body.dump()));
-    for (int i = 0; i < 100 && test::run("kill -0 " + pid).exit_code == 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    ASSERT_NE(test::run("kill -0 " + pid).exit_code, 0) << "the server should have been killed";
+    for (int i = 0; i < 100 && server.running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_FALSE(server.running()) << "the server should have been killed";
     {
         // The SpatiaLite file itself: intact, and holding exactly the committed edits.
         geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_only);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "service/running_server.hpp"
+#include "service/serve_process.hpp"
 #include "support.hpp"
 
 namespace microplan::test {
@@ -86,6 +87,24 @@ TEST(Viewer, PlanEvaluationAndComparisonOfAPlanFile) {
     EXPECT_NE(r.output.find("failing units outlined on the map"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("1 changed area on the map"), std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
+}
+
+// `make run`: the viewer URL `microplan serve` prints on loopback without --edit-token carries a
+// token made up for the run, with which the viewer edits and nobody types a token.
+TEST(Viewer, TheUrlPrintedOnLoopbackCanEdit) {
+    MICROPLAN_NEED_BROWSER();
+    scratch dir;
+    const std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(demo_store_at(store).exit_code, 0);
+    serve_process server(dir, store + " --port 0 --access-log off --web-root " + web);
+    ASSERT_NE(server.port(), 0) << server.output();
+    const std::string viewer = server.printed("workshop viewer");
+    const std::string shot =
+        (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "viewer_token.png").string();
+    auto r = run("node " + web + "/tests/token.test.mjs '" + viewer + "' " + shot);
+    std::printf("%s", r.output.c_str());
+    EXPECT_EQ(r.exit_code, 0) << r.output << server.output();
+    EXPECT_NE(r.output.find("created with the URL's token"), std::string::npos) << r.output;
 }
 
 }  // namespace
