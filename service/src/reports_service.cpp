@@ -22,16 +22,23 @@ const geo::coverage_model& model_of(const request_context& ctx) {
     return *ctx.data->model();
 }
 
+// The scenario=ID of the request; 0 for the baseline (absent, empty, 0 or 'base').
+std::int64_t scenario_param(const request_context& ctx) {
+    auto text = ctx.target.get("scenario");
+    if (!text || text->empty() || *text == "0" || *text == "base") return 0;
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), id);
+    if (ec != std::errc{} || end != text->data() + text->size() || id <= 0 || !ctx.scenarios)
+        throw request_error(404, "NotFound", "no scenario '" + geo::utf8::excerpt(*text, 30) + "'");
+    return id;
+}
+
 // fn(model, is_scenario) on the baseline, or under the scenario book's lock on scenario=ID.
 template <class Fn>
 http_response with_model(const request_context& ctx, Fn&& fn) {
     const geo::coverage_model& base = model_of(ctx);
-    auto text = ctx.target.get("scenario");
-    if (!text || text->empty() || *text == "0" || *text == "base") return fn(base, false);
-    std::int64_t id = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), id);
-    if (ec != std::errc{} || end != text->data() + text->size() || !ctx.scenarios)
-        throw request_error(404, "NotFound", "no scenario '" + geo::utf8::excerpt(*text, 30) + "'");
+    const std::int64_t id = scenario_param(ctx);
+    if (id == 0) return fn(base, false);
     return ctx.scenarios->with_model(id, [&](const geo::coverage_model& m) { return fn(m, true); });
 }
 
@@ -192,6 +199,15 @@ http_response reports_service::indicators(const request_context& ctx, const std:
                             "no planning level '" + geo::utf8::excerpt(level_text, 30) + "' (zone, district, circuit)");
     const collection* units_layer = ctx.data->find(geo::level_table(*lvl));
     const bool closing = flag_param(ctx, "closing");
+    // A scenario's people within minutes, live (before with_model: it reads the book).
+    const std::int64_t scenario_id = scenario_param(ctx);
+    std::optional<geo::usecases::scenario_travel_figures> live;
+    std::map<std::string, std::size_t> live_unit;
+    if (scenario_id != 0) {
+        live = live_travel(ctx, scenario_id, sector_param(ctx, model_of(ctx)), *lvl);
+        if (live)
+            for (std::size_t u = 0; u < live->units.size(); ++u) live_unit[live->units[u].code] = u;
+    }
     return with_model(ctx, [&](const geo::coverage_model& model, bool scenario) {
         std::string sector = sector_param(ctx, model);
         std::size_t tier = *model.where().tier_of(*lvl);
@@ -214,7 +230,12 @@ http_response reports_service::indicators(const request_context& ctx, const std:
         } else if (!sector.empty()) {
             minutes = geo::standard_minutes(model.catalogue(), sector, *lvl);
         }
-        const bool with_access = !sector.empty() && minutes && access.run_for(sector);
+        // The live figures answer for a scenario when they hold the minutes asked for.
+        std::optional<std::size_t> live_threshold;
+        if (live && minutes)
+            for (std::size_t t = 0; t < live->thresholds.size(); ++t)
+                if (std::abs(live->thresholds[t] - *minutes) < 1e-9) live_threshold = t;
+        const bool with_access = !sector.empty() && minutes && (access.run_for(sector) || live_threshold);
         nlohmann::json rows = nlohmann::json::array();
         std::string csv =
             "id,code,name,population,current,ideal,deficit,deficit_per_10k,coverage_pct,investment,closing_year,"
@@ -239,8 +260,15 @@ http_response reports_service::indicators(const request_context& ctx, const std:
                 }
             }
             std::int64_t id = units_layer ? units_layer->fid_of(units[u].code) : 0;
-            std::optional<double> within =
-                with_access ? access.pct_within(sector, *lvl, units[u].code, *minutes) : std::nullopt;
+            std::optional<double> within;
+            if (live_threshold) {
+                auto at = live_unit.find(units[u].code);
+                if (at != live_unit.end() && live->units[at->second].after.population > 0)
+                    within = 100.0 * live->units[at->second].after.within[*live_threshold] /
+                             live->units[at->second].after.population;
+            } else if (with_access) {
+                within = access.pct_within(sector, *lvl, units[u].code, *minutes);
+            }
             auto value = [&](double v) { return applies ? nlohmann::json(v) : nlohmann::json(); };
             auto cell = [&](double v) { return applies ? geo::csv_number(v) : std::string(); };
             rows.push_back({{"id", id},
@@ -271,11 +299,17 @@ http_response reports_service::indicators(const request_context& ctx, const std:
              {"scenario", ctx.target.get("scenario").value_or("")},
              {"minutes", minutes ? nlohmann::json(*minutes) : nlohmann::json()},
              {"minutes_available", access.minutes(sector)},
-             {"note", with_access ? std::string("population_within_minutes: % of people within `minutes` of the "
-                                                "sector's establishments (stored accessibility; proposals of a "
-                                                "scenario are not included)")
-                                  : std::string("population_within_minutes needs a sector and stored accessibility "
-                                                "results for it (microplan access travel-time)")},
+             {"note", live_threshold
+                          ? std::string("population_within_minutes: % of people within `minutes` of the sector's "
+                                        "establishments and the scenario's proposals (recomputed live over the "
+                                        "stored run's surface)")
+                      : with_access ? std::string("population_within_minutes: % of people within `minutes` of the "
+                                                  "sector's establishments (stored accessibility") +
+                                          (scenario_id ? "; the scenario's proposals are not included: the sector's "
+                                                         "run kept no surface to recompute over)"
+                                                       : ")")
+                                    : std::string("population_within_minutes needs a sector and stored accessibility "
+                                                  "results for it (microplan access travel-time)")},
              {"units", rows}});
         if (!applies) {  // the level whose units the sector's standards count (the viewer says so)
             auto t = model.sector_tier(sector);

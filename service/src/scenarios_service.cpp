@@ -3,9 +3,12 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 
 #include "microplan/geo/core/utf8_text.hpp"
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/usecases/scenario_export.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/routes.hpp"
@@ -177,6 +180,7 @@ http_response scenarios_service::rename(const request_context& ctx, const path_p
 http_response scenarios_service::remove(const request_context& ctx, const path_params& p) const {
     auto [book, id] = scenario_of(ctx, p);
     book.remove(id);
+    if (auto* travel = ctx.data->travel()) travel->forget(id);
     return no_content();
 }
 
@@ -251,12 +255,83 @@ geo::level level_of(const request_context& ctx) {
     return *l;
 }
 
+// The live figures as JSON: per threshold, the people within before and after, with the
+// standard's time singled out; units listed only where something changed.
+json travel_json(const request_context& ctx, const geo::usecases::scenario_travel_figures& f, geo::level lvl,
+                 std::optional<double> standard_minutes) {
+    const collection* units_layer = ctx.data->find(geo::level_table(lvl));
+    const std::size_t n = f.thresholds.size();
+    std::vector<double> before(n, 0.0), after(n, 0.0);
+    double population = 0;
+    json units = json::array();
+    auto rounded = [](const std::vector<double>& v) {
+        json a = json::array();
+        for (double x : v) a.push_back(std::round(x));
+        return a;
+    };
+    auto mean = [](const geo::access::unit_reach& r) {
+        return r.reached > 0 ? json(std::round(r.person_minutes / r.reached * 10) / 10) : json();
+    };
+    for (const auto& u : f.units) {
+        population += u.before.population;
+        bool changed = false;
+        for (std::size_t t = 0; t < n; ++t) {
+            before[t] += u.before.within[t], after[t] += u.after.within[t];
+            changed = changed || std::round(u.before.within[t]) != std::round(u.after.within[t]);
+        }
+        if (!changed) continue;
+        units.push_back({{"id", units_layer ? units_layer->fid_of(u.code) : 0},
+                         {"code", u.code},
+                         {"population", std::round(u.before.population)},
+                         {"within_before", rounded(u.before.within)},
+                         {"within_after", rounded(u.after.within)},
+                         {"mean_minutes_before", mean(u.before)},
+                         {"mean_minutes_after", mean(u.after)}});
+    }
+    json out = {{"sector", f.sector},
+                {"thresholds", f.thresholds},
+                {"population", std::round(population)},
+                {"within_before", rounded(before)},
+                {"within_after", rounded(after)},
+                {"proposals", f.proposals},
+                {"proposals_off_the_surface", f.unplaced},
+                {"update_ms", std::round(f.seconds * 100000) / 100},
+                {"units", units}};
+    if (standard_minutes)
+        for (std::size_t t = 0; t < n; ++t)
+            if (f.thresholds[t] == *standard_minutes) {
+                out["minutes"] = *standard_minutes;
+                out["newly_within_minutes"] = std::round(after[t] - before[t]);
+            }
+    return out;
+}
+
 }  // namespace
+
+std::optional<geo::usecases::scenario_travel_figures> live_travel(const request_context& ctx, std::int64_t id,
+                                                                  const std::string& sector, geo::level lvl) {
+    geo::usecases::scenario_travel* travel = ctx.data->travel();
+    if (!travel || sector.empty() || !travel->live_run(sector)) return std::nullopt;
+    std::vector<proposed_establishment> proposals;
+    if (id != 0) proposals = book_of(ctx).establishments(id);  // the book's lock, released
+    try {
+        return travel->figures(sector, lvl, id, proposals);
+    } catch (const geo::error& e) {
+        throw request_error(503, "NotAvailable",
+                            "live travel time for '" + sector +
+                                "' needs the surface and population raster its stored run names, and they cannot "
+                                "be read any more (run microplan access travel-time again): " +
+                                std::filesystem::path(e.where().file).filename().string() + " (" + e.rule() + ")");
+    }
+}
 
 http_response scenarios_service::compare(const request_context& ctx, std::int64_t id) const {
     if (!ctx.data->model()) throw request_error(404, "NotAvailable", ctx.data->planning_unavailable());
     geo::level lvl = level_of(ctx);
     std::string sector = ctx.target.get("sector").value_or("");
+    // Live travel time first: it reads the book's proposals, which with_model (under changes())
+    // must not.
+    const auto travel = live_travel(ctx, id, sector, lvl);
     json units = json::array();
     double deficit_before = 0, deficit_after = 0, cost_before = 0, cost_after = 0, covered = 0;
     for (const auto& c : changes(ctx, id, lvl, sector)) {
@@ -275,16 +350,20 @@ http_response scenarios_service::compare(const request_context& ctx, std::int64_
                          {"investment_after", c.after.investment},
                          {"newly_covered", std::round(c.newly_covered)}});
     }
-    return json_response({{"scenario", ctx.scenarios->summary(id).name},
-                          {"level", std::string(geo::level_name(lvl))},
-                          {"sector", sector},
-                          {"totals",
-                           {{"deficit_before", deficit_before},
-                            {"deficit_after", deficit_after},
-                            {"investment_before", cost_before},
-                            {"investment_after", cost_after},
-                            {"newly_covered", std::round(covered)}}},
-                          {"units", units}});
+    json out = {{"scenario", ctx.scenarios->summary(id).name},
+                {"level", std::string(geo::level_name(lvl))},
+                {"sector", sector},
+                {"totals",
+                 {{"deficit_before", deficit_before},
+                  {"deficit_after", deficit_after},
+                  {"investment_before", cost_before},
+                  {"investment_after", cost_after},
+                  {"newly_covered", std::round(covered)}}},
+                {"units", units}};
+    if (travel)
+        out["travel_time"] =
+            travel_json(ctx, *travel, lvl, geo::standard_minutes(ctx.data->model()->catalogue(), sector, lvl));
+    return json_response(out);
 }
 
 http_response scenarios_service::export_geopackage(const request_context& ctx, std::int64_t id) const {

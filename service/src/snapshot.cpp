@@ -284,6 +284,7 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
     }
     snap->accessibility_ =
         snap->inputs_ ? snap->inputs_->accessibility : geo::accessibility_index(db.read_accessibility());
+    snap->travel_ = std::make_unique<geo::usecases::scenario_travel>(store_path, snap->accessibility_.runs());
     const geo::coverage_model* model = snap->model_.get();
     std::vector<std::string> sectors;
     if (model)

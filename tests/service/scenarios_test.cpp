@@ -66,6 +66,69 @@ protected:
     std::unique_ptr<test::running_server> server;
 };
 
+// People within minutes follow the proposals live: compare's travel_time block and the
+// indicators of the scenario change with a proposal and come back when it is deleted; the
+// figures themselves are checked against a full run in ScenarioTravel.*.
+TEST_F(Scenarios, PeopleWithinMinutesFollowTheProposalsLive) {
+    // The circuit whose people are furthest from health care, by the stored run.
+    json units = get("/indicators/circuit?sector=health")["units"];
+    json far = units[0];
+    for (const auto& u : units)
+        if (u["population_within_minutes"].is_number() &&
+            u["population_within_minutes"].get<double>() < far["population_within_minutes"].get<double>())
+            far = u;
+    const std::string code = far["code"];
+    json circuit = get("/collections/circuits/items?code=" + code)["features"][0];
+    json ring = circuit["geometry"]["type"] == "Polygon" ? circuit["geometry"]["coordinates"][0]
+                                                         : circuit["geometry"]["coordinates"][0][0];
+    double lon = 0, lat = 0;  // the mean of its vertices: inside for the demo's convex circuits
+    for (std::size_t i = 0; i + 1 < ring.size(); ++i) lon += ring[i][0].get<double>(), lat += ring[i][1].get<double>();
+    lon /= static_cast<double>(ring.size() - 1), lat /= static_cast<double>(ring.size() - 1);
+
+    ASSERT_EQ(send("POST", "/scenarios", {{"name", "Minutos"}}).status, 201u);
+    json compared = get("/scenarios/1/compare?sector=health&level=circuit");
+    ASSERT_TRUE(compared.contains("travel_time")) << compared.dump();
+    EXPECT_EQ(compared["travel_time"]["within_after"], compared["travel_time"]["within_before"]);
+    EXPECT_EQ(compared["travel_time"]["units"].size(), 0u);
+    EXPECT_FALSE(get("/scenarios/1/compare?level=circuit").contains("travel_time"));  // per sector only
+
+    auto added = send("POST", "/scenarios/1/establishments",
+                      {{"sector", "health"}, {"typology", "Centro de Salud Tipo A"}, {"lon", lon}, {"lat", lat}});
+    ASSERT_EQ(added.status, 201u) << added.body;
+    const std::int64_t proposal = json::parse(added.body)["id"];
+    compared = get("/scenarios/1/compare?sector=health&level=circuit");
+    const json& travel = compared["travel_time"];
+    ASSERT_TRUE(travel["newly_within_minutes"].is_number()) << travel.dump();
+    EXPECT_GT(travel["newly_within_minutes"].get<double>(), 0);
+    EXPECT_EQ(travel["proposals"], 1);
+    bool listed = false;
+    for (const auto& u : travel["units"])
+        if (u["code"] == code) {
+            listed = true;
+            EXPECT_GT(u["within_after"].back().get<double>(), u["within_before"].back().get<double>());
+            EXPECT_LT(u["mean_minutes_after"].get<double>(), u["mean_minutes_before"].get<double>());
+        }
+    EXPECT_TRUE(listed) << code << " not among the changed units: " << travel["units"].dump();
+    const double minutes = travel["minutes"];
+    auto pct = [&](const std::string& scenario) {
+        // Held in a variable: a range-for over a temporary's member reads freed memory.
+        const json shown = get("/indicators/circuit?sector=health&minutes=" + std::to_string(minutes) + scenario);
+        for (const auto& u : shown["units"])
+            if (u["code"] == code) return u["population_within_minutes"].get<double>();
+        return -1.0;
+    };
+    const double before = pct(""), after = pct("&scenario=1");
+    EXPECT_GT(after, before);
+    EXPECT_NE(get("/indicators/circuit?sector=health&scenario=1")["note"].get<std::string>().find("live"),
+              std::string::npos);
+
+    // Deleted: back to the baseline.
+    ASSERT_EQ(send("DELETE", "/scenarios/1/establishments/" + std::to_string(proposal)).status, 204u);
+    compared = get("/scenarios/1/compare?sector=health&level=circuit");
+    EXPECT_EQ(compared["travel_time"]["within_after"], compared["travel_time"]["within_before"]);
+    EXPECT_DOUBLE_EQ(pct("&scenario=1"), before);
+}
+
 TEST_F(Scenarios, EditsNeedTheTokenAndAreLogged) {
     EXPECT_EQ(send("POST", "/scenarios", {{"name", "x"}}, "").status, 401u);
     auto wrong = send("POST", "/scenarios", {{"name", "x"}}, "taller-2025");

@@ -84,6 +84,51 @@ std::optional<std::pair<std::size_t, double>> nearest_index::nearest(double x, d
     return std::pair{best_i, best};
 }
 
+namespace {
+// fn(cell, people) for each raster cell `geometry` (in `geometry_crs`) covers, with the people of
+// the cell's share of its area inside. Safe from many threads.
+template <class Fn>
+void for_each_unit_cell(const population_grid& pop, const GEOSGeometry* geometry, const std::string& geometry_crs,
+                        Fn&& fn) {
+    if (!geometry) return;
+    // One transformer per thread and CRS pair (creating one costs more than a unit's work).
+    thread_local std::string key;
+    thread_local std::unique_ptr<proj::transformer> transformer;
+    if (!transformer || key != geometry_crs + '\n' + pop.g.crs_wkt) {
+        transformer = std::make_unique<proj::transformer>(geometry_crs, pop.g.crs_wkt);
+        key = geometry_crs + '\n' + pop.g.crs_wkt;
+    }
+    const proj::transformer& to_raster = *transformer;
+    const double ew = pop.g.ew_res, ns = pop.g.ns_res, x0 = pop.g.x0, y0 = pop.g.y0;
+    geos::geom_ptr in_grid = geos::transform_xy(geometry, [&](double& x, double& y) {
+        if (!to_raster.forward(x, y)) return false;
+        x = (x - x0) / ew;
+        y = (y0 - y) / ns;
+        return true;
+    });
+    if (!in_grid) return;
+    cell_coverage(in_grid.get(), static_cast<int>(pop.g.cols), static_cast<int>(pop.g.rows),
+                  [&](int c, int r, double f) {
+                      const std::size_t cell = static_cast<std::size_t>(r) * pop.g.cols + static_cast<std::size_t>(c);
+                      const double people = pop.people[cell] * f;
+                      if (people > 0) fn(cell, people);
+                  });
+}
+}  // namespace
+
+std::vector<std::vector<std::pair<std::uint32_t, double>>> unit_cell_people(
+    const population_grid& pop, std::span<const GEOSGeometry* const> geometries, const std::string& geometry_crs) {
+    std::vector<std::int64_t> index(pop.g.cells(), -1);  // raster cell -> occupied index
+    for (std::size_t k = 0; k < pop.occupied.size(); ++k) index[pop.occupied[k]] = static_cast<std::int64_t>(k);
+    std::vector<std::vector<std::pair<std::uint32_t, double>>> out(geometries.size());
+    parallel_for(geometries.size(), 0, [&](std::size_t i) {
+        for_each_unit_cell(pop, geometries[i], geometry_crs, [&](std::size_t cell, double people) {
+            out[i].emplace_back(index[cell] >= 0 ? static_cast<std::uint32_t>(index[cell]) : not_occupied, people);
+        });
+    });
+    return out;
+}
+
 std::vector<unit_access> unit_statistics(const population_grid& pop, std::span<const float> values,
                                          std::span<const GEOSGeometry* const> geometries,
                                          const std::string& geometry_crs, std::span<const double> thresholds) {
@@ -91,42 +136,21 @@ std::vector<unit_access> unit_statistics(const population_grid& pop, std::span<c
     std::vector<float> at(pop.g.cells(), std::numeric_limits<float>::quiet_NaN());
     for (std::size_t k = 0; k < pop.occupied.size(); ++k) at[pop.occupied[k]] = values[k];
     std::vector<unit_access> out(geometries.size());
-    const double ew = pop.g.ew_res, ns = pop.g.ns_res, x0 = pop.g.x0, y0 = pop.g.y0;
     parallel_for(geometries.size(), 0, [&](std::size_t i) {
         unit_access& u = out[i];
         u.within.assign(thresholds.size(), 0.0);
-        if (!geometries[i]) return;
-        // One transformer per thread and CRS pair (creating one costs more than a unit's work).
-        thread_local std::string key;
-        thread_local std::unique_ptr<proj::transformer> transformer;
-        if (!transformer || key != geometry_crs + '\n' + pop.g.crs_wkt) {
-            transformer = std::make_unique<proj::transformer>(geometry_crs, pop.g.crs_wkt);
-            key = geometry_crs + '\n' + pop.g.crs_wkt;
-        }
-        const proj::transformer& to_raster = *transformer;
-        geos::geom_ptr in_grid = geos::transform_xy(geometries[i], [&](double& x, double& y) {
-            if (!to_raster.forward(x, y)) return false;
-            x = (x - x0) / ew;
-            y = (y0 - y) / ns;
-            return true;
-        });
-        if (!in_grid) return;
         std::vector<std::pair<float, double>> weighted;  // (value, people)
         double reached = 0, sum = 0;
-        cell_coverage(
-            in_grid.get(), static_cast<int>(pop.g.cols), static_cast<int>(pop.g.rows), [&](int c, int r, double f) {
-                const std::size_t cell = static_cast<std::size_t>(r) * pop.g.cols + static_cast<std::size_t>(c);
-                const double people = pop.people[cell] * f;
-                if (!(people > 0)) return;
-                const float v = at[cell];
-                u.population += people;
-                weighted.emplace_back(std::isnan(v) ? std::numeric_limits<float>::infinity() : v, people);
-                if (std::isfinite(v)) {
-                    reached += people, sum += people * v;
-                    for (std::size_t t = 0; t < thresholds.size(); ++t)
-                        if (v <= thresholds[t]) u.within[t] += people;
-                }
-            });
+        for_each_unit_cell(pop, geometries[i], geometry_crs, [&](std::size_t cell, double people) {
+            const float v = at[cell];
+            u.population += people;
+            weighted.emplace_back(std::isnan(v) ? std::numeric_limits<float>::infinity() : v, people);
+            if (std::isfinite(v)) {
+                reached += people, sum += people * v;
+                for (std::size_t t = 0; t < thresholds.size(); ++t)
+                    if (v <= thresholds[t]) u.within[t] += people;
+            }
+        });
         if (reached > 0) u.mean = sum / reached;
         if (u.population > 0) {
             std::sort(weighted.begin(), weighted.end());

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "microplan/geo/core/gdal.hpp"
@@ -36,21 +37,40 @@ cost_surface read_cost_raster(const std::string& path) {
             throw format_error(where, "geographic CRS",
                                "cost rasters must be in a projected CRS (metres), e.g. EPSG:32717");
     }
+    auto read_band = [&](GDALRasterBand* band, std::vector<float>& values) {
+        values.resize(s.g.cells());
+        if (band->RasterIO(GF_Read, 0, 0, ds->GetRasterXSize(), ds->GetRasterYSize(), values.data(),
+                           ds->GetRasterXSize(), ds->GetRasterYSize(), GDT_Float32, 0, 0) != CE_None)
+            throw format_error(where, "cannot read the raster", CPLGetLastErrorMsg());
+    };
     GDALRasterBand* band = ds->GetRasterBand(1);
-    s.cost.resize(s.g.cells());
-    if (band->RasterIO(GF_Read, 0, 0, ds->GetRasterXSize(), ds->GetRasterYSize(), s.cost.data(), ds->GetRasterXSize(),
-                       ds->GetRasterYSize(), GDT_Float32, 0, 0) != CE_None)
-        throw format_error(where, "cannot read the raster", CPLGetLastErrorMsg());
+    read_band(band, s.cost);
     int has_nodata = 0;
     double nodata = band->GetNoDataValue(&has_nodata);
     const float nan = std::numeric_limits<float>::quiet_NaN();
     for (float& v : s.cost)
         if ((has_nodata && (v == static_cast<float>(nodata))) || v < 0 || !std::isfinite(v)) v = nan;
+    for (int b = 2; b <= ds->GetRasterCount(); ++b) {
+        GDALRasterBand* extra = ds->GetRasterBand(b);
+        const std::string what = extra->GetDescription();
+        if (what == "elevation") {
+            read_band(extra, s.elevation);
+            int has = 0;
+            const double none = extra->GetNoDataValue(&has);
+            for (float& v : s.elevation)
+                if ((has && v == static_cast<float>(none)) || !std::isfinite(v)) v = nan;
+        } else if (what == "walking") {
+            std::vector<float> walked;
+            read_band(extra, walked);
+            s.walking.resize(walked.size());
+            for (std::size_t i = 0; i < walked.size(); ++i) s.walking[i] = walked[i] > 0.5f ? 1 : 0;
+        }
+    }
     return s;
 }
 
 namespace {
-GDALDatasetUniquePtr create_tiff(const std::string& path, const grid& g, GDALDataType type) {
+GDALDatasetUniquePtr create_tiff(const std::string& path, const grid& g, GDALDataType type, int bands = 1) {
     gdal::ensure_registered();
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
     // Deflate on every core, at a level that keeps writing a small part of the run.
@@ -62,20 +82,20 @@ GDALDatasetUniquePtr create_tiff(const std::string& path, const grid& g, GDALDat
                              "NUM_THREADS=ALL_CPUS",
                              "BIGTIFF=IF_SAFER",
                              nullptr};
-    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), static_cast<int>(g.cols), static_cast<int>(g.rows), 1, type,
-                                           const_cast<char**>(options)));
+    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), static_cast<int>(g.cols), static_cast<int>(g.rows), bands,
+                                           type, const_cast<char**>(options)));
     if (!ds) throw format_error({path, {}, {}, {}, {}}, "cannot create the raster", CPLGetLastErrorMsg());
     double gt[6] = {g.x0, g.ew_res, 0, g.y0, 0, -g.ns_res};
     ds->SetGeoTransform(gt);
     if (!g.crs_wkt.empty()) ds->SetProjection(g.crs_wkt.c_str());
     return ds;
 }
-}  // namespace
 
-void write_float_raster(const std::string& path, const grid& g, std::span<const float> values, double nodata) {
-    auto ds = create_tiff(path, g, GDT_Float32);
+// Band `band_number` of `ds`: `values` row by row, `nodata` where a value is not finite.
+void write_float_band(GDALDataset& ds, int band_number, const std::string& path, const grid& g,
+                      std::span<const float> values, double nodata) {
     std::vector<float> row(g.cols);
-    GDALRasterBand* band = ds->GetRasterBand(1);
+    GDALRasterBand* band = ds.GetRasterBand(band_number);
     band->SetNoDataValue(nodata);
     for (std::size_t r = 0; r < g.rows; ++r) {
         for (std::size_t c = 0; c < g.cols; ++c) {
@@ -85,6 +105,34 @@ void write_float_raster(const std::string& path, const grid& g, std::span<const 
         if (band->RasterIO(GF_Write, 0, static_cast<int>(r), static_cast<int>(g.cols), 1, row.data(),
                            static_cast<int>(g.cols), 1, GDT_Float32, 0, 0) != CE_None)
             throw format_error({path, {}, {}, {}, {}}, "cannot write the raster", CPLGetLastErrorMsg());
+    }
+}
+}  // namespace
+
+void write_float_raster(const std::string& path, const grid& g, std::span<const float> values, double nodata) {
+    auto ds = create_tiff(path, g, GDT_Float32);
+    write_float_band(*ds, 1, path, g, values, nodata);
+}
+
+void write_cost_surface(const std::string& path, const cost_surface& surface) {
+    const grid& g = surface.g;
+    if (surface.cost.size() != g.cells() || (!surface.elevation.empty() && surface.elevation.size() != g.cells()) ||
+        (!surface.walking.empty() && surface.walking.size() != g.cells()))
+        throw std::logic_error("write_cost_surface: bands of a size other than the grid's");
+    const int bands = 1 + (surface.elevation.empty() ? 0 : 1) + (surface.walking.empty() ? 0 : 1);
+    auto ds = create_tiff(path, g, GDT_Float32, bands);
+    ds->GetRasterBand(1)->SetDescription("cost");
+    ds->SetMetadataItem("UNITS", "minutes to cross a cell east-west");
+    write_float_band(*ds, 1, path, g, surface.cost, -9999);
+    int b = 1;
+    if (!surface.elevation.empty()) {
+        ds->GetRasterBand(++b)->SetDescription("elevation");
+        write_float_band(*ds, b, path, g, surface.elevation, -9999);
+    }
+    if (!surface.walking.empty()) {
+        std::vector<float> walked(surface.walking.begin(), surface.walking.end());
+        ds->GetRasterBand(++b)->SetDescription("walking");
+        write_float_band(*ds, b, path, g, walked, -9999);
     }
 }
 

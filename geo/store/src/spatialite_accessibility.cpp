@@ -29,8 +29,9 @@ std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run
         std::vector<std::int64_t> ids;
         while (old.step()) ids.push_back(old.integer(0));
         for (auto id : ids) {
-            if (db.has_table("accessibility_limitations"))
-                sqlite::statement(db, "DELETE FROM accessibility_limitations WHERE run_id = ?").bind(1, id).run();
+            for (const char* extra : {"accessibility_limitations", "accessibility_surfaces"})
+                if (db.has_table(extra))
+                    sqlite::statement(db, std::string("DELETE FROM ") + extra + " WHERE run_id = ?").bind(1, id).run();
             sqlite::statement(db, "DELETE FROM accessibility WHERE run_id = ?").bind(1, id).run();
             sqlite::statement(db, "DELETE FROM accessibility_runs WHERE id = ?").bind(1, id).run();
         }
@@ -49,6 +50,16 @@ std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run
             " accessibility_runs(id), limitation TEXT NOT NULL, PRIMARY KEY (run_id, limitation))");
         sqlite::statement lim(db, "INSERT OR IGNORE INTO accessibility_limitations (run_id, limitation) VALUES (?,?)");
         for (const auto& l : run.limitations) lim.bind(1, id).bind(2, l).run();
+    }
+    if (!run.surface_source.empty()) {  // as limitations: only in stores with such runs
+        db.exec(
+            "CREATE TABLE IF NOT EXISTS accessibility_surfaces (run_id INTEGER PRIMARY KEY REFERENCES"
+            " accessibility_runs(id), source TEXT NOT NULL, moves INTEGER NOT NULL)");
+        sqlite::statement(db, "INSERT INTO accessibility_surfaces (run_id, source, moves) VALUES (?,?,?)")
+            .bind(1, id)
+            .bind(2, run.surface_source)
+            .bind(3, static_cast<std::int64_t>(run.moves))
+            .run();
     }
     sqlite::statement row(db,
                           "INSERT INTO accessibility (run_id, level, code, threshold, within, population, pct, mean,"
@@ -91,7 +102,13 @@ std::vector<accessibility_run> read_accessibility(sqlite::connection& db) {
         out.push_back(std::move(r));
     }
     const bool with_limitations = db.has_table("accessibility_limitations");
+    const bool with_surfaces = db.has_table("accessibility_surfaces");
     for (auto& r : out) {
+        if (with_surfaces) {
+            sqlite::statement kept(db, "SELECT source, moves FROM accessibility_surfaces WHERE run_id = ?");
+            kept.bind(1, r.id);
+            if (kept.step()) r.surface_source = kept.text(0), r.moves = static_cast<int>(kept.integer(1));
+        }
         if (with_limitations) {
             sqlite::statement l(
                 db, "SELECT limitation FROM accessibility_limitations WHERE run_id = ? ORDER BY limitation");

@@ -69,8 +69,18 @@ run_summary run_travel_time(const accessibility_request& request, const surface_
         no_establishments(request.store,
                           o.sector + "'" + (o.typology.empty() ? "" : " and typology '" + o.typology + "'"));
     r.run.population_source = request.population;
+    r.run.moves = surface_request.knight ? 16 : 8;
+    // The surface the server recomputes scenarios over: the ready-made raster itself, or the
+    // built one written to the output folder (without either, the run keeps none).
+    if (!surface_request.friction.empty())
+        r.run.surface_source = std::filesystem::absolute(surface_request.friction).string();
     if (!request.out_dir.empty()) {
         const std::string base = file_base(o);
+        if (surface_request.friction.empty()) {
+            r.run.surface_source =
+                std::filesystem::absolute(detail::output_path(request.out_dir, "surface.tif")).string();
+            write_cost_surface(r.run.surface_source, surface);
+        }
         write_float_raster(detail::output_path(request.out_dir, "travel_time_" + base + ".tif"), surface.g,
                            r.times.cost);
         write_int_raster(detail::output_path(request.out_dir, "nearest_" + base + ".tif"), surface.g, r.times.nearest);

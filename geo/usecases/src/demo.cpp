@@ -1,6 +1,7 @@
 #include "microplan/geo/usecases/demo.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 
 #include "microplan/geo/access/friction.hpp"
@@ -61,6 +62,9 @@ demo_summary build_demo_store(const demo_options& options) {
     fi.barriers = {inputs.rivers};
     fi.elevation = inputs.elevation;
     const cost_surface surface = access::build_friction(read_friction_layers(fi));
+    // Kept whole beside the raster: the server recomputes travel time over it for scenarios.
+    const std::string surface_file = std::filesystem::absolute(prefix + "_travel_surface.tif").string();
+    write_cost_surface(surface_file, surface);
     std::vector<establishment> services = demo::generate_establishments(c, people, so);
     auto years = demo::project_population(c, people, so.year, so.year + 10, so);
     auto poverty = demo::poverty_index(c, people, so);
@@ -103,6 +107,7 @@ demo_summary build_demo_store(const demo_options& options) {
         for (const auto& [sector, priority] : catalogue->sectors()) {
             auto r = travel_time_accessibility(db, levels, surface, pop, sector_options(*catalogue, sector));
             r.run.population_source = tif;
+            r.run.surface_source = surface_file;
             db.write_accessibility(r.run);
             ++sum.access_runs;
         }

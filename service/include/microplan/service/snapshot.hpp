@@ -21,6 +21,7 @@
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/territory/locate.hpp"
+#include "microplan/geo/usecases/scenario_travel.hpp"
 #include "microplan/geo/usecases/scenarios.hpp"
 #include "microplan/service/cartography.hpp"
 #include "microplan/tiles/geometry.hpp"
@@ -102,6 +103,9 @@ public:
     [[nodiscard]] const geo::store::planning_inputs* inputs() const noexcept { return inputs_.get(); }
     // The stored accessibility runs, with or without a planning model.
     [[nodiscard]] const geo::accessibility_index& accessibility() const noexcept { return accessibility_; }
+    // Live travel-time coverage of the scenarios (usecases/scenario_travel.hpp): its own lock,
+    // its baselines built on first use; null for a snapshot without a store.
+    [[nodiscard]] geo::usecases::scenario_travel* travel() const noexcept { return travel_.get(); }
     // The moderate closing plan of the baseline, computed on first use (a fraction of a second).
     [[nodiscard]] const geo::closing_plan* baseline_plan() const;
     // The baseline model counting private establishments in the current offer as well
@@ -122,6 +126,7 @@ private:
     std::unique_ptr<geo::coverage_model> model_;
     std::string planning_message_;
     geo::accessibility_index accessibility_;
+    std::unique_ptr<geo::usecases::scenario_travel> travel_;
     std::unique_ptr<geo::point_locator> finest_locator_;  // the finest planning tier's units
     std::vector<int> finest_unit_of_;                     // locator index -> unit of that tier
     mutable std::once_flag plan_once_;

@@ -54,6 +54,13 @@ std::vector<unit_access> unit_statistics(const population_grid& pop, std::span<c
                                          std::span<const GEOSGeometry* const> geometries,
                                          const std::string& geometry_crs, std::span<const double> thresholds);
 
+// The people unit_statistics counts in each geometry: per geometry, (occupied cell index in
+// pop.occupied order, people of the cell's share inside). A cell with people whose centre has no
+// place in the centres' CRS is listed as `not_occupied` (in the population, never reached).
+inline constexpr std::uint32_t not_occupied = 0xffffffffu;
+std::vector<std::vector<std::pair<std::uint32_t, double>>> unit_cell_people(
+    const population_grid& pop, std::span<const GEOSGeometry* const> geometries, const std::string& geometry_crs);
+
 struct accessibility_options {
     std::string sector, typology;
     std::vector<double> thresholds = {15, 30, 60, 120};  // minutes (km for distance)

@@ -31,6 +31,11 @@ struct accessibility_run {
     // What the surface lacks, as codes readers translate (no_land_cover, small_scale_roads);
     // empty for a surface built from every input AccessMod asks for.
     std::vector<std::string> limitations;
+    // The travel-time surface of the run (a GeoTIFF that read_cost_raster reads back whole, with
+    // its elevation and walking cells) and its moves (8 or 16 neighbours); "" when not kept.
+    // The server recomputes the run live over it for a scenario's proposals.
+    std::string surface_source;
+    int moves = 8;
     // level name -> unit code -> statistics
     std::map<std::string, std::map<std::string, unit_access>> units_by_level;
 };

@@ -1,0 +1,87 @@
+#pragma once
+// Live travel-time coverage of a store's scenarios: "if we build a health centre here, how many
+// more people are within 30 minutes?" answered at the projector, per unit of every level, equal
+// to a full `access travel-time` run with the proposals counted as establishments.
+//
+// A sector is live when its stored travel-time run kept its surface (accessibility_run::
+// surface_source: `microplan demo`, or `access travel-time --friction FILE` / `--out DIR`). On
+// the first question about a sector the baseline is built from the store — the surface, the
+// run's population raster, the units of every level, the sector's existing public
+// establishments (those the run counts) — and shared by every scenario; each scenario then keeps
+// its own access::travel_state and follows its proposals of the sector incrementally: a new
+// proposal is a Dijkstra that relaxes only the cells it improves, a deleted one resets only the
+// cells it reached (access/live_travel.hpp). Proposals are compared with what the state last
+// saw on every call, so the scenario book needs no hook into this class.
+//
+// Thread safety: every member takes the one mutex (a leaf: nothing is called out under it but
+// store reads and computation); the first question about a sector holds it while the baseline
+// builds (a blink on the demo, seconds on a national 100 m surface). Deterministic.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "microplan/geo/access/live_travel.hpp"
+#include "microplan/geo/model/accessibility.hpp"
+#include "microplan/geo/model/unit.hpp"
+#include "microplan/geo/store/planning_store.hpp"
+
+namespace microplan::geo::usecases {
+
+struct unit_travel_change {
+    std::string code;
+    access::unit_reach before, after;
+};
+
+struct scenario_travel_figures {
+    std::string sector, level;
+    std::vector<double> thresholds;  // minutes, ascending
+    std::vector<unit_travel_change> units;
+    std::size_t proposals = 0;      // of the sector, counted
+    std::size_t unplaced = 0;       // of them, off the surface or on an impassable cell
+    double seconds = 0;             // spent bringing the scenario up to date in this call
+    std::size_t changed_cells = 0;  // inhabited cells whose time that changed
+};
+
+class scenario_travel {
+public:
+    // `runs`: the store's accessibility runs (their metadata; the figures are not used).
+    scenario_travel(std::string store_location, const std::vector<accessibility_run>& runs);
+
+    // The travel-time run of `sector` that kept its surface, or null (not live).
+    [[nodiscard]] const accessibility_run* live_run(const std::string& sector) const;
+
+    // People within each threshold per unit of `lvl`, baseline and with `proposals` (scenario
+    // `scenario`'s, of any sector: those of `sector` and of the run's typology count; scenario 0
+    // is the baseline, before = after, and keeps no state). nullopt
+    // when the sector is not live. Throws format_error when the surface or population raster
+    // named by the run cannot be read.
+    std::optional<scenario_travel_figures> figures(const std::string& sector, level lvl, std::int64_t scenario,
+                                                   std::span<const store::proposal_record> proposals);
+    // Drops a deleted scenario's states.
+    void forget(std::int64_t scenario);
+
+private:
+    struct sector_base {
+        std::shared_ptr<const access::travel_base> base;
+        std::map<std::string, std::size_t> level_index;  // level name -> index in base->levels()
+    };
+    struct scenario_state {
+        std::unique_ptr<access::travel_state> state;
+        std::map<std::int64_t, std::pair<double, double>> applied;  // proposal id -> lon, lat
+        std::size_t unplaced = 0;
+    };
+    sector_base& base_of(const accessibility_run& run);
+
+    std::string store_location_;
+    std::vector<accessibility_run> runs_;  // live ones, without figures
+    std::mutex mutex_;
+    std::map<std::string, sector_base> bases_;                               // by sector
+    std::map<std::pair<std::int64_t, std::string>, scenario_state> states_;  // (scenario, sector)
+};
+
+}  // namespace microplan::geo::usecases

@@ -1,0 +1,148 @@
+#include "microplan/geo/usecases/scenario_travel.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "microplan/geo/access/population_access.hpp"
+#include "microplan/geo/core/proj.hpp"
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/io/raster.hpp"
+#include "microplan/geo/usecases/accessibility.hpp"
+
+namespace microplan::geo::usecases {
+
+namespace {
+
+// Proposals are sources after every establishment: their ids cannot meet an index.
+constexpr std::int64_t proposal_ids = std::int64_t{1} << 30;
+
+// A file a run names: as written, else beside the store (a store moved with its inputs).
+std::string input_path(const std::string& named, const std::string& store_location) {
+    namespace fs = std::filesystem;
+    if (named.empty() || fs::exists(named) || fs::path(named).is_absolute()) return named;
+    const fs::path beside = fs::path(store_location).parent_path() / fs::path(named).filename();
+    return fs::exists(beside) ? beside.string() : named;
+}
+
+}  // namespace
+
+scenario_travel::scenario_travel(std::string store_location, const std::vector<accessibility_run>& runs)
+    : store_location_(std::move(store_location)) {
+    for (const auto& r : runs)
+        if (r.measure == "travel_time" && !r.surface_source.empty()) {
+            accessibility_run kept = r;
+            kept.units_by_level.clear();
+            runs_.push_back(std::move(kept));
+        }
+}
+
+const accessibility_run* scenario_travel::live_run(const std::string& sector) const {
+    const accessibility_run* found = nullptr;
+    for (const auto& r : runs_)
+        if (r.sector == sector && (!found || r.typology.empty())) found = &r;  // the whole sector's first
+    return found;
+}
+
+scenario_travel::sector_base& scenario_travel::base_of(const accessibility_run& run) {
+    if (auto it = bases_.find(run.sector); it != bases_.end()) return it->second;
+    cost_surface surface = read_cost_raster(input_path(run.surface_source, store_location_));
+    const population_grid pop =
+        read_population_grid(input_path(run.population_source, store_location_), surface.g.crs_wkt);
+    auto db = store::open_store(store_location_, store::open_mode::read_only);
+    sector_base out;
+    std::vector<access::level_cells> levels;
+    for (const unit_layer& layer : read_unit_levels(*db)) {
+        std::vector<const GEOSGeometry*> geoms;
+        access::level_cells cells;
+        cells.level = std::string(level_name(layer.lvl));
+        for (const auto& u : layer.units) geoms.push_back(u.geometry.get()), cells.codes.push_back(u.code);
+        cells.cells = access::unit_cell_people(pop, geoms, "EPSG:4326");
+        out.level_index[cells.level] = levels.size();
+        levels.push_back(std::move(cells));
+    }
+    const establishment_points points = read_establishment_points(*db, run.sector, run.typology, surface.g.crs_wkt);
+    std::vector<access::source> sources;
+    for (std::size_t i = 0; i < points.size(); ++i)
+        sources.push_back({points.x[i], points.y[i], static_cast<std::int32_t>(i)});
+    std::vector<double> thresholds = run.thresholds;
+    std::sort(thresholds.begin(), thresholds.end());
+    thresholds.erase(std::unique(thresholds.begin(), thresholds.end()), thresholds.end());
+    access::cost_distance_options o;
+    o.moves = run.moves == 16 ? access::neighbourhood::knight : access::neighbourhood::queen;
+    out.base = std::make_shared<const access::travel_base>(std::move(surface), pop, std::move(levels),
+                                                           std::move(thresholds), sources, o);
+    return bases_.emplace(run.sector, std::move(out)).first->second;
+}
+
+std::optional<scenario_travel_figures> scenario_travel::figures(const std::string& sector, level lvl,
+                                                                std::int64_t scenario,
+                                                                std::span<const store::proposal_record> proposals) {
+    const accessibility_run* run = live_run(sector);
+    if (!run) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    sector_base& b = base_of(*run);
+    const auto at = b.level_index.find(std::string(level_name(lvl)));
+    if (at == b.level_index.end()) return std::nullopt;
+    const auto started = std::chrono::steady_clock::now();
+    scenario_travel_figures out;
+    out.sector = run->sector;
+    out.level = at->first;
+    out.thresholds = b.base->thresholds();
+    const auto& cells = b.base->levels()[at->second];
+    const auto& before = b.base->figures()[at->second];
+    if (scenario == 0) {  // the baseline: no state of its own
+        for (std::size_t u = 0; u < cells.codes.size(); ++u)
+            out.units.push_back({cells.codes[u], before[u], before[u]});
+        return out;
+    }
+    scenario_state& s = states_[{scenario, sector}];
+    if (!s.state) s.state = std::make_unique<access::travel_state>(b.base);
+    // The proposals that count now, in the surface's CRS.
+    std::map<std::int64_t, std::pair<double, double>> now;
+    for (const auto& p : proposals)
+        if (p.sector == run->sector && (run->typology.empty() || p.typology == run->typology))
+            now[p.id] = {p.lon, p.lat};
+    std::size_t changed = 0;
+    for (auto it = s.applied.begin(); it != s.applied.end();) {  // deleted or moved
+        auto n = now.find(it->first);
+        if (n != now.end() && n->second == it->second) {
+            ++it;
+            continue;
+        }
+        if (s.state->remove(static_cast<std::int32_t>(proposal_ids + it->first)))
+            changed += s.state->changed_people_cells();
+        else
+            --s.unplaced;
+        it = s.applied.erase(it);
+    }
+    thread_local std::string key;
+    thread_local std::unique_ptr<proj::transformer> to_surface;
+    const std::string& crs = b.base->surface().g.crs_wkt;
+    if (!to_surface || key != crs) to_surface = std::make_unique<proj::transformer>("EPSG:4326", crs), key = crs;
+    for (const auto& [id, lonlat] : now) {  // new or moved
+        if (s.applied.count(id)) continue;
+        double x = lonlat.first, y = lonlat.second;
+        const bool placed =
+            to_surface->forward(x, y) && s.state->add({x, y, static_cast<std::int32_t>(proposal_ids + id)});
+        if (placed)
+            changed += s.state->changed_people_cells();
+        else
+            ++s.unplaced;
+        s.applied[id] = lonlat;
+    }
+    out.proposals = now.size();
+    out.unplaced = s.unplaced;
+    out.changed_cells = changed;
+    const auto& after = s.state->figures()[at->second];
+    for (std::size_t u = 0; u < cells.codes.size(); ++u) out.units.push_back({cells.codes[u], before[u], after[u]});
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return out;
+}
+
+void scenario_travel::forget(std::int64_t scenario) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(states_, [&](const auto& kv) { return kv.first.first == scenario; });
+}
+
+}  // namespace microplan::geo::usecases
