@@ -117,7 +117,8 @@ command add_build_ecuador(CLI::App& app) {
     app.add_option("--friction-out", o.friction_out,
                    "Also write each season's friction surface (minutes per cell, flat ground) to "
                    "PREFIX_travel_time.tif and PREFIX_travel_time_rainy.tif, for design --friction and "
-                   "design evaluate --friction");
+                   "design evaluate --friction, and the whole surface (with elevation) to PREFIX_*_surface.tif, "
+                   "which the runs keep for live travel time in scenarios");
     return [a] {
         auto t0 = clock_type::now();
         auto& options = a->o;

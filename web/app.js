@@ -21,6 +21,9 @@ const TEXT = {
     undone: "Última edición deshecha.", nothing_to_undo: "No hay ediciones que deshacer.",
     refused: "Edición rechazada: falta la clave de edición o no es correcta.", remove_this: "Eliminar este establecimiento",
     before: "Antes", after: "Después", newly_covered: "Personas nuevas cubiertas", changed_units: "Unidades que cambian",
+    travel_people: "Personas según tiempo de viaje", within_min: "a ≤ {m} min", newly_within: "Personas que pasan a estar a ≤ {m} min",
+    travel_needs_sector: "Elija un sector para ver cuántas personas quedan a X minutos.",
+    travel_updated: "recalculado en {ms} ms sobre la superficie de fricción",
     within_minutes_na: "Sin resultados de accesibilidad para este sector (microplan access travel-time).",
     choose_sector: "Elija un sector para ver la población a X minutos.", minutes: "Minutos",
     within_title: "Población a ≤ {m} min (%)", accessibility: "Accesibilidad (tiempo de viaje)", mean_time: "Tiempo medio",
@@ -64,6 +67,9 @@ const TEXT = {
     removed: "Establishment removed.", undone: "Last edit undone.", nothing_to_undo: "Nothing to undo.",
     refused: "Edit refused: the edit token is missing or wrong.", remove_this: "Remove this establishment",
     before: "Before", after: "After", newly_covered: "People newly covered", changed_units: "Units that change",
+    travel_people: "People by travel time", within_min: "within {m} min", newly_within: "People newly within {m} min",
+    travel_needs_sector: "Choose a sector to see how many people are within X minutes.",
+    travel_updated: "recomputed in {ms} ms over the friction surface",
     within_minutes_na: "No accessibility results for this sector (microplan access travel-time).",
     choose_sector: "Choose a sector to see the population within X minutes.", minutes: "Minutes",
     within_title: "Population within {m} min (%)", accessibility: "Accessibility (travel time)", mean_time: "Mean time",
@@ -530,6 +536,22 @@ async function addAt(lngLat) {
   await edit(() => api(`/scenarios/${state.scenario}/establishments`, { method: "POST", body: JSON.stringify(body) }), t("added"));
 }
 
+// People within each threshold of the sector's travel time, baseline → scenario (live).
+function travelTable(tt) {
+  if (!tt) return state.sector ? "" : `<p class="hint">${t("travel_needs_sector")}</p>`;
+  const rows = tt.thresholds.map((m, i) => {
+    const gain = tt.within_after[i] - tt.within_before[i];
+    const mark = m === tt.minutes ? ` class="standard"` : "";
+    return `<tr${mark} data-minutes="${m}"><td>${t("within_min").replace("{m}", fmt(m))}</td>` +
+      `<td>${fmt(tt.within_before[i])}</td><td>${fmt(tt.within_after[i])}</td><td class="gain">${gain > 0 ? "+" : ""}${fmt(gain)}</td></tr>`;
+  }).join("");
+  const headline = tt.minutes === undefined ? "" :
+    `<p>${t("newly_within").replace("{m}", fmt(tt.minutes))}: <strong data-testid="newly-within">${fmt(tt.newly_within_minutes)}</strong></p>`;
+  return `<h2>${t("travel_people")}</h2>${headline}<table data-testid="compare-travel"><tr><th></th><th>${t("before")}</th>` +
+    `<th>${t("after")}</th><th>Δ</th></tr>${rows}</table>` +
+    `<p class="hint">${t("travel_updated").replace("{ms}", fmt(tt.update_ms, 1))}</p>`;
+}
+
 async function compare() {
   if (!state.scenario) return say(t("choose_scenario"), true);
   const params = new URLSearchParams({ level: state.level });
@@ -540,7 +562,7 @@ async function compare() {
   $("panel").innerHTML = `<h2>${t("compare")}: ${c.scenario}</h2>` +
     `<p>${t("deficit")}: ${fmt(c.totals.deficit_before, 1)} → <strong>${fmt(c.totals.deficit_after, 1)}</strong><br>` +
     `${t("cost")}: ${fmt(c.totals.investment_before)} → ${fmt(c.totals.investment_after)}<br>` +
-    `${t("newly_covered")}: <strong>${fmt(c.totals.newly_covered)}</strong></p>` +
+    `${t("newly_covered")}: <strong>${fmt(c.totals.newly_covered)}</strong></p>` + travelTable(c.travel_time) +
     `<h2>${t("changed_units")}</h2><table data-testid="compare"><tr><th></th><th>${t("before")}</th><th>${t("after")}</th>` +
     `<th>Δ ${t("cost")}</th><th>${t("newly_covered")}</th></tr>${rows}</table>`;
   state.selected = null;

@@ -483,18 +483,22 @@ void scenarios_service::register_routes(route_table& table) const {
                        .parameters = {scenario_id_parameter()},
                        .responses = {ok_response("{\"undone\": true|false}"), missing}},
                .edits = true});
-    table.add({.pattern = "/scenarios/{scenarioId}/compare",
-               .handler = [this](const request_context& ctx,
-                                 const path_params& p) { return compare(ctx, scenario_of(ctx, p).second); },
-               .api = {.operation_id = "compareScenario",
-                       .summary = "Per unit: deficit, cost and people covered, before and after",
-                       .tags = {tag},
-                       .parameters = {scenario_id_parameter(),
-                                      query_parameter("level", "Planning level (default circuit)",
-                                                      {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
-                                      query_parameter("sector", "One sector; all when absent", {{"type", "string"}})},
-                       .responses = {ok_response("Comparison"), error_response_doc(400, "A parameter is malformed"),
-                                     missing}}});
+    table.add(
+        {.pattern = "/scenarios/{scenarioId}/compare",
+         .handler = [this](const request_context& ctx,
+                           const path_params& p) { return compare(ctx, scenario_of(ctx, p).second); },
+         .api = {.operation_id = "compareScenario",
+                 .summary = "Per unit: deficit, cost and people covered, before and after; with a sector "
+                            "whose travel-time run kept its surface, people within each threshold (live)",
+                 .tags = {tag},
+                 .parameters = {scenario_id_parameter(),
+                                query_parameter("level", "Planning level (default circuit)",
+                                                {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
+                                query_parameter("sector", "One sector; all when absent", {{"type", "string"}})},
+                 .responses = {ok_response("Comparison"), error_response_doc(400, "A parameter is malformed"), missing,
+                               error_response_doc(503,
+                                                  "The surface or population raster the sector's "
+                                                  "travel-time run names cannot be read any more")}}});
     table.add({.pattern = "/scenarios/{scenarioId}/export.gpkg",
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return export_geopackage(ctx, scenario_of(ctx, p).second); },

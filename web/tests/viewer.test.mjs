@@ -119,6 +119,14 @@ await withViewerPage("viewer test", /status of 40[13]/, async (page, errors) => 
   const scenario = await page.inputValue("#scenario");
   await page.selectOption("#propose-sector", "health");
   await page.selectOption("#propose-typology", "Centro de Salud Tipo A");
+  // The map shows health's population within its standard time while the proposal is made: it
+  // must follow the scenario (recomputed live over the friction surface).
+  n = await counter("indicatorsLoaded");
+  await page.selectOption("#sector", "health");
+  await waitAbove("indicatorsLoaded", n);
+  n = await counter("indicatorsLoaded");
+  await page.selectOption("#indicator", "population_within_minutes");
+  await waitAbove("indicatorsLoaded", n);
   let edits = await counter("edits");
   await page.click("#add-mode");
   const clicked = Date.now();
@@ -134,7 +142,50 @@ await withViewerPage("viewer test", /status of 40[13]/, async (page, errors) => 
   }, afterHealth, { timeout: 10000 });
   assert.equal(await page.locator("[data-testid=proposal]").count(), 1);
   step(`proposed a Centro de Salud Tipo A: ${target.code} health deficit ${target.health} -> ${afterHealth}; ` +
-    `click to map and panel updated in ${refreshed} ms`);
+    `click to map (people within minutes, live) and panel updated in ${refreshed} ms`);
+
+  // The choropleth of people within minutes is the scenario's, live; compare lists them.
+  const live = await api(`/indicators/circuit?sector=health&scenario=${scenario}`);
+  assert.match(live.note, /live/);
+  const liveUnit = live.units.find((u) => u.code === target.code);
+  const baseUnit = (await api("/indicators/circuit?sector=health")).units.find((u) => u.code === target.code);
+  assert.ok(liveUnit.population_within_minutes >= baseUnit.population_within_minutes, "fewer people within minutes");
+  const liveState = await page.evaluate((id) => map.getFeatureState({ source: "microplan", sourceLayer: "circuits", id }), liveUnit.id);
+  assert.equal(liveState.value, liveUnit.population_within_minutes, "feature-state value of the scenario, within minutes");
+  await page.click("#compare");
+  await page.waitForSelector("[data-testid=compare-travel]", { timeout: 10000 });
+  const cmp = await api(`/scenarios/${scenario}/compare?level=circuit&sector=health`);
+  assert.equal(await page.locator("[data-testid=compare-travel] tr[data-minutes]").count(), cmp.travel_time.thresholds.length);
+  const newly = number(await page.textContent("[data-testid=newly-within]"));
+  assert.equal(newly, cmp.travel_time.newly_within_minutes, "people newly within minutes in the panel");
+  step(`people within ${cmp.travel_time.minutes} min of health in ${target.code}: ${baseUnit.population_within_minutes} -> ` +
+    `${liveUnit.population_within_minutes} %; ${newly} people newly within, recomputed in ${cmp.travel_time.update_ms} ms`);
+
+  // A second proposal where people are furthest from health care: the map's value there rises.
+  const far = live.units.filter((u) => u.population_within_minutes !== null)
+    .sort((a, b) => a.population_within_minutes - b.population_within_minutes)[0];
+  const farGeometry = (await api(`/collections/circuits/items?code=${far.code}`)).features[0].geometry;
+  const ring = farGeometry.type === "Polygon" ? farGeometry.coordinates[0] : farGeometry.coordinates[0][0];
+  const farPoint = [0, 1].map((k) => ring.slice(1).reduce((s, p) => s + p[k], 0) / (ring.length - 1));
+  await page.evaluate((p) => map.jumpTo({ center: p, zoom: 11 }), farPoint);
+  await page.waitForFunction(() => map.loaded() && map.areTilesLoaded(), null, { timeout: 30000 });
+  edits = await counter("edits");
+  await page.click("#add-mode");
+  const farClicked = Date.now();
+  const box = await page.locator("#map").boundingBox();
+  const xy = await page.evaluate((p) => map.project(p), farPoint);
+  await page.mouse.click(box.x + xy.x, box.y + xy.y);
+  await waitAbove("edits", edits);
+  const farRefreshed = Date.now() - farClicked;
+  const farAfter = (await api(`/indicators/circuit?sector=health&scenario=${scenario}`)).units.find((u) => u.code === far.code);
+  assert.ok(farAfter.population_within_minutes > far.population_within_minutes,
+    `${far.code}: ${far.population_within_minutes} % within minutes before, ${farAfter.population_within_minutes} % after`);
+  const farState = await page.evaluate((id) => map.getFeatureState({ source: "microplan", sourceLayer: "circuits", id }), far.id);
+  assert.equal(farState.value, farAfter.population_within_minutes, "feature-state value where people were furthest");
+  step(`proposed a health centre in ${far.code}: people within minutes ${far.population_within_minutes} -> ` +
+    `${farAfter.population_within_minutes} %; click to updated map in ${farRefreshed} ms`);
+  await page.evaluate(([lon, lat]) => map.jumpTo({ center: [lon, lat], zoom: 12 }), target.point);
+  await page.waitForFunction(() => map.loaded() && map.areTilesLoaded(), null, { timeout: 30000 });
 
   // Without the token the next edit is refused and nothing changes.
   await page.fill("#token", "");
@@ -144,7 +195,7 @@ await withViewerPage("viewer test", /status of 40[13]/, async (page, errors) => 
   await waitAbove("edits", edits);
   assert.match(await page.textContent("#message"), /401/);
   const stored = await api(`/scenarios/${scenario}`);
-  assert.equal(stored.establishments.features.length, 1, "an edit without the token changed the scenario");
+  assert.equal(stored.establishments.features.length, 2, "an edit without the token changed the scenario");
   step("edit without the token refused (401), scenario unchanged");
 
   await page.screenshot({ path: screenshot });

@@ -130,14 +130,21 @@ nlohmann::json run_scenario(const national_access_options& o, const road_scenari
     access::friction_summary sum;
     cost_surface surface = access::build_friction(layers, &sum);
     const double friction_seconds = clock.seconds();
-    if (!o.friction_out.empty())
+    // The friction alone (minutes per cell, as design --friction reads it) and the whole surface
+    // with its elevation and walking cells, which the run keeps for live scenario edits.
+    std::string kept;
+    if (!o.friction_out.empty()) {
         write_float_raster(o.friction_out + "_" + sc.measure + ".tif", surface.g, surface.cost);
+        kept = std::filesystem::absolute(o.friction_out + "_" + sc.measure + "_surface.tif").string();
+        write_cost_surface(kept, surface);
+    }
     access::accessibility_options ao;
     ao.sector = "education";
     ao.thresholds = thresholds;
     auto r = access::travel_time_accessibility(levels, surface, pop, schools, ao);
     r.run.measure = sc.measure;
-    r.run.population_source = o.population;
+    r.run.population_source = std::filesystem::absolute(o.population).string();
+    r.run.surface_source = kept;
     r.run.limitations = limitation_codes;
     r.run.method = "cost distance (8 neighbours) over a " + detail::text("%g", o.resolution) +
                    " m friction surface WITHOUT land cover: off-road walking at " + detail::text("%g", o.walk_kmh) +

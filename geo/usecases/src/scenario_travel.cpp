@@ -27,8 +27,9 @@ std::string input_path(const std::string& named, const std::string& store_locati
 
 }  // namespace
 
-scenario_travel::scenario_travel(std::string store_location, const std::vector<accessibility_run>& runs)
-    : store_location_(std::move(store_location)) {
+scenario_travel::scenario_travel(std::string store_location, const std::vector<accessibility_run>& runs,
+                                 std::size_t max_states)
+    : store_location_(std::move(store_location)), max_states_(std::max<std::size_t>(1, max_states)) {
     for (const auto& r : runs)
         if (r.measure == "travel_time" && !r.surface_source.empty()) {
             accessibility_run kept = r;
@@ -96,7 +97,12 @@ std::optional<scenario_travel_figures> scenario_travel::figures(const std::strin
             out.units.push_back({cells.codes[u], before[u], before[u]});
         return out;
     }
-    scenario_state& s = states_[{scenario, sector}];
+    const std::pair<std::int64_t, std::string> key{scenario, sector};
+    if (!states_.count(key) && states_.size() >= max_states_)  // the least recently used goes
+        states_.erase(std::min_element(states_.begin(), states_.end(),
+                                       [](const auto& a, const auto& b) { return a.second.used < b.second.used; }));
+    scenario_state& s = states_[key];
+    s.used = ++clock_;
     if (!s.state) s.state = std::make_unique<access::travel_state>(b.base);
     // The proposals that count now, in the surface's CRS.
     std::map<std::int64_t, std::pair<double, double>> now;
@@ -116,10 +122,10 @@ std::optional<scenario_travel_figures> scenario_travel::figures(const std::strin
             --s.unplaced;
         it = s.applied.erase(it);
     }
-    thread_local std::string key;
+    thread_local std::string crs_of;
     thread_local std::unique_ptr<proj::transformer> to_surface;
     const std::string& crs = b.base->surface().g.crs_wkt;
-    if (!to_surface || key != crs) to_surface = std::make_unique<proj::transformer>("EPSG:4326", crs), key = crs;
+    if (!to_surface || crs_of != crs) to_surface = std::make_unique<proj::transformer>("EPSG:4326", crs), crs_of = crs;
     for (const auto& [id, lonlat] : now) {  // new or moved
         if (s.applied.count(id)) continue;
         double x = lonlat.first, y = lonlat.second;

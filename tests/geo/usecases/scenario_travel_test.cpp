@@ -120,6 +120,12 @@ TEST(ScenarioTravel, FollowsProposalsAsAFullRunWould) {
     }
     // Another scenario starts from the baseline; a forgotten one too.
     expect_equal(*travel.figures("health", level::circuit, 2, {}), run, "scenario 2");
+    // Beyond the states kept, the least recently used is dropped and rebuilt from its proposals.
+    scenario_travel small(store, runs, 1);
+    (void)small.figures("health", level::circuit, 1, proposals);
+    (void)small.figures("health", level::circuit, 2, {});  // drops scenario 1's state
+    expect_equal(*small.figures("health", level::circuit, 1, proposals), full_run(store, run, proposals),
+                 "scenario 1 rebuilt");
     travel.forget(1);
     expect_equal(*travel.figures("health", level::circuit, 1, {}), run, "scenario 1 forgotten");
 }

@@ -49,8 +49,11 @@ struct scenario_travel_figures {
 
 class scenario_travel {
 public:
-    // `runs`: the store's accessibility runs (their metadata; the figures are not used).
-    scenario_travel(std::string store_location, const std::vector<accessibility_run>& runs);
+    // `runs`: the store's accessibility runs (their metadata; the figures are not used). At most
+    // `max_states` scenario states are kept (each as large as the sector's surface: 16 bytes a
+    // cell, 0.75 GB on the national 100 m grid); the least recently used is dropped and rebuilt
+    // from the baseline and its proposals when asked again (one add per proposal).
+    scenario_travel(std::string store_location, const std::vector<accessibility_run>& runs, std::size_t max_states = 6);
 
     // The travel-time run of `sector` that kept its surface, or null (not live).
     [[nodiscard]] const accessibility_run* live_run(const std::string& sector) const;
@@ -74,11 +77,14 @@ private:
         std::unique_ptr<access::travel_state> state;
         std::map<std::int64_t, std::pair<double, double>> applied;  // proposal id -> lon, lat
         std::size_t unplaced = 0;
+        std::uint64_t used = 0;  // when last asked (a counter)
     };
     sector_base& base_of(const accessibility_run& run);
 
     std::string store_location_;
     std::vector<accessibility_run> runs_;  // live ones, without figures
+    std::size_t max_states_;
+    std::uint64_t clock_ = 0;
     std::mutex mutex_;
     std::map<std::string, sector_base> bases_;                               // by sector
     std::map<std::pair<std::int64_t, std::string>, scenario_state> states_;  // (scenario, sector)
