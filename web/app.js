@@ -21,6 +21,8 @@ const TEXT = {
     undone: "Última edición deshecha.", nothing_to_undo: "No hay ediciones que deshacer.",
     refused: "Edición rechazada: falta la clave de edición o no es correcta.", remove_this: "Eliminar este establecimiento",
     before: "Antes", after: "Después", newly_covered: "Personas nuevas cubiertas", changed_units: "Unidades que cambian",
+    travel_layer: "Mapa de tiempo de viaje", travel_needs_live: "Elija un sector con tiempo de viaje guardado con su superficie.",
+    travel_legend: "Verde: dentro del primer umbral; rojo: más allá del último; gris: sin acceso.",
     travel_people: "Personas según tiempo de viaje", within_min: "a ≤ {m} min", newly_within: "Personas que pasan a estar a ≤ {m} min",
     travel_needs_sector: "Elija un sector para ver cuántas personas quedan a X minutos.",
     travel_updated: "recalculado en {ms} ms sobre la superficie de fricción",
@@ -67,6 +69,8 @@ const TEXT = {
     removed: "Establishment removed.", undone: "Last edit undone.", nothing_to_undo: "Nothing to undo.",
     refused: "Edit refused: the edit token is missing or wrong.", remove_this: "Remove this establishment",
     before: "Before", after: "After", newly_covered: "People newly covered", changed_units: "Units that change",
+    travel_layer: "Travel-time map", travel_needs_live: "Choose a sector whose travel time was stored with its surface.",
+    travel_legend: "Green: within the first threshold; red: beyond the last; grey: no access.",
     travel_people: "People by travel time", within_min: "within {m} min", newly_within: "People newly within {m} min",
     travel_needs_sector: "Choose a sector to see how many people are within X minutes.",
     travel_updated: "recomputed in {ms} ms over the friction surface",
@@ -311,6 +315,7 @@ async function loadIndicators() {
     say("");
   }
   $("message").dataset.planned = data.planned_at !== undefined ? "1" : "";
+  showTravelLayer();  // follows the sector, the scenario and its edits as the choropleth does
   window.microplanViewer.indicatorsLoaded++;
 }
 
@@ -536,6 +541,26 @@ async function addAt(lngLat) {
   await edit(() => api(`/scenarios/${state.scenario}/establishments`, { method: "POST", body: JSON.stringify(body) }), t("added"));
 }
 
+// The travel-time surface of the sector as raster tiles, the scenario's when one is chosen,
+// reloaded after every edit (the server recomputes it live), under the unit outlines.
+function showTravelLayer() {
+  const sector = state.catalogue && state.catalogue.sectors.find((s) => s.id === state.sector);
+  const wanted = $("travel-layer").checked && sector && sector.live_travel;
+  $("travel-legend").hidden = !wanted;
+  if ($("travel-layer").checked && !wanted) say(t("travel_needs_live"));
+  if (!wanted) {
+    if (map.getLayer("travel")) map.removeLayer("travel");
+    if (map.getSource("travel")) map.removeSource("travel");
+    return;
+  }
+  state.travelVersion = (state.travelVersion || 0) + 1;
+  const url = `${location.origin}/travel/${encodeURIComponent(state.sector)}/{z}/{x}/{y}.png?scenario=${state.scenario || 0}` +
+    `&v=${state.travelVersion}`;
+  if (map.getSource("travel")) return map.getSource("travel").setTiles([url]);
+  map.addSource("travel", { type: "raster", tiles: [url], tileSize: 256, maxzoom: 14 });
+  map.addLayer({ id: "travel", type: "raster", source: "travel", paint: { "raster-opacity": 0.8 } }, "circuits-line");
+}
+
 // People within each threshold of the sector's travel time, baseline → scenario (live).
 function travelTable(tt) {
   if (!tt) return state.sector ? "" : `<p class="hint">${t("travel_needs_sector")}</p>`;
@@ -691,6 +716,7 @@ $("plan-file").onchange = () => { if ($("plan-file").files.length) comparePlan($
 $("sector").onchange = () => { state.sector = $("sector").value; state.minutes = null; loadIndicators(); };
 $("minutes").onchange = () => { state.minutes = $("minutes").value; loadIndicators(); };
 $("indicator").onchange = () => { state.indicator = $("indicator").value; loadIndicators(); };
+$("travel-layer").onchange = showTravelLayer;
 $("propose-sector").onchange = fillTypologies;
 $("scenario").onchange = async () => {
   state.scenario = $("scenario").value;

@@ -326,7 +326,11 @@ http_response reports_service::catalogue(const request_context& ctx) const {
     const auto& model = model_of(ctx);
     nlohmann::json sectors = nlohmann::json::array(), standards = nlohmann::json::array();
     for (const auto& [sector, priority] : model.catalogue().sectors())
-        sectors.push_back({{"id", sector}, {"label", geo::sector_label(sector)}, {"priority", priority}});
+        sectors.push_back({{"id", sector},
+                           {"label", geo::sector_label(sector)},
+                           {"priority", priority},
+                           // Its travel time follows scenarios live (/travel tiles, compare).
+                           {"live_travel", ctx.data->travel() && ctx.data->travel()->live_run(sector)}});
     for (const auto& st : model.catalogue().items)
         standards.push_back({{"sector", st.sector},
                              {"typology", st.typology},

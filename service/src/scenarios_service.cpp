@@ -13,6 +13,7 @@
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/routes.hpp"
 #include "microplan/service/scenarios.hpp"
+#include "microplan/tiles/tile_id.hpp"
 
 namespace microplan::service {
 
@@ -325,6 +326,43 @@ std::optional<geo::usecases::scenario_travel_figures> live_travel(const request_
     }
 }
 
+http_response scenarios_service::travel_tile(const request_context& ctx, const path_params& p) const {
+    const std::string sector = p["sector"];
+    geo::usecases::scenario_travel* travel = ctx.data->travel();
+    if (!travel || !travel->live_run(sector))
+        throw request_error(404, "NotFound",
+                            "no live travel time for sector '" + geo::utf8::excerpt(sector, 30) +
+                                "' (its stored travel-time run kept no surface)");
+    std::string_view y = p["y"];
+    if (!(y.size() > 4 && y.substr(y.size() - 4) == ".png"))
+        throw request_error(404, "NotFound", "travel-time tiles are served as /travel/{sector}/{z}/{x}/{y}.png");
+    y.remove_suffix(4);
+    auto id = tiles::parse_tile(p["z"], p["x"], y);
+    if (!id)
+        throw request_error(400, "InvalidParameterValue",
+                            "no tile " + geo::utf8::excerpt(p["z"], 12) + "/" + geo::utf8::excerpt(p["x"], 12) + "/" +
+                                std::string(geo::utf8::excerpt(y, 12)) + ": z must be 0-" +
+                                std::to_string(tiles::max_zoom) + " and x, y 0 to 2^z - 1");
+    std::int64_t scenario = 0;
+    if (auto text = ctx.target.get("scenario"); text && !text->empty() && *text != "0" && *text != "base")
+        scenario = parse_id(*text, "scenario");
+    std::vector<proposed_establishment> proposals;
+    if (scenario != 0) proposals = book_of(ctx).establishments(scenario);  // the book's lock, released
+    std::optional<geo::usecases::travel_tile> minutes;
+    try {
+        minutes = travel->tile(sector, scenario, proposals, id->z, id->x, id->y);
+    } catch (const geo::error& e) {
+        throw request_error(503, "NotAvailable",
+                            "the travel-time surface of '" + sector + "' cannot be read any more: " +
+                                std::filesystem::path(e.where().file).filename().string());
+    }
+    http_response r;
+    r.content_type = "image/png";
+    r.set_body(geo::usecases::travel_tile_png(*minutes));
+    r.add_header("Cache-Control", "no-cache");  // a scenario's tiles change with its edits
+    return r;
+}
+
 http_response scenarios_service::compare(const request_context& ctx, std::int64_t id) const {
     if (!ctx.data->model()) throw request_error(404, "NotAvailable", ctx.data->planning_unavailable());
     geo::level lvl = level_of(ctx);
@@ -499,6 +537,30 @@ void scenarios_service::register_routes(route_table& table) const {
                                error_response_doc(503,
                                                   "The surface or population raster the sector's "
                                                   "travel-time run names cannot be read any more")}}});
+    table.add(
+        {.pattern = "/travel/{sector}/{z}/{x}/{y}",
+         .handler = [this](const request_context& ctx, const path_params& p) { return travel_tile(ctx, p); },
+         .api = {.operation_id = "getTravelTimeTile",
+                 .summary = "Travel time to the sector's establishments as a 256 px PNG map tile, green within "
+                            "the first threshold to red beyond the last (y ends in .png); with scenario=ID its "
+                            "proposals count, recomputed live",
+                 .tags = {tag},
+                 .parameters = {path_parameter("sector", "A sector whose travel-time run kept its surface",
+                                               {{"type", "string"}}),
+                                path_parameter("z", "Zoom level",
+                                               {{"type", "integer"}, {"minimum", 0}, {"maximum", tiles::max_zoom}}),
+                                path_parameter("x", "Column (0 to 2^z - 1)", {{"type", "integer"}, {"minimum", 0}}),
+                                path_parameter("y", "Row from the north, with .png", {{"type", "string"}}),
+                                query_parameter("scenario", "A scenario's id (absent or 0: the baseline)",
+                                                {{"type", "integer"}, {"minimum", 0}}),
+                                query_parameter("v",
+                                                "Ignored: a version a map client changes after an edit so that it "
+                                                "asks for the tiles again",
+                                                {{"type", "string"}})},
+                 .responses = {ok_response("The tile", "image/png", {{"type", "string"}, {"format", "binary"}}),
+                               error_response_doc(400, "No such tile"),
+                               error_response_doc(404, "No live travel time for the sector, or no such scenario"),
+                               error_response_doc(503, "The sector's surface cannot be read any more")}}});
     table.add({.pattern = "/scenarios/{scenarioId}/export.gpkg",
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return export_geopackage(ctx, scenario_of(ctx, p).second); },

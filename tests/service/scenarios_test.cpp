@@ -10,6 +10,7 @@
 #include "microplan/geo/core/sqlite.hpp"
 #include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/usecases/planning.hpp"
+#include "microplan/tiles/tile_id.hpp"
 #include "service/http_client.hpp"
 #include "service/running_server.hpp"
 #include "service/serve_process.hpp"
@@ -122,8 +123,34 @@ TEST_F(Scenarios, PeopleWithinMinutesFollowTheProposalsLive) {
     EXPECT_NE(get("/indicators/circuit?sector=health&scenario=1")["note"].get<std::string>().find("live"),
               std::string::npos);
 
+    // The travel-time map tile holding the proposal: a 256 px RGBA PNG that changes with it.
+    const auto t = tiles::tile_for_lonlat(lon, lat, 9);
+    const std::string tile_path = "/travel/health/9/" + std::to_string(t.x) + "/" + std::to_string(t.y) + ".png";
+    auto base_tile = http_get(server->port(), tile_path),
+         scenario_tile = http_get(server->port(), tile_path + "?scenario=1");
+    ASSERT_EQ(base_tile.status, 200u) << base_tile.body;
+    ASSERT_EQ(scenario_tile.status, 200u) << scenario_tile.body;
+    EXPECT_EQ(scenario_tile.headers["Content-Type"], "image/png");
+    EXPECT_NE(base_tile.body, scenario_tile.body);
+    {
+        VSILFILE* f =
+            VSIFileFromMemBuffer("/vsimem/scenario_tile.png", reinterpret_cast<GByte*>(scenario_tile.body.data()),
+                                 static_cast<vsi_l_offset>(scenario_tile.body.size()), FALSE);
+        VSIFCloseL(f);
+        GDALDatasetUniquePtr png(GDALDataset::Open("/vsimem/scenario_tile.png", GDAL_OF_RASTER));
+        ASSERT_TRUE(png);
+        EXPECT_EQ(png->GetRasterXSize(), 256);
+        EXPECT_EQ(png->GetRasterCount(), 4);
+        png.reset();
+        VSIUnlink("/vsimem/scenario_tile.png");
+    }
+    EXPECT_EQ(http_get(server->port(), "/travel/cooking/9/1/1.png").status, 404u);
+    EXPECT_EQ(http_get(server->port(), "/travel/health/9/9999/1.png").status, 400u);
+    EXPECT_EQ(http_get(server->port(), "/travel/health/9/1/1.png?scenario=77").status, 404u);
+
     // Deleted: back to the baseline.
     ASSERT_EQ(send("DELETE", "/scenarios/1/establishments/" + std::to_string(proposal)).status, 204u);
+    EXPECT_EQ(http_get(server->port(), tile_path + "?scenario=1").body, base_tile.body);
     compared = get("/scenarios/1/compare?sector=health&level=circuit");
     EXPECT_EQ(compared["travel_time"]["within_after"], compared["travel_time"]["within_before"]);
     EXPECT_DOUBLE_EQ(pct("&scenario=1"), before);

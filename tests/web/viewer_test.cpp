@@ -89,6 +89,17 @@ TEST(Viewer, PlanEvaluationAndComparisonOfAPlanFile) {
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 
+// The travel-time map layer follows a scenario's proposals (tiles recomputed live).
+TEST(Viewer, TheTravelTimeLayerFollowsTheScenario) {
+    MICROPLAN_NEED_BROWSER();
+    service::handler_options o;
+    o.edit_token = "clave-de-prueba";
+    auto r = run_viewer_script("", o, "travel.test.mjs", "clave-de-prueba", "viewer_travel");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("its tile differs from the baseline's"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
+}
+
 // `make run`: the viewer URL `microplan serve` prints on loopback without --edit-token carries a
 // token made up for the run, with which the viewer edits and nobody types a token.
 TEST(Viewer, TheUrlPrintedOnLoopbackCanEdit) {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "microplan/geo/access/population_access.hpp"
 #include "microplan/geo/core/proj.hpp"
@@ -24,6 +26,16 @@ std::string input_path(const std::string& named, const std::string& store_locati
     const fs::path beside = fs::path(store_location).parent_path() / fs::path(named).filename();
     return fs::exists(beside) ? beside.string() : named;
 }
+
+// One transformer per thread and target CRS (creating one costs more than a tile's pixels).
+const proj::transformer& cached_transformer(const std::string& from, const std::string& to) {
+    thread_local std::map<std::pair<std::string, std::string>, std::unique_ptr<proj::transformer>> made;
+    auto& t = made[{from, to}];
+    if (!t) t = std::make_unique<proj::transformer>(from, to);
+    return *t;
+}
+const proj::transformer& from_lonlat(const std::string& crs) { return cached_transformer("EPSG:4326", crs); }
+const proj::transformer& from_mercator(const std::string& crs) { return cached_transformer("EPSG:3857", crs); }
 
 }  // namespace
 
@@ -76,6 +88,49 @@ scenario_travel::sector_base& scenario_travel::base_of(const accessibility_run& 
     return bases_.emplace(run.sector, std::move(out)).first->second;
 }
 
+scenario_travel::scenario_state& scenario_travel::sync(const accessibility_run& run, sector_base& b,
+                                                       std::int64_t scenario,
+                                                       std::span<const store::proposal_record> proposals,
+                                                       sync_counts& counts) {
+    const std::pair<std::int64_t, std::string> key{scenario, run.sector};
+    if (!states_.count(key) && states_.size() >= max_states_)  // the least recently used goes
+        states_.erase(std::min_element(states_.begin(), states_.end(),
+                                       [](const auto& a, const auto& b) { return a.second.used < b.second.used; }));
+    scenario_state& s = states_[key];
+    s.used = ++clock_;
+    if (!s.state) s.state = std::make_unique<access::travel_state>(b.base);
+    // The proposals that count now, in the surface's CRS.
+    std::map<std::int64_t, std::pair<double, double>> now;
+    for (const auto& p : proposals)
+        if (p.sector == run.sector && (run.typology.empty() || p.typology == run.typology)) now[p.id] = {p.lon, p.lat};
+    for (auto it = s.applied.begin(); it != s.applied.end();) {  // deleted or moved
+        auto n = now.find(it->first);
+        if (n != now.end() && n->second == it->second) {
+            ++it;
+            continue;
+        }
+        if (s.state->remove(static_cast<std::int32_t>(proposal_ids + it->first)))
+            counts.changed += s.state->changed_people_cells();
+        else
+            --s.unplaced;
+        it = s.applied.erase(it);
+    }
+    const proj::transformer& to_surface = from_lonlat(b.base->surface().g.crs_wkt);
+    for (const auto& [id, lonlat] : now) {  // new or moved
+        if (s.applied.count(id)) continue;
+        double x = lonlat.first, y = lonlat.second;
+        const bool placed =
+            to_surface.forward(x, y) && s.state->add({x, y, static_cast<std::int32_t>(proposal_ids + id)});
+        if (placed)
+            counts.changed += s.state->changed_people_cells();
+        else
+            ++s.unplaced;
+        s.applied[id] = lonlat;
+    }
+    counts.proposals = now.size();
+    return s;
+}
+
 std::optional<scenario_travel_figures> scenario_travel::figures(const std::string& sector, level lvl,
                                                                 std::int64_t scenario,
                                                                 std::span<const store::proposal_record> proposals) {
@@ -97,52 +152,43 @@ std::optional<scenario_travel_figures> scenario_travel::figures(const std::strin
             out.units.push_back({cells.codes[u], before[u], before[u]});
         return out;
     }
-    const std::pair<std::int64_t, std::string> key{scenario, sector};
-    if (!states_.count(key) && states_.size() >= max_states_)  // the least recently used goes
-        states_.erase(std::min_element(states_.begin(), states_.end(),
-                                       [](const auto& a, const auto& b) { return a.second.used < b.second.used; }));
-    scenario_state& s = states_[key];
-    s.used = ++clock_;
-    if (!s.state) s.state = std::make_unique<access::travel_state>(b.base);
-    // The proposals that count now, in the surface's CRS.
-    std::map<std::int64_t, std::pair<double, double>> now;
-    for (const auto& p : proposals)
-        if (p.sector == run->sector && (run->typology.empty() || p.typology == run->typology))
-            now[p.id] = {p.lon, p.lat};
-    std::size_t changed = 0;
-    for (auto it = s.applied.begin(); it != s.applied.end();) {  // deleted or moved
-        auto n = now.find(it->first);
-        if (n != now.end() && n->second == it->second) {
-            ++it;
-            continue;
-        }
-        if (s.state->remove(static_cast<std::int32_t>(proposal_ids + it->first)))
-            changed += s.state->changed_people_cells();
-        else
-            --s.unplaced;
-        it = s.applied.erase(it);
-    }
-    thread_local std::string crs_of;
-    thread_local std::unique_ptr<proj::transformer> to_surface;
-    const std::string& crs = b.base->surface().g.crs_wkt;
-    if (!to_surface || crs_of != crs) to_surface = std::make_unique<proj::transformer>("EPSG:4326", crs), crs_of = crs;
-    for (const auto& [id, lonlat] : now) {  // new or moved
-        if (s.applied.count(id)) continue;
-        double x = lonlat.first, y = lonlat.second;
-        const bool placed =
-            to_surface->forward(x, y) && s.state->add({x, y, static_cast<std::int32_t>(proposal_ids + id)});
-        if (placed)
-            changed += s.state->changed_people_cells();
-        else
-            ++s.unplaced;
-        s.applied[id] = lonlat;
-    }
-    out.proposals = now.size();
+    sync_counts counts;
+    const scenario_state& s = sync(*run, b, scenario, proposals, counts);
+    out.proposals = counts.proposals;
     out.unplaced = s.unplaced;
-    out.changed_cells = changed;
+    out.changed_cells = counts.changed;
     const auto& after = s.state->figures()[at->second];
     for (std::size_t u = 0; u < cells.codes.size(); ++u) out.units.push_back({cells.codes[u], before[u], after[u]});
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return out;
+}
+
+std::optional<travel_tile> scenario_travel::tile(const std::string& sector, std::int64_t scenario,
+                                                 std::span<const store::proposal_record> proposals, std::uint32_t z,
+                                                 std::uint32_t x, std::uint32_t y) {
+    const accessibility_run* run = live_run(sector);
+    if (!run) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    sector_base& b = base_of(*run);
+    sync_counts counts;
+    const std::vector<float>& cost =
+        scenario == 0 ? b.base->search().cost() : sync(*run, b, scenario, proposals, counts).state->cost();
+    const grid& g = b.base->surface().g;
+    travel_tile out;
+    out.thresholds = b.base->thresholds();
+    out.minutes.assign(tile_pixels * tile_pixels, std::numeric_limits<float>::quiet_NaN());
+    // Pixel centres in Web Mercator, to the surface's CRS, to its cell.
+    constexpr double half_world = 20037508.342789244;
+    const double size = 2 * half_world / static_cast<double>(std::uint64_t{1} << z) / tile_pixels;
+    const proj::transformer& to_surface = from_mercator(g.crs_wkt);
+    for (std::size_t row = 0; row < tile_pixels; ++row)
+        for (std::size_t col = 0; col < tile_pixels; ++col) {
+            double mx = -half_world + (static_cast<double>(x) * tile_pixels + static_cast<double>(col) + 0.5) * size;
+            double my = half_world - (static_cast<double>(y) * tile_pixels + static_cast<double>(row) + 0.5) * size;
+            if (!to_surface.forward(mx, my)) continue;
+            if (auto cell = g.cell_of(mx, my); cell && !std::isnan(b.base->surface().cost[*cell]))
+                out.minutes[row * tile_pixels + col] = cost[*cell];  // impassable (sea, lakes): NaN
+        }
     return out;
 }
 

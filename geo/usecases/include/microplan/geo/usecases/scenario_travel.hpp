@@ -47,6 +47,18 @@ struct scenario_travel_figures {
     std::size_t changed_cells = 0;  // inhabited cells whose time that changed
 };
 
+// A 256 × 256 Web Mercator tile of travel time: the minutes at each pixel's centre, row-major
+// from the north-west; +inf where unreached, NaN on impassable cells and off the surface.
+inline constexpr std::size_t tile_pixels = 256;
+struct travel_tile {
+    std::vector<double> thresholds;
+    std::vector<float> minutes;
+};
+// The tile as a PNG (GDAL's PNG driver, RGBA): one colour per class of the thresholds, green
+// (within the first) to red (beyond the last), grey where unreached, transparent on impassable
+// cells and off the surface.
+std::string travel_tile_png(const travel_tile& tile);
+
 class scenario_travel {
 public:
     // `runs`: the store's accessibility runs (their metadata; the figures are not used). At most
@@ -65,6 +77,11 @@ public:
     // named by the run cannot be read.
     std::optional<scenario_travel_figures> figures(const std::string& sector, level lvl, std::int64_t scenario,
                                                    std::span<const store::proposal_record> proposals);
+    // Travel time over tile z/x/y (Web Mercator), baseline (scenario 0) or with `proposals` as
+    // figures() counts them; nullopt when the sector is not live.
+    std::optional<travel_tile> tile(const std::string& sector, std::int64_t scenario,
+                                    std::span<const store::proposal_record> proposals, std::uint32_t z, std::uint32_t x,
+                                    std::uint32_t y);
     // Drops a deleted scenario's states.
     void forget(std::int64_t scenario);
 
@@ -79,7 +96,13 @@ private:
         std::size_t unplaced = 0;
         std::uint64_t used = 0;  // when last asked (a counter)
     };
+    struct sync_counts {
+        std::size_t proposals = 0, changed = 0;
+    };
     sector_base& base_of(const accessibility_run& run);
+    // The scenario's state brought up to `proposals` (created, or rebuilt after eviction).
+    scenario_state& sync(const accessibility_run& run, sector_base& b, std::int64_t scenario,
+                         std::span<const store::proposal_record> proposals, sync_counts& counts);
 
     std::string store_location_;
     std::vector<accessibility_run> runs_;  // live ones, without figures

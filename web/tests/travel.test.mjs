@@ -1,0 +1,71 @@
+// The travel-time map layer in headless Debian chromium, driven by playwright-core:
+//   node web/tests/travel.test.mjs BASE_URL EDIT_TOKEN SCREENSHOT.png
+// Turns on "Mapa de tiempo de viaje" for health (PNG tiles from /travel/health/…), creates a
+// scenario and proposes a health centre where people are furthest from one: the layer's tiles
+// are then asked for with the scenario and differ from the baseline's where the centre is.
+import assert from "node:assert/strict";
+import { withViewerPage } from "./browser.mjs";
+
+const [base, token, screenshot] = process.argv.slice(2);
+const step = (text) => console.log("travel test:", text);
+
+await withViewerPage("travel test", /(?!)/, async (page, errors) => {
+  const api = async (path) => {
+    const r = await page.request.fetch(base + path);
+    assert.ok(r.ok(), `${path}: HTTP ${r.status()}`);
+    return r.json();
+  };
+  const tiles = [];
+  page.on("response", (r) => { if (r.url().includes("/travel/")) tiles.push({ url: r.url(), status: r.status() }); });
+  const counter = (name) => page.evaluate((n) => window.microplanViewer[n], name);
+  const waitAbove = (name, value) =>
+    page.waitForFunction(([n, v]) => window.microplanViewer[n] > v, [name, value], { timeout: 30000 });
+
+  await page.goto(base + "/");
+  await page.waitForFunction(() => window.microplanViewer && window.microplanViewer.ready, null, { timeout: 60000 });
+  const catalogue = await api("/catalogue");
+  assert.ok(catalogue.sectors.find((s) => s.id === "health").live_travel, "health is not live in the catalogue");
+  let n = await counter("indicatorsLoaded");
+  await page.selectOption("#sector", "health");
+  await waitAbove("indicatorsLoaded", n);
+  await page.check("#travel-layer");
+  await page.waitForFunction(() => map.getLayer("travel") && map.loaded() && map.areTilesLoaded(), null, { timeout: 30000 });
+  assert.ok(tiles.length > 0 && tiles.every((t) => t.status === 200), `baseline tiles: ${JSON.stringify(tiles.slice(0, 3))}`);
+  assert.ok(await page.isVisible("#travel-legend"));
+  step(`travel-time layer on: ${tiles.length} baseline tiles, all 200`);
+
+  // Where people are furthest from health care (by the stored run), a proposal.
+  const units = (await api("/indicators/circuit?sector=health")).units.filter((u) => u.population_within_minutes !== null);
+  const far = units.sort((a, b) => a.population_within_minutes - b.population_within_minutes)[0];
+  const g = (await api(`/collections/circuits/items?code=${far.code}`)).features[0].geometry;
+  const ring = g.type === "Polygon" ? g.coordinates[0] : g.coordinates[0][0];
+  const point = [0, 1].map((k) => ring.slice(1).reduce((s, p) => s + p[k], 0) / (ring.length - 1));
+  await page.fill("#token", token);
+  page.on("dialog", (d) => d.accept("Taller de tiempos"));
+  await page.click("#scenario-new");
+  await page.waitForFunction(() => document.getElementById("scenario").value !== "", null, { timeout: 10000 });
+  const scenario = await page.inputValue("#scenario");
+  await page.selectOption("#propose-sector", "health");
+  await page.evaluate((p) => map.jumpTo({ center: p, zoom: 10 }), point);
+  await page.waitForFunction(() => map.loaded() && map.areTilesLoaded(), null, { timeout: 30000 });
+  tiles.length = 0;
+  const edits = await counter("edits");
+  await page.click("#add-mode");
+  const box = await page.locator("#map").boundingBox();
+  const xy = await page.evaluate((p) => map.project(p), point);
+  await page.mouse.click(box.x + xy.x, box.y + xy.y);
+  await waitAbove("edits", edits);
+  await page.waitForFunction(() => map.loaded() && map.areTilesLoaded(), null, { timeout: 30000 });
+  const mine = tiles.filter((t) => t.url.includes(`scenario=${scenario}`));
+  assert.ok(mine.length > 0 && mine.every((t) => t.status === 200), `scenario tiles: ${JSON.stringify(tiles.slice(0, 3))}`);
+
+  // The tile holding the proposal differs from the baseline's.
+  const z = 10, x = Math.floor((point[0] + 180) / 360 * 2 ** z);
+  const lat = point[1] * Math.PI / 180;
+  const y = Math.floor((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2 * 2 ** z);
+  const bytes = async (q) => Buffer.from(await (await page.request.fetch(`${base}/travel/health/${z}/${x}/${y}.png${q}`)).body());
+  assert.notDeepEqual(await bytes(`?scenario=${scenario}`), await bytes(""), "the proposal's tile did not change");
+  assert.deepEqual(errors, [], "errors in the page");
+  step(`proposal in ${far.code}: ${mine.length} tiles reloaded with scenario ${scenario}; its tile differs from the baseline's`);
+  await page.screenshot({ path: screenshot });
+});
