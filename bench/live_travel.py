@@ -123,6 +123,9 @@ def main():
             removes.append(time.perf_counter() - t0)
             inner_remove.append(c["travel_time"]["update_ms"])
         back = c["travel_time"]["within_after"] == c["travel_time"]["within_before"]
+        t0 = time.perf_counter()
+        suggested = call(port, "GET", "/scenarios/%d/suggest?sector=%s&count=3" % (scenario, SECTOR))
+        suggest_s = time.perf_counter() - t0
         rss = next(l.split()[1] for l in open("/proc/%d/status" % server.pid) if l.startswith("VmRSS"))
     finally:
         server.terminate()
@@ -141,6 +144,8 @@ def main():
           % (ms(statistics.median(removes)), ms(max(removes)), statistics.median(inner_remove)))
     print("  people newly within the standard's time after the last add: %s" % gained[-1])
     print("  every proposal deleted: back to the baseline: %s" % back)
+    print("  suggest 3 sites (greedy maximal covering over the live time, %d candidate cells): %.2f s"
+          % (suggested["candidates"], suggest_s))
     print("  server's resident memory with the baseline and one scenario: %.0f MB" % (int(rss) / 1024))
     print("  full run it replaces (microplan access travel-time --no-store): %.2f s; ratio %.0fx"
           % (full, full / statistics.median(adds)))

@@ -21,6 +21,9 @@ const TEXT = {
     undone: "Última edición deshecha.", nothing_to_undo: "No hay ediciones que deshacer.",
     refused: "Edición rechazada: falta la clave de edición o no es correcta.", remove_this: "Eliminar este establecimiento",
     before: "Antes", after: "Después", newly_covered: "Personas nuevas cubiertas", changed_units: "Unidades que cambian",
+    suggest: "Sugerir sitios", suggestions: "Sitios sugeridos", propose_here: "Proponer aquí",
+    suggest_text: "Donde un nuevo establecimiento pone a más personas a ≤ {m} min (además de los existentes y las propuestas del escenario):",
+    suggest_row: "+{p} personas; cobertura {c} %", no_suggestions: "Ningún sitio agrega personas.",
     travel_layer: "Mapa de tiempo de viaje", travel_needs_live: "Elija un sector con tiempo de viaje guardado con su superficie.",
     travel_legend: "Verde: dentro del primer umbral; rojo: más allá del último; gris: sin acceso.",
     travel_people: "Personas según tiempo de viaje", within_min: "a ≤ {m} min", newly_within: "Personas que pasan a estar a ≤ {m} min",
@@ -69,6 +72,9 @@ const TEXT = {
     removed: "Establishment removed.", undone: "Last edit undone.", nothing_to_undo: "Nothing to undo.",
     refused: "Edit refused: the edit token is missing or wrong.", remove_this: "Remove this establishment",
     before: "Before", after: "After", newly_covered: "People newly covered", changed_units: "Units that change",
+    suggest: "Suggest sites", suggestions: "Suggested sites", propose_here: "Propose here",
+    suggest_text: "Where a new establishment brings most people within {m} min (beyond the existing ones and the scenario's proposals):",
+    suggest_row: "+{p} people; coverage {c} %", no_suggestions: "No site adds people.",
     travel_layer: "Travel-time map", travel_needs_live: "Choose a sector whose travel time was stored with its surface.",
     travel_legend: "Green: within the first threshold; red: beyond the last; grey: no access.",
     travel_people: "People by travel time", within_min: "within {m} min", newly_within: "People newly within {m} min",
@@ -561,6 +567,43 @@ function showTravelLayer() {
   map.addLayer({ id: "travel", type: "raster", source: "travel", paint: { "raster-opacity": 0.8 } }, "circuits-line");
 }
 
+// Where to build next for the scenario: the server's greedy maximal covering over its live
+// travel time; each site drawn on the map and listed with a button that proposes it.
+async function suggestSites() {
+  if (!state.scenario) return say(t("choose_scenario"), true);
+  const sector = state.catalogue && state.catalogue.sectors.find((s) => s.id === state.sector);
+  if (!sector || !sector.live_travel) return say(t("travel_needs_live"), true);
+  let s;
+  try {
+    s = await api(`/scenarios/${state.scenario}/suggest?sector=${encodeURIComponent(state.sector)}&count=3`);
+  } catch (e) { return say(e.message, true); }
+  for (const m of state.suggested || []) m.remove();
+  state.suggested = s.features.map((f) => {
+    const el = document.createElement("div");
+    el.className = "suggestion";
+    el.textContent = f.properties.rank;
+    el.dataset.testid = "suggestion";
+    return new maplibregl.Marker({ element: el }).setLngLat(f.geometry.coordinates).addTo(map);
+  });
+  const propose = async (f, i) => {
+    $("propose-sector").value = state.sector;
+    fillTypologies();
+    const body = { sector: state.sector, typology: $("propose-typology").value,
+      lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] };
+    await edit(() => api(`/scenarios/${state.scenario}/establishments`, { method: "POST", body: JSON.stringify(body) }), t("added"));
+    state.suggested[i].remove();
+    $(`suggest-${f.properties.rank}`).disabled = true;
+  };
+  const rows = s.features.map((f) => `<tr><td>${f.properties.rank}</td><td>${t("suggest_row")
+    .replace("{p}", fmt(f.properties.added_people)).replace("{c}", fmt(f.properties.covered_pct_after, 1))}</td>` +
+    `<td><button type="button" id="suggest-${f.properties.rank}" data-rank="${f.properties.rank}">${t("propose_here")}</button></td></tr>`).join("");
+  $("panel").innerHTML = `<h2>${t("suggestions")}</h2><p>${t("suggest_text").replace("{m}", fmt(s.minutes))}</p>` +
+    (rows ? `<table data-testid="suggestions">${rows}</table>` : `<p>${t("no_suggestions")}</p>`);
+  s.features.forEach((f, i) => { $(`suggest-${f.properties.rank}`).onclick = () => propose(f, i); });
+  state.selected = null;
+  window.microplanViewer.suggestions = (window.microplanViewer.suggestions || 0) + 1;
+}
+
 // People within each threshold of the sector's travel time, baseline → scenario (live).
 function travelTable(tt) {
   if (!tt) return state.sector ? "" : `<p class="hint">${t("travel_needs_sector")}</p>`;
@@ -762,6 +805,7 @@ $("undo").onclick = async () => {
   if (!undone && $("message").textContent === t("undone")) say(t("nothing_to_undo"));
 };
 $("compare").onclick = compare;
+$("suggest").onclick = suggestSites;
 $("export-csv").onclick = () => {
   const params = new URLSearchParams({ f: "csv" });
   if (state.sector) params.set("sector", state.sector);

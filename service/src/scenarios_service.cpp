@@ -326,6 +326,62 @@ std::optional<geo::usecases::scenario_travel_figures> live_travel(const request_
     }
 }
 
+http_response scenarios_service::suggest(const request_context& ctx, std::int64_t id) const {
+    if (!ctx.data->model()) throw request_error(404, "NotAvailable", ctx.data->planning_unavailable());
+    const std::string sector = ctx.target.get("sector").value_or("");
+    geo::usecases::scenario_travel* travel = ctx.data->travel();
+    if (sector.empty() || !travel || !travel->live_run(sector))
+        throw request_error(404, "NotAvailable",
+                            "suggesting sites needs a sector whose travel-time run kept its surface (parameter "
+                            "'sector'; /catalogue marks them live_travel)");
+    // The standard's time at the finest level that has one, unless asked.
+    double minutes = 0;
+    if (auto m = ctx.target.get("minutes")) {
+        minutes = parse_number("minutes", *m);
+        if (!(minutes > 0) || minutes > 1440)
+            throw request_error(400, "InvalidParameterValue",
+                                "parameter 'minutes' must be more than 0 and at most 1440");
+    } else {
+        for (geo::level l : {geo::level::zone, geo::level::district, geo::level::circuit})
+            if (auto s = geo::standard_minutes(ctx.data->model()->catalogue(), sector, l)) minutes = *s;
+        if (minutes == 0) minutes = 30;
+    }
+    double count = 3;
+    if (auto c = ctx.target.get("count")) {
+        count = parse_number("count", *c);
+        if (!(count >= 1 && count <= 20 && count == std::floor(count)))
+            throw request_error(400, "InvalidParameterValue", "parameter 'count' must be a whole number from 1 to 20");
+    }
+    const std::vector<proposed_establishment> proposals = book_of(ctx).establishments(id);  // the book's lock
+    std::optional<geo::usecases::site_suggestions> s;
+    try {
+        s = travel->suggest(sector, id, proposals, minutes, static_cast<std::size_t>(count));
+    } catch (const geo::error& e) {
+        throw request_error(503, "NotAvailable",
+                            "the travel-time surface of '" + sector + "' cannot be read any more: " +
+                                std::filesystem::path(e.where().file).filename().string());
+    }
+    json features = json::array();
+    for (std::size_t i = 0; i < s->sites.size(); ++i) {
+        const auto& site = s->sites[i];
+        features.push_back({{"type", "Feature"},
+                            {"id", i + 1},
+                            {"geometry", {{"type", "Point"}, {"coordinates", {site.lon, site.lat}}}},
+                            {"properties",
+                             {{"rank", i + 1},
+                              {"added_people", std::round(site.added)},
+                              {"covered_pct_after", std::round(site.covered_after * 100) / 100}}}});
+    }
+    return json_response({{"type", "FeatureCollection"},
+                          {"sector", s->sector},
+                          {"minutes", minutes},
+                          {"population", std::round(s->total)},
+                          {"covered_before", std::round(s->covered_before)},
+                          {"candidates", s->candidates},
+                          {"seconds", std::round(s->seconds * 1000) / 1000},
+                          {"features", features}});
+}
+
 http_response scenarios_service::travel_tile(const request_context& ctx, const path_params& p) const {
     const std::string sector = p["sector"];
     geo::usecases::scenario_travel* travel = ctx.data->travel();
@@ -537,6 +593,25 @@ void scenarios_service::register_routes(route_table& table) const {
                                error_response_doc(503,
                                                   "The surface or population raster the sector's "
                                                   "travel-time run names cannot be read any more")}}});
+    table.add({.pattern = "/scenarios/{scenarioId}/suggest",
+               .handler = [this](const request_context& ctx,
+                                 const path_params& p) { return suggest(ctx, scenario_of(ctx, p).second); },
+               .api = {.operation_id = "suggestSites",
+                       .summary = "Where to build next: sites newly reaching most people within the minutes, beyond "
+                                  "the baseline's establishments and the scenario's proposals (greedy maximal "
+                                  "covering over the live travel time)",
+                       .tags = {tag},
+                       .parameters = {scenario_id_parameter(),
+                                      query_parameter("sector", "A sector whose travel-time run kept its surface",
+                                                      {{"type", "string"}}),
+                                      query_parameter("minutes", "Travel time (default: the sector's standard time)",
+                                                      {{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", 1440}}),
+                                      query_parameter("count", "Sites to suggest (default 3)",
+                                                      {{"type", "integer"}, {"minimum", 1}, {"maximum", 20}})},
+                       .responses = {
+                           ok_response("GeoJSON points: rank, added_people, covered_pct_after", "application/geo+json"),
+                           error_response_doc(400, "A parameter is malformed"), missing,
+                           error_response_doc(503, "The sector's surface cannot be read any more")}}});
     table.add(
         {.pattern = "/travel/{sector}/{z}/{x}/{y}",
          .handler = [this](const request_context& ctx, const path_params& p) { return travel_tile(ctx, p); },

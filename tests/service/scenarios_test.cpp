@@ -156,6 +156,35 @@ TEST_F(Scenarios, PeopleWithinMinutesFollowTheProposalsLive) {
     EXPECT_DOUBLE_EQ(pct("&scenario=1"), before);
 }
 
+// Suggested sites are where the live travel time says the most people are newly within the
+// standard's time: proposing the first brings exactly those people within it (compare agrees).
+TEST_F(Scenarios, ASuggestedSiteReachesThePeopleItPromises) {
+    ASSERT_EQ(send("POST", "/scenarios", {{"name", "Sugerencias"}}).status, 201u);
+    const json suggested = get("/scenarios/1/suggest?sector=health&count=2");
+    ASSERT_EQ(suggested["features"].size(), 2u) << suggested.dump();
+    const json& first = suggested["features"][0];
+    const double promised = first["properties"]["added_people"];
+    EXPECT_GT(promised, 0);
+    EXPECT_GE(promised, suggested["features"][1]["properties"]["added_people"].get<double>());  // greedy order
+    auto added = send("POST", "/scenarios/1/establishments",
+                      {{"sector", "health"},
+                       {"typology", "Centro de Salud Tipo A"},
+                       {"lon", first["geometry"]["coordinates"][0]},
+                       {"lat", first["geometry"]["coordinates"][1]}});
+    ASSERT_EQ(added.status, 201u) << added.body;
+    const json travel = get("/scenarios/1/compare?sector=health&level=circuit")["travel_time"];
+    ASSERT_EQ(travel["minutes"].get<double>(), suggested["minutes"].get<double>()) << travel.dump();
+    // Within a few people: the site counts each raster cell whole where its centre is, the units
+    // share border cells by area.
+    EXPECT_NEAR(travel["newly_within_minutes"].get<double>(), promised, 0.01 * promised);
+    // The next suggestion no longer counts what the proposal reaches.
+    const json next = get("/scenarios/1/suggest?sector=health&count=1");
+    EXPECT_GT(next["covered_before"].get<double>(), suggested["covered_before"].get<double>());
+    EXPECT_EQ(http_get(server->port(), "/scenarios/1/suggest?sector=cooking").status, 404u);
+    EXPECT_EQ(http_get(server->port(), "/scenarios/1/suggest?sector=health&count=0").status, 400u);
+    EXPECT_EQ(http_get(server->port(), "/scenarios/1/suggest?sector=health&minutes=-5").status, 400u);
+}
+
 TEST_F(Scenarios, EditsNeedTheTokenAndAreLogged) {
     EXPECT_EQ(send("POST", "/scenarios", {{"name", "x"}}, "").status, 401u);
     auto wrong = send("POST", "/scenarios", {{"name", "x"}}, "taller-2025");

@@ -2,7 +2,9 @@
 //   node web/tests/travel.test.mjs BASE_URL EDIT_TOKEN SCREENSHOT.png
 // Turns on "Mapa de tiempo de viaje" for health (PNG tiles from /travel/health/…), creates a
 // scenario and proposes a health centre where people are furthest from one: the layer's tiles
-// are then asked for with the scenario and differ from the baseline's where the centre is.
+// are then asked for with the scenario and differ from the baseline's where the centre is. Then
+// "Sugerir sitios": the sites are drawn and listed, and one click proposes the first, which
+// brings the people it promised within the standard's time.
 import assert from "node:assert/strict";
 import { withViewerPage } from "./browser.mjs";
 
@@ -65,7 +67,28 @@ await withViewerPage("travel test", /(?!)/, async (page, errors) => {
   const y = Math.floor((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2 * 2 ** z);
   const bytes = async (q) => Buffer.from(await (await page.request.fetch(`${base}/travel/health/${z}/${x}/${y}.png${q}`)).body());
   assert.notDeepEqual(await bytes(`?scenario=${scenario}`), await bytes(""), "the proposal's tile did not change");
-  assert.deepEqual(errors, [], "errors in the page");
   step(`proposal in ${far.code}: ${mine.length} tiles reloaded with scenario ${scenario}; its tile differs from the baseline's`);
+
+  // Suggested sites: drawn and listed; proposing the first one adds it and the people it promised.
+  const compareBefore = await api(`/scenarios/${scenario}/compare?level=circuit&sector=health`);
+  let shown = await counter("suggestions") || 0;
+  await page.click("#suggest");
+  await waitAbove("suggestions", shown);
+  const offered = await api(`/scenarios/${scenario}/suggest?sector=health&count=3`);
+  assert.equal(await page.locator("[data-testid=suggestion]").count(), offered.features.length);
+  assert.equal(await page.locator("[data-testid=suggestions] button[data-rank]").count(), offered.features.length);
+  const promised = offered.features[0].properties.added_people;
+  const before = await counter("edits");
+  await page.click("[data-testid=suggestions] button[data-rank='1']");
+  await waitAbove("edits", before);
+  const stored = await api(`/scenarios/${scenario}`);
+  assert.equal(stored.establishments.features.length, 2, "the suggested site was not proposed");
+  const compareAfter = await api(`/scenarios/${scenario}/compare?level=circuit&sector=health`);
+  const gained = compareAfter.travel_time.newly_within_minutes - compareBefore.travel_time.newly_within_minutes;
+  assert.ok(Math.abs(gained - promised) <= 0.01 * promised, `the site promised ${promised} people, brought ${gained}`);
+  assert.equal(await page.locator("[data-testid=suggestion]").count(), offered.features.length - 1);
+  assert.deepEqual(errors, [], "errors in the page");
+  step(`suggested ${offered.features.length} sites; the first proposed with one click: +${gained} people within ` +
+    `${compareAfter.travel_time.minutes} min (promised ${promised})`);
   await page.screenshot({ path: screenshot });
 });

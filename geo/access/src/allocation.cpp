@@ -160,10 +160,6 @@ std::vector<std::uint32_t> candidate_points(const cost_surface& surface, const s
 site_result propose_sites(const cost_surface& surface, const std::vector<double>& people,
                           const establishment_points& existing, const std::vector<std::uint8_t>& excluded,
                           const site_options& options) {
-    const grid& g = surface.g;
-    const std::size_t n = g.cells();
-    site_result r;
-    r.total = std::accumulate(people.begin(), people.end(), 0.0);
     // Who existing establishments already cover.
     std::vector<source> src;
     for (std::size_t i = 0; i < existing.size(); ++i)
@@ -171,12 +167,24 @@ site_result propose_sites(const cost_surface& surface, const std::vector<double>
     cost_distance_options o;
     o.moves = options.moves;
     o.max_cost = options.minutes;
-    auto now = cost_distance(surface, src, o);
+    return propose_sites(surface, people, cost_distance(surface, src, o).cost, excluded, options);
+}
+
+site_result propose_sites(const cost_surface& surface, const std::vector<double>& people,
+                          std::span<const float> existing_minutes, const std::vector<std::uint8_t>& excluded,
+                          const site_options& options) {
+    const grid& g = surface.g;
+    const std::size_t n = g.cells();
+    site_result r;
+    r.total = std::accumulate(people.begin(), people.end(), 0.0);
+    cost_distance_options o;
+    o.moves = options.moves;
+    o.max_cost = options.minutes;
     instance in;
     std::vector<std::int32_t> demand_of(n, -1);
     for (std::size_t c = 0; c < n; ++c) {
         if (!(people[c] > 0)) continue;
-        if (now.cost[c] <= options.minutes) {
+        if (existing_minutes[c] <= options.minutes) {
             r.covered_before += people[c];
             continue;
         }

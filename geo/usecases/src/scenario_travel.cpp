@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "microplan/geo/access/allocation.hpp"
 #include "microplan/geo/access/population_access.hpp"
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
@@ -81,6 +82,9 @@ scenario_travel::sector_base& scenario_travel::base_of(const accessibility_run& 
     std::vector<double> thresholds = run.thresholds;
     std::sort(thresholds.begin(), thresholds.end());
     thresholds.erase(std::unique(thresholds.begin(), thresholds.end()), thresholds.end());
+    for (std::size_t k = 0; k < pop.occupied.size(); ++k)
+        if (auto cell = surface.g.cell_of(pop.cx[k], pop.cy[k]))
+            out.people.emplace_back(static_cast<std::uint32_t>(*cell), pop.people[pop.occupied[k]]);
     access::cost_distance_options o;
     o.moves = run.moves == 16 ? access::neighbourhood::knight : access::neighbourhood::queen;
     out.base = std::make_shared<const access::travel_base>(std::move(surface), pop, std::move(levels),
@@ -189,6 +193,41 @@ std::optional<travel_tile> scenario_travel::tile(const std::string& sector, std:
             if (auto cell = g.cell_of(mx, my); cell && !std::isnan(b.base->surface().cost[*cell]))
                 out.minutes[row * tile_pixels + col] = cost[*cell];  // impassable (sea, lakes): NaN
         }
+    return out;
+}
+
+std::optional<site_suggestions> scenario_travel::suggest(const std::string& sector, std::int64_t scenario,
+                                                         std::span<const store::proposal_record> proposals,
+                                                         double minutes, std::size_t count) {
+    const accessibility_run* run = live_run(sector);
+    if (!run) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    const auto started = std::chrono::steady_clock::now();
+    sector_base& b = base_of(*run);
+    sync_counts counts;
+    const std::vector<float>& cost =
+        scenario == 0 ? b.base->search().cost() : sync(*run, b, scenario, proposals, counts).state->cost();
+    const cost_surface& surface = b.base->surface();
+    std::vector<double> people(surface.g.cells(), 0.0);
+    for (const auto& [cell, n] : b.people) people[cell] += n;
+    access::site_options o;
+    o.minutes = minutes;
+    o.k = count;
+    o.moves = run->moves == 16 ? access::neighbourhood::knight : access::neighbourhood::queen;
+    const access::site_result r = access::propose_sites(surface, people, cost, {}, o);
+    site_suggestions out;
+    out.sector = run->sector;
+    out.minutes = minutes;
+    out.total = r.total;
+    out.covered_before = r.covered_before;
+    out.candidates = r.candidates;
+    const proj::transformer& to_lonlat = cached_transformer(surface.g.crs_wkt, "EPSG:4326");
+    for (const access::site& s : r.greedy) {
+        double lon = s.x, lat = s.y;
+        if (!to_lonlat.forward(lon, lat)) continue;
+        out.sites.push_back({lon, lat, s.added, s.covered_after});
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return out;
 }
 

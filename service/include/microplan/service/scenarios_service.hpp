@@ -41,6 +41,7 @@ private:
     void register_establishment_routes(route_table& table) const;
     http_response compare(const request_context& ctx, std::int64_t id) const;
     http_response travel_tile(const request_context& ctx, const path_params& p) const;
+    http_response suggest(const request_context& ctx, std::int64_t id) const;
     http_response export_geopackage(const request_context& ctx, std::int64_t id) const;
 };
 

@@ -101,5 +101,10 @@ struct site_result {
 site_result propose_sites(const cost_surface& surface, const std::vector<double>& people,
                           const establishment_points& existing, const std::vector<std::uint8_t>& excluded,
                           const site_options& options);
+// The same from the minutes to the existing establishments already known per cell (a scenario's
+// live travel time, access/live_travel.hpp): the search from them is not repeated.
+site_result propose_sites(const cost_surface& surface, const std::vector<double>& people,
+                          std::span<const float> existing_minutes, const std::vector<std::uint8_t>& excluded,
+                          const site_options& options);
 
 }  // namespace microplan::geo::access

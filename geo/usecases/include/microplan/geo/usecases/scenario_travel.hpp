@@ -47,6 +47,22 @@ struct scenario_travel_figures {
     std::size_t changed_cells = 0;  // inhabited cells whose time that changed
 };
 
+// Where to build next for a scenario: sites (lon/lat) maximising the people newly within
+// `minutes`, beyond the reach of the baseline's establishments and the scenario's proposals
+// (access::propose_sites, greedy over inhabited candidate cells).
+struct suggested_site {
+    double lon = 0, lat = 0;
+    double added = 0;          // people newly within the minutes
+    double covered_after = 0;  // % of all people within them once built
+};
+struct site_suggestions {
+    std::string sector;
+    double minutes = 0, total = 0, covered_before = 0;  // people
+    std::vector<suggested_site> sites;
+    std::size_t candidates = 0;
+    double seconds = 0;
+};
+
 // A 256 × 256 Web Mercator tile of travel time: the minutes at each pixel's centre, row-major
 // from the north-west; +inf where unreached, NaN on impassable cells and off the surface.
 inline constexpr std::size_t tile_pixels = 256;
@@ -82,13 +98,19 @@ public:
     std::optional<travel_tile> tile(const std::string& sector, std::int64_t scenario,
                                     std::span<const store::proposal_record> proposals, std::uint32_t z, std::uint32_t x,
                                     std::uint32_t y);
+    // Up to `count` sites for the scenario (0: the baseline), each newly reaching most people
+    // within `minutes`; nullopt when the sector is not live.
+    std::optional<site_suggestions> suggest(const std::string& sector, std::int64_t scenario,
+                                            std::span<const store::proposal_record> proposals, double minutes,
+                                            std::size_t count);
     // Drops a deleted scenario's states.
     void forget(std::int64_t scenario);
 
 private:
     struct sector_base {
         std::shared_ptr<const access::travel_base> base;
-        std::map<std::string, std::size_t> level_index;  // level name -> index in base->levels()
+        std::map<std::string, std::size_t> level_index;        // level name -> index in base->levels()
+        std::vector<std::pair<std::uint32_t, double>> people;  // (surface cell, people), inhabited cells
     };
     struct scenario_state {
         std::unique_ptr<access::travel_state> state;
