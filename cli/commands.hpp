@@ -40,5 +40,6 @@ command add_design_compare(CLI::App& app);
 command add_design_assignment_export(CLI::App& app);
 command add_design_assignment_build(CLI::App& app);
 command add_build_ecuador(CLI::App& app);
+command add_export_kit(CLI::App& app);
 
 }  // namespace microplan::cli

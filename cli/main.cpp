@@ -107,6 +107,12 @@ int main(int argc, char** argv) {
            microplan::cli::add_access_sites);
     add("serve", "Serve the store over HTTP: OGC API - Features, vector tiles, MapLibre style, reports",
         microplan::cli::add_serve);
+    CLI::App* exporting = app.add_subcommand("export", "Copies of the store for use elsewhere");
+    exporting->require_subcommand(1);
+    add_to(*exporting, 2, "kit",
+           "Offline workshop kit: the tiles as MBTiles and PMTiles and a copy of the viewer that opens from a USB "
+           "stick with no server",
+           microplan::cli::add_export_kit);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

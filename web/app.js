@@ -24,6 +24,7 @@ const TEXT = {
     suggest: "Sugerir sitios", suggestions: "Sitios sugeridos", propose_here: "Proponer aquí",
     suggest_text: "Donde un nuevo establecimiento pone a más personas a ≤ {m} min (además de los existentes y las propuestas del escenario):",
     suggest_row: "+{p} personas; cobertura {c} %", no_suggestions: "Ningún sitio agrega personas.",
+    offline_unavailable: "No disponible sin conexión: este kit lleva la línea base.", offline_note: "Kit sin conexión: línea base de {n}.",
     travel_layer: "Mapa de tiempo de viaje", travel_needs_live: "Elija un sector con tiempo de viaje guardado con su superficie.",
     travel_legend: "Verde: dentro del primer umbral; rojo: más allá del último; gris: sin acceso.",
     travel_people: "Personas según tiempo de viaje", within_min: "a ≤ {m} min", newly_within: "Personas que pasan a estar a ≤ {m} min",
@@ -75,6 +76,7 @@ const TEXT = {
     suggest: "Suggest sites", suggestions: "Suggested sites", propose_here: "Propose here",
     suggest_text: "Where a new establishment brings most people within {m} min (beyond the existing ones and the scenario's proposals):",
     suggest_row: "+{p} people; coverage {c} %", no_suggestions: "No site adds people.",
+    offline_unavailable: "Not available offline: this kit holds the baseline.", offline_note: "Offline kit: baseline of {n}.",
     travel_layer: "Travel-time map", travel_needs_live: "Choose a sector whose travel time was stored with its surface.",
     travel_legend: "Green: within the first threshold; red: beyond the last; grey: no access.",
     travel_people: "People by travel time", within_min: "within {m} min", newly_within: "People newly within {m} min",
@@ -128,7 +130,26 @@ const fmt = (v, digits = 0) =>
   v === null || v === undefined ? t("no_data") : Number(v).toLocaleString(state.lang === "es" ? "es-EC" : "en-US",
     { maximumFractionDigits: digits });
 
+// The offline kit (`microplan export kit`): kit-data.js holds the tiles (PMTiles) and the
+// server's answers by path, parameters sorted; what it lacks is said, not fetched.
+const KIT = window.MICROPLAN_KIT || null;
+function kitKey(path) {
+  const [p, q] = path.split("?");
+  const params = [...new URLSearchParams(q || "")].filter(([, v]) => v !== "")
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return decodeURIComponent(p) + (params.length ? "?" + params.map(([k, v]) => `${k}=${v}`).join("&") : "");
+}
+
 async function api(path, options = {}) {
+  if (KIT) {
+    const answer = KIT.answers[kitKey(path)];
+    if (answer === undefined || (options.method && options.method !== "GET")) {
+      const error = new Error(t("offline_unavailable"));
+      error.status = 404;
+      throw error;
+    }
+    return answer;
+  }
   const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.method && options.method !== "GET") {
@@ -164,11 +185,22 @@ function translate() {
 
 // ---- map -----------------------------------------------------------------------------
 
+if (KIT) {  // the tiles from the kit's PMTiles archive, held in memory: nothing is fetched
+  const bytes = Uint8Array.from(atob(KIT.pmtiles), (c) => c.charCodeAt(0));
+  const archive = new pmtiles.PMTiles({
+    getKey: () => "kit",
+    getBytes: async (offset, length) => ({ data: bytes.buffer.slice(offset, offset + length) }),
+  });
+  const protocol = new pmtiles.Protocol();
+  protocol.add(archive);
+  maplibregl.addProtocol("pmtiles", protocol.tile);
+  document.body.classList.add("offline");
+}
 const map = new maplibregl.Map({
   container: "map",
   style: {
     version: 8,
-    sources: { microplan: { type: "vector", url: "/tiles/all.json" } },
+    sources: { microplan: { type: "vector", url: KIT ? "pmtiles://kit" : "/tiles/all.json" } },
     layers: [{ id: "fondo", type: "background", paint: { "background-color": "#f4f1ea" } }],
   },
   center: [-78.5, -1.5],
@@ -494,6 +526,7 @@ async function comparePlan(file) {
 // ---- scenarios -----------------------------------------------------------------------
 
 async function loadScenarios(keep) {
+  if (KIT) return;  // the kit is the baseline: scenarios need the server
   const data = await api("/scenarios");
   const sel = $("scenario");
   sel.innerHTML = `<option value="">${t("baseline")}</option>` +
@@ -716,6 +749,10 @@ function addViewButtons() {
 window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, evaluations: 0, comparisons: 0, state };
 
 map.on("load", async () => {
+  if (KIT) {
+    $("offline").hidden = false;
+    $("offline").textContent = t("offline_note").replace("{n}", KIT.name);
+  }
   const tj = await api("/tiles/all.json");
   addLayers(new Set((tj.vector_layers || []).map((l) => l.id)));
   state.catalogue = await api("/catalogue").catch(() => ({ sectors: [], standards: [] }));

@@ -100,6 +100,26 @@ TEST(Viewer, TheTravelTimeLayerFollowsTheScenario) {
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 
+// The offline kit: `microplan export kit` on the demo, opened from file:// with no server; its
+// PMTiles tiles are compared with a server of the same store byte for byte, its map and
+// report with the server's answers.
+TEST(Viewer, TheOfflineKitOpensFromItsFolder) {
+    MICROPLAN_NEED_BROWSER();
+    scratch dir;
+    const std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(demo_store_at(store).exit_code, 0);
+    auto kit =
+        run(microplan_cmd("export kit " + store + " --out " + dir.path("kit") + " --max-zoom 9 --web-root " + web));
+    ASSERT_EQ(kit.exit_code, 0) << kit.output;
+    running_server server(store);
+    const std::string shot =
+        (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "viewer_kit.png").string();
+    auto r = run("node " + web + "/tests/kit.test.mjs " + dir.path("kit") + " " + server.url() + " " + shot);
+    std::printf("%s", r.output.c_str());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("no request left the folder"), std::string::npos) << r.output;
+}
+
 // `make run`: the viewer URL `microplan serve` prints on loopback without --edit-token carries a
 // token made up for the run, with which the viewer edits and nobody types a token.
 TEST(Viewer, TheUrlPrintedOnLoopbackCanEdit) {
