@@ -116,6 +116,13 @@ def main():
             inner_add.append(c["travel_time"]["update_ms"])
             ids.append(p["id"])
             gained.append(c["travel_time"].get("newly_within_minutes", 0))
+        # Capacity-limited coverage, asked for apart (recomputed whole after an edit, then kept).
+        t0 = time.perf_counter()
+        cap = call(port, "GET", compare + "&capacity=true")["travel_time"].get("capacity")
+        capacity_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        call(port, "GET", compare + "&capacity=true")
+        capacity_kept_s = time.perf_counter() - t0
         for pid in ids:
             t0 = time.perf_counter()
             call(port, "DELETE", "/scenarios/%d/establishments/%d" % (scenario, pid))
@@ -144,6 +151,9 @@ def main():
           % (ms(statistics.median(removes)), ms(max(removes)), statistics.median(inner_remove)))
     print("  people newly within the standard's time after the last add: %s" % gained[-1])
     print("  every proposal deleted: back to the baseline: %s" % back)
+    if cap:
+        print("  compare&capacity=true after the last edit: %s (people served within capacity %d -> %d);"
+              " asked again: %s" % (ms(capacity_s), cap["covered_before"], cap["covered_after"], ms(capacity_kept_s)))
     print("  suggest 3 sites (greedy maximal covering over the live time, %d candidate cells): %.2f s"
           % (suggested["candidates"], suggest_s))
     print("  server's resident memory with the baseline and one scenario: %.0f MB" % (int(rss) / 1024))

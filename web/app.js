@@ -30,6 +30,8 @@ const TEXT = {
     travel_people: "Personas según tiempo de viaje", within_min: "a ≤ {m} min", newly_within: "Personas que pasan a estar a ≤ {m} min",
     travel_needs_sector: "Elija un sector para ver cuántas personas quedan a X minutos.",
     travel_updated: "recalculado en {ms} ms sobre la superficie de fricción",
+    capacity_served: "Personas atendidas dentro de la capacidad de los establecimientos (≤ {m} min)",
+    computing_capacity: "Calculando la cobertura según la capacidad…",
     within_minutes_na: "Sin resultados de accesibilidad para este sector (microplan access travel-time).",
     choose_sector: "Elija un sector para ver la población a X minutos.", minutes: "Minutos",
     within_title: "Población a ≤ {m} min (%)", accessibility: "Accesibilidad (tiempo de viaje)", mean_time: "Tiempo medio",
@@ -82,6 +84,8 @@ const TEXT = {
     travel_people: "People by travel time", within_min: "within {m} min", newly_within: "People newly within {m} min",
     travel_needs_sector: "Choose a sector to see how many people are within X minutes.",
     travel_updated: "recomputed in {ms} ms over the friction surface",
+    capacity_served: "People served within the establishments' capacity (within {m} min)",
+    computing_capacity: "Computing the coverage within capacity…",
     within_minutes_na: "No accessibility results for this sector (microplan access travel-time).",
     choose_sector: "Choose a sector to see the population within X minutes.", minutes: "Minutes",
     within_title: "Population within {m} min (%)", accessibility: "Accessibility (travel time)", mean_time: "Mean time",
@@ -637,6 +641,12 @@ async function suggestSites() {
   window.microplanViewer.suggestions = (window.microplanViewer.suggestions || 0) + 1;
 }
 
+function capacityLine(c) {
+  return `<p data-testid="compare-capacity">${t("capacity_served").replace("{m}", fmt(c.minutes))}: ` +
+    `${fmt(c.covered_before)} → <strong>${fmt(c.covered_after)}</strong> (${c.covered_after >= c.covered_before ? "+" : ""}` +
+    `${fmt(c.covered_after - c.covered_before)})</p>`;
+}
+
 // People within each threshold of the sector's travel time, baseline → scenario (live).
 function travelTable(tt) {
   if (!tt) return state.sector ? "" : `<p class="hint">${t("travel_needs_sector")}</p>`;
@@ -648,8 +658,10 @@ function travelTable(tt) {
   }).join("");
   const headline = tt.minutes === undefined ? "" :
     `<p>${t("newly_within").replace("{m}", fmt(tt.minutes))}: <strong data-testid="newly-within">${fmt(tt.newly_within_minutes)}</strong></p>`;
+  // Capacity comes in a second answer (a second nationally): a place held for it meanwhile.
+  const capacity = `<p id="capacity-slot" class="hint">${t("computing_capacity")}</p>`;
   return `<h2>${t("travel_people")}</h2>${headline}<table data-testid="compare-travel"><tr><th></th><th>${t("before")}</th>` +
-    `<th>${t("after")}</th><th>Δ</th></tr>${rows}</table>` +
+    `<th>${t("after")}</th><th>Δ</th></tr>${rows}</table>` + capacity +
     `<p class="hint">${t("travel_updated").replace("{ms}", fmt(tt.update_ms, 1))}</p>`;
 }
 
@@ -667,6 +679,13 @@ async function compare() {
     `<h2>${t("changed_units")}</h2><table data-testid="compare"><tr><th></th><th>${t("before")}</th><th>${t("after")}</th>` +
     `<th>Δ ${t("cost")}</th><th>${t("newly_covered")}</th></tr>${rows}</table>`;
   state.selected = null;
+  if (!c.travel_time) return;
+  params.set("capacity", "true");
+  const more = await api(`/scenarios/${state.scenario}/compare?${params}`).catch(() => null);
+  const slot = $("capacity-slot");
+  const cap = more && more.travel_time && more.travel_time.capacity;
+  if (slot) slot.outerHTML = cap ? capacityLine(cap) : "";
+  window.microplanViewer.capacities = (window.microplanViewer.capacities || 0) + 1;
 }
 
 // ---- pickers -------------------------------------------------------------------------

@@ -171,6 +171,13 @@ double parse_number(std::string_view name, std::string_view text) {
     return v;
 }
 
+bool parse_flag(std::string_view name, const std::optional<std::string>& text) {
+    if (!text) return false;
+    if (*text == "true" || *text == "1") return true;
+    if (*text == "false" || *text == "0") return false;
+    bad("parameter '" + std::string(name) + "': 'true', '1', 'false' or '0', not '" + shown(*text) + "'");
+}
+
 std::array<double, 4> parse_bbox(std::string_view name, std::string_view text) {
     std::vector<double> v;
     std::size_t at = 0;

@@ -65,16 +65,7 @@ std::string sector_param(const request_context& ctx, const geo::coverage_model& 
         "parameter 'sector': '" + geo::utf8::excerpt(*s, 40) + "' has no standard in force; sectors: " + list);
 }
 
-// A yes/no parameter: true or 1, false or 0 (anything else is a mistake, not a "no").
-bool flag_param(const request_context& ctx, const char* name) {
-    auto t = ctx.target.get(name);
-    if (!t) return false;
-    if (*t == "true" || *t == "1") return true;
-    if (*t == "false" || *t == "0") return false;
-    throw request_error(
-        400, "InvalidParameterValue",
-        std::string("parameter '") + name + "': 'true', '1', 'false' or '0', not '" + geo::utf8::excerpt(*t, 20) + "'");
-}
+bool flag_param(const request_context& ctx, const char* name) { return parse_flag(name, ctx.target.get(name)); }
 
 // Travel times beyond a day mean nothing for a service's catchment.
 constexpr double max_minutes = 24 * 60;

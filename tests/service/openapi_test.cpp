@@ -110,6 +110,7 @@ TEST_F(ApiWalk, EveryApiPathAnswersWithRealParameters) {
         {"scenarioId", std::to_string(scenario["id"].get<int>())},
         {"establishmentId", std::to_string(proposal["id"].get<int>())},
         {"file", "index.html"},
+        {"sector", "health"},
     };
 
     struct call {

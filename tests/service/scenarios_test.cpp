@@ -177,6 +177,13 @@ TEST_F(Scenarios, ASuggestedSiteReachesThePeopleItPromises) {
     // Within a few people: the site counts each raster cell whole where its centre is, the units
     // share border cells by area.
     EXPECT_NEAR(travel["newly_within_minutes"].get<double>(), promised, 0.01 * promised);
+    // The demo's standards give capacities: the site's people are served within them too.
+    EXPECT_FALSE(travel.contains("capacity"));  // asked for apart: it takes a second nationally
+    const json capacity =
+        get("/scenarios/1/compare?sector=health&level=circuit&capacity=true")["travel_time"]["capacity"];
+    ASSERT_TRUE(capacity.is_object()) << capacity.dump();
+    EXPECT_GT(capacity["covered_after"].get<double>(), capacity["covered_before"].get<double>());
+    EXPECT_LE(capacity["covered_after"].get<double>() - capacity["covered_before"].get<double>(), 7500 + 1);
     // The next suggestion no longer counts what the proposal reaches.
     const json next = get("/scenarios/1/suggest?sector=health&count=1");
     EXPECT_GT(next["covered_before"].get<double>(), suggested["covered_before"].get<double>());

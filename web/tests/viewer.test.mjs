@@ -157,6 +157,10 @@ await withViewerPage("viewer test", /status of 40[13]/, async (page, errors) => 
   const cmp = await api(`/scenarios/${scenario}/compare?level=circuit&sector=health`);
   assert.equal(await page.locator("[data-testid=compare-travel] tr[data-minutes]").count(), cmp.travel_time.thresholds.length);
   const newly = number(await page.textContent("[data-testid=newly-within]"));
+  await page.waitForSelector("[data-testid=compare-capacity]", { timeout: 30000 });
+  const capacity = (await api(`/scenarios/${scenario}/compare?level=circuit&sector=health&capacity=true`)).travel_time.capacity;
+  assert.match(await page.textContent("[data-testid=compare-capacity]"),
+    new RegExp(capacity.covered_after.toLocaleString("es-EC").replace(/\./g, "\\.")), "people served within capacity");
   assert.equal(newly, cmp.travel_time.newly_within_minutes, "people newly within minutes in the panel");
   step(`people within ${cmp.travel_time.minutes} min of health in ${target.code}: ${baseUnit.population_within_minutes} -> ` +
     `${liveUnit.population_within_minutes} %; ${newly} people newly within, recomputed in ${cmp.travel_time.update_ms} ms`);

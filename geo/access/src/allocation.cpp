@@ -21,7 +21,7 @@ std::vector<double> people_on_grid(const population_grid& pop, const grid& g) {
 
 capacity_result capacity_catchments(const cost_surface& surface, std::vector<double> people,
                                     const establishment_points& sources, double max_minutes, capacity_order order,
-                                    neighbourhood moves) {
+                                    neighbourhood moves, bool count_reach) {
     capacity_result r;
     r.total = std::accumulate(people.begin(), people.end(), 0.0);
     std::vector<std::size_t> idx(sources.size());
@@ -51,7 +51,7 @@ capacity_result capacity_catchments(const cost_surface& surface, std::vector<dou
             double& here = people[c];
             if (here <= 0) return true;
             row.reachable += here;
-            if (left <= 0) return true;  // keep counting the demand within reach
+            if (left <= 0) return count_reach;  // keep counting the demand within reach, when asked
             double take = std::min(here, left);
             here -= take, left -= take, row.covered += take;
             row.minutes = minutes;

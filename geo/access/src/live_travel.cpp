@@ -75,6 +75,18 @@ travel_base::travel_base(cost_surface surface, const population_grid& pop, std::
                   minutes_[k]);
 }
 
+std::vector<std::vector<double>> travel_base::per_unit(std::span<const double> cell_weight) const {
+    std::vector<std::vector<double>> out(levels_.size());
+    for (std::size_t l = 0; l < levels_.size(); ++l) out[l].assign(levels_[l].cells.size(), 0.0);
+    for (const auto& [cell, k] : on_cell_) {
+        const double w = cell_weight[cell];
+        if (w == 0) continue;
+        for (std::uint32_t i = start_[k]; i < start_[k + 1]; ++i)
+            out[entries_[i].level][entries_[i].unit] += w * entries_[i].people;
+    }
+    return out;
+}
+
 travel_state::travel_state(std::shared_ptr<const travel_base> base)
     : base_(std::move(base)), search_(*base_->search_), minutes_(base_->minutes_), figures_(base_->figures_) {}
 

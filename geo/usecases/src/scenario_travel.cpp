@@ -12,6 +12,7 @@
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/usecases/accessibility.hpp"
+#include "text.hpp"
 
 namespace microplan::geo::usecases {
 
@@ -75,7 +76,8 @@ scenario_travel::sector_base& scenario_travel::base_of(const accessibility_run& 
         out.level_index[cells.level] = levels.size();
         levels.push_back(std::move(cells));
     }
-    const establishment_points points = read_establishment_points(*db, run.sector, run.typology, surface.g.crs_wkt);
+    out.points = read_establishment_points(*db, run.sector, run.typology, surface.g.crs_wkt);
+    const establishment_points& points = out.points;
     std::vector<access::source> sources;
     for (std::size_t i = 0; i < points.size(); ++i)
         sources.push_back({points.x[i], points.y[i], static_cast<std::int32_t>(i)});
@@ -231,9 +233,90 @@ std::optional<site_suggestions> scenario_travel::suggest(const std::string& sect
     return out;
 }
 
+scenario_travel::capacity_result scenario_travel::compute_capacity(const accessibility_run& run, sector_base& b,
+                                                                   const establishment_points& points,
+                                                                   double minutes) const {
+    const cost_surface& surface = b.base->surface();
+    std::vector<double> people(surface.g.cells(), 0.0);
+    for (const auto& [cell, n] : b.people) people[cell] += n;
+    const auto moves = run.moves == 16 ? access::neighbourhood::knight : access::neighbourhood::queen;
+    const access::capacity_result r =
+        access::capacity_catchments(surface, people, points, minutes, access::capacity_order::largest_first, moves,
+                                    /*count_reach=*/false);
+    std::vector<double> share(people.size(), 0.0);  // of each cell's people, the part covered
+    for (std::size_t c = 0; c < people.size(); ++c)
+        if (people[c] > 0) share[c] = std::clamp(1.0 - r.residual[c] / people[c], 0.0, 1.0);
+    capacity_result out;
+    out.total = r.total;
+    out.covered = r.covered;
+    for (double cap : points.capacity) out.without_capacity += cap > 0 ? 0 : 1;
+    out.covered_per_unit = b.base->per_unit(share);
+    return out;
+}
+
+std::optional<capacity_figures> scenario_travel::capacity(
+    const std::string& sector, level lvl, std::int64_t scenario, std::span<const store::proposal_record> proposals,
+    double minutes, const std::function<double(const std::string&)>& capacity_of) {
+    const accessibility_run* run = live_run(sector);
+    if (!run) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    const auto started = std::chrono::steady_clock::now();
+    sector_base& b = base_of(*run);
+    const auto at = b.level_index.find(std::string(level_name(lvl)));
+    if (at == b.level_index.end()) return std::nullopt;
+    // The establishments at their stored capacity, or their standard's when they have none (as
+    // the national schools); the proposals that count at their standard's; their signature.
+    establishment_points existing = b.points;
+    for (std::size_t i = 0; i < existing.size(); ++i)
+        if (!(existing.capacity[i] > 0)) existing.capacity[i] = capacity_of(existing.typology[i]);
+    establishment_points points = existing;
+    std::string signature;
+    const proj::transformer& to_surface = from_lonlat(b.base->surface().g.crs_wkt);
+    for (const auto& p : proposals) {
+        if (p.sector != run->sector || (!run->typology.empty() && p.typology != run->typology)) continue;
+        double x = p.lon, y = p.lat;
+        if (!to_surface.forward(x, y)) continue;
+        points.fid.push_back(0), points.code.push_back(""), points.name.push_back(p.name);
+        points.typology.push_back(p.typology), points.x.push_back(x), points.y.push_back(y);
+        points.capacity.push_back(capacity_of(p.typology));
+        signature += std::to_string(p.id) + ":" + p.typology + ":" + detail::text("%.9f,%.9f;", p.lon, p.lat);
+    }
+    const capacity_result* before = nullptr;
+    {
+        auto& kept = capacities_[{0, run->sector, minutes}];
+        if (kept.covered_per_unit.empty()) kept = compute_capacity(*run, b, existing, minutes);
+        before = &kept;
+    }
+    const capacity_result* after = before;
+    if (scenario != 0) {
+        auto& kept = capacities_[{scenario, run->sector, minutes}];
+        if (kept.covered_per_unit.empty() || kept.signature != signature) {
+            kept = signature.empty() ? *before : compute_capacity(*run, b, points, minutes);
+            kept.signature = signature;
+        }
+        after = &kept;
+    }
+    capacity_figures out;
+    out.sector = run->sector;
+    out.level = at->first;
+    out.minutes = minutes;
+    out.total = before->total;
+    out.covered_before = before->covered;
+    out.covered_after = after->covered;
+    out.without_capacity = after->without_capacity;
+    const auto& cells = b.base->levels()[at->second];
+    const auto& figures = b.base->figures()[at->second];
+    for (std::size_t u = 0; u < cells.codes.size(); ++u)
+        out.units.push_back({cells.codes[u], figures[u].population, before->covered_per_unit[at->second][u],
+                             after->covered_per_unit[at->second][u]});
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return out;
+}
+
 void scenario_travel::forget(std::int64_t scenario) {
     std::lock_guard lock(mutex_);
     std::erase_if(states_, [&](const auto& kv) { return kv.first.first == scenario; });
+    std::erase_if(capacities_, [&](const auto& kv) { return std::get<0>(kv.first) == scenario; });
 }
 
 }  // namespace microplan::geo::usecases

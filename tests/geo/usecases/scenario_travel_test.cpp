@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "demo_store.hpp"
+#include "microplan/geo/access/allocation.hpp"
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/raster.hpp"
@@ -42,6 +43,18 @@ void expect_equal(const scenario_travel_figures& f, const accessibility_run& exp
     }
 }
 
+// `proposals` appended to `points` as establishments in `crs`, each serving `capacity`.
+void add_proposals(establishment_points& points, const std::vector<store::proposal_record>& proposals,
+                   const std::string& crs, double capacity) {
+    proj::transformer to(std::string("EPSG:4326"), crs);
+    for (const auto& p : proposals) {
+        double x = p.lon, y = p.lat;
+        EXPECT_TRUE(to.forward(x, y)) << p.id;
+        points.fid.push_back(0), points.code.push_back(""), points.name.push_back(""), points.typology.push_back("");
+        points.x.push_back(x), points.y.push_back(y), points.capacity.push_back(capacity);
+    }
+}
+
 // A full run over the demo's surface with the existing establishments and `proposals`.
 accessibility_run full_run(const std::string& store, const accessibility_run& run,
                            const std::vector<store::proposal_record>& proposals) {
@@ -49,13 +62,7 @@ accessibility_run full_run(const std::string& store, const accessibility_run& ru
     const population_grid pop = read_population_grid(run.population_source, surface.g.crs_wkt);
     auto db = store::open_store(store, store::open_mode::read_only);
     establishment_points points = read_establishment_points(*db, "health", "", surface.g.crs_wkt);
-    proj::transformer to(std::string("EPSG:4326"), surface.g.crs_wkt);
-    for (const auto& p : proposals) {
-        double x = p.lon, y = p.lat;
-        EXPECT_TRUE(to.forward(x, y));
-        points.fid.push_back(0), points.code.push_back(""), points.name.push_back(""), points.typology.push_back("");
-        points.x.push_back(x), points.y.push_back(y), points.capacity.push_back(0);
-    }
+    add_proposals(points, proposals, surface.g.crs_wkt, 0);
     access::accessibility_options o;
     o.sector = "health";
     o.thresholds = run.thresholds;
@@ -68,12 +75,34 @@ store::proposal_record proposal(std::int64_t id, double lon, double lat, const s
     return p;
 }
 
-TEST(ScenarioTravel, FollowsProposalsAsAFullRunWould) {
+// A private copy of the demo store, open, with its accessibility runs.
+struct demo_copy {
     test::scratch dir;
-    const std::string store = dir.path("demo.sqlite");
-    test::demo_store::get().copy_to(store);
-    auto db = store::open_store(store, store::open_mode::read_only);
-    const auto runs = db->read_accessibility();
+    std::string store = dir.path("demo.sqlite");
+    std::unique_ptr<store::planning_store> db;
+    std::vector<accessibility_run> runs;
+    demo_copy() {
+        test::demo_store::get().copy_to(store);
+        db = store::open_store(store, store::open_mode::read_only);
+        runs = db->read_accessibility();
+    }
+};
+
+// A point inside unit `u` (lon/lat).
+std::pair<double, double> point_in(const unit_layer& layer, std::size_t u) {
+    GEOSContextHandle_t ctx = geos::thread_context().handle();
+    auto p = geos::own(GEOSPointOnSurface_r(ctx, layer.units[u].geometry.get()));
+    double x = 0, y = 0;
+    GEOSGeomGetX_r(ctx, p.get(), &x);
+    GEOSGeomGetY_r(ctx, p.get(), &y);
+    return {x, y};
+}
+
+TEST(ScenarioTravel, FollowsProposalsAsAFullRunWould) {
+    demo_copy demo;
+    const std::string& store = demo.store;
+    auto& db = demo.db;
+    const auto& runs = demo.runs;
     scenario_travel travel(store, runs);
     const accessibility_run& run = health_run(runs);
     ASSERT_NE(travel.live_run("health"), nullptr);
@@ -89,17 +118,10 @@ TEST(ScenarioTravel, FollowsProposalsAsAFullRunWould) {
 
     // Three proposals (one of another sector, which does not count), then a move and a delete.
     const auto circuits = db->read_level(level::circuit);
-    auto point_in = [&](std::size_t u) {
-        auto p = geos::own(GEOSPointOnSurface_r(geos::thread_context().handle(), circuits.units[u].geometry.get()));
-        double x = 0, y = 0;
-        GEOSGeomGetX_r(geos::thread_context().handle(), p.get(), &x);
-        GEOSGeomGetY_r(geos::thread_context().handle(), p.get(), &y);
-        return std::pair{x, y};
-    };
     std::vector<store::proposal_record> proposals;
     for (std::size_t u : {3u, 40u, 77u})
-        proposals.push_back(proposal(proposals.size() + 1, point_in(u).first, point_in(u).second));
-    proposals.push_back(proposal(9, point_in(5).first, point_in(5).second, "education"));
+        proposals.push_back(proposal(proposals.size() + 1, point_in(circuits, u).first, point_in(circuits, u).second));
+    proposals.push_back(proposal(9, point_in(circuits, 5).first, point_in(circuits, 5).second, "education"));
     auto after = travel.figures("health", level::district, 1, proposals);
     ASSERT_TRUE(after);
     EXPECT_EQ(after->proposals, 3u);
@@ -111,8 +133,8 @@ TEST(ScenarioTravel, FollowsProposalsAsAFullRunWould) {
     for (const auto& u : after->units) gained += u.after.within.back() - u.before.within.back();
     EXPECT_GT(gained, 0);
 
-    proposals[0].lon = point_in(100).first, proposals[0].lat = point_in(100).second;  // moved
-    proposals.erase(proposals.begin() + 1);                                           // deleted
+    proposals[0].lon = point_in(circuits, 100).first, proposals[0].lat = point_in(circuits, 100).second;  // moved
+    proposals.erase(proposals.begin() + 1);                                                               // deleted
     for (level lvl : {level::zone, level::circuit}) {
         auto edited = travel.figures("health", lvl, 1, proposals);
         ASSERT_TRUE(edited);
@@ -130,11 +152,53 @@ TEST(ScenarioTravel, FollowsProposalsAsAFullRunWould) {
     expect_equal(*travel.figures("health", level::circuit, 1, {}), run, "scenario 1 forgotten");
 }
 
+// Capacity-limited coverage of a scenario equals access::capacity_catchments over the
+// baseline's establishments and the proposals at their standard's capacity; kept until the
+// proposals change.
+TEST(ScenarioTravel, CapacityCountsProposalsAsAFullRunWould) {
+    demo_copy demo;
+    const std::string& store = demo.store;
+    auto& db = demo.db;
+    const auto& runs = demo.runs;
+    const accessibility_run& run = health_run(runs);
+    scenario_travel travel(store, runs);
+    auto capacity_of = [](const std::string&) { return 7500.0; };
+    const auto circuits = db->read_level(level::circuit);
+    std::vector<store::proposal_record> proposals;
+    for (std::size_t u : {3u, 77u})
+        proposals.push_back(
+            proposal(static_cast<std::int64_t>(u), point_in(circuits, u).first, point_in(circuits, u).second));
+    auto figures = travel.capacity("health", level::zone, 1, proposals, 30, capacity_of);
+    ASSERT_TRUE(figures);
+
+    // The oracle: the same catchments computed directly.
+    const cost_surface surface = read_cost_raster(run.surface_source);
+    const population_grid pop = read_population_grid(run.population_source, surface.g.crs_wkt);
+    establishment_points points = read_establishment_points(*db, "health", "", surface.g.crs_wkt);
+    const auto people = access::people_on_grid(pop, surface.g);
+    const auto before = access::capacity_catchments(surface, people, points, 30);
+    add_proposals(points, proposals, surface.g.crs_wkt, 7500);
+    const auto after = access::capacity_catchments(surface, people, points, 30);
+    EXPECT_NEAR(figures->covered_before, before.covered, 1e-6 * before.covered);
+    EXPECT_NEAR(figures->covered_after, after.covered, 1e-6 * after.covered);
+    EXPECT_GT(figures->covered_after, figures->covered_before);
+    // The units share out the covered people (cells outside every unit aside).
+    double units_after = 0;
+    for (const auto& u : figures->units) units_after += u.covered_after;
+    EXPECT_NEAR(units_after, after.covered, 0.01 * after.covered);
+    // Asked again with the same proposals: the kept result, no new search.
+    auto again = travel.capacity("health", level::zone, 1, proposals, 30, capacity_of);
+    EXPECT_EQ(again->covered_after, figures->covered_after);
+    EXPECT_LT(again->seconds, figures->seconds);
+    // Without proposals, the baseline.
+    EXPECT_EQ(travel.capacity("health", level::zone, 1, {}, 30, capacity_of)->covered_after, figures->covered_before);
+}
+
 TEST(ScenarioTravel, ARunWithoutItsSurfaceFileNamesIt) {
-    test::scratch dir;
-    const std::string store = dir.path("demo.sqlite");
-    test::demo_store::get().copy_to(store);
-    auto runs = store::open_store(store, store::open_mode::read_only)->read_accessibility();
+    demo_copy demo;
+    const std::string& store = demo.store;
+    auto runs = demo.runs;
+    test::scratch& dir = demo.dir;
     for (auto& r : runs) r.surface_source = dir.path("gone_surface.tif");
     scenario_travel travel(store, runs);
     try {

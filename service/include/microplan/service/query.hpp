@@ -33,6 +33,9 @@ std::string percent_encode(std::string_view text);
 std::int64_t parse_integer(std::string_view name, std::string_view text, std::int64_t min, std::int64_t max);
 // A finite number; request_error 400 otherwise.
 double parse_number(std::string_view name, std::string_view text);
+// A yes/no parameter: true or 1, false or 0, absent = false (anything else is a mistake, not a
+// "no": request_error 400).
+bool parse_flag(std::string_view name, const std::optional<std::string>& text);
 // "minx,miny,maxx,maxy" (or 6 numbers with heights, which are ignored): finite, min <= max.
 std::array<double, 4> parse_bbox(std::string_view name, std::string_view text);
 

@@ -50,10 +50,12 @@ struct capacity_result {
     double total = 0, covered = 0;
 };
 
+// `count_reach` false: each search stops once its capacity is used (rows' `reachable` then
+// counts only the people met until then); what is covered is the same, found much sooner.
 capacity_result capacity_catchments(const cost_surface& surface, std::vector<double> people,
                                     const establishment_points& sources, double max_minutes,
                                     capacity_order order = capacity_order::largest_first,
-                                    neighbourhood moves = neighbourhood::queen);
+                                    neighbourhood moves = neighbourhood::queen, bool count_reach = true);
 
 // A candidate site given by the planner (a settlement, a plot): in the surface's CRS.
 struct candidate_point {

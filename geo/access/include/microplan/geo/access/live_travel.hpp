@@ -55,6 +55,9 @@ public:
     // The baseline: figures per level (in `levels` order), per unit.
     [[nodiscard]] const std::vector<std::vector<unit_reach>>& figures() const noexcept { return figures_; }
     [[nodiscard]] const incremental_cost& search() const noexcept { return *search_; }
+    // Per level (in `levels` order) and unit, Σ people × weight of the surface cell under each
+    // inhabited cell's centre (a share covered per cell, say): the units' part of a cell value.
+    [[nodiscard]] std::vector<std::vector<double>> per_unit(std::span<const double> cell_weight) const;
 
 private:
     friend class travel_state;

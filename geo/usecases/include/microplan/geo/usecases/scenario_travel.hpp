@@ -17,16 +17,19 @@
 // store reads and computation); the first question about a sector holds it while the baseline
 // builds (a blink on the demo, seconds on a national 100 m surface). Deterministic.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "microplan/geo/access/live_travel.hpp"
 #include "microplan/geo/model/accessibility.hpp"
+#include "microplan/geo/model/establishment.hpp"
 #include "microplan/geo/model/unit.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 
@@ -61,6 +64,22 @@ struct site_suggestions {
     std::vector<suggested_site> sites;
     std::size_t candidates = 0;
     double seconds = 0;
+};
+
+// Capacity-limited coverage (access::capacity_catchments, AccessMod's): the people each
+// establishment can serve within the minutes, largest capacity first; the baseline's
+// establishments at their stored capacity (their standard's when they have none), a scenario's
+// proposals at their standard's.
+struct unit_capacity_change {
+    std::string code;
+    double population = 0, covered_before = 0, covered_after = 0;
+};
+struct capacity_figures {
+    std::string sector, level;
+    double minutes = 0, total = 0, covered_before = 0, covered_after = 0;  // people
+    std::vector<unit_capacity_change> units;
+    std::size_t without_capacity = 0;  // establishments and proposals with none: they serve no one
+    double seconds = 0;                // spent in this call (0 when both results were kept)
 };
 
 // A 256 × 256 Web Mercator tile of travel time: the minutes at each pixel's centre, row-major
@@ -103,6 +122,13 @@ public:
     std::optional<site_suggestions> suggest(const std::string& sector, std::int64_t scenario,
                                             std::span<const store::proposal_record> proposals, double minutes,
                                             std::size_t count);
+    // Capacity-limited coverage per unit of `lvl`, baseline and with `proposals` (each at
+    // `capacity_of(typology)` people), within `minutes`; recomputed whole when the proposals
+    // changed since the last call (4 s for the national schools: bench/RESULTS.md), kept
+    // otherwise. nullopt when the sector is not live.
+    std::optional<capacity_figures> capacity(const std::string& sector, level lvl, std::int64_t scenario,
+                                             std::span<const store::proposal_record> proposals, double minutes,
+                                             const std::function<double(const std::string&)>& capacity_of);
     // Drops a deleted scenario's states.
     void forget(std::int64_t scenario);
 
@@ -111,6 +137,13 @@ private:
         std::shared_ptr<const access::travel_base> base;
         std::map<std::string, std::size_t> level_index;        // level name -> index in base->levels()
         std::vector<std::pair<std::uint32_t, double>> people;  // (surface cell, people), inhabited cells
+        establishment_points points;                           // the sector's, as sources
+    };
+    struct capacity_result {
+        std::string signature;  // of the proposals it counted
+        double total = 0, covered = 0;
+        std::size_t without_capacity = 0;
+        std::vector<std::vector<double>> covered_per_unit;  // per level, unit
     };
     struct scenario_state {
         std::unique_ptr<access::travel_state> state;
@@ -133,6 +166,10 @@ private:
     std::mutex mutex_;
     std::map<std::string, sector_base> bases_;                               // by sector
     std::map<std::pair<std::int64_t, std::string>, scenario_state> states_;  // (scenario, sector)
+    // (scenario, sector, minutes): the last capacity result; scenario 0 the baseline's.
+    std::map<std::tuple<std::int64_t, std::string, double>, capacity_result> capacities_;
+    capacity_result compute_capacity(const accessibility_run& run, sector_base& b, const establishment_points& points,
+                                     double minutes) const;
 };
 
 }  // namespace microplan::geo::usecases
