@@ -104,7 +104,7 @@ command add_serve(CLI::App& app) {
             a->store, a->cache_mb * 1024 * 1024,
             std::chrono::milliseconds(static_cast<long long>(a->watch_seconds * 1000)),
             [](const std::string& line) { std::fprintf(stderr, "microplan serve: %s\n", line.c_str()); },
-            a->page_cache_mb * 1024 * 1024);
+            a->page_cache_mb * 1024 * 1024, /*warm_travel=*/true);
         auto data = served.state().current();
         std::size_t features = 0;
         for (const auto& c : data->collections()) features += c.features.size();

@@ -1,10 +1,11 @@
 // `microplan serve` without --edit-token (the `make run` case): on loopback it makes up a token
 // and prints the viewer URL carrying it, so a newcomer can edit; bound to any other address, or
-// with --no-edit, editing stays off.
+// with --no-edit, editing stays off. It also builds the live travel-time baselines at start.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <regex>
+#include <thread>
 
 #include "service/http_client.hpp"
 #include "service/serve_process.hpp"
@@ -36,6 +37,11 @@ TEST(ServeEditToken, OnLoopbackWithoutATokenOneIsMadeUpAndPrintedInTheViewerUrl)
     EXPECT_EQ(create_scenario(first.port(), ""), 401u);
     EXPECT_EQ(create_scenario(first.port(), "not-the-token"), 401u);
     EXPECT_EQ(create_scenario(first.port(), token), 201u);
+    // The live travel-time baselines are built at start, not at the workshop's first question.
+    for (int i = 0; i < 600 && first.output().find("live travel time of health ready") == std::string::npos; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_NE(first.output().find("live travel time of health ready for scenarios"), std::string::npos)
+        << first.output();
 
     // Another run, another token.
     serve_process second(dir, store + quiet);

@@ -52,6 +52,25 @@ scenario_travel::scenario_travel(std::string store_location, const std::vector<a
         }
 }
 
+void scenario_travel::prepare(const progress& on_progress) {
+    std::vector<std::string> sectors;
+    for (const auto& r : runs_)
+        if (std::find(sectors.begin(), sectors.end(), r.sector) == sectors.end()) sectors.push_back(r.sector);
+    for (const auto& sector : sectors) {
+        const auto started = std::chrono::steady_clock::now();
+        try {
+            std::lock_guard lock(mutex_);
+            base_of(*live_run(sector));
+        } catch (const std::exception& e) {
+            detail::tell(on_progress, "live travel time of " + sector + " not available: " + e.what());
+            continue;
+        }
+        detail::tell(on_progress,
+                     detail::text("live travel time of %s ready for scenarios (%.1f s)", sector.c_str(),
+                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()));
+    }
+}
+
 const accessibility_run* scenario_travel::live_run(const std::string& sector) const {
     const accessibility_run* found = nullptr;
     for (const auto& r : runs_)

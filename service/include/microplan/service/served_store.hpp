@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "microplan/service/request_handler.hpp"
 
@@ -19,10 +20,14 @@ namespace microplan::service {
 class served_store {
 public:
     // Loads the store (geo::store_error when it cannot be read) and starts watching it every
-    // `watch_interval` (0: never; check() still works). `log` gets the watcher's lines.
+    // `watch_interval` (0: never; check() still works). `log` gets the watcher's lines. With
+    // `warm_travel`, a thread builds the live travel-time baselines of the loaded snapshot
+    // (usecases/scenario_travel.hpp) so the workshop's first question does not wait for them;
+    // the destructor joins it (a search in flight is finished first: seconds nationally).
     served_store(const std::string& store_path, std::size_t tile_cache_bytes, std::chrono::milliseconds watch_interval,
                  std::function<void(const std::string&)> log,
-                 std::size_t page_cache_bytes = store_state::default_page_cache_bytes);
+                 std::size_t page_cache_bytes = store_state::default_page_cache_bytes, bool warm_travel = false);
+    ~served_store();
     served_store(const served_store&) = delete;
     served_store& operator=(const served_store&) = delete;
 
@@ -33,7 +38,8 @@ public:
 private:
     store_state state_;
     scenario_book book_;
-    std::unique_ptr<store_watcher> watcher_;  // last: stopped first
+    std::unique_ptr<store_watcher> watcher_;  // stopped before the book and state
+    std::thread warm_;                        // builds the travel baselines; joined first
 };
 
 }  // namespace microplan::service

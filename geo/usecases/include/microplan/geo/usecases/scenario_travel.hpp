@@ -32,6 +32,7 @@
 #include "microplan/geo/model/establishment.hpp"
 #include "microplan/geo/model/unit.hpp"
 #include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/usecases/progress.hpp"
 
 namespace microplan::geo::usecases {
 
@@ -102,6 +103,9 @@ public:
     // from the baseline and its proposals when asked again (one add per proposal).
     scenario_travel(std::string store_location, const std::vector<accessibility_run>& runs, std::size_t max_states = 6);
 
+    // Builds the baseline of every live sector now (what the first question would wait for:
+    // a full search each), telling `on_progress` as each is ready; errors are told, not thrown.
+    void prepare(const progress& on_progress);
     // The travel-time run of `sector` that kept its surface, or null (not live).
     [[nodiscard]] const accessibility_run* live_run(const std::string& sector) const;
 
