@@ -384,6 +384,19 @@ const served_crs& parse_crs(std::string_view parameter, std::string_view text) {
                             "' is not served; use one of " + list);
 }
 
+geo::level planning_level_param(const request_context& ctx, geo::level fallback) {
+    auto text = ctx.target.get("level");
+    if (!text) return fallback;
+    auto l = geo::parse_level(*text);
+    const bool planning = l && (*l == geo::level::zone || *l == geo::level::district || *l == geo::level::circuit);
+    const geo::coverage_model* model = ctx.data->model();
+    if (!planning || (model ? !model->where().tier_of(*l) : !ctx.data->find(geo::level_table(*l))))
+        throw request_error(400, "InvalidParameterValue",
+                            "parameter 'level': '" + geo::utf8::excerpt(*text, 40) +
+                                "' is not a planning level of this store (zone, district, circuit)");
+    return *l;
+}
+
 http_response json_response(const json& body, std::string content_type) {
     http_response r;
     r.content_type = std::move(content_type);

@@ -12,18 +12,6 @@ namespace microplan::service {
 
 namespace {
 
-geo::level plan_level(const request_context& ctx) {
-    auto text = ctx.target.get("level");
-    if (!text) return geo::level::circuit;
-    auto l = geo::parse_level(*text);
-    if (!l || (*l != geo::level::zone && *l != geo::level::district && *l != geo::level::circuit) ||
-        !ctx.data->find(geo::level_table(*l)))
-        throw request_error(400, "InvalidParameterValue",
-                            "parameter 'level': '" + geo::utf8::excerpt(*text, 40) +
-                                "' is not a planning level of this store (zone, district, circuit)");
-    return *l;
-}
-
 double number_in(const request_context& ctx, const char* name, double fallback, double low, double high,
                  const char* range) {
     auto text = ctx.target.get(name);
@@ -63,7 +51,7 @@ http_response answer(const std::string& json, const std::string& csv, bool as_cs
 http_response plan_evaluation_service::evaluate(const request_context& ctx) const {
     if (ctx.data->store_path().empty())
         throw request_error(404, "NotAvailable", "no store behind this server to evaluate");
-    const geo::level lvl = plan_level(ctx);
+    const geo::level lvl = planning_level_param(ctx, geo::level::circuit);
     const bool as_csv = csv_wanted(ctx);
     geo::design::evaluation_criteria criteria;
     criteria.target = number_in(ctx, "target", 0, 0, 1e10, "a number of people between 0 and 10,000,000,000");
@@ -98,7 +86,7 @@ http_response plan_evaluation_service::evaluate(const request_context& ctx) cons
 http_response plan_evaluation_service::compare(const request_context& ctx) const {
     if (ctx.data->store_path().empty())
         throw request_error(404, "NotAvailable", "no store behind this server to compare with");
-    const geo::level lvl = plan_level(ctx);
+    const geo::level lvl = planning_level_param(ctx, geo::level::circuit);
     if (ctx.http.body.empty())
         throw request_error(400, "InvalidParameterValue",
                             "the body is the plan to compare: a GeoJSON FeatureCollection of polygons with a code");

@@ -42,17 +42,6 @@ http_response with_model(const request_context& ctx, Fn&& fn) {
     return ctx.scenarios->with_model(id, [&](const geo::coverage_model& m) { return fn(m, true); });
 }
 
-geo::level level_param(const request_context& ctx, geo::level fallback) {
-    auto text = ctx.target.get("level");
-    if (!text) return fallback;
-    auto l = geo::parse_level(*text);
-    if (!l || !ctx.data->model()->where().tier_of(*l))
-        throw request_error(400, "InvalidParameterValue",
-                            "parameter 'level': '" + geo::utf8::excerpt(*text, 40) +
-                                "' is not a planning level (zone, district, circuit)");
-    return *l;
-}
-
 std::string sector_param(const request_context& ctx, const geo::coverage_model& model) {
     auto s = ctx.target.get("sector");
     if (!s || s->empty()) return {};
@@ -118,7 +107,7 @@ http_response csv_response(std::string body, const std::string& filename) {
 
 http_response reports_service::unit_report(const request_context& ctx, const std::string& code) const {
     return with_model(ctx, [&](const geo::coverage_model& model, bool scenario) {
-        geo::level lvl = level_param(ctx, geo::level::district);
+        geo::level lvl = planning_level_param(ctx, geo::level::district);
         auto tier = model.where().tier_of(lvl);
         if (!model.where().find(*tier, code))
             throw request_error(
@@ -161,7 +150,7 @@ http_response reports_service::coverage(const request_context& ctx) const {
 
 http_response reports_service::coverage_of(const request_context& ctx, const geo::coverage_model& model) const {
     geo::coverage_query q;
-    q.lvl = level_param(ctx, geo::level::district);
+    q.lvl = planning_level_param(ctx, geo::level::district);
     q.sector = sector_param(ctx, model);
     q.by_typology = flag_param(ctx, "by-typology");
     auto rows = geo::coverage_rows(model, q);
@@ -172,7 +161,7 @@ http_response reports_service::coverage_of(const request_context& ctx, const geo
 
 http_response reports_service::ranking(const request_context& ctx) const {
     const auto& model = model_of(ctx);
-    geo::level lvl = level_param(ctx, geo::level::district);
+    geo::level lvl = planning_level_param(ctx, geo::level::district);
     auto rows = geo::rank_units(model, lvl, sector_param(ctx, model));
     if (wants_csv(ctx)) return csv_response(geo::ranking_csv(rows), "ranking_" + std::string(geo::level_name(lvl)));
     return json_response(geo::ranking_json(rows));

@@ -247,16 +247,6 @@ std::vector<unit_change> changes(const request_context& ctx, std::int64_t id, ge
     return out;
 }
 
-geo::level level_of(const request_context& ctx) {
-    auto text = ctx.target.get("level");
-    if (!text) return geo::level::circuit;
-    auto l = geo::parse_level(*text);
-    if (!l)
-        throw request_error(400, "InvalidParameterValue",
-                            "parameter 'level': unknown level '" + geo::utf8::excerpt(*text, 30) + "'");
-    return *l;
-}
-
 // The live figures as JSON: per threshold, the people within before and after, with the
 // standard's time singled out; units listed only where something changed.
 json travel_json(const request_context& ctx, const geo::usecases::scenario_travel_figures& f, geo::level lvl,
@@ -443,7 +433,7 @@ http_response scenarios_service::travel_tile(const request_context& ctx, const p
 
 http_response scenarios_service::compare(const request_context& ctx, std::int64_t id) const {
     if (!ctx.data->model()) throw request_error(404, "NotAvailable", ctx.data->planning_unavailable());
-    geo::level lvl = level_of(ctx);
+    geo::level lvl = planning_level_param(ctx, geo::level::circuit);
     std::string sector = ctx.target.get("sector").value_or("");
     // Live travel time first: it reads the book's proposals, which with_model (under changes())
     // must not.

@@ -25,6 +25,11 @@ struct request_context {
     scenario_book* scenarios = nullptr;  // null when the server keeps no scenarios
 };
 
+// The `level` parameter: zone, district or circuit (`fallback` when absent), a planning level of
+// the store (a tier of its model, or a level it holds when it has none); request_error 400
+// naming the value otherwise.
+geo::level planning_level_param(const request_context& ctx, geo::level fallback);
+
 // A JSON body with its media type.
 http_response json_response(const nlohmann::json& body, std::string content_type = "application/json");
 
