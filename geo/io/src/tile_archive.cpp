@@ -164,21 +164,28 @@ void write_pmtiles(const std::string& path, const tile_archive_info& info, std::
     for (std::size_t i = 0; i < tiles.size(); ++i)
         if (!tiles[i].data.empty()) order.emplace_back(pmtiles_tile_id(tiles[i].z, tiles[i].x, tiles[i].y), i);
     std::sort(order.begin(), order.end());
-    // Tile data in tile-id order; identical tiles stored once (runs of them one entry).
+    // Tile data gzip-compressed in tile-id order; identical tiles stored once (runs of them one
+    // entry).
     std::string data;
     std::vector<entry> entries;
-    std::map<std::string, std::uint64_t> stored;  // tile bytes -> offset
+    std::map<std::string, std::pair<std::uint64_t, std::uint32_t>> stored;  // tile bytes -> offset, length
     std::size_t contents = 0;
     for (const auto& [id, i] : order) {
         const std::string& bytes = tiles[i].data;
-        auto [it, fresh] = stored.emplace(bytes, data.size());
-        if (fresh) data += bytes, ++contents;
+        auto it = stored.find(bytes);
+        if (it == stored.end()) {
+            const std::string packed = gzip(bytes);
+            it = stored.emplace(bytes, std::pair{std::uint64_t{data.size()}, static_cast<std::uint32_t>(packed.size())})
+                     .first;
+            data += packed, ++contents;
+        }
+        const auto [offset, length] = it->second;
         if (!entries.empty() && entries.back().tile_id + entries.back().run_length == id &&
-            entries.back().offset == it->second && entries.back().length == bytes.size()) {
+            entries.back().offset == offset && entries.back().length == length) {
             ++entries.back().run_length;
             continue;
         }
-        entries.push_back({id, it->second, static_cast<std::uint32_t>(bytes.size()), 1});
+        entries.push_back({id, offset, length, 1});
     }
     // The root directory, or leaves of 4,096 entries under it when it would not fit 16 KB.
     std::string root = serialise(entries), leaves;
@@ -206,7 +213,7 @@ void write_pmtiles(const std::string& path, const tile_archive_info& info, std::
         put_le(header, v, 8);
     header.push_back(1);  // clustered
     header.push_back(1);  // internal compression: none
-    header.push_back(1);  // tile compression: none
+    header.push_back(2);  // tile compression: gzip
     header.push_back(1);  // tile type: MVT
     header.push_back(static_cast<char>(info.min_zoom));
     header.push_back(static_cast<char>(info.max_zoom));

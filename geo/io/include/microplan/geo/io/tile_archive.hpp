@@ -5,7 +5,7 @@
 //                one writer speaks SQL outside the planning store, through core/sqlite.hpp.
 //   PMTiles v3   one file read by byte ranges (the `pmtiles` package in a browser, with no
 //                server): header, root directory, JSON metadata, leaf directories, tile data;
-//                tiles and directories uncompressed, clustered (tile data in tile-id order).
+//                tiles gzip-compressed, directories not, clustered (tile data in tile-id order).
 // Both are written to a temporary file beside the target and renamed: a failed write leaves no
 // half archive. Thread safety: pure functions of their arguments. Deterministic.
 #include <cstdint>
