@@ -54,8 +54,7 @@ command add_export_kit(CLI::App& app) {
         auto fetch = [&](const std::string& path) {
             service::http_request r{"GET", path, "127.0.0.1", "application/json", "", "", "", "", "kit"};
             auto answer = handler.handle(r);
-            if (answer.status == 204 || answer.status == 404) return std::string();  // an empty tile
-            if (answer.status != 200)
+            if (answer.status != 200)  // an empty tile is a 200 with no bytes
                 throw std::runtime_error("GET " + path + " answered " + std::to_string(answer.status) + ": " +
                                          *answer.body);
             return *answer.body;

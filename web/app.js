@@ -574,6 +574,7 @@ async function edit(call, done) {
   } catch (e) {
     say(e.status === 401 || e.status === 403 ? t("refused") + " (" + e.status + ")" : e.message, true);
   }
+  state.travelVersion = (state.travelVersion || 0) + 1;  // the travel-time tiles changed
   await Promise.all([loadIndicators(), loadProposals(), state.selected ? showReport(state.selected) : null]);
   window.microplanViewer.edits++;
 }
@@ -596,10 +597,15 @@ function showTravelLayer() {
     if (map.getSource("travel")) map.removeSource("travel");
     return;
   }
-  state.travelVersion = (state.travelVersion || 0) + 1;
+  // Asked for again only when the sector, the scenario or its edits changed (`v`, see edit()).
   const url = `${location.origin}/travel/${encodeURIComponent(state.sector)}/{z}/{x}/{y}.png?scenario=${state.scenario || 0}` +
-    `&v=${state.travelVersion}`;
-  if (map.getSource("travel")) return map.getSource("travel").setTiles([url]);
+    `&v=${state.travelVersion || 0}`;
+  if (map.getSource("travel")) {
+    if (state.travelUrl !== url) map.getSource("travel").setTiles([url]);
+    state.travelUrl = url;
+    return;
+  }
+  state.travelUrl = url;
   map.addSource("travel", { type: "raster", tiles: [url], tileSize: 256, maxzoom: 14 });
   map.addLayer({ id: "travel", type: "raster", source: "travel", paint: { "raster-opacity": 0.8 } }, "circuits-line");
 }

@@ -397,6 +397,16 @@ geo::level planning_level_param(const request_context& ctx, geo::level fallback)
     return *l;
 }
 
+std::int64_t scenario_param(const request_context& ctx) {
+    auto text = ctx.target.get("scenario");
+    if (!text || text->empty() || *text == "0" || *text == "base") return 0;
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), id);
+    if (ec != std::errc{} || end != text->data() + text->size() || id <= 0 || !ctx.scenarios)
+        throw request_error(404, "NotFound", "no scenario '" + geo::utf8::excerpt(*text, 30) + "'");
+    return id;
+}
+
 http_response json_response(const json& body, std::string content_type) {
     http_response r;
     r.content_type = std::move(content_type);

@@ -22,17 +22,6 @@ const geo::coverage_model& model_of(const request_context& ctx) {
     return *ctx.data->model();
 }
 
-// The scenario=ID of the request; 0 for the baseline (absent, empty, 0 or 'base').
-std::int64_t scenario_param(const request_context& ctx) {
-    auto text = ctx.target.get("scenario");
-    if (!text || text->empty() || *text == "0" || *text == "base") return 0;
-    std::int64_t id = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), id);
-    if (ec != std::errc{} || end != text->data() + text->size() || id <= 0 || !ctx.scenarios)
-        throw request_error(404, "NotFound", "no scenario '" + geo::utf8::excerpt(*text, 30) + "'");
-    return id;
-}
-
 // fn(model, is_scenario) on the baseline, or under the scenario book's lock on scenario=ID.
 template <class Fn>
 http_response with_model(const request_context& ctx, Fn&& fn) {

@@ -319,6 +319,22 @@ json capacity_json(const request_context& ctx, const geo::usecases::capacity_fig
             {"units", units}};
 }
 
+// fn() over the sector's live travel time; a surface or population raster that cannot be read
+// any more (moved, deleted) is the server's state, not the client's mistake: 503 naming the file
+// by its name only.
+template <class Fn>
+auto over_surface(const std::string& sector, Fn&& fn) {
+    try {
+        return fn();
+    } catch (const geo::error& e) {
+        throw request_error(503, "NotAvailable",
+                            "live travel time for '" + sector +
+                                "' needs the surface and population raster its stored run names, and they cannot "
+                                "be read any more (run microplan access travel-time again): " +
+                                std::filesystem::path(e.where().file).filename().string() + " (" + e.rule() + ")");
+    }
+}
+
 }  // namespace
 
 std::optional<geo::usecases::scenario_travel_figures> live_travel(const request_context& ctx, std::int64_t id,
@@ -327,15 +343,7 @@ std::optional<geo::usecases::scenario_travel_figures> live_travel(const request_
     if (!travel || sector.empty() || !travel->live_run(sector)) return std::nullopt;
     std::vector<proposed_establishment> proposals;
     if (id != 0) proposals = book_of(ctx).establishments(id);  // the book's lock, released
-    try {
-        return travel->figures(sector, lvl, id, proposals);
-    } catch (const geo::error& e) {
-        throw request_error(503, "NotAvailable",
-                            "live travel time for '" + sector +
-                                "' needs the surface and population raster its stored run names, and they cannot "
-                                "be read any more (run microplan access travel-time again): " +
-                                std::filesystem::path(e.where().file).filename().string() + " (" + e.rule() + ")");
-    }
+    return over_surface(sector, [&] { return travel->figures(sector, lvl, id, proposals); });
 }
 
 http_response scenarios_service::suggest(const request_context& ctx, std::int64_t id) const {
@@ -368,14 +376,8 @@ http_response scenarios_service::suggest(const request_context& ctx, std::int64_
             throw request_error(400, "InvalidParameterValue", "parameter 'count' must be a whole number from 1 to 20");
     }
     const std::vector<proposed_establishment> proposals = book_of(ctx).establishments(id);  // the book's lock
-    std::optional<geo::usecases::site_suggestions> s;
-    try {
-        s = travel->suggest(sector, id, proposals, minutes, static_cast<std::size_t>(count));
-    } catch (const geo::error& e) {
-        throw request_error(503, "NotAvailable",
-                            "the travel-time surface of '" + sector + "' cannot be read any more: " +
-                                std::filesystem::path(e.where().file).filename().string());
-    }
+    const auto s = over_surface(
+        sector, [&] { return travel->suggest(sector, id, proposals, minutes, static_cast<std::size_t>(count)); });
     json features = json::array();
     for (std::size_t i = 0; i < s->sites.size(); ++i) {
         const auto& site = s->sites[i];
@@ -411,19 +413,11 @@ http_response scenarios_service::travel_tile(const request_context& ctx, const p
                             "no tile " + geo::utf8::excerpt(p["z"], 12) + "/" + geo::utf8::excerpt(p["x"], 12) + "/" +
                                 std::string(geo::utf8::excerpt(y, 12)) + ": z must be 0-" +
                                 std::to_string(tiles::max_zoom) + " and x, y 0 to 2^z - 1");
-    std::int64_t scenario = 0;
-    if (auto text = ctx.target.get("scenario"); text && !text->empty() && *text != "0" && *text != "base")
-        scenario = parse_id(*text, "scenario");
+    const std::int64_t scenario = scenario_param(ctx);
     std::vector<proposed_establishment> proposals;
     if (scenario != 0) proposals = book_of(ctx).establishments(scenario);  // the book's lock, released
-    std::optional<geo::usecases::travel_tile> minutes;
-    try {
-        minutes = travel->tile(sector, scenario, proposals, id->z, id->x, id->y);
-    } catch (const geo::error& e) {
-        throw request_error(503, "NotAvailable",
-                            "the travel-time surface of '" + sector + "' cannot be read any more: " +
-                                std::filesystem::path(e.where().file).filename().string());
-    }
+    const auto minutes =
+        over_surface(sector, [&] { return travel->tile(sector, scenario, proposals, id->z, id->x, id->y); });
     http_response r;
     r.content_type = "image/png";
     r.set_body(geo::usecases::travel_tile_png(*minutes));
@@ -481,7 +475,9 @@ http_response scenarios_service::compare(const request_context& ctx, std::int64_
                 const geo::standard* st = catalogue.governing(travel->sector, typology);
                 return st ? st->capacity : 0.0;
             };
-            if (auto cap = ctx.data->travel()->capacity(sector, lvl, id, proposals, *minutes, capacity_of))
+            if (auto cap = over_surface(sector, [&] {
+                    return ctx.data->travel()->capacity(sector, lvl, id, proposals, *minutes, capacity_of);
+                }))
                 out["travel_time"]["capacity"] = capacity_json(ctx, *cap, lvl);
         }
     }

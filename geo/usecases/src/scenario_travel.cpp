@@ -300,17 +300,26 @@ std::optional<capacity_figures> scenario_travel::capacity(
         points.capacity.push_back(capacity_of(p.typology));
         signature += std::to_string(p.id) + ":" + p.typology + ":" + detail::text("%.9f,%.9f;", p.lon, p.lat);
     }
+    std::size_t searches = 0;
     const capacity_result* before = nullptr;
     {
         auto& kept = capacities_[{0, run->sector, minutes}];
-        if (kept.covered_per_unit.empty()) kept = compute_capacity(*run, b, existing, minutes);
+        if (kept.covered_per_unit.empty()) {
+            kept = compute_capacity(*run, b, existing, minutes);
+            ++searches;
+        }
         before = &kept;
     }
     const capacity_result* after = before;
     if (scenario != 0) {
         auto& kept = capacities_[{scenario, run->sector, minutes}];
         if (kept.covered_per_unit.empty() || kept.signature != signature) {
-            kept = signature.empty() ? *before : compute_capacity(*run, b, points, minutes);
+            if (signature.empty()) {
+                kept = *before;
+            } else {
+                kept = compute_capacity(*run, b, points, minutes);
+                ++searches;
+            }
             kept.signature = signature;
         }
         after = &kept;
@@ -323,6 +332,7 @@ std::optional<capacity_figures> scenario_travel::capacity(
     out.covered_before = before->covered;
     out.covered_after = after->covered;
     out.without_capacity = after->without_capacity;
+    out.searches = searches;
     const auto& cells = b.base->levels()[at->second];
     const auto& figures = b.base->figures()[at->second];
     for (std::size_t u = 0; u < cells.codes.size(); ++u)

@@ -30,6 +30,10 @@ struct request_context {
 // naming the value otherwise.
 geo::level planning_level_param(const request_context& ctx, geo::level fallback);
 
+// The `scenario` parameter: a scenario's id, or 0 for the baseline (absent, empty, 0 or 'base');
+// request_error 404 for anything else, or on a server that keeps no scenarios.
+std::int64_t scenario_param(const request_context& ctx);
+
 // A JSON body with its media type.
 http_response json_response(const nlohmann::json& body, std::string content_type = "application/json");
 

@@ -80,7 +80,8 @@ struct capacity_figures {
     double minutes = 0, total = 0, covered_before = 0, covered_after = 0;  // people
     std::vector<unit_capacity_change> units;
     std::size_t without_capacity = 0;  // establishments and proposals with none: they serve no one
-    double seconds = 0;                // spent in this call (0 when both results were kept)
+    std::size_t searches = 0;          // catchment runs this call made (0: both results were kept)
+    double seconds = 0;                // spent in this call
 };
 
 // A 256 × 256 Web Mercator tile of travel time: the minutes at each pixel's centre, row-major
