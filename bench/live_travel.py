@@ -9,7 +9,8 @@ The store's travel-time run of SECTOR must have kept its surface (the demo's do;
 --friction-out for the national base). The server starts with an edit token; one scenario; the
 first compare builds the shared baseline (reported apart); then EDITS (default 20) proposals at
 inhabited places (a point inside a random unit), each POST + compare timed, then each DELETE +
-compare timed. Prints medians and the full run's wall time. Writes only under $MICROPLAN_BENCH_DIR.
+compare timed; then as many existing establishments closed (POST closure + compare) and reopened.
+Prints medians and the full run's wall time. Writes only under $MICROPLAN_BENCH_DIR.
 """
 import json
 import os
@@ -130,6 +131,24 @@ def main():
             removes.append(time.perf_counter() - t0)
             inner_remove.append(c["travel_time"]["update_ms"])
         back = c["travel_time"]["within_after"] == c["travel_time"]["within_before"]
+        # Existing establishments closed in the scenario, then opened again.
+        existing = call(port, "GET", "/collections/establishments/items?limit=10000&sector=%s" % SECTOR)["features"]
+        random.seed(11)
+        closes, reopens, inner_close, lost = [], [], [], []
+        shut = [f["id"] for f in random.sample(existing, min(EDITS, len(existing)))]
+        for fid in shut:
+            t0 = time.perf_counter()
+            call(port, "POST", "/scenarios/%d/closures/%d" % (scenario, fid))
+            c = call(port, "GET", compare)
+            closes.append(time.perf_counter() - t0)
+            inner_close.append(c["travel_time"]["update_ms"])
+            lost.append(c["travel_time"]["within_before"][-1] - c["travel_time"]["within_after"][-1])
+        for fid in shut:
+            t0 = time.perf_counter()
+            call(port, "DELETE", "/scenarios/%d/closures/%d" % (scenario, fid))
+            c = call(port, "GET", compare)
+            reopens.append(time.perf_counter() - t0)
+        back = back and c["travel_time"]["within_after"] == c["travel_time"]["within_before"]
         t0 = time.perf_counter()
         suggested = call(port, "GET", "/scenarios/%d/suggest?sector=%s&count=3" % (scenario, SECTOR))
         suggest_s = time.perf_counter() - t0
@@ -150,7 +169,12 @@ def main():
     print("  DELETE proposal + compare: median %s, max %s (recompute inside: median %.2f ms)"
           % (ms(statistics.median(removes)), ms(max(removes)), statistics.median(inner_remove)))
     print("  people newly within the standard's time after the last add: %s" % gained[-1])
-    print("  every proposal deleted: back to the baseline: %s" % back)
+    print("  POST closure of an existing establishment + compare: median %s, max %s (recompute inside: median"
+          " %.2f ms); DELETE (reopen) + compare: median %s"
+          % (ms(statistics.median(closes)), ms(max(closes)), statistics.median(inner_close),
+             ms(statistics.median(reopens))))
+    print("  people no longer within the last threshold with %d establishments closed: %d" % (len(closes), lost[-1]))
+    print("  every proposal deleted and every closure reopened: back to the baseline: %s" % back)
     if cap:
         print("  compare&capacity=true after the last edit: %s (people served within capacity %d -> %d);"
               " asked again: %s" % (ms(capacity_s), cap["covered_before"], cap["covered_after"], ms(capacity_kept_s)))

@@ -1,6 +1,7 @@
 // Scenario edits as a workshop's browser sends them, with arbitrary bodies: the first byte picks
-// the operation (create, rename, propose, move, delete, undo, compare, delete the scenario), the
-// second an establishment id, the rest is the JSON body. They run through the whole request
+// the operation (create, rename, propose, move, delete, undo, compare, close or reopen an
+// existing establishment, show the scenario), the second an establishment id (a proposal's, or
+// for closures a stored establishment's fid), the rest is the JSON body. They run through the whole request
 // handler with editing on, the scenario book writing each edit to a copy of the demo store
 // (MICROPLAN_FUZZ_STORE, copied to MICROPLAN_FUZZ_SCRATCH or /dev/shm so the writes stay in
 // memory). Any answer is fine except a 500 or a status outside HTTP's: a body must be taken or
@@ -96,7 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string base = "/scenarios/" + scenario;
     const std::string establishment = base + "/establishments/" + std::to_string(data[1] % 64);
     std::string body(reinterpret_cast<const char*>(data) + 2, size - 2);
-    switch (data[0] % 9) {
+    const std::string closure = base + "/closures/" + std::to_string(data[1] % 256);
+    switch (data[0] % 11) {
         case 0:  // a scenario created is deleted at once, so they do not pile up
             if (auto r = send("POST", "/scenarios", std::move(body)); r.status == 201)
                 send("DELETE", "/scenarios/" + id_in(*r.body), "");
@@ -119,6 +121,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             break;
         case 7:
             send("GET", base + "/compare?level=district&sector=health", "");
+            break;
+        case 8:
+            send("POST", closure, std::move(body));
+            break;
+        case 9:
+            send("DELETE", closure, std::move(body));
             break;
         default:
             send("GET", base, "");

@@ -20,6 +20,9 @@ const TEXT = {
     added: "Establecimiento propuesto agregado.", moved: "Establecimiento movido.", removed: "Establecimiento eliminado.",
     undone: "Última edición deshecha.", nothing_to_undo: "No hay ediciones que deshacer.",
     refused: "Edición rechazada: falta la clave de edición o no es correcta.", remove_this: "Eliminar este establecimiento",
+    close_here: "Cerrar en este escenario", reopen_here: "Reabrir en este escenario", closed_done: "Establecimiento cerrado en el escenario.",
+    reopened: "Establecimiento reabierto.", closed_in_scenario: "Cerrado en este escenario", closed_count: "Establecimientos cerrados: {n}",
+    choose_scenario_to_close: "Elija un escenario para cerrarlo y ver quién pierde acceso.",
     before: "Antes", after: "Después", newly_covered: "Personas nuevas cubiertas", changed_units: "Unidades que cambian",
     suggest: "Sugerir sitios", suggestions: "Sitios sugeridos", propose_here: "Proponer aquí",
     suggest_text: "Donde un nuevo establecimiento pone a más personas a ≤ {m} min (además de los existentes y las propuestas del escenario):",
@@ -74,6 +77,9 @@ const TEXT = {
     click_to_add: "Click the map to place the establishment.", added: "Proposed establishment added.", moved: "Establishment moved.",
     removed: "Establishment removed.", undone: "Last edit undone.", nothing_to_undo: "Nothing to undo.",
     refused: "Edit refused: the edit token is missing or wrong.", remove_this: "Remove this establishment",
+    close_here: "Close in this scenario", reopen_here: "Reopen in this scenario", closed_done: "Establishment closed in the scenario.",
+    reopened: "Establishment reopened.", closed_in_scenario: "Closed in this scenario", closed_count: "Establishments closed: {n}",
+    choose_scenario_to_close: "Choose a scenario to close it and see who loses access.",
     before: "Before", after: "After", newly_covered: "People newly covered", changed_units: "Units that change",
     suggest: "Suggest sites", suggestions: "Suggested sites", propose_here: "Propose here",
     suggest_text: "Where a new establishment brings most people within {m} min (beyond the existing ones and the scenario's proposals):",
@@ -545,6 +551,55 @@ async function loadProposals() {
   if (!state.scenario) return;
   const s = await api(`/scenarios/${state.scenario}`);
   for (const f of s.establishments.features) addMarker(f);
+  state.closed = new Set();
+  for (const f of s.closures.features) {
+    state.closed.add(f.id);
+    if (f.geometry) addClosedMarker(f);
+  }
+}
+
+// An existing establishment the scenario closes: a grey cross over its dot; its popup reopens it.
+function addClosedMarker(feature) {
+  const el = document.createElement("div");
+  el.className = "closed-establishment";
+  el.textContent = "✕";
+  el.title = `${t("closed_in_scenario")}: ${feature.properties.name || feature.properties.code}`;
+  el.dataset.testid = "closed-establishment";
+  const marker = new maplibregl.Marker({ element: el }).setLngLat(feature.geometry.coordinates).addTo(map);
+  const button = document.createElement("button");
+  button.textContent = t("reopen_here");
+  button.dataset.testid = "reopen";
+  button.onclick = () => edit(() => api(`/scenarios/${state.scenario}/closures/${feature.id}`, { method: "DELETE" }), t("reopened"));
+  marker.setPopup(new maplibregl.Popup({ offset: 12 }).setDOMContent(button));
+  state.markers.set("closed-" + feature.id, marker);
+}
+
+// An existing establishment clicked: its name and typology, and with a scenario chosen the
+// button that closes it there ("who loses access if this health post closes?").
+function establishmentPopup(feature, lngLat) {
+  const p = feature.properties;
+  const box = document.createElement("div");
+  box.className = "establishment-popup";
+  const title = document.createElement("strong");
+  title.textContent = p.name || p.id || "";
+  const detail = document.createElement("div");
+  detail.textContent = `${p.typology || ""} · ${p.circuit_code || ""}`;
+  box.append(title, detail);
+  if (!KIT) {
+    const closed = state.closed && state.closed.has(feature.id);
+    const button = document.createElement("button");
+    button.dataset.testid = closed ? "reopen" : "close-establishment";
+    button.textContent = closed ? t("reopen_here") : t("close_here");
+    button.onclick = () => {
+      popup.remove();
+      if (!state.scenario) return say(t("choose_scenario_to_close"), true);
+      return closed
+        ? edit(() => api(`/scenarios/${state.scenario}/closures/${feature.id}`, { method: "DELETE" }), t("reopened"))
+        : edit(() => api(`/scenarios/${state.scenario}/closures/${feature.id}`, { method: "POST" }), t("closed_done"));
+    };
+    box.append(button);
+  }
+  const popup = new maplibregl.Popup({ offset: 8 }).setLngLat(lngLat).setDOMContent(box).addTo(map);
 }
 
 function addMarker(feature) {
@@ -662,8 +717,9 @@ function travelTable(tt) {
     return `<tr${mark} data-minutes="${m}"><td>${t("within_min").replace("{m}", fmt(m))}</td>` +
       `<td>${fmt(tt.within_before[i])}</td><td>${fmt(tt.within_after[i])}</td><td class="gain">${gain > 0 ? "+" : ""}${fmt(gain)}</td></tr>`;
   }).join("");
-  const headline = tt.minutes === undefined ? "" :
-    `<p>${t("newly_within").replace("{m}", fmt(tt.minutes))}: <strong data-testid="newly-within">${fmt(tt.newly_within_minutes)}</strong></p>`;
+  const headline = (tt.minutes === undefined ? "" :
+    `<p>${t("newly_within").replace("{m}", fmt(tt.minutes))}: <strong data-testid="newly-within">${fmt(tt.newly_within_minutes)}</strong></p>`) +
+    (tt.closed ? `<p data-testid="closed-count">${t("closed_count").replace("{n}", fmt(tt.closed))}</p>` : "");
   // Capacity comes in a second answer (a second nationally): a place held for it meanwhile.
   const capacity = `<p id="capacity-slot" class="hint">${t("computing_capacity")}</p>`;
   return `<h2>${t("travel_people")}</h2>${headline}<table data-testid="compare-travel"><tr><th></th><th>${t("before")}</th>` +
@@ -807,9 +863,17 @@ map.on("click", (e) => {
     map.getCanvas().style.cursor = "";
     return addAt(e.lngLat);
   }
+  // A click on a marker (a proposal, a closed establishment, a suggestion) opens its own popup.
+  const target = e.originalEvent && e.originalEvent.target;
+  if (target && target.closest && target.closest(".maplibregl-marker")) return;
+  // An establishment's popup (close it in the scenario) beside the report of the unit it lies in.
+  const here = map.getLayer("establishments") ? map.queryRenderedFeatures(e.point, { layers: ["establishments"] }) : [];
+  if (here.length && here[0].id !== undefined) establishmentPopup(here[0], e.lngLat);
   const hit = map.queryRenderedFeatures(e.point, { layers: [LAYER_OF[state.level] + "-fill"] });
   if (hit.length) select(hit[0]);
 });
+map.on("mouseenter", "establishments", () => { if (!state.adding) map.getCanvas().style.cursor = "pointer"; });
+map.on("mouseleave", "establishments", () => { if (!state.adding) map.getCanvas().style.cursor = ""; });
 for (const level of Object.values(LAYER_OF)) {
   map.on("mouseenter", level + "-fill", () => { if (!state.adding) map.getCanvas().style.cursor = "pointer"; });
   map.on("mouseleave", level + "-fill", () => { if (!state.adding) map.getCanvas().style.cursor = ""; });

@@ -35,7 +35,26 @@ json summary_json(const scenario_summary& s) {
             {"name", s.name},
             {"created_at", s.created_at},
             {"updated_at", s.updated_at},
-            {"establishments", s.establishments}};
+            {"establishments", s.establishments},
+            {"closed", s.closed}};
+}
+
+// A closed establishment as a GeoJSON Feature: its id is the fid it has now (the one to reopen it
+// by), or the one it was closed with when the store no longer has it (found false).
+json closure_json(const geo::usecases::closed_establishment& c) {
+    const auto& r = c.record;
+    json geometry;
+    if (c.found && c.now.lonlat)
+        geometry = {{"type", "Point"}, {"coordinates", {c.now.lonlat->first, c.now.lonlat->second}}};
+    return {{"type", "Feature"},
+            {"id", c.found ? c.now.fid : r.fid},
+            {"geometry", geometry},
+            {"properties",
+             {{"code", r.code},
+              {"sector", r.sector},
+              {"typology", r.typology},
+              {"name", c.found ? c.now.name : r.name},
+              {"found", c.found}}}};
 }
 
 json proposal_json(const proposed_establishment& p) {
@@ -169,8 +188,11 @@ http_response scenarios_service::show(const request_context& ctx, const path_par
     auto [book, id] = scenario_of(ctx, p);
     json features = json::array();
     for (const auto& e : book.establishments(id)) features.push_back(proposal_json(e));
+    json closed = json::array();
+    for (const auto& c : book.closures(id)) closed.push_back(closure_json(c));
     json out = summary_json(book.summary(id));
     out["establishments"] = {{"type", "FeatureCollection"}, {"features", features}};
+    out["closures"] = {{"type", "FeatureCollection"}, {"features", closed}};
     return json_response(out);
 }
 
@@ -208,6 +230,18 @@ http_response scenarios_service::move_establishment(const request_context& ctx, 
 http_response scenarios_service::remove_establishment(const request_context& ctx, const path_params& p) const {
     auto [book, id] = scenario_of(ctx, p);
     book.remove_establishment(id, parse_id(p["establishmentId"], "establishment"));
+    return no_content();
+}
+
+http_response scenarios_service::close_establishment(const request_context& ctx, const path_params& p) const {
+    auto [book, id] = scenario_of(ctx, p);
+    auto [closure, closed_now] = book.close(id, parse_id(p["fid"], "establishment"));
+    return closed_now ? created(closure_json(closure)) : json_response(closure_json(closure));
+}
+
+http_response scenarios_service::reopen_establishment(const request_context& ctx, const path_params& p) const {
+    auto [book, id] = scenario_of(ctx, p);
+    book.reopen(id, parse_id(p["fid"], "establishment"));
     return no_content();
 }
 
@@ -286,6 +320,7 @@ json travel_json(const request_context& ctx, const geo::usecases::scenario_trave
                 {"within_before", rounded(before)},
                 {"within_after", rounded(after)},
                 {"proposals", f.proposals},
+                {"closed", f.closed},
                 {"proposals_off_the_surface", f.unplaced},
                 {"update_ms", std::round(f.seconds * 100000) / 100},
                 {"units", units}};
@@ -341,9 +376,9 @@ std::optional<geo::usecases::scenario_travel_figures> live_travel(const request_
                                                                   const std::string& sector, geo::level lvl) {
     geo::usecases::scenario_travel* travel = ctx.data->travel();
     if (!travel || sector.empty() || !travel->live_run(sector)) return std::nullopt;
-    std::vector<proposed_establishment> proposals;
-    if (id != 0) proposals = book_of(ctx).establishments(id);  // the book's lock, released
-    return over_surface(sector, [&] { return travel->figures(sector, lvl, id, proposals); });
+    geo::store::scenario_changes changes;
+    if (id != 0) changes = book_of(ctx).changes(id);  // the book's lock, released
+    return over_surface(sector, [&] { return travel->figures(sector, lvl, id, changes); });
 }
 
 http_response scenarios_service::suggest(const request_context& ctx, std::int64_t id) const {
@@ -375,9 +410,9 @@ http_response scenarios_service::suggest(const request_context& ctx, std::int64_
         if (!(count >= 1 && count <= 20 && count == std::floor(count)))
             throw request_error(400, "InvalidParameterValue", "parameter 'count' must be a whole number from 1 to 20");
     }
-    const std::vector<proposed_establishment> proposals = book_of(ctx).establishments(id);  // the book's lock
+    const geo::store::scenario_changes changes = book_of(ctx).changes(id);  // the book's lock, released
     const auto s = over_surface(
-        sector, [&] { return travel->suggest(sector, id, proposals, minutes, static_cast<std::size_t>(count)); });
+        sector, [&] { return travel->suggest(sector, id, changes, minutes, static_cast<std::size_t>(count)); });
     json features = json::array();
     for (std::size_t i = 0; i < s->sites.size(); ++i) {
         const auto& site = s->sites[i];
@@ -414,10 +449,10 @@ http_response scenarios_service::travel_tile(const request_context& ctx, const p
                                 std::string(geo::utf8::excerpt(y, 12)) + ": z must be 0-" +
                                 std::to_string(tiles::max_zoom) + " and x, y 0 to 2^z - 1");
     const std::int64_t scenario = scenario_param(ctx);
-    std::vector<proposed_establishment> proposals;
-    if (scenario != 0) proposals = book_of(ctx).establishments(scenario);  // the book's lock, released
+    geo::store::scenario_changes changes;
+    if (scenario != 0) changes = book_of(ctx).changes(scenario);  // the book's lock, released
     const auto minutes =
-        over_surface(sector, [&] { return travel->tile(sector, scenario, proposals, id->z, id->x, id->y); });
+        over_surface(sector, [&] { return travel->tile(sector, scenario, changes, id->z, id->x, id->y); });
     http_response r;
     r.content_type = "image/png";
     r.set_body(geo::usecases::travel_tile_png(*minutes));
@@ -470,13 +505,13 @@ http_response scenarios_service::compare(const request_context& ctx, std::int64_
             return st.sector == travel->sector && st.capacity > 0;
         });
         if (capacities && minutes && parse_flag("capacity", ctx.target.get("capacity"))) {
-            const auto proposals = book_of(ctx).establishments(id);  // the book's lock, released
+            const auto changes = book_of(ctx).changes(id);  // the book's lock, released
             auto capacity_of = [&](const std::string& typology) {
                 const geo::standard* st = catalogue.governing(travel->sector, typology);
                 return st ? st->capacity : 0.0;
             };
             if (auto cap = over_surface(sector, [&] {
-                    return ctx.data->travel()->capacity(sector, lvl, id, proposals, *minutes, capacity_of);
+                    return ctx.data->travel()->capacity(sector, lvl, id, changes, *minutes, capacity_of);
                 }))
                 out["travel_time"]["capacity"] = capacity_json(ctx, *cap, lvl);
         }
@@ -507,7 +542,7 @@ http_response scenarios_service::export_geopackage(const request_context& ctx, s
             }
         out.push_back(std::move(o));
     }
-    const std::string bytes = geo::usecases::scenario_geopackage(id, proposals, out);
+    const std::string bytes = geo::usecases::scenario_geopackage(id, proposals, ctx.scenarios->closures(id), out);
     http_response r;
     r.content_type = "application/geopackage+sqlite3";
     r.set_body(bytes);
@@ -592,11 +627,13 @@ void scenarios_service::register_routes(route_table& table) const {
                        .responses = {no_body(204, "Deleted"), missing}},
                .edits = true});
     register_establishment_routes(table);
+    register_closure_routes(table);
     table.add({.method = method::post,
                .pattern = "/scenarios/{scenarioId}/undo",
                .handler = call(&scenarios_service::undo),
                .api = {.operation_id = "undoScenarioEdit",
-                       .summary = "Revert the scenario's last edit",
+                       .summary = "Revert the scenario's last edit (a proposal's add, move or delete, a "
+                                  "closure or a reopening)",
                        .tags = {tag},
                        .parameters = {scenario_id_parameter()},
                        .responses = {ok_response("{\"undone\": true|false}"), missing}},
@@ -672,7 +709,7 @@ void scenarios_service::register_routes(route_table& table) const {
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return export_geopackage(ctx, scenario_of(ctx, p).second); },
                .api = {.operation_id = "exportScenario",
-                       .summary = "GeoPackage: the proposals and the comparison per circuit",
+                       .summary = "GeoPackage: the proposals, the closed establishments and the comparison per circuit",
                        .tags = {tag},
                        .parameters = {scenario_id_parameter()},
                        .responses = {ok_response("GeoPackage", "application/geopackage+sqlite3",
@@ -722,6 +759,36 @@ void scenarios_service::register_establishment_routes(route_table& table) const 
                  .tags = {tag},
                  .parameters = {scenario_id_parameter(), establishment_id_parameter()},
                  .responses = {no_body(204, "Deleted"), missing}},
+         .edits = true});
+}
+
+void scenarios_service::register_closure_routes(route_table& table) const {
+    const char* const tag = "Scenarios";
+    const json fid = path_parameter("fid", "The establishment's id in the establishments collection",
+                                    {{"type", "integer"}, {"minimum", 1}});
+    table.add(
+        {.method = http_method::post,
+         .pattern = "/scenarios/{scenarioId}/closures/{fid}",
+         .handler = [this](const request_context& ctx, const path_params& p) { return close_establishment(ctx, p); },
+         .api = {.operation_id = "closeEstablishment",
+                 .summary = "Close an existing establishment in the scenario: it no longer counts in the "
+                            "scenario's offer nor in its travel time (no body)",
+                 .tags = {tag},
+                 .parameters = {scenario_id_parameter(), fid},
+                 .responses = {{201, "Closed (GeoJSON Feature)", {{"application/json", {{"type", "object"}}}}},
+                               ok_response("The scenario closed it already (GeoJSON Feature)"),
+                               error_response_doc(404, "No such scenario or establishment, or no scenarios kept")}},
+         .edits = true});
+    table.add(
+        {.method = http_method::del,
+         .pattern = "/scenarios/{scenarioId}/closures/{fid}",
+         .handler = [this](const request_context& ctx, const path_params& p) { return reopen_establishment(ctx, p); },
+         .api = {.operation_id = "reopenEstablishment",
+                 .summary = "Open again an establishment the scenario closes",
+                 .tags = {tag},
+                 .parameters = {scenario_id_parameter(), fid},
+                 .responses = {no_body(204, "Open again"),
+                               error_response_doc(404, "No such scenario, or it does not close the establishment")}},
          .edits = true});
 }
 

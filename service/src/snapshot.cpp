@@ -195,6 +195,32 @@ std::optional<std::vector<int>> snapshot::locate(double lon, double lat) const {
     return units;
 }
 
+std::optional<geo::usecases::baseline_establishment> snapshot::establishment(std::int64_t fid) const {
+    auto it = handle_of_fid_.find(fid);
+    if (!model_ || it == handle_of_fid_.end()) return std::nullopt;
+    const geo::placed_establishment& row = inputs_->establishments[it->second];
+    geo::usecases::baseline_establishment out{fid, it->second, row.id, row.sector, row.typology, {}, {}};
+    if (const collection* c = find("establishments"))
+        if (const feature_record* f = c->find(fid)) {
+            out.name = f->properties.value("name", "");
+            if (f->location) out.lonlat = std::pair{f->location->x, f->location->y};
+        }
+    return out;
+}
+
+std::optional<geo::usecases::baseline_establishment> snapshot::establishment_by_code(const std::string& sector,
+                                                                                     const std::string& code) const {
+    if (!model_ || code.empty()) return std::nullopt;
+    std::optional<std::int64_t> found;
+    for (std::size_t h = 0; h < inputs_->establishments.size(); ++h) {
+        const geo::placed_establishment& row = inputs_->establishments[h];
+        if (row.sector != sector || row.id != code) continue;
+        if (found) return std::nullopt;  // two with that code: neither is certain
+        found = inputs_->establishment_fids[h];
+    }
+    return found ? establishment(*found) : std::nullopt;
+}
+
 std::shared_ptr<const snapshot> snapshot::from_parts(std::vector<collection> collections, std::string label,
                                                      std::uint64_t generation) {
     auto snap = std::shared_ptr<snapshot>(new snapshot());
@@ -278,6 +304,8 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
         snap->inputs_ = std::make_unique<geo::store::planning_inputs>(geo::store::read_planning_inputs(db));
         snap->model_ = std::make_unique<geo::coverage_model>(geo::usecases::make_model(*snap->inputs_));
         snap->population_year_ = snap->inputs_->year;
+        for (std::size_t h = 0; h < snap->inputs_->establishment_fids.size(); ++h)
+            snap->handle_of_fid_.emplace(snap->inputs_->establishment_fids[h], h);
     } catch (const geo::error& e) {
         snap->planning_message_ = without_folders(e.what(), store_path);
         snap->population_year_ = db.base_population_year();

@@ -109,6 +109,7 @@ TEST_F(ApiWalk, EveryApiPathAnswersWithRealParameters) {
         {"level", "district"},
         {"scenarioId", std::to_string(scenario["id"].get<int>())},
         {"establishmentId", std::to_string(proposal["id"].get<int>())},
+        {"fid", std::to_string(data.find("establishments")->features.front().fid)},
         {"file", "index.html"},
         {"sector", "health"},
     };
@@ -147,10 +148,12 @@ TEST_F(ApiWalk, EveryApiPathAnswersWithRealParameters) {
             calls.push_back({upper, path, target, body});
         }
     }
-    // Deletions last, the proposal's before its scenario's.
+    // Deletions last, the proposal's and the closure's before their scenario's.
     std::stable_sort(calls.begin(), calls.end(), [](const call& a, const call& b) {
         auto rank = [](const call& c) {
-            return c.method != "DELETE" ? 0 : c.path.find("establishments") != std::string::npos ? 1 : 2;
+            const bool part =
+                c.path.find("establishments") != std::string::npos || c.path.find("closures") != std::string::npos;
+            return c.method != "DELETE" ? 0 : part ? 1 : 2;
         };
         return rank(a) < rank(b);
     });

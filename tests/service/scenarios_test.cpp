@@ -301,6 +301,126 @@ TEST_F(Scenarios, AddMoveDeleteUndoRecomputeLikeAFreshModel) {
     EXPECT_EQ(http_get(server->port(), "/scenarios/" + sid).status, 404u);
 }
 
+// Closing an existing establishment in a scenario: the deficits equal a model built without it,
+// people within minutes drop (ScenarioTravel.* checks the figures against a full run); the
+// closure persists, reopens, undoes, and follows the establishment by its code when the
+// establishments are imported anew with other fids.
+TEST_F(Scenarios, ClosingAnEstablishmentEqualsAFreshModelWithoutIt) {
+    // The health establishment of the circuit with the most people: closing it matters.
+    json units = get("/indicators/circuit?sector=health")["units"];
+    json biggest = units[0];
+    for (const auto& u : units)
+        if (u["population"].get<double>() > biggest["population"].get<double>()) biggest = u;
+    const std::string code = biggest["code"];
+    json found = get("/collections/establishments/items?sector=health&circuit_code=" + code);
+    ASSERT_GE(found["features"].size(), 1u) << code;
+    const std::int64_t fid = found["features"][0]["id"];
+    const std::string establishment_code = found["features"][0]["properties"]["id"];
+    const std::string path = "/scenarios/1/closures/" + std::to_string(fid);
+    ASSERT_EQ(send("POST", "/scenarios", {{"name", "Cierre"}}).status, 201u);
+    const double before = health_deficit(get("/reports/unit/" + code + "?level=circuit"));
+
+    EXPECT_EQ(send("POST", path, json::object(), "").status, 401u);  // edits need the token
+    EXPECT_EQ(send("POST", "/scenarios/1/closures/987654321").status, 404u);
+    auto closed = send("POST", path);
+    ASSERT_EQ(closed.status, 201u) << closed.body;
+    EXPECT_EQ(json::parse(closed.body)["properties"]["code"], establishment_code);
+    EXPECT_EQ(send("POST", path).status, 200u);  // closed already: nothing changes
+    json shown = get("/scenarios/1");
+    EXPECT_EQ(shown["closed"], 1);
+    ASSERT_EQ(shown["closures"]["features"].size(), 1u);
+    EXPECT_EQ(shown["closures"]["features"][0]["id"], fid);
+    EXPECT_EQ(shown["closures"]["features"][0]["properties"]["found"], true);
+    EXPECT_EQ(shown["closures"]["features"][0]["geometry"]["type"], "Point");
+
+    // The scenario equals a model built from scratch without the establishment.
+    auto expect_fresh = [&](std::int64_t closed_fid, const std::string& step) {
+        auto db = geo::store::open_store(store, geo::store::open_mode::read_only);
+        auto inputs = geo::store::read_planning_inputs(*db);  // the model points into it
+        std::size_t dropped = 0;
+        for (std::size_t i = inputs.establishments.size(); i-- > 0;)
+            if (inputs.establishment_fids[i] == closed_fid) {
+                inputs.establishments.erase(inputs.establishments.begin() + static_cast<std::ptrdiff_t>(i));
+                ++dropped;
+            }
+        EXPECT_EQ(dropped, 1u) << step;
+        const auto fresh = geo::usecases::make_model(inputs);
+        for (geo::level lvl : {geo::level::district, geo::level::circuit}) {
+            const json scenario = get("/indicators/" + std::string(geo::level_name(lvl)) + "?scenario=1")["units"];
+            std::size_t tier = *fresh.where().tier_of(lvl);
+            ASSERT_EQ(scenario.size(), fresh.where().units(tier).size());
+            for (std::size_t u = 0; u < scenario.size(); ++u)
+                EXPECT_DOUBLE_EQ(scenario[u]["deficit"].get<double>(), fresh.sector_offer("", tier, u).deficit)
+                    << step << " " << geo::level_name(lvl) << " " << u;
+        }
+    };
+    expect_fresh(fid, "closed");
+    {  // The GeoPackage lists it (layer "cerrados", at the establishment).
+        auto gpkg = http_get(server->port(), "/scenarios/1/export.gpkg");
+        ASSERT_EQ(gpkg.status, 200u);
+        const std::string file = dir.write("cierre.gpkg", gpkg.body);
+        GDALAllRegister();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR));
+        ASSERT_TRUE(ds);
+        OGRLayer* layer = ds->GetLayerByName("cerrados");
+        ASSERT_NE(layer, nullptr);
+        ASSERT_EQ(layer->GetFeatureCount(), 1);
+        OGRFeatureUniquePtr f(layer->GetNextFeature());
+        EXPECT_EQ(f->GetFieldAsInteger64("establishment_fid"), fid);
+        EXPECT_EQ(std::string(f->GetFieldAsString("code")), establishment_code);
+        ASSERT_NE(f->GetGeometryRef(), nullptr);
+        EXPECT_EQ(wkbFlatten(f->GetGeometryRef()->getGeometryType()), wkbPoint);
+    }
+    EXPECT_GT(health_deficit(get("/reports/unit/" + code + "?level=circuit&scenario=1")), before);
+    EXPECT_EQ(health_deficit(get("/reports/unit/" + code + "?level=circuit")), before);  // the baseline untouched
+
+    // Compare: the deficit rises and people fall out of reach, live.
+    json cmp = get("/scenarios/1/compare?sector=health&level=circuit");
+    EXPECT_GT(cmp["totals"]["deficit_after"].get<double>(), cmp["totals"]["deficit_before"].get<double>());
+    const json& travel = cmp["travel_time"];
+    EXPECT_EQ(travel["closed"], 1);
+    bool fewer = false;
+    for (std::size_t t = 0; t < travel["thresholds"].size(); ++t) {
+        EXPECT_LE(travel["within_after"][t].get<double>(), travel["within_before"][t].get<double>());
+        fewer = fewer || travel["within_after"][t].get<double>() < travel["within_before"][t].get<double>();
+    }
+    EXPECT_TRUE(fewer) << travel.dump();
+
+    // A restarted server reads the closure back.
+    server.reset();
+    start();
+    expect_fresh(fid, "after a restart");
+
+    // Reopened: the baseline again; reopening twice is a 404; undo brings it back, then opens it.
+    EXPECT_EQ(send("DELETE", path).status, 204u);
+    EXPECT_EQ(health_deficit(get("/reports/unit/" + code + "?level=circuit&scenario=1")), before);
+    EXPECT_EQ(send("DELETE", path).status, 404u);
+    cmp = get("/scenarios/1/compare?sector=health&level=circuit");
+    EXPECT_EQ(cmp["travel_time"]["within_after"], cmp["travel_time"]["within_before"]);
+    EXPECT_EQ(json::parse(send("POST", "/scenarios/1/undo").body)["undone"], true);  // the reopening
+    expect_fresh(fid, "reopening undone");
+    EXPECT_EQ(json::parse(send("POST", "/scenarios/1/undo").body)["undone"], true);  // the closure
+    EXPECT_EQ(health_deficit(get("/reports/unit/" + code + "?level=circuit&scenario=1")), before);
+    EXPECT_EQ(json::parse(send("POST", "/scenarios/1/undo").body)["undone"], false);
+
+    // Establishments imported anew under other fids: the closure follows its code.
+    ASSERT_EQ(send("POST", path).status, 201u);
+    server.reset();
+    {
+        geo::sqlite::connection db(store, geo::sqlite::connection::mode::read_write);
+        db.exec("UPDATE establishments SET fid = fid + 100000");
+    }
+    start();
+    shown = get("/scenarios/1");
+    ASSERT_EQ(shown["closures"]["features"].size(), 1u);
+    EXPECT_EQ(shown["closures"]["features"][0]["id"], fid + 100000);
+    EXPECT_EQ(shown["closures"]["features"][0]["properties"]["found"], true);
+    expect_fresh(fid + 100000, "after a new import");
+    EXPECT_EQ(send("DELETE", "/scenarios/1/closures/" + std::to_string(fid + 100000)).status, 204u);
+    EXPECT_EQ(get("/scenarios/1")["closed"], 0);
+    EXPECT_EQ(send("DELETE", "/scenarios/1").status, 204u);
+}
+
 TEST_F(Scenarios, IndicatorsJoinByFeatureIdAndExportAsCsv) {
     json ind = get("/indicators/circuit?sector=education");
     ASSERT_EQ(ind["units"].size(), 1134u);

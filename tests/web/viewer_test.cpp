@@ -89,7 +89,8 @@ TEST(Viewer, PlanEvaluationAndComparisonOfAPlanFile) {
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 
-// The travel-time map layer follows a scenario's proposals (tiles recomputed live).
+// The travel-time map layer follows a scenario's proposals (tiles recomputed live); an existing
+// establishment is closed from its popup and reopened from its marker.
 TEST(Viewer, TheTravelTimeLayerFollowsTheScenario) {
     MICROPLAN_NEED_BROWSER();
     service::handler_options o;
@@ -97,6 +98,7 @@ TEST(Viewer, TheTravelTimeLayerFollowsTheScenario) {
     auto r = run_viewer_script("", o, "travel.test.mjs", "clave-de-prueba", "viewer_travel");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("its tile differs from the baseline's"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("reopened from its marker"), std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 

@@ -4,12 +4,16 @@
 // scenario and proposes a health centre where people are furthest from one: the layer's tiles
 // are then asked for with the scenario and differ from the baseline's where the centre is. Then
 // "Sugerir sitios": the sites are drawn and listed, and one click proposes the first, which
-// brings the people it promised within the standard's time.
+// brings the people it promised within the standard's time. Last, an existing health
+// establishment clicked on the map is closed in the scenario ("Cerrar en este escenario"): it is
+// drawn crossed out and people fall out of reach; its popup reopens it. The click-to-updated-map
+// times are printed.
 import assert from "node:assert/strict";
 import { withViewerPage } from "./browser.mjs";
 
 const [base, token, screenshot] = process.argv.slice(2);
 const step = (text) => console.log("travel test:", text);
+const fmtList = (v) => v.map((x) => Math.round(x)).join("/");
 
 await withViewerPage("travel test", /(?!)/, async (page, errors) => {
   const api = async (path) => {
@@ -55,9 +59,11 @@ await withViewerPage("travel test", /(?!)/, async (page, errors) => {
   await page.click("#add-mode");
   const box = await page.locator("#map").boundingBox();
   const xy = await page.evaluate((p) => map.project(p), point);
+  let started = Date.now();
   await page.mouse.click(box.x + xy.x, box.y + xy.y);
   await waitAbove("edits", edits);
   await page.waitForFunction(() => map.loaded() && map.areTilesLoaded(), null, { timeout: 30000 });
+  const proposeMs = Date.now() - started;
   const mine = tiles.filter((t) => t.url.includes(`scenario=${scenario}`));
   assert.ok(mine.length > 0 && mine.every((t) => t.status === 200), `scenario tiles: ${JSON.stringify(tiles.slice(0, 3))}`);
 
@@ -68,6 +74,7 @@ await withViewerPage("travel test", /(?!)/, async (page, errors) => {
   const bytes = async (q) => Buffer.from(await (await page.request.fetch(`${base}/travel/health/${z}/${x}/${y}.png${q}`)).body());
   assert.notDeepEqual(await bytes(`?scenario=${scenario}`), await bytes(""), "the proposal's tile did not change");
   step(`proposal in ${far.code}: ${mine.length} tiles reloaded with scenario ${scenario}; its tile differs from the baseline's`);
+  step(`click to updated map (indicators, markers and travel-time tiles of the scenario): ${proposeMs} ms`);
 
   // Suggested sites: drawn and listed; proposing the first one adds it and the people it promised.
   const compareBefore = await api(`/scenarios/${scenario}/compare?level=circuit&sector=health`);
@@ -87,8 +94,43 @@ await withViewerPage("travel test", /(?!)/, async (page, errors) => {
   const gained = compareAfter.travel_time.newly_within_minutes - compareBefore.travel_time.newly_within_minutes;
   assert.ok(Math.abs(gained - promised) <= 0.01 * promised, `the site promised ${promised} people, brought ${gained}`);
   assert.equal(await page.locator("[data-testid=suggestion]").count(), offered.features.length - 1);
-  assert.deepEqual(errors, [], "errors in the page");
   step(`suggested ${offered.features.length} sites; the first proposed with one click: +${gained} people within ` +
     `${compareAfter.travel_time.minutes} min (promised ${promised})`);
+
+  // Close an existing health establishment by clicking it on the map, away from the proposals.
+  const health = (await api("/collections/establishments/items?sector=health&limit=1000")).features;
+  const proposals = stored.establishments.features.map((f) => f.geometry.coordinates);
+  const farFrom = (c) => Math.min(...proposals.map((p) => Math.hypot(p[0] - c[0], p[1] - c[1])));
+  const target = health.filter((f) => f.geometry).sort((a, b) => farFrom(b.geometry.coordinates) - farFrom(a.geometry.coordinates))[0];
+  const at = target.geometry.coordinates;
+  await page.evaluate((p) => map.jumpTo({ center: p, zoom: 11 }), at);
+  await page.waitForFunction(() => map.loaded() && map.areTilesLoaded(), null, { timeout: 30000 });
+  const txy = await page.evaluate((p) => map.project(p), at);
+  await page.mouse.click(box.x + txy.x, box.y + txy.y);
+  await page.waitForSelector("[data-testid=close-establishment]", { timeout: 10000 });
+  const closing = await counter("edits");
+  started = Date.now();
+  await page.click("[data-testid=close-establishment]");
+  await waitAbove("edits", closing);
+  await page.waitForFunction(() => map.loaded() && map.areTilesLoaded(), null, { timeout: 30000 });
+  const closeMs = Date.now() - started;
+  const closedNow = await api(`/scenarios/${scenario}`);
+  assert.deepEqual(closedNow.closures.features.map((f) => f.id), [target.id], "the clicked establishment was not closed");
+  assert.equal(await page.locator("[data-testid=closed-establishment]").count(), 1, "no crossed-out marker");
+  const compareClosed = await api(`/scenarios/${scenario}/compare?level=circuit&sector=health`);
+  assert.equal(compareClosed.travel_time.closed, 1);
+  const lost = compareAfter.travel_time.within_after.map((v, i) => v - compareClosed.travel_time.within_after[i]);
+  assert.ok(lost.every((v) => v >= 0) && lost.some((v) => v > 0), `closing moved no one out of reach: ${lost}`);
+  step(`closed ${target.properties.name} (${target.properties.circuit_code}) with one click: ${fmtList(lost)} people ` +
+    `fewer within ${compareClosed.travel_time.thresholds.join("/")} min; map updated in ${closeMs} ms`);
+  // Its crossed-out marker reopens it.
+  const reopening = await counter("edits");
+  await page.click("[data-testid=closed-establishment]");
+  await page.click(".maplibregl-popup [data-testid=reopen]");
+  await waitAbove("edits", reopening);
+  assert.equal((await api(`/scenarios/${scenario}`)).closures.features.length, 0, "not reopened");
+  assert.equal(await page.locator("[data-testid=closed-establishment]").count(), 0);
+  assert.deepEqual(errors, [], "errors in the page");
+  step("reopened from its marker");
   await page.screenshot({ path: screenshot });
 });

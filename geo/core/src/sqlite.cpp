@@ -62,6 +62,12 @@ bool connection::has_table(const std::string& name) {
     return s.step();
 }
 
+bool connection::has_column(const std::string& table, const std::string& column) {
+    statement s(*this, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+    s.bind(1, table).bind(2, column);
+    return s.step();
+}
+
 statement::statement(connection& db, std::string_view sql) : db_(&db) {
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK)

@@ -429,6 +429,12 @@ void coverage_model::remove(std::size_t handle) {
     live_[handle] = false;
 }
 
+void coverage_model::restore(std::size_t handle) {
+    if (handle >= rows_.size() || live_[handle]) return;
+    live_[handle] = true;
+    count(handle, true);
+}
+
 void coverage_model::move(std::size_t handle, std::vector<int> units) {
     if (!is_live(handle)) return;
     count(handle, false);

@@ -40,8 +40,10 @@ population_by_year read_population_years(const territory& where, planning_store&
     return out;
 }
 
-std::vector<placed_establishment> read_placed_establishments(const territory& where, planning_store& store) {
+std::vector<placed_establishment> read_placed_establishments(const territory& where, planning_store& store,
+                                                             std::vector<std::int64_t>& fids) {
     std::vector<placed_establishment> out;
+    fids.clear();
     for (const stored_establishment& s : store.read_establishments()) {
         const establishment& e = s.attributes;
         placed_establishment p;
@@ -59,6 +61,7 @@ std::vector<placed_establishment> read_placed_establishments(const territory& wh
             if (auto i = where.find(t, code)) p.units[t] = static_cast<int>(*i);
         }
         out.push_back(std::move(p));
+        fids.push_back(e.row);
     }
     return out;
 }
@@ -83,7 +86,7 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
             throw store_error(where, "invalid standards catalogue", detail);
         }
     }
-    planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}};
+    planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}, {}};
     in.people = read_population_years(in.where, store);
     if (in.people.empty())
         throw store_error(where, "no population",
@@ -92,7 +95,7 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
     in.year = year ? *year : store.base_population_year().value_or(in.people.begin()->first);
     for (std::size_t t = 0; t < in.where.tier_count(); ++t)
         in.attributes.push_back(store.read_attributes(in.where.level_of(t)));
-    in.establishments = read_placed_establishments(in.where, store);
+    in.establishments = read_placed_establishments(in.where, store, in.establishment_fids);
     in.accessibility = accessibility_index(store.read_accessibility());
     return in;
 }

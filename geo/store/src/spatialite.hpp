@@ -67,6 +67,9 @@ void delete_scenario(sqlite::connection& db, std::int64_t id);
 proposal_record add_proposal(sqlite::connection& db, proposal_record p);
 void move_proposal(sqlite::connection& db, const proposal_record& before, const proposal_record& after);
 void delete_proposal(sqlite::connection& db, const proposal_record& p);
+std::vector<closure_record> read_closures(sqlite::connection& db);
+bool close_establishment(sqlite::connection& db, const closure_record& c);
+bool reopen_establishment(sqlite::connection& db, std::int64_t scenario, std::int64_t fid);
 std::optional<undone_edit> undo_last_edit(sqlite::connection& db, std::int64_t scenario);
 
 }  // namespace microplan::geo::store::spatialite

@@ -31,13 +31,7 @@ void ensure_table(sqlite::connection& db) {
 // columns, so schema_version stays 1.
 constexpr const char* detail_columns[] = {"provider", "provider_source", "placement_level"};
 
-bool has_column(sqlite::connection& db, const std::string& table, const std::string& column) {
-    sqlite::statement q(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
-    q.bind(1, table).bind(2, column);
-    return q.step();
-}
-
-bool has_details(sqlite::connection& db) { return has_column(db, "establishments", detail_columns[0]); }
+bool has_details(sqlite::connection& db) { return db.has_column("establishments", detail_columns[0]); }
 
 bool carries_details(std::span<const establishment> rows, std::span<const point_assignment> placed) {
     for (const auto& e : rows)
@@ -49,7 +43,7 @@ bool carries_details(std::span<const establishment> rows, std::span<const point_
 
 void ensure_details(sqlite::connection& db) {
     for (const char* c : detail_columns)
-        if (!has_column(db, "establishments", c))
+        if (!db.has_column("establishments", c))
             db.exec(std::string("ALTER TABLE establishments ADD COLUMN ") + c + " TEXT");
 }
 

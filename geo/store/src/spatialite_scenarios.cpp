@@ -7,18 +7,27 @@ namespace microplan::geo::store::spatialite {
 namespace {
 
 void ensure_tables(sqlite::connection& db) {
-    if (db.has_table("scenario_edits")) return;
+    if (db.has_table("scenario_closures")) return;
     sqlite::transaction t(db);
+    if (!db.has_table("scenario_edits"))
+        db.exec(
+            "CREATE TABLE IF NOT EXISTS scenarios (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT "
+            "NULL, updated_at TEXT NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS scenario_establishments (id INTEGER PRIMARY KEY, scenario_id INTEGER NOT NULL, "
+            "sector TEXT NOT NULL, typology TEXT NOT NULL, name TEXT, lon REAL NOT NULL, lat REAL NOT NULL, "
+            "circuit_code TEXT);"
+            "SELECT AddGeometryColumn('scenario_establishments', 'geom', 4326, 'POINT', 'XY');"
+            "CREATE TABLE IF NOT EXISTS scenario_edits (id INTEGER PRIMARY KEY, scenario_id INTEGER NOT NULL, action "
+            "TEXT NOT NULL, establishment_id INTEGER NOT NULL, sector TEXT, typology TEXT, name TEXT, lon REAL, lat "
+            "REAL, circuit_code TEXT);");
+    // Closures came later: a store written before them gains the table and the log's code column
+    // on its first edit (older builds ignore both; schema_version stays 1).
     db.exec(
-        "CREATE TABLE IF NOT EXISTS scenarios (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, "
-        "updated_at TEXT NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS scenario_establishments (id INTEGER PRIMARY KEY, scenario_id INTEGER NOT NULL, "
-        "sector TEXT NOT NULL, typology TEXT NOT NULL, name TEXT, lon REAL NOT NULL, lat REAL NOT NULL, circuit_code "
-        "TEXT);"
-        "SELECT AddGeometryColumn('scenario_establishments', 'geom', 4326, 'POINT', 'XY');"
-        "CREATE TABLE IF NOT EXISTS scenario_edits (id INTEGER PRIMARY KEY, scenario_id INTEGER NOT NULL, action TEXT "
-        "NOT NULL, establishment_id INTEGER NOT NULL, sector TEXT, typology TEXT, name TEXT, lon REAL, lat REAL, "
-        "circuit_code TEXT);");
+        "CREATE TABLE scenario_closures (scenario_id INTEGER NOT NULL, establishment_fid INTEGER NOT NULL, code TEXT, "
+        "sector TEXT, typology TEXT, name TEXT, closed_at TEXT NOT NULL, PRIMARY KEY (scenario_id, "
+        "establishment_fid))");
+    if (!db.has_column("scenario_edits", "establishment_code"))
+        db.exec("ALTER TABLE scenario_edits ADD COLUMN establishment_code TEXT");
     t.commit();
 }
 
@@ -27,7 +36,8 @@ void ensure_tables(sqlite::connection& db) {
 std::int64_t next_proposal_id(sqlite::connection& db) {
     sqlite::statement q(db,
                         "SELECT max(coalesce((SELECT max(id) FROM scenario_establishments), 0), "
-                        "coalesce((SELECT max(establishment_id) FROM scenario_edits), 0)) + 1");
+                        "coalesce((SELECT max(establishment_id) FROM scenario_edits WHERE action IN ('add', 'move', "
+                        "'delete')), 0)) + 1");
     q.step();
     return q.integer(0);
 }
@@ -78,6 +88,56 @@ void log_edit(sqlite::connection& db, const char* action, const proposal_record&
         .bind(9, before.circuit_code)
         .run();
     touch(db, before.scenario_id, now_utc());
+}
+
+bool insert_closure(sqlite::connection& db, const closure_record& c) {
+    sqlite::statement(
+        db,
+        "INSERT OR IGNORE INTO scenario_closures (scenario_id, establishment_fid, code, sector, typology, "
+        "name, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, c.scenario_id)
+        .bind(2, c.fid)
+        .bind(3, c.code)
+        .bind(4, c.sector)
+        .bind(5, c.typology)
+        .bind(6, c.name)
+        .bind(7, now_utc())
+        .run();
+    return sqlite3_changes(db.handle()) > 0;
+}
+
+bool delete_closure(sqlite::connection& db, std::int64_t scenario, std::int64_t fid) {
+    sqlite::statement(db, "DELETE FROM scenario_closures WHERE scenario_id = ? AND establishment_fid = ?")
+        .bind(1, scenario)
+        .bind(2, fid)
+        .run();
+    return sqlite3_changes(db.handle()) > 0;
+}
+
+// Logs a close or reopen with the closure's whole record, so that undoing a reopen restores it.
+void log_closure(sqlite::connection& db, const char* action, const closure_record& c) {
+    sqlite::statement(db,
+                      "INSERT INTO scenario_edits (scenario_id, action, establishment_id, sector, typology, name, "
+                      "establishment_code) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, c.scenario_id)
+        .bind(2, action)
+        .bind(3, c.fid)
+        .bind(4, c.sector)
+        .bind(5, c.typology)
+        .bind(6, c.name)
+        .bind(7, c.code)
+        .run();
+    touch(db, c.scenario_id, now_utc());
+}
+
+std::optional<closure_record> find_closure(sqlite::connection& db, std::int64_t scenario, std::int64_t fid) {
+    if (!db.has_table("scenario_closures")) return std::nullopt;
+    sqlite::statement q(db,
+                        "SELECT code, sector, typology, name FROM scenario_closures WHERE scenario_id = ? AND "
+                        "establishment_fid = ?");
+    q.bind(1, scenario).bind(2, fid);
+    if (!q.step()) return std::nullopt;
+    return closure_record{scenario, fid, q.text(0), q.text(1), q.text(2), q.text(3)};
 }
 
 }  // namespace
@@ -131,8 +191,9 @@ std::string rename_scenario(sqlite::connection& db, std::int64_t id, const std::
 void delete_scenario(sqlite::connection& db, std::int64_t id) {
     if (!db.has_table("scenarios")) return;
     sqlite::transaction t(db);
-    for (const char* table : {"scenario_edits", "scenario_establishments"})
-        sqlite::statement(db, std::string("DELETE FROM ") + table + " WHERE scenario_id = ?").bind(1, id).run();
+    for (const char* table : {"scenario_edits", "scenario_establishments", "scenario_closures"})
+        if (db.has_table(table))
+            sqlite::statement(db, std::string("DELETE FROM ") + table + " WHERE scenario_id = ?").bind(1, id).run();
     sqlite::statement(db, "DELETE FROM scenarios WHERE id = ?").bind(1, id).run();
     t.commit();
 }
@@ -145,6 +206,37 @@ proposal_record add_proposal(sqlite::connection& db, proposal_record p) {
     fault_point("scenario-before-commit");
     t.commit();
     return p;
+}
+
+std::vector<closure_record> read_closures(sqlite::connection& db) {
+    std::vector<closure_record> out;
+    if (!db.has_table("scenario_closures")) return out;
+    sqlite::statement q(db,
+                        "SELECT scenario_id, establishment_fid, code, sector, typology, name FROM scenario_closures "
+                        "ORDER BY scenario_id, establishment_fid");
+    while (q.step()) out.push_back({q.integer(0), q.integer(1), q.text(2), q.text(3), q.text(4), q.text(5)});
+    return out;
+}
+
+bool close_establishment(sqlite::connection& db, const closure_record& c) {
+    ensure_tables(db);
+    sqlite::transaction t(db);
+    if (!insert_closure(db, c)) return false;
+    log_closure(db, "close", c);
+    fault_point("scenario-before-commit");
+    t.commit();
+    return true;
+}
+
+bool reopen_establishment(sqlite::connection& db, std::int64_t scenario, std::int64_t fid) {
+    std::optional<closure_record> c = find_closure(db, scenario, fid);
+    if (!c) return false;
+    ensure_tables(db);  // the log's code column
+    sqlite::transaction t(db);
+    delete_closure(db, scenario, fid);
+    log_closure(db, "reopen", *c);
+    t.commit();
+    return true;
 }
 
 void move_proposal(sqlite::connection& db, const proposal_record& before, const proposal_record& after) {
@@ -163,25 +255,45 @@ void delete_proposal(sqlite::connection& db, const proposal_record& p) {
 
 std::optional<undone_edit> undo_last_edit(sqlite::connection& db, std::int64_t scenario) {
     if (!db.has_table("scenario_edits")) return std::nullopt;
-    sqlite::statement last(db,
-                           "SELECT id, action, establishment_id, sector, typology, name, lon, lat, circuit_code FROM "
-                           "scenario_edits WHERE scenario_id = ? ORDER BY id DESC LIMIT 1");
+    const bool closures = db.has_column("scenario_edits", "establishment_code");
+    sqlite::statement last(db, std::string("SELECT id, action, establishment_id, sector, typology, name, lon, lat, "
+                                           "circuit_code, ") +
+                                   (closures ? "establishment_code" : "NULL") +
+                                   " FROM scenario_edits WHERE scenario_id = ? ORDER BY id DESC LIMIT 1");
     last.bind(1, scenario);
     if (!last.step()) return std::nullopt;
     std::int64_t edit = last.integer(0);
     std::string action = last.text(1);
     undone_edit out;
-    out.proposal = {last.integer(2), scenario,     last.text(3), last.text(4),
-                    last.text(5),    last.real(6), last.real(7), last.text(8)};
-    out.action = action == "add" ? edit_action::add : action == "move" ? edit_action::move : edit_action::remove;
+    out.action = action == "add"      ? edit_action::add
+                 : action == "move"   ? edit_action::move
+                 : action == "close"  ? edit_action::close
+                 : action == "reopen" ? edit_action::reopen
+                                      : edit_action::remove;
+    if (out.action == edit_action::close || out.action == edit_action::reopen)
+        out.closure = {scenario, last.integer(2), last.text(9), last.text(3), last.text(4), last.text(5)};
+    else
+        out.proposal = {last.integer(2), scenario,     last.text(3), last.text(4),
+                        last.text(5),    last.real(6), last.real(7), last.text(8)};
     last.reset();
     sqlite::transaction t(db);
-    if (out.action == edit_action::add)
-        sqlite::statement(db, "DELETE FROM scenario_establishments WHERE id = ?").bind(1, out.proposal.id).run();
-    else if (out.action == edit_action::move)
-        relocate_proposal(db, out.proposal);
-    else
-        insert_proposal(db, out.proposal, true);
+    switch (out.action) {
+        case edit_action::add:
+            sqlite::statement(db, "DELETE FROM scenario_establishments WHERE id = ?").bind(1, out.proposal.id).run();
+            break;
+        case edit_action::move:
+            relocate_proposal(db, out.proposal);
+            break;
+        case edit_action::remove:
+            insert_proposal(db, out.proposal, true);
+            break;
+        case edit_action::close:
+            delete_closure(db, scenario, out.closure.fid);
+            break;
+        case edit_action::reopen:
+            insert_closure(db, out.closure);
+            break;
+    }
     sqlite::statement(db, "DELETE FROM scenario_edits WHERE id = ?").bind(1, edit).run();
     touch(db, scenario, now_utc());
     t.commit();

@@ -101,6 +101,11 @@ public:
         spatialite::move_proposal(conn(), before, after);
     }
     void delete_proposal(const proposal_record& p) override { spatialite::delete_proposal(conn(), p); }
+    std::vector<closure_record> read_closures() override { return spatialite::read_closures(conn()); }
+    bool close_establishment(const closure_record& c) override { return spatialite::close_establishment(conn(), c); }
+    bool reopen_establishment(std::int64_t scenario, std::int64_t fid) override {
+        return spatialite::reopen_establishment(conn(), scenario, fid);
+    }
     std::optional<undone_edit> undo_last_edit(std::int64_t scenario) override {
         return spatialite::undo_last_edit(conn(), scenario);
     }

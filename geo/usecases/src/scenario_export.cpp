@@ -29,6 +29,7 @@ std::unique_ptr<OGRGeometry> multipolygon_of(const std::vector<polygon_coordinat
 }  // namespace
 
 std::string scenario_geopackage(std::int64_t scenario, const std::vector<store::proposal_record>& proposals,
+                                const std::vector<closed_establishment>& closures,
                                 const std::vector<circuit_change>& circuits) {
     static std::atomic<unsigned> counter{0};
     const std::string path = "/vsimem/scenario_" + std::to_string(scenario) + "_" + std::to_string(counter++) + ".gpkg";
@@ -42,6 +43,20 @@ std::string scenario_geopackage(std::int64_t scenario, const std::vector<store::
         for (const auto& p : proposals) {
             OGRPoint pt(p.lon, p.lat);
             out.write(points, &pt, {p.sector, p.typology, p.name, p.circuit_code}, p.id);
+        }
+        auto closed = out.add_layer("cerrados", wkbPoint, "EPSG:4326",
+                                    {{"establishment_fid", field_type::integer64},
+                                     {"code", field_type::text},
+                                     {"sector", field_type::text},
+                                     {"typology", field_type::text},
+                                     {"name", field_type::text},
+                                     {"found", field_type::integer}});
+        for (const auto& c : closures) {
+            const bool located = c.found && c.now.lonlat;
+            OGRPoint pt(located ? c.now.lonlat->first : 0, located ? c.now.lonlat->second : 0);
+            out.write(closed, located ? &pt : nullptr,
+                      {static_cast<std::int64_t>(c.found ? c.now.fid : c.record.fid), c.record.code, c.record.sector,
+                       c.record.typology, c.found ? c.now.name : c.record.name, std::int64_t{c.found ? 1 : 0}});
         }
         auto units = out.add_layer("circuitos_comparacion", wkbMultiPolygon, "EPSG:4326",
                                    {{"code", field_type::text},

@@ -97,6 +97,7 @@ scenario_travel::sector_base& scenario_travel::base_of(const accessibility_run& 
     }
     out.points = read_establishment_points(*db, run.sector, run.typology, surface.g.crs_wkt);
     const establishment_points& points = out.points;
+    for (std::size_t i = 0; i < points.size(); ++i) out.point_of_fid.emplace(points.fid[i], i);
     std::vector<access::source> sources;
     for (std::size_t i = 0; i < points.size(); ++i)
         sources.push_back({points.x[i], points.y[i], static_cast<std::int32_t>(i)});
@@ -114,19 +115,32 @@ scenario_travel::sector_base& scenario_travel::base_of(const accessibility_run& 
 }
 
 scenario_travel::scenario_state& scenario_travel::sync(const accessibility_run& run, sector_base& b,
-                                                       std::int64_t scenario,
-                                                       std::span<const store::proposal_record> proposals,
+                                                       std::int64_t scenario, const store::scenario_changes& changes,
                                                        sync_counts& counts) {
     const std::pair<std::int64_t, std::string> key{scenario, run.sector};
     if (!states_.count(key) && states_.size() >= max_states_)  // the least recently used goes
         states_.erase(std::min_element(states_.begin(), states_.end(),
-                                       [](const auto& a, const auto& b) { return a.second.used < b.second.used; }));
+                                       [](const auto& l, const auto& r) { return l.second.used < r.second.used; }));
     scenario_state& s = states_[key];
     s.used = ++clock_;
     if (!s.state) s.state = std::make_unique<access::travel_state>(b.base);
+    // The establishments closed now (as sources: their index in the base's points).
+    std::vector<std::size_t> closed;
+    for (std::int64_t fid : changes.closed)
+        if (auto at = b.point_of_fid.find(fid); at != b.point_of_fid.end()) closed.push_back(at->second);
+    std::sort(closed.begin(), closed.end());
+    for (std::size_t i : s.closed)  // reopened
+        if (!std::binary_search(closed.begin(), closed.end(), i) &&
+            s.state->add({b.points.x[i], b.points.y[i], static_cast<std::int32_t>(i)}))
+            counts.changed += s.state->changed_people_cells();
+    for (std::size_t i : closed)  // newly closed
+        if (!std::binary_search(s.closed.begin(), s.closed.end(), i) && s.state->remove(static_cast<std::int32_t>(i)))
+            counts.changed += s.state->changed_people_cells();
+    s.closed = closed;
+    counts.closed = closed.size();
     // The proposals that count now, in the surface's CRS.
     std::map<std::int64_t, std::pair<double, double>> now;
-    for (const auto& p : proposals)
+    for (const auto& p : changes.proposals)
         if (p.sector == run.sector && (run.typology.empty() || p.typology == run.typology)) now[p.id] = {p.lon, p.lat};
     for (auto it = s.applied.begin(); it != s.applied.end();) {  // deleted or moved
         auto n = now.find(it->first);
@@ -158,7 +172,7 @@ scenario_travel::scenario_state& scenario_travel::sync(const accessibility_run& 
 
 std::optional<scenario_travel_figures> scenario_travel::figures(const std::string& sector, level lvl,
                                                                 std::int64_t scenario,
-                                                                std::span<const store::proposal_record> proposals) {
+                                                                const store::scenario_changes& changes) {
     const accessibility_run* run = live_run(sector);
     if (!run) return std::nullopt;
     std::lock_guard lock(mutex_);
@@ -178,8 +192,9 @@ std::optional<scenario_travel_figures> scenario_travel::figures(const std::strin
         return out;
     }
     sync_counts counts;
-    const scenario_state& s = sync(*run, b, scenario, proposals, counts);
+    const scenario_state& s = sync(*run, b, scenario, changes, counts);
     out.proposals = counts.proposals;
+    out.closed = counts.closed;
     out.unplaced = s.unplaced;
     out.changed_cells = counts.changed;
     const auto& after = s.state->figures()[at->second];
@@ -188,21 +203,22 @@ std::optional<scenario_travel_figures> scenario_travel::figures(const std::strin
     return out;
 }
 
-std::optional<travel_tile> scenario_travel::tile(const std::string& sector, std::int64_t scenario,
-                                                 std::span<const store::proposal_record> proposals, std::uint32_t z,
-                                                 std::uint32_t x, std::uint32_t y) {
-    const accessibility_run* run = live_run(sector);
-    if (!run) return std::nullopt;
-    std::lock_guard lock(mutex_);
-    sector_base& b = base_of(*run);
-    sync_counts counts;
-    const std::vector<float>& cost =
-        scenario == 0 ? b.base->search().cost() : sync(*run, b, scenario, proposals, counts).state->cost();
-    const grid& g = b.base->surface().g;
-    travel_tile out;
-    out.thresholds = b.base->thresholds();
-    out.minutes.assign(tile_pixels * tile_pixels, std::numeric_limits<float>::quiet_NaN());
-    // Pixel centres in Web Mercator, to the surface's CRS, to its cell.
+std::shared_ptr<const std::vector<std::uint32_t>> scenario_travel::pixel_cells(const std::string& sector,
+                                                                               const access::travel_base& base,
+                                                                               std::uint32_t z, std::uint32_t x,
+                                                                               std::uint32_t y) {
+    const std::tuple<std::string, std::uint32_t, std::uint32_t, std::uint32_t> key{sector, z, x, y};
+    {
+        std::lock_guard lock(tiles_mutex_);
+        if (auto it = pixel_cells_.find(key); it != pixel_cells_.end()) {
+            it->second.used = ++tile_clock_;
+            return it->second.cells;
+        }
+    }
+    // Pixel centres in Web Mercator, to the surface's CRS, to its cell (no lock held: the
+    // surface is immutable).
+    const grid& g = base.surface().g;
+    auto cells = std::make_shared<std::vector<std::uint32_t>>(tile_pixels * tile_pixels, no_cell);
     constexpr double half_world = 20037508.342789244;
     const double size = 2 * half_world / static_cast<double>(std::uint64_t{1} << z) / tile_pixels;
     const proj::transformer& to_surface = from_mercator(g.crs_wkt);
@@ -211,15 +227,45 @@ std::optional<travel_tile> scenario_travel::tile(const std::string& sector, std:
             double mx = -half_world + (static_cast<double>(x) * tile_pixels + static_cast<double>(col) + 0.5) * size;
             double my = half_world - (static_cast<double>(y) * tile_pixels + static_cast<double>(row) + 0.5) * size;
             if (!to_surface.forward(mx, my)) continue;
-            if (auto cell = g.cell_of(mx, my); cell && !std::isnan(b.base->surface().cost[*cell]))
-                out.minutes[row * tile_pixels + col] = cost[*cell];  // impassable (sea, lakes): NaN
+            if (auto cell = g.cell_of(mx, my); cell && !std::isnan(base.surface().cost[*cell]))
+                (*cells)[row * tile_pixels + col] = static_cast<std::uint32_t>(*cell);  // impassable: none
         }
+    std::lock_guard lock(tiles_mutex_);
+    if (pixel_cells_.size() >= max_pixel_tiles)  // the least recently used goes
+        pixel_cells_.erase(std::min_element(pixel_cells_.begin(), pixel_cells_.end(), [](const auto& a, const auto& b) {
+            return a.second.used < b.second.used;
+        }));
+    pixel_cells_[key] = {cells, ++tile_clock_};
+    return cells;
+}
+
+std::optional<travel_tile> scenario_travel::tile(const std::string& sector, std::int64_t scenario,
+                                                 const store::scenario_changes& changes, std::uint32_t z,
+                                                 std::uint32_t x, std::uint32_t y) {
+    const accessibility_run* run = live_run(sector);
+    if (!run) return std::nullopt;
+    std::shared_ptr<const access::travel_base> base;
+    {
+        std::lock_guard lock(mutex_);
+        base = base_of(*run).base;
+    }
+    const std::shared_ptr<const std::vector<std::uint32_t>> cells = pixel_cells(run->sector, *base, z, x, y);
+    travel_tile out;
+    out.thresholds = base->thresholds();
+    out.minutes.assign(tile_pixels * tile_pixels, std::numeric_limits<float>::quiet_NaN());
+    std::lock_guard lock(mutex_);
+    sector_base& b = base_of(*run);
+    sync_counts counts;
+    const std::vector<float>& cost =
+        scenario == 0 ? b.base->search().cost() : sync(*run, b, scenario, changes, counts).state->cost();
+    for (std::size_t i = 0; i < cells->size(); ++i)
+        if ((*cells)[i] != no_cell) out.minutes[i] = cost[(*cells)[i]];
     return out;
 }
 
 std::optional<site_suggestions> scenario_travel::suggest(const std::string& sector, std::int64_t scenario,
-                                                         std::span<const store::proposal_record> proposals,
-                                                         double minutes, std::size_t count) {
+                                                         const store::scenario_changes& changes, double minutes,
+                                                         std::size_t count) {
     const accessibility_run* run = live_run(sector);
     if (!run) return std::nullopt;
     std::lock_guard lock(mutex_);
@@ -227,7 +273,7 @@ std::optional<site_suggestions> scenario_travel::suggest(const std::string& sect
     sector_base& b = base_of(*run);
     sync_counts counts;
     const std::vector<float>& cost =
-        scenario == 0 ? b.base->search().cost() : sync(*run, b, scenario, proposals, counts).state->cost();
+        scenario == 0 ? b.base->search().cost() : sync(*run, b, scenario, changes, counts).state->cost();
     const cost_surface& surface = b.base->surface();
     std::vector<double> people(surface.g.cells(), 0.0);
     for (const auto& [cell, n] : b.people) people[cell] += n;
@@ -274,8 +320,8 @@ scenario_travel::capacity_result scenario_travel::compute_capacity(const accessi
 }
 
 std::optional<capacity_figures> scenario_travel::capacity(
-    const std::string& sector, level lvl, std::int64_t scenario, std::span<const store::proposal_record> proposals,
-    double minutes, const std::function<double(const std::string&)>& capacity_of) {
+    const std::string& sector, level lvl, std::int64_t scenario, const store::scenario_changes& changes, double minutes,
+    const std::function<double(const std::string&)>& capacity_of) {
     const accessibility_run* run = live_run(sector);
     if (!run) return std::nullopt;
     std::lock_guard lock(mutex_);
@@ -284,14 +330,25 @@ std::optional<capacity_figures> scenario_travel::capacity(
     const auto at = b.level_index.find(std::string(level_name(lvl)));
     if (at == b.level_index.end()) return std::nullopt;
     // The establishments at their stored capacity, or their standard's when they have none (as
-    // the national schools); the proposals that count at their standard's; their signature.
+    // the national schools) but those the scenario closes; the proposals that count at their
+    // standard's; the signature of both.
     establishment_points existing = b.points;
     for (std::size_t i = 0; i < existing.size(); ++i)
         if (!(existing.capacity[i] > 0)) existing.capacity[i] = capacity_of(existing.typology[i]);
-    establishment_points points = existing;
+    establishment_points points;
     std::string signature;
+    for (std::size_t i = 0; i < existing.size(); ++i) {  // the scenario's closures left out
+        if (std::binary_search(changes.closed.begin(), changes.closed.end(), existing.fid[i])) {
+            signature += "closed:" + std::to_string(existing.fid[i]) + ";";
+            continue;
+        }
+        points.fid.push_back(existing.fid[i]), points.code.push_back(existing.code[i]);
+        points.name.push_back(existing.name[i]), points.typology.push_back(existing.typology[i]);
+        points.x.push_back(existing.x[i]), points.y.push_back(existing.y[i]);
+        points.capacity.push_back(existing.capacity[i]);
+    }
     const proj::transformer& to_surface = from_lonlat(b.base->surface().g.crs_wkt);
-    for (const auto& p : proposals) {
+    for (const auto& p : changes.proposals) {
         if (p.sector != run->sector || (!run->typology.empty() && p.typology != run->typology)) continue;
         double x = p.lon, y = p.lat;
         if (!to_surface.forward(x, y)) continue;

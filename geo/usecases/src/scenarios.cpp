@@ -1,5 +1,7 @@
 #include "microplan/geo/usecases/scenarios.hpp"
 
+#include <algorithm>
+
 #include "microplan/geo/core/utf8_text.hpp"
 
 namespace microplan::geo::usecases {
@@ -95,6 +97,34 @@ void scenario_book::drop(scenario& s, std::int64_t proposal) {
     }
 }
 
+closed_establishment scenario_book::resolve(const store::closure_record& r) const {
+    closed_establishment c{r, false, {}};
+    std::optional<baseline_establishment> e = baseline_->establishment(r.fid);
+    if (!e || e->code != r.code || e->sector != r.sector) e = baseline_->establishment_by_code(r.sector, r.code);
+    if (e) c.found = true, c.now = *e;
+    return c;
+}
+
+void scenario_book::shut(scenario& s, const store::closure_record& r) {
+    closed_establishment c = resolve(r);
+    if (c.found) s.model->remove(c.now.handle);
+    s.closures.push_back(std::move(c));
+    ++s.info.closed;
+}
+
+void scenario_book::unshut(scenario& s, std::int64_t stored_fid) {
+    auto it = std::find_if(s.closures.begin(), s.closures.end(),
+                           [&](const closed_establishment& c) { return c.record.fid == stored_fid; });
+    if (it == s.closures.end()) return;
+    // Another closure may reach the same establishment (closed by an old fid and by its new one).
+    const bool shared = it->found && std::any_of(s.closures.begin(), s.closures.end(), [&](const auto& o) {
+                            return &o != &*it && o.found && o.now.handle == it->now.handle;
+                        });
+    if (it->found && !shared) s.model->restore(it->now.handle);
+    s.closures.erase(it);
+    --s.info.closed;
+}
+
 void scenario_book::rebase(std::shared_ptr<const scenario_baseline> next) {
     std::lock_guard lock(mutex_);
     // Built aside and swapped in, so a store that cannot be read leaves the book as it was.
@@ -108,6 +138,7 @@ void scenario_book::rebase(std::shared_ptr<const scenario_baseline> next) {
         loaded.emplace(s.info.id, std::move(s));
     }
     const std::vector<store::proposal_record> proposals = db->read_proposals();
+    const std::vector<store::closure_record> closures = db->read_closures();
     std::swap(baseline_, next);  // count() places proposals on the new baseline
     try {
         for (const store::proposal_record& p : proposals) {
@@ -116,6 +147,10 @@ void scenario_book::rebase(std::shared_ptr<const scenario_baseline> next) {
             it->second.proposals[p.id] = p;
             ++it->second.info.establishments;
             if (it->second.model) count(it->second, p);
+        }
+        for (const store::closure_record& c : closures) {
+            auto it = loaded.find(c.scenario_id);
+            if (it != loaded.end() && it->second.model) shut(it->second, c);
         }
     } catch (...) {
         std::swap(baseline_, next);
@@ -249,6 +284,60 @@ void scenario_book::remove_establishment(std::int64_t id, std::int64_t establish
     touch(id);
 }
 
+std::pair<closed_establishment, bool> scenario_book::close(std::int64_t id, std::int64_t fid) {
+    std::lock_guard lock(mutex_);
+    scenario& s = find(id);
+    for (const closed_establishment& c : s.closures)
+        if (c.found && c.now.fid == fid) return {c, false};
+    std::optional<baseline_establishment> e = baseline_->establishment(fid);
+    if (!e) throw refusal(refusal::reason::not_found, "the store has no establishment " + std::to_string(fid));
+    store::closure_record r{id, fid, e->code, e->sector, e->typology, e->name};
+    if (!open_for_edit()->close_establishment(r)) {  // closed in the store already (by another writer)
+        if (on_written_) on_written_();
+        return {resolve(r), false};
+    }
+    if (on_written_) on_written_();
+    shut(s, r);
+    touch(id);
+    return {s.closures.back(), true};
+}
+
+void scenario_book::reopen(std::int64_t id, std::int64_t fid) {
+    std::lock_guard lock(mutex_);
+    scenario& s = find(id);
+    // By the fid the client sees (the establishment's now), else by the fid it was closed with.
+    auto it = std::find_if(s.closures.begin(), s.closures.end(),
+                           [&](const closed_establishment& c) { return c.found && c.now.fid == fid; });
+    if (it == s.closures.end())
+        it = std::find_if(s.closures.begin(), s.closures.end(),
+                          [&](const closed_establishment& c) { return c.record.fid == fid; });
+    if (it == s.closures.end())
+        throw refusal(refusal::reason::not_found,
+                      "scenario " + std::to_string(id) + " does not close establishment " + std::to_string(fid));
+    const std::int64_t stored = it->record.fid;
+    open_for_edit()->reopen_establishment(id, stored);
+    if (on_written_) on_written_();
+    unshut(s, stored);
+    touch(id);
+}
+
+std::vector<closed_establishment> scenario_book::closures(std::int64_t id) const {
+    std::lock_guard lock(mutex_);
+    return find(id).closures;
+}
+
+store::scenario_changes scenario_book::changes(std::int64_t id) const {
+    std::lock_guard lock(mutex_);
+    const scenario& s = find(id);
+    store::scenario_changes out;
+    for (const auto& [pid, p] : s.proposals) out.proposals.push_back(p);
+    for (const closed_establishment& c : s.closures)
+        if (c.found) out.closed.push_back(c.now.fid);
+    std::sort(out.closed.begin(), out.closed.end());
+    out.closed.erase(std::unique(out.closed.begin(), out.closed.end()), out.closed.end());
+    return out;
+}
+
 bool scenario_book::undo(std::int64_t id) {
     std::lock_guard lock(mutex_);
     scenario& s = find(id);
@@ -257,7 +346,11 @@ bool scenario_book::undo(std::int64_t id) {
     if (on_written_) on_written_();
     const proposed_establishment& saved = edit->proposal;
     const std::int64_t eid = saved.id;
-    if (edit->action == store::edit_action::add) {
+    if (edit->action == store::edit_action::close) {
+        unshut(s, edit->closure.fid);
+    } else if (edit->action == store::edit_action::reopen) {
+        shut(s, edit->closure);
+    } else if (edit->action == store::edit_action::add) {
         drop(s, eid);
         s.proposals.erase(eid);
         --s.info.establishments;

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "../../support.hpp"
+#include "microplan/geo/core/sqlite.hpp"
 #include "microplan/geo/demo/demo_country.hpp"
 #include "microplan/geo/error.hpp"
 
@@ -163,6 +164,55 @@ TEST(PlanningStore, ScenarioEditsAreLoggedAndUndoneInReverseOrder) {
     EXPECT_FALSE(db->undo_last_edit(s.id));
     db->delete_scenario(s.id);
     EXPECT_TRUE(db->read_scenarios().empty());
+}
+
+// Closures of stored establishments: logged and undone like proposals (an undone reopening brings
+// the whole record back); a store whose scenario tables predate closures gains them on its
+// first closure, its proposals and log intact; deleting the scenario deletes its closures.
+TEST(PlanningStore, ClosuresAreLoggedUndoneAndAddedToOlderStores) {
+    scratch dir;
+    std::string path = dir.path("demo.sqlite");
+    write_demo(path);
+    auto db = store::open_store(path, store::open_mode::read_write);
+    store::scenario_record s = db->create_scenario("cierres");
+    store::proposal_record a = db->add_proposal({0, s.id, "health", "Centro de Salud Tipo A", "uno", -78.5, -0.2, "X"});
+    db.reset();
+    {  // as a store written before closures: no table, no code column in the log
+        sqlite::connection raw(path, sqlite::connection::mode::read_write);
+        raw.exec("DROP TABLE scenario_closures; ALTER TABLE scenario_edits DROP COLUMN establishment_code");
+        ASSERT_FALSE(raw.has_table("scenario_closures"));
+    }
+    db = store::open_store(path, store::open_mode::read_write);
+    EXPECT_TRUE(db->read_closures().empty());
+    EXPECT_FALSE(db->reopen_establishment(s.id, 7));
+    store::closure_record c{s.id, 7, "17H01-001", "health", "Puesto de Salud", "Puesto Ñuñoa"};
+    EXPECT_TRUE(db->close_establishment(c));
+    EXPECT_FALSE(db->close_establishment(c));  // closed already: nothing logged
+    ASSERT_EQ(db->read_closures().size(), 1u);
+    EXPECT_EQ(db->read_closures()[0].name, "Puesto Ñuñoa");
+    EXPECT_TRUE(db->reopen_establishment(s.id, 7));
+    EXPECT_TRUE(db->read_closures().empty());
+
+    auto undone = db->undo_last_edit(s.id);  // the reopening: closed again, the record whole
+    ASSERT_TRUE(undone);
+    EXPECT_EQ(undone->action, store::edit_action::reopen);
+    ASSERT_EQ(db->read_closures().size(), 1u);
+    EXPECT_EQ(db->read_closures()[0].code, "17H01-001");
+    EXPECT_EQ(db->read_closures()[0].typology, "Puesto de Salud");
+    undone = db->undo_last_edit(s.id);  // the closure
+    ASSERT_TRUE(undone);
+    EXPECT_EQ(undone->action, store::edit_action::close);
+    EXPECT_EQ(undone->closure.fid, 7);
+    EXPECT_TRUE(db->read_closures().empty());
+    undone = db->undo_last_edit(s.id);  // the proposal's add, logged before the tables grew
+    ASSERT_TRUE(undone);
+    EXPECT_EQ(undone->action, store::edit_action::add);
+    EXPECT_EQ(undone->proposal.id, a.id);
+    // A proposal's id never comes from a closure's fid.
+    EXPECT_TRUE(db->close_establishment({s.id, 5000, "X", "health", "", ""}));
+    EXPECT_LT(db->add_proposal({0, s.id, "health", "Puesto de Salud", "", -78.5, -0.2, "X"}).id, 5000);
+    db->delete_scenario(s.id);
+    EXPECT_TRUE(db->read_closures().empty());
 }
 
 // A store opened read-only refuses writes instead of changing the file.

@@ -1,7 +1,7 @@
 // Live travel time of scenarios (usecases/scenario_travel.hpp) on the demo store: the baseline
-// equals the stored travel-time run, and after proposals are added, moved and deleted the
-// figures of every unit of every level equal a full travel-time run with the proposals counted
-// as establishments.
+// equals the stored travel-time run, and after proposals are added, moved and deleted and
+// existing establishments closed and reopened, the figures of every unit of every level equal a
+// full travel-time run with the proposals counted as establishments and the closed ones left out.
 #include "microplan/geo/usecases/scenario_travel.hpp"
 
 #include <gtest/gtest.h>
@@ -55,18 +55,37 @@ void add_proposals(establishment_points& points, const std::vector<store::propos
     }
 }
 
-// A full run over the demo's surface with the existing establishments and `proposals`.
+// `points` without the establishments whose fid is in `closed`.
+establishment_points without(const establishment_points& points, const std::vector<std::int64_t>& closed) {
+    establishment_points out;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (std::find(closed.begin(), closed.end(), points.fid[i]) != closed.end()) continue;
+        out.fid.push_back(points.fid[i]), out.code.push_back(points.code[i]), out.name.push_back(points.name[i]);
+        out.typology.push_back(points.typology[i]), out.x.push_back(points.x[i]), out.y.push_back(points.y[i]);
+        out.capacity.push_back(points.capacity[i]);
+    }
+    return out;
+}
+
+// A full run over the demo's surface with the existing establishments but the `closed` ones, and
+// `proposals`.
 accessibility_run full_run(const std::string& store, const accessibility_run& run,
-                           const std::vector<store::proposal_record>& proposals) {
+                           const std::vector<store::proposal_record>& proposals,
+                           const std::vector<std::int64_t>& closed = {}) {
     const cost_surface surface = read_cost_raster(run.surface_source);
     const population_grid pop = read_population_grid(run.population_source, surface.g.crs_wkt);
     auto db = store::open_store(store, store::open_mode::read_only);
-    establishment_points points = read_establishment_points(*db, "health", "", surface.g.crs_wkt);
+    establishment_points points = without(read_establishment_points(*db, "health", "", surface.g.crs_wkt), closed);
     add_proposals(points, proposals, surface.g.crs_wkt, 0);
     access::accessibility_options o;
     o.sector = "health";
     o.thresholds = run.thresholds;
     return access::travel_time_accessibility(read_unit_levels(*db), surface, pop, points, o).run;
+}
+
+store::scenario_changes changes(std::vector<store::proposal_record> proposals, std::vector<std::int64_t> closed = {}) {
+    std::sort(closed.begin(), closed.end());
+    return {std::move(proposals), std::move(closed)};
 }
 
 store::proposal_record proposal(std::int64_t id, double lon, double lat, const std::string& sector = "health") {
@@ -122,7 +141,7 @@ TEST(ScenarioTravel, FollowsProposalsAsAFullRunWould) {
     for (std::size_t u : {3u, 40u, 77u})
         proposals.push_back(proposal(proposals.size() + 1, point_in(circuits, u).first, point_in(circuits, u).second));
     proposals.push_back(proposal(9, point_in(circuits, 5).first, point_in(circuits, 5).second, "education"));
-    auto after = travel.figures("health", level::district, 1, proposals);
+    auto after = travel.figures("health", level::district, 1, changes(proposals));
     ASSERT_TRUE(after);
     EXPECT_EQ(after->proposals, 3u);
     EXPECT_GT(after->changed_cells, 0u);
@@ -136,7 +155,7 @@ TEST(ScenarioTravel, FollowsProposalsAsAFullRunWould) {
     proposals[0].lon = point_in(circuits, 100).first, proposals[0].lat = point_in(circuits, 100).second;  // moved
     proposals.erase(proposals.begin() + 1);                                                               // deleted
     for (level lvl : {level::zone, level::circuit}) {
-        auto edited = travel.figures("health", lvl, 1, proposals);
+        auto edited = travel.figures("health", lvl, 1, changes(proposals));
         ASSERT_TRUE(edited);
         expect_equal(*edited, full_run(store, run, proposals), "moved and deleted, " + edited->level);
     }
@@ -144,9 +163,9 @@ TEST(ScenarioTravel, FollowsProposalsAsAFullRunWould) {
     expect_equal(*travel.figures("health", level::circuit, 2, {}), run, "scenario 2");
     // Beyond the states kept, the least recently used is dropped and rebuilt from its proposals.
     scenario_travel small(store, runs, 1);
-    (void)small.figures("health", level::circuit, 1, proposals);
+    (void)small.figures("health", level::circuit, 1, changes(proposals));
     (void)small.figures("health", level::circuit, 2, {});  // drops scenario 1's state
-    expect_equal(*small.figures("health", level::circuit, 1, proposals), full_run(store, run, proposals),
+    expect_equal(*small.figures("health", level::circuit, 1, changes(proposals)), full_run(store, run, proposals),
                  "scenario 1 rebuilt");
     travel.forget(1);
     expect_equal(*travel.figures("health", level::circuit, 1, {}), run, "scenario 1 forgotten");
@@ -168,7 +187,7 @@ TEST(ScenarioTravel, CapacityCountsProposalsAsAFullRunWould) {
     for (std::size_t u : {3u, 77u})
         proposals.push_back(
             proposal(static_cast<std::int64_t>(u), point_in(circuits, u).first, point_in(circuits, u).second));
-    auto figures = travel.capacity("health", level::zone, 1, proposals, 30, capacity_of);
+    auto figures = travel.capacity("health", level::zone, 1, changes(proposals), 30, capacity_of);
     ASSERT_TRUE(figures);
 
     // The oracle: the same catchments computed directly.
@@ -187,12 +206,63 @@ TEST(ScenarioTravel, CapacityCountsProposalsAsAFullRunWould) {
     for (const auto& u : figures->units) units_after += u.covered_after;
     EXPECT_NEAR(units_after, after.covered, 0.01 * after.covered);
     // Asked again with the same proposals: the kept result, no new search.
-    auto again = travel.capacity("health", level::zone, 1, proposals, 30, capacity_of);
+    auto again = travel.capacity("health", level::zone, 1, changes(proposals), 30, capacity_of);
     EXPECT_EQ(again->covered_after, figures->covered_after);
     EXPECT_EQ(figures->searches, 2u);  // the baseline's catchments and the scenario's
     EXPECT_EQ(again->searches, 0u);
     // Without proposals, the baseline.
     EXPECT_EQ(travel.capacity("health", level::zone, 1, {}, 30, capacity_of)->covered_after, figures->covered_before);
+}
+
+// Closing existing establishments (and opening them again) equals a full run without them; a
+// proposal and a closure in one scenario together; capacity leaves the closed ones out.
+TEST(ScenarioTravel, ClosingEstablishmentsEqualsAFullRunWithoutThem) {
+    demo_copy demo;
+    const std::string& store = demo.store;
+    auto& db = demo.db;
+    const accessibility_run& run = health_run(demo.runs);
+    scenario_travel travel(store, demo.runs);
+    const cost_surface surface = read_cost_raster(run.surface_source);
+    const establishment_points points = read_establishment_points(*db, "health", "", surface.g.crs_wkt);
+    ASSERT_GT(points.size(), 10u);
+    // Three establishments, one of them twice (a closure listed twice is one closure).
+    std::vector<std::int64_t> closed{points.fid[0], points.fid[points.size() / 2], points.fid[points.size() - 1]};
+    auto f = travel.figures("health", level::circuit, 1, changes({}, closed));
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->closed, 3u);
+    EXPECT_GT(f->changed_cells, 0u);
+    for (level lvl : {level::zone, level::district, level::circuit})
+        expect_equal(*travel.figures("health", lvl, 1, changes({}, closed)), full_run(store, run, {}, closed),
+                     "three closed, " + std::string(level_name(lvl)));
+    double lost = 0;
+    for (const auto& u : f->units) lost += u.before.within.back() - u.after.within.back();
+    EXPECT_GT(lost, 0) << "closing three health establishments put no one farther than the last threshold";
+
+    // One reopened, a proposal beside: both at once.
+    const auto circuits = db->read_level(level::circuit);
+    std::vector<store::proposal_record> proposals{
+        proposal(1, point_in(circuits, 40).first, point_in(circuits, 40).second)};
+    closed.erase(closed.begin() + 1);
+    expect_equal(*travel.figures("health", level::circuit, 1, changes(proposals, closed)),
+                 full_run(store, run, proposals, closed), "one reopened, one proposed");
+    // Every one reopened: the baseline again. A fid that is not of the sector closes nothing.
+    expect_equal(*travel.figures("health", level::district, 1, changes({}, {987654321})), run, "all reopened");
+    EXPECT_EQ(travel.figures("health", level::district, 1, changes({}, {987654321}))->closed, 0u);
+
+    // Capacity: the oracle's catchments without the closed establishments.
+    auto capacity_of = [](const std::string&) { return 7500.0; };
+    auto cap = travel.capacity("health", level::zone, 1, changes({}, closed), 30, capacity_of);
+    ASSERT_TRUE(cap);
+    const population_grid pop = read_population_grid(run.population_source, surface.g.crs_wkt);
+    const auto people = access::people_on_grid(pop, surface.g);
+    establishment_points open = without(points, closed);
+    for (auto& c : open.capacity)
+        if (!(c > 0)) c = 7500;
+    const auto after = access::capacity_catchments(surface, people, open, 30);
+    EXPECT_NEAR(cap->covered_after, after.covered, 1e-6 * after.covered);
+    EXPECT_LE(cap->covered_after, cap->covered_before);
+    EXPECT_EQ(cap->searches, 2u);
+    EXPECT_EQ(travel.capacity("health", level::zone, 1, changes({}, closed), 30, capacity_of)->searches, 0u);
 }
 
 TEST(ScenarioTravel, ARunWithoutItsSurfaceFileNamesIt) {

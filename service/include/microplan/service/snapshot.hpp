@@ -114,6 +114,11 @@ public:
     // The unit at every planning tier (top-down) that a lon/lat point lies in; nullopt when it
     // lies in no unit of the finest tier or there is no model.
     [[nodiscard]] std::optional<std::vector<int>> locate(double lon, double lat) const override;
+    // The stored establishment with `fid` (its row in model(), code, name, location); nullopt
+    // when there is none or no model.
+    [[nodiscard]] std::optional<geo::usecases::baseline_establishment> establishment(std::int64_t fid) const override;
+    [[nodiscard]] std::optional<geo::usecases::baseline_establishment> establishment_by_code(
+        const std::string& sector, const std::string& code) const override;
     [[nodiscard]] std::optional<int> population_year() const noexcept { return population_year_; }
     [[nodiscard]] double load_seconds() const noexcept { return load_seconds_; }
 
@@ -127,8 +132,9 @@ private:
     std::string planning_message_;
     geo::accessibility_index accessibility_;
     std::unique_ptr<geo::usecases::scenario_travel> travel_;
-    std::unique_ptr<geo::point_locator> finest_locator_;  // the finest planning tier's units
-    std::vector<int> finest_unit_of_;                     // locator index -> unit of that tier
+    std::unique_ptr<geo::point_locator> finest_locator_;           // the finest planning tier's units
+    std::vector<int> finest_unit_of_;                              // locator index -> unit of that tier
+    std::unordered_map<std::int64_t, std::size_t> handle_of_fid_;  // establishments: fid -> model row
     mutable std::once_flag plan_once_;
     mutable std::once_flag private_once_;
     mutable std::unique_ptr<geo::coverage_model> private_model_;

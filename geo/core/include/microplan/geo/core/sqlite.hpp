@@ -64,6 +64,7 @@ public:
     // "<path>: <sqlite message>" for errors on this connection.
     [[nodiscard]] std::string describe_error(std::string_view what) const;
     [[nodiscard]] bool has_table(const std::string& name);
+    [[nodiscard]] bool has_column(const std::string& table, const std::string& column);
 
 private:
     sqlite3* db_ = nullptr;

@@ -123,6 +123,8 @@ public:
     // and that unit's ancestors are recomputed. Returns the handle of the added one.
     std::size_t add(placed_establishment e);
     void remove(std::size_t handle);
+    // Counts a removed row again (a closed establishment reopened); nothing when it is live.
+    void restore(std::size_t handle);
     void move(std::size_t handle, std::vector<int> units);
     // Adds `count` establishments built to standard `s` in unit `unit` of the standard's
     // tier (good condition, standard capacity); negative counts take them away.

@@ -16,8 +16,9 @@ territory read_territory(planning_store& store);
 // Every stored year of population for the territory's tiers (year -> tier -> bands).
 population_by_year read_population_years(const territory& where, planning_store& store);
 
-// Establishments placed by the unit codes stored with them.
-std::vector<placed_establishment> read_placed_establishments(const territory& where, planning_store& store);
+// Establishments placed by the unit codes stored with them; `fids` gets each one's store fid.
+std::vector<placed_establishment> read_placed_establishments(const territory& where, planning_store& store,
+                                                             std::vector<std::int64_t>& fids);
 
 // Everything loaded for one population year (by default the base year: the latest that is
 // not a projection).
@@ -28,7 +29,8 @@ struct planning_inputs {
     int year = 0;  // the year the model holds
     std::vector<unit_attributes> attributes;
     std::vector<placed_establishment> establishments;
-    accessibility_index accessibility;  // stored accessibility results (may be empty)
+    std::vector<std::int64_t> establishment_fids;  // the store fid of each, in the same order
+    accessibility_index accessibility;             // stored accessibility results (may be empty)
 };
 // Throws store_error when the store has no planning levels, no population or no standards
 // (and no catalogue is given), each with what to run to get them.

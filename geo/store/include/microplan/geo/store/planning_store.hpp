@@ -86,11 +86,27 @@ struct proposal_record {
     double lon = 0, lat = 0;
     std::string circuit_code;
 };
-enum class edit_action { add, move, remove };
-// The edit an undo reverted: the proposal as it is after the undo (add: the removed one).
+// A stored establishment closed in a scenario ("what if this health post closed?"). `fid` is
+// the establishments table's; code, sector, typology and name are copied when it is closed, to
+// show it and to find it again by its code after the establishments are imported anew.
+struct closure_record {
+    std::int64_t scenario_id = 0;
+    std::int64_t fid = 0;
+    std::string code, sector, typology, name;
+};
+// What a scenario changes of the baseline: its proposals, and the fids of the stored
+// establishments it closes (ascending).
+struct scenario_changes {
+    std::vector<proposal_record> proposals;
+    std::vector<std::int64_t> closed;
+};
+enum class edit_action { add, move, remove, close, reopen };
+// The edit an undo reverted: the proposal as it is after the undo (add: the removed one), or
+// for close and reopen the closure (close undone: the establishment is open again).
 struct undone_edit {
     edit_action action = edit_action::add;
     proposal_record proposal;
+    closure_record closure;
 };
 
 enum class open_mode { read_only, read_write };
@@ -183,6 +199,13 @@ public:
     virtual void move_proposal(const proposal_record& before, const proposal_record& after) = 0;
     // Deletes a proposal (logging it for undo).
     virtual void delete_proposal(const proposal_record& p) = 0;
+    // Every closure of every scenario, by scenario and fid.
+    virtual std::vector<closure_record> read_closures() = 0;
+    // Closes a stored establishment in c.scenario_id (logged for undo); false when the scenario
+    // already closes that fid (nothing written).
+    virtual bool close_establishment(const closure_record& c) = 0;
+    // Opens it again (logged for undo); false when the scenario does not close it.
+    virtual bool reopen_establishment(std::int64_t scenario, std::int64_t fid) = 0;
     // Reverts the scenario's last edit; nullopt when there is none.
     virtual std::optional<undone_edit> undo_last_edit(std::int64_t scenario) = 0;
 };

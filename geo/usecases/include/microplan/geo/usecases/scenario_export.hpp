@@ -1,13 +1,15 @@
 #pragma once
-// A workshop scenario as a GeoPackage for QGIS: its proposals (layer `propuestas`, points) and
-// the circuits it changes with their deficit and investment before and after (layer
-// `circuitos_comparacion`), written through io's checked vector writer into memory.
+// A workshop scenario as a GeoPackage for QGIS: its proposals (layer `propuestas`, points), the
+// existing establishments it closes (layer `cerrados`, points; no geometry when the store no
+// longer has the establishment or its coordinates) and the circuits it changes with their deficit and investment before
+// and after (layer `circuitos_comparacion`), written through io's checked vector writer into memory.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "microplan/geo/model/unit.hpp"
 #include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/usecases/scenarios.hpp"
 
 namespace microplan::geo::usecases {
 
@@ -19,6 +21,7 @@ struct circuit_change {
 
 // The GeoPackage's bytes. Throws format_error when GDAL cannot write it.
 std::string scenario_geopackage(std::int64_t scenario, const std::vector<store::proposal_record>& proposals,
+                                const std::vector<closed_establishment>& closures,
                                 const std::vector<circuit_change>& circuits);
 
 }  // namespace microplan::geo::usecases

@@ -1,28 +1,31 @@
 #pragma once
 // Live travel-time coverage of a store's scenarios: "if we build a health centre here, how many
 // more people are within 30 minutes?" answered at the projector, per unit of every level, equal
-// to a full `access travel-time` run with the proposals counted as establishments.
+// to a full `access travel-time` run with the proposals counted as establishments and the closed
+// ones left out.
 //
 // A sector is live when its stored travel-time run kept its surface (accessibility_run::
 // surface_source: `microplan demo`, or `access travel-time --friction FILE` / `--out DIR`). On
 // the first question about a sector the baseline is built from the store — the surface, the
 // run's population raster, the units of every level, the sector's existing public
 // establishments (those the run counts) — and shared by every scenario; each scenario then keeps
-// its own access::travel_state and follows its proposals of the sector incrementally: a new
-// proposal is a Dijkstra that relaxes only the cells it improves, a deleted one resets only the
-// cells it reached (access/live_travel.hpp). Proposals are compared with what the state last
-// saw on every call, so the scenario book needs no hook into this class.
+// its own access::travel_state and follows its proposals of the sector and the establishments it
+// closes incrementally: a new proposal (or a reopened establishment) is a Dijkstra that relaxes
+// only the cells it improves, a deleted proposal or a closed establishment resets only the cells
+// it reached (access/live_travel.hpp). The changes are compared with what the state last saw on
+// every call, so the scenario book needs no hook into this class.
 //
 // Thread safety: every member takes the one mutex (a leaf: nothing is called out under it but
 // store reads and computation); the first question about a sector holds it while the baseline
-// builds (a blink on the demo, seconds on a national 100 m surface). Deterministic.
+// builds (a blink on the demo, seconds on a national 100 m surface). A map tile projects its
+// pixels without it (kept per tile under a second leaf lock) and holds it only to read the
+// minutes. Deterministic.
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -46,6 +49,7 @@ struct scenario_travel_figures {
     std::vector<double> thresholds;  // minutes, ascending
     std::vector<unit_travel_change> units;
     std::size_t proposals = 0;      // of the sector, counted
+    std::size_t closed = 0;         // of the run's establishments, closed in the scenario
     std::size_t unplaced = 0;       // of them, off the surface or on an impassable cell
     double seconds = 0;             // spent bringing the scenario up to date in this call
     std::size_t changed_cells = 0;  // inhabited cells whose time that changed
@@ -110,29 +114,29 @@ public:
     // The travel-time run of `sector` that kept its surface, or null (not live).
     [[nodiscard]] const accessibility_run* live_run(const std::string& sector) const;
 
-    // People within each threshold per unit of `lvl`, baseline and with `proposals` (scenario
-    // `scenario`'s, of any sector: those of `sector` and of the run's typology count; scenario 0
-    // is the baseline, before = after, and keeps no state). nullopt
+    // People within each threshold per unit of `lvl`, baseline and with `changes` (scenario
+    // `scenario`'s, of any sector: the proposals of `sector` and of the run's typology count, and
+    // the closed establishments among the run's; scenario 0 is the baseline, before = after, and
+    // keeps no state). nullopt
     // when the sector is not live. Throws format_error when the surface or population raster
     // named by the run cannot be read.
     std::optional<scenario_travel_figures> figures(const std::string& sector, level lvl, std::int64_t scenario,
-                                                   std::span<const store::proposal_record> proposals);
-    // Travel time over tile z/x/y (Web Mercator), baseline (scenario 0) or with `proposals` as
+                                                   const store::scenario_changes& changes);
+    // Travel time over tile z/x/y (Web Mercator), baseline (scenario 0) or with `changes` as
     // figures() counts them; nullopt when the sector is not live.
     std::optional<travel_tile> tile(const std::string& sector, std::int64_t scenario,
-                                    std::span<const store::proposal_record> proposals, std::uint32_t z, std::uint32_t x,
+                                    const store::scenario_changes& changes, std::uint32_t z, std::uint32_t x,
                                     std::uint32_t y);
     // Up to `count` sites for the scenario (0: the baseline), each newly reaching most people
     // within `minutes`; nullopt when the sector is not live.
     std::optional<site_suggestions> suggest(const std::string& sector, std::int64_t scenario,
-                                            std::span<const store::proposal_record> proposals, double minutes,
-                                            std::size_t count);
-    // Capacity-limited coverage per unit of `lvl`, baseline and with `proposals` (each at
-    // `capacity_of(typology)` people), within `minutes`; recomputed whole when the proposals
-    // changed since the last call (4 s for the national schools: bench/RESULTS.md), kept
-    // otherwise. nullopt when the sector is not live.
+                                            const store::scenario_changes& changes, double minutes, std::size_t count);
+    // Capacity-limited coverage per unit of `lvl`, baseline and with `changes` (proposals each at
+    // `capacity_of(typology)` people, closed establishments left out), within `minutes`;
+    // recomputed whole when the changes differ from the last call's (4 s for the national schools: bench/RESULTS.md),
+    // kept otherwise. nullopt when the sector is not live.
     std::optional<capacity_figures> capacity(const std::string& sector, level lvl, std::int64_t scenario,
-                                             std::span<const store::proposal_record> proposals, double minutes,
+                                             const store::scenario_changes& changes, double minutes,
                                              const std::function<double(const std::string&)>& capacity_of);
     // Drops a deleted scenario's states.
     void forget(std::int64_t scenario);
@@ -143,9 +147,10 @@ private:
         std::map<std::string, std::size_t> level_index;        // level name -> index in base->levels()
         std::vector<std::pair<std::uint32_t, double>> people;  // (surface cell, people), inhabited cells
         establishment_points points;                           // the sector's, as sources
+        std::map<std::int64_t, std::size_t> point_of_fid;      // store fid -> index in points
     };
     struct capacity_result {
-        std::string signature;  // of the proposals it counted
+        std::string signature;  // of the proposals and closures it counted
         double total = 0, covered = 0;
         std::size_t without_capacity = 0;
         std::vector<std::vector<double>> covered_per_unit;  // per level, unit
@@ -153,16 +158,30 @@ private:
     struct scenario_state {
         std::unique_ptr<access::travel_state> state;
         std::map<std::int64_t, std::pair<double, double>> applied;  // proposal id -> lon, lat
+        std::vector<std::size_t> closed;                            // indexes in points, ascending
         std::size_t unplaced = 0;
         std::uint64_t used = 0;  // when last asked (a counter)
     };
     struct sync_counts {
-        std::size_t proposals = 0, changed = 0;
+        std::size_t proposals = 0, closed = 0, changed = 0;
     };
     sector_base& base_of(const accessibility_run& run);
-    // The scenario's state brought up to `proposals` (created, or rebuilt after eviction).
+    // The scenario's state brought up to `changes` (created, or rebuilt after eviction).
     scenario_state& sync(const accessibility_run& run, sector_base& b, std::int64_t scenario,
-                         std::span<const store::proposal_record> proposals, sync_counts& counts);
+                         const store::scenario_changes& changes, sync_counts& counts);
+
+    // The surface cell under each pixel of tile z/x/y (no_cell off the surface and on impassable
+    // cells), kept for the last max_pixel_tiles tiles: a workshop reloads the same tiles after
+    // every edit. Computed without mutex_ held; tiles_mutex_ is a leaf.
+    static constexpr std::uint32_t no_cell = 0xFFFFFFFFu;
+    static constexpr std::size_t max_pixel_tiles = 64;  // 256 KB each
+    struct pixel_tile {
+        std::shared_ptr<const std::vector<std::uint32_t>> cells;
+        std::uint64_t used = 0;
+    };
+    std::shared_ptr<const std::vector<std::uint32_t>> pixel_cells(const std::string& sector,
+                                                                  const access::travel_base& base, std::uint32_t z,
+                                                                  std::uint32_t x, std::uint32_t y);
 
     std::string store_location_;
     std::vector<accessibility_run> runs_;  // live ones, without figures
@@ -173,6 +192,9 @@ private:
     std::map<std::pair<std::int64_t, std::string>, scenario_state> states_;  // (scenario, sector)
     // (scenario, sector, minutes): the last capacity result; scenario 0 the baseline's.
     std::map<std::tuple<std::int64_t, std::string, double>, capacity_result> capacities_;
+    std::mutex tiles_mutex_;
+    std::uint64_t tile_clock_ = 0;
+    std::map<std::tuple<std::string, std::uint32_t, std::uint32_t, std::uint32_t>, pixel_tile> pixel_cells_;
     capacity_result compute_capacity(const accessibility_run& run, sector_base& b, const establishment_points& points,
                                      double minutes) const;
 };

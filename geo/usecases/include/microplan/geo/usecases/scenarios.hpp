@@ -1,11 +1,10 @@
 #pragma once
 // What-if scenarios of a workshop: named sets of proposed establishments (sector, typology,
-// location) on top of the baseline. Each lives in the store (planning_store's scenario tables
-// and undo log) and in memory as a copy of the baseline coverage model with its proposals
-// counted, so an edit recomputes only the unit it touches and its ancestors. Every edit is one
-// store transaction: a crash leaves the last committed state, and the model is changed only
-// after the commit. Refusals (unknown scenario, point outside every circuit, no standard for the
-// sector) are usecases::refusal.
+// location) and of stored establishments closed, on top of the baseline. Each lives in the store (planning_store's
+// scenario tables and undo log) and in memory as a copy of the baseline coverage model with its proposals counted, so
+// an edit recomputes only the unit it touches and its ancestors. Every edit is one store transaction: a crash leaves
+// the last committed state, and the model is changed only after the commit. Refusals (unknown scenario, point outside
+// every circuit, no standard for the sector) are usecases::refusal.
 //
 // Thread safety: every member locks the book's mutex; models are read under it (with_model).
 // Lock order: a caller may hold its own locks when it calls in (the server's store watcher
@@ -28,8 +27,17 @@
 
 namespace microplan::geo::usecases {
 
+// A stored establishment as a scenario may close it.
+struct baseline_establishment {
+    std::int64_t fid = 0;
+    std::size_t handle = 0;  // its row in the baseline model's establishments()
+    std::string code, sector, typology, name;
+    std::optional<std::pair<double, double>> lonlat;
+};
+
 // What a scenario book needs of the data it builds on: the baseline coverage model (null when
-// the store has none, with the reason) and where a point lies at every planning tier.
+// the store has none, with the reason), where a point lies at every planning tier, and the
+// stored establishments.
 class scenario_baseline {
 public:
     virtual ~scenario_baseline() = default;
@@ -37,6 +45,11 @@ public:
     [[nodiscard]] virtual const std::string& planning_unavailable() const noexcept = 0;
     // The unit at every planning tier (top-down) that a lon/lat point lies in; nullopt outside.
     [[nodiscard]] virtual std::optional<std::vector<int>> locate(double lon, double lat) const = 0;
+    // The stored establishment with `fid`; nullopt when there is none (or no model).
+    [[nodiscard]] virtual std::optional<baseline_establishment> establishment(std::int64_t fid) const = 0;
+    // The stored establishment of `sector` whose code is `code`, when exactly one has it.
+    [[nodiscard]] virtual std::optional<baseline_establishment> establishment_by_code(
+        const std::string& sector, const std::string& code) const = 0;
 };
 
 using proposed_establishment = store::proposal_record;
@@ -44,7 +57,17 @@ using proposed_establishment = store::proposal_record;
 struct scenario_summary {
     std::int64_t id = 0;
     std::string name, created_at, updated_at;
-    std::size_t establishments = 0;
+    std::size_t establishments = 0;  // proposed
+    std::size_t closed = 0;          // stored establishments closed
+};
+
+// A stored establishment a scenario closes, as the baseline has it now: found by the fid it was
+// closed with, else (the establishments were imported anew) by its sector and code; `found`
+// false when neither finds it (then it closes nothing).
+struct closed_establishment {
+    store::closure_record record;  // as stored (record.fid: the fid it was closed with)
+    bool found = false;
+    baseline_establishment now;  // when found
 };
 
 class scenario_book {
@@ -70,7 +93,17 @@ public:
                                const std::string& name, double lon, double lat);
     proposed_establishment move(std::int64_t id, std::int64_t establishment, double lon, double lat);
     void remove_establishment(std::int64_t id, std::int64_t establishment);
-    // Reverts the scenario's last edit (add, move or delete); false when there is none.
+    // Closes the stored establishment `fid` (the establishments collection's) in the scenario:
+    // it counts no more in the scenario's offer nor its travel time. Returns it and whether this
+    // call closed it (false: the scenario already did). refusal::not_found for an unknown fid.
+    std::pair<closed_establishment, bool> close(std::int64_t id, std::int64_t fid);
+    // Opens it again; refusal::not_found when the scenario does not close it.
+    void reopen(std::int64_t id, std::int64_t fid);
+    [[nodiscard]] std::vector<closed_establishment> closures(std::int64_t id) const;
+    // What the scenario changes of the baseline: its proposals and the fids it closes (found
+    // ones), read under the lock and handed out (scenario_travel takes them).
+    [[nodiscard]] store::scenario_changes changes(std::int64_t id) const;
+    // Reverts the scenario's last edit (add, move, delete, close or reopen); false when there is none.
     bool undo(std::int64_t id);
 
     // Calls fn(model) under the lock; refusal::not_found for an unknown scenario.
@@ -87,6 +120,7 @@ private:
         std::unique_ptr<coverage_model> model;
         std::map<std::int64_t, proposed_establishment> proposals;
         std::map<std::int64_t, std::size_t> handles;  // proposal id -> model handle
+        std::vector<closed_establishment> closures;   // by stored fid
     };
     scenario& find(std::int64_t id);
     const scenario& find(std::int64_t id) const;
@@ -95,6 +129,9 @@ private:
     placed_establishment place(const proposed_establishment& p) const;
     void count(scenario& s, const proposed_establishment& p);  // adds p to the model
     void drop(scenario& s, std::int64_t proposal);             // takes p out of the model
+    closed_establishment resolve(const store::closure_record& r) const;
+    void shut(scenario& s, const store::closure_record& r);  // adds the closure, out of the model
+    void unshut(scenario& s, std::int64_t stored_fid);       // takes it away, back in the model
     void touch(std::int64_t id);
     static std::map<std::int64_t, proposed_establishment>::iterator proposal(scenario& s, std::int64_t establishment);
 
