@@ -440,9 +440,14 @@ function accessibilityTable(runs) {
   const rows = shown.map((a) => {
     const label = (state.catalogue && state.catalogue.sectors.find((s) => s.id === a.sector) || {}).label || a.sector;
     const scenario = scenarios ? `<br><small data-testid="access-scenario">${t(a.measure)}</small>` : "";
-    const within = a.within.map((w) => `${t("within_short").replace("{m}", fmt(w.threshold, 0))}: ${fmt(w.pct, 1)} %`).join(" · ");
-    return `<tr data-sector="${a.sector}" data-measure="${a.measure}"><td>${label}${scenario}</td>` +
-      `<td>${a.mean === null ? "—" : fmt(a.mean, 1) + " min"}</td><td>${within}</td></tr>`;
+    // With a scenario whose travel time is live: baseline → scenario.
+    const pct = (w) => w.pct_after === undefined || w.pct_after === w.pct ? `${fmt(w.pct, 1)} %` :
+      `${fmt(w.pct, 1)} → <strong>${fmt(w.pct_after, 1)}</strong> %`;
+    const within = a.within.map((w) => `${t("within_short").replace("{m}", fmt(w.threshold, 0))}: ${pct(w)}`).join(" · ");
+    const minutes = (v) => v === null || v === undefined ? "—" : fmt(v, 1) + " min";
+    const mean = a.live && a.mean_after !== a.mean ? `${minutes(a.mean)} → <strong>${minutes(a.mean_after)}</strong>` : minutes(a.mean);
+    return `<tr data-sector="${a.sector}" data-measure="${a.measure}"${a.live ? ' data-live="true"' : ""}><td>${label}${scenario}</td>` +
+      `<td>${mean}</td><td>${within}</td></tr>`;
   }).join("");
   const lacks = [...new Set(shown.flatMap((a) => a.limitations || []))];
   const note = lacks.length ? `<p data-testid="access-limitations"><strong>${t("limitations")}:</strong> ` +

@@ -1,5 +1,6 @@
 #include "microplan/service/reports_service.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -94,7 +95,45 @@ http_response csv_response(std::string body, const std::string& filename) {
 
 }  // namespace
 
+namespace {
+
+// A scenario's live people within minutes beside the stored run's, in a unit's accessibility
+// entries: per threshold `population_after` and `pct_after`, and `mean_after`, for each sector
+// whose travel-time run kept its surface (the entry of that run: live true).
+void add_live_travel(nlohmann::json& entries, const std::map<std::string, geo::usecases::scenario_travel_figures>& live,
+                     const request_context& ctx, const std::string& code) {
+    for (auto& e : entries) {
+        auto f = live.find(e["sector"].get<std::string>());
+        if (f == live.end() || e["measure"] != "travel_time") continue;
+        const geo::accessibility_run* run = ctx.data->travel()->live_run(f->first);
+        if (!run || e["typology"] != run->typology) continue;
+        auto u =
+            std::find_if(f->second.units.begin(), f->second.units.end(), [&](const auto& x) { return x.code == code; });
+        if (u == f->second.units.end()) continue;
+        const auto& after = u->after;
+        for (auto& w : e["within"]) {
+            auto at = std::find(f->second.thresholds.begin(), f->second.thresholds.end(), w["threshold"].get<double>());
+            if (at == f->second.thresholds.end()) continue;
+            const double n = after.within[static_cast<std::size_t>(at - f->second.thresholds.begin())];
+            w["population_after"] = std::round(n);
+            w["pct_after"] = after.population > 0 ? std::round(1000.0 * n / after.population) / 10 : 0.0;
+        }
+        e["mean_after"] = after.reached > 0 ? nlohmann::json(std::round(after.person_minutes / after.reached * 10) / 10)
+                                            : nlohmann::json();
+        e["live"] = true;
+    }
+}
+
+}  // namespace
+
 http_response reports_service::unit_report(const request_context& ctx, const std::string& code) const {
+    // A scenario's live travel time first: it reads the book, which with_model holds.
+    std::map<std::string, geo::usecases::scenario_travel_figures> live;
+    if (const std::int64_t id = scenario_param(ctx); id != 0 && ctx.data->model() && ctx.data->travel()) {
+        const geo::level lvl = planning_level_param(ctx, geo::level::district);
+        for (const auto& [sector, priority] : ctx.data->model()->catalogue().sectors())
+            if (auto f = live_travel(ctx, id, sector, lvl)) live.emplace(sector, std::move(*f));
+    }
     return with_model(ctx, [&](const geo::coverage_model& model, bool scenario) {
         geo::level lvl = planning_level_param(ctx, geo::level::district);
         auto tier = model.where().tier_of(lvl);
@@ -107,6 +146,7 @@ http_response reports_service::unit_report(const request_context& ctx, const std
         if (wants_csv(ctx)) return csv_response(geo::report_csv(r), "informe_" + code);
         nlohmann::json j = geo::report_json(r);
         j["accessibility"] = accessibility_of(ctx.data->inputs()->accessibility, lvl, code);
+        add_live_travel(j["accessibility"], live, ctx, code);
         return json_response(j);
     });
 }

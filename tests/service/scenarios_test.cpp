@@ -385,6 +385,26 @@ TEST_F(Scenarios, ClosingAnEstablishmentEqualsAFreshModelWithoutIt) {
         fewer = fewer || travel["within_after"][t].get<double>() < travel["within_before"][t].get<double>();
     }
     EXPECT_TRUE(fewer) << travel.dump();
+    // The unit's report in the scenario gives its people within minutes before and after, live,
+    // as compare does for the units it lists.
+    const json report = get("/reports/unit/" + code + "?level=circuit&scenario=1");
+    const json* live = nullptr;
+    for (const auto& a : report["accessibility"])
+        if (a["sector"] == "health" && a.value("live", false)) live = &a;
+    ASSERT_NE(live, nullptr) << report["accessibility"].dump();
+    const json* listed = nullptr;
+    for (const auto& u : travel["units"])
+        if (u["code"] == code) listed = &u;
+    ASSERT_NE(listed, nullptr) << code << " is not among the units compare lists";
+    for (const auto& w : (*live)["within"]) {
+        auto at = std::find(travel["thresholds"].begin(), travel["thresholds"].end(), w["threshold"]);
+        if (at == travel["thresholds"].end()) continue;
+        const auto t = static_cast<std::size_t>(at - travel["thresholds"].begin());
+        EXPECT_EQ(w["population_after"], (*listed)["within_after"][t]) << w.dump();
+        EXPECT_LE(w["pct_after"].get<double>(), w["pct"].get<double>()) << w.dump();
+    }
+    for (const auto& a : get("/reports/unit/" + code + "?level=circuit")["accessibility"])
+        EXPECT_FALSE(a.contains("live")) << "the baseline's report has no scenario figures";
 
     // A restarted server reads the closure back.
     server.reset();

@@ -36,6 +36,9 @@ run_result run_viewer_script(const std::string& demo_args, service::handler_opti
     if (demo.exit_code != 0) return demo;
     o.web_root = web;
     running_server server(store, o);
+    // As `microplan serve` does at start: the live travel-time baselines built before the first
+    // question, so that the times the scripts print are a served workshop's.
+    if (auto* travel = server.state.current()->travel()) travel->prepare({});
     std::string shot = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / (name + ".png")).string();
     auto r = run("node " + web + "/tests/" + script + " " + server.url() + " " + script_args + " " + shot);
     if (r.exit_code == 0 && !std::filesystem::exists(shot)) r.output += "\nno screenshot at " + shot;

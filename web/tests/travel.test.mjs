@@ -121,6 +121,10 @@ await withViewerPage("travel test", /(?!)/, async (page, errors) => {
   assert.equal(compareClosed.travel_time.closed, 1);
   const lost = compareAfter.travel_time.within_after.map((v, i) => v - compareClosed.travel_time.within_after[i]);
   assert.ok(lost.every((v) => v >= 0) && lost.some((v) => v > 0), `closing moved no one out of reach: ${lost}`);
+  // The click also opened the report of the unit it lies in, which now says before → after, live.
+  const liveRow = page.locator("[data-testid=accessibility] tr[data-live=true][data-sector=health]");
+  await liveRow.waitFor({ timeout: 10000 });
+  assert.match(await liveRow.textContent(), /→/, "the report shows no before → after");
   step(`closed ${target.properties.name} (${target.properties.circuit_code}) with one click: ${fmtList(lost)} people ` +
     `fewer within ${compareClosed.travel_time.thresholds.join("/")} min; map updated in ${closeMs} ms`);
   // Its crossed-out marker reopens it.
