@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/http_server.hpp"
 #include "microplan/service/served_store.hpp"
 #include "service/http_client.hpp"
@@ -215,6 +216,26 @@ TEST_F(ScenarioStress, SeveralClientsEditWhileTheWatcherReloads) {
                     }
                 }
             });
+        // A fifth client closes existing establishments and opens some again.
+        std::set<std::int64_t> closed;
+        workers.emplace_back([&] {
+            const json items = json::parse(http_get(s.port(), "/collections/establishments/items?limit=30").body);
+            for (std::size_t i = 0; i < items["features"].size(); ++i) {
+                const std::int64_t fid = items["features"][i]["id"];
+                const std::string path = "/scenarios/" + std::to_string(id) + "/closures/" + std::to_string(fid);
+                if (send(s.port(), "POST", path).status != 201u) {
+                    ++failures;
+                    continue;
+                }
+                closed.insert(fid);
+                if (i % 3 != 2) continue;
+                if (send(s.port(), "DELETE", path).status != 204u) {
+                    ++failures;
+                    continue;
+                }
+                closed.erase(fid);
+            }
+        });
         for (auto& w : workers) w.join();
         editing = false;
         toucher.join();
@@ -225,6 +246,17 @@ TEST_F(ScenarioStress, SeveralClientsEditWhileTheWatcherReloads) {
         // The running server shows what it acknowledged.
         auto shown = json::parse(http_get(s.port(), "/scenarios/" + std::to_string(id)).body);
         EXPECT_EQ(shown["establishments"]["features"].size(), expected.size());
+        std::set<std::int64_t> shown_closed;
+        for (const auto& f : shown["closures"]["features"]) shown_closed.insert(f["id"].get<std::int64_t>());
+        EXPECT_EQ(shown_closed, closed);
+        EXPECT_EQ(closed.size(), 20u);
+    }
+    {  // The store holds the same closures.
+        auto db = geo::store::open_store(store, geo::store::open_mode::read_only);
+        std::set<std::int64_t> stored_closed;
+        for (const auto& c : db->read_closures())
+            if (c.scenario_id == id) stored_closed.insert(c.fid);
+        EXPECT_EQ(stored_closed.size(), 20u);
     }
     // And so does the store, read again from scratch.
     auto stored = stored_proposals(id);
