@@ -127,6 +127,7 @@ await withViewerPage("travel test", /(?!)/, async (page, errors) => {
   assert.match(await liveRow.textContent(), /→/, "the report shows no before → after");
   step(`closed ${target.properties.name} (${target.properties.circuit_code}) with one click: ${fmtList(lost)} people ` +
     `fewer within ${compareClosed.travel_time.thresholds.join("/")} min; map updated in ${closeMs} ms`);
+  await page.screenshot({ path: screenshot.replace(/\.png$/, "_closed.png") });
   // Its crossed-out marker reopens it.
   const reopening = await counter("edits");
   await page.click("[data-testid=closed-establishment]");
