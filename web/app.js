@@ -23,6 +23,7 @@ const TEXT = {
     close_here: "Cerrar en este escenario", reopen_here: "Reabrir en este escenario", closed_done: "Establecimiento cerrado en el escenario.",
     reopened: "Establecimiento reabierto.", closed_in_scenario: "Cerrado en este escenario", closed_count: "Establecimientos cerrados: {n}",
     choose_scenario_to_close: "Elija un escenario para cerrarlo y ver quién pierde acceso.",
+    closed_not_counted: "Cerrado en el escenario, pero no cuenta en la oferta (privado, sin estándar o fuera de las unidades): las cifras no cambian.",
     before: "Antes", after: "Después", newly_covered: "Personas nuevas cubiertas", changed_units: "Unidades que cambian",
     suggest: "Sugerir sitios", suggestions: "Sitios sugeridos", propose_here: "Proponer aquí",
     suggest_text: "Donde un nuevo establecimiento pone a más personas a ≤ {m} min (además de los existentes y las propuestas del escenario):",
@@ -80,6 +81,7 @@ const TEXT = {
     close_here: "Close in this scenario", reopen_here: "Reopen in this scenario", closed_done: "Establishment closed in the scenario.",
     reopened: "Establishment reopened.", closed_in_scenario: "Closed in this scenario", closed_count: "Establishments closed: {n}",
     choose_scenario_to_close: "Choose a scenario to close it and see who loses access.",
+    closed_not_counted: "Closed in the scenario, but it does not count in the offer (private, no standard, or outside the units): the figures do not change.",
     before: "Before", after: "After", newly_covered: "People newly covered", changed_units: "Units that change",
     suggest: "Suggest sites", suggestions: "Suggested sites", propose_here: "Propose here",
     suggest_text: "Where a new establishment brings most people within {m} min (beyond the existing ones and the scenario's proposals):",
@@ -598,9 +600,12 @@ function establishmentPopup(feature, lngLat) {
     button.onclick = () => {
       popup.remove();
       if (!state.scenario) return say(t("choose_scenario_to_close"), true);
-      return closed
-        ? edit(() => api(`/scenarios/${state.scenario}/closures/${feature.id}`, { method: "DELETE" }), t("reopened"))
-        : edit(() => api(`/scenarios/${state.scenario}/closures/${feature.id}`, { method: "POST" }), t("closed_done"));
+      if (closed) return edit(() => api(`/scenarios/${state.scenario}/closures/${feature.id}`, { method: "DELETE" }), t("reopened"));
+      let said = t("closed_done");
+      return edit(async () => {
+        const c = await api(`/scenarios/${state.scenario}/closures/${feature.id}`, { method: "POST" });
+        if (c.properties.counted === false) said = t("closed_not_counted");
+      }, () => said);
     };
     box.append(button);
   }
@@ -630,7 +635,7 @@ function addMarker(feature) {
 async function edit(call, done) {
   try {
     await call();
-    say(done);
+    say(typeof done === "function" ? done() : done);
   } catch (e) {
     say(e.status === 401 || e.status === 403 ? t("refused") + " (" + e.status + ")" : e.message, true);
   }

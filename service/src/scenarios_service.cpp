@@ -40,8 +40,9 @@ json summary_json(const scenario_summary& s) {
 }
 
 // A closed establishment as a GeoJSON Feature: its id is the fid it has now (the one to reopen it
-// by), or the one it was closed with when the store no longer has it (found false).
-json closure_json(const geo::usecases::closed_establishment& c) {
+// by), or the one it was closed with when the store no longer has it (found false); `counted`
+// false when the baseline does not count it, so that closing it changes nothing.
+json closure_json(const request_context& ctx, const geo::usecases::closed_establishment& c) {
     const auto& r = c.record;
     json geometry;
     if (c.found && c.now.lonlat)
@@ -54,7 +55,10 @@ json closure_json(const geo::usecases::closed_establishment& c) {
               {"sector", r.sector},
               {"typology", r.typology},
               {"name", c.found ? c.now.name : r.name},
-              {"found", c.found}}}};
+              {"found", c.found},
+              // Whether the baseline counts it (a private one, or one with no standard, is not
+              // counted: closing it changes no figure).
+              {"counted", c.found && ctx.data->model() && ctx.data->model()->counts(c.now.handle)}}}};
 }
 
 json proposal_json(const proposed_establishment& p) {
@@ -189,7 +193,7 @@ http_response scenarios_service::show(const request_context& ctx, const path_par
     json features = json::array();
     for (const auto& e : book.establishments(id)) features.push_back(proposal_json(e));
     json closed = json::array();
-    for (const auto& c : book.closures(id)) closed.push_back(closure_json(c));
+    for (const auto& c : book.closures(id)) closed.push_back(closure_json(ctx, c));
     json out = summary_json(book.summary(id));
     out["establishments"] = {{"type", "FeatureCollection"}, {"features", features}};
     out["closures"] = {{"type", "FeatureCollection"}, {"features", closed}};
@@ -236,7 +240,7 @@ http_response scenarios_service::remove_establishment(const request_context& ctx
 http_response scenarios_service::close_establishment(const request_context& ctx, const path_params& p) const {
     auto [book, id] = scenario_of(ctx, p);
     auto [closure, closed_now] = book.close(id, parse_id(p["fid"], "establishment"));
-    return closed_now ? created(closure_json(closure)) : json_response(closure_json(closure));
+    return closed_now ? created(closure_json(ctx, closure)) : json_response(closure_json(ctx, closure));
 }
 
 http_response scenarios_service::reopen_establishment(const request_context& ctx, const path_params& p) const {

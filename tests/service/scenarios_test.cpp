@@ -325,6 +325,7 @@ TEST_F(Scenarios, ClosingAnEstablishmentEqualsAFreshModelWithoutIt) {
     auto closed = send("POST", path);
     ASSERT_EQ(closed.status, 201u) << closed.body;
     EXPECT_EQ(json::parse(closed.body)["properties"]["code"], establishment_code);
+    EXPECT_EQ(json::parse(closed.body)["properties"]["counted"], true);
     EXPECT_EQ(send("POST", path).status, 200u);  // closed already: nothing changes
     json shown = get("/scenarios/1");
     EXPECT_EQ(shown["closed"], 1);

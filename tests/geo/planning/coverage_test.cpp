@@ -134,6 +134,30 @@ TEST_F(CoverageTest, IncrementalEditsEqualFullRecompute) {
     expect_roll_ups_consistent(live);
 }
 
+// A scenario's closure: an existing row removed, then restored, leaves the model as it was;
+// counts() tells the rows that count in some standard's offer from those that do not.
+TEST_F(CoverageTest, ARemovedRowRestoredCountsAgainAndCountsTellsWhichRowsCount) {
+    auto private_one = at(where, "health", "Tipo A", "01D01C01");
+    private_one.provider = "private";
+    rows.push_back(private_one);
+    rows.push_back(at(where, "health", "Typology of no standard", "01D01C01"));
+    geo::coverage_model before(catalogue, where, test::small_population());
+    before.set_establishments(rows);
+    geo::coverage_model m = before;
+    EXPECT_TRUE(m.counts(0));
+    EXPECT_FALSE(m.counts(rows.size() - 2)) << "a private establishment counts";
+    EXPECT_FALSE(m.counts(rows.size() - 1)) << "an establishment of no standard counts";
+    EXPECT_FALSE(m.counts(rows.size())) << "a row that does not exist counts";
+    const std::size_t s = 0, c = static_cast<std::size_t>(rows[0].units[2]);
+    m.remove(0);
+    EXPECT_EQ(m.at(s, 2, c).current, before.at(s, 2, c).current - 1);
+    m.restore(0);
+    m.restore(0);  // live already: nothing
+    for (std::size_t t = 0; t <= m.standard_tier(s); ++t)
+        for (std::size_t u = 0; u < where.units(t).size(); ++u) ASSERT_EQ(m.at(s, t, u), before.at(s, t, u));
+    EXPECT_EQ(m.national(s), before.national(s));
+}
+
 TEST_F(CoverageTest, ProposedEstablishmentsCountOnlyInScenarios) {
     auto proposed = at(where, "health", "Tipo A", "01D01C01");
     proposed.status = "proposed";

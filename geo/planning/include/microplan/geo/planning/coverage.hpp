@@ -158,6 +158,12 @@ public:
     // Establishments counted (existing, or proposed when included) per standard.
     [[nodiscard]] const std::vector<placed_establishment>& establishments() const noexcept { return rows_; }
     [[nodiscard]] bool is_live(std::size_t handle) const { return handle < live_.size() && live_[handle]; }
+    // Whether row `handle` counts in some standard's offer when live: false for a private one
+    // (unless include_private), one of no standard in force, or one in no unit of its standard's
+    // tier.
+    [[nodiscard]] bool counts(std::size_t handle) const {
+        return handle < rows_.size() && governing(rows_[handle]).has_value();
+    }
 
 private:
     struct tally {
