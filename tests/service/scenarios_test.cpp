@@ -404,7 +404,9 @@ TEST_F(Scenarios, ClosingAnEstablishmentEqualsAFreshModelWithoutIt) {
         EXPECT_EQ(w["population_after"], (*listed)["within_after"][t]) << w.dump();
         EXPECT_LE(w["pct_after"].get<double>(), w["pct"].get<double>()) << w.dump();
     }
-    for (const auto& a : get("/reports/unit/" + code + "?level=circuit")["accessibility"])
+    // Held in a variable: a range-for over a temporary's member reads freed memory.
+    const json baseline_report = get("/reports/unit/" + code + "?level=circuit");
+    for (const auto& a : baseline_report["accessibility"])
         EXPECT_FALSE(a.contains("live")) << "the baseline's report has no scenario figures";
 
     // A restarted server reads the closure back.
