@@ -292,10 +292,9 @@ std::pair<closed_establishment, bool> scenario_book::close(std::int64_t id, std:
     std::optional<baseline_establishment> e = baseline_->establishment(fid);
     if (!e) throw refusal(refusal::reason::not_found, "the store has no establishment " + std::to_string(fid));
     store::closure_record r{id, fid, e->code, e->sector, e->typology, e->name};
-    if (!open_for_edit()->close_establishment(r)) {  // closed in the store already (by another writer)
-        if (on_written_) on_written_();
-        return {resolve(r), false};
-    }
+    // Closed in the store already by another writer: nothing was written, so nothing is told to
+    // on_written (which would take that writer's change for ours and skip its reload).
+    if (!open_for_edit()->close_establishment(r)) return {resolve(r), false};
     if (on_written_) on_written_();
     shut(s, r);
     touch(id);
@@ -315,8 +314,8 @@ void scenario_book::reopen(std::int64_t id, std::int64_t fid) {
         throw refusal(refusal::reason::not_found,
                       "scenario " + std::to_string(id) + " does not close establishment " + std::to_string(fid));
     const std::int64_t stored = it->record.fid;
-    open_for_edit()->reopen_establishment(id, stored);
-    if (on_written_) on_written_();
+    // False when another writer reopened it already: nothing written, nothing to tell.
+    if (open_for_edit()->reopen_establishment(id, stored) && on_written_) on_written_();
     unshut(s, stored);
     touch(id);
 }
