@@ -20,6 +20,8 @@ command add_population_allocate(CLI::App& app);
 command add_population_project(CLI::App& app);
 command add_standards_import(CLI::App& app);
 command add_standards_check(CLI::App& app);
+command add_budget_import(CLI::App& app);
+command add_budget_check(CLI::App& app);
 command add_attributes(CLI::App& app);
 command add_coverage(CLI::App& app);
 command add_report_district(CLI::App& app);

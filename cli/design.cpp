@@ -92,6 +92,7 @@ command add_build_ecuador(CLI::App& app) {
     o.legal_zones = MICROPLAN_DATA_DIR "/ecuador/legal_zones.csv";
     o.standards = {MICROPLAN_DATA_DIR "/standards/ecuador_education.csv",
                    MICROPLAN_DATA_DIR "/standards/ecuador_health.csv"};
+    o.budget_scenarios = MICROPLAN_DATA_DIR "/budget_scenarios/ecuador.csv";
     app.add_option("--data", o.data_dir, "The Ecuador data folder (../shared/data/ecuador layout, see its README)")
         ->required()
         ->check(CLI::ExistingDirectory);
@@ -106,6 +107,9 @@ command add_build_ecuador(CLI::App& app) {
     app.add_option("--standards", o.standards,
                    "Standards catalogues put in force together (default: data/standards/ecuador_education.csv and "
                    "ecuador_health.csv)");
+    app.add_option("--budget-scenarios", o.budget_scenarios,
+                   "Budget scenarios put in force with the standards (default: data/budget_scenarios/ecuador.csv; '' "
+                   "for none)");
     app.add_option("--seed", o.national.seed, "Random seed of the design")->default_val(1);
     app.add_option("--crs", a->crs, "Analysis CRS")->default_val("EPSG:32717");
     app.add_option("--threads", o.national.threads, "Worker threads (default: all cores)")->check(within(thread_count));

@@ -68,6 +68,13 @@ int main(int argc, char** argv) {
            microplan::cli::add_standards_import);
     add_to(*standards, 2, "check", "Validate a standards catalogue and list its sectors",
            microplan::cli::add_standards_check);
+    CLI::App* budget =
+        app.add_subcommand("budget", "Budget scenarios (GDP, its growth, the share for closing the gap)");
+    budget->require_subcommand(1);
+    add_to(*budget, 2, "import", "Validate a budget scenarios table and put it in force in a store",
+           microplan::cli::add_budget_import);
+    add_to(*budget, 2, "check", "Validate a budget scenarios table and list its scenarios",
+           microplan::cli::add_budget_check);
     add("attributes", "Import a unit attribute (e.g. a poverty index) used by standards' endogenisation factors",
         microplan::cli::add_attributes);
     add("coverage", "Current vs ideal offer, deficit and its cost per unit and sector (JSON or CSV)",

@@ -28,16 +28,22 @@ void planning_args::add(CLI::App& app, bool with_format) {
 }
 
 void plan_args::add(CLI::App& app) {
-    app.add_option("--scenario", scenario.scenario, "optimistic, moderate or pessimistic")
-        ->check(CLI::IsMember({"optimistic", "moderate", "pessimistic"}))
+    app.add_option("--scenario", scenario.scenario,
+                   "Budget scenario: a name of the store's budget scenarios (microplan budget import; the demo and "
+                   "build-ecuador put data/budget_scenarios/ecuador.csv in force: optimistic, moderate, pessimistic)")
         ->default_val("moderate");
+    app.add_option("--scenarios", scenario.scenarios,
+                   "Budget scenarios table (CSV) to use instead of the store's (columns in docs/planning.md)")
+        ->check(CLI::ExistingFile);
     app.add_option("--budget", scenario.budget,
-                   "Moderate base budget in the first year, USD (default: 20 % of the first year's total "
-                   "investment gap)")
+                   "The first year's budget in USD, instead of the scenario's share of GDP")
         ->check(within(geo::bounds::budget_usd));
-    app.add_option("--growth", scenario.growth, "Moderate yearly budget growth")
-        ->check(within(geo::bounds::budget_growth))
-        ->default_val(0.05);
+    app.add_option("--growth", scenario.growth, "The budget's yearly growth (0.05 = 5 %), instead of the scenario's")
+        ->check(within(geo::bounds::budget_growth));
+    app.add_option("--budgets", scenario.budgets,
+                   "Budget path (CSV: year, budget [, sector]) that replaces the scenario's budget; rows with a sector "
+                   "earmark its money (what `plan --close-by --budgets-out` writes)")
+        ->check(CLI::ExistingFile);
     app.add_option("--until", scenario.last_year, "Last year of the horizon")
         ->check(within(geo::bounds::year))
         ->default_val(2035);

@@ -35,4 +35,33 @@ command add_standards_check(CLI::App& app) {
     };
 }
 
+command add_budget_import(CLI::App& app) {
+    auto store = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>();
+    app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("file", *file, "Budget scenarios (CSV; columns in docs/planning.md, data/budget_scenarios/)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    return [store, file] {
+        geo::budget_scenarios t = geo::usecases::put_budget_scenarios_in_force(*store, *file);
+        std::printf("%zu budget scenarios from %s are now in force in %s\n", t.rows.size(), file->c_str(),
+                    store->c_str());
+        return 0;
+    };
+}
+
+command add_budget_check(CLI::App& app) {
+    auto file = std::make_shared<std::string>();
+    app.add_option("file", *file, "Budget scenarios (CSV)")->required()->check(CLI::ExistingFile);
+    return [file] {
+        geo::budget_scenarios t = geo::read_budget_scenarios(*file);
+        std::printf("%s: %zu budget scenarios:", file->c_str(), t.rows.size());
+        for (const auto& r : t.rows)
+            std::printf(" %s (GDP %.4g USD in %d growing %g %%, %g %% of it a year)", r.scenario.name.c_str(),
+                        r.scenario.gdp, r.scenario.gdp_year, r.scenario.gdp_growth * 100, r.budget_pct_gdp);
+        std::printf("\n");
+        return 0;
+    };
+}
+
 }  // namespace microplan::cli

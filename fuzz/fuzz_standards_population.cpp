@@ -63,7 +63,10 @@ geo::standards_catalogue default_catalogue() {
 void plan(const geo::standards_catalogue& catalogue, std::vector<geo::population_values> people) {
     geo::coverage_model model(catalogue, tiny_territory(), std::move(people));
     geo::plan_options o;
-    o.scenario = {"moderate", std::min(0.2 * model.sector_national("").investment, 1e14), 0.05};
+    o.scenario = geo::budget_scenario{};
+    o.scenario.name = "moderate";
+    o.scenario.base_budget = std::min(0.2 * model.sector_national("").investment, 1e14);
+    o.scenario.growth = 0.05;
     o.first_year = 2025;
     o.last_year = 2034;
     (void)geo::plan_closing(model, {}, o);

@@ -6,6 +6,8 @@
 #include <map>
 
 #include "microplan/geo/core/utf8_text.hpp"
+#include "microplan/geo/model/bounds.hpp"
+#include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/usecases/planning.hpp"
 #include "microplan/service/error_response.hpp"
@@ -375,6 +377,64 @@ api_response json_or_csv(std::string description) {
 
 }  // namespace
 
+http_response reports_service::plan(const request_context& ctx) const {
+    const geo::coverage_model& model = model_of(ctx);
+    const geo::store::planning_inputs& inputs = *ctx.data->inputs();
+    geo::usecases::scenario_request r;
+    r.scenario = ctx.target.get("budget_scenario").value_or("moderate");
+    const auto& table = inputs.budget;
+    if (table ? !table->find(r.scenario)
+              : r.scenario != "optimistic" && r.scenario != "moderate" && r.scenario != "pessimistic") {
+        std::string names;
+        if (table)
+            for (const auto& row : table->rows) names += (names.empty() ? "" : ", ") + row.scenario.name;
+        throw request_error(400, "InvalidParameterValue",
+                            "parameter 'budget_scenario': '" + geo::utf8::excerpt(r.scenario, 40) +
+                                "' is not a budget scenario of this store (" +
+                                (table ? names : std::string("optimistic, moderate, pessimistic")) + ")");
+    }
+    const int first = inputs.year;
+    auto year_of = [&](const char* name, int fallback) {
+        auto v = ctx.target.get(name);
+        return v ? static_cast<int>(parse_integer(name, *v, first, first + geo::bounds::max_plan_years - 1)) : fallback;
+    };
+    r.last_year = year_of("until", std::max(first, 2035));
+    const int close_by = year_of("close_by", 0);
+    if (close_by > r.last_year)
+        throw request_error(400, "InvalidParameterValue",
+                            "parameter 'close_by': " + std::to_string(close_by) + " is after the horizon's last year " +
+                                std::to_string(r.last_year) + " (until=)");
+    const bool csv = wants_csv(ctx);
+    const std::string key = "plan|" + r.scenario + "|" + std::to_string(r.last_year) + "|" + std::to_string(close_by) +
+                            "|" + (csv ? "csv" : "json");
+    auto body = ctx.data->memo(key, [&] {
+        geo::plan_options o = geo::usecases::plan_options_for(model, inputs, r);
+        if (close_by) {
+            geo::required_budget q = geo::plan_required_budget(model, inputs.people, o, close_by);
+            return csv ? geo::budget_path_csv(q) : geo::required_json(model, q).dump();
+        }
+        geo::closing_plan p = geo::plan_closing(model, inputs.people, o);
+        if (csv) return geo::plan_csv(p);
+        nlohmann::json j = geo::plan_json(model, p);
+        nlohmann::json names = nlohmann::json::array();
+        if (table)
+            for (const auto& row : table->rows)
+                names.push_back({{"name", row.scenario.name},
+                                 {"label_es", row.label_es},
+                                 {"gdp_growth", row.scenario.gdp_growth},
+                                 {"budget_pct_gdp", row.budget_pct_gdp}});
+        j["budget_scenarios"] = std::move(names);
+        return j.dump();
+    });
+    if (csv)
+        return csv_response(*body,
+                            close_by ? "presupuesto_requerido_" + std::to_string(close_by) : "plan_" + r.scenario);
+    http_response out;
+    out.content_type = "application/json";
+    out.body = std::move(body);
+    return out;
+}
+
 void reports_service::register_routes(route_table& table) const {
     const char* const tag = "Planning reports";
     const api_response bad = error_response_doc(400, "A parameter is malformed");
@@ -445,6 +505,25 @@ void reports_service::register_routes(route_table& table) const {
                           {{"type", "number"}, {"exclusiveMinimum", true}, {"minimum", 0}, {"maximum", max_minutes}}),
                       format_parameter()},
                  .responses = {json_or_csv("Indicators"), bad, unavailable}}});
+    table.add(
+        {.pattern = "/plan",
+         .handler = [this](const request_context& ctx, const path_params&) { return plan(ctx); },
+         .api = {
+             .operation_id = "getPlan",
+             .summary = "Closing the gap over time under a budget scenario: budget and % of GDP, trajectory and "
+                        "closing year per sector; with close_by, how much closes every gap by that year",
+             .tags = {tag},
+             .parameters = {query_parameter("budget_scenario",
+                                            "A budget scenario of the store (default moderate; listed in "
+                                            "budget_scenarios)",
+                                            {{"type", "string"}}),
+                            query_parameter("until", "Last year of the horizon (default 2035)", {{"type", "integer"}}),
+                            query_parameter("close_by",
+                                            "The year every gap must close by: the required budget per sector "
+                                            "(CSV: the path, year, sector, budget)",
+                                            {{"type", "integer"}}),
+                            format_parameter()},
+             .responses = {json_or_csv("Plan"), bad, unavailable}}});
     table.add({.pattern = "/catalogue",
                .handler = [this](const request_context& ctx, const path_params&) { return catalogue(ctx); },
                .api = {.operation_id = "getCatalogue",

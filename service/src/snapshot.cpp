@@ -172,6 +172,25 @@ const geo::closing_plan* snapshot::baseline_plan() const {
     return plan_.get();
 }
 
+std::shared_ptr<const std::string> snapshot::memo(const std::string& key,
+                                                  const std::function<std::string()>& make) const {
+    {
+        std::lock_guard lock(memo_mutex_);
+        for (auto it = memo_.begin(); it != memo_.end(); ++it)
+            if (it->first == key) {
+                memo_.splice(memo_.begin(), memo_, it);
+                return memo_.front().second;
+            }
+    }
+    auto made = std::make_shared<const std::string>(make());
+    std::lock_guard lock(memo_mutex_);
+    for (const auto& [k, v] : memo_)
+        if (k == key) return v;
+    memo_.emplace_front(key, made);
+    if (memo_.size() > 32) memo_.pop_back();
+    return made;
+}
+
 const geo::coverage_model* snapshot::model_with_private() const {
     if (!model_) return nullptr;
     std::call_once(private_once_, [this] {

@@ -193,8 +193,21 @@ TEST(Cli, MicroplanningOnTheDemoStore) {
     auto p = nlohmann::json::parse(plan.output);
     EXPECT_EQ(p["first_year"], 2025);
     EXPECT_EQ(p["last_year"], 2035);
-    EXPECT_EQ(p["growth"], 0.02);
+    EXPECT_EQ(p["growth"], 0.015);  // data/budget_scenarios/ecuador.csv: GDP growing 1.5 %, 1.5 % of it
+    EXPECT_EQ(p["years"][0]["budget_pct_gdp"], 1.5);
     EXPECT_EQ(p["sectors"][0]["trajectory"].size(), 11u);
+
+    // How much closes every gap by 2030; the path written out, given back, closes every sector then.
+    std::string path = dir.path("path.csv");
+    auto required = out("plan " + store + " --close-by 2030 --until 2031 --budgets-out " + path);
+    auto q = nlohmann::json::parse(required.output);
+    ASSERT_EQ(q["required"]["sectors"].size(), 4u);
+    EXPECT_NE(required.output.find("share_pct_gdp"), std::string::npos);
+    auto back = nlohmann::json::parse(out("plan " + store + " --until 2031 --budgets " + path).output);
+    for (const auto& s : back["sectors"]) EXPECT_EQ(s["closing_year"], 2030) << s["sector"];
+    auto late = run(microplan_cmd("plan " + store + " --close-by 2040 --until 2035"));
+    EXPECT_EQ(late.exit_code, 2);
+    EXPECT_NE(late.output.find("closing year outside the plan"), std::string::npos) << late.output;
 
     auto targets = run(microplan_cmd("indicators " + store + " --targets " + std::string(MICROPLAN_DATA_DIR) +
                                      "/targets/demo.csv --format csv"));

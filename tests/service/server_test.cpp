@@ -450,6 +450,36 @@ TEST_F(ServeDemo, DistrictReportCoverageAndRanking) {
     EXPECT_TRUE(c["features"][0]["properties"].contains("health_coverage_pct"));
 }
 
+TEST_F(ServeDemo, PlanServesBudgetScenariosSharesOfGdpAndTheRequiredBudget) {
+    auto r = http_get(port(), "/plan");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    json plan = json::parse(r.body);
+    EXPECT_EQ(plan["scenario"], "moderate");
+    ASSERT_EQ(plan["budget_scenarios"].size(), 3u);  // data/budget_scenarios/ecuador.csv, put in force by the demo
+    for (const auto& y : plan["years"]) EXPECT_DOUBLE_EQ(y["budget_pct_gdp"].get<double>(), 2.0) << y;
+    json pessimistic = json::parse(http_get(port(), "/plan?budget_scenario=pesimista&until=2030").body);
+    EXPECT_EQ(pessimistic["scenario"], "pessimistic");  // the Spanish label names it too
+    EXPECT_EQ(pessimistic["last_year"], 2030);
+    EXPECT_DOUBLE_EQ(pessimistic["years"][0]["budget_pct_gdp"].get<double>(), 1.5);
+    // How much closes every gap by 2030: each sector's share of GDP and a path that closes it then.
+    auto q = http_get(port(), "/plan?close_by=2030&until=2032");
+    ASSERT_EQ(q.status, 200u) << q.body;
+    json required = json::parse(q.body)["required"];
+    ASSERT_EQ(required["sectors"].size(), 4u);
+    for (const auto& s : required["sectors"]) {
+        EXPECT_GT(s["share_pct_gdp"].get<double>(), 0) << s["sector"];
+        EXPECT_EQ(s["closing_year"], 2030) << s["sector"];
+        EXPECT_GE(s["dynamic_cost"]["investment"].get<double>(), s["static_cost"]["investment"].get<double>());
+    }
+    auto path = http_get(port(), "/plan?close_by=2030&until=2032&f=csv");
+    EXPECT_EQ(path.headers["Content-Type"], "text/csv; charset=utf-8");
+    EXPECT_EQ(path.body.rfind("year,sector,budget\n", 0), 0u) << path.body.substr(0, 100);
+    EXPECT_EQ(std::count(path.body.begin(), path.body.end(), '\n'), 1 + 4 * 8);  // 4 sectors, 2025-2032
+    EXPECT_EQ(http_get(port(), "/plan?budget_scenario=utopia").status, 400u);
+    EXPECT_EQ(http_get(port(), "/plan?close_by=2040&until=2035").status, 400u);
+    EXPECT_EQ(http_get(port(), "/plan?until=1990").status, 400u);
+}
+
 TEST(ServeStoreChanges, ATileMeetingAChangedCircuitIsRenderedAgainOthersStayCached) {
     test::in_process_demo demo;
     auto etag = [&](const http_response& r) { return demo.header(r, "ETag"); };

@@ -10,9 +10,25 @@
 namespace microplan::geo {
 
 std::vector<budget_scenario> standard_scenarios(double moderate_base, double moderate_growth) {
-    return {{"optimistic", 1.25 * moderate_base, 0.07},
-            {"moderate", moderate_base, moderate_growth},
-            {"pessimistic", 0.75 * moderate_base, 0.02}};
+    std::vector<budget_scenario> out(3);
+    out[0].name = "optimistic", out[0].base_budget = 1.25 * moderate_base, out[0].growth = 0.07;
+    out[1].name = "moderate", out[1].base_budget = moderate_base, out[1].growth = moderate_growth;
+    out[2].name = "pessimistic", out[2].base_budget = 0.75 * moderate_base, out[2].growth = 0.02;
+    return out;
+}
+
+double budget_scenario::gdp_in(int year) const {
+    if (gdp <= 0) return 0;
+    return gdp * std::pow(1.0 + gdp_growth, static_cast<double>(year - gdp_year));
+}
+
+double budget_scenario::budget_in(int year, int first_year) const {
+    if (!path.empty()) {
+        auto it = path.find(year);
+        return it == path.end() ? 0.0 : it->second;
+    }
+    if (!sector_paths.empty()) return 0;
+    return base_budget * std::pow(1.0 + growth, static_cast<double>(year - first_year));
 }
 
 std::vector<population_values> population_for_year(const population_by_year& years, int year) {
@@ -171,6 +187,15 @@ void check_plan_options(const plan_options& opt) {
     if (!bounds::within(opt.scenario.growth, bounds::budget_growth))
         throw format_error(where, "growth out of range",
                            "the budget growth " + bounds::violation(opt.scenario.growth, bounds::budget_growth));
+    auto check_path = [&](const std::map<int, double>& path, const std::string& whose) {
+        for (const auto& [year, amount] : path)
+            if (!bounds::within(amount, bounds::budget_usd))
+                throw format_error(where, "budget out of range",
+                                   "the budget of " + std::to_string(year) + whose + " " +
+                                       bounds::violation(amount, bounds::budget_usd));
+    };
+    check_path(opt.scenario.path, "");
+    for (const auto& [sector, path] : opt.scenario.sector_paths) check_path(path, " for " + sector);
 }
 
 // The establishments still missing plus those already built must stay countable: beyond
@@ -232,19 +257,33 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
     std::vector<double> built(items.size(), 0.0);
     allocator alloc(model, built);
     double carry = 0;
+    std::map<std::string, double> earmarked;  // sector -> its own carry-over
+    for (const auto& [sector, path] : opt.scenario.sector_paths) earmarked[sector] = 0;
     for (int year = plan.first_year; year <= plan.last_year; ++year) {
-        std::size_t yi = static_cast<std::size_t>(year - plan.first_year);
         if (!people.empty()) model.set_population(population_for_year(people, year));
         check_plan_size(model, built, year);
-        double budget = opt.scenario.base_budget * std::pow(1.0 + opt.scenario.growth, static_cast<double>(yi));
-        plan.budget.push_back(budget);
+        double budget = opt.scenario.budget_in(year, plan.first_year);
         std::map<std::string, sector_year> stats;
         double committed = 0;
         for (std::size_t s = 0; s < items.size(); ++s) {
             double r = built[s] * items[s].recurrent_cost;
             stats[items[s].sector].spent_recurrent += r;
-            committed += r;
+            if (!earmarked.count(items[s].sector)) committed += r;
         }
+        // Earmarked sectors: their own money, their recurrent costs first, their own carry-over.
+        double earmarked_total = 0;
+        for (auto& [sector, own_carry] : earmarked) {
+            const auto& own = opt.scenario.sector_paths.at(sector);
+            auto it = own.find(year);
+            double amount = it == own.end() ? 0.0 : it->second;
+            earmarked_total += amount;
+            sector_year& sy = stats[sector];
+            sy.budget = amount;
+            double own_pool = std::max(0.0, amount - sy.spent_recurrent + own_carry);
+            own_carry = own_pool - alloc.fund(sector, own_pool, sy);
+        }
+        plan.budget.push_back(budget + earmarked_total);
+        plan.gdp.push_back(opt.scenario.gdp_in(year));
         double pool = std::max(0.0, budget - committed + carry);
         // Share the pool by priority among sectors that can still spend; re-share what
         // they leave until nothing more fits. Every round builds at least one establishment
@@ -260,7 +299,7 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
             std::vector<std::pair<std::string, double>> open;
             double total_priority = 0;
             for (const auto& [sector, priority] : sectors)
-                if (alloc.cheapest(sector) <= pool) {
+                if (!earmarked.count(sector) && alloc.cheapest(sector) <= pool) {
                     open.emplace_back(sector, priority);
                     total_priority += priority;
                 }
@@ -287,7 +326,9 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
         // What the sectors were given but did not spend is not theirs: budgets as shares
         // of what was actually available are reported, the rest carries over.
         carry = pool;
-        plan.carried.push_back(carry);
+        double carried = carry;
+        for (const auto& [sector, own_carry] : earmarked) carried += own_carry;
+        plan.carried.push_back(carried);
         for (const auto& [sector, priority] : sectors) {
             sector_year& sy = stats[sector];
             sy.year = year;
@@ -316,6 +357,118 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
                 plan.built[sector][t][u] =
                     model.sector_offer(sector, t, u).current - base.sector_offer(sector, t, u).current;
     return plan;
+}
+
+bool closes_by(const closing_plan& plan, const std::string& sector, int year) {
+    auto it = plan.deficit.find(sector);
+    if (it == plan.deficit.end()) return true;
+    std::size_t from = year <= plan.first_year ? 0 : static_cast<std::size_t>(year - plan.first_year);
+    for (const auto& tier : it->second)
+        for (const auto& unit : tier)
+            for (std::size_t y = from; y < unit.size(); ++y)
+                if (unit[y] > 0) return false;
+    return from < plan.years();
+}
+
+namespace {
+
+// What a sector's earmarked path of `scale` × shape(y) leaves open at close_by.
+struct sector_search {
+    const coverage_model& model;
+    const population_by_year& people;
+    const plan_options& options;
+    const std::string& sector;
+    std::vector<double> shape;  // per year index
+
+    [[nodiscard]] std::map<int, double> path(double scale) const {
+        std::map<int, double> out;
+        for (std::size_t y = 0; y < shape.size(); ++y)
+            out[options.first_year + static_cast<int>(y)] = std::ceil(scale * shape[y]);
+        return out;
+    }
+    [[nodiscard]] closing_plan run(double scale) const {
+        plan_options o = options;
+        o.scenario.path.clear();
+        o.scenario.sector_paths = {{sector, path(scale)}};
+        return plan_closing(model, people, o);
+    }
+    [[nodiscard]] bool closes(double scale, int close_by) const { return closes_by(run(scale), sector, close_by); }
+};
+
+}  // namespace
+
+required_budget plan_required_budget(const coverage_model& model, const population_by_year& people,
+                                     const plan_options& options, int close_by) {
+    check_plan_options(options);
+    if (close_by < options.first_year || close_by > std::max(options.first_year, options.last_year))
+        throw format_error({}, "closing year outside the plan",
+                           "the gap is to close by " + std::to_string(close_by) + ", but the plan runs from " +
+                               std::to_string(options.first_year) + " to " + std::to_string(options.last_year));
+    required_budget out;
+    out.close_by = close_by;
+    const budget_scenario& sc = options.scenario;
+    int last = std::max(options.first_year, options.last_year);
+    std::vector<double> shape;
+    for (int y = options.first_year; y <= last; ++y)
+        shape.push_back(sc.gdp > 0 ? sc.gdp_in(y)
+                                   : std::pow(1.0 + sc.growth, static_cast<double>(y - options.first_year)));
+    // The unconstrained plan: every sector earmarked the largest budget allowed each year.
+    plan_options wide = options;
+    wide.scenario.path.clear();
+    wide.scenario.sector_paths.clear();
+    const double unlimited = bounds::budget_usd.high;
+    for (const auto& [sector, priority] : model.catalogue().sectors())
+        for (int y = options.first_year; y <= last; ++y) wide.scenario.sector_paths[sector][y] = unlimited;
+    out.unconstrained = plan_closing(model, people, wide);
+    plan_options required = options;
+    required.scenario.path.clear();
+    required.scenario.sector_paths.clear();
+    for (const auto& [sector, priority] : model.catalogue().sectors()) {
+        sector_requirement r;
+        r.sector = sector;
+        offer start = model.sector_national(sector);
+        r.static_investment = start.investment;
+        r.static_recurrent = start.recurrent;
+        for (const auto& y : out.unconstrained.national.at(sector)) {
+            r.dynamic_investment += y.spent_investment;
+            r.dynamic_recurrent += y.spent_recurrent;
+        }
+        sector_search search{model, people, options, sector, shape};
+        if (closes_by(out.unconstrained, sector, close_by) && !search.closes(0, close_by)) {
+            // Bracket: the unconstrained plan's largest yearly spending closes; double a small
+            // start until it does, then halve the bracket to a relative 1e-4.
+            double peak = 0;
+            for (std::size_t y = 0; y < shape.size(); ++y) {
+                const sector_year& sy = out.unconstrained.national.at(sector)[y];
+                peak = std::max(peak, (sy.spent_investment + sy.spent_recurrent) / shape[y]);
+            }
+            double hi = std::max(peak, 1e-300), lo = 0;
+            double ceiling = unlimited / *std::max_element(shape.begin(), shape.end());
+            while (!search.closes(hi, close_by)) {
+                lo = hi;
+                if (hi >= ceiling) {
+                    hi = INFINITY;
+                    break;
+                }
+                hi = std::min(2 * hi, ceiling);
+            }
+            if (std::isfinite(hi)) {
+                while (hi - lo > 1e-4 * hi) {
+                    double mid = 0.5 * (lo + hi);
+                    (search.closes(mid, close_by) ? hi : lo) = mid;
+                }
+                r.share = hi;
+                r.path = search.path(hi);
+            }
+        } else if (closes_by(out.unconstrained, sector, close_by)) {
+            r.share = 0;  // no gap to close
+            r.path = search.path(0);
+        }
+        if (r.share) required.scenario.sector_paths[sector] = r.path;
+        out.sectors.push_back(std::move(r));
+    }
+    out.plan = plan_closing(model, people, required);
+    return out;
 }
 
 }  // namespace microplan::geo

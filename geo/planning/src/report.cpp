@@ -543,17 +543,40 @@ std::string indicator_series_csv(const coverage_model& model, const closing_plan
     return out;
 }
 
+namespace {
+
+// Percent of a year's GDP, to 4 decimals; null when the GDP is not known.
+nlohmann::json pct_of_gdp(double usd, double gdp) {
+    if (gdp <= 0) return nullptr;
+    return std::round(usd / gdp * 100 * 1e4) / 1e4;
+}
+
+double gdp_of(const closing_plan& plan, int year) {
+    auto y = static_cast<std::size_t>(year - plan.first_year);
+    return y < plan.gdp.size() ? plan.gdp[y] : 0.0;
+}
+
+}  // namespace
+
 nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) {
     nlohmann::json j = {{"scenario", plan.scenario.name},
+                        {"scenario_source", plan.scenario.source},
                         {"base_budget", round2(plan.scenario.base_budget)},
                         {"growth", plan.scenario.growth},
                         {"first_year", plan.first_year},
                         {"last_year", plan.last_year}};
+    if (plan.scenario.gdp > 0)
+        j["gdp"] = {
+            {"year", plan.scenario.gdp_year}, {"usd", round2(plan.scenario.gdp)}, {"growth", plan.scenario.gdp_growth}};
     j["years"] = nlohmann::json::array();
-    for (std::size_t y = 0; y < plan.years(); ++y)
+    for (std::size_t y = 0; y < plan.years(); ++y) {
+        double gdp = y < plan.gdp.size() ? plan.gdp[y] : 0.0;
         j["years"].push_back({{"year", plan.first_year + static_cast<int>(y)},
                               {"budget", round2(plan.budget[y])},
+                              {"gdp", gdp > 0 ? nlohmann::json(round2(gdp)) : nlohmann::json(nullptr)},
+                              {"budget_pct_gdp", pct_of_gdp(plan.budget[y], gdp)},
                               {"carried_over", round2(plan.carried[y])}});
+    }
     j["sectors"] = nlohmann::json::array();
     for (const auto& sector : plan.sectors) {
         const auto& traj = plan.national.at(sector);
@@ -567,14 +590,17 @@ nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) 
                       {"coverage_pct", round2(start.coverage_pct())}};
         s["trajectory"] = nlohmann::json::array();
         for (const auto& y : traj)
-            s["trajectory"].push_back({{"year", y.year},
-                                       {"budget", round2(y.budget)},
-                                       {"spent_investment", round2(y.spent_investment)},
-                                       {"spent_recurrent", round2(y.spent_recurrent)},
-                                       {"built", y.built},
-                                       {"deficit", y.deficit},
-                                       {"deficit_investment", round2(y.deficit_investment)},
-                                       {"coverage_pct", round2(y.coverage_pct)}});
+            s["trajectory"].push_back(
+                {{"year", y.year},
+                 {"budget", round2(y.budget)},
+                 {"budget_pct_gdp", pct_of_gdp(y.budget, gdp_of(plan, y.year))},
+                 {"spent_investment", round2(y.spent_investment)},
+                 {"spent_recurrent", round2(y.spent_recurrent)},
+                 {"spent_pct_gdp", pct_of_gdp(y.spent_investment + y.spent_recurrent, gdp_of(plan, y.year))},
+                 {"built", y.built},
+                 {"deficit", y.deficit},
+                 {"deficit_investment", round2(y.deficit_investment)},
+                 {"coverage_pct", round2(y.coverage_pct)}});
         s["unfunded"] = {{"deficit", traj.back().deficit},
                          {"investment_cost", round2(traj.back().deficit_investment)},
                          {"recurrent_cost", round2(traj.back().deficit_recurrent)}};
@@ -597,18 +623,79 @@ nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) 
 std::string plan_csv(const closing_plan& plan) {
     std::string out =
         "scenario,sector,year,budget,spent_investment,spent_recurrent,built,deficit,deficit_investment,"
-        "deficit_recurrent,coverage_pct,closing_year\n";
+        "deficit_recurrent,coverage_pct,closing_year,gdp,budget_pct_gdp,spent_pct_gdp\n";
     for (const auto& sector : plan.sectors) {
         auto closing = plan.national_closing_year(sector);
         for (const auto& y : plan.national.at(sector)) {
-            out += plan.scenario.name + "," + sector + "," + std::to_string(y.year);
+            out += csv_field(plan.scenario.name) + "," + sector + "," + std::to_string(y.year);
             for (double v : {y.budget, y.spent_investment, y.spent_recurrent, y.built, y.deficit, y.deficit_investment,
                              y.deficit_recurrent, y.coverage_pct})
                 out += "," + csv_number(v);
-            out += "," + (closing ? std::to_string(*closing) : std::string{}) + "\n";
+            out += "," + (closing ? std::to_string(*closing) : std::string{});
+            double gdp = gdp_of(plan, y.year);
+            if (gdp > 0)
+                out += "," + csv_number(gdp) + "," + csv_number(pct_of_gdp(y.budget, gdp).get<double>()) + "," +
+                       csv_number(pct_of_gdp(y.spent_investment + y.spent_recurrent, gdp).get<double>());
+            else
+                out += ",,,";
+            out += "\n";
         }
     }
     return out;
+}
+
+nlohmann::json required_json(const coverage_model& model, const required_budget& r) {
+    nlohmann::json j = plan_json(model, r.plan);
+    nlohmann::json req = {{"close_by", r.close_by},
+                          {"rule",
+                           "each sector's money is the smallest share of each year's GDP, the same every year, that "
+                           "closes its gap in every unit of every level by close_by when earmarked to it (bisection on "
+                           "the plan to a relative 1e-4, amounts rounded up to the dollar)"}};
+    nlohmann::json sectors = nlohmann::json::array();
+    bool gdp_known = r.plan.scenario.gdp > 0;
+    for (const auto& s : r.sectors) {
+        nlohmann::json e = {{"sector", s.sector}, {"sector_label", sector_label(s.sector)}};
+        if (!s.share)
+            e["share_pct_gdp"] = nullptr;
+        else if (gdp_known)
+            e["share_pct_gdp"] = std::round(*s.share * 100 * 1e6) / 1e6;
+        e["closes"] = s.share.has_value();
+        auto closing = r.plan.national_closing_year(s.sector);
+        e["closing_year"] = closing ? nlohmann::json(*closing) : nlohmann::json(nullptr);
+        double total = 0, investment = 0, recurrent = 0;
+        nlohmann::json path = nlohmann::json::array();
+        const auto& traj = r.plan.national.at(s.sector);
+        for (const auto& y : traj) {
+            auto it = s.path.find(y.year);
+            double budget = it == s.path.end() ? 0.0 : it->second;
+            total += budget;
+            investment += y.spent_investment;
+            recurrent += y.spent_recurrent;
+            path.push_back({{"year", y.year},
+                            {"budget", round2(budget)},
+                            {"budget_pct_gdp", pct_of_gdp(budget, gdp_of(r.plan, y.year))},
+                            {"investment", round2(y.spent_investment)},
+                            {"recurrent", round2(y.spent_recurrent)},
+                            {"deficit", y.deficit}});
+        }
+        e["path"] = std::move(path);
+        e["total"] = {{"budget", round2(total)}, {"investment", round2(investment)}, {"recurrent", round2(recurrent)}};
+        e["static_cost"] = {{"investment", round2(s.static_investment)},
+                            {"recurrent_per_year", round2(s.static_recurrent)}};
+        e["dynamic_cost"] = {{"investment", round2(s.dynamic_investment)}, {"recurrent", round2(s.dynamic_recurrent)}};
+        sectors.push_back(std::move(e));
+    }
+    req["sectors"] = std::move(sectors);
+    nlohmann::json years = nlohmann::json::array();
+    for (std::size_t y = 0; y < r.plan.years(); ++y) {
+        double gdp = y < r.plan.gdp.size() ? r.plan.gdp[y] : 0.0;
+        years.push_back({{"year", r.plan.first_year + static_cast<int>(y)},
+                         {"budget", round2(r.plan.budget[y])},
+                         {"budget_pct_gdp", pct_of_gdp(r.plan.budget[y], gdp)}});
+    }
+    req["years"] = std::move(years);
+    j["required"] = std::move(req);
+    return j;
 }
 
 }  // namespace microplan::geo

@@ -86,7 +86,7 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
             throw store_error(where, "invalid standards catalogue", detail);
         }
     }
-    planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}, {}};
+    planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}, {}, {}};
     in.people = read_population_years(in.where, store);
     if (in.people.empty())
         throw store_error(where, "no population",
@@ -97,6 +97,16 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
         in.attributes.push_back(store.read_attributes(in.where.level_of(t)));
     in.establishments = read_placed_establishments(in.where, store, in.establishment_fids);
     in.accessibility = accessibility_index(store.read_accessibility());
+    in.budget = store.read_budget_scenarios();
+    if (in.budget) {
+        auto problems = check_budget_scenarios(*in.budget);
+        if (!problems.empty()) {
+            std::string detail =
+                "the store's budget scenarios break the rules (import corrected ones with `microplan budget import`):";
+            for (const auto& p : problems) detail += "\n  " + p;
+            throw store_error(where, "invalid budget scenarios", detail);
+        }
+    }
     return in;
 }
 

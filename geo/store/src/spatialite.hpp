@@ -49,6 +49,8 @@ std::vector<int> population_years(sqlite::connection& db, level lvl);
 // Standards, attributes and coverage (spatialite_planning.cpp).
 void write_standards(sqlite::connection& db, const standards_catalogue& catalogue);
 std::optional<standards_catalogue> read_standards(sqlite::connection& db);
+void write_budget_scenarios(sqlite::connection& db, const budget_scenarios& table);
+std::optional<budget_scenarios> read_budget_scenarios(sqlite::connection& db);
 void write_attributes(sqlite::connection& db, level lvl, const std::string& name,
                       const std::map<std::string, double>& values, const std::string& source);
 unit_attributes read_attributes(sqlite::connection& db, level lvl);

@@ -125,6 +125,55 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
     return c;
 }
 
+void write_budget_scenarios(sqlite::connection& db, const budget_scenarios& table) {
+    auto problems = check_budget_scenarios(table);
+    if (!problems.empty()) {
+        std::string detail;
+        for (const auto& p : problems) detail += "\n  " + p;
+        throw format_error({table.source, {}, {}, {}, {}}, "invalid scenarios table", "problems:" + detail);
+    }
+    db.exec("DROP TABLE IF EXISTS budget_scenarios");
+    db.exec(
+        "CREATE TABLE budget_scenarios (position INTEGER NOT NULL, name TEXT PRIMARY KEY, label_es TEXT, gdp_year "
+        "INTEGER NOT NULL, gdp_usd REAL NOT NULL, gdp_growth REAL NOT NULL, budget_pct_gdp REAL NOT NULL, note TEXT, "
+        "source TEXT)");
+    sqlite::statement ins(db, "INSERT INTO budget_scenarios VALUES (?,?,?,?,?,?,?,?,?)");
+    std::int64_t position = 0;
+    for (const auto& r : table.rows)
+        ins.bind(1, position++)
+            .bind(2, r.scenario.name)
+            .bind(3, r.label_es)
+            .bind(4, static_cast<std::int64_t>(r.scenario.gdp_year))
+            .bind(5, r.scenario.gdp)
+            .bind(6, r.scenario.gdp_growth)
+            .bind(7, r.budget_pct_gdp)
+            .bind(8, r.note)
+            .bind(9, table.source)
+            .run();
+}
+
+std::optional<budget_scenarios> read_budget_scenarios(sqlite::connection& db) {
+    if (!db.has_table("budget_scenarios")) return std::nullopt;
+    sqlite::statement q(db,
+                        "SELECT name, label_es, gdp_year, gdp_usd, gdp_growth, budget_pct_gdp, note, source FROM "
+                        "budget_scenarios ORDER BY position");
+    budget_scenarios out;
+    while (q.step()) {
+        budget_scenario_row r;
+        r.scenario.name = q.text(0);
+        r.label_es = q.text(1);
+        r.scenario.gdp_year = static_cast<int>(q.integer(2));
+        r.scenario.gdp = q.real(3);
+        r.scenario.gdp_growth = q.real(4);
+        r.budget_pct_gdp = q.real(5);
+        r.note = q.text(6);
+        out.source = q.text(7);
+        out.rows.push_back(std::move(r));
+    }
+    if (out.rows.empty()) return std::nullopt;
+    return out;
+}
+
 void write_attributes(sqlite::connection& db, level lvl, const std::string& name,
                       const std::map<std::string, double>& values, const std::string& source) {
     db.exec(

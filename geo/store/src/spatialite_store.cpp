@@ -73,6 +73,12 @@ public:
         spatialite::write_standards(conn(), catalogue);
     }
     std::optional<standards_catalogue> read_standards() override { return spatialite::read_standards(conn()); }
+    void write_budget_scenarios(const budget_scenarios& table) override {
+        spatialite::write_budget_scenarios(conn(), table);
+    }
+    std::optional<budget_scenarios> read_budget_scenarios() override {
+        return spatialite::read_budget_scenarios(conn());
+    }
     void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,
                           const std::string& source) override {
         spatialite::write_attributes(conn(), lvl, name, values, source);

@@ -9,6 +9,7 @@
 #include "microplan/geo/demo/demo_access.hpp"
 #include "microplan/geo/demo/demo_services.hpp"
 #include "microplan/geo/io/raster.hpp"
+#include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/territory/assign.hpp"
@@ -70,6 +71,8 @@ demo_summary build_demo_store(const demo_options& options) {
     auto poverty = demo::poverty_index(c, people, so);
     std::optional<standards_catalogue> catalogue;
     if (!options.standards.empty()) catalogue = read_standards(options.standards);
+    std::optional<budget_scenarios> budget;
+    if (catalogue && !options.budget_scenarios.empty()) budget = read_budget_scenarios(options.budget_scenarios);
     const unit_layer* layers[] = {&c.zones, &c.districts, &c.circuits};
     assign_result placed = assign_points(services, layers, {0, crs, 0});
     const std::string source = "microplan demo --seed " + std::to_string(options.country.seed);
@@ -101,6 +104,7 @@ demo_summary build_demo_store(const demo_options& options) {
                                 store::establishment_write_mode::replace_sectors);
         if (!catalogue) return;
         db.write_standards(*catalogue);
+        if (budget) db.write_budget_scenarios(*budget);
         // Accessibility of every sector over the demo's synthetic friction surface.
         auto pop = read_population_grid(tif, surface.g.crs_wkt);
         const auto levels = read_unit_levels(db);  // once for every sector

@@ -273,6 +273,10 @@ void read_catalogues(ecuador_services& s, const build_ecuador_options& o) {
         for (auto& st : c.items) s.catalogue->items.push_back(std::move(st));
     }
     if (s.catalogue) s.summary["standards"] = s.catalogue->source;
+    if (s.catalogue && !o.budget_scenarios.empty()) {
+        s.budget = read_budget_scenarios(o.budget_scenarios);
+        s.summary["budget_scenarios"] = o.budget_scenarios;
+    }
 }
 
 }  // namespace
@@ -318,6 +322,7 @@ void write_ecuador_services(store::planning_store& db, const ecuador_services& s
         db.write_establishments(b.rows, b.placed, rec, {}, store::establishment_write_mode::replace_sectors);
     }
     if (s.catalogue) db.write_standards(*s.catalogue);
+    if (s.budget) db.write_budget_scenarios(*s.budget);
 }
 
 nlohmann::json ecuador_services_json(const ecuador_services& s) {

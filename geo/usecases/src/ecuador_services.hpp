@@ -17,6 +17,7 @@
 
 #include "microplan/geo/design/national.hpp"
 #include "microplan/geo/model/establishment.hpp"
+#include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/population/population.hpp"
 #include "microplan/geo/store/planning_store.hpp"
@@ -47,6 +48,7 @@ struct ecuador_services {
     std::map<int, std::map<level, population_values>> projected;
     std::vector<establishment_batch> establishments;  // schools, MSP units
     std::optional<standards_catalogue> catalogue;
+    std::optional<budget_scenarios> budget;  // put in force with the catalogue
     findings report;
     nlohmann::json summary = nlohmann::json::object();  // figures for the build report
 };

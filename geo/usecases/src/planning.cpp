@@ -1,22 +1,76 @@
 #include "microplan/geo/usecases/planning.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <optional>
 
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 
 namespace microplan::geo::usecases {
 
-closing_plan plan_for(const coverage_model& model, const store::planning_inputs& inputs, const std::string& scenario,
-                      double moderate_budget, double growth, int last_year) {
-    double base = moderate_budget > 0 ? moderate_budget : 0.20 * model.sector_national("").investment;
+plan_options plan_options_for(const coverage_model& model, const store::planning_inputs& inputs,
+                              const scenario_request& r) {
     plan_options o;
-    for (const auto& s : standard_scenarios(base, growth))
-        if (s.name == scenario) o.scenario = s;
     o.first_year = inputs.year;
-    o.last_year = std::max(inputs.year, last_year);
-    return plan_closing(model, inputs.people, o);
+    o.last_year = std::max(inputs.year, r.last_year);
+    std::optional<budget_scenarios> table;
+    if (!r.scenarios.empty())
+        table = read_budget_scenarios(r.scenarios);
+    else
+        table = inputs.budget;
+    if (table) {
+        const budget_scenario_row* row = table->find(r.scenario);
+        if (!row) {
+            std::string names;
+            for (const auto& x : table->rows) names += (names.empty() ? "" : ", ") + x.scenario.name;
+            throw format_error({table->source, {}, {}, "scenario", {}}, "unknown scenario",
+                               "no budget scenario is called '" + r.scenario + "'; the table has " + names);
+        }
+        o.scenario = scenario_of(*row, o.first_year);
+        char pct[32];
+        std::snprintf(pct, sizeof pct, "%g", row->budget_pct_gdp);
+        // The table's file name only: plans are served, and a server's paths are its own.
+        o.scenario.source = std::filesystem::path(table->source).filename().string() + ", " + row->scenario.name +
+                            ": " + pct + " % of GDP";
+    } else {
+        // Stores made before budget scenarios: the three built-in ones around a first-year budget
+        // of 20 % of the investment the current gap needs.
+        double base = 0.20 * model.sector_national("").investment;
+        bool known = false;
+        for (const auto& s : standard_scenarios(base, 0.05))
+            if (s.name == r.scenario) o.scenario = s, known = true;
+        if (!known)
+            throw format_error({}, "unknown scenario",
+                               "no budget scenario is called '" + r.scenario +
+                                   "'; the store has no budget scenarios (put a table in force with `microplan budget "
+                                   "import STORE FILE`), so only optimistic, moderate and pessimistic exist");
+        o.scenario.source =
+            "built in: the store has no budget scenarios; the moderate budget is 20 % of the first year's investment "
+            "gap";
+    }
+    if (r.budget > 0) {
+        o.scenario.base_budget = r.budget;
+        o.scenario.source += "; first year's budget given";
+    }
+    if (!std::isnan(r.growth)) {
+        o.scenario.growth = r.growth;
+        o.scenario.source += "; budget growth given";
+    }
+    if (!r.budgets.empty()) {
+        budget_path path = read_budget_path(r.budgets, model.catalogue());
+        o.scenario.path = std::move(path.total);
+        o.scenario.sector_paths = std::move(path.sectors);
+        o.scenario.source += "; budget path " + r.budgets;
+    }
+    return o;
+}
+
+closing_plan plan_for(const coverage_model& model, const store::planning_inputs& inputs, const scenario_request& r) {
+    return plan_closing(model, inputs.people, plan_options_for(model, inputs, r));
 }
 
 coverage_model make_model(const store::planning_inputs& in, coverage_options options) {
@@ -42,7 +96,7 @@ planning_session open_planning(const planning_request& request) {
 namespace {
 
 closing_plan plan_of(const planning_session& s, const scenario_request& scenario) {
-    return plan_for(*s.model, *s.inputs, scenario.scenario, scenario.budget, scenario.growth, scenario.last_year);
+    return plan_for(*s.model, *s.inputs, scenario);
 }
 
 }  // namespace
@@ -76,6 +130,13 @@ std::vector<ranking_row> rank_store_units(const planning_request& request, level
 plan_result plan_store(const planning_request& request, const scenario_request& scenario) {
     plan_result out{open_planning(request), {}};
     out.plan = plan_of(out.session, scenario);
+    return out;
+}
+
+required_result plan_required(const planning_request& request, const scenario_request& scenario, int close_by) {
+    required_result out{open_planning(request), {}, {}};
+    out.options = plan_options_for(*out.session.model, *out.session.inputs, scenario);
+    out.required = plan_required_budget(*out.session.model, out.session.inputs->people, out.options, close_by);
     return out;
 }
 

@@ -13,6 +13,12 @@ standards_catalogue put_standards_in_force(const std::string& store, const std::
     return c;
 }
 
+budget_scenarios put_budget_scenarios_in_force(const std::string& store, const std::string& file) {
+    budget_scenarios table = read_budget_scenarios(file);
+    store::update_atomically(store, [&](store::planning_store& db) { db.write_budget_scenarios(table); });
+    return table;
+}
+
 attribute_result import_attribute(const attribute_request& request) {
     const population_table_options& table = request.table;
     store::write_lock lock(request.store);  // the units joined are the units written beside

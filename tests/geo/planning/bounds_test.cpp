@@ -93,7 +93,10 @@ struct PlanBounds : ::testing::Test {
 
     static geo::plan_options options(double base, double growth = 0, int first = 2025, int last = 2030) {
         geo::plan_options o;
-        o.scenario = {"moderate", base, growth};
+        o.scenario = geo::budget_scenario{};
+        o.scenario.name = "moderate";
+        o.scenario.base_budget = base;
+        o.scenario.growth = growth;
         o.first_year = first;
         o.last_year = last;
         return o;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "microplan/geo/error.hpp"
 #include "planning_fixture.hpp"
 
 namespace {
@@ -29,9 +30,24 @@ struct ClosingTest : ::testing::Test {
         return m;
     }
 
+    // Security (priority 3) and health (priority 1): one establishment per populated circuit
+    // each (5), none existing, 300 to build, nothing to run.
+    geo::coverage_model two_sector_model() {
+        geo::standards_catalogue c;
+        c.source = "test";
+        c.items.push_back(
+            test::make_standard("security", "UPC", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 3));
+        c.items.push_back(
+            test::make_standard("health", "Puesto", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 1));
+        return geo::coverage_model(c, where, test::small_population());
+    }
+
     geo::plan_options options(double base, double growth = 0) {
         geo::plan_options o;
-        o.scenario = {"moderate", base, growth};
+        o.scenario = geo::budget_scenario{};
+        o.scenario.name = "moderate";
+        o.scenario.base_budget = base;
+        o.scenario.growth = growth;
         o.first_year = 2025;
         o.last_year = 2030;
         return o;
@@ -93,13 +109,7 @@ TEST_F(ClosingTest, AmpleBudgetClosesEverySectorInTheFirstYear) {
 }
 
 TEST_F(ClosingTest, SectorsShareByPriority) {
-    geo::standards_catalogue c;
-    c.source = "test";
-    c.items.push_back(
-        test::make_standard("security", "UPC", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 3));
-    c.items.push_back(
-        test::make_standard("health", "Puesto", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 1));
-    geo::coverage_model m(c, where, test::small_population());
+    geo::coverage_model m = two_sector_model();
     // 800 split 3:1 -> security 600 (two units), health 200 (none fits, and 200 left is
     // too little for anyone): it carries over.
     geo::closing_plan p = geo::plan_closing(m, {}, options(800));
@@ -126,6 +136,79 @@ TEST_F(ClosingTest, GrowingPopulationRaisesTheIdealYearByYear) {
     // Without budget the health deficit grows with the population.
     EXPECT_GT(p.national.at("health").back().deficit, p.national.at("health").front().deficit);
     EXPECT_NEAR(p.population[2][circuit("01D01C01")].back(), 50000, 1e-6);
+}
+
+TEST_F(ClosingTest, RequiredBudgetIsTheSmallestThatClosesByTheYear) {
+    // Four UPCs missing at 300, 50 a year to run each; close by 2026 with a flat budget k:
+    // k < 600 builds at most one in 2025 and 2k - 350 < 900 misses the rest in 2026; with
+    // k in [600, 900) two are built in 2025 and 2026 has 2k - 350 × 2 for the other two (600):
+    // k >= 650. So the smallest flat budget is 650 a year.
+    geo::coverage_model m = security_model();
+    geo::plan_options o = options(0);
+    geo::required_budget r = geo::plan_required_budget(m, {}, o, 2026);
+    ASSERT_EQ(r.sectors.size(), 1u);
+    ASSERT_TRUE(r.sectors[0].share);
+    // Amounts are whole dollars rounded up: any share in (649, 650] gives 650 a year.
+    EXPECT_GT(*r.sectors[0].share, 649);
+    EXPECT_LE(*r.sectors[0].share, 650);
+    for (const auto& [year, usd] : r.sectors[0].path) EXPECT_EQ(usd, 650) << year;
+    EXPECT_TRUE(geo::closes_by(r.plan, "security", 2026));
+    EXPECT_EQ(r.plan.national_closing_year("security"), 2026);
+    // Given back, the path closes by 2026; 90 % of it does not.
+    geo::plan_options back = options(0);
+    back.scenario.sector_paths = {{"security", r.sectors[0].path}};
+    EXPECT_TRUE(geo::closes_by(geo::plan_closing(m, {}, back), "security", 2026));
+    for (auto& [year, usd] : back.scenario.sector_paths["security"]) usd *= 0.9;
+    EXPECT_FALSE(geo::closes_by(geo::plan_closing(m, {}, back), "security", 2026));
+    // Static cost: the four missing; dynamic: built in 2025 with no limit, then run to 2030
+    // (5 later years × 4 × 50).
+    EXPECT_EQ(r.sectors[0].static_investment, 1200);
+    EXPECT_EQ(r.sectors[0].static_recurrent, 200);
+    EXPECT_EQ(r.sectors[0].dynamic_investment, 1200);
+    EXPECT_EQ(r.sectors[0].dynamic_recurrent, 1000);
+    EXPECT_THROW(geo::plan_required_budget(m, {}, o, 2040), geo::format_error);
+}
+
+TEST_F(ClosingTest, RequiredBudgetFollowsGdpAndIsASharePerSector) {
+    geo::standards_catalogue c = test::small_catalogue();
+    geo::coverage_model m(c, where, test::small_population());
+    geo::plan_options o = options(0);
+    o.scenario.gdp_year = 2024;
+    o.scenario.gdp = 1e6;
+    o.scenario.gdp_growth = 0.05;
+    geo::required_budget r = geo::plan_required_budget(m, {}, o, 2028);
+    ASSERT_EQ(r.sectors.size(), c.sectors().size());
+    for (const auto& s : r.sectors) {
+        ASSERT_TRUE(s.share) << s.sector;
+        // Each year's amount is the share of that year's GDP, rounded up to the dollar.
+        for (const auto& [year, usd] : s.path)
+            EXPECT_EQ(usd, std::ceil(*s.share * o.scenario.gdp_in(year))) << s.sector;
+        EXPECT_TRUE(geo::closes_by(r.plan, s.sector, 2028)) << s.sector;
+        // The smallest: 90 % of the sector's path alone does not close it.
+        geo::plan_options less = o;
+        less.scenario.sector_paths[s.sector] = s.path;
+        for (auto& [year, usd] : less.scenario.sector_paths[s.sector]) usd *= 0.9;
+        if (s.static_investment > 0) {
+            EXPECT_FALSE(geo::closes_by(geo::plan_closing(m, {}, less), s.sector, 2028)) << s.sector;
+        }
+    }
+    EXPECT_NEAR(r.plan.gdp[0], 1e6 * 1.05, 1e-6);
+}
+
+TEST_F(ClosingTest, AnEarmarkedSectorSpendsOnlyItsOwnMoney) {
+    geo::coverage_model m = two_sector_model();
+    geo::plan_options o = options(0);
+    o.scenario.path = {{2025, 600}};  // the pool: security alone, as health has its own money
+    o.scenario.sector_paths = {{"health", {{2025, 350}, {2026, 250}}}};
+    geo::closing_plan p = geo::plan_closing(m, {}, o);
+    EXPECT_EQ(p.national.at("security")[0].built, 2);
+    EXPECT_EQ(p.national.at("health")[0].built, 1);
+    EXPECT_EQ(p.national.at("health")[0].budget, 350);
+    // 2026: health's 250 + its 50 carried over buy one more; the pool has nothing.
+    EXPECT_EQ(p.national.at("health")[1].built, 1);
+    EXPECT_EQ(p.national.at("security")[1].built, 0);
+    EXPECT_DOUBLE_EQ(p.budget[0], 950);
+    EXPECT_DOUBLE_EQ(p.carried[1], 0);
 }
 
 }  // namespace

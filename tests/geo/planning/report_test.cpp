@@ -27,7 +27,10 @@ struct ReportTest : ::testing::Test {
 
 TEST_F(ReportTest, DistrictReportPutsEverySectorSideBySideWithItsCircuits) {
     geo::plan_options o;
-    o.scenario = {"moderate", 50000, 0.05};
+    o.scenario = geo::budget_scenario{};
+    o.scenario.name = "moderate";
+    o.scenario.base_budget = 50000;
+    o.scenario.growth = 0.05;
     o.first_year = 2025;
     o.last_year = 2035;
     geo::closing_plan plan = geo::plan_closing(model, {}, o);
@@ -122,7 +125,10 @@ TEST_F(ReportTest, RankingOrdersDistrictsByDeficitPerCapita) {
 
 TEST_F(ReportTest, TargetStatusFollowsTheDocumentedRule) {
     geo::plan_options o;
-    o.scenario = {"moderate", 1500, 0};
+    o.scenario = geo::budget_scenario{};
+    o.scenario.name = "moderate";
+    o.scenario.base_budget = 1500;
+    o.scenario.growth = 0;
     o.first_year = 2025;
     o.last_year = 2030;
     geo::closing_plan plan = geo::plan_closing(model, {}, o);
@@ -162,7 +168,10 @@ TEST(Targets, PopulationWithinMinutesComesFromStoredAccessibility) {
     EXPECT_EQ(*geo::standard_minutes(catalogue, "health", level::zone), 30);  // none at zone level: the smallest
     EXPECT_FALSE(geo::standard_minutes(catalogue, "security", level::circuit));
     geo::plan_options o;
-    o.scenario = {"moderate", 1500, 0};
+    o.scenario = geo::budget_scenario{};
+    o.scenario.name = "moderate";
+    o.scenario.base_budget = 1500;
+    o.scenario.growth = 0;
     o.first_year = 2025;
     o.last_year = 2030;
     geo::closing_plan plan = geo::plan_closing(model, {}, o);

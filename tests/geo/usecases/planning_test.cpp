@@ -81,3 +81,67 @@ TEST(UsecaseStandards, ACatalogueWithErrorsIsRefusedBeforeWriting) {
     EXPECT_EQ(geo::usecases::check_standards(std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv").items.size(),
               c.items.size());
 }
+
+TEST(UsecasePlanning, ScenariosComeFromTheStoresTableAndTheRequiredPathClosesByItsYear) {
+    scratch dir;
+    const std::string& store = demo_store::get().store();
+    geo::usecases::planning_request request{store, {}, 0, false};
+    // The demo puts data/budget_scenarios/ecuador.csv in force: 2 % of a GDP growing 5 %.
+    geo::usecases::plan_result moderate = geo::usecases::plan_store(request, {});
+    const geo::closing_plan& p = moderate.plan;
+    ASSERT_GT(p.scenario.gdp, 0);
+    EXPECT_EQ(p.scenario.source, "ecuador.csv, moderate: 2 % of GDP");
+    for (std::size_t y = 0; y < p.years(); ++y) EXPECT_NEAR(p.budget[y] / p.gdp[y], 0.02, 1e-12);
+    EXPECT_NEAR(p.gdp[1] / p.gdp[0], 1.05, 1e-12);
+    geo::usecases::scenario_request unknown;
+    unknown.scenario = "utopian";
+    try {
+        geo::usecases::plan_store(request, unknown);
+        ADD_FAILURE() << "an unknown scenario was planned";
+    } catch (const geo::format_error& e) {
+        EXPECT_NE(std::string(e.what()).find("optimistic, moderate, pessimistic"), std::string::npos) << e.what();
+    }
+    // How much closes every sector by 2030; the path written back closes by 2030, 90 % of it does not.
+    geo::usecases::scenario_request until{"moderate", 0, NAN, 2032};
+    geo::usecases::required_result r = geo::usecases::plan_required(request, until, 2030);
+    ASSERT_EQ(r.required.sectors.size(), 4u);
+    std::string csv = geo::budget_path_csv(r.required);
+    geo::usecases::scenario_request back = until;
+    back.budgets = dir.write("path.csv", csv);
+    geo::closing_plan given = geo::usecases::plan_store(request, back).plan;
+    std::string less = "year,sector,budget\n";
+    for (const auto& s : r.required.sectors) {
+        ASSERT_TRUE(s.share) << s.sector;
+        EXPECT_GT(*s.share, 0) << s.sector;
+        EXPECT_TRUE(geo::closes_by(r.required.plan, s.sector, 2030)) << s.sector;
+        EXPECT_TRUE(geo::closes_by(given, s.sector, 2030)) << s.sector;
+        EXPECT_FALSE(geo::closes_by(given, s.sector, 2029)) << s.sector;   // the smallest closes no earlier
+        EXPECT_GE(s.dynamic_investment, s.static_investment) << s.sector;  // the population grows
+        for (const auto& [year, usd] : s.path)
+            less += std::to_string(year) + "," + s.sector + "," + std::to_string(0.9 * usd) + "\n";
+    }
+    back.budgets = dir.write("less.csv", less);
+    geo::closing_plan short_of = geo::usecases::plan_store(request, back).plan;
+    for (const auto& s : r.required.sectors) EXPECT_FALSE(geo::closes_by(short_of, s.sector, 2030)) << s.sector;
+}
+
+TEST(UsecaseStandards, BudgetScenariosWithErrorsAreRefusedBeforeWriting) {
+    scratch dir;
+    const std::string store = dir.path("demo.sqlite");
+    demo_store::get().copy_to(store);
+    const std::string before = read_bytes(store);
+    std::string bad = dir.write("bad.csv", "scenario,gdp_year,gdp_usd,gdp_growth_pct,budget_pct_gdp\nx,2024,-5,5,2\n");
+    EXPECT_THROW(geo::usecases::put_budget_scenarios_in_force(store, bad), geo::format_error);
+    EXPECT_EQ(read_bytes(store), before);
+    std::string good =
+        dir.write("good.csv", "scenario,gdp_year,gdp_usd,gdp_growth_pct,budget_pct_gdp\nausterity,2024,1e11,1,0.5\n");
+    geo::usecases::put_budget_scenarios_in_force(store, good);
+    auto db = geo::store::open_store(store, geo::store::open_mode::read_only);
+    auto t = db->read_budget_scenarios();
+    ASSERT_TRUE(t);
+    ASSERT_EQ(t->rows.size(), 1u);
+    EXPECT_EQ(t->rows[0].scenario.name, "austerity");
+    EXPECT_DOUBLE_EQ(t->rows[0].scenario.gdp_growth, 0.01);
+    EXPECT_DOUBLE_EQ(t->rows[0].budget_pct_gdp, 0.5);
+    EXPECT_EQ(t->source, good);
+}

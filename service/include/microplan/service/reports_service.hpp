@@ -4,6 +4,9 @@
 //   /reports/coverage          current / ideal / deficit / cost per unit and sector
 //   /reports/ranking           units ranked by the investment their gap needs per inhabitant
 //   /catalogue                 the sectors and typologies of the standards in force
+//   /plan                      closing the gap over time under a budget scenario of the store
+//                              (budget_scenario=, until=), or how much closes it by a year
+//                              (close_by=): trajectory, budget and % of GDP per sector and year
 //   /indicators/{level}        one row per unit with its feature id, for choropleths:
 //                              population, current, ideal, deficit, deficit per 10,000 people,
 //                              coverage %, investment, closing year (closing=true), people
@@ -28,6 +31,9 @@ public:
     http_response indicators(const request_context& ctx, const std::string& level) const;
     // The standards in force: sectors (with Spanish labels) and typologies, for pickers.
     http_response catalogue(const request_context& ctx) const;
+    // The baseline's closing plan (plan_json) or required budget (required_json), memoised per
+    // snapshot and parameters.
+    http_response plan(const request_context& ctx) const;
 
     // Registers /reports/..., /indicators/{level} and /catalogue. `this` must outlive the table.
     void register_routes(route_table& table) const;

@@ -8,6 +8,8 @@
 // Thread safety: immutable once loaded; shared by every request through shared_ptr. A store
 // change produces a new snapshot (see store_watcher), never an edit of this one.
 #include <cstdint>
+#include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -108,6 +110,11 @@ public:
     [[nodiscard]] geo::usecases::scenario_travel* travel() const noexcept { return travel_.get(); }
     // The moderate closing plan of the baseline, computed on first use (a fraction of a second).
     [[nodiscard]] const geo::closing_plan* baseline_plan() const;
+    // A document computed from this snapshot on request (a plan of a budget scenario, seconds
+    // for a required budget), kept while the snapshot lives: the 32 most recent keys. `make`
+    // runs outside the lock; two requests for one new key may both compute it.
+    [[nodiscard]] std::shared_ptr<const std::string> memo(const std::string& key,
+                                                          const std::function<std::string()>& make) const;
     // The baseline model counting private establishments in the current offer as well
     // (coverage_options::include_private), built on first use; nullptr without a model.
     [[nodiscard]] const geo::coverage_model* model_with_private() const;
@@ -139,6 +146,8 @@ private:
     mutable std::once_flag private_once_;
     mutable std::unique_ptr<geo::coverage_model> private_model_;
     mutable std::unique_ptr<geo::closing_plan> plan_;
+    mutable std::mutex memo_mutex_;  // a leaf: nothing is called while it is held
+    mutable std::list<std::pair<std::string, std::shared_ptr<const std::string>>> memo_;  // most recent first
     std::optional<int> population_year_;
     double load_seconds_ = 0;
 };

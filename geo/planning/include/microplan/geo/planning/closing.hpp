@@ -3,7 +3,8 @@
 // a scenario, population projected year by year, and the sectors' political priority decide
 // which missing establishments are built each year. The allocation rule, year by year
 // (docs/planning.md, "Closing the gap over time"):
-//   1. budget(y) = base × (1 + growth)^(y − first year)
+//   1. budget(y) = base × (1 + growth)^(y − first year), or the year's amount of an explicit
+//      budget path; a sector with a path of its own (earmarked) is funded from it alone
 //   2. the ideal offer is recomputed with the population of year y
 //   3. the yearly recurrent cost of every establishment the plan built before is paid first
 //   4. what is left (plus last year's carry-over) is shared among the sectors that still have
@@ -25,9 +26,26 @@
 namespace microplan::geo {
 
 struct budget_scenario {
-    std::string name;        // optimistic, moderate, pessimistic
+    std::string name;        // optimistic, moderate, pessimistic, or a scenarios table's own
     double base_budget = 0;  // USD in the first year
     double growth = 0.05;    // yearly growth rate
+    // The scenario's gross domestic product: gdp_in(y) = gdp × (1 + gdp_growth)^(y − gdp_year);
+    // gdp 0 = not known (no shares of GDP are reported).
+    int gdp_year = 0;
+    double gdp = 0;
+    double gdp_growth = 0;
+    // An explicit budget path (year -> USD) replaces base_budget and growth; years it does not
+    // name have no budget. A sector's own path (sector -> year -> USD) earmarks that money: the
+    // sector is funded from it alone (its recurrent costs first, its unspent money carried over
+    // to its next year), the other sectors share `path` (or base_budget) by priority.
+    std::map<int, double> path;
+    std::map<std::string, std::map<int, double>> sector_paths;
+    // Where the scenario comes from, for reports: a scenarios table, a budget path, or built in.
+    std::string source;
+
+    [[nodiscard]] double gdp_in(int year) const;
+    // The general pool's budget of a year (not the sectors' own paths).
+    [[nodiscard]] double budget_in(int year, int first_year) const;
 };
 
 // The three scenarios of the method around a moderate base budget: optimistic 1.25 × base
@@ -58,6 +76,7 @@ struct closing_plan {
     std::vector<std::string> sectors;                          // catalogue order
     std::vector<double> budget;                                // per year index: total budget
     std::vector<double> carried;                               // per year index: unspent, carried over
+    std::vector<double> gdp;                                   // per year index: the scenario's GDP (0: unknown)
     std::map<std::string, std::vector<sector_year>> national;  // sector -> per year
     // sector -> tier -> unit -> per year: deficit (establishments) at the end of the year.
     std::map<std::string, std::vector<std::vector<std::vector<double>>>> deficit;
@@ -86,5 +105,38 @@ struct plan_options {
 // Simulates the plan on a copy of `model` (its establishments and standards), with the
 // population of each year taken from `people` (tiers as in the model's territory).
 closing_plan plan_closing(const coverage_model& model, const population_by_year& people, const plan_options& options);
+
+// Whether a sector's gap is closed in every unit of every level at the end of `year` and of
+// every later year of the plan.
+bool closes_by(const closing_plan& plan, const std::string& sector, int year);
+
+// How much: the money that closes every sector's gap in every unit by `close_by` (the method's
+// "cuánto"), under the scenario's GDP and the projected population.
+struct sector_requirement {
+    std::string sector;
+    // The smallest share of each year's GDP, the same every year, whose yearly amounts earmarked
+    // to the sector close its gap by close_by (found by bisection on plan_closing to a relative
+    // 1e-4). When the scenario has no GDP the path grows as its budget does, (1 + growth)^(y −
+    // first year), and `share` is the first year's amount in USD. nullopt when even the largest
+    // budget allowed (bounds::budget_usd) cannot.
+    std::optional<double> share;
+    std::map<int, double> path;  // year -> USD (each year's amount, rounded up to the dollar)
+    // Unconstrained: every gap funded the year it appears (a budget no year can exhaust).
+    double static_investment = 0;   // the first year's gap: investment to build what is missing
+    double static_recurrent = 0;    // and the yearly cost of running it
+    double dynamic_investment = 0;  // over the horizon, as the population grows
+    double dynamic_recurrent = 0;   // recurrent costs paid over the horizon for what the plan built
+};
+struct required_budget {
+    int close_by = 0;
+    std::vector<sector_requirement> sectors;  // catalogue order
+    // The plan funded from every sector's required path (scenario.sector_paths), and the
+    // unconstrained plan; both over the options' horizon.
+    closing_plan plan;
+    closing_plan unconstrained;
+};
+// Throws format_error when close_by is outside the horizon.
+required_budget plan_required_budget(const coverage_model& model, const population_by_year& people,
+                                     const plan_options& options, int close_by);
 
 }  // namespace microplan::geo

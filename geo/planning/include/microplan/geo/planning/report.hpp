@@ -122,6 +122,9 @@ std::string indicator_series_csv(const coverage_model& model, const closing_plan
 // The plan's national trajectory per sector and year, and what stays unfunded.
 nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan);
 std::string plan_csv(const closing_plan& plan);
+// The plan funded from the required paths (plan_json) with a `required` block: per sector its
+// share of GDP, its path per year (budget, investment, recurrent), its static and dynamic cost.
+nlohmann::json required_json(const coverage_model& model, const required_budget& required);
 
 // A CSV field: quoted when it holds a comma, quote or newline.
 std::string csv_field(std::string_view text);

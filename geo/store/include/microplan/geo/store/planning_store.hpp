@@ -27,6 +27,7 @@
 #include "microplan/geo/model/establishment.hpp"
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/model/unit.hpp"
+#include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/planning/standards.hpp"
@@ -172,6 +173,10 @@ public:
     virtual void write_standards(const standards_catalogue& catalogue) = 0;
     // The catalogue in force; nullopt when the store has none.
     virtual std::optional<standards_catalogue> read_standards() = 0;
+    // Replaces the budget scenarios in force (validated first: throws format_error on errors).
+    virtual void write_budget_scenarios(const budget_scenarios& table) = 0;
+    // The budget scenarios in force; nullopt when the store has none (older stores).
+    virtual std::optional<budget_scenarios> read_budget_scenarios() = 0;
     // Replaces attribute `name` of a level (code -> value) and records its source.
     virtual void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,
                                   const std::string& source) = 0;

@@ -14,8 +14,9 @@ struct demo_options {
     std::string out;     // the store (replaced atomically)
     std::string raster;  // population raster; "" = <store>_population.tif
     demo::country_options country;
-    std::string standards;  // catalogue put in force; "" = none
-    std::string data_dir;   // the repository's data/ (speed tables of the synthetic land cover and roads)
+    std::string standards;         // catalogue put in force; "" = none
+    std::string data_dir;          // the repository's data/ (speed tables of the synthetic land cover and roads)
+    std::string budget_scenarios;  // budget scenarios put in force with the catalogue; "" = none
 };
 
 struct demo_summary {

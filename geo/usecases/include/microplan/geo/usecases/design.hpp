@@ -55,6 +55,7 @@ struct build_ecuador_options {
     std::string legal_zones;  // the legal zoning (data/ecuador/legal_zones.csv); "" = none
     // Standards catalogues put in force together (data/standards/ecuador_*.csv); none = none.
     std::vector<std::string> standards;
+    std::string budget_scenarios;  // put in force with the standards (data/budget_scenarios/ecuador.csv); "" = none
     design::national_options national;
     std::string command_line;  // recorded as the source of the designed levels
     // Told about each optional source that is missing (the build goes on without it).

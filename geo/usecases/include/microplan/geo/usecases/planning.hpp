@@ -4,6 +4,7 @@
 // commands report from them (planning/report.hpp): coverage, a unit's intersectoral report,
 // the ranking, the plan, indicators and targets. Reads only, except coverage's `save`.
 // Deterministic for the same store and inputs.
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,12 +20,6 @@ namespace microplan::geo::usecases {
 // The coverage model of the inputs' year, with the stored establishments placed.
 coverage_model make_model(const store::planning_inputs& inputs, coverage_options options = {});
 
-// The closing plan of a scenario (optimistic, moderate, pessimistic) from the inputs' year to
-// `last_year`; `moderate_budget` 0 = 20 % of the investment the current gap needs.
-closing_plan plan_for(const coverage_model& model, const store::planning_inputs& inputs,
-                      const std::string& scenario = "moderate", double moderate_budget = 0, double growth = 0.05,
-                      int last_year = 2035);
-
 // What every planning command reads: the store, a catalogue to use instead of the stored one,
 // the population year.
 struct planning_request {
@@ -34,13 +29,27 @@ struct planning_request {
     bool include_proposed = false;
     bool include_private = false;  // count private establishments in the current offer
 };
-// The budget scenario of a plan (plan_for's arguments).
+// The budget scenario of a plan: a scenario of the store's budget scenarios (or of the table
+// `scenarios` names), its first year's budget or growth overridden when given, or a budget path
+// that replaces its budget. A store without budget scenarios (made before they existed) gets
+// the built-in three around 20 % of the first year's investment gap, and says so in the plan's
+// scenario source.
 struct scenario_request {
     std::string scenario = "moderate";
-    double budget = 0;
-    double growth = 0.05;
+    double budget = 0;    // > 0: the first year's budget in USD
+    double growth = NAN;  // given: the budget's yearly growth
     int last_year = 2035;
+    std::string scenarios;  // a scenarios table (CSV) instead of the store's
+    std::string budgets;    // a budget path (CSV: year, budget [, sector])
 };
+
+// The plan options of a request: the scenario chosen, from the inputs' year to last_year.
+// Throws format_error naming the scenarios present when `scenario` is not one of them.
+plan_options plan_options_for(const coverage_model& model, const store::planning_inputs& inputs,
+                              const scenario_request& request = {});
+// The closing plan of a request.
+closing_plan plan_for(const coverage_model& model, const store::planning_inputs& inputs,
+                      const scenario_request& request = {});
 
 // The inputs read and their model. The model refers to the inputs' territory: keep both.
 struct planning_session {
@@ -73,6 +82,15 @@ struct plan_result {
     closing_plan plan;
 };
 plan_result plan_store(const planning_request& request, const scenario_request& scenario);
+
+struct required_result {
+    planning_session session;
+    plan_options options;
+    required_budget required;
+};
+// How much closes every sector's gap in every unit by `close_by` under the scenario's GDP
+// (closing.hpp, plan_required_budget).
+required_result plan_required(const planning_request& request, const scenario_request& scenario, int close_by);
 
 struct indicators_result {
     planning_session session;

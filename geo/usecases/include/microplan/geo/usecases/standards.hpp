@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/population/population.hpp"
 
@@ -16,6 +17,10 @@ standards_catalogue check_standards(const std::string& file);
 
 // Validates the catalogue at `file` and puts it in force in `store`.
 standards_catalogue put_standards_in_force(const std::string& store, const std::string& file);
+
+// Validates the budget scenarios at `file` and puts them in force in `store` (plan, reports and
+// the server choose among them by name).
+budget_scenarios put_budget_scenarios_in_force(const std::string& store, const std::string& file);
 
 struct attribute_request {
     std::string store;
