@@ -60,6 +60,7 @@ step "incremental travel time (one establishment added and removed)" \
   env MICROPLAN_FRICTION="$MICROPLAN_BENCH_DIR/demo_friction.tif" "$build/bench/microplan_bench_incremental_travel"
 step "live travel time: a proposal's POST to updated people within minutes" "$bench/live_travel.sh" "$build" "$demo" \
   "$MICROPLAN_DATA"
+step "closing the gap: the greedy plan, the required budget and CBC's optimum" "$bench/plan.sh" "$build" "$demo"
 step "the offline workshop kit, beside ogr2ogr -f MBTiles" "$bench/kit.sh" "$build" "$demo" "$MICROPLAN_DATA"
 step "uncached vector tiles, beside PostGIS ST_AsMVT" "$bench/tiles_peer.py" "$build/microplan" "$demo"
 step "the server under load (wrk)" "$bench/serve_load.sh" "$build/microplan" "$demo"

@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "microplan/geo/planning/budget.hpp"
+#include "microplan/geo/planning/optimal.hpp"
 #include "planning_options.hpp"
 
 namespace microplan::cli {
@@ -26,6 +27,8 @@ command add_plan(CLI::App& app) {
     auto plan = std::make_shared<plan_args>();
     auto close_by = std::make_shared<int>(0);
     auto budgets_out = std::make_shared<std::string>();
+    auto optimise = std::make_shared<bool>(false);
+    auto how = std::make_shared<geo::optimal_options>();
     args->add(app);
     plan->add(app);
     app.add_option("--close-by", *close_by,
@@ -35,8 +38,27 @@ command add_plan(CLI::App& app) {
     app.add_option(
         "--budgets-out", *budgets_out,
         "With --close-by: write the required path (year, sector, budget) to this CSV, readable by --budgets");
-    return [args, plan, close_by, budgets_out] {
+    app.add_flag("--optimise", *optimise,
+                 "Solve the yearly allocation as a mixed-integer programme with CBC (minimise priority-weighted "
+                 "unserved people-years) and report the greedy rule's gap to it");
+    app.add_option("--optimise-seconds", how->seconds, "CBC's time limit")
+        ->check(CLI::Range(0.1, 86400.0))
+        ->default_val(60);
+    return [args, plan, close_by, budgets_out, optimise, how] {
         auto t0 = clock_type::now();
+        if (*optimise) {
+            geo::usecases::optimal_store_result r =
+                geo::usecases::plan_optimal_store(args->request, plan->scenario, *how);
+            note_constant_population(*r.session.inputs);
+            const geo::optimal_result& o = r.optimal;
+            emit(args->csv() ? geo::plan_csv(o.plan) : dump(geo::optimal_json(*r.session.model, o)), args->output);
+            std::fprintf(stderr,
+                         "optimal plan (%s) in %.2f s: %d columns (%d integer), %d rows; value %.6g, bound %.6g; the "
+                         "greedy %.6g (%.3f %% above the best, at most %.3f %% above the optimum)\n",
+                         o.status.c_str(), seconds_since(t0), o.columns, o.integers, o.rows, o.value, o.bound,
+                         o.greedy_value, 100 * o.greedy_gap(), 100 * o.greedy_gap_to_bound());
+            return 0;
+        }
         if (*close_by) {
             geo::usecases::required_result r = geo::usecases::plan_required(args->request, plan->scenario, *close_by);
             note_constant_population(*r.session.inputs);

@@ -1,5 +1,6 @@
 // The bounds where planning data enters (geo/model/bounds.hpp), end to end: the first byte picks
-// a standards catalogue or a population table, the rest is CSV bytes in /vsimem/. What reads
+// a standards catalogue or a population table — or, with its bit 3 set, a budget scenarios table
+// (bit 4 clear) or a budget path (bit 4 set) — the rest is CSV bytes in /vsimem/. What reads
 // is planned on a tiny territory (2 zones, 3 districts, 6 circuits) over a 10-year horizon,
 // so an input that slips past the bounds shows up as a timeout or a sanitizer report, and bad
 // data must become a microplan::geo::error, never a crash or an endless plan.
@@ -11,6 +12,7 @@
 
 #include "microplan/geo/core/gdal.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/planning/standards.hpp"
@@ -59,14 +61,20 @@ geo::standards_catalogue default_catalogue() {
     return c;
 }
 
-// Coverage and a 10-year plan at 20 % of the gap a year, as `microplan plan` does.
-void plan(const geo::standards_catalogue& catalogue, std::vector<geo::population_values> people) {
+// Coverage and a 10-year plan at 20 % of the gap a year, as `microplan plan` does for a store
+// without budget scenarios, or under the scenario given.
+void plan(const geo::standards_catalogue& catalogue, std::vector<geo::population_values> people,
+          const geo::budget_scenario* scenario = nullptr) {
     geo::coverage_model model(catalogue, tiny_territory(), std::move(people));
     geo::plan_options o;
-    o.scenario = geo::budget_scenario{};
-    o.scenario.name = "moderate";
-    o.scenario.base_budget = std::min(0.2 * model.sector_national("").investment, 1e14);
-    o.scenario.growth = 0.05;
+    if (scenario) {
+        o.scenario = *scenario;
+    } else {
+        o.scenario = geo::budget_scenario{};
+        o.scenario.name = "moderate";
+        o.scenario.base_budget = std::min(0.2 * model.sector_national("").investment, 1e14);
+        o.scenario.growth = 0.05;
+    }
     o.first_year = 2025;
     o.last_year = 2034;
     (void)geo::plan_closing(model, {}, o);
@@ -94,12 +102,32 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
+    const bool budget = (data[0] & 8) != 0;
     const bool standards = (data[0] & 1) == 0;
-    const std::string path = standards ? "/vsimem/standards.csv" : "/vsimem/population.csv";
+    const std::string path = budget      ? "/vsimem/budget.csv"
+                             : standards ? "/vsimem/standards.csv"
+                                         : "/vsimem/population.csv";
     VSILFILE* f = VSIFileFromMemBuffer(path.c_str(), const_cast<GByte*>(data + 1), size - 1, FALSE);
     VSIFCloseL(f);
     try {
-        if (standards) {
+        if (budget && (data[0] & 16) == 0) {
+            // Each scenario of the table planned as `plan --scenario NAME` plans it.
+            for (const auto& row : geo::read_budget_scenarios(path).rows) {
+                geo::budget_scenario s = geo::scenario_of(row, 2025);
+                try {
+                    plan(default_catalogue(), default_population(), &s);
+                } catch (const geo::error&) {
+                }
+            }
+        } else if (budget) {
+            // A budget path, as `plan --budgets FILE` reads and plans it.
+            geo::budget_path p = geo::read_budget_path(path, default_catalogue());
+            geo::budget_scenario s;
+            s.name = "path";
+            s.path = std::move(p.total);
+            s.sector_paths = std::move(p.sectors);
+            plan(default_catalogue(), default_population(), &s);
+        } else if (standards) {
             plan(geo::read_standards(path), default_population());
         } else {
             geo::population_table_options o;

@@ -50,6 +50,14 @@ const TEXT = {
     small_scale_roads: "Vías IGM 1:1.000.000: solo las principales; faltan calles y caminos rurales, así que los tiempos están sobrestimados y el acceso subestimado.",
     planned_per: "se planifica por {l}", any_typology: "Cualquier tipología (estándar general)",
     planned_at: "{s}: sin estándar por {u}; sus estándares cuentan establecimientos y personas por {l}. Elija el nivel {L} para ver su brecha.",
+    closing_gap: "Cierre de brechas", budget_scenario: "Escenario presupuestario",
+    close_by: "Cerrar todas las brechas hasta el año (opcional)", show_plan: "Ver trayectoria y presupuesto",
+    plan_title: "Cierre de brechas: escenario {s}", plan_gdp: "PIB creciendo {g} % al año; presupuesto {b} % del PIB ({u} USD en {y}).",
+    plan_gdp_required: "PIB creciendo {g} % al año; cerrar todas las brechas hasta {c} requiere {b} % del PIB ({u} USD en {y}).",
+    plan_source: "Fuente del escenario", deficit_by_year: "Brecha (establecimientos) por año",
+    unfunded: "Sin financiar al final", budget_pct_gdp: "Presupuesto (% PIB)", required_title: "Cuánto cuesta cerrar todas las brechas hasta {y}",
+    share_gdp: "% del PIB al año", total_usd: "Total (USD)", static_cost: "Costo estático (inversión)",
+    dynamic_cost: "Costo dinámico (inversión + recurrente)", closes_in: "cierra en {y}", computing: "Calculando…",
     plan_evaluation: "Evaluación del plan", target: "Población objetivo por unidad", tolerance: "Tolerancia (%)",
     evaluate_level: "Evaluar el nivel", evaluating: "Evaluando el nivel…", criterion: "Criterio", result: "Resultado",
     failing_units: "Unidades que no cumplen", pass: "cumple", fail: "no cumple", "not checked": "no evaluado",
@@ -108,6 +116,14 @@ const TEXT = {
     small_scale_roads: "IGM 1:1,000,000 roads: main roads only; streets and rural tracks are missing, so times are over-stated and access under-stated.",
     planned_per: "planned per {l}", any_typology: "Any typology (general standard)",
     planned_at: "{s}: no standard per {u}; its standards count establishments and people per {l}. Choose the {L} level to see its gap.",
+    closing_gap: "Closing the gap", budget_scenario: "Budget scenario",
+    close_by: "Close every gap by the year (optional)", show_plan: "Show trajectory and budget",
+    plan_title: "Closing the gap: {s} scenario", plan_gdp: "GDP growing {g} % a year; budget {b} % of GDP ({u} USD in {y}).",
+    plan_gdp_required: "GDP growing {g} % a year; closing every gap by {c} needs {b} % of GDP ({u} USD in {y}).",
+    plan_source: "Scenario source", deficit_by_year: "Gap (establishments) by year",
+    unfunded: "Unfunded at the end", budget_pct_gdp: "Budget (% of GDP)", required_title: "What closing every gap by {y} costs",
+    share_gdp: "% of GDP a year", total_usd: "Total (USD)", static_cost: "Static cost (investment)",
+    dynamic_cost: "Dynamic cost (investment + recurrent)", closes_in: "closes in {y}", computing: "Computing…",
     plan_evaluation: "Plan evaluation", target: "Target people per unit", tolerance: "Tolerance (%)",
     evaluate_level: "Evaluate the level", evaluating: "Evaluating the level…", criterion: "Criterion", result: "Result",
     failing_units: "Units that fail", pass: "pass", fail: "fail", "not checked": "not checked",
@@ -191,6 +207,7 @@ function translate() {
   $("lang").textContent = state.lang === "es" ? "EN" : "ES";
   labelViews();
   fillSectors();
+  fillBudgetScenarios();
   renderLegend();
   if (state.selected) showReport(state.selected);
 }
@@ -760,6 +777,86 @@ async function compare() {
   window.microplanViewer.capacities = (window.microplanViewer.capacities || 0) + 1;
 }
 
+// ---- closing the gap ---------------------------------------------------------------------
+
+// One line per sector of its national gap year by year (an SVG drawn here: no chart library).
+function deficitChart(sectors, years) {
+  const w = 420, h = 170, left = 44, bottom = 20, top = 8, right = 16;
+  const max = Math.max(1, ...sectors.flatMap((s) => s.trajectory.map((y) => y.deficit)));
+  const x = (i) => left + (i * (w - left - right)) / Math.max(1, years.length - 1);
+  const y = (v) => top + (1 - v / max) * (h - top - bottom);
+  const lines = sectors.map((s) => `<polyline data-sector="${s.sector}" fill="none" stroke-width="2" ` +
+    `stroke="${SECTOR_COLOURS[s.sector] || "#666"}" points="${s.trajectory.map((p, i) => `${x(i).toFixed(1)},${y(p.deficit).toFixed(1)}`).join(" ")}"/>`);
+  const ticks = years.map((yr, i) => (i % 2 === 0 ? `<text x="${x(i)}" y="${h - 5}" font-size="10" text-anchor="middle">${yr}</text>` : "")).join("");
+  return `<svg data-testid="plan-chart" viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${t("deficit_by_year")}">` +
+    `<line x1="${left}" y1="${y(0)}" x2="${w - right}" y2="${y(0)}" stroke="#999"/>` +
+    `<text x="${left - 4}" y="${y(max) + 4}" font-size="10" text-anchor="end">${fmt(max)}</text>` +
+    `<text x="${left - 4}" y="${y(0)}" font-size="10" text-anchor="end">0</text>${ticks}${lines.join("")}</svg>`;
+}
+
+async function loadBudgetScenarios() {
+  const plan = await api("/plan").catch(() => null);
+  state.budgetScenarios = plan && plan.budget_scenarios && plan.budget_scenarios.length ? plan.budget_scenarios
+    : ["optimistic", "moderate", "pessimistic"].map((name) => ({ name, label_es: "" }));
+  fillBudgetScenarios();
+}
+
+function fillBudgetScenarios() {
+  const rows = state.budgetScenarios || [];
+  const select = $("budget-scenario");
+  const chosen = select.value || "moderate";
+  select.innerHTML = "";
+  for (const r of rows) {
+    const o = document.createElement("option");
+    o.value = r.name;
+    o.textContent = state.lang === "es" && r.label_es ? r.label_es : r.name;
+    select.appendChild(o);
+  }
+  if (rows.length) select.value = rows.some((r) => r.name === chosen) ? chosen : rows[0].name;
+}
+
+async function showPlan() {
+  const params = new URLSearchParams({ budget_scenario: $("budget-scenario").value });
+  const closeBy = $("close-by").value.trim();
+  if (closeBy) {
+    params.set("close_by", closeBy);
+    params.set("until", String(Math.max(Number(closeBy), 2035)));
+  }
+  $("panel").innerHTML = `<p class="hint">${t("computing")}</p>`;
+  let p;
+  try {
+    p = await api(`/plan?${params}`);
+  } catch (e) {
+    $("panel").innerHTML = `<p class="hint">${e.message}</p>`;
+    return;
+  }
+  const years = p.years.map((y) => y.year);
+  const label = (s) => (state.lang === "es" ? s.sector_label : s.sector);
+  const y0 = p.years[0];
+  let html = `<h2>${t("plan_title").replace("{s}", $("budget-scenario").selectedOptions[0].textContent)}</h2>`;
+  if (p.gdp) html += `<p>${t(p.required ? "plan_gdp_required" : "plan_gdp").replace("{g}", fmt(p.gdp.growth * 100, 1))
+    .replace("{b}", fmt(y0.budget_pct_gdp, 2)).replace("{u}", fmt(y0.budget)).replace("{y}", y0.year)
+    .replace("{c}", p.required ? p.required.close_by : "")}</p>`;
+  html += `<h2>${t("deficit_by_year")}</h2>${deficitChart(p.sectors, years)}`;
+  html += `<table data-testid="plan-sectors"><tr><th>${t("sector")}</th><th>${t("closing")}</th><th>${t("budget_pct_gdp")}</th><th>${t("unfunded")}</th></tr>` +
+    p.sectors.map((s) => `<tr data-sector="${s.sector}"><td><span style="color:${SECTOR_COLOURS[s.sector] || "#666"}">■</span> ${label(s)}</td>` +
+      `<td data-testid="closing-year">${s.closing_year === null ? t("never") : s.closing_year}</td>` +
+      `<td>${s.trajectory[0].budget_pct_gdp === null ? t("no_data") : fmt(s.trajectory[0].budget_pct_gdp, 3)}</td>` +
+      `<td>${fmt(s.unfunded.deficit)}</td></tr>`).join("") + `</table>`;
+  if (p.required) {
+    html += `<h2>${t("required_title").replace("{y}", p.required.close_by)}</h2><table data-testid="plan-required">` +
+      `<tr><th>${t("sector")}</th><th>${t("share_gdp")}</th><th>${t("total_usd")}</th><th>${t("static_cost")}</th><th>${t("dynamic_cost")}</th></tr>` +
+      p.required.sectors.map((s) => `<tr data-sector="${s.sector}"><td>${label(s)}</td>` +
+        `<td data-testid="share">${s.share_pct_gdp === null || s.share_pct_gdp === undefined ? t("never") : fmt(s.share_pct_gdp, 3)}</td>` +
+        `<td>${fmt(s.total.budget)}</td><td>${fmt(s.static_cost.investment)}</td>` +
+        `<td>${fmt(s.dynamic_cost.investment + s.dynamic_cost.recurrent)}</td></tr>`).join("") + `</table>`;
+  }
+  html += `<p class="hint">${t("plan_source")}: ${p.scenario_source}</p>`;
+  $("panel").innerHTML = html;
+  state.selected = null;
+  window.microplanViewer.plansShown += 1;
+}
+
 // ---- pickers -------------------------------------------------------------------------
 
 function fillSectors() {
@@ -837,7 +934,7 @@ function addViewButtons() {
   if (token && !$("token").value) $("token").value = token;
 })();
 
-window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, evaluations: 0, comparisons: 0, state };
+window.microplanViewer = { ready: false, indicatorsLoaded: 0, reportsShown: 0, edits: 0, evaluations: 0, comparisons: 0, plansShown: 0, state };
 
 map.on("load", async () => {
   if (KIT) {
@@ -857,6 +954,7 @@ map.on("load", async () => {
   fillSectors();
   suggestTarget();
   await loadScenarios();
+  if (!KIT) await loadBudgetScenarios();
   state.views = tj.views || [];
   addViewButtons();
   const opening = state.views.length ? state.views[0].bounds : tj.bounds;  // the mainland, not every island
@@ -941,6 +1039,7 @@ $("undo").onclick = async () => {
   if (!undone && $("message").textContent === t("undone")) say(t("nothing_to_undo"));
 };
 $("compare").onclick = compare;
+$("plan-show").onclick = showPlan;
 $("suggest").onclick = suggestSites;
 $("export-csv").onclick = () => {
   const params = new URLSearchParams({ f: "csv" });

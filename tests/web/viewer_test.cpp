@@ -92,6 +92,17 @@ TEST(Viewer, PlanEvaluationAndComparisonOfAPlanFile) {
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 
+// Closing the gap: the budget scenarios of the store in the picker, a plan's trajectory drawn per
+// sector with the served closing years, and the required share of GDP to close every gap by a year.
+TEST(Viewer, ThePlanIsDrawnPerSectorWithItsBudgetScenario) {
+    MICROPLAN_NEED_BROWSER();
+    auto r = run_viewer_script("", {}, "plan.test.mjs", "", "viewer_plan");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("closing years as served"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("close by 2030"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
+}
+
 // The travel-time map layer follows a scenario's proposals (tiles recomputed live); an existing
 // establishment is closed from its popup and reopened from its marker.
 TEST(Viewer, TheTravelTimeLayerFollowsTheScenario) {

@@ -81,8 +81,9 @@ struct later {
 
 class allocator {
 public:
-    allocator(coverage_model& model, std::vector<double>& built_per_standard)
-        : model_(model), built_(built_per_standard) {}
+    allocator(coverage_model& model, std::vector<double>& built_per_standard, build_schedule& schedule)
+        : model_(model), built_(built_per_standard), schedule_(schedule) {}
+    void start_year(std::size_t index) { year_ = index; }
 
     // The sector's candidates: units with a deficit for one of its standards.
     [[nodiscard]] std::vector<candidate> candidates(const std::string& sector) const {
@@ -137,6 +138,7 @@ public:
             spent += st.investment_cost;
             model_.add_built(c.s, c.unit, 1);
             built_[c.s] += 1;
+            schedule_[c.s][c.unit][year_] += 1;
             stats.built += 1;
             stats.spent_investment += st.investment_cost;
             const offer& o = model_.at(c.s, model_.standard_tier(c.s), c.unit);
@@ -145,9 +147,30 @@ public:
         return spent;
     }
 
+    // Builds what `fixed` says for this year; returns what it cost.
+    double build(const build_schedule& fixed, std::map<std::string, sector_year>& stats) {
+        double spent = 0;
+        const auto& items = model_.catalogue().items;
+        for (std::size_t s = 0; s < fixed.size() && s < items.size(); ++s)
+            for (std::size_t u = 0; u < fixed[s].size(); ++u) {
+                double n = year_ < fixed[s][u].size() ? fixed[s][u][year_] : 0;
+                if (n <= 0) continue;
+                model_.add_built(s, u, n);
+                built_[s] += n;
+                schedule_[s][u][year_] += n;
+                sector_year& sy = stats[items[s].sector];
+                sy.built += n;
+                sy.spent_investment += n * items[s].investment_cost;
+                spent += n * items[s].investment_cost;
+            }
+        return spent;
+    }
+
 private:
     coverage_model& model_;
     std::vector<double>& built_;
+    build_schedule& schedule_;
+    std::size_t year_ = 0;
 };
 
 }  // namespace
@@ -223,6 +246,56 @@ void check_plan_size(const coverage_model& model, const std::vector<double>& bui
                            " people: check its people_per_unit and the population");
 }
 
+// Shares the pool by priority among the sectors that can still spend (not the earmarked ones);
+// returns what was spent.
+double share_pool(allocator& alloc, const coverage_model& model,
+                  const std::vector<std::pair<std::string, double>>& sectors,
+                  const std::map<std::string, double>& earmarked, double pool,
+                  std::map<std::string, sector_year>& stats, int year) {
+    const auto& items = model.catalogue().items;
+    const territory& where = model.where();
+    const double available = pool;
+    // Share the pool by priority among sectors that can still spend; re-share what
+    // they leave until nothing more fits. Every round builds at least one establishment
+    // or stops, so rounds <= the year's deficit + 1 (checked).
+    double rounds_left = 1;
+    for (std::size_t s = 0; s < items.size(); ++s)
+        if (model.standard_tier(s) < where.tier_count()) rounds_left += model.national(s).deficit;
+    while (true) {
+        if (--rounds_left < 0)
+            throw format_error({model.catalogue().source, {}, {}, {}, {}}, "plan makes no progress",
+                               "the budget of " + std::to_string(year) +
+                                   " was shared more times than there are establishments missing");
+        std::vector<std::pair<std::string, double>> open;
+        double total_priority = 0;
+        for (const auto& [sector, priority] : sectors)
+            if (!earmarked.count(sector) && alloc.cheapest(sector) <= pool) {
+                open.emplace_back(sector, priority);
+                total_priority += priority;
+            }
+        if (open.empty()) break;
+        double spent_round = 0;
+        for (const auto& [sector, priority] : open) {
+            double share = pool * priority / total_priority;
+            stats[sector].budget += share;
+            spent_round += alloc.fund(sector, share, stats[sector]);
+        }
+        if (spent_round == 0) {
+            // Every share was too small for one establishment: the whole pool goes to
+            // the sectors in priority order.
+            std::stable_sort(open.begin(), open.end(),
+                             [](const auto& a, const auto& b) { return a.second > b.second; });
+            for (const auto& [sector, priority] : open) {
+                spent_round = alloc.fund(sector, pool, stats[sector]);
+                if (spent_round > 0) break;
+            }
+            if (spent_round == 0) break;
+        }
+        pool -= spent_round;
+    }
+    return available - pool;
+}
+
 }  // namespace
 
 closing_plan plan_closing(const coverage_model& base, const population_by_year& people, const plan_options& opt) {
@@ -255,13 +328,21 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
     plan.population.resize(where.tier_count());
     for (std::size_t t = 0; t < where.tier_count(); ++t) plan.population[t].assign(where.units(t).size(), {});
     std::vector<double> built(items.size(), 0.0);
-    allocator alloc(model, built);
+    const std::size_t horizon = static_cast<std::size_t>(plan.last_year - plan.first_year + 1);
+    plan.schedule.resize(items.size());
+    for (std::size_t s = 0; s < items.size(); ++s) {
+        std::size_t tier = model.standard_tier(s);
+        plan.schedule[s].assign(tier < where.tier_count() ? where.units(tier).size() : 0,
+                                std::vector<double>(horizon, 0.0));
+    }
+    allocator alloc(model, built, plan.schedule);
     double carry = 0;
     std::map<std::string, double> earmarked;  // sector -> its own carry-over
     for (const auto& [sector, path] : opt.scenario.sector_paths) earmarked[sector] = 0;
     for (int year = plan.first_year; year <= plan.last_year; ++year) {
         if (!people.empty()) model.set_population(population_for_year(people, year));
         check_plan_size(model, built, year);
+        alloc.start_year(static_cast<std::size_t>(year - plan.first_year));
         double budget = opt.scenario.budget_in(year, plan.first_year);
         std::map<std::string, sector_year> stats;
         double committed = 0;
@@ -280,48 +361,24 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
             sector_year& sy = stats[sector];
             sy.budget = amount;
             double own_pool = std::max(0.0, amount - sy.spent_recurrent + own_carry);
-            own_carry = own_pool - alloc.fund(sector, own_pool, sy);
+            own_carry = opt.fixed ? own_pool : own_pool - alloc.fund(sector, own_pool, sy);
         }
         plan.budget.push_back(budget + earmarked_total);
         plan.gdp.push_back(opt.scenario.gdp_in(year));
         double pool = std::max(0.0, budget - committed + carry);
-        // Share the pool by priority among sectors that can still spend; re-share what
-        // they leave until nothing more fits. Every round builds at least one establishment
-        // or stops, so rounds <= the year's deficit + 1 (checked).
-        double rounds_left = 1;
-        for (std::size_t s = 0; s < items.size(); ++s)
-            if (model.standard_tier(s) < where.tier_count()) rounds_left += model.national(s).deficit;
-        while (true) {
-            if (--rounds_left < 0)
-                throw format_error({model.catalogue().source, {}, {}, {}, {}}, "plan makes no progress",
-                                   "the budget of " + std::to_string(year) +
-                                       " was shared more times than there are establishments missing");
-            std::vector<std::pair<std::string, double>> open;
-            double total_priority = 0;
-            for (const auto& [sector, priority] : sectors)
-                if (!earmarked.count(sector) && alloc.cheapest(sector) <= pool) {
-                    open.emplace_back(sector, priority);
-                    total_priority += priority;
-                }
-            if (open.empty()) break;
-            double spent_round = 0;
-            for (const auto& [sector, priority] : open) {
-                double share = pool * priority / total_priority;
-                stats[sector].budget += share;
-                spent_round += alloc.fund(sector, share, stats[sector]);
+        if (opt.fixed) {
+            // The schedule's spending comes from the pool and the sectors' own money alike.
+            double spent = alloc.build(*opt.fixed, stats);
+            for (auto& [sector, own_carry] : earmarked) {
+                double own = stats[sector].spent_investment;
+                own_carry -= own;
+                spent -= own;
             }
-            if (spent_round == 0) {
-                // Every share was too small for one establishment: the whole pool goes to
-                // the sectors in priority order.
-                std::stable_sort(open.begin(), open.end(),
-                                 [](const auto& a, const auto& b) { return a.second > b.second; });
-                for (const auto& [sector, priority] : open) {
-                    spent_round = alloc.fund(sector, pool, stats[sector]);
-                    if (spent_round > 0) break;
-                }
-                if (spent_round == 0) break;
-            }
-            pool -= spent_round;
+            pool -= spent;
+            for (auto& [sector, sy] : stats)
+                if (!earmarked.count(sector)) sy.budget = sy.spent_investment + sy.spent_recurrent;
+        } else {
+            pool -= share_pool(alloc, model, sectors, earmarked, pool, stats, year);
         }
         // What the sectors were given but did not spend is not theirs: budgets as shares
         // of what was actually available are reported, the rest carries over.

@@ -698,4 +698,37 @@ nlohmann::json required_json(const coverage_model& model, const required_budget&
     return j;
 }
 
+nlohmann::json optimal_json(const coverage_model& model, const optimal_result& r) {
+    nlohmann::json j = plan_json(model, r.plan);
+    auto pct = [](double gap) {
+        return std::isfinite(gap) ? nlohmann::json(std::round(gap * 1e6) / 1e4) : nlohmann::json(nullptr);
+    };
+    j["optimisation"] = {
+        {"objective",
+         "minimise the priority-weighted unserved people-years: for every year, standard and unit, the sector's "
+         "priority x the establishments still missing x the people each leaves unserved (demand / ideal)"},
+        {"solver", "CBC (COIN-OR), mixed-integer"},
+        {"status", r.status},
+        {"value", std::round(r.value)},
+        {"bound", std::round(r.bound)},
+        {"greedy_value", std::round(r.greedy_value)},
+        {"greedy_gap_pct", pct(r.greedy_gap())},
+        {"greedy_gap_to_bound_pct", pct(r.greedy_gap_to_bound())},
+        {"greedy_within_budget", r.greedy_within_budget},
+        {"seconds", std::round(r.seconds * 100) / 100},
+        {"columns", r.columns},
+        {"integers", r.integers},
+        {"rows", r.rows},
+        {"nonzeros", r.nonzeros}};
+    nlohmann::json greedy = nlohmann::json::array();
+    for (const auto& sector : r.greedy.sectors) {
+        auto c = r.greedy.national_closing_year(sector);
+        greedy.push_back({{"sector", sector},
+                          {"closing_year", c ? nlohmann::json(*c) : nlohmann::json(nullptr)},
+                          {"unfunded", r.greedy.national.at(sector).back().deficit}});
+    }
+    j["optimisation"]["greedy_sectors"] = std::move(greedy);
+    return j;
+}
+
 }  // namespace microplan::geo

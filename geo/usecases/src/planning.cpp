@@ -140,6 +140,14 @@ required_result plan_required(const planning_request& request, const scenario_re
     return out;
 }
 
+optimal_store_result plan_optimal_store(const planning_request& request, const scenario_request& scenario,
+                                        const optimal_options& how) {
+    optimal_store_result out{open_planning(request), {}};
+    out.optimal = plan_optimal(*out.session.model, out.session.inputs->people,
+                               plan_options_for(*out.session.model, *out.session.inputs, scenario), how);
+    return out;
+}
+
 indicators_result evaluate_indicators(const planning_request& request, const scenario_request& scenario,
                                       const std::string& targets) {
     indicators_result out{open_planning(request), {}, {}, {}};

@@ -33,13 +33,7 @@ struct ClosingTest : ::testing::Test {
     // Security (priority 3) and health (priority 1): one establishment per populated circuit
     // each (5), none existing, 300 to build, nothing to run.
     geo::coverage_model two_sector_model() {
-        geo::standards_catalogue c;
-        c.source = "test";
-        c.items.push_back(
-            test::make_standard("security", "UPC", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 3));
-        c.items.push_back(
-            test::make_standard("health", "Puesto", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 1));
-        return geo::coverage_model(c, where, test::small_population());
+        return geo::coverage_model(test::security_and_health(0, 3, 1), where, test::small_population());
     }
 
     geo::plan_options options(double base, double growth = 0) {

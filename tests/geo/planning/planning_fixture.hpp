@@ -84,4 +84,17 @@ inline geo::placed_establishment at(const geo::territory& t, const std::string& 
     return e;
 }
 
+// Security (UPC) and health (Puesto): one of each per populated circuit (rule per_unit), 300 to
+// build; the UPC's yearly running cost and both priorities as given.
+inline geo::standards_catalogue security_and_health(double upc_recurrent, double security_priority,
+                                                    double health_priority) {
+    geo::standards_catalogue c;
+    c.source = "test";
+    c.items.push_back(make_standard("security", "UPC", geo::level::circuit, geo::standard_rule::per_unit, 0, 300,
+                                    upc_recurrent, security_priority));
+    c.items.push_back(make_standard("health", "Puesto", geo::level::circuit, geo::standard_rule::per_unit, 0, 300, 0,
+                                    health_priority));
+    return c;
+}
+
 }  // namespace microplan::test

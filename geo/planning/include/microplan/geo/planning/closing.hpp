@@ -70,6 +70,10 @@ struct sector_year {
     double coverage_pct = 0;        // national coverage of the sector's ideal offer
 };
 
+// Establishments built per standard, unit of the standard's level and year index (counted from
+// the end of that year).
+using build_schedule = std::vector<std::vector<std::vector<double>>>;
+
 struct closing_plan {
     budget_scenario scenario;
     int first_year = 0, last_year = 0;
@@ -88,6 +92,8 @@ struct closing_plan {
     std::vector<std::vector<std::vector<double>>> population;
     // sector -> tier -> unit: built establishments over the whole horizon.
     std::map<std::string, std::vector<std::vector<double>>> built;
+    // What was built where and when: standard -> unit of its level -> year index.
+    build_schedule schedule;
 
     [[nodiscard]] std::size_t years() const { return budget.size(); }
     // The closing year of a sector in a unit (tier, unit) or the nation (tier = npos);
@@ -100,6 +106,9 @@ struct plan_options {
     budget_scenario scenario;
     int first_year = 2025;
     int last_year = 2035;
+    // Build exactly this schedule instead of allocating by the greedy rule (the budget is
+    // still accounted for: a schedule beyond it shows as negative carry-over).
+    const build_schedule* fixed = nullptr;
 };
 
 // Simulates the plan on a copy of `model` (its establishments and standards), with the

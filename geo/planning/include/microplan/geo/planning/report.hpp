@@ -11,6 +11,7 @@
 #include "microplan/geo/model/accessibility.hpp"
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/planning/optimal.hpp"
 
 namespace microplan::geo {
 
@@ -125,6 +126,9 @@ std::string plan_csv(const closing_plan& plan);
 // The plan funded from the required paths (plan_json) with a `required` block: per sector its
 // share of GDP, its path per year (budget, investment, recurrent), its static and dynamic cost.
 nlohmann::json required_json(const coverage_model& model, const required_budget& required);
+// The optimal plan (plan_json) with an `optimisation` block: objective, status, value, bound,
+// the greedy's value and its gap, the programme's size and time.
+nlohmann::json optimal_json(const coverage_model& model, const optimal_result& optimal);
 
 // A CSV field: quoted when it holds a comma, quote or newline.
 std::string csv_field(std::string_view text);

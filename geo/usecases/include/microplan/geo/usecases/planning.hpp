@@ -12,6 +12,7 @@
 
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/planning/optimal.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/store/planning_inputs.hpp"
 
@@ -91,6 +92,14 @@ struct required_result {
 // How much closes every sector's gap in every unit by `close_by` under the scenario's GDP
 // (closing.hpp, plan_required_budget).
 required_result plan_required(const planning_request& request, const scenario_request& scenario, int close_by);
+
+struct optimal_store_result {
+    planning_session session;
+    optimal_result optimal;
+};
+// The optimal schedule of the scenario's plan (planning/optimal.hpp) beside its greedy plan.
+optimal_store_result plan_optimal_store(const planning_request& request, const scenario_request& scenario,
+                                        const optimal_options& how);
 
 struct indicators_result {
     planning_session session;
