@@ -26,6 +26,7 @@ command add_attributes(CLI::App& app);
 command add_coverage(CLI::App& app);
 command add_report_district(CLI::App& app);
 command add_report_ranking(CLI::App& app);
+command add_report_absent(CLI::App& app);
 command add_plan(CLI::App& app);
 command add_indicators(CLI::App& app);
 command add_serve(CLI::App& app);

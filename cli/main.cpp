@@ -83,7 +83,12 @@ int main(int argc, char** argv) {
     report->require_subcommand(1);
     add_to(*report, 2, "district", "Every sector side by side for one district, with its circuits",
            microplan::cli::add_report_district);
-    add_to(*report, 2, "ranking", "Districts ranked by deficit per capita", microplan::cli::add_report_ranking);
+    add_to(*report, 2, "ranking",
+           "Units ranked by an indicator (investment per capita, deficit per 10,000, coverage, unfunded gap, closing "
+           "year), optionally weighted by poverty",
+           microplan::cli::add_report_ranking);
+    add_to(*report, 2, "absent", "Where the State is absent: populated units with no establishment of a sector",
+           microplan::cli::add_report_absent);
     add("plan", "Close the deficit over time under a budget scenario: closing year and trajectory per sector",
         microplan::cli::add_plan);
     add("indicators", "Indicators per territory and year, and the status of targets (metas)",

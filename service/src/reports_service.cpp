@@ -46,6 +46,22 @@ std::string sector_param(const request_context& ctx, const geo::coverage_model& 
         "parameter 'sector': '" + geo::utf8::excerpt(*s, 40) + "' has no standard in force; sectors: " + list);
 }
 
+// The `budget_scenario` parameter: a budget scenario of the store (default moderate); 400 naming
+// the store's scenarios otherwise.
+std::string budget_scenario_param(const request_context& ctx) {
+    std::string name = ctx.target.get("budget_scenario").value_or("moderate");
+    const auto& table = ctx.data->inputs()->budget;
+    if (table ? table->find(name) != nullptr : name == "optimistic" || name == "moderate" || name == "pessimistic")
+        return name;
+    std::string names;
+    if (table)
+        for (const auto& row : table->rows) names += (names.empty() ? "" : ", ") + row.scenario.name;
+    throw request_error(400, "InvalidParameterValue",
+                        "parameter 'budget_scenario': '" + geo::utf8::excerpt(name, 40) +
+                            "' is not a budget scenario of this store (" +
+                            (table ? names : std::string("optimistic, moderate, pessimistic")) + ")");
+}
+
 bool flag_param(const request_context& ctx, const char* name) { return parse_flag(name, ctx.target.get(name)); }
 
 // Travel times beyond a day mean nothing for a service's catchment.
@@ -193,9 +209,38 @@ http_response reports_service::coverage_of(const request_context& ctx, const geo
 http_response reports_service::ranking(const request_context& ctx) const {
     const auto& model = model_of(ctx);
     geo::level lvl = planning_level_param(ctx, geo::level::district);
-    auto rows = geo::rank_units(model, lvl, sector_param(ctx, model));
+    geo::ranking_options o;
+    o.by = ctx.target.get("by").value_or("investment_per_capita");
+    o.weight = ctx.target.get("weight").value_or("");
+    const auto& names = geo::ranking_indicators();
+    if (std::find(names.begin(), names.end(), o.by) == names.end())
+        throw request_error(400, "InvalidParameterValue",
+                            "parameter 'by': '" + geo::utf8::excerpt(o.by, 40) +
+                                "' (investment_per_capita, deficit_per_10k, coverage_pct, unfunded, closing_year)");
+    std::optional<geo::closing_plan> plan;
+    if (o.by == "unfunded" || o.by == "closing_year") {
+        geo::usecases::scenario_request r;
+        r.scenario = budget_scenario_param(ctx);
+        plan = geo::usecases::plan_for(model, *ctx.data->inputs(), r);
+        o.plan = &*plan;
+    }
+    std::vector<geo::ranking_row> rows;
+    try {
+        rows = geo::rank_units(model, lvl, sector_param(ctx, model), o);
+    } catch (const geo::format_error& e) {  // an unknown attribute, a weighted year
+        throw request_error(400, "InvalidParameterValue", e.what());
+    }
     if (wants_csv(ctx)) return csv_response(geo::ranking_csv(rows), "ranking_" + std::string(geo::level_name(lvl)));
-    return json_response(geo::ranking_json(rows));
+    return json_response(geo::ranking_json(rows, o.by));
+}
+
+http_response reports_service::absent(const request_context& ctx) const {
+    const auto& model = model_of(ctx);
+    geo::level lvl = planning_level_param(ctx, geo::level::circuit);
+    const std::string sector = sector_param(ctx, model);
+    auto rows = geo::absent_units(model, lvl, sector);
+    if (wants_csv(ctx)) return csv_response(geo::absence_csv(rows), "ausencia_" + std::string(geo::level_name(lvl)));
+    return json_response(geo::absence_json(model, lvl, sector, rows));
 }
 
 }  // namespace microplan::service
@@ -381,18 +426,8 @@ http_response reports_service::plan(const request_context& ctx) const {
     const geo::coverage_model& model = model_of(ctx);
     const geo::store::planning_inputs& inputs = *ctx.data->inputs();
     geo::usecases::scenario_request r;
-    r.scenario = ctx.target.get("budget_scenario").value_or("moderate");
+    r.scenario = budget_scenario_param(ctx);
     const auto& table = inputs.budget;
-    if (table ? !table->find(r.scenario)
-              : r.scenario != "optimistic" && r.scenario != "moderate" && r.scenario != "pessimistic") {
-        std::string names;
-        if (table)
-            for (const auto& row : table->rows) names += (names.empty() ? "" : ", ") + row.scenario.name;
-        throw request_error(400, "InvalidParameterValue",
-                            "parameter 'budget_scenario': '" + geo::utf8::excerpt(r.scenario, 40) +
-                                "' is not a budget scenario of this store (" +
-                                (table ? names : std::string("optimistic, moderate, pessimistic")) + ")");
-    }
     const int first = inputs.year;
     auto year_of = [&](const char* name, int fallback) {
         auto v = ctx.target.get(name);
@@ -479,13 +514,36 @@ void reports_service::register_routes(route_table& table) const {
                                                       {{"type", "string"}, {"enum", {"true", "1", "false", "0"}}}),
                                       scenario_parameter(), format_parameter()},
                        .responses = {json_or_csv("Coverage"), bad, unavailable}}});
-    table.add({.pattern = "/reports/ranking",
-               .handler = [this](const request_context& ctx, const path_params&) { return ranking(ctx); },
-               .api = {.operation_id = "getRanking",
-                       .summary = "Units ranked by the investment their gap needs per inhabitant",
+    table.add(
+        {.pattern = "/reports/ranking",
+         .handler = [this](const request_context& ctx, const path_params&) { return ranking(ctx); },
+         .api = {.operation_id = "getRanking",
+                 .summary = "Units ranked by an indicator, the worst served first",
+                 .tags = {tag},
+                 .parameters = {level_parameter("district"), sector_parameter(),
+                                query_parameter("by",
+                                                "investment_per_capita (default), deficit_per_10k, coverage_pct, "
+                                                "unfunded or closing_year (from the plan of budget_scenario)",
+                                                {{"type", "string"},
+                                                 {"enum",
+                                                  {"investment_per_capita", "deficit_per_10k", "coverage_pct",
+                                                   "unfunded", "closing_year"}}}),
+                                query_parameter("weight",
+                                                "A unit attribute (poverty) that weights each unit's score by "
+                                                "its value over the level's population-weighted mean",
+                                                {{"type", "string"}}),
+                                query_parameter("budget_scenario", "The plan's budget scenario (default moderate)",
+                                                {{"type", "string"}}),
+                                format_parameter()},
+                 .responses = {json_or_csv("Ranking"), bad, unavailable}}});
+    table.add({.pattern = "/reports/absent",
+               .handler = [this](const request_context& ctx, const path_params&) { return absent(ctx); },
+               .api = {.operation_id = "getAbsence",
+                       .summary = "Where the State is absent: populated units with no establishment of a sector (or "
+                                  "of any sector)",
                        .tags = {tag},
-                       .parameters = {level_parameter("district"), sector_parameter(), format_parameter()},
-                       .responses = {json_or_csv("Ranking"), bad, unavailable}}});
+                       .parameters = {level_parameter("circuit"), sector_parameter(), format_parameter()},
+                       .responses = {json_or_csv("Units without the sector's establishments"), bad, unavailable}}});
     table.add(
         {.pattern = "/indicators/{level}",
          .handler = [this](const request_context& ctx, const path_params& p) { return indicators(ctx, p["level"]); },

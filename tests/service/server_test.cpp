@@ -480,6 +480,34 @@ TEST_F(ServeDemo, PlanServesBudgetScenariosSharesOfGdpAndTheRequiredBudget) {
     EXPECT_EQ(http_get(port(), "/plan?until=1990").status, 400u);
 }
 
+TEST_F(ServeDemo, RankingByAnyIndicatorAndWhereTheStateIsAbsent) {
+    auto r = http_get(port(), "/reports/ranking?level=district&by=coverage_pct&weight=poverty");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    json rows = json::parse(r.body);
+    ASSERT_EQ(rows.size(), 140u);
+    for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_GE(rows[i - 1]["score"], rows[i]["score"]);
+    EXPECT_EQ(rows[0]["by"], "coverage_pct");
+    json late = json::parse(
+        http_get(port(), "/reports/ranking?level=district&sector=health&by=closing_year&budget_scenario=pessimistic")
+            .body);
+    EXPECT_TRUE(late[0].contains("closing_year"));
+    EXPECT_EQ(http_get(port(), "/reports/ranking?by=happiness").status, 400u);
+    EXPECT_EQ(http_get(port(), "/reports/ranking?weight=wealth").status, 400u);
+    EXPECT_EQ(http_get(port(), "/reports/ranking?by=unfunded&budget_scenario=utopia").status, 400u);
+    auto a = http_get(port(), "/reports/absent?level=circuit&sector=health");
+    ASSERT_EQ(a.status, 200u) << a.body;
+    json absent = json::parse(a.body);
+    EXPECT_EQ(absent["units"], 1134);
+    EXPECT_EQ(absent["units_absent"], absent["absent"].size());
+    // The circuits listed have no health establishment in the store's items.
+    ASSERT_GT(absent["absent"].size(), 0u);
+    std::string code = absent["absent"][0]["code"];
+    json items = json::parse(http_get(port(), "/collections/establishments/items?limit=1000&filter=circuit_code%3D%27" +
+                                                  code + "%27%20AND%20sector%3D%27health%27")
+                                 .body);
+    EXPECT_EQ(items["numberReturned"], 0) << code;
+}
+
 TEST(ServeStoreChanges, ATileMeetingAChangedCircuitIsRenderedAgainOthersStayCached) {
     test::in_process_demo demo;
     auto etag = [&](const http_response& r) { return demo.header(r, "ETag"); };

@@ -247,8 +247,76 @@ std::string report_csv(const unit_report& r) {
     return out;
 }
 
-std::vector<ranking_row> rank_units(const coverage_model& model, level lvl, const std::string& sector) {
+const std::vector<std::string>& ranking_indicators() {
+    static const std::vector<std::string> n = {"investment_per_capita", "deficit_per_10k", "coverage_pct", "unfunded",
+                                               "closing_year"};
+    return n;
+}
+
+namespace {
+
+// The plan's unfunded establishments and closing year of a unit for one sector or all.
+std::pair<double, std::optional<int>> plan_figures(const closing_plan& plan, const std::string& sector,
+                                                   std::size_t tier, std::size_t unit, bool& never) {
+    double unfunded = 0;
+    std::optional<int> latest;
+    never = false;
+    for (const auto& s : plan.sectors) {
+        if (!sector.empty() && s != sector) continue;
+        unfunded += plan.deficit.at(s)[tier][unit].back();
+        auto c = plan.closing_year(s, tier, unit);
+        if (!c)
+            never = true;
+        else
+            latest = latest ? std::max(*latest, *c) : *c;
+    }
+    return {unfunded, never ? std::nullopt : latest};
+}
+
+// Each unit's attribute value over the population-weighted mean of the tier (1 without a value).
+std::vector<double> attribute_weights(const coverage_model& model, std::size_t tier, const std::string& name) {
+    const auto& units = model.where().units(tier);
+    std::vector<double> w(units.size(), 1.0);
+    if (name.empty()) return w;
+    const auto& attrs = model.attributes(tier);
+    auto a = attrs.find(name);
+    if (a == attrs.end()) {
+        std::string known;
+        for (const auto& [n, v] : attrs) known += (known.empty() ? "" : ", ") + n;
+        throw format_error({}, "unknown attribute",
+                           "no unit attribute '" + name + "' at the " +
+                               std::string(level_name(model.where().level_of(tier))) + " level (" +
+                               (known.empty() ? std::string("the store has none: microplan attributes") : known) + ")");
+    }
+    double xsum = 0, wsum = 0;
+    for (std::size_t u = 0; u < units.size(); ++u)
+        if (auto v = a->second.find(units[u].code); v != a->second.end()) {
+            xsum += v->second * model.population(tier, u);
+            wsum += model.population(tier, u);
+        }
+    if (!(wsum > 0) || !(xsum > 0)) return w;
+    const double mean = xsum / wsum;
+    for (std::size_t u = 0; u < units.size(); ++u)
+        if (auto v = a->second.find(units[u].code); v != a->second.end()) w[u] = v->second / mean;
+    return w;
+}
+
+}  // namespace
+
+std::vector<ranking_row> rank_units(const coverage_model& model, level lvl, const std::string& sector,
+                                    const ranking_options& options) {
+    const auto& names = ranking_indicators();
+    if (std::find(names.begin(), names.end(), options.by) == names.end())
+        throw format_error({}, "unknown indicator",
+                           "cannot rank by '" + options.by +
+                               "' (investment_per_capita, deficit_per_10k, coverage_pct, unfunded, closing_year)");
+    const bool by_plan = options.by == "unfunded" || options.by == "closing_year";
+    if (by_plan && !options.plan)
+        throw format_error({}, "no plan", "ranking by " + options.by + " needs a plan's budget scenario");
+    if (options.by == "closing_year" && !options.weight.empty())
+        throw format_error({}, "cannot weight a year", "a closing year cannot be weighted by '" + options.weight + "'");
     std::size_t tier = tier_or_throw(model, lvl);
+    const std::vector<double> weights = attribute_weights(model, tier, options.weight);
     std::vector<ranking_row> rows;
     for (std::size_t u = 0; u < model.where().units(tier).size(); ++u) {
         offer o = model.sector_offer(sector, tier, u);
@@ -262,43 +330,122 @@ std::vector<ranking_row> rank_units(const coverage_model& model, level lvl, cons
         r.investment_per_capita = r.population > 0 ? o.investment / r.population : 0;
         r.deficit_per_10k = r.population > 0 ? o.deficit / r.population * 10000.0 : 0;
         r.coverage_pct = o.coverage_pct();
+        r.weight = weights[u];
+        bool never = false;
+        if (options.plan) std::tie(r.unfunded, r.closing_year) = plan_figures(*options.plan, sector, tier, u, never);
+        double score = options.by == "investment_per_capita" ? r.investment_per_capita
+                       : options.by == "deficit_per_10k"     ? r.deficit_per_10k
+                       : options.by == "coverage_pct"        ? 100.0 - r.coverage_pct
+                       : options.by == "unfunded"            ? *r.unfunded
+                       : never                               ? options.plan->last_year + 1.0
+                                                             : r.closing_year.value_or(options.plan->first_year);
+        r.score = options.by == "closing_year" ? score : score * r.weight;
         rows.push_back(std::move(r));
     }
     std::stable_sort(rows.begin(), rows.end(), [](const ranking_row& a, const ranking_row& b) {
-        if (a.investment_per_capita != b.investment_per_capita)
-            return a.investment_per_capita > b.investment_per_capita;
+        if (a.score != b.score) return a.score > b.score;
         return a.code < b.code;
     });
     for (std::size_t i = 0; i < rows.size(); ++i) rows[i].rank = static_cast<int>(i + 1);
     return rows;
 }
 
-nlohmann::json ranking_json(const std::vector<ranking_row>& rows) {
+nlohmann::json ranking_json(const std::vector<ranking_row>& rows, const std::string& by) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& r : rows)
-        out.push_back({{"rank", r.rank},
-                       {"code", r.code},
-                       {"name", r.name},
-                       {"population", round2(r.population)},
-                       {"deficit", r.deficit},
-                       {"investment_cost", round2(r.investment)},
-                       {"recurrent_cost", round2(r.recurrent)},
-                       {"investment_per_capita", round2(r.investment_per_capita)},
-                       {"deficit_per_10k", round2(r.deficit_per_10k)},
-                       {"coverage_pct", round2(r.coverage_pct)}});
+    for (const auto& r : rows) {
+        nlohmann::json j = {{"rank", r.rank},
+                            {"code", r.code},
+                            {"name", r.name},
+                            {"population", round2(r.population)},
+                            {"deficit", r.deficit},
+                            {"investment_cost", round2(r.investment)},
+                            {"recurrent_cost", round2(r.recurrent)},
+                            {"investment_per_capita", round2(r.investment_per_capita)},
+                            {"deficit_per_10k", round2(r.deficit_per_10k)},
+                            {"coverage_pct", round2(r.coverage_pct)},
+                            {"by", by},
+                            {"score", std::round(r.score * 1e4) / 1e4},
+                            {"weight", std::round(r.weight * 1e4) / 1e4}};
+        if (r.unfunded) {
+            j["unfunded"] = *r.unfunded;
+            j["closing_year"] = r.closing_year ? nlohmann::json(*r.closing_year) : nlohmann::json(nullptr);
+        }
+        out.push_back(std::move(j));
+    }
     return out;
 }
 
 std::string ranking_csv(const std::vector<ranking_row>& rows) {
     std::string out =
         "rank,code,name,population,deficit,investment_cost,recurrent_cost,investment_per_capita,deficit_per_10k,"
-        "coverage_pct\n";
+        "coverage_pct,weight,score,unfunded,closing_year\n";
     for (const auto& r : rows) {
         out += std::to_string(r.rank) + "," + csv_field(r.code) + "," + csv_field(r.name);
         for (double v : {r.population, r.deficit, r.investment, r.recurrent, r.investment_per_capita, r.deficit_per_10k,
-                         r.coverage_pct})
+                         r.coverage_pct, r.weight, r.score})
             out += "," + csv_number(v);
-        out += "\n";
+        out += "," + (r.unfunded ? csv_number(*r.unfunded) : std::string{}) + "," +
+               (r.closing_year ? std::to_string(*r.closing_year) : std::string{}) + "\n";
+    }
+    return out;
+}
+
+std::vector<absence_row> absent_units(const coverage_model& model, level lvl, const std::string& sector) {
+    const std::size_t tier = tier_or_throw(model, lvl);
+    const auto& units = model.where().units(tier);
+    std::vector<std::string> sectors;
+    for (const auto& [s, priority] : model.catalogue().sectors())
+        if (sector.empty() || s == sector) sectors.push_back(s);
+    // Establishments counted in the offer, per unit of the tier and sector.
+    std::vector<std::map<std::string, int>> present(units.size());
+    const auto& rows = model.establishments();
+    for (std::size_t h = 0; h < rows.size(); ++h) {
+        if (!model.is_live(h) || !model.counts(h)) continue;
+        const auto& e = rows[h];
+        if (tier < e.units.size() && e.units[tier] >= 0)
+            present[static_cast<std::size_t>(e.units[tier])][e.sector] += 1;
+    }
+    std::vector<absence_row> out;
+    for (std::size_t u = 0; u < units.size(); ++u) {
+        if (!(model.population(tier, u) > 0)) continue;
+        absence_row r{units[u].code, units[u].name, model.population(tier, u), {}};
+        for (const auto& s : sectors)
+            if (!present[u].count(s)) r.sectors.push_back(s);
+        if (r.sectors.size() == sectors.size() && !sectors.empty()) out.push_back(std::move(r));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const absence_row& a, const absence_row& b) {
+        return a.population != b.population ? a.population > b.population : a.code < b.code;
+    });
+    return out;
+}
+
+nlohmann::json absence_json(const coverage_model& model, level lvl, const std::string& sector,
+                            const std::vector<absence_row>& rows) {
+    double people = 0;
+    nlohmann::json units = nlohmann::json::array();
+    for (const auto& r : rows) {
+        people += r.population;
+        units.push_back(
+            {{"code", r.code}, {"name", r.name}, {"population", round2(r.population)}, {"sectors", r.sectors}});
+    }
+    const std::size_t tier = tier_or_throw(model, lvl);
+    return {{"level", std::string(level_name(lvl))},
+            {"sector", sector.empty() ? nlohmann::json(nullptr) : nlohmann::json(sector)},
+            {"rule", sector.empty() ? "populated units with no establishment of any sector counted in the offer"
+                                    : "populated units with no establishment of the sector counted in the offer"},
+            {"units_absent", rows.size()},
+            {"units", model.where().units(tier).size()},
+            {"population_absent", round2(people)},
+            {"absent", std::move(units)}};
+}
+
+std::string absence_csv(const std::vector<absence_row>& rows) {
+    std::string out = "code,name,population,sectors_absent\n";
+    for (const auto& r : rows) {
+        std::string sectors;
+        for (const auto& s : r.sectors) sectors += (sectors.empty() ? "" : ";") + s;
+        out += csv_field(r.code) + "," + csv_field(r.name) + "," + csv_number(r.population) + "," + csv_field(sectors) +
+               "\n";
     }
     return out;
 }

@@ -196,14 +196,33 @@ unit_attributes read_attributes(sqlite::connection& db, level lvl) {
 }
 
 void write_coverage(sqlite::connection& db, const coverage_model& model, int year, const closing_plan* plan) {
-    db.exec(
+    const char* create =
         "CREATE TABLE IF NOT EXISTS coverage (level TEXT NOT NULL, code TEXT NOT NULL, sector TEXT NOT NULL,"
         " typology TEXT NOT NULL, year INTEGER NOT NULL, population REAL, demand REAL, current REAL, ideal REAL,"
         " deficit REAL, surplus REAL, coverage_pct REAL, capacity_current REAL, capacity_ideal REAL,"
         " capacity_deficit REAL, good REAL, fair REAL, poor REAL, investment_cost REAL, recurrent_cost REAL,"
-        " closing_year INTEGER, scenario TEXT, PRIMARY KEY (level, code, sector, typology, year))");
-    sqlite::statement del(db, "DELETE FROM coverage WHERE year = ?");
-    del.bind(1, year).run();
+        " closing_year INTEGER, scenario TEXT NOT NULL DEFAULT '',"
+        " PRIMARY KEY (level, code, sector, typology, year, scenario))";
+    // Stores written before the scenario was part of the key: their rows move over, scenario ''.
+    bool old_key = false;
+    if (db.has_table("coverage")) {
+        sqlite::statement pk(db, "SELECT pk FROM pragma_table_info('coverage') WHERE name = 'scenario'");
+        old_key = pk.step() && pk.integer(0) == 0;
+    }  // the statement is finished: the table can be renamed and dropped
+    if (old_key) {
+        db.exec("ALTER TABLE coverage RENAME TO coverage_before_scenarios");
+        db.exec(create);
+        db.exec(
+            "INSERT INTO coverage SELECT level, code, sector, typology, year, population, demand, current,"
+            " ideal, deficit, surplus, coverage_pct, capacity_current, capacity_ideal, capacity_deficit, good,"
+            " fair, poor, investment_cost, recurrent_cost, closing_year, COALESCE(scenario, '')"
+            " FROM coverage_before_scenarios");
+        db.exec("DROP TABLE coverage_before_scenarios");
+    }
+    db.exec(create);
+    const std::string scenario = plan ? plan->scenario.name : std::string{};
+    sqlite::statement del(db, "DELETE FROM coverage WHERE year = ? AND scenario = ?");
+    del.bind(1, year).bind(2, scenario).run();
     sqlite::statement ins(db, "INSERT INTO coverage VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     const territory& where = model.where();
     for (std::size_t t = 0; t < where.tier_count(); ++t) {
@@ -222,10 +241,7 @@ void write_coverage(sqlite::connection& db, const coverage_model& model, int yea
                 ins.bind(21, *r.closing_year);
             else
                 ins.bind_null(21);
-            if (plan)
-                ins.bind(22, plan->scenario.name);
-            else
-                ins.bind_null(22);
+            ins.bind(22, scenario);
             ins.run();
         }
     }

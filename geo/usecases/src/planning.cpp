@@ -108,10 +108,12 @@ coverage_result compute_coverage(const coverage_request& request) {
     planning_session s = open_planning(request.base);
     coverage_query q = request.query;
     q.sector = canonical_sector(q.sector);
-    coverage_result out{coverage_rows(*s.model, q), s.model->report(), s.inputs->year};
+    std::optional<closing_plan> plan;
+    if (request.save) plan = plan_of(s, request.scenario);
+    coverage_result out{coverage_rows(*s.model, q, plan ? &*plan : nullptr), s.model->report(), s.inputs->year};
     if (request.save)
-        store::update_atomically(*lock,
-                                 [&](store::planning_store& db) { db.write_coverage(*s.model, s.inputs->year); });
+        store::update_atomically(
+            *lock, [&](store::planning_store& db) { db.write_coverage(*s.model, s.inputs->year, &*plan); });
     return out;
 }
 
@@ -122,9 +124,18 @@ unit_report report_unit(const planning_request& request, const scenario_request&
     return make_unit_report(*s.model, lvl, code, &p, s.inputs->year);
 }
 
-std::vector<ranking_row> rank_store_units(const planning_request& request, level lvl, const std::string& sector) {
+std::vector<ranking_row> rank_store_units(const planning_request& request, level lvl, const ranking_request& ranking) {
     planning_session s = open_planning(request);
-    return rank_units(*s.model, lvl, canonical_sector(sector));
+    std::optional<closing_plan> plan;
+    if (ranking.by == "unfunded" || ranking.by == "closing_year") plan = plan_of(s, ranking.scenario);
+    ranking_options o{ranking.by, ranking.weight, plan ? &*plan : nullptr};
+    return rank_units(*s.model, lvl, canonical_sector(ranking.sector), o);
+}
+
+absence_result absent_store_units(const planning_request& request, level lvl, const std::string& sector) {
+    absence_result out{open_planning(request), canonical_sector(sector), {}};
+    out.rows = absent_units(*out.session.model, lvl, out.sector);
+    return out;
 }
 
 plan_result plan_store(const planning_request& request, const scenario_request& scenario) {

@@ -36,16 +36,7 @@ struct ClosingTest : ::testing::Test {
         return geo::coverage_model(test::security_and_health(0, 3, 1), where, test::small_population());
     }
 
-    geo::plan_options options(double base, double growth = 0) {
-        geo::plan_options o;
-        o.scenario = geo::budget_scenario{};
-        o.scenario.name = "moderate";
-        o.scenario.base_budget = base;
-        o.scenario.growth = growth;
-        o.first_year = 2025;
-        o.last_year = 2030;
-        return o;
-    }
+    geo::plan_options options(double base, double growth = 0) { return test::budget_options(base, growth, 2030); }
 };
 
 TEST_F(ClosingTest, RecurrentCostsComeFirstAndTheNeediestUnitsAreFundedFirst) {

@@ -20,15 +20,7 @@ struct OptimalTest : ::testing::Test {
     geo::coverage_model model() {
         return geo::coverage_model(test::security_and_health(50, 1, 3), where, test::small_population());
     }
-    geo::plan_options options() {
-        geo::plan_options o;
-        o.scenario.name = "test";
-        o.scenario.base_budget = 600;
-        o.scenario.growth = 0;
-        o.first_year = 2025;
-        o.last_year = 2027;
-        return o;
-    }
+    geo::plan_options options() { return test::budget_options(600, 0, 2027); }
 };
 
 // Every schedule: each of the 10 (standard, circuit) pairs built in 2025, 2026, 2027 or never

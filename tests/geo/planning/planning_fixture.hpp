@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
 #include "support.hpp"
 
@@ -95,6 +96,17 @@ inline geo::standards_catalogue security_and_health(double upc_recurrent, double
     c.items.push_back(make_standard("health", "Puesto", geo::level::circuit, geo::standard_rule::per_unit, 0, 300, 0,
                                     health_priority));
     return c;
+}
+
+// Plan options of a budget `base` in 2025 growing by `growth`, from 2025 to `last_year`.
+inline geo::plan_options budget_options(double base, double growth, int last_year) {
+    geo::plan_options o;
+    o.scenario.name = "moderate";
+    o.scenario.base_budget = base;
+    o.scenario.growth = growth;
+    o.first_year = 2025;
+    o.last_year = last_year;
+    return o;
 }
 
 }  // namespace microplan::test

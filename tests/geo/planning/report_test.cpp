@@ -26,13 +26,7 @@ struct ReportTest : ::testing::Test {
 };
 
 TEST_F(ReportTest, DistrictReportPutsEverySectorSideBySideWithItsCircuits) {
-    geo::plan_options o;
-    o.scenario = geo::budget_scenario{};
-    o.scenario.name = "moderate";
-    o.scenario.base_budget = 50000;
-    o.scenario.growth = 0.05;
-    o.first_year = 2025;
-    o.last_year = 2035;
+    geo::plan_options o = test::budget_options(50000, 0.05, 2035);
     geo::closing_plan plan = geo::plan_closing(model, {}, o);
     auto r = geo::make_unit_report(model, level::district, "01D01", &plan, 2025);
     nlohmann::json j = geo::report_json(r);
@@ -110,6 +104,78 @@ TEST(Report, ASectorPlannedPerDistrictHasNoValueForACircuit) {
     EXPECT_TRUE(seen);
 }
 
+geo::ranking_options options(const std::string& by, const std::string& weight = "",
+                             const geo::closing_plan* plan = nullptr) {
+    geo::ranking_options o;
+    o.by = by;
+    o.weight = weight;
+    o.plan = plan;
+    return o;
+}
+
+TEST_F(ReportTest, RankingByAnyIndicatorWeightedByPovertyAndByThePlan) {
+    // Coverage: the lowest first.
+    auto by_coverage = geo::rank_units(model, level::circuit, "", options("coverage_pct", ""));
+    for (std::size_t i = 1; i < by_coverage.size(); ++i)
+        EXPECT_LE(by_coverage[i - 1].coverage_pct, by_coverage[i].coverage_pct) << by_coverage[i].code;
+    // Weighted by poverty over its population-weighted mean: (60 × 33,000 + 20 × 12,000 + 40 ×
+    // 34,000) / 79,000 = 45.316.
+    std::vector<geo::unit_attributes> attributes(3);
+    attributes[1]["poverty"] = {{"01D01", 60}, {"01D02", 20}, {"02D01", 40}};
+    geo::coverage_model poor(catalogue, where, test::small_population(), attributes);
+    std::vector<geo::placed_establishment> two = {at(where, "health", "Tipo A", "01D01C01"),
+                                                  at(where, "security", "UPC", "02D01C01")};
+    poor.set_establishments(two);
+    auto weighted = geo::rank_units(poor, level::district, "", options("deficit_per_10k", "poverty"));
+    const double mean = 3580000.0 / 79000.0;
+    for (const auto& r : weighted) {
+        const double x = r.code == "01D01" ? 60 : r.code == "01D02" ? 20 : 40;
+        EXPECT_NEAR(r.weight, x / mean, 1e-9) << r.code;
+        EXPECT_NEAR(r.score, r.deficit_per_10k * x / mean, 1e-9) << r.code;
+    }
+    for (std::size_t i = 1; i < weighted.size(); ++i) EXPECT_GE(weighted[i - 1].score, weighted[i].score);
+    // From a plan: a unit that never closes comes first, then the latest to close.
+    geo::plan_options o = test::budget_options(2000, 0, 2030);
+    geo::closing_plan plan = geo::plan_closing(model, {}, o);
+    auto by_year = geo::rank_units(model, level::circuit, "", options("closing_year", "", &plan));
+    bool seen_year = false;
+    for (const auto& r : by_year) {
+        ASSERT_TRUE(r.unfunded.has_value());
+        if (r.closing_year)
+            seen_year = true;
+        else
+            EXPECT_FALSE(seen_year) << r.code << ": a unit that never closes after one that closes";
+        EXPECT_EQ(r.unfunded == 0, r.closing_year.has_value()) << r.code;
+    }
+    auto by_unfunded = geo::rank_units(model, level::circuit, "", options("unfunded", "", &plan));
+    for (std::size_t i = 1; i < by_unfunded.size(); ++i)
+        EXPECT_GE(*by_unfunded[i - 1].unfunded, *by_unfunded[i].unfunded);
+    // Refused: an unknown indicator or attribute, a plan indicator without a plan, a weighted year.
+    EXPECT_THROW(geo::rank_units(model, level::district, "", options("happiness", "")), geo::format_error);
+    EXPECT_THROW(geo::rank_units(poor, level::district, "", options("investment_per_capita", "wealth")),
+                 geo::format_error);
+    EXPECT_THROW(geo::rank_units(model, level::district, "", options("unfunded", "")), geo::format_error);
+    EXPECT_THROW(geo::rank_units(poor, level::district, "", options("closing_year", "poverty", &plan)),
+                 geo::format_error);
+}
+
+TEST_F(ReportTest, WhereTheStateIsAbsent) {
+    // A health centre in 01D01C01 and a UPC in 02D01C01; 02D01C03 has nobody.
+    auto none = geo::absent_units(model, level::circuit);
+    std::vector<std::string> codes;
+    for (const auto& r : none) codes.push_back(r.code);
+    EXPECT_EQ(codes, (std::vector<std::string>{"01D02C01", "01D01C02", "02D01C02"}));  // most people first
+    EXPECT_EQ(none[0].sectors.size(), catalogue.sectors().size());
+    auto health = geo::absent_units(model, level::circuit, "health");
+    codes.clear();
+    for (const auto& r : health) codes.push_back(r.code);
+    EXPECT_EQ(codes, (std::vector<std::string>{"02D01C01", "01D02C01", "01D01C02", "02D01C02"}));
+    nlohmann::json j = geo::absence_json(model, level::circuit, "health", health);
+    EXPECT_EQ(j["units_absent"], 4);
+    EXPECT_EQ(j["population_absent"], 30000 + 12000 + 8000 + 4000);
+    EXPECT_EQ(geo::absence_csv(health).substr(0, 40), "code,name,population,sectors_absent\n02D0");
+}
+
 TEST_F(ReportTest, RankingOrdersDistrictsByDeficitPerCapita) {
     auto rows = geo::rank_units(model, level::district);
     ASSERT_EQ(rows.size(), 3u);
@@ -124,13 +190,7 @@ TEST_F(ReportTest, RankingOrdersDistrictsByDeficitPerCapita) {
 }
 
 TEST_F(ReportTest, TargetStatusFollowsTheDocumentedRule) {
-    geo::plan_options o;
-    o.scenario = geo::budget_scenario{};
-    o.scenario.name = "moderate";
-    o.scenario.base_budget = 1500;
-    o.scenario.growth = 0;
-    o.first_year = 2025;
-    o.last_year = 2030;
+    geo::plan_options o = test::budget_options(1500, 0, 2030);
     geo::closing_plan plan = geo::plan_closing(model, {}, o);
     // Security in 02D01: one UPC of the two its populated circuits need (50 %). With 1,500 a
     // year shared by priority, its missing UPC (the smallest circuit's) comes in 2026.
@@ -167,13 +227,7 @@ TEST(Targets, PopulationWithinMinutesComesFromStoredAccessibility) {
     EXPECT_EQ(*geo::standard_minutes(catalogue, "health", level::district), 60);
     EXPECT_EQ(*geo::standard_minutes(catalogue, "health", level::zone), 30);  // none at zone level: the smallest
     EXPECT_FALSE(geo::standard_minutes(catalogue, "security", level::circuit));
-    geo::plan_options o;
-    o.scenario = geo::budget_scenario{};
-    o.scenario.name = "moderate";
-    o.scenario.base_budget = 1500;
-    o.scenario.growth = 0;
-    o.first_year = 2025;
-    o.last_year = 2030;
+    geo::plan_options o = test::budget_options(1500, 0, 2030);
     geo::closing_plan plan = geo::plan_closing(model, {}, o);
     geo::accessibility_run run;
     run.sector = "health", run.measure = "travel_time", run.units = "min", run.thresholds = {30, 60};

@@ -27,6 +27,40 @@ TEST(UsecasePlanning, CoverageAnswersTheQueryAndSavesEveryLevel) {
     auto rows =
         run("sqlite3 " + store + " \"SELECT COUNT(*) FROM coverage WHERE level = 'district' AND typology = ''\"");
     EXPECT_EQ(rows.output, "560\n");
+    // With the closing years of the scenario's plan; a second scenario is kept beside the first.
+    request.scenario.scenario = "pessimistic";
+    geo::usecases::compute_coverage(request);
+    auto by_scenario =
+        run("sqlite3 " + store +
+            " \"SELECT scenario, COUNT(*), COUNT(closing_year) FROM coverage WHERE level = 'district' AND "
+            "typology = '' GROUP BY scenario\"");
+    EXPECT_EQ(by_scenario.output.rfind("moderate|560|", 0), 0u) << by_scenario.output;
+    EXPECT_NE(by_scenario.output.find("pessimistic|560|"), std::string::npos) << by_scenario.output;
+    EXPECT_EQ(by_scenario.output.find("|560|0\n"), std::string::npos) << "closing years stored";
+}
+
+TEST(UsecasePlanning, ACoverageTableWithoutTheScenarioInItsKeyIsCarriedOver) {
+    scratch dir;
+    const std::string store = dir.path("demo.sqlite");
+    demo_store::get().copy_to(store);
+    // As stores before budget scenarios wrote it: (level, code, sector, typology, year) the key.
+    auto made = run("sqlite3 " + store +
+                    " \"CREATE TABLE coverage (level TEXT NOT NULL, code TEXT NOT NULL, sector TEXT NOT NULL,"
+                    " typology TEXT NOT NULL, year INTEGER NOT NULL, population REAL, demand REAL, current REAL, ideal "
+                    "REAL, deficit REAL, surplus REAL, coverage_pct REAL, capacity_current REAL, capacity_ideal REAL,"
+                    " capacity_deficit REAL, good REAL, fair REAL, poor REAL, investment_cost REAL, recurrent_cost "
+                    "REAL, closing_year INTEGER, scenario TEXT, PRIMARY KEY (level, code, sector, typology, year));"
+                    " INSERT INTO coverage (level, code, sector, typology, year) VALUES ('zone', 'Z9', 'health', '', "
+                    "2019)\"");
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    geo::usecases::coverage_request request;
+    request.base.store = store;
+    request.save = true;
+    geo::usecases::compute_coverage(request);
+    auto kept = run("sqlite3 " + store + " \"SELECT scenario FROM coverage WHERE year = 2019\"");
+    EXPECT_EQ(kept.output, "\n");  // the old row, scenario ''
+    auto pk = run("sqlite3 " + store + " \"SELECT pk FROM pragma_table_info('coverage') WHERE name = 'scenario'\"");
+    EXPECT_EQ(pk.output, "6\n");
 }
 
 TEST(UsecasePlanning, ReportsRankingAndPlanReadTheStoreOnly) {
@@ -40,7 +74,9 @@ TEST(UsecasePlanning, ReportsRankingAndPlanReadTheStoreOnly) {
     EXPECT_EQ(report.scenario, "moderate");
     EXPECT_THROW(geo::usecases::report_unit(request, moderate, geo::level::district, "99D99"), geo::format_error);
 
-    auto ranking = geo::usecases::rank_store_units(request, geo::level::zone, "educacion");
+    geo::usecases::ranking_request education;
+    education.sector = "educacion";
+    auto ranking = geo::usecases::rank_store_units(request, geo::level::zone, education);
     ASSERT_EQ(ranking.size(), 9u);
     EXPECT_EQ(ranking[0].rank, 1);
     EXPECT_GE(ranking[0].investment_per_capita, ranking[8].investment_per_capita);

@@ -2,7 +2,8 @@
 // Planning reports over a snapshot's coverage model, in JSON or CSV (f=json|csv):
 //   /reports/district/{code}   the intersectoral report of a district (or any unit: level=)
 //   /reports/coverage          current / ideal / deficit / cost per unit and sector
-//   /reports/ranking           units ranked by the investment their gap needs per inhabitant
+//   /reports/ranking           units ranked by an indicator (by=, weight=, budget_scenario=)
+//   /reports/absent            populated units with no establishment of a sector (or of any)
 //   /catalogue                 the sectors and typologies of the standards in force
 //   /plan                      closing the gap over time under a budget scenario of the store
 //                              (budget_scenario=, until=), or how much closes it by a year
@@ -28,6 +29,8 @@ public:
     http_response unit_accessibility(const request_context& ctx, const std::string& code) const;
     http_response coverage(const request_context& ctx) const;
     http_response ranking(const request_context& ctx) const;
+    // Populated units with no establishment of a sector (or of any): where the State is absent.
+    http_response absent(const request_context& ctx) const;
     http_response indicators(const request_context& ctx, const std::string& level) const;
     // The standards in force: sectors (with Spanish labels) and typologies, for pickers.
     http_response catalogue(const request_context& ctx) const;

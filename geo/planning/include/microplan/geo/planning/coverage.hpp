@@ -154,6 +154,11 @@ public:
     // People in the unit (total band), after filling tiers from their children.
     [[nodiscard]] double population(std::size_t tier, std::size_t unit) const;
     [[nodiscard]] double national_population() const;
+    // The unit attributes of a tier (name -> code -> value); empty when none were given.
+    [[nodiscard]] const unit_attributes& attributes(std::size_t tier) const {
+        static const unit_attributes none;
+        return tier < attributes_.size() ? attributes_[tier] : none;
+    }
     [[nodiscard]] const findings& report() const noexcept { return report_; }
     // Establishments counted (existing, or proposed when included) per standard.
     [[nodiscard]] const std::vector<placed_establishment>& establishments() const noexcept { return rows_; }

@@ -55,8 +55,21 @@ unit_report make_unit_report(const coverage_model& model, level lvl, const std::
 nlohmann::json report_json(const unit_report& r);
 std::string report_csv(const unit_report& r);
 
-// Districts (or any level) ranked by deficit per capita: the investment the deficit of every
-// sector needs per inhabitant (USD); ties by code. Rank 1 is the worst served.
+// Units of a level ranked by an indicator, the worst served first (rank 1); ties by code.
+// `by` (docs/planning.md, "Ranking"):
+//   investment_per_capita  the investment the gap of every sector (or `sector`) needs per inhabitant
+//   deficit_per_10k        missing establishments per 10,000 people
+//   coverage_pct           the share of the ideal offer in place (lowest first)
+//   unfunded               establishments the plan leaves unfunded at the end of its horizon
+//   closing_year           the year the plan closes the unit's gap (never first, then the latest)
+// `weight` names a unit attribute (poverty): the score is multiplied by the unit's value over
+// its population-weighted mean over the level (units without a value keep weight 1).
+struct ranking_options {
+    std::string by = "investment_per_capita";
+    std::string weight;
+    const closing_plan* plan = nullptr;  // required by unfunded and closing_year
+};
+const std::vector<std::string>& ranking_indicators();
 struct ranking_row {
     int rank = 0;
     std::string code, name;
@@ -66,9 +79,27 @@ struct ranking_row {
     double investment_per_capita = 0;
     double deficit_per_10k = 0;  // missing establishments per 10,000 people
     double coverage_pct = 0;
+    std::optional<double> unfunded;   // with a plan
+    std::optional<int> closing_year;  // with a plan; nullopt also when it never closes
+    double weight = 1;                // the attribute's weight (1 without one)
+    double score = 0;                 // what the rank sorts, descending
 };
-std::vector<ranking_row> rank_units(const coverage_model& model, level lvl, const std::string& sector = {});
-nlohmann::json ranking_json(const std::vector<ranking_row>& rows);
+// Throws format_error for an unknown indicator or attribute, or a plan indicator without a plan.
+std::vector<ranking_row> rank_units(const coverage_model& model, level lvl, const std::string& sector = {},
+                                    const ranking_options& options = {});
+
+// Where the State is absent: populated units of a level with no establishment counted in the
+// offer of `sector` (or, for "", of any sector of the catalogue).
+struct absence_row {
+    std::string code, name;
+    double population = 0;
+    std::vector<std::string> sectors;  // the sectors absent from the unit
+};
+std::vector<absence_row> absent_units(const coverage_model& model, level lvl, const std::string& sector = {});
+nlohmann::json absence_json(const coverage_model& model, level lvl, const std::string& sector,
+                            const std::vector<absence_row>& rows);
+std::string absence_csv(const std::vector<absence_row>& rows);
+nlohmann::json ranking_json(const std::vector<ranking_row>& rows, const std::string& by = "investment_per_capita");
 std::string ranking_csv(const std::vector<ranking_row>& rows);
 
 // Indicators and targets. Indicators per unit, sector and year of a plan:

@@ -62,7 +62,9 @@ planning_session open_planning(const planning_request& request);
 struct coverage_request {
     planning_request base;
     coverage_query query;  // query.sector in any spelling (salud, health)
-    bool save = false;     // also store the results of every level (table coverage)
+    bool save = false;     // also store the results of every level (table coverage) with the closing
+                           // years of the scenario's plan, keyed by year and scenario
+    scenario_request scenario;
 };
 struct coverage_result {
     std::vector<coverage_row> rows;
@@ -75,8 +77,23 @@ coverage_result compute_coverage(const coverage_request& request);
 unit_report report_unit(const planning_request& request, const scenario_request& scenario, level lvl,
                         const std::string& code);
 
-// Units of a level ranked by deficit per capita (`sector` in any spelling, "" = all).
-std::vector<ranking_row> rank_store_units(const planning_request& request, level lvl, const std::string& sector);
+// Units of a level ranked by an indicator (planning/report.hpp, rank_units).
+// by / weight as ranking_options; a plan of `scenario` is made when `by` needs one (unfunded,
+// closing_year).
+struct ranking_request {
+    std::string sector;  // any spelling; "" = all sectors
+    std::string by = "investment_per_capita";
+    std::string weight;  // a unit attribute (poverty); "" = none
+    scenario_request scenario;
+};
+std::vector<ranking_row> rank_store_units(const planning_request& request, level lvl, const ranking_request& ranking);
+// Populated units of a level where the State is absent (planning/report.hpp, absent_units).
+struct absence_result {
+    planning_session session;
+    std::string sector;  // canonical; "" = every sector
+    std::vector<absence_row> rows;
+};
+absence_result absent_store_units(const planning_request& request, level lvl, const std::string& sector);
 
 struct plan_result {
     planning_session session;
