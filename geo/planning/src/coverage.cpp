@@ -63,6 +63,7 @@ placed_establishment place_by_codes(const territory& t, const establishment& e,
     p.sector = e.sector;
     p.typology = e.typology;
     p.capacity = e.capacity;
+    if (e.staff) p.staff = static_cast<double>(*e.staff);
     p.condition = e.condition;
     p.status = e.status;
     p.provider = e.provider;
@@ -85,6 +86,10 @@ offer& offer::operator+=(const offer& o) {
     capacity_current += o.capacity_current;
     capacity_ideal += o.capacity_ideal;
     capacity_deficit += o.capacity_deficit;
+    staff_current += o.staff_current;
+    staff_ideal += o.staff_ideal;
+    staff_deficit += o.staff_deficit;
+    staff_cost += o.staff_cost;
     good += o.good;
     fair += o.fair;
     poor += o.poor;
@@ -283,6 +288,7 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
         const auto& e = rows_[h];
         t.count += 1;
         t.capacity += e.capacity.value_or(st.capacity);
+        t.staff += e.staff.value_or(st.staff);
         if (e.condition == "good")
             t.good += 1;
         else if (e.condition == "fair")
@@ -296,6 +302,7 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
     double built = built_[s][unit];
     t.count += built;
     t.capacity += built * st.capacity;
+    t.staff += built * st.staff;
     t.good += built;
 
     offer o;
@@ -317,8 +324,16 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
     o.fair = t.fair;
     o.poor = t.poor;
     o.unknown_condition = t.unknown;
+    if (st.staff > 0) {
+        o.staff_current = t.staff;
+        o.staff_ideal = o.ideal * st.staff;
+        o.staff_deficit = std::max(0.0, o.staff_ideal - o.staff_current);
+        // Missing in post where establishments stand: the ideal's staff of the establishments
+        // counted (up to the ideal) less those in post.
+        o.staff_cost = std::max(0.0, o.covered * st.staff - o.staff_current) * st.salary;
+    }
     o.investment = o.deficit * st.investment_cost;
-    o.recurrent = o.deficit * st.recurrent_cost;
+    o.recurrent = o.deficit * st.recurrent_cost + o.staff_cost;
     offers_[s][standard_tier_[s]][unit] = o;
 }
 

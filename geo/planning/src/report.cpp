@@ -80,6 +80,11 @@ nlohmann::json offer_json(const offer& o) {
             {"capacity_current", round2(o.capacity_current)},
             {"capacity_ideal", round2(o.capacity_ideal)},
             {"capacity_deficit", round2(o.capacity_deficit)},
+            {"staff",
+             {{"current", round2(o.staff_current)},
+              {"ideal", round2(o.staff_ideal)},
+              {"deficit", round2(o.staff_deficit)},
+              {"salary_cost", round2(o.staff_cost)}}},
             {"condition", {{"good", o.good}, {"fair", o.fair}, {"poor", o.poor}, {"unknown", o.unknown_condition}}},
             {"investment_cost", round2(o.investment)},
             {"recurrent_cost", round2(o.recurrent)}};
@@ -112,7 +117,7 @@ nlohmann::json row_json(const coverage_row& r) {
 const char* coverage_header =
     "level,code,name,parent,population,sector,sector_label,typology,current,ideal,deficit,surplus,coverage_pct,"
     "capacity_current,capacity_ideal,capacity_deficit,good,fair,poor,unknown_condition,investment_cost,"
-    "recurrent_cost,closing_year\n";
+    "recurrent_cost,closing_year,staff_current,staff_ideal,staff_deficit,staff_salary_cost\n";
 
 std::string row_csv(const coverage_row& r) {
     const offer& o = r.values;
@@ -133,6 +138,11 @@ std::string row_csv(const coverage_row& r) {
         else
             num(v);
     s += "," + (r.closing_year ? std::to_string(*r.closing_year) : std::string{});
+    for (double v : {o.staff_current, o.staff_ideal, o.staff_deficit, o.staff_cost})
+        if (r.planned_at)
+            s += ",";
+        else
+            num(v);
     return s + "\n";
 }
 

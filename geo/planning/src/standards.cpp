@@ -137,6 +137,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& columns() {
         {"investment_cost", {"investmentcost", "costoinversion", "inversion"}},
         {"recurrent_cost", {"recurrentcost", "costorecurrente", "recurrente"}},
         {"priority", {"priority", "prioridad", "indiceprioridad"}},
+        {"staff", {"staff", "personal", "talentohumano"}},
+        {"salary", {"salary", "salario", "remuneracion", "sueldo"}},
         {"rounding", {"rounding", "redondeo"}},
         {"factors", {"factors", "factores", "endogenizacion"}},
         {"note", {"note", "nota", "notes", "notas", "fuente"}},
@@ -250,6 +252,20 @@ void parse_capacity_and_costs(const raw_row& r, row_checker& check, standard& s)
         else if (v)
             check.within(r, column, *v, bounds::cost_usd);
         if (v) (column[0] == 'i' ? s.investment_cost : s.recurrent_cost) = *v;
+    }
+    if (auto n = check.number(r, "staff")) {
+        if (*n < 0)
+            check.fail("staff", "staff_negative", "staff per establishment is negative");
+        else
+            check.within(r, "staff", *n, bounds::staff);
+        s.staff = *n;
+    }
+    if (auto w = check.number(r, "salary")) {
+        if (*w < 0)
+            check.fail("salary", "cost_negative", "a salary cannot be negative");
+        else
+            check.within(r, "salary", *w, bounds::cost_usd);
+        s.salary = *w;
     }
     if (auto p = check.number(r, "priority")) {
         if (*p <= 0)
@@ -390,6 +406,8 @@ findings check_standards(const standards_catalogue& catalogue) {
             for (double cost : {s.investment_cost, s.recurrent_cost}) check.within("cost", cost, bounds::cost_usd);
         check.within("units_per_territory", s.units_per_territory, bounds::establishments_per_unit);
         check.within("capacity", s.capacity, bounds::capacity);
+        check.within("staff", s.staff, bounds::staff);
+        check.within("salary", s.salary, bounds::cost_usd);
         if (s.max_travel_min) check.within("max_travel_min", *s.max_travel_min, bounds::travel_minutes);
         if (s.max_distance_km) check.within("max_distance_km", *s.max_distance_km, bounds::distance_km);
         if (!(s.priority > 0))

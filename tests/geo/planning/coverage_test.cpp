@@ -233,3 +233,46 @@ TEST(Rounding, DocumentedRules) {
 }
 
 }  // namespace
+
+namespace {
+
+// Staff: health Tipo A (one per 10,000 people, 12 staff, 10,000 USD a year each) in 01D01C01
+// (25,000 people: ideal 3) with two centres, one with 8 in post and one of unknown staff (counted
+// as the standard's 12): 20 in post of 36 needed, 16 missing; the salaries of those missing where
+// centres stand, (2 × 12 − 20) × 10,000 = 40,000, join the recurrent cost of the missing centre.
+TEST(CoverageStaff, StaffInPostNeededMissingAndItsSalariesByHand) {
+    geo::territory where = microplan::test::small_territory();
+    geo::standards_catalogue c;
+    c.source = "test";
+    geo::standard st = microplan::test::make_standard("health", "Tipo A", geo::level::circuit,
+                                                      geo::standard_rule::population, 10000, 1000, 500);
+    st.staff = 12;
+    st.salary = 10000;
+    c.items.push_back(st);
+    geo::coverage_model m(c, where, microplan::test::small_population());
+    std::vector<geo::placed_establishment> rows = {microplan::test::at(where, "health", "Tipo A", "01D01C01"),
+                                                   microplan::test::at(where, "health", "Tipo A", "01D01C01")};
+    rows[0].staff = 8;
+    m.set_establishments(rows);
+    const std::size_t u = *where.find(2, "01D01C01");
+    const geo::offer& o = m.at(0, 2, u);
+    EXPECT_EQ(o.ideal, 3);
+    EXPECT_EQ(o.current, 2);
+    EXPECT_EQ(o.staff_current, 20);
+    EXPECT_EQ(o.staff_ideal, 36);
+    EXPECT_EQ(o.staff_deficit, 16);
+    EXPECT_EQ(o.staff_cost, 40000);
+    EXPECT_EQ(o.recurrent, 1 * 500 + 40000);
+    // Parents add their circuits' staff: the district 01D01 holds 01D01C01 and 01D01C02 (8,000
+    // people: ideal 1, nobody in post: 12 missing, no centre so no salaries missing in post).
+    const geo::offer& d = m.sector_offer("health", 1, *where.find(1, "01D01"));
+    EXPECT_EQ(d.staff_ideal, 36 + 12);
+    EXPECT_EQ(d.staff_deficit, 16 + 12);
+    EXPECT_EQ(d.staff_cost, 40000);
+    // A standard without staff plans none.
+    geo::coverage_model plain(microplan::test::small_catalogue(), where, microplan::test::small_population());
+    plain.set_establishments(rows);
+    EXPECT_EQ(plain.sector_offer("health", 0, 0).staff_ideal, 0);
+}
+
+}  // namespace

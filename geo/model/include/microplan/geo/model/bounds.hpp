@@ -29,6 +29,8 @@ inline constexpr interval people_per_establishment{
 inline constexpr interval establishments_per_unit{0, 1000, "no standard asks for more than 1,000 per unit"};
 // Places of one establishment (patients, pupils, officers): at most the world's population.
 inline constexpr interval capacity{0, 1e10, "an establishment cannot serve more than the world's population"};
+// Staff of one establishment: the largest hospitals employ some tens of thousands.
+inline constexpr interval staff{0, 1e5, "no establishment employs more than 100,000 people"};
 // Minutes of travel to a service: a week is beyond any access standard.
 inline constexpr interval travel_minutes{0, 7 * 24 * 60, "no access standard allows more than a week of travel"};
 // Kilometres to a service: no two places on Earth are farther apart than half its circumference.

@@ -74,8 +74,9 @@ struct placed_establishment {
     std::optional<double> capacity;
     std::string condition;  // good, fair, poor or ""
     std::string status = "existing";
-    std::vector<int> units;  // per tier
-    std::string provider;    // public, private or "" (unknown: counted as public)
+    std::vector<int> units;       // per tier
+    std::string provider;         // public, private or "" (unknown: counted as public)
+    std::optional<double> staff;  // staff in post; unknown counts the standard's
 };
 
 // Places establishments by the unit codes they carry (establishment codes per level),
@@ -88,6 +89,10 @@ struct offer {
     double demand = 0;
     double ideal = 0, current = 0, deficit = 0, surplus = 0, covered = 0;
     double capacity_current = 0, capacity_ideal = 0, capacity_deficit = 0;
+    // Staff (when the standard plans it): in post, needed by the ideal offer, missing; and the
+    // yearly salaries of the staff missing in establishments already in place (those of missing
+    // establishments are in their recurrent cost), part of `recurrent`.
+    double staff_current = 0, staff_ideal = 0, staff_deficit = 0, staff_cost = 0;
     double good = 0, fair = 0, poor = 0, unknown_condition = 0;
     double investment = 0, recurrent = 0;
     [[nodiscard]] double coverage_pct() const { return ideal > 0 ? 100.0 * covered / ideal : 100.0; }
@@ -172,7 +177,7 @@ public:
 
 private:
     struct tally {
-        double count = 0, capacity = 0, good = 0, fair = 0, poor = 0, unknown = 0;
+        double count = 0, capacity = 0, staff = 0, good = 0, fair = 0, poor = 0, unknown = 0;
     };
     void fill_population();
     void compute_demand();
