@@ -25,6 +25,9 @@ void planning_args::add(CLI::App& app, bool with_format) {
     app.add_flag(
         "--include-private", request.include_private,
         "Count private establishments in the current offer (default: public ones and those of unknown provider)");
+    app.add_flag("--poor-out-of-offer", request.poor_out_of_offer,
+                 "Establishments in poor condition do not count in the current offer until rehabilitated (default: "
+                 "they count; either way their rehabilitation is costed)");
 }
 
 void plan_args::add(CLI::App& app) {

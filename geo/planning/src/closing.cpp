@@ -484,7 +484,9 @@ required_budget plan_required_budget(const coverage_model& model, const populati
         sector_requirement r;
         r.sector = sector;
         offer start = model.sector_national(sector);
-        r.static_investment = start.investment;
+        // The plan builds; rehabilitations are costed in the gap but not yet scheduled by it.
+        r.static_rehabilitation = start.rehabilitation_cost;
+        r.static_investment = start.investment - start.rehabilitation_cost;
         r.static_recurrent = start.recurrent;
         for (const auto& y : out.unconstrained.national.at(sector)) {
             r.dynamic_investment += y.spent_investment;

@@ -90,6 +90,8 @@ offer& offer::operator+=(const offer& o) {
     staff_ideal += o.staff_ideal;
     staff_deficit += o.staff_deficit;
     staff_cost += o.staff_cost;
+    rehabilitation += o.rehabilitation;
+    rehabilitation_cost += o.rehabilitation_cost;
     good += o.good;
     fair += o.fair;
     poor += o.poor;
@@ -313,7 +315,8 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
     else
         ideal = o.demand > 0 ? st.units_per_territory : 0;
     o.ideal = round_ideal(ideal, st.rounding);
-    o.current = t.count;
+    // A poor establishment out of the offer until rehabilitated, when the options say so.
+    o.current = options_.poor_counts ? t.count : t.count - t.poor;
     o.deficit = std::max(0.0, o.ideal - o.current);
     o.surplus = std::max(0.0, o.current - o.ideal);
     o.covered = std::min(o.current, o.ideal);
@@ -332,7 +335,12 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
         // counted (up to the ideal) less those in post.
         o.staff_cost = std::max(0.0, o.covered * st.staff - o.staff_current) * st.salary;
     }
-    o.investment = o.deficit * st.investment_cost;
+    // Every poor establishment is rehabilitated; when poor ones are out of the offer, each
+    // rehabilitation fills one missing establishment, built new only beyond them.
+    o.rehabilitation = t.poor;
+    o.rehabilitation_cost = t.poor * st.rehabilitation_cost.value_or(st.investment_cost);
+    const double to_build = options_.poor_counts ? o.deficit : std::max(0.0, o.deficit - t.poor);
+    o.investment = to_build * st.investment_cost + o.rehabilitation_cost;
     o.recurrent = o.deficit * st.recurrent_cost + o.staff_cost;
     offers_[s][standard_tier_[s]][unit] = o;
 }

@@ -85,7 +85,13 @@ nlohmann::json offer_json(const offer& o) {
               {"ideal", round2(o.staff_ideal)},
               {"deficit", round2(o.staff_deficit)},
               {"salary_cost", round2(o.staff_cost)}}},
-            {"condition", {{"good", o.good}, {"fair", o.fair}, {"poor", o.poor}, {"unknown", o.unknown_condition}}},
+            {"condition",
+             {{"good", o.good},
+              {"fair", o.fair},
+              {"poor", o.poor},
+              {"unknown", o.unknown_condition},
+              {"rehabilitation", o.rehabilitation},
+              {"rehabilitation_cost", round2(o.rehabilitation_cost)}}},
             {"investment_cost", round2(o.investment)},
             {"recurrent_cost", round2(o.recurrent)}};
 }
@@ -117,7 +123,8 @@ nlohmann::json row_json(const coverage_row& r) {
 const char* coverage_header =
     "level,code,name,parent,population,sector,sector_label,typology,current,ideal,deficit,surplus,coverage_pct,"
     "capacity_current,capacity_ideal,capacity_deficit,good,fair,poor,unknown_condition,investment_cost,"
-    "recurrent_cost,closing_year,staff_current,staff_ideal,staff_deficit,staff_salary_cost\n";
+    "recurrent_cost,closing_year,staff_current,staff_ideal,staff_deficit,staff_salary_cost,rehabilitation,"
+    "rehabilitation_cost\n";
 
 std::string row_csv(const coverage_row& r) {
     const offer& o = r.values;
@@ -138,7 +145,8 @@ std::string row_csv(const coverage_row& r) {
         else
             num(v);
     s += "," + (r.closing_year ? std::to_string(*r.closing_year) : std::string{});
-    for (double v : {o.staff_current, o.staff_ideal, o.staff_deficit, o.staff_cost})
+    for (double v :
+         {o.staff_current, o.staff_ideal, o.staff_deficit, o.staff_cost, o.rehabilitation, o.rehabilitation_cost})
         if (r.planned_at)
             s += ",";
         else
@@ -838,7 +846,8 @@ nlohmann::json required_json(const coverage_model& model, const required_budget&
         e["path"] = std::move(path);
         e["total"] = {{"budget", round2(total)}, {"investment", round2(investment)}, {"recurrent", round2(recurrent)}};
         e["static_cost"] = {{"investment", round2(s.static_investment)},
-                            {"recurrent_per_year", round2(s.static_recurrent)}};
+                            {"recurrent_per_year", round2(s.static_recurrent)},
+                            {"rehabilitation", round2(s.static_rehabilitation)}};
         e["dynamic_cost"] = {{"investment", round2(s.dynamic_investment)}, {"recurrent", round2(s.dynamic_recurrent)}};
         sectors.push_back(std::move(e));
     }

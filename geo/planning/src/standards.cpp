@@ -138,6 +138,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& columns() {
         {"recurrent_cost", {"recurrentcost", "costorecurrente", "recurrente"}},
         {"priority", {"priority", "prioridad", "indiceprioridad"}},
         {"staff", {"staff", "personal", "talentohumano"}},
+        {"rehabilitation_cost", {"rehabilitationcost", "costorehabilitacion", "rehabilitacion"}},
         {"salary", {"salary", "salario", "remuneracion", "sueldo"}},
         {"rounding", {"rounding", "redondeo"}},
         {"factors", {"factors", "factores", "endogenizacion"}},
@@ -259,6 +260,13 @@ void parse_capacity_and_costs(const raw_row& r, row_checker& check, standard& s)
         else
             check.within(r, "staff", *n, bounds::staff);
         s.staff = *n;
+    }
+    if (auto v = check.number(r, "rehabilitation_cost")) {
+        if (*v < 0)
+            check.fail("rehabilitation_cost", "cost_negative", "a cost cannot be negative");
+        else
+            check.within(r, "rehabilitation_cost", *v, bounds::cost_usd);
+        s.rehabilitation_cost = v;
     }
     if (auto w = check.number(r, "salary")) {
         if (*w < 0)
@@ -408,6 +416,7 @@ findings check_standards(const standards_catalogue& catalogue) {
         check.within("capacity", s.capacity, bounds::capacity);
         check.within("staff", s.staff, bounds::staff);
         check.within("salary", s.salary, bounds::cost_usd);
+        if (s.rehabilitation_cost) check.within("rehabilitation_cost", *s.rehabilitation_cost, bounds::cost_usd);
         if (s.max_travel_min) check.within("max_travel_min", *s.max_travel_min, bounds::travel_minutes);
         if (s.max_distance_km) check.within("max_distance_km", *s.max_distance_km, bounds::distance_km);
         if (!(s.priority > 0))

@@ -49,8 +49,9 @@ void write_standards(sqlite::connection& db, const standards_catalogue& c) {
         " rule TEXT NOT NULL, people_per_unit REAL, units_per_territory REAL, target_group TEXT NOT NULL,"
         " capacity REAL, max_travel_min REAL, max_distance_km REAL, investment_cost REAL NOT NULL,"
         " recurrent_cost REAL NOT NULL, priority REAL NOT NULL, rounding TEXT NOT NULL, factors TEXT, note TEXT,"
-        " source TEXT, staff REAL NOT NULL DEFAULT 0, salary REAL NOT NULL DEFAULT 0, PRIMARY KEY (sector, typology))");
-    sqlite::statement ins(db, "INSERT INTO standards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " source TEXT, staff REAL NOT NULL DEFAULT 0, salary REAL NOT NULL DEFAULT 0, rehabilitation_cost REAL,"
+        " PRIMARY KEY (sector, typology))");
+    sqlite::statement ins(db, "INSERT INTO standards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& s : c.items) {
         ins.bind(1, static_cast<std::int64_t>(s.line))
             .bind(2, s.sector)
@@ -72,6 +73,7 @@ void write_standards(sqlite::connection& db, const standards_catalogue& c) {
             .bind(18, c.source)
             .bind(19, s.staff)
             .bind(20, s.salary);
+        bind_optional(ins, 21, s.rehabilitation_cost);
         ins.run();
     }
 }
@@ -80,11 +82,13 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
     if (!db.has_table("standards")) return std::nullopt;
     // Catalogues stored before staff was planned have no staff or salary: 0, staff not planned.
     const bool with_staff = db.has_column("standards", "staff");
-    sqlite::statement q(db,
-                        std::string("SELECT line, sector, typology, level, rule, people_per_unit, units_per_territory,"
-                                    " target_group, capacity, max_travel_min, max_distance_km, investment_cost,"
-                                    " recurrent_cost, priority, rounding, factors, note, source, ") +
-                            (with_staff ? "staff, salary" : "0, 0") + " FROM standards ORDER BY line");
+    const bool with_rehabilitation = db.has_column("standards", "rehabilitation_cost");
+    sqlite::statement q(
+        db, std::string("SELECT line, sector, typology, level, rule, people_per_unit, units_per_territory,"
+                        " target_group, capacity, max_travel_min, max_distance_km, investment_cost,"
+                        " recurrent_cost, priority, rounding, factors, note, source, ") +
+                (with_staff ? "staff, salary, " : "0, 0, ") + (with_rehabilitation ? "rehabilitation_cost" : "NULL") +
+                " FROM standards ORDER BY line");
     standards_catalogue c;
     while (q.step()) {
         standard s;
@@ -125,6 +129,7 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
         c.source = q.text(17);
         s.staff = q.real(18);
         s.salary = q.real(19);
+        if (!q.is_null(20)) s.rehabilitation_cost = q.real(20);
         c.items.push_back(std::move(s));
     }
     if (c.items.empty()) return std::nullopt;

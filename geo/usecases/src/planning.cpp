@@ -88,8 +88,13 @@ planning_session open_planning(const planning_request& request) {
         s.inputs = std::make_unique<store::planning_inputs>(
             store::read_planning_inputs(*db, c, request.year ? std::optional<int>(request.year) : std::nullopt));
     }
-    s.model =
-        std::make_unique<coverage_model>(make_model(*s.inputs, {request.include_proposed, request.include_private}));
+    s.model = std::make_unique<coverage_model>(make_model(*s.inputs, [&] {
+        coverage_options o;
+        o.include_proposed = request.include_proposed;
+        o.include_private = request.include_private;
+        o.poor_counts = !request.poor_out_of_offer;
+        return o;
+    }()));
     return s;
 }
 

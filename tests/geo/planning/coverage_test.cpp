@@ -276,3 +276,43 @@ TEST(CoverageStaff, StaffInPostNeededMissingAndItsSalariesByHand) {
 }
 
 }  // namespace
+
+namespace {
+
+// Condition: 01D01C02 (8,000 people, ideal 1) has a fair and a poor Tipo A (1,000 to build). The
+// poor one is rehabilitated at the standard's cost (400; without one it is replaced, 1,000), in
+// the investment either way; out of the offer (poor_counts false) the circuit still has its one.
+TEST(CoverageCondition, PoorEstablishmentsAreRehabilitatedAndMayLeaveTheOffer) {
+    geo::territory where = microplan::test::small_territory();
+    geo::standards_catalogue c = microplan::test::small_catalogue();
+    std::vector<geo::placed_establishment> rows = {
+        microplan::test::at(where, "health", "Tipo A", "01D01C02", "fair"),
+        microplan::test::at(where, "health", "Tipo A", "01D01C02", "poor"),
+        microplan::test::at(where, "health", "Tipo A", "01D02C01", "poor")};  // 12,000 people: ideal 2
+    const std::size_t c02 = *where.find(2, "01D01C02"), d01 = *where.find(2, "01D02C01");
+    geo::coverage_model replace(c, where, microplan::test::small_population());
+    replace.set_establishments(rows);
+    EXPECT_EQ(replace.at(0, 2, c02).rehabilitation, 1);
+    EXPECT_EQ(replace.at(0, 2, c02).investment, 1000);  // replaced: no rehabilitation cost given
+    c.items[0].rehabilitation_cost = 400;
+    geo::coverage_model counted(c, where, microplan::test::small_population());
+    counted.set_establishments(rows);
+    EXPECT_EQ(counted.at(0, 2, c02).current, 2);
+    EXPECT_EQ(counted.at(0, 2, c02).investment, 400);
+    // 01D02C01: ideal 2, one poor counted: one to build (1,000) and one to rehabilitate (400).
+    EXPECT_EQ(counted.at(0, 2, d01).deficit, 1);
+    EXPECT_EQ(counted.at(0, 2, d01).investment, 1400);
+    geo::coverage_options out;
+    out.poor_counts = false;
+    geo::coverage_model excluded(c, where, microplan::test::small_population(), {}, out);
+    excluded.set_establishments(rows);
+    EXPECT_EQ(excluded.at(0, 2, c02).current, 1);
+    EXPECT_EQ(excluded.at(0, 2, c02).deficit, 0);
+    EXPECT_EQ(excluded.at(0, 2, c02).investment, 400);
+    // 01D02C01 without its poor one: 2 missing, the rehabilitation fills one, one is built.
+    EXPECT_EQ(excluded.at(0, 2, d01).deficit, 2);
+    EXPECT_EQ(excluded.at(0, 2, d01).investment, 1000 + 400);
+    EXPECT_EQ(excluded.national(0).rehabilitation_cost, 800);
+}
+
+}  // namespace

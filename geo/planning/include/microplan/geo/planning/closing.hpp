@@ -131,10 +131,11 @@ struct sector_requirement {
     std::optional<double> share;
     std::map<int, double> path;  // year -> USD (each year's amount, rounded up to the dollar)
     // Unconstrained: every gap funded the year it appears (a budget no year can exhaust).
-    double static_investment = 0;   // the first year's gap: investment to build what is missing
-    double static_recurrent = 0;    // and the yearly cost of running it
-    double dynamic_investment = 0;  // over the horizon, as the population grows
-    double dynamic_recurrent = 0;   // recurrent costs paid over the horizon for what the plan built
+    double static_investment = 0;      // the first year's gap: investment to build what is missing
+    double static_rehabilitation = 0;  // and to rehabilitate what is in poor condition (not yet planned)
+    double static_recurrent = 0;       // and the yearly cost of running it
+    double dynamic_investment = 0;     // over the horizon, as the population grows
+    double dynamic_recurrent = 0;      // recurrent costs paid over the horizon for what the plan built
 };
 struct required_budget {
     int close_by = 0;

@@ -93,6 +93,9 @@ struct offer {
     // yearly salaries of the staff missing in establishments already in place (those of missing
     // establishments are in their recurrent cost), part of `recurrent`.
     double staff_current = 0, staff_ideal = 0, staff_deficit = 0, staff_cost = 0;
+    // Establishments in poor condition to rehabilitate (replace, without a rehabilitation cost)
+    // and what that costs, part of `investment`.
+    double rehabilitation = 0, rehabilitation_cost = 0;
     double good = 0, fair = 0, poor = 0, unknown_condition = 0;
     double investment = 0, recurrent = 0;
     [[nodiscard]] double coverage_pct() const { return ideal > 0 ? 100.0 * covered / ideal : 100.0; }
@@ -108,6 +111,9 @@ struct coverage_options {
     // The Executive's current offer is its public establishments: private ones (provider
     // "private") count only when asked. Establishments whose provider is unknown count.
     bool include_private = false;
+    // Whether an establishment in poor condition counts in the current offer while it waits for
+    // its rehabilitation (it always needs one, at the standard's rehabilitation cost).
+    bool poor_counts = true;
 };
 
 class coverage_model {

@@ -47,9 +47,12 @@ struct standard {
     std::optional<double> max_distance_km;
     double investment_cost = 0;  // building and equipping one establishment (USD)
     double recurrent_cost = 0;   // running one establishment for a year (USD), its staff included
-    double staff = 0;            // staff one establishment needs (all roles); 0 = staff not planned
-    double salary = 0;           // USD a year per member of staff
-    double priority = 1;         // sector priority index (> 0, the same on every row of a sector)
+    // Rehabilitating one establishment in poor condition (USD); nullopt = replacing it
+    // (investment_cost).
+    std::optional<double> rehabilitation_cost;
+    double staff = 0;     // staff one establishment needs (all roles); 0 = staff not planned
+    double salary = 0;    // USD a year per member of staff
+    double priority = 1;  // sector priority index (> 0, the same on every row of a sector)
     rounding_rule rounding = rounding_rule::ceil;
     std::vector<endogenous_factor> factors;
     std::string note;

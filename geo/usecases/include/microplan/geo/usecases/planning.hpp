@@ -28,7 +28,8 @@ struct planning_request {
     std::string standards;  // CSV path; "" = the catalogue in force
     int year = 0;           // 0 = the latest that is not a projection
     bool include_proposed = false;
-    bool include_private = false;  // count private establishments in the current offer
+    bool include_private = false;    // count private establishments in the current offer
+    bool poor_out_of_offer = false;  // establishments in poor condition do not count until rehabilitated
 };
 // The budget scenario of a plan: a scenario of the store's budget scenarios (or of the table
 // `scenarios` names), its first year's budget or growth overridden when given, or a budget path
