@@ -22,11 +22,18 @@ double budget_scenario::gdp_in(int year) const {
     return gdp * std::pow(1.0 + gdp_growth, static_cast<double>(year - gdp_year));
 }
 
+namespace {
+
+// A path's amount of a year; a year it does not name has no money.
+double amount_in(const std::map<int, double>& path, int year) {
+    auto it = path.find(year);
+    return it == path.end() ? 0.0 : it->second;
+}
+
+}  // namespace
+
 double budget_scenario::budget_in(int year, int first_year) const {
-    if (!path.empty()) {
-        auto it = path.find(year);
-        return it == path.end() ? 0.0 : it->second;
-    }
+    if (!path.empty()) return amount_in(path, year);
     if (!sector_paths.empty()) return 0;
     return base_budget * std::pow(1.0 + growth, static_cast<double>(year - first_year));
 }
@@ -354,9 +361,7 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
         // Earmarked sectors: their own money, their recurrent costs first, their own carry-over.
         double earmarked_total = 0;
         for (auto& [sector, own_carry] : earmarked) {
-            const auto& own = opt.scenario.sector_paths.at(sector);
-            auto it = own.find(year);
-            double amount = it == own.end() ? 0.0 : it->second;
+            const double amount = amount_in(opt.scenario.sector_paths.at(sector), year);
             earmarked_total += amount;
             sector_year& sy = stats[sector];
             sy.budget = amount;

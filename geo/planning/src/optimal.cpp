@@ -12,6 +12,12 @@ namespace microplan::geo {
 
 namespace {
 
+// What one establishment of `st` built in year index t has cost by the end of year index y (its
+// investment, then its recurrent cost every later year): its coefficient in year y's budget row.
+double cost_by(const standard& st, std::size_t y, std::size_t t) {
+    return st.investment_cost + st.recurrent_cost * static_cast<double>(y - t);
+}
+
 // One (standard, unit) with a deficit in some year of the horizon.
 struct cell {
     std::size_t s = 0, u = 0;
@@ -105,9 +111,7 @@ struct instance {
             for (const auto& unit : schedule[s])
                 for (std::size_t t = 0; t < unit.size() && t < years; ++t)
                     if (unit[t] > 0)
-                        for (std::size_t y = t; y < years; ++y)
-                            row[y] += unit[t] *
-                                      (items[s].investment_cost + items[s].recurrent_cost * static_cast<double>(y - t));
+                        for (std::size_t y = t; y < years; ++y) row[y] += unit[t] * cost_by(items[s], y, t);
         }
         for (const auto& [group, cum] : cumulative)
             for (std::size_t y = 0; y < years; ++y)
@@ -200,7 +204,7 @@ optimal_result plan_optimal(const coverage_model& model, const population_by_yea
                 if (in.group_of(model, in.cells[i]) != group) continue;
                 const standard& st = items[in.cells[i].s];
                 for (std::size_t t = 0; t <= y; ++t) {
-                    const double a = st.investment_cost + st.recurrent_cost * static_cast<double>(y - t);
+                    const double a = cost_by(st, y, t);
                     if (a == 0) continue;
                     idx.push_back(x_first[i] + static_cast<int>(t));
                     coef.push_back(a);
