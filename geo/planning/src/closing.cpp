@@ -70,15 +70,17 @@ std::optional<int> closing_of(const std::vector<double>& per_year, int first_yea
 }
 
 struct candidate {
+    bool below_minimum;
     double coverage;
     double demand;
     const std::string* code;
     std::size_t s, unit;
 };
 
-// Lowest coverage first; then larger demand; then code; then standard order.
+// Below the minimum operable offer first; then lowest coverage; larger demand; code; standard.
 struct later {
     bool operator()(const candidate& a, const candidate& b) const {
+        if (a.below_minimum != b.below_minimum) return b.below_minimum;
         if (a.coverage != b.coverage) return a.coverage > b.coverage;
         if (a.demand != b.demand) return a.demand < b.demand;
         if (*a.code != *b.code) return *a.code > *b.code;
@@ -86,13 +88,40 @@ struct later {
     }
 };
 
+// One piece of work in a unit: how much (establishments or places) and its cost.
+struct step {
+    double amount = 0, cost = 0;
+};
+
+// The next work a unit needs for a standard: rehabilitate a poor establishment, else expand the
+// existing ones (at most one establishment's places at a time), else build one.
+std::optional<step> next_step(const standard& st, const offer& o) {
+    if (o.rehabilitation > 0) return step{1, st.rehabilitation_cost.value_or(st.investment_cost)};
+    if (o.expansion > 0) {
+        const double places = std::min(o.expansion, st.capacity);
+        return step{places, places * st.expansion_cost};
+    }
+    if (o.deficit > 0) return step{1, st.investment_cost};
+    return std::nullopt;
+}
+
+// Work of each kind done so far by the plan, per standard (for recurrent costs and sizes).
+struct work_totals {
+    std::vector<double> built, expanded;
+    explicit work_totals(std::size_t n) : built(n, 0.0), expanded(n, 0.0) {}
+    // The yearly running cost of what the plan built and expanded for standard s.
+    [[nodiscard]] double recurrent(const standard& st, std::size_t s) const {
+        return built[s] * st.recurrent_cost + (st.capacity > 0 ? expanded[s] / st.capacity * st.recurrent_cost : 0.0);
+    }
+};
+
 class allocator {
 public:
-    allocator(coverage_model& model, std::vector<double>& built_per_standard, build_schedule& schedule)
-        : model_(model), built_(built_per_standard), schedule_(schedule) {}
+    allocator(coverage_model& model, work_totals& totals, build_schedule& schedule)
+        : model_(model), totals_(totals), schedule_(schedule) {}
     void start_year(std::size_t index) { year_ = index; }
 
-    // The sector's candidates: units with a deficit for one of its standards.
+    // The sector's candidates: units with work left for one of its standards.
     [[nodiscard]] std::vector<candidate> candidates(const std::string& sector) const {
         std::vector<candidate> out;
         const auto& items = model_.catalogue().items;
@@ -101,35 +130,45 @@ public:
             std::size_t tier = model_.standard_tier(s);
             if (tier >= model_.where().tier_count()) continue;
             const auto& units = model_.where().units(tier);
-            for (std::size_t u = 0; u < units.size(); ++u) {
-                const offer& o = model_.at(s, tier, u);
-                if (o.deficit > 0) out.push_back({o.coverage_pct(), o.demand, &units[u].code, s, u});
-            }
+            for (std::size_t u = 0; u < units.size(); ++u)
+                if (const offer& o = model_.at(s, tier, u); o.open()) out.push_back(make(s, u, o));
         }
         return out;
     }
 
-    // The cheapest establishment the sector still misses somewhere (infinity when none).
+    // The cheapest work the sector still needs somewhere (infinity when none).
     [[nodiscard]] double cheapest(const std::string& sector) const {
         double best = INFINITY;
         const auto& items = model_.catalogue().items;
-        for (std::size_t s = 0; s < items.size(); ++s)
-            if (items[s].sector == sector && model_.standard_tier(s) < model_.where().tier_count() &&
-                model_.national(s).deficit > 0)
-                best = std::min(best, items[s].investment_cost);
+        for (std::size_t s = 0; s < items.size(); ++s) {
+            const standard& st = items[s];
+            const std::size_t tier = model_.standard_tier(s);
+            if (st.sector != sector || tier >= model_.where().tier_count()) continue;
+            const offer& n = model_.national(s);
+            if (n.deficit > 0) best = std::min(best, st.investment_cost);
+            if (n.rehabilitation > 0) best = std::min(best, st.rehabilitation_cost.value_or(st.investment_cost));
+            if (n.expansion > 0)
+                for (std::size_t u = 0; u < model_.where().units(tier).size(); ++u)
+                    if (const offer& o = model_.at(s, tier, u); o.expansion > 0)
+                        best = std::min(best, std::min(o.expansion, st.capacity) * st.expansion_cost);
+        }
         return best;
     }
 
     // Funds the sector's neediest units within `envelope`; returns what was spent.
-    // Terminates: every pass either drops a candidate or builds one establishment, which lowers
-    // that unit's deficit by exactly 1 (deficits are whole numbers below max_plan_establishments,
-    // exact in a double); so passes <= candidates + the sector's deficit, checked below.
+    // Terminates: every pass either drops a candidate or does one piece of work, which lowers
+    // that unit's rehabilitations by 1, its places to expand by the piece, or its deficit by 1
+    // (whole numbers below max_plan_establishments, exact in a double); so passes <= candidates
+    // + the sector's work, checked below.
     double fund(const std::string& sector, double envelope, sector_year& stats) {
         std::priority_queue<candidate, std::vector<candidate>, later> queue;
         double passes_left = 1;
         for (const auto& c : candidates(sector)) {
             queue.push(c);
-            passes_left += 1 + model_.at(c.s, model_.standard_tier(c.s), c.unit).deficit;
+            const standard& st = model_.catalogue().items[c.s];
+            const offer& o = model_.at(c.s, model_.standard_tier(c.s), c.unit);
+            passes_left +=
+                2 + o.deficit + o.rehabilitation + (st.capacity > 0 ? std::ceil(o.expansion / st.capacity) : 0);
         }
         double spent = 0;
         while (!queue.empty()) {
@@ -141,41 +180,81 @@ public:
             candidate c = queue.top();
             queue.pop();
             const standard& st = model_.catalogue().items[c.s];
-            if (st.investment_cost > envelope - spent) continue;  // a cheaper one may still fit
-            spent += st.investment_cost;
-            model_.add_built(c.s, c.unit, 1);
-            built_[c.s] += 1;
-            schedule_[c.s][c.unit][year_] += 1;
-            stats.built += 1;
-            stats.spent_investment += st.investment_cost;
+            const offer& before = model_.at(c.s, model_.standard_tier(c.s), c.unit);
+            auto work = next_step(st, before);
+            if (!work || work->cost > envelope - spent) continue;  // a cheaper one may still fit
+            spent += work->cost;
+            stats.spent_investment += work->cost;
+            if (before.rehabilitation > 0) {
+                apply(c.s, c.unit, &build_schedule::rehabilitated, 1);
+                stats.rehabilitated += 1;
+                stats.spent_rehabilitation += work->cost;
+            } else if (before.expansion > 0) {
+                apply(c.s, c.unit, &build_schedule::expanded, work->amount);
+                stats.expanded += work->amount;
+                stats.spent_expansion += work->cost;
+            } else {
+                apply(c.s, c.unit, &build_schedule::built, 1);
+                stats.built += 1;
+            }
             const offer& o = model_.at(c.s, model_.standard_tier(c.s), c.unit);
-            if (o.deficit > 0) queue.push({o.coverage_pct(), o.demand, c.code, c.s, c.unit});
+            if (o.open()) queue.push(make(c.s, c.unit, o));
         }
         return spent;
     }
 
-    // Builds what `fixed` says for this year; returns what it cost.
+    // Does what `fixed` says for this year; returns what it cost.
     double build(const build_schedule& fixed, std::map<std::string, sector_year>& stats) {
         double spent = 0;
         const auto& items = model_.catalogue().items;
-        for (std::size_t s = 0; s < fixed.size() && s < items.size(); ++s)
-            for (std::size_t u = 0; u < fixed[s].size(); ++u) {
-                double n = year_ < fixed[s][u].size() ? fixed[s][u][year_] : 0;
-                if (n <= 0) continue;
-                model_.add_built(s, u, n);
-                built_[s] += n;
-                schedule_[s][u][year_] += n;
-                sector_year& sy = stats[items[s].sector];
-                sy.built += n;
-                sy.spent_investment += n * items[s].investment_cost;
-                spent += n * items[s].investment_cost;
-            }
+        for (auto what : {&build_schedule::rehabilitated, &build_schedule::expanded, &build_schedule::built}) {
+            const unit_years& plan = fixed.*what;
+            for (std::size_t s = 0; s < plan.size() && s < items.size(); ++s)
+                for (std::size_t u = 0; u < plan[s].size(); ++u) {
+                    const double n = year_ < plan[s][u].size() ? plan[s][u][year_] : 0;
+                    if (n <= 0) continue;
+                    apply(s, u, what, n);
+                    const standard& st = items[s];
+                    sector_year& sy = stats[st.sector];
+                    double cost = 0;
+                    if (what == &build_schedule::rehabilitated) {
+                        cost = n * st.rehabilitation_cost.value_or(st.investment_cost);
+                        sy.rehabilitated += n, sy.spent_rehabilitation += cost;
+                    } else if (what == &build_schedule::expanded) {
+                        cost = n * st.expansion_cost;
+                        sy.expanded += n, sy.spent_expansion += cost;
+                    } else {
+                        cost = n * st.investment_cost;
+                        sy.built += n;
+                    }
+                    sy.spent_investment += cost;
+                    spent += cost;
+                }
+        }
         return spent;
     }
 
 private:
+    [[nodiscard]] candidate make(std::size_t s, std::size_t u, const offer& o) const {
+        const auto& units = model_.where().units(model_.standard_tier(s));
+        return {o.minimum_deficit > 0, o.coverage_pct(), o.demand, &units[u].code, s, u};
+    }
+
+    void apply(std::size_t s, std::size_t u, unit_years build_schedule::*what, double amount) {
+        if (what == &build_schedule::rehabilitated) {
+            model_.add_rehabilitated(s, u, amount);
+        } else if (what == &build_schedule::expanded) {
+            model_.add_expanded(s, u, amount);
+            totals_.expanded[s] += amount;
+        } else {
+            model_.add_built(s, u, amount);
+            totals_.built[s] += amount;
+        }
+        (schedule_.*what)[s][u][year_] += amount;
+    }
+
     coverage_model& model_;
-    std::vector<double>& built_;
+    work_totals& totals_;
     build_schedule& schedule_;
     std::size_t year_ = 0;
 };
@@ -185,14 +264,26 @@ private:
 std::optional<int> closing_plan::closing_year(const std::string& sector, std::size_t tier, std::size_t unit) const {
     auto it = deficit.find(sector);
     if (it == deficit.end() || tier >= it->second.size() || unit >= it->second[tier].size()) return std::nullopt;
-    return closing_of(it->second[tier][unit], first_year);
+    std::vector<double> open = it->second[tier][unit];
+    if (auto p = pending.find(sector); p != pending.end())
+        for (std::size_t y = 0; y < open.size() && y < p->second[tier][unit].size(); ++y)
+            open[y] += p->second[tier][unit][y];
+    return closing_of(open, first_year);
 }
 
 std::optional<int> closing_plan::national_closing_year(const std::string& sector) const {
     auto it = national.find(sector);
     if (it == national.end()) return std::nullopt;
     std::vector<double> d;
-    for (const auto& y : it->second) d.push_back(y.deficit);
+    for (const auto& y : it->second) d.push_back(y.deficit + y.pending_rehabilitation + y.pending_expansion);
+    return closing_of(d, first_year);
+}
+
+std::optional<int> closing_plan::national_minimum_year(const std::string& sector) const {
+    auto it = national.find(sector);
+    if (it == national.end()) return std::nullopt;
+    std::vector<double> d;
+    for (const auto& y : it->second) d.push_back(y.minimum_deficit);
     return closing_of(d, first_year);
 }
 
@@ -231,14 +322,16 @@ void check_plan_options(const plan_options& opt) {
 // The establishments still missing plus those already built must stay countable: beyond
 // max_plan_establishments the standards or the population are wrong (a people_per_unit of 0.001,
 // a population of 1e9 in a circuit), and the one-at-a-time allocation would run for hours.
-void check_plan_size(const coverage_model& model, const std::vector<double>& built, int year) {
+void check_plan_size(const coverage_model& model, const work_totals& done, int year) {
     const auto& items = model.catalogue().items;
     double total = 0, worst = -1;
     std::size_t worst_s = 0;
     for (std::size_t s = 0; s < items.size(); ++s) {
         if (model.standard_tier(s) >= model.where().tier_count()) continue;
-        double d = model.national(s).deficit;
-        total += d + built[s];
+        const offer& n = model.national(s);
+        const double places = items[s].capacity > 0 ? (n.expansion + done.expanded[s]) / items[s].capacity : 0.0;
+        double d = n.deficit + n.rehabilitation + places;
+        total += d + done.built[s];
         if (d > worst) worst = d, worst_s = s;
     }
     if (total <= bounds::max_plan_establishments) return;
@@ -321,7 +414,9 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
         auto& c = plan.coverage[sector];
         auto& b = plan.built[sector];
         auto& k = plan.current[sector];
+        auto& w = plan.pending[sector];
         k.resize(where.tier_count());
+        w.resize(where.tier_count());
         d.resize(where.tier_count());
         c.resize(where.tier_count());
         b.resize(where.tier_count());
@@ -330,31 +425,34 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
             c[t].assign(where.units(t).size(), {});
             b[t].assign(where.units(t).size(), 0.0);
             k[t].assign(where.units(t).size(), {});
+            w[t].assign(where.units(t).size(), {});
         }
     }
     plan.population.resize(where.tier_count());
     for (std::size_t t = 0; t < where.tier_count(); ++t) plan.population[t].assign(where.units(t).size(), {});
-    std::vector<double> built(items.size(), 0.0);
+    work_totals done(items.size());
     const std::size_t horizon = static_cast<std::size_t>(plan.last_year - plan.first_year + 1);
-    plan.schedule.resize(items.size());
-    for (std::size_t s = 0; s < items.size(); ++s) {
-        std::size_t tier = model.standard_tier(s);
-        plan.schedule[s].assign(tier < where.tier_count() ? where.units(tier).size() : 0,
-                                std::vector<double>(horizon, 0.0));
+    for (auto what : {&build_schedule::built, &build_schedule::rehabilitated, &build_schedule::expanded}) {
+        unit_years& per = plan.schedule.*what;
+        per.resize(items.size());
+        for (std::size_t s = 0; s < items.size(); ++s) {
+            std::size_t tier = model.standard_tier(s);
+            per[s].assign(tier < where.tier_count() ? where.units(tier).size() : 0, std::vector<double>(horizon, 0.0));
+        }
     }
-    allocator alloc(model, built, plan.schedule);
+    allocator alloc(model, done, plan.schedule);
     double carry = 0;
     std::map<std::string, double> earmarked;  // sector -> its own carry-over
     for (const auto& [sector, path] : opt.scenario.sector_paths) earmarked[sector] = 0;
     for (int year = plan.first_year; year <= plan.last_year; ++year) {
         if (!people.empty()) model.set_population(population_for_year(people, year));
-        check_plan_size(model, built, year);
+        check_plan_size(model, done, year);
         alloc.start_year(static_cast<std::size_t>(year - plan.first_year));
         double budget = opt.scenario.budget_in(year, plan.first_year);
         std::map<std::string, sector_year> stats;
         double committed = 0;
         for (std::size_t s = 0; s < items.size(); ++s) {
-            double r = built[s] * items[s].recurrent_cost;
+            double r = done.recurrent(items[s], s);
             stats[items[s].sector].spent_recurrent += r;
             if (!earmarked.count(items[s].sector)) committed += r;
         }
@@ -399,11 +497,15 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
             sy.deficit_investment = n.investment;
             sy.deficit_recurrent = n.recurrent;
             sy.coverage_pct = n.coverage_pct();
+            sy.pending_rehabilitation = n.rehabilitation;
+            sy.pending_expansion = n.expansion;
+            sy.minimum_deficit = n.minimum_deficit;
             plan.national[sector].push_back(sy);
             for (std::size_t t = 0; t < where.tier_count(); ++t)
                 for (std::size_t u = 0; u < where.units(t).size(); ++u) {
                     offer o = model.sector_offer(sector, t, u);
                     plan.deficit[sector][t][u].push_back(o.deficit);
+                    plan.pending[sector][t][u].push_back(o.rehabilitation + o.expansion);
                     plan.coverage[sector][t][u].push_back(o.coverage_pct());
                     plan.current[sector][t][u].push_back(o.current);
                 }
@@ -424,11 +526,12 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
 bool closes_by(const closing_plan& plan, const std::string& sector, int year) {
     auto it = plan.deficit.find(sector);
     if (it == plan.deficit.end()) return true;
+    const auto* pending = plan.pending.count(sector) ? &plan.pending.at(sector) : nullptr;
     std::size_t from = year <= plan.first_year ? 0 : static_cast<std::size_t>(year - plan.first_year);
-    for (const auto& tier : it->second)
-        for (const auto& unit : tier)
-            for (std::size_t y = from; y < unit.size(); ++y)
-                if (unit[y] > 0) return false;
+    for (std::size_t t = 0; t < it->second.size(); ++t)
+        for (std::size_t u = 0; u < it->second[t].size(); ++u)
+            for (std::size_t y = from; y < it->second[t][u].size(); ++y)
+                if (it->second[t][u][y] > 0 || (pending && (*pending)[t][u][y] > 0)) return false;
     return from < plan.years();
 }
 
@@ -489,9 +592,10 @@ required_budget plan_required_budget(const coverage_model& model, const populati
         sector_requirement r;
         r.sector = sector;
         offer start = model.sector_national(sector);
-        // The plan builds; rehabilitations are costed in the gap but not yet scheduled by it.
+        // The first year's investment, with its rehabilitations and expansions apart.
         r.static_rehabilitation = start.rehabilitation_cost;
-        r.static_investment = start.investment - start.rehabilitation_cost;
+        r.static_expansion = start.expansion_cost;
+        r.static_investment = start.investment;
         r.static_recurrent = start.recurrent;
         for (const auto& y : out.unconstrained.national.at(sector)) {
             r.dynamic_investment += y.spent_investment;

@@ -98,6 +98,10 @@ offer& offer::operator+=(const offer& o) {
     unknown_condition += o.unknown_condition;
     investment += o.investment;
     recurrent += o.recurrent;
+    expansion += o.expansion;
+    expansion_cost += o.expansion_cost;
+    minimum += o.minimum;
+    minimum_deficit += o.minimum_deficit;
     return *this;
 }
 
@@ -134,7 +138,7 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
     }
     report_.append(where.report());
     fill_population();
-    built_.resize(n);
+    work_.resize(n);
     demand_.resize(n);
     offers_.resize(n);
     national_.assign(n, offer{});
@@ -142,7 +146,7 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
     for (std::size_t s = 0; s < n; ++s) {
         if (standard_tier_[s] == inactive) continue;
         std::size_t st = standard_tier_[s];
-        built_[s].assign(where.units(st).size(), 0.0);
+        work_[s].assign(where.units(st).size(), plan_work{});
         members_[s].assign(where.units(st).size(), {});
         offers_[s].resize(st + 1);
         for (std::size_t t = 0; t <= st; ++t) offers_[s][t].assign(where.units(t).size(), offer{});
@@ -283,29 +287,42 @@ std::optional<std::size_t> coverage_model::governing(const placed_establishment&
     return i;
 }
 
+namespace {
+
+// A count that should be whole up to binary noise, rounded up: 2.0000000001 -> 2.
+double whole_up(double x) { return x > 0 ? std::ceil(x - 1e-9) : 0.0; }
+
+}  // namespace
+
 void coverage_model::refresh(std::size_t s, std::size_t unit) {
     const standard& st = catalogue_.items[s];
     tally t;
     for (std::size_t h : members_[s][unit]) {
         const auto& e = rows_[h];
+        const double places = e.capacity.value_or(st.capacity);
         t.count += 1;
-        t.capacity += e.capacity.value_or(st.capacity);
+        t.capacity += places;
         t.staff += e.staff.value_or(st.staff);
         if (e.condition == "good")
             t.good += 1;
         else if (e.condition == "fair")
             t.fair += 1;
         else if (e.condition == "poor")
-            t.poor += 1;
+            t.poor += 1, t.poor_capacity += places;
         else
             t.unknown += 1;
     }
-    // Establishments added by plans (add_built): good condition, the standard's capacity.
-    double built = built_[s][unit];
-    t.count += built;
-    t.capacity += built * st.capacity;
-    t.staff += built * st.staff;
-    t.good += built;
+    const plan_work& w = work_[s][unit];
+    // Rehabilitated by plans: good from then on (their places in proportion).
+    const double rehabilitated = std::clamp(w.rehabilitated, 0.0, t.poor);
+    if (t.poor > 0) t.poor_capacity *= (t.poor - rehabilitated) / t.poor;
+    t.poor -= rehabilitated;
+    t.good += rehabilitated;
+    // Built by plans: good condition, the standard's capacity; expansions add places.
+    t.count += w.built;
+    t.capacity += w.built * st.capacity + w.expanded;
+    t.staff += w.built * st.staff;
+    t.good += w.built;
 
     offer o;
     o.demand = demand_[s][unit];
@@ -317,9 +334,8 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
     o.ideal = round_ideal(ideal, st.rounding);
     // A poor establishment out of the offer until rehabilitated, when the options say so.
     o.current = options_.poor_counts ? t.count : t.count - t.poor;
-    o.deficit = std::max(0.0, o.ideal - o.current);
+    const double places = options_.poor_counts ? t.capacity : t.capacity - t.poor_capacity;
     o.surplus = std::max(0.0, o.current - o.ideal);
-    o.covered = std::min(o.current, o.ideal);
     o.capacity_current = t.capacity;
     o.capacity_ideal = o.ideal * st.capacity;
     o.capacity_deficit = std::max(0.0, o.capacity_ideal - o.capacity_current);
@@ -327,21 +343,43 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
     o.fair = t.fair;
     o.poor = t.poor;
     o.unknown_condition = t.unknown;
+    // Every poor establishment is rehabilitated; when poor ones are out of the offer, each
+    // rehabilitation fills one missing establishment (its places), built new only beyond them.
+    o.rehabilitation = t.poor;
+    o.rehabilitation_cost = t.poor * st.rehabilitation_cost.value_or(st.investment_cost);
+    double to_build = 0;
+    if (st.expands()) {
+        // The gap in places: expansion of what exists (up to its limit) first, new ones beyond.
+        double gap = o.capacity_ideal - places;
+        if (gap < 1e-9) gap = 0;
+        const double after_rehabilitation = options_.poor_counts ? gap : std::max(0.0, gap - t.poor_capacity);
+        const double room = expansion_room(s, unit);
+        o.expansion = std::min(after_rehabilitation, room);
+        o.expansion_cost = o.expansion * st.expansion_cost;
+        o.deficit = whole_up((gap - o.expansion) / st.capacity);
+        o.covered = std::min(places, o.capacity_ideal) / st.capacity;
+        to_build = whole_up((after_rehabilitation - o.expansion) / st.capacity);
+    } else {
+        o.deficit = std::max(0.0, o.ideal - o.current);
+        o.covered = std::min(o.current, o.ideal);
+        to_build = options_.poor_counts ? o.deficit : std::max(0.0, o.deficit - t.poor);
+    }
+    if (st.rule == standard_rule::population && st.minimum_people_per_unit > 0) {
+        o.minimum = round_ideal(o.demand / st.minimum_people_per_unit, st.rounding);
+        const double supply = st.expands() ? places / st.capacity : o.current;
+        o.minimum_deficit = whole_up(o.minimum - supply);
+    }
     if (st.staff > 0) {
         o.staff_current = t.staff;
         o.staff_ideal = o.ideal * st.staff;
         o.staff_deficit = std::max(0.0, o.staff_ideal - o.staff_current);
         // Missing in post where establishments stand: the ideal's staff of the establishments
         // counted (up to the ideal) less those in post.
-        o.staff_cost = std::max(0.0, o.covered * st.staff - o.staff_current) * st.salary;
+        o.staff_cost = std::max(0.0, std::min(o.current, o.ideal) * st.staff - o.staff_current) * st.salary;
     }
-    // Every poor establishment is rehabilitated; when poor ones are out of the offer, each
-    // rehabilitation fills one missing establishment, built new only beyond them.
-    o.rehabilitation = t.poor;
-    o.rehabilitation_cost = t.poor * st.rehabilitation_cost.value_or(st.investment_cost);
-    const double to_build = options_.poor_counts ? o.deficit : std::max(0.0, o.deficit - t.poor);
-    o.investment = to_build * st.investment_cost + o.rehabilitation_cost;
-    o.recurrent = o.deficit * st.recurrent_cost + o.staff_cost;
+    o.investment = to_build * st.investment_cost + o.rehabilitation_cost + o.expansion_cost;
+    const double expansion_running = st.expands() ? o.expansion / st.capacity * st.recurrent_cost : 0.0;
+    o.recurrent = o.deficit * st.recurrent_cost + o.staff_cost + expansion_running;
     offers_[s][standard_tier_[s]][unit] = o;
 }
 
@@ -465,10 +503,28 @@ void coverage_model::move(std::size_t handle, std::vector<int> units) {
     count(handle, true);
 }
 
-void coverage_model::add_built(std::size_t s, std::size_t unit, double n) {
-    built_[s][unit] += n;
+void coverage_model::change_work(std::size_t s, std::size_t unit, double plan_work::*what, double amount) {
+    work_[s][unit].*what += amount;
     refresh(s, unit);
     refresh_ancestors(s, unit);
+}
+
+void coverage_model::add_built(std::size_t s, std::size_t unit, double n) {
+    change_work(s, unit, &plan_work::built, n);
+}
+
+void coverage_model::add_rehabilitated(std::size_t s, std::size_t unit, double n) {
+    change_work(s, unit, &plan_work::rehabilitated, n);
+}
+
+void coverage_model::add_expanded(std::size_t s, std::size_t unit, double places) {
+    change_work(s, unit, &plan_work::expanded, places);
+}
+
+double coverage_model::expansion_room(std::size_t s, std::size_t unit) const {
+    const standard& st = catalogue_.items[s];
+    if (!st.expands()) return 0;
+    return std::max(0.0, static_cast<double>(members_[s][unit].size()) * st.expansion_limit - work_[s][unit].expanded);
 }
 
 const offer& coverage_model::at(std::size_t s, std::size_t tier, std::size_t unit) const {

@@ -92,6 +92,8 @@ nlohmann::json offer_json(const offer& o) {
               {"unknown", o.unknown_condition},
               {"rehabilitation", o.rehabilitation},
               {"rehabilitation_cost", round2(o.rehabilitation_cost)}}},
+            {"expansion", {{"places", round2(o.expansion)}, {"cost", round2(o.expansion_cost)}}},
+            {"minimum", {{"ideal", o.minimum}, {"deficit", o.minimum_deficit}}},
             {"investment_cost", round2(o.investment)},
             {"recurrent_cost", round2(o.recurrent)}};
 }
@@ -124,7 +126,7 @@ const char* coverage_header =
     "level,code,name,parent,population,sector,sector_label,typology,current,ideal,deficit,surplus,coverage_pct,"
     "capacity_current,capacity_ideal,capacity_deficit,good,fair,poor,unknown_condition,investment_cost,"
     "recurrent_cost,closing_year,staff_current,staff_ideal,staff_deficit,staff_salary_cost,rehabilitation,"
-    "rehabilitation_cost\n";
+    "rehabilitation_cost,expansion_places,expansion_cost,minimum,minimum_deficit\n";
 
 std::string row_csv(const coverage_row& r) {
     const offer& o = r.values;
@@ -145,8 +147,8 @@ std::string row_csv(const coverage_row& r) {
         else
             num(v);
     s += "," + (r.closing_year ? std::to_string(*r.closing_year) : std::string{});
-    for (double v :
-         {o.staff_current, o.staff_ideal, o.staff_deficit, o.staff_cost, o.rehabilitation, o.rehabilitation_cost})
+    for (double v : {o.staff_current, o.staff_ideal, o.staff_deficit, o.staff_cost, o.rehabilitation,
+                     o.rehabilitation_cost, o.expansion, o.expansion_cost, o.minimum, o.minimum_deficit})
         if (r.planned_at)
             s += ",";
         else
@@ -749,7 +751,14 @@ nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) 
         nlohmann::json s = {{"sector", sector}, {"sector_label", sector_label(sector)}};
         auto closing = plan.national_closing_year(sector);
         s["closing_year"] = closing ? nlohmann::json(*closing) : nlohmann::json(nullptr);
+        if (start.minimum > 0) {
+            auto minimum = plan.national_minimum_year(sector);
+            s["minimum_year"] = minimum ? nlohmann::json(*minimum) : nlohmann::json(nullptr);
+        }
         s["start"] = {{"deficit", start.deficit},
+                      {"rehabilitation", start.rehabilitation},
+                      {"expansion_places", round2(start.expansion)},
+                      {"minimum_deficit", start.minimum_deficit},
                       {"investment_cost", round2(start.investment)},
                       {"recurrent_cost", round2(start.recurrent)},
                       {"coverage_pct", round2(start.coverage_pct())}};
@@ -763,10 +772,19 @@ nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) 
                  {"spent_recurrent", round2(y.spent_recurrent)},
                  {"spent_pct_gdp", pct_of_gdp(y.spent_investment + y.spent_recurrent, gdp_of(plan, y.year))},
                  {"built", y.built},
+                 {"rehabilitated", y.rehabilitated},
+                 {"spent_rehabilitation", round2(y.spent_rehabilitation)},
+                 {"expanded_places", round2(y.expanded)},
+                 {"spent_expansion", round2(y.spent_expansion)},
                  {"deficit", y.deficit},
+                 {"pending_rehabilitation", y.pending_rehabilitation},
+                 {"pending_expansion_places", round2(y.pending_expansion)},
+                 {"minimum_deficit", y.minimum_deficit},
                  {"deficit_investment", round2(y.deficit_investment)},
                  {"coverage_pct", round2(y.coverage_pct)}});
         s["unfunded"] = {{"deficit", traj.back().deficit},
+                         {"rehabilitation", traj.back().pending_rehabilitation},
+                         {"expansion_places", round2(traj.back().pending_expansion)},
                          {"investment_cost", round2(traj.back().deficit_investment)},
                          {"recurrent_cost", round2(traj.back().deficit_recurrent)}};
         // Territories (top tier and the next) that close late or never.
@@ -777,7 +795,8 @@ nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) 
                 territories.push_back({{"level", level_name(model.where().level_of(t))},
                                        {"code", model.where().units(t)[u].code},
                                        {"closing_year", c ? nlohmann::json(*c) : nlohmann::json(nullptr)},
-                                       {"unfunded", plan.deficit.at(sector)[t][u].back()}});
+                                       {"unfunded", plan.deficit.at(sector)[t][u].back()},
+                                       {"unfunded_works", plan.pending.at(sector)[t][u].back()}});
             }
         s["territories"] = std::move(territories);
         j["sectors"].push_back(std::move(s));
@@ -788,7 +807,9 @@ nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) 
 std::string plan_csv(const closing_plan& plan) {
     std::string out =
         "scenario,sector,year,budget,spent_investment,spent_recurrent,built,deficit,deficit_investment,"
-        "deficit_recurrent,coverage_pct,closing_year,gdp,budget_pct_gdp,spent_pct_gdp\n";
+        "deficit_recurrent,coverage_pct,closing_year,gdp,budget_pct_gdp,spent_pct_gdp,rehabilitated,"
+        "spent_rehabilitation,expanded_places,spent_expansion,pending_rehabilitation,pending_expansion_places,"
+        "minimum_deficit\n";
     for (const auto& sector : plan.sectors) {
         auto closing = plan.national_closing_year(sector);
         for (const auto& y : plan.national.at(sector)) {
@@ -803,6 +824,9 @@ std::string plan_csv(const closing_plan& plan) {
                        csv_number(pct_of_gdp(y.spent_investment + y.spent_recurrent, gdp).get<double>());
             else
                 out += ",,,";
+            for (double v : {y.rehabilitated, y.spent_rehabilitation, y.expanded, y.spent_expansion,
+                             y.pending_rehabilitation, y.pending_expansion, y.minimum_deficit})
+                out += "," + csv_number(v);
             out += "\n";
         }
     }
@@ -847,7 +871,8 @@ nlohmann::json required_json(const coverage_model& model, const required_budget&
         e["total"] = {{"budget", round2(total)}, {"investment", round2(investment)}, {"recurrent", round2(recurrent)}};
         e["static_cost"] = {{"investment", round2(s.static_investment)},
                             {"recurrent_per_year", round2(s.static_recurrent)},
-                            {"rehabilitation", round2(s.static_rehabilitation)}};
+                            {"rehabilitation", round2(s.static_rehabilitation)},
+                            {"expansion", round2(s.static_expansion)}};
         e["dynamic_cost"] = {{"investment", round2(s.dynamic_investment)}, {"recurrent", round2(s.dynamic_recurrent)}};
         sectors.push_back(std::move(e));
     }

@@ -140,6 +140,10 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& columns() {
         {"staff", {"staff", "personal", "talentohumano"}},
         {"rehabilitation_cost", {"rehabilitationcost", "costorehabilitacion", "rehabilitacion"}},
         {"salary", {"salary", "salario", "remuneracion", "sueldo"}},
+        {"expansion_cost", {"expansioncost", "costoampliacion", "ampliacionporplaza"}},
+        {"expansion_limit", {"expansionlimit", "limiteampliacion", "ampliacionmaxima"}},
+        {"minimum_people_per_unit",
+         {"minimumpeopleperunit", "minimooperable", "poblacionporunidadminima", "habitantesporunidadminimo"}},
         {"rounding", {"rounding", "redondeo"}},
         {"factors", {"factors", "factores", "endogenizacion"}},
         {"note", {"note", "nota", "notes", "notas", "fuente"}},
@@ -284,6 +288,37 @@ void parse_capacity_and_costs(const raw_row& r, row_checker& check, standard& s)
     }
 }
 
+// Expansion and the minimum operable tier, as read or as stored: each needs what it builds on.
+void check_expansion_and_minimum(const standard& s, row_checker& check) {
+    if (s.expansion_cost < 0) check.fail("expansion_cost", "cost_negative", "a cost cannot be negative");
+    check.within("expansion_cost", s.expansion_cost, bounds::cost_usd);
+    if (s.expansion_limit < 0) check.fail("expansion_limit", "expansion_negative", "places to add cannot be negative");
+    check.within("expansion_limit", s.expansion_limit, bounds::capacity);
+    if (s.expansion_limit > 0 && !(s.capacity > 0))
+        check.fail("expansion_limit", "expansion_without_capacity",
+                   "expanding by places needs the establishment's capacity (column capacity)");
+    if (s.minimum_people_per_unit < 0)
+        check.fail("minimum_people_per_unit", "population_negative", "people per establishment is negative");
+    if (s.minimum_people_per_unit > 0 && s.rule != standard_rule::population)
+        check.fail("minimum_people_per_unit", "minimum_needs_population_rule",
+                   "a minimum operable tier is one establishment per so many people: population rule only");
+    else if (s.minimum_people_per_unit > 0 && s.minimum_people_per_unit < s.people_per_unit)
+        check.fail("minimum_people_per_unit", "minimum_above_ideal",
+                   "the minimum operable tier cannot ask for more establishments than the ideal (its people per "
+                   "establishment must be at least people_per_unit)");
+    else if (s.minimum_people_per_unit > 0)
+        check.within("minimum_people_per_unit", s.minimum_people_per_unit, bounds::people_per_establishment);
+}
+
+void parse_expansion_and_minimum(const raw_row& r, row_checker& check, standard& s) {
+    if (auto v = check.number(r, "expansion_cost")) s.expansion_cost = *v;
+    if (auto v = check.number(r, "expansion_limit")) s.expansion_limit = *v;
+    if (s.expansion_limit > 0 && row_checker::cell(r, "expansion_cost").empty())
+        check.fail("expansion_cost", "cost_missing", "an expansion limit needs the cost of one place (expansion_cost)");
+    if (auto v = check.number(r, "minimum_people_per_unit")) s.minimum_people_per_unit = *v;
+    check_expansion_and_minimum(s, check);
+}
+
 standard parse_row(const raw_row& r, const std::string& file, findings& report) {
     row_checker check{file, report, r.line};
     standard s;
@@ -343,6 +378,7 @@ standard parse_row(const raw_row& r, const std::string& file, findings& report) 
     }
 
     parse_capacity_and_costs(r, check, s);
+    parse_expansion_and_minimum(r, check, s);
 
     std::string rounding = names::fold(cell(r, "rounding"));
     if (rounding.empty() || rounding == "CEIL" || rounding == "TECHO" || rounding == "ARRIBA")
@@ -417,6 +453,7 @@ findings check_standards(const standards_catalogue& catalogue) {
         check.within("staff", s.staff, bounds::staff);
         check.within("salary", s.salary, bounds::cost_usd);
         if (s.rehabilitation_cost) check.within("rehabilitation_cost", *s.rehabilitation_cost, bounds::cost_usd);
+        check_expansion_and_minimum(s, check);
         if (s.max_travel_min) check.within("max_travel_min", *s.max_travel_min, bounds::travel_minutes);
         if (s.max_distance_km) check.within("max_distance_km", *s.max_distance_km, bounds::distance_km);
         if (!(s.priority > 0))

@@ -50,8 +50,9 @@ void write_standards(sqlite::connection& db, const standards_catalogue& c) {
         " capacity REAL, max_travel_min REAL, max_distance_km REAL, investment_cost REAL NOT NULL,"
         " recurrent_cost REAL NOT NULL, priority REAL NOT NULL, rounding TEXT NOT NULL, factors TEXT, note TEXT,"
         " source TEXT, staff REAL NOT NULL DEFAULT 0, salary REAL NOT NULL DEFAULT 0, rehabilitation_cost REAL,"
-        " PRIMARY KEY (sector, typology))");
-    sqlite::statement ins(db, "INSERT INTO standards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " expansion_cost REAL NOT NULL DEFAULT 0, expansion_limit REAL NOT NULL DEFAULT 0,"
+        " minimum_people_per_unit REAL NOT NULL DEFAULT 0, PRIMARY KEY (sector, typology))");
+    sqlite::statement ins(db, "INSERT INTO standards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& s : c.items) {
         ins.bind(1, static_cast<std::int64_t>(s.line))
             .bind(2, s.sector)
@@ -74,6 +75,7 @@ void write_standards(sqlite::connection& db, const standards_catalogue& c) {
             .bind(19, s.staff)
             .bind(20, s.salary);
         bind_optional(ins, 21, s.rehabilitation_cost);
+        ins.bind(22, s.expansion_cost).bind(23, s.expansion_limit).bind(24, s.minimum_people_per_unit);
         ins.run();
     }
 }
@@ -83,12 +85,16 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
     // Catalogues stored before staff was planned have no staff or salary: 0, staff not planned.
     const bool with_staff = db.has_column("standards", "staff");
     const bool with_rehabilitation = db.has_column("standards", "rehabilitation_cost");
-    sqlite::statement q(
-        db, std::string("SELECT line, sector, typology, level, rule, people_per_unit, units_per_territory,"
-                        " target_group, capacity, max_travel_min, max_distance_km, investment_cost,"
-                        " recurrent_cost, priority, rounding, factors, note, source, ") +
-                (with_staff ? "staff, salary, " : "0, 0, ") + (with_rehabilitation ? "rehabilitation_cost" : "NULL") +
-                " FROM standards ORDER BY line");
+    // and before expansion and minimum tiers: none.
+    const bool with_expansion = db.has_column("standards", "expansion_cost");
+    sqlite::statement q(db,
+                        std::string("SELECT line, sector, typology, level, rule, people_per_unit, units_per_territory,"
+                                    " target_group, capacity, max_travel_min, max_distance_km, investment_cost,"
+                                    " recurrent_cost, priority, rounding, factors, note, source, ") +
+                            (with_staff ? "staff, salary, " : "0, 0, ") +
+                            (with_rehabilitation ? "rehabilitation_cost, " : "NULL, ") +
+                            (with_expansion ? "expansion_cost, expansion_limit, minimum_people_per_unit" : "0, 0, 0") +
+                            " FROM standards ORDER BY line");
     standards_catalogue c;
     while (q.step()) {
         standard s;
@@ -130,6 +136,9 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
         s.staff = q.real(18);
         s.salary = q.real(19);
         if (!q.is_null(20)) s.rehabilitation_cost = q.real(20);
+        s.expansion_cost = q.real(21);
+        s.expansion_limit = q.real(22);
+        s.minimum_people_per_unit = q.real(23);
         c.items.push_back(std::move(s));
     }
     if (c.items.empty()) return std::nullopt;
@@ -231,10 +240,23 @@ void write_coverage(sqlite::connection& db, const coverage_model& model, int yea
         db.exec("DROP TABLE coverage_before_scenarios");
     }
     db.exec(create);
+    // Staff, condition, expansion and minimum tier: columns added to tables that predate them.
+    static const char* const added[] = {
+        "staff_current",       "staff_ideal",      "staff_deficit",  "staff_salary_cost", "rehabilitation",
+        "rehabilitation_cost", "expansion_places", "expansion_cost", "minimum",           "minimum_deficit"};
+    std::string columns =
+        "level, code, sector, typology, year, population, demand, current, ideal, deficit, surplus, coverage_pct,"
+        " capacity_current, capacity_ideal, capacity_deficit, good, fair, poor, investment_cost, recurrent_cost,"
+        " closing_year, scenario";
+    for (const char* c : added) {
+        if (!db.has_column("coverage", c)) db.exec(std::string("ALTER TABLE coverage ADD COLUMN ") + c + " REAL");
+        columns += std::string(", ") + c;
+    }
     const std::string scenario = plan ? plan->scenario.name : std::string{};
     sqlite::statement del(db, "DELETE FROM coverage WHERE year = ? AND scenario = ?");
     del.bind(1, year).bind(2, scenario).run();
-    sqlite::statement ins(db, "INSERT INTO coverage VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    sqlite::statement ins(db, "INSERT INTO coverage (" + columns +
+                                  ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     const territory& where = model.where();
     for (std::size_t t = 0; t < where.tier_count(); ++t) {
         auto rows = coverage_rows(model, {where.level_of(t), "", false}, plan);
@@ -253,6 +275,10 @@ void write_coverage(sqlite::connection& db, const coverage_model& model, int yea
             else
                 ins.bind_null(21);
             ins.bind(22, scenario);
+            i = 23;
+            for (double v : {o.staff_current, o.staff_ideal, o.staff_deficit, o.staff_cost, o.rehabilitation,
+                             o.rehabilitation_cost, o.expansion, o.expansion_cost, o.minimum, o.minimum_deficit})
+                ins.bind(i++, v);
             ins.run();
         }
     }

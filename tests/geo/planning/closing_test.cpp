@@ -196,4 +196,80 @@ TEST_F(ClosingTest, AnEarmarkedSectorSpendsOnlyItsOwnMoney) {
     EXPECT_DOUBLE_EQ(p.carried[1], 0);
 }
 
+TEST_F(ClosingTest, PlansRehabilitateThenExpandThenBuildByHand) {
+    geo::coverage_model m = test::schools_to_repair(where);
+    const std::size_t c01 = circuit("01D01C01");
+    ASSERT_EQ(m.at(0, 2, c01).rehabilitation, 1);
+    ASSERT_EQ(m.at(0, 2, c01).expansion, 60);
+    ASSERT_EQ(m.at(0, 2, c01).deficit, 1);
+    geo::closing_plan p = geo::plan_closing(m, {}, options(500));
+    const auto& y = p.national.at("education");
+    // 2025: the rehabilitation (400); the expansion (300) does not fit the 100 left.
+    EXPECT_EQ(y[0].rehabilitated, 1);
+    EXPECT_EQ(y[0].spent_rehabilitation, 400);
+    EXPECT_EQ(y[0].spent_investment, 400);
+    EXPECT_EQ(y[0].pending_rehabilitation, 0);
+    EXPECT_EQ(y[0].pending_expansion, 60);
+    // 2026: 500 + 100 carried: 60 places (300); a new school (1,000) does not fit 300.
+    EXPECT_EQ(y[1].expanded, 60);
+    EXPECT_EQ(y[1].spent_expansion, 300);
+    EXPECT_DOUBLE_EQ(p.carried[1], 300);
+    // 2027: the 60 places run at 60 % of a school's cost; 740 is not a school.
+    EXPECT_DOUBLE_EQ(y[2].spent_recurrent, 60);
+    EXPECT_EQ(y[2].built, 0);
+    // 2028: 500 - 60 + 740 = 1,180 builds it; the gap closes that year.
+    EXPECT_EQ(y[3].built, 1);
+    EXPECT_EQ(y[3].deficit, 0);
+    EXPECT_EQ(p.national_closing_year("education"), 2028);
+    EXPECT_EQ(p.closing_year("education", 2, c01), 2028);
+    EXPECT_EQ(p.schedule.rehabilitated[0][c01][0], 1);
+    EXPECT_EQ(p.schedule.expanded[0][c01][1], 60);
+    EXPECT_EQ(p.schedule.built[0][c01][3], 1);
+    // The same schedule replayed gives the same plan.
+    geo::plan_options fixed = options(500);
+    fixed.fixed = &p.schedule;
+    geo::closing_plan again = geo::plan_closing(m, {}, fixed);
+    EXPECT_EQ(again.national_closing_year("education"), 2028);
+    EXPECT_DOUBLE_EQ(again.carried.back(), p.carried.back());
+    // With the rehabilitation pending, the gap is still open: a plan without money never closes.
+    EXPECT_EQ(geo::plan_closing(m, {}, options(0)).national_closing_year("education"), std::nullopt);
+}
+
+// Health: Tipo A (one per 10,000 people; minimum operable one per 20,000) and a hospital per
+// district, both 1,000 to build, nothing to run; every circuit has its Tipo A ideal except
+// 01D01C01 (25,000 people: ideal 3, minimum 2, one in place); no hospital.
+TEST_F(ClosingTest, TheMinimumOperableTierIsReachedBeforeLowerCoveragesElsewhere) {
+    auto model = [&](double minimum) {
+        geo::standards_catalogue c;
+        c.source = "test";
+        c.items.push_back(
+            test::make_standard("health", "Tipo A", level::circuit, geo::standard_rule::population, 10000, 1000, 0));
+        c.items[0].minimum_people_per_unit = minimum;
+        c.items.push_back(
+            test::make_standard("health", "Hospital", level::district, geo::standard_rule::per_unit, 0, 1000, 0));
+        std::vector<geo::placed_establishment> rows = {at(where, "health", "Tipo A", "01D01C01")};
+        for (auto [code, n] : {std::pair{"01D01C02", 1}, {"01D02C01", 2}, {"02D01C01", 3}, {"02D01C02", 1}})
+            for (int i = 0; i < n; ++i) rows.push_back(at(where, "health", "Tipo A", code));
+        geo::coverage_model m(c, where, test::small_population());
+        m.set_establishments(rows);
+        return m;
+    };
+    const std::size_t c01 = circuit("01D01C01"), zone2 = *where.find(1, "02D01");
+    // One establishment a year. With the minimum tier, 01D01C01 (33 %, below its minimum) first;
+    // then the hospitals (0 %), the largest district first.
+    geo::closing_plan with = geo::plan_closing(model(20000), {}, options(1000));
+    EXPECT_EQ(with.schedule.built[0][c01][0], 1);
+    EXPECT_EQ(with.schedule.built[1][zone2][1], 1);
+    EXPECT_EQ(with.national.at("health")[0].minimum_deficit, 0);
+    EXPECT_EQ(with.national_minimum_year("health"), 2025);
+    // Without it, the hospitals (0 %) come before 01D01C01 (33 %).
+    geo::closing_plan without = geo::plan_closing(model(0), {}, options(1000));
+    EXPECT_EQ(without.schedule.built[1][zone2][0], 1);
+    EXPECT_EQ(without.schedule.built[0][c01][0], 0);
+    EXPECT_EQ(without.schedule.built[0][c01][3], 1);
+    // Both close in 2029 (five establishments at one a year).
+    EXPECT_EQ(with.national_closing_year("health"), 2029);
+    EXPECT_EQ(without.national_closing_year("health"), 2029);
+}
+
 }  // namespace

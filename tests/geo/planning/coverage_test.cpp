@@ -315,4 +315,62 @@ TEST(CoverageCondition, PoorEstablishmentsAreRehabilitatedAndMayLeaveTheOffer) {
     EXPECT_EQ(excluded.national(0).rehabilitation_cost, 800);
 }
 
+// A school: one per 10,000 people, 100 places, 1,000 to build, 100 a year to run; a place added
+// to an existing school costs 5 (500 for a school's worth: cheaper than a new one), up to 30 a
+// school; the minimum operable tier is one school per 20,000 people.
+geo::standards_catalogue expandable_school(double expansion_cost = 5) {
+    geo::standards_catalogue c;
+    c.source = "test";
+    c.items.push_back(microplan::test::make_standard("education", "Escuela", geo::level::circuit,
+                                                     geo::standard_rule::population, 10000, 1000, 100));
+    c.items[0].expansion_cost = expansion_cost;
+    c.items[0].expansion_limit = 30;
+    c.items[0].minimum_people_per_unit = 20000;
+    return c;
+}
+
+TEST(CoverageExpansion, ACapacityGapIsClosedByExpandingWhatExistsThenBuildingByHand) {
+    geo::territory where = microplan::test::small_territory();
+    const std::size_t c01 = *where.find(2, "01D01C01"), d01 = *where.find(2, "01D02C01");
+    std::vector<geo::placed_establishment> rows = {microplan::test::at(where, "education", "Escuela", "01D01C01"),
+                                                   microplan::test::at(where, "education", "Escuela", "01D01C01")};
+    geo::coverage_model m(expandable_school(), where, microplan::test::small_population());
+    m.set_establishments(rows);
+    // 01D01C01: 25,000 people, ideal 3 (300 places), 2 schools of 100: 100 places missing; 60 come
+    // from expanding the two (30 each), the other 40 need one new school.
+    const geo::offer& o = m.at(0, 2, c01);
+    EXPECT_EQ(o.ideal, 3);
+    EXPECT_EQ(o.expansion, 60);
+    EXPECT_EQ(o.expansion_cost, 300);
+    EXPECT_EQ(o.deficit, 1);
+    EXPECT_EQ(o.investment, 1000 + 300);
+    EXPECT_DOUBLE_EQ(o.recurrent, 100 + 60);  // a new school's running cost and 60 % of one
+    EXPECT_DOUBLE_EQ(o.coverage_pct(), 200.0 / 3);
+    EXPECT_TRUE(o.open());
+    // The minimum operable tier: ceil(25,000 / 20,000) = 2, reached; 01D02C01 (12,000 people, no
+    // school): minimum 1, missing, and nothing to expand.
+    EXPECT_EQ(o.minimum, 2);
+    EXPECT_EQ(o.minimum_deficit, 0);
+    EXPECT_EQ(m.at(0, 2, d01).minimum_deficit, 1);
+    EXPECT_EQ(m.at(0, 2, d01).expansion, 0);
+    EXPECT_EQ(m.at(0, 2, d01).deficit, 2);
+    m.add_expanded(0, c01, 60);
+    EXPECT_EQ(m.at(0, 2, c01).expansion, 0);  // the limit is used up
+    EXPECT_EQ(m.at(0, 2, c01).deficit, 1);
+    EXPECT_DOUBLE_EQ(m.at(0, 2, c01).covered, 2.6);
+    EXPECT_EQ(m.expansion_room(0, c01), 0);
+    m.add_built(0, c01, 1);
+    EXPECT_FALSE(m.at(0, 2, c01).open());
+    EXPECT_EQ(m.at(0, 2, c01).coverage_pct(), 100);
+    // Rolled up: the district of 01D01C01 carries the expansion done, the zone the deficit left.
+    EXPECT_EQ(m.at(0, 1, *where.find(1, "01D01")).expansion, 0);
+    // When a place costs more than a new school's places (20 x 100 > 1,000), nothing expands:
+    // the gap is counted in schools.
+    geo::coverage_model dear(expandable_school(20), where, microplan::test::small_population());
+    dear.set_establishments(rows);
+    EXPECT_EQ(dear.at(0, 2, c01).expansion, 0);
+    EXPECT_EQ(dear.at(0, 2, c01).deficit, 1);
+    EXPECT_EQ(dear.at(0, 2, c01).investment, 1000);
+}
+
 }  // namespace

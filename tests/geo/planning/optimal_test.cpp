@@ -72,7 +72,7 @@ TEST_F(OptimalTest, TheOptimumEqualsBruteForceAndTheGreedyIsMeasuredAgainstIt) {
     // The optimum builds health first (three times the weight, nothing to run): 4 puestos in the
     // first two years cover the four largest circuits.
     double health_first_two_years = 0;
-    for (const auto& unit : r.plan.schedule[1]) health_first_two_years += unit[0] + unit[1];
+    for (const auto& unit : r.plan.schedule.built[1]) health_first_two_years += unit[0] + unit[1];
     EXPECT_EQ(health_first_two_years, 4);
 }
 
@@ -86,6 +86,35 @@ TEST_F(OptimalTest, WithoutMoneyNothingIsBuiltAndTheValueIsEveryoneUnserved) {
     EXPECT_NEAR(r.value, 79000.0 * 4 * 3, 1e-6);
     EXPECT_NEAR(r.greedy_value, r.value, 1e-6);
     EXPECT_EQ(r.greedy_gap(), 0);
+}
+
+// Rehabilitations and expansions are part of the programme: on a unit that needs a
+// rehabilitation, 60 places of expansion and a new school, the optimum is never worse than the
+// greedy plan, stays within the budget, and its replay has the value claimed.
+TEST(OptimalWorks, RehabilitationsAndExpansionsAreScheduledWithinTheBudget) {
+    geo::territory where = test::small_territory();
+    for (bool poor_counts : {true, false}) {
+        geo::coverage_options how;
+        how.poor_counts = poor_counts;
+        geo::coverage_model m = test::schools_to_repair(where, how);
+        geo::plan_options o = test::budget_options(500, 0, 2028);
+        geo::optimal_result r = geo::plan_optimal(m, {}, o);
+        EXPECT_EQ(r.status, "optimal") << poor_counts;
+        EXPECT_TRUE(r.greedy_within_budget) << poor_counts;
+        EXPECT_LE(r.value, r.greedy_value + 1e-6) << poor_counts;
+        EXPECT_GE(r.plan.carried.back(), -1e-6) << poor_counts;
+        EXPECT_NEAR(geo::unserved_people_years(m, {}, o, r.plan.schedule), r.value, 1e-6) << poor_counts;
+        double rehabilitated = 0, expanded = 0;
+        const std::size_t c01 = *where.find(2, "01D01C01");
+        for (std::size_t y = 0; y < 4; ++y) {
+            rehabilitated += r.plan.schedule.rehabilitated[0][c01][y];
+            expanded += r.plan.schedule.expanded[0][c01][y];
+        }
+        EXPECT_EQ(rehabilitated, 1) << poor_counts;  // worth it in both cases
+        EXPECT_GT(expanded, 0) << poor_counts;       // a place is half the price of a new school's
+        EXPECT_LE(expanded, 60) << poor_counts;
+        EXPECT_GT(r.integers, 0);
+    }
 }
 
 }  // namespace

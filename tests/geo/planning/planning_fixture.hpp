@@ -109,4 +109,24 @@ inline geo::plan_options budget_options(double base, double growth, int last_yea
     return o;
 }
 
+// Schools (one per 10,000 people, 100 places, 1,000 to build, 100 a year to run, 400 to
+// rehabilitate, 5 a place to expand up to 30 a school): every circuit has its ideal except
+// 01D01C01 (25,000 people: ideal 3), which has a good school and a poor one.
+inline geo::coverage_model schools_to_repair(const geo::territory& where, geo::coverage_options how = {}) {
+    geo::standards_catalogue c;
+    c.source = "test";
+    c.items.push_back(
+        make_standard("education", "Escuela", geo::level::circuit, geo::standard_rule::population, 10000, 1000, 100));
+    c.items[0].rehabilitation_cost = 400;
+    c.items[0].expansion_cost = 5;
+    c.items[0].expansion_limit = 30;
+    std::vector<geo::placed_establishment> rows = {at(where, "education", "Escuela", "01D01C01"),
+                                                   at(where, "education", "Escuela", "01D01C01", "poor")};
+    for (auto [circuit, n] : {std::pair{"01D01C02", 1}, {"01D02C01", 2}, {"02D01C01", 3}, {"02D01C02", 1}})
+        for (int i = 0; i < n; ++i) rows.push_back(at(where, "education", "Escuela", circuit));
+    geo::coverage_model m(c, where, small_population(), {}, how);
+    m.set_establishments(rows);
+    return m;
+}
+
 }  // namespace microplan::test

@@ -96,4 +96,45 @@ TEST(Standards, SpanishHeadersAndMissingColumns) {
     }
 }
 
+TEST(Standards, ExpansionAndMinimumTiersAreReadAndEveryBadRowReported) {
+    test::scratch dir;
+    std::string ok = dir.write("ok.csv",
+                               "Sector;Tipología;Nivel;Población por unidad;Capacidad;Costo inversión;Costo recurrente;"
+                               "Costo ampliación;Límite ampliación;Mínimo operable\n"
+                               "educación;Escuela;circuito;1000;500;1000000;200000;1200;250;2000\n"
+                               "educación;Colegio;distrito;5000;1000;3000000;400000;;;\n");
+    auto c = geo::read_standards(ok);
+    ASSERT_EQ(c.items.size(), 2u);
+    EXPECT_EQ(c.items[0].expansion_cost, 1200);
+    EXPECT_EQ(c.items[0].expansion_limit, 250);
+    EXPECT_EQ(c.items[0].minimum_people_per_unit, 2000);
+    EXPECT_TRUE(c.items[0].expands());  // 1,200 a place x 500 places < 1,000,000
+    EXPECT_FALSE(c.items[1].expands());
+    std::string bad =
+        dir.write("bad.csv",
+                  "sector,typology,level,rule,people_per_unit,capacity,investment_cost,recurrent_cost,expansion_cost,"
+                  "expansion_limit,minimum_people_per_unit\n"
+                  "education,A,circuit,population,1000,,1,1,5,10,\n"      // no capacity to expand
+                  "education,B,circuit,population,1000,100,1,1,,10,\n"    // limit without a cost
+                  "education,C,circuit,population,1000,100,1,1,-5,10,\n"  // negative cost
+                  "education,D,circuit,population,1000,100,1,1,,,500\n"   // minimum above the ideal
+                  "security,UPC,circuit,per_unit,,100,1,1,,,5000\n");     // minimum of a per-unit rule
+    try {
+        geo::read_standards(bad);
+        FAIL() << "expected an error";
+    } catch (const geo::format_error& e) {
+        std::string what = e.what();
+        auto has = [&](const std::string& text) { return what.find(text) != std::string::npos; };
+        EXPECT_TRUE(has("line 2, column expansion_limit: expanding by places needs the establishment's capacity"))
+            << what;
+        EXPECT_TRUE(has("[standards.expansion_without_capacity]")) << what;
+        EXPECT_TRUE(has("line 3, column expansion_cost: an expansion limit needs the cost of one place")) << what;
+        EXPECT_TRUE(has("line 4, column expansion_cost: a cost cannot be negative")) << what;
+        EXPECT_TRUE(has("line 5, column minimum_people_per_unit")) << what;
+        EXPECT_TRUE(has("[standards.minimum_above_ideal]")) << what;
+        EXPECT_TRUE(has("line 6, column minimum_people_per_unit")) << what;
+        EXPECT_TRUE(has("[standards.minimum_needs_population_rule]")) << what;
+    }
+}
+
 }  // namespace

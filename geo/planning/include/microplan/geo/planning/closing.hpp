@@ -9,13 +9,18 @@
 //   3. the yearly recurrent cost of every establishment the plan built before is paid first
 //   4. what is left (plus last year's carry-over) is shared among the sectors that still have
 //      a gap, in proportion to their priority index
-//   5. within a sector, one establishment at a time goes to the unit whose coverage of that
-//      standard is lowest (ties: larger demand, then code) whenever its investment fits what
-//      is left of the sector's share; what a sector cannot spend returns to the pool and is
-//      shared again among the others; what nobody can spend carries over to the next year
-//   6. an establishment counts from the end of the year it is funded
-// The year a sector closes its gap in a territory is the first year after which its deficit
-// there is 0 at the end of every remaining year of the horizon.
+//   5. within a sector, one piece of work at a time goes to the unit below its minimum operable
+//      offer, else whose coverage of that standard is lowest (ties: larger demand, then code)
+//      whenever its cost fits what is left of the sector's share; in a unit, a poor establishment
+//      is rehabilitated first, then existing ones expanded (up to one establishment's places at a
+//      time, where the standard expands), then one establishment built; what a sector cannot
+//      spend returns to the pool and is shared again among the others; what nobody can spend
+//      carries over to the next year
+//   6. work counts from the end of the year it is funded; expansions add their share of the
+//      recurrent cost, rehabilitations none (the establishment already runs)
+// The year a sector closes its gap in a territory is the first year after which nothing is left
+// to do there (no establishment missing, to rehabilitate or to expand) at the end of every
+// remaining year of the horizon.
 #include <map>
 #include <optional>
 #include <string>
@@ -68,11 +73,23 @@ struct sector_year {
     double deficit_investment = 0;  // their investment cost
     double deficit_recurrent = 0;   // their yearly recurrent cost
     double coverage_pct = 0;        // national coverage of the sector's ideal offer
+    // Parts of spent_investment: rehabilitations and expansions funded this year (and how many:
+    // establishments rehabilitated, places added).
+    double rehabilitated = 0, spent_rehabilitation = 0;
+    double expanded = 0, spent_expansion = 0;
+    // Left at the end of the year (nation): establishments to rehabilitate, places to add, and
+    // establishments missing to reach the minimum operable offer.
+    double pending_rehabilitation = 0, pending_expansion = 0, minimum_deficit = 0;
 };
 
-// Establishments built per standard, unit of the standard's level and year index (counted from
-// the end of that year).
-using build_schedule = std::vector<std::vector<std::vector<double>>>;
+// What a plan does per standard, unit of the standard's level and year index (counted from the
+// end of that year).
+using unit_years = std::vector<std::vector<std::vector<double>>>;
+struct build_schedule {
+    unit_years built;          // establishments built
+    unit_years rehabilitated;  // establishments in poor condition rehabilitated
+    unit_years expanded;       // places added to existing establishments
+};
 
 struct closing_plan {
     budget_scenario scenario;
@@ -86,6 +103,9 @@ struct closing_plan {
     std::map<std::string, std::vector<std::vector<std::vector<double>>>> deficit;
     // sector -> tier -> unit -> per year: coverage % at the end of the year.
     std::map<std::string, std::vector<std::vector<std::vector<double>>>> coverage;
+    // sector -> tier -> unit -> per year: rehabilitations and places of expansion still to do at
+    // the end of the year (the gap is closed when they and the deficit are 0).
+    std::map<std::string, std::vector<std::vector<std::vector<double>>>> pending;
     // sector -> tier -> unit -> per year: establishments counted (existing + built).
     std::map<std::string, std::vector<std::vector<std::vector<double>>>> current;
     // tier -> unit -> per year: people (total band).
@@ -100,6 +120,8 @@ struct closing_plan {
     // nullopt when the gap is still open at the end of the horizon.
     [[nodiscard]] std::optional<int> closing_year(const std::string& sector, std::size_t tier, std::size_t unit) const;
     [[nodiscard]] std::optional<int> national_closing_year(const std::string& sector) const;
+    // The year the sector reaches its minimum operable offer in every unit (nation).
+    [[nodiscard]] std::optional<int> national_minimum_year(const std::string& sector) const;
 };
 
 struct plan_options {
@@ -131,8 +153,9 @@ struct sector_requirement {
     std::optional<double> share;
     std::map<int, double> path;  // year -> USD (each year's amount, rounded up to the dollar)
     // Unconstrained: every gap funded the year it appears (a budget no year can exhaust).
-    double static_investment = 0;      // the first year's gap: investment to build what is missing
-    double static_rehabilitation = 0;  // and to rehabilitate what is in poor condition (not yet planned)
+    double static_investment = 0;      // the first year's gap: investment to build, rehabilitate and expand
+    double static_rehabilitation = 0;  // and to rehabilitate what is in poor condition (part of investment)
+    double static_expansion = 0;       // and to expand what exists (part of investment)
     double static_recurrent = 0;       // and the yearly cost of running it
     double dynamic_investment = 0;     // over the horizon, as the population grows
     double dynamic_recurrent = 0;      // recurrent costs paid over the horizon for what the plan built

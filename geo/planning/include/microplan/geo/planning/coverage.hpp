@@ -98,7 +98,15 @@ struct offer {
     double rehabilitation = 0, rehabilitation_cost = 0;
     double good = 0, fair = 0, poor = 0, unknown_condition = 0;
     double investment = 0, recurrent = 0;
+    // Places to add to existing establishments (standards that expand: the gap is counted in
+    // places and `deficit` is the new establishments still needed beyond the expansion), and
+    // their cost, part of `investment`; their running cost is part of `recurrent`.
+    double expansion = 0, expansion_cost = 0;
+    // The minimum operable offer (standards with a minimum tier) and what is missing to reach it.
+    double minimum = 0, minimum_deficit = 0;
     [[nodiscard]] double coverage_pct() const { return ideal > 0 ? 100.0 * covered / ideal : 100.0; }
+    // Whether some work is left: establishments to build, to rehabilitate or to expand.
+    [[nodiscard]] bool open() const { return deficit > 0 || rehabilitation > 0 || expansion > 0; }
     offer& operator+=(const offer& o);
     bool operator==(const offer&) const = default;
 };
@@ -137,9 +145,13 @@ public:
     // Counts a removed row again (a closed establishment reopened); nothing when it is live.
     void restore(std::size_t handle);
     void move(std::size_t handle, std::vector<int> units);
-    // Adds `count` establishments built to standard `s` in unit `unit` of the standard's
-    // tier (good condition, standard capacity); negative counts take them away.
+    // What plans do in unit `unit` of standard s's tier (negative amounts undo it):
+    // build `count` establishments (good condition, standard capacity); rehabilitate `count`
+    // establishments in poor condition (they become good; at most the poor ones count);
+    // add `places` to existing establishments.
     void add_built(std::size_t s, std::size_t unit, double count);
+    void add_rehabilitated(std::size_t s, std::size_t unit, double count);
+    void add_expanded(std::size_t s, std::size_t unit, double places);
 
     // Recomputes every standard from its tallies (what the constructor and setters do).
     void recompute();
@@ -171,6 +183,9 @@ public:
         return tier < attributes_.size() ? attributes_[tier] : none;
     }
     [[nodiscard]] const findings& report() const noexcept { return report_; }
+    [[nodiscard]] const coverage_options& options() const noexcept { return options_; }
+    // Places the existing establishments of standard s in `unit` (of its tier) may still gain.
+    [[nodiscard]] double expansion_room(std::size_t s, std::size_t unit) const;
     // Establishments counted (existing, or proposed when included) per standard.
     [[nodiscard]] const std::vector<placed_establishment>& establishments() const noexcept { return rows_; }
     [[nodiscard]] bool is_live(std::size_t handle) const { return handle < live_.size() && live_[handle]; }
@@ -183,8 +198,12 @@ public:
 
 private:
     struct tally {
-        double count = 0, capacity = 0, staff = 0, good = 0, fair = 0, poor = 0, unknown = 0;
+        double count = 0, capacity = 0, staff = 0, good = 0, fair = 0, poor = 0, unknown = 0, poor_capacity = 0;
     };
+    struct plan_work {
+        double built = 0, rehabilitated = 0, expanded = 0;
+    };
+    void change_work(std::size_t s, std::size_t unit, double plan_work::*what, double amount);
     void fill_population();
     void compute_demand();
     void count(std::size_t handle, bool in);                          // joins or leaves its unit's members, refreshes
@@ -202,7 +221,7 @@ private:
     coverage_options options_;
     std::vector<std::size_t> standard_tier_;
     std::vector<std::vector<double>> demand_;                     // [s][unit at standard tier]
-    std::vector<std::vector<double>> built_;                      // [s][unit]: built by plans (add_built)
+    std::vector<std::vector<plan_work>> work_;                    // [s][unit]: done by plans (add_built, ...)
     std::vector<std::vector<std::vector<std::size_t>>> members_;  // [s][unit]: handles, ascending
     std::vector<std::vector<std::vector<offer>>> offers_;         // [s][tier][unit], tiers 0..standard tier
     std::vector<offer> national_;

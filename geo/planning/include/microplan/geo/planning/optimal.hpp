@@ -4,17 +4,27 @@
 //
 //   x[s,u,y] ∈ {0, 1, …}  establishments of standard s built in unit u during year y (they count
 //                         from the end of y), at most the unit's largest deficit over the horizon
-//   d[s,u,y] ≥ 0          establishments still missing at the end of y:
-//                         d[s,u,y] + Σ_{τ≤y} x[s,u,τ] ≥ ideal(s,u,y) − current(s,u)
-//   minimise   Σ_y Σ_{s,u} priority(s) × people(s,u,y) × d[s,u,y]
+//   r[s,u,y] ∈ {0, 1, …}  establishments in poor condition rehabilitated (Σ_y r ≤ the poor ones)
+//   e[s,u,y] ≥ 0          places added to existing establishments, for standards that expand
+//                         (Σ_y e ≤ what their expansion limit leaves)
+//   d[s,u,y] ≥ 0          establishments still missing at the end of y (equivalents of places
+//                         for standards that expand):
+//                         d + Σ_{τ≤y} (x + e / capacity [+ r when poor ones are out of the offer])
+//                           ≥ ideal(s,u,y) − covered(s,u)
+//   minimise   Σ_y Σ_{s,u} priority(s) × people(s,u,y) × (d[s,u,y] [+ poor ones not yet
+//              rehabilitated, when they count in the offer])
 //              — priority-weighted unserved people-years, where people(s,u,y) = demand / ideal is
 //              the people one missing establishment leaves unserved that year
 //   subject to, for every year y and every budget (the pool, and each earmarked sector's own):
-//              Σ_{τ≤y} Σ_{s,u} (investment(s) + recurrent(s) × (y − τ)) × x[s,u,τ] ≤ Σ_{τ≤y} budget(τ)
-//              — what was built and run so far fits what was available so far (unspent money
+//              Σ_{τ≤y} Σ_{s,u} (investment(s) + recurrent(s) × (y − τ)) × x[s,u,τ]
+//                 + rehabilitation(s) × r[s,u,τ]
+//                 + (expansion(s) + recurrent(s) / capacity(s) × (y − τ)) × e[s,u,τ]
+//                ≤ Σ_{τ≤y} budget(τ)
+//              — what was done and run so far fits what was available so far (unspent money
 //              carries over, as in the greedy rule)
-// ideal(s,u,y) follows the projected population of each year; current counts the establishments
-// in place. Only (s, u) with a deficit in some year get variables.
+// ideal(s,u,y) follows the projected population of each year; covered counts the establishments
+// in place. Only (s, u) with work to do in some year get variables. The minimum operable tier is
+// the greedy rule's order, not a constraint here: the optimum may reach it later.
 #include <string>
 
 #include "microplan/geo/planning/closing.hpp"

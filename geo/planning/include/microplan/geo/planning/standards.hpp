@@ -56,6 +56,20 @@ struct standard {
     rounding_rule rounding = rounding_rule::ceil;
     std::vector<endogenous_factor> factors;
     std::string note;
+    // Expansion: an existing establishment may gain up to `expansion_limit` places at
+    // `expansion_cost` USD a place (0 / 0: no expansion). It closes a capacity gap only where it is
+    // cheaper a place than a new establishment (expands()).
+    double expansion_cost = 0;
+    double expansion_limit = 0;
+    // The minimum operable offer (the method's "mínimos operables"): one establishment per this
+    // many people of the target group, at least people_per_unit; plans reach it in every unit
+    // before the ideal. 0 = no minimum tier (population rule only).
+    double minimum_people_per_unit = 0;
+
+    // Whether the gap is counted in places and may be closed by expanding what exists.
+    [[nodiscard]] bool expands() const {
+        return expansion_limit > 0 && capacity > 0 && expansion_cost * capacity < investment_cost;
+    }
 };
 
 struct standards_catalogue {
