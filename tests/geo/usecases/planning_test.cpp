@@ -61,6 +61,11 @@ TEST(UsecasePlanning, ACoverageTableWithoutTheScenarioInItsKeyIsCarriedOver) {
     EXPECT_EQ(kept.output, "\n");  // the old row, scenario ''
     auto pk = run("sqlite3 " + store + " \"SELECT pk FROM pragma_table_info('coverage') WHERE name = 'scenario'\"");
     EXPECT_EQ(pk.output, "6\n");
+    // The columns added since (staff, condition, expansion, minimum tier) join the old table.
+    auto added = run("sqlite3 " + store +
+                     " \"SELECT SUM(rehabilitation) > 0, SUM(expansion_places) > 0, SUM(minimum) > 0,"
+                     " COUNT(staff_current) > 0 FROM coverage WHERE level = 'zone' AND typology = ''\"");
+    EXPECT_EQ(added.output, "1|1|1|1\n") << added.output;
 }
 
 TEST(UsecasePlanning, ReportsRankingAndPlanReadTheStoreOnly) {
