@@ -22,12 +22,15 @@ command add_demo(CLI::App& app) {
     auto budget = std::make_shared<std::string>(MICROPLAN_DATA_DIR "/budget_scenarios/ecuador.csv");
     app.add_option("--budget-scenarios", *budget, "Budget scenarios put in force with the standards ('' for none)")
         ->default_str(*budget);
-    return [out, raster, opt, standards, budget] {
+    auto sectors = std::make_shared<std::string>(MICROPLAN_DATA_DIR "/sectors/ecuador.csv");
+    app.add_option("--sectors", *sectors, "Sectors table put in force before the standards ('' for none)")
+        ->default_str(*sectors);
+    return [out, raster, opt, standards, budget, sectors] {
         auto t0 = clock_type::now();
         std::fprintf(stderr, "generating the demo country (seed %llu) ...\n",
                      static_cast<unsigned long long>(opt->seed));
         geo::usecases::demo_summary d =
-            geo::usecases::build_demo_store({*out, *raster, *opt, *standards, MICROPLAN_DATA_DIR, *budget});
+            geo::usecases::build_demo_store({*out, *raster, *opt, *standards, MICROPLAN_DATA_DIR, *budget, *sectors});
         std::printf(
             "demo country written to %s in %.2f s: %zu zones, %zu districts, %zu circuits, %.0f km², "
             "%.0f people (raster %s), %zu establishments, population %d-%d, %s, accessibility of %zu sectors "

@@ -75,6 +75,12 @@ int main(int argc, char** argv) {
            microplan::cli::add_budget_import);
     add_to(*budget, 2, "check", "Validate a budget scenarios table and list its scenarios",
            microplan::cli::add_budget_check);
+    CLI::App* sectors = app.add_subcommand(
+        "sectors", "Sectors (names, establishments or networks, Tabla 1 type, the levels their standards may use)");
+    sectors->require_subcommand(1);
+    add_to(*sectors, 2, "import", "Validate a sectors table and put it in force in a store",
+           microplan::cli::add_sectors_import);
+    add_to(*sectors, 2, "check", "Validate a sectors table and list its sectors", microplan::cli::add_sectors_check);
     add("attributes", "Import a unit attribute (e.g. a poverty index) used by standards' endogenisation factors",
         microplan::cli::add_attributes);
     add("coverage", "Current vs ideal offer, deficit and its cost per unit and sector (JSON or CSV)",

@@ -50,6 +50,38 @@ command add_budget_import(CLI::App& app) {
     };
 }
 
+command add_sectors_import(CLI::App& app) {
+    auto store = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>();
+    app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("file", *file, "Sectors table (CSV; columns in docs/planning.md, data/sectors/)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    return [store, file] {
+        geo::sectors_catalogue t = geo::usecases::put_sectors_in_force(*store, *file);
+        std::printf("%zu sectors from %s are now in force in %s\n", t.items.size(), file->c_str(), store->c_str());
+        return 0;
+    };
+}
+
+command add_sectors_check(CLI::App& app) {
+    auto file = std::make_shared<std::string>();
+    app.add_option("file", *file, "Sectors table (CSV)")->required()->check(CLI::ExistingFile);
+    return [file] {
+        geo::sectors_catalogue t = geo::read_sectors(*file);
+        std::printf("%s: %zu sectors:", file->c_str(), t.items.size());
+        for (const auto& s : t.items) {
+            std::string levels;
+            for (geo::level l : s.levels) levels += (levels.empty() ? "" : "/") + std::string(geo::level_name(l));
+            std::printf(" %s (%s, %s, %s)", s.id.c_str(), s.label_es.c_str(),
+                        std::string(geo::kind_name(s.kind)).c_str(), levels.c_str());
+        }
+        std::printf("\n");
+        for (const auto& f : geo::check_sectors(t).items) std::fprintf(stderr, "%s\n", f.to_text().c_str());
+        return 0;
+    };
+}
+
 command add_budget_check(CLI::App& app) {
     auto file = std::make_shared<std::string>();
     app.add_option("file", *file, "Budget scenarios (CSV)")->required()->check(CLI::ExistingFile);

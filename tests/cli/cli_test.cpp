@@ -23,6 +23,10 @@ TEST(Cli, EverySubcommandHasHelp) {
                             "demo",
                             "standards import",
                             "standards check",
+                            "sectors import",
+                            "sectors check",
+                            "budget import",
+                            "budget check",
                             "attributes",
                             "coverage",
                             "report district",
@@ -77,6 +81,21 @@ TEST(Cli, BadInputGivesOneLineReasonAndExit2) {
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.output.find("microplan: file '/nonexistent.gpkg': file not found"), std::string::npos) << r.output;
     EXPECT_FALSE(std::filesystem::exists(dir.path("s.sqlite")));
+}
+
+TEST(Cli, SectorsAreCheckedAndPutInForce) {
+    scratch dir;
+    const std::string table = std::string(MICROPLAN_DATA_DIR) + "/sectors/ecuador.csv";
+    auto check = run(microplan_cmd("sectors check " + table));
+    EXPECT_EQ(check.exit_code, 0) << check.output;
+    EXPECT_NE(check.output.find("11 sectors: health (Salud, establishment, zone/district/circuit)"), std::string::npos)
+        << check.output;
+    EXPECT_NE(check.output.find("water (Agua potable, network"), std::string::npos) << check.output;
+    std::string bad = dir.write("bad.csv", "sector,label_es,kind,levels\nhealth,Salud,pipes,zone\n");
+    auto refused = run(microplan_cmd("sectors check " + bad));
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_NE(refused.output.find("line 2, column kind: 'pipes' is not establishment or network"), std::string::npos)
+        << refused.output;
 }
 
 TEST(Cli, DemoThenValidateIsClean) {

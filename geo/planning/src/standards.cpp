@@ -17,16 +17,11 @@
 namespace microplan::geo {
 
 const std::vector<std::pair<std::string, std::string>>& known_sectors() {
-    static const std::vector<std::pair<std::string, std::string>> s = {
-        {"health", "Salud"},
-        {"education", "Educación"},
-        {"security", "Seguridad"},
-        {"child_development", "Desarrollo infantil"},
-        {"justice", "Justicia"},
-        {"sport", "Deporte"},
-        {"risk_management", "Gestión de riesgos"},
-        {"social_inclusion", "Inclusión social"},
-    };
+    static const std::vector<std::pair<std::string, std::string>> s = [] {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& d : builtin_sectors().items) out.emplace_back(d.id, d.label_es);
+        return out;
+    }();
     return s;
 }
 
@@ -319,22 +314,15 @@ void parse_expansion_and_minimum(const raw_row& r, row_checker& check, standard&
     check_expansion_and_minimum(s, check);
 }
 
-standard parse_row(const raw_row& r, const std::string& file, findings& report) {
+standard parse_row(const raw_row& r, const std::string& file, const sectors_catalogue& sectors, findings& report) {
     row_checker check{file, report, r.line};
     standard s;
     s.line = r.line;
     s.note = cell(r, "note");
 
     std::string sector_text = cell(r, "sector");
-    s.sector = canonical_sector(sector_text);
-    if (sector_text.empty()) {
-        check.fail("sector", "sector_missing", "the sector is empty");
-    } else if (std::none_of(known_sectors().begin(), known_sectors().end(),
-                            [&](const auto& k) { return k.first == s.sector; })) {
-        std::string known;
-        for (const auto& [id, label] : known_sectors()) known += (known.empty() ? "" : ", ") + id;
-        check.fail("sector", "sector_unknown", "unknown sector '" + sector_text + "' (known: " + known + ")");
-    }
+    s.sector = sectors.canonical(sector_text);
+    if (sector_text.empty()) check.fail("sector", "sector_missing", "the sector is empty");
 
     s.typology = cell(r, "typology");
     if (s.typology.empty()) check.fail("typology", "typology_missing", "the typology is empty (use * for any)");
@@ -409,11 +397,33 @@ standard parse_row(const raw_row& r, const std::string& file, findings& report) 
 }
 
 // Cross-row rules: one standard per (sector, typology), one priority per sector.
-void check_catalogue(const standards_catalogue& c, findings& report) {
+// The sector of a standard: in the sectors table, planned with establishments, at a level the
+// table allows it.
+void check_sector(const standard& s, const sectors_catalogue& sectors, row_checker& check) {
+    if (s.sector.empty()) return;  // reported as missing
+    const sector_def* d = sectors.find(s.sector);
+    if (!d)
+        check.fail(
+            "sector", "sector_unknown",
+            "unknown sector '" + s.sector + "' (known: " + sectors.ids() + "; sectors table: " + sectors.source + ")");
+    else if (d->kind == sector_kind::network)
+        check.fail("sector", "sector_is_network",
+                   s.sector + " is a network sector: its offer is households connected, not establishments");
+    else if (!d->allows(s.lvl)) {
+        std::string allowed;
+        for (level l : d->levels) allowed += (allowed.empty() ? "" : ", ") + std::string(level_name(l));
+        check.fail("level", "level_not_allowed",
+                   "the sectors table (" + sectors.source + ", line " + std::to_string(d->line) + ") lets " + s.sector +
+                       " standards use " + allowed + ", not " + std::string(level_name(s.lvl)));
+    }
+}
+
+void check_catalogue(const standards_catalogue& c, const sectors_catalogue& sectors, findings& report) {
     std::map<std::pair<std::string, std::string>, long long> seen;
     std::map<std::string, std::pair<double, long long>> priority;
     for (const auto& s : c.items) {
         row_checker check{c.source, report, s.line};
+        check_sector(s, sectors, check);
         auto [it, fresh] = seen.emplace(std::pair{s.sector, s.typology}, s.line);
         if (!fresh)
             check.fail("typology", "duplicate",
@@ -435,7 +445,7 @@ void check_catalogue(const standards_catalogue& c, findings& report) {
 
 }  // namespace
 
-findings check_standards(const standards_catalogue& catalogue) {
+findings check_standards(const standards_catalogue& catalogue, const sectors_catalogue& sectors) {
     findings report;
     for (const auto& s : catalogue.items) {
         row_checker check{catalogue.source, report, s.line};
@@ -461,11 +471,11 @@ findings check_standards(const standards_catalogue& catalogue) {
         else
             check.within("priority", s.priority, bounds::priority);
     }
-    check_catalogue(catalogue, report);
+    check_catalogue(catalogue, sectors, report);
     return report;
 }
 
-standards_catalogue read_standards(const std::string& path) {
+standards_catalogue read_standards(const std::string& path, const sectors_catalogue& sectors) {
     error_location where{path, {}, {}, {}, {}};
     GDALDatasetUniquePtr ds = gdal::open_table(path);
     OGRLayer& layer = *ds->GetLayer(0);
@@ -498,9 +508,9 @@ standards_catalogue read_standards(const std::string& path) {
         }
         if (blank) continue;
         if (cell(r, "sector").starts_with("#")) continue;  // a commented-out row
-        c.items.push_back(parse_row(r, path, report));
+        c.items.push_back(parse_row(r, path, sectors, report));
     }
-    check_catalogue(c, report);
+    check_catalogue(c, sectors, report);
     if (report.has_errors()) {
         std::string detail = std::to_string(report.count(severity::error)) + " problem(s):";
         for (const auto& f : report.items) detail += "\n  " + f.message + " [" + f.rule + "]";

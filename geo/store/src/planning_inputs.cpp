@@ -77,7 +77,7 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
     // A catalogue stored before the bounds of bounds.hpp existed may hold values they refuse (a
     // people_per_unit of 0.0001 makes plans endless): checked again on the way out.
     if (!catalogue) {
-        findings problems = check_standards(*c);
+        findings problems = check_standards(*c, store.read_sectors().value_or(builtin_sectors()));
         if (problems.has_errors()) {
             std::string detail =
                 "the store's standards catalogue breaks the rules (import a corrected one with "

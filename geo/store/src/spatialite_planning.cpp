@@ -36,7 +36,7 @@ void bind_optional(sqlite::statement& st, int i, const std::optional<double>& v)
 }  // namespace
 
 void write_standards(sqlite::connection& db, const standards_catalogue& c) {
-    findings problems = check_standards(c);
+    findings problems = check_standards(c, read_sectors(db).value_or(builtin_sectors()));
     if (problems.has_errors()) {
         std::string detail;
         for (const auto& f : problems.items) detail += "\n  " + f.message;
@@ -143,6 +143,60 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
     }
     if (c.items.empty()) return std::nullopt;
     return c;
+}
+
+void write_sectors(sqlite::connection& db, const sectors_catalogue& table) {
+    findings problems = check_sectors(table);
+    if (problems.has_errors()) {
+        std::string detail;
+        for (const auto& f : problems.items) detail += "\n  " + f.message;
+        throw format_error({table.source, {}, {}, {}, {}}, "invalid sectors table", "problems:" + detail);
+    }
+    db.exec("DROP TABLE IF EXISTS sectors");
+    db.exec(
+        "CREATE TABLE sectors (position INTEGER NOT NULL, sector TEXT PRIMARY KEY, label_es TEXT NOT NULL, label_en "
+        "TEXT, kind TEXT NOT NULL, deconcentration INTEGER, levels TEXT NOT NULL, note TEXT, line INTEGER, source "
+        "TEXT)");
+    sqlite::statement ins(db, "INSERT INTO sectors VALUES (?,?,?,?,?,?,?,?,?,?)");
+    std::int64_t position = 0;
+    for (const auto& s : table.items) {
+        std::string levels;
+        for (level l : s.levels) levels += (levels.empty() ? "" : ";") + std::string(level_name(l));
+        ins.bind(1, position++).bind(2, s.id).bind(3, s.label_es).bind(4, s.label_en).bind(5, kind_name(s.kind));
+        if (s.deconcentration > 0)
+            ins.bind(6, static_cast<std::int64_t>(s.deconcentration));
+        else
+            ins.bind_null(6);
+        ins.bind(7, levels).bind(8, s.note).bind(9, static_cast<std::int64_t>(s.line)).bind(10, table.source).run();
+    }
+}
+
+std::optional<sectors_catalogue> read_sectors(sqlite::connection& db) {
+    if (!db.has_table("sectors")) return std::nullopt;
+    sqlite::statement q(db,
+                        "SELECT sector, label_es, label_en, kind, deconcentration, levels, note, line, source FROM "
+                        "sectors ORDER BY position");
+    sectors_catalogue out;
+    while (q.step()) {
+        sector_def s;
+        s.id = q.text(0);
+        s.label_es = q.text(1);
+        s.label_en = q.text(2);
+        s.kind = q.text(3) == "network" ? sector_kind::network : sector_kind::establishment;
+        s.deconcentration = q.is_null(4) ? 0 : static_cast<int>(q.integer(4));
+        const std::string levels = q.text(5);
+        for (std::size_t from = 0; from < levels.size();) {
+            std::size_t to = std::min(levels.find(';', from), levels.size());
+            if (auto l = parse_level(levels.substr(from, to - from))) s.levels.push_back(*l);
+            from = to + 1;
+        }
+        s.note = q.text(6);
+        s.line = q.integer(7);
+        out.source = q.text(8);
+        out.items.push_back(std::move(s));
+    }
+    if (out.items.empty()) return std::nullopt;
+    return out;
 }
 
 void write_budget_scenarios(sqlite::connection& db, const budget_scenarios& table) {

@@ -79,6 +79,8 @@ public:
     std::optional<budget_scenarios> read_budget_scenarios() override {
         return spatialite::read_budget_scenarios(conn());
     }
+    void write_sectors(const sectors_catalogue& table) override { spatialite::write_sectors(conn(), table); }
+    std::optional<sectors_catalogue> read_sectors() override { return spatialite::read_sectors(conn()); }
     void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,
                           const std::string& source) override {
         spatialite::write_attributes(conn(), lvl, name, values, source);

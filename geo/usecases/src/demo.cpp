@@ -70,7 +70,9 @@ demo_summary build_demo_store(const demo_options& options) {
     auto years = demo::project_population(c, people, so.year, so.year + 10, so);
     auto poverty = demo::poverty_index(c, people, so);
     std::optional<standards_catalogue> catalogue;
-    if (!options.standards.empty()) catalogue = read_standards(options.standards);
+    std::optional<sectors_catalogue> sectors;
+    if (!options.sectors.empty()) sectors = read_sectors(options.sectors);
+    if (!options.standards.empty()) catalogue = read_standards(options.standards, sectors.value_or(builtin_sectors()));
     std::optional<budget_scenarios> budget;
     if (catalogue && !options.budget_scenarios.empty()) budget = read_budget_scenarios(options.budget_scenarios);
     const unit_layer* layers[] = {&c.zones, &c.districts, &c.circuits};
@@ -102,6 +104,7 @@ demo_summary build_demo_store(const demo_options& options) {
         store::import_record rec{level::circuit, source, "", "demo", "EPSG:4326", "", 0};
         db.write_establishments(services, placed.rows, rec, placed.report,
                                 store::establishment_write_mode::replace_sectors);
+        if (sectors) db.write_sectors(*sectors);
         if (!catalogue) return;
         db.write_standards(*catalogue);
         if (budget) db.write_budget_scenarios(*budget);

@@ -8,9 +8,29 @@ namespace microplan::geo::usecases {
 standards_catalogue check_standards(const std::string& file) { return read_standards(file); }
 
 standards_catalogue put_standards_in_force(const std::string& store, const std::string& file) {
-    standards_catalogue c = read_standards(file);
-    store::update_atomically(store, [&](store::planning_store& db) { db.write_standards(c); });
+    store::write_lock lock(store);  // the sectors read are the sectors the catalogue is written beside
+    const sectors_catalogue sectors =
+        store::open_store(store, store::open_mode::read_only)->read_sectors().value_or(builtin_sectors());
+    standards_catalogue c = read_standards(file, sectors);
+    store::update_atomically(lock, [&](store::planning_store& db) { db.write_standards(c); });
     return c;
+}
+
+sectors_catalogue put_sectors_in_force(const std::string& store, const std::string& file) {
+    sectors_catalogue table = read_sectors(file);
+    store::update_atomically(store, [&](store::planning_store& db) {
+        if (auto standards = db.read_standards()) {
+            findings problems = check_standards(*standards, table);
+            if (problems.has_errors()) {
+                std::string detail = "the standards catalogue in force (" + standards->source + ") does not fit it:";
+                for (const auto& f : problems.items)
+                    if (f.sev == severity::error) detail += "\n  " + f.message + " [" + f.rule + "]";
+                throw format_error({file, {}, {}, {}, {}}, "sectors table refused", detail);
+            }
+        }
+        db.write_sectors(table);
+    });
+    return table;
 }
 
 budget_scenarios put_budget_scenarios_in_force(const std::string& store, const std::string& file) {

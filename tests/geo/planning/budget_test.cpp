@@ -15,14 +15,7 @@ namespace {
 
 using namespace microplan;
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const geo::format_error& e) {
-        return e.what();
-    }
-    return "";
-}
+using test::error_of;
 
 TEST(BudgetScenarios, TheShippedTableHasTheMethodsModerateScenario) {
     auto t = geo::read_budget_scenarios(std::string(MICROPLAN_DATA_DIR) + "/budget_scenarios/ecuador.csv");

@@ -1,14 +1,26 @@
 #pragma once
 // A small planning hierarchy for the microplanning tests: 2 zones, 3 districts, 6 circuits
 // with populations and age bands chosen so that ideals are easy to compute by hand.
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "microplan/geo/error.hpp"
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
 #include "support.hpp"
 
 namespace microplan::test {
+
+// The message of the format_error `f` throws; "" when it throws none.
+inline std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const geo::format_error& e) {
+        return e.what();
+    }
+    return "";
+}
 
 inline geo::territory small_territory() {
     using geo::level;

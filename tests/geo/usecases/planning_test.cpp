@@ -186,3 +186,41 @@ TEST(UsecaseStandards, BudgetScenariosWithErrorsAreRefusedBeforeWriting) {
     EXPECT_DOUBLE_EQ(t->rows[0].budget_pct_gdp, 0.5);
     EXPECT_EQ(t->source, good);
 }
+
+TEST(UsecaseStandards, ASectorsTableIsPutInForceOnlyWhereTheCatalogueFitsIt) {
+    scratch dir;
+    const std::string store = dir.path("demo.sqlite");
+    demo_store::get().copy_to(store);
+    {
+        auto db = geo::store::open_store(store, geo::store::open_mode::read_only);
+        auto t = db->read_sectors();  // the demo puts data/sectors/ecuador.csv in force
+        ASSERT_TRUE(t);
+        EXPECT_EQ(t->items.size(), 11u);
+        EXPECT_EQ(t->find("water")->kind, geo::sector_kind::network);
+        EXPECT_EQ(t->find("justice")->levels.size(), 2u);
+        EXPECT_EQ(t->find("health")->deconcentration, 2);
+    }
+    // A table that keeps health away from circuits does not fit the demo's catalogue: refused,
+    // nothing written.
+    const std::string before = read_bytes(store);
+    std::string narrow = dir.write("narrow.csv",
+                                   "sector,label_es,kind,levels\nhealth,Salud,establishment,zone;district\n"
+                                   "education,Educación,establishment,zone;district;circuit\n"
+                                   "security,Seguridad,establishment,zone;district;circuit\n"
+                                   "child_development,Desarrollo infantil,establishment,zone;district;circuit\n");
+    try {
+        geo::usecases::put_sectors_in_force(store, narrow);
+        FAIL() << "expected a refusal";
+    } catch (const geo::format_error& e) {
+        EXPECT_NE(std::string(e.what()).find("lets health standards use zone, district, not circuit"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(read_bytes(store), before);
+    // A catalogue at a level the table in force does not allow is refused too.
+    std::string sport = dir.write("sport.csv",
+                                  "sector,typology,level,rule,people_per_unit,investment_cost,recurrent_cost\n"
+                                  "deporte,Coliseo,circuit,population,50000,1,1\n");
+    EXPECT_THROW(geo::usecases::put_standards_in_force(store, sport), geo::format_error);
+    EXPECT_EQ(read_bytes(store), before);
+}

@@ -11,6 +11,7 @@
 
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/model/level.hpp"
+#include "microplan/geo/planning/sectors.hpp"
 
 namespace microplan::geo {
 
@@ -90,11 +91,13 @@ std::string sector_label(const std::string& sector);
 // Reads and validates a catalogue (CSV or any table GDAL reads). Every bad row is reported
 // (file, line, column, rule: unknown sector, negative population, missing cost, ...);
 // throws format_error listing them all when any is an error.
-standards_catalogue read_standards(const std::string& path);
+// `sectors` names the sectors allowed and the levels each may use (the store's sectors table, or
+// the built-in eight at every level).
+standards_catalogue read_standards(const std::string& path, const sectors_catalogue& sectors = builtin_sectors());
 
 // The same validation for a catalogue built in memory (e.g. read back from the store):
 // returns the findings instead of throwing.
-findings check_standards(const standards_catalogue& catalogue);
+findings check_standards(const standards_catalogue& catalogue, const sectors_catalogue& sectors = builtin_sectors());
 
 std::string_view rule_name(standard_rule r);
 std::string_view rounding_name(rounding_rule r);

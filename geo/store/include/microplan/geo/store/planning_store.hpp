@@ -177,6 +177,12 @@ public:
     virtual void write_budget_scenarios(const budget_scenarios& table) = 0;
     // The budget scenarios in force; nullopt when the store has none (older stores).
     virtual std::optional<budget_scenarios> read_budget_scenarios() = 0;
+    // Replaces the sectors table in force (validated first: throws format_error on errors). The
+    // standards in force must still name its sectors at the levels it allows: put the table in
+    // force before a catalogue that needs it.
+    virtual void write_sectors(const sectors_catalogue& table) = 0;
+    // The sectors table in force; nullopt when the store has none (the built-in eight apply).
+    virtual std::optional<sectors_catalogue> read_sectors() = 0;
     // Replaces attribute `name` of a level (code -> value) and records its source.
     virtual void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,
                                   const std::string& source) = 0;

@@ -17,6 +17,7 @@ struct demo_options {
     std::string standards;         // catalogue put in force; "" = none
     std::string data_dir;          // the repository's data/ (speed tables of the synthetic land cover and roads)
     std::string budget_scenarios;  // budget scenarios put in force with the catalogue; "" = none
+    std::string sectors;           // sectors table put in force before the catalogue; "" = none
 };
 
 struct demo_summary {

@@ -15,7 +15,13 @@ namespace microplan::geo::usecases {
 // Validates the catalogue at `file` (format_error listing its problems).
 standards_catalogue check_standards(const std::string& file);
 
-// Validates the catalogue at `file` and puts it in force in `store`.
+// Validates the sectors table at `file` and puts it in force in `store`: later catalogues are
+// checked against it. Refused (format_error, nothing written) when the catalogue in force names a
+// sector the table lacks or uses a level it does not allow.
+sectors_catalogue put_sectors_in_force(const std::string& store, const std::string& file);
+
+// Validates the catalogue at `file` against the store's sectors table (the built-in eight when it
+// has none) and puts it in force in `store`.
 standards_catalogue put_standards_in_force(const std::string& store, const std::string& file);
 
 // Validates the budget scenarios at `file` and puts them in force in `store` (plan, reports and

@@ -1,0 +1,202 @@
+#include "microplan/geo/planning/sectors.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/io/establishment_import.hpp"
+#include "microplan/geo/io/fields.hpp"
+#include "microplan/geo/model/establishment.hpp"
+#include "microplan/geo/model/names.hpp"
+
+namespace microplan::geo {
+
+bool sector_def::allows(level l) const { return std::find(levels.begin(), levels.end(), l) != levels.end(); }
+
+const sector_def* sectors_catalogue::find(const std::string& id) const {
+    for (const auto& s : items)
+        if (s.id == id) return &s;
+    return nullptr;
+}
+
+std::string sectors_catalogue::canonical(const std::string& text) const {
+    const std::string folded = names::fold(text);
+    for (const auto& s : items)
+        if (folded == names::fold(s.id) || folded == names::fold(s.label_es) || folded == names::fold(s.label_en))
+            return s.id;
+    return canonical_sector(text);
+}
+
+std::string sectors_catalogue::ids() const {
+    std::string out;
+    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s.id;
+    return out;
+}
+
+const sectors_catalogue& builtin_sectors() {
+    static const sectors_catalogue c = [] {
+        sectors_catalogue out;
+        out.source = "built in";
+        const std::vector<level> every{level::zone, level::district, level::circuit};
+        const char* const rows[][3] = {
+            {"health", "Salud", "Health"},
+            {"education", "Educación", "Education"},
+            {"security", "Seguridad", "Security"},
+            {"child_development", "Desarrollo infantil", "Child development"},
+            {"justice", "Justicia", "Justice"},
+            {"sport", "Deporte", "Sport"},
+            {"risk_management", "Gestión de riesgos", "Risk management"},
+            {"social_inclusion", "Inclusión social", "Social inclusion"},
+        };
+        for (const auto& r : rows) {
+            sector_def s;
+            s.id = r[0], s.label_es = r[1], s.label_en = r[2];
+            s.levels = every;
+            out.items.push_back(std::move(s));
+        }
+        return out;
+    }();
+    return c;
+}
+
+std::string_view kind_name(sector_kind k) { return k == sector_kind::network ? "network" : "establishment"; }
+
+namespace {
+
+void add(findings& report, severity sev, const sectors_catalogue& c, long long line, const std::string& column,
+         const std::string& rule, const std::string& message) {
+    finding f;
+    f.sev = sev;
+    f.rule = "sectors." + rule;
+    f.feature = line;
+    f.message = c.source + ", line " + std::to_string(line) + ", column " + column + ": " + message;
+    report.add(std::move(f));
+}
+
+std::optional<sector_kind> parse_kind(const std::string& text) {
+    const std::string f = names::fold(text);
+    if (f.empty() || f == "ESTABLISHMENT" || f == "ESTABLECIMIENTO" || f == "ESTABLECIMIENTOS")
+        return sector_kind::establishment;
+    if (f == "NETWORK" || f == "RED" || f == "REDES") return sector_kind::network;
+    return std::nullopt;
+}
+
+}  // namespace
+
+findings check_sectors(const sectors_catalogue& c) {
+    findings report;
+    std::set<std::string> ids;
+    for (const auto& s : c.items) {
+        if (s.id.empty())
+            add(report, severity::error, c, s.line, "sector", "id_missing", "the sector has no identifier");
+        else if (!ids.insert(s.id).second)
+            add(report, severity::error, c, s.line, "sector", "duplicate", "'" + s.id + "' is listed twice");
+        else if (s.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+            add(report, severity::error, c, s.line, "sector", "id_invalid",
+                "'" + s.id + "' is not an identifier (lower-case letters, digits and _)");
+        if (s.label_es.empty())
+            add(report, severity::error, c, s.line, "label_es", "label_missing",
+                "the Spanish name is empty: the viewer and the reports show it");
+        if (s.deconcentration < 0 || s.deconcentration > 4)
+            add(report, severity::error, c, s.line, "deconcentration", "type_invalid",
+                std::to_string(s.deconcentration) + " is not a Tabla 1 type (1 to 4, empty when not known)");
+        if (s.levels.empty())
+            add(report, severity::error, c, s.line, "levels", "levels_missing",
+                "no planning level (zone, district, circuit; several joined with ;)");
+        const bool below_zone = s.allows(level::district) || s.allows(level::circuit);
+        if (s.kind == sector_kind::establishment && below_zone &&
+            (s.deconcentration == 1 || s.deconcentration == 3 || s.deconcentration == 4))
+            add(report, severity::warning, c, s.line, "levels", "levels_beyond_type",
+                "Tabla 1 places type " + std::to_string(s.deconcentration) +
+                    " sectors at the central and zonal levels; standards of this sector may plan below the zone");
+    }
+    if (c.items.empty()) {
+        finding f;
+        f.sev = severity::error;
+        f.rule = "sectors.empty";
+        f.message = c.source + ": the table has no sectors";
+        report.add(std::move(f));
+    }
+    return report;
+}
+
+sectors_catalogue read_sectors(const std::string& path) {
+    GDALDatasetUniquePtr ds = gdal::open_table(path);
+    OGRLayer& layer = *ds->GetLayer(0);
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    auto column = [&](std::initializer_list<const char*> keys) {
+        std::vector<std::string> folded;
+        for (const char* k : keys) folded.push_back(names::field_key(k));
+        return find_column(defn, folded).value_or(-1);
+    };
+    const int c_id = column({"sector", "id"}), c_es = column({"label_es", "etiqueta_es", "nombre"}),
+              c_en = column({"label_en", "etiqueta_en", "name"}), c_kind = column({"kind", "tipo", "clase"}),
+              c_type = column({"deconcentration", "desconcentracion", "tipologia"}),
+              c_levels = column({"levels", "niveles"}), c_note = column({"note", "nota", "fuente"});
+    for (auto [c, name] : {std::pair{c_id, "sector"}, {c_es, "label_es"}, {c_levels, "levels"}})
+        if (c < 0)
+            throw format_error(
+                {path, layer.GetName(), {}, name, {}}, "missing column",
+                std::string("the sectors table has no ") + name + " column (columns: docs/planning.md, \"Sectors\")");
+    sectors_catalogue out;
+    out.source = path;
+    findings report;
+    long long line = 1;
+    auto text = [](OGRFeature& f, int c) {
+        std::string v = c < 0 || !f.IsFieldSetAndNotNull(c) ? std::string{} : std::string(f.GetFieldAsString(c));
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
+        while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+        return v;
+    };
+    for (auto& f : layer) {
+        ++line;
+        sector_def s;
+        s.line = line;
+        const std::string written = text(*f, c_id);
+        if (written.starts_with("#")) continue;  // a commented-out row
+        s.id = canonical_sector(written);        // "Salud" and "MSP" are health
+        s.label_es = text(*f, c_es);
+        s.label_en = text(*f, c_en);
+        s.note = text(*f, c_note);
+        if (auto k = parse_kind(text(*f, c_kind)))
+            s.kind = *k;
+        else
+            add(report, severity::error, out, line, "kind", "kind_unknown",
+                "'" + text(*f, c_kind) + "' is not establishment or network (establecimiento, red)");
+        if (std::string t = text(*f, c_type); !t.empty()) {
+            auto v = parse_number(t);
+            if (!v || *v != static_cast<int>(*v))
+                add(report, severity::error, out, line, "deconcentration", "type_invalid",
+                    "'" + t + "' is not a Tabla 1 type (1 to 4)");
+            else
+                s.deconcentration = static_cast<int>(*v);
+        }
+        std::string levels = text(*f, c_levels);
+        for (std::size_t from = 0; from <= levels.size();) {
+            std::size_t to = std::min(levels.find_first_of(";,|", from), levels.size());
+            std::string item = levels.substr(from, to - from);
+            from = to + 1;
+            while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+            while (!item.empty() && item.back() == ' ') item.pop_back();
+            if (item.empty()) continue;
+            auto l = parse_level(item);
+            if (!l || (*l != level::zone && *l != level::district && *l != level::circuit))
+                add(report, severity::error, out, line, "levels", "level_unknown",
+                    "'" + item + "' is not a planning level (zone, district, circuit; zona, distrito, circuito)");
+            else if (!s.allows(*l))
+                s.levels.push_back(*l);
+        }
+        out.items.push_back(std::move(s));
+    }
+    report.append(check_sectors(out));
+    if (report.has_errors()) {
+        std::string detail = std::to_string(report.count(severity::error)) + " problem(s):";
+        for (const auto& f : report.items)
+            if (f.sev == severity::error) detail += "\n  " + f.message + " [" + f.rule + "]";
+        throw format_error({path, layer.GetName(), {}, {}, {}}, "invalid sectors table", detail);
+    }
+    return out;
+}
+
+}  // namespace microplan::geo
