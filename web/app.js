@@ -817,6 +817,8 @@ function fillBudgetScenarios() {
 
 async function showPlan() {
   const params = new URLSearchParams({ budget_scenario: $("budget-scenario").value });
+  // A workshop scenario's plan starts from its proposals and closures.
+  if (state.scenario) params.set("scenario", state.scenario);
   const closeBy = $("close-by").value.trim();
   if (closeBy) {
     params.set("close_by", closeBy);
@@ -834,6 +836,7 @@ async function showPlan() {
   const label = (s) => (state.lang === "es" ? s.sector_label : s.sector);
   const y0 = p.years[0];
   let html = `<h2>${t("plan_title").replace("{s}", $("budget-scenario").selectedOptions[0].textContent)}</h2>`;
+  if (state.scenario) html += `<p data-testid="plan-workshop">${t("scenarios")}: ${$("scenario").selectedOptions[0].textContent}</p>`;
   if (p.gdp) html += `<p>${t(p.required ? "plan_gdp_required" : "plan_gdp").replace("{g}", fmt(p.gdp.growth * 100, 1))
     .replace("{b}", fmt(y0.budget_pct_gdp, 2)).replace("{u}", fmt(y0.budget)).replace("{y}", y0.year)
     .replace("{c}", p.required ? p.required.close_by : "")}</p>`;

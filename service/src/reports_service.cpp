@@ -440,17 +440,15 @@ http_response reports_service::plan(const request_context& ctx) const {
                             "parameter 'close_by': " + std::to_string(close_by) + " is after the horizon's last year " +
                                 std::to_string(r.last_year) + " (until=)");
     const bool csv = wants_csv(ctx);
-    const std::string key = "plan|" + r.scenario + "|" + std::to_string(r.last_year) + "|" + std::to_string(close_by) +
-                            "|" + (csv ? "csv" : "json");
-    auto body = ctx.data->memo(key, [&] {
-        geo::plan_options o = geo::usecases::plan_options_for(model, inputs, r);
+    auto compute = [&](const geo::coverage_model& m) {
+        geo::plan_options o = geo::usecases::plan_options_for(m, inputs, r);
         if (close_by) {
-            geo::required_budget q = geo::plan_required_budget(model, inputs.people, o, close_by);
-            return csv ? geo::budget_path_csv(q) : geo::required_json(model, q).dump();
+            geo::required_budget q = geo::plan_required_budget(m, inputs.people, o, close_by);
+            return csv ? geo::budget_path_csv(q) : geo::required_json(m, q).dump();
         }
-        geo::closing_plan p = geo::plan_closing(model, inputs.people, o);
+        geo::closing_plan p = geo::plan_closing(m, inputs.people, o);
         if (csv) return geo::plan_csv(p);
-        nlohmann::json j = geo::plan_json(model, p);
+        nlohmann::json j = geo::plan_json(m, p);
         nlohmann::json names = nlohmann::json::array();
         if (table)
             for (const auto& row : table->rows)
@@ -460,7 +458,18 @@ http_response reports_service::plan(const request_context& ctx) const {
                                  {"budget_pct_gdp", row.budget_pct_gdp}});
         j["budget_scenarios"] = std::move(names);
         return j.dump();
-    });
+    };
+    // A workshop scenario's plan starts from its model (its proposals built, its closures closed):
+    // copied under the book's lock, planned outside it; it changes with every edit, so it is
+    // computed each time rather than kept with the snapshot.
+    std::shared_ptr<const std::string> body;
+    if (const std::int64_t id = scenario_param(ctx); id != 0)
+        body = std::make_shared<const std::string>(
+            compute(ctx.scenarios->with_model(id, [](const geo::coverage_model& m) { return m; })));
+    else
+        body = ctx.data->memo("plan|" + r.scenario + "|" + std::to_string(r.last_year) + "|" +
+                                  std::to_string(close_by) + "|" + (csv ? "csv" : "json"),
+                              [&] { return compute(model); });
     if (csv)
         return csv_response(*body,
                             close_by ? "presupuesto_requerido_" + std::to_string(close_by) : "plan_" + r.scenario);
@@ -580,7 +589,7 @@ void reports_service::register_routes(route_table& table) const {
                                             "The year every gap must close by: the required budget per sector "
                                             "(CSV: the path, year, sector, budget)",
                                             {{"type", "integer"}}),
-                            format_parameter()},
+                            scenario_parameter(), format_parameter()},
              .responses = {json_or_csv("Plan"), bad, unavailable}}});
     table.add({.pattern = "/catalogue",
                .handler = [this](const request_context& ctx, const path_params&) { return catalogue(ctx); },

@@ -192,6 +192,29 @@ TEST_F(Scenarios, ASuggestedSiteReachesThePeopleItPromises) {
     EXPECT_EQ(http_get(server->port(), "/scenarios/1/suggest?sector=health&minutes=-5").status, 400u);
 }
 
+// A workshop's plan: /plan?scenario=ID starts from the scenario's model, so a proposed health centre
+// is one establishment less to fund; the baseline's plan stays as it was.
+TEST_F(Scenarios, ThePlanOfAScenarioStartsFromItsProposals) {
+    auto [circuit, inside] = worst_health_circuit();
+    auto created = send("POST", "/scenarios", {{"name", "Taller plan"}});
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::string sid = std::to_string(json::parse(created.body)["id"].get<std::int64_t>());
+    auto start_deficit = [](const json& plan) {
+        for (const auto& s : plan["sectors"])
+            if (s["sector"] == "health") return s["start"]["deficit"].get<double>();
+        return -1.0;
+    };
+    const double base = start_deficit(get("/plan"));
+    EXPECT_EQ(start_deficit(get("/plan?scenario=" + sid)), base);  // nothing proposed yet
+    auto added =
+        send("POST", "/scenarios/" + sid + "/establishments",
+             {{"sector", "health"}, {"typology", "Centro de Salud Tipo A"}, {"lon", inside[0]}, {"lat", inside[1]}});
+    ASSERT_EQ(added.status, 201u) << added.body;
+    EXPECT_EQ(start_deficit(get("/plan?scenario=" + sid)), base - 1);
+    EXPECT_EQ(start_deficit(get("/plan")), base);
+    EXPECT_EQ(http_get(server->port(), "/plan?scenario=999").status, 404u);
+}
+
 TEST_F(Scenarios, EditsNeedTheTokenAndAreLogged) {
     EXPECT_EQ(send("POST", "/scenarios", {{"name", "x"}}, "").status, 401u);
     auto wrong = send("POST", "/scenarios", {{"name", "x"}}, "taller-2025");

@@ -96,8 +96,9 @@ struct instance {
             cumulative[group] = std::move(cum);
         };
         add_group("", [&](int year) { return o.scenario.budget_in(year, o.first_year); });
-        for (const auto& [sector, path] : o.scenario.sector_paths)
-            add_group(sector, [&path](int year) {
+        // A year a path does not name has no money (as budget_in says of the pool's).
+        for (const auto& entry : o.scenario.sector_paths)
+            add_group(entry.first, [&path = entry.second](int year) {
                 auto it = path.find(year);
                 return it == path.end() ? 0.0 : it->second;
             });
