@@ -150,6 +150,12 @@ const state = {
 };
 const $ = (id) => document.getElementById(id);
 const t = (key) => TEXT[state.lang][key] || key;
+// A sector's name in the viewer's language, from the store's sectors table (/catalogue).
+function sectorName(id, fallback) {
+  const s = state.catalogue && state.catalogue.sectors.find((x) => x.id === id);
+  if (!s) return fallback || id;
+  return state.lang === "es" ? s.label : (s.label_en || id);
+}
 // "Health: planned per district" and the like, level names in the current language.
 const plannedText = (key, sector, level) => t(key).replace("{s}", sector).replace("{u}", t(state.level).toLowerCase())
   .replace("{l}", t(level).toLowerCase()).replace("{L}", t(level));
@@ -330,7 +336,7 @@ function renderLegend() {
   breaks.forEach((b, i) => rows.push([ramp[Math.min(ramp.length - 1, i + 1)], "≥ " + fmt(b, digits)]));
   rows.push(["#cccccc", state.indicator === "closing_year" ? t("never") : t("no_data")]);
   const sectors = (state.catalogue ? state.catalogue.sectors : []).map((x) =>
-    `<div><span class="swatch dot" style="background:${SECTOR_COLOURS[x.id] || "#7a0177"}"></span>${x.label}</div>`).join("");
+    `<div><span class="swatch dot" style="background:${SECTOR_COLOURS[x.id] || "#7a0177"}"></span>${sectorName(x.id)}</div>`).join("");
   const title = !state.planning ? t("population_map")
     : state.indicator === "population_within_minutes"
       ? t("within_title").replace("{m}", fmt(state.minutesShown, 0)) : t(state.indicator);
@@ -376,7 +382,7 @@ async function loadIndicators() {
   }
   paint();
   if (data.planned_at !== undefined) {  // no standard of the sector at this level: say where it is planned
-    const label = (state.catalogue.sectors.find((x) => x.id === state.sector) || {}).label || t("all_sectors");
+    const label = state.sector ? sectorName(state.sector) : t("all_sectors");
     say(data.planned_at ? plannedText("planned_at", label, data.planned_at) : t("no_data"));
   } else if ($("message").dataset.planned) {
     say("");
@@ -430,7 +436,7 @@ async function showReport(unit) {
   const params = new URLSearchParams({ level: unit.level });
   if (state.scenario) params.set("scenario", state.scenario);
   const r = await api(`/reports/unit/${encodeURIComponent(unit.code)}?${params}`);
-  const rows = (r.sectors || []).map((s) => `<tr data-sector="${s.sector}"><td>${s.sector_label || s.sector}</td>` +
+  const rows = (r.sectors || []).map((s) => `<tr data-sector="${s.sector}"><td>${sectorName(s.sector, s.sector_label)}</td>` +
     (s.planned_at ? `<td colspan="6" data-testid="planned-at">${plannedText("planned_per", "", s.planned_at)}</td></tr>` :
     `<td>${fmt(s.current, 1)}</td><td>${fmt(s.ideal, 1)}</td><td class="deficit">${fmt(s.deficit, 1)}</td>` +
     `<td>${fmt(s.investment_cost)}</td><td>${fmt(s.coverage_pct, 1)} %</td>` +
@@ -457,7 +463,7 @@ function accessibilityTable(runs) {
   const shown = runs.filter((a) => (a.measure === "travel_time" || a.measure.startsWith("travel_time_")) && !a.typology);
   const scenarios = shown.some((a) => a.measure !== "travel_time");
   const rows = shown.map((a) => {
-    const label = (state.catalogue && state.catalogue.sectors.find((s) => s.id === a.sector) || {}).label || a.sector;
+    const label = sectorName(a.sector);
     const scenario = scenarios ? `<br><small data-testid="access-scenario">${t(a.measure)}</small>` : "";
     // With a scenario whose travel time is live: baseline → scenario.
     const pct = (w) => w.pct_after === undefined || w.pct_after === w.pct ? `${fmt(w.pct, 1)} %` :
@@ -833,7 +839,7 @@ async function showPlan() {
     return;
   }
   const years = p.years.map((y) => y.year);
-  const label = (s) => (state.lang === "es" ? s.sector_label : s.sector);
+  const label = (s) => sectorName(s.sector, s.sector_label);
   const y0 = p.years[0];
   let html = `<h2>${t("plan_title").replace("{s}", $("budget-scenario").selectedOptions[0].textContent)}</h2>`;
   if (state.scenario) html += `<p data-testid="plan-workshop">${t("scenarios")}: ${$("scenario").selectedOptions[0].textContent}</p>`;
@@ -864,7 +870,7 @@ async function showPlan() {
 
 function fillSectors() {
   if (!state.catalogue) return;
-  const options = state.catalogue.sectors.map((s) => `<option value="${s.id}">${s.label}</option>`).join("");
+  const options = state.catalogue.sectors.map((s) => `<option value="${s.id}">${sectorName(s.id)}</option>`).join("");
   const current = $("sector").value;
   $("sector").innerHTML = `<option value="">${t("all_sectors")}</option>` + options;
   $("sector").value = current || "";

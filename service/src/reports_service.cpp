@@ -381,12 +381,16 @@ http_response reports_service::indicators(const request_context& ctx, const std:
 http_response reports_service::catalogue(const request_context& ctx) const {
     const auto& model = model_of(ctx);
     nlohmann::json sectors = nlohmann::json::array(), standards = nlohmann::json::array();
-    for (const auto& [sector, priority] : model.catalogue().sectors())
+    const geo::sectors_catalogue& table = ctx.data->inputs()->sectors;
+    for (const auto& [sector, priority] : model.catalogue().sectors()) {
+        const geo::sector_def* d = table.find(sector);
         sectors.push_back({{"id", sector},
-                           {"label", geo::sector_label(sector)},
+                           {"label", d ? d->label_es : geo::sector_label(sector)},
+                           {"label_en", d && !d->label_en.empty() ? d->label_en : sector},
                            {"priority", priority},
                            // Its travel time follows scenarios live (/travel tiles, compare).
                            {"live_travel", ctx.data->travel() && ctx.data->travel()->live_run(sector)}});
+    }
     for (const auto& st : model.catalogue().items)
         standards.push_back({{"sector", st.sector},
                              {"typology", st.typology},

@@ -502,6 +502,10 @@ TEST_F(Scenarios, IndicatorsJoinByFeatureIdAndExportAsCsv) {
     EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 10);
     json cat = get("/catalogue");
     EXPECT_EQ(cat["sectors"].size(), 4u);
+    // Names from the store's sectors table (the demo's: data/sectors/ecuador.csv), both languages.
+    EXPECT_EQ(cat["sectors"][3]["id"], "child_development");
+    EXPECT_EQ(cat["sectors"][3]["label"], "Desarrollo infantil");
+    EXPECT_EQ(cat["sectors"][3]["label_en"], "Child development");
     EXPECT_EQ(http_get(server->port(), "/indicators/planet").status, 404u);
 }
 

@@ -70,6 +70,7 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
                                      std::optional<int> year) {
     error_location where{store.location(), {}, {}, {}, {}};
     std::optional<standards_catalogue> c = catalogue ? catalogue : store.read_standards();
+    sectors_catalogue sectors = store.read_sectors().value_or(builtin_sectors());
     if (!c)
         throw store_error(where, "no standards",
                           "the store holds no standards catalogue; import one with `microplan standards import STORE "
@@ -77,7 +78,7 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
     // A catalogue stored before the bounds of bounds.hpp existed may hold values they refuse (a
     // people_per_unit of 0.0001 makes plans endless): checked again on the way out.
     if (!catalogue) {
-        findings problems = check_standards(*c, store.read_sectors().value_or(builtin_sectors()));
+        findings problems = check_standards(*c, sectors);
         if (problems.has_errors()) {
             std::string detail =
                 "the store's standards catalogue breaks the rules (import a corrected one with "
@@ -86,7 +87,7 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
             throw store_error(where, "invalid standards catalogue", detail);
         }
     }
-    planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}, {}, {}};
+    planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}, {}, {}, std::move(sectors)};
     in.people = read_population_years(in.where, store);
     if (in.people.empty())
         throw store_error(where, "no population",

@@ -32,6 +32,7 @@ struct planning_inputs {
     std::vector<std::int64_t> establishment_fids;  // the store fid of each, in the same order
     accessibility_index accessibility;             // stored accessibility results (may be empty)
     std::optional<budget_scenarios> budget;        // the budget scenarios in force (older stores: none)
+    sectors_catalogue sectors;                     // the sectors table in force, else the built-in eight
 };
 // Throws store_error when the store has no planning levels, no population or no standards
 // (and no catalogue is given), each with what to run to get them.
