@@ -101,6 +101,11 @@ std::optional<step> next_step(const standard& st, const offer& o) {
         const double places = std::min(o.expansion, st.capacity);
         return step{places, places * st.expansion_cost};
     }
+    if (o.deficit > 0 && st.rule == standard_rule::households) {
+        // A network project connects up to `capacity` households (all that are missing without one).
+        const double households = st.capacity > 0 ? std::min(o.deficit, st.capacity) : o.deficit;
+        return step{households, households * st.investment_cost};
+    }
     if (o.deficit > 0) return step{1, st.investment_cost};
     return std::nullopt;
 }
@@ -145,7 +150,8 @@ public:
             const std::size_t tier = model_.standard_tier(s);
             if (st.sector != sector || tier >= model_.where().tier_count()) continue;
             const offer& n = model_.national(s);
-            if (n.deficit > 0) best = std::min(best, st.investment_cost);
+            if (n.deficit > 0)  // a network's smallest project: one household (a lower bound)
+                best = std::min(best, st.investment_cost);
             if (n.rehabilitation > 0) best = std::min(best, st.rehabilitation_cost.value_or(st.investment_cost));
             if (n.expansion > 0)
                 for (std::size_t u = 0; u < model_.where().units(tier).size(); ++u)
@@ -194,8 +200,8 @@ public:
                 stats.expanded += work->amount;
                 stats.spent_expansion += work->cost;
             } else {
-                apply(c.s, c.unit, &build_schedule::built, 1);
-                stats.built += 1;
+                apply(c.s, c.unit, &build_schedule::built, work->amount);
+                stats.built += work->amount;
             }
             const offer& o = model_.at(c.s, model_.standard_tier(c.s), c.unit);
             if (o.open()) queue.push(make(c.s, c.unit, o));
@@ -330,8 +336,10 @@ void check_plan_size(const coverage_model& model, const work_totals& done, int y
         if (model.standard_tier(s) >= model.where().tier_count()) continue;
         const offer& n = model.national(s);
         const double places = items[s].capacity > 0 ? (n.expansion + done.expanded[s]) / items[s].capacity : 0.0;
-        double d = n.deficit + n.rehabilitation + places;
-        total += d + done.built[s];
+        // A network's deficit and work are households: counted in projects of `capacity` households.
+        const double per = items[s].rule == standard_rule::households ? std::max(1.0, items[s].capacity) : 1.0;
+        double d = n.deficit / per + n.rehabilitation + places;
+        total += d + done.built[s] / per;
         if (d > worst) worst = d, worst_s = s;
     }
     if (total <= bounds::max_plan_establishments) return;

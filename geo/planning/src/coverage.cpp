@@ -152,6 +152,7 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
         for (std::size_t t = 0; t <= st; ++t) offers_[s][t].assign(where.units(t).size(), offer{});
     }
     compute_demand();
+    read_networks();
     recompute();
 }
 
@@ -189,6 +190,36 @@ void coverage_model::fill_population() {
                 auto v = values.find(where_->units(t)[i].code);
                 if (v != values.end()) sums[where_->units(t - 1)[static_cast<std::size_t>(p)].code] += v->second;
             }
+        }
+    }
+}
+
+void coverage_model::read_networks() {
+    households_.assign(catalogue_.items.size(), {});
+    connected_.assign(catalogue_.items.size(), {});
+    for (std::size_t s = 0; s < catalogue_.items.size(); ++s) {
+        const standard& st = catalogue_.items[s];
+        if (standard_tier_[s] == inactive || st.rule != standard_rule::households) continue;
+        const std::size_t tier = standard_tier_[s];
+        const auto& units = where_->units(tier);
+        const auto& attributes = attributes_[tier];
+        for (auto [name, out] : {std::pair{st.sector + "_households", &households_[s]},
+                                 std::pair{st.sector + "_connected", &connected_[s]}}) {
+            out->assign(units.size(), 0.0);
+            auto a = attributes.find(name);
+            if (a == attributes.end()) {
+                finding f;
+                f.rule = "standards.network_data_missing";
+                f.lvl = st.lvl;
+                f.feature = st.line;
+                f.message = catalogue_.source + ", line " + std::to_string(st.line) + ": the " + st.sector +
+                            " network has no '" + name + "' for the " + std::string(level_table(st.lvl)) +
+                            "; import it with `microplan attributes --name " + name + "` (counted as 0)";
+                report_.add(std::move(f));
+                continue;
+            }
+            for (std::size_t i = 0; i < units.size(); ++i)
+                if (auto v = a->second.find(units[i].code); v != a->second.end()) (*out)[i] = std::max(0.0, v->second);
         }
     }
 }
@@ -294,8 +325,23 @@ double whole_up(double x) { return x > 0 ? std::ceil(x - 1e-9) : 0.0; }
 
 }  // namespace
 
+void coverage_model::refresh_network(std::size_t s, std::size_t unit) {
+    const standard& st = catalogue_.items[s];
+    offer o;
+    o.demand = demand_[s][unit];
+    o.ideal = round_ideal(households_[s][unit] * st.target_pct / 100.0, st.rounding);
+    o.current = connected_[s][unit] + work_[s][unit].built;  // plans connect households
+    o.deficit = std::max(0.0, o.ideal - o.current);
+    o.surplus = std::max(0.0, o.current - o.ideal);
+    o.covered = std::min(o.current, o.ideal);
+    o.investment = o.deficit * st.investment_cost;
+    o.recurrent = o.deficit * st.recurrent_cost;
+    offers_[s][standard_tier_[s]][unit] = o;
+}
+
 void coverage_model::refresh(std::size_t s, std::size_t unit) {
     const standard& st = catalogue_.items[s];
+    if (st.rule == standard_rule::households) return refresh_network(s, unit);
     tally t;
     for (std::size_t h : members_[s][unit]) {
         const auto& e = rows_[h];

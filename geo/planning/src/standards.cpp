@@ -31,7 +31,9 @@ std::string sector_label(const std::string& sector) {
     return sector;
 }
 
-std::string_view rule_name(standard_rule r) { return r == standard_rule::population ? "population" : "per_unit"; }
+std::string_view rule_name(standard_rule r) {
+    return r == standard_rule::population ? "population" : r == standard_rule::per_unit ? "per_unit" : "households";
+}
 
 std::string_view rounding_name(rounding_rule r) {
     switch (r) {
@@ -137,6 +139,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& columns() {
         {"salary", {"salary", "salario", "remuneracion", "sueldo"}},
         {"expansion_cost", {"expansioncost", "costoampliacion", "ampliacionporplaza"}},
         {"expansion_limit", {"expansionlimit", "limiteampliacion", "ampliacionmaxima"}},
+        {"target_pct", {"targetpct", "metapct", "porcentajeobjetivo", "coberturaobjetivo"}},
         {"minimum_people_per_unit",
          {"minimumpeopleperunit", "minimooperable", "poblacionporunidadminima", "habitantesporunidadminimo"}},
         {"rounding", {"rounding", "redondeo"}},
@@ -285,6 +288,12 @@ void parse_capacity_and_costs(const raw_row& r, row_checker& check, standard& s)
 
 // Expansion and the minimum operable tier, as read or as stored: each needs what it builds on.
 void check_expansion_and_minimum(const standard& s, row_checker& check) {
+    if (!(s.target_pct >= 0 && s.target_pct <= 100))
+        check.fail("target_pct", "target_invalid", "the share of households to serve must be between 0 and 100 %");
+    if (s.rule == standard_rule::households && s.capacity > 0 && s.capacity < 1)
+        check.fail("capacity", "capacity_invalid",
+                   "a network project connects whole households: its capacity is at least 1 (0 = every household "
+                   "missing at once)");
     if (s.expansion_cost < 0) check.fail("expansion_cost", "cost_negative", "a cost cannot be negative");
     check.within("expansion_cost", s.expansion_cost, bounds::cost_usd);
     if (s.expansion_limit < 0) check.fail("expansion_limit", "expansion_negative", "places to add cannot be negative");
@@ -311,6 +320,7 @@ void parse_expansion_and_minimum(const raw_row& r, row_checker& check, standard&
     if (s.expansion_limit > 0 && row_checker::cell(r, "expansion_cost").empty())
         check.fail("expansion_cost", "cost_missing", "an expansion limit needs the cost of one place (expansion_cost)");
     if (auto v = check.number(r, "minimum_people_per_unit")) s.minimum_people_per_unit = *v;
+    if (auto v = check.number(r, "target_pct")) s.target_pct = *v;
     check_expansion_and_minimum(s, check);
 }
 
@@ -341,8 +351,11 @@ standard parse_row(const raw_row& r, const std::string& file, const sectors_cata
         s.rule = standard_rule::population;
     else if (rule_text == "PER UNIT" || rule_text == "POR UNIDAD" || rule_text == "POR TERRITORIO")
         s.rule = standard_rule::per_unit;
+    else if (rule_text == "HOUSEHOLDS" || rule_text == "HOGARES" || rule_text == "VIVIENDAS")
+        s.rule = standard_rule::households;
     else
-        check.fail("rule", "rule_unknown", "'" + cell(r, "rule") + "' is not a rule (population or per_unit)");
+        check.fail("rule", "rule_unknown",
+                   "'" + cell(r, "rule") + "' is not a rule (population, per_unit or households)");
 
     parse_ideal(r, check, s);
 
@@ -406,9 +419,15 @@ void check_sector(const standard& s, const sectors_catalogue& sectors, row_check
         check.fail(
             "sector", "sector_unknown",
             "unknown sector '" + s.sector + "' (known: " + sectors.ids() + "; sectors table: " + sectors.source + ")");
-    else if (d->kind == sector_kind::network)
-        check.fail("sector", "sector_is_network",
-                   s.sector + " is a network sector: its offer is households connected, not establishments");
+    else if (d->kind == sector_kind::network && s.rule != standard_rule::households)
+        check.fail("rule", "sector_is_network",
+                   s.sector +
+                       " is a network sector: its offer is households connected (rule households), not "
+                       "establishments");
+    else if (d->kind != sector_kind::network && s.rule == standard_rule::households)
+        check.fail("rule", "households_need_network",
+                   "the households rule is for network sectors (kind network in the sectors table); " + s.sector +
+                       " is planned with establishments");
     else if (!d->allows(s.lvl)) {
         std::string allowed;
         for (level l : d->levels) allowed += (allowed.empty() ? "" : ", ") + std::string(level_name(l));

@@ -51,8 +51,9 @@ void write_standards(sqlite::connection& db, const standards_catalogue& c) {
         " recurrent_cost REAL NOT NULL, priority REAL NOT NULL, rounding TEXT NOT NULL, factors TEXT, note TEXT,"
         " source TEXT, staff REAL NOT NULL DEFAULT 0, salary REAL NOT NULL DEFAULT 0, rehabilitation_cost REAL,"
         " expansion_cost REAL NOT NULL DEFAULT 0, expansion_limit REAL NOT NULL DEFAULT 0,"
-        " minimum_people_per_unit REAL NOT NULL DEFAULT 0, PRIMARY KEY (sector, typology))");
-    sqlite::statement ins(db, "INSERT INTO standards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " minimum_people_per_unit REAL NOT NULL DEFAULT 0, target_pct REAL NOT NULL DEFAULT 100,"
+        " PRIMARY KEY (sector, typology))");
+    sqlite::statement ins(db, "INSERT INTO standards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& s : c.items) {
         ins.bind(1, static_cast<std::int64_t>(s.line))
             .bind(2, s.sector)
@@ -75,7 +76,10 @@ void write_standards(sqlite::connection& db, const standards_catalogue& c) {
             .bind(19, s.staff)
             .bind(20, s.salary);
         bind_optional(ins, 21, s.rehabilitation_cost);
-        ins.bind(22, s.expansion_cost).bind(23, s.expansion_limit).bind(24, s.minimum_people_per_unit);
+        ins.bind(22, s.expansion_cost)
+            .bind(23, s.expansion_limit)
+            .bind(24, s.minimum_people_per_unit)
+            .bind(25, s.target_pct);
         ins.run();
     }
 }
@@ -87,14 +91,15 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
     const bool with_rehabilitation = db.has_column("standards", "rehabilitation_cost");
     // and before expansion and minimum tiers: none.
     const bool with_expansion = db.has_column("standards", "expansion_cost");
-    sqlite::statement q(db,
-                        std::string("SELECT line, sector, typology, level, rule, people_per_unit, units_per_territory,"
-                                    " target_group, capacity, max_travel_min, max_distance_km, investment_cost,"
-                                    " recurrent_cost, priority, rounding, factors, note, source, ") +
-                            (with_staff ? "staff, salary, " : "0, 0, ") +
-                            (with_rehabilitation ? "rehabilitation_cost, " : "NULL, ") +
-                            (with_expansion ? "expansion_cost, expansion_limit, minimum_people_per_unit" : "0, 0, 0") +
-                            " FROM standards ORDER BY line");
+    const bool with_target = db.has_column("standards", "target_pct");
+    sqlite::statement q(
+        db, std::string("SELECT line, sector, typology, level, rule, people_per_unit, units_per_territory,"
+                        " target_group, capacity, max_travel_min, max_distance_km, investment_cost,"
+                        " recurrent_cost, priority, rounding, factors, note, source, ") +
+                (with_staff ? "staff, salary, " : "0, 0, ") +
+                (with_rehabilitation ? "rehabilitation_cost, " : "NULL, ") +
+                (with_expansion ? "expansion_cost, expansion_limit, minimum_people_per_unit, " : "0, 0, 0, ") +
+                (with_target ? "target_pct" : "100") + " FROM standards ORDER BY line");
     standards_catalogue c;
     while (q.step()) {
         standard s;
@@ -102,7 +107,10 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
         s.sector = q.text(1);
         s.typology = q.text(2);
         s.lvl = parse_level(q.text(3)).value_or(level::circuit);
-        s.rule = q.text(4) == "per_unit" ? standard_rule::per_unit : standard_rule::population;
+        const std::string rule = q.text(4);
+        s.rule = rule == "per_unit"     ? standard_rule::per_unit
+                 : rule == "households" ? standard_rule::households
+                                        : standard_rule::population;
         s.people_per_unit = q.real(5);
         s.units_per_territory = q.real(6);
         s.target_bands.clear();
@@ -139,6 +147,7 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
         s.expansion_cost = q.real(21);
         s.expansion_limit = q.real(22);
         s.minimum_people_per_unit = q.real(23);
+        s.target_pct = q.real(24);
         c.items.push_back(std::move(s));
     }
     if (c.items.empty()) return std::nullopt;

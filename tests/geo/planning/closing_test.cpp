@@ -272,4 +272,42 @@ TEST_F(ClosingTest, TheMinimumOperableTierIsReachedBeforeLowerCoveragesElsewhere
     EXPECT_EQ(without.national_closing_year("health"), 2029);
 }
 
+// Water (a network): 90 % of each circuit's households connected at 200 a connection, 10 a year
+// to run one, a project connecting up to 500 households. 01D01C01 has 2,000 households, 1,000
+// connected: ideal 1,800, 800 missing; 01D02C01 has 1,000, 900 connected: ideal 900, none missing.
+TEST_F(ClosingTest, ANetworkClosesItsGapInHouseholdsProjectByProjectByHand) {
+    geo::standards_catalogue c;
+    c.source = "test";
+    c.items.push_back(test::make_standard("water", "Red", level::circuit, geo::standard_rule::households, 0, 200, 10));
+    c.items[0].target_pct = 90;
+    c.items[0].capacity = 500;
+    const std::size_t c01 = circuit("01D01C01"), d01 = circuit("01D02C01");
+    std::vector<geo::unit_attributes> attributes(3);
+    attributes[2]["water_households"] = {{"01D01C01", 2000}, {"01D02C01", 1000}};
+    attributes[2]["water_connected"] = {{"01D01C01", 1000}, {"01D02C01", 900}};
+    geo::coverage_model m(c, where, test::small_population(), attributes);
+    const geo::offer& o = m.at(0, 2, c01);
+    EXPECT_EQ(o.ideal, 1800);
+    EXPECT_EQ(o.current, 1000);
+    EXPECT_EQ(o.deficit, 800);
+    EXPECT_EQ(o.investment, 800 * 200);
+    EXPECT_EQ(o.recurrent, 800 * 10);
+    EXPECT_DOUBLE_EQ(o.coverage_pct(), 100.0 * 1000 / 1800);
+    EXPECT_EQ(m.at(0, 2, d01).deficit, 0);
+    // Circuits without data count no households (and say so when the attribute is absent).
+    EXPECT_EQ(m.at(0, 2, circuit("02D01C01")).ideal, 0);
+    // 120,000 a year: 2025 connects 500 (100,000); the 300 left (60,000) do not fit the 20,000 left.
+    // 2026: 5,000 runs the 500, 115,000 + 20,000 connects the 300 (60,000).
+    geo::closing_plan p = geo::plan_closing(m, {}, options(120000));
+    const auto& y = p.national.at("water");
+    EXPECT_EQ(y[0].built, 500);
+    EXPECT_EQ(y[0].spent_investment, 100000);
+    EXPECT_EQ(y[0].deficit, 300);
+    EXPECT_EQ(y[1].spent_recurrent, 5000);
+    EXPECT_EQ(y[1].built, 300);
+    EXPECT_EQ(y[1].deficit, 0);
+    EXPECT_EQ(p.national_closing_year("water"), 2026);
+    EXPECT_EQ(p.schedule.built[0][c01][0], 500);
+}
+
 }  // namespace

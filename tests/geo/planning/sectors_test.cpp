@@ -80,7 +80,7 @@ TEST(Sectors, StandardsNameAKnownEstablishmentSectorAtALevelItAllows) {
     EXPECT_TRUE(has("line 3, column level: the sectors table")) << e;
     EXPECT_TRUE(has("lets sport standards use zone, not district")) << e;
     EXPECT_TRUE(has("[standards.level_not_allowed]")) << e;
-    EXPECT_TRUE(has("line 4, column sector: water is a network sector")) << e;
+    EXPECT_TRUE(has("line 4, column rule: water is a network sector")) << e;
     EXPECT_TRUE(has("line 5, column sector: unknown sector 'astrology' (known: health, education")) << e;
     EXPECT_FALSE(has("line 2,")) << e;
     // Without the table (built-in sectors, every level) only the unknown sectors are refused.

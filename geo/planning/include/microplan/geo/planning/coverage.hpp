@@ -206,8 +206,10 @@ private:
     void change_work(std::size_t s, std::size_t unit, double plan_work::*what, double amount);
     void fill_population();
     void compute_demand();
-    void count(std::size_t handle, bool in);                          // joins or leaves its unit's members, refreshes
+    void read_networks();                     // households and households connected of network standards (attributes)
+    void count(std::size_t handle, bool in);  // joins or leaves its unit's members, refreshes
     void refresh(std::size_t s, std::size_t unit);                    // base row from tally and demand
+    void refresh_network(std::size_t s, std::size_t unit);            // a households standard's row
     void roll_up(std::size_t s, std::size_t tier, std::size_t unit);  // one parent from its children
     void roll_up_all(std::size_t s);
     void refresh_ancestors(std::size_t s, std::size_t unit);
@@ -221,6 +223,7 @@ private:
     coverage_options options_;
     std::vector<std::size_t> standard_tier_;
     std::vector<std::vector<double>> demand_;                     // [s][unit at standard tier]
+    std::vector<std::vector<double>> households_, connected_;     // [s][unit]: network standards only
     std::vector<std::vector<plan_work>> work_;                    // [s][unit]: done by plans (add_built, ...)
     std::vector<std::vector<std::vector<std::size_t>>> members_;  // [s][unit]: handles, ascending
     std::vector<std::vector<std::vector<offer>>> offers_;         // [s][tier][unit], tiers 0..standard tier

@@ -18,6 +18,10 @@ namespace microplan::geo {
 enum class standard_rule {
     population,  // one establishment per `people_per_unit` people of the target group
     per_unit,    // `units_per_territory` establishments in every populated unit ("one per circuit")
+    // A household network (water, sewerage, electricity): the ideal is `target_pct` % of the unit's
+    // households (unit attribute <sector>_households), the current offer the households connected
+    // (<sector>_connected); costs are per connection and a project connects `capacity` households.
+    households,
 };
 
 // How a fractional ideal becomes a count of establishments. `ceil` (the default) serves
@@ -66,6 +70,9 @@ struct standard {
     // many people of the target group, at least people_per_unit; plans reach it in every unit
     // before the ideal. 0 = no minimum tier (population rule only).
     double minimum_people_per_unit = 0;
+
+    // Households rule: the share of the unit's households the network should serve (0-100).
+    double target_pct = 100;
 
     // Whether the gap is counted in places and may be closed by expanding what exists.
     [[nodiscard]] bool expands() const {
