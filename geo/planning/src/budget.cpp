@@ -11,44 +11,20 @@
 #include "microplan/geo/model/bounds.hpp"
 #include "microplan/geo/model/establishment.hpp"
 #include "microplan/geo/model/names.hpp"
+#include "table_reader.hpp"
 
 namespace microplan::geo {
 
 namespace {
+
+using planning_tables::table_reader;
+using planning_tables::text_of;
 
 // A share of GDP given to closing the gap: more than half of a country's product is a unit
 // mix-up (a fraction 0.02 read as 2 % is fine; 200 is not).
 constexpr bounds::interval budget_pct_gdp{0, 50, "no plan gets more than half of the country's GDP every year"};
 // A country's GDP in USD: positive, at most the world's.
 constexpr bounds::interval gdp_usd{1, 1e14, "no country's product exceeds the world's (about 1e14 USD)"};
-
-// Rows of a table, each with its data line (2 = the first after the header).
-struct table_reader {
-    std::string path;
-    GDALDatasetUniquePtr ds;
-    OGRFeatureDefn* defn = nullptr;
-    std::string problems;
-
-    explicit table_reader(const std::string& p) : path(p), ds(gdal::open_table(p)) {
-        defn = ds->GetLayer(0)->GetLayerDefn();
-    }
-    // Keys as written in docs ("gdp_year"), compared as field_key compares names.
-    int column(std::initializer_list<const char*> keys) const {
-        std::vector<std::string> folded;
-        for (const char* k : keys) folded.push_back(names::field_key(k));
-        return find_column(defn, folded).value_or(-1);
-    }
-    void require(int c, const char* name, const char* what) const {
-        if (c < 0)
-            throw format_error({path, {}, {}, name, {}}, "missing column",
-                               std::string("the ") + what + " has no " + name + " column");
-    }
-    void bad(long long line, const std::string& col, const std::string& msg) {
-        problems += "\n  " + path + ", line " + std::to_string(line) + ", column " + col + ": " + msg;
-    }
-};
-
-std::string text_of(OGRFeature& f, int c) { return c < 0 ? std::string{} : std::string(f.GetFieldAsString(c)); }
 
 }  // namespace
 

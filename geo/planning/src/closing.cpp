@@ -89,24 +89,32 @@ struct later {
 };
 
 // One piece of work in a unit: how much (establishments or places) and its cost.
+// What one unit of a kind of work costs: a rehabilitation, a place added, an establishment built
+// (a household connected, for networks).
+double unit_cost(const standard& st, unit_years build_schedule::*what) {
+    return what == &build_schedule::rehabilitated ? st.rehabilitation_usd()
+           : what == &build_schedule::expanded    ? st.expansion_cost
+                                                  : st.investment_cost;
+}
+
 struct step {
-    double amount = 0, cost = 0;
+    unit_years build_schedule::*what;
+    double amount = 0;  // establishments, places or households
+    double cost = 0;
 };
 
 // The next work a unit needs for a standard: rehabilitate a poor establishment, else expand the
-// existing ones (at most one establishment's places at a time), else build one.
+// existing ones (at most one establishment's places at a time), else build one (a network: connect
+// up to `capacity` households, all that are missing without one).
 std::optional<step> next_step(const standard& st, const offer& o) {
-    if (o.rehabilitation > 0) return step{1, st.rehabilitation_cost.value_or(st.investment_cost)};
-    if (o.expansion > 0) {
-        const double places = std::min(o.expansion, st.capacity);
-        return step{places, places * st.expansion_cost};
-    }
-    if (o.deficit > 0 && st.rule == standard_rule::households) {
-        // A network project connects up to `capacity` households (all that are missing without one).
-        const double households = st.capacity > 0 ? std::min(o.deficit, st.capacity) : o.deficit;
-        return step{households, households * st.investment_cost};
-    }
-    if (o.deficit > 0) return step{1, st.investment_cost};
+    auto make = [&](unit_years build_schedule::*what, double amount) {
+        return step{what, amount, amount * unit_cost(st, what)};
+    };
+    if (o.rehabilitation > 0) return make(&build_schedule::rehabilitated, 1);
+    if (o.expansion > 0) return make(&build_schedule::expanded, std::min(o.expansion, st.capacity));
+    if (o.deficit > 0 && st.rule == standard_rule::households)
+        return make(&build_schedule::built, st.capacity > 0 ? std::min(o.deficit, st.capacity) : o.deficit);
+    if (o.deficit > 0) return make(&build_schedule::built, 1);
     return std::nullopt;
 }
 
@@ -152,7 +160,7 @@ public:
             const offer& n = model_.national(s);
             if (n.deficit > 0)  // a network's smallest project: one household (a lower bound)
                 best = std::min(best, st.investment_cost);
-            if (n.rehabilitation > 0) best = std::min(best, st.rehabilitation_cost.value_or(st.investment_cost));
+            if (n.rehabilitation > 0) best = std::min(best, st.rehabilitation_usd());
             if (n.expansion > 0)
                 for (std::size_t u = 0; u < model_.where().units(tier).size(); ++u)
                     if (const offer& o = model_.at(s, tier, u); o.expansion > 0)
@@ -189,20 +197,7 @@ public:
             const offer& before = model_.at(c.s, model_.standard_tier(c.s), c.unit);
             auto work = next_step(st, before);
             if (!work || work->cost > envelope - spent) continue;  // a cheaper one may still fit
-            spent += work->cost;
-            stats.spent_investment += work->cost;
-            if (before.rehabilitation > 0) {
-                apply(c.s, c.unit, &build_schedule::rehabilitated, 1);
-                stats.rehabilitated += 1;
-                stats.spent_rehabilitation += work->cost;
-            } else if (before.expansion > 0) {
-                apply(c.s, c.unit, &build_schedule::expanded, work->amount);
-                stats.expanded += work->amount;
-                stats.spent_expansion += work->cost;
-            } else {
-                apply(c.s, c.unit, &build_schedule::built, work->amount);
-                stats.built += work->amount;
-            }
+            spent += record(c.s, c.unit, work->what, work->amount, stats);
             const offer& o = model_.at(c.s, model_.standard_tier(c.s), c.unit);
             if (o.open()) queue.push(make(c.s, c.unit, o));
         }
@@ -218,29 +213,27 @@ public:
             for (std::size_t s = 0; s < plan.size() && s < items.size(); ++s)
                 for (std::size_t u = 0; u < plan[s].size(); ++u) {
                     const double n = year_ < plan[s][u].size() ? plan[s][u][year_] : 0;
-                    if (n <= 0) continue;
-                    apply(s, u, what, n);
-                    const standard& st = items[s];
-                    sector_year& sy = stats[st.sector];
-                    double cost = 0;
-                    if (what == &build_schedule::rehabilitated) {
-                        cost = n * st.rehabilitation_cost.value_or(st.investment_cost);
-                        sy.rehabilitated += n, sy.spent_rehabilitation += cost;
-                    } else if (what == &build_schedule::expanded) {
-                        cost = n * st.expansion_cost;
-                        sy.expanded += n, sy.spent_expansion += cost;
-                    } else {
-                        cost = n * st.investment_cost;
-                        sy.built += n;
-                    }
-                    sy.spent_investment += cost;
-                    spent += cost;
+                    if (n > 0) spent += record(s, u, what, n, stats[items[s].sector]);
                 }
         }
         return spent;
     }
 
 private:
+    // Does `amount` of a kind of work in a unit and counts it in the sector's year; returns its cost.
+    double record(std::size_t s, std::size_t u, unit_years build_schedule::*what, double amount, sector_year& sy) {
+        apply(s, u, what, amount);
+        const double cost = amount * unit_cost(model_.catalogue().items[s], what);
+        sy.spent_investment += cost;
+        if (what == &build_schedule::rehabilitated)
+            sy.rehabilitated += amount, sy.spent_rehabilitation += cost;
+        else if (what == &build_schedule::expanded)
+            sy.expanded += amount, sy.spent_expansion += cost;
+        else
+            sy.built += amount;
+        return cost;
+    }
+
     [[nodiscard]] candidate make(std::size_t s, std::size_t u, const offer& o) const {
         const auto& units = model_.where().units(model_.standard_tier(s));
         return {o.minimum_deficit > 0, o.coverage_pct(), o.demand, &units[u].code, s, u};

@@ -392,7 +392,7 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
     // Every poor establishment is rehabilitated; when poor ones are out of the offer, each
     // rehabilitation fills one missing establishment (its places), built new only beyond them.
     o.rehabilitation = t.poor;
-    o.rehabilitation_cost = t.poor * st.rehabilitation_cost.value_or(st.investment_cost);
+    o.rehabilitation_cost = t.poor * st.rehabilitation_usd();
     double to_build = 0;
     if (st.expands()) {
         // The gap in places: expansion of what exists (up to its limit) first, new ones beyond.

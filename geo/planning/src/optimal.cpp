@@ -22,7 +22,6 @@ double cost_by(const standard& st, std::size_t y, std::size_t t) {
 double place_cost_by(const standard& st, std::size_t y, std::size_t t) {
     return st.expansion_cost + st.recurrent_cost / st.capacity * static_cast<double>(y - t);
 }
-double rehabilitation_cost(const standard& st) { return st.rehabilitation_cost.value_or(st.investment_cost); }
 
 // One (standard, unit) with work to do in some year of the horizon. Supply and need are in
 // establishments (equivalents of the standard's places where it expands).
@@ -147,7 +146,7 @@ struct instance {
         };
         add(schedule.built, cost_by);
         add(schedule.rehabilitated,
-            [](const standard& st, std::size_t, std::size_t) { return rehabilitation_cost(st); });
+            [](const standard& st, std::size_t, std::size_t) { return st.rehabilitation_usd(); });
         add(schedule.expanded, place_cost_by);
         for (const auto& [group, cum] : cumulative)
             for (std::size_t y = 0; y < years; ++y)
@@ -351,7 +350,7 @@ private:
                     for (std::size_t t = 0; t <= y; ++t) {
                         const int k = static_cast<int>(t);
                         put(f.x + k, cost_by(st, y, t));
-                        if (f.r >= 0) put(f.r + k, rehabilitation_cost(st));
+                        if (f.r >= 0) put(f.r + k, st.rehabilitation_usd());
                         if (f.e >= 0) put(f.e + k, place_cost_by(st, y, t));
                     }
                 }

@@ -9,6 +9,7 @@
 #include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/model/establishment.hpp"
 #include "microplan/geo/model/names.hpp"
+#include "table_reader.hpp"
 
 namespace microplan::geo {
 
@@ -121,19 +122,32 @@ findings check_sectors(const sectors_catalogue& c) {
     return report;
 }
 
+std::vector<level> parse_levels(const std::string& text, std::vector<std::string>* unknown) {
+    std::vector<level> out;
+    for (std::size_t from = 0; from <= text.size();) {
+        const std::size_t to = std::min(text.find_first_of(";,|", from), text.size());
+        std::string item = text.substr(from, to - from);
+        from = to + 1;
+        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (item.empty()) continue;
+        auto l = parse_level(item);
+        if (!l || (*l != level::zone && *l != level::district && *l != level::circuit)) {
+            if (unknown) unknown->push_back(item);
+        } else if (std::find(out.begin(), out.end(), *l) == out.end()) {
+            out.push_back(*l);
+        }
+    }
+    return out;
+}
+
 sectors_catalogue read_sectors(const std::string& path) {
-    GDALDatasetUniquePtr ds = gdal::open_table(path);
-    OGRLayer& layer = *ds->GetLayer(0);
-    OGRFeatureDefn* defn = layer.GetLayerDefn();
-    auto column = [&](std::initializer_list<const char*> keys) {
-        std::vector<std::string> folded;
-        for (const char* k : keys) folded.push_back(names::field_key(k));
-        return find_column(defn, folded).value_or(-1);
-    };
-    const int c_id = column({"sector", "id"}), c_es = column({"label_es", "etiqueta_es", "nombre"}),
-              c_en = column({"label_en", "etiqueta_en", "name"}), c_kind = column({"kind", "tipo", "clase"}),
-              c_type = column({"deconcentration", "desconcentracion", "tipologia"}),
-              c_levels = column({"levels", "niveles"}), c_note = column({"note", "nota", "fuente"});
+    planning_tables::table_reader t(path);
+    OGRLayer& layer = *t.ds->GetLayer(0);
+    const int c_id = t.column({"sector", "id"}), c_es = t.column({"label_es", "etiqueta_es", "nombre"}),
+              c_en = t.column({"label_en", "etiqueta_en", "name"}), c_kind = t.column({"kind", "tipo", "clase"}),
+              c_type = t.column({"deconcentration", "desconcentracion", "tipologia"}),
+              c_levels = t.column({"levels", "niveles"}), c_note = t.column({"note", "nota", "fuente"});
     for (auto [c, name] : {std::pair{c_id, "sector"}, {c_es, "label_es"}, {c_levels, "levels"}})
         if (c < 0)
             throw format_error(
@@ -143,12 +157,7 @@ sectors_catalogue read_sectors(const std::string& path) {
     out.source = path;
     findings report;
     long long line = 1;
-    auto text = [](OGRFeature& f, int c) {
-        std::string v = c < 0 || !f.IsFieldSetAndNotNull(c) ? std::string{} : std::string(f.GetFieldAsString(c));
-        while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
-        while (!v.empty() && v.front() == ' ') v.erase(v.begin());
-        return v;
-    };
+    const auto text = planning_tables::trimmed_text;
     for (auto& f : layer) {
         ++line;
         sector_def s;
@@ -164,29 +173,19 @@ sectors_catalogue read_sectors(const std::string& path) {
         else
             add(report, severity::error, out, line, "kind", "kind_unknown",
                 "'" + text(*f, c_kind) + "' is not establishment or network (establecimiento, red)");
-        if (std::string t = text(*f, c_type); !t.empty()) {
-            auto v = parse_number(t);
+        if (std::string type = text(*f, c_type); !type.empty()) {
+            auto v = parse_number(type);
             if (!v || *v != static_cast<int>(*v))
                 add(report, severity::error, out, line, "deconcentration", "type_invalid",
-                    "'" + t + "' is not a Tabla 1 type (1 to 4)");
+                    "'" + type + "' is not a Tabla 1 type (1 to 4)");
             else
                 s.deconcentration = static_cast<int>(*v);
         }
-        std::string levels = text(*f, c_levels);
-        for (std::size_t from = 0; from <= levels.size();) {
-            std::size_t to = std::min(levels.find_first_of(";,|", from), levels.size());
-            std::string item = levels.substr(from, to - from);
-            from = to + 1;
-            while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-            while (!item.empty() && item.back() == ' ') item.pop_back();
-            if (item.empty()) continue;
-            auto l = parse_level(item);
-            if (!l || (*l != level::zone && *l != level::district && *l != level::circuit))
-                add(report, severity::error, out, line, "levels", "level_unknown",
-                    "'" + item + "' is not a planning level (zone, district, circuit; zona, distrito, circuito)");
-            else if (!s.allows(*l))
-                s.levels.push_back(*l);
-        }
+        std::vector<std::string> unknown;
+        s.levels = parse_levels(text(*f, c_levels), &unknown);
+        for (const auto& item : unknown)
+            add(report, severity::error, out, line, "levels", "level_unknown",
+                "'" + item + "' is not a planning level (zone, district, circuit; zona, distrito, circuito)");
         out.items.push_back(std::move(s));
     }
     report.append(check_sectors(out));

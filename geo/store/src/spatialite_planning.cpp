@@ -193,12 +193,7 @@ std::optional<sectors_catalogue> read_sectors(sqlite::connection& db) {
         s.label_en = q.text(2);
         s.kind = q.text(3) == "network" ? sector_kind::network : sector_kind::establishment;
         s.deconcentration = q.is_null(4) ? 0 : static_cast<int>(q.integer(4));
-        const std::string levels = q.text(5);
-        for (std::size_t from = 0; from < levels.size();) {
-            std::size_t to = std::min(levels.find(';', from), levels.size());
-            if (auto l = parse_level(levels.substr(from, to - from))) s.levels.push_back(*l);
-            from = to + 1;
-        }
+        s.levels = parse_levels(q.text(5));
         s.note = q.text(6);
         s.line = q.integer(7);
         out.source = q.text(8);

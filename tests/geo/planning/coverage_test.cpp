@@ -362,7 +362,7 @@ TEST(CoverageExpansion, ACapacityGapIsClosedByExpandingWhatExistsThenBuildingByH
     m.add_built(0, c01, 1);
     EXPECT_FALSE(m.at(0, 2, c01).open());
     EXPECT_EQ(m.at(0, 2, c01).coverage_pct(), 100);
-    // Rolled up: the district of 01D01C01 carries the expansion done, the zone the deficit left.
+    // Rolled up: nothing is left to expand in 01D01C01's district either.
     EXPECT_EQ(m.at(0, 1, *where.find(1, "01D01")).expansion, 0);
     // When a place costs more than a new school's places (20 x 100 > 1,000), nothing expands:
     // the gap is counted in schools.

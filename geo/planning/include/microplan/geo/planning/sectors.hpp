@@ -44,6 +44,10 @@ const sectors_catalogue& builtin_sectors();
 
 std::string_view kind_name(sector_kind k);
 
+// "zone;district;circuit" (Spanish too; ; , or | between) as planning levels, each once, in the
+// order written; what is not a planning level goes to `unknown` when given.
+std::vector<level> parse_levels(const std::string& text, std::vector<std::string>* unknown = nullptr);
+
 // Columns: sector (sector, id), label_es (etiqueta_es, nombre), label_en (etiqueta_en), kind
 // (tipo: establishment / establecimiento, network / red), deconcentration (desconcentracion: 1-4),
 // levels (niveles: zone;district;circuit, Spanish accepted), note (nota).

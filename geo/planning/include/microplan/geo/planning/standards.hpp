@@ -74,6 +74,8 @@ struct standard {
     // Households rule: the share of the unit's households the network should serve (0-100).
     double target_pct = 100;
 
+    // What rehabilitating one establishment costs: its rehabilitation_cost, else its replacement.
+    [[nodiscard]] double rehabilitation_usd() const { return rehabilitation_cost.value_or(investment_cost); }
     // Whether the gap is counted in places and may be closed by expanding what exists.
     [[nodiscard]] bool expands() const {
         return expansion_limit > 0 && capacity > 0 && expansion_cost * capacity < investment_cost;
