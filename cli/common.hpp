@@ -66,7 +66,7 @@ void write_report_file(const std::string& path, const std::string& text);
 
 inline geo::level level_option(const std::string& text) {
     auto l = geo::parse_level(text);
-    if (!l)
+    if (!l || *l == geo::level::nation)
         throw geo::format_error({}, "unknown level",
                                 "'" + text + "'; use zone, district, circuit, province, canton or parish");
     return *l;

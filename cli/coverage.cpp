@@ -16,7 +16,9 @@ command add_coverage(CLI::App& app) {
     auto plan = std::make_shared<plan_args>();
     args->add(app);
     plan->add(app);
-    app.add_option("--level,-l", *lvl, "zone, district or circuit")->check(level_names)->default_val("district");
+    app.add_option("--level,-l", *lvl, "nation, zone, district or circuit")
+        ->check(level_names | CLI::IsMember({"nation", "nacional"}, CLI::ignore_case))
+        ->default_val("district");
     app.add_option("--sector,-s", *sector, "One sector (health, education, ...; default: all)");
     app.add_flag("--by-typology", *by_typology, "One row per standard (typology) instead of per sector");
     app.add_flag("--save", *save,
@@ -24,7 +26,11 @@ command add_coverage(CLI::App& app) {
                  "the plan of --scenario (the table's key holds the year and the scenario)");
     return [args, lvl, sector, by_typology, save, plan] {
         geo::usecases::coverage_result r = geo::usecases::compute_coverage(
-            {args->request, {level_option(*lvl), *sector, *by_typology}, *save, plan->scenario});
+            {args->request,
+             {geo::parse_level(*lvl) == geo::level::nation ? geo::level::nation : level_option(*lvl), *sector,
+              *by_typology},
+             *save,
+             plan->scenario});
         print_findings(r.report, 5);
         emit(args->csv() ? geo::coverage_csv(r.rows) : dump(geo::coverage_json(r.rows)), args->output);
         if (*save)

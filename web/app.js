@@ -54,7 +54,10 @@ const TEXT = {
     close_by: "Cerrar todas las brechas hasta el año (opcional)", show_plan: "Ver trayectoria y presupuesto",
     plan_title: "Cierre de brechas: escenario {s}", plan_gdp: "PIB creciendo {g} % al año; presupuesto {b} % del PIB ({u} USD en {y}).",
     plan_gdp_required: "PIB creciendo {g} % al año; cerrar todas las brechas hasta {c} requiere {b} % del PIB ({u} USD en {y}).",
-    plan_source: "Fuente del escenario", deficit_by_year: "Brecha (establecimientos) por año",
+    plan_source: "Fuente del escenario", deficit_by_year: "Brecha por año (% de la del primer año)",
+    deficit_households: "Brecha (hogares sin conexión)", deficit_households_per_10k: "Hogares sin conexión por 10.000 hab.",
+    households: "hogares", nation: "Nación",
+    planned_nation: "{s}: sus estándares cuentan el país como una sola unidad; su brecha está en «Cierre de brechas».",
     unfunded: "Sin financiar al final", budget_pct_gdp: "Presupuesto (% PIB)", required_title: "Cuánto cuesta cerrar todas las brechas hasta {y}",
     share_gdp: "% del PIB al año", total_usd: "Total (USD)", static_cost: "Costo estático (inversión)",
     dynamic_cost: "Costo dinámico (inversión + recurrente)", closes_in: "cierra en {y}", computing: "Calculando…",
@@ -120,7 +123,10 @@ const TEXT = {
     close_by: "Close every gap by the year (optional)", show_plan: "Show trajectory and budget",
     plan_title: "Closing the gap: {s} scenario", plan_gdp: "GDP growing {g} % a year; budget {b} % of GDP ({u} USD in {y}).",
     plan_gdp_required: "GDP growing {g} % a year; closing every gap by {c} needs {b} % of GDP ({u} USD in {y}).",
-    plan_source: "Scenario source", deficit_by_year: "Gap (establishments) by year",
+    plan_source: "Scenario source", deficit_by_year: "Gap by year (% of the first year's)",
+    deficit_households: "Gap (households not connected)", deficit_households_per_10k: "Households not connected per 10,000 people",
+    households: "households", nation: "Nation",
+    planned_nation: "{s}: its standards count the country as one unit; its gap is under “Closing the gap”.",
     unfunded: "Unfunded at the end", budget_pct_gdp: "Budget (% of GDP)", required_title: "What closing every gap by {y} costs",
     share_gdp: "% of GDP a year", total_usd: "Total (USD)", static_cost: "Static cost (investment)",
     dynamic_cost: "Dynamic cost (investment + recurrent)", closes_in: "closes in {y}", computing: "Computing…",
@@ -141,7 +147,8 @@ const TEXT = {
   },
 };
 const LAYER_OF = { zone: "zones", district: "districts", circuit: "circuits" };
-const SECTOR_COLOURS = { health: "#d7301f", education: "#2b8cbe", security: "#4d4d4d", child_development: "#fe9929" };
+const SECTOR_COLOURS = { health: "#d7301f", education: "#2b8cbe", security: "#4d4d4d", child_development: "#fe9929",
+  water: "#17becf", sewerage: "#8c564b", electricity: "#bcbd22" };
 const RAMP = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"];  // bad -> good
 
 const state = {
@@ -156,6 +163,13 @@ function sectorName(id, fallback) {
   if (!s) return fallback || id;
   return state.lang === "es" ? s.label : (s.label_en || id);
 }
+// Whether a sector is a household network: its offer, ideal and gap count households.
+const isNetwork = (id) => !!(state.catalogue && state.catalogue.sectors.some((x) => x.id === id && x.counts === "households"));
+// An indicator's name; a network's gap is in households.
+const indicatorTitle = (key) =>
+  isNetwork(state.sector) && (key === "deficit" || key === "deficit_per_10k") ? t(key.replace("deficit", "deficit_households")) : t(key);
+// What a row's current, ideal and gap count, after its sector's name: "(hogares)" for a network.
+const countsHint = (row) => (row.counts === "households" ? ` <small>(${t("households")})</small>` : "");
 // "Health: planned per district" and the like, level names in the current language.
 const plannedText = (key, sector, level) => t(key).replace("{s}", sector).replace("{u}", t(state.level).toLowerCase())
   .replace("{l}", t(level).toLowerCase()).replace("{L}", t(level));
@@ -214,8 +228,15 @@ function translate() {
   labelViews();
   fillSectors();
   fillBudgetScenarios();
+  labelIndicators();
   renderLegend();
   if (state.selected) showReport(state.selected);
+}
+
+// The gap indicators name what they count for the sector chosen (households for a network).
+function labelIndicators() {
+  for (const o of $("indicator").options)
+    if (o.value === "deficit" || o.value === "deficit_per_10k") o.textContent = indicatorTitle(o.value);
 }
 
 // ---- map -----------------------------------------------------------------------------
@@ -335,11 +356,11 @@ function renderLegend() {
   if (breaks.length) rows.push([ramp[0], "< " + fmt(breaks[0], digits)]);
   breaks.forEach((b, i) => rows.push([ramp[Math.min(ramp.length - 1, i + 1)], "≥ " + fmt(b, digits)]));
   rows.push(["#cccccc", state.indicator === "closing_year" ? t("never") : t("no_data")]);
-  const sectors = (state.catalogue ? state.catalogue.sectors : []).map((x) =>
+  const sectors = (state.catalogue ? state.catalogue.sectors : []).filter((x) => !isNetwork(x.id)).map((x) =>
     `<div><span class="swatch dot" style="background:${SECTOR_COLOURS[x.id] || "#7a0177"}"></span>${sectorName(x.id)}</div>`).join("");
   const title = !state.planning ? t("population_map")
     : state.indicator === "population_within_minutes"
-      ? t("within_title").replace("{m}", fmt(state.minutesShown, 0)) : t(state.indicator);
+      ? t("within_title").replace("{m}", fmt(state.minutesShown, 0)) : indicatorTitle(state.indicator);
   const lacks = state.indicator === "population_within_minutes" ? state.limitations || [] : [];
   el.innerHTML = "<strong>" + title + "</strong><br>" +
     rows.map(([c, l]) => `<div><span class="swatch" style="background:${c}"></span>${l}</div>`).join("") +
@@ -383,7 +404,8 @@ async function loadIndicators() {
   paint();
   if (data.planned_at !== undefined) {  // no standard of the sector at this level: say where it is planned
     const label = state.sector ? sectorName(state.sector) : t("all_sectors");
-    say(data.planned_at ? plannedText("planned_at", label, data.planned_at) : t("no_data"));
+    say(data.planned_at === "nation" ? t("planned_nation").replace("{s}", label)
+      : data.planned_at ? plannedText("planned_at", label, data.planned_at) : t("no_data"));
   } else if ($("message").dataset.planned) {
     say("");
   }
@@ -436,13 +458,14 @@ async function showReport(unit) {
   const params = new URLSearchParams({ level: unit.level });
   if (state.scenario) params.set("scenario", state.scenario);
   const r = await api(`/reports/unit/${encodeURIComponent(unit.code)}?${params}`);
-  const rows = (r.sectors || []).map((s) => `<tr data-sector="${s.sector}"><td>${sectorName(s.sector, s.sector_label)}</td>` +
+  const rows = (r.sectors || []).map((s) => `<tr data-sector="${s.sector}"><td>${sectorName(s.sector, s.sector_label)}${countsHint(s)}</td>` +
     (s.planned_at ? `<td colspan="6" data-testid="planned-at">${plannedText("planned_per", "", s.planned_at)}</td></tr>` :
     `<td>${fmt(s.current, 1)}</td><td>${fmt(s.ideal, 1)}</td><td class="deficit">${fmt(s.deficit, 1)}</td>` +
     `<td>${fmt(s.investment_cost)}</td><td>${fmt(s.coverage_pct, 1)} %</td>` +
     `<td>${s.closing_year ? s.closing_year : state.scenario ? "—" : t("never")}</td></tr>`)).join("");
   const children = (r.children || []).map((c) => {
-    const total = (c.sectors || []).reduce((a, s) => a + (s.deficit || 0), 0);
+    // Establishments missing: households not connected are not added to them.
+    const total = (c.sectors || []).filter((s) => s.counts !== "households").reduce((a, s) => a + (s.deficit || 0), 0);
     return `<tr><td>${c.code} ${c.name}</td><td>${fmt(c.population)}</td><td>${fmt(total, 1)}</td></tr>`;
   }).join("");
   $("panel").innerHTML =
@@ -785,9 +808,14 @@ async function compare() {
 
 // ---- closing the gap ---------------------------------------------------------------------
 
-// One line per sector of its national gap year by year (an SVG drawn here: no chart library).
+// One line per sector of its national gap year by year, as a share of its first year's gap so
+// that establishments and households (networks) share one axis (an SVG drawn here: no chart library).
 function deficitChart(sectors, years) {
   const w = 420, h = 170, left = 44, bottom = 20, top = 8, right = 16;
+  sectors = sectors.map((s) => {
+    const first = s.trajectory.length ? s.trajectory[0].deficit : 0;
+    return { ...s, trajectory: s.trajectory.map((y) => ({ deficit: first > 0 ? (100 * y.deficit) / first : 0 })) };
+  });
   const max = Math.max(1, ...sectors.flatMap((s) => s.trajectory.map((y) => y.deficit)));
   const x = (i) => left + (i * (w - left - right)) / Math.max(1, years.length - 1);
   const y = (v) => top + (1 - v / max) * (h - top - bottom);
@@ -796,7 +824,7 @@ function deficitChart(sectors, years) {
   const ticks = years.map((yr, i) => (i % 2 === 0 ? `<text x="${x(i)}" y="${h - 5}" font-size="10" text-anchor="middle">${yr}</text>` : "")).join("");
   return `<svg data-testid="plan-chart" viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${t("deficit_by_year")}">` +
     `<line x1="${left}" y1="${y(0)}" x2="${w - right}" y2="${y(0)}" stroke="#999"/>` +
-    `<text x="${left - 4}" y="${y(max) + 4}" font-size="10" text-anchor="end">${fmt(max)}</text>` +
+    `<text x="${left - 4}" y="${y(max) + 4}" font-size="10" text-anchor="end">${fmt(max)} %</text>` +
     `<text x="${left - 4}" y="${y(0)}" font-size="10" text-anchor="end">0</text>${ticks}${lines.join("")}</svg>`;
 }
 
@@ -851,7 +879,7 @@ async function showPlan() {
     p.sectors.map((s) => `<tr data-sector="${s.sector}"><td><span style="color:${SECTOR_COLOURS[s.sector] || "#666"}">■</span> ${label(s)}</td>` +
       `<td data-testid="closing-year">${s.closing_year === null ? t("never") : s.closing_year}</td>` +
       `<td>${s.trajectory[0].budget_pct_gdp === null ? t("no_data") : fmt(s.trajectory[0].budget_pct_gdp, 3)}</td>` +
-      `<td>${fmt(s.unfunded.deficit)}</td></tr>`).join("") + `</table>`;
+      `<td>${fmt(s.unfunded.deficit)}${countsHint(s)}</td></tr>`).join("") + `</table>`;
   if (p.required) {
     html += `<h2>${t("required_title").replace("{y}", p.required.close_by)}</h2><table data-testid="plan-required">` +
       `<tr><th>${t("sector")}</th><th>${t("share_gdp")}</th><th>${t("total_usd")}</th><th>${t("static_cost")}</th><th>${t("dynamic_cost")}</th></tr>` +
@@ -875,7 +903,9 @@ function fillSectors() {
   $("sector").innerHTML = `<option value="">${t("all_sectors")}</option>` + options;
   $("sector").value = current || "";
   const proposing = $("propose-sector").value;
-  $("propose-sector").innerHTML = options;
+  // Establishments are proposed; a network's households are not.
+  $("propose-sector").innerHTML = state.catalogue.sectors.filter((s) => !isNetwork(s.id))
+    .map((s) => `<option value="${s.id}">${sectorName(s.id)}</option>`).join("");
   if (proposing) $("propose-sector").value = proposing;
   fillTypologies();
 }
@@ -999,7 +1029,7 @@ for (const level of Object.values(LAYER_OF)) {
 $("level").onchange = () => { state.level = $("level").value; suggestTarget(); showLevel(); loadIndicators(); };
 $("plan-evaluate").onclick = evaluatePlan;
 $("plan-file").onchange = () => { if ($("plan-file").files.length) comparePlan($("plan-file").files[0]); };
-$("sector").onchange = () => { state.sector = $("sector").value; state.minutes = null; loadIndicators(); };
+$("sector").onchange = () => { state.sector = $("sector").value; state.minutes = null; labelIndicators(); loadIndicators(); };
 $("minutes").onchange = () => { state.minutes = $("minutes").value; loadIndicators(); };
 $("indicator").onchange = () => { state.indicator = $("indicator").value; loadIndicators(); };
 $("travel-layer").onchange = showTravelLayer;

@@ -369,7 +369,9 @@ http_response reports_service::indicators(const request_context& ctx, const std:
              {"units", rows}});
         if (!applies) {  // the level whose units the sector's standards count (the viewer says so)
             auto t = model.sector_tier(sector);
-            out["planned_at"] = t ? nlohmann::json(geo::level_name(model.where().level_of(*t))) : nlohmann::json();
+            out["planned_at"] = t ? nlohmann::json(geo::level_name(model.where().level_of(*t)))
+                                : model.national_only(sector) ? nlohmann::json(geo::level_name(geo::level::nation))
+                                                              : nlohmann::json();
         }
         // What the run's surface lacks (no land cover, small-scale roads), for the legend.
         if (const auto* run = access.run_for(sector); with_access && !run->limitations.empty())
@@ -388,6 +390,8 @@ http_response reports_service::catalogue(const request_context& ctx) const {
                            {"label", d ? d->label_es : geo::sector_label(sector)},
                            {"label_en", d && !d->label_en.empty() ? d->label_en : sector},
                            {"priority", priority},
+                           // What its current offer, ideal and gap count.
+                           {"counts", model.network_sector(sector) ? "households" : "establishments"},
                            // Its travel time follows scenarios live (/travel tiles, compare).
                            {"live_travel", ctx.data->travel() && ctx.data->travel()->live_run(sector)}});
     }

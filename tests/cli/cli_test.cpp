@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -88,7 +89,8 @@ TEST(Cli, SectorsAreCheckedAndPutInForce) {
     const std::string table = std::string(MICROPLAN_DATA_DIR) + "/sectors/ecuador.csv";
     auto check = run(microplan_cmd("sectors check " + table));
     EXPECT_EQ(check.exit_code, 0) << check.output;
-    EXPECT_NE(check.output.find("11 sectors: health (Salud, establishment, zone/district/circuit)"), std::string::npos)
+    EXPECT_NE(check.output.find("11 sectors: health (Salud, establishment, nation/zone/district/circuit)"),
+              std::string::npos)
         << check.output;
     EXPECT_NE(check.output.find("water (Agua potable, network"), std::string::npos) << check.output;
     std::string bad = dir.write("bad.csv", "sector,label_es,kind,levels\nhealth,Salud,pipes,zone\n");
@@ -195,12 +197,12 @@ TEST(Cli, MicroplanningOnTheDemoStore) {
     EXPECT_NE(cov.output.find(",health,Salud,,"), std::string::npos);
     auto rows =
         run("sqlite3 " + store + " \"SELECT COUNT(*) FROM coverage WHERE level = 'district' AND typology = ''\"");
-    EXPECT_EQ(rows.output, "560\n");  // 140 districts x 4 sectors
+    EXPECT_EQ(rows.output, "980\n");  // 140 districts x 7 sectors (three of them networks)
 
     auto report = out("report district " + store + " 17D06");
     auto j = nlohmann::json::parse(report.output);
     EXPECT_EQ(j["code"], "17D06");
-    EXPECT_EQ(j["sectors"].size(), 4u);
+    EXPECT_EQ(j["sectors"].size(), 7u);
     EXPECT_GT(j["children"].size(), 0u);
     EXPECT_TRUE(j["sectors"][0].contains("closing_year"));
     EXPECT_EQ(j["scenario"], "moderate");
@@ -220,7 +222,7 @@ TEST(Cli, MicroplanningOnTheDemoStore) {
     std::string path = dir.path("path.csv");
     auto required = out("plan " + store + " --close-by 2030 --until 2031 --budgets-out " + path);
     auto q = nlohmann::json::parse(required.output);
-    ASSERT_EQ(q["required"]["sectors"].size(), 4u);
+    ASSERT_EQ(q["required"]["sectors"].size(), 7u);
     EXPECT_NE(required.output.find("share_pct_gdp"), std::string::npos);
     auto back = nlohmann::json::parse(out("plan " + store + " --until 2031 --budgets " + path).output);
     for (const auto& s : back["sectors"]) EXPECT_EQ(s["closing_year"], 2030) << s["sector"];
@@ -250,6 +252,59 @@ TEST(Cli, MicroplanningOnTheDemoStore) {
     EXPECT_NE(imp.output.find("unknown sector 'astrology'"), std::string::npos) << imp.output;
     EXPECT_NE(imp.output.find("recurrent cost is missing"), std::string::npos) << imp.output;
     EXPECT_EQ(read_bytes(store), before);  // nothing written
+}
+
+// A standard of the national level: the demo's catalogue and one justice standard for the whole
+// country (one specialised court per 500,000 people; the demo has none), through the CLI.
+TEST(Cli, ANationalStandardIsCountedForTheNationOnly) {
+    scratch dir;
+    std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(demo_store_at(store).exit_code, 0);
+    std::string catalogue = read_bytes(std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv");
+    catalogue +=
+        "justice,Unidad judicial especializada,nacional,population,500000,,total,,,,2000000,600000,2,ceil,,"
+        "ILLUSTRATIVE test row,,,,\n";
+    auto imp = run(microplan_cmd("standards import " + store + " " + dir.write("c.csv", catalogue)));
+    ASSERT_EQ(imp.exit_code, 0) << imp.output;
+    // Results to --output (stderr holds progress and findings).
+    auto out = [&](const std::string& args) {
+        auto r = run(microplan_cmd(args + " --output " + dir.path("out.txt")));
+        EXPECT_EQ(r.exit_code, 0) << args << ": " << r.output;
+        return read_bytes(dir.path("out.txt"));
+    };
+    run_result nation{0, out("coverage " + store + " --level nation --by-typology --format csv")};
+    EXPECT_EQ(std::count(nation.output.begin(), nation.output.end(), '\n'), 1 + 17) << nation.output;
+    const auto at = nation.output.find("nation,,,,");
+    EXPECT_EQ(at, nation.output.find('\n') + 1) << nation.output;
+    const auto court = nation.output.find(",justice,Justicia,Unidad judicial especializada,0,");
+    ASSERT_NE(court, std::string::npos) << nation.output;
+    auto j = nlohmann::json::parse(out("coverage " + store + " --level nation --sector justice"));
+    ASSERT_EQ(j.size(), 1u);
+    EXPECT_EQ(j[0]["level"], "nation");
+    EXPECT_EQ(j[0]["current"], 0);
+    EXPECT_EQ(j[0]["deficit"], j[0]["ideal"]);
+    EXPECT_EQ(j[0]["ideal"], std::ceil(j[0]["population"].get<double>() / 500000));
+    EXPECT_EQ(j[0]["investment_cost"], 2000000 * j[0]["deficit"].get<double>());
+    // No district has it: justice is planned for the nation.
+    auto d = nlohmann::json::parse(out("coverage " + store + " --level district --sector justice"));
+    ASSERT_EQ(d.size(), 140u);
+    EXPECT_EQ(d[0]["planned_at"], "nation");
+    EXPECT_TRUE(d[0]["deficit"].is_null());
+    // The plan funds it: its national trajectory falls to 0 with money enough.
+    auto plan = nlohmann::json::parse(out("plan " + store + " --close-by 2028 --until 2030"));
+    bool found = false;
+    for (const auto& s : plan["required"]["sectors"])
+        if (s["sector"] == "justice") {
+            found = true;
+            EXPECT_EQ(s["closing_year"], 2028) << s;
+        }
+    EXPECT_TRUE(found) << plan["required"].dump().substr(0, 400);
+    // Saved coverage keeps the nation's rows.
+    ASSERT_EQ(run(microplan_cmd("coverage " + store + " --save")).exit_code, 0);
+    auto rows =
+        run("sqlite3 " + store +
+            " \"SELECT COUNT(*) FROM coverage WHERE level = 'nation' AND sector = 'justice' AND typology = ''\"");
+    EXPECT_EQ(rows.output, "1\n");
 }
 
 TEST(Cli, AccessibilityOnTheDemoStore) {

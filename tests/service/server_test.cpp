@@ -465,7 +465,7 @@ TEST_F(ServeDemo, PlanServesBudgetScenariosSharesOfGdpAndTheRequiredBudget) {
     auto q = http_get(port(), "/plan?close_by=2030&until=2032");
     ASSERT_EQ(q.status, 200u) << q.body;
     json required = json::parse(q.body)["required"];
-    ASSERT_EQ(required["sectors"].size(), 4u);
+    ASSERT_EQ(required["sectors"].size(), 7u);  // four establishment sectors, three networks
     for (const auto& s : required["sectors"]) {
         EXPECT_GT(s["share_pct_gdp"].get<double>(), 0) << s["sector"];
         EXPECT_EQ(s["closing_year"], 2030) << s["sector"];
@@ -474,7 +474,7 @@ TEST_F(ServeDemo, PlanServesBudgetScenariosSharesOfGdpAndTheRequiredBudget) {
     auto path = http_get(port(), "/plan?close_by=2030&until=2032&f=csv");
     EXPECT_EQ(path.headers["Content-Type"], "text/csv; charset=utf-8");
     EXPECT_EQ(path.body.rfind("year,sector,budget\n", 0), 0u) << path.body.substr(0, 100);
-    EXPECT_EQ(std::count(path.body.begin(), path.body.end(), '\n'), 1 + 4 * 8);  // 4 sectors, 2025-2032
+    EXPECT_EQ(std::count(path.body.begin(), path.body.end(), '\n'), 1 + 7 * 8);  // 7 sectors, 2025-2032
     EXPECT_EQ(http_get(port(), "/plan?budget_scenario=utopia").status, 400u);
     EXPECT_EQ(http_get(port(), "/plan?close_by=2040&until=2035").status, 400u);
     EXPECT_EQ(http_get(port(), "/plan?until=1990").status, 400u);

@@ -32,6 +32,13 @@ await withViewerPage("plan test", /(?!)/, async (page, errors) => {
     assert.equal(cell, s.closing_year === null ? "no cierra" : String(s.closing_year), s.sector);
   }
   assert.match(await page.textContent("#panel"), /PIB creciendo 1,5 % al año; presupuesto 1,5 % del PIB/);
+  // Establishments and households (networks) on one axis: every line starts at 100 % of its first gap.
+  const water = served.sectors.find((s) => s.sector === "water");
+  assert.equal(water.counts, "households");
+  assert.match(await page.textContent("[data-testid=plan-sectors] tr[data-sector=water]"), /hogares/);
+  const starts = await page.$$eval("[data-testid=plan-chart] polyline", (ls) => ls.map((l) => l.getAttribute("points").split(" ")[0].split(",")[1]));
+  const open = served.sectors.map((s, i) => [s.trajectory[0].deficit > 0, starts[i]]).filter(([gap]) => gap).map(([, y]) => y);
+  assert.ok(open.length >= 2 && open.every((y) => y === open[0]), `lines start at one height: ${starts}`);
   step(`pessimistic: ${lines.length} sector lines of ${served.years.length} years, closing years as served`);
 
   n = await shown(page);

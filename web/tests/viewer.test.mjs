@@ -78,12 +78,25 @@ await withViewerPage("viewer test", /status of 40[13]/, async (page, errors) => 
   assert.equal(ws60.value, w60.population_within_minutes, "feature-state value within 60 min");
   assert.ok(w60.population_within_minutes >= w.population_within_minutes);
   step(`population within 30 / 60 min of health: ${w.population_within_minutes} / ${w60.population_within_minutes} %`);
-  n = await counter("indicatorsLoaded");
-  await page.selectOption("#sector", "");
-  await waitAbove("indicatorsLoaded", n);
+  // A household network: its gap is named in households, its values are the API's households.
   n = await counter("indicatorsLoaded");
   await page.selectOption("#indicator", "deficit");
   await waitAbove("indicatorsLoaded", n);
+  n = await counter("indicatorsLoaded");
+  await page.selectOption("#sector", "water");
+  await waitAbove("indicatorsLoaded", n);
+  assert.match(await page.textContent("#legend"), /Brecha \(hogares sin conexión\)/);
+  assert.equal(await page.$eval("#indicator option[value=deficit]", (o) => o.textContent), "Brecha (hogares sin conexión)");
+  const water = (await api("/indicators/circuit?sector=water")).units.find((u) => u.code === target.code);
+  const wstate = await page.evaluate((id) => map.getFeatureState({ source: "microplan", sourceLayer: "circuits", id }), water.id);
+  assert.equal(wstate.value, water.deficit, "households not connected to water in the target circuit");
+  assert.ok(!(await page.$$eval("#propose-sector option", (os) => os.map((o) => o.value))).includes("water"),
+    "networks are not proposed as establishments");
+  step(`water: ${water.deficit} households not connected in ${target.code}`);
+  n = await counter("indicatorsLoaded");
+  await page.selectOption("#sector", "");
+  await waitAbove("indicatorsLoaded", n);
+  assert.match(await page.textContent("#legend"), /Brecha \(establecimientos\)/);
 
   // Click the circuit: the panel shows its code and the API's numbers.
   await page.evaluate(([lon, lat]) => map.jumpTo({ center: [lon, lat], zoom: 12 }), target.point);

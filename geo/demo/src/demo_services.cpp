@@ -321,4 +321,30 @@ std::map<level, std::map<std::string, double>> poverty_index(const country& c, c
     return out;
 }
 
+std::map<std::string, std::map<std::string, double>> household_networks(const country& c, const demo_population& people,
+                                                                        const std::map<std::string, double>& nbi,
+                                                                        const services_options& opt) {
+    random_stream rng(opt.seed ^ 0x4e7a0cull);
+    // Served share = base - slope x NBI + noise, clamped (a poorer circuit is less connected).
+    struct network {
+        const char* sector;
+        double base, slope, noise, low;
+    };
+    const network networks[] = {{"water", 0.96, 0.60, 0.05, 0.15},
+                                {"sewerage", 0.91, 0.95, 0.06, 0.02},
+                                {"electricity", 1.01, 0.18, 0.02, 0.5}};
+    std::map<std::string, std::map<std::string, double>> out;
+    const auto& pop = people.circuits.at(total_band);
+    for (const auto& u : c.circuits.units) {
+        const double households = std::round(pop.at(u.code) / 3.78);
+        const double poverty = nbi.count(u.code) ? nbi.at(u.code) / 100.0 : 0.5;
+        for (const auto& n : networks) {
+            const double share = std::clamp(n.base - n.slope * poverty + n.noise * rng.normal(), n.low, 1.0);
+            out[std::string(n.sector) + "_households"][u.code] = households;
+            out[std::string(n.sector) + "_connected"][u.code] = std::round(households * share);
+        }
+    }
+    return out;
+}
+
 }  // namespace microplan::geo::demo

@@ -76,6 +76,8 @@ std::vector<std::string> code_field_names(level l) {
         case level::parish:
             names = {"dpaparroq", "codparroquia", "codparroq", "parishcode", "parroquia"};
             break;
+        case level::nation:
+            break;
     }
     for (const char* g : {"code", "codigo", "cod", "id", "dpa"}) names.emplace_back(g);
     return names;
@@ -101,6 +103,8 @@ std::vector<std::string> name_field_names(level l) {
             break;
         case level::parish:
             names = {"dpadespar", "nombreparroquia", "nomparroquia", "parroquia"};
+            break;
+        case level::nation:
             break;
     }
     for (const char* g : {"name", "nombre", "nom", "label", "nam"}) names.emplace_back(g);

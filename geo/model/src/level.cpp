@@ -21,6 +21,8 @@ std::string_view level_name(level l) {
             return "canton";
         case level::parish:
             return "parish";
+        case level::nation:
+            return "nation";
     }
     return "?";
 }
@@ -39,6 +41,8 @@ std::string_view level_table(level l) {
             return "cantons";
         case level::parish:
             return "parishes";
+        case level::nation:
+            return "nation";
     }
     return "?";
 }
@@ -55,6 +59,8 @@ std::optional<level> parse_level(std::string_view name) {
     if (n == "provincia" || n == "provincias") return level::province;
     if (n == "canton" || n == "cantones" || n == "cantón") return level::canton;
     if (n == "parroquia" || n == "parroquias") return level::parish;
+    if (n == "nation" || n == "national" || n == "nacional" || n == "central" || n == "país" || n == "pais")
+        return level::nation;
     return std::nullopt;
 }
 
@@ -109,6 +115,8 @@ bool code_is_well_formed(level l, std::string_view c) {
             return c.size() == 4 && digits(c);
         case level::parish:
             return c.size() == 6 && digits(c);
+        case level::nation:
+            return false;  // the nation has no units to code
     }
     return false;
 }
@@ -186,6 +194,8 @@ std::string_view code_shape(level l) {
             return "4 digits, like 1701";
         case level::parish:
             return "6 digits, like 170150";
+        case level::nation:
+            return "no code: the nation is one";
     }
     return "";
 }

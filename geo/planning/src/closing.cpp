@@ -140,11 +140,8 @@ public:
         const auto& items = model_.catalogue().items;
         for (std::size_t s = 0; s < items.size(); ++s) {
             if (items[s].sector != sector) continue;
-            std::size_t tier = model_.standard_tier(s);
-            if (tier >= model_.where().tier_count()) continue;
-            const auto& units = model_.where().units(tier);
-            for (std::size_t u = 0; u < units.size(); ++u)
-                if (const offer& o = model_.at(s, tier, u); o.open()) out.push_back(make(s, u, o));
+            for (std::size_t u = 0; u < model_.unit_count(s); ++u)
+                if (const offer& o = model_.own(s, u); o.open()) out.push_back(make(s, u, o));
         }
         return out;
     }
@@ -155,15 +152,14 @@ public:
         const auto& items = model_.catalogue().items;
         for (std::size_t s = 0; s < items.size(); ++s) {
             const standard& st = items[s];
-            const std::size_t tier = model_.standard_tier(s);
-            if (st.sector != sector || tier >= model_.where().tier_count()) continue;
+            if (st.sector != sector || !model_.active(s)) continue;
             const offer& n = model_.national(s);
             if (n.deficit > 0)  // a network's smallest project: one household (a lower bound)
                 best = std::min(best, st.investment_cost);
             if (n.rehabilitation > 0) best = std::min(best, st.rehabilitation_usd());
             if (n.expansion > 0)
-                for (std::size_t u = 0; u < model_.where().units(tier).size(); ++u)
-                    if (const offer& o = model_.at(s, tier, u); o.expansion > 0)
+                for (std::size_t u = 0; u < model_.unit_count(s); ++u)
+                    if (const offer& o = model_.own(s, u); o.expansion > 0)
                         best = std::min(best, std::min(o.expansion, st.capacity) * st.expansion_cost);
         }
         return best;
@@ -180,7 +176,7 @@ public:
         for (const auto& c : candidates(sector)) {
             queue.push(c);
             const standard& st = model_.catalogue().items[c.s];
-            const offer& o = model_.at(c.s, model_.standard_tier(c.s), c.unit);
+            const offer& o = model_.own(c.s, c.unit);
             passes_left +=
                 2 + o.deficit + o.rehabilitation + (st.capacity > 0 ? std::ceil(o.expansion / st.capacity) : 0);
         }
@@ -194,11 +190,11 @@ public:
             candidate c = queue.top();
             queue.pop();
             const standard& st = model_.catalogue().items[c.s];
-            const offer& before = model_.at(c.s, model_.standard_tier(c.s), c.unit);
+            const offer& before = model_.own(c.s, c.unit);
             auto work = next_step(st, before);
             if (!work || work->cost > envelope - spent) continue;  // a cheaper one may still fit
             spent += record(c.s, c.unit, work->what, work->amount, stats);
-            const offer& o = model_.at(c.s, model_.standard_tier(c.s), c.unit);
+            const offer& o = model_.own(c.s, c.unit);
             if (o.open()) queue.push(make(c.s, c.unit, o));
         }
         return spent;
@@ -235,8 +231,7 @@ private:
     }
 
     [[nodiscard]] candidate make(std::size_t s, std::size_t u, const offer& o) const {
-        const auto& units = model_.where().units(model_.standard_tier(s));
-        return {o.minimum_deficit > 0, o.coverage_pct(), o.demand, &units[u].code, s, u};
+        return {o.minimum_deficit > 0, o.coverage_pct(), o.demand, &model_.unit_code(s, u), s, u};
     }
 
     void apply(std::size_t s, std::size_t u, unit_years build_schedule::*what, double amount) {
@@ -326,7 +321,7 @@ void check_plan_size(const coverage_model& model, const work_totals& done, int y
     double total = 0, worst = -1;
     std::size_t worst_s = 0;
     for (std::size_t s = 0; s < items.size(); ++s) {
-        if (model.standard_tier(s) >= model.where().tier_count()) continue;
+        if (!model.active(s)) continue;
         const offer& n = model.national(s);
         const double places = items[s].capacity > 0 ? (n.expansion + done.expanded[s]) / items[s].capacity : 0.0;
         // A network's deficit and work are households: counted in projects of `capacity` households.
@@ -354,14 +349,13 @@ double share_pool(allocator& alloc, const coverage_model& model,
                   const std::map<std::string, double>& earmarked, double pool,
                   std::map<std::string, sector_year>& stats, int year) {
     const auto& items = model.catalogue().items;
-    const territory& where = model.where();
     const double available = pool;
     // Share the pool by priority among sectors that can still spend; re-share what
     // they leave until nothing more fits. Every round builds at least one establishment
     // or stops, so rounds <= the year's deficit + 1 (checked).
     double rounds_left = 1;
     for (std::size_t s = 0; s < items.size(); ++s)
-        if (model.standard_tier(s) < where.tier_count()) rounds_left += model.national(s).deficit;
+        if (model.active(s)) rounds_left += model.national(s).deficit;
     while (true) {
         if (--rounds_left < 0)
             throw format_error({model.catalogue().source, {}, {}, {}, {}}, "plan makes no progress",
@@ -436,10 +430,8 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
     for (auto what : {&build_schedule::built, &build_schedule::rehabilitated, &build_schedule::expanded}) {
         unit_years& per = plan.schedule.*what;
         per.resize(items.size());
-        for (std::size_t s = 0; s < items.size(); ++s) {
-            std::size_t tier = model.standard_tier(s);
-            per[s].assign(tier < where.tier_count() ? where.units(tier).size() : 0, std::vector<double>(horizon, 0.0));
-        }
+        for (std::size_t s = 0; s < items.size(); ++s)
+            per[s].assign(model.unit_count(s), std::vector<double>(horizon, 0.0));
     }
     allocator alloc(model, done, plan.schedule);
     double carry = 0;
@@ -533,6 +525,12 @@ bool closes_by(const closing_plan& plan, const std::string& sector, int year) {
         for (std::size_t u = 0; u < it->second[t].size(); ++u)
             for (std::size_t y = from; y < it->second[t][u].size(); ++y)
                 if (it->second[t][u][y] > 0 || (pending && (*pending)[t][u][y] > 0)) return false;
+    // Standards of the national level have no unit: the nation's own figures say it.
+    if (auto n = plan.national.find(sector); n != plan.national.end())
+        for (std::size_t y = from; y < n->second.size(); ++y)
+            if (n->second[y].deficit > 0 || n->second[y].pending_rehabilitation > 0 ||
+                n->second[y].pending_expansion > 0)
+                return false;
     return from < plan.years();
 }
 

@@ -123,6 +123,10 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
     standard_tier_.assign(n, inactive);
     for (std::size_t s = 0; s < n; ++s) {
         const standard& st = catalogue_.items[s];
+        if (st.lvl == level::nation && st.rule != standard_rule::households) {
+            standard_tier_[s] = nation_tier;
+            continue;
+        }
         if (auto t = where.tier_of(st.lvl)) {
             standard_tier_[s] = *t;
             continue;
@@ -131,9 +135,12 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
         f.rule = "standards.level_absent";
         f.lvl = st.lvl;
         f.feature = st.line;
-        f.message = catalogue_.source + ", line " + std::to_string(st.line) + ": the " + st.sector + " standard for " +
-                    st.typology + " applies to " + std::string(level_table(st.lvl)) +
-                    ", which this territory does not have; it is left out";
+        f.message =
+            catalogue_.source + ", line " + std::to_string(st.line) + ": the " + st.sector + " standard for " +
+            st.typology + " applies to " +
+            (st.lvl == level::nation ? std::string("the nation, where a network has no households")
+                                     : std::string(level_table(st.lvl)) + ", which this territory does not have") +
+            "; it is left out";
         report_.add(std::move(f));
     }
     report_.append(where.report());
@@ -144,7 +151,12 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
     national_.assign(n, offer{});
     members_.resize(n);
     for (std::size_t s = 0; s < n; ++s) {
-        if (standard_tier_[s] == inactive) continue;
+        if (!active(s)) continue;
+        if (national_level(s)) {
+            work_[s].assign(1, plan_work{});
+            members_[s].assign(1, {});
+            continue;
+        }
         std::size_t st = standard_tier_[s];
         work_[s].assign(where.units(st).size(), plan_work{});
         members_[s].assign(where.units(st).size(), {});
@@ -199,7 +211,7 @@ void coverage_model::read_networks() {
     connected_.assign(catalogue_.items.size(), {});
     for (std::size_t s = 0; s < catalogue_.items.size(); ++s) {
         const standard& st = catalogue_.items[s];
-        if (standard_tier_[s] == inactive || st.rule != standard_rule::households) continue;
+        if (!active(s) || national_level(s) || st.rule != standard_rule::households) continue;
         const std::size_t tier = standard_tier_[s];
         const auto& units = where_->units(tier);
         const auto& attributes = attributes_[tier];
@@ -224,10 +236,46 @@ void coverage_model::read_networks() {
     }
 }
 
+namespace {
+
+[[noreturn]] void band_missing(const std::string& source, const standard& st, const std::string& band,
+                               const population_values& people) {
+    std::string have;
+    for (const auto& [b, v] : people) have += (have.empty() ? "" : ", ") + b;
+    throw format_error({source, {}, st.line, "target_group", {}}, "population band missing",
+                       "the " + st.sector + " standard for " + st.typology + " counts people aged " + band +
+                           ", but the population of the " + std::string(level_table(st.lvl)) +
+                           " has no such band (it has: " + (have.empty() ? "none" : have) +
+                           "); import it with `microplan population table --band " + band + "=FIELD`");
+}
+
+}  // namespace
+
+double coverage_model::national_band(const std::string& band) const {
+    double sum = 0;
+    for (auto [t, i] : where_->roots()) {
+        auto b = population_[t].find(band);
+        if (b == population_[t].end()) continue;
+        if (auto v = b->second.find(where_->units(t)[i].code); v != b->second.end()) sum += v->second;
+    }
+    return sum;
+}
+
 void coverage_model::compute_demand() {
     for (std::size_t s = 0; s < catalogue_.items.size(); ++s) {
-        if (standard_tier_[s] == inactive) continue;
+        if (!active(s)) continue;
         const standard& st = catalogue_.items[s];
+        if (national_level(s)) {
+            // The nation's people of the target group: one unit, no endogenisation (a factor of
+            // the national mean against itself is 1).
+            demand_[s].assign(1, 0.0);
+            for (const auto& band : st.target_bands) {
+                if (where_->tier_count() > 0 && !population_[0].count(band))
+                    band_missing(catalogue_.source, st, band, population_[0]);
+                demand_[s][0] += national_band(band);
+            }
+            continue;
+        }
         std::size_t tier = standard_tier_[s];
         const auto& units = where_->units(tier);
         const auto& people = population_[tier];
@@ -235,15 +283,7 @@ void coverage_model::compute_demand() {
         demand.assign(units.size(), 0.0);
         for (const auto& band : st.target_bands) {
             auto values = people.find(band);
-            if (values == people.end()) {
-                std::string have;
-                for (const auto& [b, v] : people) have += (have.empty() ? "" : ", ") + b;
-                throw format_error({catalogue_.source, {}, st.line, "target_group", {}}, "population band missing",
-                                   "the " + st.sector + " standard for " + st.typology + " counts people aged " + band +
-                                       ", but the population of the " + std::string(level_table(st.lvl)) +
-                                       " has no such band (it has: " + (have.empty() ? "none" : have) +
-                                       "); import it with `microplan population table --band " + band + "=FIELD`");
-            }
+            if (values == people.end()) band_missing(catalogue_.source, st, band, people);
             for (std::size_t i = 0; i < units.size(); ++i) {
                 auto v = values->second.find(units[i].code);
                 if (v != values->second.end()) demand[i] += v->second;
@@ -313,9 +353,34 @@ std::optional<std::size_t> coverage_model::governing(const placed_establishment&
     const standard* s = catalogue_.governing(e.sector, e.typology);
     if (!s) return std::nullopt;
     auto i = static_cast<std::size_t>(s - catalogue_.items.data());
-    if (standard_tier_[i] == inactive) return std::nullopt;
-    if (e.units.size() <= standard_tier_[i] || e.units[standard_tier_[i]] < 0) return std::nullopt;
+    if (!active(i) || own_unit(i, e) < 0) return std::nullopt;
     return i;
+}
+
+int coverage_model::own_unit(std::size_t s, const placed_establishment& e) const {
+    if (national_level(s))  // anywhere in the territory
+        return std::any_of(e.units.begin(), e.units.end(), [](int u) { return u >= 0; }) ? 0 : -1;
+    const std::size_t tier = standard_tier_[s];
+    return tier < e.units.size() ? e.units[tier] : -1;
+}
+
+offer& coverage_model::slot(std::size_t s, std::size_t unit) {
+    return national_level(s) ? national_[s] : offers_[s][standard_tier_[s]][unit];
+}
+
+std::size_t coverage_model::unit_count(std::size_t s) const {
+    if (!active(s)) return 0;
+    return national_level(s) ? 1 : where_->units(standard_tier_[s]).size();
+}
+
+const offer& coverage_model::own(std::size_t s, std::size_t unit) const {
+    assert(active(s) && unit < unit_count(s));
+    return national_level(s) ? national_[s] : offers_[s][standard_tier_[s]][unit];
+}
+
+const std::string& coverage_model::unit_code(std::size_t s, std::size_t unit) const {
+    static const std::string nation = "nation";
+    return national_level(s) ? nation : where_->units(standard_tier_[s])[unit].code;
 }
 
 namespace {
@@ -336,7 +401,7 @@ void coverage_model::refresh_network(std::size_t s, std::size_t unit) {
     o.covered = std::min(o.current, o.ideal);
     o.investment = o.deficit * st.investment_cost;
     o.recurrent = o.deficit * st.recurrent_cost;
-    offers_[s][standard_tier_[s]][unit] = o;
+    slot(s, unit) = o;
 }
 
 void coverage_model::refresh(std::size_t s, std::size_t unit) {
@@ -426,7 +491,7 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
     o.investment = to_build * st.investment_cost + o.rehabilitation_cost + o.expansion_cost;
     const double expansion_running = st.expands() ? o.expansion / st.capacity * st.recurrent_cost : 0.0;
     o.recurrent = o.deficit * st.recurrent_cost + o.staff_cost + expansion_running;
-    offers_[s][standard_tier_[s]][unit] = o;
+    slot(s, unit) = o;
 }
 
 void coverage_model::roll_up(std::size_t s, std::size_t tier, std::size_t unit) {
@@ -436,6 +501,7 @@ void coverage_model::roll_up(std::size_t s, std::size_t tier, std::size_t unit) 
 }
 
 void coverage_model::refresh_ancestors(std::size_t s, std::size_t unit) {
+    if (national_level(s)) return;  // its one unit is the nation
     std::size_t tier = standard_tier_[s];
     int p = where_->parent(tier, unit);
     while (p >= 0 && tier > 0) {
@@ -447,6 +513,7 @@ void coverage_model::refresh_ancestors(std::size_t s, std::size_t unit) {
 }
 
 void coverage_model::roll_up_all(std::size_t s) {
+    if (national_level(s)) return refresh(s, 0);
     std::size_t st = standard_tier_[s];
     for (std::size_t i = 0; i < offers_[s][st].size(); ++i) refresh(s, i);
     for (std::size_t t = st; t-- > 0;)
@@ -455,6 +522,7 @@ void coverage_model::roll_up_all(std::size_t s) {
 }
 
 void coverage_model::sum_national(std::size_t s) {
+    if (national_level(s)) return;  // refresh() writes the nation itself
     offer sum;
     for (auto [t, i] : where_->roots())
         if (t <= standard_tier_[s]) sum += offers_[s][t][i];
@@ -463,19 +531,19 @@ void coverage_model::sum_national(std::size_t s) {
 
 void coverage_model::recompute() {
     for (std::size_t s = 0; s < catalogue_.items.size(); ++s)
-        if (standard_tier_[s] != inactive) roll_up_all(s);
+        if (active(s)) roll_up_all(s);
 }
 
 void coverage_model::count(std::size_t handle, bool in) {
     auto s = governing(rows_[handle]);
     if (!s) return;
-    auto& list = members_[*s][static_cast<std::size_t>(rows_[handle].units[standard_tier_[*s]])];
+    const auto unit = static_cast<std::size_t>(own_unit(*s, rows_[handle]));
+    auto& list = members_[*s][unit];
     if (in) {
         list.insert(std::lower_bound(list.begin(), list.end(), handle), handle);
     } else {
         list.erase(std::remove(list.begin(), list.end(), handle), list.end());
     }
-    std::size_t unit = static_cast<std::size_t>(rows_[handle].units[standard_tier_[*s]]);
     refresh(*s, unit);
     refresh_ancestors(*s, unit);
 }
@@ -500,7 +568,7 @@ void coverage_model::set_establishments(std::span<const placed_establishment> ro
                 ++left_out[e.sector].first;
             continue;
         }
-        members_[*s][static_cast<std::size_t>(rows_[h].units[standard_tier_[*s]])].push_back(h);
+        members_[*s][static_cast<std::size_t>(own_unit(*s, rows_[h]))].push_back(h);
     }
     for (const auto& [sector, n] : left_out) {
         finding f;
@@ -574,23 +642,45 @@ double coverage_model::expansion_room(std::size_t s, std::size_t unit) const {
 }
 
 const offer& coverage_model::at(std::size_t s, std::size_t tier, std::size_t unit) const {
-    assert(standard_tier_[s] != inactive && tier <= standard_tier_[s]);
+    assert(defined_at(s, tier));
     return offers_[s][tier][unit];
+}
+
+void coverage_model::add_to_sector(offer& sum, std::size_t s, const offer& o, bool every_sector) const {
+    if (!every_sector || catalogue_.items[s].rule != standard_rule::households) {
+        sum += o;
+        return;
+    }
+    // Households do not add to establishments: across sectors a network counts its money only.
+    sum.investment += o.investment;
+    sum.recurrent += o.recurrent;
+}
+
+bool coverage_model::network_sector(const std::string& sector) const {
+    for (const auto& st : catalogue_.items)
+        if (st.sector == sector && st.rule == standard_rule::households) return true;
+    return false;
+}
+
+bool coverage_model::national_only(const std::string& sector) const {
+    if (sector_tier(sector)) return false;
+    for (std::size_t s = 0; s < catalogue_.items.size(); ++s)
+        if (catalogue_.items[s].sector == sector && national_level(s)) return true;
+    return false;
 }
 
 offer coverage_model::sector_offer(const std::string& sector, std::size_t tier, std::size_t unit) const {
     offer sum;
     for (std::size_t s = 0; s < catalogue_.items.size(); ++s)
-        if (standard_tier_[s] != inactive && tier <= standard_tier_[s] &&
-            (sector.empty() || catalogue_.items[s].sector == sector))
-            sum += offers_[s][tier][unit];
+        if (defined_at(s, tier) && (sector.empty() || catalogue_.items[s].sector == sector))
+            add_to_sector(sum, s, offers_[s][tier][unit], sector.empty());
     return sum;
 }
 
 std::optional<std::size_t> coverage_model::sector_tier(const std::string& sector) const {
     std::optional<std::size_t> finest;
     for (std::size_t s = 0; s < catalogue_.items.size(); ++s)
-        if (standard_tier_[s] != inactive && (sector.empty() || catalogue_.items[s].sector == sector))
+        if (active(s) && !national_level(s) && (sector.empty() || catalogue_.items[s].sector == sector))
             finest = std::max(finest.value_or(0), standard_tier_[s]);
     return finest;
 }
@@ -598,8 +688,8 @@ std::optional<std::size_t> coverage_model::sector_tier(const std::string& sector
 offer coverage_model::sector_national(const std::string& sector) const {
     offer sum;
     for (std::size_t s = 0; s < catalogue_.items.size(); ++s)
-        if (standard_tier_[s] != inactive && (sector.empty() || catalogue_.items[s].sector == sector))
-            sum += national_[s];
+        if (active(s) && (sector.empty() || catalogue_.items[s].sector == sector))
+            add_to_sector(sum, s, national_[s], sector.empty());
     return sum;
 }
 

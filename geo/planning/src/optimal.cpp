@@ -59,11 +59,9 @@ struct instance {
         for (std::size_t y = 0; y < years; ++y) {
             if (!people.empty()) m.set_population(population_for_year(people, o.first_year + static_cast<int>(y)));
             for (std::size_t s = 0; s < items.size(); ++s) {
-                const std::size_t tier = m.standard_tier(s);
-                if (tier >= m.where().tier_count()) continue;
                 const bool expands = items[s].expands();
-                for (std::size_t u = 0; u < m.where().units(tier).size(); ++u) {
-                    const offer& off = m.at(s, tier, u);
+                for (std::size_t u = 0; u < m.unit_count(s); ++u) {
+                    const offer& off = m.own(s, u);
                     const double need = off.ideal - off.covered;
                     auto it = index.find({s, u});
                     if (it == index.end()) {

@@ -50,6 +50,12 @@ std::size_t tier_or_throw(const coverage_model& model, level lvl) {
     return *t;
 }
 
+// What a sector's rows count ("" for every sector).
+std::string counts_of(const coverage_model& model, const std::string& sector) {
+    if (sector.empty()) return {};
+    return model.network_sector(sector) ? "households" : "establishments";
+}
+
 coverage_row make_row(const coverage_model& model, std::size_t tier, std::size_t unit, const std::string& sector,
                       const std::string& typology, const offer& o, const closing_plan* plan) {
     const auto& u = model.where().units(tier)[unit];
@@ -62,8 +68,13 @@ coverage_row make_row(const coverage_model& model, std::size_t tier, std::size_t
     r.sector = sector;
     r.typology = typology;
     r.values = o;
+    r.counts = counts_of(model, sector);
     if (typology.empty() && !sector.empty() && !model.sector_defined_at(sector, tier)) {
-        if (auto t = model.sector_tier(sector)) r.planned_at = model.where().level_of(*t);
+        // Below its finest level, or a sector planned for the nation only.
+        if (auto t = model.sector_tier(sector))
+            r.planned_at = model.where().level_of(*t);
+        else if (model.national_only(sector))
+            r.planned_at = level::nation;
         return r;
     }
     if (plan && typology.empty() && !sector.empty()) r.closing_year = plan->closing_year(sector, tier, unit);
@@ -109,6 +120,7 @@ nlohmann::json row_json(const coverage_row& r) {
         j["sector_label"] = sector_label(r.sector);
     }
     if (!r.typology.empty()) j["typology"] = r.typology;
+    if (!r.counts.empty()) j["counts"] = r.counts;
     if (r.planned_at) {  // not applicable at this level: every value null
         const nlohmann::json fields = offer_json(r.values);
         for (const auto& field : fields.items()) j[field.key()] = nullptr;
@@ -126,7 +138,7 @@ const char* coverage_header =
     "level,code,name,parent,population,sector,sector_label,typology,current,ideal,deficit,surplus,coverage_pct,"
     "capacity_current,capacity_ideal,capacity_deficit,good,fair,poor,unknown_condition,investment_cost,"
     "recurrent_cost,closing_year,staff_current,staff_ideal,staff_deficit,staff_salary_cost,rehabilitation,"
-    "rehabilitation_cost,expansion_places,expansion_cost,minimum,minimum_deficit\n";
+    "rehabilitation_cost,expansion_places,expansion_cost,minimum,minimum_deficit,counts\n";
 
 std::string row_csv(const coverage_row& r) {
     const offer& o = r.values;
@@ -153,21 +165,54 @@ std::string row_csv(const coverage_row& r) {
             s += ",";
         else
             num(v);
+    s += "," + csv_field(r.counts);
     return s + "\n";
+}
+
+}  // namespace
+
+namespace {
+
+// The nation as one unit: every standard, of its own level or rolled up to the nation.
+std::vector<coverage_row> nation_rows(const coverage_model& model, const coverage_query& q, const closing_plan* plan) {
+    const auto& items = model.catalogue().items;
+    std::vector<coverage_row> rows;
+    auto row = [&](const std::string& sector, const std::string& typology, const offer& o) {
+        coverage_row r;
+        r.lvl = level::nation;
+        r.population = model.national_population();
+        r.sector = sector;
+        r.typology = typology;
+        r.values = o;
+        r.counts = counts_of(model, sector);
+        if (plan && typology.empty()) r.closing_year = plan->national_closing_year(sector);
+        rows.push_back(std::move(r));
+    };
+    for (const auto& [sector, priority] : model.catalogue().sectors()) {
+        if (!q.sector.empty() && sector != q.sector) continue;
+        if (!q.by_typology) {
+            row(sector, "", model.sector_national(sector));
+            continue;
+        }
+        for (std::size_t s = 0; s < items.size(); ++s)
+            if (items[s].sector == sector && model.active(s)) row(sector, items[s].typology, model.national(s));
+    }
+    return rows;
 }
 
 }  // namespace
 
 std::vector<coverage_row> coverage_rows(const coverage_model& model, const coverage_query& q,
                                         const closing_plan* plan) {
-    std::size_t tier = tier_or_throw(model, q.lvl);
-    const auto& items = model.catalogue().items;
-    std::vector<coverage_row> rows;
     auto sectors = model.catalogue().sectors();
     if (!q.sector.empty() &&
         std::none_of(sectors.begin(), sectors.end(), [&](const auto& p) { return p.first == q.sector; }))
         throw format_error({model.catalogue().source, {}, {}, "sector", {}}, "sector absent",
                            "the standards catalogue has no standard for sector '" + q.sector + "'");
+    if (q.lvl == level::nation) return nation_rows(model, q, plan);
+    std::size_t tier = tier_or_throw(model, q.lvl);
+    const auto& items = model.catalogue().items;
+    std::vector<coverage_row> rows;
     for (std::size_t u = 0; u < model.where().units(tier).size(); ++u) {
         for (const auto& [sector, priority] : sectors) {
             if (!q.sector.empty() && sector != q.sector) continue;
@@ -429,8 +474,12 @@ std::vector<absence_row> absent_units(const coverage_model& model, level lvl, co
     for (std::size_t u = 0; u < units.size(); ++u) {
         if (!(model.population(tier, u) > 0)) continue;
         absence_row r{units[u].code, units[u].name, model.population(tier, u), {}};
-        for (const auto& s : sectors)
-            if (!present[u].count(s)) r.sectors.push_back(s);
+        for (const auto& s : sectors) {
+            // A network is present where some household is connected.
+            const bool here =
+                model.network_sector(s) ? model.sector_offer(s, tier, u).current > 0 : present[u].count(s) > 0;
+            if (!here) r.sectors.push_back(s);
+        }
         if (r.sectors.size() == sectors.size() && !sectors.empty()) out.push_back(std::move(r));
     }
     std::stable_sort(out.begin(), out.end(), [](const absence_row& a, const absence_row& b) {
@@ -537,8 +586,8 @@ std::vector<target> read_targets(const std::string& path) {
                                  "' (coverage_pct, establishments_per_10k, population_within_minutes)");
         t.sector = canonical_sector(text(c_sector));
         auto l = parse_level(text(c_level));
-        if (!l)
-            bad("level", "'" + text(c_level) + "' is not a level");
+        if (!l || *l == level::nation)
+            bad("level", "'" + text(c_level) + "' is not a level of units");
         else
             t.lvl = *l;
         t.code = text(c_code);
@@ -748,7 +797,9 @@ nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) 
     for (const auto& sector : plan.sectors) {
         const auto& traj = plan.national.at(sector);
         offer start = model.sector_national(sector);
-        nlohmann::json s = {{"sector", sector}, {"sector_label", sector_label(sector)}};
+        nlohmann::json s = {{"sector", sector},
+                            {"sector_label", sector_label(sector)},
+                            {"counts", model.network_sector(sector) ? "households" : "establishments"}};
         auto closing = plan.national_closing_year(sector);
         s["closing_year"] = closing ? nlohmann::json(*closing) : nlohmann::json(nullptr);
         if (start.minimum > 0) {

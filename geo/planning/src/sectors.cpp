@@ -39,7 +39,7 @@ const sectors_catalogue& builtin_sectors() {
     static const sectors_catalogue c = [] {
         sectors_catalogue out;
         out.source = "built in";
-        const std::vector<level> every{level::zone, level::district, level::circuit};
+        const std::vector<level> every{level::nation, level::zone, level::district, level::circuit};
         const char* const rows[][3] = {
             {"health", "Salud", "Health"},
             {"education", "Educación", "Education"},
@@ -49,11 +49,16 @@ const sectors_catalogue& builtin_sectors() {
             {"sport", "Deporte", "Sport"},
             {"risk_management", "Gestión de riesgos", "Risk management"},
             {"social_inclusion", "Inclusión social", "Social inclusion"},
+            {"water", "Agua potable", "Drinking water"},
+            {"sewerage", "Alcantarillado", "Sewerage"},
+            {"electricity", "Energía eléctrica", "Electricity"},
         };
         for (const auto& r : rows) {
             sector_def s;
             s.id = r[0], s.label_es = r[1], s.label_en = r[2];
             s.levels = every;
+            const std::string id = r[0];
+            if (id == "water" || id == "sewerage" || id == "electricity") s.kind = sector_kind::network;
             out.items.push_back(std::move(s));
         }
         return out;
@@ -104,7 +109,7 @@ findings check_sectors(const sectors_catalogue& c) {
                 std::to_string(s.deconcentration) + " is not a Tabla 1 type (1 to 4, empty when not known)");
         if (s.levels.empty())
             add(report, severity::error, c, s.line, "levels", "levels_missing",
-                "no planning level (zone, district, circuit; several joined with ;)");
+                "no planning level (nation, zone, district, circuit; several joined with ;)");
         const bool below_zone = s.allows(level::district) || s.allows(level::circuit);
         if (s.kind == sector_kind::establishment && below_zone &&
             (s.deconcentration == 1 || s.deconcentration == 3 || s.deconcentration == 4))
@@ -132,7 +137,7 @@ std::vector<level> parse_levels(const std::string& text, std::vector<std::string
         while (!item.empty() && item.back() == ' ') item.pop_back();
         if (item.empty()) continue;
         auto l = parse_level(item);
-        if (!l || (*l != level::zone && *l != level::district && *l != level::circuit)) {
+        if (!l || (*l != level::nation && *l != level::zone && *l != level::district && *l != level::circuit)) {
             if (unknown) unknown->push_back(item);
         } else if (std::find(out.begin(), out.end(), *l) == out.end()) {
             out.push_back(*l);
@@ -185,7 +190,8 @@ sectors_catalogue read_sectors(const std::string& path) {
         s.levels = parse_levels(text(*f, c_levels), &unknown);
         for (const auto& item : unknown)
             add(report, severity::error, out, line, "levels", "level_unknown",
-                "'" + item + "' is not a planning level (zone, district, circuit; zona, distrito, circuito)");
+                "'" + item +
+                    "' is not a planning level (nation, zone, district, circuit; nacional, zona, distrito, circuito)");
         out.items.push_back(std::move(s));
     }
     report.append(check_sectors(out));

@@ -339,10 +339,11 @@ standard parse_row(const raw_row& r, const std::string& file, const sectors_cata
 
     std::string level_text = cell(r, "level");
     auto l = parse_level(level_text);
-    if (!l || (*l != level::zone && *l != level::district && *l != level::circuit))
-        check.fail(
-            "level", "level_unknown",
-            "'" + level_text + "' is not a planning level (zone, district or circuit; zona, distrito, circuito)");
+    if (!l || (*l != level::nation && *l != level::zone && *l != level::district && *l != level::circuit))
+        check.fail("level", "level_unknown",
+                   "'" + level_text +
+                       "' is not a planning level (nation, zone, district or circuit; nacional, zona, distrito, "
+                       "circuito)");
     else
         s.lvl = *l;
 
@@ -413,6 +414,10 @@ standard parse_row(const raw_row& r, const std::string& file, const sectors_cata
 // The sector of a standard: in the sectors table, planned with establishments, at a level the
 // table allows it.
 void check_sector(const standard& s, const sectors_catalogue& sectors, row_checker& check) {
+    if (s.rule == standard_rule::households && s.lvl == level::nation)
+        check.fail("level", "households_need_units",
+                   "a network is planned unit by unit (the households of each zone, district or circuit), not for "
+                   "the nation as one");
     if (s.sector.empty()) return;  // reported as missing
     const sector_def* d = sectors.find(s.sector);
     if (!d)

@@ -315,10 +315,12 @@ void write_coverage(sqlite::connection& db, const coverage_model& model, int yea
     del.bind(1, year).bind(2, scenario).run();
     sqlite::statement ins(db, "INSERT INTO coverage (" + columns +
                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    const territory& where = model.where();
-    for (std::size_t t = 0; t < where.tier_count(); ++t) {
-        auto rows = coverage_rows(model, {where.level_of(t), "", false}, plan);
-        auto typ = coverage_rows(model, {where.level_of(t), "", true}, plan);
+    // The nation first (code ''), then every tier.
+    std::vector<level> levels{level::nation};
+    for (std::size_t t = 0; t < model.where().tier_count(); ++t) levels.push_back(model.where().level_of(t));
+    for (level l : levels) {
+        auto rows = coverage_rows(model, {l, "", false}, plan);
+        auto typ = coverage_rows(model, {l, "", true}, plan);
         rows.insert(rows.end(), typ.begin(), typ.end());
         for (const auto& r : rows) {
             const offer& o = r.values;

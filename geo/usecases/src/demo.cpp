@@ -69,6 +69,7 @@ demo_summary build_demo_store(const demo_options& options) {
     std::vector<establishment> services = demo::generate_establishments(c, people, so);
     auto years = demo::project_population(c, people, so.year, so.year + 10, so);
     auto poverty = demo::poverty_index(c, people, so);
+    auto networks = demo::household_networks(c, people, poverty[level::circuit], so);
     std::optional<standards_catalogue> catalogue;
     std::optional<sectors_catalogue> sectors;
     if (!options.sectors.empty()) sectors = read_sectors(options.sectors);
@@ -101,6 +102,8 @@ demo_summary build_demo_store(const demo_options& options) {
             }
         }
         for (const auto& [lvl, values] : poverty) db.write_attributes(lvl, "poverty", values, source + " (NBI %)");
+        for (const auto& [name, values] : networks)
+            db.write_attributes(level::circuit, name, values, source + " (households, synthetic)");
         store::import_record rec{level::circuit, source, "", "demo", "EPSG:4326", "", 0};
         db.write_establishments(services, placed.rows, rec, placed.report,
                                 store::establishment_write_mode::replace_sectors);
@@ -112,6 +115,10 @@ demo_summary build_demo_store(const demo_options& options) {
         auto pop = read_population_grid(tif, surface.g.crs_wkt);
         const auto levels = read_unit_levels(db);  // once for every sector
         for (const auto& [sector, priority] : catalogue->sectors()) {
+            const bool network = std::any_of(catalogue->items.begin(), catalogue->items.end(), [&](const standard& st) {
+                return st.sector == sector && st.rule == standard_rule::households;
+            });
+            if (network) continue;  // households connected: nobody travels to a network
             auto r = travel_time_accessibility(db, levels, surface, pop, sector_options(*catalogue, sector));
             r.run.population_source = tif;
             r.run.surface_source = surface_file;

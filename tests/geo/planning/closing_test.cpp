@@ -311,3 +311,38 @@ TEST_F(ClosingTest, ANetworkClosesItsGapInHouseholdsProjectByProjectByHand) {
 }
 
 }  // namespace
+
+namespace {
+
+// A national standard in the plan: UPCs per circuit (4 missing, 300 each) and one national
+// laboratory for the whole country (one missing, 700); security has the higher priority. With
+// 1,900 a year security's share (1,425) builds its 4 UPCs and what is left (700) goes to the
+// laboratory, which closes the nation's gap: the plan, the closing year and closes_by see it.
+TEST_F(ClosingTest, ANationalStandardIsFundedAndClosesAsTheNationsOneUnit) {
+    geo::standards_catalogue c;
+    c.source = "test";
+    c.items.push_back(
+        test::make_standard("security", "UPC", level::circuit, geo::standard_rule::per_unit, 0, 300, 0, 3));
+    c.items.push_back(test::make_standard("health", "Laboratorio nacional", level::nation, geo::standard_rule::per_unit,
+                                          0, 700, 0, 1));
+    geo::coverage_model m(c, where, test::small_population());
+    std::vector<geo::placed_establishment> rows = {at(where, "security", "UPC", "02D01C02")};
+    m.set_establishments(rows);
+    ASSERT_EQ(m.national(1).deficit, 1);
+    auto plan = geo::plan_closing(m, {}, options(1900));
+    ASSERT_EQ(plan.schedule.built[1].size(), 1u);  // the nation is its one unit
+    EXPECT_EQ(plan.national_closing_year("health"), 2025);
+    EXPECT_EQ(plan.national_closing_year("security"), 2025);
+    EXPECT_TRUE(geo::closes_by(plan, "health", 2025));
+    EXPECT_EQ(plan.national.at("health")[0].spent_investment, 700);
+    // 300 a year: 1,800 by 2030, the UPCs' 1,200 first; the laboratory never fits, so health
+    // never closes though no unit shows a gap.
+    auto poor = geo::plan_closing(m, {}, options(300));
+    EXPECT_FALSE(poor.national_closing_year("health"));
+    EXPECT_FALSE(geo::closes_by(poor, "health", 2030));
+    // The required budget closes the nation's gap by the year asked.
+    auto need = geo::plan_required_budget(m, {}, options(0), 2027);
+    EXPECT_TRUE(geo::closes_by(need.plan, "health", 2027));
+}
+
+}  // namespace

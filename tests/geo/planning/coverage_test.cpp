@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <random>
 
 #include "microplan/geo/error.hpp"
@@ -12,6 +13,13 @@ namespace {
 using namespace microplan;
 using geo::level;
 using test::at;
+
+// An offer's demand, ideal, current, deficit, investment and recurrent cost, as computed by hand.
+void expect_offer(const geo::offer& o, const std::array<double, 6>& by_hand) {
+    const double got[] = {o.demand, o.ideal, o.current, o.deficit, o.investment, o.recurrent};
+    const char* names[] = {"demand", "ideal", "current", "deficit", "investment", "recurrent"};
+    for (std::size_t i = 0; i < by_hand.size(); ++i) EXPECT_EQ(got[i], by_hand[i]) << names[i];
+}
 
 struct CoverageTest : ::testing::Test {
     geo::territory where = test::small_territory();
@@ -31,12 +39,7 @@ TEST_F(CoverageTest, IdealDeficitAndCostPerCircuitByHand) {
     m.set_establishments(rows);
     // Tipo A: one per 10,000 people, rounded up. 25,000 people -> 3 ideal, 1 existing.
     const geo::offer& c01 = m.at(0, 2, circuit("01D01C01"));
-    EXPECT_EQ(c01.demand, 25000);
-    EXPECT_EQ(c01.ideal, 3);
-    EXPECT_EQ(c01.current, 1);
-    EXPECT_EQ(c01.deficit, 2);
-    EXPECT_EQ(c01.investment, 2000);
-    EXPECT_EQ(c01.recurrent, 200);
+    expect_offer(c01, {25000, 3, 1, 2, 2000, 200});
     EXPECT_NEAR(c01.coverage_pct(), 100.0 / 3.0, 1e-9);
     // 8,000 people -> 1 ideal, 2 existing: a surplus of 1, no deficit; conditions counted.
     const geo::offer& c02 = m.at(0, 2, circuit("01D01C02"));
@@ -371,6 +374,48 @@ TEST(CoverageExpansion, ACapacityGapIsClosedByExpandingWhatExistsThenBuildingByH
     EXPECT_EQ(dear.at(0, 2, c01).expansion, 0);
     EXPECT_EQ(dear.at(0, 2, c01).deficit, 1);
     EXPECT_EQ(dear.at(0, 2, c01).investment, 1000);
+}
+
+}  // namespace
+
+namespace {
+
+// The national level (the method's Tabla 1 "Central"): a standard counted for the nation as one
+// unit. One specialty hospital per 30,000 people: 79,000 people, ideal ceil(2.63) = 3; two exist
+// (in different zones) and one placed in no unit does not count: 1 missing, 5,000 to build.
+TEST(CoverageNation, ANationalStandardCountsTheWholeCountryAsOneUnitByHand) {
+    geo::territory where = microplan::test::small_territory();
+    geo::standards_catalogue c = microplan::test::small_catalogue();
+    c.items.push_back(microplan::test::make_standard("health", "Especialidades", level::nation,
+                                                     geo::standard_rule::population, 30000, 5000, 900, 2));
+    const std::size_t h = c.items.size() - 1;
+    geo::coverage_model m(c, where, microplan::test::small_population());
+    std::vector<geo::placed_establishment> rows = {microplan::test::at(where, "health", "Especialidades", "01D01C01"),
+                                                   microplan::test::at(where, "health", "Especialidades", "02D01C02"),
+                                                   microplan::test::at(where, "health", "Especialidades", "02D01C03")};
+    rows.back().units.assign(3, -1);  // outside every unit
+    m.set_establishments(rows);
+    ASSERT_TRUE(m.national_level(h));
+    ASSERT_TRUE(m.active(h));
+    EXPECT_EQ(m.unit_count(h), 1u);
+    EXPECT_EQ(m.unit_code(h, 0), "nation");
+    const geo::offer& o = m.own(h, 0);
+    expect_offer(o, {79000, 3, 2, 1, 5000, 900});
+    EXPECT_EQ(&o, &m.national(h));
+    // No unit has it: not defined at any tier, not in a unit's sector total; the nation's has it.
+    for (std::size_t t = 0; t < where.tier_count(); ++t) EXPECT_FALSE(m.defined_at(h, t));
+    EXPECT_EQ(*m.sector_tier("health"), 2u);
+    const double units_only = m.sector_offer("health", 0, 0).deficit + m.sector_offer("health", 0, 1).deficit;
+    EXPECT_EQ(m.sector_national("health").deficit, units_only + 1);
+    // Edits and plans reach it like any unit: building one closes it.
+    m.add_built(h, 0, 1);
+    EXPECT_EQ(m.national(h).deficit, 0);
+    EXPECT_FALSE(m.national(h).open());
+    auto handle = m.add(microplan::test::at(where, "health", "Especialidades", "01D02C01"));
+    EXPECT_EQ(m.national(h).current, 4);
+    EXPECT_EQ(m.national(h).surplus, 1);
+    m.remove(handle);
+    EXPECT_EQ(m.national(h).current, 3);
 }
 
 }  // namespace

@@ -33,9 +33,9 @@ TEST(Sectors, TheShippedTableFollowsTablaOneAndNamesTheNetworks) {
     EXPECT_EQ(t.canonical("MSP"), "health");  // canonical_sector's spellings still apply
     EXPECT_FALSE(geo::check_sectors(t).has_errors());
     EXPECT_EQ(geo::check_sectors(t).count(geo::severity::warning), 0u);
-    // The built-in table: the eight establishment sectors at every planning level.
-    EXPECT_EQ(geo::builtin_sectors().items.size(), 8u);
-    EXPECT_EQ(geo::known_sectors().size(), 8u);
+    // The built-in table: the eight establishment sectors and three networks at every level.
+    EXPECT_EQ(geo::builtin_sectors().items.size(), 11u);
+    EXPECT_EQ(geo::known_sectors().size(), 11u);
 }
 
 TEST(Sectors, EveryBadRowIsReportedWithLineColumnAndRule) {
@@ -78,15 +78,17 @@ TEST(Sectors, StandardsNameAKnownEstablishmentSectorAtALevelItAllows) {
     std::string e = error_of([&] { geo::read_standards(path, sectors); });
     auto has = [&](const std::string& text) { return e.find(text) != std::string::npos; };
     EXPECT_TRUE(has("line 3, column level: the sectors table")) << e;
-    EXPECT_TRUE(has("lets sport standards use zone, not district")) << e;
+    EXPECT_TRUE(has("lets sport standards use nation, zone, not district")) << e;
     EXPECT_TRUE(has("[standards.level_not_allowed]")) << e;
     EXPECT_TRUE(has("line 4, column rule: water is a network sector")) << e;
     EXPECT_TRUE(has("line 5, column sector: unknown sector 'astrology' (known: health, education")) << e;
     EXPECT_FALSE(has("line 2,")) << e;
-    // Without the table (built-in sectors, every level) only the unknown sectors are refused.
+    // Without the table (built-in sectors, every level) no level is refused; the built-in
+    // networks are networks still.
     std::string plain = error_of([&] { geo::read_standards(path); });
     EXPECT_EQ(plain.find("[standards.level_not_allowed]"), std::string::npos) << plain;
-    EXPECT_NE(plain.find("unknown sector 'agua_potable'"), std::string::npos) << plain;
+    EXPECT_NE(plain.find("line 4, column rule: water is a network sector"), std::string::npos) << plain;
+    EXPECT_NE(plain.find("unknown sector 'astrology'"), std::string::npos) << plain;
 }
 
 }  // namespace

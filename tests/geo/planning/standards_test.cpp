@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "microplan/geo/error.hpp"
+#include "planning_fixture.hpp"
 #include "support.hpp"
 
 namespace {
@@ -11,10 +12,14 @@ using namespace microplan;
 
 TEST(Standards, ShippedCataloguesAreValidAndLabelledIllustrative) {
     auto demo = geo::read_standards(std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv");
-    EXPECT_EQ(demo.items.size(), 13u);
+    EXPECT_EQ(demo.items.size(), 16u);
     auto sectors = demo.sectors();
-    ASSERT_EQ(sectors.size(), 4u);
+    ASSERT_EQ(sectors.size(), 7u);  // four establishment sectors and three household networks
     EXPECT_EQ(sectors[0].first, "health");
+    const geo::standard* water = demo.governing("water", "Red pública de agua");
+    ASSERT_NE(water, nullptr);
+    EXPECT_EQ(water->rule, geo::standard_rule::households);
+    EXPECT_EQ(water->target_pct, 100);
     const geo::standard* upc = demo.governing("security", "UPC");
     ASSERT_NE(upc, nullptr);
     EXPECT_EQ(upc->rule, geo::standard_rule::per_unit);
@@ -135,6 +140,34 @@ TEST(Standards, ExpansionAndMinimumTiersAreReadAndEveryBadRowReported) {
         EXPECT_TRUE(has("line 6, column minimum_people_per_unit")) << what;
         EXPECT_TRUE(has("[standards.minimum_needs_population_rule]")) << what;
     }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Standards, TheNationalLevelIsReadAndANetworkCannotUseIt) {
+    test::scratch dir;
+    std::string ok = dir.write("ok.csv",
+                               "sector,typology,level,rule,people_per_unit,capacity,investment_cost,recurrent_cost\n"
+                               "health,Hospital de Especialidades,nacional,population,1000000,500,90000000,20000000\n"
+                               "health,Centro de Salud,central,population,10000,100,1000000,300000\n");
+    auto c = geo::read_standards(ok);
+    ASSERT_EQ(c.items.size(), 2u);
+    EXPECT_EQ(c.items[0].lvl, geo::level::nation);
+    EXPECT_EQ(c.items[1].lvl, geo::level::nation);
+    std::string bad = dir.write("bad.csv",
+                                "sector,typology,level,rule,capacity,investment_cost,recurrent_cost\n"
+                                "water,Red,nation,households,100,500,10\n");
+    std::string what = test::error_of([&] { geo::read_standards(bad); });
+    EXPECT_NE(what.find("line 2, column level: a network is planned unit by unit"), std::string::npos) << what;
+    EXPECT_NE(what.find("[standards.households_need_units]"), std::string::npos) << what;
+    // A sectors table may keep a sector out of the nation.
+    geo::sectors_catalogue local = geo::builtin_sectors();
+    for (auto& s : local.items) s.levels = {geo::level::district};
+    what = test::error_of([&] { geo::read_standards(ok, local); });
+    EXPECT_NE(what.find("[standards.level_not_allowed]"), std::string::npos) << what;
+    EXPECT_NE(what.find("not nation"), std::string::npos) << what;
 }
 
 }  // namespace

@@ -41,10 +41,19 @@ TEST(PlanningStore, StandardsRoundTripAndDemoStoreLoads) {
     EXPECT_EQ(in.where.units(2).size(), 1134u);
     EXPECT_EQ(in.attributes[2].at("poverty").size(), 1134u);
     geo::coverage_model m = geo::usecases::make_model(in);
-    // Every establishment of the demo has a standard and a circuit.
+    // Every establishment of the demo has a standard and a circuit; the networks count
+    // households connected, from the demo's circuit attributes.
     std::size_t counted = 0;
-    for (const auto& [sector, p] : m.catalogue().sectors())
-        counted += static_cast<std::size_t>(m.sector_national(sector).current);
+    const auto& items = m.catalogue().items;
+    for (std::size_t s = 0; s < items.size(); ++s) {
+        if (items[s].rule != geo::standard_rule::households) {
+            counted += static_cast<std::size_t>(m.national(s).current);
+            continue;
+        }
+        EXPECT_EQ(in.attributes[2].at(items[s].sector + "_connected").size(), 1134u) << items[s].sector;
+        EXPECT_GT(m.national(s).current, 0.3 * m.national(s).ideal) << items[s].sector;
+        EXPECT_LT(m.national(s).current, m.national(s).ideal) << items[s].sector;
+    }
     EXPECT_EQ(counted, in.establishments.size());
     // The demo is built to have gaps in every sector.
     for (const auto& [sector, p] : m.catalogue().sectors()) EXPECT_GT(m.sector_national(sector).deficit, 0) << sector;

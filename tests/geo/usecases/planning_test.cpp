@@ -23,10 +23,11 @@ TEST(UsecasePlanning, CoverageAnswersTheQueryAndSavesEveryLevel) {
     EXPECT_EQ(r.year, 2025);
     ASSERT_EQ(r.rows.size(), 1134u);  // one per circuit: the sector's spelling is canonicalised
     for (const auto& row : r.rows) EXPECT_EQ(row.sector, "health");
-    // Saved for every level, not only the one asked for: 140 districts x 4 sectors.
+    // Saved for every level, not only the one asked for: 140 districts x 7 sectors (four of
+    // establishments, three household networks).
     auto rows =
         run("sqlite3 " + store + " \"SELECT COUNT(*) FROM coverage WHERE level = 'district' AND typology = ''\"");
-    EXPECT_EQ(rows.output, "560\n");
+    EXPECT_EQ(rows.output, "980\n");
     // With the closing years of the scenario's plan; a second scenario is kept beside the first.
     request.scenario.scenario = "pessimistic";
     geo::usecases::compute_coverage(request);
@@ -34,9 +35,9 @@ TEST(UsecasePlanning, CoverageAnswersTheQueryAndSavesEveryLevel) {
         run("sqlite3 " + store +
             " \"SELECT scenario, COUNT(*), COUNT(closing_year) FROM coverage WHERE level = 'district' AND "
             "typology = '' GROUP BY scenario\"");
-    EXPECT_EQ(by_scenario.output.rfind("moderate|560|", 0), 0u) << by_scenario.output;
-    EXPECT_NE(by_scenario.output.find("pessimistic|560|"), std::string::npos) << by_scenario.output;
-    EXPECT_EQ(by_scenario.output.find("|560|0\n"), std::string::npos) << "closing years stored";
+    EXPECT_EQ(by_scenario.output.rfind("moderate|980|", 0), 0u) << by_scenario.output;
+    EXPECT_NE(by_scenario.output.find("pessimistic|980|"), std::string::npos) << by_scenario.output;
+    EXPECT_EQ(by_scenario.output.find("|980|0\n"), std::string::npos) << "closing years stored";
 }
 
 TEST(UsecasePlanning, ACoverageTableWithoutTheScenarioInItsKeyIsCarriedOver) {
@@ -75,7 +76,7 @@ TEST(UsecasePlanning, ReportsRankingAndPlanReadTheStoreOnly) {
     geo::usecases::scenario_request moderate;
     geo::unit_report report = geo::usecases::report_unit(request, moderate, geo::level::district, "01D01");
     EXPECT_EQ(report.unit.code, "01D01");
-    EXPECT_EQ(report.sectors.size(), 4u);
+    EXPECT_EQ(report.sectors.size(), 7u);
     EXPECT_EQ(report.scenario, "moderate");
     EXPECT_THROW(geo::usecases::report_unit(request, moderate, geo::level::district, "99D99"), geo::format_error);
 
@@ -118,7 +119,7 @@ TEST(UsecaseStandards, ACatalogueWithErrorsIsRefusedBeforeWriting) {
     EXPECT_THROW(geo::usecases::put_standards_in_force(store, bad), geo::format_error);
     EXPECT_EQ(read_bytes(store), before);
     auto c = geo::usecases::put_standards_in_force(store, std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv");
-    EXPECT_EQ(c.sectors().size(), 4u);
+    EXPECT_EQ(c.sectors().size(), 7u);
     EXPECT_EQ(geo::usecases::check_standards(std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv").items.size(),
               c.items.size());
 }
@@ -145,7 +146,7 @@ TEST(UsecasePlanning, ScenariosComeFromTheStoresTableAndTheRequiredPathClosesByI
     // How much closes every sector by 2030; the path written back closes by 2030, 90 % of it does not.
     geo::usecases::scenario_request until{"moderate", 0, NAN, 2032};
     geo::usecases::required_result r = geo::usecases::plan_required(request, until, 2030);
-    ASSERT_EQ(r.required.sectors.size(), 4u);
+    ASSERT_EQ(r.required.sectors.size(), 7u);  // four establishment sectors, three networks
     std::string csv = geo::budget_path_csv(r.required);
     geo::usecases::scenario_request back = until;
     back.budgets = dir.write("path.csv", csv);
@@ -197,7 +198,7 @@ TEST(UsecaseStandards, ASectorsTableIsPutInForceOnlyWhereTheCatalogueFitsIt) {
         ASSERT_TRUE(t);
         EXPECT_EQ(t->items.size(), 11u);
         EXPECT_EQ(t->find("water")->kind, geo::sector_kind::network);
-        EXPECT_EQ(t->find("justice")->levels.size(), 2u);
+        EXPECT_EQ(t->find("justice")->levels.size(), 3u);  // nation, zone, district
         EXPECT_EQ(t->find("health")->deconcentration, 2);
     }
     // A table that keeps health away from circuits does not fit the demo's catalogue: refused,

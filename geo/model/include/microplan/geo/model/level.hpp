@@ -1,13 +1,15 @@
 #pragma once
 // The territorial levels microplan knows: the planning hierarchy (zone > district >
-// circuit) and the administrative source units (province > canton > parish).
+// circuit) and the administrative source units (province > canton > parish); and the nation
+// itself, the central level at which some standards are planned (the method's Tabla 1: every
+// ministry keeps a central level). The nation has no units table: it is not in all_levels.
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace microplan::geo {
 
-enum class level { zone, district, circuit, province, canton, parish };
+enum class level { zone, district, circuit, province, canton, parish, nation };
 
 inline constexpr level all_levels[] = {level::zone,     level::district, level::circuit,
                                        level::province, level::canton,   level::parish};

@@ -158,11 +158,27 @@ public:
 
     [[nodiscard]] const standards_catalogue& catalogue() const noexcept { return catalogue_; }
     [[nodiscard]] const territory& where() const noexcept { return *where_; }
+    // The tier standard s is planned at: a tier of where(), nation_tier for a standard of the
+    // national level, or a value >= nation_tier when it is left out (its level is not in where()).
     [[nodiscard]] std::size_t standard_tier(std::size_t s) const { return standard_tier_[s]; }
+    static constexpr std::size_t nation_tier = static_cast<std::size_t>(-2);
+    // Whether standard s counts (its level is the nation or one of where()'s tiers).
+    [[nodiscard]] bool active(std::size_t s) const { return standard_tier_[s] <= nation_tier; }
+    [[nodiscard]] bool national_level(std::size_t s) const { return standard_tier_[s] == nation_tier; }
+    // The units of standard s's own level, where its offer is counted and plans work: the
+    // units of its tier, or the nation as the one unit of a national standard (0 when left out).
+    [[nodiscard]] std::size_t unit_count(std::size_t s) const;
+    // The offer of standard s in unit u of its own level, and that unit's code ("nation").
+    [[nodiscard]] const offer& own(std::size_t s, std::size_t unit) const;
+    [[nodiscard]] const std::string& unit_code(std::size_t s, std::size_t unit) const;
     // The offer of standard s in unit u of tier t; t must be at or above the standard's tier.
     [[nodiscard]] const offer& at(std::size_t s, std::size_t tier, std::size_t unit) const;
     [[nodiscard]] const offer& national(std::size_t s) const { return national_[s]; }
-    [[nodiscard]] bool defined_at(std::size_t s, std::size_t tier) const { return tier <= standard_tier_[s]; }
+    // Whether standard s has an offer per unit of tier t: at or above its own tier. A national
+    // standard has none (only national()).
+    [[nodiscard]] bool defined_at(std::size_t s, std::size_t tier) const {
+        return standard_tier_[s] < nation_tier && tier <= standard_tier_[s];
+    }
     // The finest tier at which some active standard of `sector` ("" = any sector) is planned;
     // none without one. A sector has no offer, ideal or coverage below that tier: its standards
     // count establishments and people per unit of their own level.
@@ -171,9 +187,14 @@ public:
         auto t = sector_tier(sector);
         return t && tier <= *t;
     }
-    // The sum over a sector's standards defined at the tier ("" = every sector).
+    // The sum over a sector's standards defined at the tier ("" = every sector: establishments,
+    // with the networks' investment and recurrent cost but not their households).
     [[nodiscard]] offer sector_offer(const std::string& sector, std::size_t tier, std::size_t unit) const;
     [[nodiscard]] offer sector_national(const std::string& sector) const;
+    // Whether the sector is a household network (its standards count households, not establishments).
+    [[nodiscard]] bool network_sector(const std::string& sector) const;
+    // Whether the sector has a standard of the national level in force and none of a tier.
+    [[nodiscard]] bool national_only(const std::string& sector) const;
     // People in the unit (total band), after filling tiers from their children.
     [[nodiscard]] double population(std::size_t tier, std::size_t unit) const;
     [[nodiscard]] double national_population() const;
@@ -213,7 +234,12 @@ private:
     void roll_up(std::size_t s, std::size_t tier, std::size_t unit);  // one parent from its children
     void roll_up_all(std::size_t s);
     void refresh_ancestors(std::size_t s, std::size_t unit);
-    void sum_national(std::size_t s);  // the nation from the territory's roots
+    void sum_national(std::size_t s);                                   // the nation from the territory's roots
+    [[nodiscard]] double national_band(const std::string& band) const;  // people of a band in the nation
+    [[nodiscard]] offer& slot(std::size_t s, std::size_t unit);         // own(s, unit), writable
+    // The unit of standard s's own level that row e lies in (0 for a national one; -1: none).
+    [[nodiscard]] int own_unit(std::size_t s, const placed_establishment& e) const;
+    void add_to_sector(offer& sum, std::size_t s, const offer& o, bool every_sector) const;
     [[nodiscard]] std::optional<std::size_t> governing(const placed_establishment& e) const;
 
     standards_catalogue catalogue_;

@@ -26,6 +26,9 @@ struct coverage_row {
     // A sector with no standard at this level: the level its standards are planned at (values
     // are then not applicable: null in JSON, empty in CSV).
     std::optional<level> planned_at;
+    // What current, ideal, deficit and surplus count: "establishments", or "households" for a
+    // network sector ("" for the row of every sector: establishments, networks' money only).
+    std::string counts;
 };
 
 struct coverage_query {
@@ -89,7 +92,8 @@ std::vector<ranking_row> rank_units(const coverage_model& model, level lvl, cons
                                     const ranking_options& options = {});
 
 // Where the State is absent: populated units of a level with no establishment counted in the
-// offer of `sector` (or, for "", of any sector of the catalogue).
+// offer of `sector` (or, for "", of any sector of the catalogue); for a network sector, no
+// household connected.
 struct absence_row {
     std::string code, name;
     double population = 0;

@@ -38,7 +38,8 @@ struct sectors_catalogue {
     [[nodiscard]] std::string ids() const;
 };
 
-// The sectors microplan has always known (the eight establishment sectors, every planning level),
+// The sectors microplan knows without a table (the eight establishment sectors and the water,
+// sewerage and electricity networks, every planning level and the nation),
 // for stores and catalogues without a sectors table.
 const sectors_catalogue& builtin_sectors();
 

@@ -101,7 +101,7 @@ std::string sector_label(const std::string& sector);
 // (file, line, column, rule: unknown sector, negative population, missing cost, ...);
 // throws format_error listing them all when any is an error.
 // `sectors` names the sectors allowed and the levels each may use (the store's sectors table, or
-// the built-in eight at every level).
+// the built-in ones at every level).
 standards_catalogue read_standards(const std::string& path, const sectors_catalogue& sectors = builtin_sectors());
 
 // The same validation for a catalogue built in memory (e.g. read back from the store):
