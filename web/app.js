@@ -56,7 +56,7 @@ const TEXT = {
     plan_gdp_required: "PIB creciendo {g} % al año; cerrar todas las brechas hasta {c} requiere {b} % del PIB ({u} USD en {y}).",
     plan_source: "Fuente del escenario", deficit_by_year: "Brecha por año (% de la del primer año)",
     deficit_households: "Brecha (hogares sin conexión)", deficit_households_per_10k: "Hogares sin conexión por 10.000 hab.",
-    households: "hogares", nation: "Nación",
+    households: "hogares", nation: "Nación", establishments_short: "establecimientos",
     planned_nation: "{s}: sus estándares cuentan el país como una sola unidad; su brecha está en «Cierre de brechas».",
     unfunded: "Sin financiar al final", budget_pct_gdp: "Presupuesto (% PIB)", required_title: "Cuánto cuesta cerrar todas las brechas hasta {y}",
     share_gdp: "% del PIB al año", total_usd: "Total (USD)", static_cost: "Costo estático (inversión)",
@@ -125,7 +125,7 @@ const TEXT = {
     plan_gdp_required: "GDP growing {g} % a year; closing every gap by {c} needs {b} % of GDP ({u} USD in {y}).",
     plan_source: "Scenario source", deficit_by_year: "Gap by year (% of the first year's)",
     deficit_households: "Gap (households not connected)", deficit_households_per_10k: "Households not connected per 10,000 people",
-    households: "households", nation: "Nation",
+    households: "households", nation: "Nation", establishments_short: "establishments",
     planned_nation: "{s}: its standards count the country as one unit; its gap is under “Closing the gap”.",
     unfunded: "Unfunded at the end", budget_pct_gdp: "Budget (% of GDP)", required_title: "What closing every gap by {y} costs",
     share_gdp: "% of GDP a year", total_usd: "Total (USD)", static_cost: "Static cost (investment)",
@@ -828,6 +828,29 @@ function deficitChart(sectors, years) {
     `<text x="${left - 4}" y="${y(0)}" font-size="10" text-anchor="end">0</text>${ticks}${lines.join("")}</svg>`;
 }
 
+// A small chart per sector: its own national gap year by year, in what it counts
+// (establishments, or households for a network), its first and last values labelled.
+function sectorCharts(sectors, years) {
+  const w = 190, h = 80, left = 4, right = 4, top = 26, bottom = 12;
+  return `<div class="sector-charts">` + sectors.map((s) => {
+    const values = s.trajectory.map((p) => p.deficit);
+    const max = Math.max(1, ...values);
+    const x = (i) => left + (i * (w - left - right)) / Math.max(1, years.length - 1);
+    const y = (v) => top + (1 - v / max) * (h - top - bottom);
+    const unit = t(s.counts === "households" ? "households" : "establishments_short");
+    const last = values.length ? values[values.length - 1] : 0;
+    return `<svg data-testid="plan-sector-chart" data-sector="${s.sector}" viewBox="0 0 ${w} ${h}" width="${w}" role="img" ` +
+      `aria-label="${sectorName(s.sector, s.sector_label)}">` +
+      `<text x="${left}" y="10" font-size="10" font-weight="bold">${sectorName(s.sector, s.sector_label)}</text>` +
+      `<text x="${left}" y="21" font-size="9" fill="#555" data-testid="counts">${unit}</text>` +
+      `<line x1="${left}" y1="${y(0)}" x2="${w - right}" y2="${y(0)}" stroke="#bbb"/>` +
+      `<polyline fill="none" stroke-width="2" stroke="${SECTOR_COLOURS[s.sector] || "#666"}" ` +
+      `points="${values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}"/>` +
+      `<text x="${left}" y="${h - 2}" font-size="9">${years[0]}: ${fmt(values[0] || 0)}</text>` +
+      `<text x="${w - right}" y="${h - 2}" font-size="9" text-anchor="end" data-testid="last">${years[years.length - 1]}: ${fmt(last)}</text></svg>`;
+  }).join("") + `</div>`;
+}
+
 async function loadBudgetScenarios() {
   const plan = await api("/plan").catch(() => null);
   state.budgetScenarios = plan && plan.budget_scenarios && plan.budget_scenarios.length ? plan.budget_scenarios
@@ -874,7 +897,7 @@ async function showPlan() {
   if (p.gdp) html += `<p>${t(p.required ? "plan_gdp_required" : "plan_gdp").replace("{g}", fmt(p.gdp.growth * 100, 1))
     .replace("{b}", fmt(y0.budget_pct_gdp, 2)).replace("{u}", fmt(y0.budget)).replace("{y}", y0.year)
     .replace("{c}", p.required ? p.required.close_by : "")}</p>`;
-  html += `<h2>${t("deficit_by_year")}</h2>${deficitChart(p.sectors, years)}`;
+  html += `<h2>${t("deficit_by_year")}</h2>${deficitChart(p.sectors, years)}${sectorCharts(p.sectors, years)}`;
   html += `<table data-testid="plan-sectors"><tr><th>${t("sector")}</th><th>${t("closing")}</th><th>${t("budget_pct_gdp")}</th><th>${t("unfunded")}</th></tr>` +
     p.sectors.map((s) => `<tr data-sector="${s.sector}"><td><span style="color:${SECTOR_COLOURS[s.sector] || "#666"}">■</span> ${label(s)}</td>` +
       `<td data-testid="closing-year">${s.closing_year === null ? t("never") : s.closing_year}</td>` +

@@ -39,6 +39,14 @@ await withViewerPage("plan test", /(?!)/, async (page, errors) => {
   const starts = await page.$$eval("[data-testid=plan-chart] polyline", (ls) => ls.map((l) => l.getAttribute("points").split(" ")[0].split(",")[1]));
   const open = served.sectors.map((s, i) => [s.trajectory[0].deficit > 0, starts[i]]).filter(([gap]) => gap).map(([, y]) => y);
   assert.ok(open.length >= 2 && open.every((y) => y === open[0]), `lines start at one height: ${starts}`);
+  // A chart per sector in what it counts, its last value the served trajectory's.
+  for (const s of served.sectors) {
+    const chart = `[data-testid=plan-sector-chart][data-sector=${s.sector}]`;
+    assert.equal(await page.textContent(`${chart} [data-testid=counts]`), s.counts === "households" ? "hogares" : "establecimientos", s.sector);
+    const last = await page.textContent(`${chart} [data-testid=last]`);
+    const value = s.trajectory[s.trajectory.length - 1].deficit;
+    assert.equal(Number(last.split(": ")[1].replace(/\./g, "")), Math.round(value), `${s.sector}: ${last}`);
+  }
   step(`pessimistic: ${lines.length} sector lines of ${served.years.length} years, closing years as served`);
 
   n = await shown(page);

@@ -47,7 +47,18 @@ attribute_result import_attribute(const attribute_request& request) {
         throw store_error({request.store, {}, {}, {}, {}}, "level absent",
                           "the store holds no " + std::string(level_table(table.lvl)));
     population_table_result r = read_population_table(table, units);
-    attribute_result out{r.values.at(total_band), units.units.size(), r.value_field, std::move(r.report)};
+    // A value refused (not a number, negative) or no value at all: nothing is written, every
+    // refused row named (an attribute such as households connected must not be half imported).
+    std::string refused;
+    for (const auto& f : r.report.items)
+        if (f.sev == severity::error) refused += "\n  " + f.to_text();
+    const auto values = r.values.find(total_band);
+    if (!refused.empty() || values == r.values.end() || values->second.empty())
+        throw format_error({table.path, {}, {}, r.value_field, {}}, "attribute not imported",
+                           refused.empty() ? "no row gives a value of field '" + r.value_field + "' for a " +
+                                                 std::string(level_name(table.lvl)) + " of the store"
+                                           : "rows refused, nothing written:" + refused);
+    attribute_result out{values->second, units.units.size(), r.value_field, std::move(r.report)};
     store::update_atomically(
         lock, [&](store::planning_store& db) { db.write_attributes(table.lvl, request.name, out.values, table.path); });
     return out;

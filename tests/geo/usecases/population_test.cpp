@@ -132,4 +132,25 @@ TEST(UsecaseStandards, AnAttributeIsJoinedByCodeAndStored) {
     auto attributes =
         geo::store::open_store(c.store, geo::store::open_mode::read_only)->read_attributes(geo::level::circuit);
     EXPECT_DOUBLE_EQ(attributes.at("poverty").at("17D06C01"), 40.5);
+    // Households connected with a refused value, or with no unit matched: nothing written, every
+    // refused row named (was: the good rows written, or "map::at" when none was good).
+    const std::string before = read_bytes(c.store);
+    request.name = "water_connected";
+    request.table.path = dir.write("bad.csv", "code,nbi\n17D06C01,12\n17D06C02,-5\n17D06C03,muchos\n");
+    auto error_of = [&] {
+        try {
+            geo::usecases::import_attribute(request);
+        } catch (const geo::format_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    std::string what = error_of();
+    EXPECT_NE(what.find("bad.csv"), std::string::npos) << what;
+    EXPECT_NE(what.find("row 2, field nbi: '-5' is not a non-negative number"), std::string::npos) << what;
+    EXPECT_NE(what.find("[population.bad_value]"), std::string::npos) << what;
+    request.table.path = dir.write("none.csv", "code,nbi\n99D99C99,3\n");
+    what = error_of();
+    EXPECT_NE(what.find("no row gives a value of field 'nbi' for a circuit of the store"), std::string::npos) << what;
+    EXPECT_EQ(read_bytes(c.store), before);
 }
