@@ -6,6 +6,40 @@
 #include "commands.hpp"
 #include "microplan/geo/error.hpp"
 
+namespace {
+
+// The tables planning reads from a store: standards, budget scenarios, sectors, projects.
+template <class AddTo>
+void add_planning_tables(CLI::App& app, AddTo& add_to) {
+    CLI::App* standards = app.add_subcommand("standards", "Service standards catalogues (the ideal offer)");
+    standards->require_subcommand(1);
+    add_to(*standards, 2, "import", "Validate a standards catalogue and put it in force in a store",
+           microplan::cli::add_standards_import);
+    add_to(*standards, 2, "check", "Validate a standards catalogue and list its sectors",
+           microplan::cli::add_standards_check);
+    CLI::App* budget =
+        app.add_subcommand("budget", "Budget scenarios (GDP, its growth, the share for closing the gap)");
+    budget->require_subcommand(1);
+    add_to(*budget, 2, "import", "Validate a budget scenarios table and put it in force in a store",
+           microplan::cli::add_budget_import);
+    add_to(*budget, 2, "check", "Validate a budget scenarios table and list its scenarios",
+           microplan::cli::add_budget_check);
+    CLI::App* sectors = app.add_subcommand(
+        "sectors", "Sectors (names, establishments or networks, Tabla 1 type, the levels their standards may use)");
+    sectors->require_subcommand(1);
+    add_to(*sectors, 2, "import", "Validate a sectors table and put it in force in a store",
+           microplan::cli::add_sectors_import);
+    add_to(*sectors, 2, "check", "Validate a sectors table and list its sectors", microplan::cli::add_sectors_check);
+    CLI::App* projects = app.add_subcommand(
+        "projects",
+        "The investment portfolio: projects tied to the gaps they close (served as the projects collection)");
+    projects->require_subcommand(1);
+    add_to(*projects, 2, "import", "Validate a projects table, place its projects and make it the store's portfolio",
+           microplan::cli::add_projects_import);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     CLI::App app{"microplan: territorial planning of public services (zones, districts, circuits)"};
     app.require_subcommand(1);
@@ -62,25 +96,7 @@ int main(int argc, char** argv) {
            microplan::cli::add_population_allocate);
     add_to(*population, 2, "project", "Project population to later years with cantonal projections (INEC)",
            microplan::cli::add_population_project);
-    CLI::App* standards = app.add_subcommand("standards", "Service standards catalogues (the ideal offer)");
-    standards->require_subcommand(1);
-    add_to(*standards, 2, "import", "Validate a standards catalogue and put it in force in a store",
-           microplan::cli::add_standards_import);
-    add_to(*standards, 2, "check", "Validate a standards catalogue and list its sectors",
-           microplan::cli::add_standards_check);
-    CLI::App* budget =
-        app.add_subcommand("budget", "Budget scenarios (GDP, its growth, the share for closing the gap)");
-    budget->require_subcommand(1);
-    add_to(*budget, 2, "import", "Validate a budget scenarios table and put it in force in a store",
-           microplan::cli::add_budget_import);
-    add_to(*budget, 2, "check", "Validate a budget scenarios table and list its scenarios",
-           microplan::cli::add_budget_check);
-    CLI::App* sectors = app.add_subcommand(
-        "sectors", "Sectors (names, establishments or networks, Tabla 1 type, the levels their standards may use)");
-    sectors->require_subcommand(1);
-    add_to(*sectors, 2, "import", "Validate a sectors table and put it in force in a store",
-           microplan::cli::add_sectors_import);
-    add_to(*sectors, 2, "check", "Validate a sectors table and list its sectors", microplan::cli::add_sectors_check);
+    add_planning_tables(app, add_to);
     add("attributes", "Import a unit attribute (e.g. a poverty index) used by standards' endogenisation factors",
         microplan::cli::add_attributes);
     add("coverage", "Current vs ideal offer, deficit and its cost per unit and sector (JSON or CSV)",

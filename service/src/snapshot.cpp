@@ -124,6 +124,7 @@ std::string collection_title(std::string_view id) {
     if (id == "cantons") return "Cantones";
     if (id == "parishes") return "Parroquias";
     if (id == "establishments") return "Establecimientos de servicios";
+    if (id == "projects") return "Proyectos de inversión";
     return std::string(id);
 }
 
@@ -306,6 +307,58 @@ collection establishments_collection(geo::store::planning_store& db, const geo::
 }
 }  // namespace
 
+namespace {
+// The investment portfolio (issue 20): a point where the project has one (else no geometry),
+// the units it works in, its costs, financing, dates and progress.
+collection projects_collection(const std::vector<geo::store::stored_project>& rows) {
+    collection c;
+    c.id = "projects";
+    c.title = collection_title(c.id);
+    c.description = "Investment projects tied to the gaps they close (microplan projects import)";
+    c.queryables = {{"code", "string", "Código del proyecto"},
+                    {"name", "string", "Nombre"},
+                    {"sector", "string", "Sector"},
+                    {"kind", "string", "Tipo (new_establishment, rehabilitation, expansion, network_extension, other)"},
+                    {"status", "string", "Estado (planned, funded, in_execution, finished, suspended)"},
+                    {"investment", "number", "Inversión (USD)"},
+                    {"zone_code", "string", "Zona"},
+                    {"district_code", "string", "Distrito"},
+                    {"circuit_code", "string", "Circuito"}};
+    for (const geo::store::stored_project& row : rows) {
+        const geo::project& p = row.attributes;
+        feature_record f;
+        f.fid = row.fid;
+        nlohmann::json milestones = nlohmann::json::array();
+        for (const auto& m : p.milestones) milestones.push_back({{"date", m.date}, {"name", m.name}});
+        f.properties = {{"code", p.code},
+                        {"name", p.name},
+                        {"sector", p.sector},
+                        {"kind", std::string(geo::kind_name(p.kind))},
+                        {"typology", p.typology},
+                        {"status", std::string(geo::status_name(p.status))},
+                        {"unit_code", p.unit_code},
+                        {"zone_code", row.zone_code},
+                        {"district_code", row.district_code},
+                        {"circuit_code", row.circuit_code},
+                        {"investment", p.investment},
+                        {"recurrent", p.recurrent},
+                        {"own_funds", p.own_funds},
+                        {"transfers", p.transfers},
+                        {"debt", p.debt},
+                        {"international", p.international},
+                        {"start", p.start},
+                        {"end", p.end},
+                        {"milestones", milestones},
+                        {"entity", p.entity}};
+        f.properties["physical_progress"] = p.physical_progress ? nlohmann::json(*p.physical_progress) : nullptr;
+        if (p.lon && p.lat) f.location = tiles::point{*p.lon, *p.lat};
+        c.features.push_back(std::move(f));
+    }
+    finish_collection(c, {"code", "name", "sector", "kind", "status", "circuit_code"});
+    return c;
+}
+}  // namespace
+
 std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, std::uint64_t generation) {
     auto started = std::chrono::steady_clock::now();
     auto snap = std::shared_ptr<snapshot>(new snapshot());
@@ -415,6 +468,8 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
     for (auto& w : workers) w.join();
 
     if (db.has_establishment_layer()) snap->collections_.push_back(establishments_collection(db, model));
+    if (auto projects = db.read_projects(); !projects.empty())
+        snap->collections_.push_back(projects_collection(projects));
     snap->find_views();
     snap->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return snap;

@@ -26,6 +26,7 @@ TEST(Cli, EverySubcommandHasHelp) {
                             "standards check",
                             "sectors import",
                             "sectors check",
+                            "projects import",
                             "budget import",
                             "budget check",
                             "attributes",
@@ -305,6 +306,34 @@ TEST(Cli, ANationalStandardIsCountedForTheNationOnly) {
         run("sqlite3 " + store +
             " \"SELECT COUNT(*) FROM coverage WHERE level = 'nation' AND sector = 'justice' AND typology = ''\"");
     EXPECT_EQ(rows.output, "1\n");
+}
+
+// The investment portfolio from the CLI, served as the OGC API collection `projects` that GDAL's
+// OAPIF driver (QGIS's) reads; a bad table exits 2 naming its rows, nothing written.
+TEST(Cli, ProjectsAreImportedAndServedToGdal) {
+    scratch dir;
+    std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(demo_store_at(store).exit_code, 0);
+    auto imp = run(microplan_cmd("projects import " + store + " " + std::string(MICROPLAN_DATA_DIR) +
+                                 "/projects/demo_example.csv"));
+    ASSERT_EQ(imp.exit_code, 0) << imp.output;
+    EXPECT_NE(imp.output.find("6 projects from"), std::string::npos) << imp.output;
+    EXPECT_NE(imp.output.find("3 placed by their point, 3 by their unit"), std::string::npos) << imp.output;
+    const std::string before = read_bytes(store);
+    auto bad = run(microplan_cmd("projects import " + store + " " +
+                                 dir.write("bad.csv", "code,name,sector,unit_code\nQ,Nada,astrology,17D06\n")));
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("line 2, column sector: unknown sector 'astrology'"), std::string::npos) << bad.output;
+    EXPECT_EQ(read_bytes(store), before);
+    auto served = run("(" + microplan_cmd("serve " + store + " --port 0 --access-log off") + " > " + dir.path("log") +
+                      " 2>&1 & pid=$!; for i in $(seq 600); do grep -q 'microplan serving' " + dir.path("log") +
+                      " && break; sleep 0.1; done; url=$(grep -o 'http://127.0.0.1:[0-9]*' " + dir.path("log") +
+                      " | head -1); ogrinfo -ro -al -q OAPIF:$url projects -where \"code = 'P-2025-001'\"; "
+                      "ogrinfo -ro -so OAPIF:$url projects; kill -TERM $pid; wait $pid)");
+    EXPECT_NE(served.output.find("Feature Count: 6"), std::string::npos) << served.output;
+    EXPECT_NE(served.output.find("circuit_code (String) = 01D01C01"), std::string::npos) << served.output;
+    EXPECT_NE(served.output.find("status (String) = in_execution"), std::string::npos) << served.output;
+    EXPECT_NE(served.output.find("POINT (-80.425073 0.285577)"), std::string::npos) << served.output;
 }
 
 TEST(Cli, AccessibilityOnTheDemoStore) {

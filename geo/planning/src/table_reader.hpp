@@ -24,7 +24,8 @@ struct table_reader {
         defn = ds->GetLayer(0)->GetLayerDefn();
     }
     // Keys as written in docs ("gdp_year"), compared as field_key compares names.
-    int column(std::initializer_list<const char*> keys) const {
+    int column(std::initializer_list<const char*> keys) const { return column(std::vector<const char*>(keys)); }
+    int column(const std::vector<const char*>& keys) const {
         std::vector<std::string> folded;
         for (const char* k : keys) folded.push_back(names::field_key(k));
         return find_column(defn, folded).value_or(-1);

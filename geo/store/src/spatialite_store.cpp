@@ -79,6 +79,12 @@ public:
     std::optional<budget_scenarios> read_budget_scenarios() override {
         return spatialite::read_budget_scenarios(conn());
     }
+    void write_projects(std::span<const stored_project> rows, const import_record& record,
+                        const findings& report) override {
+        spatialite::write_projects(conn(), rows);
+        spatialite::record_import(conn(), "projects", record, rows.size(), report);
+    }
+    std::vector<stored_project> read_projects() override { return spatialite::read_projects(conn()); }
     void write_sectors(const sectors_catalogue& table) override { spatialite::write_sectors(conn(), table); }
     std::optional<sectors_catalogue> read_sectors() override { return spatialite::read_sectors(conn()); }
     void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,

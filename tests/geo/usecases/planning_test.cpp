@@ -5,6 +5,7 @@
 #include "demo_store.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/usecases/projects.hpp"
 #include "microplan/geo/usecases/standards.hpp"
 #include "support.hpp"
 
@@ -225,3 +226,61 @@ TEST(UsecaseStandards, ASectorsTableIsPutInForceOnlyWhereTheCatalogueFitsIt) {
     EXPECT_THROW(geo::usecases::put_standards_in_force(store, sport), geo::format_error);
     EXPECT_EQ(read_bytes(store), before);
 }
+
+namespace {
+
+// The investment portfolio: the example table placed in the demo's units, by point or by unit
+// code; bad places refused with every row named, nothing written.
+TEST(UsecaseProjects, ThePortfolioIsPlacedByPointOrUnitAndRefusedWholeWhenARowIsWrong) {
+    scratch dir;
+    const std::string store = dir.path("demo.sqlite");
+    demo_store::get().copy_to(store);
+    auto r = geo::usecases::import_projects(store, std::string(MICROPLAN_DATA_DIR) + "/projects/demo_example.csv");
+    ASSERT_EQ(r.rows.size(), 6u);
+    EXPECT_EQ(r.by_point, 3u);
+    EXPECT_EQ(r.by_unit, 3u);
+    auto stored = geo::usecases::read_projects(store);
+    ASSERT_EQ(stored.size(), 6u);
+    // By point: the circuit it lies in, with its district and zone.
+    EXPECT_EQ(stored[0].circuit_code, "01D01C01");
+    EXPECT_EQ(stored[0].district_code, "01D01");
+    EXPECT_FALSE(stored[0].zone_code.empty());
+    // By point and unit code, agreeing; by circuit code alone: its parents from the store.
+    EXPECT_EQ(stored[1].circuit_code, "03D02C02");
+    EXPECT_EQ(stored[2].circuit_code, "05D01C03");
+    EXPECT_EQ(stored[2].district_code, "05D01");
+    EXPECT_FALSE(stored[2].zone_code.empty());
+    // A zone's project: the zone only.
+    EXPECT_EQ(stored[5].zone_code, "Z9");
+    EXPECT_TRUE(stored[5].district_code.empty());
+    EXPECT_EQ(stored[5].attributes.milestones.size(), 2u);
+    EXPECT_EQ(stored[5].attributes.debt, 50000000);
+    ASSERT_TRUE(stored[0].attributes.physical_progress);
+    EXPECT_EQ(*stored[0].attributes.physical_progress, 45);
+
+    const std::string before = read_bytes(store);
+    std::string bad = dir.write("bad.csv",
+                                "code,name,sector,lon,lat,unit_code,investment\n"
+                                "X1,En el mar,health,-100,-40,,10\n"
+                                "X2,Otro circuito,health,-80.425073,0.285577,03D02C02,10\n"
+                                "X3,No existe,health,,,99D99C99,10\n"
+                                "X4,Bien,health,,,01D01,10\n");
+    std::string what;
+    try {
+        geo::usecases::import_projects(store, bad);
+    } catch (const geo::format_error& e) {
+        what = e.what();
+    }
+    EXPECT_NE(what.find("line 2, column lon: project X1: its point (-100"), std::string::npos) << what;
+    EXPECT_NE(what.find("[projects.outside]"), std::string::npos) << what;
+    EXPECT_NE(what.find("line 3, column unit_code: project X2: its point lies in circuit 01D01C01, not in 03D02C02"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("line 4, column unit_code: project X3: no circuit of the store has code 99D99C99"),
+              std::string::npos)
+        << what;
+    EXPECT_EQ(what.find("X4"), std::string::npos) << what;
+    EXPECT_EQ(read_bytes(store), before);
+}
+
+}  // namespace

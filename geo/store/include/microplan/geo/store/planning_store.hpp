@@ -30,6 +30,7 @@
 #include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/planning/projects.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/population/population.hpp"
 #include "microplan/geo/store/write_lock.hpp"
@@ -73,6 +74,14 @@ struct stored_establishment {
     std::string placement;                       // inside, snapped, outside, invalid, by_code
     std::string placement_level;                 // by_code: the finest level placed ("" otherwise)
     [[nodiscard]] const std::string& code(level l) const { return codes[static_cast<std::size_t>(l)]; }
+};
+
+// A project of the investment portfolio as stored: with the units it works in (from its point,
+// else from its unit code and that unit's parents; "" where unknown).
+struct stored_project {
+    std::int64_t fid = 0;
+    project attributes;
+    std::string zone_code, district_code, circuit_code;
 };
 
 // Workshop scenarios: named sets of proposed establishments, each edit undoable.
@@ -187,6 +196,11 @@ public:
     virtual void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,
                                   const std::string& source) = 0;
     virtual unit_attributes read_attributes(level lvl) = 0;
+    // Replaces the investment portfolio (projects, in table order) and records the import.
+    virtual void write_projects(std::span<const stored_project> rows, const import_record& record,
+                                const findings& report) = 0;
+    // The portfolio in fid order (empty when the store has none).
+    virtual std::vector<stored_project> read_projects() = 0;
     // Replaces the coverage results of `year` (one row per unit, sector and typology).
     virtual void write_coverage(const coverage_model& model, int year, const closing_plan* plan = nullptr) = 0;
 

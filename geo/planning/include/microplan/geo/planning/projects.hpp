@@ -1,0 +1,58 @@
+#pragma once
+// The investment portfolio (issue 20, item 1): projects tied to the gap they close. A project is
+// read from any table GDAL reads (one row per project; docs/results.md lists the columns), every
+// bad row reported with line, column and rule before anything is written.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "microplan/geo/model/finding.hpp"
+#include "microplan/geo/model/level.hpp"
+#include "microplan/geo/planning/sectors.hpp"
+
+namespace microplan::geo {
+
+enum class project_kind { new_establishment, rehabilitation, expansion, network_extension, other };
+enum class project_status { planned, funded, in_execution, finished, suspended };
+
+std::string_view kind_name(project_kind k);
+std::string_view status_name(project_status s);
+
+struct milestone {
+    std::string date;  // YYYY-MM-DD or YYYY-MM
+    std::string name;
+};
+
+struct project {
+    long long line = 0;  // data line in the table, for messages
+    std::string code, name, sector, typology;
+    project_kind kind = project_kind::new_establishment;
+    project_status status = project_status::planned;
+    // Where: a point (WGS 84) or the unit it works in (its code, at the level its shape says).
+    std::optional<double> lon, lat;
+    std::string unit_code;
+    std::optional<level> unit_level;
+    double investment = 0, recurrent = 0;  // USD; recurrent a year once finished
+    // Financing by source (USD); their sum is the financing secured.
+    double own_funds = 0, transfers = 0, debt = 0, international = 0;
+    std::string start, end;  // YYYY-MM-DD (or YYYY-MM)
+    std::vector<milestone> milestones;
+    std::optional<double> physical_progress;  // % done, 0-100
+    std::string entity;                       // responsible entity
+    [[nodiscard]] double financing() const { return own_funds + transfers + debt + international; }
+};
+
+struct projects_table {
+    std::string source;
+    std::vector<project> items;
+};
+
+// Reads and checks a portfolio; `sectors` names the sectors a project may close a gap of.
+// Throws format_error listing every bad row (file, line, column, rule) when one is an error;
+// warnings (financing that does not add up to the investment) come back in `report`.
+projects_table read_projects(const std::string& path, const sectors_catalogue& sectors, findings* report = nullptr);
+
+// "2026-03-15" or "2026-03" when it is a real date of that shape; nullopt otherwise.
+std::optional<std::string> parse_project_date(const std::string& text);
+
+}  // namespace microplan::geo

@@ -1,0 +1,304 @@
+#include "microplan/geo/planning/projects.hpp"
+
+#include <cmath>
+#include <map>
+
+#include "microplan/geo/io/establishment_import.hpp"
+#include "microplan/geo/model/bounds.hpp"
+#include "microplan/geo/model/names.hpp"
+#include "table_reader.hpp"
+
+namespace microplan::geo {
+
+namespace {
+
+using planning_tables::table_reader;
+using planning_tables::trimmed_text;
+
+// Spellings planners use (English and Spanish), folded as names::fold folds.
+const std::map<std::string, project_kind>& kinds() {
+    static const std::map<std::string, project_kind> k = {{"NEW ESTABLISHMENT", project_kind::new_establishment},
+                                                          {"NEW", project_kind::new_establishment},
+                                                          {"NUEVO", project_kind::new_establishment},
+                                                          {"CONSTRUCCION", project_kind::new_establishment},
+                                                          {"REHABILITATION", project_kind::rehabilitation},
+                                                          {"REHABILITACION", project_kind::rehabilitation},
+                                                          {"EXPANSION", project_kind::expansion},
+                                                          {"AMPLIACION", project_kind::expansion},
+                                                          {"NETWORK EXTENSION", project_kind::network_extension},
+                                                          {"EXTENSION DE RED", project_kind::network_extension},
+                                                          {"OTHER", project_kind::other},
+                                                          {"OTRO", project_kind::other}};
+    return k;
+}
+
+const std::map<std::string, project_status>& statuses() {
+    static const std::map<std::string, project_status> s = {{"PLANNED", project_status::planned},
+                                                            {"PLANIFICADO", project_status::planned},
+                                                            {"FUNDED", project_status::funded},
+                                                            {"FINANCIADO", project_status::funded},
+                                                            {"IN EXECUTION", project_status::in_execution},
+                                                            {"EN EJECUCION", project_status::in_execution},
+                                                            {"FINISHED", project_status::finished},
+                                                            {"TERMINADO", project_status::finished},
+                                                            {"FINALIZADO", project_status::finished},
+                                                            {"SUSPENDED", project_status::suspended},
+                                                            {"SUSPENDIDO", project_status::suspended}};
+    return s;
+}
+
+// One row's checks: every failure is reported with its line and column.
+struct row_check {
+    const std::string& path;
+    long long line;
+    findings& report;
+    void add(severity sev, const std::string& column, const std::string& rule, const std::string& message) {
+        finding f;
+        f.sev = sev;
+        f.rule = "projects." + rule;
+        f.feature = line;
+        f.message = path + ", line " + std::to_string(line) + ", column " + column + ": " + message;
+        report.add(std::move(f));
+    }
+    void fail(const std::string& column, const std::string& rule, const std::string& message) {
+        add(severity::error, column, rule, message);
+    }
+    // A number in `range` (empty: nullopt).
+    std::optional<double> number(const std::string& text, const std::string& column, const bounds::interval& range) {
+        if (text.empty()) return std::nullopt;
+        auto v = parse_number(text);
+        if (!v) {
+            fail(column, "not_a_number", "'" + text + "' is not a number");
+            return std::nullopt;
+        }
+        if (!bounds::within(*v, range)) {
+            fail(column, "out_of_range", bounds::violation(*v, range));
+            return std::nullopt;
+        }
+        return v;
+    }
+};
+
+constexpr bounds::interval percent{0, 100, "a progress lies between 0 and 100 %"};
+
+}  // namespace
+
+std::string_view kind_name(project_kind k) {
+    switch (k) {
+        case project_kind::new_establishment:
+            return "new_establishment";
+        case project_kind::rehabilitation:
+            return "rehabilitation";
+        case project_kind::expansion:
+            return "expansion";
+        case project_kind::network_extension:
+            return "network_extension";
+        case project_kind::other:
+            return "other";
+    }
+    return "other";
+}
+
+std::string_view status_name(project_status s) {
+    switch (s) {
+        case project_status::planned:
+            return "planned";
+        case project_status::funded:
+            return "funded";
+        case project_status::in_execution:
+            return "in_execution";
+        case project_status::finished:
+            return "finished";
+        case project_status::suspended:
+            return "suspended";
+    }
+    return "planned";
+}
+
+std::optional<std::string> parse_project_date(const std::string& text) {
+    auto digits = [&](std::size_t from, std::size_t n) {
+        for (std::size_t i = from; i < from + n; ++i)
+            if (i >= text.size() || text[i] < '0' || text[i] > '9') return false;
+        return true;
+    };
+    if (!(text.size() == 7 || text.size() == 10) || !digits(0, 4) || text[4] != '-' || !digits(5, 2))
+        return std::nullopt;
+    const int year = std::stoi(text.substr(0, 4)), month = std::stoi(text.substr(5, 2));
+    if (!bounds::within(year, bounds::year) || month < 1 || month > 12) return std::nullopt;
+    if (text.size() == 7) return text;
+    if (text[7] != '-' || !digits(8, 2)) return std::nullopt;
+    const int day = std::stoi(text.substr(8, 2));
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day < 1 || day > days[month - 1] || (month == 2 && day == 29 && !leap)) return std::nullopt;
+    return text;
+}
+
+namespace {
+
+// "2026-03: diseño; 2026-09-30: obra gris" -> milestones, each date checked.
+std::vector<milestone> parse_milestones(const std::string& text, row_check& check) {
+    std::vector<milestone> out;
+    for (std::size_t from = 0; from < text.size();) {
+        std::size_t to = std::min(text.find(';', from), text.size());
+        std::string item = text.substr(from, to - from);
+        from = to + 1;
+        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (item.empty()) continue;
+        const std::size_t colon = item.find(':');
+        std::string date = item.substr(0, colon), name = colon == std::string::npos ? "" : item.substr(colon + 1);
+        while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+        if (!parse_project_date(date)) {
+            check.fail("milestones", "date_invalid",
+                       "'" + item + "' does not start with a date (YYYY-MM-DD: name; milestones joined with ;)");
+            continue;
+        }
+        out.push_back({date, name});
+    }
+    return out;
+}
+
+// The row's place: a point, a unit code, or both.
+void read_place(project& p, const std::string& lon, const std::string& lat, const std::string& unit, row_check& check) {
+    p.lon = check.number(lon, "lon", bounds::longitude);
+    p.lat = check.number(lat, "lat", bounds::latitude);
+    if (lon.empty() != lat.empty())
+        check.fail(lon.empty() ? "lon" : "lat", "coordinate_missing", "a point needs both lon and lat");
+    p.unit_code = unit;
+    if (!unit.empty()) {
+        for (level l : {level::circuit, level::district, level::zone})
+            if (code_is_well_formed(l, unit)) p.unit_level = l;
+        if (!p.unit_level)
+            check.fail("unit_code", "unit_code_invalid",
+                       "'" + unit + "' is not a zone, district or circuit code (like Z8, 17D06, 17D06C03)");
+    }
+    if (lon.empty() && lat.empty() && unit.empty())
+        check.fail("lon", "place_missing", "a project needs a point (lon, lat) or the code of its unit (unit_code)");
+}
+
+project read_row(OGRFeature& f, const std::map<std::string, int>& c, const sectors_catalogue& sectors,
+                 row_check& check) {
+    auto cell = [&](const char* name) { return trimmed_text(f, c.at(name)); };
+    project p;
+    p.line = check.line;
+    p.code = cell("code");
+    if (p.code.empty()) check.fail("code", "code_missing", "the project has no code");
+    p.name = cell("name");
+    if (p.name.empty()) check.fail("name", "name_missing", "the project has no name");
+    const std::string sector = cell("sector");
+    p.sector = sectors.canonical(sector);
+    if (sector.empty())
+        check.fail("sector", "sector_missing", "the sector whose gap the project closes is empty");
+    else if (!sectors.find(p.sector))
+        check.fail("sector", "sector_unknown", "unknown sector '" + sector + "' (known: " + sectors.ids() + ")");
+    p.typology = cell("typology");
+    if (const std::string k = cell("kind"); !k.empty()) {
+        auto it = kinds().find(names::fold(k));
+        if (it == kinds().end())
+            check.fail("kind", "kind_unknown",
+                       "'" + k + "' is not new_establishment, rehabilitation, expansion, network_extension or other");
+        else
+            p.kind = it->second;
+    }
+    if (const std::string s = cell("status"); !s.empty()) {
+        auto it = statuses().find(names::fold(s));
+        if (it == statuses().end())
+            check.fail("status", "status_unknown",
+                       "'" + s + "' is not planned, funded, in_execution, finished or suspended");
+        else
+            p.status = it->second;
+    }
+    read_place(p, cell("lon"), cell("lat"), cell("unit_code"), check);
+    p.investment = check.number(cell("investment"), "investment", bounds::cost_usd).value_or(0);
+    p.recurrent = check.number(cell("recurrent"), "recurrent", bounds::cost_usd).value_or(0);
+    p.own_funds = check.number(cell("own_funds"), "own_funds", bounds::cost_usd).value_or(0);
+    p.transfers = check.number(cell("transfers"), "transfers", bounds::cost_usd).value_or(0);
+    p.debt = check.number(cell("debt"), "debt", bounds::cost_usd).value_or(0);
+    p.international = check.number(cell("international"), "international", bounds::cost_usd).value_or(0);
+    p.physical_progress = check.number(cell("physical_progress"), "physical_progress", percent);
+    for (auto [column, out] : {std::pair{"start", &p.start}, std::pair{"end", &p.end}}) {
+        const std::string d = cell(column);
+        if (d.empty()) continue;
+        if (auto ok = parse_project_date(d))
+            *out = *ok;
+        else
+            check.fail(column, "date_invalid", "'" + d + "' is not a date (YYYY-MM-DD or YYYY-MM)");
+    }
+    if (!p.start.empty() && !p.end.empty() && p.end < p.start)
+        check.fail("end", "end_before_start", "the project ends (" + p.end + ") before it starts (" + p.start + ")");
+    p.milestones = parse_milestones(cell("milestones"), check);
+    p.entity = cell("entity");
+    if (p.financing() > 0 && std::abs(p.financing() - p.investment) > 0.01 * std::max(p.investment, 1.0))
+        check.add(severity::warning, "own_funds", "financing_mismatch",
+                  "the financing sources add up to " + std::to_string(static_cast<long long>(p.financing())) +
+                      " USD, not the investment of " + std::to_string(static_cast<long long>(p.investment)) + " USD");
+    return p;
+}
+
+}  // namespace
+
+projects_table read_projects(const std::string& path, const sectors_catalogue& sectors, findings* report_out) {
+    table_reader t(path);
+    // Columns as docs/results.md writes them, with Spanish headers.
+    const std::map<std::string, std::vector<const char*>> names = {
+        {"code", {"code", "codigo", "cup", "project_code"}},
+        {"name", {"name", "nombre"}},
+        {"sector", {"sector"}},
+        {"kind", {"kind", "tipo"}},
+        {"typology", {"typology", "tipologia"}},
+        {"status", {"status", "estado"}},
+        {"lon", {"lon", "longitude", "longitud", "x"}},
+        {"lat", {"lat", "latitude", "latitud", "y"}},
+        {"unit_code", {"unit_code", "unidad", "codigo_unidad", "circuit_code", "district_code"}},
+        {"investment", {"investment", "inversion", "investment_cost"}},
+        {"recurrent", {"recurrent", "recurrente", "recurrent_cost", "gasto_corriente"}},
+        {"own_funds", {"own_funds", "fondos_propios", "recursos_propios"}},
+        {"transfers", {"transfers", "transferencias"}},
+        {"debt", {"debt", "deuda", "credito"}},
+        {"international", {"international", "cooperacion", "internacional"}},
+        {"start", {"start", "inicio", "fecha_inicio"}},
+        {"end", {"end", "fin", "fecha_fin"}},
+        {"milestones", {"milestones", "hitos"}},
+        {"physical_progress", {"physical_progress", "avance_fisico"}},
+        {"entity", {"entity", "entidad", "responsable"}}};
+    std::map<std::string, int> c;
+    for (const auto& [key, spellings] : names) c[key] = t.column(spellings);
+    t.require(c["code"], "code", "projects table");
+    t.require(c["sector"], "sector", "projects table");
+    projects_table out;
+    out.source = path;
+    findings report;
+    std::map<std::string, long long> seen;
+    long long line = 1;
+    for (auto& f : *t.ds->GetLayer(0)) {
+        ++line;
+        row_check check{path, line, report};
+        project p = read_row(*f, c, sectors, check);
+        if (!p.code.empty()) {
+            auto [it, fresh] = seen.emplace(p.code, line);
+            if (!fresh)
+                check.fail("code", "duplicate",
+                           "project " + p.code + " is already on line " + std::to_string(it->second));
+        }
+        out.items.push_back(std::move(p));
+    }
+    if (out.items.empty()) {
+        finding f;
+        f.sev = severity::error;
+        f.rule = "projects.empty";
+        f.message = path + ": the table has no projects";
+        report.add(std::move(f));
+    }
+    if (report.has_errors()) {
+        std::string problems;
+        for (const auto& f : report.items)
+            if (f.sev == severity::error) problems += "\n  " + f.message + " [" + f.rule + "]";
+        throw format_error({path, {}, {}, {}, {}}, "invalid projects table",
+                           std::to_string(report.count(severity::error)) + " problem(s), nothing written:" + problems);
+    }
+    if (report_out) report_out->append(report);
+    return out;
+}
+
+}  // namespace microplan::geo

@@ -1,0 +1,111 @@
+// The investment portfolio: table `projects` (docs/store.md), a point geometry where the project
+// has one, its units, costs, financing, dates and milestones (JSON).
+#include <nlohmann/json.hpp>
+
+#include "spatialite.hpp"
+
+namespace microplan::geo::store::spatialite {
+
+namespace {
+
+constexpr const char* columns =
+    "code, name, sector, kind, typology, status, unit_code, zone_code, district_code, circuit_code, investment, "
+    "recurrent, own_funds, transfers, debt, international, start_date, end_date, milestones, physical_progress, "
+    "entity, source_line, geom";
+
+void ensure_table(sqlite::connection& db) {
+    if (db.has_table("projects")) return;
+    db.exec(
+        "CREATE TABLE projects (fid INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE, name TEXT,"
+        " sector TEXT NOT NULL, kind TEXT NOT NULL, typology TEXT, status TEXT NOT NULL, unit_code TEXT,"
+        " zone_code TEXT, district_code TEXT, circuit_code TEXT, investment REAL, recurrent REAL, own_funds REAL,"
+        " transfers REAL, debt REAL, international REAL, start_date TEXT, end_date TEXT, milestones TEXT,"
+        " physical_progress REAL, entity TEXT, source_line INTEGER)");
+    db.exec("SELECT AddGeometryColumn('projects', 'geom', 4326, 'POINT', 'XY', 0)");
+    db.exec("SELECT CreateSpatialIndex('projects', 'geom')");
+    db.exec("CREATE INDEX projects_district ON projects(district_code, sector)");
+}
+
+project_kind kind_of(const std::string& text) {
+    for (auto k : {project_kind::new_establishment, project_kind::rehabilitation, project_kind::expansion,
+                   project_kind::network_extension})
+        if (text == kind_name(k)) return k;
+    return project_kind::other;
+}
+
+project_status status_of(const std::string& text) {
+    for (auto s :
+         {project_status::funded, project_status::in_execution, project_status::finished, project_status::suspended})
+        if (text == status_name(s)) return s;
+    return project_status::planned;
+}
+
+}  // namespace
+
+void write_projects(sqlite::connection& db, std::span<const stored_project> rows) {
+    ensure_table(db);
+    db.exec("DELETE FROM projects");
+    sqlite::statement ins(db, std::string("INSERT INTO projects (") + columns +
+                                  ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, MakePoint(?, ?, 4326))");
+    for (const stored_project& row : rows) {
+        const project& p = row.attributes;
+        nlohmann::json milestones = nlohmann::json::array();
+        for (const auto& m : p.milestones) milestones.push_back({{"date", m.date}, {"name", m.name}});
+        ins.bind(1, p.code).bind(2, p.name).bind(3, p.sector).bind(4, kind_name(p.kind)).bind(5, p.typology);
+        ins.bind(6, status_name(p.status)).bind(7, p.unit_code).bind(8, row.zone_code).bind(9, row.district_code);
+        ins.bind(10, row.circuit_code).bind(11, p.investment).bind(12, p.recurrent).bind(13, p.own_funds);
+        ins.bind(14, p.transfers).bind(15, p.debt).bind(16, p.international).bind(17, p.start).bind(18, p.end);
+        ins.bind(19, milestones.dump());
+        if (p.physical_progress)
+            ins.bind(20, *p.physical_progress);
+        else
+            ins.bind_null(20);
+        ins.bind(21, p.entity).bind(22, static_cast<std::int64_t>(p.line));
+        if (p.lon && p.lat)
+            ins.bind(23, *p.lon).bind(24, *p.lat);
+        else
+            ins.bind_null(23).bind_null(24);
+        ins.run();
+    }
+}
+
+std::vector<stored_project> read_projects(sqlite::connection& db) {
+    std::vector<stored_project> out;
+    if (!db.has_table("projects")) return out;
+    sqlite::statement q(db, std::string("SELECT fid, ") + columns + ", X(geom), Y(geom) FROM projects ORDER BY fid");
+    while (q.step()) {
+        stored_project r;
+        project& p = r.attributes;
+        r.fid = q.integer(0);
+        p.code = q.text(1);
+        p.name = q.text(2);
+        p.sector = q.text(3);
+        p.kind = kind_of(q.text(4));
+        p.typology = q.text(5);
+        p.status = status_of(q.text(6));
+        p.unit_code = q.text(7);
+        for (level l : {level::circuit, level::district, level::zone})
+            if (code_is_well_formed(l, p.unit_code)) p.unit_level = l;
+        r.zone_code = q.text(8);
+        r.district_code = q.text(9);
+        r.circuit_code = q.text(10);
+        p.investment = q.real(11);
+        p.recurrent = q.real(12);
+        p.own_funds = q.real(13);
+        p.transfers = q.real(14);
+        p.debt = q.real(15);
+        p.international = q.real(16);
+        p.start = q.text(17);
+        p.end = q.text(18);
+        for (const auto& m : nlohmann::json::parse(q.text(19), nullptr, false))
+            if (m.is_object()) p.milestones.push_back({m.value("date", ""), m.value("name", "")});
+        if (!q.is_null(20)) p.physical_progress = q.real(20);
+        p.entity = q.text(21);
+        p.line = q.integer(22);
+        if (!q.is_null(24)) p.lon = q.real(24), p.lat = q.real(25);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+}  // namespace microplan::geo::store::spatialite

@@ -1,0 +1,29 @@
+#pragma once
+// The investment portfolio in the store (issue 20): projects read from any table GDAL reads,
+// placed in the units they work in, written as one atomic update; nothing is written when a row
+// is wrong (every row reported).
+#include <string>
+#include <vector>
+
+#include "microplan/geo/model/finding.hpp"
+#include "microplan/geo/store/planning_store.hpp"
+
+namespace microplan::geo::usecases {
+
+struct projects_result {
+    std::vector<store::stored_project> rows;  // as written, with their units
+    findings report;                          // warnings (financing that does not add up, ...)
+    std::size_t by_point = 0, by_unit = 0;    // placed by their point, by their unit code alone
+};
+
+// Reads `file` against the store's sectors table (the built-in ones without it), places every
+// project: by its point in the store's zones, districts and circuits (a point in no unit, or in
+// another unit than its unit_code, is an error), else by its unit code and that unit's parents (an
+// unknown code is an error); then replaces the store's portfolio. Throws format_error naming
+// every bad row; the store is then byte for byte as it was.
+projects_result import_projects(const std::string& store, const std::string& file);
+
+// The store's portfolio (empty without one).
+std::vector<store::stored_project> read_projects(const std::string& store);
+
+}  // namespace microplan::geo::usecases

@@ -1,0 +1,136 @@
+#include "microplan/geo/usecases/projects.hpp"
+
+#include <map>
+
+#include "microplan/geo/error.hpp"
+#include "microplan/geo/planning/projects.hpp"
+#include "microplan/geo/territory/assign.hpp"
+
+namespace microplan::geo::usecases {
+
+namespace {
+
+struct placer {
+    // code -> parent code, per level, from the store's units.
+    std::map<level, std::map<std::string, std::string>> parent;
+    std::vector<unit_layer> layers;
+
+    void fill(store::stored_project& row, level lvl, const std::string& code) const {
+        std::string c = code;
+        for (level l = lvl;;) {
+            if (l == level::circuit) row.circuit_code = c;
+            if (l == level::district) row.district_code = c;
+            if (l == level::zone) row.zone_code = c;
+            auto up = parent_level(l);
+            if (!up) break;
+            auto p = parent.find(l);
+            if (p == parent.end() || !p->second.count(c)) break;
+            c = p->second.at(c);
+            l = *up;
+        }
+    }
+};
+
+void error(findings& report, const project& p, const std::string& path, const std::string& column,
+           const std::string& rule, const std::string& message) {
+    finding f;
+    f.sev = severity::error;
+    f.rule = "projects." + rule;
+    f.feature = p.line;
+    f.code = p.code;
+    f.message =
+        path + ", line " + std::to_string(p.line) + ", column " + column + ": project " + p.code + ": " + message;
+    report.add(std::move(f));
+}
+
+}  // namespace
+
+projects_result import_projects(const std::string& store_path, const std::string& file) {
+    store::write_lock lock(store_path);  // the units placed in are the units written beside
+    placer where;
+    sectors_catalogue sectors;
+    std::string crs;
+    {
+        auto db = store::open_store(store_path, store::open_mode::read_only);
+        sectors = db->read_sectors().value_or(builtin_sectors());
+        crs = db->analysis_crs();
+        for (level l : {level::zone, level::district, level::circuit}) {
+            unit_layer layer = db->read_level(l, crs);
+            if (layer.units.empty()) continue;
+            for (const auto& u : layer.units) where.parent[l][u.code] = u.parent_code;
+            where.layers.push_back(std::move(layer));
+        }
+    }
+    if (where.layers.empty())
+        throw store_error({store_path, {}, {}, {}, {}}, "no units",
+                          "the store holds no zones, districts or circuits to place projects in");
+    projects_result out;
+    projects_table table = read_projects(file, sectors, &out.report);
+    // Points placed in every level at once.
+    std::vector<establishment> points;
+    std::vector<std::size_t> point_of;  // index in table.items
+    for (std::size_t i = 0; i < table.items.size(); ++i) {
+        const project& p = table.items[i];
+        if (!p.lon || !p.lat) continue;
+        establishment e;
+        e.row = p.line;
+        e.id = p.code;
+        e.sector = p.sector;
+        e.lon = *p.lon;
+        e.lat = *p.lat;
+        points.push_back(std::move(e));
+        point_of.push_back(i);
+    }
+    std::vector<const unit_layer*> layers;
+    for (const auto& l : where.layers) layers.push_back(&l);
+    assign_result placed = assign_points(points, layers, {0, crs, 0});
+    std::vector<const point_assignment*> assignment(table.items.size(), nullptr);
+    for (std::size_t k = 0; k < point_of.size(); ++k) assignment[point_of[k]] = &placed.rows[k];
+    findings problems;
+    for (std::size_t i = 0; i < table.items.size(); ++i) {
+        const project& p = table.items[i];
+        store::stored_project row;
+        row.attributes = p;
+        if (const point_assignment* a = assignment[i]) {
+            if (a->where != placement::inside) {
+                error(problems, p, file, "lon", "outside",
+                      "its point (" + std::to_string(*p.lon) + ", " + std::to_string(*p.lat) +
+                          ") lies in no unit of the store" +
+                          (a->nearest_code.empty() ? "" : " (the nearest is " + a->nearest_code + ")"));
+            } else {
+                row.zone_code = a->code(level::zone);
+                row.district_code = a->code(level::district);
+                row.circuit_code = a->code(level::circuit);
+                if (p.unit_level && a->code(*p.unit_level) != p.unit_code)
+                    error(problems, p, file, "unit_code", "unit_mismatch",
+                          "its point lies in " + std::string(level_name(*p.unit_level)) + " " + a->code(*p.unit_level) +
+                              ", not in " + p.unit_code);
+                ++out.by_point;
+            }
+        } else if (p.unit_level) {
+            if (!where.parent.count(*p.unit_level) || !where.parent.at(*p.unit_level).count(p.unit_code)) {
+                error(problems, p, file, "unit_code", "unit_unknown",
+                      "no " + std::string(level_name(*p.unit_level)) + " of the store has code " + p.unit_code);
+            } else {
+                where.fill(row, *p.unit_level, p.unit_code);
+                ++out.by_unit;
+            }
+        }
+        out.rows.push_back(std::move(row));
+    }
+    if (problems.has_errors()) {
+        std::string detail;
+        for (const auto& f : problems.items) detail += "\n  " + f.message + " [" + f.rule + "]";
+        throw format_error({file, {}, {}, {}, {}}, "projects not placed",
+                           std::to_string(problems.items.size()) + " problem(s), nothing written:" + detail);
+    }
+    store::import_record record{level::circuit, file, "", "projects", "EPSG:4326", "", 0};
+    store::update_atomically(lock, [&](store::planning_store& db) { db.write_projects(out.rows, record, out.report); });
+    return out;
+}
+
+std::vector<store::stored_project> read_projects(const std::string& store_path) {
+    return store::open_store(store_path, store::open_mode::read_only)->read_projects();
+}
+
+}  // namespace microplan::geo::usecases
