@@ -36,6 +36,11 @@ void add_planning_tables(CLI::App& app, AddTo& add_to) {
     projects->require_subcommand(1);
     add_to(*projects, 2, "import", "Validate a projects table, place its projects and make it the store's portfolio",
            microplan::cli::add_projects_import);
+    CLI::App* execution =
+        app.add_subcommand("execution", "Budget execution of the portfolio's projects from the financial system");
+    execution->require_subcommand(1);
+    add_to(*execution, 2, "import", "Read a financial system's export by project and month into the store",
+           microplan::cli::add_execution_import);
 }
 
 }  // namespace

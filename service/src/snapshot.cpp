@@ -2,10 +2,13 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/planning/projects.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/usecases/planning.hpp"
@@ -310,7 +313,13 @@ collection establishments_collection(geo::store::planning_store& db, const geo::
 namespace {
 // The investment portfolio (issue 20): a point where the project has one (else no geometry),
 // the units it works in, its costs, financing, dates and progress.
-collection projects_collection(const std::vector<geo::store::stored_project>& rows) {
+collection projects_collection(const std::vector<geo::store::stored_project>& rows,
+                               const std::vector<geo::execution_row>& execution) {
+    std::map<std::string, std::vector<geo::execution_row>> by_project;
+    for (const auto& r : execution) by_project[r.project_code].push_back(r);
+    auto number = [](const std::optional<double>& v) {
+        return v ? nlohmann::json(std::round(*v * 100) / 100) : nlohmann::json(nullptr);
+    };
     collection c;
     c.id = "projects";
     c.title = collection_title(c.id);
@@ -321,6 +330,8 @@ collection projects_collection(const std::vector<geo::store::stored_project>& ro
                     {"kind", "string", "Tipo (new_establishment, rehabilitation, expansion, network_extension, other)"},
                     {"status", "string", "Estado (planned, funded, in_execution, finished, suspended)"},
                     {"investment", "number", "Inversión (USD)"},
+                    {"financial_progress", "number", "Avance financiero del año (devengado / codificado, %)"},
+                    {"variance_pct", "number", "Desvío frente al cronograma (puntos porcentuales)"},
                     {"zone_code", "string", "Zona"},
                     {"district_code", "string", "Distrito"},
                     {"circuit_code", "string", "Circuito"}};
@@ -351,6 +362,20 @@ collection projects_collection(const std::vector<geo::store::stored_project>& ro
                         {"milestones", milestones},
                         {"entity", p.entity}};
         f.properties["physical_progress"] = p.physical_progress ? nlohmann::json(*p.physical_progress) : nullptr;
+        // Budget execution as of the latest period reported (docs/results.md).
+        const geo::project_progress g =
+            geo::progress_of(p, by_project.count(p.code) ? by_project.at(p.code) : std::vector<geo::execution_row>{});
+        char period[16] = "";
+        if (g.year) std::snprintf(period, sizeof period, "%04d-%02d", g.year, g.month);
+        f.properties["period"] = g.year ? nlohmann::json(period) : nlohmann::json(nullptr);
+        f.properties["codified"] = g.codified;
+        f.properties["accrued"] = g.accrued;
+        f.properties["paid"] = g.paid;
+        f.properties["financial_progress"] = number(g.financial_pct);
+        f.properties["executed"] = g.executed;
+        f.properties["executed_pct"] = number(g.executed_pct);
+        f.properties["expected_pct"] = number(g.expected_pct);
+        f.properties["variance_pct"] = number(g.variance_pct);
         if (p.lon && p.lat) f.location = tiles::point{*p.lon, *p.lat};
         c.features.push_back(std::move(f));
     }
@@ -469,7 +494,7 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
 
     if (db.has_establishment_layer()) snap->collections_.push_back(establishments_collection(db, model));
     if (auto projects = db.read_projects(); !projects.empty())
-        snap->collections_.push_back(projects_collection(projects));
+        snap->collections_.push_back(projects_collection(projects, db.read_execution()));
     snap->find_views();
     snap->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return snap;

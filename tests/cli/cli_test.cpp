@@ -27,6 +27,7 @@ TEST(Cli, EverySubcommandHasHelp) {
                             "sectors import",
                             "sectors check",
                             "projects import",
+                            "execution import",
                             "budget import",
                             "budget check",
                             "attributes",
@@ -334,6 +335,24 @@ TEST(Cli, ProjectsAreImportedAndServedToGdal) {
     EXPECT_NE(served.output.find("circuit_code (String) = 01D01C01"), std::string::npos) << served.output;
     EXPECT_NE(served.output.find("status (String) = in_execution"), std::string::npos) << served.output;
     EXPECT_NE(served.output.find("POINT (-80.425073 0.285577)"), std::string::npos) << served.output;
+    // Budget execution: the progress as of the latest month, served with the project.
+    auto ex = run(microplan_cmd("execution import " + store + " " + std::string(MICROPLAN_DATA_DIR) +
+                                "/projects/demo_execution.csv"));
+    ASSERT_EQ(ex.exit_code, 0) << ex.output;
+    EXPECT_NE(ex.output.find("5 execution rows"), std::string::npos) << ex.output;
+    auto unknown = run(microplan_cmd("execution import " + store + " " +
+                                     dir.write("x.csv", "project_code,year,month,codified,accrued\nZZ,2025,1,1,1\n")));
+    EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+    EXPECT_NE(unknown.output.find("no project of the portfolio has code ZZ"), std::string::npos) << unknown.output;
+    auto progress =
+        run("(" + microplan_cmd("serve " + store + " --port 0 --access-log off") + " > " + dir.path("log2") +
+            " 2>&1 & pid=$!; for i in $(seq 600); do grep -q 'microplan serving' " + dir.path("log2") +
+            " && break; sleep 0.1; done; url=$(grep -o 'http://127.0.0.1:[0-9]*' " + dir.path("log2") +
+            " | head -1); ogrinfo -ro -al -q OAPIF:$url projects -where \"code = "
+            "'P-2025-001'\"; kill -TERM $pid; wait $pid)");
+    EXPECT_NE(progress.output.find("period (String) = 2026-03"), std::string::npos) << progress.output;
+    EXPECT_NE(progress.output.find("financial_progress (Real) = 30"), std::string::npos) << progress.output;
+    EXPECT_NE(progress.output.find("variance_pct (Real) = -18.75"), std::string::npos) << progress.output;
 }
 
 TEST(Cli, AccessibilityOnTheDemoStore) {

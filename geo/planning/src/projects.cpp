@@ -1,7 +1,10 @@
 #include "microplan/geo/planning/projects.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
+#include <tuple>
 
 #include "microplan/geo/io/establishment_import.hpp"
 #include "microplan/geo/model/bounds.hpp"
@@ -298,6 +301,112 @@ projects_table read_projects(const std::string& path, const sectors_catalogue& s
                            std::to_string(report.count(severity::error)) + " problem(s), nothing written:" + problems);
     }
     if (report_out) report_out->append(report);
+    return out;
+}
+
+execution_table read_execution(const std::string& path, const std::vector<std::string>& projects,
+                               findings* report_out) {
+    table_reader t(path);
+    const std::map<std::string, std::vector<const char*>> names = {
+        {"project_code", {"project_code", "codigo_proyecto", "proyecto", "cup", "code"}},
+        {"year", {"year", "anio", "ano", "ejercicio"}},
+        {"month", {"month", "mes", "periodo"}},
+        {"codified", {"codified", "codificado"}},
+        {"committed", {"committed", "comprometido"}},
+        {"accrued", {"accrued", "devengado"}},
+        {"paid", {"paid", "pagado"}}};
+    std::map<std::string, int> c;
+    for (const auto& [key, spellings] : names) c[key] = t.column(spellings);
+    for (const char* needed : {"project_code", "year", "month", "codified", "accrued"})
+        t.require(c[needed], needed, "budget execution export");
+    std::set<std::string> known(projects.begin(), projects.end());
+    execution_table out;
+    out.source = path;
+    findings report;
+    std::map<std::tuple<std::string, int, int>, long long> seen;
+    long long line = 1;
+    for (auto& f : *t.ds->GetLayer(0)) {
+        ++line;
+        row_check check{path, line, report};
+        auto cell = [&](const char* name) { return trimmed_text(*f, c.at(name)); };
+        execution_row r;
+        r.line = line;
+        r.project_code = cell("project_code");
+        if (r.project_code.empty())
+            check.fail("project_code", "project_missing", "the row names no project");
+        else if (!known.count(r.project_code))
+            check.fail("project_code", "project_unknown",
+                       "no project of the portfolio has code " + r.project_code +
+                           " (import it with `microplan "
+                           "projects import`)");
+        const auto year = check.number(cell("year"), "year", bounds::year);
+        const auto month = check.number(cell("month"), "month", {1, 12, "a month is 1 to 12"});
+        if (!year && cell("year").empty()) check.fail("year", "year_missing", "the row has no year");
+        if (!month && cell("month").empty()) check.fail("month", "month_missing", "the row has no month");
+        if (year && *year != std::floor(*year)) check.fail("year", "not_whole", "a year is a whole number");
+        if (month && *month != std::floor(*month)) check.fail("month", "not_whole", "a month is a whole number");
+        r.year = year ? static_cast<int>(*year) : 0;
+        r.month = month ? static_cast<int>(*month) : 0;
+        for (auto [name, out_value] : {std::pair{"codified", &r.codified}, std::pair{"committed", &r.committed},
+                                       std::pair{"accrued", &r.accrued}, std::pair{"paid", &r.paid}})
+            *out_value = check.number(cell(name), name, bounds::cost_usd).value_or(0);
+        if (!(r.paid <= r.accrued && r.accrued <= r.committed + 0.005 && r.committed <= r.codified + 0.005) &&
+            c.at("committed") >= 0 && c.at("paid") >= 0)
+            check.add(severity::warning, "accrued", "order",
+                      "the amounts are not in the usual order paid <= accrued <= committed <= codified");
+        if (r.year && r.month && !r.project_code.empty()) {
+            auto [it, fresh] = seen.emplace(std::tuple{r.project_code, r.year, r.month}, line);
+            if (!fresh)
+                check.fail("month", "duplicate",
+                           r.project_code + " " + std::to_string(r.year) + "-" + std::to_string(r.month) +
+                               " is already on line " + std::to_string(it->second));
+        }
+        out.rows.push_back(std::move(r));
+    }
+    if (report.has_errors()) {
+        std::string problems;
+        for (const auto& f : report.items)
+            if (f.sev == severity::error) problems += "\n  " + f.message + " [" + f.rule + "]";
+        throw format_error({path, {}, {}, {}, {}}, "invalid budget execution",
+                           std::to_string(report.count(severity::error)) + " problem(s), nothing written:" + problems);
+    }
+    if (report_out) report_out->append(report);
+    return out;
+}
+
+namespace {
+
+// Months since year 0 of "YYYY-MM[-DD]".
+int month_index(const std::string& date) {
+    return std::stoi(date.substr(0, 4)) * 12 + std::stoi(date.substr(5, 2)) - 1;
+}
+
+}  // namespace
+
+project_progress progress_of(const project& p, const std::vector<execution_row>& rows) {
+    project_progress out;
+    std::map<int, const execution_row*> last_of_year;
+    const execution_row* latest = nullptr;
+    for (const auto& r : rows) {
+        const execution_row*& y = last_of_year[r.year];
+        if (!y || r.month > y->month) y = &r;
+        if (!latest || std::pair{r.year, r.month} > std::pair{latest->year, latest->month}) latest = &r;
+    }
+    if (!latest) return out;
+    out.year = latest->year;
+    out.month = latest->month;
+    out.codified = latest->codified;
+    out.committed = latest->committed;
+    out.accrued = latest->accrued;
+    out.paid = latest->paid;
+    if (latest->codified > 0) out.financial_pct = 100.0 * latest->accrued / latest->codified;
+    for (const auto& [year, r] : last_of_year) out.executed += r->accrued;
+    if (p.investment > 0) out.executed_pct = 100.0 * out.executed / p.investment;
+    if (!p.start.empty() && !p.end.empty()) {
+        const int from = month_index(p.start), to = month_index(p.end) + 1, at = out.year * 12 + out.month;
+        if (to > from) out.expected_pct = 100.0 * std::clamp(double(at - from) / (to - from), 0.0, 1.0);
+    }
+    if (out.executed_pct && out.expected_pct) out.variance_pct = *out.executed_pct - *out.expected_pct;
     return out;
 }
 

@@ -66,6 +66,32 @@ std::vector<placed_establishment> read_placed_establishments(const territory& wh
     return out;
 }
 
+namespace {
+
+// A finished project that built a new establishment is an existing establishment from then on
+// (issue 20): counted in the offer of its unit, in good condition, under its project code; its
+// fid is the project's, negated (no establishment of the store has it).
+void add_finished_projects(planning_inputs& in, planning_store& store) {
+    for (const stored_project& row : store.read_projects()) {
+        const project& p = row.attributes;
+        if (p.status != project_status::finished || p.kind != project_kind::new_establishment) continue;
+        establishment e;
+        e.id = p.code;
+        e.name = p.name;
+        e.sector = p.sector;
+        e.typology = p.typology;
+        e.condition = "good";
+        e.status = "existing";
+        if (p.lon && p.lat) e.lon = *p.lon, e.lat = *p.lat;
+        in.establishments.push_back(place_by_codes(
+            in.where, e,
+            {{level::zone, row.zone_code}, {level::district, row.district_code}, {level::circuit, row.circuit_code}}));
+        in.establishment_fids.push_back(-row.fid);
+    }
+}
+
+}  // namespace
+
 planning_inputs read_planning_inputs(planning_store& store, const std::optional<standards_catalogue>& catalogue,
                                      std::optional<int> year) {
     error_location where{store.location(), {}, {}, {}, {}};
@@ -97,6 +123,7 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
     for (std::size_t t = 0; t < in.where.tier_count(); ++t)
         in.attributes.push_back(store.read_attributes(in.where.level_of(t)));
     in.establishments = read_placed_establishments(in.where, store, in.establishment_fids);
+    add_finished_projects(in, store);
     in.accessibility = accessibility_index(store.read_accessibility());
     in.budget = store.read_budget_scenarios();
     if (in.budget) {

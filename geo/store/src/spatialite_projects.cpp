@@ -108,4 +108,43 @@ std::vector<stored_project> read_projects(sqlite::connection& db) {
     return out;
 }
 
+void write_execution(sqlite::connection& db, std::span<const execution_row> rows) {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS execution (project_code TEXT NOT NULL, year INTEGER NOT NULL, month INTEGER NOT "
+        "NULL, codified REAL, committed REAL, accrued REAL, paid REAL, source_line INTEGER, PRIMARY KEY "
+        "(project_code, year, month))");
+    sqlite::statement ins(db, "INSERT OR REPLACE INTO execution VALUES (?,?,?,?,?,?,?,?)");
+    for (const execution_row& r : rows)
+        ins.bind(1, r.project_code)
+            .bind(2, r.year)
+            .bind(3, r.month)
+            .bind(4, r.codified)
+            .bind(5, r.committed)
+            .bind(6, r.accrued)
+            .bind(7, r.paid)
+            .bind(8, static_cast<std::int64_t>(r.line))
+            .run();
+}
+
+std::vector<execution_row> read_execution(sqlite::connection& db) {
+    std::vector<execution_row> out;
+    if (!db.has_table("execution")) return out;
+    sqlite::statement q(db,
+                        "SELECT project_code, year, month, codified, committed, accrued, paid, source_line FROM "
+                        "execution ORDER BY project_code, year, month");
+    while (q.step()) {
+        execution_row r;
+        r.project_code = q.text(0);
+        r.year = static_cast<int>(q.integer(1));
+        r.month = static_cast<int>(q.integer(2));
+        r.codified = q.real(3);
+        r.committed = q.real(4);
+        r.accrued = q.real(5);
+        r.paid = q.real(6);
+        r.line = q.integer(7);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 }  // namespace microplan::geo::store::spatialite

@@ -85,6 +85,12 @@ public:
         spatialite::record_import(conn(), "projects", record, rows.size(), report);
     }
     std::vector<stored_project> read_projects() override { return spatialite::read_projects(conn()); }
+    void write_execution(std::span<const execution_row> rows, const import_record& record,
+                         const findings& report) override {
+        spatialite::write_execution(conn(), rows);
+        spatialite::record_import(conn(), "execution", record, rows.size(), report);
+    }
+    std::vector<execution_row> read_execution() override { return spatialite::read_execution(conn()); }
     void write_sectors(const sectors_catalogue& table) override { spatialite::write_sectors(conn(), table); }
     std::optional<sectors_catalogue> read_sectors() override { return spatialite::read_sectors(conn()); }
     void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,

@@ -133,4 +133,20 @@ std::vector<store::stored_project> read_projects(const std::string& store_path) 
     return store::open_store(store_path, store::open_mode::read_only)->read_projects();
 }
 
+execution_result import_execution(const std::string& store_path, const std::string& file) {
+    store::write_lock lock(store_path);  // the portfolio checked against is the one written beside
+    std::vector<std::string> codes;
+    for (const auto& p : store::open_store(store_path, store::open_mode::read_only)->read_projects())
+        codes.push_back(p.attributes.code);
+    if (codes.empty())
+        throw store_error({store_path, {}, {}, {}, {}}, "no projects",
+                          "the store has no investment portfolio; import it first with `microplan projects import`");
+    execution_result out;
+    out.table = read_execution(file, codes, &out.report);
+    store::import_record record{level::circuit, file, "", "execution", "", "", 0};
+    store::update_atomically(
+        lock, [&](store::planning_store& db) { db.write_execution(out.table.rows, record, out.report); });
+    return out;
+}
+
 }  // namespace microplan::geo::usecases

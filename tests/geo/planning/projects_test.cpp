@@ -97,3 +97,62 @@ TEST(Projects, DatesAreRealDates) {
 }
 
 }  // namespace
+
+namespace {
+
+// P-2025-001: 1,200,000 from 2025-03 to 2026-06. As of 2026-03: 150,000 accrued of the year's
+// 500,000 codified (30 %); 600,000 accrued in 2025 (its last month) + 150,000 = 750,000 (62.5 %
+// of the investment); 13 of its 16 months gone (81.25 % expected): 18.75 points behind.
+TEST(Projects, ExecutionIsReadAndProgressComputedByHand) {
+    const std::string data = std::string(MICROPLAN_DATA_DIR) + "/projects/";
+    auto portfolio = geo::read_projects(data + "demo_example.csv", geo::builtin_sectors());
+    std::vector<std::string> codes;
+    for (const auto& p : portfolio.items) codes.push_back(p.code);
+    auto t = geo::read_execution(data + "demo_execution.csv", codes);
+    ASSERT_EQ(t.rows.size(), 5u);
+    std::vector<geo::execution_row> rows;
+    for (const auto& r : t.rows)
+        if (r.project_code == "P-2025-001") rows.push_back(r);
+    auto g = geo::progress_of(portfolio.items[0], rows);
+    EXPECT_EQ(g.year, 2026);
+    EXPECT_EQ(g.month, 3);
+    EXPECT_DOUBLE_EQ(*g.financial_pct, 30);
+    EXPECT_DOUBLE_EQ(g.executed, 750000);
+    EXPECT_DOUBLE_EQ(*g.executed_pct, 62.5);
+    EXPECT_DOUBLE_EQ(*g.expected_pct, 81.25);
+    EXPECT_DOUBLE_EQ(*g.variance_pct, -18.75);
+    // Without rows: nothing reported.
+    auto none = geo::progress_of(portfolio.items[2], {});
+    EXPECT_EQ(none.year, 0);
+    EXPECT_FALSE(none.financial_pct);
+}
+
+TEST(Projects, EveryBadExecutionRowIsReported) {
+    test::scratch dir;
+    std::string path = dir.write("bad.csv",
+                                 "Proyecto;Año;Mes;Codificado;Comprometido;Devengado;Pagado\n"
+                                 "P1;2025;13;100;50;20;10\n"   // 2 month
+                                 "P9;2025;1;100;50;20;10\n"    // 3 unknown project
+                                 "P1;2025;1;100;50;-20;10\n"   // 4 negative
+                                 "P1;2025;2;cien;50;20;10\n"   // 5 not a number
+                                 "P1;2025;3;100;50;20;10\n"    // 6
+                                 "P1;2025;3;100;50;20;10\n"    // 7 duplicate period
+                                 "P1;2025;4;100;50;80;10\n");  // 8 order: a warning
+    std::string e = test::error_of([&] { geo::read_execution(path, {"P1"}); });
+    auto has = [&](const std::string& text) { return e.find(text) != std::string::npos; };
+    EXPECT_TRUE(has("line 2, column month:")) << e;
+    EXPECT_TRUE(has("line 3, column project_code: no project of the portfolio has code P9")) << e;
+    EXPECT_TRUE(has("line 4, column accrued:")) << e;
+    EXPECT_TRUE(has("line 5, column codified: 'cien' is not a number")) << e;
+    EXPECT_TRUE(has("line 7, column month: P1 2025-3 is already on line 6 [projects.duplicate]")) << e;
+    EXPECT_FALSE(has("line 6,")) << e;
+    EXPECT_FALSE(has("line 8,")) << e;
+    std::string ok =
+        dir.write("ok.csv", "project_code,year,month,codified,committed,accrued,paid\nP1,2025,4,100,50,80,10\n");
+    geo::findings report;
+    geo::read_execution(ok, {"P1"}, &report);
+    ASSERT_EQ(report.items.size(), 1u);
+    EXPECT_EQ(report.items[0].rule, "projects.order");
+}
+
+}  // namespace

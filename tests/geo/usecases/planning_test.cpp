@@ -4,6 +4,7 @@
 
 #include "demo_store.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/usecases/projects.hpp"
 #include "microplan/geo/usecases/standards.hpp"
@@ -235,7 +236,17 @@ TEST(UsecaseProjects, ThePortfolioIsPlacedByPointOrUnitAndRefusedWholeWhenARowIs
     scratch dir;
     const std::string store = dir.path("demo.sqlite");
     demo_store::get().copy_to(store);
+    // The security offer of 08D03C01, where the example's finished UPC (P-2024-017) stands.
+    auto security_current = [&] {
+        auto db = geo::store::open_store(store, geo::store::open_mode::read_only);
+        auto in = geo::store::read_planning_inputs(*db);
+        geo::coverage_model m = geo::usecases::make_model(in);
+        return m.sector_offer("security", 2, *in.where.find(2, "08D03C01")).current;
+    };
+    const double upc_before = security_current();
     auto r = geo::usecases::import_projects(store, std::string(MICROPLAN_DATA_DIR) + "/projects/demo_example.csv");
+    // A finished project that built an establishment counts in the offer from then on.
+    EXPECT_EQ(security_current(), upc_before + 1);
     ASSERT_EQ(r.rows.size(), 6u);
     EXPECT_EQ(r.by_point, 3u);
     EXPECT_EQ(r.by_unit, 3u);

@@ -56,3 +56,42 @@ projects_table read_projects(const std::string& path, const sectors_catalogue& s
 std::optional<std::string> parse_project_date(const std::string& text);
 
 }  // namespace microplan::geo
+
+namespace microplan::geo {
+
+// Budget execution from a financial system's export (issue 20, item 2): per project and period,
+// the year's figures to date — codified (codificado: the budget allocated for the year), committed
+// (comprometido), accrued (devengado), paid (pagado) — in USD.
+struct execution_row {
+    long long line = 0;
+    std::string project_code;
+    int year = 0, month = 0;
+    double codified = 0, committed = 0, accrued = 0, paid = 0;
+};
+
+struct execution_table {
+    std::string source;
+    std::vector<execution_row> rows;
+};
+
+// Reads and checks an export; `projects` are the codes of the portfolio. Throws format_error
+// listing every bad row (unknown project, month 13, a negative or non-numeric amount, a period
+// twice); amounts out of the usual order (paid <= accrued <= committed <= codified) are warnings.
+execution_table read_execution(const std::string& path, const std::vector<std::string>& projects,
+                               findings* report = nullptr);
+
+// A project's progress as of its latest period.
+struct project_progress {
+    int year = 0, month = 0;                                    // the latest period reported (0: none)
+    double codified = 0, committed = 0, accrued = 0, paid = 0;  // of that period (the year to date)
+    std::optional<double> financial_pct;                        // accrued / codified of that year, %
+    double executed = 0;                                        // accrued over every year (each year's latest period)
+    std::optional<double> executed_pct;                         // executed / investment, %
+    std::optional<double> expected_pct;                         // share of start..end elapsed at the period's end, %
+    std::optional<double> variance_pct;                         // executed_pct - expected_pct (negative: behind)
+};
+
+// `rows` of one project (any order); `p` gives its investment and schedule.
+project_progress progress_of(const project& p, const std::vector<execution_row>& rows);
+
+}  // namespace microplan::geo

@@ -201,6 +201,11 @@ public:
                                 const findings& report) = 0;
     // The portfolio in fid order (empty when the store has none).
     virtual std::vector<stored_project> read_projects() = 0;
+    // Adds budget execution rows, replacing those of the same project, year and month; records the import.
+    virtual void write_execution(std::span<const execution_row> rows, const import_record& record,
+                                 const findings& report) = 0;
+    // Every execution row, by project, year and month (empty when the store has none).
+    virtual std::vector<execution_row> read_execution() = 0;
     // Replaces the coverage results of `year` (one row per unit, sector and typology).
     virtual void write_coverage(const coverage_model& model, int year, const closing_plan* plan = nullptr) = 0;
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "microplan/geo/model/finding.hpp"
+#include "microplan/geo/planning/projects.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 
 namespace microplan::geo::usecases {
@@ -25,5 +26,14 @@ projects_result import_projects(const std::string& store, const std::string& fil
 
 // The store's portfolio (empty without one).
 std::vector<store::stored_project> read_projects(const std::string& store);
+
+struct execution_result {
+    execution_table table;
+    findings report;  // warnings (amounts out of the usual order)
+};
+// Reads a financial system's export (docs/results.md) against the store's portfolio and adds it
+// to the store's execution, replacing the periods it repeats. Throws format_error naming every
+// bad row; nothing is written then.
+execution_result import_execution(const std::string& store, const std::string& file);
 
 }  // namespace microplan::geo::usecases
