@@ -241,6 +241,22 @@ TEST(Cli, MicroplanningOnTheDemoStore) {
     EXPECT_NE(targets.output.find("population_within_minutes,health,circuit,01D01C01,"), std::string::npos)
         << targets.output;
     EXPECT_EQ(targets.output.find("population within minutes needs accessibility results"), std::string::npos);
+    // A baseline, a set of units and a target that does not apply; lights at 75 % and 50 %.
+    std::string scorecard = dir.write("scorecard.csv",
+                                      "indicator,sector,level,code,year,target,direction,baseline,share_of_units,"
+                                      "not_applicable\n"
+                                      "coverage_pct,health,zone,,2030,100,at_least,10,20,\n"
+                                      "coverage_pct,education,zone,Z1,2030,90,,,,sin datos del ministerio\n");
+    auto scored = out("indicators " + store + " --targets " + scorecard + " --lights 75,50 --format csv");
+    EXPECT_NE(scored.output.find(",achievement_pct,light,units,required,meeting,not_applicable\n"), std::string::npos)
+        << scored.output;
+    EXPECT_NE(scored.output.find("coverage_pct,health,zone,*,,2030,100,"), std::string::npos) << scored.output;
+    EXPECT_NE(scored.output.find(",9,2,"), std::string::npos) << scored.output;  // 20 % of 9 zones: 2
+    EXPECT_NE(scored.output.find("not_applicable,at_least,0,,,,,,sin datos del ministerio"), std::string::npos)
+        << scored.output;
+    auto wrong = run(microplan_cmd("indicators " + store + " --targets " + scorecard + " --lights 50,75"));
+    EXPECT_EQ(wrong.exit_code, 2) << wrong.output;
+    EXPECT_NE(wrong.output.find("green (50.000000) must be at or above yellow"), std::string::npos) << wrong.output;
 
     auto unknown = run(microplan_cmd("report district " + store + " 99D99"));
     EXPECT_EQ(unknown.exit_code, 2);
@@ -326,11 +342,15 @@ TEST(Cli, ProjectsAreImportedAndServedToGdal) {
     EXPECT_EQ(bad.exit_code, 2) << bad.output;
     EXPECT_NE(bad.output.find("line 2, column sector: unknown sector 'astrology'"), std::string::npos) << bad.output;
     EXPECT_EQ(read_bytes(store), before);
-    auto served = run("(" + microplan_cmd("serve " + store + " --port 0 --access-log off") + " > " + dir.path("log") +
-                      " 2>&1 & pid=$!; for i in $(seq 600); do grep -q 'microplan serving' " + dir.path("log") +
-                      " && break; sleep 0.1; done; url=$(grep -o 'http://127.0.0.1:[0-9]*' " + dir.path("log") +
-                      " | head -1); ogrinfo -ro -al -q OAPIF:$url projects -where \"code = 'P-2025-001'\"; "
-                      "ogrinfo -ro -so OAPIF:$url projects; kill -TERM $pid; wait $pid)");
+    // `ogrinfo` runs (with $url) against the store served on a free port, then the server stops.
+    auto serving = [&](const std::string& ogrinfo) {
+        return run("(" + microplan_cmd("serve " + store + " --port 0 --access-log off") + " > " + dir.path("log") +
+                   " 2>&1 & pid=$!; for i in $(seq 600); do grep -q 'microplan serving' " + dir.path("log") +
+                   " && break; sleep 0.1; done; url=$(grep -o 'http://127.0.0.1:[0-9]*' " + dir.path("log") +
+                   " | head -1); " + ogrinfo + "; kill -TERM $pid; wait $pid)");
+    };
+    const std::string first = "ogrinfo -ro -al -q OAPIF:$url projects -where \"code = 'P-2025-001'\"";
+    auto served = serving(first + "; ogrinfo -ro -so OAPIF:$url projects");
     EXPECT_NE(served.output.find("Feature Count: 6"), std::string::npos) << served.output;
     EXPECT_NE(served.output.find("circuit_code (String) = 01D01C01"), std::string::npos) << served.output;
     EXPECT_NE(served.output.find("status (String) = in_execution"), std::string::npos) << served.output;
@@ -344,12 +364,7 @@ TEST(Cli, ProjectsAreImportedAndServedToGdal) {
                                      dir.write("x.csv", "project_code,year,month,codified,accrued\nZZ,2025,1,1,1\n")));
     EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
     EXPECT_NE(unknown.output.find("no project of the portfolio has code ZZ"), std::string::npos) << unknown.output;
-    auto progress =
-        run("(" + microplan_cmd("serve " + store + " --port 0 --access-log off") + " > " + dir.path("log2") +
-            " 2>&1 & pid=$!; for i in $(seq 600); do grep -q 'microplan serving' " + dir.path("log2") +
-            " && break; sleep 0.1; done; url=$(grep -o 'http://127.0.0.1:[0-9]*' " + dir.path("log2") +
-            " | head -1); ogrinfo -ro -al -q OAPIF:$url projects -where \"code = "
-            "'P-2025-001'\"; kill -TERM $pid; wait $pid)");
+    auto progress = serving(first);
     EXPECT_NE(progress.output.find("period (String) = 2026-03"), std::string::npos) << progress.output;
     EXPECT_NE(progress.output.find("financial_progress (Real) = 30"), std::string::npos) << progress.output;
     EXPECT_NE(progress.output.find("variance_pct (Real) = -18.75"), std::string::npos) << progress.output;

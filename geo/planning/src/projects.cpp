@@ -84,6 +84,19 @@ struct row_check {
 
 constexpr bounds::interval percent{0, 100, "a progress lies between 0 and 100 %"};
 
+// Throws format_error listing every error of `report` (nothing is written then); else gives the
+// warnings back to the caller's report.
+void hand_back(const std::string& path, const char* what, const findings& report, findings* out) {
+    if (report.has_errors()) {
+        std::string problems;
+        for (const auto& f : report.items)
+            if (f.sev == severity::error) problems += "\n  " + f.message + " [" + f.rule + "]";
+        throw format_error({path, {}, {}, {}, {}}, what,
+                           std::to_string(report.count(severity::error)) + " problem(s), nothing written:" + problems);
+    }
+    if (out) out->append(report);
+}
+
 }  // namespace
 
 std::string_view kind_name(project_kind k) {
@@ -293,14 +306,7 @@ projects_table read_projects(const std::string& path, const sectors_catalogue& s
         f.message = path + ": the table has no projects";
         report.add(std::move(f));
     }
-    if (report.has_errors()) {
-        std::string problems;
-        for (const auto& f : report.items)
-            if (f.sev == severity::error) problems += "\n  " + f.message + " [" + f.rule + "]";
-        throw format_error({path, {}, {}, {}, {}}, "invalid projects table",
-                           std::to_string(report.count(severity::error)) + " problem(s), nothing written:" + problems);
-    }
-    if (report_out) report_out->append(report);
+    hand_back(path, "invalid projects table", report, report_out);
     return out;
 }
 
@@ -363,14 +369,7 @@ execution_table read_execution(const std::string& path, const std::vector<std::s
         }
         out.rows.push_back(std::move(r));
     }
-    if (report.has_errors()) {
-        std::string problems;
-        for (const auto& f : report.items)
-            if (f.sev == severity::error) problems += "\n  " + f.message + " [" + f.rule + "]";
-        throw format_error({path, {}, {}, {}, {}}, "invalid budget execution",
-                           std::to_string(report.count(severity::error)) + " problem(s), nothing written:" + problems);
-    }
-    if (report_out) report_out->append(report);
+    hand_back(path, "invalid budget execution", report, report_out);
     return out;
 }
 

@@ -553,15 +553,59 @@ std::optional<double> baseline_value(const coverage_model& model, const std::str
     return std::nullopt;
 }
 
+namespace {
+
+// Direction, baseline, share of units and "not applicable" of a target row (all optional).
+template <class Bad>
+void read_target_options(target& t, const std::string& direction, const std::string& reference,
+                         const std::string& share, const std::string& na, Bad& bad) {
+    const std::string d = names::fold(direction);
+    if (d.empty() || d == "AT LEAST" || d == "AL MENOS" || d == "MINIMO")
+        t.direction = target_direction::at_least;
+    else if (d == "AT MOST" || d == "COMO MAXIMO" || d == "MAXIMO")
+        t.direction = target_direction::at_most;
+    else if (d == "MAINTAIN" || d == "MANTENER")
+        t.direction = target_direction::maintain;
+    else if (d == "INCREASE PCT" || d == "INCREMENTO PCT" || d == "AUMENTO PCT")
+        t.direction = target_direction::increase_pct;
+    else
+        bad("direction", "'" + direction + "' is not at_least, at_most, maintain or increase_pct");
+    if (!reference.empty()) {
+        if (auto r = parse_number(reference))
+            t.reference = *r;
+        else
+            bad("baseline", "'" + reference + "' is not a number");
+    }
+    if ((t.direction == target_direction::maintain || t.direction == target_direction::increase_pct) && !t.reference)
+        bad("baseline", std::string(direction_name(t.direction)) + " needs the baseline it is measured from");
+    if (!share.empty()) {
+        auto v = parse_number(share);
+        if (!v || *v <= 0 || *v > 100)
+            bad("share_of_units", "'" + share + "' is not a share of units between 0 and 100 %");
+        else
+            t.share_of_units = *v;
+    }
+    t.not_applicable = na;
+}
+
+}  // namespace
+
 std::vector<target> read_targets(const std::string& path) {
     error_location where{path, {}, {}, {}, {}};
     GDALDatasetUniquePtr ds = gdal::open_table(path);
     OGRLayer& layer = *ds->GetLayer(0);
     OGRFeatureDefn* defn = layer.GetLayerDefn();
-    auto column = [&](std::initializer_list<const char*> keys) { return find_column(defn, keys).value_or(-1); };
+    auto column = [&](std::initializer_list<const char*> keys) {
+        std::vector<std::string> folded;  // "linea_base" as field names compare
+        for (const char* k : keys) folded.push_back(names::field_key(k));
+        return find_column(defn, folded).value_or(-1);
+    };
     int c_ind = column({"indicator", "indicador"}), c_sector = column({"sector"}), c_level = column({"level", "nivel"}),
         c_code = column({"code", "codigo"}), c_year = column({"year", "anio", "ano"}),
-        c_target = column({"target", "meta", "value", "valor"});
+        c_target = column({"target", "meta", "value", "valor"}), c_dir = column({"direction", "sentido"}),
+        c_ref = column({"baseline", "linea_base", "reference"}),
+        c_share = column({"share_of_units", "porcentaje_unidades", "share"}),
+        c_na = column({"not_applicable", "no_aplica"});
     for (auto [c, name] : {std::pair{c_ind, "indicator"},
                            {c_sector, "sector"},
                            {c_level, "level"},
@@ -601,6 +645,7 @@ std::vector<target> read_targets(const std::string& path) {
             bad("target", "'" + text(c_target) + "' is not a non-negative number");
         else
             t.value = *v;
+        read_target_options(t, text(c_dir), text(c_ref), text(c_share), text(c_na), bad);
         out.push_back(std::move(t));
     }
     if (!problems.empty()) throw format_error(where, "invalid targets table", "problems:" + problems);
@@ -619,9 +664,17 @@ std::optional<double> standard_minutes(const standards_catalogue& catalogue, con
 
 std::vector<indicator_status> evaluate_targets(const coverage_model& model, const closing_plan& plan,
                                                const std::vector<target>& targets, findings& report,
-                                               const accessibility_index* access) {
+                                               const accessibility_index* access, const light_thresholds& lights) {
     std::vector<indicator_status> out;
     for (const auto& goal : targets) {
+        if (!goal.not_applicable.empty()) {  // kept in the scorecard with its reason
+            indicator_status st;
+            st.goal = goal;
+            st.code = goal.code.empty() ? "*" : goal.code;
+            st.status = "not_applicable";
+            out.push_back(std::move(st));
+            continue;
+        }
         auto tier = model.where().tier_of(goal.lvl);
         auto note = [&](const std::string& msg) {
             finding f;
@@ -681,16 +734,17 @@ std::vector<indicator_status> evaluate_targets(const coverage_model& model, cons
             }
             st.baseline = *base;
             if (ty && !minutes) st.at_target_year = indicator_value(plan, goal.indicator, goal.sector, *tier, u, *ty);
-            constexpr double eps = 1e-9;
-            if (*base + eps >= goal.value)
+            const double level = target_level(goal, goal.reference.value_or(*base));
+            if (reaches(goal.direction, *base, level))
                 st.status = "met";
-            else if (st.at_target_year && *st.at_target_year + eps >= goal.value)
+            else if (st.at_target_year && reaches(goal.direction, *st.at_target_year, level))
                 st.status = "at_risk";
             else
                 st.status = "not_met";
             out.push_back(std::move(st));
         }
     }
+    score_targets(out, lights);
     return out;
 }
 
@@ -705,20 +759,40 @@ nlohmann::json targets_json(const std::vector<indicator_status>& rows) {
                             {"target_year", r.goal.year},
                             {"target", r.goal.value},
                             {"baseline", round2(r.baseline)},
-                            {"status", r.status}};
+                            {"status", r.status},
+                            {"direction", direction_name(r.goal.direction)},
+                            {"level_to_reach", round2(r.level)},
+                            {"light", r.light}};
         j["at_target_year"] = r.at_target_year ? nlohmann::json(round2(*r.at_target_year)) : nlohmann::json(nullptr);
+        j["achievement_pct"] = r.achievement ? nlohmann::json(round2(*r.achievement)) : nlohmann::json(nullptr);
+        if (r.goal.reference) j["reference"] = *r.goal.reference;
+        if (!r.goal.not_applicable.empty()) j["not_applicable"] = r.goal.not_applicable;
+        if (r.goal.share_of_units && r.code == "*")
+            j["set"] = {{"share_of_units", *r.goal.share_of_units},
+                        {"units", r.units},
+                        {"required", r.required},
+                        {"meeting", r.meeting}};
         out.push_back(std::move(j));
     }
     return out;
 }
 
 std::string targets_csv(const std::vector<indicator_status>& rows) {
-    std::string out = "indicator,sector,level,code,name,target_year,target,baseline,at_target_year,status\n";
-    for (const auto& r : rows)
+    std::string out =
+        "indicator,sector,level,code,name,target_year,target,baseline,at_target_year,status,direction,level_to_reach,"
+        "achievement_pct,light,units,required,meeting,not_applicable\n";
+    for (const auto& r : rows) {
+        const bool set = r.goal.share_of_units && r.code == "*";
         out += csv_field(r.goal.indicator) + "," + csv_field(r.goal.sector) + "," +
                std::string(level_name(r.goal.lvl)) + "," + csv_field(r.code) + "," + csv_field(r.name) + "," +
                std::to_string(r.goal.year) + "," + csv_number(r.goal.value) + "," + csv_number(r.baseline) + "," +
-               (r.at_target_year ? csv_number(*r.at_target_year) : "") + "," + r.status + "\n";
+               (r.at_target_year ? csv_number(*r.at_target_year) : "") + "," + r.status + "," +
+               std::string(direction_name(r.goal.direction)) + "," + csv_number(r.level) + "," +
+               (r.achievement ? csv_number(*r.achievement) : "") + "," + r.light + "," +
+               (set ? std::to_string(r.units) + "," + std::to_string(r.required) + "," + std::to_string(r.meeting)
+                    : std::string(",,")) +
+               "," + csv_field(r.goal.not_applicable) + "\n";
+    }
     return out;
 }
 

@@ -165,12 +165,12 @@ optimal_store_result plan_optimal_store(const planning_request& request, const s
 }
 
 indicators_result evaluate_indicators(const planning_request& request, const scenario_request& scenario,
-                                      const std::string& targets) {
+                                      const std::string& targets, const light_thresholds& lights) {
     indicators_result out{open_planning(request), {}, {}, {}};
     out.plan = plan_of(out.session, scenario);
     if (!targets.empty())
         out.targets = evaluate_targets(*out.session.model, out.plan, read_targets(targets), out.report,
-                                       &out.session.inputs->accessibility);
+                                       &out.session.inputs->accessibility, lights);
     return out;
 }
 

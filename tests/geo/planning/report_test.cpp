@@ -273,3 +273,86 @@ TEST(Targets, BadRowsAreListedWithLineAndColumn) {
 }
 
 }  // namespace
+
+namespace {
+
+// The scorecard's arithmetic, by hand: Portoviejo's water coverage from 64 % to 92 % against a
+// 100 % target is 77.8 % achieved; "at least 20 % of the 23 provinces" needs 5 of them.
+TEST(Targets, AchievementDirectionsLightsAndSetsByHand) {
+    EXPECT_NEAR(geo::achievement_pct(92, 64, 100, geo::target_direction::at_least), 77.78, 0.005);
+    EXPECT_EQ(geo::units_required(20, 23), 5u);
+    EXPECT_EQ(geo::units_required(20, 25), 5u);  // 0.2 x 25 = 5.000000000000001 in doubles
+    EXPECT_EQ(geo::units_required(100, 23), 23u);
+    // At most: a gap of 40 to bring down to 10, now 25: half way.
+    EXPECT_DOUBLE_EQ(geo::achievement_pct(25, 40, 10, geo::target_direction::at_most), 50);
+    EXPECT_TRUE(geo::reaches(geo::target_direction::at_most, 10, 10));
+    EXPECT_FALSE(geo::reaches(geo::target_direction::at_most, 10.5, 10));
+    // Increase 10 % over a baseline of 50: 55 to reach.
+    geo::target up;
+    up.direction = geo::target_direction::increase_pct;
+    up.value = 10;
+    EXPECT_DOUBLE_EQ(geo::target_level(up, 50), 55);
+    // Maintain: the baseline itself; holding it is 100 %, falling below 0 %.
+    geo::target keep;
+    keep.direction = geo::target_direction::maintain;
+    EXPECT_DOUBLE_EQ(geo::target_level(keep, 80), 80);
+    EXPECT_DOUBLE_EQ(geo::achievement_pct(81, 80, 80, keep.direction), 100);
+    EXPECT_DOUBLE_EQ(geo::achievement_pct(79, 80, 80, keep.direction), 0);
+    // Lights: 85 % and 60 % by default, configurable.
+    EXPECT_EQ(geo::traffic_light(85), "green");
+    EXPECT_EQ(geo::traffic_light(77.8), "yellow");
+    EXPECT_EQ(geo::traffic_light(59.9), "red");
+    EXPECT_EQ(geo::traffic_light(77.8, {75, 50}), "green");
+
+    // A set target over 23 units (20 %): 4 meet it today, 2 more by the target year -> at risk.
+    geo::target share;
+    share.line = 7;
+    share.value = 90;
+    share.share_of_units = 20;
+    std::vector<geo::indicator_status> rows;
+    for (int i = 0; i < 23; ++i) {
+        geo::indicator_status r;
+        r.goal = share;
+        r.code = std::to_string(i);
+        r.baseline = i < 4 ? 95 : 50;
+        r.status = i < 4 ? "met" : i < 6 ? "at_risk" : "not_met";
+        rows.push_back(r);
+    }
+    geo::score_targets(rows);
+    ASSERT_EQ(rows.size(), 24u);
+    const geo::indicator_status& set = rows.back();
+    EXPECT_EQ(set.code, "*");
+    EXPECT_EQ(set.units, 23u);
+    EXPECT_EQ(set.required, 5u);
+    EXPECT_EQ(set.meeting, 4u);
+    EXPECT_EQ(set.status, "at_risk");
+    EXPECT_DOUBLE_EQ(*set.achievement, 80);
+    EXPECT_EQ(set.light, "yellow");  // 4 of the 5 required: 80 %
+}
+
+TEST(Targets, TheTableReadsDirectionsBaselinesSetsAndNotApplicable) {
+    test::scratch dir;
+    std::string ok =
+        dir.write("t.csv",
+                  "indicador,sector,nivel,codigo,anio,meta,sentido,linea_base,porcentaje_unidades,no_aplica\n"
+                  "coverage_pct,health,district,,2030,100,al menos,64,,\n"
+                  "coverage_pct,health,district,,2030,10,incremento_pct,50,20,\n"
+                  "coverage_pct,education,zone,Z1,2030,90,,,,no hay escuelas fiscales en la zona\n");
+    auto t = geo::read_targets(ok);
+    ASSERT_EQ(t.size(), 3u);
+    EXPECT_EQ(*t[0].reference, 64);
+    EXPECT_EQ(t[1].direction, geo::target_direction::increase_pct);
+    EXPECT_EQ(*t[1].share_of_units, 20);
+    EXPECT_EQ(t[2].not_applicable, "no hay escuelas fiscales en la zona");
+    std::string bad = dir.write("b.csv",
+                                "indicator,sector,level,code,year,target,direction,baseline,share_of_units\n"
+                                "coverage_pct,health,district,,2030,100,sideways,,\n"
+                                "coverage_pct,health,district,,2030,10,maintain,,\n"
+                                "coverage_pct,health,district,,2030,10,,,150\n");
+    std::string e = test::error_of([&] { geo::read_targets(bad); });
+    EXPECT_NE(e.find("line 2, column direction: 'sideways' is not at_least"), std::string::npos) << e;
+    EXPECT_NE(e.find("line 3, column baseline: maintain needs the baseline"), std::string::npos) << e;
+    EXPECT_NE(e.find("line 4, column share_of_units: '150'"), std::string::npos) << e;
+}
+
+}  // namespace

@@ -120,6 +120,14 @@ std::string ranking_csv(const std::vector<ranking_row>& rows);
 //   met       the indicator already reaches the target today (before the plan builds anything)
 //   at_risk   it does not yet, but the plan's trajectory reaches it by the target year
 //   not_met   the trajectory does not reach it by the target year
+// Which way a target asks the indicator to go (docs/planning.md, "Indicators and targets"):
+//   at_least      reach `value` or more (the default)
+//   at_most       stay at `value` or less (a gap, a distance)
+//   maintain      keep the reference value (or more)
+//   increase_pct  rise `value` % over the reference
+enum class target_direction { at_least, at_most, maintain, increase_pct };
+std::string_view direction_name(target_direction d);
+
 struct target {
     long long line = 0;
     std::string indicator, sector;
@@ -127,7 +135,29 @@ struct target {
     std::string code;  // "" = every unit of the level
     int year = 0;
     double value = 0;
+    target_direction direction = target_direction::at_least;
+    std::optional<double> reference;       // the indicator when the target was set (its baseline); else today's
+    std::optional<double> share_of_units;  // a target over a set: at least this % of the units reach it
+    std::string not_applicable;            // the reason the target does not apply ("" = it applies)
 };
+
+// The value a unit must reach: `value`, or the reference raised by `value` % (increase_pct), or
+// the reference itself (maintain).
+double target_level(const target& t, double reference);
+// Whether `actual` reaches `level` in the target's direction (to 1e-9).
+bool reaches(target_direction d, double actual, double level);
+// Achievement % = (actual − reference) / (level − reference) × 100: from 64 % to 92 % against a
+// target of 100 % is 77.8 %. Reaching a level equal to the reference is 100 % (0 % when missed).
+double achievement_pct(double actual, double reference, double level, target_direction d);
+// A traffic light from an achievement %: green at or above `green`, yellow at or above `yellow`,
+// red below.
+struct light_thresholds {
+    double green = 85, yellow = 60;
+};
+std::string_view traffic_light(double achievement, const light_thresholds& t = {});
+// Units that must reach a set target: ceil(share % × units), as the CONGOPE scorecard counts
+// (20 % of the 23 provinces: 5).
+std::size_t units_required(double share_pct, std::size_t units);
 std::vector<target> read_targets(const std::string& path);  // validates; throws format_error listing problems
 
 struct indicator_status {
@@ -135,7 +165,13 @@ struct indicator_status {
     std::string code, name;
     double baseline = 0;                   // today, before the plan builds anything
     std::optional<double> at_target_year;  // the plan's value in the target year
-    std::string status;                    // met, at_risk, not_met, no_data
+    std::string status;                    // met, at_risk, not_met, no_data, not_applicable
+    double level = 0;                      // the value to reach (target_level)
+    std::optional<double> achievement;     // achievement % today against the target's reference
+    std::string light;                     // green, yellow, red ("" without data)
+    // A target over a set of units (share_of_units): one row for the set, code "*": its units,
+    // those required and those reaching the target today.
+    std::size_t units = 0, required = 0, meeting = 0;
 };
 const std::vector<std::string>& indicator_names();
 // The value of an indicator for (sector, tier, unit) before any plan (the model as it is).
@@ -146,7 +182,11 @@ std::optional<double> indicator_value(const closing_plan& plan, const std::strin
                                       std::size_t tier, std::size_t unit, std::size_t y);
 std::vector<indicator_status> evaluate_targets(const coverage_model& model, const closing_plan& plan,
                                                const std::vector<target>& targets, findings& report,
-                                               const accessibility_index* access = nullptr);
+                                               const accessibility_index* access = nullptr,
+                                               const light_thresholds& lights = {});
+// Completes unit rows (level, achievement, light) and adds one row per set target after its
+// units' rows. Pure: what evaluate_targets does after computing baselines and trajectories.
+void score_targets(std::vector<indicator_status>& rows, const light_thresholds& lights = {});
 // The travel time (minutes) population_within_minutes uses for a sector at a level.
 std::optional<double> standard_minutes(const standards_catalogue& catalogue, const std::string& sector, level lvl);
 nlohmann::json targets_json(const std::vector<indicator_status>& rows);

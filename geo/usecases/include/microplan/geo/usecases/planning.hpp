@@ -125,8 +125,8 @@ struct indicators_result {
     std::vector<indicator_status> targets;  // when a targets table was given
     findings report;                        // the targets table's
 };
-// The plan and, when `targets` names a table, the status of every target.
+// The plan and, when `targets` names a table, the status of every target (traffic lights at `lights`).
 indicators_result evaluate_indicators(const planning_request& request, const scenario_request& scenario,
-                                      const std::string& targets);
+                                      const std::string& targets, const light_thresholds& lights = {});
 
 }  // namespace microplan::geo::usecases
