@@ -10,6 +10,7 @@
 #include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/usecases/planning.hpp"
+#include "microplan/geo/usecases/projects.hpp"
 #include "microplan/service/error_response.hpp"
 #include "microplan/service/routes.hpp"
 #include "microplan/service/scenarios.hpp"
@@ -161,6 +162,7 @@ http_response reports_service::unit_report(const request_context& ctx, const std
                 "no " + std::string(geo::level_name(lvl)) + " with code '" + geo::utf8::excerpt(code, 40) + "'");
         const geo::closing_plan* plan = scenario ? nullptr : ctx.data->baseline_plan();
         geo::unit_report r = geo::make_unit_report(model, lvl, code, plan, ctx.data->inputs()->year);
+        r.projects = geo::usecases::projects_of_unit(ctx.data->portfolio(), ctx.data->execution(), lvl, code);
         if (wants_csv(ctx)) return csv_response(geo::report_csv(r), "informe_" + code);
         nlohmann::json j = geo::report_json(r);
         j["accessibility"] = accessibility_of(ctx.data->inputs()->accessibility, lvl, code);

@@ -493,8 +493,10 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
     for (auto& w : workers) w.join();
 
     if (db.has_establishment_layer()) snap->collections_.push_back(establishments_collection(db, model));
-    if (auto projects = db.read_projects(); !projects.empty())
-        snap->collections_.push_back(projects_collection(projects, db.read_execution()));
+    snap->portfolio_ = db.read_projects();
+    snap->execution_ = db.read_execution();
+    if (!snap->portfolio_.empty())
+        snap->collections_.push_back(projects_collection(snap->portfolio_, snap->execution_));
     snap->find_views();
     snap->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return snap;

@@ -364,7 +364,19 @@ TEST(Cli, ProjectsAreImportedAndServedToGdal) {
                                      dir.write("x.csv", "project_code,year,month,codified,accrued\nZZ,2025,1,1,1\n")));
     EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
     EXPECT_NE(unknown.output.find("no project of the portfolio has code ZZ"), std::string::npos) << unknown.output;
-    auto progress = serving(first);
+    auto progress = serving(first +
+                            "; python3 -c \"import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1])"
+                            ".read().decode())\" \"$url/reports/unit/01D01C01?level=circuit\"");
+    // The unit's report lists the projects working there and how far along they are.
+    EXPECT_NE(progress.output.find("\"code\":\"P-2025-001\""), std::string::npos) << progress.output;
+    EXPECT_NE(progress.output.find("\"financial_progress\":30.0"), std::string::npos) << progress.output;
+    auto district = nlohmann::json::parse(
+        run(microplan_cmd("report district " + store + " 01D01 --output " + dir.path("r.json"))).exit_code == 0
+            ? read_bytes(dir.path("r.json"))
+            : std::string("{}"));
+    ASSERT_EQ(district["projects"].size(), 1u) << district.dump().substr(0, 300);
+    EXPECT_EQ(district["projects"][0]["status"], "in_execution");
+    EXPECT_EQ(district["projects"][0]["variance_pct"], -18.75);
     EXPECT_NE(progress.output.find("period (String) = 2026-03"), std::string::npos) << progress.output;
     EXPECT_NE(progress.output.find("financial_progress (Real) = 30"), std::string::npos) << progress.output;
     EXPECT_NE(progress.output.find("variance_pct (Real) = -18.75"), std::string::npos) << progress.output;

@@ -300,6 +300,25 @@ nlohmann::json report_json(const unit_report& r) {
         for (const auto& s : child) c["sectors"].push_back(row_json(s));
         j["children"].push_back(std::move(c));
     }
+    // Which projects close the unit's gaps and how far along they are.
+    j["projects"] = nlohmann::json::array();
+    for (const auto& [p, g] : r.projects) {
+        auto pct = [](const std::optional<double>& v) { return v ? nlohmann::json(round2(*v)) : nlohmann::json(); };
+        j["projects"].push_back({{"code", p.code},
+                                 {"name", p.name},
+                                 {"sector", p.sector},
+                                 {"kind", kind_name(p.kind)},
+                                 {"typology", p.typology},
+                                 {"status", status_name(p.status)},
+                                 {"investment", p.investment},
+                                 {"start", p.start},
+                                 {"end", p.end},
+                                 {"physical_progress", pct(p.physical_progress)},
+                                 {"financial_progress", pct(g.financial_pct)},
+                                 {"executed_pct", pct(g.executed_pct)},
+                                 {"expected_pct", pct(g.expected_pct)},
+                                 {"variance_pct", pct(g.variance_pct)}});
+    }
     return j;
 }
 

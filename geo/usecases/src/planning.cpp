@@ -9,6 +9,7 @@
 #include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/usecases/projects.hpp"
 
 namespace microplan::geo::usecases {
 
@@ -126,7 +127,10 @@ unit_report report_unit(const planning_request& request, const scenario_request&
                         const std::string& code) {
     planning_session s = open_planning(request);
     closing_plan p = plan_of(s, scenario);
-    return make_unit_report(*s.model, lvl, code, &p, s.inputs->year);
+    unit_report r = make_unit_report(*s.model, lvl, code, &p, s.inputs->year);
+    auto db = store::open_store(request.store, store::open_mode::read_only);
+    r.projects = projects_of_unit(db->read_projects(), db->read_execution(), lvl, code);
+    return r;
 }
 
 std::vector<ranking_row> rank_store_units(const planning_request& request, level lvl, const ranking_request& ranking) {

@@ -149,4 +149,21 @@ execution_result import_execution(const std::string& store_path, const std::stri
     return out;
 }
 
+std::vector<unit_project> projects_of_unit(const std::vector<store::stored_project>& portfolio,
+                                           const std::vector<execution_row>& execution, level lvl,
+                                           const std::string& code) {
+    std::vector<unit_project> out;
+    for (const auto& row : portfolio) {
+        const std::string& at = lvl == level::zone       ? row.zone_code
+                                : lvl == level::district ? row.district_code
+                                                         : row.circuit_code;
+        if (at != code || code.empty()) continue;
+        std::vector<execution_row> own;
+        for (const auto& e : execution)
+            if (e.project_code == row.attributes.code) own.push_back(e);
+        out.push_back({row.attributes, progress_of(row.attributes, own)});
+    }
+    return out;
+}
+
 }  // namespace microplan::geo::usecases

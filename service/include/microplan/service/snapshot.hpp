@@ -105,6 +105,9 @@ public:
     [[nodiscard]] const geo::store::planning_inputs* inputs() const noexcept { return inputs_.get(); }
     // The stored accessibility runs, with or without a planning model.
     [[nodiscard]] const geo::accessibility_index& accessibility() const noexcept { return accessibility_; }
+    // The investment portfolio and its budget execution (empty without them).
+    [[nodiscard]] const std::vector<geo::store::stored_project>& portfolio() const noexcept { return portfolio_; }
+    [[nodiscard]] const std::vector<geo::execution_row>& execution() const noexcept { return execution_; }
     // Live travel-time coverage of the scenarios (usecases/scenario_travel.hpp): its own lock,
     // its baselines built on first use; null for a snapshot without a store.
     [[nodiscard]] geo::usecases::scenario_travel* travel() const noexcept { return travel_.get(); }
@@ -138,6 +141,8 @@ private:
     std::unique_ptr<geo::coverage_model> model_;
     std::string planning_message_;
     geo::accessibility_index accessibility_;
+    std::vector<geo::store::stored_project> portfolio_;
+    std::vector<geo::execution_row> execution_;
     std::unique_ptr<geo::usecases::scenario_travel> travel_;
     std::unique_ptr<geo::point_locator> finest_locator_;           // the finest planning tier's units
     std::vector<int> finest_unit_of_;                              // locator index -> unit of that tier

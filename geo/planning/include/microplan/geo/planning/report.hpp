@@ -12,6 +12,7 @@
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/planning/optimal.hpp"
+#include "microplan/geo/planning/projects.hpp"
 
 namespace microplan::geo {
 
@@ -45,6 +46,12 @@ std::string coverage_csv(const std::vector<coverage_row>& rows);
 // The intersectoral report of one unit (a district, usually): its population, every
 // sector's current / ideal / deficit / coverage / cost / closing year, and the same for each
 // of its children (circuits). Throws format_error when the code is not a unit of the level.
+// A project of the portfolio working in a unit, and how far along it is (issue 20).
+struct unit_project {
+    project attributes;
+    project_progress progress;
+};
+
 struct unit_report {
     coverage_row unit;                                // typology "" and sector "" (all sectors)
     std::vector<coverage_row> sectors;                // one per sector
@@ -52,6 +59,7 @@ struct unit_report {
     std::vector<std::vector<coverage_row>> children;  // per child: one row per sector
     std::string scenario;
     int year = 0;
+    std::vector<unit_project> projects;  // the portfolio's projects in the unit (filled by the caller)
 };
 unit_report make_unit_report(const coverage_model& model, level lvl, const std::string& code,
                              const closing_plan* plan = nullptr, int year = 0);

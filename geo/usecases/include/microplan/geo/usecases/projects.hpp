@@ -7,6 +7,7 @@
 
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/planning/projects.hpp"
+#include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 
 namespace microplan::geo::usecases {
@@ -26,6 +27,12 @@ projects_result import_projects(const std::string& store, const std::string& fil
 
 // The store's portfolio (empty without one).
 std::vector<store::stored_project> read_projects(const std::string& store);
+
+// The projects of `portfolio` working in unit `code` of `lvl` (by the unit codes they were placed
+// with), each with its progress from `execution`, in portfolio order.
+std::vector<unit_project> projects_of_unit(const std::vector<store::stored_project>& portfolio,
+                                           const std::vector<execution_row>& execution, level lvl,
+                                           const std::string& code);
 
 struct execution_result {
     execution_table table;
