@@ -393,7 +393,7 @@ http_response reports_service::catalogue(const request_context& ctx) const {
                            {"label_en", d && !d->label_en.empty() ? d->label_en : sector},
                            {"priority", priority},
                            // What its current offer, ideal and gap count.
-                           {"counts", model.network_sector(sector) ? "households" : "establishments"},
+                           {"counts", geo::counts_of(model, sector)},
                            // Its travel time follows scenarios live (/travel tiles, compare).
                            {"live_travel", ctx.data->travel() && ctx.data->travel()->live_run(sector)}});
     }

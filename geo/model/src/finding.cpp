@@ -18,6 +18,13 @@ std::string_view severity_name(severity s) {
     return "?";
 }
 
+std::string findings::error_lines() const {
+    std::string out;
+    for (const auto& f : items)
+        if (f.sev == severity::error) out += "\n  " + f.message + " [" + f.rule + "]";
+    return out;
+}
+
 std::string finding::to_text() const {
     std::string out = std::string(severity_name(sev)) + " [" + rule + "]";
     if (lvl || !code.empty()) {

@@ -200,6 +200,12 @@ std::string_view code_shape(level l) {
     return "";
 }
 
+std::optional<level> planning_level_of_code(std::string_view code) {
+    for (level l : {level::circuit, level::district, level::zone})
+        if (code_is_well_formed(l, code)) return l;
+    return std::nullopt;
+}
+
 std::optional<std::string> parent_code_from_code(level l, std::string_view code) {
     if (!code_is_well_formed(l, code)) return std::nullopt;
     switch (l) {

@@ -88,7 +88,6 @@ struct later {
     }
 };
 
-// One piece of work in a unit: how much (establishments or places) and its cost.
 // What one unit of a kind of work costs: a rehabilitation, a place added, an establishment built
 // (a household connected, for networks).
 double unit_cost(const standard& st, unit_years build_schedule::*what) {
@@ -97,6 +96,7 @@ double unit_cost(const standard& st, unit_years build_schedule::*what) {
                                                   : st.investment_cost;
 }
 
+// One piece of work in a unit: its kind, how much and its cost.
 struct step {
     unit_years build_schedule::*what;
     double amount = 0;  // establishments, places or households
@@ -517,15 +517,10 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
 }
 
 bool closes_by(const closing_plan& plan, const std::string& sector, int year) {
-    auto it = plan.deficit.find(sector);
-    if (it == plan.deficit.end()) return true;
-    const auto* pending = plan.pending.count(sector) ? &plan.pending.at(sector) : nullptr;
+    if (!plan.deficit.count(sector)) return true;
     std::size_t from = year <= plan.first_year ? 0 : static_cast<std::size_t>(year - plan.first_year);
-    for (std::size_t t = 0; t < it->second.size(); ++t)
-        for (std::size_t u = 0; u < it->second[t].size(); ++u)
-            for (std::size_t y = from; y < it->second[t][u].size(); ++y)
-                if (it->second[t][u][y] > 0 || (pending && (*pending)[t][u][y] > 0)) return false;
-    // Standards of the national level have no unit: the nation's own figures say it.
+    // The nation's figures are the sum of every unit's (none negative) and hold the standards of
+    // the national level, which have no unit: nothing left there is nothing left anywhere.
     if (auto n = plan.national.find(sector); n != plan.national.end())
         for (std::size_t y = from; y < n->second.size(); ++y)
             if (n->second[y].deficit > 0 || n->second[y].pending_rehabilitation > 0 ||

@@ -656,11 +656,7 @@ void coverage_model::add_to_sector(offer& sum, std::size_t s, const offer& o, bo
     sum.recurrent += o.recurrent;
 }
 
-bool coverage_model::network_sector(const std::string& sector) const {
-    for (const auto& st : catalogue_.items)
-        if (st.sector == sector && st.rule == standard_rule::households) return true;
-    return false;
-}
+bool coverage_model::network_sector(const std::string& sector) const { return catalogue_.is_network(sector); }
 
 bool coverage_model::national_only(const std::string& sector) const {
     if (sector_tier(sector)) return false;

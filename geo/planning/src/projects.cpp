@@ -87,13 +87,10 @@ constexpr bounds::interval percent{0, 100, "a progress lies between 0 and 100 %"
 // Throws format_error listing every error of `report` (nothing is written then); else gives the
 // warnings back to the caller's report.
 void hand_back(const std::string& path, const char* what, const findings& report, findings* out) {
-    if (report.has_errors()) {
-        std::string problems;
-        for (const auto& f : report.items)
-            if (f.sev == severity::error) problems += "\n  " + f.message + " [" + f.rule + "]";
-        throw format_error({path, {}, {}, {}, {}}, what,
-                           std::to_string(report.count(severity::error)) + " problem(s), nothing written:" + problems);
-    }
+    if (report.has_errors())
+        throw format_error(
+            {path, {}, {}, {}, {}}, what,
+            std::to_string(report.count(severity::error)) + " problem(s), nothing written:" + report.error_lines());
     if (out) out->append(report);
 }
 
@@ -183,8 +180,7 @@ void read_place(project& p, const std::string& lon, const std::string& lat, cons
         check.fail(lon.empty() ? "lon" : "lat", "coordinate_missing", "a point needs both lon and lat");
     p.unit_code = unit;
     if (!unit.empty()) {
-        for (level l : {level::circuit, level::district, level::zone})
-            if (code_is_well_formed(l, unit)) p.unit_level = l;
+        p.unit_level = planning_level_of_code(unit);
         if (!p.unit_level)
             check.fail("unit_code", "unit_code_invalid",
                        "'" + unit + "' is not a zone, district or circuit code (like Z8, 17D06, 17D06C03)");

@@ -50,12 +50,6 @@ std::size_t tier_or_throw(const coverage_model& model, level lvl) {
     return *t;
 }
 
-// What a sector's rows count ("" for every sector).
-std::string counts_of(const coverage_model& model, const std::string& sector) {
-    if (sector.empty()) return {};
-    return model.network_sector(sector) ? "households" : "establishments";
-}
-
 coverage_row make_row(const coverage_model& model, std::size_t tier, std::size_t unit, const std::string& sector,
                       const std::string& typology, const offer& o, const closing_plan* plan) {
     const auto& u = model.where().units(tier)[unit];
@@ -201,6 +195,11 @@ std::vector<coverage_row> nation_rows(const coverage_model& model, const coverag
 }
 
 }  // namespace
+
+std::string counts_of(const coverage_model& model, const std::string& sector) {
+    if (sector.empty()) return {};
+    return model.network_sector(sector) ? "households" : "establishments";
+}
 
 std::vector<coverage_row> coverage_rows(const coverage_model& model, const coverage_query& q,
                                         const closing_plan* plan) {
@@ -890,9 +889,8 @@ nlohmann::json plan_json(const coverage_model& model, const closing_plan& plan) 
     for (const auto& sector : plan.sectors) {
         const auto& traj = plan.national.at(sector);
         offer start = model.sector_national(sector);
-        nlohmann::json s = {{"sector", sector},
-                            {"sector_label", sector_label(sector)},
-                            {"counts", model.network_sector(sector) ? "households" : "establishments"}};
+        nlohmann::json s = {
+            {"sector", sector}, {"sector_label", sector_label(sector)}, {"counts", counts_of(model, sector)}};
         auto closing = plan.national_closing_year(sector);
         s["closing_year"] = closing ? nlohmann::json(*closing) : nlohmann::json(nullptr);
         if (start.minimum > 0) {

@@ -195,12 +195,9 @@ sectors_catalogue read_sectors(const std::string& path) {
         out.items.push_back(std::move(s));
     }
     report.append(check_sectors(out));
-    if (report.has_errors()) {
-        std::string detail = std::to_string(report.count(severity::error)) + " problem(s):";
-        for (const auto& f : report.items)
-            if (f.sev == severity::error) detail += "\n  " + f.message + " [" + f.rule + "]";
-        throw format_error({path, layer.GetName(), {}, {}, {}}, "invalid sectors table", detail);
-    }
+    if (report.has_errors())
+        throw format_error({path, layer.GetName(), {}, {}, {}}, "invalid sectors table",
+                           std::to_string(report.count(severity::error)) + " problem(s):" + report.error_lines());
     return out;
 }
 

@@ -69,6 +69,11 @@ std::vector<std::pair<std::string, double>> standards_catalogue::sectors() const
     return out;
 }
 
+bool standards_catalogue::is_network(const std::string& sector) const {
+    return std::any_of(items.begin(), items.end(),
+                       [&](const standard& st) { return st.sector == sector && st.rule == standard_rule::households; });
+}
+
 const standard* standards_catalogue::governing(const std::string& sector, const std::string& typology) const {
     const standard* any = nullptr;
     for (const auto& s : items) {

@@ -84,8 +84,7 @@ std::vector<stored_project> read_projects(sqlite::connection& db) {
         p.typology = q.text(5);
         p.status = status_of(q.text(6));
         p.unit_code = q.text(7);
-        for (level l : {level::circuit, level::district, level::zone})
-            if (code_is_well_formed(l, p.unit_code)) p.unit_level = l;
+        p.unit_level = planning_level_of_code(p.unit_code);
         r.zone_code = q.text(8);
         r.district_code = q.text(9);
         r.circuit_code = q.text(10);

@@ -115,10 +115,7 @@ demo_summary build_demo_store(const demo_options& options) {
         auto pop = read_population_grid(tif, surface.g.crs_wkt);
         const auto levels = read_unit_levels(db);  // once for every sector
         for (const auto& [sector, priority] : catalogue->sectors()) {
-            const bool network = std::any_of(catalogue->items.begin(), catalogue->items.end(), [&](const standard& st) {
-                return st.sector == sector && st.rule == standard_rule::households;
-            });
-            if (network) continue;  // households connected: nobody travels to a network
+            if (catalogue->is_network(sector)) continue;  // households connected: nobody travels to a network
             auto r = travel_time_accessibility(db, levels, surface, pop, sector_options(*catalogue, sector));
             r.run.population_source = tif;
             r.run.surface_source = surface_file;

@@ -118,12 +118,10 @@ projects_result import_projects(const std::string& store_path, const std::string
         }
         out.rows.push_back(std::move(row));
     }
-    if (problems.has_errors()) {
-        std::string detail;
-        for (const auto& f : problems.items) detail += "\n  " + f.message + " [" + f.rule + "]";
-        throw format_error({file, {}, {}, {}, {}}, "projects not placed",
-                           std::to_string(problems.items.size()) + " problem(s), nothing written:" + detail);
-    }
+    if (problems.has_errors())
+        throw format_error(
+            {file, {}, {}, {}, {}}, "projects not placed",
+            std::to_string(problems.items.size()) + " problem(s), nothing written:" + problems.error_lines());
     store::import_record record{level::circuit, file, "", "projects", "EPSG:4326", "", 0};
     store::update_atomically(lock, [&](store::planning_store& db) { db.write_projects(out.rows, record, out.report); });
     return out;

@@ -22,10 +22,9 @@ sectors_catalogue put_sectors_in_force(const std::string& store, const std::stri
         if (auto standards = db.read_standards()) {
             findings problems = check_standards(*standards, table);
             if (problems.has_errors()) {
-                std::string detail = "the standards catalogue in force (" + standards->source + ") does not fit it:";
-                for (const auto& f : problems.items)
-                    if (f.sev == severity::error) detail += "\n  " + f.message + " [" + f.rule + "]";
-                throw format_error({file, {}, {}, {}, {}}, "sectors table refused", detail);
+                throw format_error({file, {}, {}, {}, {}}, "sectors table refused",
+                                   "the standards catalogue in force (" + standards->source +
+                                       ") does not fit it:" + problems.error_lines());
             }
         }
         db.write_sectors(table);

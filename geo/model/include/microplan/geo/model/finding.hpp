@@ -34,6 +34,8 @@ struct findings {
     void add(finding f) { items.push_back(std::move(f)); }
     [[nodiscard]] std::size_t count(severity s) const;
     [[nodiscard]] bool has_errors() const { return count(severity::error) > 0; }
+    // Every error as "\n  message [rule]", for an error that lists them.
+    [[nodiscard]] std::string error_lines() const;
     void append(const findings& other) { items.insert(items.end(), other.items.begin(), other.items.end()); }
 };
 

@@ -34,6 +34,8 @@ bool code_is_well_formed(level l, std::string_view code);
 // digits but never match) is named with its position, e.g. "character 3 is U+200B (zero-width
 // space)". Pure function, safe from any thread.
 std::optional<std::string> code_text_problem(std::string_view raw);
+// The planning level (zone, district, circuit) whose code shape `code` has; nullopt for none.
+std::optional<level> planning_level_of_code(std::string_view code);
 // A human description of the code shape of `l`, for messages ("like 17D06C03").
 std::string_view code_shape(level l);
 // The parent code that the code itself carries (17D06C03 -> 17D06, 170150 -> 1701,

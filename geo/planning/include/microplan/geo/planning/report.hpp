@@ -32,6 +32,10 @@ struct coverage_row {
     std::string counts;
 };
 
+// What a sector's current, ideal and gap count: "households" for a network, else
+// "establishments" ("" for every sector).
+std::string counts_of(const coverage_model& model, const std::string& sector);
+
 struct coverage_query {
     level lvl = level::district;
     std::string sector;        // "" = every sector
@@ -43,15 +47,15 @@ std::vector<coverage_row> coverage_rows(const coverage_model& model, const cover
 nlohmann::json coverage_json(const std::vector<coverage_row>& rows);
 std::string coverage_csv(const std::vector<coverage_row>& rows);
 
-// The intersectoral report of one unit (a district, usually): its population, every
-// sector's current / ideal / deficit / coverage / cost / closing year, and the same for each
-// of its children (circuits). Throws format_error when the code is not a unit of the level.
 // A project of the portfolio working in a unit, and how far along it is (issue 20).
 struct unit_project {
     project attributes;
     project_progress progress;
 };
 
+// The intersectoral report of one unit (a district, usually): its population, every
+// sector's current / ideal / deficit / coverage / cost / closing year, and the same for each
+// of its children (circuits). Throws format_error when the code is not a unit of the level.
 struct unit_report {
     coverage_row unit;                                // typology "" and sector "" (all sectors)
     std::vector<coverage_row> sectors;                // one per sector

@@ -90,6 +90,8 @@ struct standards_catalogue {
     // The standard that governs an establishment of (sector, typology): its own typology's
     // standard, else the sector's "*" standard; nullptr when the catalogue has neither.
     [[nodiscard]] const standard* governing(const std::string& sector, const std::string& typology) const;
+    // Whether `sector` is a household network here (a standard of it counts households).
+    [[nodiscard]] bool is_network(const std::string& sector) const;
 };
 
 // The sectors microplan knows, canonical identifiers with their Spanish labels.
