@@ -39,6 +39,9 @@ command add_demo(CLI::App& app) {
             d.establishments, d.first_year, d.last_year,
             standards->empty() ? "no standards" : ("standards " + *standards).c_str(), d.access_runs,
             d.inputs_prefix.c_str());
+        if (d.portfolio.projects)
+            std::printf("portfolio (ILLUSTRATIVE): %zu projects, %zu finished, %zu monthly execution rows\n",
+                        d.portfolio.projects, d.portfolio.finished, d.portfolio.execution_rows);
         return 0;
     };
 }

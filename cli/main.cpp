@@ -41,6 +41,13 @@ void add_planning_tables(CLI::App& app, AddTo& add_to) {
     execution->require_subcommand(1);
     add_to(*execution, 2, "import", "Read a financial system's export by project and month into the store",
            microplan::cli::add_execution_import);
+    CLI::App* observations = app.add_subcommand(
+        "observations", "Observed indicator values per unit and period (never overwritten: each import is a revision)");
+    observations->require_subcommand(1);
+    add_to(*observations, 2, "import", "Validate a table of observed values and add it to the store",
+           microplan::cli::add_observations_import);
+    add_to(*observations, 2, "list", "The store's observed values (the latest revision of each, or every one)",
+           microplan::cli::add_observations_list);
 }
 
 }  // namespace

@@ -17,6 +17,9 @@ void planning_args::add(CLI::App& app, bool with_format) {
                    "Standards catalogue (CSV) to use instead of the one in the store (data/standards/)");
     app.add_option("--year", request.year, "Population year (default: the latest that is not a projection)")
         ->check(within(geo::bounds::year));
+    app.add_option("--as-of", request.as_of,
+                   "Count the offer in force on this date (YYYY-MM-DD): establishments opened and not closed by "
+                   "then, projects finished by then; that year's population when the store has it");
     if (with_format) {
         app.add_option("--format,-f", format, "json or csv")->check(format_names)->default_val("json");
         app.add_option("--output,-o", output, "Write to this file instead of stdout");

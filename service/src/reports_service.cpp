@@ -162,7 +162,7 @@ http_response reports_service::unit_report(const request_context& ctx, const std
                 "no " + std::string(geo::level_name(lvl)) + " with code '" + geo::utf8::excerpt(code, 40) + "'");
         const geo::closing_plan* plan = scenario ? nullptr : ctx.data->baseline_plan();
         geo::unit_report r = geo::make_unit_report(model, lvl, code, plan, ctx.data->inputs()->year);
-        r.projects = geo::usecases::projects_of_unit(ctx.data->portfolio(), ctx.data->execution(), lvl, code);
+        r.projects = geo::usecases::projects_of_unit(ctx.data->portfolio(), ctx.data->tracked(), lvl, code);
         if (wants_csv(ctx)) return csv_response(geo::report_csv(r), "informe_" + code);
         nlohmann::json j = geo::report_json(r);
         j["accessibility"] = accessibility_of(ctx.data->inputs()->accessibility, lvl, code);

@@ -12,6 +12,7 @@
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/usecases/planning.hpp"
+#include "microplan/geo/usecases/projects.hpp"
 
 namespace microplan::service {
 
@@ -297,6 +298,10 @@ collection establishments_collection(geo::store::planning_store& db, const geo::
                         {"district_code", row.code(geo::level::district)},
                         {"circuit_code", row.code(geo::level::circuit)}};
         if (e.capacity) f.properties["capacity"] = *e.capacity;
+        // Its history, where the registry gives it (docs/results.md, "History").
+        for (auto [key, value] :
+             {std::pair{"opened", &e.opened}, {"closed", &e.closed}, {"rehabilitated", &e.rehabilitated}})
+            if (!value->empty()) f.properties[key] = *value;
         // The level its standard serves (a hospital serves a district, a health post a
         // circuit): viewers draw establishments bigger as their level rises.
         if (model)
@@ -314,12 +319,7 @@ namespace {
 // The investment portfolio (issue 20): a point where the project has one (else no geometry),
 // the units it works in, its costs, financing, dates and progress.
 collection projects_collection(const std::vector<geo::store::stored_project>& rows,
-                               const std::vector<geo::execution_row>& execution) {
-    std::map<std::string, std::vector<geo::execution_row>> by_project;
-    for (const auto& r : execution) by_project[r.project_code].push_back(r);
-    auto number = [](const std::optional<double>& v) {
-        return v ? nlohmann::json(std::round(*v * 100) / 100) : nlohmann::json(nullptr);
-    };
+                               const std::vector<geo::unit_project>& tracked) {
     collection c;
     c.id = "projects";
     c.title = collection_title(c.id);
@@ -335,47 +335,16 @@ collection projects_collection(const std::vector<geo::store::stored_project>& ro
                     {"zone_code", "string", "Zona"},
                     {"district_code", "string", "Distrito"},
                     {"circuit_code", "string", "Circuito"}};
-    for (const geo::store::stored_project& row : rows) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const geo::store::stored_project& row = rows[i];
         const geo::project& p = row.attributes;
         feature_record f;
         f.fid = row.fid;
-        nlohmann::json milestones = nlohmann::json::array();
-        for (const auto& m : p.milestones) milestones.push_back({{"date", m.date}, {"name", m.name}});
-        f.properties = {{"code", p.code},
-                        {"name", p.name},
-                        {"sector", p.sector},
-                        {"kind", std::string(geo::kind_name(p.kind))},
-                        {"typology", p.typology},
-                        {"status", std::string(geo::status_name(p.status))},
-                        {"unit_code", p.unit_code},
-                        {"zone_code", row.zone_code},
-                        {"district_code", row.district_code},
-                        {"circuit_code", row.circuit_code},
-                        {"investment", p.investment},
-                        {"recurrent", p.recurrent},
-                        {"own_funds", p.own_funds},
-                        {"transfers", p.transfers},
-                        {"debt", p.debt},
-                        {"international", p.international},
-                        {"start", p.start},
-                        {"end", p.end},
-                        {"milestones", milestones},
-                        {"entity", p.entity}};
-        f.properties["physical_progress"] = p.physical_progress ? nlohmann::json(*p.physical_progress) : nullptr;
         // Budget execution as of the latest period reported (docs/results.md).
-        const geo::project_progress g =
-            geo::progress_of(p, by_project.count(p.code) ? by_project.at(p.code) : std::vector<geo::execution_row>{});
-        char period[16] = "";
-        if (g.year) std::snprintf(period, sizeof period, "%04d-%02d", g.year, g.month);
-        f.properties["period"] = g.year ? nlohmann::json(period) : nlohmann::json(nullptr);
-        f.properties["codified"] = g.codified;
-        f.properties["accrued"] = g.accrued;
-        f.properties["paid"] = g.paid;
-        f.properties["financial_progress"] = number(g.financial_pct);
-        f.properties["executed"] = g.executed;
-        f.properties["executed_pct"] = number(g.executed_pct);
-        f.properties["expected_pct"] = number(g.expected_pct);
-        f.properties["variance_pct"] = number(g.variance_pct);
+        f.properties = geo::project_json(p, tracked[i].progress);
+        f.properties["zone_code"] = row.zone_code;
+        f.properties["district_code"] = row.district_code;
+        f.properties["circuit_code"] = row.circuit_code;
         if (p.lon && p.lat) f.location = tiles::point{*p.lon, *p.lat};
         c.features.push_back(std::move(f));
     }
@@ -493,10 +462,11 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
     for (auto& w : workers) w.join();
 
     if (db.has_establishment_layer()) snap->collections_.push_back(establishments_collection(db, model));
-    snap->portfolio_ = db.read_projects();
-    snap->execution_ = db.read_execution();
-    if (!snap->portfolio_.empty())
-        snap->collections_.push_back(projects_collection(snap->portfolio_, snap->execution_));
+    // The portfolio as the planning inputs read it (or on its own when planning is not possible),
+    // each project's progress computed once.
+    snap->portfolio_ = snap->inputs_ ? snap->inputs_->projects : db.read_projects();
+    snap->tracked_ = geo::usecases::track_projects(snap->portfolio_, db.read_execution());
+    if (!snap->portfolio_.empty()) snap->collections_.push_back(projects_collection(snap->portfolio_, snap->tracked_));
     snap->find_views();
     snap->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return snap;

@@ -1,5 +1,6 @@
 #include "microplan/geo/core/geos.hpp"
 
+#include <array>
 #include <cstdarg>
 #include <cstdio>
 #include <mutex>
@@ -125,6 +126,13 @@ double area(const GEOSGeometry* g) {
     double a = 0;
     if (GEOSArea_r(h(), g, &a) != 1) fail("area");
     return a;
+}
+
+std::array<double, 2> point_on_surface(const GEOSGeometry* g) {
+    geom_ptr p = checked(GEOSPointOnSurface_r(h(), g), "point on surface");
+    double x = 0, y = 0;
+    if (GEOSGeomGetX_r(h(), p.get(), &x) != 1 || GEOSGeomGetY_r(h(), p.get(), &y) != 1) fail("point on surface");
+    return {x, y};
 }
 
 double length(const GEOSGeometry* g) {

@@ -15,6 +15,7 @@
 #include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/io/source.hpp"
 #include "microplan/geo/model/bounds.hpp"
+#include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/model/names.hpp"
 
 namespace microplan::geo {
@@ -60,6 +61,9 @@ const std::vector<std::string>& keys_for(const std::string& what) {
         {"status", {"status", "estatus", "situacion", "existente"}},
         {"lon", {"lon", "lng", "long", "longitud", "longitude", "x", "coordx", "este", "easting"}},
         {"lat", {"lat", "latitud", "latitude", "y", "coordy", "norte", "northing"}},
+        {"opened", {"opened", "fechaapertura", "apertura", "fechacreacion", "opening", "opendate"}},
+        {"closed", {"closed", "fechacierre", "cierre", "closing", "closedate"}},
+        {"rehabilitated", {"rehabilitated", "fecharehabilitacion", "rehabilitacion", "rehabilitation"}},
     };
     return table.at(what);
 }
@@ -69,6 +73,7 @@ const std::vector<std::string>& keys_for(const std::string& what) {
 // Indices of the source fields feeding microplan's establishment fields.
 struct establishment_columns {
     std::optional<std::size_t> id, name, sector, typology, capacity, condition, staff, status, lon, lat;
+    std::optional<std::size_t> opened, closed, rehabilitated;  // dates, auto-detected only
 };
 
 // The fields: an explicit name must exist; "-" means none; "" auto-detects.
@@ -85,6 +90,9 @@ establishment_columns resolve_establishment_fields(field_resolver& fields, const
     c.condition = fields.resolve(want.condition, "condition", keys_for("condition"));
     c.staff = fields.resolve(want.staff, "staff", keys_for("staff"));
     c.status = fields.resolve(want.status, "status", keys_for("status"));
+    c.opened = fields.resolve("", "opened", keys_for("opened"));
+    c.closed = fields.resolve("", "closed", keys_for("closed"));
+    c.rehabilitated = fields.resolve("", "rehabilitated", keys_for("rehabilitated"));
     return c;
 }
 
@@ -208,6 +216,20 @@ private:
                 warn(e, "establishment.unknown_condition",
                      "condition '" + v + "' is not good/fair/poor (bueno/regular/malo); left empty");
         }
+        for (auto [column, out] : {std::pair{c_.opened, &e.opened}, std::pair{c_.closed, &e.closed},
+                                   std::pair{c_.rehabilitated, &e.rehabilitated}}) {
+            std::string v = text(feature, column);
+            if (v.empty()) continue;
+            if (auto d = parse_date(v))
+                *out = *d;
+            else
+                warn(e, "establishment.bad_date",
+                     src_fields_name(column) + " '" + v +
+                         "' is not a date (YYYY-MM-DD, YYYY-MM or DD/MM/YYYY); left empty");
+        }
+        if (!e.opened.empty() && !e.closed.empty() && date_day(e.closed) < date_day(e.opened))
+            warn(e, "establishment.closed_before_opened",
+                 "closed " + e.closed + " before it opened " + e.opened + "; both kept as given");
         std::string st = text(feature, c_.status);
         if (st.empty()) st = opt_.status;
         if (!st.empty()) {

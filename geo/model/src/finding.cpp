@@ -18,6 +18,16 @@ std::string_view severity_name(severity s) {
     return "?";
 }
 
+finding cell_finding(severity sev, std::string rule, const std::string& file, long long line, const std::string& column,
+                     const std::string& message) {
+    finding f;
+    f.sev = sev;
+    f.rule = std::move(rule);
+    f.feature = line;
+    f.message = file + ", line " + std::to_string(line) + ", column " + column + ": " + message;
+    return f;
+}
+
 std::string findings::error_lines() const {
     std::string out;
     for (const auto& f : items)

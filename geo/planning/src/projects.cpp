@@ -15,6 +15,8 @@ namespace microplan::geo {
 
 namespace {
 
+using planning_tables::hand_back;
+using planning_tables::row_check;
 using planning_tables::table_reader;
 using planning_tables::trimmed_text;
 
@@ -50,49 +52,7 @@ const std::map<std::string, project_status>& statuses() {
     return s;
 }
 
-// One row's checks: every failure is reported with its line and column.
-struct row_check {
-    const std::string& path;
-    long long line;
-    findings& report;
-    void add(severity sev, const std::string& column, const std::string& rule, const std::string& message) {
-        finding f;
-        f.sev = sev;
-        f.rule = "projects." + rule;
-        f.feature = line;
-        f.message = path + ", line " + std::to_string(line) + ", column " + column + ": " + message;
-        report.add(std::move(f));
-    }
-    void fail(const std::string& column, const std::string& rule, const std::string& message) {
-        add(severity::error, column, rule, message);
-    }
-    // A number in `range` (empty: nullopt).
-    std::optional<double> number(const std::string& text, const std::string& column, const bounds::interval& range) {
-        if (text.empty()) return std::nullopt;
-        auto v = parse_number(text);
-        if (!v) {
-            fail(column, "not_a_number", "'" + text + "' is not a number");
-            return std::nullopt;
-        }
-        if (!bounds::within(*v, range)) {
-            fail(column, "out_of_range", bounds::violation(*v, range));
-            return std::nullopt;
-        }
-        return v;
-    }
-};
-
 constexpr bounds::interval percent{0, 100, "a progress lies between 0 and 100 %"};
-
-// Throws format_error listing every error of `report` (nothing is written then); else gives the
-// warnings back to the caller's report.
-void hand_back(const std::string& path, const char* what, const findings& report, findings* out) {
-    if (report.has_errors())
-        throw format_error(
-            {path, {}, {}, {}, {}}, what,
-            std::to_string(report.count(severity::error)) + " problem(s), nothing written:" + report.error_lines());
-    if (out) out->append(report);
-}
 
 }  // namespace
 
@@ -128,46 +88,22 @@ std::string_view status_name(project_status s) {
     return "planned";
 }
 
-std::optional<std::string> parse_project_date(const std::string& text) {
-    auto digits = [&](std::size_t from, std::size_t n) {
-        for (std::size_t i = from; i < from + n; ++i)
-            if (i >= text.size() || text[i] < '0' || text[i] > '9') return false;
-        return true;
-    };
-    if (!(text.size() == 7 || text.size() == 10) || !digits(0, 4) || text[4] != '-' || !digits(5, 2))
-        return std::nullopt;
-    const int year = std::stoi(text.substr(0, 4)), month = std::stoi(text.substr(5, 2));
-    if (!bounds::within(year, bounds::year) || month < 1 || month > 12) return std::nullopt;
-    if (text.size() == 7) return text;
-    if (text[7] != '-' || !digits(8, 2)) return std::nullopt;
-    const int day = std::stoi(text.substr(8, 2));
-    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (day < 1 || day > days[month - 1] || (month == 2 && day == 29 && !leap)) return std::nullopt;
-    return text;
-}
-
 namespace {
 
 // "2026-03: diseño; 2026-09-30: obra gris" -> milestones, each date checked.
 std::vector<milestone> parse_milestones(const std::string& text, row_check& check) {
     std::vector<milestone> out;
-    for (std::size_t from = 0; from < text.size();) {
-        std::size_t to = std::min(text.find(';', from), text.size());
-        std::string item = text.substr(from, to - from);
-        from = to + 1;
-        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-        while (!item.empty() && item.back() == ' ') item.pop_back();
-        if (item.empty()) continue;
+    for (const std::string& item : planning_tables::list_items(text, ";")) {
         const std::size_t colon = item.find(':');
         std::string date = item.substr(0, colon), name = colon == std::string::npos ? "" : item.substr(colon + 1);
         while (!name.empty() && name.front() == ' ') name.erase(name.begin());
-        if (!parse_project_date(date)) {
+        auto day = parse_date(date);
+        if (!day) {
             check.fail("milestones", "date_invalid",
                        "'" + item + "' does not start with a date (YYYY-MM-DD: name; milestones joined with ;)");
             continue;
         }
-        out.push_back({date, name});
+        out.push_back({*day, name});
     }
     return out;
 }
@@ -232,15 +168,16 @@ project read_row(OGRFeature& f, const std::map<std::string, int>& c, const secto
     for (auto [column, out] : {std::pair{"start", &p.start}, std::pair{"end", &p.end}}) {
         const std::string d = cell(column);
         if (d.empty()) continue;
-        if (auto ok = parse_project_date(d))
+        if (auto ok = parse_date(d))
             *out = *ok;
         else
             check.fail(column, "date_invalid", "'" + d + "' is not a date (YYYY-MM-DD or YYYY-MM)");
     }
-    if (!p.start.empty() && !p.end.empty() && p.end < p.start)
+    if (!p.start.empty() && !p.end.empty() && date_day(p.end) < date_day(p.start))
         check.fail("end", "end_before_start", "the project ends (" + p.end + ") before it starts (" + p.start + ")");
     p.milestones = parse_milestones(cell("milestones"), check);
     p.entity = cell("entity");
+    p.establishment = cell("establishment");
     if (p.financing() > 0 && std::abs(p.financing() - p.investment) > 0.01 * std::max(p.investment, 1.0))
         check.add(severity::warning, "own_funds", "financing_mismatch",
                   "the financing sources add up to " + std::to_string(static_cast<long long>(p.financing())) +
@@ -273,7 +210,8 @@ projects_table read_projects(const std::string& path, const sectors_catalogue& s
         {"end", {"end", "fin", "fecha_fin"}},
         {"milestones", {"milestones", "hitos"}},
         {"physical_progress", {"physical_progress", "avance_fisico"}},
-        {"entity", {"entity", "entidad", "responsable"}}};
+        {"entity", {"entity", "entidad", "responsable"}},
+        {"establishment", {"establishment", "establecimiento", "codigo_establecimiento"}}};
     std::map<std::string, int> c;
     for (const auto& [key, spellings] : names) c[key] = t.column(spellings);
     t.require(c["code"], "code", "projects table");
@@ -285,7 +223,7 @@ projects_table read_projects(const std::string& path, const sectors_catalogue& s
     long long line = 1;
     for (auto& f : *t.ds->GetLayer(0)) {
         ++line;
-        row_check check{path, line, report};
+        row_check check{path, line, report, "projects."};
         project p = read_row(*f, c, sectors, check);
         if (!p.code.empty()) {
             auto [it, fresh] = seen.emplace(p.code, line);
@@ -329,7 +267,7 @@ execution_table read_execution(const std::string& path, const std::vector<std::s
     long long line = 1;
     for (auto& f : *t.ds->GetLayer(0)) {
         ++line;
-        row_check check{path, line, report};
+        row_check check{path, line, report, "projects."};
         auto cell = [&](const char* name) { return trimmed_text(*f, c.at(name)); };
         execution_row r;
         r.line = line;

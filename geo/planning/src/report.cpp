@@ -9,6 +9,7 @@
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/io/establishment_import.hpp"
 #include "microplan/geo/io/fields.hpp"
+#include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/model/names.hpp"
 
 namespace microplan::geo {
@@ -301,24 +302,44 @@ nlohmann::json report_json(const unit_report& r) {
     }
     // Which projects close the unit's gaps and how far along they are.
     j["projects"] = nlohmann::json::array();
-    for (const auto& [p, g] : r.projects) {
-        auto pct = [](const std::optional<double>& v) { return v ? nlohmann::json(round2(*v)) : nlohmann::json(); };
-        j["projects"].push_back({{"code", p.code},
-                                 {"name", p.name},
-                                 {"sector", p.sector},
-                                 {"kind", kind_name(p.kind)},
-                                 {"typology", p.typology},
-                                 {"status", status_name(p.status)},
-                                 {"investment", p.investment},
-                                 {"start", p.start},
-                                 {"end", p.end},
-                                 {"physical_progress", pct(p.physical_progress)},
-                                 {"financial_progress", pct(g.financial_pct)},
-                                 {"executed_pct", pct(g.executed_pct)},
-                                 {"expected_pct", pct(g.expected_pct)},
-                                 {"variance_pct", pct(g.variance_pct)}});
-    }
+    for (const auto& [p, g] : r.projects) j["projects"].push_back(project_json(p, g));
     return j;
+}
+
+nlohmann::json project_json(const project& p, const project_progress& g) {
+    auto pct = [](const std::optional<double>& v) { return v ? nlohmann::json(round2(*v)) : nlohmann::json(); };
+    nlohmann::json milestones = nlohmann::json::array();
+    for (const auto& m : p.milestones) milestones.push_back({{"date", m.date}, {"name", m.name}});
+    char period[16] = "";
+    if (g.year) std::snprintf(period, sizeof period, "%04d-%02d", g.year, g.month);
+    return {{"code", p.code},
+            {"name", p.name},
+            {"sector", p.sector},
+            {"kind", kind_name(p.kind)},
+            {"typology", p.typology},
+            {"status", status_name(p.status)},
+            {"unit_code", p.unit_code},
+            {"investment", p.investment},
+            {"recurrent", p.recurrent},
+            {"own_funds", p.own_funds},
+            {"transfers", p.transfers},
+            {"debt", p.debt},
+            {"international", p.international},
+            {"start", p.start},
+            {"end", p.end},
+            {"milestones", milestones},
+            {"entity", p.entity},
+            {"establishment", p.establishment},
+            {"physical_progress", pct(p.physical_progress)},
+            {"period", g.year ? nlohmann::json(period) : nlohmann::json()},
+            {"codified", g.codified},
+            {"accrued", g.accrued},
+            {"paid", g.paid},
+            {"financial_progress", pct(g.financial_pct)},
+            {"executed", round2(g.executed)},
+            {"executed_pct", pct(g.executed_pct)},
+            {"expected_pct", pct(g.expected_pct)},
+            {"variance_pct", pct(g.variance_pct)}};
 }
 
 std::string report_csv(const unit_report& r) {
@@ -623,7 +644,7 @@ std::vector<target> read_targets(const std::string& path) {
         c_target = column({"target", "meta", "value", "valor"}), c_dir = column({"direction", "sentido"}),
         c_ref = column({"baseline", "linea_base", "reference"}),
         c_share = column({"share_of_units", "porcentaje_unidades", "share"}),
-        c_na = column({"not_applicable", "no_aplica"});
+        c_na = column({"not_applicable", "no_aplica"}), c_source = column({"source", "fuente"});
     for (auto [c, name] : {std::pair{c_ind, "indicator"},
                            {c_sector, "sector"},
                            {c_level, "level"},
@@ -643,9 +664,17 @@ std::vector<target> read_targets(const std::string& path) {
         target t;
         t.line = line;
         t.indicator = text(c_ind);
-        if (std::find(indicator_names().begin(), indicator_names().end(), t.indicator) == indicator_names().end())
+        const std::string source = names::fold(text(c_source));
+        t.observed = source == "OBSERVED" || source == "OBSERVADO";
+        if (!source.empty() && !t.observed && source != "PLAN")
+            bad("source", "'" + text(c_source) + "' is not plan or observed (observado)");
+        if (t.observed && t.indicator.empty())
+            bad("indicator", "an observed target names its indicator");
+        else if (!t.observed &&
+                 std::find(indicator_names().begin(), indicator_names().end(), t.indicator) == indicator_names().end())
             bad("indicator", "unknown indicator '" + t.indicator +
-                                 "' (coverage_pct, establishments_per_10k, population_within_minutes)");
+                                 "' (coverage_pct, establishments_per_10k, population_within_minutes; or source "
+                                 "observed for an indicator of observed values)");
         t.sector = canonical_sector(text(c_sector));
         auto l = parse_level(text(c_level));
         if (!l || *l == level::nation)
@@ -680,9 +709,47 @@ std::optional<double> standard_minutes(const standards_catalogue& catalogue, con
     return at_level ? at_level : any;
 }
 
+namespace {
+
+// An observed target in one unit: the latest value by the target year and the least-squares line
+// through every observation, read at the end of the target year.
+void observe(indicator_status& st, const std::vector<observation>& observed) {
+    std::vector<std::pair<double, double>> points;  // (time, value)
+    std::optional<std::pair<double, double>> latest, earliest;
+    for (const observation& o : observed) {
+        if (o.indicator != st.goal.indicator || o.sector != st.goal.sector || o.lvl != st.goal.lvl || o.code != st.code)
+            continue;
+        if (date_year(o.period) > st.goal.year) continue;
+        const double t = period_time(o.period);
+        points.push_back({t, o.value});
+        if (!latest || t >= latest->first) latest = std::pair{t, o.value};
+        if (!earliest || t < earliest->first) earliest = std::pair{t, o.value};
+    }
+    if (!latest) {
+        st.status = "no_data";
+        return;
+    }
+    st.baseline = latest->second;
+    if (!st.goal.reference) st.goal.reference = earliest->second;  // the first observed: the line of departure
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    const auto n = static_cast<double>(points.size());
+    for (auto [x, y] : points) sx += x, sy += y, sxx += x * x, sxy += x * y;
+    const double den = n * sxx - sx * sx;
+    const double end = st.goal.year + 11.0 / 12;
+    st.at_target_year = points.size() > 1 && std::abs(den) > 1e-12 ? sy / n + (n * sxy - sx * sy) / den * (end - sx / n)
+                                                                   : latest->second;
+    const double level = target_level(st.goal, *st.goal.reference);
+    st.status = reaches(st.goal.direction, st.baseline, level)          ? "met"
+                : reaches(st.goal.direction, *st.at_target_year, level) ? "at_risk"
+                                                                        : "not_met";
+}
+
+}  // namespace
+
 std::vector<indicator_status> evaluate_targets(const coverage_model& model, const closing_plan& plan,
                                                const std::vector<target>& targets, findings& report,
-                                               const accessibility_index* access, const light_thresholds& lights) {
+                                               const accessibility_index* access, const light_thresholds& lights,
+                                               const std::vector<observation>* observed) {
     std::vector<indicator_status> out;
     for (const auto& goal : targets) {
         if (!goal.not_applicable.empty()) {  // kept in the scorecard with its reason
@@ -705,6 +772,28 @@ std::vector<indicator_status> evaluate_targets(const coverage_model& model, cons
         };
         if (!tier) {
             note("the territory has no " + std::string(level_table(goal.lvl)));
+            continue;
+        }
+        if (goal.observed) {
+            if (!observed || std::none_of(observed->begin(), observed->end(),
+                                          [&](const observation& o) { return o.indicator == goal.indicator; })) {
+                note("the store holds no observed values of " + goal.indicator + " (microplan observations import)");
+                continue;
+            }
+            if (!goal.code.empty() && !model.where().find(*tier, goal.code)) {
+                note("no " + std::string(level_name(goal.lvl)) + " has code " + goal.code);
+                continue;
+            }
+            for (std::size_t u = 0; u < model.where().units(*tier).size(); ++u) {
+                const territory_unit& unit = model.where().units(*tier)[u];
+                if (!goal.code.empty() && unit.code != goal.code) continue;
+                indicator_status st;
+                st.goal = goal;
+                st.code = unit.code;
+                st.name = unit.name;
+                observe(st, *observed);
+                out.push_back(std::move(st));
+            }
             continue;
         }
         std::optional<double> minutes;
@@ -780,7 +869,8 @@ nlohmann::json targets_json(const std::vector<indicator_status>& rows) {
                             {"status", r.status},
                             {"direction", direction_name(r.goal.direction)},
                             {"level_to_reach", round2(r.level)},
-                            {"light", r.light}};
+                            {"light", r.light},
+                            {"source", r.goal.observed ? "observed" : "plan"}};
         j["at_target_year"] = r.at_target_year ? nlohmann::json(round2(*r.at_target_year)) : nlohmann::json(nullptr);
         j["achievement_pct"] = r.achievement ? nlohmann::json(round2(*r.achievement)) : nlohmann::json(nullptr);
         if (r.goal.reference) j["reference"] = *r.goal.reference;

@@ -72,12 +72,7 @@ namespace {
 
 void add(findings& report, severity sev, const sectors_catalogue& c, long long line, const std::string& column,
          const std::string& rule, const std::string& message) {
-    finding f;
-    f.sev = sev;
-    f.rule = "sectors." + rule;
-    f.feature = line;
-    f.message = c.source + ", line " + std::to_string(line) + ", column " + column + ": " + message;
-    report.add(std::move(f));
+    report.add(cell_finding(sev, "sectors." + rule, c.source, line, column, message));
 }
 
 std::optional<sector_kind> parse_kind(const std::string& text) {
@@ -129,13 +124,7 @@ findings check_sectors(const sectors_catalogue& c) {
 
 std::vector<level> parse_levels(const std::string& text, std::vector<std::string>* unknown) {
     std::vector<level> out;
-    for (std::size_t from = 0; from <= text.size();) {
-        const std::size_t to = std::min(text.find_first_of(";,|", from), text.size());
-        std::string item = text.substr(from, to - from);
-        from = to + 1;
-        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-        while (!item.empty() && item.back() == ' ') item.pop_back();
-        if (item.empty()) continue;
+    for (const std::string& item : planning_tables::list_items(text, ";,|")) {
         auto l = parse_level(item);
         if (!l || (*l != level::nation && *l != level::zone && *l != level::district && *l != level::circuit)) {
             if (unknown) unknown->push_back(item);

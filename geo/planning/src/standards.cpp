@@ -160,12 +160,7 @@ struct row_checker {
     long long line;
 
     void fail(const std::string& column, const std::string& rule, const std::string& message) {
-        finding f;
-        f.sev = severity::error;
-        f.rule = "standards." + rule;
-        f.feature = line;
-        f.message = file + ", line " + std::to_string(line) + ", column " + column + ": " + message;
-        report.add(std::move(f));
+        report.add(cell_finding(severity::error, "standards." + rule, file, line, column, message));
     }
 
     // A number in a cell: nullopt when empty; reports text that is not a number.

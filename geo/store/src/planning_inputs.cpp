@@ -1,8 +1,10 @@
 #include "microplan/geo/store/planning_inputs.hpp"
 
+#include <map>
 #include <set>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/model/dates.hpp"
 
 namespace microplan::geo::store {
 
@@ -40,41 +42,70 @@ population_by_year read_population_years(const territory& where, planning_store&
     return out;
 }
 
-std::vector<placed_establishment> read_placed_establishments(const territory& where, planning_store& store,
-                                                             std::vector<std::int64_t>& fids) {
-    std::vector<placed_establishment> out;
-    fids.clear();
-    for (const stored_establishment& s : store.read_establishments()) {
-        const establishment& e = s.attributes;
-        placed_establishment p;
-        p.id = e.id;
-        p.sector = e.sector;
-        p.typology = e.typology;
-        p.capacity = e.capacity;
-        p.condition = e.condition;
-        p.status = e.status;
-        p.provider = e.provider;
-        p.units.assign(where.tier_count(), -1);
-        for (std::size_t t = 0; t < where.tier_count(); ++t) {
-            const std::string& code = s.code(where.level_of(t));
-            if (code.empty()) continue;
-            if (auto i = where.find(t, code)) p.units[t] = static_cast<int>(*i);
-        }
-        out.push_back(std::move(p));
-        fids.push_back(e.row);
-    }
-    return out;
-}
-
 namespace {
 
-// A finished project that built a new establishment is an existing establishment from then on
-// (issue 20): counted in the offer of its unit, in good condition, under its project code; its
-// fid is the project's, negated (no establishment of the store has it).
-void add_finished_projects(planning_inputs& in, planning_store& store) {
-    for (const stored_project& row : store.read_projects()) {
+// Whether an establishment is offer on `as_of` ("" = as the registry stands: not once closed).
+bool in_force(const establishment& e, const std::string& as_of) {
+    if (as_of.empty()) return e.closed.empty();
+    if (!e.opened.empty() && !on_or_before(e.opened, as_of)) return false;
+    return !on_or_before(e.closed, as_of);
+}
+
+placed_establishment placed(const territory& where, const stored_establishment& s, const establishment& e) {
+    placed_establishment p;
+    p.id = e.id;
+    p.sector = e.sector;
+    p.typology = e.typology;
+    p.capacity = e.capacity;
+    p.condition = e.condition;
+    p.status = e.status;
+    p.provider = e.provider;
+    p.units.assign(where.tier_count(), -1);
+    for (std::size_t t = 0; t < where.tier_count(); ++t) {
+        const std::string& code = s.code(where.level_of(t));
+        if (code.empty()) continue;
+        if (auto i = where.find(t, code)) p.units[t] = static_cast<int>(*i);
+    }
+    return p;
+}
+
+bool builds_establishment(const project& p) {
+    return p.status == project_status::finished && p.kind == project_kind::new_establishment;
+}
+
+}  // namespace
+
+std::vector<placed_establishment> read_placed_establishments(const territory& where, planning_store& store,
+                                                             std::vector<std::int64_t>& fids,
+                                                             const std::vector<stored_project>& projects,
+                                                             const std::string& as_of) {
+    std::vector<placed_establishment> out;
+    fids.clear();
+    // A finished project names the establishment it built: the registry's has opened by its end.
+    std::map<std::pair<std::string, std::string>, std::string> built;  // (sector, id) -> end
+    for (const stored_project& row : projects)
+        if (builds_establishment(row.attributes) && !row.attributes.establishment.empty())
+            built[{row.attributes.sector, row.attributes.establishment}] = row.attributes.end;
+    std::set<std::pair<std::string, std::string>> registered;
+    for (const stored_establishment& s : store.read_establishments()) {
+        establishment e = s.attributes;
+        registered.insert({e.sector, e.id});
+        if (auto b = built.find({e.sector, e.id}); b != built.end() && e.opened.empty()) e.opened = b->second;
+        if (!in_force(e, as_of)) continue;
+        // Before its rehabilitation it was in poor condition.
+        if (!as_of.empty() && !e.rehabilitated.empty() && !on_or_before(e.rehabilitated, as_of)) e.condition = "poor";
+        out.push_back(placed(where, s, e));
+        fids.push_back(e.row);
+    }
+    // A finished project that built a new establishment the registry does not hold yet is an
+    // existing establishment from its end (issue 20): counted in the offer of its unit, in good
+    // condition, under its project code; its fid is the project's, negated (no establishment of
+    // the store has it). As of a date it counts once it ended by then.
+    for (const stored_project& row : projects) {
         const project& p = row.attributes;
-        if (p.status != project_status::finished || p.kind != project_kind::new_establishment) continue;
+        if (!builds_establishment(p)) continue;
+        if (!p.establishment.empty() && registered.count({p.sector, p.establishment})) continue;
+        if (!as_of.empty() && !on_or_before(p.end, as_of)) continue;
         establishment e;
         e.id = p.code;
         e.name = p.name;
@@ -83,17 +114,16 @@ void add_finished_projects(planning_inputs& in, planning_store& store) {
         e.condition = "good";
         e.status = "existing";
         if (p.lon && p.lat) e.lon = *p.lon, e.lat = *p.lat;
-        in.establishments.push_back(place_by_codes(
-            in.where, e,
+        out.push_back(place_by_codes(
+            where, e,
             {{level::zone, row.zone_code}, {level::district, row.district_code}, {level::circuit, row.circuit_code}}));
-        in.establishment_fids.push_back(-row.fid);
+        fids.push_back(-row.fid);
     }
+    return out;
 }
 
-}  // namespace
-
 planning_inputs read_planning_inputs(planning_store& store, const std::optional<standards_catalogue>& catalogue,
-                                     std::optional<int> year) {
+                                     std::optional<int> year, const std::string& as_of) {
     error_location where{store.location(), {}, {}, {}, {}};
     std::optional<standards_catalogue> c = catalogue ? catalogue : store.read_standards();
     sectors_catalogue sectors = store.read_sectors().value_or(builtin_sectors());
@@ -113,17 +143,20 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
             throw store_error(where, "invalid standards catalogue", detail);
         }
     }
-    planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}, {}, {}, std::move(sectors)};
+    planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}, {}, {}, std::move(sectors), {}, {}};
     in.people = read_population_years(in.where, store);
     if (in.people.empty())
         throw store_error(where, "no population",
                           "the store holds no population for its planning levels; add it with `microplan population "
                           "table|raster|allocate`");
     in.year = year ? *year : store.base_population_year().value_or(in.people.begin()->first);
+    // As of a date: that year's population when the store has it.
+    if (!year && !as_of.empty() && in.people.count(date_year(as_of))) in.year = date_year(as_of);
+    in.as_of = as_of;
     for (std::size_t t = 0; t < in.where.tier_count(); ++t)
         in.attributes.push_back(store.read_attributes(in.where.level_of(t)));
-    in.establishments = read_placed_establishments(in.where, store, in.establishment_fids);
-    add_finished_projects(in, store);
+    in.projects = store.read_projects();
+    in.establishments = read_placed_establishments(in.where, store, in.establishment_fids, in.projects, as_of);
     in.accessibility = accessibility_index(store.read_accessibility());
     in.budget = store.read_budget_scenarios();
     if (in.budget) {

@@ -54,6 +54,8 @@ void write_projects(sqlite::connection& db, std::span<const stored_project> rows
 std::vector<stored_project> read_projects(sqlite::connection& db);
 void write_execution(sqlite::connection& db, std::span<const execution_row> rows);
 std::vector<execution_row> read_execution(sqlite::connection& db);
+void write_observations(sqlite::connection& db, std::span<const observation> rows, const std::string& source);
+std::vector<stored_observation> read_observations(sqlite::connection& db, bool every_revision);
 void write_sectors(sqlite::connection& db, const sectors_catalogue& table);
 std::optional<sectors_catalogue> read_sectors(sqlite::connection& db);
 std::optional<budget_scenarios> read_budget_scenarios(sqlite::connection& db);

@@ -47,6 +47,24 @@ void ensure_details(sqlite::connection& db) {
             db.exec(std::string("ALTER TABLE establishments ADD COLUMN ") + c + " TEXT");
 }
 
+// The history of establishments (opened, closed, rehabilitated: ISO dates), added the same way
+// when a write first carries one.
+constexpr const char* date_columns[] = {"opened", "closed", "rehabilitated"};
+
+bool has_dates(sqlite::connection& db) { return db.has_column("establishments", date_columns[0]); }
+
+bool carries_dates(std::span<const establishment> rows) {
+    for (const auto& e : rows)
+        if (!e.opened.empty() || !e.closed.empty() || !e.rehabilitated.empty()) return true;
+    return false;
+}
+
+void ensure_dates(sqlite::connection& db) {
+    for (const char* c : date_columns)
+        if (!db.has_column("establishments", c))
+            db.exec(std::string("ALTER TABLE establishments ADD COLUMN ") + c + " TEXT");
+}
+
 void bind_text_or_null(sqlite::statement& st, int k, const std::string& v) {
     if (v.empty())
         st.bind_null(k);
@@ -81,6 +99,8 @@ void write_establishments(sqlite::connection& db, std::span<const establishment>
     ensure_table(db);
     if (carries_details(rows, placed)) ensure_details(db);
     const bool details = has_details(db);
+    if (carries_dates(rows)) ensure_dates(db);
+    const bool dates = has_dates(db);
     if (mode == establishment_write_mode::replace_sectors) {
         std::set<std::string> sectors;
         for (const auto& e : rows) sectors.insert(e.sector);
@@ -96,9 +116,11 @@ void write_establishments(sqlite::connection& db, std::span<const establishment>
         db, "INSERT INTO establishments (id, name, sector, typology, capacity, condition, staff, status" + cols +
                 ", placement, distance_m, nearest_code, source, source_row, geom" +
                 (details ? ", provider, provider_source, placement_level" : "") +
+                (dates ? ", opened, closed, rehabilitated" : "") +
                 ")"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?" +
-                marks + ", ?, ?, ?, ?, ?, MakePoint(?, ?, 4326)" + (details ? ", ?, ?, ?" : "") + ")");
+                marks + ", ?, ?, ?, ?, ?, MakePoint(?, ?, 4326)" + (details ? ", ?, ?, ?" : "") +
+                (dates ? ", ?, ?, ?" : "") + ")");
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const establishment& e = rows[i];
         auto opt_text = [&](int k, const std::string& v) {
@@ -139,6 +161,12 @@ void write_establishments(sqlite::connection& db, std::span<const establishment>
             bind_text_or_null(ins, k + 5, e.provider_source);
             bind_text_or_null(ins, k + 6, placed[i].reached ? std::string(level_name(*placed[i].reached)) : "");
         }
+        if (dates) {
+            const int d = k + (details ? 7 : 4);
+            bind_text_or_null(ins, d, e.opened);
+            bind_text_or_null(ins, d + 1, e.closed);
+            bind_text_or_null(ins, d + 2, e.rehabilitated);
+        }
         ins.run();
     }
     record_import(db, "establishments", record, rows.size(), report);
@@ -149,13 +177,14 @@ std::vector<stored_establishment> read_establishments(sqlite::connection& db) {
     if (!db.has_table("establishments")) return out;
     std::string codes;
     for (level l : all_levels) codes += ", " + std::string(level_name(l)) + "_code";
-    const bool details = has_details(db);
+    const bool details = has_details(db), dates = has_dates(db);
     const int first_detail = 12 + static_cast<int>(level_count);
+    const int first_date = first_detail + (details ? 3 : 0);
     sqlite::statement q(db,
                         "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, X(geom), Y(geom), "
                         "placement" +
                             codes + (details ? ", provider, provider_source, placement_level" : "") +
-                            " FROM establishments ORDER BY fid");
+                            (dates ? ", opened, closed, rehabilitated" : "") + " FROM establishments ORDER BY fid");
     while (q.step()) {
         stored_establishment s;
         establishment& e = s.attributes;
@@ -178,6 +207,11 @@ std::vector<stored_establishment> read_establishments(sqlite::connection& db) {
             e.provider = q.text(first_detail);
             e.provider_source = q.text(first_detail + 1);
             s.placement_level = q.text(first_detail + 2);
+        }
+        if (dates) {
+            e.opened = q.text(first_date);
+            e.closed = q.text(first_date + 1);
+            e.rehabilitated = q.text(first_date + 2);
         }
         out.push_back(std::move(s));
     }

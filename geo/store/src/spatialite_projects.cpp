@@ -11,16 +11,20 @@ namespace {
 constexpr const char* columns =
     "code, name, sector, kind, typology, status, unit_code, zone_code, district_code, circuit_code, investment, "
     "recurrent, own_funds, transfers, debt, international, start_date, end_date, milestones, physical_progress, "
-    "entity, source_line, geom";
+    "entity, source_line, establishment, geom";
 
 void ensure_table(sqlite::connection& db) {
-    if (db.has_table("projects")) return;
+    if (db.has_table("projects")) {
+        // Stores written before projects named their establishment.
+        if (!db.has_column("projects", "establishment")) db.exec("ALTER TABLE projects ADD COLUMN establishment TEXT");
+        return;
+    }
     db.exec(
         "CREATE TABLE projects (fid INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE, name TEXT,"
         " sector TEXT NOT NULL, kind TEXT NOT NULL, typology TEXT, status TEXT NOT NULL, unit_code TEXT,"
         " zone_code TEXT, district_code TEXT, circuit_code TEXT, investment REAL, recurrent REAL, own_funds REAL,"
         " transfers REAL, debt REAL, international REAL, start_date TEXT, end_date TEXT, milestones TEXT,"
-        " physical_progress REAL, entity TEXT, source_line INTEGER)");
+        " physical_progress REAL, entity TEXT, source_line INTEGER, establishment TEXT)");
     db.exec("SELECT AddGeometryColumn('projects', 'geom', 4326, 'POINT', 'XY', 0)");
     db.exec("SELECT CreateSpatialIndex('projects', 'geom')");
     db.exec("CREATE INDEX projects_district ON projects(district_code, sector)");
@@ -46,7 +50,7 @@ void write_projects(sqlite::connection& db, std::span<const stored_project> rows
     ensure_table(db);
     db.exec("DELETE FROM projects");
     sqlite::statement ins(db, std::string("INSERT INTO projects (") + columns +
-                                  ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, MakePoint(?, ?, 4326))");
+                                  ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, MakePoint(?, ?, 4326))");
     for (const stored_project& row : rows) {
         const project& p = row.attributes;
         nlohmann::json milestones = nlohmann::json::array();
@@ -60,11 +64,11 @@ void write_projects(sqlite::connection& db, std::span<const stored_project> rows
             ins.bind(20, *p.physical_progress);
         else
             ins.bind_null(20);
-        ins.bind(21, p.entity).bind(22, static_cast<std::int64_t>(p.line));
+        ins.bind(21, p.entity).bind(22, static_cast<std::int64_t>(p.line)).bind(23, p.establishment);
         if (p.lon && p.lat)
-            ins.bind(23, *p.lon).bind(24, *p.lat);
+            ins.bind(24, *p.lon).bind(25, *p.lat);
         else
-            ins.bind_null(23).bind_null(24);
+            ins.bind_null(24).bind_null(25);
         ins.run();
     }
 }
@@ -72,7 +76,10 @@ void write_projects(sqlite::connection& db, std::span<const stored_project> rows
 std::vector<stored_project> read_projects(sqlite::connection& db) {
     std::vector<stored_project> out;
     if (!db.has_table("projects")) return out;
-    sqlite::statement q(db, std::string("SELECT fid, ") + columns + ", X(geom), Y(geom) FROM projects ORDER BY fid");
+    const bool linked = db.has_column("projects", "establishment");
+    std::string cols = columns;
+    if (!linked) cols.replace(cols.find("establishment"), std::string("establishment").size(), "NULL");
+    sqlite::statement q(db, "SELECT fid, " + cols + ", X(geom), Y(geom) FROM projects ORDER BY fid");
     while (q.step()) {
         stored_project r;
         project& p = r.attributes;
@@ -101,7 +108,8 @@ std::vector<stored_project> read_projects(sqlite::connection& db) {
         if (!q.is_null(20)) p.physical_progress = q.real(20);
         p.entity = q.text(21);
         p.line = q.integer(22);
-        if (!q.is_null(24)) p.lon = q.real(24), p.lat = q.real(25);
+        p.establishment = q.text(23);
+        if (!q.is_null(25)) p.lon = q.real(25), p.lat = q.real(26);
         out.push_back(std::move(r));
     }
     return out;
@@ -141,6 +149,58 @@ std::vector<execution_row> read_execution(sqlite::connection& db) {
         r.accrued = q.real(5);
         r.paid = q.real(6);
         r.line = q.integer(7);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+// Observed indicator values (docs/store.md): never updated; each import adds revisions.
+void write_observations(sqlite::connection& db, std::span<const observation> rows, const std::string& source) {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS observations (revision INTEGER PRIMARY KEY AUTOINCREMENT, indicator TEXT NOT "
+        "NULL, sector TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, period TEXT NOT NULL, value REAL NOT "
+        "NULL, note TEXT, source TEXT, source_line INTEGER);"
+        "CREATE INDEX IF NOT EXISTS observations_key ON observations(indicator, sector, level, code, period)");
+    sqlite::statement ins(db,
+                          "INSERT INTO observations (indicator, sector, level, code, period, value, note, source, "
+                          "source_line) VALUES (?,?,?,?,?,?,?,?,?)");
+    for (const observation& o : rows)
+        ins.bind(1, o.indicator)
+            .bind(2, o.sector)
+            .bind(3, level_name(o.lvl))
+            .bind(4, o.code)
+            .bind(5, o.period)
+            .bind(6, o.value)
+            .bind(7, o.note)
+            .bind(8, source)
+            .bind(9, static_cast<std::int64_t>(o.line))
+            .run();
+}
+
+std::vector<stored_observation> read_observations(sqlite::connection& db, bool every_revision) {
+    std::vector<stored_observation> out;
+    if (!db.has_table("observations")) return out;
+    // SQLite takes the bare columns of a MAX() group from the row holding the maximum.
+    sqlite::statement q(db, every_revision ? "SELECT revision, indicator, sector, level, code, period, value, note, "
+                                             "source, source_line FROM observations ORDER BY indicator, sector, "
+                                             "level, code, period, revision"
+                                           : "SELECT MAX(revision), indicator, sector, level, code, period, value, "
+                                             "note, source, source_line FROM observations GROUP BY indicator, "
+                                             "sector, level, code, period ORDER BY indicator, sector, level, code, "
+                                             "period");
+    while (q.step()) {
+        stored_observation r;
+        r.revision = q.integer(0);
+        observation& o = r.attributes;
+        o.indicator = q.text(1);
+        o.sector = q.text(2);
+        o.lvl = parse_level(q.text(3)).value_or(level::district);
+        o.code = q.text(4);
+        o.period = q.text(5);
+        o.value = q.real(6);
+        o.note = q.text(7);
+        r.source = q.text(8);
+        o.line = q.integer(9);
         out.push_back(std::move(r));
     }
     return out;

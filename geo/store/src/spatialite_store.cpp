@@ -91,6 +91,14 @@ public:
         spatialite::record_import(conn(), "execution", record, rows.size(), report);
     }
     std::vector<execution_row> read_execution() override { return spatialite::read_execution(conn()); }
+    void write_observations(std::span<const observation> rows, const import_record& record,
+                            const findings& report) override {
+        spatialite::write_observations(conn(), rows, record.source);
+        spatialite::record_import(conn(), "observations", record, rows.size(), report);
+    }
+    std::vector<stored_observation> read_observations(bool every_revision) override {
+        return spatialite::read_observations(conn(), every_revision);
+    }
     void write_sectors(const sectors_catalogue& table) override { spatialite::write_sectors(conn(), table); }
     std::optional<sectors_catalogue> read_sectors() override { return spatialite::read_sectors(conn()); }
     void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,

@@ -129,6 +129,7 @@ demo_summary build_demo_store(const demo_options& options) {
     sum.districts = c.districts.units.size();
     sum.circuits = c.circuits.units.size();
     sum.establishments = services.size();
+    if (catalogue) sum.portfolio = build_demo_portfolio(options.out, c, options.country.seed);
     sum.first_year = years.begin()->first;
     sum.last_year = years.rbegin()->first;
     return sum;

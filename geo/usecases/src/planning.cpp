@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
@@ -86,8 +87,16 @@ planning_session open_planning(const planning_request& request) {
         auto db = store::open_store(request.store, store::open_mode::read_only);
         std::optional<standards_catalogue> c;
         if (!request.standards.empty()) c = read_standards(request.standards);
+        std::string as_of;
+        if (!request.as_of.empty()) {
+            auto d = parse_date(request.as_of);
+            if (!d)
+                throw format_error({}, "not a date",
+                                   "--as-of '" + request.as_of + "' is not a date (YYYY-MM-DD, YYYY-MM or DD/MM/YYYY)");
+            as_of = *d;
+        }
         s.inputs = std::make_unique<store::planning_inputs>(
-            store::read_planning_inputs(*db, c, request.year ? std::optional<int>(request.year) : std::nullopt));
+            store::read_planning_inputs(*db, c, request.year ? std::optional<int>(request.year) : std::nullopt, as_of));
     }
     s.model = std::make_unique<coverage_model>(make_model(*s.inputs, [&] {
         coverage_options o;
@@ -129,7 +138,8 @@ unit_report report_unit(const planning_request& request, const scenario_request&
     closing_plan p = plan_of(s, scenario);
     unit_report r = make_unit_report(*s.model, lvl, code, &p, s.inputs->year);
     auto db = store::open_store(request.store, store::open_mode::read_only);
-    r.projects = projects_of_unit(db->read_projects(), db->read_execution(), lvl, code);
+    r.projects =
+        projects_of_unit(s.inputs->projects, track_projects(s.inputs->projects, db->read_execution()), lvl, code);
     return r;
 }
 
@@ -172,9 +182,13 @@ indicators_result evaluate_indicators(const planning_request& request, const sce
                                       const std::string& targets, const light_thresholds& lights) {
     indicators_result out{open_planning(request), {}, {}, {}};
     out.plan = plan_of(out.session, scenario);
-    if (!targets.empty())
+    if (!targets.empty()) {
+        std::vector<observation> observed;
+        for (auto& o : store::open_store(request.store, store::open_mode::read_only)->read_observations())
+            observed.push_back(std::move(o.attributes));
         out.targets = evaluate_targets(*out.session.model, out.plan, read_targets(targets), out.report,
-                                       &out.session.inputs->accessibility, lights);
+                                       &out.session.inputs->accessibility, lights, &observed);
+    }
     return out;
 }
 

@@ -1,6 +1,8 @@
 #include "microplan/geo/usecases/projects.hpp"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/planning/projects.hpp"
@@ -33,13 +35,9 @@ struct placer {
 
 void error(findings& report, const project& p, const std::string& path, const std::string& column,
            const std::string& rule, const std::string& message) {
-    finding f;
-    f.sev = severity::error;
-    f.rule = "projects." + rule;
-    f.feature = p.line;
+    finding f =
+        cell_finding(severity::error, "projects." + rule, path, p.line, column, "project " + p.code + ": " + message);
     f.code = p.code;
-    f.message =
-        path + ", line " + std::to_string(p.line) + ", column " + column + ": project " + p.code + ": " + message;
     report.add(std::move(f));
 }
 
@@ -47,25 +45,26 @@ void error(findings& report, const project& p, const std::string& path, const st
 
 projects_result import_projects(const std::string& store_path, const std::string& file) {
     store::write_lock lock(store_path);  // the units placed in are the units written beside
+    projects_result out;
     placer where;
-    sectors_catalogue sectors;
+    projects_table table;
     std::string crs;
     {
         auto db = store::open_store(store_path, store::open_mode::read_only);
-        sectors = db->read_sectors().value_or(builtin_sectors());
+        // The table first: a wrong row is reported before any geometry is read.
+        table = read_projects(file, db->read_sectors().value_or(builtin_sectors()), &out.report);
         crs = db->analysis_crs();
+        const bool points =
+            std::any_of(table.items.begin(), table.items.end(), [](const project& p) { return p.lon && p.lat; });
         for (level l : {level::zone, level::district, level::circuit}) {
-            unit_layer layer = db->read_level(l, crs);
-            if (layer.units.empty()) continue;
-            for (const auto& u : layer.units) where.parent[l][u.code] = u.parent_code;
-            where.layers.push_back(std::move(layer));
+            for (const auto& u : db->read_unit_records(l)) where.parent[l][u.code] = u.parent_code;
+            if (!points || !where.parent.count(l)) continue;
+            where.layers.push_back(db->read_level(l, crs));  // geometry only to place points
         }
     }
-    if (where.layers.empty())
+    if (where.parent.empty())
         throw store_error({store_path, {}, {}, {}, {}}, "no units",
                           "the store holds no zones, districts or circuits to place projects in");
-    projects_result out;
-    projects_table table = read_projects(file, sectors, &out.report);
     // Points placed in every level at once.
     std::vector<establishment> points;
     std::vector<std::size_t> point_of;  // index in table.items
@@ -83,7 +82,8 @@ projects_result import_projects(const std::string& store_path, const std::string
     }
     std::vector<const unit_layer*> layers;
     for (const auto& l : where.layers) layers.push_back(&l);
-    assign_result placed = assign_points(points, layers, {0, crs, 0});
+    assign_result placed;
+    if (!points.empty()) placed = assign_points(points, layers, {0, crs, 0});
     std::vector<const point_assignment*> assignment(table.items.size(), nullptr);
     for (std::size_t k = 0; k < point_of.size(); ++k) assignment[point_of[k]] = &placed.rows[k];
     findings problems;
@@ -147,19 +147,59 @@ execution_result import_execution(const std::string& store_path, const std::stri
     return out;
 }
 
+observations_result import_observations(const std::string& store_path, const std::string& file) {
+    store::write_lock lock(store_path);  // the units checked against are the units written beside
+    observations_result out;
+    findings problems;
+    {
+        auto db = store::open_store(store_path, store::open_mode::read_only);
+        out.table = geo::read_observations(file, db->read_sectors().value_or(builtin_sectors()), &out.report);
+        std::map<level, std::set<std::string>> codes;
+        for (level l : {level::zone, level::district, level::circuit})
+            for (const auto& u : db->read_unit_records(l)) codes[l].insert(u.code);
+        for (const observation& o : out.table.rows)
+            if (o.lvl != level::nation && !codes[o.lvl].count(o.code))
+                problems.add(cell_finding(severity::error, "observations.unit_unknown", file, o.line, "code",
+                                          "no " + std::string(level_name(o.lvl)) + " of the store has code " + o.code));
+    }
+    if (problems.has_errors())
+        throw format_error(
+            {file, {}, {}, {}, {}}, "observations not placed",
+            std::to_string(problems.items.size()) + " problem(s), nothing written:" + problems.error_lines());
+    store::import_record record{level::circuit, file, "", "observations", "", "", 0};
+    store::update_atomically(
+        lock, [&](store::planning_store& db) { db.write_observations(out.table.rows, record, out.report); });
+    return out;
+}
+
+std::vector<store::stored_observation> read_observations(const std::string& store_path, bool every_revision) {
+    return store::open_store(store_path, store::open_mode::read_only)->read_observations(every_revision);
+}
+
+std::vector<unit_project> track_projects(const std::vector<store::stored_project>& portfolio,
+                                         const std::vector<execution_row>& execution) {
+    std::map<std::string, std::vector<execution_row>> by_project;
+    for (const auto& r : execution) by_project[r.project_code].push_back(r);
+    static const std::vector<execution_row> none;
+    std::vector<unit_project> out;
+    out.reserve(portfolio.size());
+    for (const auto& row : portfolio) {
+        auto it = by_project.find(row.attributes.code);
+        out.push_back({row.attributes, progress_of(row.attributes, it == by_project.end() ? none : it->second)});
+    }
+    return out;
+}
+
 std::vector<unit_project> projects_of_unit(const std::vector<store::stored_project>& portfolio,
-                                           const std::vector<execution_row>& execution, level lvl,
+                                           const std::vector<unit_project>& tracked, level lvl,
                                            const std::string& code) {
     std::vector<unit_project> out;
-    for (const auto& row : portfolio) {
+    for (std::size_t i = 0; i < portfolio.size() && i < tracked.size(); ++i) {
+        const auto& row = portfolio[i];
         const std::string& at = lvl == level::zone       ? row.zone_code
                                 : lvl == level::district ? row.district_code
                                                          : row.circuit_code;
-        if (at != code || code.empty()) continue;
-        std::vector<execution_row> own;
-        for (const auto& e : execution)
-            if (e.project_code == row.attributes.code) own.push_back(e);
-        out.push_back({row.attributes, progress_of(row.attributes, own)});
+        if (at == code && !code.empty()) out.push_back(tracked[i]);
     }
     return out;
 }

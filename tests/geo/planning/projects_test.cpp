@@ -88,12 +88,12 @@ TEST(Projects, EveryBadRowIsReportedWithLineColumnAndRule) {
 }
 
 TEST(Projects, DatesAreRealDates) {
-    EXPECT_TRUE(geo::parse_project_date("2024-02-29"));
-    EXPECT_FALSE(geo::parse_project_date("2025-02-29"));
-    EXPECT_TRUE(geo::parse_project_date("2025-12"));
-    EXPECT_FALSE(geo::parse_project_date("2025-13"));
-    EXPECT_FALSE(geo::parse_project_date("25-01-01"));
-    EXPECT_FALSE(geo::parse_project_date("2025-1-01"));
+    EXPECT_TRUE(geo::parse_date("2024-02-29"));
+    EXPECT_FALSE(geo::parse_date("2025-02-29"));
+    EXPECT_TRUE(geo::parse_date("2025-12"));
+    EXPECT_FALSE(geo::parse_date("2025-13"));
+    EXPECT_FALSE(geo::parse_date("25-01-01"));
+    EXPECT_FALSE(geo::parse_date("2025-1-01"));
 }
 
 }  // namespace

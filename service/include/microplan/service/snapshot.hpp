@@ -21,6 +21,7 @@
 
 #include "microplan/geo/model/level.hpp"
 #include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/territory/locate.hpp"
 #include "microplan/geo/usecases/scenario_travel.hpp"
@@ -107,7 +108,8 @@ public:
     [[nodiscard]] const geo::accessibility_index& accessibility() const noexcept { return accessibility_; }
     // The investment portfolio and its budget execution (empty without them).
     [[nodiscard]] const std::vector<geo::store::stored_project>& portfolio() const noexcept { return portfolio_; }
-    [[nodiscard]] const std::vector<geo::execution_row>& execution() const noexcept { return execution_; }
+    // Each project of the portfolio with its progress, in portfolio order.
+    [[nodiscard]] const std::vector<geo::unit_project>& tracked() const noexcept { return tracked_; }
     // Live travel-time coverage of the scenarios (usecases/scenario_travel.hpp): its own lock,
     // its baselines built on first use; null for a snapshot without a store.
     [[nodiscard]] geo::usecases::scenario_travel* travel() const noexcept { return travel_.get(); }
@@ -142,7 +144,7 @@ private:
     std::string planning_message_;
     geo::accessibility_index accessibility_;
     std::vector<geo::store::stored_project> portfolio_;
-    std::vector<geo::execution_row> execution_;
+    std::vector<geo::unit_project> tracked_;
     std::unique_ptr<geo::usecases::scenario_travel> travel_;
     std::unique_ptr<geo::point_locator> finest_locator_;           // the finest planning tier's units
     std::vector<int> finest_unit_of_;                              // locator index -> unit of that tier

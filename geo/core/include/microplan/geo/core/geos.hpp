@@ -6,6 +6,7 @@
 #endif
 #include <geos_c.h>
 
+#include <array>
 #include <memory>
 #include <span>
 #include <string>
@@ -68,6 +69,8 @@ std::string to_geojson(const GEOSGeometry* g);
 // Area / length of a planar geometry; throws geometry_error on a GEOS failure.
 double area(const GEOSGeometry* g);
 double length(const GEOSGeometry* g);
+// A point inside a (non-empty) polygonal geometry: GEOS's point on surface, (x, y).
+std::array<double, 2> point_on_surface(const GEOSGeometry* g);
 
 // Union of a set of geometries (cascaded, robust); the inputs are not consumed.
 geom_ptr unary_union(std::span<const GEOSGeometry* const> parts);

@@ -30,6 +30,10 @@ struct establishment {
     std::string provider, provider_source;
     double lon = std::numeric_limits<double>::quiet_NaN();
     double lat = std::numeric_limits<double>::quiet_NaN();
+    // Its history (model/dates.hpp; "" = not known): opened (an establishment not yet opened on
+    // a date is not offer then), closed (no longer offer from then), rehabilitated (in poor
+    // condition before then).
+    std::string opened, closed, rehabilitated;
 };
 
 // What a registry records of where an establishment is when it has no coordinates: codes of

@@ -29,6 +29,10 @@ struct finding {
 
 void to_json(nlohmann::json& j, const finding& f);
 
+// A finding about one cell of a table: "FILE, line N, column C: message", the line as its feature.
+finding cell_finding(severity sev, std::string rule, const std::string& file, long long line, const std::string& column,
+                     const std::string& message);
+
 struct findings {
     std::vector<finding> items;
     void add(finding f) { items.push_back(std::move(f)); }

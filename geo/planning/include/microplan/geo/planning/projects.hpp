@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/model/level.hpp"
 #include "microplan/geo/planning/sectors.hpp"
@@ -39,6 +40,9 @@ struct project {
     std::vector<milestone> milestones;
     std::optional<double> physical_progress;  // % done, 0-100
     std::string entity;                       // responsible entity
+    // The establishment it builds or works on, by its registry code (AMIE, unicódigo) once the
+    // registry has it: a finished new establishment found there is not counted twice.
+    std::string establishment;
     [[nodiscard]] double financing() const { return own_funds + transfers + debt + international; }
 };
 
@@ -51,9 +55,6 @@ struct projects_table {
 // Throws format_error listing every bad row (file, line, column, rule) when one is an error;
 // warnings (financing that does not add up to the investment) come back in `report`.
 projects_table read_projects(const std::string& path, const sectors_catalogue& sectors, findings* report = nullptr);
-
-// "2026-03-15" or "2026-03" when it is a real date of that shape; nullopt otherwise.
-std::optional<std::string> parse_project_date(const std::string& text);
 
 }  // namespace microplan::geo
 

@@ -11,6 +11,7 @@
 #include "microplan/geo/model/accessibility.hpp"
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/planning/observations.hpp"
 #include "microplan/geo/planning/optimal.hpp"
 #include "microplan/geo/planning/projects.hpp"
 
@@ -52,6 +53,9 @@ struct unit_project {
     project attributes;
     project_progress progress;
 };
+// A project and its progress as reports and the `projects` collection give them: its attributes,
+// milestones, and its execution as of the latest period (`period` YYYY-MM; null where not known).
+nlohmann::json project_json(const project& p, const project_progress& g);
 
 // The intersectoral report of one unit (a district, usually): its population, every
 // sector's current / ideal / deficit / coverage / cost / closing year, and the same for each
@@ -151,6 +155,10 @@ struct target {
     std::optional<double> reference;       // the indicator when the target was set (its baseline); else today's
     std::optional<double> share_of_units;  // a target over a set: at least this % of the units reach it
     std::string not_applicable;            // the reason the target does not apply ("" = it applies)
+    // Measured by observed values (microplan observations import) instead of the plan: any
+    // indicator name, its value the latest observed by the target year, its trend the line
+    // through the observations (docs/results.md, "Observed values").
+    bool observed = false;
 };
 
 // The value a unit must reach: `value`, or the reference raised by `value` % (increase_pct), or
@@ -192,10 +200,12 @@ std::optional<double> baseline_value(const coverage_model& model, const std::str
 // The value of an indicator for (sector, tier, unit) at the end of year index y of the plan.
 std::optional<double> indicator_value(const closing_plan& plan, const std::string& indicator, const std::string& sector,
                                       std::size_t tier, std::size_t unit, std::size_t y);
+// Observed targets take their values from `observed` (the latest revision of each period).
 std::vector<indicator_status> evaluate_targets(const coverage_model& model, const closing_plan& plan,
                                                const std::vector<target>& targets, findings& report,
                                                const accessibility_index* access = nullptr,
-                                               const light_thresholds& lights = {});
+                                               const light_thresholds& lights = {},
+                                               const std::vector<observation>* observed = nullptr);
 // Completes unit rows (level, achievement, light) and adds one row per set target after its
 // units' rows. Pure: what evaluate_targets does after computing baselines and trajectories.
 void score_targets(std::vector<indicator_status>& rows, const light_thresholds& lights = {});

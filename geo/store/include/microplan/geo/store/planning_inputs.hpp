@@ -3,6 +3,7 @@
 // hierarchy without geometry, population per year, unit attributes, establishments placed by
 // the unit codes stored with them, and stored accessibility results.
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "microplan/geo/store/planning_store.hpp"
@@ -16,9 +17,16 @@ territory read_territory(planning_store& store);
 // Every stored year of population for the territory's tiers (year -> tier -> bands).
 population_by_year read_population_years(const territory& where, planning_store& store);
 
-// Establishments placed by the unit codes stored with them; `fids` gets each one's store fid.
+// Establishments placed by the unit codes stored with them, and the new establishments of
+// finished projects the registry does not hold yet; `fids` gets each one's store fid (a
+// project's negated). `as_of` ("" = as the registry stands) keeps those in force on that date:
+// opened by then (a registered establishment a finished project built opened at its end),
+// not closed by then, and in poor condition before a later rehabilitation (docs/results.md,
+// "History").
 std::vector<placed_establishment> read_placed_establishments(const territory& where, planning_store& store,
-                                                             std::vector<std::int64_t>& fids);
+                                                             std::vector<std::int64_t>& fids,
+                                                             const std::vector<stored_project>& projects,
+                                                             const std::string& as_of = {});
 
 // Everything loaded for one population year (by default the base year: the latest that is
 // not a projection).
@@ -33,10 +41,14 @@ struct planning_inputs {
     accessibility_index accessibility;             // stored accessibility results (may be empty)
     std::optional<budget_scenarios> budget;        // the budget scenarios in force (older stores: none)
     sectors_catalogue sectors;                     // the sectors table in force, else the built-in eight
+    std::vector<stored_project> projects;          // the investment portfolio (may be empty)
+    std::string as_of;                             // the date the offer is counted on ("" = as registered)
 };
 // Throws store_error when the store has no planning levels, no population or no standards
 // (and no catalogue is given), each with what to run to get them.
+// `as_of` (a parsed date, model/dates.hpp) counts the offer in force on that date and, when
+// `year` is not given and the store has that year's population, takes it.
 planning_inputs read_planning_inputs(planning_store& store, const std::optional<standards_catalogue>& catalogue = {},
-                                     std::optional<int> year = {});
+                                     std::optional<int> year = {}, const std::string& as_of = {});
 
 }  // namespace microplan::geo::store

@@ -30,6 +30,7 @@
 #include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/closing.hpp"
 #include "microplan/geo/planning/coverage.hpp"
+#include "microplan/geo/planning/observations.hpp"
 #include "microplan/geo/planning/projects.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/population/population.hpp"
@@ -82,6 +83,14 @@ struct stored_project {
     std::int64_t fid = 0;
     project attributes;
     std::string zone_code, district_code, circuit_code;
+};
+
+// An observed indicator value as stored: each import of a period adds a revision (never
+// overwritten); `revision` orders them.
+struct stored_observation {
+    observation attributes;
+    std::int64_t revision = 0;
+    std::string source;  // the file it came from
 };
 
 // Workshop scenarios: named sets of proposed establishments, each edit undoable.
@@ -206,6 +215,12 @@ public:
                                  const findings& report) = 0;
     // Every execution row, by project, year and month (empty when the store has none).
     virtual std::vector<execution_row> read_execution() = 0;
+    // Adds observed indicator values as new revisions (earlier ones are kept) and records the import.
+    virtual void write_observations(std::span<const observation> rows, const import_record& record,
+                                    const findings& report) = 0;
+    // The latest revision of each indicator, sector, unit and period (every revision with
+    // `every_revision`), by indicator, sector, level, code, period (and revision).
+    virtual std::vector<stored_observation> read_observations(bool every_revision = false) = 0;
     // Replaces the coverage results of `year` (one row per unit, sector and typology).
     virtual void write_coverage(const coverage_model& model, int year, const closing_plan* plan = nullptr) = 0;
 

@@ -4,6 +4,7 @@
 // catalogue and the accessibility of every sector over a synthetic friction surface, written
 // to one store in one atomic update. Deterministic for a seed (docs/demo.md).
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "microplan/geo/demo/demo_country.hpp"
@@ -20,11 +21,23 @@ struct demo_options {
     std::string sectors;           // sectors table put in force before the catalogue; "" = none
 };
 
+// The demo's ILLUSTRATIVE investment portfolio (issue 20): projects from the first four years of
+// the greedy plan of the store's moderate scenario (new establishments, rehabilitations,
+// expansions, network extensions; in execution, funded or planned by their start), about 40
+// recent openings of the registry as finished projects that name the establishment they built,
+// and monthly budget execution over the plan's first two years, whose last month is the demo's
+// "today". Replaces the store's portfolio and adds its execution in one atomic update.
+struct demo_portfolio_summary {
+    std::size_t projects = 0, finished = 0, execution_rows = 0;
+};
+demo_portfolio_summary build_demo_portfolio(const std::string& store, const demo::country& c, std::uint64_t seed);
+
 struct demo_summary {
     std::string raster, inputs_prefix;
     std::size_t zones = 0, districts = 0, circuits = 0, establishments = 0, access_runs = 0;
     double area_km2 = 0, people = 0;
     int first_year = 0, last_year = 0;
+    demo_portfolio_summary portfolio;  // when a catalogue is put in force
 };
 
 demo_summary build_demo_store(const demo_options& options);

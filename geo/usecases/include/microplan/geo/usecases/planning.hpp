@@ -30,6 +30,10 @@ struct planning_request {
     bool include_proposed = false;
     bool include_private = false;    // count private establishments in the current offer
     bool poor_out_of_offer = false;  // establishments in poor condition do not count until rehabilitated
+    // Count the offer in force on this date (model/dates.hpp; "" = as registered): establishments
+    // opened and not closed by then, projects finished by then; the population of its year
+    // when the store has it and `year` is 0. Throws format_error when it is not a date.
+    std::string as_of;
 };
 // The budget scenario of a plan: a scenario of the store's budget scenarios (or of the table
 // `scenarios` names), its first year's budget or growth overridden when given, or a budget path

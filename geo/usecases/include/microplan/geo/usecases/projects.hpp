@@ -28,10 +28,13 @@ projects_result import_projects(const std::string& store, const std::string& fil
 // The store's portfolio (empty without one).
 std::vector<store::stored_project> read_projects(const std::string& store);
 
+// Every project of `portfolio` with its progress from `execution`, in portfolio order.
+std::vector<unit_project> track_projects(const std::vector<store::stored_project>& portfolio,
+                                         const std::vector<execution_row>& execution);
 // The projects of `portfolio` working in unit `code` of `lvl` (by the unit codes they were placed
-// with), each with its progress from `execution`, in portfolio order.
+// with), with their progress (`tracked`: track_projects of the same portfolio), in portfolio order.
 std::vector<unit_project> projects_of_unit(const std::vector<store::stored_project>& portfolio,
-                                           const std::vector<execution_row>& execution, level lvl,
+                                           const std::vector<unit_project>& tracked, level lvl,
                                            const std::string& code);
 
 struct execution_result {
@@ -42,5 +45,17 @@ struct execution_result {
 // to the store's execution, replacing the periods it repeats. Throws format_error naming every
 // bad row; nothing is written then.
 execution_result import_execution(const std::string& store, const std::string& file);
+
+struct observations_result {
+    observations_table table;
+    findings report;
+};
+// Reads observed indicator values (docs/results.md, "Observed values") against the store's
+// sectors and units and adds them as new revisions: nothing already stored is overwritten.
+// Throws format_error naming every bad row (a unit the store does not have among them); nothing
+// is written then.
+observations_result import_observations(const std::string& store, const std::string& file);
+// The store's observed values: the latest revision of each (every revision with `every_revision`).
+std::vector<store::stored_observation> read_observations(const std::string& store, bool every_revision = false);
 
 }  // namespace microplan::geo::usecases
