@@ -12,6 +12,7 @@
 #include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/store/write_lock.hpp"
 #include "microplan/geo/territory/assign.hpp"
 #include "microplan/geo/usecases/accessibility.hpp"
 
@@ -79,7 +80,11 @@ demo_summary build_demo_store(const demo_options& options) {
     const unit_layer* layers[] = {&c.zones, &c.districts, &c.circuits};
     assign_result placed = assign_points(services, layers, {0, crs, 0});
     const std::string source = "microplan demo --seed " + std::to_string(options.country.seed);
-    store::update_atomically(options.out, [&](store::planning_store& db) {
+    // Generated whole into a fresh file beside the store, which then replaces it in one rename:
+    // nothing of an earlier store at that path (its portfolio, execution, saved coverage) survives.
+    const std::string fresh = options.out + ".demo-new";
+    std::filesystem::remove(fresh);
+    store::update_atomically(fresh, [&](store::planning_store& db) {
         db.ensure_schema(crs);
         for (const unit_layer* l : layers) {
             store::import_record rec{l->lvl, source, "", "demo", "EPSG:4326", "", 0};
@@ -129,7 +134,12 @@ demo_summary build_demo_store(const demo_options& options) {
     sum.districts = c.districts.units.size();
     sum.circuits = c.circuits.units.size();
     sum.establishments = services.size();
-    if (catalogue) sum.portfolio = build_demo_portfolio(options.out, c, options.country.seed);
+    if (catalogue) sum.portfolio = build_demo_portfolio(fresh, c, options.country.seed);
+    {
+        store::write_lock lock(options.out);  // no other writer of the store while it is replaced
+        std::filesystem::rename(fresh, options.out);
+    }
+    std::filesystem::remove(fresh + ".lock");
     sum.first_year = years.begin()->first;
     sum.last_year = years.rbegin()->first;
     return sum;
