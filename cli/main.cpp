@@ -48,6 +48,11 @@ void add_planning_tables(CLI::App& app, AddTo& add_to) {
            microplan::cli::add_observations_import);
     add_to(*observations, 2, "list", "The store's observed values (the latest revision of each, or every one)",
            microplan::cli::add_observations_list);
+    CLI::App* scorecards = app.add_subcommand(
+        "scorecards", "Scorecards: objectives in four perspectives with indicators, targets and initiatives");
+    scorecards->require_subcommand(1);
+    add_to(*scorecards, 2, "import", "Validate a scorecards table and put it in force in a store",
+           microplan::cli::add_scorecards_import);
 }
 
 }  // namespace
@@ -127,6 +132,8 @@ int main(int argc, char** argv) {
         microplan::cli::add_plan);
     add("indicators", "Indicators per territory and year, and the status of targets (metas)",
         microplan::cli::add_indicators);
+    add("scorecard", "A territory's scorecard: objectives, indicators against targets, traffic lights, initiatives",
+        microplan::cli::add_scorecard);
     CLI::App* access = app.add_subcommand(
         "access", "Accessibility: travel time, distance, coverage within thresholds, capacity, new sites");
     access->require_subcommand(1);

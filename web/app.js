@@ -75,6 +75,15 @@ const TEXT = {
     compare_summary: "{m} de {a} unidades del nivel emparejadas con las {b} del plan ({i} idénticas); {p} de {t} personas cambian de unidad ({pct} %); variación de la información {vi} bits.",
     changed_units: "Unidades menores que cambian de unidad", changed_areas: "En naranja en el mapa: las áreas que cambian de unidad.",
     unit_now: "Unidad del nivel", unit_plan: "Unidad del plan",
+    monitoring: "Seguimiento", projects_layer: "Proyectos en el mapa", period: "Período", show_scorecard: "Cuadro de mando",
+    plan_vs_actual: "Plan frente a lo real: brecha de {s}", planned: "planificada", actual: "real (registro)",
+    projects: "Proyectos", status: "Estado", physical: "Avance físico", financial: "Avance financiero", executed: "Ejecutado",
+    variance: "Desvío", st_planned: "planificado", st_funded: "financiado", st_in_execution: "en ejecución",
+    st_finished: "terminado", st_suspended: "suspendido", no_projects: "Ningún proyecto del portafolio trabaja en esta unidad.",
+    scorecard_title: "Cuadro de mando: {u}", objective: "Objetivo", indicator_col: "Indicador", target_col: "Meta",
+    value_col: "Valor", achievement: "Logro", initiatives: "Iniciativas", strategy_map: "Mapa estratégico",
+    no_scorecard: "No hay cuadro de mando para esta unidad.", light_green: "verde", light_yellow: "amarillo", light_red: "rojo",
+    investment: "Inversión",
   },
   en: {
     title: "microplan · microplanning workshop", level: "Level", zone: "Zone", district: "District", circuit: "Circuit",
@@ -144,6 +153,15 @@ const TEXT = {
     compare_summary: "{m} of the level's {a} units matched with the plan's {b} ({i} identical); {p} of {t} people change unit ({pct} %); variation of information {vi} bits.",
     changed_units: "Finer units that change unit", changed_areas: "Orange on the map: the areas that change unit.",
     unit_now: "Unit of the level", unit_plan: "Unit of the plan",
+    monitoring: "Monitoring", projects_layer: "Projects on the map", period: "Period", show_scorecard: "Scorecard",
+    plan_vs_actual: "Plan against actual: {s} gap", planned: "planned", actual: "actual (registry)",
+    projects: "Projects", status: "Status", physical: "Physical progress", financial: "Financial progress", executed: "Executed",
+    variance: "Variance", st_planned: "planned", st_funded: "funded", st_in_execution: "in execution",
+    st_finished: "finished", st_suspended: "suspended", no_projects: "No project of the portfolio works in this unit.",
+    scorecard_title: "Scorecard: {u}", objective: "Objective", indicator_col: "Indicator", target_col: "Target",
+    value_col: "Value", achievement: "Achievement", initiatives: "Initiatives", strategy_map: "Strategy map",
+    no_scorecard: "No scorecard for this unit.", light_green: "green", light_yellow: "yellow", light_red: "red",
+    investment: "Investment",
   },
 };
 const LAYER_OF = { zone: "zones", district: "districts", circuit: "circuits" };
@@ -477,6 +495,7 @@ async function showReport(unit) {
     accessibilityTable(r.accessibility || []) +
     (children ? `<h2>${t("children")}</h2><table><tr><th></th><th>${t("population")}</th><th>${t("gap")}</th></tr>${children}</table>` : "");
   window.microplanViewer.reportsShown++;
+  showMonitoring(unit);
 }
 
 // Travel time per sector: mean and the share of people within each stored threshold.
@@ -917,6 +936,123 @@ async function showPlan() {
   window.microplanViewer.plansShown += 1;
 }
 
+// ---- monitoring and scorecards (issue 20) -------------------------------------------------
+
+const STATUS_COLOURS = { planned: "#9e9e9e", funded: "#2b8cbe", in_execution: "#fe9929", finished: "#1a9850", suspended: "#d7301f" };
+const LIGHT_COLOURS = { green: "#1a9850", yellow: "#fee08b", red: "#d73027", "": "#e0e0e0" };
+const period = () => (state.periods && state.periods.length ? state.periods[Number($("period").value)] : "");
+const pct = (v) => (v === null || v === undefined ? "—" : `${fmt(v, 1)} %`);
+const num = (v) => (v === undefined || v === null || v === "null" ? null : Number(v));
+
+// The slider's stops: every month of execution, the latest chosen.
+async function loadMonitoring() {
+  const g = await api("/monitoring/projects").catch(() => null);
+  state.periods = g && g.periods ? g.periods : [];
+  $("monitoring").hidden = !state.periods.length;
+  if (!state.periods.length) return;
+  $("period").max = String(state.periods.length - 1);
+  $("period").value = String(state.periods.indexOf(g.period) >= 0 ? state.periods.indexOf(g.period) : state.periods.length - 1);
+  $("period-label").textContent = period();
+}
+
+// The portfolio's projects as points: colour by status in the period, size by investment.
+async function showProjects() {
+  const on = $("projects-layer").checked;
+  if (!on) {
+    if (map.getLayer("projects")) map.setLayoutProperty("projects", "visibility", "none");
+    return;
+  }
+  const g = await api(`/monitoring/projects?period=${period()}`);
+  if (!$("projects-layer").checked) return;  // turned off while the period's projects were coming
+  if (map.getSource("projects")) map.getSource("projects").setData(g);
+  else {
+    map.addSource("projects", { type: "geojson", data: g });
+    map.addLayer({ id: "projects", type: "circle", source: "projects", paint: {
+      "circle-color": ["match", ["get", "status"], ...Object.entries(STATUS_COLOURS).flat(), "#666"],
+      "circle-radius": ["interpolate", ["linear"], ["sqrt", ["get", "investment"]], 0, 3, 1000, 6, 5000, 14],
+      "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+    map.on("click", "projects", (e) => {
+      const p = e.features[0].properties;
+      new maplibregl.Popup().setLngLat(e.lngLat).setHTML(`<strong>${p.code}</strong> ${p.name}<br>` +
+        `${t("st_" + p.status)} · ${t("physical")}: ${pct(num(p.physical_progress))} · ` +
+        `${t("financial")}: ${pct(num(p.financial_progress))}`).addTo(map);
+    });
+  }
+  map.setLayoutProperty("projects", "visibility", "visible");
+  state.projectsShown = g.features.length;
+  window.microplanViewer.projectsLoaded = (window.microplanViewer.projectsLoaded || 0) + 1;
+}
+
+// The planned gap of a sector year by year beside the gap counted from the registry's history.
+function planActualChart(s) {
+  const w = 420, h = 160, left = 44, right = 12, top = 10, bottom = 20;
+  const years = s.planned.map((p) => p.year);
+  const max = Math.max(1, ...s.planned.map((p) => p.deficit), ...s.actual.map((p) => p.deficit));
+  const x = (yr) => left + ((yr - years[0]) * (w - left - right)) / Math.max(1, years.length - 1);
+  const y = (v) => top + (1 - v / max) * (h - top - bottom);
+  const line = (pts, cls, colour, dash) => `<polyline data-testid="${cls}" fill="none" stroke-width="2" stroke="${colour}"` +
+    `${dash ? ' stroke-dasharray="5 3"' : ""} points="${pts.map((p) => `${x(p.year).toFixed(1)},${y(p.deficit).toFixed(1)}`).join(" ")}"/>`;
+  const ticks = years.map((yr, i) => (i % 2 === 0 ? `<text x="${x(yr)}" y="${h - 5}" font-size="10" text-anchor="middle">${yr}</text>` : "")).join("");
+  return `<svg data-testid="plan-actual" data-sector="${s.sector}" viewBox="0 0 ${w} ${h}" width="100%" role="img">` +
+    `<line x1="${left}" y1="${y(0)}" x2="${w - right}" y2="${y(0)}" stroke="#999"/>` +
+    `<text x="${left - 4}" y="${y(max) + 4}" font-size="10" text-anchor="end">${fmt(max)}</text>` +
+    `<text x="${left - 4}" y="${y(0)}" font-size="10" text-anchor="end">0</text>${ticks}` +
+    line(s.planned, "planned-line", "#777", true) + line(s.actual, "actual-line", SECTOR_COLOURS[s.sector] || "#333", false) + `</svg>` +
+    `<p class="hint"><span style="color:#777">- - ${t("planned")}</span> · <span style="color:${SECTOR_COLOURS[s.sector] || "#333"}">— ${t("actual")}</span></p>`;
+}
+
+// A unit's monitoring block in its report: plan against actual for the chosen sector (the first
+// with a gap otherwise) and its projects in the period.
+async function showMonitoring(unit) {
+  if (!state.periods || !state.periods.length || state.scenario) return;
+  const m = await api(`/monitoring/${unit.level}/${encodeURIComponent(unit.code)}?period=${period()}`).catch(() => null);
+  if (!m || state.selected !== unit) return;
+  const s = m.sectors.find((x) => x.sector === state.sector) || m.sectors.find((x) => x.planned.some((p) => p.deficit > 0)) || m.sectors[0];
+  const rows = m.projects.map((p) => `<tr data-project="${p.code}"><td>${p.code}</td><td>${p.name}</td>` +
+    `<td data-testid="project-status"><span style="color:${STATUS_COLOURS[p.status]}">●</span> ${t("st_" + p.status)}</td>` +
+    `<td data-testid="project-physical">${pct(p.physical_progress)}</td><td data-testid="project-financial">${pct(p.financial_progress)}</td>` +
+    `<td data-testid="project-executed">${pct(p.executed_pct)}</td><td>${p.variance_pct === null ? "—" : fmt(p.variance_pct, 1)}</td></tr>`).join("");
+  const block = document.createElement("div");
+  block.setAttribute("data-testid", "monitoring");
+  block.innerHTML = `<h2>${t("monitoring")} · ${m.period}</h2>` +
+    (s ? `<h3>${t("plan_vs_actual").replace("{s}", sectorName(s.sector))}</h3>${planActualChart(s)}` : "") +
+    `<h3>${t("projects")} (${m.projects.length})</h3>` + (rows ? `<table data-testid="unit-projects"><tr><th></th><th></th>` +
+    `<th>${t("status")}</th><th>${t("physical")}</th><th>${t("financial")}</th><th>${t("executed")}</th><th>${t("variance")}</th></tr>${rows}</table>` :
+    `<p class="hint">${t("no_projects")}</p>`);
+  const old = $("panel").querySelector("[data-testid=monitoring]");
+  if (old) old.replaceWith(block); else $("panel").appendChild(block);
+  window.microplanViewer.monitoringShown = (window.microplanViewer.monitoringShown || 0) + 1;
+}
+
+// The selected unit's scorecard (the nation's without one): the strategy map — objectives in
+// their perspectives, coloured by light, with the links they contribute by — and the indicators.
+async function showScorecard() {
+  const u = state.selected;
+  const path = u ? `/scorecards/${u.level}/${encodeURIComponent(u.code)}` : "/scorecards/nation/EC";
+  let c;
+  try { c = await api(path); } catch (e) {
+    $("panel").innerHTML = `<p class="hint" data-testid="no-scorecard">${t("no_scorecard")}</p>`;
+    return;
+  }
+  const label = (p) => (state.lang === "es" ? p.label_es : p.label_en);
+  const lanes = c.perspectives.map((p) => `<div class="lane" data-perspective="${p.id}"><h3>${label(p)}</h3><div class="objectives">` +
+    p.objectives.map((o) => `<div class="objective" data-objective="${o.code}" data-light="${o.light}" style="background:${LIGHT_COLOURS[o.light] || "#e0e0e0"}">` +
+      `<strong>${o.code}</strong> ${o.name}${o.contributes_to.length ? `<small> → ${o.contributes_to.join(", ")}</small>` : ""}</div>`).join("") +
+    `</div></div>`).join("");
+  const rows = c.perspectives.flatMap((p) => p.objectives.flatMap((o) => (o.indicators.length ? o.indicators : [null]).map((i) =>
+    `<tr data-objective="${o.code}"><td>${o.code}</td>` +
+    (i ? `<td>${t(i.indicator)}${i.sector ? " · " + sectorName(i.sector) : ""}</td><td>${fmt(i.target, 1)} (${i.target_year})</td>` +
+      `<td>${i.code === "*" ? `${i.set.meeting} / ${i.set.required}` : fmt(i.baseline, 1)}</td><td>${pct(i.achievement_pct)}</td>` +
+      `<td data-testid="light" data-light="${i.light}"><span style="color:${LIGHT_COLOURS[i.light]}">●</span> ${t("light_" + i.light)}</td>`
+      : `<td colspan="5">—</td>`) +
+    `<td>${o.initiatives.length}</td></tr>`)));
+  $("panel").innerHTML = `<h2 data-testid="scorecard-title">${t("scorecard_title").replace("{u}", c.code ? `${c.code} · ${c.name}` : t("nation"))}</h2>` +
+    `<h3>${t("strategy_map")}</h3><div class="strategy-map" data-testid="strategy-map">${lanes}</div>` +
+    `<table data-testid="scorecard"><tr><th>${t("objective")}</th><th>${t("indicator_col")}</th><th>${t("target_col")}</th>` +
+    `<th>${t("value_col")}</th><th>${t("achievement")}</th><th></th><th>${t("initiatives")}</th></tr>${rows.join("")}</table>`;
+  window.microplanViewer.scorecardsShown = (window.microplanViewer.scorecardsShown || 0) + 1;
+}
+
 // ---- pickers -------------------------------------------------------------------------
 
 function fillSectors() {
@@ -1021,6 +1157,7 @@ map.on("load", async () => {
   addViewButtons();
   const opening = state.views.length ? state.views[0].bounds : tj.bounds;  // the mainland, not every island
   if (opening) fitTo(opening);
+  if (!KIT) await loadMonitoring();
   await loadIndicators();
   map.once("idle", () => { window.microplanViewer.ready = true; });
   map.triggerRepaint();
@@ -1102,6 +1239,14 @@ $("undo").onclick = async () => {
 };
 $("compare").onclick = compare;
 $("plan-show").onclick = showPlan;
+$("projects-layer").onchange = showProjects;
+$("period").oninput = () => { $("period-label").textContent = period(); };
+$("period").onchange = () => {
+  $("period-label").textContent = period();
+  showProjects();
+  if (state.selected) showMonitoring(state.selected);
+};
+$("scorecard-show").onclick = showScorecard;
 $("suggest").onclick = suggestSites;
 $("export-csv").onclick = () => {
   const params = new URLSearchParams({ f: "csv" });

@@ -7,6 +7,7 @@
 
 #include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/geo/model/bounds.hpp"
+#include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/usecases/planning.hpp"
@@ -169,6 +170,187 @@ http_response reports_service::unit_report(const request_context& ctx, const std
         add_live_travel(j["accessibility"], live, ctx, code);
         return json_response(j);
     });
+}
+
+http_response reports_service::scorecard(const request_context& ctx, const std::string& level_text,
+                                         const std::string& code) const {
+    const geo::coverage_model& model = model_of(ctx);
+    auto lvl = geo::parse_level(level_text);
+    if (!lvl || !(*lvl == geo::level::nation || *lvl == geo::level::zone || *lvl == geo::level::district ||
+                  *lvl == geo::level::circuit))
+        throw request_error(
+            400, "InvalidParameterValue",
+            "no scorecard level '" + geo::utf8::excerpt(level_text, 30) + "' (nation, zone, district, circuit)");
+    if (!ctx.data->scorecards())
+        throw request_error(404, "NotAvailable",
+                            "this store has no scorecards (microplan scorecards import STORE FILE)");
+    const std::string unit = *lvl == geo::level::nation ? std::string() : code;
+    if (!unit.empty() && !model.where().find(*model.where().tier_of(*lvl), unit))
+        throw request_error(
+            404, "NotFound",
+            "no " + std::string(geo::level_name(*lvl)) + " with code '" + geo::utf8::excerpt(code, 40) + "'");
+    const std::string organisation = ctx.target.get("organisation").value_or("");
+    const auto& tracked = ctx.data->tracked();
+    const std::vector<geo::unit_project> projects =
+        unit.empty() ? tracked : geo::usecases::projects_of_unit(ctx.data->portfolio(), tracked, *lvl, unit);
+    geo::findings report;
+    geo::scorecard card;
+    try {
+        const geo::closing_plan* plan = ctx.data->baseline_plan();
+        if (!plan) throw request_error(404, "NotAvailable", "no plan for this store's scorecards");
+        card = geo::make_scorecard(*ctx.data->scorecards(), *lvl, unit, organisation, model, *plan, projects, report,
+                                   &ctx.data->inputs()->accessibility, &ctx.data->observed());
+    } catch (const geo::format_error&) {
+        throw request_error(404, "NotFound", "the store's scorecards have none for this unit");
+    }
+    if (wants_csv(ctx))
+        return csv_response(geo::scorecard_csv(card), "cuadro_de_mando_" + (unit.empty() ? "nacional" : unit));
+    nlohmann::json j = geo::scorecard_json(card);
+    j["notes"] = nlohmann::json::array();
+    for (const auto& f : report.items) j["notes"].push_back(f.message);
+    return json_response(j);
+}
+
+namespace {
+
+// The month asked for (period=YYYY-MM), else the latest month of execution (else the plan's first
+// year's January).
+std::pair<int, int> period_param(const request_context& ctx) {
+    if (auto text = ctx.target.get("period")) {
+        auto d = geo::parse_date(*text);
+        if (!d || d->size() != 7)
+            throw request_error(400, "InvalidParameterValue",
+                                "parameter 'period': '" + geo::utf8::excerpt(*text, 20) + "' is not a month (YYYY-MM)");
+        return {std::stoi(d->substr(0, 4)), std::stoi(d->substr(5, 2))};
+    }
+    std::pair<int, int> latest{0, 0};
+    for (const auto& r : ctx.data->execution()) latest = std::max(latest, std::pair{r.year, r.month});
+    if (latest.first == 0 && ctx.data->inputs()) latest = {ctx.data->inputs()->year, 1};
+    return latest;
+}
+
+std::string month_text(int year, int month) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", year, month);
+    return buf;
+}
+
+// Every month from the first to the last of execution (the slider's stops).
+nlohmann::json execution_months(const request_context& ctx) {
+    std::pair<int, int> first{9999, 12}, last{0, 0};
+    for (const auto& r : ctx.data->execution()) {
+        first = std::min(first, std::pair{r.year, r.month});
+        last = std::max(last, std::pair{r.year, r.month});
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (int m = first.first * 12 + first.second - 1; last.first && m <= last.first * 12 + last.second - 1; ++m)
+        out.push_back(month_text(m / 12, m % 12 + 1));
+    return out;
+}
+
+// A project with its status and progress in a month.
+nlohmann::json project_then(const geo::unit_project& tracked, const std::vector<geo::execution_row>& execution,
+                            int year, int month) {
+    std::vector<geo::execution_row> own;
+    for (const auto& r : execution)
+        if (r.project_code == tracked.attributes.code) own.push_back(r);
+    nlohmann::json j = geo::project_json(tracked.attributes, geo::progress_as_of(tracked.attributes, own, year, month));
+    j["status"] = geo::status_name(geo::status_as_of(tracked.attributes, year, month));
+    j["status_today"] = geo::status_name(tracked.attributes.status);
+    return j;
+}
+
+}  // namespace
+
+http_response reports_service::monitoring_projects(const request_context& ctx) const {
+    const auto [year, month] = period_param(ctx);
+    const std::string key = "monitoring-projects/" + month_text(year, month);
+    auto body = ctx.data->memo(key, [&, year = year, month = month] {
+        nlohmann::json features = nlohmann::json::array();
+        const auto& portfolio = ctx.data->portfolio();
+        for (std::size_t i = 0; i < portfolio.size(); ++i) {
+            const geo::project& p = portfolio[i].attributes;
+            if (!p.lon || !p.lat) continue;
+            nlohmann::json props = project_then(ctx.data->tracked()[i], ctx.data->execution(), year, month);
+            props["circuit_code"] = portfolio[i].circuit_code;
+            props["district_code"] = portfolio[i].district_code;
+            props["zone_code"] = portfolio[i].zone_code;
+            props.erase("milestones");
+            features.push_back({{"type", "Feature"},
+                                {"id", portfolio[i].fid},
+                                {"geometry", {{"type", "Point"}, {"coordinates", {*p.lon, *p.lat}}}},
+                                {"properties", std::move(props)}});
+        }
+        return nlohmann::json({{"type", "FeatureCollection"},
+                               {"period", month_text(year, month)},
+                               {"periods", execution_months(ctx)},
+                               {"features", std::move(features)}})
+            .dump();
+    });
+    return json_response(nlohmann::json::parse(*body), "application/geo+json");
+}
+
+http_response reports_service::monitoring_unit(const request_context& ctx, const std::string& level_text,
+                                               const std::string& code) const {
+    const geo::coverage_model& model = model_of(ctx);
+    auto lvl = geo::parse_level(level_text);
+    auto tier = lvl ? model.where().tier_of(*lvl) : std::nullopt;
+    if (!tier)
+        throw request_error(400, "InvalidParameterValue",
+                            "no planning level '" + geo::utf8::excerpt(level_text, 30) + "' (zone, district, circuit)");
+    auto unit = model.where().find(*tier, code);
+    if (!unit)
+        throw request_error(
+            404, "NotFound",
+            "no " + std::string(geo::level_name(*lvl)) + " with code '" + geo::utf8::excerpt(code, 40) + "'");
+    const auto [year, month] = period_param(ctx);
+    const geo::closing_plan* plan = ctx.data->baseline_plan();
+    if (!plan) throw request_error(404, "NotAvailable", "no plan for this store");
+    nlohmann::json j = {{"level", geo::level_name(*lvl)},
+                        {"code", code},
+                        {"name", model.where().units(*tier)[*unit].name},
+                        {"period", month_text(year, month)},
+                        {"periods", execution_months(ctx)}};
+    // The registry's offer at the end of each year of the plan up to the period (the period's end
+    // in its own year).
+    std::vector<std::pair<int, std::shared_ptr<const snapshot::dated_model>>> actual;
+    for (int y = plan->first_year; y <= std::min(year, plan->last_year); ++y) {
+        const std::string date = y < year ? std::to_string(y) + "-12-31" : month_text(year, month) + "-28";
+        actual.emplace_back(y, ctx.data->model_as_of(date));
+    }
+    j["sectors"] = nlohmann::json::array();
+    for (const std::string& sector : plan->sectors) {
+        if (!model.sector_defined_at(sector, *tier) || !plan->deficit.count(sector)) continue;
+        const auto& deficit = plan->deficit.at(sector)[*tier][*unit];
+        const auto& coverage = plan->coverage.at(sector)[*tier][*unit];
+        nlohmann::json planned = nlohmann::json::array(), observed = nlohmann::json::array();
+        for (std::size_t y = 0; y < deficit.size(); ++y)
+            planned.push_back({{"year", plan->first_year + static_cast<int>(y)},
+                               {"deficit", std::round(deficit[y] * 100) / 100},
+                               {"coverage_pct", std::round(coverage[y] * 100) / 100}});
+        for (const auto& [y, dated] : actual) {
+            if (!dated) continue;
+            const geo::offer o = dated->model->sector_offer(sector, *tier, *unit);
+            observed.push_back({{"year", y},
+                                {"deficit", std::round(o.deficit * 100) / 100},
+                                {"coverage_pct", std::round(o.coverage_pct() * 100) / 100}});
+        }
+        j["sectors"].push_back({{"sector", sector},
+                                {"counts", geo::counts_of(model, sector)},
+                                {"planned", std::move(planned)},
+                                {"actual", std::move(observed)}});
+    }
+    j["projects"] = nlohmann::json::array();
+    const auto& portfolio = ctx.data->portfolio();
+    for (std::size_t i = 0; i < portfolio.size(); ++i) {
+        const auto& row = portfolio[i];
+        const std::string& at = *lvl == geo::level::zone       ? row.zone_code
+                                : *lvl == geo::level::district ? row.district_code
+                                                               : row.circuit_code;
+        if (at == code)
+            j["projects"].push_back(project_then(ctx.data->tracked()[i], ctx.data->execution(), year, month));
+    }
+    return json_response(j);
 }
 
 http_response reports_service::unit_accessibility(const request_context& ctx, const std::string& code) const {
@@ -507,6 +689,7 @@ void reports_service::register_routes(route_table& table) const {
                                           level_parameter("district"), scenario_parameter(), format_parameter()},
                            .responses = {json_or_csv("Report"), bad, unavailable}}});
     }
+    register_results_routes(table);
     table.add(
         {.pattern = "/reports/accessibility/{code}",
          .handler = [this](const request_context& ctx,
@@ -607,6 +790,55 @@ void reports_service::register_routes(route_table& table) const {
                        .summary = "The sectors and typologies of the standards in force",
                        .tags = {tag},
                        .responses = {ok_response("Sectors and standards"), unavailable}}});
+}
+
+// Following the plan into results: monitoring and scorecards.
+void reports_service::register_results_routes(route_table& table) const {
+    const char* const tag = "Results";
+    const api_response bad = error_response_doc(400, "A parameter is malformed");
+    const api_response unavailable =
+        error_response_doc(404, "No planning model or scorecards in this store, or no such unit");
+    table.add({.pattern = "/monitoring/projects",
+               .handler = [this](const request_context& ctx, const path_params&) { return monitoring_projects(ctx); },
+               .api = {.operation_id = "getMonitoringProjects",
+                       .summary = "The portfolio's projects with a point as GeoJSON, with their status and physical "
+                                  "and financial progress in a month",
+                       .tags = {tag},
+                       .parameters = {query_parameter("period", "The month (YYYY-MM; default the latest executed)",
+                                                      {{"type", "string"}})},
+                       .responses = {{200, "Projects", {{"application/geo+json", {{"type", "object"}}}}}, bad}}});
+    table.add(
+        {.pattern = "/monitoring/{level}/{code}",
+         .handler = [this](const request_context& ctx,
+                           const path_params& p) { return monitoring_unit(ctx, p["level"], p["code"]); },
+         .api = {.operation_id = "getMonitoringUnit",
+                 .summary = "A unit's plan against actual: each sector's planned gap by year beside the gap "
+                            "counted from the registry's history, and its projects in a month",
+                 .tags = {tag},
+                 .parameters = {path_parameter("level", "zone, district or circuit",
+                                               {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
+                                path_parameter("code", "The unit's code", {{"type", "string"}}),
+                                query_parameter("period", "The month (YYYY-MM; default the latest executed)",
+                                                {{"type", "string"}})},
+                 .responses = {
+                     {200, "Plan against actual", {{"application/json", {{"type", "object"}}}}}, bad, unavailable}}});
+    table.add({.pattern = "/scorecards/{level}/{code}",
+               .handler = [this](const request_context& ctx,
+                                 const path_params& p) { return scorecard(ctx, p["level"], p["code"]); },
+               .api = {.operation_id = "getScorecard",
+                       .summary = "A territory's scorecard and strategy map: objectives in four perspectives, their "
+                                  "indicators against targets with traffic lights, their initiatives (projects) and "
+                                  "cause-effect links (the nation: any code)",
+                       .tags = {tag},
+                       .parameters = {path_parameter(
+                                          "level", "nation, zone, district or circuit",
+                                          {{"type", "string"}, {"enum", {"nation", "zone", "district", "circuit"}}}),
+                                      path_parameter("code", "The unit's code", {{"type", "string"}}),
+                                      query_parameter("organisation",
+                                                      "An organisational unit's scorecard instead of the territory's",
+                                                      {{"type", "string"}}),
+                                      format_parameter()},
+                       .responses = {json_or_csv("Scorecard"), bad, unavailable}}});
 }
 
 }  // namespace microplan::service

@@ -196,6 +196,31 @@ std::shared_ptr<const std::string> snapshot::memo(const std::string& key,
     return made;
 }
 
+std::shared_ptr<const snapshot::dated_model> snapshot::model_as_of(const std::string& date) const {
+    if (!model_) return nullptr;
+    {
+        std::lock_guard lock(dated_mutex_);
+        for (auto it = dated_.begin(); it != dated_.end(); ++it)
+            if (it->first == date) {
+                dated_.splice(dated_.begin(), dated_, it);
+                return dated_.front().second;
+            }
+    }
+    auto made = std::make_shared<dated_model>();
+    {
+        auto store = geo::store::open_store(store_path_, geo::store::open_mode::read_only);
+        made->inputs = std::make_unique<geo::store::planning_inputs>(
+            geo::store::read_planning_inputs(*store, {}, std::nullopt, date));
+    }
+    made->model = std::make_unique<geo::coverage_model>(geo::usecases::make_model(*made->inputs));
+    std::lock_guard lock(dated_mutex_);
+    for (const auto& [k, v] : dated_)
+        if (k == date) return v;
+    dated_.emplace_front(date, made);
+    if (dated_.size() > 16) dated_.pop_back();
+    return made;
+}
+
 const geo::coverage_model* snapshot::model_with_private() const {
     if (!model_) return nullptr;
     std::call_once(private_once_, [this] {
@@ -465,8 +490,11 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
     // The portfolio as the planning inputs read it (or on its own when planning is not possible),
     // each project's progress computed once.
     snap->portfolio_ = snap->inputs_ ? snap->inputs_->projects : db.read_projects();
-    snap->tracked_ = geo::usecases::track_projects(snap->portfolio_, db.read_execution());
+    snap->execution_ = db.read_execution();
+    snap->tracked_ = geo::usecases::track_projects(snap->portfolio_, snap->execution_);
     if (!snap->portfolio_.empty()) snap->collections_.push_back(projects_collection(snap->portfolio_, snap->tracked_));
+    snap->scorecards_ = db.read_scorecards();
+    for (auto& o : db.read_observations()) snap->observed_.push_back(std::move(o.attributes));
     snap->find_views();
     snap->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return snap;

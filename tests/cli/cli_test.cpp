@@ -382,6 +382,43 @@ TEST(Cli, ProjectsAreImportedAndServedToGdal) {
     EXPECT_NE(progress.output.find("variance_pct (Real) = -18.75"), std::string::npos) << progress.output;
 }
 
+TEST(Cli, ScorecardsObservationsAndTheOfferAsOfADate) {
+    scratch dir;
+    std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(demo_store_at(store).exit_code, 0);
+    // The demo's zones have scorecards: Z1's, as CSV.
+    auto card =
+        run(microplan_cmd("scorecard " + store + " --level zone --code Z1 -f csv --output " + dir.path("z1.csv")));
+    ASSERT_EQ(card.exit_code, 0) << card.output;
+    EXPECT_NE(card.output.find("scorecard of zone Z1: 7 objectives"), std::string::npos) << card.output;
+    EXPECT_EQ(read_bytes(dir.path("z1.csv")).rfind("level,code,perspective,objective,", 0), 0u);
+    // A bad scorecards table is refused whole; the store stays as it was.
+    const std::string before = read_bytes(store);
+    auto bad = run(microplan_cmd("scorecards import " + store + " " +
+                                 dir.write("bad.csv", "level,code,objective,perspective\nzone,Z77,A,beneficiarios\n")));
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("no zone of the store has code Z77 [scorecards.unit_unknown]"), std::string::npos)
+        << bad.output;
+    EXPECT_EQ(read_bytes(store), before);
+    // Observed values, then listed with every revision.
+    const std::string obs = dir.write("obs.csv", "indicador,nivel,codigo,periodo,valor\ncobertura,zona,Z1,2025,50\n");
+    ASSERT_EQ(run(microplan_cmd("observations import " + store + " " + obs)).exit_code, 0);
+    ASSERT_EQ(run(microplan_cmd("observations import " + store + " " + obs)).exit_code, 0);
+    auto listed = run(microplan_cmd("observations list " + store + " --history --output " + dir.path("obs_out.csv")));
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    EXPECT_NE(read_bytes(dir.path("obs_out.csv")).find("cobertura,,zone,Z1,2025,50,2,"), std::string::npos)
+        << read_bytes(dir.path("obs_out.csv"));
+    // The offer as of a date before the demo's recent openings is smaller; a date that is not one is refused.
+    auto now = run(microplan_cmd("coverage " + store + " --level zone -f csv --output " + dir.path("now.csv")));
+    auto then = run(microplan_cmd("coverage " + store + " --level zone -f csv --as-of 2024-12-31 --output " +
+                                  dir.path("then.csv")));
+    ASSERT_EQ(then.exit_code, 0) << then.output;
+    EXPECT_NE(read_bytes(dir.path("now.csv")), read_bytes(dir.path("then.csv")));
+    auto wrong = run(microplan_cmd("coverage " + store + " --as-of 2024-02-30"));
+    EXPECT_EQ(wrong.exit_code, 2);
+    EXPECT_NE(wrong.output.find("--as-of '2024-02-30' is not a date"), std::string::npos) << wrong.output;
+}
+
 TEST(Cli, AccessibilityOnTheDemoStore) {
     scratch dir;
     std::string store = dir.path("demo.sqlite");

@@ -103,6 +103,18 @@ TEST(Viewer, ThePlanIsDrawnPerSectorWithItsBudgetScenario) {
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 
+// Monitoring (issue 20): the projects layer and the period slider, a zone's plan against actual
+// and its projects' progress in the period, and the zone's scorecard with its traffic lights.
+TEST(Viewer, TheMonitoringViewFollowsProjectsThroughThePeriodsAndShowsTheScorecard) {
+    MICROPLAN_NEED_BROWSER();
+    auto r = run_viewer_script("", {}, "monitoring.test.mjs", "", "viewer_monitoring");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("statuses of 2025-06 as served"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("2026-06: "), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("lights as served"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
+}
+
 // The travel-time map layer follows a scenario's proposals (tiles recomputed live); an existing
 // establishment is closed from its popup and reopened from its marker.
 TEST(Viewer, TheTravelTimeLayerFollowsTheScenario) {

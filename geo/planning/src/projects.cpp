@@ -343,4 +343,27 @@ project_progress progress_of(const project& p, const std::vector<execution_row>&
     return out;
 }
 
+project_progress progress_as_of(const project& p, const std::vector<execution_row>& rows, int year, int month) {
+    std::vector<execution_row> until;
+    for (const auto& r : rows)
+        if (std::pair{r.year, r.month} <= std::pair{year, month}) until.push_back(r);
+    return progress_of(p, until);
+}
+
+project_status status_as_of(const project& p, int year, int month) {
+    const int at = year * 12 + month - 1;
+    const bool started = !p.start.empty() && month_index(p.start) <= at;
+    const bool ended = !p.end.empty() && month_index(p.end) <= at;
+    switch (p.status) {
+        case project_status::finished:
+            if (p.end.empty() || ended) return project_status::finished;
+            return started || p.start.empty() ? project_status::in_execution : project_status::funded;
+        case project_status::in_execution:
+        case project_status::suspended:
+            return started || p.start.empty() ? p.status : project_status::funded;
+        default:
+            return p.status;
+    }
+}
+
 }  // namespace microplan::geo

@@ -11,6 +11,7 @@
 #include "microplan/geo/io/fields.hpp"
 #include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/model/names.hpp"
+#include "target_rows.hpp"
 
 namespace microplan::geo {
 
@@ -592,42 +593,7 @@ std::optional<double> baseline_value(const coverage_model& model, const std::str
     return std::nullopt;
 }
 
-namespace {
-
-// Direction, baseline, share of units and "not applicable" of a target row (all optional).
-template <class Bad>
-void read_target_options(target& t, const std::string& direction, const std::string& reference,
-                         const std::string& share, const std::string& na, Bad& bad) {
-    const std::string d = names::fold(direction);
-    if (d.empty() || d == "AT LEAST" || d == "AL MENOS" || d == "MINIMO")
-        t.direction = target_direction::at_least;
-    else if (d == "AT MOST" || d == "COMO MAXIMO" || d == "MAXIMO")
-        t.direction = target_direction::at_most;
-    else if (d == "MAINTAIN" || d == "MANTENER")
-        t.direction = target_direction::maintain;
-    else if (d == "INCREASE PCT" || d == "INCREMENTO PCT" || d == "AUMENTO PCT")
-        t.direction = target_direction::increase_pct;
-    else
-        bad("direction", "'" + direction + "' is not at_least, at_most, maintain or increase_pct");
-    if (!reference.empty()) {
-        if (auto r = parse_number(reference))
-            t.reference = *r;
-        else
-            bad("baseline", "'" + reference + "' is not a number");
-    }
-    if ((t.direction == target_direction::maintain || t.direction == target_direction::increase_pct) && !t.reference)
-        bad("baseline", std::string(direction_name(t.direction)) + " needs the baseline it is measured from");
-    if (!share.empty()) {
-        auto v = parse_number(share);
-        if (!v || *v <= 0 || *v > 100)
-            bad("share_of_units", "'" + share + "' is not a share of units between 0 and 100 %");
-        else
-            t.share_of_units = *v;
-    }
-    t.not_applicable = na;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<target> read_targets(const std::string& path) {
     error_location where{path, {}, {}, {}, {}};
@@ -692,7 +658,7 @@ std::vector<target> read_targets(const std::string& path) {
             bad("target", "'" + text(c_target) + "' is not a non-negative number");
         else
             t.value = *v;
-        read_target_options(t, text(c_dir), text(c_ref), text(c_share), text(c_na), bad);
+        planning_tables::read_target_options(t, text(c_dir), text(c_ref), text(c_share), text(c_na), bad);
         out.push_back(std::move(t));
     }
     if (!problems.empty()) throw format_error(where, "invalid targets table", "problems:" + problems);

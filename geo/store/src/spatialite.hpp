@@ -56,6 +56,8 @@ void write_execution(sqlite::connection& db, std::span<const execution_row> rows
 std::vector<execution_row> read_execution(sqlite::connection& db);
 void write_observations(sqlite::connection& db, std::span<const observation> rows, const std::string& source);
 std::vector<stored_observation> read_observations(sqlite::connection& db, bool every_revision);
+void write_scorecards(sqlite::connection& db, const scorecards_table& table);
+std::optional<scorecards_table> read_scorecards(sqlite::connection& db);
 void write_sectors(sqlite::connection& db, const sectors_catalogue& table);
 std::optional<sectors_catalogue> read_sectors(sqlite::connection& db);
 std::optional<budget_scenarios> read_budget_scenarios(sqlite::connection& db);

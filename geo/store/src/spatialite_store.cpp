@@ -96,6 +96,11 @@ public:
         spatialite::write_observations(conn(), rows, record.source);
         spatialite::record_import(conn(), "observations", record, rows.size(), report);
     }
+    void write_scorecards(const scorecards_table& table, const import_record& record, const findings& report) override {
+        spatialite::write_scorecards(conn(), table);
+        spatialite::record_import(conn(), "scorecards", record, table.rows.size(), report);
+    }
+    std::optional<scorecards_table> read_scorecards() override { return spatialite::read_scorecards(conn()); }
     std::vector<stored_observation> read_observations(bool every_revision) override {
         return spatialite::read_observations(conn(), every_revision);
     }

@@ -10,6 +10,7 @@
 #include "microplan/geo/demo/demo_services.hpp"
 #include "microplan/geo/io/raster.hpp"
 #include "microplan/geo/planning/budget.hpp"
+#include "microplan/geo/planning/scorecards.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/store/write_lock.hpp"
@@ -134,7 +135,15 @@ demo_summary build_demo_store(const demo_options& options) {
     sum.districts = c.districts.units.size();
     sum.circuits = c.circuits.units.size();
     sum.establishments = services.size();
-    if (catalogue) sum.portfolio = build_demo_portfolio(fresh, c, options.country.seed);
+    if (catalogue) {
+        sum.portfolio = build_demo_portfolio(fresh, c, options.country.seed);
+        // A scorecard for the nation and every zone (ILLUSTRATIVE, data/scorecards/demo.csv).
+        const scorecards_table cards =
+            read_scorecards(options.data_dir + "/scorecards/demo.csv", sectors.value_or(builtin_sectors()));
+        store::update_atomically(fresh, [&](store::planning_store& db) {
+            db.write_scorecards(cards, {level::zone, cards.source, "", "scorecards", "", "", 0}, {});
+        });
+    }
     {
         store::write_lock lock(options.out);  // no other writer of the store while it is replaced
         std::filesystem::rename(fresh, options.out);

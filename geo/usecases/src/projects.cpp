@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/planning/projects.hpp"
@@ -39,6 +40,25 @@ void error(findings& report, const project& p, const std::string& path, const st
         cell_finding(severity::error, "projects." + rule, path, p.line, column, "project " + p.code + ": " + message);
     f.code = p.code;
     report.add(std::move(f));
+}
+
+// Checks rows naming units by code against the store's units: each (line, level, code) of `rows`
+// whose unit the store lacks is an error of rule `<what>.unit_unknown`; throws format_error
+// listing them all (nothing is written then).
+void check_unit_codes(store::planning_store& db, const std::string& file, const char* what,
+                      const std::vector<std::tuple<long long, level, std::string>>& rows) {
+    std::map<level, std::set<std::string>> codes;
+    for (level l : {level::zone, level::district, level::circuit})
+        for (const auto& u : db.read_unit_records(l)) codes[l].insert(u.code);
+    findings problems;
+    for (const auto& [line, lvl, code] : rows)
+        if (lvl != level::nation && !code.empty() && !codes[lvl].count(code))
+            problems.add(cell_finding(severity::error, std::string(what) + ".unit_unknown", file, line, "code",
+                                      "no " + std::string(level_name(lvl)) + " of the store has code " + code));
+    if (problems.has_errors())
+        throw format_error(
+            {file, {}, {}, {}, {}}, std::string(what) + " not placed",
+            std::to_string(problems.items.size()) + " problem(s), nothing written:" + problems.error_lines());
 }
 
 }  // namespace
@@ -150,22 +170,13 @@ execution_result import_execution(const std::string& store_path, const std::stri
 observations_result import_observations(const std::string& store_path, const std::string& file) {
     store::write_lock lock(store_path);  // the units checked against are the units written beside
     observations_result out;
-    findings problems;
     {
         auto db = store::open_store(store_path, store::open_mode::read_only);
         out.table = geo::read_observations(file, db->read_sectors().value_or(builtin_sectors()), &out.report);
-        std::map<level, std::set<std::string>> codes;
-        for (level l : {level::zone, level::district, level::circuit})
-            for (const auto& u : db->read_unit_records(l)) codes[l].insert(u.code);
-        for (const observation& o : out.table.rows)
-            if (o.lvl != level::nation && !codes[o.lvl].count(o.code))
-                problems.add(cell_finding(severity::error, "observations.unit_unknown", file, o.line, "code",
-                                          "no " + std::string(level_name(o.lvl)) + " of the store has code " + o.code));
+        std::vector<std::tuple<long long, level, std::string>> units;
+        for (const observation& o : out.table.rows) units.emplace_back(o.line, o.lvl, o.code);
+        check_unit_codes(*db, file, "observations", units);
     }
-    if (problems.has_errors())
-        throw format_error(
-            {file, {}, {}, {}, {}}, "observations not placed",
-            std::to_string(problems.items.size()) + " problem(s), nothing written:" + problems.error_lines());
     store::import_record record{level::circuit, file, "", "observations", "", "", 0};
     store::update_atomically(
         lock, [&](store::planning_store& db) { db.write_observations(out.table.rows, record, out.report); });
@@ -174,6 +185,52 @@ observations_result import_observations(const std::string& store_path, const std
 
 std::vector<store::stored_observation> read_observations(const std::string& store_path, bool every_revision) {
     return store::open_store(store_path, store::open_mode::read_only)->read_observations(every_revision);
+}
+
+scorecards_table import_scorecards(const std::string& store_path, const std::string& file) {
+    store::write_lock lock(store_path);  // the units checked against are the units written beside
+    scorecards_table table;
+    {
+        auto db = store::open_store(store_path, store::open_mode::read_only);
+        table = geo::read_scorecards(file, db->read_sectors().value_or(builtin_sectors()));
+        std::vector<std::tuple<long long, level, std::string>> units;
+        for (const scorecard_row& r : table.rows) units.emplace_back(r.line, r.lvl, r.code);
+        check_unit_codes(*db, file, "scorecards", units);
+    }
+    store::import_record record{level::circuit, file, "", "scorecards", "", "", 0};
+    store::update_atomically(lock, [&](store::planning_store& db) { db.write_scorecards(table, record, {}); });
+    return table;
+}
+
+scorecard_result store_scorecard(const planning_request& request, const scenario_request& scenario, level lvl,
+                                 const std::string& code, const std::string& organisation, const std::string& file,
+                                 const light_thresholds& lights) {
+    scorecard_result out;
+    out.session = open_planning(request);
+    out.plan = plan_for(*out.session.model, *out.session.inputs, scenario);
+    std::vector<observation> observed;
+    std::vector<execution_row> execution;
+    {
+        auto db = store::open_store(request.store, store::open_mode::read_only);
+        if (!file.empty()) {
+            out.table = geo::read_scorecards(file, out.session.inputs->sectors);
+        } else if (auto stored = db->read_scorecards()) {
+            out.table = std::move(*stored);
+        } else {
+            throw store_error({request.store, {}, {}, {}, {}}, "no scorecards",
+                              "the store has no scorecards; import them with `microplan scorecards import STORE "
+                              "FILE` (data/scorecards/ has an example)");
+        }
+        for (auto& o : db->read_observations()) observed.push_back(std::move(o.attributes));
+        execution = db->read_execution();
+    }
+    const auto& portfolio = out.session.inputs->projects;
+    const auto tracked = track_projects(portfolio, execution);
+    const std::vector<unit_project> projects =
+        lvl == level::nation ? tracked : projects_of_unit(portfolio, tracked, lvl, code);
+    out.card = make_scorecard(out.table, lvl, code, organisation, *out.session.model, out.plan, projects, out.report,
+                              &out.session.inputs->accessibility, &observed, lights);
+    return out;
 }
 
 std::vector<unit_project> track_projects(const std::vector<store::stored_project>& portfolio,

@@ -37,11 +37,20 @@ public:
     // The baseline's closing plan (plan_json) or required budget (required_json), memoised per
     // snapshot and parameters.
     http_response plan(const request_context& ctx) const;
+    // A territory's scorecard (geo/planning/scorecards.hpp) against the baseline's plan: JSON or CSV.
+    http_response scorecard(const request_context& ctx, const std::string& level, const std::string& code) const;
+    // Monitoring (issue 20, item 6), as of a month (period=YYYY-MM; default the latest executed):
+    // the portfolio's projects as GeoJSON points with their status and progress then, and a unit's
+    // plan against actual (each sector's planned gap by year beside the gap counted from the
+    // registry's history as of each year's end) with its projects.
+    http_response monitoring_projects(const request_context& ctx) const;
+    http_response monitoring_unit(const request_context& ctx, const std::string& level, const std::string& code) const;
 
     // Registers /reports/..., /indicators/{level} and /catalogue. `this` must outlive the table.
     void register_routes(route_table& table) const;
 
 private:
+    void register_results_routes(route_table& table) const;
     http_response coverage_of(const request_context& ctx, const geo::coverage_model& model) const;
 };
 

@@ -22,6 +22,7 @@
 #include "microplan/geo/model/level.hpp"
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/planning/report.hpp"
+#include "microplan/geo/planning/scorecards.hpp"
 #include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/territory/locate.hpp"
 #include "microplan/geo/usecases/scenario_travel.hpp"
@@ -110,6 +111,19 @@ public:
     [[nodiscard]] const std::vector<geo::store::stored_project>& portfolio() const noexcept { return portfolio_; }
     // Each project of the portfolio with its progress, in portfolio order.
     [[nodiscard]] const std::vector<geo::unit_project>& tracked() const noexcept { return tracked_; }
+    // The scorecards in force (nullopt without) and the latest observed values.
+    [[nodiscard]] const std::optional<geo::scorecards_table>& scorecards() const noexcept { return scorecards_; }
+    [[nodiscard]] const std::vector<geo::observation>& observed() const noexcept { return observed_; }
+    // Every budget execution row (by project, year and month).
+    [[nodiscard]] const std::vector<geo::execution_row>& execution() const noexcept { return execution_; }
+    // The offer counted as of `date` (YYYY-MM-DD, history: store::read_planning_inputs' as_of):
+    // read from the store on first use and kept while the snapshot lives (the 16 most recent
+    // dates); computed outside the lock. nullptr without a planning model.
+    struct dated_model {
+        std::unique_ptr<geo::store::planning_inputs> inputs;
+        std::unique_ptr<geo::coverage_model> model;
+    };
+    [[nodiscard]] std::shared_ptr<const dated_model> model_as_of(const std::string& date) const;
     // Live travel-time coverage of the scenarios (usecases/scenario_travel.hpp): its own lock,
     // its baselines built on first use; null for a snapshot without a store.
     [[nodiscard]] geo::usecases::scenario_travel* travel() const noexcept { return travel_.get(); }
@@ -145,6 +159,11 @@ private:
     geo::accessibility_index accessibility_;
     std::vector<geo::store::stored_project> portfolio_;
     std::vector<geo::unit_project> tracked_;
+    std::optional<geo::scorecards_table> scorecards_;
+    std::vector<geo::observation> observed_;
+    std::vector<geo::execution_row> execution_;
+    mutable std::mutex dated_mutex_;                                                       // a leaf, as memo_mutex_
+    mutable std::list<std::pair<std::string, std::shared_ptr<const dated_model>>> dated_;  // most recent first
     std::unique_ptr<geo::usecases::scenario_travel> travel_;
     std::unique_ptr<geo::point_locator> finest_locator_;           // the finest planning tier's units
     std::vector<int> finest_unit_of_;                              // locator index -> unit of that tier

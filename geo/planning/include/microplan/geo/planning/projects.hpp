@@ -95,4 +95,12 @@ struct project_progress {
 // `rows` of one project (any order); `p` gives its investment and schedule.
 project_progress progress_of(const project& p, const std::vector<execution_row>& rows);
 
+// The same as of the end of month (year, month): only the rows up to it.
+project_progress progress_as_of(const project& p, const std::vector<execution_row>& rows, int year, int month);
+
+// A project's status in month (year, month), from today's status and its dates: a finished project
+// that had not ended was in execution (funded before its start); one in execution or suspended
+// that had not started was funded. Planned and funded stay as they are.
+project_status status_as_of(const project& p, int year, int month);
+
 }  // namespace microplan::geo

@@ -32,6 +32,7 @@
 #include "microplan/geo/planning/coverage.hpp"
 #include "microplan/geo/planning/observations.hpp"
 #include "microplan/geo/planning/projects.hpp"
+#include "microplan/geo/planning/scorecards.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/population/population.hpp"
 #include "microplan/geo/store/write_lock.hpp"
@@ -221,6 +222,11 @@ public:
     // The latest revision of each indicator, sector, unit and period (every revision with
     // `every_revision`), by indicator, sector, level, code, period (and revision).
     virtual std::vector<stored_observation> read_observations(bool every_revision = false) = 0;
+    // Replaces the scorecards (objectives, indicators and targets, links, initiatives) and records the import.
+    virtual void write_scorecards(const scorecards_table& table, const import_record& record,
+                                  const findings& report) = 0;
+    // The scorecards in force (nullopt when the store has none).
+    virtual std::optional<scorecards_table> read_scorecards() = 0;
     // Replaces the coverage results of `year` (one row per unit, sector and typology).
     virtual void write_coverage(const coverage_model& model, int year, const closing_plan* plan = nullptr) = 0;
 

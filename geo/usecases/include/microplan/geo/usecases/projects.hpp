@@ -8,7 +8,9 @@
 #include "microplan/geo/model/finding.hpp"
 #include "microplan/geo/planning/projects.hpp"
 #include "microplan/geo/planning/report.hpp"
+#include "microplan/geo/planning/scorecards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/usecases/planning.hpp"
 
 namespace microplan::geo::usecases {
 
@@ -57,5 +59,26 @@ struct observations_result {
 observations_result import_observations(const std::string& store, const std::string& file);
 // The store's observed values: the latest revision of each (every revision with `every_revision`).
 std::vector<store::stored_observation> read_observations(const std::string& store, bool every_revision = false);
+
+// Reads a scorecards table (docs/results.md, "Scorecards") against the store's sectors and
+// units and puts it in force, replacing the earlier one. Throws format_error naming every bad row
+// (a unit the store does not have among them); nothing is written then.
+scorecards_table import_scorecards(const std::string& store, const std::string& file);
+
+// A scorecard evaluated over a store: the model, the plan of the scenario, the observed values and
+// the portfolio; `card` points into `table`, which travels with it.
+struct scorecard_result {
+    planning_session session;
+    closing_plan plan;
+    scorecards_table table;
+    scorecard card;
+    findings report;
+};
+// The scorecard of unit `code` of `lvl` (the nation: any code) and `organisation` ("" = the
+// territory's) from the store's scorecards, or from `file` when given. Throws store_error when
+// the store has none, format_error when it has none for the unit.
+scorecard_result store_scorecard(const planning_request& request, const scenario_request& scenario, level lvl,
+                                 const std::string& code, const std::string& organisation = {},
+                                 const std::string& file = {}, const light_thresholds& lights = {});
 
 }  // namespace microplan::geo::usecases
