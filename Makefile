@@ -22,7 +22,7 @@ DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libsqlite3-dev sqlite3 libspatialite-dev libsqlite3-mod-spatialite \
   libboost-dev libprotozero-dev zlib1g-dev nlohmann-json3-dev libcli11-dev coinor-libcbc-dev \
   googletest libgtest-dev libgmock-dev libbenchmark-dev \
-  chromium grass-core \
+  chromium poppler-utils grass-core \
   clang-format universal-ctags python3
 
 # The viewer's packages (web/package-lock.json: MapLibre GL JS, the style validator,

@@ -29,6 +29,7 @@ command add_observations_import(CLI::App& app);
 command add_observations_list(CLI::App& app);
 command add_scorecards_import(CLI::App& app);
 command add_scorecard(CLI::App& app);
+command add_report_management(CLI::App& app);
 command add_sectors_check(CLI::App& app);
 command add_attributes(CLI::App& app);
 command add_coverage(CLI::App& app);

@@ -128,6 +128,9 @@ int main(int argc, char** argv) {
            microplan::cli::add_report_ranking);
     add_to(*report, 2, "absent", "Where the State is absent: populated units with no establishment of a sector",
            microplan::cli::add_report_absent);
+    add_to(*report, 2, "management",
+           "A unit's monthly management report: objectives, indicators, targets, projects, execution (HTML, PDF, CSV)",
+           microplan::cli::add_report_management);
     add("plan", "Close the deficit over time under a budget scenario: closing year and trajectory per sector",
         microplan::cli::add_plan);
     add("indicators", "Indicators per territory and year, and the status of targets (metas)",

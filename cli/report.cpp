@@ -1,8 +1,16 @@
-// `microplan report district | ranking | absent`: intersectoral reports.
+// `microplan report district | ranking | absent | management`: intersectoral reports and the
+// monthly management report.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "microplan/geo/model/dates.hpp"
+#include "microplan/geo/usecases/monitoring.hpp"
 #include "planning_options.hpp"
 
 namespace microplan::cli {
@@ -66,6 +74,82 @@ command add_report_absent(CLI::App& app) {
              args->output);
         std::fprintf(stderr, "%zu populated %s(s) with %.0f people have no establishment of %s\n", rows.size(),
                      lvl->c_str(), people, sector->empty() ? "any sector" : sector->c_str());
+        return 0;
+    };
+}
+
+namespace {
+
+// A path quoted for the shell.
+std::string quoted(const std::string& path) {
+    std::string out = "'";
+    for (char c : path) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// The page printed to `pdf` by headless Chromium (CHROMIUM, else /usr/bin/chromium).
+void print_pdf(const std::string& html, const std::string& pdf) {
+    const std::filesystem::path page =
+        std::filesystem::temp_directory_path() / ("microplan-report-" + std::to_string(::getpid()) + ".html");
+    {
+        std::ofstream out(page);
+        out << html;
+    }
+    const char* env = std::getenv("CHROMIUM");
+    const std::string chromium = env && *env ? env : "/usr/bin/chromium";
+    std::filesystem::remove(pdf);
+    const std::string cmd =
+        quoted(chromium) + " --headless --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf=" +
+        quoted(std::filesystem::absolute(pdf).string()) + " " + quoted("file://" + page.string()) + " > /dev/null 2>&1";
+    const int rc = std::system(cmd.c_str());
+    std::filesystem::remove(page);
+    if (rc != 0 || !std::filesystem::exists(pdf) || std::filesystem::file_size(pdf) == 0)
+        throw geo::format_error({pdf, {}, {}, {}, {}}, "no PDF",
+                                "headless Chromium (" + chromium +
+                                    ", or the CHROMIUM environment variable) could not print the report; write it "
+                                    "with --format html and print it from a browser");
+}
+
+}  // namespace
+
+command add_report_management(CLI::App& app) {
+    auto args = std::make_shared<planning_args>();
+    auto lvl = std::make_shared<std::string>("zone");
+    auto code = std::make_shared<std::string>();
+    auto period = std::make_shared<std::string>();
+    auto format = std::make_shared<std::string>("html");
+    auto output = std::make_shared<std::string>();
+    auto lang = std::make_shared<std::string>("es");
+    args->add(app, false);
+    app.add_option("code", *code, "The unit's code (Z1, 17D06, ...)")->required();
+    app.add_option("--level,-l", *lvl, "Its level: zone, district or circuit")
+        ->check(level_names)
+        ->capture_default_str();
+    app.add_option("--period", *period, "The month (YYYY-MM; default the latest of budget execution)");
+    app.add_option("--format,-f", *format, "html, pdf (headless Chromium prints the page) or csv")
+        ->check(CLI::IsMember({"html", "pdf", "csv"}, CLI::ignore_case))
+        ->capture_default_str();
+    app.add_option("--output,-o", *output, "Write to this file (required for pdf)");
+    app.add_option("--lang", *lang, "es or en")->check(CLI::IsMember({"es", "en"}))->capture_default_str();
+    return [args, lvl, code, period, format, output, lang] {
+        std::optional<std::pair<int, int>> month;
+        if (!period->empty()) {
+            auto d = geo::parse_date(*period);
+            if (!d || d->size() != 7)
+                throw geo::format_error({}, "not a month", "--period '" + *period + "' is not a month (YYYY-MM)");
+            month = std::pair{std::stoi(d->substr(0, 4)), std::stoi(d->substr(5, 2))};
+        }
+        geo::usecases::management_documents d =
+            geo::usecases::store_management_report(args->request, level_option(*lvl), *code, month);
+        if (*format == "csv") {
+            emit(geo::usecases::management_report_csv(d.monitoring, d.scorecard), *output);
+        } else if (*format == "html") {
+            emit(geo::usecases::management_report_html(d.monitoring, d.scorecard, *lang == "es"), *output);
+        } else {
+            if (output->empty()) throw geo::format_error({}, "no output", "--format pdf needs --output FILE.pdf");
+            print_pdf(geo::usecases::management_report_html(d.monitoring, d.scorecard, *lang == "es"), *output);
+            std::fprintf(stderr, "wrote %s\n", output->c_str());
+        }
         return 0;
     };
 }

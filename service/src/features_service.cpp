@@ -40,29 +40,6 @@ const std::vector<std::string>& conformance_classes() {
 
 const served_crs& crs84() { return served_crss().front(); }
 
-std::string html_escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out.push_back(c);
-        }
-    }
-    return out;
-}
-
 [[noreturn]] void not_found(const std::string& what) { throw request_error(404, "NotFound", what); }
 
 const collection& find_collection(const request_context& ctx, const std::string& id) {
@@ -425,7 +402,7 @@ http_response features_service::landing(const request_context& ctx) const {
             "code{background:#eee;padding:0 .3em}td,th{padding:.2em 1em;text-align:left}</style></head><body>"
             "<h1>microplan: planificación territorial de servicios públicos</h1>"
             "<p>Servidor de zonas, distritos, circuitos y establecimientos del almacén <code>" +
-            html_escape(ctx.data->store_name()) +
+            geo::utf8::html_escape(ctx.data->store_name()) +
             "</code>.</p><h2>Colecciones (OGC API – Features)</h2><table><tr><th>Colección</th><th>Elementos</th>"
             "<th>Datos</th><th>Teselas</th></tr>";
         for (const auto& c : ctx.data->collections()) {

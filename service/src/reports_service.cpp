@@ -10,6 +10,7 @@
 #include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/planning/budget.hpp"
 #include "microplan/geo/planning/report.hpp"
+#include "microplan/geo/usecases/monitoring.hpp"
 #include "microplan/geo/usecases/planning.hpp"
 #include "microplan/geo/usecases/projects.hpp"
 #include "microplan/service/error_response.hpp"
@@ -229,49 +230,19 @@ std::pair<int, int> period_param(const request_context& ctx) {
     return latest;
 }
 
-std::string month_text(int year, int month) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02d", year, month);
-    return buf;
-}
-
-// Every month from the first to the last of execution (the slider's stops).
-nlohmann::json execution_months(const request_context& ctx) {
-    std::pair<int, int> first{9999, 12}, last{0, 0};
-    for (const auto& r : ctx.data->execution()) {
-        first = std::min(first, std::pair{r.year, r.month});
-        last = std::max(last, std::pair{r.year, r.month});
-    }
-    nlohmann::json out = nlohmann::json::array();
-    for (int m = first.first * 12 + first.second - 1; last.first && m <= last.first * 12 + last.second - 1; ++m)
-        out.push_back(month_text(m / 12, m % 12 + 1));
-    return out;
-}
-
-// A project with its status and progress in a month.
-nlohmann::json project_then(const geo::unit_project& tracked, const std::vector<geo::execution_row>& execution,
-                            int year, int month) {
-    std::vector<geo::execution_row> own;
-    for (const auto& r : execution)
-        if (r.project_code == tracked.attributes.code) own.push_back(r);
-    nlohmann::json j = geo::project_json(tracked.attributes, geo::progress_as_of(tracked.attributes, own, year, month));
-    j["status"] = geo::status_name(geo::status_as_of(tracked.attributes, year, month));
-    j["status_today"] = geo::status_name(tracked.attributes.status);
-    return j;
-}
-
 }  // namespace
 
 http_response reports_service::monitoring_projects(const request_context& ctx) const {
     const auto [year, month] = period_param(ctx);
-    const std::string key = "monitoring-projects/" + month_text(year, month);
+    const std::string key = "monitoring-projects/" + geo::usecases::month_text(year, month);
     auto body = ctx.data->memo(key, [&, year = year, month = month] {
         nlohmann::json features = nlohmann::json::array();
         const auto& portfolio = ctx.data->portfolio();
         for (std::size_t i = 0; i < portfolio.size(); ++i) {
             const geo::project& p = portfolio[i].attributes;
             if (!p.lon || !p.lat) continue;
-            nlohmann::json props = project_then(ctx.data->tracked()[i], ctx.data->execution(), year, month);
+            nlohmann::json props =
+                geo::usecases::project_in_month(ctx.data->tracked()[i], ctx.data->execution(), year, month);
             props["circuit_code"] = portfolio[i].circuit_code;
             props["district_code"] = portfolio[i].district_code;
             props["zone_code"] = portfolio[i].zone_code;
@@ -282,75 +253,89 @@ http_response reports_service::monitoring_projects(const request_context& ctx) c
                                 {"properties", std::move(props)}});
         }
         return nlohmann::json({{"type", "FeatureCollection"},
-                               {"period", month_text(year, month)},
-                               {"periods", execution_months(ctx)},
+                               {"period", geo::usecases::month_text(year, month)},
+                               {"periods", geo::usecases::execution_months(ctx.data->execution())},
                                {"features", std::move(features)}})
             .dump();
     });
     return json_response(nlohmann::json::parse(*body), "application/geo+json");
 }
 
-http_response reports_service::monitoring_unit(const request_context& ctx, const std::string& level_text,
-                                               const std::string& code) const {
-    const geo::coverage_model& model = model_of(ctx);
+namespace {
+
+// A unit's monitoring from the snapshot: its dated models kept alive while the document is made.
+nlohmann::json monitoring_of(const request_context& ctx, const geo::coverage_model& model, geo::level lvl,
+                             const std::string& code, int year, int month) {
+    const geo::closing_plan* plan = ctx.data->baseline_plan();
+    if (!plan) throw request_error(404, "NotAvailable", "no plan for this store");
+    std::vector<std::shared_ptr<const snapshot::dated_model>> kept;
+    geo::usecases::monitoring_inputs in{&model,
+                                        plan,
+                                        &ctx.data->portfolio(),
+                                        &ctx.data->tracked(),
+                                        &ctx.data->execution(),
+                                        [&](const std::string& date) -> const geo::coverage_model* {
+                                            kept.push_back(ctx.data->model_as_of(date));
+                                            return kept.back() ? kept.back()->model.get() : nullptr;
+                                        }};
+    return geo::usecases::unit_monitoring_json(in, lvl, code, year, month);
+}
+
+// The level and unit of a monitoring or management path; 400 / 404 otherwise.
+geo::level unit_param(const geo::coverage_model& model, const std::string& level_text, const std::string& code) {
     auto lvl = geo::parse_level(level_text);
     auto tier = lvl ? model.where().tier_of(*lvl) : std::nullopt;
     if (!tier)
         throw request_error(400, "InvalidParameterValue",
                             "no planning level '" + geo::utf8::excerpt(level_text, 30) + "' (zone, district, circuit)");
-    auto unit = model.where().find(*tier, code);
-    if (!unit)
+    if (!model.where().find(*tier, code))
         throw request_error(
             404, "NotFound",
             "no " + std::string(geo::level_name(*lvl)) + " with code '" + geo::utf8::excerpt(code, 40) + "'");
+    return *lvl;
+}
+
+}  // namespace
+
+http_response reports_service::monitoring_unit(const request_context& ctx, const std::string& level_text,
+                                               const std::string& code) const {
+    const geo::coverage_model& model = model_of(ctx);
+    const geo::level lvl = unit_param(model, level_text, code);
     const auto [year, month] = period_param(ctx);
-    const geo::closing_plan* plan = ctx.data->baseline_plan();
-    if (!plan) throw request_error(404, "NotAvailable", "no plan for this store");
-    nlohmann::json j = {{"level", geo::level_name(*lvl)},
-                        {"code", code},
-                        {"name", model.where().units(*tier)[*unit].name},
-                        {"period", month_text(year, month)},
-                        {"periods", execution_months(ctx)}};
-    // The registry's offer at the end of each year of the plan up to the period (the period's end
-    // in its own year).
-    std::vector<std::pair<int, std::shared_ptr<const snapshot::dated_model>>> actual;
-    for (int y = plan->first_year; y <= std::min(year, plan->last_year); ++y) {
-        const std::string date = y < year ? std::to_string(y) + "-12-31" : month_text(year, month) + "-28";
-        actual.emplace_back(y, ctx.data->model_as_of(date));
-    }
-    j["sectors"] = nlohmann::json::array();
-    for (const std::string& sector : plan->sectors) {
-        if (!model.sector_defined_at(sector, *tier) || !plan->deficit.count(sector)) continue;
-        const auto& deficit = plan->deficit.at(sector)[*tier][*unit];
-        const auto& coverage = plan->coverage.at(sector)[*tier][*unit];
-        nlohmann::json planned = nlohmann::json::array(), observed = nlohmann::json::array();
-        for (std::size_t y = 0; y < deficit.size(); ++y)
-            planned.push_back({{"year", plan->first_year + static_cast<int>(y)},
-                               {"deficit", std::round(deficit[y] * 100) / 100},
-                               {"coverage_pct", std::round(coverage[y] * 100) / 100}});
-        for (const auto& [y, dated] : actual) {
-            if (!dated) continue;
-            const geo::offer o = dated->model->sector_offer(sector, *tier, *unit);
-            observed.push_back({{"year", y},
-                                {"deficit", std::round(o.deficit * 100) / 100},
-                                {"coverage_pct", std::round(o.coverage_pct() * 100) / 100}});
+    return json_response(monitoring_of(ctx, model, lvl, code, year, month));
+}
+
+http_response reports_service::management_report(const request_context& ctx, const std::string& level_text,
+                                                 const std::string& code) const {
+    const geo::coverage_model& model = model_of(ctx);
+    const geo::level lvl = unit_param(model, level_text, code);
+    const auto [year, month] = period_param(ctx);
+    const nlohmann::json monitoring = monitoring_of(ctx, model, lvl, code, year, month);
+    nlohmann::json card = nullptr;
+    if (ctx.data->scorecards() && ctx.data->baseline_plan()) {
+        geo::findings report;
+        try {
+            card = geo::scorecard_json(geo::make_scorecard(
+                *ctx.data->scorecards(), lvl, code, "", model, *ctx.data->baseline_plan(),
+                geo::usecases::projects_of_unit(ctx.data->portfolio(), ctx.data->tracked(), lvl, code), report,
+                &ctx.data->inputs()->accessibility, &ctx.data->observed()));
+        } catch (const geo::format_error&) {
+            // No scorecard for the unit: the report says so.
         }
-        j["sectors"].push_back({{"sector", sector},
-                                {"counts", geo::counts_of(model, sector)},
-                                {"planned", std::move(planned)},
-                                {"actual", std::move(observed)}});
     }
-    j["projects"] = nlohmann::json::array();
-    const auto& portfolio = ctx.data->portfolio();
-    for (std::size_t i = 0; i < portfolio.size(); ++i) {
-        const auto& row = portfolio[i];
-        const std::string& at = *lvl == geo::level::zone       ? row.zone_code
-                                : *lvl == geo::level::district ? row.district_code
-                                                               : row.circuit_code;
-        if (at == code)
-            j["projects"].push_back(project_then(ctx.data->tracked()[i], ctx.data->execution(), year, month));
-    }
-    return json_response(j);
+    const std::string file = "informe_gestion_" + code + "_" + monitoring["period"].get<std::string>();
+    const std::string f = ctx.target.get("f").value_or("html");
+    if (f == "csv") return csv_response(geo::usecases::management_report_csv(monitoring, card), file);
+    if (f != "html")
+        throw request_error(400, "InvalidParameterValue",
+                            "parameter 'f': 'html' or 'csv', not '" + geo::utf8::excerpt(f, 20) + "'");
+    const std::string lang = ctx.target.get("lang").value_or("es");
+    if (lang != "es" && lang != "en") throw request_error(400, "InvalidParameterValue", "parameter 'lang': es or en");
+    http_response r;
+    r.status = 200;
+    r.content_type = "text/html; charset=utf-8";
+    r.set_body(geo::usecases::management_report_html(monitoring, card, lang == "es"));
+    return r;
 }
 
 http_response reports_service::unit_accessibility(const request_context& ctx, const std::string& code) const {
@@ -822,6 +807,27 @@ void reports_service::register_results_routes(route_table& table) const {
                                                 {{"type", "string"}})},
                  .responses = {
                      {200, "Plan against actual", {{"application/json", {{"type", "object"}}}}}, bad, unavailable}}});
+    table.add(
+        {.pattern = "/reports/management/{level}/{code}",
+         .handler = [this](const request_context& ctx,
+                           const path_params& p) { return management_report(ctx, p["level"], p["code"]); },
+         .api = {
+             .operation_id = "getManagementReport",
+             .summary = "A unit's management report in a month (the monthly \"metas y objetivos\"): "
+                        "objectives, indicators, targets and status, projects and budget execution, plan "
+                        "against actual, update date and periodicity; a page to print (PDF) or CSV",
+             .tags = {tag},
+             .parameters =
+                 {path_parameter("level", "zone, district or circuit",
+                                 {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
+                  path_parameter("code", "The unit's code", {{"type", "string"}}),
+                  query_parameter("period", "The month (YYYY-MM; default the latest executed)", {{"type", "string"}}),
+                  query_parameter("lang", "es (default) or en", {{"type", "string"}, {"enum", {"es", "en"}}}),
+                  query_parameter("f", "html (default) or csv", {{"type", "string"}, {"enum", {"html", "csv"}}})},
+             .responses = {
+                 {200, "The report", {{"text/html", {{"type", "string"}}}, {"text/csv", {{"type", "string"}}}}},
+                 bad,
+                 unavailable}}});
     table.add({.pattern = "/scorecards/{level}/{code}",
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return scorecard(ctx, p["level"], p["code"]); },

@@ -419,6 +419,36 @@ TEST(Cli, ScorecardsObservationsAndTheOfferAsOfADate) {
     EXPECT_NE(wrong.output.find("--as-of '2024-02-30' is not a date"), std::string::npos) << wrong.output;
 }
 
+// The monthly management report of a zone as a page, as CSV and as a PDF that pdftoppm renders.
+TEST(Cli, TheManagementReportIsAPageACsvAndAPdf) {
+    scratch dir;
+    std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(demo_store_at(store).exit_code, 0);
+    auto html =
+        run(microplan_cmd("report management " + store + " Z1 --period 2025-06 --output " + dir.path("z1.html")));
+    ASSERT_EQ(html.exit_code, 0) << html.output;
+    const std::string page = read_bytes(dir.path("z1.html"));
+    EXPECT_NE(page.find("Informe de gestión: metas y objetivos: Zona 1 (Z1)"), std::string::npos);
+    EXPECT_NE(page.find("<strong data-testid=\"report-period\">2025-06</strong>"), std::string::npos);
+    EXPECT_NE(page.find("Periodicidad: mensual"), std::string::npos);
+    EXPECT_NE(page.find("data-objective=\"B1\""), std::string::npos);
+    auto csv = run(microplan_cmd("report management " + store + " Z1 -f csv --output " + dir.path("z1.csv")));
+    ASSERT_EQ(csv.exit_code, 0) << csv.output;
+    const std::string table = read_bytes(dir.path("z1.csv"));
+    EXPECT_EQ(table.rfind("period,code,kind,id,name,indicator,", 0), 0u) << table.substr(0, 200);
+    EXPECT_NE(table.find("\n2026-12,Z1,project,"), std::string::npos);
+    auto bad = run(microplan_cmd("report management " + store + " Z1 --period 2025-13"));
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.output.find("--period '2025-13' is not a month"), std::string::npos) << bad.output;
+    if (run("command -v pdftoppm && test -x ${CHROMIUM:-/usr/bin/chromium}").exit_code != 0)
+        GTEST_SKIP() << "pdftoppm (poppler-utils) or chromium is not installed (make deps installs them)";
+    auto pdf = run(microplan_cmd("report management " + store + " Z1 -f pdf --output " + dir.path("z1.pdf")));
+    ASSERT_EQ(pdf.exit_code, 0) << pdf.output;
+    auto png = run("pdftoppm -png -r 40 -f 1 -l 1 " + dir.path("z1.pdf") + " " + dir.path("page") + " && ls " +
+                   dir.path("page") + "-1.png");
+    EXPECT_EQ(png.exit_code, 0) << png.output;
+}
+
 TEST(Cli, AccessibilityOnTheDemoStore) {
     scratch dir;
     std::string store = dir.path("demo.sqlite");

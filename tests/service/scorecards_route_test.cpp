@@ -36,5 +36,30 @@ TEST(ScorecardsRoute, ServesAZonesScorecardAsJsonAndCsvAndRefusesWhatIsNotThere)
     EXPECT_EQ(test::http_get(server.port(), "/scorecards/region/Z1").status, 400u);
 }
 
+TEST(ManagementRoute, ServesAZonesMonthlyReportAsAPageAndCsv) {
+    test::scratch dir;
+    const std::string store = dir.path("demo.sqlite");
+    ASSERT_EQ(test::demo_store_at(store).exit_code, 0);
+    test::running_server server(store, {});
+    auto page = test::http_get(server.port(), "/reports/management/zone/Z1?period=2025-06");
+    ASSERT_EQ(page.status, 200u) << page.body;
+    EXPECT_NE(page.body.find("Informe de gestión"), std::string::npos);
+    EXPECT_NE(page.body.find(">2025-06</strong>"), std::string::npos);
+    // Its projects are the unit's in the month, as /monitoring gives them.
+    const nlohmann::json m =
+        nlohmann::json::parse(test::http_get(server.port(), "/monitoring/zone/Z1?period=2025-06").body);
+    ASSERT_FALSE(m["projects"].empty());
+    for (const auto& p : m["projects"])
+        EXPECT_NE(page.body.find("data-project=\"" + p["code"].get<std::string>() + "\""), std::string::npos);
+    auto english = test::http_get(server.port(), "/reports/management/zone/Z1?lang=en");
+    EXPECT_NE(english.body.find("Management report"), std::string::npos);
+    auto csv = test::http_get(server.port(), "/reports/management/zone/Z1?f=csv");
+    ASSERT_EQ(csv.status, 200u);
+    EXPECT_EQ(csv.body.rfind("period,code,kind,", 0), 0u);
+    EXPECT_EQ(test::http_get(server.port(), "/reports/management/zone/Z1?f=pdf").status, 400u);
+    EXPECT_EQ(test::http_get(server.port(), "/reports/management/zone/Z1?period=2025-13").status, 400u);
+    EXPECT_EQ(test::http_get(server.port(), "/reports/management/zone/Z99").status, 404u);
+}
+
 }  // namespace
 }  // namespace microplan::service

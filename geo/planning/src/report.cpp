@@ -593,7 +593,60 @@ std::optional<double> baseline_value(const coverage_model& model, const std::str
     return std::nullopt;
 }
 
-namespace {}  // namespace
+const std::vector<std::string>& ratio_measures() {
+    static const std::vector<std::string> m = {"population", "attribute:NAME", "current:SECTOR", "ideal:SECTOR",
+                                               "deficit:SECTOR"};
+    return m;
+}
+
+bool is_ratio_measure(const std::string& m) {
+    if (m == "population") return true;
+    for (const char* prefix : {"attribute:", "current:", "ideal:", "deficit:"})
+        if (m.rfind(prefix, 0) == 0 && m.size() > std::string(prefix).size()) return true;
+    return false;
+}
+
+namespace {
+std::pair<std::string, std::string> split_measure(const std::string& m) {
+    const auto colon = m.find(':');
+    return colon == std::string::npos ? std::pair{m, std::string()}
+                                      : std::pair{m.substr(0, colon), m.substr(colon + 1)};
+}
+}  // namespace
+
+std::optional<double> measure_value(const coverage_model& model, const std::string& measure, std::size_t tier,
+                                    std::size_t unit) {
+    const auto [kind, name] = split_measure(measure);
+    if (kind == "population") return model.population(tier, unit);
+    if (kind == "attribute") {
+        const auto& attrs = model.attributes(tier);
+        auto a = attrs.find(name);
+        if (a == attrs.end()) return std::nullopt;
+        auto v = a->second.find(model.where().units(tier)[unit].code);
+        return v == a->second.end() ? std::nullopt : std::optional<double>(v->second);
+    }
+    if (!model.sector_defined_at(name, tier)) return std::nullopt;
+    const offer o = model.sector_offer(name, tier, unit);
+    if (kind == "current") return o.current;
+    if (kind == "ideal") return o.ideal;
+    if (kind == "deficit") return o.deficit;
+    return std::nullopt;
+}
+
+std::optional<double> measure_in_plan(const coverage_model& model, const closing_plan& plan, const std::string& measure,
+                                      std::size_t tier, std::size_t unit, std::size_t y) {
+    const auto [kind, name] = split_measure(measure);
+    if (kind == "population") return plan.population[tier][unit][y];
+    if (kind == "attribute") return measure_value(model, measure, tier, unit);
+    auto current = plan.current.find(name);
+    auto deficit = plan.deficit.find(name);
+    if (current == plan.current.end() || deficit == plan.deficit.end()) return std::nullopt;
+    const double c = current->second[tier][unit][y], d = deficit->second[tier][unit][y];
+    if (kind == "current") return c;
+    if (kind == "deficit") return d;
+    if (kind == "ideal") return c + d;
+    return std::nullopt;
+}
 
 std::vector<target> read_targets(const std::string& path) {
     error_location where{path, {}, {}, {}, {}};
@@ -610,7 +663,9 @@ std::vector<target> read_targets(const std::string& path) {
         c_target = column({"target", "meta", "value", "valor"}), c_dir = column({"direction", "sentido"}),
         c_ref = column({"baseline", "linea_base", "reference"}),
         c_share = column({"share_of_units", "porcentaje_unidades", "share"}),
-        c_na = column({"not_applicable", "no_aplica"}), c_source = column({"source", "fuente"});
+        c_na = column({"not_applicable", "no_aplica"}), c_source = column({"source", "fuente"}),
+        c_num = column({"numerator", "numerador"}), c_den = column({"denominator", "denominador"}),
+        c_scale = column({"scale", "escala", "factor"});
     for (auto [c, name] : {std::pair{c_ind, "indicator"},
                            {c_sector, "sector"},
                            {c_level, "level"},
@@ -634,9 +689,25 @@ std::vector<target> read_targets(const std::string& path) {
         t.observed = source == "OBSERVED" || source == "OBSERVADO";
         if (!source.empty() && !t.observed && source != "PLAN")
             bad("source", "'" + text(c_source) + "' is not plan or observed (observado)");
-        if (t.observed && t.indicator.empty())
-            bad("indicator", "an observed target names its indicator");
-        else if (!t.observed &&
+        t.numerator = text(c_num);
+        t.denominator = text(c_den);
+        const bool ratio = !t.numerator.empty() || !t.denominator.empty();
+        if (ratio) {
+            std::string known;
+            for (const auto& m : ratio_measures()) known += (known.empty() ? "" : ", ") + m;
+            for (auto [col, m] : {std::pair{"numerator", &t.numerator}, {"denominator", &t.denominator}})
+                if (!is_ratio_measure(*m)) bad(col, "'" + *m + "' is not a measure (" + known + ")");
+            if (std::string sc = text(c_scale); !sc.empty()) {
+                auto v = parse_number(sc);
+                if (!v || !(*v > 0))
+                    bad("scale", "'" + sc + "' is not a positive number");
+                else
+                    t.scale = *v;
+            }
+        }
+        if ((t.observed || ratio) && t.indicator.empty())
+            bad("indicator", "an observed or ratio target names its indicator");
+        else if (!t.observed && !ratio &&
                  std::find(indicator_names().begin(), indicator_names().end(), t.indicator) == indicator_names().end())
             bad("indicator", "unknown indicator '" + t.indicator +
                                  "' (coverage_pct, establishments_per_10k, population_within_minutes; or source "
@@ -775,7 +846,8 @@ std::vector<indicator_status> evaluate_targets(const coverage_model& model, cons
                 continue;
             }
         }
-        if (!plan.coverage.count(goal.sector)) {
+        const bool ratio = !goal.numerator.empty();
+        if (!ratio && !plan.coverage.count(goal.sector)) {
             note("the standards catalogue has no sector '" + goal.sector + "'");
             continue;
         }
@@ -798,15 +870,26 @@ std::vector<indicator_status> evaluate_targets(const coverage_model& model, cons
             st.goal = goal;
             st.code = model.where().units(*tier)[u].code;
             st.name = model.where().units(*tier)[u].name;
-            auto base = minutes ? access->pct_within(goal.sector, goal.lvl, st.code, *minutes)
-                                : baseline_value(model, goal.indicator, goal.sector, *tier, u);
+            // A ratio: scale × numerator / denominator (no value where the denominator is 0).
+            auto divide = [&](std::optional<double> n, std::optional<double> d) -> std::optional<double> {
+                if (!n || !d || *d == 0) return std::nullopt;
+                return goal.scale * *n / *d;
+            };
+            auto base = ratio     ? divide(measure_value(model, goal.numerator, *tier, u),
+                                           measure_value(model, goal.denominator, *tier, u))
+                        : minutes ? access->pct_within(goal.sector, goal.lvl, st.code, *minutes)
+                                  : baseline_value(model, goal.indicator, goal.sector, *tier, u);
             if (!base) {
                 st.status = "no_data";
                 out.push_back(std::move(st));
                 continue;
             }
             st.baseline = *base;
-            if (ty && !minutes) st.at_target_year = indicator_value(plan, goal.indicator, goal.sector, *tier, u, *ty);
+            if (ty && ratio)
+                st.at_target_year = divide(measure_in_plan(model, plan, goal.numerator, *tier, u, *ty),
+                                           measure_in_plan(model, plan, goal.denominator, *tier, u, *ty));
+            else if (ty && !minutes)
+                st.at_target_year = indicator_value(plan, goal.indicator, goal.sector, *tier, u, *ty);
             const double level = target_level(goal, goal.reference.value_or(*base));
             if (reaches(goal.direction, *base, level))
                 st.status = "met";

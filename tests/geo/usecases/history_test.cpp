@@ -225,4 +225,46 @@ TEST(Observations, AreNeverOverwrittenAndMeasureObservedTargets) {
     EXPECT_EQ(r.targets[2].status, "no_data");
 }
 
+TEST(RatioIndicators, DivideStoredMeasuresAndReproduceTheBuiltInOnes) {
+    scratch dir;
+    geo::usecases::planning_request request;
+    request.store = demo_store::get().store();
+    // Health establishments per 10,000 people as a ratio, beside the built-in indicator; and the
+    // share of households connected to water from the two stored attributes.
+    const std::string targets =
+        dir.write("t.csv",
+                  "indicator,sector,level,code,year,target,numerator,denominator,scale\n"
+                  "health_per_10k,health,district,01D01,2030,2,current:health,population,10000\n"
+                  "establishments_per_10k,health,district,01D01,2030,2,,,\n"
+                  "water_connection_pct,,circuit,01D01C01,2030,80,attribute:water_connected,"
+                  "attribute:water_households,100\n");
+    auto r = geo::usecases::evaluate_indicators(request, {}, targets);
+    ASSERT_EQ(r.targets.size(), 3u);
+    EXPECT_DOUBLE_EQ(r.targets[0].baseline, r.targets[1].baseline);
+    ASSERT_TRUE(r.targets[0].at_target_year && r.targets[1].at_target_year);
+    EXPECT_NEAR(*r.targets[0].at_target_year, *r.targets[1].at_target_year, 1e-9);
+    EXPECT_EQ(r.targets[0].status, r.targets[1].status);
+    // By hand from the stored attributes.
+    auto db = geo::store::open_store(request.store, geo::store::open_mode::read_only);
+    const auto attrs = db->read_attributes(geo::level::circuit);
+    const double expected =
+        100 * attrs.at("water_connected").at("01D01C01") / attrs.at("water_households").at("01D01C01");
+    EXPECT_NEAR(r.targets[2].baseline, expected, 1e-9);
+    EXPECT_EQ(r.targets[2].status, expected >= 80 ? "met" : "not_met");  // attributes do not move with the plan
+    // Bad measures and scales are refused with their row and column.
+    const std::string bad = dir.write("bad.csv",
+                                      "indicator,sector,level,code,year,target,numerator,denominator,scale\n"
+                                      "x,,district,,2030,1,magic:y,population,1\n"
+                                      "y,,district,,2030,1,population,attribute:,-2\n");
+    std::string what;
+    try {
+        geo::read_targets(bad);
+    } catch (const geo::format_error& e) {
+        what = e.what();
+    }
+    EXPECT_NE(what.find("line 2, column numerator: 'magic:y' is not a measure"), std::string::npos) << what;
+    EXPECT_NE(what.find("line 3, column denominator: 'attribute:' is not a measure"), std::string::npos) << what;
+    EXPECT_NE(what.find("line 3, column scale: '-2' is not a positive number"), std::string::npos) << what;
+}
+
 }  // namespace

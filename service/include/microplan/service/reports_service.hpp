@@ -45,6 +45,9 @@ public:
     // registry's history as of each year's end) with its projects.
     http_response monitoring_projects(const request_context& ctx) const;
     http_response monitoring_unit(const request_context& ctx, const std::string& level, const std::string& code) const;
+    // A unit's management report in a month: an HTML page to print, or CSV (f=csv).
+    http_response management_report(const request_context& ctx, const std::string& level,
+                                    const std::string& code) const;
 
     // Registers /reports/..., /indicators/{level} and /catalogue. `this` must outlive the table.
     void register_routes(route_table& table) const;

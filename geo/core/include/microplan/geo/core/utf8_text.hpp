@@ -39,4 +39,28 @@ inline std::string excerpt(std::string_view text, std::size_t max_chars) {
     return head.size() == text.size() ? std::string(text) : std::string(head) + "...";
 }
 
+// `text` for HTML: &, <, > and double quotes escaped (the rest, UTF-8 included, as it is).
+inline std::string html_escape(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out.push_back(c);
+        }
+    }
+    return out;
+}
+
 }  // namespace microplan::geo::utf8

@@ -159,6 +159,10 @@ struct target {
     // indicator name, its value the latest observed by the target year, its trend the line
     // through the observations (docs/results.md, "Observed values").
     bool observed = false;
+    // A ratio indicator (any indicator name): scale × numerator / denominator over stored measures
+    // (ratio_measures: population, attribute:NAME, current:SECTOR, ideal:SECTOR, deficit:SECTOR).
+    std::string numerator, denominator;
+    double scale = 1;
 };
 
 // The value a unit must reach: `value`, or the reference raised by `value` % (increase_pct), or
@@ -206,6 +210,15 @@ std::vector<indicator_status> evaluate_targets(const coverage_model& model, cons
                                                const accessibility_index* access = nullptr,
                                                const light_thresholds& lights = {},
                                                const std::vector<observation>* observed = nullptr);
+// The measures a ratio indicator divides, and the value of one for unit (tier, unit) today, or at
+// the end of year index y of `plan` (attributes as today; ideal: current + deficit of the year).
+// nullopt when the unit has no such value.
+const std::vector<std::string>& ratio_measures();
+bool is_ratio_measure(const std::string& measure);
+std::optional<double> measure_value(const coverage_model& model, const std::string& measure, std::size_t tier,
+                                    std::size_t unit);
+std::optional<double> measure_in_plan(const coverage_model& model, const closing_plan& plan, const std::string& measure,
+                                      std::size_t tier, std::size_t unit, std::size_t y);
 // Completes unit rows (level, achievement, light) and adds one row per set target after its
 // units' rows. Pure: what evaluate_targets does after computing baselines and trajectories.
 void score_targets(std::vector<indicator_status>& rows, const light_thresholds& lights = {});
