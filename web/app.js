@@ -10,6 +10,7 @@ const TEXT = {
     circuit: "Circuito", sector: "Sector", all_sectors: "Todos los sectores", indicator: "Indicador",
     coverage_pct: "Cobertura (%)", deficit: "Brecha (establecimientos)", deficit_per_10k: "Brecha por 10.000 hab.",
     population_within_minutes: "Población a X minutos", closing_year: "Año de cierre de la brecha",
+    targets_light: "Semáforo de metas (período)", no_scorecard_unit: "sin cuadro de mando",
     scenarios: "Escenarios", baseline: "Línea base", new: "Nuevo", rename: "Renombrar", delete: "Eliminar",
     token: "Clave de edición", propose_sector: "Sector a proponer", typology: "Tipología",
     add_on_map: "Agregar en el mapa", undo: "Deshacer", compare: "Comparar con la línea base", export: "Exportar",
@@ -90,6 +91,7 @@ const TEXT = {
     sector: "Sector", all_sectors: "All sectors", indicator: "Indicator", coverage_pct: "Coverage (%)",
     deficit: "Gap (establishments)", deficit_per_10k: "Gap per 10,000 people", population_within_minutes: "Population within X minutes",
     closing_year: "Year the gap closes", scenarios: "Scenarios", baseline: "Baseline", new: "New", rename: "Rename",
+    targets_light: "Target lights (period)", no_scorecard_unit: "no scorecard",
     delete: "Delete", token: "Edit token", propose_sector: "Sector to propose", typology: "Typology",
     add_on_map: "Add on the map", undo: "Undo", compare: "Compare with baseline", export: "Export",
     click_hint: "Click a unit to see its report.", no_data: "no data", not_available: "not available", never: "does not close",
@@ -346,8 +348,33 @@ function higherIsBetter() {
   return !state.planning || state.indicator === "coverage_pct" || state.indicator === "population_within_minutes";
 }
 
+const LIGHT_VALUE = { red: 0, yellow: 1, green: 2 };
+
+// Each unit's scorecard light in the period (/scorecards/{level}) as its value: 0 red, 1 yellow, 2 green.
+async function loadLights(units, sourceLayer) {
+  const l = await api(`/scorecards/${state.level}?period=${period()}`).catch(() => ({ units: [] }));
+  const light = new Map(l.units.map((u) => [u.code, u.light]));
+  state.values.clear();
+  for (const u of units) {
+    const v = light.has(u.code) && light.get(u.code) ? LIGHT_VALUE[light.get(u.code)] : null;
+    state.values.set(u.id, v);
+    map.setFeatureState({ source: "microplan", sourceLayer, id: u.id }, { value: v });
+  }
+  state.lights = l;
+  window.microplanViewer.lightsLoaded = (window.microplanViewer.lightsLoaded || 0) + 1;
+}
+
 function paint() {
   const layer = LAYER_OF[state.level] + "-fill";
+  if (state.indicator === "targets_light") {
+    map.setPaintProperty(layer, "fill-color", ["case", ["==", ["typeof", ["feature-state", "value"]], "number"],
+      ["match", ["feature-state", "value"], 0, LIGHT_COLOURS.red, 1, LIGHT_COLOURS.yellow, LIGHT_COLOURS.green], "#cccccc"]);
+    state.breaks = [];
+    $("legend").innerHTML = `<strong>${t("targets_light")} · ${period()}</strong>` +
+      ["green", "yellow", "red"].map((c) => `<div><span class="swatch" style="background:${LIGHT_COLOURS[c]}"></span>${t("light_" + c)}</div>`).join("") +
+      `<div><span class="swatch" style="background:#cccccc"></span>${t("no_scorecard_unit")}</div>`;
+    return;
+  }
   const breaks = breaksOf([...state.values.values()]);
   state.breaks = breaks;
   const ramp = higherIsBetter() ? RAMP : [...RAMP].reverse();
@@ -419,6 +446,7 @@ async function loadIndicators() {
     state.rows.set(u.code, u);
     map.setFeatureState({ source: "microplan", sourceLayer, id: u.id }, { value: v === null ? null : Number(v) });
   }
+  if (state.indicator === "targets_light") await loadLights(data.units, sourceLayer);
   paint();
   if (data.planned_at !== undefined) {  // no standard of the sector at this level: say where it is planned
     const label = state.sector ? sectorName(state.sector) : t("all_sectors");
@@ -1244,6 +1272,7 @@ $("period").oninput = () => { $("period-label").textContent = period(); };
 $("period").onchange = () => {
   $("period-label").textContent = period();
   showProjects();
+  if (state.indicator === "targets_light") loadIndicators();
   if (state.selected) showMonitoring(state.selected);
 };
 $("scorecard-show").onclick = showScorecard;

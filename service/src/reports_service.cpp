@@ -305,6 +305,46 @@ http_response reports_service::monitoring_unit(const request_context& ctx, const
     return json_response(monitoring_of(ctx, model, lvl, code, year, month));
 }
 
+http_response reports_service::monitoring_lights(const request_context& ctx, const std::string& level_text) const {
+    const geo::coverage_model& model = model_of(ctx);
+    auto lvl = geo::parse_level(level_text);
+    auto tier = lvl ? model.where().tier_of(*lvl) : std::nullopt;
+    if (!tier)
+        throw request_error(400, "InvalidParameterValue",
+                            "no planning level '" + geo::utf8::excerpt(level_text, 30) + "' (zone, district, circuit)");
+    const auto [year, month] = period_param(ctx);
+    const std::string period = geo::usecases::month_text(year, month);
+    auto body = ctx.data->memo("monitoring-lights/" + level_text + "/" + period, [&] {
+        nlohmann::json units = nlohmann::json::array();
+        const geo::closing_plan* plan = ctx.data->baseline_plan();
+        auto dated = ctx.data->model_as_of(period + "-28");
+        if (plan && dated && ctx.data->scorecards()) {
+            for (const auto& u : model.where().units(*tier)) {
+                geo::findings report;
+                geo::scorecard card;
+                try {
+                    card = geo::make_scorecard(
+                        *ctx.data->scorecards(), *lvl, u.code, "", *dated->model, *plan,
+                        geo::usecases::projects_of_unit(ctx.data->portfolio(), ctx.data->tracked(), *lvl, u.code),
+                        report, &dated->inputs->accessibility, &ctx.data->observed());
+                } catch (const geo::format_error&) {
+                    continue;  // no scorecard for the unit
+                }
+                std::map<std::string, int> n;
+                for (const auto& o : card.objectives) ++n[o.light];
+                const std::string light = n["red"] ? "red" : n["yellow"] ? "yellow" : n["green"] ? "green" : "";
+                units.push_back({{"code", u.code},
+                                 {"light", light},
+                                 {"red", n["red"]},
+                                 {"yellow", n["yellow"]},
+                                 {"green", n["green"]}});
+            }
+        }
+        return nlohmann::json({{"level", level_text}, {"period", period}, {"units", std::move(units)}}).dump();
+    });
+    return json_response(nlohmann::json::parse(*body));
+}
+
 http_response reports_service::management_report(const request_context& ctx, const std::string& level_text,
                                                  const std::string& code) const {
     const geo::coverage_model& model = model_of(ctx);
@@ -792,6 +832,19 @@ void reports_service::register_results_routes(route_table& table) const {
                        .parameters = {query_parameter("period", "The month (YYYY-MM; default the latest executed)",
                                                       {{"type", "string"}})},
                        .responses = {{200, "Projects", {{"application/geo+json", {{"type", "object"}}}}}, bad}}});
+    table.add({.pattern = "/scorecards/{level}",
+               .handler = [this](const request_context& ctx,
+                                 const path_params& p) { return monitoring_lights(ctx, p["level"]); },
+               .api = {.operation_id = "getMonitoringLights",
+                       .summary = "Every unit of a level with a scorecard and its traffic light in a month (the "
+                                  "worst of its objectives'), against the offer counted as of the month's end",
+                       .tags = {tag},
+                       .parameters = {path_parameter("level", "zone, district or circuit",
+                                                     {{"type", "string"}, {"enum", {"zone", "district", "circuit"}}}),
+                                      query_parameter("period", "The month (YYYY-MM; default the latest executed)",
+                                                      {{"type", "string"}})},
+                       .responses = {
+                           {200, "Lights per unit", {{"application/json", {{"type", "object"}}}}}, bad, unavailable}}});
     table.add(
         {.pattern = "/monitoring/{level}/{code}",
          .handler = [this](const request_context& ctx,

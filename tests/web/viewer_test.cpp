@@ -112,6 +112,7 @@ TEST(Viewer, TheMonitoringViewFollowsProjectsThroughThePeriodsAndShowsTheScoreca
     EXPECT_NE(r.output.find("statuses of 2025-06 as served"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("2026-06: "), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("lights as served"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("target lights of the 9 zones in 2026-06 as served"), std::string::npos) << r.output;
     EXPECT_EQ(r.output.find("no screenshot"), std::string::npos) << r.output;
 }
 

@@ -100,6 +100,23 @@ await withViewerPage("monitoring test", /(?!)/, async (page, errors) => {
   }
   assert.match(await page.textContent("[data-testid=scorecard-title]"), /Cuadro de mando: Z1/);
   step(`scorecard of Z1: ${objectives.length} objectives, lights as served (${card.summary.red} red, ${card.summary.yellow} yellow)`);
+
+  // Target status per unit and period on the map: each zone painted with its scorecard's light.
+  n = await counter("lightsLoaded");
+  await page.selectOption("#indicator", "targets_light");
+  await waitAbove("lightsLoaded", n);
+  const lights = await api("/scorecards/zone?period=2026-06");
+  assert.equal(lights.units.length, 9);
+  const shownLights = await page.evaluate(() => window.microplanViewer.state.lights.units.map((u) => u.code + ":" + u.light).join(","));
+  assert.equal(shownLights, lights.units.map((u) => u.code + ":" + u.light).join(","));
+  const z1 = lights.units.find((u) => u.code === "Z1");
+  const state = await page.evaluate(() => {
+    const id = window.microplanViewer.state.rows.get("Z1").id;
+    return map.getFeatureState({ source: "microplan", sourceLayer: "zones", id }).value;
+  });
+  assert.equal(state, { red: 0, yellow: 1, green: 2 }[z1.light]);
+  assert.match(await page.textContent("#legend"), /Semáforo de metas/);
+  step(`target lights of the 9 zones in 2026-06 as served (Z1 ${z1.light})`);
   assert.deepEqual(errors, [], "errors while monitoring");
   await page.screenshot({ path: screenshot });
 });

@@ -45,6 +45,9 @@ public:
     // registry's history as of each year's end) with its projects.
     http_response monitoring_projects(const request_context& ctx) const;
     http_response monitoring_unit(const request_context& ctx, const std::string& level, const std::string& code) const;
+    // Every unit of a level with a scorecard, its traffic light in a month (the worst of its
+    // objectives' lights), evaluated against the offer counted as of the month's end.
+    http_response monitoring_lights(const request_context& ctx, const std::string& level) const;
     // A unit's management report in a month: an HTML page to print, or CSV (f=csv).
     http_response management_report(const request_context& ctx, const std::string& level,
                                     const std::string& code) const;
