@@ -1007,7 +1007,6 @@ async function showProjects() {
     });
   }
   map.setLayoutProperty("projects", "visibility", "visible");
-  state.projectsShown = g.features.length;
   window.microplanViewer.projectsLoaded = (window.microplanViewer.projectsLoaded || 0) + 1;
 }
 

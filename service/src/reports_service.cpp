@@ -173,6 +173,30 @@ http_response reports_service::unit_report(const request_context& ctx, const std
     });
 }
 
+namespace {
+
+// The scorecard of a unit ("" for the nation) from the snapshot's scorecards against `model` (the
+// baseline's, or a dated one with its accessibility) and the baseline's plan; nullopt when the
+// store has no scorecards, no plan, or none for the unit.
+std::optional<geo::scorecard> scorecard_of(const request_context& ctx, const geo::coverage_model& model,
+                                           const geo::accessibility_index& access, geo::level lvl,
+                                           const std::string& unit, const std::string& organisation,
+                                           geo::findings& report) {
+    const geo::closing_plan* plan = ctx.data->baseline_plan();
+    if (!ctx.data->scorecards() || !plan) return std::nullopt;
+    const auto& tracked = ctx.data->tracked();
+    try {
+        return geo::make_scorecard(
+            *ctx.data->scorecards(), lvl, unit, organisation, model, *plan,
+            unit.empty() ? tracked : geo::usecases::projects_of_unit(ctx.data->portfolio(), tracked, lvl, unit), report,
+            &access, &ctx.data->observed());
+    } catch (const geo::format_error&) {
+        return std::nullopt;  // no scorecard for the unit
+    }
+}
+
+}  // namespace
+
 http_response reports_service::scorecard(const request_context& ctx, const std::string& level_text,
                                          const std::string& code) const {
     const geo::coverage_model& model = model_of(ctx);
@@ -191,19 +215,11 @@ http_response reports_service::scorecard(const request_context& ctx, const std::
             404, "NotFound",
             "no " + std::string(geo::level_name(*lvl)) + " with code '" + geo::utf8::excerpt(code, 40) + "'");
     const std::string organisation = ctx.target.get("organisation").value_or("");
-    const auto& tracked = ctx.data->tracked();
-    const std::vector<geo::unit_project> projects =
-        unit.empty() ? tracked : geo::usecases::projects_of_unit(ctx.data->portfolio(), tracked, *lvl, unit);
     geo::findings report;
-    geo::scorecard card;
-    try {
-        const geo::closing_plan* plan = ctx.data->baseline_plan();
-        if (!plan) throw request_error(404, "NotAvailable", "no plan for this store's scorecards");
-        card = geo::make_scorecard(*ctx.data->scorecards(), *lvl, unit, organisation, model, *plan, projects, report,
-                                   &ctx.data->inputs()->accessibility, &ctx.data->observed());
-    } catch (const geo::format_error&) {
-        throw request_error(404, "NotFound", "the store's scorecards have none for this unit");
-    }
+    const std::optional<geo::scorecard> found =
+        scorecard_of(ctx, model, ctx.data->inputs()->accessibility, *lvl, unit, organisation, report);
+    if (!found) throw request_error(404, "NotFound", "the store's scorecards have none for this unit");
+    const geo::scorecard& card = *found;
     if (wants_csv(ctx))
         return csv_response(geo::scorecard_csv(card), "cuadro_de_mando_" + (unit.empty() ? "nacional" : unit));
     nlohmann::json j = geo::scorecard_json(card);
@@ -316,22 +332,15 @@ http_response reports_service::monitoring_lights(const request_context& ctx, con
     const std::string period = geo::usecases::month_text(year, month);
     auto body = ctx.data->memo("monitoring-lights/" + level_text + "/" + period, [&] {
         nlohmann::json units = nlohmann::json::array();
-        const geo::closing_plan* plan = ctx.data->baseline_plan();
         auto dated = ctx.data->model_as_of(period + "-28");
-        if (plan && dated && ctx.data->scorecards()) {
+        if (dated) {
             for (const auto& u : model.where().units(*tier)) {
                 geo::findings report;
-                geo::scorecard card;
-                try {
-                    card = geo::make_scorecard(
-                        *ctx.data->scorecards(), *lvl, u.code, "", *dated->model, *plan,
-                        geo::usecases::projects_of_unit(ctx.data->portfolio(), ctx.data->tracked(), *lvl, u.code),
-                        report, &dated->inputs->accessibility, &ctx.data->observed());
-                } catch (const geo::format_error&) {
-                    continue;  // no scorecard for the unit
-                }
+                const std::optional<geo::scorecard> card =
+                    scorecard_of(ctx, *dated->model, dated->inputs->accessibility, *lvl, u.code, "", report);
+                if (!card) continue;
                 std::map<std::string, int> n;
-                for (const auto& o : card.objectives) ++n[o.light];
+                for (const auto& o : card->objectives) ++n[o.light];
                 const std::string light = n["red"] ? "red" : n["yellow"] ? "yellow" : n["green"] ? "green" : "";
                 units.push_back({{"code", u.code},
                                  {"light", light},
@@ -351,18 +360,10 @@ http_response reports_service::management_report(const request_context& ctx, con
     const geo::level lvl = unit_param(model, level_text, code);
     const auto [year, month] = period_param(ctx);
     const nlohmann::json monitoring = monitoring_of(ctx, model, lvl, code, year, month);
-    nlohmann::json card = nullptr;
-    if (ctx.data->scorecards() && ctx.data->baseline_plan()) {
-        geo::findings report;
-        try {
-            card = geo::scorecard_json(geo::make_scorecard(
-                *ctx.data->scorecards(), lvl, code, "", model, *ctx.data->baseline_plan(),
-                geo::usecases::projects_of_unit(ctx.data->portfolio(), ctx.data->tracked(), lvl, code), report,
-                &ctx.data->inputs()->accessibility, &ctx.data->observed()));
-        } catch (const geo::format_error&) {
-            // No scorecard for the unit: the report says so.
-        }
-    }
+    geo::findings report;
+    const std::optional<geo::scorecard> found =
+        scorecard_of(ctx, model, ctx.data->inputs()->accessibility, lvl, code, "", report);
+    const nlohmann::json card = found ? geo::scorecard_json(*found) : nlohmann::json();  // null: none for the unit
     const std::string file = "informe_gestion_" + code + "_" + monitoring["period"].get<std::string>();
     const std::string f = ctx.target.get("f").value_or("html");
     if (f == "csv") return csv_response(geo::usecases::management_report_csv(monitoring, card), file);

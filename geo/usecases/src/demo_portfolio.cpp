@@ -12,6 +12,7 @@
 #include "microplan/geo/planning/projects.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/usecases/demo.hpp"
+#include "microplan/geo/usecases/monitoring.hpp"
 #include "microplan/geo/usecases/planning.hpp"
 
 namespace microplan::geo::usecases {
@@ -29,11 +30,7 @@ double draw(std::uint64_t seed, std::uint64_t key, std::uint64_t salt) {
 
 // Months as year * 12 + month - 1.
 int month_of(int year, int month) { return year * 12 + month - 1; }
-std::string month_text(int m) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02d", m / 12, m % 12 + 1);
-    return buf;
-}
+std::string month_text(int m) { return usecases::month_text(m / 12, m % 12 + 1); }
 
 // The responsible entity of a sector's projects (ILLUSTRATIVE).
 std::string entity_of(const std::string& sector) {

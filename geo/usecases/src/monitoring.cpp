@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <type_traits>
 
 #include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/geo/error.hpp"
@@ -88,9 +89,15 @@ std::string month_text(int year, int month) {
 
 nlohmann::json project_in_month(const unit_project& tracked, const std::vector<execution_row>& execution, int year,
                                 int month) {
-    std::vector<execution_row> own;
-    for (const auto& r : execution)
-        if (r.project_code == tracked.attributes.code) own.push_back(r);
+    // The project's rows: a run of the execution, which is ordered by project code.
+    const auto [from, to] =
+        std::equal_range(execution.begin(), execution.end(), tracked.attributes.code, [](const auto& a, const auto& b) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(a)>, std::string>)
+                return a < b.project_code;
+            else
+                return a.project_code < b;
+        });
+    const std::vector<execution_row> own(from, to);
     nlohmann::json j = project_json(tracked.attributes, progress_as_of(tracked.attributes, own, year, month));
     j["status"] = status_name(status_as_of(tracked.attributes, year, month));
     j["status_today"] = status_name(tracked.attributes.status);

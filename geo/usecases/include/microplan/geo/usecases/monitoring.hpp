@@ -22,7 +22,7 @@ namespace microplan::geo::usecases {
 std::string month_text(int year, int month);
 
 // A project as project_json gives it, with its status and progress in month (year, month) and
-// today's status (`status_today`).
+// today's status (`status_today`). `execution` is ordered by project code, as the store reads it.
 nlohmann::json project_in_month(const unit_project& tracked, const std::vector<execution_row>& execution, int year,
                                 int month);
 
@@ -33,8 +33,8 @@ struct monitoring_inputs {
     const coverage_model* model = nullptr;  // as registered
     const closing_plan* plan = nullptr;     // the baseline's
     const std::vector<store::stored_project>* portfolio = nullptr;
-    const std::vector<unit_project>* tracked = nullptr;  // track_projects of the portfolio
-    const std::vector<execution_row>* execution = nullptr;
+    const std::vector<unit_project>* tracked = nullptr;     // track_projects of the portfolio
+    const std::vector<execution_row>* execution = nullptr;  // ordered by project code (read_execution)
     dated_models as_of;
 };
 
