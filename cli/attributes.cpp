@@ -18,12 +18,16 @@ command add_attributes(CLI::App& app) {
     app.add_option("--code-field", table.code_field, "Field with unit codes (default: detected by shape)");
     app.add_option("--field", table.value_field, "Field with the values")->required();
     app.add_option("--layer", table.layer, "Layer in a multi-layer source");
+    app.add_option("--period", request->period,
+                   "From when the values hold: a year (2022), a month (2024-06) or a date; other periods are kept "
+                   "and --as-of picks among them");
     return [request, lvl] {
         request->table.lvl = level_option(*lvl);
         geo::usecases::attribute_result r = geo::usecases::import_attribute(*request);
         print_findings(r.report, 5);
-        std::printf("attribute %s: %zu of %zu %s have a value (field %s)\n", request->name.c_str(), r.values.size(),
-                    r.units, std::string(geo::level_table(request->table.lvl)).c_str(), r.value_field.c_str());
+        std::printf("attribute %s%s: %zu of %zu %s have a value (field %s)\n", request->name.c_str(),
+                    r.period.empty() ? "" : (" of " + r.period).c_str(), r.values.size(), r.units,
+                    std::string(geo::level_table(request->table.lvl)).c_str(), r.value_field.c_str());
         return 0;
     };
 }

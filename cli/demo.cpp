@@ -42,6 +42,10 @@ command add_demo(CLI::App& app) {
         if (d.portfolio.projects)
             std::printf("portfolio (ILLUSTRATIVE): %zu projects, %zu finished, %zu monthly execution rows\n",
                         d.portfolio.projects, d.portfolio.finished, d.portfolio.execution_rows);
+        if (d.observations)
+            std::printf(
+                "observed values (ILLUSTRATIVE): %zu of chronic child malnutrition by zone, district and year\n",
+                d.observations);
         return 0;
     };
 }

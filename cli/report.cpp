@@ -134,10 +134,9 @@ command add_report_management(CLI::App& app) {
     return [args, lvl, code, period, format, output, lang] {
         std::optional<std::pair<int, int>> month;
         if (!period->empty()) {
-            auto d = geo::parse_date(*period);
-            if (!d || d->size() != 7)
+            month = geo::parse_month(*period);
+            if (!month)
                 throw geo::format_error({}, "not a month", "--period '" + *period + "' is not a month (YYYY-MM)");
-            month = std::pair{std::stoi(d->substr(0, 4)), std::stoi(d->substr(5, 2))};
         }
         geo::usecases::management_documents d =
             geo::usecases::store_management_report(args->request, level_option(*lvl), *code, month);

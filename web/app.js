@@ -9,7 +9,7 @@ const TEXT = {
     title: "microplan · taller de microplanificación", level: "Nivel", zone: "Zona", district: "Distrito",
     circuit: "Circuito", sector: "Sector", all_sectors: "Todos los sectores", indicator: "Indicador",
     coverage_pct: "Cobertura (%)", deficit: "Brecha (establecimientos)", deficit_per_10k: "Brecha por 10.000 hab.",
-    population_within_minutes: "Población a X minutos", closing_year: "Año de cierre de la brecha",
+    population_within_minutes: "Población a X minutos", chronic_malnutrition_pct: "Desnutrición crónica infantil (%)", closing_year: "Año de cierre de la brecha",
     targets_light: "Semáforo de metas (período)", no_scorecard_unit: "sin cuadro de mando",
     scenarios: "Escenarios", baseline: "Línea base", new: "Nuevo", rename: "Renombrar", delete: "Eliminar",
     token: "Clave de edición", propose_sector: "Sector a proponer", typology: "Tipología",
@@ -89,7 +89,7 @@ const TEXT = {
   en: {
     title: "microplan · microplanning workshop", level: "Level", zone: "Zone", district: "District", circuit: "Circuit",
     sector: "Sector", all_sectors: "All sectors", indicator: "Indicator", coverage_pct: "Coverage (%)",
-    deficit: "Gap (establishments)", deficit_per_10k: "Gap per 10,000 people", population_within_minutes: "Population within X minutes",
+    deficit: "Gap (establishments)", deficit_per_10k: "Gap per 10,000 people", population_within_minutes: "Population within X minutes", chronic_malnutrition_pct: "Chronic child malnutrition (%)",
     closing_year: "Year the gap closes", scenarios: "Scenarios", baseline: "Baseline", new: "New", rename: "Rename",
     targets_light: "Target lights (period)", no_scorecard_unit: "no scorecard",
     delete: "Delete", token: "Edit token", propose_sector: "Sector to propose", typology: "Typology",
@@ -1055,7 +1055,9 @@ async function showMonitoring(unit) {
 // their perspectives, coloured by light, with the links they contribute by — and the indicators.
 async function showScorecard() {
   const u = state.selected;
-  const path = u ? `/scorecards/${u.level}/${encodeURIComponent(u.code)}` : "/scorecards/nation/EC";
+  // As it stood at the end of the slider's month.
+  const path = (u ? `/scorecards/${u.level}/${encodeURIComponent(u.code)}` : "/scorecards/nation/EC") +
+    (period() ? `?period=${period()}` : "");
   let c;
   try { c = await api(path); } catch (e) {
     $("panel").innerHTML = `<p class="hint" data-testid="no-scorecard">${t("no_scorecard")}</p>`;
@@ -1073,7 +1075,7 @@ async function showScorecard() {
       `<td data-testid="light" data-light="${i.light}"><span style="color:${LIGHT_COLOURS[i.light]}">●</span> ${t("light_" + i.light)}</td>`
       : `<td colspan="5">—</td>`) +
     `<td>${o.initiatives.length}</td></tr>`)));
-  $("panel").innerHTML = `<h2 data-testid="scorecard-title">${t("scorecard_title").replace("{u}", c.code ? `${c.code} · ${c.name}` : t("nation"))}</h2>` +
+  $("panel").innerHTML = `<h2 data-testid="scorecard-title">${t("scorecard_title").replace("{u}", c.code ? `${c.code} · ${c.name}` : t("nation"))}${c.period ? ` · <span data-testid="scorecard-period">${c.period}</span>` : ""}</h2>` +
     `<h3>${t("strategy_map")}</h3><div class="strategy-map" data-testid="strategy-map">${lanes}</div>` +
     `<table data-testid="scorecard"><tr><th>${t("objective")}</th><th>${t("indicator_col")}</th><th>${t("target_col")}</th>` +
     `<th>${t("value_col")}</th><th>${t("achievement")}</th><th></th><th>${t("initiatives")}</th></tr>${rows.join("")}</table>`;
@@ -1272,7 +1274,9 @@ $("period").onchange = () => {
   $("period-label").textContent = period();
   showProjects();
   if (state.indicator === "targets_light") loadIndicators();
-  if (state.selected) showMonitoring(state.selected);
+  // The panel follows the month: the scorecard when it is shown, else the unit's monitoring.
+  if ($("panel").querySelector("[data-testid=scorecard]")) showScorecard();
+  else if (state.selected) showMonitoring(state.selected);
 };
 $("scorecard-show").onclick = showScorecard;
 $("suggest").onclick = suggestSites;

@@ -175,11 +175,27 @@ http_response reports_service::unit_report(const request_context& ctx, const std
 
 namespace {
 
-// The scorecard of a unit ("" for the nation) from the snapshot's scorecards against `model` (the
-// baseline's, or a dated one with its accessibility) and the baseline's plan; nullopt when the
-// store has no scorecards, no plan, or none for the unit.
+// The month asked for (period=YYYY-MM), else the latest month of execution (else the plan's first
+// year's January).
+std::pair<int, int> period_param(const request_context& ctx) {
+    if (auto text = ctx.target.get("period")) {
+        auto m = geo::parse_month(*text);
+        if (!m)
+            throw request_error(400, "InvalidParameterValue",
+                                "parameter 'period': '" + geo::utf8::excerpt(*text, 20) + "' is not a month (YYYY-MM)");
+        return *m;
+    }
+    std::pair<int, int> latest{0, 0};
+    for (const auto& r : ctx.data->execution()) latest = std::max(latest, std::pair{r.year, r.month});
+    if (latest.first == 0 && ctx.data->inputs()) latest = {ctx.data->inputs()->year, 1};
+    return latest;
+}
+
+// The scorecard of a unit ("" for the nation) from the snapshot's scorecards against `model` and
+// its `inputs` (accessibility, observed values) — the baseline's, or a dated one's — and the
+// baseline's plan; nullopt when the store has no scorecards, no plan, or none for the unit.
 std::optional<geo::scorecard> scorecard_of(const request_context& ctx, const geo::coverage_model& model,
-                                           const geo::accessibility_index& access, geo::level lvl,
+                                           const geo::store::planning_inputs& inputs, geo::level lvl,
                                            const std::string& unit, const std::string& organisation,
                                            geo::findings& report) {
     const geo::closing_plan* plan = ctx.data->baseline_plan();
@@ -189,7 +205,7 @@ std::optional<geo::scorecard> scorecard_of(const request_context& ctx, const geo
         return geo::make_scorecard(
             *ctx.data->scorecards(), lvl, unit, organisation, model, *plan,
             unit.empty() ? tracked : geo::usecases::projects_of_unit(ctx.data->portfolio(), tracked, lvl, unit), report,
-            &access, &ctx.data->observed());
+            &inputs.accessibility, &inputs.observed);
     } catch (const geo::format_error&) {
         return std::nullopt;  // no scorecard for the unit
     }
@@ -215,42 +231,32 @@ http_response reports_service::scorecard(const request_context& ctx, const std::
             404, "NotFound",
             "no " + std::string(geo::level_name(*lvl)) + " with code '" + geo::utf8::excerpt(code, 40) + "'");
     const std::string organisation = ctx.target.get("organisation").value_or("");
+    // As it stood at a month's end (period=YYYY-MM): the offer counted then, the values observed by then.
+    std::shared_ptr<const snapshot::dated_model> dated;
+    std::string period;
+    if (ctx.target.get("period")) {
+        const auto [year, month] = period_param(ctx);
+        period = geo::month_text(year, month);
+        dated = ctx.data->model_as_of(geo::month_end(year, month));
+    }
     geo::findings report;
     const std::optional<geo::scorecard> found =
-        scorecard_of(ctx, model, ctx.data->inputs()->accessibility, *lvl, unit, organisation, report);
+        dated ? scorecard_of(ctx, *dated->model, *dated->inputs, *lvl, unit, organisation, report)
+              : scorecard_of(ctx, model, *ctx.data->inputs(), *lvl, unit, organisation, report);
     if (!found) throw request_error(404, "NotFound", "the store's scorecards have none for this unit");
     const geo::scorecard& card = *found;
     if (wants_csv(ctx))
         return csv_response(geo::scorecard_csv(card), "cuadro_de_mando_" + (unit.empty() ? "nacional" : unit));
     nlohmann::json j = geo::scorecard_json(card);
+    if (!period.empty()) j["period"] = period;
     j["notes"] = nlohmann::json::array();
     for (const auto& f : report.items) j["notes"].push_back(f.message);
     return json_response(j);
 }
 
-namespace {
-
-// The month asked for (period=YYYY-MM), else the latest month of execution (else the plan's first
-// year's January).
-std::pair<int, int> period_param(const request_context& ctx) {
-    if (auto text = ctx.target.get("period")) {
-        auto d = geo::parse_date(*text);
-        if (!d || d->size() != 7)
-            throw request_error(400, "InvalidParameterValue",
-                                "parameter 'period': '" + geo::utf8::excerpt(*text, 20) + "' is not a month (YYYY-MM)");
-        return {std::stoi(d->substr(0, 4)), std::stoi(d->substr(5, 2))};
-    }
-    std::pair<int, int> latest{0, 0};
-    for (const auto& r : ctx.data->execution()) latest = std::max(latest, std::pair{r.year, r.month});
-    if (latest.first == 0 && ctx.data->inputs()) latest = {ctx.data->inputs()->year, 1};
-    return latest;
-}
-
-}  // namespace
-
 http_response reports_service::monitoring_projects(const request_context& ctx) const {
     const auto [year, month] = period_param(ctx);
-    const std::string key = "monitoring-projects/" + geo::usecases::month_text(year, month);
+    const std::string key = "monitoring-projects/" + geo::month_text(year, month);
     auto body = ctx.data->memo(key, [&, year = year, month = month] {
         nlohmann::json features = nlohmann::json::array();
         const auto& portfolio = ctx.data->portfolio();
@@ -269,7 +275,7 @@ http_response reports_service::monitoring_projects(const request_context& ctx) c
                                 {"properties", std::move(props)}});
         }
         return nlohmann::json({{"type", "FeatureCollection"},
-                               {"period", geo::usecases::month_text(year, month)},
+                               {"period", geo::month_text(year, month)},
                                {"periods", geo::usecases::execution_months(ctx.data->execution())},
                                {"features", std::move(features)}})
             .dump();
@@ -329,15 +335,15 @@ http_response reports_service::monitoring_lights(const request_context& ctx, con
         throw request_error(400, "InvalidParameterValue",
                             "no planning level '" + geo::utf8::excerpt(level_text, 30) + "' (zone, district, circuit)");
     const auto [year, month] = period_param(ctx);
-    const std::string period = geo::usecases::month_text(year, month);
+    const std::string period = geo::month_text(year, month);
     auto body = ctx.data->memo("monitoring-lights/" + level_text + "/" + period, [&] {
         nlohmann::json units = nlohmann::json::array();
-        auto dated = ctx.data->model_as_of(period + "-28");
+        auto dated = ctx.data->model_as_of(geo::month_end(year, month));
         if (dated) {
             for (const auto& u : model.where().units(*tier)) {
                 geo::findings report;
                 const std::optional<geo::scorecard> card =
-                    scorecard_of(ctx, *dated->model, dated->inputs->accessibility, *lvl, u.code, "", report);
+                    scorecard_of(ctx, *dated->model, *dated->inputs, *lvl, u.code, "", report);
                 if (!card) continue;
                 std::map<std::string, int> n;
                 for (const auto& o : card->objectives) ++n[o.light];
@@ -360,9 +366,11 @@ http_response reports_service::management_report(const request_context& ctx, con
     const geo::level lvl = unit_param(model, level_text, code);
     const auto [year, month] = period_param(ctx);
     const nlohmann::json monitoring = monitoring_of(ctx, model, lvl, code, year, month);
+    // The scorecard as it stood at the month's end: the offer counted then, the values observed by then.
+    auto dated = ctx.data->model_as_of(geo::month_end(year, month));
     geo::findings report;
     const std::optional<geo::scorecard> found =
-        scorecard_of(ctx, model, ctx.data->inputs()->accessibility, lvl, code, "", report);
+        dated ? scorecard_of(ctx, *dated->model, *dated->inputs, lvl, code, "", report) : std::nullopt;
     const nlohmann::json card = found ? geo::scorecard_json(*found) : nlohmann::json();  // null: none for the unit
     const std::string file = "informe_gestion_" + code + "_" + monitoring["period"].get<std::string>();
     const std::string f = ctx.target.get("f").value_or("html");
@@ -896,6 +904,10 @@ void reports_service::register_results_routes(route_table& table) const {
                                       path_parameter("code", "The unit's code", {{"type", "string"}}),
                                       query_parameter("organisation",
                                                       "An organisational unit's scorecard instead of the territory's",
+                                                      {{"type", "string"}}),
+                                      query_parameter("period",
+                                                      "As it stood at the end of a month (YYYY-MM): the offer "
+                                                      "counted and the values observed by then; default today's",
                                                       {{"type", "string"}}),
                                       format_parameter()},
                        .responses = {json_or_csv("Scorecard"), bad, unavailable}}});

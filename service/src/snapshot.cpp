@@ -494,7 +494,6 @@ std::shared_ptr<const snapshot> snapshot::load(const std::string& store_path, st
     snap->tracked_ = geo::usecases::track_projects(snap->portfolio_, snap->execution_);
     if (!snap->portfolio_.empty()) snap->collections_.push_back(projects_collection(snap->portfolio_, snap->tracked_));
     snap->scorecards_ = db.read_scorecards();
-    for (auto& o : db.read_observations()) snap->observed_.push_back(std::move(o.attributes));
     snap->find_views();
     snap->load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return snap;

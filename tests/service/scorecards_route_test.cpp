@@ -10,6 +10,15 @@
 namespace microplan::service {
 namespace {
 
+// Zone Z1's observed chronic child malnutrition of a year, as the store holds it.
+double observed_value(const std::string& store, const std::string& period) {
+    auto r = test::run("sqlite3 " + store +
+                       " \"SELECT value FROM observations WHERE indicator = 'chronic_malnutrition_pct' AND level = "
+                       "'zone' AND code = 'Z1' AND period = '" +
+                       period + "' ORDER BY revision DESC LIMIT 1\"");
+    return r.output.empty() ? -1 : std::stod(r.output);
+}
+
 TEST(ScorecardsRoute, ServesAZonesScorecardAsJsonAndCsvAndRefusesWhatIsNotThere) {
     test::scratch dir;
     const std::string store = dir.path("demo.sqlite");
@@ -19,12 +28,20 @@ TEST(ScorecardsRoute, ServesAZonesScorecardAsJsonAndCsvAndRefusesWhatIsNotThere)
     ASSERT_EQ(r.status, 200u) << r.body;
     const nlohmann::json j = nlohmann::json::parse(r.body);
     EXPECT_EQ(j["code"], "Z1");
-    EXPECT_EQ(j["summary"]["objectives"], 7);
+    EXPECT_EQ(j["summary"]["objectives"], 8);
     ASSERT_EQ(j["perspectives"].size(), 4u);
     const nlohmann::json& b1 = j["perspectives"][0]["objectives"][0];
     EXPECT_EQ(b1["code"], "B1");
     EXPECT_EQ(b1["indicators"][0]["indicator"], "coverage_pct");
     EXPECT_FALSE(b1["light"].get<std::string>().empty());
+    // B4 is measured on the demo's observed values: the latest (2026) is the value, the first
+    // (2022) the line of departure.
+    const nlohmann::json& b4 = j["perspectives"][0]["objectives"][3];
+    ASSERT_EQ(b4["code"], "B4");
+    const nlohmann::json& observed = b4["indicators"][0];
+    EXPECT_EQ(observed["source"], "observed");
+    EXPECT_EQ(observed["baseline"], observed_value(store, "2026"));
+    EXPECT_EQ(observed["reference"], observed_value(store, "2022"));
     auto csv = test::http_get(server.port(), "/scorecards/zone/Z1?f=csv");
     ASSERT_EQ(csv.status, 200u);
     EXPECT_EQ(csv.body.rfind("level,code,perspective,objective,", 0), 0u) << csv.body;
@@ -51,6 +68,21 @@ TEST(ManagementRoute, ServesAZonesMonthlyReportAsAPageAndCsv) {
     ASSERT_FALSE(m["projects"].empty());
     for (const auto& p : m["projects"])
         EXPECT_NE(page.body.find("data-project=\"" + p["code"].get<std::string>() + "\""), std::string::npos);
+    // The scorecard of the month: chronic malnutrition as observed by then (2025's in June 2025).
+    auto csv_of = [&](const std::string& period) {
+        return test::http_get(server.port(), "/reports/management/zone/Z1?f=csv&period=" + period).body;
+    };
+    auto b4_value = [](const std::string& body) {
+        const auto at = body.find(",objective,B4,");
+        if (at == std::string::npos) return std::string("(no B4)");
+        const std::string line = body.substr(at, body.find('\n', at) - at);
+        // ,objective,B4,name,indicator,target,value,...
+        std::size_t pos = 0;
+        for (int i = 0; i < 6; ++i) pos = line.find(',', pos) + 1;
+        return line.substr(pos, line.find(',', pos) - pos);
+    };
+    EXPECT_EQ(std::stod(b4_value(csv_of("2025-06"))), observed_value(store, "2025"));
+    EXPECT_EQ(std::stod(b4_value(csv_of("2026-06"))), observed_value(store, "2026"));
     auto english = test::http_get(server.port(), "/reports/management/zone/Z1?lang=en");
     EXPECT_NE(english.body.find("Management report"), std::string::npos);
     auto csv = test::http_get(server.port(), "/reports/management/zone/Z1?f=csv");

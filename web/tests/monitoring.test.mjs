@@ -85,21 +85,37 @@ await withViewerPage("monitoring test", /(?!)/, async (page, errors) => {
   assert.equal((await page.textContent(`${row} [data-testid=project-status]`)).trim().endsWith(later.status === "in_execution" ? "en ejecución" : later.status === "finished" ? "terminado" : "suspendido"), true);
   step(`2026-06: ${project.properties.code} executed ${shownLater}`);
 
-  // The zone's scorecard: the strategy map in four lanes and the served traffic lights.
+  // The zone's scorecard of the slider's month: the strategy map in four lanes and the served
+  // traffic lights; moved to another month, the scorecard as it stood then.
+  const drawnAsServed = async (month) => {
+    const card = await api(`/scorecards/zone/Z1?period=${month}`);
+    assert.equal(await page.locator("[data-testid=strategy-map] .lane").count(), 4);
+    const objectives = card.perspectives.flatMap((p) => p.objectives);
+    assert.equal(await page.locator("[data-testid=strategy-map] .objective").count(), objectives.length);
+    for (const o of objectives) {
+      assert.equal(await page.getAttribute(`[data-testid=strategy-map] .objective[data-objective="${o.code}"]`, "data-light"), o.light, o.code);
+      for (const i of o.indicators)
+        assert.equal(await page.getAttribute(`[data-testid=scorecard] tr[data-objective="${o.code}"] [data-testid=light]`, "data-light"), i.light, o.code);
+    }
+    assert.match(await page.textContent("[data-testid=scorecard-title]"), /Cuadro de mando: Z1/);
+    assert.equal(await page.textContent("[data-testid=scorecard-period]"), month);
+    return card;
+  };
   n = await counter("scorecardsShown");
   await page.click("#scorecard-show");
   await waitAbove("scorecardsShown", n);
-  const card = await api("/scorecards/zone/Z1");
-  assert.equal(await page.locator("[data-testid=strategy-map] .lane").count(), 4);
-  const objectives = card.perspectives.flatMap((p) => p.objectives);
-  assert.equal(await page.locator("[data-testid=strategy-map] .objective").count(), objectives.length);
-  for (const o of objectives) {
-    assert.equal(await page.getAttribute(`[data-testid=strategy-map] .objective[data-objective="${o.code}"]`, "data-light"), o.light, o.code);
-    for (const i of o.indicators)
-      assert.equal(await page.getAttribute(`[data-testid=scorecard] tr[data-objective="${o.code}"] [data-testid=light]`, "data-light"), i.light, o.code);
-  }
-  assert.match(await page.textContent("[data-testid=scorecard-title]"), /Cuadro de mando: Z1/);
-  step(`scorecard of Z1: ${objectives.length} objectives, lights as served (${card.summary.red} red, ${card.summary.yellow} yellow)`);
+  const card = await drawnAsServed("2026-06");
+  step(`scorecard of Z1 in 2026-06: ${card.summary.objectives} objectives, lights as served (${card.summary.red} red, ${card.summary.yellow} yellow)`);
+  n = await counter("scorecardsShown");
+  await slideTo("2025-06");
+  await waitAbove("scorecardsShown", n);
+  const before = await drawnAsServed("2025-06");
+  const b4 = (c) => c.perspectives[0].objectives.find((o) => o.code === "B4").indicators[0].baseline;
+  assert.ok(b4(before) > b4(card), `observed malnutrition falls from 2025 to 2026 (${b4(before)} vs ${b4(card)})`);
+  step(`scorecard of Z1 in 2025-06 as served: chronic malnutrition observed ${b4(before)} (2026: ${b4(card)})`);
+  n = await counter("scorecardsShown");
+  await slideTo("2026-06");
+  await waitAbove("scorecardsShown", n);
 
   // Target status per unit and period on the map: each zone painted with its scorecard's light.
   n = await counter("lightsLoaded");

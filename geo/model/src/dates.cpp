@@ -65,6 +65,36 @@ bool on_or_before(std::string_view date, std::string_view as_of) {
     return date_day(date) <= date_day(as_of);
 }
 
+bool period_known(std::string_view period, std::string_view as_of) {
+    if (period.empty()) return true;
+    const std::string day = date_day(as_of);
+    return period <= std::string_view(day).substr(0, period.size());
+}
+
+std::optional<std::pair<int, int>> parse_month(std::string_view text) {
+    std::string iso(text);
+    if (text.size() == 7 && (text[2] == '/' || text[2] == '-'))  // 03/2026
+        iso = std::string(text.substr(3, 4)) + "-" + std::string(text.substr(0, 2));
+    auto d = parse_date(iso);
+    if (!d || d->size() != 7) return std::nullopt;
+    return std::pair{number(std::string_view(*d).substr(0, 4)), number(std::string_view(*d).substr(5, 2))};
+}
+
+std::string month_text(int year, int month) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", year, month);
+    return buf;
+}
+
+std::string month_end(int year, int month) {
+    static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    const int last = month == 2 && leap ? 29 : days[(month + 11) % 12];
+    char out[40];
+    std::snprintf(out, sizeof out, "%04d-%02d-%02d", year, month, last);
+    return out;
+}
+
 int date_year(std::string_view iso) {
     return iso.size() >= 4 && digits(iso.substr(0, 4)) ? number(iso.substr(0, 4)) : 0;
 }

@@ -38,10 +38,15 @@ std::optional<std::string> parse_period(const std::string& text) {
         if (!bounds::within(year, bounds::year)) return std::nullopt;
         return text;
     }
-    if (text.size() == 7 && (text[2] == '/' || text[2] == '-'))  // 03/2026
-        return parse_date(text.substr(3, 4) + "-" + text.substr(0, 2));
-    if (text.size() == 7) return parse_date(text);
+    if (auto m = parse_month(text)) return month_text(m->first, m->second);
     return std::nullopt;
+}
+
+std::vector<observation> known_on(const std::vector<observation>& rows, const std::string& as_of) {
+    std::vector<observation> out;
+    for (const observation& o : rows)
+        if (as_of.empty() || period_known(o.period, as_of)) out.push_back(o);
+    return out;
 }
 
 double period_time(const std::string& period) {

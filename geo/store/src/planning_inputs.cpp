@@ -143,7 +143,7 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
             throw store_error(where, "invalid standards catalogue", detail);
         }
     }
-    planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}, {}, {}, std::move(sectors), {}, {}};
+    planning_inputs in{std::move(*c), read_territory(store), {}, 0, {}, {}, {}, {}, {}, std::move(sectors), {}, {}, {}};
     in.people = read_population_years(in.where, store);
     if (in.people.empty())
         throw store_error(where, "no population",
@@ -154,10 +154,13 @@ planning_inputs read_planning_inputs(planning_store& store, const std::optional<
     if (!year && !as_of.empty() && in.people.count(date_year(as_of))) in.year = date_year(as_of);
     in.as_of = as_of;
     for (std::size_t t = 0; t < in.where.tier_count(); ++t)
-        in.attributes.push_back(store.read_attributes(in.where.level_of(t)));
+        in.attributes.push_back(store.read_attributes(in.where.level_of(t), as_of));
     in.projects = store.read_projects();
     in.establishments = read_placed_establishments(in.where, store, in.establishment_fids, in.projects, as_of);
     in.accessibility = accessibility_index(store.read_accessibility());
+    std::vector<observation> observed;
+    for (auto& o : store.read_observations()) observed.push_back(std::move(o.attributes));
+    in.observed = known_on(observed, as_of);
     in.budget = store.read_budget_scenarios();
     if (in.budget) {
         auto problems = check_budget_scenarios(*in.budget);

@@ -62,8 +62,9 @@ void write_sectors(sqlite::connection& db, const sectors_catalogue& table);
 std::optional<sectors_catalogue> read_sectors(sqlite::connection& db);
 std::optional<budget_scenarios> read_budget_scenarios(sqlite::connection& db);
 void write_attributes(sqlite::connection& db, level lvl, const std::string& name,
-                      const std::map<std::string, double>& values, const std::string& source);
-unit_attributes read_attributes(sqlite::connection& db, level lvl);
+                      const std::map<std::string, double>& values, const std::string& source,
+                      const std::string& period);
+unit_attributes read_attributes(sqlite::connection& db, level lvl, const std::string& as_of);
 void write_coverage(sqlite::connection& db, const coverage_model& model, int year, const closing_plan* plan);
 
 // Accessibility runs (spatialite_accessibility.cpp).

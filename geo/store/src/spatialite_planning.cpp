@@ -3,6 +3,7 @@
 #include <set>
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "spatialite.hpp"
 
@@ -252,24 +253,56 @@ std::optional<budget_scenarios> read_budget_scenarios(sqlite::connection& db) {
     return out;
 }
 
+// Attributes carry a period (issue 20, history): "" for a value of no date, else the year, month
+// or day from which the value holds. A store written before periods keeps its table until a dated
+// value arrives; the table then moves over with its values undated.
 void write_attributes(sqlite::connection& db, level lvl, const std::string& name,
-                      const std::map<std::string, double>& values, const std::string& source) {
-    db.exec(
+                      const std::map<std::string, double>& values, const std::string& source,
+                      const std::string& period) {
+    const char* create =
         "CREATE TABLE IF NOT EXISTS unit_attributes (level TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,"
-        " value REAL NOT NULL, source TEXT, PRIMARY KEY (level, code, name))");
-    sqlite::statement del(db, "DELETE FROM unit_attributes WHERE level = ? AND name = ?");
-    del.bind(1, level_name(lvl)).bind(2, name).run();
-    sqlite::statement ins(db, "INSERT INTO unit_attributes VALUES (?,?,?,?,?)");
+        " value REAL NOT NULL, source TEXT, period TEXT NOT NULL DEFAULT '', PRIMARY KEY (level, code, name, period))";
+    const bool dated_table = !db.has_table("unit_attributes") || db.has_column("unit_attributes", "period");
+    if (!dated_table && !period.empty()) {
+        db.exec("ALTER TABLE unit_attributes RENAME TO unit_attributes_before_periods");
+        db.exec(create);
+        db.exec(
+            "INSERT INTO unit_attributes (level, code, name, value, source) SELECT level, code, name, value, source"
+            " FROM unit_attributes_before_periods");
+        db.exec("DROP TABLE unit_attributes_before_periods");
+    } else if (dated_table) {
+        db.exec(create);
+    }
+    if (!dated_table && period.empty()) {  // an older store written the way it always was
+        sqlite::statement del(db, "DELETE FROM unit_attributes WHERE level = ? AND name = ?");
+        del.bind(1, level_name(lvl)).bind(2, name).run();
+        sqlite::statement ins(db, "INSERT INTO unit_attributes VALUES (?,?,?,?,?)");
+        for (const auto& [code, v] : values)
+            ins.bind(1, level_name(lvl)).bind(2, code).bind(3, name).bind(4, v).bind(5, source).run();
+        return;
+    }
+    sqlite::statement del(db, "DELETE FROM unit_attributes WHERE level = ? AND name = ? AND period = ?");
+    del.bind(1, level_name(lvl)).bind(2, name).bind(3, period).run();
+    sqlite::statement ins(
+        db, "INSERT INTO unit_attributes (level, code, name, value, source, period) VALUES (?,?,?,?,?,?)");
     for (const auto& [code, v] : values)
-        ins.bind(1, level_name(lvl)).bind(2, code).bind(3, name).bind(4, v).bind(5, source).run();
+        ins.bind(1, level_name(lvl)).bind(2, code).bind(3, name).bind(4, v).bind(5, source).bind(6, period).run();
 }
 
-unit_attributes read_attributes(sqlite::connection& db, level lvl) {
+unit_attributes read_attributes(sqlite::connection& db, level lvl, const std::string& as_of) {
     unit_attributes out;
     if (!db.has_table("unit_attributes")) return out;
-    sqlite::statement q(db, "SELECT name, code, value FROM unit_attributes WHERE level = ?");
+    if (!db.has_column("unit_attributes", "period")) {
+        sqlite::statement q(db, "SELECT name, code, value FROM unit_attributes WHERE level = ?");
+        q.bind(1, level_name(lvl));
+        while (q.step()) out[q.text(0)][q.text(1)] = q.real(2);
+        return out;
+    }
+    // In period order, so the latest period known on `as_of` is the one that stays.
+    sqlite::statement q(db, "SELECT name, code, value, period FROM unit_attributes WHERE level = ? ORDER BY period");
     q.bind(1, level_name(lvl));
-    while (q.step()) out[q.text(0)][q.text(1)] = q.real(2);
+    while (q.step())
+        if (as_of.empty() || period_known(q.text(3), as_of)) out[q.text(0)][q.text(1)] = q.real(2);
     return out;
 }
 

@@ -107,10 +107,12 @@ public:
     void write_sectors(const sectors_catalogue& table) override { spatialite::write_sectors(conn(), table); }
     std::optional<sectors_catalogue> read_sectors() override { return spatialite::read_sectors(conn()); }
     void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,
-                          const std::string& source) override {
-        spatialite::write_attributes(conn(), lvl, name, values, source);
+                          const std::string& source, const std::string& period) override {
+        spatialite::write_attributes(conn(), lvl, name, values, source, period);
     }
-    unit_attributes read_attributes(level lvl) override { return spatialite::read_attributes(conn(), lvl); }
+    unit_attributes read_attributes(level lvl, const std::string& as_of) override {
+        return spatialite::read_attributes(conn(), lvl, as_of);
+    }
     void write_coverage(const coverage_model& model, int year, const closing_plan* plan) override {
         spatialite::write_coverage(conn(), model, year, plan);
     }

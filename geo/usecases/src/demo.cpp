@@ -1,6 +1,7 @@
 #include "microplan/geo/usecases/demo.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <optional>
 
@@ -108,8 +109,17 @@ demo_summary build_demo_store(const demo_options& options) {
             }
         }
         for (const auto& [lvl, values] : poverty) db.write_attributes(lvl, "poverty", values, source + " (NBI %)");
-        for (const auto& [name, values] : networks)
-            db.write_attributes(level::circuit, name, values, source + " (households, synthetic)");
+        // Households and connections dated (history): the demo's year, and a census three years
+        // before with 5 % fewer households and 10 % fewer connected (--as-of 2024 sees those).
+        for (const auto& [name, values] : networks) {
+            db.write_attributes(level::circuit, name, values, source + " (households, synthetic)",
+                                std::to_string(so.year));
+            std::map<std::string, double> census = values;
+            const double kept = name.ends_with("_households") ? 0.95 : 0.90;
+            for (auto& [code, v] : census) v = std::round(v * kept);
+            db.write_attributes(level::circuit, name, census, source + " (households, synthetic census)",
+                                std::to_string(so.year - 3));
+        }
         store::import_record rec{level::circuit, source, "", "demo", "EPSG:4326", "", 0};
         db.write_establishments(services, placed.rows, rec, placed.report,
                                 store::establishment_write_mode::replace_sectors);
@@ -140,8 +150,12 @@ demo_summary build_demo_store(const demo_options& options) {
         // A scorecard for the nation and every zone (ILLUSTRATIVE, data/scorecards/demo.csv).
         const scorecards_table cards =
             read_scorecards(options.data_dir + "/scorecards/demo.csv", sectors.value_or(builtin_sectors()));
+        // Observed values up to the portfolio's last year (the year after the demo's).
+        const std::vector<observation> observed = demo_observations(poverty, so.year + 1, options.country.seed);
+        sum.observations = observed.size();
         store::update_atomically(fresh, [&](store::planning_store& db) {
             db.write_scorecards(cards, {level::zone, cards.source, "", "scorecards", "", "", 0}, {});
+            db.write_observations(observed, {level::zone, source, "", "observations", "", "", 0}, {});
         });
     }
     {

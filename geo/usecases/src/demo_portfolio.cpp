@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/planning/projects.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/usecases/demo.hpp"
@@ -30,7 +31,7 @@ double draw(std::uint64_t seed, std::uint64_t key, std::uint64_t salt) {
 
 // Months as year * 12 + month - 1.
 int month_of(int year, int month) { return year * 12 + month - 1; }
-std::string month_text(int m) { return usecases::month_text(m / 12, m % 12 + 1); }
+std::string month_text(int m) { return geo::month_text(m / 12, m % 12 + 1); }
 
 // The responsible entity of a sector's projects (ILLUSTRATIVE).
 std::string entity_of(const std::string& sector) {
@@ -292,6 +293,34 @@ void add_openings(builder& b, const std::vector<store::stored_establishment>& re
 }
 
 }  // namespace
+
+std::vector<observation> demo_observations(const std::map<level, std::map<std::string, double>>& poverty, int last_year,
+                                           std::uint64_t seed) {
+    std::vector<observation> out;
+    std::uint64_t key = 0;
+    for (level lvl : {level::zone, level::district}) {
+        const auto found = poverty.find(lvl);
+        if (found == poverty.end()) continue;
+        for (const auto& [code, nbi] : found->second) {
+            ++key;
+            // About Ecuador's 20 % (ENDI 2023) where half the people have unmet needs.
+            double value = 6 + 0.28 * nbi + 4 * (draw(seed, key, 40) - 0.5);
+            const double fall = 0.3 + 0.8 * draw(seed, key, 41);
+            for (int year = 2022; year <= last_year; ++year) {
+                observation o;
+                o.indicator = "chronic_malnutrition_pct";
+                o.lvl = lvl;
+                o.code = code;
+                o.period = std::to_string(year);
+                o.value = std::round(std::max(2.0, value) * 10) / 10;
+                o.note = "ILLUSTRATIVE (demo)";
+                out.push_back(std::move(o));
+                value -= fall + 0.6 * (draw(seed, key, 42 + static_cast<std::uint64_t>(year)) - 0.5);
+            }
+        }
+    }
+    return out;
+}
 
 demo_portfolio_summary build_demo_portfolio(const std::string& store_path, const demo::country& c, std::uint64_t seed) {
     planning_request request;

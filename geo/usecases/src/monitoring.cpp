@@ -8,6 +8,7 @@
 
 #include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/store/planning_inputs.hpp"
 #include "microplan/geo/usecases/projects.hpp"
 
@@ -81,12 +82,6 @@ const std::map<std::string, std::pair<const char*, const char*>>& labels() {
 
 }  // namespace
 
-std::string month_text(int year, int month) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02d", year, month);
-    return buf;
-}
-
 nlohmann::json project_in_month(const unit_project& tracked, const std::vector<execution_row>& execution, int year,
                                 int month) {
     // The project's rows: a run of the execution, which is ordered by project code.
@@ -139,7 +134,7 @@ nlohmann::json unit_monitoring_json(const monitoring_inputs& in, level lvl, cons
     // in its own year).
     std::vector<std::pair<int, const coverage_model*>> actual;
     for (int y = plan.first_year; y <= std::min(year, plan.last_year); ++y)
-        actual.emplace_back(y, in.as_of(y < year ? std::to_string(y) + "-12-31" : month_text(year, month) + "-28"));
+        actual.emplace_back(y, in.as_of(y < year ? std::to_string(y) + "-12-31" : month_end(year, month)));
     j["sectors"] = nlohmann::json::array();
     for (const std::string& sector : plan.sectors) {
         if (!model.sector_defined_at(sector, *tier) || !plan.deficit.count(sector)) continue;
@@ -314,14 +309,15 @@ management_documents store_management_report(const planning_request& request, le
     out.monitoring = unit_monitoring_json(in, lvl, code, year, m);
     out.scorecard = nullptr;
     if (cards) {
+        // The scorecard as it stood at the month's end: the offer counted then, the values observed by then.
+        const std::string end = month_end(year, m);
+        in.as_of(end);
+        const planning_session& then = dated.at(end);
         findings report;
         try {
             const auto projects = projects_of_unit(session.inputs->projects, tracked, lvl, code);
-            std::vector<observation> observed;
-            for (auto& o : store::open_store(request.store, store::open_mode::read_only)->read_observations())
-                observed.push_back(std::move(o.attributes));
-            out.scorecard = scorecard_json(make_scorecard(*cards, lvl, code, "", *session.model, plan, projects, report,
-                                                          &session.inputs->accessibility, &observed));
+            out.scorecard = scorecard_json(make_scorecard(*cards, lvl, code, "", *then.model, plan, projects, report,
+                                                          &then.inputs->accessibility, &then.inputs->observed));
         } catch (const format_error&) {
             // No scorecard for the unit: the report says so.
         }

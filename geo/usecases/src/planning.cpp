@@ -183,11 +183,8 @@ indicators_result evaluate_indicators(const planning_request& request, const sce
     indicators_result out{open_planning(request), {}, {}, {}};
     out.plan = plan_of(out.session, scenario);
     if (!targets.empty()) {
-        std::vector<observation> observed;
-        for (auto& o : store::open_store(request.store, store::open_mode::read_only)->read_observations())
-            observed.push_back(std::move(o.attributes));
         out.targets = evaluate_targets(*out.session.model, out.plan, read_targets(targets), out.report,
-                                       &out.session.inputs->accessibility, lights, &observed);
+                                       &out.session.inputs->accessibility, lights, &out.session.inputs->observed);
     }
     return out;
 }

@@ -208,7 +208,6 @@ scorecard_result store_scorecard(const planning_request& request, const scenario
     scorecard_result out;
     out.session = open_planning(request);
     out.plan = plan_for(*out.session.model, *out.session.inputs, scenario);
-    std::vector<observation> observed;
     std::vector<execution_row> execution;
     {
         auto db = store::open_store(request.store, store::open_mode::read_only);
@@ -221,7 +220,6 @@ scorecard_result store_scorecard(const planning_request& request, const scenario
                               "the store has no scorecards; import them with `microplan scorecards import STORE "
                               "FILE` (data/scorecards/ has an example)");
         }
-        for (auto& o : db->read_observations()) observed.push_back(std::move(o.attributes));
         execution = db->read_execution();
     }
     const auto& portfolio = out.session.inputs->projects;
@@ -229,7 +227,7 @@ scorecard_result store_scorecard(const planning_request& request, const scenario
     const std::vector<unit_project> projects =
         lvl == level::nation ? tracked : projects_of_unit(portfolio, tracked, lvl, code);
     out.card = make_scorecard(out.table, lvl, code, organisation, *out.session.model, out.plan, projects, out.report,
-                              &out.session.inputs->accessibility, &observed, lights);
+                              &out.session.inputs->accessibility, &out.session.inputs->observed, lights);
     return out;
 }
 

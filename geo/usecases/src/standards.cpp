@@ -1,6 +1,8 @@
 #include "microplan/geo/usecases/standards.hpp"
 
 #include "microplan/geo/error.hpp"
+#include "microplan/geo/model/dates.hpp"
+#include "microplan/geo/planning/observations.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 
 namespace microplan::geo::usecases {
@@ -40,6 +42,16 @@ budget_scenarios put_budget_scenarios_in_force(const std::string& store, const s
 
 attribute_result import_attribute(const attribute_request& request) {
     const population_table_options& table = request.table;
+    std::string period;
+    if (!request.period.empty()) {
+        auto p = parse_period(request.period);
+        if (!p) p = parse_date(request.period);
+        if (!p)
+            throw format_error({}, "not a period",
+                               "--period '" + request.period +
+                                   "' is not a year (2022), a month (2024-06) or a date (2024-06-30, 30/06/2024)");
+        period = *p;
+    }
     store::write_lock lock(request.store);  // the units joined are the units written beside
     unit_layer units = store::open_store(request.store, store::open_mode::read_only)->read_level(table.lvl);
     if (units.units.empty())
@@ -57,9 +69,10 @@ attribute_result import_attribute(const attribute_request& request) {
                            refused.empty() ? "no row gives a value of field '" + r.value_field + "' for a " +
                                                  std::string(level_name(table.lvl)) + " of the store"
                                            : "rows refused, nothing written:" + refused);
-    attribute_result out{values->second, units.units.size(), r.value_field, std::move(r.report)};
-    store::update_atomically(
-        lock, [&](store::planning_store& db) { db.write_attributes(table.lvl, request.name, out.values, table.path); });
+    attribute_result out{values->second, units.units.size(), r.value_field, std::move(r.report), period};
+    store::update_atomically(lock, [&](store::planning_store& db) {
+        db.write_attributes(table.lvl, request.name, out.values, table.path, period);
+    });
     return out;
 }
 

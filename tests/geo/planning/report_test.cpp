@@ -269,7 +269,7 @@ TEST(Targets, BadRowsAreListedWithLineAndColumn) {
         EXPECT_NE(what.find("line 4, column target"), std::string::npos) << what;
     }
     auto ok = geo::read_targets(std::string(MICROPLAN_DATA_DIR) + "/targets/demo.csv");
-    EXPECT_EQ(ok.size(), 5u);
+    EXPECT_EQ(ok.size(), 6u);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "microplan/geo/usecases/establishments.hpp"
 #include "microplan/geo/usecases/planning.hpp"
 #include "microplan/geo/usecases/projects.hpp"
+#include "microplan/geo/usecases/standards.hpp"
 #include "support.hpp"
 
 using namespace microplan;
@@ -85,6 +86,114 @@ TEST(UsecaseHistory, CoverageAsOfADateCountsWhatWasOpenThen) {
     bad.store = store;
     bad.as_of = "31/02/2024";
     EXPECT_THROW(geo::usecases::open_planning(bad), geo::format_error);
+}
+
+TEST(Dates, PeriodsAreKnownFromTheirStartAndMonthsEnd) {
+    EXPECT_TRUE(geo::period_known("", "1900-01-01"));  // a value of no date: always
+    EXPECT_TRUE(geo::period_known("2022", "2022-01-01"));
+    EXPECT_FALSE(geo::period_known("2022", "2021-12-31"));
+    EXPECT_TRUE(geo::period_known("2024-06", "2024-06"));
+    EXPECT_FALSE(geo::period_known("2024-06", "2024-05-31"));
+    EXPECT_FALSE(geo::period_known("2024-06-30", "2024-06-29"));
+    EXPECT_EQ(geo::month_end(2024, 2), "2024-02-29");
+    EXPECT_EQ(geo::month_end(2025, 2), "2025-02-28");
+    EXPECT_EQ(geo::month_end(2100, 2), "2100-02-28");
+    EXPECT_EQ(geo::month_end(2026, 12), "2026-12-31");
+    EXPECT_EQ(geo::month_end(2026, 4), "2026-04-30");
+    EXPECT_EQ(geo::parse_month("2026-03"), std::pair(2026, 3));
+    EXPECT_EQ(geo::parse_month("03/2026"), std::pair(2026, 3));
+    EXPECT_FALSE(geo::parse_month("2026-03-01"));
+    EXPECT_FALSE(geo::parse_month("2026-13"));
+}
+
+// The attribute `name` of circuit 01D01C01 as of a date ("" = the latest).
+std::optional<double> circuit_attribute(const std::string& store, const std::string& name, const std::string& as_of) {
+    auto attrs =
+        geo::store::open_store(store, geo::store::open_mode::read_only)->read_attributes(geo::level::circuit, as_of);
+    if (!attrs.count(name) || !attrs.at(name).count("01D01C01")) return std::nullopt;
+    return attrs.at(name).at("01D01C01");
+}
+
+// A request for attribute `name` of the circuits, its values in field `n` (file set by the caller).
+geo::usecases::attribute_request circuit_attribute_request(const std::string& store, const std::string& name) {
+    geo::usecases::attribute_request request;
+    request.store = store;
+    request.name = name;
+    request.table.lvl = geo::level::circuit;
+    request.table.value_field = "n";
+    return request;
+}
+
+TEST(UnitAttributes, CarryPeriodsAndAreCountedAsOfADate) {
+    scratch dir;
+    const std::string store = dir.path("demo.sqlite");
+    demo_store::get().copy_to(store);
+    // The demo's households connected to water: 2025's, and a census of 2022 with 10 % fewer.
+    const double now = *circuit_attribute(store, "water_connected", "");
+    EXPECT_EQ(circuit_attribute(store, "water_connected", "2025-01-01"), now);
+    EXPECT_NEAR(*circuit_attribute(store, "water_connected", "2024-12-31"), now * 0.9, 0.51);
+    EXPECT_FALSE(circuit_attribute(store, "water_connected", "2021-12-31"));  // nothing known yet
+    // So the water coverage as of 2024 is the census's.
+    auto water = [&](const std::string& as_of) {
+        auto db = geo::store::open_store(store, geo::store::open_mode::read_only);
+        auto in = geo::store::read_planning_inputs(*db, {}, {}, as_of);
+        geo::coverage_model m = geo::usecases::make_model(in);
+        return m.sector_offer("water", 2, *in.where.find(2, "01D01C01")).current;
+    };
+    EXPECT_EQ(water(""), now);
+    EXPECT_NEAR(water("2024-06-30"), now * 0.9, 0.51);
+    // An attribute imported for two periods, then one of them again: the other is kept.
+    geo::usecases::attribute_request request = circuit_attribute_request(store, "clinics_staffed");
+    request.table.path = dir.write("a.csv", "code,n\n01D01C01,3\n");
+    request.period = "2023";
+    EXPECT_EQ(geo::usecases::import_attribute(request).period, "2023");
+    request.table.path = dir.write("b.csv", "code,n\n01D01C01,5\n");
+    request.period = "06/2024";  // a month as Ecuador writes it
+    EXPECT_EQ(geo::usecases::import_attribute(request).period, "2024-06");
+    request.table.path = dir.write("c.csv", "code,n\n01D01C01,4\n");
+    request.period = "2023";
+    geo::usecases::import_attribute(request);
+    EXPECT_EQ(circuit_attribute(store, "clinics_staffed", "2022-12-31"), std::nullopt);
+    EXPECT_EQ(circuit_attribute(store, "clinics_staffed", "2024-05-31"), 4);
+    EXPECT_EQ(circuit_attribute(store, "clinics_staffed", "2024-06-01"), 5);
+    EXPECT_EQ(circuit_attribute(store, "clinics_staffed", ""), 5);
+    // A period that is not one: refused before anything is written.
+    const std::string before = read_bytes(store);
+    request.period = "junio";
+    try {
+        geo::usecases::import_attribute(request);
+        ADD_FAILURE() << "a bad period was accepted";
+    } catch (const geo::format_error& e) {
+        EXPECT_NE(std::string(e.what()).find("--period 'junio' is not a year"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(read_bytes(store), before);
+}
+
+TEST(UnitAttributes, AnOlderStoresTableIsCarriedOverWhenADatedValueArrives) {
+    scratch dir;
+    const std::string store = dir.path("demo.sqlite");
+    demo_store::get().copy_to(store);
+    // As stores before periods wrote it: (level, code, name) the key.
+    auto made = run("sqlite3 " + store +
+                    " \"DROP TABLE unit_attributes; CREATE TABLE unit_attributes (level TEXT NOT NULL, code TEXT NOT "
+                    "NULL, name TEXT NOT NULL, value REAL NOT NULL, source TEXT, PRIMARY KEY (level, code, name));"
+                    " INSERT INTO unit_attributes VALUES ('circuit', '01D01C01', 'poverty', 40, 'old')\"");
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    EXPECT_EQ(circuit_attribute(store, "poverty", ""), 40);
+    EXPECT_EQ(circuit_attribute(store, "poverty", "2000-01-01"), 40);
+    // An undated import keeps the old table as it was; a dated one moves it over, values undated.
+    geo::usecases::attribute_request request = circuit_attribute_request(store, "poverty");
+    request.table.path = dir.write("a.csv", "code,n\n01D01C01,41\n");
+    geo::usecases::import_attribute(request);
+    EXPECT_EQ(run("sqlite3 " + store + " \"SELECT COUNT(*) FROM pragma_table_info('unit_attributes')\"").output, "5\n");
+    request.table.path = dir.write("b.csv", "code,n\n01D01C01,35\n");
+    request.period = "2022";
+    geo::usecases::import_attribute(request);
+    EXPECT_EQ(circuit_attribute(store, "poverty", "2021-06-30"), 41);
+    EXPECT_EQ(circuit_attribute(store, "poverty", ""), 35);
+    EXPECT_EQ(run("sqlite3 " + store + " \"SELECT pk FROM pragma_table_info('unit_attributes') WHERE name = 'period'\"")
+                  .output,
+              "4\n");
 }
 
 TEST(DemoPortfolio, TiesProjectsToTheGapsWithTwoYearsOfExecution) {
@@ -188,8 +297,13 @@ TEST(Observations, AreNeverOverwrittenAndMeasureObservedTargets) {
                                                         "water_coverage,water,district,01D01,2024,70\n"
                                                         "water_coverage,water,district,01D01,2025,76\n"
                                                         "water_coverage,water,district,01D02,2024,65\n"));
-    auto latest = geo::usecases::read_observations(store);
-    auto every = geo::usecases::read_observations(store, true);
+    // (beside the demo's own observed values of another indicator)
+    auto water = [](std::vector<geo::store::stored_observation> rows) {
+        std::erase_if(rows, [](const auto& r) { return r.attributes.indicator != "water_coverage"; });
+        return rows;
+    };
+    auto latest = water(geo::usecases::read_observations(store));
+    auto every = water(geo::usecases::read_observations(store, true));
     EXPECT_EQ(latest.size(), 5u);
     EXPECT_EQ(every.size(), 7u);
     for (const auto& r : latest)

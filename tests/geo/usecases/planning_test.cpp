@@ -104,8 +104,16 @@ TEST(UsecasePlanning, IndicatorsEvaluateTargetsWithStoredAccessibility) {
         {store, {}, 0, false}, {}, std::string(MICROPLAN_DATA_DIR) + "/targets/demo.csv");
     ASSERT_FALSE(r.targets.empty());
     bool within_minutes = false;
-    for (const auto& t : r.targets) within_minutes |= t.goal.indicator == "population_within_minutes";
+    std::size_t observed = 0;
+    for (const auto& t : r.targets) {
+        within_minutes |= t.goal.indicator == "population_within_minutes";
+        if (t.goal.observed) {  // the demo's observed chronic malnutrition, every district observed
+            ++observed;
+            EXPECT_NE(t.status, "no_data") << t.code;
+        }
+    }
     EXPECT_TRUE(within_minutes);
+    EXPECT_EQ(observed, 140u);
     for (const auto& f : r.report.items)
         EXPECT_EQ(f.message.find("needs accessibility results"), std::string::npos) << f.message;
     EXPECT_TRUE(geo::usecases::evaluate_indicators({store, {}, 0, false}, {}, "").targets.empty());

@@ -18,14 +18,14 @@ namespace {
 
 TEST(Scorecards, TheTableIsReadWithEveryBadRowReported) {
     auto demo = geo::read_scorecards(std::string(MICROPLAN_DATA_DIR) + "/scorecards/demo.csv", geo::builtin_sectors());
-    ASSERT_EQ(demo.rows.size(), 16u);
+    ASSERT_EQ(demo.rows.size(), 19u);
     EXPECT_EQ(demo.rows[0].lvl, geo::level::nation);
     ASSERT_TRUE(demo.rows[0].goal);
     EXPECT_EQ(demo.rows[0].goal->lvl, geo::level::district);  // the nation counts districts
     EXPECT_EQ(*demo.rows[0].goal->share_of_units, 50);
-    EXPECT_EQ(demo.rows[3].view, geo::perspective::processes);
-    EXPECT_EQ(demo.rows[3].causes, (std::vector<std::string>{"N1", "N2", "N3"}));
-    EXPECT_FALSE(demo.rows[3].goal);
+    EXPECT_EQ(demo.rows[4].view, geo::perspective::processes);
+    EXPECT_EQ(demo.rows[4].causes, (std::vector<std::string>{"N1", "N2", "N3"}));
+    EXPECT_FALSE(demo.rows[4].goal);
     scratch dir;
     const std::string bad = dir.write("bad.csv",
                                       "level,code,objective,perspective,contributes_to,indicator,sector,"
@@ -58,7 +58,7 @@ TEST(Scorecards, AZonesScorecardCascadesFromTheNationsWithIndicatorsInitiativesA
     request.store = demo_store::get().store();
     auto z = geo::usecases::store_scorecard(request, {}, geo::level::zone, "Z1");
     EXPECT_EQ(z.card.name, "Zona 1");
-    ASSERT_EQ(z.card.objectives.size(), 7u);
+    ASSERT_EQ(z.card.objectives.size(), 8u);
     // Each objective's indicator is the target the indicators command evaluates.
     scratch dir;
     const std::string targets = dir.write("t.csv",
@@ -80,7 +80,7 @@ TEST(Scorecards, AZonesScorecardCascadesFromTheNationsWithIndicatorsInitiativesA
     EXPECT_EQ(b1.initiatives.size(), health_in_z1);
     for (const auto& p : b1.initiatives) EXPECT_EQ(p.attributes.sector, "health");
     // Objectives without an indicator have no status of their own.
-    EXPECT_EQ(z.card.objectives[5].status, "no_data");
+    EXPECT_EQ(z.card.objectives[6].status, "no_data");  // C1
     // The strategy map: perspectives in order and the cause-effect links.
     const nlohmann::json j = geo::scorecard_json(z.card);
     ASSERT_EQ(j["perspectives"].size(), 4u);
@@ -98,7 +98,7 @@ TEST(Scorecards, AZonesScorecardCascadesFromTheNationsWithIndicatorsInitiativesA
     EXPECT_EQ(set.units, 140u);
     EXPECT_EQ(set.required, 70u);
     // Districts have theirs; circuits none (a level the table does not cover).
-    EXPECT_EQ(geo::usecases::store_scorecard(request, {}, geo::level::district, "01D01").card.objectives.size(), 3u);
+    EXPECT_EQ(geo::usecases::store_scorecard(request, {}, geo::level::district, "01D01").card.objectives.size(), 4u);
     EXPECT_THROW(geo::usecases::store_scorecard(request, {}, geo::level::circuit, "01D01C01"), geo::format_error);
 }
 

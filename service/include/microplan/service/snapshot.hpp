@@ -113,7 +113,6 @@ public:
     [[nodiscard]] const std::vector<geo::unit_project>& tracked() const noexcept { return tracked_; }
     // The scorecards in force (nullopt without) and the latest observed values.
     [[nodiscard]] const std::optional<geo::scorecards_table>& scorecards() const noexcept { return scorecards_; }
-    [[nodiscard]] const std::vector<geo::observation>& observed() const noexcept { return observed_; }
     // Every budget execution row (by project, year and month).
     [[nodiscard]] const std::vector<geo::execution_row>& execution() const noexcept { return execution_; }
     // The offer counted as of `date` (YYYY-MM-DD, history: store::read_planning_inputs' as_of):
@@ -160,7 +159,6 @@ private:
     std::vector<geo::store::stored_project> portfolio_;
     std::vector<geo::unit_project> tracked_;
     std::optional<geo::scorecards_table> scorecards_;
-    std::vector<geo::observation> observed_;
     std::vector<geo::execution_row> execution_;
     mutable std::mutex dated_mutex_;                                                       // a leaf, as memo_mutex_
     mutable std::list<std::pair<std::string, std::shared_ptr<const dated_model>>> dated_;  // most recent first

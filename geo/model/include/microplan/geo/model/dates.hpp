@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace microplan::geo {
 
@@ -20,6 +21,19 @@ std::string date_day(std::string_view iso);
 // Whether `date` (a parsed date, "" = unknown) is on or before `as_of` (a parsed date); an
 // unknown date is not.
 bool on_or_before(std::string_view date, std::string_view as_of);
+
+// Whether a value that holds from `period` (a year "2022", a month "2024-06" or a day, as parsed;
+// "" = of no date) is known on `as_of` (a parsed date): a year's value is known all that year.
+bool period_known(std::string_view period, std::string_view as_of);
+
+// A month as YYYY-MM (or MM/YYYY, as parse_date reads it) -> (year, month); nullopt otherwise.
+std::optional<std::pair<int, int>> parse_month(std::string_view text);
+
+// "2026-06" for (2026, 6).
+std::string month_text(int year, int month);
+
+// The last day of a month: (2026, 2) -> "2026-02-28".
+std::string month_end(int year, int month);
 
 // The year of a parsed date ("2026-03-15" -> 2026).
 int date_year(std::string_view iso);

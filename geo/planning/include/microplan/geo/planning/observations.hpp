@@ -39,6 +39,10 @@ std::optional<std::string> parse_period(const std::string& text);
 observations_table read_observations(const std::string& path, const sectors_catalogue& sectors,
                                      findings* report = nullptr);
 
+// The observations known on `as_of` (a parsed date; "" = all): those whose period has begun by
+// then (model/dates.hpp, period_known), as a scorecard of that month saw them.
+std::vector<observation> known_on(const std::vector<observation>& rows, const std::string& as_of);
+
 // The year a period falls in, as a fraction for months ("2026-07" -> 2026.5), for trends.
 double period_time(const std::string& period);
 

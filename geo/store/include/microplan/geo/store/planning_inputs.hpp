@@ -43,6 +43,7 @@ struct planning_inputs {
     sectors_catalogue sectors;                     // the sectors table in force, else the built-in eight
     std::vector<stored_project> projects;          // the investment portfolio (may be empty)
     std::string as_of;                             // the date the offer is counted on ("" = as registered)
+    std::vector<observation> observed;             // observed values known on as_of (the latest revisions)
 };
 // Throws store_error when the store has no planning levels, no population or no standards
 // (and no catalogue is given), each with what to run to get them.

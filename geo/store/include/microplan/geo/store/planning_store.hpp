@@ -202,10 +202,14 @@ public:
     virtual void write_sectors(const sectors_catalogue& table) = 0;
     // The sectors table in force; nullopt when the store has none (the built-in eight apply).
     virtual std::optional<sectors_catalogue> read_sectors() = 0;
-    // Replaces attribute `name` of a level (code -> value) and records its source.
+    // Replaces attribute `name` of a level (code -> value) for one period and records its source.
+    // `period` is the year, month or day from which the values hold ("2022", "2024-06",
+    // "2022-11-30"), "" for values of no date; other periods of the attribute are kept.
     virtual void write_attributes(level lvl, const std::string& name, const std::map<std::string, double>& values,
-                                  const std::string& source) = 0;
-    virtual unit_attributes read_attributes(level lvl) = 0;
+                                  const std::string& source, const std::string& period = "") = 0;
+    // Every attribute of a level, each unit's value of the latest period known on `as_of` (a
+    // parsed date; "" = the latest of all). A value of no date counts as the earliest.
+    virtual unit_attributes read_attributes(level lvl, const std::string& as_of = "") = 0;
     // Replaces the investment portfolio (projects, in table order) and records the import.
     virtual void write_projects(std::span<const stored_project> rows, const import_record& record,
                                 const findings& report) = 0;

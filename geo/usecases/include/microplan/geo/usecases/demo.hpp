@@ -5,9 +5,13 @@
 // to one store in one atomic update. Deterministic for a seed (docs/demo.md).
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "microplan/geo/demo/demo_country.hpp"
+#include "microplan/geo/model/level.hpp"
+#include "microplan/geo/planning/observations.hpp"
 
 namespace microplan::geo::usecases {
 
@@ -32,12 +36,20 @@ struct demo_portfolio_summary {
 };
 demo_portfolio_summary build_demo_portfolio(const std::string& store, const demo::country& c, std::uint64_t seed);
 
+// The demo's ILLUSTRATIVE observed values (docs/demo.md, "Observed values"): chronic child
+// malnutrition (% of children under two, `chronic_malnutrition_pct`) per zone and district and
+// year from 2022 to `last_year`, higher where poverty (`poverty`, NBI % by level and code) is,
+// falling about 0.7 points a year.
+std::vector<observation> demo_observations(const std::map<level, std::map<std::string, double>>& poverty, int last_year,
+                                           std::uint64_t seed);
+
 struct demo_summary {
     std::string raster, inputs_prefix;
     std::size_t zones = 0, districts = 0, circuits = 0, establishments = 0, access_runs = 0;
     double area_km2 = 0, people = 0;
     int first_year = 0, last_year = 0;
     demo_portfolio_summary portfolio;  // when a catalogue is put in force
+    std::size_t observations = 0;      // observed values (demo_observations)
 };
 
 demo_summary build_demo_store(const demo_options& options);

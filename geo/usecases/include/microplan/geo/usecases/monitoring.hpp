@@ -18,9 +18,6 @@
 
 namespace microplan::geo::usecases {
 
-// "2026-06" for (2026, 6).
-std::string month_text(int year, int month);
-
 // A project as project_json gives it, with its status and progress in month (year, month) and
 // today's status (`status_today`). `execution` is ordered by project code, as the store reads it.
 nlohmann::json project_in_month(const unit_project& tracked, const std::vector<execution_row>& execution, int year,

@@ -32,15 +32,20 @@ struct attribute_request {
     std::string store;
     std::string name;                // used by standards' factors (e.g. poverty)
     population_table_options table;  // the values (value_field) by unit code of table.lvl
+    // From when the values hold: a year (2022, a census), a month (2024-06) or a date; "" = of
+    // no date. Importing another period keeps the earlier ones (coverage --as-of picks by date).
+    std::string period;
 };
 struct attribute_result {
     std::map<std::string, double> values;  // code -> value, units with a value
     std::size_t units = 0;                 // of the level
     std::string value_field;
     findings report;
+    std::string period;  // as parsed ("" = of no date)
 };
 // Joins the table to the units of table.lvl and stores the attribute. Throws store_error when
-// the store holds no units of that level.
+// the store holds no units of that level, format_error when the period is not a year, a month or
+// a date.
 attribute_result import_attribute(const attribute_request& request);
 
 }  // namespace microplan::geo::usecases
