@@ -96,15 +96,10 @@ command add_observations_list(CLI::App& app) {
             csv += geo::csv_field(o.indicator) + "," + o.sector + "," + std::string(geo::level_name(o.lvl)) + "," +
                    geo::csv_field(o.code) + "," + o.period + "," + geo::csv_number(o.value) + "," +
                    std::to_string(r.revision) + "," + geo::csv_field(r.source) + "," + geo::csv_field(o.note) + "\n";
-            rows.push_back({{"indicator", o.indicator},
-                            {"sector", o.sector},
-                            {"level", geo::level_name(o.lvl)},
-                            {"code", o.code},
-                            {"period", o.period},
-                            {"value", o.value},
-                            {"revision", r.revision},
-                            {"source", r.source},
-                            {"note", o.note}});
+            nlohmann::json row = geo::observation_json(o);
+            row["revision"] = r.revision;
+            row["source"] = r.source;
+            rows.push_back(std::move(row));
         }
         emit(*format == "json" ? rows.dump(2) + "\n" : csv, *output);
         return 0;

@@ -254,6 +254,29 @@ http_response reports_service::scorecard(const request_context& ctx, const std::
     return json_response(j);
 }
 
+http_response reports_service::observations(const request_context& ctx) const {
+    model_of(ctx);
+    const auto indicator = ctx.target.get("indicator");
+    const auto code = ctx.target.get("code");
+    std::optional<geo::level> lvl;
+    if (auto text = ctx.target.get("level")) {
+        lvl = geo::parse_level(*text);
+        if (!lvl || !(*lvl == geo::level::nation || *lvl == geo::level::zone || *lvl == geo::level::district ||
+                      *lvl == geo::level::circuit))
+            throw request_error(
+                400, "InvalidParameterValue",
+                "parameter 'level': '" + geo::utf8::excerpt(*text, 30) + "' is not nation, zone, district or circuit");
+    }
+    std::vector<geo::observation> rows;
+    for (const geo::observation& o : ctx.data->inputs()->observed)
+        if ((!indicator || o.indicator == *indicator) && (!lvl || o.lvl == *lvl) && (!code || o.code == *code))
+            rows.push_back(o);
+    if (wants_csv(ctx)) return csv_response(geo::observations_csv(rows), "observaciones");
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& o : rows) list.push_back(geo::observation_json(o));
+    return json_response({{"number", rows.size()}, {"observations", std::move(list)}});
+}
+
 http_response reports_service::monitoring_projects(const request_context& ctx) const {
     const auto [year, month] = period_param(ctx);
     const std::string key = "monitoring-projects/" + geo::month_text(year, month);
@@ -890,6 +913,19 @@ void reports_service::register_results_routes(route_table& table) const {
                  {200, "The report", {{"text/html", {{"type", "string"}}}, {"text/csv", {{"type", "string"}}}}},
                  bad,
                  unavailable}}});
+    table.add(
+        {.pattern = "/observations",
+         .handler = [this](const request_context& ctx, const path_params&) { return observations(ctx); },
+         .api = {
+             .operation_id = "getObservations",
+             .summary = "Observed indicator values per unit and period (the latest revision of each), "
+                        "as imported with microplan observations import",
+             .tags = {tag},
+             .parameters = {query_parameter("indicator", "Only this indicator", {{"type", "string"}}),
+                            query_parameter("level", "Only this level",
+                                            {{"type", "string"}, {"enum", {"nation", "zone", "district", "circuit"}}}),
+                            query_parameter("code", "Only this unit", {{"type", "string"}}), format_parameter()},
+             .responses = {json_or_csv("Observed values"), bad, unavailable}}});
     table.add({.pattern = "/scorecards/{level}/{code}",
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return scorecard(ctx, p["level"], p["code"]); },

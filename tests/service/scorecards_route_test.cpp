@@ -51,6 +51,17 @@ TEST(ScorecardsRoute, ServesAZonesScorecardAsJsonAndCsvAndRefusesWhatIsNotThere)
     EXPECT_EQ(test::http_get(server.port(), "/scorecards/zone/Z99").status, 404u);
     EXPECT_EQ(test::http_get(server.port(), "/scorecards/circuit/01D01C01").status, 404u);  // none for circuits
     EXPECT_EQ(test::http_get(server.port(), "/scorecards/region/Z1").status, 400u);
+    // The observed values behind B4, as stored, for a chart or QGIS (JSON and CSV).
+    auto obs = test::http_get(server.port(), "/observations?indicator=chronic_malnutrition_pct&level=zone&code=Z1");
+    ASSERT_EQ(obs.status, 200u) << obs.body;
+    const nlohmann::json o = nlohmann::json::parse(obs.body);
+    ASSERT_EQ(o["number"], 5);
+    for (const auto& row : o["observations"])
+        EXPECT_EQ(row["value"], observed_value(store, row["period"].get<std::string>())) << row;
+    auto obs_csv = test::http_get(server.port(), "/observations?code=Z1&f=csv");
+    EXPECT_EQ(obs_csv.body.rfind("indicator,sector,level,code,period,value,note\n", 0), 0u) << obs_csv.body;
+    EXPECT_NE(obs_csv.body.find("chronic_malnutrition_pct,,zone,Z1,2022,"), std::string::npos) << obs_csv.body;
+    EXPECT_EQ(test::http_get(server.port(), "/observations?level=region").status, 400u);
 }
 
 TEST(ManagementRoute, ServesAZonesMonthlyReportAsAPageAndCsv) {

@@ -8,6 +8,7 @@
 #include "microplan/geo/model/bounds.hpp"
 #include "microplan/geo/model/dates.hpp"
 #include "microplan/geo/model/names.hpp"
+#include "microplan/geo/planning/report.hpp"
 #include "table_reader.hpp"
 
 namespace microplan::geo {
@@ -46,6 +47,24 @@ std::vector<observation> known_on(const std::vector<observation>& rows, const st
     std::vector<observation> out;
     for (const observation& o : rows)
         if (as_of.empty() || period_known(o.period, as_of)) out.push_back(o);
+    return out;
+}
+
+nlohmann::json observation_json(const observation& o) {
+    return {{"indicator", o.indicator},
+            {"sector", o.sector},
+            {"level", level_name(o.lvl)},
+            {"code", o.code},
+            {"period", o.period},
+            {"value", o.value},
+            {"note", o.note}};
+}
+
+std::string observations_csv(const std::vector<observation>& rows) {
+    std::string out = "indicator,sector,level,code,period,value,note\n";
+    for (const observation& o : rows)
+        out += csv_field(o.indicator) + "," + o.sector + "," + std::string(level_name(o.lvl)) + "," +
+               csv_field(o.code) + "," + o.period + "," + csv_number(o.value) + "," + csv_field(o.note) + "\n";
     return out;
 }
 

@@ -39,6 +39,8 @@ public:
     http_response plan(const request_context& ctx) const;
     // A territory's scorecard (geo/planning/scorecards.hpp) against the baseline's plan: JSON or CSV.
     http_response scorecard(const request_context& ctx, const std::string& level, const std::string& code) const;
+    // Observed indicator values (latest revisions), filtered by indicator, level and code.
+    http_response observations(const request_context& ctx) const;
     // Monitoring (issue 20, item 6), as of a month (period=YYYY-MM; default the latest executed):
     // the portfolio's projects as GeoJSON points with their status and progress then, and a unit's
     // plan against actual (each sector's planned gap by year beside the gap counted from the

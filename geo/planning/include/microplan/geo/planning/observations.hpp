@@ -3,6 +3,7 @@
 // coverage from an administrative record, households connected, a rate of the planner's own —
 // per year or month. Never overwritten: importing a period again adds a revision beside the
 // earlier one, and the latest revision is the value (docs/results.md, "Observed values").
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,11 @@ observations_table read_observations(const std::string& path, const sectors_cata
 // The observations known on `as_of` (a parsed date; "" = all): those whose period has begun by
 // then (model/dates.hpp, period_known), as a scorecard of that month saw them.
 std::vector<observation> known_on(const std::vector<observation>& rows, const std::string& as_of);
+
+// An observation as served and listed: indicator, sector, level, code, period, value, note.
+nlohmann::json observation_json(const observation& o);
+// Observations as CSV, a row each: indicator,sector,level,code,period,value,note.
+std::string observations_csv(const std::vector<observation>& rows);
 
 // The year a period falls in, as a fraction for months ("2026-07" -> 2026.5), for trends.
 double period_time(const std::string& period);
