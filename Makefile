@@ -20,6 +20,7 @@
 DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
   libsqlite3-dev sqlite3 libspatialite-dev libsqlite3-mod-spatialite \
+  libpq-dev postgresql-15 postgresql-15-postgis-3 \
   libboost-dev libprotozero-dev zlib1g-dev nlohmann-json3-dev libcli11-dev coinor-libcbc-dev \
   googletest libgtest-dev libgmock-dev libbenchmark-dev \
   chromium poppler-utils grass-core \

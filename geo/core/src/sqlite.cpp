@@ -131,6 +131,35 @@ std::span<const unsigned char> statement::blob(int col) const {
     return {static_cast<const unsigned char*>(p), static_cast<std::size_t>(n)};
 }
 
+namespace {
+
+// sqlite::statement behind the engine-neutral interface.
+class sqlite_statement final : public sql::statement_impl {
+public:
+    sqlite_statement(connection& db, std::string_view sql) : s_(db, sql) {}
+    void bind_text(int index, std::string_view text) override { s_.bind(index, text); }
+    void bind_real(int index, double value) override { s_.bind(index, value); }
+    void bind_integer(int index, std::int64_t value) override { s_.bind(index, value); }
+    void bind_blob(int index, std::span<const unsigned char> blob) override { s_.bind_blob(index, blob); }
+    void bind_null(int index) override { s_.bind_null(index); }
+    bool step() override { return s_.step(); }
+    void reset() override { s_.reset(); }
+    [[nodiscard]] std::string text(int col) const override { return s_.text(col); }
+    [[nodiscard]] double real(int col) const override { return s_.real(col); }
+    [[nodiscard]] std::int64_t integer(int col) const override { return s_.integer(col); }
+    [[nodiscard]] bool is_null(int col) const override { return s_.is_null(col); }
+    [[nodiscard]] std::span<const unsigned char> blob(int col) const override { return s_.blob(col); }
+
+private:
+    statement s_;
+};
+
+}  // namespace
+
+std::unique_ptr<sql::statement_impl> connection::prepare(std::string_view sql) {
+    return std::make_unique<sqlite_statement>(*this, sql);
+}
+
 transaction::transaction(connection& db) : db_(db) { db_.exec("BEGIN"); }
 transaction::~transaction() {
     if (!done_) {

@@ -7,7 +7,7 @@
 namespace microplan::geo::store::spatialite {
 
 namespace {
-void ensure_tables(sqlite::connection& db) {
+void ensure_tables(sql::connection& db) {
     db.exec(
         "CREATE TABLE IF NOT EXISTS accessibility_runs (id INTEGER PRIMARY KEY, sector TEXT NOT NULL,"
         " typology TEXT NOT NULL, measure TEXT NOT NULL, units TEXT NOT NULL, thresholds TEXT NOT NULL,"
@@ -20,50 +20,48 @@ void ensure_tables(sqlite::connection& db) {
 }
 }  // namespace
 
-std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run& run) {
+std::int64_t write_accessibility(sql::connection& db, const accessibility_run& run) {
     ensure_tables(db);
     {
-        sqlite::statement old(db,
-                              "SELECT id FROM accessibility_runs WHERE sector = ? AND typology = ? AND measure = ?");
+        sql::statement old(db, "SELECT id FROM accessibility_runs WHERE sector = ? AND typology = ? AND measure = ?");
         old.bind(1, run.sector).bind(2, run.typology).bind(3, run.measure);
         std::vector<std::int64_t> ids;
         while (old.step()) ids.push_back(old.integer(0));
         for (auto id : ids) {
             for (const char* extra : {"accessibility_limitations", "accessibility_surfaces"})
                 if (db.has_table(extra))
-                    sqlite::statement(db, std::string("DELETE FROM ") + extra + " WHERE run_id = ?").bind(1, id).run();
-            sqlite::statement(db, "DELETE FROM accessibility WHERE run_id = ?").bind(1, id).run();
-            sqlite::statement(db, "DELETE FROM accessibility_runs WHERE id = ?").bind(1, id).run();
+                    sql::statement(db, std::string("DELETE FROM ") + extra + " WHERE run_id = ?").bind(1, id).run();
+            sql::statement(db, "DELETE FROM accessibility WHERE run_id = ?").bind(1, id).run();
+            sql::statement(db, "DELETE FROM accessibility_runs WHERE id = ?").bind(1, id).run();
         }
     }
-    sqlite::statement ins(
-        db,
-        "INSERT INTO accessibility_runs (sector, typology, measure, units, thresholds, establishments,"
-        " method, population_source, created) VALUES (?,?,?,?,?,?,?,?,?)");
+    sql::statement ins(db,
+                       "INSERT INTO accessibility_runs (sector, typology, measure, units, thresholds, establishments,"
+                       " method, population_source, created) VALUES (?,?,?,?,?,?,?,?,?)");
     ins.bind(1, run.sector).bind(2, run.typology).bind(3, run.measure).bind(4, run.units);
     ins.bind(5, nlohmann::json(run.thresholds).dump()).bind(6, static_cast<std::int64_t>(run.establishments));
     ins.bind(7, run.method).bind(8, run.population_source).bind(9, run.created.empty() ? now_utc() : run.created).run();
-    const std::int64_t id = sqlite3_last_insert_rowid(db.handle());
+    const std::int64_t id = db.last_insert_id();
     if (!run.limitations.empty()) {  // the table only exists in stores with such runs
         db.exec(
             "CREATE TABLE IF NOT EXISTS accessibility_limitations (run_id INTEGER NOT NULL REFERENCES"
             " accessibility_runs(id), limitation TEXT NOT NULL, PRIMARY KEY (run_id, limitation))");
-        sqlite::statement lim(db, "INSERT OR IGNORE INTO accessibility_limitations (run_id, limitation) VALUES (?,?)");
+        sql::statement lim(db, "INSERT OR IGNORE INTO accessibility_limitations (run_id, limitation) VALUES (?,?)");
         for (const auto& l : run.limitations) lim.bind(1, id).bind(2, l).run();
     }
     if (!run.surface_source.empty()) {  // as limitations: only in stores with such runs
         db.exec(
             "CREATE TABLE IF NOT EXISTS accessibility_surfaces (run_id INTEGER PRIMARY KEY REFERENCES"
             " accessibility_runs(id), source TEXT NOT NULL, moves INTEGER NOT NULL)");
-        sqlite::statement(db, "INSERT INTO accessibility_surfaces (run_id, source, moves) VALUES (?,?,?)")
+        sql::statement(db, "INSERT INTO accessibility_surfaces (run_id, source, moves) VALUES (?,?,?)")
             .bind(1, id)
             .bind(2, run.surface_source)
             .bind(3, static_cast<std::int64_t>(run.moves))
             .run();
     }
-    sqlite::statement row(db,
-                          "INSERT INTO accessibility (run_id, level, code, threshold, within, population, pct, mean,"
-                          " median) VALUES (?,?,?,?,?,?,?,?,?)");
+    sql::statement row(db,
+                       "INSERT INTO accessibility (run_id, level, code, threshold, within, population, pct, mean,"
+                       " median) VALUES (?,?,?,?,?,?,?,?,?)");
     for (const auto& [lvl, units] : run.units_by_level)
         for (const auto& [code, u] : units)
             for (std::size_t t = 0; t < run.thresholds.size(); ++t) {
@@ -86,12 +84,12 @@ std::int64_t write_accessibility(sqlite::connection& db, const accessibility_run
     return id;
 }
 
-std::vector<accessibility_run> read_accessibility(sqlite::connection& db) {
+std::vector<accessibility_run> read_accessibility(sql::connection& db) {
     std::vector<accessibility_run> out;
     if (!db.has_table("accessibility_runs")) return out;
-    sqlite::statement q(db,
-                        "SELECT id, sector, typology, measure, units, thresholds, establishments, method,"
-                        " population_source, created FROM accessibility_runs ORDER BY id");
+    sql::statement q(db,
+                     "SELECT id, sector, typology, measure, units, thresholds, establishments, method,"
+                     " population_source, created FROM accessibility_runs ORDER BY id");
     while (q.step()) {
         accessibility_run r;
         r.id = q.integer(0);
@@ -105,19 +103,19 @@ std::vector<accessibility_run> read_accessibility(sqlite::connection& db) {
     const bool with_surfaces = db.has_table("accessibility_surfaces");
     for (auto& r : out) {
         if (with_surfaces) {
-            sqlite::statement kept(db, "SELECT source, moves FROM accessibility_surfaces WHERE run_id = ?");
+            sql::statement kept(db, "SELECT source, moves FROM accessibility_surfaces WHERE run_id = ?");
             kept.bind(1, r.id);
             if (kept.step()) r.surface_source = kept.text(0), r.moves = static_cast<int>(kept.integer(1));
         }
         if (with_limitations) {
-            sqlite::statement l(
-                db, "SELECT limitation FROM accessibility_limitations WHERE run_id = ? ORDER BY limitation");
+            sql::statement l(db,
+                             "SELECT limitation FROM accessibility_limitations WHERE run_id = ? ORDER BY limitation");
             l.bind(1, r.id);
             while (l.step()) r.limitations.push_back(l.text(0));
         }
-        sqlite::statement s(db,
-                            "SELECT level, code, threshold, within, population, mean, median FROM accessibility"
-                            " WHERE run_id = ? ORDER BY level, code, threshold");
+        sql::statement s(db,
+                         "SELECT level, code, threshold, within, population, mean, median FROM accessibility"
+                         " WHERE run_id = ? ORDER BY level, code, threshold");
         s.bind(1, r.id);
         while (s.step()) {
             auto& u = r.units_by_level[s.text(0)][s.text(1)];

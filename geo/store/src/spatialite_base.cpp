@@ -88,7 +88,7 @@ void update_atomically(const write_lock& lock, const std::function<void(sqlite::
             check_schema_version(db, path);
             // Atomicity comes from the rename below; the private copy needs no journal.
             db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
-            sqlite::transaction tx(db);
+            sql::transaction tx(db);
             change(db);
             fault_point("before-commit");
             tx.commit();
@@ -126,7 +126,7 @@ void check_schema_version(sqlite::connection& db, const std::string& location) {
                           " only: open it with the microplan that wrote it");
 }
 
-void ensure_schema(sqlite::connection& db, const std::string& analysis_crs) {
+void ensure_schema(sql::connection& db, const std::string& analysis_crs) {
     if (!db.has_table("spatial_ref_sys")) db.exec("SELECT InitSpatialMetadata(0, 'WGS84')");
     db.exec(
         "CREATE TABLE IF NOT EXISTS microplan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -137,13 +137,13 @@ void ensure_schema(sqlite::connection& db, const std::string& analysis_crs) {
         "CREATE TABLE IF NOT EXISTS microplan_findings ("
         "  import_id INTEGER NOT NULL REFERENCES microplan_imports(id), severity TEXT NOT NULL, rule TEXT NOT NULL,"
         "  level TEXT, code TEXT, feature INTEGER, message TEXT NOT NULL, lon REAL, lat REAL, area_km2 REAL);");
-    sqlite::statement put(db, "INSERT INTO microplan_meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING");
+    sql::statement put(db, "INSERT INTO microplan_meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING");
     put.bind(1, "schema_version").bind(2, std::to_string(schema_version)).run();
     put.bind(1, "analysis_crs").bind(2, analysis_crs).run();
     put.bind(1, "created_at").bind(2, now_utc()).run();
 }
 
-void write_level(sqlite::connection& db, const unit_layer& layer, const import_record& record, const findings& report) {
+void write_level(sql::connection& db, const unit_layer& layer, const import_record& record, const findings& report) {
     std::string table(level_table(layer.lvl));
     if (!db.has_table(table)) {
         db.exec("CREATE TABLE " + table +
@@ -158,9 +158,9 @@ void write_level(sqlite::connection& db, const unit_layer& layer, const import_r
     std::vector<const unit*> order;
     for (const auto& u : layer.units) order.push_back(&u);
     std::sort(order.begin(), order.end(), [](const unit* a, const unit* b) { return a->code < b->code; });
-    sqlite::statement ins(db, "INSERT INTO " + table +
-                                  " (code, name, parent_code, area_km2, perimeter_km, geom)"
-                                  " VALUES (?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4326)))");
+    sql::statement ins(db, "INSERT INTO " + table +
+                               " (code, name, parent_code, area_km2, perimeter_km, geom)"
+                               " VALUES (?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4326)))");
     for (const unit* u : order) {
         ins.bind(1, u->code).bind(2, u->name);
         if (u->parent_code.empty())
@@ -175,19 +175,19 @@ void write_level(sqlite::connection& db, const unit_layer& layer, const import_r
     record_import(db, level_name(layer.lvl), record, layer.units.size(), report);
 }
 
-std::int64_t record_import(sqlite::connection& db, std::string_view what, const import_record& record, std::size_t rows,
+std::int64_t record_import(sql::connection& db, std::string_view what, const import_record& record, std::size_t rows,
                            const findings& report) {
-    sqlite::statement rec(db,
-                          "INSERT INTO microplan_imports(level, source, layer, driver, source_crs, fields, imported_at,"
-                          " unit_count, vertex_count, error_count, warning_count) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    sql::statement rec(db,
+                       "INSERT INTO microplan_imports(level, source, layer, driver, source_crs, fields, imported_at,"
+                       " unit_count, vertex_count, error_count, warning_count) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     rec.bind(1, what).bind(2, record.source).bind(3, record.layer).bind(4, record.driver);
     rec.bind(5, record.source_crs).bind(6, record.fields).bind(7, now_utc());
     rec.bind(8, static_cast<std::int64_t>(rows)).bind(9, static_cast<std::int64_t>(record.vertices));
     rec.bind(10, static_cast<std::int64_t>(report.count(severity::error)));
     rec.bind(11, static_cast<std::int64_t>(report.count(severity::warning)));
     rec.run();
-    std::int64_t import_id = sqlite3_last_insert_rowid(db.handle());
-    sqlite::statement fnd(
+    std::int64_t import_id = db.last_insert_id();
+    sql::statement fnd(
         db,
         "INSERT INTO microplan_findings(import_id, severity, rule, level, code, feature, message, lon, lat,"
         " area_km2) VALUES (?,?,?,?,?,?,?,?,?,?)");
@@ -220,15 +220,15 @@ std::int64_t record_import(sqlite::connection& db, std::string_view what, const 
     return import_id;
 }
 
-unit_layer read_level(sqlite::connection& db, level lvl, const std::string& analysis_crs) {
+unit_layer read_level(sql::connection& db, level lvl, const std::string& analysis_crs) {
     unit_layer layer;
     layer.lvl = lvl;
     std::string table(level_table(lvl));
     if (!db.has_table(table)) return layer;
     std::optional<proj::transformer> to_analysis;
     if (!analysis_crs.empty()) to_analysis.emplace("EPSG:4326", analysis_crs);
-    sqlite::statement q(db, "SELECT fid, code, name, parent_code, area_km2, perimeter_km, AsBinary(geom) FROM " +
-                                table + " ORDER BY code");
+    sql::statement q(db, "SELECT fid, code, name, parent_code, area_km2, perimeter_km, AsBinary(geom) FROM " + table +
+                             " ORDER BY code");
     while (q.step()) {
         unit u;
         u.lvl = lvl;
@@ -245,21 +245,21 @@ unit_layer read_level(sqlite::connection& db, level lvl, const std::string& anal
     return layer;
 }
 
-std::vector<level> levels_present(sqlite::connection& db) {
+std::vector<level> levels_present(sql::connection& db) {
     std::vector<level> out;
     for (level l : all_levels) {
         std::string table(level_table(l));
         if (!db.has_table(table)) continue;
-        sqlite::statement q(db, "SELECT 1 FROM " + table + " LIMIT 1");
+        sql::statement q(db, "SELECT 1 FROM " + table + " LIMIT 1");
         if (q.step()) out.push_back(l);
     }
     return out;
 }
 
-findings recorded_findings(sqlite::connection& db) {
+findings recorded_findings(sql::connection& db) {
     findings out;
     if (!db.has_table("microplan_findings")) return out;
-    sqlite::statement q(
+    sql::statement q(
         db,
         "SELECT severity, rule, level, code, feature, message, lon, lat, area_km2 FROM microplan_findings f"
         " WHERE import_id = (SELECT max(id) FROM microplan_imports i WHERE i.level = f.level)"
@@ -281,19 +281,19 @@ findings recorded_findings(sqlite::connection& db) {
     return out;
 }
 
-std::string analysis_crs(sqlite::connection& db) {
+std::string analysis_crs(sql::connection& db) {
     if (!db.has_table("microplan_meta")) return "EPSG:32717";
-    sqlite::statement q(db, "SELECT value FROM microplan_meta WHERE key = 'analysis_crs'");
+    sql::statement q(db, "SELECT value FROM microplan_meta WHERE key = 'analysis_crs'");
     return q.step() ? q.text(0) : "EPSG:32717";
 }
 
-bool is_planning_store(sqlite::connection& db) { return db.has_table("microplan_meta"); }
+bool is_planning_store(sql::connection& db) { return db.has_table("microplan_meta"); }
 
-std::vector<territory_unit> read_unit_records(sqlite::connection& db, level lvl) {
+std::vector<territory_unit> read_unit_records(sql::connection& db, level lvl) {
     std::vector<territory_unit> units;
     std::string table(level_table(lvl));
     if (!db.has_table(table)) return units;
-    sqlite::statement q(db, "SELECT code, name, parent_code, area_km2 FROM " + table + " ORDER BY fid");
+    sql::statement q(db, "SELECT code, name, parent_code, area_km2 FROM " + table + " ORDER BY fid");
     while (q.step()) units.push_back({q.text(0), q.text(1), q.text(2), q.real(3)});
     return units;
 }

@@ -7,7 +7,7 @@ namespace microplan::geo::store::spatialite {
 
 namespace {
 
-void ensure_table(sqlite::connection& db) {
+void ensure_table(sql::connection& db) {
     if (db.has_table("establishments")) return;
     std::string codes;
     for (level l : all_levels) codes += ", " + std::string(level_name(l)) + "_code TEXT";
@@ -31,7 +31,7 @@ void ensure_table(sqlite::connection& db) {
 // columns, so schema_version stays 1.
 constexpr const char* detail_columns[] = {"provider", "provider_source", "placement_level"};
 
-bool has_details(sqlite::connection& db) { return db.has_column("establishments", detail_columns[0]); }
+bool has_details(sql::connection& db) { return db.has_column("establishments", detail_columns[0]); }
 
 bool carries_details(std::span<const establishment> rows, std::span<const point_assignment> placed) {
     for (const auto& e : rows)
@@ -41,7 +41,7 @@ bool carries_details(std::span<const establishment> rows, std::span<const point_
     return false;
 }
 
-void ensure_details(sqlite::connection& db) {
+void ensure_details(sql::connection& db) {
     for (const char* c : detail_columns)
         if (!db.has_column("establishments", c))
             db.exec(std::string("ALTER TABLE establishments ADD COLUMN ") + c + " TEXT");
@@ -51,7 +51,7 @@ void ensure_details(sqlite::connection& db) {
 // when a write first carries one.
 constexpr const char* date_columns[] = {"opened", "closed", "rehabilitated"};
 
-bool has_dates(sqlite::connection& db) { return db.has_column("establishments", date_columns[0]); }
+bool has_dates(sql::connection& db) { return db.has_column("establishments", date_columns[0]); }
 
 bool carries_dates(std::span<const establishment> rows) {
     for (const auto& e : rows)
@@ -59,20 +59,20 @@ bool carries_dates(std::span<const establishment> rows) {
     return false;
 }
 
-void ensure_dates(sqlite::connection& db) {
+void ensure_dates(sql::connection& db) {
     for (const char* c : date_columns)
         if (!db.has_column("establishments", c))
             db.exec(std::string("ALTER TABLE establishments ADD COLUMN ") + c + " TEXT");
 }
 
-void bind_text_or_null(sqlite::statement& st, int k, const std::string& v) {
+void bind_text_or_null(sql::statement& st, int k, const std::string& v) {
     if (v.empty())
         st.bind_null(k);
     else
         st.bind(k, v);
 }
 
-void bind_codes(sqlite::statement& st, int first, const point_assignment& a) {
+void bind_codes(sql::statement& st, int first, const point_assignment& a) {
     for (std::size_t i = 0; i < level_count; ++i) {
         if (a.codes[i].empty())
             st.bind_null(first + static_cast<int>(i));
@@ -93,7 +93,7 @@ void bind_codes(sqlite::statement& st, int first, const point_assignment& a) {
 
 }  // namespace
 
-void write_establishments(sqlite::connection& db, std::span<const establishment> rows,
+void write_establishments(sql::connection& db, std::span<const establishment> rows,
                           std::span<const point_assignment> placed, const import_record& record, const findings& report,
                           establishment_write_mode mode) {
     ensure_table(db);
@@ -104,7 +104,7 @@ void write_establishments(sqlite::connection& db, std::span<const establishment>
     if (mode == establishment_write_mode::replace_sectors) {
         std::set<std::string> sectors;
         for (const auto& e : rows) sectors.insert(e.sector);
-        sqlite::statement del(db, "DELETE FROM establishments WHERE sector = ?");
+        sql::statement del(db, "DELETE FROM establishments WHERE sector = ?");
         for (const auto& s : sectors) del.bind(1, s).run();
     }
     std::string cols, marks;
@@ -112,7 +112,7 @@ void write_establishments(sqlite::connection& db, std::span<const establishment>
         cols += ", " + std::string(level_name(l)) + "_code";
         marks += ", ?";
     }
-    sqlite::statement ins(
+    sql::statement ins(
         db, "INSERT INTO establishments (id, name, sector, typology, capacity, condition, staff, status" + cols +
                 ", placement, distance_m, nearest_code, source, source_row, geom" +
                 (details ? ", provider, provider_source, placement_level" : "") +
@@ -172,7 +172,7 @@ void write_establishments(sqlite::connection& db, std::span<const establishment>
     record_import(db, "establishments", record, rows.size(), report);
 }
 
-std::vector<stored_establishment> read_establishments(sqlite::connection& db) {
+std::vector<stored_establishment> read_establishments(sql::connection& db) {
     std::vector<stored_establishment> out;
     if (!db.has_table("establishments")) return out;
     std::string codes;
@@ -180,11 +180,11 @@ std::vector<stored_establishment> read_establishments(sqlite::connection& db) {
     const bool details = has_details(db), dates = has_dates(db);
     const int first_detail = 12 + static_cast<int>(level_count);
     const int first_date = first_detail + (details ? 3 : 0);
-    sqlite::statement q(db,
-                        "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, X(geom), Y(geom), "
-                        "placement" +
-                            codes + (details ? ", provider, provider_source, placement_level" : "") +
-                            (dates ? ", opened, closed, rehabilitated" : "") + " FROM establishments ORDER BY fid");
+    sql::statement q(db,
+                     "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, X(geom), Y(geom), "
+                     "placement" +
+                         codes + (details ? ", provider, provider_source, placement_level" : "") +
+                         (dates ? ", opened, closed, rehabilitated" : "") + " FROM establishments ORDER BY fid");
     while (q.step()) {
         stored_establishment s;
         establishment& e = s.attributes;
@@ -218,14 +218,14 @@ std::vector<stored_establishment> read_establishments(sqlite::connection& db) {
     return out;
 }
 
-void update_assignments(sqlite::connection& db, std::span<const establishment> rows,
+void update_assignments(sql::connection& db, std::span<const establishment> rows,
                         std::span<const point_assignment> placed) {
     if (carries_details({}, placed)) ensure_details(db);
     const bool details = has_details(db);
     std::string sets;
     for (level l : all_levels) sets += std::string(level_name(l)) + "_code = ?, ";
-    sqlite::statement up(db, "UPDATE establishments SET " + sets + "placement = ?, distance_m = ?, nearest_code = ?" +
-                                 (details ? ", placement_level = ?" : "") + " WHERE fid = ?");
+    sql::statement up(db, "UPDATE establishments SET " + sets + "placement = ?, distance_m = ?, nearest_code = ?" +
+                              (details ? ", placement_level = ?" : "") + " WHERE fid = ?");
     const int k = static_cast<int>(level_count) + 4;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         bind_codes(up, 1, placed[i]);

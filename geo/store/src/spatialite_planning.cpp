@@ -27,7 +27,7 @@ std::string factors_text(const std::vector<endogenous_factor>& factors) {
     return out;
 }
 
-void bind_optional(sqlite::statement& st, int i, const std::optional<double>& v) {
+void bind_optional(sql::statement& st, int i, const std::optional<double>& v) {
     if (v)
         st.bind(i, *v);
     else
@@ -36,7 +36,7 @@ void bind_optional(sqlite::statement& st, int i, const std::optional<double>& v)
 
 }  // namespace
 
-void write_standards(sqlite::connection& db, const standards_catalogue& c) {
+void write_standards(sql::connection& db, const standards_catalogue& c) {
     findings problems = check_standards(c, read_sectors(db).value_or(builtin_sectors()));
     if (problems.has_errors()) {
         std::string detail;
@@ -54,7 +54,7 @@ void write_standards(sqlite::connection& db, const standards_catalogue& c) {
         " expansion_cost REAL NOT NULL DEFAULT 0, expansion_limit REAL NOT NULL DEFAULT 0,"
         " minimum_people_per_unit REAL NOT NULL DEFAULT 0, target_pct REAL NOT NULL DEFAULT 100,"
         " PRIMARY KEY (sector, typology))");
-    sqlite::statement ins(db, "INSERT INTO standards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    sql::statement ins(db, "INSERT INTO standards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& s : c.items) {
         ins.bind(1, static_cast<std::int64_t>(s.line))
             .bind(2, s.sector)
@@ -85,7 +85,7 @@ void write_standards(sqlite::connection& db, const standards_catalogue& c) {
     }
 }
 
-std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
+std::optional<standards_catalogue> read_standards(sql::connection& db) {
     if (!db.has_table("standards")) return std::nullopt;
     // Catalogues stored before staff was planned have no staff or salary: 0, staff not planned.
     const bool with_staff = db.has_column("standards", "staff");
@@ -93,14 +93,14 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
     // and before expansion and minimum tiers: none.
     const bool with_expansion = db.has_column("standards", "expansion_cost");
     const bool with_target = db.has_column("standards", "target_pct");
-    sqlite::statement q(
-        db, std::string("SELECT line, sector, typology, level, rule, people_per_unit, units_per_territory,"
-                        " target_group, capacity, max_travel_min, max_distance_km, investment_cost,"
-                        " recurrent_cost, priority, rounding, factors, note, source, ") +
-                (with_staff ? "staff, salary, " : "0, 0, ") +
-                (with_rehabilitation ? "rehabilitation_cost, " : "NULL, ") +
-                (with_expansion ? "expansion_cost, expansion_limit, minimum_people_per_unit, " : "0, 0, 0, ") +
-                (with_target ? "target_pct" : "100") + " FROM standards ORDER BY line");
+    sql::statement q(db,
+                     std::string("SELECT line, sector, typology, level, rule, people_per_unit, units_per_territory,"
+                                 " target_group, capacity, max_travel_min, max_distance_km, investment_cost,"
+                                 " recurrent_cost, priority, rounding, factors, note, source, ") +
+                         (with_staff ? "staff, salary, " : "0, 0, ") +
+                         (with_rehabilitation ? "rehabilitation_cost, " : "NULL, ") +
+                         (with_expansion ? "expansion_cost, expansion_limit, minimum_people_per_unit, " : "0, 0, 0, ") +
+                         (with_target ? "target_pct" : "100") + " FROM standards ORDER BY line");
     standards_catalogue c;
     while (q.step()) {
         standard s;
@@ -155,7 +155,7 @@ std::optional<standards_catalogue> read_standards(sqlite::connection& db) {
     return c;
 }
 
-void write_sectors(sqlite::connection& db, const sectors_catalogue& table) {
+void write_sectors(sql::connection& db, const sectors_catalogue& table) {
     findings problems = check_sectors(table);
     if (problems.has_errors()) {
         std::string detail;
@@ -167,7 +167,7 @@ void write_sectors(sqlite::connection& db, const sectors_catalogue& table) {
         "CREATE TABLE sectors (position INTEGER NOT NULL, sector TEXT PRIMARY KEY, label_es TEXT NOT NULL, label_en "
         "TEXT, kind TEXT NOT NULL, deconcentration INTEGER, levels TEXT NOT NULL, note TEXT, line INTEGER, source "
         "TEXT)");
-    sqlite::statement ins(db, "INSERT INTO sectors VALUES (?,?,?,?,?,?,?,?,?,?)");
+    sql::statement ins(db, "INSERT INTO sectors VALUES (?,?,?,?,?,?,?,?,?,?)");
     std::int64_t position = 0;
     for (const auto& s : table.items) {
         std::string levels;
@@ -181,11 +181,11 @@ void write_sectors(sqlite::connection& db, const sectors_catalogue& table) {
     }
 }
 
-std::optional<sectors_catalogue> read_sectors(sqlite::connection& db) {
+std::optional<sectors_catalogue> read_sectors(sql::connection& db) {
     if (!db.has_table("sectors")) return std::nullopt;
-    sqlite::statement q(db,
-                        "SELECT sector, label_es, label_en, kind, deconcentration, levels, note, line, source FROM "
-                        "sectors ORDER BY position");
+    sql::statement q(db,
+                     "SELECT sector, label_es, label_en, kind, deconcentration, levels, note, line, source FROM "
+                     "sectors ORDER BY position");
     sectors_catalogue out;
     while (q.step()) {
         sector_def s;
@@ -204,7 +204,7 @@ std::optional<sectors_catalogue> read_sectors(sqlite::connection& db) {
     return out;
 }
 
-void write_budget_scenarios(sqlite::connection& db, const budget_scenarios& table) {
+void write_budget_scenarios(sql::connection& db, const budget_scenarios& table) {
     auto problems = check_budget_scenarios(table);
     if (!problems.empty()) {
         std::string detail;
@@ -216,7 +216,7 @@ void write_budget_scenarios(sqlite::connection& db, const budget_scenarios& tabl
         "CREATE TABLE budget_scenarios (position INTEGER NOT NULL, name TEXT PRIMARY KEY, label_es TEXT, gdp_year "
         "INTEGER NOT NULL, gdp_usd REAL NOT NULL, gdp_growth REAL NOT NULL, budget_pct_gdp REAL NOT NULL, note TEXT, "
         "source TEXT)");
-    sqlite::statement ins(db, "INSERT INTO budget_scenarios VALUES (?,?,?,?,?,?,?,?,?)");
+    sql::statement ins(db, "INSERT INTO budget_scenarios VALUES (?,?,?,?,?,?,?,?,?)");
     std::int64_t position = 0;
     for (const auto& r : table.rows)
         ins.bind(1, position++)
@@ -231,11 +231,11 @@ void write_budget_scenarios(sqlite::connection& db, const budget_scenarios& tabl
             .run();
 }
 
-std::optional<budget_scenarios> read_budget_scenarios(sqlite::connection& db) {
+std::optional<budget_scenarios> read_budget_scenarios(sql::connection& db) {
     if (!db.has_table("budget_scenarios")) return std::nullopt;
-    sqlite::statement q(db,
-                        "SELECT name, label_es, gdp_year, gdp_usd, gdp_growth, budget_pct_gdp, note, source FROM "
-                        "budget_scenarios ORDER BY position");
+    sql::statement q(db,
+                     "SELECT name, label_es, gdp_year, gdp_usd, gdp_growth, budget_pct_gdp, note, source FROM "
+                     "budget_scenarios ORDER BY position");
     budget_scenarios out;
     while (q.step()) {
         budget_scenario_row r;
@@ -256,7 +256,7 @@ std::optional<budget_scenarios> read_budget_scenarios(sqlite::connection& db) {
 // Attributes carry a period (issue 20, history): "" for a value of no date, else the year, month
 // or day from which the value holds. A store written before periods keeps its table until a dated
 // value arrives; the table then moves over with its values undated.
-void write_attributes(sqlite::connection& db, level lvl, const std::string& name,
+void write_attributes(sql::connection& db, level lvl, const std::string& name,
                       const std::map<std::string, double>& values, const std::string& source,
                       const std::string& period) {
     const char* create =
@@ -274,39 +274,39 @@ void write_attributes(sqlite::connection& db, level lvl, const std::string& name
         db.exec(create);
     }
     if (!dated_table && period.empty()) {  // an older store written the way it always was
-        sqlite::statement del(db, "DELETE FROM unit_attributes WHERE level = ? AND name = ?");
+        sql::statement del(db, "DELETE FROM unit_attributes WHERE level = ? AND name = ?");
         del.bind(1, level_name(lvl)).bind(2, name).run();
-        sqlite::statement ins(db, "INSERT INTO unit_attributes VALUES (?,?,?,?,?)");
+        sql::statement ins(db, "INSERT INTO unit_attributes VALUES (?,?,?,?,?)");
         for (const auto& [code, v] : values)
             ins.bind(1, level_name(lvl)).bind(2, code).bind(3, name).bind(4, v).bind(5, source).run();
         return;
     }
-    sqlite::statement del(db, "DELETE FROM unit_attributes WHERE level = ? AND name = ? AND period = ?");
+    sql::statement del(db, "DELETE FROM unit_attributes WHERE level = ? AND name = ? AND period = ?");
     del.bind(1, level_name(lvl)).bind(2, name).bind(3, period).run();
-    sqlite::statement ins(
-        db, "INSERT INTO unit_attributes (level, code, name, value, source, period) VALUES (?,?,?,?,?,?)");
+    sql::statement ins(db,
+                       "INSERT INTO unit_attributes (level, code, name, value, source, period) VALUES (?,?,?,?,?,?)");
     for (const auto& [code, v] : values)
         ins.bind(1, level_name(lvl)).bind(2, code).bind(3, name).bind(4, v).bind(5, source).bind(6, period).run();
 }
 
-unit_attributes read_attributes(sqlite::connection& db, level lvl, const std::string& as_of) {
+unit_attributes read_attributes(sql::connection& db, level lvl, const std::string& as_of) {
     unit_attributes out;
     if (!db.has_table("unit_attributes")) return out;
     if (!db.has_column("unit_attributes", "period")) {
-        sqlite::statement q(db, "SELECT name, code, value FROM unit_attributes WHERE level = ?");
+        sql::statement q(db, "SELECT name, code, value FROM unit_attributes WHERE level = ?");
         q.bind(1, level_name(lvl));
         while (q.step()) out[q.text(0)][q.text(1)] = q.real(2);
         return out;
     }
     // In period order, so the latest period known on `as_of` is the one that stays.
-    sqlite::statement q(db, "SELECT name, code, value, period FROM unit_attributes WHERE level = ? ORDER BY period");
+    sql::statement q(db, "SELECT name, code, value, period FROM unit_attributes WHERE level = ? ORDER BY period");
     q.bind(1, level_name(lvl));
     while (q.step())
         if (as_of.empty() || period_known(q.text(3), as_of)) out[q.text(0)][q.text(1)] = q.real(2);
     return out;
 }
 
-void write_coverage(sqlite::connection& db, const coverage_model& model, int year, const closing_plan* plan) {
+void write_coverage(sql::connection& db, const coverage_model& model, int year, const closing_plan* plan) {
     const char* create =
         "CREATE TABLE IF NOT EXISTS coverage (level TEXT NOT NULL, code TEXT NOT NULL, sector TEXT NOT NULL,"
         " typology TEXT NOT NULL, year INTEGER NOT NULL, population REAL, demand REAL, current REAL, ideal REAL,"
@@ -317,7 +317,7 @@ void write_coverage(sqlite::connection& db, const coverage_model& model, int yea
     // Stores written before the scenario was part of the key: their rows move over, scenario ''.
     bool old_key = false;
     if (db.has_table("coverage")) {
-        sqlite::statement pk(db, "SELECT pk FROM pragma_table_info('coverage') WHERE name = 'scenario'");
+        sql::statement pk(db, "SELECT pk FROM pragma_table_info('coverage') WHERE name = 'scenario'");
         old_key = pk.step() && pk.integer(0) == 0;
     }  // the statement is finished: the table can be renamed and dropped
     if (old_key) {
@@ -344,10 +344,10 @@ void write_coverage(sqlite::connection& db, const coverage_model& model, int yea
         columns += std::string(", ") + c;
     }
     const std::string scenario = plan ? plan->scenario.name : std::string{};
-    sqlite::statement del(db, "DELETE FROM coverage WHERE year = ? AND scenario = ?");
+    sql::statement del(db, "DELETE FROM coverage WHERE year = ? AND scenario = ?");
     del.bind(1, year).bind(2, scenario).run();
-    sqlite::statement ins(db, "INSERT INTO coverage (" + columns +
-                                  ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    sql::statement ins(db, "INSERT INTO coverage (" + columns +
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     // The nation first (code ''), then every tier.
     std::vector<level> levels{level::nation};
     for (std::size_t t = 0; t < model.where().tier_count(); ++t) levels.push_back(model.where().level_of(t));

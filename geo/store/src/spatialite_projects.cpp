@@ -13,7 +13,7 @@ constexpr const char* columns =
     "recurrent, own_funds, transfers, debt, international, start_date, end_date, milestones, physical_progress, "
     "entity, source_line, establishment, geom";
 
-void ensure_table(sqlite::connection& db) {
+void ensure_table(sql::connection& db) {
     if (db.has_table("projects")) {
         // Stores written before projects named their establishment.
         if (!db.has_column("projects", "establishment")) db.exec("ALTER TABLE projects ADD COLUMN establishment TEXT");
@@ -46,11 +46,11 @@ project_status status_of(const std::string& text) {
 
 }  // namespace
 
-void write_projects(sqlite::connection& db, std::span<const stored_project> rows) {
+void write_projects(sql::connection& db, std::span<const stored_project> rows) {
     ensure_table(db);
     db.exec("DELETE FROM projects");
-    sqlite::statement ins(db, std::string("INSERT INTO projects (") + columns +
-                                  ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, MakePoint(?, ?, 4326))");
+    sql::statement ins(db, std::string("INSERT INTO projects (") + columns +
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, MakePoint(?, ?, 4326))");
     for (const stored_project& row : rows) {
         const project& p = row.attributes;
         nlohmann::json milestones = nlohmann::json::array();
@@ -73,13 +73,13 @@ void write_projects(sqlite::connection& db, std::span<const stored_project> rows
     }
 }
 
-std::vector<stored_project> read_projects(sqlite::connection& db) {
+std::vector<stored_project> read_projects(sql::connection& db) {
     std::vector<stored_project> out;
     if (!db.has_table("projects")) return out;
     const bool linked = db.has_column("projects", "establishment");
     std::string cols = columns;
     if (!linked) cols.replace(cols.find("establishment"), std::string("establishment").size(), "NULL");
-    sqlite::statement q(db, "SELECT fid, " + cols + ", X(geom), Y(geom) FROM projects ORDER BY fid");
+    sql::statement q(db, "SELECT fid, " + cols + ", X(geom), Y(geom) FROM projects ORDER BY fid");
     while (q.step()) {
         stored_project r;
         project& p = r.attributes;
@@ -115,12 +115,12 @@ std::vector<stored_project> read_projects(sqlite::connection& db) {
     return out;
 }
 
-void write_execution(sqlite::connection& db, std::span<const execution_row> rows) {
+void write_execution(sql::connection& db, std::span<const execution_row> rows) {
     db.exec(
         "CREATE TABLE IF NOT EXISTS execution (project_code TEXT NOT NULL, year INTEGER NOT NULL, month INTEGER NOT "
         "NULL, codified REAL, committed REAL, accrued REAL, paid REAL, source_line INTEGER, PRIMARY KEY "
         "(project_code, year, month))");
-    sqlite::statement ins(db, "INSERT OR REPLACE INTO execution VALUES (?,?,?,?,?,?,?,?)");
+    sql::statement ins(db, "INSERT OR REPLACE INTO execution VALUES (?,?,?,?,?,?,?,?)");
     for (const execution_row& r : rows)
         ins.bind(1, r.project_code)
             .bind(2, r.year)
@@ -133,12 +133,12 @@ void write_execution(sqlite::connection& db, std::span<const execution_row> rows
             .run();
 }
 
-std::vector<execution_row> read_execution(sqlite::connection& db) {
+std::vector<execution_row> read_execution(sql::connection& db) {
     std::vector<execution_row> out;
     if (!db.has_table("execution")) return out;
-    sqlite::statement q(db,
-                        "SELECT project_code, year, month, codified, committed, accrued, paid, source_line FROM "
-                        "execution ORDER BY project_code, year, month");
+    sql::statement q(db,
+                     "SELECT project_code, year, month, codified, committed, accrued, paid, source_line FROM "
+                     "execution ORDER BY project_code, year, month");
     while (q.step()) {
         execution_row r;
         r.project_code = q.text(0);
@@ -155,15 +155,15 @@ std::vector<execution_row> read_execution(sqlite::connection& db) {
 }
 
 // Observed indicator values (docs/store.md): never updated; each import adds revisions.
-void write_observations(sqlite::connection& db, std::span<const observation> rows, const std::string& source) {
+void write_observations(sql::connection& db, std::span<const observation> rows, const std::string& source) {
     db.exec(
         "CREATE TABLE IF NOT EXISTS observations (revision INTEGER PRIMARY KEY AUTOINCREMENT, indicator TEXT NOT "
         "NULL, sector TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, period TEXT NOT NULL, value REAL NOT "
         "NULL, note TEXT, source TEXT, source_line INTEGER);"
         "CREATE INDEX IF NOT EXISTS observations_key ON observations(indicator, sector, level, code, period)");
-    sqlite::statement ins(db,
-                          "INSERT INTO observations (indicator, sector, level, code, period, value, note, source, "
-                          "source_line) VALUES (?,?,?,?,?,?,?,?,?)");
+    sql::statement ins(db,
+                       "INSERT INTO observations (indicator, sector, level, code, period, value, note, source, "
+                       "source_line) VALUES (?,?,?,?,?,?,?,?,?)");
     for (const observation& o : rows)
         ins.bind(1, o.indicator)
             .bind(2, o.sector)
@@ -177,17 +177,17 @@ void write_observations(sqlite::connection& db, std::span<const observation> row
             .run();
 }
 
-std::vector<stored_observation> read_observations(sqlite::connection& db, bool every_revision) {
+std::vector<stored_observation> read_observations(sql::connection& db, bool every_revision) {
     std::vector<stored_observation> out;
     if (!db.has_table("observations")) return out;
     // SQLite takes the bare columns of a MAX() group from the row holding the maximum.
-    sqlite::statement q(db, every_revision ? "SELECT revision, indicator, sector, level, code, period, value, note, "
-                                             "source, source_line FROM observations ORDER BY indicator, sector, "
-                                             "level, code, period, revision"
-                                           : "SELECT MAX(revision), indicator, sector, level, code, period, value, "
-                                             "note, source, source_line FROM observations GROUP BY indicator, "
-                                             "sector, level, code, period ORDER BY indicator, sector, level, code, "
-                                             "period");
+    sql::statement q(db, every_revision ? "SELECT revision, indicator, sector, level, code, period, value, note, "
+                                          "source, source_line FROM observations ORDER BY indicator, sector, "
+                                          "level, code, period, revision"
+                                        : "SELECT MAX(revision), indicator, sector, level, code, period, value, "
+                                          "note, source, source_line FROM observations GROUP BY indicator, "
+                                          "sector, level, code, period ORDER BY indicator, sector, level, code, "
+                                          "period");
     while (q.step()) {
         stored_observation r;
         r.revision = q.integer(0);

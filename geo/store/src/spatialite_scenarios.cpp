@@ -1,4 +1,3 @@
-#include <sqlite3.h>
 
 #include "spatialite.hpp"
 
@@ -6,9 +5,9 @@ namespace microplan::geo::store::spatialite {
 
 namespace {
 
-void ensure_tables(sqlite::connection& db) {
+void ensure_tables(sql::connection& db) {
     if (db.has_table("scenario_closures")) return;
-    sqlite::transaction t(db);
+    sql::transaction t(db);
     if (!db.has_table("scenario_edits"))
         db.exec(
             "CREATE TABLE IF NOT EXISTS scenarios (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT "
@@ -33,31 +32,31 @@ void ensure_tables(sqlite::connection& db) {
 
 // A new proposal's id: above every id stored and every id the undo log may restore, so that a
 // deleted proposal's id is never given to another (whose undo would then collide with it).
-std::int64_t next_proposal_id(sqlite::connection& db) {
-    sqlite::statement q(db,
-                        "SELECT max(coalesce((SELECT max(id) FROM scenario_establishments), 0), "
-                        "coalesce((SELECT max(establishment_id) FROM scenario_edits WHERE action IN ('add', 'move', "
-                        "'delete')), 0)) + 1");
+std::int64_t next_proposal_id(sql::connection& db) {
+    sql::statement q(db,
+                     "SELECT max(coalesce((SELECT max(id) FROM scenario_establishments), 0), "
+                     "coalesce((SELECT max(establishment_id) FROM scenario_edits WHERE action IN ('add', 'move', "
+                     "'delete')), 0)) + 1");
     q.step();
     return q.integer(0);
 }
 
 // Inserts a proposal's row (with its id when `keep_id`, to restore a deleted one).
-std::int64_t insert_proposal(sqlite::connection& db, const proposal_record& p, bool keep_id) {
-    sqlite::statement q(
+std::int64_t insert_proposal(sql::connection& db, const proposal_record& p, bool keep_id) {
+    sql::statement q(
         db,
         "INSERT INTO scenario_establishments (id, scenario_id, sector, typology, name, lon, lat, circuit_code, geom) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))");
     q.bind(1, keep_id ? p.id : next_proposal_id(db));
     q.bind(2, p.scenario_id).bind(3, p.sector).bind(4, p.typology).bind(5, p.name).bind(6, p.lon).bind(7, p.lat);
     q.bind(8, p.circuit_code).bind(9, p.lon).bind(10, p.lat).run();
-    return sqlite3_last_insert_rowid(db.handle());
+    return db.last_insert_id();
 }
 
-void relocate_proposal(sqlite::connection& db, const proposal_record& p) {
-    sqlite::statement(db,
-                      "UPDATE scenario_establishments SET lon = ?, lat = ?, circuit_code = ?, "
-                      "geom = MakePoint(?, ?, 4326) WHERE id = ?")
+void relocate_proposal(sql::connection& db, const proposal_record& p) {
+    sql::statement(db,
+                   "UPDATE scenario_establishments SET lon = ?, lat = ?, circuit_code = ?, "
+                   "geom = MakePoint(?, ?, 4326) WHERE id = ?")
         .bind(1, p.lon)
         .bind(2, p.lat)
         .bind(3, p.circuit_code)
@@ -67,16 +66,16 @@ void relocate_proposal(sqlite::connection& db, const proposal_record& p) {
         .run();
 }
 
-void touch(sqlite::connection& db, std::int64_t scenario, const std::string& when) {
-    sqlite::statement(db, "UPDATE scenarios SET updated_at = ? WHERE id = ?").bind(1, when).bind(2, scenario).run();
+void touch(sql::connection& db, std::int64_t scenario, const std::string& when) {
+    sql::statement(db, "UPDATE scenarios SET updated_at = ? WHERE id = ?").bind(1, when).bind(2, scenario).run();
 }
 
 // Records an edit in the undo log with the proposal as it was before it (its whole row, so a
 // delete can be restored and a move reverted), and touches the scenario.
-void log_edit(sqlite::connection& db, const char* action, const proposal_record& before) {
-    sqlite::statement(db,
-                      "INSERT INTO scenario_edits (scenario_id, action, establishment_id, sector, typology, name, "
-                      "lon, lat, circuit_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+void log_edit(sql::connection& db, const char* action, const proposal_record& before) {
+    sql::statement(db,
+                   "INSERT INTO scenario_edits (scenario_id, action, establishment_id, sector, typology, name, "
+                   "lon, lat, circuit_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, before.scenario_id)
         .bind(2, action)
         .bind(3, before.id)
@@ -90,11 +89,10 @@ void log_edit(sqlite::connection& db, const char* action, const proposal_record&
     touch(db, before.scenario_id, now_utc());
 }
 
-bool insert_closure(sqlite::connection& db, const closure_record& c) {
-    sqlite::statement(
-        db,
-        "INSERT OR IGNORE INTO scenario_closures (scenario_id, establishment_fid, code, sector, typology, "
-        "name, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+bool insert_closure(sql::connection& db, const closure_record& c) {
+    sql::statement(db,
+                   "INSERT OR IGNORE INTO scenario_closures (scenario_id, establishment_fid, code, sector, typology, "
+                   "name, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(1, c.scenario_id)
         .bind(2, c.fid)
         .bind(3, c.code)
@@ -103,22 +101,22 @@ bool insert_closure(sqlite::connection& db, const closure_record& c) {
         .bind(6, c.name)
         .bind(7, now_utc())
         .run();
-    return sqlite3_changes(db.handle()) > 0;
+    return db.changes() > 0;
 }
 
-bool delete_closure(sqlite::connection& db, std::int64_t scenario, std::int64_t fid) {
-    sqlite::statement(db, "DELETE FROM scenario_closures WHERE scenario_id = ? AND establishment_fid = ?")
+bool delete_closure(sql::connection& db, std::int64_t scenario, std::int64_t fid) {
+    sql::statement(db, "DELETE FROM scenario_closures WHERE scenario_id = ? AND establishment_fid = ?")
         .bind(1, scenario)
         .bind(2, fid)
         .run();
-    return sqlite3_changes(db.handle()) > 0;
+    return db.changes() > 0;
 }
 
 // Logs a close or reopen with the closure's whole record, so that undoing a reopen restores it.
-void log_closure(sqlite::connection& db, const char* action, const closure_record& c) {
-    sqlite::statement(db,
-                      "INSERT INTO scenario_edits (scenario_id, action, establishment_id, sector, typology, name, "
-                      "establishment_code) VALUES (?, ?, ?, ?, ?, ?, ?)")
+void log_closure(sql::connection& db, const char* action, const closure_record& c) {
+    sql::statement(db,
+                   "INSERT INTO scenario_edits (scenario_id, action, establishment_id, sector, typology, name, "
+                   "establishment_code) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(1, c.scenario_id)
         .bind(2, action)
         .bind(3, c.fid)
@@ -130,11 +128,11 @@ void log_closure(sqlite::connection& db, const char* action, const closure_recor
     touch(db, c.scenario_id, now_utc());
 }
 
-std::optional<closure_record> find_closure(sqlite::connection& db, std::int64_t scenario, std::int64_t fid) {
+std::optional<closure_record> find_closure(sql::connection& db, std::int64_t scenario, std::int64_t fid) {
     if (!db.has_table("scenario_closures")) return std::nullopt;
-    sqlite::statement q(db,
-                        "SELECT code, sector, typology, name FROM scenario_closures WHERE scenario_id = ? AND "
-                        "establishment_fid = ?");
+    sql::statement q(db,
+                     "SELECT code, sector, typology, name FROM scenario_closures WHERE scenario_id = ? AND "
+                     "establishment_fid = ?");
     q.bind(1, scenario).bind(2, fid);
     if (!q.step()) return std::nullopt;
     return closure_record{scenario, fid, q.text(0), q.text(1), q.text(2), q.text(3)};
@@ -142,44 +140,44 @@ std::optional<closure_record> find_closure(sqlite::connection& db, std::int64_t 
 
 }  // namespace
 
-std::vector<scenario_record> read_scenarios(sqlite::connection& db) {
+std::vector<scenario_record> read_scenarios(sql::connection& db) {
     std::vector<scenario_record> out;
     if (!db.has_table("scenarios")) return out;
-    sqlite::statement q(db, "SELECT id, name, created_at, updated_at FROM scenarios ORDER BY id");
+    sql::statement q(db, "SELECT id, name, created_at, updated_at FROM scenarios ORDER BY id");
     while (q.step()) out.push_back({q.integer(0), q.text(1), q.text(2), q.text(3)});
     return out;
 }
 
-std::vector<proposal_record> read_proposals(sqlite::connection& db) {
+std::vector<proposal_record> read_proposals(sql::connection& db) {
     std::vector<proposal_record> out;
     if (!db.has_table("scenario_establishments")) return out;
-    sqlite::statement q(db,
-                        "SELECT id, scenario_id, sector, typology, name, lon, lat, circuit_code FROM "
-                        "scenario_establishments ORDER BY id");
+    sql::statement q(db,
+                     "SELECT id, scenario_id, sector, typology, name, lon, lat, circuit_code FROM "
+                     "scenario_establishments ORDER BY id");
     while (q.step())
         out.push_back({q.integer(0), q.integer(1), q.text(2), q.text(3), q.text(4), q.real(5), q.real(6), q.text(7)});
     return out;
 }
 
-scenario_record create_scenario(sqlite::connection& db, const std::string& name) {
+scenario_record create_scenario(sql::connection& db, const std::string& name) {
     ensure_tables(db);
     scenario_record s{0, name, now_utc(), {}};
     s.updated_at = s.created_at;
-    sqlite::transaction t(db);
-    sqlite::statement(db, "INSERT INTO scenarios (name, created_at, updated_at) VALUES (?, ?, ?)")
+    sql::transaction t(db);
+    sql::statement(db, "INSERT INTO scenarios (name, created_at, updated_at) VALUES (?, ?, ?)")
         .bind(1, name)
         .bind(2, s.created_at)
         .bind(3, s.updated_at)
         .run();
-    s.id = sqlite3_last_insert_rowid(db.handle());
+    s.id = db.last_insert_id();
     t.commit();
     return s;
 }
 
-std::string rename_scenario(sqlite::connection& db, std::int64_t id, const std::string& name) {
+std::string rename_scenario(sql::connection& db, std::int64_t id, const std::string& name) {
     std::string when = now_utc();
-    sqlite::transaction t(db);
-    sqlite::statement(db, "UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?")
+    sql::transaction t(db);
+    sql::statement(db, "UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?")
         .bind(1, name)
         .bind(2, when)
         .bind(3, id)
@@ -188,19 +186,19 @@ std::string rename_scenario(sqlite::connection& db, std::int64_t id, const std::
     return when;
 }
 
-void delete_scenario(sqlite::connection& db, std::int64_t id) {
+void delete_scenario(sql::connection& db, std::int64_t id) {
     if (!db.has_table("scenarios")) return;
-    sqlite::transaction t(db);
+    sql::transaction t(db);
     for (const char* table : {"scenario_edits", "scenario_establishments", "scenario_closures"})
         if (db.has_table(table))
-            sqlite::statement(db, std::string("DELETE FROM ") + table + " WHERE scenario_id = ?").bind(1, id).run();
-    sqlite::statement(db, "DELETE FROM scenarios WHERE id = ?").bind(1, id).run();
+            sql::statement(db, std::string("DELETE FROM ") + table + " WHERE scenario_id = ?").bind(1, id).run();
+    sql::statement(db, "DELETE FROM scenarios WHERE id = ?").bind(1, id).run();
     t.commit();
 }
 
-proposal_record add_proposal(sqlite::connection& db, proposal_record p) {
+proposal_record add_proposal(sql::connection& db, proposal_record p) {
     ensure_tables(db);
-    sqlite::transaction t(db);
+    sql::transaction t(db);
     p.id = insert_proposal(db, p, false);
     log_edit(db, "add", p);
     fault_point("scenario-before-commit");
@@ -208,19 +206,19 @@ proposal_record add_proposal(sqlite::connection& db, proposal_record p) {
     return p;
 }
 
-std::vector<closure_record> read_closures(sqlite::connection& db) {
+std::vector<closure_record> read_closures(sql::connection& db) {
     std::vector<closure_record> out;
     if (!db.has_table("scenario_closures")) return out;
-    sqlite::statement q(db,
-                        "SELECT scenario_id, establishment_fid, code, sector, typology, name FROM scenario_closures "
-                        "ORDER BY scenario_id, establishment_fid");
+    sql::statement q(db,
+                     "SELECT scenario_id, establishment_fid, code, sector, typology, name FROM scenario_closures "
+                     "ORDER BY scenario_id, establishment_fid");
     while (q.step()) out.push_back({q.integer(0), q.integer(1), q.text(2), q.text(3), q.text(4), q.text(5)});
     return out;
 }
 
-bool close_establishment(sqlite::connection& db, const closure_record& c) {
+bool close_establishment(sql::connection& db, const closure_record& c) {
     ensure_tables(db);
-    sqlite::transaction t(db);
+    sql::transaction t(db);
     if (!insert_closure(db, c)) return false;
     log_closure(db, "close", c);
     fault_point("scenario-before-commit");
@@ -228,38 +226,38 @@ bool close_establishment(sqlite::connection& db, const closure_record& c) {
     return true;
 }
 
-bool reopen_establishment(sqlite::connection& db, std::int64_t scenario, std::int64_t fid) {
+bool reopen_establishment(sql::connection& db, std::int64_t scenario, std::int64_t fid) {
     std::optional<closure_record> c = find_closure(db, scenario, fid);
     if (!c) return false;
     ensure_tables(db);  // the log's code column
-    sqlite::transaction t(db);
+    sql::transaction t(db);
     delete_closure(db, scenario, fid);
     log_closure(db, "reopen", *c);
     t.commit();
     return true;
 }
 
-void move_proposal(sqlite::connection& db, const proposal_record& before, const proposal_record& after) {
-    sqlite::transaction t(db);
+void move_proposal(sql::connection& db, const proposal_record& before, const proposal_record& after) {
+    sql::transaction t(db);
     relocate_proposal(db, after);
     log_edit(db, "move", before);
     t.commit();
 }
 
-void delete_proposal(sqlite::connection& db, const proposal_record& p) {
-    sqlite::transaction t(db);
-    sqlite::statement(db, "DELETE FROM scenario_establishments WHERE id = ?").bind(1, p.id).run();
+void delete_proposal(sql::connection& db, const proposal_record& p) {
+    sql::transaction t(db);
+    sql::statement(db, "DELETE FROM scenario_establishments WHERE id = ?").bind(1, p.id).run();
     log_edit(db, "delete", p);
     t.commit();
 }
 
-std::optional<undone_edit> undo_last_edit(sqlite::connection& db, std::int64_t scenario) {
+std::optional<undone_edit> undo_last_edit(sql::connection& db, std::int64_t scenario) {
     if (!db.has_table("scenario_edits")) return std::nullopt;
     const bool closures = db.has_column("scenario_edits", "establishment_code");
-    sqlite::statement last(db, std::string("SELECT id, action, establishment_id, sector, typology, name, lon, lat, "
-                                           "circuit_code, ") +
-                                   (closures ? "establishment_code" : "NULL") +
-                                   " FROM scenario_edits WHERE scenario_id = ? ORDER BY id DESC LIMIT 1");
+    sql::statement last(db, std::string("SELECT id, action, establishment_id, sector, typology, name, lon, lat, "
+                                        "circuit_code, ") +
+                                (closures ? "establishment_code" : "NULL") +
+                                " FROM scenario_edits WHERE scenario_id = ? ORDER BY id DESC LIMIT 1");
     last.bind(1, scenario);
     if (!last.step()) return std::nullopt;
     std::int64_t edit = last.integer(0);
@@ -276,10 +274,10 @@ std::optional<undone_edit> undo_last_edit(sqlite::connection& db, std::int64_t s
         out.proposal = {last.integer(2), scenario,     last.text(3), last.text(4),
                         last.text(5),    last.real(6), last.real(7), last.text(8)};
     last.reset();
-    sqlite::transaction t(db);
+    sql::transaction t(db);
     switch (out.action) {
         case edit_action::add:
-            sqlite::statement(db, "DELETE FROM scenario_establishments WHERE id = ?").bind(1, out.proposal.id).run();
+            sql::statement(db, "DELETE FROM scenario_establishments WHERE id = ?").bind(1, out.proposal.id).run();
             break;
         case edit_action::move:
             relocate_proposal(db, out.proposal);
@@ -294,7 +292,7 @@ std::optional<undone_edit> undo_last_edit(sqlite::connection& db, std::int64_t s
             insert_closure(db, out.closure);
             break;
     }
-    sqlite::statement(db, "DELETE FROM scenario_edits WHERE id = ?").bind(1, edit).run();
+    sql::statement(db, "DELETE FROM scenario_edits WHERE id = ?").bind(1, edit).run();
     touch(db, scenario, now_utc());
     t.commit();
     return out;

@@ -43,12 +43,12 @@ target goal_of(const nlohmann::json& j, long long line) {
 
 }  // namespace
 
-void write_scorecards(sqlite::connection& db, const scorecards_table& table) {
+void write_scorecards(sql::connection& db, const scorecards_table& table) {
     db.exec(
         "DROP TABLE IF EXISTS scorecards;"
         "CREATE TABLE scorecards (line INTEGER NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, organisation TEXT "
         "NOT NULL, objective TEXT NOT NULL, perspective TEXT NOT NULL, definition TEXT NOT NULL, source TEXT)");
-    sqlite::statement ins(db, "INSERT INTO scorecards VALUES (?,?,?,?,?,?,?,?)");
+    sql::statement ins(db, "INSERT INTO scorecards VALUES (?,?,?,?,?,?,?,?)");
     for (const scorecard_row& r : table.rows) {
         nlohmann::json d = {{"name", r.name},
                             {"contributes_to", r.causes},
@@ -67,12 +67,12 @@ void write_scorecards(sqlite::connection& db, const scorecards_table& table) {
     }
 }
 
-std::optional<scorecards_table> read_scorecards(sqlite::connection& db) {
+std::optional<scorecards_table> read_scorecards(sql::connection& db) {
     if (!db.has_table("scorecards")) return std::nullopt;
     scorecards_table out;
-    sqlite::statement q(db,
-                        "SELECT line, level, code, organisation, objective, perspective, definition, source FROM "
-                        "scorecards ORDER BY rowid");
+    sql::statement q(db,
+                     "SELECT line, level, code, organisation, objective, perspective, definition, source FROM "
+                     "scorecards ORDER BY rowid");
     while (q.step()) {
         scorecard_row r;
         r.line = q.integer(0);

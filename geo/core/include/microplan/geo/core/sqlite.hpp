@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "microplan/geo/core/sql.hpp"
+
 namespace microplan::geo::sqlite {
 
 struct statement_deleter {
@@ -48,23 +50,27 @@ private:
     std::unique_ptr<sqlite3_stmt, statement_deleter> stmt_;
 };
 
-// An open database with SpatiaLite loaded (spatialite_init_ex, one cache per connection).
-// Not thread-safe: one connection per thread.
-class connection {
+// An open database with SpatiaLite loaded (spatialite_init_ex, one cache per connection): the
+// embedded engine of sql::connection. Not thread-safe: one connection per thread.
+class connection final : public sql::connection {
 public:
     enum class mode { read_only, read_write, create };
     connection(const std::string& path, mode m);
-    ~connection();
+    ~connection() override;
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
 
-    void exec(std::string_view sql);
+    void exec(std::string_view sql) override;
+    [[nodiscard]] std::unique_ptr<sql::statement_impl> prepare(std::string_view sql) override;
     [[nodiscard]] sqlite3* handle() const noexcept { return db_; }
-    [[nodiscard]] const std::string& path() const noexcept { return path_; }
+    [[nodiscard]] const std::string& path() const noexcept override { return path_; }
     // "<path>: <sqlite message>" for errors on this connection.
-    [[nodiscard]] std::string describe_error(std::string_view what) const;
-    [[nodiscard]] bool has_table(const std::string& name);
-    [[nodiscard]] bool has_column(const std::string& table, const std::string& column);
+    [[nodiscard]] std::string describe_error(std::string_view what) const override;
+    [[nodiscard]] bool has_table(const std::string& name) override;
+    [[nodiscard]] bool has_column(const std::string& table, const std::string& column) override;
+    [[nodiscard]] std::int64_t last_insert_id() override { return sqlite3_last_insert_rowid(db_); }
+    [[nodiscard]] std::int64_t changes() override { return sqlite3_changes(db_); }
+    [[nodiscard]] sql::dialect dialect() const noexcept override { return sql::dialect::sqlite; }
 
 private:
     sqlite3* db_ = nullptr;
