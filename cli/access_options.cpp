@@ -53,7 +53,7 @@ void add_run_options(CLI::App& app, run_args& a, const char* default_thresholds,
     geo::usecases::accessibility_request& r = a.request;
     app.add_option("store", r.store, "Planning store (its establishments and units)")
         ->required()
-        ->check(CLI::ExistingFile);
+        ->check(existing_store);
     app.add_option("--sector", r.sector, "Sector of the establishments (health, education, ...)")->required();
     app.add_option("--typology", r.typology, "Only this typology (default: every typology of the sector)");
     app.add_option("--population", r.population, "Population raster (any CRS): people per cell")->required();

@@ -11,7 +11,9 @@ command add_attributes(CLI::App& app) {
     auto request = std::make_shared<geo::usecases::attribute_request>();
     auto lvl = std::make_shared<std::string>("circuit");
     geo::population_table_options& table = request->table;
-    app.add_option("store", request->store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", request->store, "Planning store (SpatiaLite file or postgresql:// URI)")
+        ->required()
+        ->check(existing_store);
     app.add_option("file", table.path, "Table of values by unit code (CSV or any GDAL table)")->required();
     app.add_option("--level,-l", *lvl, "Level of the codes")->check(level_names)->default_val("circuit");
     app.add_option("--name", request->name, "Attribute name used by standards' factors (e.g. poverty)")->required();

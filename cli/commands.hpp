@@ -9,6 +9,7 @@ namespace microplan::cli {
 using command = std::function<int()>;
 
 command add_import(CLI::App& app);
+command add_store_copy(CLI::App& app);
 command add_build(CLI::App& app);
 command add_validate(CLI::App& app);
 command add_demo(CLI::App& app);

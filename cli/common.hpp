@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "microplan/geo/core/postgres.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/model/bounds.hpp"
 #include "microplan/geo/model/finding.hpp"
@@ -71,6 +72,15 @@ inline geo::level level_option(const std::string& text) {
                                 "'" + text + "'; use zone, district, circuit, province, canton or parish");
     return *l;
 }
+
+// A planning store: an existing SpatiaLite file, or a PostgreSQL database by its URI
+// (postgresql://…, libpq's syntax; the password from PGPASSWORD or ~/.pgpass).
+inline const CLI::Validator existing_store(
+    [](std::string& location) -> std::string {
+        if (geo::postgres::is_uri(location)) return {};
+        return CLI::ExistingFile(location);
+    },
+    "STORE");
 
 inline const CLI::Validator level_names =
     CLI::IsMember({"zone", "district", "circuit", "province", "canton", "parish", "zones", "districts", "circuits",

@@ -40,7 +40,7 @@ command add_export_kit(CLI::App& app) {
         int max_zoom = 10;
     };
     auto a = std::make_shared<args>();
-    app.add_option("store", a->store, "Planning store")->required()->check(CLI::ExistingFile);
+    app.add_option("store", a->store, "Planning store")->required()->check(existing_store);
     app.add_option("--out,-o", a->out, "Folder of the kit (new; an earlier kit there is replaced)")->required();
     app.add_option("--max-zoom", a->max_zoom, "Tiles from zoom 0 up to this one")
         ->check(CLI::Range(0, 14))

@@ -163,6 +163,11 @@ int main(int argc, char** argv) {
            microplan::cli::add_access_sites);
     add("serve", "Serve the store over HTTP: OGC API - Features, vector tiles, MapLibre style, reports",
         microplan::cli::add_serve);
+    CLI::App* store = app.add_subcommand("store", "The store itself: moving it between engines");
+    store->require_subcommand(1);
+    add_to(*store, 2, "copy",
+           "Copy a store from its SpatiaLite file into an empty PostgreSQL/PostGIS database (one transaction)",
+           microplan::cli::add_store_copy);
     CLI::App* exporting = app.add_subcommand("export", "Copies of the store for use elsewhere");
     exporting->require_subcommand(1);
     add_to(*exporting, 2, "kit",

@@ -12,7 +12,9 @@ const CLI::Validator format_names = CLI::IsMember({"json", "csv"}, CLI::ignore_c
 }  // namespace
 
 void planning_args::add(CLI::App& app, bool with_format) {
-    app.add_option("store", request.store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", request.store, "Planning store (SpatiaLite file or postgresql:// URI)")
+        ->required()
+        ->check(existing_store);
     app.add_option("--standards", request.standards,
                    "Standards catalogue (CSV) to use instead of the one in the store (data/standards/)");
     app.add_option("--year", request.year, "Population year (default: the latest that is not a projection)")

@@ -14,7 +14,9 @@ namespace microplan::cli {
 command add_projects_import(CLI::App& app) {
     auto store = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
-    app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", *store, "Planning store (SpatiaLite file or postgresql:// URI)")
+        ->required()
+        ->check(existing_store);
     app.add_option("file", *file, "Projects table (CSV or any table GDAL reads; columns in docs/results.md)")
         ->required()
         ->check(CLI::ExistingFile);
@@ -34,9 +36,7 @@ namespace microplan::cli {
 command add_execution_import(CLI::App& app) {
     auto store = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
-    app.add_option("store", *store, "Planning store (SpatiaLite) with a portfolio")
-        ->required()
-        ->check(CLI::ExistingFile);
+    app.add_option("store", *store, "Planning store (SpatiaLite) with a portfolio")->required()->check(existing_store);
     app.add_option("file", *file,
                    "A financial system's export: project_code, year, month, codified, committed, accrued, paid "
                    "(docs/results.md)")
@@ -57,7 +57,9 @@ namespace microplan::cli {
 command add_observations_import(CLI::App& app) {
     auto store = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
-    app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", *store, "Planning store (SpatiaLite file or postgresql:// URI)")
+        ->required()
+        ->check(existing_store);
     app.add_option("file", *file,
                    "Observed values: indicator, sector, level, code, period, value, note (CSV or any table GDAL "
                    "reads; docs/results.md)")
@@ -79,7 +81,9 @@ command add_observations_list(CLI::App& app) {
     auto history = std::make_shared<bool>(false);
     auto format = std::make_shared<std::string>("csv");
     auto output = std::make_shared<std::string>();
-    app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", *store, "Planning store (SpatiaLite file or postgresql:// URI)")
+        ->required()
+        ->check(existing_store);
     app.add_option("--indicator", *indicator, "Only this indicator");
     app.add_option("--code", *code, "Only this unit");
     app.add_flag("--history", *history, "Every revision, not only the latest of each period");

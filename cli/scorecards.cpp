@@ -12,7 +12,9 @@ namespace microplan::cli {
 command add_scorecards_import(CLI::App& app) {
     auto store = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
-    app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", *store, "Planning store (SpatiaLite file or postgresql:// URI)")
+        ->required()
+        ->check(existing_store);
     app.add_option("file", *file, "Scorecards table (CSV or any table GDAL reads; columns in docs/results.md)")
         ->required()
         ->check(CLI::ExistingFile);

@@ -11,7 +11,9 @@ namespace microplan::cli {
 command add_standards_import(CLI::App& app) {
     auto store = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
-    app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", *store, "Planning store (SpatiaLite file or postgresql:// URI)")
+        ->required()
+        ->check(existing_store);
     app.add_option("file", *file, "Standards catalogue (CSV; columns in docs/planning.md)")
         ->required()
         ->check(CLI::ExistingFile);
@@ -38,7 +40,9 @@ command add_standards_check(CLI::App& app) {
 command add_budget_import(CLI::App& app) {
     auto store = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
-    app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", *store, "Planning store (SpatiaLite file or postgresql:// URI)")
+        ->required()
+        ->check(existing_store);
     app.add_option("file", *file, "Budget scenarios (CSV; columns in docs/planning.md, data/budget_scenarios/)")
         ->required()
         ->check(CLI::ExistingFile);
@@ -53,7 +57,9 @@ command add_budget_import(CLI::App& app) {
 command add_sectors_import(CLI::App& app) {
     auto store = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
-    app.add_option("store", *store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", *store, "Planning store (SpatiaLite file or postgresql:// URI)")
+        ->required()
+        ->check(existing_store);
     app.add_option("file", *file, "Sectors table (CSV; columns in docs/planning.md, data/sectors/)")
         ->required()
         ->check(CLI::ExistingFile);

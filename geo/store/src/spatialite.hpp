@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialect.hpp"
 #include "microplan/geo/core/sqlite.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/store/write_lock.hpp"
@@ -20,6 +21,8 @@ void update_atomically(const write_lock& lock, const std::function<void(sqlite::
 // Throws store_error naming `location` when the store records a schema_version this build does
 // not read; a file without microplan's metadata passes (its caller judges it).
 void check_schema_version(sqlite::connection& db, const std::string& location);
+// The same for a store in a database (PostgreSQL), named by its redacted location.
+void check_database_schema_version(sql::connection& db);
 bool is_planning_store(sql::connection& db);
 void ensure_schema(sql::connection& db, const std::string& analysis_crs);
 void write_level(sql::connection& db, const unit_layer& layer, const import_record& record, const findings& report);

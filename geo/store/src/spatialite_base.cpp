@@ -107,6 +107,18 @@ void update_atomically(const write_lock& lock, const std::function<void(sqlite::
     }
 }
 
+namespace {
+
+void refuse_other_schema(const std::string& found, const std::string& location) {
+    if (found == std::to_string(schema_version)) return;
+    throw store_error(at(location), "unknown store schema version",
+                      "the store has schema_version '" + found + "' (microplan_meta); this build of microplan reads " +
+                          "schema version " + std::to_string(schema_version) +
+                          " only: open it with the microplan that wrote it");
+}
+
+}  // namespace
+
 void check_schema_version(sqlite::connection& db, const std::string& location) {
     sqlite3_stmt* raw = nullptr;
     // A file that is no SQLite database, or has no microplan metadata, is judged by its caller.
@@ -118,16 +130,17 @@ void check_schema_version(sqlite::connection& db, const std::string& location) {
     std::unique_ptr<sqlite3_stmt, sqlite::statement_deleter> q(raw);
     if (sqlite3_step(q.get()) != SQLITE_ROW) return;
     const unsigned char* text = sqlite3_column_text(q.get(), 0);
-    std::string found = text ? reinterpret_cast<const char*>(text) : "";
-    if (found == std::to_string(schema_version)) return;
-    throw store_error(at(location), "unknown store schema version",
-                      "the store has schema_version '" + found + "' (microplan_meta); this build of microplan reads " +
-                          "schema version " + std::to_string(schema_version) +
-                          " only: open it with the microplan that wrote it");
+    refuse_other_schema(text ? reinterpret_cast<const char*>(text) : "", location);
+}
+
+void check_database_schema_version(sql::connection& db) {
+    if (!db.has_table("microplan_meta")) return;
+    sql::statement q(db, "SELECT value FROM microplan_meta WHERE key = 'schema_version'");
+    if (q.step()) refuse_other_schema(q.text(0), db.path());
 }
 
 void ensure_schema(sql::connection& db, const std::string& analysis_crs) {
-    if (!db.has_table("spatial_ref_sys")) db.exec("SELECT InitSpatialMetadata(0, 'WGS84')");
+    dialect::init_spatial(db);
     db.exec(
         "CREATE TABLE IF NOT EXISTS microplan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         "CREATE TABLE IF NOT EXISTS microplan_imports ("
@@ -149,18 +162,18 @@ void write_level(sql::connection& db, const unit_layer& layer, const import_reco
         db.exec("CREATE TABLE " + table +
                 " (fid INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE, name TEXT, parent_code TEXT,"
                 " area_km2 REAL NOT NULL, perimeter_km REAL NOT NULL)");
-        db.exec("SELECT AddGeometryColumn('" + table + "', 'geom', 4326, 'MULTIPOLYGON', 'XY', 1)");
-        db.exec("SELECT CreateSpatialIndex('" + table + "', 'geom')");
+        dialect::add_geometry(db, table, "MULTIPOLYGON", true, true);
     } else {
         db.exec("DELETE FROM " + table);
-        db.exec("DELETE FROM sqlite_sequence WHERE name = '" + table + "'");
+        dialect::restart_key(db, table);
     }
     std::vector<const unit*> order;
     for (const auto& u : layer.units) order.push_back(&u);
     std::sort(order.begin(), order.end(), [](const unit* a, const unit* b) { return a->code < b->code; });
     sql::statement ins(db, "INSERT INTO " + table +
                                " (code, name, parent_code, area_km2, perimeter_km, geom)"
-                               " VALUES (?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4326)))");
+                               " VALUES (?, ?, ?, ?, ?, " +
+                               dialect::multipolygon_from_wkb(db) + ")");
     for (const unit* u : order) {
         ins.bind(1, u->code).bind(2, u->name);
         if (u->parent_code.empty())
@@ -227,8 +240,8 @@ unit_layer read_level(sql::connection& db, level lvl, const std::string& analysi
     if (!db.has_table(table)) return layer;
     std::optional<proj::transformer> to_analysis;
     if (!analysis_crs.empty()) to_analysis.emplace("EPSG:4326", analysis_crs);
-    sql::statement q(db, "SELECT fid, code, name, parent_code, area_km2, perimeter_km, AsBinary(geom) FROM " + table +
-                             " ORDER BY code");
+    sql::statement q(db, "SELECT fid, code, name, parent_code, area_km2, perimeter_km, " +
+                             std::string(dialect::wkb_of_geom(db)) + " FROM " + table + " ORDER BY code");
     while (q.step()) {
         unit u;
         u.lvl = lvl;

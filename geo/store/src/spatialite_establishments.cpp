@@ -16,8 +16,7 @@ void ensure_table(sql::connection& db) {
         " sector TEXT NOT NULL, typology TEXT, capacity REAL, condition TEXT, staff INTEGER,"
         " status TEXT NOT NULL DEFAULT 'existing'" +
         codes + ", placement TEXT NOT NULL, distance_m REAL, nearest_code TEXT, source TEXT, source_row INTEGER)");
-    db.exec("SELECT AddGeometryColumn('establishments', 'geom', 4326, 'POINT', 'XY', 0)");
-    db.exec("SELECT CreateSpatialIndex('establishments', 'geom')");
+    dialect::add_geometry(db, "establishments", "POINT", false, true);
     db.exec("CREATE INDEX establishments_sector ON establishments(sector, status)");
     for (level l : {level::zone, level::district, level::circuit})
         db.exec("CREATE INDEX establishments_" + std::string(level_name(l)) + " ON establishments(" +
@@ -119,7 +118,7 @@ void write_establishments(sql::connection& db, std::span<const establishment> ro
                 (dates ? ", opened, closed, rehabilitated" : "") +
                 ")"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?" +
-                marks + ", ?, ?, ?, ?, ?, MakePoint(?, ?, 4326)" + (details ? ", ?, ?, ?" : "") +
+                marks + ", ?, ?, ?, ?, ?, " + dialect::point_from_xy(db) + (details ? ", ?, ?, ?" : "") +
                 (dates ? ", ?, ?, ?" : "") + ")");
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const establishment& e = rows[i];
@@ -180,11 +179,10 @@ std::vector<stored_establishment> read_establishments(sql::connection& db) {
     const bool details = has_details(db), dates = has_dates(db);
     const int first_detail = 12 + static_cast<int>(level_count);
     const int first_date = first_detail + (details ? 3 : 0);
-    sql::statement q(db,
-                     "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, X(geom), Y(geom), "
-                     "placement" +
-                         codes + (details ? ", provider, provider_source, placement_level" : "") +
-                         (dates ? ", opened, closed, rehabilitated" : "") + " FROM establishments ORDER BY fid");
+    sql::statement q(db, "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, " +
+                             std::string(dialect::x_of_geom(db)) + ", " + dialect::y_of_geom(db) + ", placement" +
+                             codes + (details ? ", provider, provider_source, placement_level" : "") +
+                             (dates ? ", opened, closed, rehabilitated" : "") + " FROM establishments ORDER BY fid");
     while (q.step()) {
         stored_establishment s;
         establishment& e = s.attributes;

@@ -316,10 +316,7 @@ void write_coverage(sql::connection& db, const coverage_model& model, int year, 
         " PRIMARY KEY (level, code, sector, typology, year, scenario))";
     // Stores written before the scenario was part of the key: their rows move over, scenario ''.
     bool old_key = false;
-    if (db.has_table("coverage")) {
-        sql::statement pk(db, "SELECT pk FROM pragma_table_info('coverage') WHERE name = 'scenario'");
-        old_key = pk.step() && pk.integer(0) == 0;
-    }  // the statement is finished: the table can be renamed and dropped
+    if (db.has_table("coverage")) old_key = !dialect::in_primary_key(db, "coverage", "scenario");
     if (old_key) {
         db.exec("ALTER TABLE coverage RENAME TO coverage_before_scenarios");
         db.exec(create);

@@ -14,8 +14,10 @@ void write_population(sql::connection& db, const population_record& what, const 
     // year and band, so a delete per band would scan the level's rows once per band.
     nlohmann::json bands = nlohmann::json::array();
     for (const auto& entry : values) bands.push_back(entry.first);
-    sql::statement del(
-        db, "DELETE FROM population WHERE level = ? AND year = ? AND band IN (SELECT value FROM json_each(?))");
+    sql::statement del(db, dialect::postgres(db) ? "DELETE FROM population WHERE level = ? AND year = ? AND band IN "
+                                                   "(SELECT json_array_elements_text(CAST(? AS json)))"
+                                                 : "DELETE FROM population WHERE level = ? AND year = ? AND band IN "
+                                                   "(SELECT value FROM json_each(?))");
     del.bind(1, level_name(what.lvl)).bind(2, what.year).bind(3, bands.dump()).run();
     sql::statement ins(
         db, "INSERT INTO population (level, code, year, band, value, method, source) VALUES (?,?,?,?,?,?,?)");

@@ -25,8 +25,7 @@ void ensure_table(sql::connection& db) {
         " zone_code TEXT, district_code TEXT, circuit_code TEXT, investment REAL, recurrent REAL, own_funds REAL,"
         " transfers REAL, debt REAL, international REAL, start_date TEXT, end_date TEXT, milestones TEXT,"
         " physical_progress REAL, entity TEXT, source_line INTEGER, establishment TEXT)");
-    db.exec("SELECT AddGeometryColumn('projects', 'geom', 4326, 'POINT', 'XY', 0)");
-    db.exec("SELECT CreateSpatialIndex('projects', 'geom')");
+    dialect::add_geometry(db, "projects", "POINT", false, true);
     db.exec("CREATE INDEX projects_district ON projects(district_code, sector)");
 }
 
@@ -50,7 +49,8 @@ void write_projects(sql::connection& db, std::span<const stored_project> rows) {
     ensure_table(db);
     db.exec("DELETE FROM projects");
     sql::statement ins(db, std::string("INSERT INTO projects (") + columns +
-                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, MakePoint(?, ?, 4326))");
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, " +
+                               dialect::point_from_xy(db) + ")");
     for (const stored_project& row : rows) {
         const project& p = row.attributes;
         nlohmann::json milestones = nlohmann::json::array();
@@ -79,7 +79,8 @@ std::vector<stored_project> read_projects(sql::connection& db) {
     const bool linked = db.has_column("projects", "establishment");
     std::string cols = columns;
     if (!linked) cols.replace(cols.find("establishment"), std::string("establishment").size(), "NULL");
-    sql::statement q(db, "SELECT fid, " + cols + ", X(geom), Y(geom) FROM projects ORDER BY fid");
+    sql::statement q(db, "SELECT fid, " + cols + ", " + dialect::x_of_geom(db) + ", " + dialect::y_of_geom(db) +
+                             " FROM projects ORDER BY fid");
     while (q.step()) {
         stored_project r;
         project& p = r.attributes;
@@ -120,7 +121,11 @@ void write_execution(sql::connection& db, std::span<const execution_row> rows) {
         "CREATE TABLE IF NOT EXISTS execution (project_code TEXT NOT NULL, year INTEGER NOT NULL, month INTEGER NOT "
         "NULL, codified REAL, committed REAL, accrued REAL, paid REAL, source_line INTEGER, PRIMARY KEY "
         "(project_code, year, month))");
-    sql::statement ins(db, "INSERT OR REPLACE INTO execution VALUES (?,?,?,?,?,?,?,?)");
+    // A month imported again replaces the earlier figures (an upsert both engines read).
+    sql::statement ins(db,
+                       "INSERT INTO execution VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (project_code, year, month) DO "
+                       "UPDATE SET codified = excluded.codified, committed = excluded.committed, accrued = "
+                       "excluded.accrued, paid = excluded.paid, source_line = excluded.source_line");
     for (const execution_row& r : rows)
         ins.bind(1, r.project_code)
             .bind(2, r.year)
@@ -180,14 +185,19 @@ void write_observations(sql::connection& db, std::span<const observation> rows, 
 std::vector<stored_observation> read_observations(sql::connection& db, bool every_revision) {
     std::vector<stored_observation> out;
     if (!db.has_table("observations")) return out;
-    // SQLite takes the bare columns of a MAX() group from the row holding the maximum.
+    // The latest revision of each: SQLite takes the bare columns of a MAX() group from the row
+    // holding the maximum; PostgreSQL says so with DISTINCT ON.
+    const char* latest = dialect::postgres(db)
+                             ? "SELECT DISTINCT ON (indicator, sector, level, code, period) revision, indicator, "
+                               "sector, level, code, period, value, note, source, source_line FROM observations "
+                               "ORDER BY indicator, sector, level, code, period, revision DESC"
+                             : "SELECT MAX(revision), indicator, sector, level, code, period, value, note, source, "
+                               "source_line FROM observations GROUP BY indicator, sector, level, code, period ORDER "
+                               "BY indicator, sector, level, code, period";
     sql::statement q(db, every_revision ? "SELECT revision, indicator, sector, level, code, period, value, note, "
                                           "source, source_line FROM observations ORDER BY indicator, sector, "
                                           "level, code, period, revision"
-                                        : "SELECT MAX(revision), indicator, sector, level, code, period, value, "
-                                          "note, source, source_line FROM observations GROUP BY indicator, "
-                                          "sector, level, code, period ORDER BY indicator, sector, level, code, "
-                                          "period");
+                                        : latest);
     while (q.step()) {
         stored_observation r;
         r.revision = q.integer(0);

@@ -8,17 +8,20 @@ namespace {
 void ensure_tables(sql::connection& db) {
     if (db.has_table("scenario_closures")) return;
     sql::transaction t(db);
-    if (!db.has_table("scenario_edits"))
+    if (!db.has_table("scenario_edits")) {
         db.exec(
             "CREATE TABLE IF NOT EXISTS scenarios (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT "
             "NULL, updated_at TEXT NOT NULL);"
             "CREATE TABLE IF NOT EXISTS scenario_establishments (id INTEGER PRIMARY KEY, scenario_id INTEGER NOT NULL, "
             "sector TEXT NOT NULL, typology TEXT NOT NULL, name TEXT, lon REAL NOT NULL, lat REAL NOT NULL, "
-            "circuit_code TEXT);"
-            "SELECT AddGeometryColumn('scenario_establishments', 'geom', 4326, 'POINT', 'XY');"
+            "circuit_code TEXT);");
+        if (!db.has_column("scenario_establishments", "geom"))
+            dialect::add_geometry(db, "scenario_establishments", "POINT", false, false);
+        db.exec(
             "CREATE TABLE IF NOT EXISTS scenario_edits (id INTEGER PRIMARY KEY, scenario_id INTEGER NOT NULL, action "
             "TEXT NOT NULL, establishment_id INTEGER NOT NULL, sector TEXT, typology TEXT, name TEXT, lon REAL, lat "
             "REAL, circuit_code TEXT);");
+    }
     // Closures came later: a store written before them gains the table and the log's code column
     // on its first edit (older builds ignore both; schema_version stays 1).
     db.exec(
@@ -46,17 +49,20 @@ std::int64_t insert_proposal(sql::connection& db, const proposal_record& p, bool
     sql::statement q(
         db,
         "INSERT INTO scenario_establishments (id, scenario_id, sector, typology, name, lon, lat, circuit_code, geom) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))");
-    q.bind(1, keep_id ? p.id : next_proposal_id(db));
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, " +
+            std::string(dialect::point_from_xy(db)) + ")");
+    const std::int64_t id = keep_id ? p.id : next_proposal_id(db);
+    q.bind(1, id);
     q.bind(2, p.scenario_id).bind(3, p.sector).bind(4, p.typology).bind(5, p.name).bind(6, p.lon).bind(7, p.lat);
     q.bind(8, p.circuit_code).bind(9, p.lon).bind(10, p.lat).run();
-    return db.last_insert_id();
+    return id;
 }
 
 void relocate_proposal(sql::connection& db, const proposal_record& p) {
     sql::statement(db,
                    "UPDATE scenario_establishments SET lon = ?, lat = ?, circuit_code = ?, "
-                   "geom = MakePoint(?, ?, 4326) WHERE id = ?")
+                   "geom = " +
+                       std::string(dialect::point_from_xy(db)) + " WHERE id = ?")
         .bind(1, p.lon)
         .bind(2, p.lat)
         .bind(3, p.circuit_code)

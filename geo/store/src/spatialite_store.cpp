@@ -1,29 +1,46 @@
-// planning_store over one SpatiaLite connection: each method forwards to the functions of
-// spatialite.hpp, so the SQL lives in one place per table family.
+// planning_store over one SQL connection — a SpatiaLite file, or a PostgreSQL/PostGIS database
+// (issue 22) — each method forwarding to the functions of spatialite.hpp, so the SQL lives in one
+// place per table family.
 #include <algorithm>
 
+#include "microplan/geo/core/postgres.hpp"
 #include "spatialite.hpp"
 
 namespace microplan::geo::store {
 
 namespace {
 
+std::unique_ptr<sql::connection> open_sqlite(const std::string& path, sqlite::connection::mode mode,
+                                             const std::string& location) {
+    auto db = std::make_unique<sqlite::connection>(path, mode);
+    spatialite::check_schema_version(*db, location);
+    return db;
+}
+
+std::unique_ptr<sql::connection> open_database(const std::string& uri, bool read_only) {
+    auto db = std::make_unique<postgres::connection>(uri);
+    if (read_only) db->exec("SET default_transaction_read_only = on");
+    spatialite::check_database_schema_version(*db);
+    return db;
+}
+
 class spatialite_store final : public planning_store {
 public:
-    spatialite_store(const std::string& path, sqlite::connection::mode mode)
-        : owned_(std::make_unique<sqlite::connection>(path, mode)), db_(owned_.get()) {
-        spatialite::check_schema_version(*db_, path);
-    }
+    spatialite_store(const std::string& location, sqlite::connection::mode mode)
+        : owned_(postgres::is_uri(location) ? open_database(location, mode == sqlite::connection::mode::read_only)
+                                            : open_sqlite(location, mode, location)),
+          db_(owned_.get()) {}
     // Edits in place under `lock`, held until the store is closed.
     explicit spatialite_store(write_lock lock)
         : lock_(std::make_unique<write_lock>(std::move(lock))),
-          owned_(std::make_unique<sqlite::connection>(lock_->target(), sqlite::connection::mode::read_write)),
+          owned_(postgres::is_uri(lock_->location())
+                     ? open_database(lock_->location(), false)
+                     : open_sqlite(lock_->target(), sqlite::connection::mode::read_write, lock_->location())),
           db_(owned_.get()),
-          location_(lock_->location()) {
-        spatialite::check_schema_version(*db_, location_);
-    }
-    // Borrows a connection opened by update_atomically (its private copy), reporting `location`.
-    spatialite_store(sqlite::connection& db, std::string location) : db_(&db), location_(std::move(location)) {}
+          location_(postgres::is_uri(lock_->location()) ? owned_->path() : lock_->location()) {}
+    // Borrows a connection opened by update_atomically (its private copy, or the database's
+    // transaction), reporting `location`.
+    spatialite_store(sql::connection& db, std::string location) : db_(&db), location_(std::move(location)) {}
 
     [[nodiscard]] const std::string& location() const noexcept override {
         return location_.empty() ? db_->path() : location_;
@@ -146,11 +163,11 @@ public:
     }
 
 private:
-    [[nodiscard]] sqlite::connection& conn() const noexcept { return *db_; }
+    [[nodiscard]] sql::connection& conn() const noexcept { return *db_; }
 
     std::unique_ptr<write_lock> lock_;  // declared first: released after the connection closed
-    std::unique_ptr<sqlite::connection> owned_;
-    sqlite::connection* db_ = nullptr;
+    std::unique_ptr<sql::connection> owned_;
+    sql::connection* db_ = nullptr;
     std::string location_;  // the store's own path while db_ is its private copy
 };
 
@@ -167,6 +184,18 @@ void update_atomically(const std::string& location, const std::function<void(pla
 }
 
 void update_atomically(const write_lock& lock, const std::function<void(planning_store&)>& change) {
+    if (postgres::is_uri(lock.location())) {
+        // One transaction: PostgreSQL's DDL is transactional, so an import that fails leaves
+        // nothing behind, and readers see the store before or after it, never between.
+        postgres::connection db(lock.location());
+        spatialite::check_database_schema_version(db);
+        sql::transaction tx(db);
+        spatialite_store store(db, db.path());
+        change(store);
+        fault_point("before-commit");
+        tx.commit();
+        return;
+    }
     spatialite::update_atomically(lock, [&](sqlite::connection& db) {
         spatialite_store store(db, lock.location());
         change(store);

@@ -15,6 +15,8 @@
 #include <set>
 #include <thread>
 
+#include "microplan/geo/core/postgres.hpp"
+
 namespace microplan::geo::store {
 
 namespace fs = std::filesystem;
@@ -86,6 +88,16 @@ write_lock::write_lock(const std::string& location, std::chrono::milliseconds wa
         assert(fresh && "this thread already holds the write lock of this store");
         if (!fresh) throw store_error(at(location_), "write lock", "this thread already holds the store's write lock");
     }
+    if (postgres::is_uri(location_)) {
+        try {
+            lock_database(wait);
+        } catch (...) {
+            std::lock_guard guard(held_mutex);
+            held.erase({std::this_thread::get_id(), target_});
+            throw;
+        }
+        return;
+    }
     const std::string lock_file = target_ + ".lock";
     try {
         fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -128,15 +140,51 @@ write_lock::write_lock(const std::string& location, std::chrono::milliseconds wa
     }
 }
 
+// The advisory lock key of microplan's writers in a database ("mplanwrl").
+constexpr std::int64_t advisory_key = 0x6d706c616e77726c;
+
+void write_lock::lock_database(std::chrono::milliseconds wait) {
+    database_ = std::make_unique<postgres::connection>(location_);
+    const std::string shown = database_->path();  // without the password
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    bool told = false;
+    for (;;) {
+        sql::statement q(*database_, "SELECT pg_try_advisory_lock(?)");
+        q.bind(1, advisory_key);
+        if (q.step() && q.integer(0) == 1) return;
+        sql::statement who(*database_,
+                           "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = ? LIMIT 1");
+        who.bind(1, advisory_key & 0xffffffff);
+        const std::string pid = who.step() ? who.text(0) : "";
+        if (std::chrono::steady_clock::now() >= deadline)
+            throw store_busy(at(shown), "another writer holds the planning store",
+                             "gave up after " + seconds_text(wait) + " s waiting for " +
+                                 (pid.empty() ? std::string("it") : "database backend pid " + pid) +
+                                 " (an advisory lock); nothing was written: try again when it has finished, or wait "
+                                 "longer with MICROPLAN_LOCK_WAIT=<seconds>");
+        if (!told) {
+            std::fprintf(stderr, "microplan: waiting for another writer of %s (database backend pid %s)...\n",
+                         shown.c_str(), pid.empty() ? "unknown" : pid.c_str());
+            told = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
 write_lock::write_lock(write_lock&& other) noexcept
-    : location_(std::move(other.location_)), target_(std::move(other.target_)), fd_(other.fd_) {
+    : location_(std::move(other.location_)),
+      target_(std::move(other.target_)),
+      fd_(other.fd_),
+      database_(std::move(other.database_)) {
     other.fd_ = -1;
 }
 
 write_lock::~write_lock() {
-    if (fd_ < 0) return;
-    // Closing the last descriptor of the open file description releases the flock.
-    ::close(fd_);
+    if (fd_ < 0 && !database_) return;
+    // Closing the last descriptor of the open file description releases the flock; ending the
+    // database session releases the advisory lock.
+    if (fd_ >= 0) ::close(fd_);
+    database_.reset();
     std::lock_guard guard(held_mutex);
     held.erase({std::this_thread::get_id(), target_});
 }

@@ -15,13 +15,22 @@
 // (no stale locks). The sidecar is never removed: removing it would let two writers lock two
 // different files.
 //
+// A store in PostgreSQL (a postgresql:// location, issue 22) is locked the same way with a
+// session advisory lock of its database, held on a connection of the write_lock's own: the
+// server drops it when that connection ends, so a killed writer leaves no stale lock either.
+//
 // Thread safety: a write_lock is owned by one thread; locks of the same store taken from
 // different threads exclude each other. Taking a second lock of a store in the thread that holds
 // one is a programming error (it would wait for itself) and asserts.
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "microplan/geo/error.hpp"
+
+namespace microplan::geo::postgres {
+class connection;
+}
 
 namespace microplan::geo::store {
 
@@ -52,8 +61,11 @@ public:
     static std::chrono::milliseconds writer_wait();
 
 private:
+    void lock_database(std::chrono::milliseconds wait);
+
     std::string location_, target_;
     int fd_ = -1;
+    std::unique_ptr<postgres::connection> database_;  // holding the advisory lock (PostgreSQL stores)
 };
 
 // `location` with every symbolic link of its last component followed (relative targets taken

@@ -1,0 +1,21 @@
+#pragma once
+// Moving a planning store from the embedded SpatiaLite file into PostgreSQL/PostGIS (issue 22):
+// `microplan store copy SRC DST`.
+#include <cstddef>
+#include <string>
+
+namespace microplan::geo::store {
+
+struct copy_summary {
+    std::size_t tables = 0, rows = 0, indexes = 0;
+};
+
+// Copies every table of microplan's SpatiaLite store at `source` into the empty PostgreSQL
+// database at `destination` (a postgresql:// URI) in one transaction, as they are: columns and
+// their types (translated), keys, unique constraints and indexes, geometry columns as PostGIS
+// geometry(TYPE, 4326) with a GiST index where the store has a spatial index, automatic keys
+// continuing after the copied rows. Throws store_error when the source is no planning store, the
+// destination is not a PostgreSQL URI or already holds one (nothing is written then).
+copy_summary copy_store(const std::string& source, const std::string& destination);
+
+}  // namespace microplan::geo::store
