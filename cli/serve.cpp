@@ -46,7 +46,9 @@ command add_serve(CLI::App& app) {
         double stop_grace_seconds = 10;
     };
     auto a = std::make_shared<args>();
-    app.add_option("store", a->store, "Planning store (SpatiaLite)")->required()->check(CLI::ExistingFile);
+    app.add_option("store", a->store, "Planning store (SpatiaLite file or postgresql:// URI)")
+        ->required()
+        ->check(existing_store);
     app.add_option("--bind", a->bind, "Address to listen on (loopback by default; 0.0.0.0 for every interface)")
         ->capture_default_str();
     app.add_option("--port,-p", a->port, "Port (0: any free port, printed at start)")

@@ -8,7 +8,9 @@ std::string error_location::describe() const {
         if (!out.empty()) out += ", ";
         out += part;
     };
-    if (!file.empty()) add("file '" + file + "'");
+    if (!file.empty())
+        add((file.starts_with("postgresql://") || file.starts_with("postgres://") ? "database '" : "file '") + file +
+            "'");
     if (!layer.empty()) add("layer '" + layer + "'");
     if (feature) add("feature " + std::to_string(*feature));
     if (!code.empty()) add("code '" + code + "'");

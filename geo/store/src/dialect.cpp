@@ -25,7 +25,8 @@ const char* multipolygon_from_wkb(const sql::connection& db) {
     return postgres(db) ? "ST_Multi(ST_GeomFromWKB(?, 4326))" : "CastToMultiPolygon(GeomFromWKB(?, 4326))";
 }
 const char* point_from_xy(const sql::connection& db) {
-    return postgres(db) ? "ST_SetSRID(ST_MakePoint(?, ?), 4326)" : "MakePoint(?, ?, 4326)";
+    return postgres(db) ? "ST_SetSRID(ST_MakePoint(CAST(? AS double precision), CAST(? AS double precision)), 4326)"
+                        : "MakePoint(?, ?, 4326)";
 }
 const char* x_of_geom(const sql::connection& db) { return postgres(db) ? "ST_X(geom)" : "X(geom)"; }
 const char* y_of_geom(const sql::connection& db) { return postgres(db) ? "ST_Y(geom)" : "Y(geom)"; }

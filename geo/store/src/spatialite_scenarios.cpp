@@ -37,9 +37,9 @@ void ensure_tables(sql::connection& db) {
 // deleted proposal's id is never given to another (whose undo would then collide with it).
 std::int64_t next_proposal_id(sql::connection& db) {
     sql::statement q(db,
-                     "SELECT max(coalesce((SELECT max(id) FROM scenario_establishments), 0), "
-                     "coalesce((SELECT max(establishment_id) FROM scenario_edits WHERE action IN ('add', 'move', "
-                     "'delete')), 0)) + 1");
+                     "SELECT MAX(v) + 1 FROM (SELECT coalesce(MAX(id), 0) AS v FROM scenario_establishments UNION "
+                     "ALL SELECT coalesce(MAX(establishment_id), 0) FROM scenario_edits WHERE action IN ('add', "
+                     "'move', 'delete')) AS ids");
     q.step();
     return q.integer(0);
 }

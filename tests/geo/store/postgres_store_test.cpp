@@ -15,6 +15,8 @@
 #include "microplan/geo/store/store_copy.hpp"
 #include "microplan/geo/usecases/planning.hpp"
 #include "microplan/geo/usecases/standards.hpp"
+#include "service/http_client.hpp"
+#include "service/running_server.hpp"
 #include "support.hpp"
 
 using namespace microplan;
@@ -155,6 +157,48 @@ TEST(PostgresStore, ImportsAreOneTransactionAndWritersExcludeEachOther) {
     });
     other.join();
     EXPECT_NE(refused.find("another writer holds the planning store"), std::string::npos) << refused;
+}
+
+// Served from the database: the same tiles, pages and reports as from the file, and scenario
+// edits written into the database.
+TEST(PostgresStore, AServerOnTheDatabaseAnswersAsOnTheFileAndEditsLandThere) {
+    DATABASE_OR_SKIP(uri, "serve_demo");
+    const std::string& demo = demo_store::get().store();
+    geo::store::copy_store(demo, uri);
+    service::handler_options options;
+    options.edit_token = "taller-2026";
+    running_server file(demo, options), database(uri, options);
+    for (const char* path :
+         {"/tiles/all/5/9/15.mvt", "/tiles/all/8/73/127.mvt", "/collections/circuits/items?limit=20",
+          "/collections/establishments/items?limit=100&offset=500", "/reports/unit/01D01?level=district",
+          "/scorecards/zone/Z1?period=2026-06", "/monitoring/zone/Z1?period=2025-06"}) {
+        auto a = test::http_get(file.port(), path), b = test::http_get(database.port(), path);
+        ASSERT_EQ(b.status, 200u) << path << " " << b.body.substr(0, 300);
+        auto strip = [](std::string body, std::uint16_t port) {  // links name the port; pages their time
+            for (std::size_t at; (at = body.find(std::to_string(port))) != std::string::npos;) body.erase(at, 5);
+            for (std::size_t at = body.find("\"timeStamp\""); at != std::string::npos;
+                 at = body.find("\"timeStamp\"", at + 1))
+                body.erase(at, body.find(',', at) - at);
+            return body;
+        };
+        EXPECT_EQ(strip(a.body, file.port()), strip(b.body, database.port())) << path;
+    }
+    // A scenario and a proposed establishment: in the database's tables, undone there too.
+    const std::map<std::string, std::string> auth = {{"Authorization", "Bearer taller-2026"},
+                                                     {"Content-Type", "application/json"}};
+    auto created = test::http_request_to(database.port(), "POST", "/scenarios", auth, R"({"name":"taller"})");
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const auto id = std::to_string(nlohmann::json::parse(created.body)["id"].get<long long>());
+    auto added =
+        test::http_request_to(database.port(), "POST", "/scenarios/" + id + "/establishments", auth,
+                              R"({"sector":"health","typology":"Centro de Salud Tipo A","lon":-78.5,"lat":-0.2})");
+    ASSERT_EQ(added.status, 201u) << added.body;
+    auto db = geo::store::open_store(uri, geo::store::open_mode::read_only);
+    ASSERT_EQ(db->read_proposals().size(), 1u);
+    EXPECT_EQ(db->read_proposals()[0].circuit_code, "08D03C01");
+    auto undone = test::http_request_to(database.port(), "POST", "/scenarios/" + id + "/undo", auth);
+    EXPECT_EQ(undone.status, 200u) << undone.body;
+    EXPECT_TRUE(db->read_proposals().empty());
 }
 
 }  // namespace
