@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "microplan/geo/core/postgres.hpp"
 #include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/error_response.hpp"
@@ -413,6 +414,16 @@ http_response request_handler::respond(const http_request& request) const noexce
 // ---- store_watcher ---------------------------------------------------------------------
 
 store_watcher::stamp store_watcher::read_stamp(const std::string& path) {
+    // A store in a database: its change counter, moved by every committed write (store/
+    // planning_store.hpp, change_counter); a database that does not answer reads as missing.
+    if (geo::postgres::is_uri(path)) {
+        try {
+            const auto changes = geo::store::change_counter(path);
+            return {1, changes ? static_cast<unsigned long long>(*changes) : 0, 0};
+        } catch (const std::exception&) {
+            return {};
+        }
+    }
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return {};
     return {static_cast<unsigned long long>(st.st_ino), static_cast<unsigned long long>(st.st_size),

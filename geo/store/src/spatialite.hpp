@@ -23,6 +23,12 @@ void update_atomically(const write_lock& lock, const std::function<void(sqlite::
 void check_schema_version(sqlite::connection& db, const std::string& location);
 // The same for a store in a database (PostgreSQL), named by its redacted location.
 void check_database_schema_version(sql::connection& db);
+// A database store's change counter (microplan_meta 'changes'): moved by one, in the caller's
+// transaction; created at 0 when missing. Nothing on SQLite (its watcher reads the file).
+void count_change(sql::connection& db);
+// Statement triggers that move the counter (and pg_notify 'microplan' with the table's name) on
+// every write to each of `tables` by any client; PostgreSQL only.
+void watch_tables(sql::connection& db, const std::vector<std::string>& tables);
 bool is_planning_store(sql::connection& db);
 void ensure_schema(sql::connection& db, const std::string& analysis_crs);
 void write_level(sql::connection& db, const unit_layer& layer, const import_record& record, const findings& report);

@@ -300,6 +300,27 @@ std::string analysis_crs(sql::connection& db) {
     return q.step() ? q.text(0) : "EPSG:32717";
 }
 
+void count_change(sql::connection& db) {
+    if (!dialect::postgres(db) || !db.has_table("microplan_meta")) return;
+    db.exec(
+        "INSERT INTO microplan_meta (key, value) VALUES ('changes', '1') ON CONFLICT (key) DO UPDATE SET value = "
+        "CAST(CAST(microplan_meta.value AS BIGINT) + 1 AS TEXT)");
+}
+
+void watch_tables(sql::connection& db, const std::vector<std::string>& tables) {
+    if (!dialect::postgres(db)) return;
+    db.exec(
+        "INSERT INTO microplan_meta (key, value) VALUES ('changes', '0') ON CONFLICT (key) DO NOTHING;"
+        "CREATE OR REPLACE FUNCTION microplan_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "UPDATE microplan_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'changes'; "
+        "PERFORM pg_notify('microplan', TG_TABLE_NAME); RETURN NULL; END $$");
+    for (const std::string& t : tables) {
+        if (t == "microplan_meta") continue;
+        db.exec("CREATE TRIGGER microplan_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \"" + t +
+                "\" FOR EACH STATEMENT EXECUTE FUNCTION microplan_changed()");
+    }
+}
+
 bool is_planning_store(sql::connection& db) { return db.has_table("microplan_meta"); }
 
 std::vector<territory_unit> read_unit_records(sql::connection& db, level lvl) {

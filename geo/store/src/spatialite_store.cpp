@@ -192,6 +192,7 @@ void update_atomically(const write_lock& lock, const std::function<void(planning
         sql::transaction tx(db);
         spatialite_store store(db, db.path());
         change(store);
+        spatialite::count_change(db);
         fault_point("before-commit");
         tx.commit();
         return;
@@ -200,6 +201,15 @@ void update_atomically(const write_lock& lock, const std::function<void(planning
         spatialite_store store(db, lock.location());
         change(store);
     });
+}
+
+std::optional<long long> change_counter(const std::string& location) {
+    if (!postgres::is_uri(location)) return std::nullopt;
+    postgres::connection db(location);
+    if (!db.has_table("microplan_meta")) return std::nullopt;
+    sql::statement q(db, "SELECT value FROM microplan_meta WHERE key = 'changes'");
+    if (!q.step()) return std::nullopt;
+    return std::stoll(q.text(0));
 }
 
 }  // namespace microplan::geo::store

@@ -7,6 +7,7 @@
 #include "microplan/geo/core/postgres.hpp"
 #include "microplan/geo/core/sqlite.hpp"
 #include "microplan/geo/error.hpp"
+#include "spatialite.hpp"
 
 namespace microplan::geo::store {
 
@@ -176,6 +177,11 @@ copy_summary copy_store(const std::string& source, const std::string& destinatio
         dst.exec(index);
         ++out.indexes;
     }
+    // Every later write, by microplan or any other client (QGIS), moves the change counter that
+    // servers on the database watch.
+    std::vector<std::string> names;
+    for (const table_plan& t : tables) names.push_back(t.name);
+    spatialite::watch_tables(dst, names);
     tx.commit();
     return out;
 }

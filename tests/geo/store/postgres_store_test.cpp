@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "geo/usecases/demo_store.hpp"
@@ -14,6 +15,7 @@
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/geo/store/store_copy.hpp"
 #include "microplan/geo/usecases/planning.hpp"
+#include "microplan/geo/usecases/projects.hpp"
 #include "microplan/geo/usecases/standards.hpp"
 #include "service/http_client.hpp"
 #include "service/running_server.hpp"
@@ -199,6 +201,35 @@ TEST(PostgresStore, AServerOnTheDatabaseAnswersAsOnTheFileAndEditsLandThere) {
     auto undone = test::http_request_to(database.port(), "POST", "/scenarios/" + id + "/undo", auth);
     EXPECT_EQ(undone.status, 200u) << undone.body;
     EXPECT_TRUE(db->read_proposals().empty());
+}
+
+// A server on the database sees what other clients write there: an import by microplan, and an
+// edit made directly in the database (as QGIS makes them), each within the watcher's interval.
+TEST(PostgresStore, AServerOnTheDatabaseReloadsWhatOtherClientsWrite) {
+    DATABASE_OR_SKIP(uri, "watch_demo");
+    geo::store::copy_store(demo_store::get().store(), uri);
+    running_server server(uri);
+    service::store_watcher watcher(server.state, std::chrono::milliseconds(100), {});
+    auto observed = [&] {
+        auto r = test::http_get(server.port(), "/observations?code=Z1&indicator=cobertura");
+        return nlohmann::json::parse(r.body)["number"].get<int>();
+    };
+    auto name_of = [&] {
+        auto r = test::http_get(server.port(), "/collections/circuits/items?code=01D01C01");
+        return nlohmann::json::parse(r.body)["features"][0]["properties"]["name"].get<std::string>();
+    };
+    auto eventually = [](const std::function<bool()>& done) {
+        for (int i = 0; i < 100 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return done();
+    };
+    EXPECT_EQ(observed(), 0);
+    scratch dir;
+    geo::usecases::import_observations(
+        uri, dir.write("obs.csv", "indicador,nivel,codigo,periodo,valor\ncobertura,zona,Z1,2025,50\n"));
+    EXPECT_TRUE(eventually([&] { return observed() == 1; })) << "the import was not picked up";
+    geo::postgres::connection direct(uri);
+    direct.exec("UPDATE circuits SET name = 'Renombrado en QGIS' WHERE code = '01D01C01'");
+    EXPECT_TRUE(eventually([&] { return name_of() == "Renombrado en QGIS"; })) << name_of();
 }
 
 }  // namespace

@@ -285,6 +285,13 @@ std::unique_ptr<planning_store> open_store(const std::string& location, open_mod
 void update_atomically(const std::string& location, const std::function<void(planning_store&)>& change);
 void update_atomically(const write_lock& held, const std::function<void(planning_store&)>& change);
 
+// A store in a database (PostgreSQL, issue 22): its change counter, which every committed
+// change moves — update_atomically's, and any other client's write to a table the store had when
+// it was copied in (statement triggers), a GIS analyst's edit in QGIS included. nullopt for a
+// file (its watcher looks at the file itself) or a database store without the counter. Throws
+// store_error when the database does not answer.
+std::optional<long long> change_counter(const std::string& location);
+
 // The current time in UTC, ISO 8601 ("2026-11-21T10:30:00Z"), as the store records it.
 std::string now_utc();
 
