@@ -23,7 +23,7 @@ DEBIAN_PACKAGES := build-essential cmake pkg-config git \
   libpq-dev postgresql-15 postgresql-15-postgis-3 \
   libboost-dev libprotozero-dev zlib1g-dev nlohmann-json3-dev libcli11-dev coinor-libcbc-dev \
   googletest libgtest-dev libgmock-dev libbenchmark-dev \
-  chromium poppler-utils grass-core \
+  chromium poppler-utils grass-core nginx wrk curl \
   clang-format universal-ctags python3
 
 # The viewer's packages (web/package-lock.json: MapLibre GL JS, the style validator,

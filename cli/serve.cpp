@@ -76,7 +76,10 @@ command add_serve(CLI::App& app) {
         ->excludes("--edit-token");
     app.add_option("--web-root", a->web_root, "Folder of the workshop viewer (web/, with node_modules from 'make web')")
         ->capture_default_str();
-    app.add_option("--watch-seconds", a->watch_seconds, "How often to check the store for changes (0: never)")
+    app.add_option(
+           "--watch-seconds", a->watch_seconds,
+           "How often to check the store for changes (0: never); a database store's changes are heard at once, and its "
+           "connection is checked this often")
         ->check(within(0, 86400, "at least once a day, or 0 for never"))
         ->capture_default_str();
     app.add_option("--cors-origin", a->cors,

@@ -1,11 +1,8 @@
 #include "microplan/service/request_handler.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdio>
 
-#include "microplan/geo/core/postgres.hpp"
 #include "microplan/geo/core/utf8_text.hpp"
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/error_response.hpp"
@@ -20,6 +17,16 @@ namespace microplan::service {
 store_state::store_state(std::shared_ptr<const snapshot> initial, std::size_t tile_cache_bytes,
                          std::size_t page_cache_bytes)
     : current_(std::move(initial)), cache_(tile_cache_bytes), pages_(page_cache_bytes) {}
+
+void store_state::set_unready(std::string reason) {
+    std::lock_guard lock(mutex_);
+    unready_ = std::move(reason);
+}
+
+std::string store_state::unready() const {
+    std::lock_guard lock(mutex_);
+    return unready_;
+}
 
 std::shared_ptr<const snapshot> store_state::current() const {
     std::lock_guard lock(mutex_);
@@ -231,7 +238,8 @@ void request_handler::register_routes() {
                  .handler =
                      [this](const request_context& ctx, const path_params&) {
                          const auto& d = *ctx.data;
-                         nlohmann::json body = {{"status", "ok"},
+                         const std::string unready = state_.unready();
+                         nlohmann::json body = {{"status", unready.empty() ? "ok" : "unavailable"},
                                                 {"store", d.store_name()},
                                                 {"generation", d.generation()},
                                                 {"planning", d.model() != nullptr}};
@@ -241,13 +249,22 @@ void request_handler::register_routes() {
                          auto pg = state_.pages().statistics();
                          body["page_cache"] = {
                              {"pages", pg.entries}, {"bytes", pg.bytes}, {"hits", pg.hits}, {"misses", pg.misses}};
-                         return json_response(body);
+                         if (unready.empty()) return json_response(body);
+                         body["reason"] = unready;  // a proxy's health check takes the server out
+                         http_response r = json_response(body);
+                         r.status = 503;
+                         return r;
                      },
                  .api = {.operation_id = "getHealth",
                          .summary = "Status: the store, its generation, whether planning reports are available, the "
-                                    "tile cache",
+                                    "tile cache; 503 while the server cannot follow its store (a database store's "
+                                    "connection lost)",
                          .tags = {tag},
-                         .responses = {ok_response("Status")}}});
+                         .responses = {ok_response("Status"),
+                                       {503,
+                                        "Not ready: the status with the reason (a database store's connection "
+                                        "lost); the last snapshot is still served",
+                                        {{"application/json", {{"type", "object"}}}}}}}});
 }
 
 namespace {
@@ -408,91 +425,6 @@ http_response request_handler::respond(const http_request& request) const noexce
         } catch (...) {
         }
         return r;
-    }
-}
-
-// ---- store_watcher ---------------------------------------------------------------------
-
-store_watcher::stamp store_watcher::read_stamp(const std::string& path) {
-    // A store in a database: its change counter, moved by every committed write (store/
-    // planning_store.hpp, change_counter); a database that does not answer reads as missing.
-    if (geo::postgres::is_uri(path)) {
-        try {
-            const auto changes = geo::store::change_counter(path);
-            return {1, changes ? static_cast<unsigned long long>(*changes) : 0, 0};
-        } catch (const std::exception&) {
-            return {};
-        }
-    }
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return {};
-    return {static_cast<unsigned long long>(st.st_ino), static_cast<unsigned long long>(st.st_size),
-            static_cast<long long>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
-}
-
-store_watcher::store_watcher(store_state& state, std::chrono::milliseconds interval,
-                             std::function<void(const std::string&)> log)
-    : state_(state), path_(state.current()->store_path()), log_(std::move(log)), last_(read_stamp(path_)) {
-    if (interval.count() > 0)
-        thread_ = std::thread([this, interval] {
-            std::unique_lock lock(mutex_);
-            while (!wake_.wait_for(lock, interval, [this] { return stop_; })) {
-                lock.unlock();
-                check();
-                lock.lock();
-            }
-        });
-}
-
-store_watcher::~store_watcher() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
-
-void store_watcher::acknowledge() {
-    const stamp now = read_stamp(path_);  // outside the lock: a system call
-    std::lock_guard lock(stamp_mutex_);
-    // The server edits in place (same file); another program's write is a rename (a new file).
-    // An edit made just after such a rename must not hide it: the next check reloads it.
-    if (now.inode == last_.inode) last_ = now;
-    ++acknowledged_;
-}
-
-bool store_watcher::check() {
-    std::lock_guard reloading(check_mutex_);
-    const stamp now = read_stamp(path_);
-    std::uint64_t acknowledged_before = 0;
-    {
-        std::lock_guard lock(stamp_mutex_);
-        if ((now == last_ && !reload_pending_) || now.inode == 0) return false;
-        acknowledged_before = acknowledged_;
-    }
-    try {
-        auto current = state_.current();
-        auto next = snapshot::load(path_, current->generation() + 1);
-        std::size_t dropped = state_.replace(next);  // takes the scenario book's mutex (rebase)
-        {
-            std::lock_guard lock(stamp_mutex_);
-            reload_pending_ = false;
-            // An edit acknowledged meanwhile left a newer stamp of its own write, which the
-            // rebase read or follows: keep it rather than reload again for it.
-            if (acknowledged_ == acknowledged_before) last_ = now;
-        }
-        if (log_)
-            log_("store changed: reloaded in " + std::to_string(next->load_seconds()) + " s, " +
-                 std::to_string(dropped) + " cached tiles dropped");
-        return true;
-    } catch (const std::exception& e) {
-        {
-            std::lock_guard lock(stamp_mutex_);
-            reload_pending_ = true;  // even if an edit acknowledges a newer stamp meanwhile
-        }
-        if (log_) log_(std::string("store changed but cannot be read yet (keeping the last version): ") + e.what());
-        return false;
     }
 }
 

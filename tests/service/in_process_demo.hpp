@@ -8,6 +8,7 @@
 
 #include "microplan/geo/core/sqlite.hpp"
 #include "microplan/service/request_handler.hpp"
+#include "microplan/service/store_watcher.hpp"
 #include "support.hpp"
 
 namespace microplan::test {

@@ -16,6 +16,7 @@
 
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/scenarios.hpp"
+#include "microplan/service/store_watcher.hpp"
 #include "service/http_client.hpp"
 #include "service/running_server.hpp"
 #include "support.hpp"

@@ -1,7 +1,10 @@
 #include "microplan/geo/core/postgres.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -286,6 +289,44 @@ bool connection::has_column(const std::string& table, const std::string& column)
     s.bind(1, table).bind(2, column);
     return s.step();
 }
+
+void connection::listen(const std::string& channel) {
+    for (char c : channel)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+            throw store_error(error_location{location_, {}, {}, {}, {}}, "PostgreSQL",
+                              "not a channel name: '" + channel + "'");
+    exec("LISTEN " + channel);
+}
+
+std::vector<connection::notification> connection::wait_for_notifications(std::chrono::milliseconds timeout) {
+    std::vector<notification> out;
+    auto collect = [&] {
+        while (PGnotify* n = PQnotifies(pg(conn_))) {
+            out.push_back({n->relname, n->extra ? n->extra : "", n->be_pid});
+            PQfreemem(n);
+        }
+    };
+    auto lost = [&] {
+        throw store_error(error_location{location_, {}, {}, {}, {}}, "the connection to the database was lost",
+                          describe_error("waiting for notifications"));
+    };
+    collect();  // received with an earlier command's answer
+    if (!out.empty()) return out;
+    const int fd = PQsocket(pg(conn_));
+    if (fd < 0 || PQstatus(pg(conn_)) != CONNECTION_OK) lost();
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    if (ready < 0 && errno != EINTR) lost();
+    if (ready > 0) {
+        if (!PQconsumeInput(pg(conn_)) || PQstatus(pg(conn_)) != CONNECTION_OK) lost();
+        collect();
+    }
+    return out;
+}
+
+int connection::backend_pid() const noexcept { return PQbackendPID(pg(conn_)); }
+
+bool connection::is_open() const noexcept { return conn_ && PQstatus(pg(conn_)) == CONNECTION_OK; }
 
 std::int64_t connection::last_insert_id() {
     sql::statement s(*this, "SELECT lastval()");

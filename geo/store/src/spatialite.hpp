@@ -29,6 +29,8 @@ void count_change(sql::connection& db);
 // Statement triggers that move the counter (and pg_notify 'microplan' with the table's name) on
 // every write to each of `tables` by any client; PostgreSQL only.
 void watch_tables(sql::connection& db, const std::vector<std::string>& tables);
+// watch_tables for every table of the store that is not watched yet (created after the copy).
+void watch_new_tables(sql::connection& db);
 bool is_planning_store(sql::connection& db);
 void ensure_schema(sql::connection& db, const std::string& analysis_crs);
 void write_level(sql::connection& db, const unit_layer& layer, const import_record& record, const findings& report);

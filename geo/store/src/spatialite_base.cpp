@@ -304,7 +304,22 @@ void count_change(sql::connection& db) {
     if (!dialect::postgres(db) || !db.has_table("microplan_meta")) return;
     db.exec(
         "INSERT INTO microplan_meta (key, value) VALUES ('changes', '1') ON CONFLICT (key) DO UPDATE SET value = "
-        "CAST(CAST(microplan_meta.value AS BIGINT) + 1 AS TEXT)");
+        "CAST(CAST(microplan_meta.value AS BIGINT) + 1 AS TEXT);"
+        "SELECT pg_notify('microplan', 'microplan_meta')");
+    // A table this change created (or dropped and made again) is watched from now on.
+    watch_new_tables(db);
+}
+
+void watch_new_tables(sql::connection& db) {
+    if (!dialect::postgres(db) || !db.has_table("microplan_meta")) return;
+    std::vector<std::string> fresh;
+    sql::statement q(db,
+                     "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+                     "c.relkind = 'r' AND n.nspname = current_schema() AND c.relname NOT IN ('microplan_meta', "
+                     "'spatial_ref_sys') AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND "
+                     "t.tgname = 'microplan_changed') ORDER BY c.relname");
+    while (q.step()) fresh.push_back(q.text(0));
+    if (!fresh.empty()) watch_tables(db, fresh);
 }
 
 void watch_tables(sql::connection& db, const std::vector<std::string>& tables) {

@@ -30,6 +30,7 @@ void ensure_tables(sql::connection& db) {
         "establishment_fid))");
     if (!db.has_column("scenario_edits", "establishment_code"))
         db.exec("ALTER TABLE scenario_edits ADD COLUMN establishment_code TEXT");
+    watch_new_tables(db);  // in a database: other servers hear of the edits from the first one
     t.commit();
 }
 

@@ -30,14 +30,17 @@ public:
         : owned_(postgres::is_uri(location) ? open_database(location, mode == sqlite::connection::mode::read_only)
                                             : open_sqlite(location, mode, location)),
           db_(owned_.get()) {}
-    // Edits in place under `lock`, held until the store is closed.
+    // Edits in place under `lock`, held until the store is closed; a database store on the
+    // lock's own session (one connection per edit, or the caller's kept between edits).
     explicit spatialite_store(write_lock lock)
         : lock_(std::make_unique<write_lock>(std::move(lock))),
-          owned_(postgres::is_uri(lock_->location())
-                     ? open_database(lock_->location(), false)
+          owned_(lock_->session()
+                     ? nullptr
                      : open_sqlite(lock_->target(), sqlite::connection::mode::read_write, lock_->location())),
-          db_(owned_.get()),
-          location_(postgres::is_uri(lock_->location()) ? owned_->path() : lock_->location()) {}
+          db_(lock_->session() ? static_cast<sql::connection*>(lock_->session()) : owned_.get()),
+          location_(lock_->session() ? db_->path() : lock_->location()) {
+        if (lock_->session()) spatialite::check_database_schema_version(*db_);
+    }
     // Borrows a connection opened by update_atomically (its private copy, or the database's
     // transaction), reporting `location`.
     spatialite_store(sql::connection& db, std::string location) : db_(&db), location_(std::move(location)) {}
@@ -179,6 +182,29 @@ std::unique_ptr<planning_store> open_store(const std::string& location, open_mod
     return std::make_unique<spatialite_store>(write_lock(location, std::min(write_lock::writer_wait(), edit_wait)));
 }
 
+store_editor::store_editor(std::string location) : location_(std::move(location)) {}
+store_editor::~store_editor() = default;
+
+std::unique_ptr<planning_store> store_editor::open() {
+    const auto wait = std::min(write_lock::writer_wait(), edit_wait);
+    if (!postgres::is_uri(location_)) return std::make_unique<spatialite_store>(write_lock(location_, wait));
+    if (!db_ || !db_->is_open()) {
+        session_ = 0;
+        db_.reset();
+        db_ = std::make_unique<postgres::connection>(location_);
+        db_->exec("SET application_name = 'microplan edits'");
+        session_ = db_->backend_pid();
+    }
+    try {
+        return std::make_unique<spatialite_store>(write_lock(*db_, location_, wait));
+    } catch (const store_busy&) {
+        throw;
+    } catch (const store_error&) {
+        if (!db_->is_open()) db_.reset();  // lost between edits: the next edit connects again
+        throw;
+    }
+}
+
 void update_atomically(const std::string& location, const std::function<void(planning_store&)>& change) {
     update_atomically(write_lock(location), change);
 }
@@ -187,12 +213,12 @@ void update_atomically(const write_lock& lock, const std::function<void(planning
     if (postgres::is_uri(lock.location())) {
         // One transaction: PostgreSQL's DDL is transactional, so an import that fails leaves
         // nothing behind, and readers see the store before or after it, never between.
-        postgres::connection db(lock.location());
+        sql::connection& db = *lock.session();  // the lock's session: one connection per update
         spatialite::check_database_schema_version(db);
         sql::transaction tx(db);
         spatialite_store store(db, db.path());
         change(store);
-        spatialite::count_change(db);
+        spatialite::count_change(db);  // also notifies, and watches tables the change created
         fault_point("before-commit");
         tx.commit();
         return;
@@ -206,7 +232,11 @@ void update_atomically(const write_lock& lock, const std::function<void(planning
 std::optional<long long> change_counter(const std::string& location) {
     if (!postgres::is_uri(location)) return std::nullopt;
     postgres::connection db(location);
-    if (!db.has_table("microplan_meta")) return std::nullopt;
+    return change_counter(db);
+}
+
+std::optional<long long> change_counter(sql::connection& db) {
+    if (db.dialect() != sql::dialect::postgres || !db.has_table("microplan_meta")) return std::nullopt;
     sql::statement q(db, "SELECT value FROM microplan_meta WHERE key = 'changes'");
     if (!q.step()) return std::nullopt;
     return std::stoll(q.text(0));

@@ -29,6 +29,18 @@ error_location at(const std::string& path) { return error_location{path, {}, {},
 std::mutex held_mutex;
 std::set<std::pair<std::thread::id, std::string>> held;
 
+// Marks `target` as held by this thread (a second lock of it would wait for itself).
+void hold(const std::string& location, const std::string& target) {
+    std::lock_guard guard(held_mutex);
+    bool fresh = held.emplace(std::this_thread::get_id(), target).second;
+    assert(fresh && "this thread already holds the write lock of this store");
+    if (!fresh) throw store_error(at(location), "write lock", "this thread already holds the store's write lock");
+}
+void release(const std::string& target) {
+    std::lock_guard guard(held_mutex);
+    held.erase({std::this_thread::get_id(), target});
+}
+
 // The pid the holder wrote into the lock file, or "" while it is being written.
 std::string holder_pid(int fd) {
     char buf[32] = {};
@@ -82,18 +94,12 @@ std::chrono::milliseconds write_lock::writer_wait() {
 
 write_lock::write_lock(const std::string& location, std::chrono::milliseconds wait)
     : location_(location), target_(resolve_store_target(location)) {
-    {
-        std::lock_guard guard(held_mutex);
-        bool fresh = held.emplace(std::this_thread::get_id(), target_).second;
-        assert(fresh && "this thread already holds the write lock of this store");
-        if (!fresh) throw store_error(at(location_), "write lock", "this thread already holds the store's write lock");
-    }
+    hold(location_, target_);
     if (postgres::is_uri(location_)) {
         try {
             lock_database(wait);
         } catch (...) {
-            std::lock_guard guard(held_mutex);
-            held.erase({std::this_thread::get_id(), target_});
+            release(target_);
             throw;
         }
         return;
@@ -134,8 +140,7 @@ write_lock::write_lock(const std::string& location, std::chrono::milliseconds wa
         write_own_pid(fd_);
     } catch (...) {
         if (fd_ >= 0) ::close(fd_);
-        std::lock_guard guard(held_mutex);
-        held.erase({std::this_thread::get_id(), target_});
+        release(target_);
         throw;
     }
 }
@@ -143,16 +148,32 @@ write_lock::write_lock(const std::string& location, std::chrono::milliseconds wa
 // The advisory lock key of microplan's writers in a database ("mplanwrl").
 constexpr std::int64_t advisory_key = 0x6d706c616e77726c;
 
+write_lock::write_lock(postgres::connection& session, const std::string& location, std::chrono::milliseconds wait)
+    : location_(location), target_(location), session_(&session) {
+    hold(location_, target_);
+    try {
+        lock_database(wait);
+    } catch (...) {
+        session_ = nullptr;
+        release(target_);
+        throw;
+    }
+}
+
 void write_lock::lock_database(std::chrono::milliseconds wait) {
-    database_ = std::make_unique<postgres::connection>(location_);
-    const std::string shown = database_->path();  // without the password
+    if (!session_) {
+        database_ = std::make_unique<postgres::connection>(location_);
+        session_ = database_.get();
+    }
+    postgres::connection& db = *session_;
+    const std::string shown = db.path();  // without the password
     const auto deadline = std::chrono::steady_clock::now() + wait;
     bool told = false;
     for (;;) {
-        sql::statement q(*database_, "SELECT pg_try_advisory_lock(?)");
+        sql::statement q(db, "SELECT pg_try_advisory_lock(?)");
         q.bind(1, advisory_key);
         if (q.step() && q.integer(0) == 1) return;
-        sql::statement who(*database_,
+        sql::statement who(db,
                            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = ? LIMIT 1");
         who.bind(1, advisory_key & 0xffffffff);
         const std::string pid = who.step() ? who.text(0) : "";
@@ -175,18 +196,25 @@ write_lock::write_lock(write_lock&& other) noexcept
     : location_(std::move(other.location_)),
       target_(std::move(other.target_)),
       fd_(other.fd_),
-      database_(std::move(other.database_)) {
+      database_(std::move(other.database_)),
+      session_(other.session_) {
     other.fd_ = -1;
+    other.session_ = nullptr;
 }
 
 write_lock::~write_lock() {
-    if (fd_ < 0 && !database_) return;
+    if (fd_ < 0 && !session_) return;
     // Closing the last descriptor of the open file description releases the flock; ending the
-    // database session releases the advisory lock.
+    // database session releases the advisory lock, and a borrowed session unlocks it.
     if (fd_ >= 0) ::close(fd_);
+    if (session_ && !database_) try {
+            sql::statement q(*session_, "SELECT pg_advisory_unlock(?)");
+            q.bind(1, advisory_key);
+            q.step();
+        } catch (const std::exception&) {  // a lost session has dropped the lock with itself
+        }
     database_.reset();
-    std::lock_guard guard(held_mutex);
-    held.erase({std::this_thread::get_id(), target_});
+    release(target_);
 }
 
 }  // namespace microplan::geo::store

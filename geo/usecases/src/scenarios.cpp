@@ -42,7 +42,7 @@ void check_establishment_name(const std::string& name) {
 }  // namespace
 
 scenario_book::scenario_book(std::string store_location, std::function<void()> on_written)
-    : store_location_(std::move(store_location)), on_written_(std::move(on_written)) {}
+    : store_location_(std::move(store_location)), editor_(store_location_), on_written_(std::move(on_written)) {}
 
 std::shared_ptr<const scenario_baseline> scenario_book::baseline() const {
     std::lock_guard lock(mutex_);
@@ -62,7 +62,7 @@ const scenario_book::scenario& scenario_book::find(std::int64_t id) const {
 }
 
 std::unique_ptr<store::planning_store> scenario_book::open_for_edit() const {
-    return store::open_store(store_location_, store::open_mode::read_write);
+    return editor_.open();  // under mutex_: one edit at a time
 }
 
 std::vector<int> scenario_book::locate_or_refuse(double lon, double lat) const {

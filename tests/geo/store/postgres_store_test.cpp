@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "geo/usecases/demo_store.hpp"
 #include "microplan/geo/core/geos.hpp"
 #include "microplan/geo/core/postgres.hpp"
+#include "microplan/geo/core/sqlite.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/planning/report.hpp"
 #include "microplan/geo/store/planning_store.hpp"
@@ -17,6 +20,7 @@
 #include "microplan/geo/usecases/planning.hpp"
 #include "microplan/geo/usecases/projects.hpp"
 #include "microplan/geo/usecases/standards.hpp"
+#include "microplan/service/store_watcher.hpp"
 #include "service/http_client.hpp"
 #include "service/running_server.hpp"
 #include "support.hpp"
@@ -120,6 +124,75 @@ TEST(PostgresStore, TheDemoCopiedIntoPostgisPlansAsTheFileDoes) {
     EXPECT_THROW(geo::store::copy_store(demo, uri), geo::store_error);
 }
 
+// Every row of `table` as text, in the order of its primary key (rowid without one), values
+// through SQLite's quote() (blobs in hex).
+std::string dump(geo::sqlite::connection& db, const std::string& table) {
+    std::string columns, key;
+    geo::sqlite::statement cols(db, "SELECT name, pk FROM pragma_table_info(?) ORDER BY name");
+    cols.bind(1, table);
+    std::map<std::int64_t, std::string> keys;
+    while (cols.step()) {
+        columns += (columns.empty() ? "quote(\"" : " || '|' || quote(\"") + cols.text(0) + "\")";
+        if (cols.integer(1) > 0) keys[cols.integer(1)] = "\"" + cols.text(0) + "\"";
+    }
+    for (const auto& [position, name] : keys) key += (key.empty() ? "" : ", ") + name;
+    std::string out;
+    geo::sqlite::statement rows(
+        db, "SELECT " + columns + " FROM \"" + table + "\" ORDER BY " + (key.empty() ? "rowid" : key));
+    while (rows.step()) out += rows.text(0) + "\n";
+    return out;
+}
+
+// The other way: the database copied back into a file holds every row of every table of the
+// original file, and plans and serves as it does.
+TEST(PostgresStore, ACopyBackIntoAFileHoldsWhatTheOriginalHeld) {
+    DATABASE_OR_SKIP(uri, "copy_back");
+    const std::string& demo = demo_store::get().store();
+    const auto there = geo::store::copy_store(demo, uri);
+    scratch dir;
+    const std::string back = dir.path("back.sqlite");
+    const auto copied = geo::store::copy_store(uri, back);
+    EXPECT_EQ(copied.tables, there.tables);
+    EXPECT_EQ(copied.rows, there.rows);
+    geo::sqlite::connection a(demo, geo::sqlite::connection::mode::read_only),
+        b(back, geo::sqlite::connection::mode::read_only);
+    std::vector<std::string> tables;
+    geo::sqlite::statement names(a,
+                                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (SELECT name FROM "
+                                 "sqlite_master WHERE sql NOT LIKE 'CREATE VIRTUAL%') AND name NOT LIKE 'idx_%' AND "
+                                 "name NOT LIKE 'sqlite_%' AND name NOT LIKE '%geometry%' AND name NOT LIKE "
+                                 "'spatial%' AND name NOT LIKE 'spatialite%' AND name NOT IN ('data_licenses', "
+                                 "'sql_statements_log', 'ElementaryGeometries', 'KNN', 'KNN2', 'SpatialIndex')");
+    while (names.step()) tables.push_back(names.text(0));
+    EXPECT_EQ(tables.size(), there.tables);
+    for (const auto& t : tables) {
+        const std::string x = dump(a, t), y = dump(b, t);
+        if (x == y) continue;
+        std::size_t at = 0;  // the first line that differs (a diff of whole tables takes gtest minutes)
+        while (at < std::min(x.size(), y.size()) && x[at] == y[at]) ++at;
+        const std::size_t line = x.rfind('\n', at) == std::string::npos ? 0 : x.rfind('\n', at) + 1;
+        ADD_FAILURE() << t << " differs from line " << std::count(x.begin(), x.begin() + line, '\n') + 1 << ":\n"
+                      << x.substr(line, 300) << "\n"
+                      << y.substr(line, 300);
+    }
+    // The R*Trees of the geometry columns are there, and GDAL reads the file as SpatiaLite.
+    geo::sqlite::statement indexed(b, "SELECT count(*) FROM geometry_columns WHERE spatial_index_enabled = 1");
+    ASSERT_TRUE(indexed.step());
+    EXPECT_GE(indexed.integer(0), 4);
+    auto info = run("ogrinfo -ro -so '" + back + "' circuits");
+    EXPECT_NE(info.output.find("Feature Count: 1134"), std::string::npos) << info.output;
+    for (geo::level lvl : {geo::level::zone, geo::level::district})
+        EXPECT_EQ(coverage_of(demo, lvl, "2024-06-30"), coverage_of(back, lvl, "2024-06-30")) << geo::level_name(lvl);
+    running_server original(demo), returned(back);
+    for (const char* path : {"/tiles/all/5/9/15.mvt", "/tiles/all/8/73/127.mvt"})
+        EXPECT_EQ(test::http_get(original.port(), path).body, test::http_get(returned.port(), path).body) << path;
+    // A file that exists is not written over; the command says so.
+    EXPECT_THROW(geo::store::copy_store(uri, back), geo::store_error);
+    auto refused = run(std::string(MICROPLAN_BINARY) + " store copy '" + uri + "' '" + back + "'");
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.output.find("destination exists"), std::string::npos) << refused.output;
+}
+
 TEST(PostgresStore, ImportsAreOneTransactionAndWritersExcludeEachOther) {
     DATABASE_OR_SKIP(uri, "copy_writers");
     geo::store::copy_store(demo_store::get().store(), uri);
@@ -176,8 +249,9 @@ TEST(PostgresStore, AServerOnTheDatabaseAnswersAsOnTheFileAndEditsLandThere) {
           "/scorecards/zone/Z1?period=2026-06", "/monitoring/zone/Z1?period=2025-06"}) {
         auto a = test::http_get(file.port(), path), b = test::http_get(database.port(), path);
         ASSERT_EQ(b.status, 200u) << path << " " << b.body.substr(0, 300);
-        auto strip = [](std::string body, std::uint16_t port) {  // links name the port; pages their time
-            for (std::size_t at; (at = body.find(std::to_string(port))) != std::string::npos;) body.erase(at, 5);
+        auto strip = [](std::string body, std::uint16_t port) {            // links name the port; pages their time
+            const std::string host = "127.0.0.1:" + std::to_string(port);  // not the digits alone: coordinates
+            for (std::size_t at; (at = body.find(host)) != std::string::npos;) body.erase(at, host.size());
             for (std::size_t at = body.find("\"timeStamp\""); at != std::string::npos;
                  at = body.find("\"timeStamp\"", at + 1))
                 body.erase(at, body.find(',', at) - at);
@@ -203,33 +277,166 @@ TEST(PostgresStore, AServerOnTheDatabaseAnswersAsOnTheFileAndEditsLandThere) {
     EXPECT_TRUE(db->read_proposals().empty());
 }
 
-// A server on the database sees what other clients write there: an import by microplan, and an
-// edit made directly in the database (as QGIS makes them), each within the watcher's interval.
-TEST(PostgresStore, AServerOnTheDatabaseReloadsWhatOtherClientsWrite) {
+// Waits until `done` holds, at most `limit`; returns whether it does.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return done();
+}
+
+// A replica as `microplan serve` wires it: the server, and its watcher LISTENing on the
+// database with the book's edit session as its own.
+struct replica {
+    explicit replica(const std::string& uri, service::handler_options options = {},
+                     std::chrono::milliseconds interval = std::chrono::milliseconds(500))
+        : server(uri, std::move(options)),
+          watcher(
+              server.state, interval, [this](const std::string& line) { log_line(line); },
+              [this] { return server.scenarios.edit_session(); }) {
+        server.state.on_replace(
+            [this](std::shared_ptr<const service::snapshot> next) { server.scenarios.rebase(std::move(next)); });
+    }
+    void log_line(const std::string& line) {
+        std::lock_guard lock(mutex);
+        log += line + "\n";
+    }
+    std::string lines() {
+        std::lock_guard lock(mutex);
+        return log;
+    }
+    nlohmann::json health() {
+        auto r = test::http_get(server.port(), "/health");
+        auto j = nlohmann::json::parse(r.body);
+        j["http_status"] = r.status;
+        return j;
+    }
+    std::mutex mutex;
+    std::string log;
+    running_server server;
+    service::store_watcher watcher;
+};
+
+// The tile of zoom `z` that holds (lon, lat), as "/tiles/all/z/x/y.mvt".
+std::string tile_at(int z, double lon, double lat) {
+    const double n = std::pow(2.0, z), rad = lat * M_PI / 180;
+    const int x = static_cast<int>((lon + 180) / 360 * n);
+    const int y = static_cast<int>((1 - std::asinh(std::tan(rad)) / M_PI) / 2 * n);
+    return "/tiles/all/" + std::to_string(z) + "/" + std::to_string(x) + "/" + std::to_string(y) + ".mvt";
+}
+
+// A server on the database hears what other clients write there (LISTEN/NOTIFY, no polling):
+// an import by microplan, and an edit made directly in the database as QGIS makes them. The
+// tiles that the edited circuit meets are rendered again; a tile far from it stays cached.
+TEST(PostgresStore, AServerOnTheDatabaseHearsWhatOtherClientsWrite) {
     DATABASE_OR_SKIP(uri, "watch_demo");
     geo::store::copy_store(demo_store::get().store(), uri);
-    running_server server(uri);
-    service::store_watcher watcher(server.state, std::chrono::milliseconds(100), {});
+    replica r(uri, {}, std::chrono::seconds(30));  // a poll would take 30 s: what arrives sooner was heard
+    ASSERT_TRUE(eventually([&] { return r.watcher.listening(); })) << r.lines();
     auto observed = [&] {
-        auto r = test::http_get(server.port(), "/observations?code=Z1&indicator=cobertura");
-        return nlohmann::json::parse(r.body)["number"].get<int>();
+        auto res = test::http_get(r.server.port(), "/observations?code=Z1&indicator=cobertura");
+        return nlohmann::json::parse(res.body)["number"].get<int>();
     };
-    auto name_of = [&] {
-        auto r = test::http_get(server.port(), "/collections/circuits/items?code=01D01C01");
-        return nlohmann::json::parse(r.body)["features"][0]["properties"]["name"].get<std::string>();
-    };
-    auto eventually = [](const std::function<bool()>& done) {
-        for (int i = 0; i < 100 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        return done();
+    auto circuit = [&] {
+        auto res = test::http_get(r.server.port(), "/collections/circuits/items?code=01D01C01");
+        return nlohmann::json::parse(res.body)["features"][0];
     };
     EXPECT_EQ(observed(), 0);
     scratch dir;
+    auto started = std::chrono::steady_clock::now();
     geo::usecases::import_observations(
         uri, dir.write("obs.csv", "indicador,nivel,codigo,periodo,valor\ncobertura,zona,Z1,2025,50\n"));
-    EXPECT_TRUE(eventually([&] { return observed() == 1; })) << "the import was not picked up";
+    EXPECT_TRUE(eventually([&] { return observed() == 1; })) << "the import was not heard\n" << r.lines();
+    const double heard_import = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // Two tiles cached: one under the circuit about to change, one at the other end of the country.
+    const auto corner = circuit()["geometry"]["coordinates"][0][0][0];  // a vertex of its boundary
+    const std::string near = tile_at(8, corner[0].get<double>(), corner[1].get<double>()),
+                      far = tile_at(8, -79.2, -4.0);  // Loja
+    ASSERT_NE(near, far);
+    for (const auto& t : {near, far}) ASSERT_EQ(test::http_get(r.server.port(), t).status, 200u) << t;
+    const auto misses_before = r.health()["tile_cache"]["misses"].get<long long>();
+    const auto etag_before = test::http_get(r.server.port(), near).headers["ETag"];
+    started = std::chrono::steady_clock::now();
     geo::postgres::connection direct(uri);
     direct.exec("UPDATE circuits SET name = 'Renombrado en QGIS' WHERE code = '01D01C01'");
-    EXPECT_TRUE(eventually([&] { return name_of() == "Renombrado en QGIS"; })) << name_of();
+    EXPECT_TRUE(eventually([&] { return circuit()["properties"]["name"] == "Renombrado en QGIS"; })) << r.lines();
+    const double heard_edit = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_EQ(test::http_get(r.server.port(), far).status, 200u);
+    EXPECT_EQ(r.health()["tile_cache"]["misses"].get<long long>(), misses_before) << "the far tile was dropped";
+    const auto again = test::http_get(r.server.port(), near);
+    EXPECT_EQ(r.health()["tile_cache"]["misses"].get<long long>(), misses_before + 1) << "the near tile was kept";
+    EXPECT_NE(again.headers.at("ETag"), etag_before);
+    // Logged once the new snapshot is in place (just after the name above can be seen).
+    EXPECT_TRUE(eventually([&] { return r.lines().find("store changed (circuits by backend ") != std::string::npos; }))
+        << r.lines();
+    RecordProperty("heard_import_seconds", std::to_string(heard_import));
+    RecordProperty("heard_edit_seconds", std::to_string(heard_edit));
+}
+
+// Two replicas on one database: an edit through one reaches the other (the scenario tables are
+// created by that first edit, after the copy, and watched from it); the replica that edited
+// does not reload for its own change.
+TEST(PostgresStore, AnEditThroughOneReplicaReachesTheOther) {
+    DATABASE_OR_SKIP(uri, "replicas_demo");
+    geo::store::copy_store(demo_store::get().store(), uri);
+    service::handler_options options;
+    options.edit_token = "taller-2026";
+    replica one(uri, options), two(uri, options);
+    ASSERT_TRUE(eventually([&] { return one.watcher.listening() && two.watcher.listening(); }));
+    const auto etag = test::http_get(two.server.port(), "/scenarios").headers["ETag"];
+    const std::map<std::string, std::string> auth = {{"Authorization", "Bearer taller-2026"},
+                                                     {"Content-Type", "application/json"}};
+    auto created = test::http_request_to(one.server.port(), "POST", "/scenarios", auth, R"({"name":"zona 9"})");
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const auto id = std::to_string(nlohmann::json::parse(created.body)["id"].get<long long>());
+    auto added =
+        test::http_request_to(one.server.port(), "POST", "/scenarios/" + id + "/establishments", auth,
+                              R"({"sector":"health","typology":"Centro de Salud Tipo A","lon":-78.5,"lat":-0.2})");
+    ASSERT_EQ(added.status, 201u) << added.body;
+    auto proposals = [&](replica& r) {
+        auto res = test::http_get(r.server.port(), "/scenarios/" + id);
+        return res.status == 200 ? nlohmann::json::parse(res.body)["establishments"]["features"].size() : 0u;
+    };
+    EXPECT_TRUE(eventually([&] { return proposals(two) == 1; })) << two.lines();
+    EXPECT_NE(test::http_get(two.server.port(), "/scenarios").headers["ETag"], etag);
+    EXPECT_EQ(proposals(one), 1u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(one.health()["generation"], 1) << "reloaded for its own edit:\n" << one.lines();
+    EXPECT_GE(two.health()["generation"].get<int>(), 2);
+    // Every table, those made after the copy included, is watched.
+    geo::postgres::connection db(uri);
+    geo::sql::statement unwatched(db,
+                                  "SELECT string_agg(c.relname, ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                                  "c.relnamespace WHERE c.relkind = 'r' AND n.nspname = current_schema() AND "
+                                  "c.relname NOT IN ('microplan_meta', 'spatial_ref_sys') AND NOT EXISTS (SELECT 1 "
+                                  "FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'microplan_changed')");
+    ASSERT_TRUE(unwatched.step());
+    EXPECT_EQ(unwatched.text(0), "");
+}
+
+// A replica whose LISTEN connection is killed says so on /health (503, for the proxy), keeps
+// serving its last snapshot, connects again and catches up with what changed meanwhile.
+TEST(PostgresStore, AReplicaWhoseListenConnectionIsKilledReconnectsAndCatchesUp) {
+    DATABASE_OR_SKIP(uri, "listen_lost");
+    geo::store::copy_store(demo_store::get().store(), uri);
+    replica r(uri, {}, std::chrono::milliseconds(1000));
+    ASSERT_TRUE(eventually([&] { return r.watcher.listening(); }));
+    EXPECT_EQ(r.health()["http_status"], 200);
+    geo::postgres::connection admin(uri);
+    admin.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'microplan listen' AND "
+        "datname = current_database()");
+    admin.exec("UPDATE districts SET name = 'Cambiado sin aviso' WHERE code = '01D01'");
+    EXPECT_TRUE(eventually([&] { return r.health()["http_status"] == 503; })) << r.lines();
+    EXPECT_NE(r.health()["reason"].get<std::string>().find("not listening"), std::string::npos);
+    EXPECT_EQ(test::http_get(r.server.port(), "/collections/districts/items?limit=1").status, 200u);
+    EXPECT_TRUE(eventually([&] { return r.health()["http_status"] == 200; })) << r.lines();
+    auto name = [&] {
+        auto res = test::http_get(r.server.port(), "/collections/districts/items?code=01D01");
+        return nlohmann::json::parse(res.body)["features"][0]["properties"]["name"].get<std::string>();
+    };
+    EXPECT_TRUE(eventually([&] { return name() == "Cambiado sin aviso"; })) << r.lines();
+    EXPECT_NE(r.lines().find("listening to the store's database again"), std::string::npos) << r.lines();
 }
 
 }  // namespace

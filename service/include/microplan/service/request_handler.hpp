@@ -54,11 +54,17 @@ public:
     // Runs after each replace, with no lock of the state held (the scenario book rebases on
     // the new baseline). Set before serving.
     void on_replace(std::function<void(std::shared_ptr<const snapshot>)> fn) { on_replace_ = std::move(fn); }
+    // Why the server should get no requests now ("" = ready; /health answers 503 with it): set
+    // by the store watcher while it cannot follow the store (a database that does not answer, a
+    // lost LISTEN connection). The last snapshot is still served meanwhile.
+    void set_unready(std::string reason);
+    [[nodiscard]] std::string unready() const;
 
 private:
     std::function<void(std::shared_ptr<const snapshot>)> on_replace_;
     mutable std::mutex mutex_;
     std::shared_ptr<const snapshot> current_;
+    std::string unready_;  // guarded by mutex_
     tile_cache cache_;
     page_cache pages_;
 };
@@ -127,52 +133,6 @@ private:
     plan_evaluation_service evaluation_;
     scenarios_service scenarios_service_;
     route_table routes_;
-};
-
-// Polls the store file (inode, size, modification time) and reloads it when it changes;
-// a store that cannot be read (mid-write by another program) keeps the last snapshot and is
-// tried again at the next poll. `log` gets one line per reload or failure.
-//
-// Lock order: the one order of the whole reload / edit sequence (served_store wires it):
-//   check_mutex_ (one reload at a time, held across it)
-//     -> the scenario book's mutex (store_state::replace -> scenario_book::rebase)
-//       -> stamp_mutex_ (a leaf: held for no call out).
-// A scenario edit holds the book's mutex and calls acknowledge(), which takes stamp_mutex_
-// only: an edit waits at most for a rebase in progress (the book's mutex), never for a whole
-// reload, and a reload never waits on a lock held by an edit that waits for the reload (the
-// deadlock of issue 17: acknowledge() once took check_mutex_).
-class store_watcher {
-public:
-    store_watcher(store_state& state, std::chrono::milliseconds interval, std::function<void(const std::string&)> log);
-    ~store_watcher();
-    store_watcher(const store_watcher&) = delete;
-    store_watcher& operator=(const store_watcher&) = delete;
-    // Checks now (also what the thread does every interval); true when a new snapshot was installed.
-    bool check();
-    // The store's current state is the server's own doing (a scenario edit, just committed):
-    // no reload for it. Takes only the leaf lock; safe under the scenario book's mutex.
-    void acknowledge();
-
-private:
-    struct stamp {
-        unsigned long long inode = 0, size = 0;
-        long long mtime_ns = 0;
-        bool operator==(const stamp&) const = default;
-    };
-    static stamp read_stamp(const std::string& path);
-
-    store_state& state_;
-    const std::string path_;
-    std::function<void(const std::string&)> log_;
-    std::mutex check_mutex_;
-    std::mutex stamp_mutex_;  // guards the three below
-    stamp last_;
-    std::uint64_t acknowledged_ = 0;  // acknowledge() calls so far
-    bool reload_pending_ = false;     // a change seen but not loaded (it could not be read)
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stop_ = false;
-    std::thread thread_;
 };
 
 }  // namespace microplan::service

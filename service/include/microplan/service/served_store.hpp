@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "microplan/service/request_handler.hpp"
+#include "microplan/service/store_watcher.hpp"
 
 namespace microplan::service {
 

@@ -3,10 +3,12 @@
 // Statements are written with `?` placeholders as for SQLite and sent as $1, $2, ...; values go
 // as text (blobs in binary) and come back as text, bytea decoded. Not thread-safe: one connection
 // per thread.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "microplan/geo/core/sql.hpp"
 
@@ -51,7 +53,24 @@ public:
     [[nodiscard]] std::string describe_error(std::string_view what) const override;
     [[nodiscard]] sql::dialect dialect() const noexcept override { return sql::dialect::postgres; }
 
-    // libpq's PGconn, for what the interface does not cover (LISTEN, COPY).
+    // A NOTIFY received on a channel this connection LISTENs on: the channel, its payload and
+    // the server process (backend pid) of the session that sent it.
+    struct notification {
+        std::string channel, payload;
+        int sender = 0;
+    };
+    // LISTEN on `channel` (an identifier: letters, digits and '_').
+    void listen(const std::string& channel);
+    // Waits at most `timeout` for notifications and returns those received (none on timeout).
+    // Throws store_error when the connection is lost (the server stopped, the session was
+    // terminated): the caller connects again.
+    [[nodiscard]] std::vector<notification> wait_for_notifications(std::chrono::milliseconds timeout);
+    // This session's server process id (what notification::sender names).
+    [[nodiscard]] int backend_pid() const noexcept;
+    // Whether the connection is still up as far as libpq knows (a lost one is seen at its next use).
+    [[nodiscard]] bool is_open() const noexcept;
+
+    // libpq's PGconn, for what the interface does not cover (COPY).
     [[nodiscard]] void* handle() const noexcept { return conn_; }
     // Set by statements after each command: the rows it changed.
     void set_changes(std::int64_t n) noexcept { changes_ = n; }

@@ -12,6 +12,7 @@
 // Thread safety: a planning_store is one connection: use it from one thread at a time. Open one
 // per thread (opening is cheap).
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -37,6 +38,10 @@
 #include "microplan/geo/population/population.hpp"
 #include "microplan/geo/store/write_lock.hpp"
 #include "microplan/geo/territory/assign.hpp"
+
+namespace microplan::geo::sql {
+class connection;
+}
 
 namespace microplan::geo::store {
 
@@ -273,6 +278,31 @@ public:
 inline constexpr std::chrono::milliseconds edit_wait{10'000};
 std::unique_ptr<planning_store> open_store(const std::string& location, open_mode mode);
 
+// Opens the store for one edit after another (the server's scenario edits): open() is
+// open_store(location, read_write), except that a database store's connection is kept between
+// edits (opened again when it was lost), so an edit costs no new connection and the server
+// knows the session its own changes come from.
+// Thread safety: one open() at a time, and the store it returns used by that thread only (the
+// scenario book calls it under its mutex); session() from any thread.
+class store_editor {
+public:
+    explicit store_editor(std::string location);
+    ~store_editor();
+    store_editor(const store_editor&) = delete;
+    store_editor& operator=(const store_editor&) = delete;
+
+    // The store holding the write lock until it is destroyed (as open_store's read_write).
+    [[nodiscard]] std::unique_ptr<planning_store> open();
+    // The database session the edits are made in (its backend pid: what a notification names
+    // as its sender), 0 for a file store or before the first edit.
+    [[nodiscard]] int session() const noexcept { return session_.load(); }
+
+private:
+    std::string location_;
+    std::unique_ptr<postgres::connection> db_;
+    std::atomic<int> session_{0};
+};
+
 // Applies `change` to the store at `location` atomically: the change runs on a private copy
 // (created when `location` does not exist yet), which is synced and renamed over `location` only
 // after `change` returned and its transaction committed. A failure or a killed process at any
@@ -291,6 +321,8 @@ void update_atomically(const write_lock& held, const std::function<void(planning
 // file (its watcher looks at the file itself) or a database store without the counter. Throws
 // store_error when the database does not answer.
 std::optional<long long> change_counter(const std::string& location);
+// The same read on an open connection (the server's listening one); nullopt for a file.
+std::optional<long long> change_counter(sql::connection& db);
 
 // The current time in UTC, ISO 8601 ("2026-11-21T10:30:00Z"), as the store records it.
 std::string now_utc();

@@ -45,6 +45,9 @@ public:
     // another writer of <location> (pid N)...", at most `wait`; throws store_busy when it gives
     // up and store_error when the lock file cannot be made (a missing folder).
     explicit write_lock(const std::string& location, std::chrono::milliseconds wait = writer_wait());
+    // The lock of the database store `location` taken on `session`, a connection of the caller's
+    // kept between writes (the server's edits): released, not closed, at destruction.
+    write_lock(postgres::connection& session, const std::string& location, std::chrono::milliseconds wait);
     ~write_lock();
     write_lock(write_lock&& other) noexcept;
     write_lock& operator=(write_lock&&) = delete;
@@ -57,6 +60,10 @@ public:
     // written through it and stays a link).
     [[nodiscard]] const std::string& target() const noexcept { return target_; }
 
+    // The connection holding the lock of a database store (nullptr for a file): writes made on
+    // it are made under the lock.
+    [[nodiscard]] postgres::connection* session() const noexcept { return session_; }
+
     // How long a writer waits for another: MICROPLAN_LOCK_WAIT seconds (default 120).
     static std::chrono::milliseconds writer_wait();
 
@@ -66,6 +73,7 @@ private:
     std::string location_, target_;
     int fd_ = -1;
     std::unique_ptr<postgres::connection> database_;  // holding the advisory lock (PostgreSQL stores)
+    postgres::connection* session_ = nullptr;         // database_, or the caller's connection
 };
 
 // `location` with every symbolic link of its last component followed (relative targets taken

@@ -113,6 +113,9 @@ public:
         return fn(*find(id).model);
     }
     [[nodiscard]] std::shared_ptr<const scenario_baseline> baseline() const;
+    // The database session the book's edits are made in (store_editor::session): a server tells
+    // the notifications of its own edits by it. Any thread, no lock.
+    [[nodiscard]] int edit_session() const noexcept { return editor_.session(); }
 
 private:
     struct scenario {
@@ -136,6 +139,7 @@ private:
     static std::map<std::int64_t, proposed_establishment>::iterator proposal(scenario& s, std::int64_t establishment);
 
     std::string store_location_;
+    mutable store::store_editor editor_;  // used under mutex_
     std::function<void()> on_written_;
     mutable std::mutex mutex_;
     std::shared_ptr<const scenario_baseline> baseline_;
