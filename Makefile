@@ -13,7 +13,8 @@
 #                         import/validate, point-in-polygon and zonal benchmarks beside the peers, incremental
 #                         coverage recompute, uncached tiles beside PostGIS ST_AsMVT, wrk on cached tiles and
 #                         item pages, cost distance beside GRASS r.cost, straight-line accessibility beside
-#                         GeoPandas + SciPy, designing every district and circuit of Ecuador (bench/RESULTS.md).
+#                         GeoPandas + SciPy, designing every district and circuit of Ecuador, the store in
+#                         PostgreSQL/PostGIS beside the file and replicas behind nginx (bench/RESULTS.md).
 #                         A peer that is not installed is skipped with one line (BENCH_INSTALL=0: never
 #                         apt-get); outputs under BENCH_DIR (/tmp/microplan-bench), nothing in ../shared
 
@@ -42,10 +43,10 @@ BUILD_DIR ?= build
 endif
 
 # The peers `make bench` runs beside microplan (bench/*, ../shared/peers/00_install.sh): PostgreSQL 15 +
-# PostGIS 3, GeoPandas (+ rtree, SciPy's k-d tree), rasterio, GRASS, GDAL's ogr2ogr, wrk; bc, curl and
+# PostGIS 3, GeoPandas (+ rtree, SciPy's k-d tree), rasterio, GRASS, GDAL's ogr2ogr, wrk, nginx; bc, curl and
 # GNU time for the scripts.
 BENCH_PACKAGES := python3 python3-numpy python3-pandas python3-scipy python3-geopandas python3-rtree \
-  python3-rasterio python3-psycopg2 postgresql-15 postgresql-15-postgis-3 grass-core gdal-bin wrk bc curl time
+  python3-rasterio python3-psycopg2 postgresql-15 postgresql-15-postgis-3 grass-core gdal-bin wrk nginx bc curl time
 BENCH_TARGETS := microplan microplan_bench_pip_zonal microplan_bench_incremental microplan_bench_tiles
 BENCH_INSTALL ?= 1
 BENCH_DIR ?= /tmp/microplan-bench

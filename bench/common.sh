@@ -14,7 +14,8 @@
 #   GDAL_PAM_ENABLED=NO, CPL_VSIL_GZIP_WRITE_PROPERTIES=NO: GDAL (in microplan and in every peer) leaves
 #                        no .aux.xml beside a raster and no .properties beside a .gz it read.
 #   PYTHONDONTWRITEBYTECODE=1: no __pycache__ beside a peer's python module.
-# Functions: bench_abs PATH, peers_copy, bench_need LABEL PACKAGES COMMAND..., bench_need_postgis.
+# Functions: bench_abs PATH, peers_copy, bench_need LABEL PACKAGES COMMAND..., bench_need_postgis,
+# bench_request_paths PORT DIR.
 
 BENCH_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_REPO=$(dirname "$BENCH_HERE")
@@ -72,4 +73,29 @@ bench_need_postgis() {
   [ "$(id -u)" = 0 ] && return 0
   echo "skipped: PostGIS (its private cluster runs as the 'postgres' user: run make bench as root)"
   return 1
+}
+
+# bench_request_paths PORT DIR: the request paths the server benches send to a microplan server on
+# 127.0.0.1:PORT, one per line: DIR/tiles.txt, every /tiles/all tile over the store's extent
+# (its TileJSON bounds) at z0-10; DIR/items.txt, pages of 100 features of circuits, districts and
+# establishments (offsets 0-1000).
+bench_request_paths() {
+  python3 - "$1" "$2" <<'PY'
+import json, math, sys, urllib.request
+port, work = sys.argv[1], sys.argv[2]
+tj = json.load(urllib.request.urlopen("http://127.0.0.1:%s/tiles/all.json" % port))
+xmin, ymin, xmax, ymax = tj["bounds"]
+def tx(lon, z): return int(math.floor((lon + 180) / 360 * 2 ** z))
+def ty(lat, z):
+    r = math.radians(lat); return int(math.floor((1 - math.log(math.tan(r) + 1 / math.cos(r)) / math.pi) / 2 * 2 ** z))
+with open(work + "/tiles.txt", "w") as f:
+    for z in range(11):
+        for x in range(tx(xmin, z), tx(xmax, z) + 1):
+            for y in range(ty(ymax, z), ty(ymin, z) + 1):
+                f.write("/tiles/all/%d/%d/%d.mvt\n" % (z, x, y))
+with open(work + "/items.txt", "w") as f:
+    for c in ("circuits", "districts", "establishments"):
+        for off in range(0, 1100, 100):
+            f.write("/collections/%s/items?limit=100&offset=%d\n" % (c, off))
+PY
 }

@@ -25,24 +25,7 @@ t1=$(date +%s.%N)
 echo "server start: $(python3 -c "print(round($t1 - $t0, 3))") s until /health answers; $(grep VmRSS /proc/$PID/status | tr -s ' ')"
 cat "$WORK/err"
 
-python3 - "$PORT" "$WORK" <<'PY'
-import json, math, sys, urllib.request
-port, work = sys.argv[1], sys.argv[2]
-tj = json.load(urllib.request.urlopen("http://127.0.0.1:%s/tiles/all.json" % port))
-xmin, ymin, xmax, ymax = tj["bounds"]
-def tx(lon, z): return int(math.floor((lon + 180) / 360 * 2 ** z))
-def ty(lat, z):
-    r = math.radians(lat); return int(math.floor((1 - math.log(math.tan(r) + 1 / math.cos(r)) / math.pi) / 2 * 2 ** z))
-with open(work + "/tiles.txt", "w") as f:
-    for z in range(11):
-        for x in range(tx(xmin, z), tx(xmax, z) + 1):
-            for y in range(ty(ymax, z), ty(ymin, z) + 1):
-                f.write("/tiles/all/%d/%d/%d.mvt\n" % (z, x, y))
-with open(work + "/items.txt", "w") as f:
-    for c in ("circuits", "districts", "establishments"):
-        for off in range(0, 1100, 100):
-            f.write("/collections/%s/items?limit=100&offset=%d\n" % (c, off))
-PY
+bench_request_paths "$PORT" "$WORK"  # tiles.txt and items.txt
 while read -r p; do curl -s -o /dev/null "http://127.0.0.1:$PORT$p"; done <"$WORK/tiles.txt"
 echo "cached tiles: $(wc -l <"$WORK/tiles.txt") tiles of /tiles/all at z0-10, wrk -t2 -c64 -d${SECONDS_PER_RUN}s"
 WRK_PATHS="$WORK/tiles.txt" wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -s "$HERE/wrk_paths.lua" "http://127.0.0.1:$PORT" |

@@ -38,6 +38,8 @@ error_response current_exception_response() {
                 return make(404, "NotFound", e.what());
             case geo::usecases::refusal::reason::not_available:
                 return make(404, "NotAvailable", e.what());
+            case geo::usecases::refusal::reason::stale:
+                return make(412, "PreconditionFailed", e.what());
             case geo::usecases::refusal::reason::invalid:
                 break;
         }

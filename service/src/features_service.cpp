@@ -11,6 +11,7 @@
 #include "microplan/geo/store/planning_store.hpp"
 #include "microplan/service/cql2.hpp"
 #include "microplan/service/error_response.hpp"
+#include "microplan/service/feature_edits_service.hpp"
 #include "microplan/service/routes.hpp"
 
 namespace microplan::service {
@@ -50,6 +51,16 @@ const collection& find_collection(const request_context& ctx, const std::string&
         not_found("no collection '" + id + "'; collections: " + ids);
     }
     return *c;
+}
+
+// The collection `id` of the request: the snapshot's, or the scenarios' proposals built from the
+// book now (snapshot.hpp, proposals_collection), kept in `owned` for the request.
+const collection& resolve(const request_context& ctx, const std::string& id, std::optional<collection>& owned) {
+    if (id == "proposals" && ctx.scenarios && !ctx.data->find(id)) {
+        owned.emplace(proposals_collection(*ctx.scenarios));
+        return *owned;
+    }
+    return find_collection(ctx, id);
 }
 
 json link(const std::string& href, const std::string& rel, const std::string& type, const std::string& title = {}) {
@@ -448,12 +459,15 @@ http_response features_service::landing(const request_context& ctx) const {
 }
 
 http_response features_service::conformance(const request_context&) const {
-    return json_response({{"conformsTo", conformance_classes()}});
+    json classes = conformance_classes();
+    for (const auto& c : feature_edit_conformance()) classes.push_back(c);  // Part 4 (feature_edits_service)
+    return json_response({{"conformsTo", classes}});
 }
 
 http_response features_service::collections(const request_context& ctx) const {
     json list = json::array();
     for (const auto& c : ctx.data->collections()) list.push_back(collection_json(ctx, c));
+    if (ctx.scenarios) list.push_back(collection_json(ctx, proposals_collection(*ctx.scenarios)));
     json crs = json::array();
     for (const auto& s : served_crss()) crs.push_back(s.uri);
     return json_response({{"links", json::array({link(ctx.base_url + "/collections", "self", "application/json")})},
@@ -462,11 +476,13 @@ http_response features_service::collections(const request_context& ctx) const {
 }
 
 http_response features_service::describe_collection(const request_context& ctx, const std::string& id) const {
-    return json_response(collection_json(ctx, find_collection(ctx, id)));
+    std::optional<collection> owned;
+    return json_response(collection_json(ctx, resolve(ctx, id, owned)));
 }
 
 http_response features_service::queryables(const request_context& ctx, const std::string& id) const {
-    const collection& c = find_collection(ctx, id);
+    std::optional<collection> owned;
+    const collection& c = resolve(ctx, id, owned);
     json props = json::object();
     for (const auto& q : c.queryables) props[q.name] = {{"type", q.type}, {"title", q.title}};
     return json_response({{"$schema", "https://json-schema.org/draft/2019-09/schema"},
@@ -490,18 +506,25 @@ http_response features_service::cached(const request_context& ctx, const std::st
     return page->answer(ctx.http);
 }
 
+// The proposals change without a new snapshot: made on each request, never cached.
 http_response features_service::items(const request_context& ctx, const std::string& id) const {
-    const collection& c = find_collection(ctx, id);
+    std::optional<collection> owned;
+    const collection& c = resolve(ctx, id, owned);
+    if (owned) return make_items(ctx, c);
     return cached(ctx, c.id, [&] { return make_items(ctx, c); });
 }
 
 http_response features_service::item(const request_context& ctx, const std::string& id, const std::string& fid) const {
-    const collection& c = find_collection(ctx, id);
+    std::optional<collection> owned;
+    const collection& c = resolve(ctx, id, owned);
+    if (owned) return make_item(ctx, c, fid);
     return cached(ctx, c.id, [&] { return make_item(ctx, c, fid); });
 }
 
 http_response features_service::geojson(const request_context& ctx, const std::string& id) const {
-    const collection& c = find_collection(ctx, id);
+    std::optional<collection> owned;
+    const collection& c = resolve(ctx, id, owned);
+    if (owned) return make_geojson(ctx, c);
     return cached(ctx, c.id, [&] { return make_geojson(ctx, c); });
 }
 
@@ -557,7 +580,9 @@ http_response features_service::make_item(const request_context& ctx, const coll
                             .dump();
     std::string body;
     write_feature(body, *f, w, &links);
-    return geojson_response(std::move(body), crs);
+    http_response r = geojson_response(std::move(body), crs);
+    if (!f->version.empty()) r.add_header("ETag", "\"" + f->version + "\"");  // what If-Match names
+    return r;
 }
 
 http_response features_service::make_geojson(const request_context& ctx, const collection& c) const {
@@ -652,6 +677,8 @@ std::optional<std::vector<std::string>> queryable_names(const request_context& c
     std::string id = p["collectionId"];
     const collection* c = ctx.data->find(id);
     if (!c && id.ends_with(".geojson")) c = ctx.data->find(id.substr(0, id.size() - 8));
+    if (!c && id == "proposals" && ctx.scenarios)
+        return std::vector<std::string>{"scenario", "scenario_name", "sector", "typology", "name", "circuit_code"};
     if (!c) return std::nullopt;
     std::vector<std::string> out;
     for (const auto& q : c->queryables) out.push_back(q.name);

@@ -212,6 +212,8 @@ private:
         request.accept = field(req, http::field::accept);
         request.accept_encoding = field(req, http::field::accept_encoding);
         request.if_none_match = field(req, http::field::if_none_match);
+        request.if_match = field(req, http::field::if_match);
+        request.content_type = field(req, http::field::content_type);
         request.authorization = field(req, http::field::authorization);
         request.body = req.body();
         request.remote = remote_;

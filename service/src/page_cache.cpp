@@ -12,6 +12,14 @@ cached_page::cached_page(std::string collection, std::string key, const http_res
       content_type_(response.content_type),
       headers_(response.headers),
       data_(response.body ? response.body : std::make_shared<const std::string>()) {
+    // A version the route gave (a feature's, for optimistic locking) is the page's tag; else
+    // the hash of the bytes.
+    for (auto it = headers_.begin(); it != headers_.end(); ++it)
+        if (it->first == "ETag") {
+            etag_ = it->second;
+            headers_.erase(it);
+            return;
+        }
     etag_ = etag_of(*data_);
 }
 

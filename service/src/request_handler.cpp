@@ -18,6 +18,12 @@ store_state::store_state(std::shared_ptr<const snapshot> initial, std::size_t ti
                          std::size_t page_cache_bytes)
     : current_(std::move(initial)), cache_(tile_cache_bytes), pages_(page_cache_bytes) {}
 
+void store_state::reload() {
+    if (on_reload_) return on_reload_();
+    auto now = current();
+    replace(snapshot::load(now->store_path(), now->generation() + 1));
+}
+
 void store_state::set_unready(std::string reason) {
     std::lock_guard lock(mutex_);
     unready_ = std::move(reason);
@@ -194,6 +200,7 @@ request_handler::request_handler(store_state& state, handler_options options, sc
       tiles_(state.cache()) {
     register_routes();
     features_.register_routes(routes_);
+    feature_edits_.register_routes(routes_);
     tiles_.register_routes(routes_);
     reports_.register_routes(routes_);
     evaluation_.register_routes(routes_);
@@ -338,14 +345,30 @@ std::string request_handler::base_url(const http_request& request) const {
     return ok ? "http://" + host : options_.default_base_url;
 }
 
+std::vector<http_method> request_handler::methods_of(const parsed_target& target) const {
+    std::vector<http_method> methods = routes_.match("OPTIONS", target.segments).allowed;
+    if (methods.empty()) methods = {http_method::get};  // a path no route has: reads
+    return methods;
+}
+
+bool request_handler::takes_edits(const parsed_target& target) const {
+    const auto methods = methods_of(target);
+    return std::any_of(methods.begin(), methods.end(), [](http_method m) { return m != http_method::get; });
+}
+
 http_response request_handler::preflight(const parsed_target& target) const {
     http_response r;
     r.status = 204;
-    const bool edits = !target.segments.empty() && target.segments[0] == "scenarios";
-    r.add_header("Allow", edits ? "GET, HEAD, POST, PATCH, DELETE, OPTIONS" : "GET, HEAD, OPTIONS");
+    // The methods of the path's routes (what QGIS's OAPIF provider asks an items URL before it
+    // offers editing).
+    const std::vector<http_method> methods = methods_of(target);
+    const bool edits = takes_edits(target);
+    const std::string allow = allow_header(methods);
+    r.add_header("Allow", allow + ", OPTIONS");
     if (!options_.cors_origin.empty() && (!edits || options_.cors_writes)) {
-        r.add_header("Access-Control-Allow-Methods", edits ? "GET, HEAD, POST, PATCH, DELETE" : "GET, HEAD");
-        r.add_header("Access-Control-Allow-Headers", edits ? "Authorization, Content-Type" : "If-None-Match");
+        r.add_header("Access-Control-Allow-Methods", allow);
+        r.add_header("Access-Control-Allow-Headers",
+                     edits ? "Authorization, Content-Type, If-Match, If-None-Match" : "If-None-Match");
         r.add_header("Access-Control-Max-Age", "600");
     }
     return r;
@@ -365,7 +388,7 @@ http_response request_handler::route(const http_request& request) const {
         return r;
     }
     if (m.found->edits) authorise_edit(request);
-    request_context ctx{request, target, base_url(request), state_.current(), scenarios_};
+    request_context ctx{request, target, base_url(request), state_.current(), scenarios_, &state_};
     check_query_parameters(*m.found, ctx, m.params);
     return m.found->handler(ctx, m.params);
 }
@@ -373,8 +396,9 @@ http_response request_handler::route(const http_request& request) const {
 http_response request_handler::handle(const http_request& request) const noexcept {
     http_response r = respond(request);
     // CORS: reads (and their preflights) for the configured origin; edits only when allowed.
-    const bool edits =
-        request.target.rfind("/scenarios", 0) == 0 && !(request.method == "GET" || request.method == "HEAD");
+    // An edit, or the preflight of a path that takes edits.
+    const bool edits = request.method == "OPTIONS" ? takes_edits(parse_target(request.target))
+                                                   : !(request.method == "GET" || request.method == "HEAD");
     if (!options_.cors_origin.empty() && (!edits || options_.cors_writes)) {
         try {
             r.add_header("Access-Control-Allow-Origin", options_.cors_origin);

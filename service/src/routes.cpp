@@ -26,6 +26,8 @@ std::string_view method_name(http_method m) {
             return "GET";
         case http_method::post:
             return "POST";
+        case http_method::put:
+            return "PUT";
         case http_method::patch:
             return "PATCH";
         case http_method::del:
@@ -37,6 +39,7 @@ std::string_view method_name(http_method m) {
 std::optional<http_method> route_method_of(std::string_view request_method) {
     if (request_method == "GET" || request_method == "HEAD") return http_method::get;
     if (request_method == "POST") return http_method::post;
+    if (request_method == "PUT") return http_method::put;
     if (request_method == "PATCH") return http_method::patch;
     if (request_method == "DELETE") return http_method::del;
     return std::nullopt;
@@ -44,7 +47,8 @@ std::optional<http_method> route_method_of(std::string_view request_method) {
 
 std::string allow_header(const std::vector<http_method>& methods) {
     std::string out;
-    for (http_method m : {http_method::get, http_method::post, http_method::patch, http_method::del}) {
+    for (http_method m :
+         {http_method::get, http_method::post, http_method::put, http_method::patch, http_method::del}) {
         if (std::find(methods.begin(), methods.end(), m) == methods.end()) continue;
         out += (out.empty() ? "" : ", ") + std::string(method_name(m));
         if (m == http_method::get) out += ", HEAD";

@@ -10,6 +10,9 @@ served_store::served_store(const std::string& store_path, std::size_t tile_cache
       }) {
     book_.rebase(state_.current());
     state_.on_replace([this](std::shared_ptr<const snapshot> next) { book_.rebase(std::move(next)); });
+    state_.on_reload([this] {
+        if (watcher_) watcher_->reload_now();
+    });
     if (warm_travel && state_.current()->travel())
         warm_ = std::thread([snap = state_.current(), log] { snap->travel()->prepare(log); });
     watcher_ = std::make_unique<store_watcher>(state_, watch_interval, std::move(log),

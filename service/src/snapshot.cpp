@@ -1,5 +1,6 @@
 #include "microplan/service/snapshot.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -11,8 +12,10 @@
 #include "microplan/geo/planning/projects.hpp"
 #include "microplan/geo/planning/standards.hpp"
 #include "microplan/geo/store/planning_store.hpp"
+#include "microplan/geo/usecases/establishment_edits.hpp"
 #include "microplan/geo/usecases/planning.hpp"
 #include "microplan/geo/usecases/projects.hpp"
+#include "microplan/geo/usecases/refusal.hpp"
 
 namespace microplan::service {
 
@@ -129,6 +132,7 @@ std::string collection_title(std::string_view id) {
     if (id == "parishes") return "Parroquias";
     if (id == "establishments") return "Establecimientos de servicios";
     if (id == "projects") return "Proyectos de inversión";
+    if (id == "proposals") return "Establecimientos propuestos en los escenarios";
     return std::string(id);
 }
 
@@ -290,6 +294,58 @@ std::shared_ptr<const snapshot> snapshot::from_parts(std::vector<collection> col
     return snap;
 }
 
+collection proposals_collection(const geo::usecases::scenario_book& book) {
+    collection c;
+    c.id = "proposals";
+    c.title = collection_title(c.id);
+    c.description =
+        "Establishments proposed in the workshop's scenarios, one collection for all (the property 'scenario' says "
+        "whose); OGC API - Features Part 4 edits them";
+    c.queryables = {{"scenario", "integer", "Escenario"}, {"scenario_name", "string", "Nombre del escenario"},
+                    {"sector", "string", "Sector"},       {"typology", "string", "Tipología"},
+                    {"name", "string", "Nombre"},         {"circuit_code", "string", "Circuito"}};
+    for (const auto& s : book.list()) {
+        std::vector<geo::usecases::proposed_establishment> proposals;
+        try {
+            proposals = book.establishments(s.id);
+        } catch (const geo::usecases::refusal&) {  // a book without a planning model keeps none
+            continue;
+        }
+        for (const auto& p : proposals) {
+            feature_record f;
+            f.fid = p.id;
+            f.version = geo::usecases::proposal_version(p);
+            f.properties = {{"scenario", p.scenario_id}, {"scenario_name", s.name}, {"sector", p.sector},
+                            {"typology", p.typology},    {"name", p.name},          {"circuit_code", p.circuit_code}};
+            f.location = tiles::point{p.lon, p.lat};
+            c.features.push_back(std::move(f));
+        }
+    }
+    std::sort(c.features.begin(), c.features.end(), [](const auto& a, const auto& b) { return a.fid < b.fid; });
+    finish_collection(c, {"scenario", "sector", "typology", "name"});
+    return c;
+}
+
+nlohmann::json establishment_properties(const geo::store::stored_establishment& row) {
+    const geo::establishment& e = row.attributes;
+    nlohmann::json p = {{"id", e.id},
+                        {"name", e.name},
+                        {"sector", e.sector},
+                        {"typology", e.typology},
+                        {"condition", e.condition},
+                        {"status", e.status},
+                        {"zone_code", row.code(geo::level::zone)},
+                        {"district_code", row.code(geo::level::district)},
+                        {"circuit_code", row.code(geo::level::circuit)}};
+    if (e.capacity) p["capacity"] = *e.capacity;
+    if (e.staff) p["staff"] = *e.staff;
+    // Its history, where the registry gives it (docs/results.md, "History").
+    for (auto [key, value] :
+         {std::pair{"opened", &e.opened}, {"closed", &e.closed}, {"rehabilitated", &e.rehabilitated}})
+        if (!value->empty()) p[key] = *value;
+    return p;
+}
+
 namespace {
 // The establishments as a collection, with the level each one's standard serves.
 collection establishments_collection(geo::store::planning_store& db, const geo::coverage_model* model) {
@@ -313,20 +369,8 @@ collection establishments_collection(geo::store::planning_store& db, const geo::
         const geo::establishment& e = row.attributes;
         feature_record f;
         f.fid = e.row;
-        f.properties = {{"id", e.id},
-                        {"name", e.name},
-                        {"sector", e.sector},
-                        {"typology", e.typology},
-                        {"condition", e.condition},
-                        {"status", e.status},
-                        {"zone_code", row.code(geo::level::zone)},
-                        {"district_code", row.code(geo::level::district)},
-                        {"circuit_code", row.code(geo::level::circuit)}};
-        if (e.capacity) f.properties["capacity"] = *e.capacity;
-        // Its history, where the registry gives it (docs/results.md, "History").
-        for (auto [key, value] :
-             {std::pair{"opened", &e.opened}, {"closed", &e.closed}, {"rehabilitated", &e.rehabilitated}})
-            if (!value->empty()) f.properties[key] = *value;
+        f.version = geo::usecases::establishment_version(row);
+        f.properties = establishment_properties(row);
         // The level its standard serves (a hospital serves a district, a health post a
         // circuit): viewers draw establishments bigger as their level rises.
         if (model)

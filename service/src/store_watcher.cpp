@@ -87,6 +87,11 @@ bool store_watcher::check() {
     return reload(now, "");
 }
 
+void store_watcher::reload_now() {
+    std::lock_guard reloading(check_mutex_);
+    reload(read_stamp(path_), "an edit of this server");
+}
+
 bool store_watcher::reload(const stamp& now, const std::string& why) {
     std::uint64_t acknowledged_before = 0;
     {

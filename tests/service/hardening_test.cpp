@@ -150,8 +150,10 @@ TEST_F(Hardening, CorsAllowsReadsFromAnywhereButNotEditsByDefault) {
     EXPECT_EQ(test::http_get(strict.port(), "/collections").headers["Access-Control-Allow-Origin"],
               "https://taller.example");
     auto pre = test::http_request_to(strict.port(), "OPTIONS", "/scenarios");
-    EXPECT_EQ(pre.headers["Access-Control-Allow-Methods"], "GET, HEAD, POST, PATCH, DELETE");
-    EXPECT_EQ(pre.headers["Access-Control-Allow-Headers"], "Authorization, Content-Type");
+    EXPECT_EQ(pre.headers["Access-Control-Allow-Methods"], "GET, HEAD, POST");  // the path's own methods
+    EXPECT_EQ(pre.headers["Access-Control-Allow-Headers"], "Authorization, Content-Type, If-Match, If-None-Match");
+    auto one = test::http_request_to(strict.port(), "OPTIONS", "/scenarios/1");
+    EXPECT_EQ(one.headers["Access-Control-Allow-Methods"], "GET, HEAD, PATCH, DELETE");
 
     test::running_server none(store_, [] {
         handler_options h;

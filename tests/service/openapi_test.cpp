@@ -96,6 +96,13 @@ TEST_F(ApiWalk, EveryApiPathAnswersWithRealParameters) {
                  .dump())
             .body);
     ASSERT_TRUE(proposal.contains("id")) << proposal;
+    // A second one for the proposals collection's own paths (OGC API Part 4), deleted there.
+    json second = json::parse(
+        send("POST", "/scenarios/" + std::to_string(scenario["id"].get<int>()) + "/establishments",
+             json{{"sector", "health"}, {"typology", "Centro de Salud Tipo A"}, {"lon", inside[0]}, {"lat", inside[1]}}
+                 .dump())
+            .body);
+    ASSERT_TRUE(second.contains("id")) << second;
     tiles::box e = circuits.extent;
     tiles::tile_id t = tiles::tile_for_lonlat((e.minx + e.maxx) / 2, (e.miny + e.maxy) / 2, 8);
     std::map<std::string, std::string> values = {
@@ -125,7 +132,8 @@ TEST_F(ApiWalk, EveryApiPathAnswersWithRealParameters) {
         // A collection's own feature paths take a feature of that collection.
         std::smatch m;
         if (std::regex_match(path, m, std::regex("/collections/([a-z]+)/items/\\{featureId\\}")))
-            own["featureId"] = std::to_string(data.find(m[1].str())->features.front().fid);
+            own["featureId"] = m[1] == "proposals" ? std::to_string(second["id"].get<int>())
+                                                   : std::to_string(data.find(m[1].str())->features.front().fid);
         std::string target;
         std::sregex_iterator it(path.begin(), path.end(), parameter), end;
         std::size_t at = 0;
@@ -141,6 +149,8 @@ TEST_F(ApiWalk, EveryApiPathAnswersWithRealParameters) {
             if (op.contains("requestBody")) {
                 json example = op["requestBody"]["content"]["application/json"]["example"];
                 if (example.contains("lon")) example["lon"] = inside[0], example["lat"] = inside[1];
+                if (example.contains("properties") && example["properties"].contains("scenario"))
+                    example["properties"]["scenario"] = scenario["id"];
                 body = example.dump();
             }
             std::string upper = method;

@@ -103,7 +103,7 @@ TEST_F(StubHandler, EveryFamilyIsReachedThroughTheTable) {
     EXPECT_TRUE(body(get("/collections/districts/queryables"))["properties"].contains("population"));
     EXPECT_EQ(body(get("/geojson/establishments.geojson"))["features"].size(), 2u);
     EXPECT_EQ(body(get("/geojson/districts"))["features"].size(), std::size_t(district_count));
-    EXPECT_EQ(body(get("/conformance"))["conformsTo"].size(), 11u);
+    EXPECT_EQ(body(get("/conformance"))["conformsTo"].size(), 14u);  // Parts 1-3, CQL2 and Part 4
     auto tile = get("/tiles/all/0/0/0.mvt");
     EXPECT_EQ(tile.status, 200u);
     EXPECT_EQ(tile.content_type, "application/vnd.mapbox-vector-tile");

@@ -25,7 +25,7 @@ skip() {
 
 uri=$(cat "$fixture/uri" 2>/dev/null || true)
 [ -n "$uri" ] || skip "no test cluster: $(cat "$fixture/unavailable" 2>/dev/null || echo 'run through ctest')"
-for tool in nginx wrk curl psql python3; do
+for tool in nginx wrk curl psql python3 ogrinfo; do
   command -v "$tool" > /dev/null || skip "$tool is not installed (make deps installs it)"
 done
 
@@ -105,6 +105,30 @@ for target in "${port[1]}" "${port[2]}" "${port[3]}" "$front"; do
   echo "psql edit seen on 127.0.0.1:$target after $ms ms"
 done
 [ "$(etag_of "http://127.0.0.1:$front$items")" != "$etag_before" ] || fail "the edited circuit kept its ETag"
+
+# 2b. OGC API - Features Part 4 through nginx: an establishment created, seen on every replica,
+# a stale If-Match refused with 412 by another replica, GDAL's OAPIF driver reading it.
+headers=$(mktemp -p "$work")
+curl -s -D "$headers" -o "$work/created.json" "${auth[@]}" -H "Content-Type: application/geo+json" \
+  -d '{"type":"Feature","geometry":{"type":"Point","coordinates":[-78.49,-0.21]},"properties":{"name":"CS Replicado","sector":"health","typology":"Centro de Salud Tipo A"}}' \
+  "http://127.0.0.1:$front/collections/establishments/items"
+grep -q "^HTTP/1.1 201" "$headers" || fail "POST of a feature through nginx: $(head -1 "$headers") $(cat "$work/created.json")"
+feature=$(tr -d '\r' < "$headers" | sed -n 's/^Location: .*\(\/collections\/.*\)$/\1/p')
+version=$(tr -d '\r' < "$headers" | sed -n 's/^ETag: //p')
+[ -n "$feature" ] && [ -n "$version" ] || fail "the created feature has no Location or ETag"
+for i in 1 2 3; do
+  ms=$(reaches "http://127.0.0.1:${port[i]}$feature" "CS Replicado") || fail "the new feature did not reach replica $i"
+  echo "Part 4 feature created through nginx seen on replica $i after $ms ms"
+done
+curl -sf -o /dev/null "${auth[@]}" -X PATCH -H "If-Match: $version" -d '{"type":"Feature","properties":{"name":"CS Replicado 2"}}' \
+  "http://127.0.0.1:${port[1]}$feature" || fail "PATCH with the current version refused by replica 1"
+reaches "http://127.0.0.1:${port[2]}$feature" "CS Replicado 2" > /dev/null || fail "the PATCH did not reach replica 2"
+stale=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X PATCH -H "If-Match: $version" \
+  -d '{"type":"Feature","properties":{"name":"perdido"}}' "http://127.0.0.1:${port[2]}$feature")
+[ "$stale" = 412 ] || fail "a stale If-Match on replica 2 got $stale, not 412"
+ogrinfo -ro -al -q "OAPIF:http://127.0.0.1:$front" establishments -where "name = 'CS Replicado 2'" | grep -q "CS Replicado 2" ||
+  fail "GDAL's OAPIF driver does not read the edited feature through nginx"
+echo "Part 4: created through nginx, updated on replica 1, stale If-Match refused (412) on replica 2, read by GDAL"
 
 # 3. nginx caches tiles, and revalidates them by ETag once they are a second old.
 tile="http://127.0.0.1:$front/tiles/all/6/18/32.mvt"

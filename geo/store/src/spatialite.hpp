@@ -47,6 +47,10 @@ void write_establishments(sql::connection& db, std::span<const establishment> ro
                           std::span<const point_assignment> placed, const import_record& record, const findings& report,
                           establishment_write_mode mode);
 std::vector<stored_establishment> read_establishments(sql::connection& db);
+std::optional<stored_establishment> read_establishment(sql::connection& db, std::int64_t fid);
+std::int64_t insert_establishment(sql::connection& db, const establishment& row, const point_assignment& placed,
+                                  const std::string& source, std::optional<std::int64_t> fid);
+bool delete_establishment(sql::connection& db, std::int64_t fid);
 void update_assignments(sql::connection& db, std::span<const establishment> rows,
                         std::span<const point_assignment> placed);
 

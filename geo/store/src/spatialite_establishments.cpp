@@ -90,6 +90,70 @@ void bind_codes(sql::statement& st, int first, const point_assignment& a) {
         st.bind(k + 2, a.nearest_code);
 }
 
+// INSERT of one establishment with every column the table has (`with_fid`: the fid given).
+sql::statement insert_statement(sql::connection& db, bool details, bool dates, bool with_fid) {
+    std::string cols, marks;
+    for (level l : all_levels) {
+        cols += ", " + std::string(level_name(l)) + "_code";
+        marks += ", ?";
+    }
+    return sql::statement(
+        db, "INSERT INTO establishments (id, name, sector, typology, capacity, condition, staff, status" + cols +
+                ", placement, distance_m, nearest_code, source, source_row, geom" +
+                (details ? ", provider, provider_source, placement_level" : "") +
+                (dates ? ", opened, closed, rehabilitated" : "") + (with_fid ? ", fid" : "") +
+                ")"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?" +
+                marks + ", ?, ?, ?, ?, ?, " + dialect::point_from_xy(db) + (details ? ", ?, ?, ?" : "") +
+                (dates ? ", ?, ?, ?" : "") + (with_fid ? ", ?" : "") + ")");
+}
+
+// Binds `e` placed as `a` to an insert_statement; returns the next parameter (the fid's).
+int bind_row(sql::statement& ins, const establishment& e, const point_assignment& a, const std::string& source,
+             bool details, bool dates) {
+    bind_text_or_null(ins, 1, e.id);
+    bind_text_or_null(ins, 2, e.name);
+    ins.bind(3, e.sector);
+    bind_text_or_null(ins, 4, e.typology);
+    if (e.capacity)
+        ins.bind(5, *e.capacity);
+    else
+        ins.bind_null(5);
+    bind_text_or_null(ins, 6, e.condition);
+    if (e.staff)
+        ins.bind(7, static_cast<std::int64_t>(*e.staff));
+    else
+        ins.bind_null(7);
+    ins.bind(8, e.status);
+    bind_codes(ins, 9, a);
+    int k = 9 + static_cast<int>(level_count) + 3;
+    ins.bind(k, source);
+    ins.bind(k + 1, static_cast<std::int64_t>(e.row));
+    // MakePoint(NULL, NULL) is NULL: only rows without numeric coordinates lose their
+    // geometry; (0, 0) and out-of-range points are kept as given, placement 'invalid'.
+    if (!std::isfinite(e.lon) || !std::isfinite(e.lat)) {
+        ins.bind_null(k + 2);
+        ins.bind_null(k + 3);
+    } else {
+        ins.bind(k + 2, e.lon);
+        ins.bind(k + 3, e.lat);
+    }
+    int next = k + 4;
+    if (details) {
+        bind_text_or_null(ins, next, e.provider);
+        bind_text_or_null(ins, next + 1, e.provider_source);
+        bind_text_or_null(ins, next + 2, a.reached ? std::string(level_name(*a.reached)) : "");
+        next += 3;
+    }
+    if (dates) {
+        bind_text_or_null(ins, next, e.opened);
+        bind_text_or_null(ins, next + 1, e.closed);
+        bind_text_or_null(ins, next + 2, e.rehabilitated);
+        next += 3;
+    }
+    return next;
+}
+
 }  // namespace
 
 void write_establishments(sql::connection& db, std::span<const establishment> rows,
@@ -106,72 +170,17 @@ void write_establishments(sql::connection& db, std::span<const establishment> ro
         sql::statement del(db, "DELETE FROM establishments WHERE sector = ?");
         for (const auto& s : sectors) del.bind(1, s).run();
     }
-    std::string cols, marks;
-    for (level l : all_levels) {
-        cols += ", " + std::string(level_name(l)) + "_code";
-        marks += ", ?";
-    }
-    sql::statement ins(
-        db, "INSERT INTO establishments (id, name, sector, typology, capacity, condition, staff, status" + cols +
-                ", placement, distance_m, nearest_code, source, source_row, geom" +
-                (details ? ", provider, provider_source, placement_level" : "") +
-                (dates ? ", opened, closed, rehabilitated" : "") +
-                ")"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?" +
-                marks + ", ?, ?, ?, ?, ?, " + dialect::point_from_xy(db) + (details ? ", ?, ?, ?" : "") +
-                (dates ? ", ?, ?, ?" : "") + ")");
+    sql::statement ins = insert_statement(db, details, dates, false);
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        const establishment& e = rows[i];
-        auto opt_text = [&](int k, const std::string& v) {
-            if (v.empty())
-                ins.bind_null(k);
-            else
-                ins.bind(k, v);
-        };
-        opt_text(1, e.id);
-        opt_text(2, e.name);
-        ins.bind(3, e.sector);
-        opt_text(4, e.typology);
-        if (e.capacity)
-            ins.bind(5, *e.capacity);
-        else
-            ins.bind_null(5);
-        opt_text(6, e.condition);
-        if (e.staff)
-            ins.bind(7, static_cast<std::int64_t>(*e.staff));
-        else
-            ins.bind_null(7);
-        ins.bind(8, e.status);
-        bind_codes(ins, 9, placed[i]);
-        int k = 9 + static_cast<int>(level_count) + 3;
-        ins.bind(k, record.source);
-        ins.bind(k + 1, static_cast<std::int64_t>(e.row));
-        // MakePoint(NULL, NULL) is NULL: only rows without numeric coordinates lose their
-        // geometry; (0, 0) and out-of-range points are kept as given, placement 'invalid'.
-        if (!std::isfinite(e.lon) || !std::isfinite(e.lat)) {
-            ins.bind_null(k + 2);
-            ins.bind_null(k + 3);
-        } else {
-            ins.bind(k + 2, e.lon);
-            ins.bind(k + 3, e.lat);
-        }
-        if (details) {
-            bind_text_or_null(ins, k + 4, e.provider);
-            bind_text_or_null(ins, k + 5, e.provider_source);
-            bind_text_or_null(ins, k + 6, placed[i].reached ? std::string(level_name(*placed[i].reached)) : "");
-        }
-        if (dates) {
-            const int d = k + (details ? 7 : 4);
-            bind_text_or_null(ins, d, e.opened);
-            bind_text_or_null(ins, d + 1, e.closed);
-            bind_text_or_null(ins, d + 2, e.rehabilitated);
-        }
+        bind_row(ins, rows[i], placed[i], record.source, details, dates);
         ins.run();
     }
     record_import(db, "establishments", record, rows.size(), report);
 }
 
-std::vector<stored_establishment> read_establishments(sql::connection& db) {
+namespace {
+// Every establishment, or the one with fid `only`.
+std::vector<stored_establishment> read_rows(sql::connection& db, std::optional<std::int64_t> only) {
     std::vector<stored_establishment> out;
     if (!db.has_table("establishments")) return out;
     std::string codes;
@@ -182,7 +191,9 @@ std::vector<stored_establishment> read_establishments(sql::connection& db) {
     sql::statement q(db, "SELECT fid, id, name, sector, typology, capacity, condition, staff, status, " +
                              std::string(dialect::x_of_geom(db)) + ", " + dialect::y_of_geom(db) + ", placement" +
                              codes + (details ? ", provider, provider_source, placement_level" : "") +
-                             (dates ? ", opened, closed, rehabilitated" : "") + " FROM establishments ORDER BY fid");
+                             (dates ? ", opened, closed, rehabilitated" : "") + " FROM establishments" +
+                             (only ? " WHERE fid = ?" : "") + " ORDER BY fid");
+    if (only) q.bind(1, *only);
     while (q.step()) {
         stored_establishment s;
         establishment& e = s.attributes;
@@ -214,6 +225,41 @@ std::vector<stored_establishment> read_establishments(sql::connection& db) {
         out.push_back(std::move(s));
     }
     return out;
+}
+}  // namespace
+
+std::vector<stored_establishment> read_establishments(sql::connection& db) { return read_rows(db, std::nullopt); }
+
+std::optional<stored_establishment> read_establishment(sql::connection& db, std::int64_t fid) {
+    auto rows = read_rows(db, fid);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+}
+
+std::int64_t insert_establishment(sql::connection& db, const establishment& row, const point_assignment& placed,
+                                  const std::string& source, std::optional<std::int64_t> fid) {
+    ensure_table(db);
+    const std::span<const establishment> one(&row, 1);
+    const std::span<const point_assignment> where(&placed, 1);
+    if (carries_details(one, where)) ensure_details(db);
+    if (carries_dates(one)) ensure_dates(db);
+    const bool details = has_details(db), dates = has_dates(db);
+    sql::transaction tx(db);  // a replacement: the old row goes and the new one comes at once
+    if (fid) sql::statement(db, "DELETE FROM establishments WHERE fid = ?").bind(1, *fid).run();
+    sql::statement ins = insert_statement(db, details, dates, fid.has_value());
+    const int next = bind_row(ins, row, placed, source, details, dates);
+    if (fid) ins.bind(next, *fid);
+    ins.run();
+    const std::int64_t out = fid ? *fid : db.last_insert_id();
+    tx.commit();
+    return out;
+}
+
+bool delete_establishment(sql::connection& db, std::int64_t fid) {
+    if (!db.has_table("establishments")) return false;
+    sql::statement del(db, "DELETE FROM establishments WHERE fid = ?");
+    del.bind(1, fid).run();
+    return db.changes() > 0;
 }
 
 void update_assignments(sql::connection& db, std::span<const establishment> rows,

@@ -78,6 +78,14 @@ public:
     void update_assignments(std::span<const establishment> rows, std::span<const point_assignment> placed) override {
         spatialite::update_assignments(conn(), rows, placed);
     }
+    std::optional<stored_establishment> read_establishment(std::int64_t fid) override {
+        return spatialite::read_establishment(conn(), fid);
+    }
+    std::int64_t insert_establishment(const establishment& row, const point_assignment& placed,
+                                      const std::string& source, std::optional<std::int64_t> fid) override {
+        return spatialite::insert_establishment(conn(), row, placed, source, fid);
+    }
+    bool delete_establishment(std::int64_t fid) override { return spatialite::delete_establishment(conn(), fid); }
 
     void write_population(const population_record& what, const population_values& values, const import_record& record,
                           const findings& report) override {

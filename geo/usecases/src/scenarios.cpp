@@ -1,6 +1,7 @@
 #include "microplan/geo/usecases/scenarios.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "microplan/geo/core/utf8_text.hpp"
 
@@ -63,6 +64,38 @@ const scenario_book::scenario& scenario_book::find(std::int64_t id) const {
 
 std::unique_ptr<store::planning_store> scenario_book::open_for_edit() const {
     return editor_.open();  // under mutex_: one edit at a time
+}
+
+std::string proposal_version(const proposed_establishment& p) {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the fields, each closed by 0x1f
+    auto add = [&h](const std::string& text) {
+        for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+        h = (h ^ 0x1f) * 1099511628211ull;
+    };
+    char xy[64];
+    std::snprintf(xy, sizeof xy, "%.17g %.17g", p.lon, p.lat);
+    for (const std::string& f : {std::to_string(p.id), std::to_string(p.scenario_id), p.sector, p.typology, p.name,
+                                 std::string(xy), p.circuit_code})
+        add(f);
+    char out[17];
+    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+    return out;
+}
+
+std::unique_ptr<store::planning_store> scenario_book::open_expecting(
+    std::int64_t establishment, const std::optional<std::vector<std::string>>& expected) const {
+    auto db = open_for_edit();
+    if (!expected) return db;
+    for (const auto& stored : db->read_proposals()) {  // under the write lock: what every replica wrote
+        if (stored.id != establishment) continue;
+        const std::string now = proposal_version(stored);
+        if (std::find(expected->begin(), expected->end(), now) == expected->end())
+            throw refusal(refusal::reason::stale, "proposal " + std::to_string(establishment) +
+                                                      " changed since it was read (now \"" + now +
+                                                      "\"): read it again and repeat the edit on what it is now");
+        return db;
+    }
+    throw refusal(refusal::reason::not_found, "no proposed establishment " + std::to_string(establishment));
 }
 
 std::vector<int> scenario_book::locate_or_refuse(double lon, double lat) const {
@@ -253,7 +286,8 @@ proposed_establishment scenario_book::add(std::int64_t id, const std::string& se
     return p;
 }
 
-proposed_establishment scenario_book::move(std::int64_t id, std::int64_t establishment, double lon, double lat) {
+proposed_establishment scenario_book::move(std::int64_t id, std::int64_t establishment, double lon, double lat,
+                                           const std::optional<std::vector<std::string>>& expected) {
     std::lock_guard lock(mutex_);
     scenario& s = find(id);
     auto it = proposal(s, establishment);
@@ -261,7 +295,7 @@ proposed_establishment scenario_book::move(std::int64_t id, std::int64_t establi
     proposed_establishment before = it->second;
     proposed_establishment after = before;
     after.lon = lon, after.lat = lat, after.circuit_code = circuit_code_of(*s.model, units);
-    open_for_edit()->move_proposal(before, after);
+    open_expecting(establishment, expected)->move_proposal(before, after);
     if (on_written_) on_written_();
     it->second = after;
     if (auto h = s.handles.find(establishment); h != s.handles.end())
@@ -272,11 +306,12 @@ proposed_establishment scenario_book::move(std::int64_t id, std::int64_t establi
     return after;
 }
 
-void scenario_book::remove_establishment(std::int64_t id, std::int64_t establishment) {
+void scenario_book::remove_establishment(std::int64_t id, std::int64_t establishment,
+                                         const std::optional<std::vector<std::string>>& expected) {
     std::lock_guard lock(mutex_);
     scenario& s = find(id);
     auto it = proposal(s, establishment);
-    open_for_edit()->delete_proposal(it->second);
+    open_expecting(establishment, expected)->delete_proposal(it->second);
     if (on_written_) on_written_();
     drop(s, establishment);
     s.proposals.erase(it);

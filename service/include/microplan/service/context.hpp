@@ -17,12 +17,15 @@ using geo::usecases::scenario_book;
 
 namespace microplan::service {
 
+class store_state;
+
 struct request_context {
     const http_request& http;
     const parsed_target& target;
     std::string base_url;  // "http://127.0.0.1:8080", no trailing slash
     std::shared_ptr<const snapshot> data;
     scenario_book* scenarios = nullptr;  // null when the server keeps no scenarios
+    store_state* state = nullptr;        // the served store (edits reload it)
 };
 
 // The `level` parameter: zone, district or circuit (`fallback` when absent), a planning level of

@@ -14,6 +14,7 @@ struct http_request {
     std::string method;  // "GET", "HEAD", ...
     std::string target;  // as sent: "/collections/circuits/items?limit=10"
     std::string host, accept, accept_encoding, if_none_match, authorization;
+    std::string if_match, content_type;  // edits: the version the client read; the body's type
     std::string body;
     std::string remote;  // peer address, for the log
 };

@@ -20,7 +20,8 @@ namespace microplan::service {
 
 class cached_page {
 public:
-    // `response` is a 200 answer with its body, content type and headers (no ETag yet).
+    // `response` is a 200 answer with its body, content type and headers; its ETag, when it has
+    // one, is kept as the page's (else the hash of the body).
     cached_page(std::string collection, std::string key, const http_response& response);
     [[nodiscard]] const std::string& collection() const noexcept { return collection_; }
     [[nodiscard]] const std::string& key() const noexcept { return key_; }

@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "microplan/service/feature_edits_service.hpp"
 #include "microplan/service/features_service.hpp"
 #include "microplan/service/http.hpp"
 #include "microplan/service/page_cache.hpp"
@@ -59,9 +60,16 @@ public:
     // lost LISTEN connection). The last snapshot is still served meanwhile.
     void set_unready(std::string reason);
     [[nodiscard]] std::string unready() const;
+    // Loads the store again now and installs it: after the server's own edit of what snapshots
+    // hold (an establishment), so the edit's answer and every later read show it. Through the
+    // hook when one is set (the store watcher's reload, in its lock order), else directly. Call
+    // with no lock of the scenario book held.
+    void reload();
+    void on_reload(std::function<void()> fn) { on_reload_ = std::move(fn); }
 
 private:
     std::function<void(std::shared_ptr<const snapshot>)> on_replace_;
+    std::function<void()> on_reload_;
     mutable std::mutex mutex_;
     std::shared_ptr<const snapshot> current_;
     std::string unready_;  // guarded by mutex_
@@ -117,6 +125,10 @@ private:
     void register_routes();  // "/", /api and its aliases, /health
     http_response route(const http_request& request) const;
     http_response preflight(const parsed_target& target) const;
+    // The methods the routes of the target's path take (GET alone for a path no route has), and
+    // whether any of them edits.
+    std::vector<http_method> methods_of(const parsed_target& target) const;
+    bool takes_edits(const parsed_target& target) const;
     http_response respond(const http_request& request) const noexcept;
     std::string base_url(const http_request& request) const;
     void authorise_edit(const http_request& request) const;
@@ -128,6 +140,7 @@ private:
     scenario_book* scenarios_;
     static_assets assets_;
     features_service features_;
+    feature_edits_service feature_edits_;
     tiles_service tiles_;
     reports_service reports_;
     plan_evaluation_service evaluation_;

@@ -50,7 +50,7 @@
 
 namespace microplan::service {
 
-enum class http_method { get, post, patch, del };
+enum class http_method { get, post, put, patch, del };
 
 // "GET", "POST", "PATCH", "DELETE".
 std::string_view method_name(http_method m);

@@ -41,7 +41,12 @@ struct feature_record {
     std::optional<tiles::point> location;  // establishments with usable coordinates
     tiles::box bbox;                       // lon/lat; empty without geometry
     std::uint64_t digest = 0;              // of geometry and properties, to tell what changed
+    std::string version;                   // establishments: the stored row's (its ETag; edits' If-Match)
 };
+
+// The properties an establishment is served with (its attributes and the units it lies in),
+// from the stored row: the establishments collection's and the answers of Part 4 edits.
+nlohmann::json establishment_properties(const geo::store::stored_establishment& row);
 
 struct queryable {
     std::string name, type, title;  // type: "string", "number", "integer"
@@ -71,6 +76,11 @@ struct collection {
         return it == fid_by_code.end() ? 0 : it->second;
     }
 };
+
+// The scenarios' proposed establishments as one collection ("proposals"; fid = the proposal's
+// id, property `scenario` its scenario), built from the book when asked: it changes with every
+// scenario edit, which makes no new snapshot.
+collection proposals_collection(const geo::usecases::scenario_book& book);
 
 class snapshot final : public geo::usecases::scenario_baseline {
 public:

@@ -53,6 +53,9 @@ public:
     // The store's current state is the server's own doing (a scenario edit, just committed):
     // no reload for it. Takes only the leaf lock; safe under the scenario book's mutex.
     void acknowledge();
+    // Reloads now whatever the stamp says (the server's own edit of an establishment: read your
+    // writes). Takes the reload lock: call with no lock of the scenario book held.
+    void reload_now();
     // Whether a database store's LISTEN connection is up (true for a file: nothing to listen to).
     [[nodiscard]] bool listening() const noexcept { return listening_.load(); }
 

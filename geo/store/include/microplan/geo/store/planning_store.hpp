@@ -179,6 +179,15 @@ public:
     virtual std::vector<stored_establishment> read_establishments() = 0;
     // Rewrites the unit codes and placement of the establishments with the given fids (rows[i].row).
     virtual void update_assignments(std::span<const establishment> rows, std::span<const point_assignment> placed) = 0;
+    // One establishment at a time (OGC API - Features Part 4 edits): the row with `fid`
+    // (nullopt when none); `row` written with its placement and source, as `fid` when given (a
+    // replacement keeps its fid: the row it replaces is deleted in the same transaction) and
+    // with a new fid otherwise, returned; the row with `fid` deleted (false when there was
+    // none). No import is recorded.
+    virtual std::optional<stored_establishment> read_establishment(std::int64_t fid) = 0;
+    virtual std::int64_t insert_establishment(const establishment& row, const point_assignment& placed,
+                                              const std::string& source, std::optional<std::int64_t> fid) = 0;
+    virtual bool delete_establishment(std::int64_t fid) = 0;
 
     // --- population
     // Replaces the values of (level, year, band) for every band in `values`; records the import.

@@ -70,6 +70,10 @@ struct closed_establishment {
     baseline_establishment now;  // when found
 };
 
+// The version of a proposal: 16 hexadecimal digits changing with any of its fields (its ETag in
+// the OGC API proposals collection).
+std::string proposal_version(const proposed_establishment& p);
+
 class scenario_book {
 public:
     // `on_written` runs after each commit, under the book's mutex (the server tells its store
@@ -91,8 +95,13 @@ public:
     // no standard for the sector/typology).
     proposed_establishment add(std::int64_t id, const std::string& sector, const std::string& typology,
                                const std::string& name, double lon, double lat);
-    proposed_establishment move(std::int64_t id, std::int64_t establishment, double lon, double lat);
-    void remove_establishment(std::int64_t id, std::int64_t establishment);
+    // `expected`: the versions (proposal_version) the client accepts, checked against the stored
+    // proposal under the store's write lock (OGC API Part 4's If-Match); refusal::stale when the
+    // stored one is none of them. Empty optional: no check.
+    proposed_establishment move(std::int64_t id, std::int64_t establishment, double lon, double lat,
+                                const std::optional<std::vector<std::string>>& expected = {});
+    void remove_establishment(std::int64_t id, std::int64_t establishment,
+                              const std::optional<std::vector<std::string>>& expected = {});
     // Closes the stored establishment `fid` (the establishments collection's) in the scenario:
     // it counts no more in the scenario's offer nor its travel time. Returns it and whether this
     // call closed it (false: the scenario already did). refusal::not_found for an unknown fid.
@@ -113,6 +122,15 @@ public:
         return fn(*find(id).model);
     }
     [[nodiscard]] std::shared_ptr<const scenario_baseline> baseline() const;
+    // Runs fn(store) on the store opened for one edit in the book's edit session, under the
+    // book's mutex: the server's other edits (establishments, OGC API - Features Part 4) go
+    // through it too, so that all of them come from the one session the watcher knows as its own.
+    template <class Fn>
+    auto with_store_edit(Fn&& fn) {
+        std::lock_guard lock(mutex_);
+        auto db = open_for_edit();
+        return fn(*db);
+    }
     // The database session the book's edits are made in (store_editor::session): a server tells
     // the notifications of its own edits by it. Any thread, no lock.
     [[nodiscard]] int edit_session() const noexcept { return editor_.session(); }
@@ -128,6 +146,9 @@ private:
     scenario& find(std::int64_t id);
     const scenario& find(std::int64_t id) const;
     [[nodiscard]] std::unique_ptr<store::planning_store> open_for_edit() const;
+    // open_for_edit, refusing (stale) when the stored proposal's version is not one `expected` names.
+    [[nodiscard]] std::unique_ptr<store::planning_store> open_expecting(
+        std::int64_t establishment, const std::optional<std::vector<std::string>>& expected) const;
     [[nodiscard]] std::vector<int> locate_or_refuse(double lon, double lat) const;
     placed_establishment place(const proposed_establishment& p) const;
     void count(scenario& s, const proposed_establishment& p);  // adds p to the model
