@@ -292,14 +292,11 @@ void write_attributes(sql::connection& db, level lvl, const std::string& name,
 unit_attributes read_attributes(sql::connection& db, level lvl, const std::string& as_of) {
     unit_attributes out;
     if (!db.has_table("unit_attributes")) return out;
-    if (!db.has_column("unit_attributes", "period")) {
-        sql::statement q(db, "SELECT name, code, value FROM unit_attributes WHERE level = ?");
-        q.bind(1, level_name(lvl));
-        while (q.step()) out[q.text(0)][q.text(1)] = q.real(2);
-        return out;
-    }
+    // A table written before periods reads as undated values (known on any date).
+    const std::string period = db.has_column("unit_attributes", "period") ? "period" : "''";
     // In period order, so the latest period known on `as_of` is the one that stays.
-    sql::statement q(db, "SELECT name, code, value, period FROM unit_attributes WHERE level = ? ORDER BY period");
+    sql::statement q(db, "SELECT name, code, value, " + period + " FROM unit_attributes WHERE level = ? ORDER BY " +
+                             (period == "period" ? "period" : "rowid"));
     q.bind(1, level_name(lvl));
     while (q.step())
         if (as_of.empty() || period_known(q.text(3), as_of)) out[q.text(0)][q.text(1)] = q.real(2);

@@ -73,12 +73,15 @@ table_plan plan_table(sqlite::connection& src, const std::string& name, const st
     sqlite::statement cols(src, "SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid");
     cols.bind(1, name);
     int keys = 0;
-    std::string key, key_type;
+    std::string key;
     while (cols.step()) {
         t.columns.push_back({cols.text(0), cols.text(1)});
-        if (cols.integer(2) > 0) ++keys, key = cols.text(0), key_type = cols.text(1);
+        if (cols.integer(2) > 0) ++keys, key = cols.text(0);
     }
-    if (keys == 1 && key_type == "INTEGER") t.identity = true, t.key = key;
+    // An automatic key where the PostgreSQL connection makes one (postgres::translate decides: an
+    // INTEGER PRIMARY KEY becomes an identity), so that it continues after the copied rows.
+    if (keys == 1 && postgres::translate(create).find("AS IDENTITY") != std::string::npos)
+        t.identity = true, t.key = key;
     // The geometry columns SpatiaLite appended ("geom" MULTIPOLYGON NOT NULL DEFAULT ''): PostGIS types.
     for (const auto& [col, g] : geometry) {
         const std::regex decl("\"?" + col + "\"?\\s+" + g.type + "(\\s+NOT\\s+NULL)?(\\s+DEFAULT\\s+'')?",

@@ -164,7 +164,6 @@ TEST(PostgresConnection, ErrorsNameTheDatabaseAndTheStatementNeverThePassword) {
         EXPECT_NE(what.find("no_such_table"), std::string::npos) << what;
     }
     // A server that does not answer: the URI as given, without its password, and libpq's reason.
-    const std::string port = uri.substr(uri.rfind(':') + 1, uri.rfind('/') - uri.rfind(':') - 1);
     const std::string wrong = "postgresql://microplan:s3cret@127.0.0.1:1/microplan_test?connect_timeout=5";
     try {
         geo::postgres::connection refused(wrong);
@@ -175,7 +174,6 @@ TEST(PostgresConnection, ErrorsNameTheDatabaseAndTheStatementNeverThePassword) {
         EXPECT_NE(what.find("postgresql://microplan@127.0.0.1:1/microplan_test"), std::string::npos) << what;
         EXPECT_NE(what.find("cannot connect to the planning store"), std::string::npos) << what;
     }
-    EXPECT_FALSE(port.empty());
 }
 
 TEST(PostgresConnection, PostgisRoundTripsWkbGeometry) {
