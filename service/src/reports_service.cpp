@@ -357,11 +357,11 @@ http_response reports_service::monitoring_lights(const request_context& ctx, con
     if (!tier)
         throw request_error(400, "InvalidParameterValue",
                             "no planning level '" + geo::utf8::excerpt(level_text, 30) + "' (zone, district, circuit)");
-    const auto [year, month] = period_param(ctx);
-    const std::string period = geo::month_text(year, month);
+    const auto asked = period_param(ctx);  // not a structured binding: clang 14 (make fuzz) cannot capture one
+    const std::string period = geo::month_text(asked.first, asked.second);
     auto body = ctx.data->memo("monitoring-lights/" + level_text + "/" + period, [&] {
         nlohmann::json units = nlohmann::json::array();
-        auto dated = ctx.data->model_as_of(geo::month_end(year, month));
+        auto dated = ctx.data->model_as_of(geo::month_end(asked.first, asked.second));
         if (dated) {
             for (const auto& u : model.where().units(*tier)) {
                 geo::findings report;
