@@ -24,6 +24,7 @@
 #include "service/http_client.hpp"
 #include "service/running_server.hpp"
 #include "support.hpp"
+#include "watchdog.hpp"
 
 using namespace microplan;
 using namespace microplan::test;
@@ -290,13 +291,15 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
 struct replica {
     explicit replica(const std::string& uri, service::handler_options options = {},
                      std::chrono::milliseconds interval = std::chrono::milliseconds(500))
-        : server(uri, std::move(options)),
-          watcher(
-              server.state, interval, [this](const std::string& line) { log_line(line); },
-              [this] { return server.scenarios.edit_session(); }) {
+        : server(uri, std::move(options)) {
+        // Wired before the watcher's thread starts: it may reload at once.
         server.state.on_replace(
             [this](std::shared_ptr<const service::snapshot> next) { server.scenarios.rebase(std::move(next)); });
+        watcher = std::make_unique<service::store_watcher>(
+            server.state, interval, [this](const std::string& line) { log_line(line); },
+            [this] { return server.scenarios.edit_session(); });
     }
+    ~replica() { watcher.reset(); }  // stopped before the server it reloads
     void log_line(const std::string& line) {
         std::lock_guard lock(mutex);
         log += line + "\n";
@@ -314,7 +317,7 @@ struct replica {
     std::mutex mutex;
     std::string log;
     running_server server;
-    service::store_watcher watcher;
+    std::unique_ptr<service::store_watcher> watcher;
 };
 
 // The tile of zoom `z` that holds (lon, lat), as "/tiles/all/z/x/y.mvt".
@@ -329,10 +332,11 @@ std::string tile_at(int z, double lon, double lat) {
 // an import by microplan, and an edit made directly in the database as QGIS makes them. The
 // tiles that the edited circuit meets are rendered again; a tile far from it stays cached.
 TEST(PostgresStore, AServerOnTheDatabaseHearsWhatOtherClientsWrite) {
+    const test::watchdog deadline(std::chrono::seconds(180));  // a hang aborts with the test's name
     DATABASE_OR_SKIP(uri, "watch_demo");
     geo::store::copy_store(demo_store::get().store(), uri);
     replica r(uri, {}, std::chrono::seconds(30));  // a poll would take 30 s: what arrives sooner was heard
-    ASSERT_TRUE(eventually([&] { return r.watcher.listening(); })) << r.lines();
+    ASSERT_TRUE(eventually([&] { return r.watcher->listening(); })) << r.lines();
     auto observed = [&] {
         auto res = test::http_get(r.server.port(), "/observations?code=Z1&indicator=cobertura");
         return nlohmann::json::parse(res.body)["number"].get<int>();
@@ -377,12 +381,13 @@ TEST(PostgresStore, AServerOnTheDatabaseHearsWhatOtherClientsWrite) {
 // created by that first edit, after the copy, and watched from it); the replica that edited
 // does not reload for its own change.
 TEST(PostgresStore, AnEditThroughOneReplicaReachesTheOther) {
+    const test::watchdog deadline(std::chrono::seconds(180));  // a hang aborts with the test's name
     DATABASE_OR_SKIP(uri, "replicas_demo");
     geo::store::copy_store(demo_store::get().store(), uri);
     service::handler_options options;
     options.edit_token = "taller-2026";
     replica one(uri, options), two(uri, options);
-    ASSERT_TRUE(eventually([&] { return one.watcher.listening() && two.watcher.listening(); }));
+    ASSERT_TRUE(eventually([&] { return one.watcher->listening() && two.watcher->listening(); }));
     const auto etag = test::http_get(two.server.port(), "/scenarios").headers["ETag"];
     const std::map<std::string, std::string> auth = {{"Authorization", "Bearer taller-2026"},
                                                      {"Content-Type", "application/json"}};
@@ -417,10 +422,11 @@ TEST(PostgresStore, AnEditThroughOneReplicaReachesTheOther) {
 // A replica whose LISTEN connection is killed says so on /health (503, for the proxy), keeps
 // serving its last snapshot, connects again and catches up with what changed meanwhile.
 TEST(PostgresStore, AReplicaWhoseListenConnectionIsKilledReconnectsAndCatchesUp) {
+    const test::watchdog deadline(std::chrono::seconds(180));  // a hang aborts with the test's name
     DATABASE_OR_SKIP(uri, "listen_lost");
     geo::store::copy_store(demo_store::get().store(), uri);
     replica r(uri, {}, std::chrono::milliseconds(1000));
-    ASSERT_TRUE(eventually([&] { return r.watcher.listening(); }));
+    ASSERT_TRUE(eventually([&] { return r.watcher->listening(); }));
     EXPECT_EQ(r.health()["http_status"], 200);
     geo::postgres::connection admin(uri);
     admin.exec(
