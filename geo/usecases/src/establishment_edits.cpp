@@ -2,32 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <vector>
 
 #include "microplan/geo/territory/assign.hpp"
 #include "microplan/geo/usecases/refusal.hpp"
+#include "version_digest.hpp"
 
 namespace microplan::geo::usecases {
 
 namespace {
 
 [[noreturn]] void invalid(const std::string& message) { throw refusal(refusal::reason::invalid, message); }
-
-// FNV-1a over the fields, each followed by a separator no field holds.
-struct digest {
-    std::uint64_t h = 1469598103934665603ull;
-    digest& add(const std::string& s) {
-        for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-        h = (h ^ 0x1f) * 1099511628211ull;
-        return *this;
-    }
-    digest& add(double v) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.17g", v);
-        return add(std::string(buf));
-    }
-};
 
 void check(const establishment& e) {
     if (e.sector.empty()) invalid("property 'sector' is required (health, education, security, ...)");
@@ -68,15 +53,13 @@ point_assignment place(store::planning_store& db, const establishment& e) {
 
 std::string establishment_version(const store::stored_establishment& row) {
     const establishment& e = row.attributes;
-    digest d;
+    detail::version_digest d;
     d.add(std::to_string(e.row)).add(e.id).add(e.name).add(e.sector).add(e.typology);
     d.add(e.capacity ? std::to_string(*e.capacity) : "-").add(e.condition);
     d.add(e.staff ? std::to_string(*e.staff) : "-").add(e.status).add(e.provider).add(e.provider_source);
     d.add(e.lon).add(e.lat).add(e.opened).add(e.closed).add(e.rehabilitated).add(row.placement);
     for (const auto& c : row.codes) d.add(c);
-    char out[17];
-    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(d.h));
-    return out;
+    return d.hex();
 }
 
 establishment_edit_result edit_establishment(store::planning_store& db, const establishment_edit& edit) {

@@ -1,9 +1,9 @@
 #include "microplan/geo/usecases/scenarios.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "microplan/geo/core/utf8_text.hpp"
+#include "version_digest.hpp"
 
 namespace microplan::geo::usecases {
 
@@ -67,19 +67,16 @@ std::unique_ptr<store::planning_store> scenario_book::open_for_edit() const {
 }
 
 std::string proposal_version(const proposed_establishment& p) {
-    std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the fields, each closed by 0x1f
-    auto add = [&h](const std::string& text) {
-        for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-        h = (h ^ 0x1f) * 1099511628211ull;
-    };
-    char xy[64];
-    std::snprintf(xy, sizeof xy, "%.17g %.17g", p.lon, p.lat);
-    for (const std::string& f : {std::to_string(p.id), std::to_string(p.scenario_id), p.sector, p.typology, p.name,
-                                 std::string(xy), p.circuit_code})
-        add(f);
-    char out[17];
-    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
-    return out;
+    return detail::version_digest()
+        .add(std::to_string(p.id))
+        .add(std::to_string(p.scenario_id))
+        .add(p.sector)
+        .add(p.typology)
+        .add(p.name)
+        .add(p.lon)
+        .add(p.lat)
+        .add(p.circuit_code)
+        .hex();
 }
 
 std::unique_ptr<store::planning_store> scenario_book::open_expecting(
