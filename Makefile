@@ -43,10 +43,11 @@ BUILD_DIR ?= build
 endif
 
 # The peers `make bench` runs beside microplan (bench/*, ../shared/peers/00_install.sh): PostgreSQL 15 +
-# PostGIS 3, GeoPandas (+ rtree, SciPy's k-d tree), rasterio, GRASS, GDAL's ogr2ogr, wrk, nginx; bc, curl and
-# GNU time for the scripts.
+# PostGIS 3, GeoPandas (+ rtree, SciPy's k-d tree), rasterio, GRASS, GDAL's ogr2ogr, wrk, nginx, QGIS Server
+# (under spawn-fcgi); bc, curl and GNU time for the scripts.
 BENCH_PACKAGES := python3 python3-numpy python3-pandas python3-scipy python3-geopandas python3-rtree \
-  python3-rasterio python3-psycopg2 postgresql-15 postgresql-15-postgis-3 grass-core gdal-bin wrk nginx bc curl time
+  python3-rasterio python3-psycopg2 postgresql-15 postgresql-15-postgis-3 grass-core gdal-bin wrk nginx bc curl time \
+  qgis-server spawn-fcgi
 BENCH_TARGETS := microplan microplan_bench_pip_zonal microplan_bench_incremental microplan_bench_tiles
 BENCH_INSTALL ?= 1
 BENCH_DIR ?= /tmp/microplan-bench
@@ -124,7 +125,7 @@ clean:
 # ThreadSanitizer over the tests that run threads: the server, scenarios, tiles, parallel
 # assignment, zonal sums and cost distance (not the real-data ones: the national surface takes
 # beyond the tests' 10 minutes under TSan; the same code runs there on synthetic grids).
-TSAN_TESTS ?= Serve|Scenario|StoreWriters|Hardening|Tiles|Assign|Zonal|CostDistance|Locate|Cells|Sites|Capacity
+TSAN_TESTS ?= Serve|IoThreads|Scenario|StoreWriters|Hardening|Tiles|Assign|Zonal|CostDistance|Locate|Cells|Sites|Capacity
 tsan: export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1
 tsan: deps web
 	cmake -S . -B build-tsan -DMICROPLAN_ENABLE_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROPLAN_BUILD_BENCH=OFF

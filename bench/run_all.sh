@@ -64,12 +64,15 @@ step "closing the gap: the greedy plan, the required budget and CBC's optimum" "
 step "the offline workshop kit, beside ogr2ogr -f MBTiles" "$bench/kit.sh" "$build" "$demo" "$MICROPLAN_DATA"
 step "uncached vector tiles, beside PostGIS ST_AsMVT" "$bench/tiles_peer.py" "$build/microplan" "$demo"
 step "the server under load (wrk)" "$bench/serve_load.sh" "$build/microplan" "$demo"
+step "cached tiles beside nginx serving the same bytes" "$bench/serve_peers.sh" "$build/microplan" "$demo"
+step "OGC API item pages beside QGIS Server" "$bench/serve_qgis.sh" "$build/microplan" "$demo"
 step "the store in PostgreSQL/PostGIS beside the file, and replicas behind nginx" "$bench/postgis_store.sh" \
   "$build/microplan" "$demo"
 step "cost distance, beside GRASS r.cost" "$bench/cost_distance.sh" "$build/microplan"
 step "straight-line accessibility, beside GeoPandas + SciPy" "$bench/access_distance.py" "$build/microplan"
 step "designing every district and circuit of Ecuador" "$bench/design_national.sh" "$build" "$MICROPLAN_DATA"
 step "judging and comparing plans, beside GeoPandas" "$bench/plans.py" "$build/microplan"
+step "whole workflows a user waits for" "$bench/workflows.sh" "$build" "$MICROPLAN_DATA"
 
 echo
 echo "== make bench: wall time per step"

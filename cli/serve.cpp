@@ -140,7 +140,9 @@ command add_serve(CLI::App& app) {
         handler_options.cors_origin = a->cors == "off" ? "" : a->cors;
         handler_options.cors_writes = a->cors_writes;
         service::request_handler handler(served.state(), handler_options, &served.scenarios());
-        service::server server(options, [&handler](const service::http_request& r) { return handler.handle(r); });
+        service::server server(
+            options, [&handler](const service::http_request& r) { return handler.handle(r); },
+            [&handler](const service::http_request& r) { return handler.quick(r); });
         std::string host = a->bind.find(':') != std::string::npos ? "[" + a->bind + "]" : a->bind;
         if (host == "0.0.0.0") host = "127.0.0.1";
         std::string url = "http://" + host + ":" + std::to_string(server.port());

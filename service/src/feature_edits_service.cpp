@@ -354,34 +354,29 @@ void feature_edits_service::register_routes(route_table& table) const {
                                invalid},
                  .request_body = json_request_body(feature_schema, example)},
          .edits = true});
-    table.add(
-        {.method = http_method::put,
-         .pattern = std::string(collection_path) + "/{featureId}",
-         .handler = [edited](const request_context& ctx,
-                             const path_params& p) { return edited(200)(ctx, p, establishment_edit::kind::replace); },
-         .api = {.operation_id = "replaceEstablishment",
-                 .summary = "Replace an establishment (If-Match: its ETag)",
-                 .tags = {tag},
-                 .parameters = {fid},
-                 .responses = {ok_response("The feature as stored, with its new ETag", "application/geo+json"),
-                               bad_body, missing, stale, invalid},
-                 .request_body = json_request_body(feature_schema, example)},
-         .edits = true});
-    table.add(
-        {.method = http_method::patch,
-         .pattern = std::string(collection_path) + "/{featureId}",
-         .handler = [edited](const request_context& ctx,
-                             const path_params& p) { return edited(200)(ctx, p, establishment_edit::kind::update); },
-         .api = {.operation_id = "updateEstablishment",
-                 .summary = "Change some properties or the point of an establishment (a JSON merge patch; "
-                            "If-Match: its ETag)",
-                 .tags = {tag},
-                 .parameters = {fid},
-                 .responses = {ok_response("The feature as stored, with its new ETag", "application/geo+json"),
-                               bad_body, missing, stale, invalid},
-                 .request_body = json_request_body({{"type", "object"}},
-                                                   {{"type", "Feature"}, {"properties", {{"name", "CS Norte"}}}})},
-         .edits = true});
+    // PUT replaces the feature; PATCH merges the properties and point it names (JSON merge patch).
+    for (http_method m : {http_method::put, http_method::patch}) {
+        const bool put = m == http_method::put;
+        const auto kind = put ? establishment_edit::kind::replace : establishment_edit::kind::update;
+        table.add(
+            {.method = m,
+             .pattern = std::string(collection_path) + "/{featureId}",
+             .handler = [edited, kind](const request_context& ctx,
+                                       const path_params& p) { return edited(200)(ctx, p, kind); },
+             .api = {.operation_id = put ? "replaceEstablishment" : "updateEstablishment",
+                     .summary = put ? "Replace an establishment (If-Match: its ETag)"
+                                    : "Change some properties or the point of an establishment (a JSON merge patch; "
+                                      "If-Match: its ETag)",
+                     .tags = {tag},
+                     .parameters = {fid},
+                     .responses = {ok_response("The feature as stored, with its new ETag", "application/geo+json"),
+                                   bad_body, missing, stale, invalid},
+                     .request_body =
+                         put ? json_request_body(feature_schema, example)
+                             : json_request_body({{"type", "object"}},
+                                                 {{"type", "Feature"}, {"properties", {{"name", "CS Norte"}}}})},
+             .edits = true});
+    }
     table.add(
         {.method = http_method::del,
          .pattern = std::string(collection_path) + "/{featureId}",

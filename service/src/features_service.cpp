@@ -677,11 +677,11 @@ std::optional<std::vector<std::string>> queryable_names(const request_context& c
     std::string id = p["collectionId"];
     const collection* c = ctx.data->find(id);
     if (!c && id.ends_with(".geojson")) c = ctx.data->find(id.substr(0, id.size() - 8));
-    if (!c && id == "proposals" && ctx.scenarios)
-        return std::vector<std::string>{"scenario", "scenario_name", "sector", "typology", "name", "circuit_code"};
-    if (!c) return std::nullopt;
+    const std::vector<queryable>* queryables = c ? &c->queryables : nullptr;
+    if (!c && id == "proposals" && ctx.scenarios) queryables = &proposals_queryables();
+    if (!queryables) return std::nullopt;
     std::vector<std::string> out;
-    for (const auto& q : c->queryables) out.push_back(q.name);
+    for (const auto& q : *queryables) out.push_back(q.name);
     return out;
 }
 
@@ -691,6 +691,7 @@ void features_service::register_routes(route_table& table) const {
     const api_response not_found = error_response_doc(404, "No such collection or feature");
     const api_response bad_request = error_response_doc(400, "A parameter is malformed or not served");
     table.add({.pattern = "/conformance",
+               .quick = true,
                .handler = [this](const request_context& ctx, const path_params&) { return conformance(ctx); },
                .api = {.operation_id = "getConformance",
                        .summary = "Conformance classes",
@@ -698,6 +699,7 @@ void features_service::register_routes(route_table& table) const {
                        .responses = {ok_response("Conformance")}},
                .ignored_query = {"f"}});
     table.add({.pattern = "/collections",
+               .quick = true,
                .handler = [this](const request_context& ctx, const path_params&) { return collections(ctx); },
                .api = {.operation_id = "getCollections",
                        .summary = "Collections",
@@ -705,6 +707,7 @@ void features_service::register_routes(route_table& table) const {
                        .responses = {ok_response("Collections")}},
                .ignored_query = {"f"}});
     table.add({.pattern = "/collections/{collectionId}",
+               .quick = true,
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return describe_collection(ctx, p["collectionId"]); },
                .api = {.operation_id = "describeCollection",
@@ -718,6 +721,7 @@ void features_service::register_routes(route_table& table) const {
     items_params.push_back(collection_id_parameter());
     table.add(
         {.pattern = "/collections/{collectionId}/items",
+         .quick = true,
          .handler = [this](const request_context& ctx, const path_params& p) { return items(ctx, p["collectionId"]); },
          .api = {.operation_id = "getFeatures",
                  .summary = "Features of a collection, a page at a time",
@@ -729,6 +733,7 @@ void features_service::register_routes(route_table& table) const {
          .ignored_query = ignored_items_parameters,
          .data_query = queryable_names});
     table.add({.pattern = "/collections/{collectionId}/items/{featureId}",
+               .quick = true,
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return item(ctx, p["collectionId"], p["featureId"]); },
                .api = {.operation_id = "getFeature",
@@ -743,6 +748,7 @@ void features_service::register_routes(route_table& table) const {
                        .per_collection = for_collection("one feature")},
                .ignored_query = {"f"}});
     table.add({.pattern = "/collections/{collectionId}/queryables",
+               .quick = true,
                .handler = [this](const request_context& ctx,
                                  const path_params& p) { return queryables(ctx, p["collectionId"]); },
                .api = {.operation_id = "getQueryables",

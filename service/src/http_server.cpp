@@ -5,12 +5,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/optional.hpp>
@@ -36,35 +39,14 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-// A response body that shares its bytes (a cached tile is sent by many connections at once).
-struct shared_body {
-    using value_type = std::shared_ptr<const std::string>;
-    static std::uint64_t size(const value_type& v) { return v ? v->size() : 0; }
-
-    class writer {
-    public:
-        using const_buffers_type = net::const_buffer;
-        template <bool is_request, class Fields>
-        writer(const http::header<is_request, Fields>&, const value_type& body) : body_(body) {}
-        void init(beast::error_code& ec) { ec = {}; }
-        boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
-            ec = {};
-            if (done_ || !body_ || body_->empty()) return boost::none;
-            done_ = true;
-            return std::make_pair(net::const_buffer(body_->data(), body_->size()), false);
-        }
-
-    private:
-        const value_type& body_;
-        bool done_ = false;
-    };
-};
-
-using response_type = http::response<shared_body>;
-
 std::string field(const http::request<http::string_body>& req, http::field f) {
     auto it = req.find(f);
     return it == req.end() ? std::string() : std::string(it->value());
+}
+
+// A header value as sent: CR and LF would end the header (response splitting), so they become spaces.
+void append_header_value(std::string& out, std::string_view value) {
+    for (char c : value) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
 }
 
 }  // namespace
@@ -92,6 +74,7 @@ public:
         std::lock_guard lock(mutex_);
         std::fflush(out_);
     }
+    [[nodiscard]] bool enabled() const noexcept { return out_ != nullptr; }
 
 private:
     std::FILE* out_;
@@ -99,23 +82,55 @@ private:
 };
 
 class session;
+// A socket bound to its io_context's own executor type (no polymorphic executor per operation).
+using socket_type = tcp::socket::rebind_executor<net::io_context::executor_type>::other;
+
+// One io_context per io thread, run by that thread only: a connection lives on one of them
+// from accept to close, so its handlers need no strand and the threads share no lock while
+// serving. Deadlines are checked by a sweep every quarter second instead of a timer per read
+// and write.
+struct io_worker {
+    net::io_context ioc{1};
+    net::steady_timer sweeper{ioc};
+    std::vector<session*> sessions;  // touched only on this worker's thread
+};
 
 struct server::impl {
     server_options options;
     request_handler_fn handler;
-    net::io_context ioc;
-    tcp::acceptor acceptor{net::make_strand(ioc)};
+    request_quick_fn quick;
+    std::vector<std::unique_ptr<io_worker>> workers;
+    std::size_t next_worker = 0;
+    net::io_context& ioc;  // the first worker's: the listener, the log flusher, stop()
+    tcp::acceptor acceptor{ioc};
+    net::thread_pool blocking;  // requests that are not quick (reports, edits, ...)
     access_logger log;
     std::mutex sessions_mutex;
     std::set<std::shared_ptr<session>> sessions;
     std::map<std::string, std::size_t> per_client;  // open connections per remote address
     bool stopping = false;
     net::steady_timer flusher{ioc};
+    std::atomic<bool> halted{false};  // stop() was called: the periodic timers do not start again
 
-    impl(server_options o, request_handler_fn h)
-        : options(std::move(o)), handler(std::move(h)), log(options.access_log) {}
+    static unsigned thread_count(unsigned threads) {
+        return threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    }
+    static std::vector<std::unique_ptr<io_worker>> make_workers(unsigned n) {
+        std::vector<std::unique_ptr<io_worker>> w;
+        for (unsigned i = 0; i < n; ++i) w.push_back(std::make_unique<io_worker>());
+        return w;
+    }
+    impl(server_options o, request_handler_fn h, request_quick_fn q)
+        : options(std::move(o)),
+          handler(std::move(h)),
+          quick(std::move(q)),
+          workers(make_workers(thread_count(options.threads))),
+          ioc(workers.front()->ioc),
+          blocking(thread_count(options.threads)),
+          log(options.access_log) {}
     void accept();
     void flush_log_every_second();
+    void sweep(io_worker& w);
     void remove(const std::shared_ptr<session>& s, const std::string& remote) {
         std::lock_guard lock(sessions_mutex);
         if (sessions.erase(s))
@@ -123,17 +138,26 @@ struct server::impl {
     }
 };
 
-// One connection: read a request, answer it, repeat, on the connection's strand.
+// One connection: read a request, answer it, repeat, on its worker's thread. A quick request
+// is answered there; any other runs on the blocking pool and its answer comes back to the
+// worker, so a long report holds no connection but its own.
 class session : public std::enable_shared_from_this<session> {
 public:
-    session(tcp::socket&& socket, server::impl& server) : stream_(std::move(socket)), server_(server) {
+    using clock = std::chrono::steady_clock;
+
+    session(socket_type&& socket, server::impl& server, io_worker& worker)
+        : socket_(std::move(socket)), server_(server), worker_(worker) {
         beast::error_code ec;
-        auto ep = stream_.socket().remote_endpoint(ec);
+        auto ep = socket_.remote_endpoint(ec);
         remote_ = ec ? "-" : ep.address().to_string();
+        socket_.set_option(tcp::no_delay(true), ec);
     }
 
     void start() {
-        net::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::read, shared_from_this()));
+        net::dispatch(worker_.ioc, [self = shared_from_this()] {
+            self->worker_.sessions.push_back(self.get());
+            self->read();
+        });
     }
 
     // Over the connection limits: a 503 written without waiting (it fits the socket buffer),
@@ -145,50 +169,66 @@ public:
             "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
             std::to_string(body.size()) + "\r\n\r\n" + body;
         beast::error_code ec;
-        stream_.socket().non_blocking(true, ec);
-        stream_.socket().write_some(net::buffer(reply), ec);
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        stream_.socket().close(ec);
+        socket_.non_blocking(true, ec);
+        socket_.write_some(net::buffer(reply), ec);
+        socket_.shutdown(tcp::socket::shutdown_both, ec);
+        socket_.close(ec);
         server_.log.log(remote_, "-", "-", 503, 0, std::chrono::microseconds(0));
     }
 
     // Called on shutdown from another thread: close now if idle, else after the response.
     void close_gracefully() {
-        net::post(stream_.get_executor(), [self = shared_from_this()] {
+        net::post(worker_.ioc, [self = shared_from_this()] {
             self->closing_ = true;
-            if (self->reading_) {
-                beast::error_code ec;
-                self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-                self->stream_.socket().close(ec);
-            }
+            if (self->reading_) self->close_socket();
         });
     }
 
+    // The sweep (on this worker's thread): a connection past its deadline is closed; its
+    // pending read or write then ends with operation_aborted.
+    void expire_if_late(clock::time_point now) {
+        if (deadline_ && now >= *deadline_) {
+            deadline_.reset();
+            close_socket();
+        }
+    }
+
 private:
+    void close_socket() {
+        beast::error_code ec;
+        socket_.shutdown(tcp::socket::shutdown_both, ec);
+        socket_.close(ec);
+    }
+
     void read() {
         if (closing_) return finish();
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
         parser_->body_limit(server_.options.body_limit);
-        stream_.expires_after(first_ ? server_.options.read_timeout : server_.options.idle_timeout);
+        deadline_ = clock::now() + (first_ ? server_.options.read_timeout : server_.options.idle_timeout);
         first_ = false;
         reading_ = true;
-        http::async_read_header(stream_, buffer_, *parser_,
-                                beast::bind_front_handler(&session::on_header, shared_from_this()));
+        http::async_read_header(
+            socket_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
     }
 
-    void on_header(beast::error_code ec, std::size_t) {
-        if (ec) return on_read(ec, 0);
+    void on_header(beast::error_code ec) {
+        if (ec) return on_read(ec);
         // The request has started: the read deadline applies from now on.
-        stream_.expires_after(server_.options.read_timeout);
-        started_ = std::chrono::steady_clock::now();
-        http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+        started_ = clock::now();
+        deadline_ = started_ + server_.options.read_timeout;
+        if (parser_->is_done()) return on_read({});  // no body: answer at once
+        http::async_read(socket_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_read(e); });
     }
 
-    void on_read(beast::error_code ec, std::size_t) {
+    void on_read(beast::error_code ec) {
         reading_ = false;
-        if (ec == http::error::end_of_stream || ec == net::error::operation_aborted || ec == beast::error::timeout ||
-            ec == net::error::connection_reset || ec == net::error::eof || ec == net::error::bad_descriptor)
+        deadline_.reset();
+        if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+            ec == net::error::connection_reset || ec == net::error::eof || ec == net::error::bad_descriptor ||
+            !socket_.is_open())
             return finish();
         if (ec) {
             // Malformed or oversized requests get an answer, then the connection closes.
@@ -204,7 +244,7 @@ private:
             keep_alive_ = false;
             return send(as_http(to_response(refused)), "-", "-");
         }
-        const auto& req = parser_->get();
+        auto& req = parser_->get();
         http_request request;
         request.method = std::string(req.method_string());
         request.target = std::string(req.target());
@@ -215,36 +255,69 @@ private:
         request.if_match = field(req, http::field::if_match);
         request.content_type = field(req, http::field::content_type);
         request.authorization = field(req, http::field::authorization);
-        request.body = req.body();
+        request.body = std::move(req.body());
         request.remote = remote_;
         keep_alive_ = req.keep_alive() && !closing_;
         version_ = req.version();
-        http_response r = server_.handler(request);
-        send(std::move(r), request.method, request.target);
+        if (!server_.quick || server_.quick(request)) {
+            http_response r = server_.handler(request);
+            return send(std::move(r), request.method, request.target);
+        }
+        on_pool(std::make_shared<const http_request>(std::move(request)));
     }
 
+    // A request that is not quick: answered on the blocking pool, sent from this worker. The
+    // worker is kept running meanwhile: its run() must not return before the answer.
+    void on_pool(std::shared_ptr<const http_request> request) {
+        net::post(server_.blocking, [self = shared_from_this(), request, work = net::make_work_guard(worker_.ioc)] {
+            auto r = std::make_shared<http_response>(self->server_.handler(*request));
+            net::post(self->worker_.ioc,
+                      [self, request, r] { self->send(std::move(*r), request->method, request->target); });
+        });
+    }
+
+    // The status line and headers written once into head_ (its capacity kept between
+    // requests), sent with the shared body in one gathered write.
     void send(http_response r, const std::string& method, const std::string& target) {
-        response_ = std::make_unique<response_type>(static_cast<http::status>(r.status), version_ ? version_ : 11);
-        response_->set(http::field::server, "microplan");
-        response_->set(http::field::content_type, r.content_type);
-        for (auto& [name, value] : r.headers) response_->set(name, value);
-        bool head = method == "HEAD";
-        std::size_t length = r.body ? r.body->size() : 0;
-        response_->body() = head ? nullptr : std::move(r.body);
-        response_->content_length(length);
-        response_->keep_alive(keep_alive_);
-        server_.log.log(
-            remote_, method, target, r.status, head ? 0 : length,
-            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_));
-        stream_.expires_after(server_.options.write_timeout);
-        http::async_write(stream_, *response_, beast::bind_front_handler(&session::on_write, shared_from_this()));
+        const bool head = method == "HEAD";
+        const std::size_t length = r.body ? r.body->size() : 0;
+        head_.clear();
+        head_ += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+        head_ += std::to_string(r.status);
+        head_ += ' ';
+        const auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
+        head_.append(reason.data(), reason.size());
+        head_ += "\r\nServer: microplan\r\nContent-Type: ";
+        append_header_value(head_, r.content_type);
+        for (const auto& [name, value] : r.headers) {
+            head_ += "\r\n";
+            append_header_value(head_, name);
+            head_ += ": ";
+            append_header_value(head_, value);
+        }
+        head_ += "\r\nContent-Length: ";
+        head_ += std::to_string(length);
+        if (!keep_alive_)
+            head_ += "\r\nConnection: close";
+        else if (version_ == 10)
+            head_ += "\r\nConnection: keep-alive";
+        head_ += "\r\n\r\n";
+        body_ = head ? nullptr : std::move(r.body);
+        if (server_.log.enabled())
+            server_.log.log(remote_, method, target, r.status, head ? 0 : length,
+                            std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_));
+        deadline_ = clock::now() + server_.options.write_timeout;
+        std::array<net::const_buffer, 2> buffers{net::buffer(head_), body_ ? net::buffer(*body_) : net::const_buffer()};
+        net::async_write(socket_, buffers,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
     }
 
-    void on_write(beast::error_code ec, std::size_t) {
-        response_.reset();
+    void on_write(beast::error_code ec) {
+        body_.reset();
+        deadline_.reset();
         if (ec || !keep_alive_ || closing_) {
             beast::error_code ignored;
-            stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            socket_.shutdown(tcp::socket::shutdown_send, ignored);
             return finish();
         }
         read();
@@ -252,7 +325,12 @@ private:
 
     void finish() {
         beast::error_code ec;
-        stream_.socket().close(ec);
+        socket_.close(ec);
+        auto& list = worker_.sessions;
+        if (auto it = std::find(list.begin(), list.end(), this); it != list.end()) {
+            *it = list.back();
+            list.pop_back();
+        }
         server_.remove(shared_from_this(), remote_);
     }
 
@@ -260,13 +338,16 @@ public:
     [[nodiscard]] const std::string& remote() const noexcept { return remote_; }
 
 private:
-    beast::tcp_stream stream_;
+    socket_type socket_;
     server::impl& server_;
+    io_worker& worker_;
     beast::flat_buffer buffer_{64 * 1024};
     std::optional<http::request_parser<http::string_body>> parser_;
-    std::unique_ptr<response_type> response_;
+    std::string head_;
+    std::shared_ptr<const std::string> body_;
     std::string remote_;
-    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    clock::time_point started_ = clock::now();
+    std::optional<clock::time_point> deadline_;
     unsigned version_ = 11;
     bool keep_alive_ = true;
     bool reading_ = false;
@@ -275,12 +356,13 @@ private:
 };
 
 void server::impl::accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    io_worker& target = *workers[next_worker++ % workers.size()];
+    acceptor.async_accept(target.ioc, [this, &target](beast::error_code ec, socket_type socket) {
         if (ec) {
             if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
             return accept();  // e.g. too many open files: keep serving the others
         }
-        auto s = std::make_shared<session>(std::move(socket), *this);
+        auto s = std::make_shared<session>(std::move(socket), *this, target);
         const char* refused = nullptr;
         {
             std::lock_guard lock(sessions_mutex);
@@ -302,16 +384,27 @@ void server::impl::accept() {
     });
 }
 
+void server::impl::sweep(io_worker& w) {
+    w.sweeper.expires_after(std::chrono::milliseconds(250));
+    w.sweeper.async_wait([this, &w](beast::error_code ec) {
+        if (ec || halted) return;
+        const auto now = session::clock::now();
+        const std::vector<session*> open = w.sessions;  // closing may remove from the list
+        for (session* s : open) s->expire_if_late(now);
+        sweep(w);
+    });
+}
+
 void server::impl::flush_log_every_second() {
     flusher.expires_after(std::chrono::seconds(1));
     flusher.async_wait([this](beast::error_code ec) {
         log.flush();
-        if (!ec) flush_log_every_second();
+        if (!ec && !halted) flush_log_every_second();
     });
 }
 
-server::server(server_options options, request_handler_fn handler)
-    : impl_(std::make_unique<impl>(std::move(options), std::move(handler))) {
+server::server(server_options options, request_handler_fn handler, request_quick_fn quick)
+    : impl_(std::make_unique<impl>(std::move(options), std::move(handler), std::move(quick))) {
     // Room for the connection limits: the soft open-file limit up to the hard one.
     if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
         lim.rlim_cur = lim.rlim_max;
@@ -344,11 +437,13 @@ std::uint16_t server::port() const noexcept {
 void server::run() {
     impl_->accept();
     impl_->flush_log_every_second();
-    unsigned n = impl_->options.threads ? impl_->options.threads : std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> workers;
-    for (unsigned i = 1; i < n; ++i) workers.emplace_back([this] { impl_->ioc.run(); });
+    for (auto& w : impl_->workers) impl_->sweep(*w);
+    // Each worker's sweep keeps its context running until stop().
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < impl_->workers.size(); ++i)
+        threads.emplace_back([this, i] { impl_->workers[i]->ioc.run(); });
     impl_->ioc.run();
-    for (auto& w : workers) w.join();
+    for (auto& t : threads) t.join();
     impl_->log.flush();
 }
 
@@ -461,7 +556,9 @@ void server::stop() {
     net::post(impl_->acceptor.get_executor(), [this] {
         beast::error_code ec;
         impl_->acceptor.close(ec);
+        impl_->halted = true;
         impl_->flusher.cancel();
+        for (auto& w : impl_->workers) net::post(w->ioc, [&w] { w->sweeper.cancel(); });
         std::vector<std::shared_ptr<session>> open;
         {
             std::lock_guard lock(impl_->sessions_mutex);

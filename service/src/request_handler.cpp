@@ -164,6 +164,7 @@ void static_assets::register_routes(route_table& table) const {
     nlohmann::json names = nlohmann::json::array();
     for (const auto& [name, relative] : viewer_files) names.push_back(name);
     table.add({.pattern = "/viewer/{file}",
+               .quick = true,
                .handler = [this](const request_context& ctx, const path_params& p) { return get(p["file"], ctx.http); },
                .api = {.operation_id = "getViewerFile",
                        .summary = "A file of the workshop viewer (index.html is also served at / to browsers)",
@@ -177,6 +178,7 @@ void static_assets::register_routes(route_table& table) const {
                                      error_response_doc(404, "No such file, or the server has no viewer")}}});
     // Browsers ask for it on every page: an empty answer instead of a 404 in their console.
     table.add({.pattern = "/favicon.ico",
+               .quick = true,
                .handler =
                    [](const request_context&, const path_params&) {
                        http_response none;
@@ -212,6 +214,7 @@ void request_handler::register_routes() {
     const char* const tag = "Service";
     routes_.add(
         {.pattern = "/",
+         .quick = true,
          .handler =
              [this](const request_context& ctx, const path_params&) {
                  // A browser asking for the root gets the workshop viewer; clients of the API get JSON.
@@ -242,6 +245,7 @@ void request_handler::register_routes() {
                      .ignored_query = {"f"}});
     }
     routes_.add({.pattern = "/health",
+                 .quick = true,
                  .handler =
                      [this](const request_context& ctx, const path_params&) {
                          const auto& d = *ctx.data;
@@ -391,6 +395,16 @@ http_response request_handler::route(const http_request& request) const {
     request_context ctx{request, target, base_url(request), state_.current(), scenarios_, &state_};
     check_query_parameters(*m.found, ctx, m.params);
     return m.found->handler(ctx, m.params);
+}
+
+bool request_handler::quick(const http_request& request) const noexcept {
+    try {
+        if (request.method == "OPTIONS") return true;
+        const route_table::match_result m = routes_.match(request.method, parse_target(request.target).segments);
+        return !m.found || m.found->quick;
+    } catch (...) {
+        return true;  // a malformed target: answered 400 at once
+    }
 }
 
 http_response request_handler::handle(const http_request& request) const noexcept {

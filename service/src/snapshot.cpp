@@ -294,6 +294,14 @@ std::shared_ptr<const snapshot> snapshot::from_parts(std::vector<collection> col
     return snap;
 }
 
+const std::vector<queryable>& proposals_queryables() {
+    static const std::vector<queryable> list = {
+        {"scenario", "integer", "Escenario"}, {"scenario_name", "string", "Nombre del escenario"},
+        {"sector", "string", "Sector"},       {"typology", "string", "Tipología"},
+        {"name", "string", "Nombre"},         {"circuit_code", "string", "Circuito"}};
+    return list;
+}
+
 collection proposals_collection(const geo::usecases::scenario_book& book) {
     collection c;
     c.id = "proposals";
@@ -301,9 +309,7 @@ collection proposals_collection(const geo::usecases::scenario_book& book) {
     c.description =
         "Establishments proposed in the workshop's scenarios, one collection for all (the property 'scenario' says "
         "whose); OGC API - Features Part 4 edits them";
-    c.queryables = {{"scenario", "integer", "Escenario"}, {"scenario_name", "string", "Nombre del escenario"},
-                    {"sector", "string", "Sector"},       {"typology", "string", "Tipología"},
-                    {"name", "string", "Nombre"},         {"circuit_code", "string", "Circuito"}};
+    c.queryables = proposals_queryables();
     for (const auto& s : book.list()) {
         std::vector<geo::usecases::proposed_establishment> proposals;
         try {

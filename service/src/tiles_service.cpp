@@ -188,6 +188,7 @@ void tiles_service::register_routes(route_table& table) const {
         const std::string ext = std::string(".") + suffix;
         table.add(
             {.pattern = "/tiles/{layer}/{z}/{x}/{y}" + ext,
+             .quick = true,
              .handler =
                  [this, ext](const request_context& ctx, const path_params& p) {
                      return tile(ctx, p["layer"], p["z"], p["x"], p["y"] + ext, accepts_gzip(ctx.http.accept_encoding));
@@ -208,6 +209,7 @@ void tiles_service::register_routes(route_table& table) const {
     }
     table.add(
         {.pattern = "/tiles/{layer}.json",
+         .quick = true,
          .handler = [this](const request_context& ctx, const path_params& p) { return tilejson(ctx, p["layer"]); },
          .api = {.operation_id = "getTileJSON",
                  .summary = "TileJSON 3.0 of a tile layer",
@@ -218,6 +220,7 @@ void tiles_service::register_routes(route_table& table) const {
     for (const char* path : {"/styles/microplan.json", "/styles/microplan"}) {
         const bool canonical = std::string_view(path).ends_with(".json");
         table.add({.pattern = path,
+                   .quick = true,
                    .handler = [this](const request_context& ctx, const path_params&) { return style(ctx); },
                    .api = {.operation_id = canonical ? "getStyle" : "getStyleWithoutExtension",
                            .summary = canonical ? "MapLibre style over the 'all' tiles"

@@ -51,13 +51,14 @@ inline http_reply http_get(std::uint16_t port, const std::string& target,
     return http_request_to(port, "GET", target, headers);
 }
 
-// Sends raw bytes and returns everything the server answers until it closes (or 2 s pass).
-inline std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
+// Sends raw bytes and returns everything the server answers until it closes (or `seconds` pass
+// without a byte).
+inline std::string raw_exchange(std::uint16_t port, const std::string& bytes, long seconds = 2) {
     namespace beast = boost::beast;
     boost::asio::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
-    stream.expires_after(std::chrono::seconds(2));
+    stream.expires_after(std::chrono::seconds(seconds));
     beast::error_code ec;
     // The server may answer and close before reading everything (413): ignore write errors.
     boost::asio::write(stream.socket(), boost::asio::buffer(bytes), ec);
@@ -65,7 +66,7 @@ inline std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
     char buf[4096];
     stream.socket().non_blocking(false);
     struct timeval tv {
-        2, 0
+        seconds, 0
     };
     ::setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     for (;;) {

@@ -27,8 +27,9 @@ public:
         o.body_limit = 1024 * 1024;
         o.header_limit = 8 * 1024;
         if (adjust) adjust(o);
-        srv =
-            std::make_unique<service::server>(o, [this](const service::http_request& r) { return handler.handle(r); });
+        srv = std::make_unique<service::server>(
+            o, [this](const service::http_request& r) { return handler.handle(r); },
+            [this](const service::http_request& r) { return handler.quick(r); });
         thread = std::thread([this] { srv->run(); });
     }
     ~running_server() {

@@ -31,6 +31,8 @@ struct http_response {
 };
 
 using request_handler_fn = std::function<http_response(const http_request&)>;
+// Whether a request is answered quickly enough to run on the io thread that read it.
+using request_quick_fn = std::function<bool(const http_request&)>;
 
 // A strong ETag for a body: a quoted 64-bit hash of its bytes.
 std::string etag_of(std::string_view body);

@@ -1,6 +1,9 @@
 #pragma once
-// HTTP/1.1 server on Boost.Asio/Beast: keep-alive, one io thread per core, a strand per
-// connection, limits per connection (header and body size, read and write deadlines,
+// HTTP/1.1 server on Boost.Asio/Beast: keep-alive; one io thread per core, each with an
+// io_context of its own that a connection stays on from accept to close (no strands, no lock
+// shared while serving; quick requests are answered there, the others on a pool of blocking
+// work); status line and headers written by hand into one buffer sent with the shared body in
+// one gathered write; limits per connection (header and body size, read and write deadlines,
 // requests answered in order, one at a time, so pipelined requests queue in the socket
 // rather than in memory), an access log, and graceful shutdown: stop() closes the listener,
 // lets requests in flight finish and closes idle connections.
@@ -48,7 +51,10 @@ struct server_options {
 class server {
 public:
     // Binds and listens (throws std::runtime_error naming the address when it cannot).
-    server(server_options options, request_handler_fn handler);
+    // `quick` says which requests are answered on the io thread that read them (cached bytes,
+    // small computations); every other runs on a pool of as many threads, so a long report
+    // holds no connection but its own. Empty: every request is quick.
+    server(server_options options, request_handler_fn handler, request_quick_fn quick = {});
     ~server();
     server(const server&) = delete;
     server& operator=(const server&) = delete;

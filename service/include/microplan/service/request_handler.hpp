@@ -118,6 +118,9 @@ public:
     request_handler& operator=(const request_handler&) = delete;
     // Never throws.
     http_response handle(const http_request& request) const noexcept;
+    // Whether the request's route is quick (routes.hpp): the server answers it on the io thread.
+    // Requests that fail before a route (404, 405, a malformed target) are quick.
+    bool quick(const http_request& request) const noexcept;
     // Every route served, the source of /api (immutable after construction).
     [[nodiscard]] const route_table& routes() const noexcept { return routes_; }
 

@@ -29,7 +29,8 @@
 //      operationId unique in the table, summary, tags, query parameters, responses with their
 //      media types, the request body of a write). Set `edits` for anything that changes the
 //      store: the request handler then checks the edit token before the handler runs, and /api
-//      lists the security requirement with the 401 and 403 answers.
+//      lists the security requirement with the 401 and 403 answers. Set `quick` only for an
+//      answer that comes from a cache or costs well under a millisecond.
 //      List every query parameter the handler reads in api.parameters: a request with any
 //      other is answered 400 naming it and the ones the route takes (misspelt parameters are
 //      not silently ignored; OGC API - Features allows the 400). Standard parameters that
@@ -106,6 +107,11 @@ struct api_operation {
 struct route {
     http_method method = http_method::get;
     std::string pattern = {};  // "/collections/{collectionId}/items"
+    // Answered on the io thread that read the request: from a cache, or in well under a
+    // millisecond (tiles, feature pages, small documents). Every other route runs on the
+    // server's pool of blocking work, so a long report does not hold the connections that
+    // share its io thread (http_server.hpp).
+    bool quick = false;
     route_handler handler = {};
     api_operation api = {};
     bool edits = false;  // changes the store: needs the edit token

@@ -81,6 +81,8 @@ struct collection {
 // id, property `scenario` its scenario), built from the book when asked: it changes with every
 // scenario edit, which makes no new snapshot.
 collection proposals_collection(const geo::usecases::scenario_book& book);
+// Its queryables (what proposals_collection sets; the items route's filters without building it).
+const std::vector<queryable>& proposals_queryables();
 
 class snapshot final : public geo::usecases::scenario_baseline {
 public:
