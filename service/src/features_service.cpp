@@ -699,7 +699,6 @@ void features_service::register_routes(route_table& table) const {
                        .responses = {ok_response("Conformance")}},
                .ignored_query = {"f"}});
     table.add({.pattern = "/collections",
-               .quick = true,
                .handler = [this](const request_context& ctx, const path_params&) { return collections(ctx); },
                .api = {.operation_id = "getCollections",
                        .summary = "Collections",

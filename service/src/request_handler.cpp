@@ -401,7 +401,12 @@ bool request_handler::quick(const http_request& request) const noexcept {
     try {
         if (request.method == "OPTIONS") return true;
         const route_table::match_result m = routes_.match(request.method, parse_target(request.target).segments);
-        return !m.found || m.found->quick;
+        if (!m.found) return true;
+        // The proposals collection is built from the scenario book, whose lock an edit holds while
+        // it writes the store (waiting, if need be, for an import's write lock): never on the io thread.
+        for (const auto& [name, value] : m.params.values())
+            if (name == "collectionId" && value.starts_with("proposals")) return false;
+        return m.found->quick;
     } catch (...) {
         return true;  // a malformed target: answered 400 at once
     }

@@ -160,7 +160,7 @@ TEST(IoThreads, MicroplansRoutesSayWhichAreQuick) {
         };
         // Cached bytes and small documents: on the io thread.
         for (const char* t : {"/health", "/", "/tiles/all/5/9/15.mvt", "/tiles/circuits/3/2/3.pbf", "/tiles/all.json",
-                              "/styles/microplan.json", "/collections", "/collections/circuits",
+                              "/styles/microplan.json", "/collections/circuits",
                               "/collections/circuits/items?limit=100&offset=200", "/collections/circuits/items/1",
                               "/collections/circuits/queryables", "/conformance", "/viewer/index.html", "/favicon.ico"})
             EXPECT_TRUE(quick("GET", t)) << t;
@@ -169,8 +169,10 @@ TEST(IoThreads, MicroplansRoutesSayWhichAreQuick) {
         EXPECT_TRUE(quick("DELETE", "/tiles/all.json"));
         EXPECT_TRUE(quick("OPTIONS", "/collections/establishments/items"));
         // Reports, plans, the API document, downloads and every edit: on the pool.
+        // The list of collections and the proposals collection are built from the scenario book.
         for (const char* t : {"/reports/coverage", "/reports/district/0101", "/plan", "/api", "/geojson/zones",
-                              "/scenarios", "/scorecards/zone"})
+                              "/scenarios", "/scorecards/zone", "/collections", "/collections/proposals/items",
+                              "/collections/proposals/items/3", "/collections/proposals"})
             EXPECT_FALSE(quick("GET", t)) << t;
         EXPECT_FALSE(quick("POST", "/scenarios"));
         EXPECT_FALSE(quick("POST", "/collections/establishments/items"));
