@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/core/huge_pages.hpp"
 #include "microplan/geo/core/proj.hpp"
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/model/bounds.hpp"
@@ -38,7 +39,7 @@ cost_surface read_cost_raster(const std::string& path) {
                                "cost rasters must be in a projected CRS (metres), e.g. EPSG:32717");
     }
     auto read_band = [&](GDALRasterBand* band, std::vector<float>& values) {
-        values.resize(s.g.cells());
+        assign_in_huge_pages(values, s.g.cells(), 0.0f);  // the searches read it cell by cell
         if (band->RasterIO(GF_Read, 0, 0, ds->GetRasterXSize(), ds->GetRasterYSize(), values.data(),
                            ds->GetRasterXSize(), ds->GetRasterYSize(), GDT_Float32, 0, 0) != CE_None)
             throw format_error(where, "cannot read the raster", CPLGetLastErrorMsg());
