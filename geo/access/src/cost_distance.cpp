@@ -365,6 +365,23 @@ private:
     bool knight_;
 };
 
+// Sorts cell indices (below 2^32) in increasing order: two passes of a radix sort on 16 bits.
+void sort_cells(std::vector<std::uint32_t>& cells, std::vector<std::uint32_t>& scratch) {
+    scratch.resize(cells.size());
+    std::vector<std::uint32_t> count(1 << 16);
+    for (int shift : {0, 16}) {
+        std::fill(count.begin(), count.end(), 0);
+        for (auto c : cells) ++count[(c >> shift) & 0xffff];
+        std::uint32_t sum = 0;
+        for (auto& k : count) {
+            const std::uint32_t here = k;
+            k = sum, sum += here;
+        }
+        for (auto c : cells) scratch[count[(c >> shift) & 0xffff]++] = c;
+        cells.swap(scratch);
+    }
+}
+
 // Dial's algorithm with buckets as wide as the cheapest move (`delta`): cells of one bucket
 // cannot improve one another, so each bucket is expanded in any order, by several threads when
 // large. A cell is queued once per bucket it enters (not when an offer keeps it in the bucket
@@ -382,7 +399,7 @@ std::size_t settle_by_buckets(Search& s, const std::vector<std::uint32_t>& seeds
     std::vector<std::size_t> pushed(threads, 0), settled_by(threads, 0);
     for (auto seed : seeds) buckets[0][0].push_back(seed);
     std::size_t pending = seeds.size();
-    std::vector<std::uint32_t> current;
+    std::vector<std::uint32_t> current, scratch;
     for (std::size_t b = 0; pending > 0; ++b) {
         const std::size_t slot = b % span;
         current.clear();
@@ -391,6 +408,7 @@ std::size_t settle_by_buckets(Search& s, const std::vector<std::uint32_t>& seeds
             t[slot].clear();
         }
         if (current.empty()) continue;
+        sort_cells(current, scratch);  // in memory order: neighbours share cache lines and pages
         pending -= current.size();
         queued += current.size();
         const std::size_t chunk = (current.size() + threads - 1) / threads;
