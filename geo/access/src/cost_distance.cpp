@@ -261,6 +261,7 @@ public:
     [[nodiscard]] label at(std::size_t cell) { return unpack(word(cell).load(std::memory_order_relaxed)); }
     void set_source(std::size_t cell, std::int32_t id) { cells_[cell].label = pack({0.0f, id}); }
     [[nodiscard]] float cost(std::uint32_t cell) { return at(cell).cost; }
+    [[nodiscard]] std::size_t cells() const { return rows_ * cols_; }
 
     // Asks the memory for the records a cell's expansion will read (its row and the rows
     // beside), so that the cells of a bucket wait for memory together rather than in turn.
@@ -321,6 +322,7 @@ public:
     }
 
     [[nodiscard]] float cost(std::uint32_t cell) { return word(cell).load(std::memory_order_relaxed); }
+    [[nodiscard]] std::size_t cells() const { return cost_.size(); }
     void set_source(std::size_t cell, std::int32_t) { cost_[cell] = 0.0f; }
     [[nodiscard]] std::vector<float> take_costs() { return std::move(cost_); }
 
@@ -365,19 +367,21 @@ private:
     bool knight_;
 };
 
-// Sorts cell indices (below 2^32) in increasing order: two passes of a radix sort on 16 bits.
-void sort_cells(std::vector<std::uint32_t>& cells, std::vector<std::uint32_t>& scratch) {
+// Sorts cell indices below 2^(2 * `half_bits`) in increasing order: a radix sort in two passes
+// of `half_bits` bits, with `count` (2^half_bits entries) and `scratch` reused from call to call.
+void sort_cells(std::vector<std::uint32_t>& cells, std::vector<std::uint32_t>& scratch,
+                std::vector<std::uint32_t>& count, unsigned half_bits) {
     scratch.resize(cells.size());
-    std::vector<std::uint32_t> count(1 << 16);
-    for (int shift : {0, 16}) {
+    const std::uint32_t mask = (std::uint32_t{1} << half_bits) - 1;
+    for (unsigned shift : {0u, half_bits}) {
         std::fill(count.begin(), count.end(), 0);
-        for (auto c : cells) ++count[(c >> shift) & 0xffff];
+        for (auto c : cells) ++count[(c >> shift) & mask];
         std::uint32_t sum = 0;
         for (auto& k : count) {
             const std::uint32_t here = k;
             k = sum, sum += here;
         }
-        for (auto c : cells) scratch[count[(c >> shift) & 0xffff]++] = c;
+        for (auto c : cells) scratch[count[(c >> shift) & mask]++] = c;
         cells.swap(scratch);
     }
 }
@@ -400,6 +404,8 @@ std::size_t settle_by_buckets(Search& s, const std::vector<std::uint32_t>& seeds
     for (auto seed : seeds) buckets[0][0].push_back(seed);
     std::size_t pending = seeds.size();
     std::vector<std::uint32_t> current, scratch;
+    const unsigned half_bits = std::max(1u, (static_cast<unsigned>(std::bit_width(s.cells())) + 1) / 2);
+    std::vector<std::uint32_t> count(std::size_t{1} << half_bits);
     for (std::size_t b = 0; pending > 0; ++b) {
         const std::size_t slot = b % span;
         current.clear();
@@ -408,7 +414,7 @@ std::size_t settle_by_buckets(Search& s, const std::vector<std::uint32_t>& seeds
             t[slot].clear();
         }
         if (current.empty()) continue;
-        sort_cells(current, scratch);  // in memory order: neighbours share cache lines and pages
+        sort_cells(current, scratch, count, half_bits);  // in memory order: neighbours share lines and pages
         pending -= current.size();
         queued += current.size();
         const std::size_t chunk = (current.size() + threads - 1) / threads;
