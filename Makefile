@@ -48,7 +48,8 @@ endif
 BENCH_PACKAGES := python3 python3-numpy python3-pandas python3-scipy python3-geopandas python3-rtree \
   python3-rasterio python3-psycopg2 postgresql-15 postgresql-15-postgis-3 grass-core gdal-bin wrk nginx bc curl time \
   qgis-server spawn-fcgi
-BENCH_TARGETS := microplan microplan_bench_pip_zonal microplan_bench_incremental microplan_bench_tiles
+BENCH_TARGETS := microplan microplan_bench_pip_zonal microplan_bench_incremental microplan_bench_tiles \
+  microplan_bench_cost_bandwidth
 BENCH_INSTALL ?= 1
 BENCH_DIR ?= /tmp/microplan-bench
 

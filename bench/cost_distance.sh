@@ -7,7 +7,9 @@
 # The peers' scripts run from a copy (bench/common.sh); without GRASS microplan runs alone.
 # Inputs from ../shared/peers/prep_cost_raster.py ($BL_WORK/job3/cost.tif, starts.csv); GRASS through
 # ../shared/peers/job3_rcost_grass.sh (BL_RUNS=1: 8 and 16 neighbours, its GeoTIFFs rcost_{queen,knight}.tif).
-# microplan: `microplan access cost` under /usr/bin/time -v (wall, peak RSS), output Float32 GeoTIFF.
+# microplan: `microplan access cost` under /usr/bin/time -v (wall, peak RSS), output Float32 GeoTIFF;
+# then microplan_bench_cost_bandwidth (built beside it): the engine's cells per second and effective
+# bandwidth against a plain pass over the same grid.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 MICROPLAN=$(bench_abs "$1")
@@ -33,6 +35,14 @@ for variant in queen knight; do
   rss=$(awk -F': ' '/Maximum resident set size/{printf "%.1f", $2/1024}' "$J3/mp_time_$variant.txt")
   echo "microplan $variant,$wall,$rss ($(grep 'cost distance' "$J3/mp_$variant.err"))"
 done
+# The engine against this machine's memory bandwidth (bench/cost_bandwidth.cpp, beside microplan).
+BANDWIDTH="$(dirname "$MICROPLAN")/bench/microplan_bench_cost_bandwidth"
+if [ -x "$BANDWIDTH" ]; then
+  "$BANDWIDTH" "$J3/cost.tif" "$J3/starts.csv" --runs 3
+  "$BANDWIDTH" "$J3/cost.tif" "$J3/starts.csv" --runs 3 --knight | tail -n 1
+else
+  echo "skipped: memory bandwidth of cost distance ($BANDWIDTH not built)"
+fi
 /usr/bin/python3 - "$J3" <<'PY'
 import os, sys, numpy as np, rasterio
 j3 = sys.argv[1]

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "microplan/geo/core/gdal.hpp"
+#include "microplan/geo/core/huge_pages.hpp"
 #include "microplan/geo/error.hpp"
 
 namespace microplan::geo::access {
@@ -258,8 +259,9 @@ public:
           knight_(options.moves == neighbourhood::knight) {}
 
     [[nodiscard]] label at(std::size_t cell) { return unpack(word(cell).load(std::memory_order_relaxed)); }
-    void set(std::size_t cell, label l) { cells_[cell].label = pack(l); }
+    void set_source(std::size_t cell, std::int32_t id) { cells_[cell].label = pack({0.0f, id}); }
     [[nodiscard]] float cost(std::uint32_t cell) { return at(cell).cost; }
+    [[nodiscard]] std::size_t cells() const { return rows_ * cols_; }
 
     // Asks the memory for the records a cell's expansion will read (its row and the rows
     // beside), so that the cells of a bucket wait for memory together rather than in turn.
@@ -303,13 +305,95 @@ private:
     bool knight_;
 };
 
+// The search without elevation when only costs are wanted: the moves read the surface's own
+// cost array and the search keeps one float per cell, the accumulated cost (offers by
+// compare-and-swap on it), which becomes the result as it is. Half the memory of the records
+// above, none of it copied in or out.
+class flat_search {
+public:
+    flat_search(const cost_surface& surface, const cost_distance_options& options)
+        : friction_(surface.cost.data()),
+          table_(surface, split_cells{surface.cost.data(), nullptr, nullptr}, options),
+          max_cost_(static_cast<float>(std::min(options.max_cost, 3.0e38))),
+          cols_(surface.g.cols),
+          rows_(surface.g.rows),
+          knight_(options.moves == neighbourhood::knight) {
+        assign_in_huge_pages(cost_, surface.g.cells(), std::numeric_limits<float>::infinity());
+    }
+
+    [[nodiscard]] float cost(std::uint32_t cell) { return word(cell).load(std::memory_order_relaxed); }
+    [[nodiscard]] std::size_t cells() const { return cost_.size(); }
+    void set_source(std::size_t cell, std::int32_t) { cost_[cell] = 0.0f; }
+    [[nodiscard]] std::vector<float> take_costs() { return std::move(cost_); }
+
+    void prefetch(std::uint32_t cell) const {
+        const std::size_t rows_out = knight_ ? 2 : 1;
+        const std::size_t r = cell / cols_, lo = r >= rows_out ? r - rows_out : 0,
+                          hi = std::min(rows_ - 1, r + rows_out), c = cell % cols_;
+        const std::size_t c0 = c >= rows_out ? c - rows_out : 0, c1 = std::min(cols_ - 1, c + rows_out);
+        for (std::size_t row = lo; row <= hi; ++row) {
+            __builtin_prefetch(&cost_[row * cols_ + c0]);
+            __builtin_prefetch(&cost_[row * cols_ + c1]);
+            __builtin_prefetch(&friction_[row * cols_ + c0]);
+            __builtin_prefetch(&friction_[row * cols_ + c1]);
+        }
+    }
+
+    template <typename Push>
+    void expand(std::uint32_t cell, Push&& push) {
+        const double base = cost(cell);
+        table_.for_each_move(cell, [&](std::size_t next, double step_cost) {
+            const auto nd = static_cast<float>(base + step_cost);
+            if (nd > max_cost_) return;
+            std::atomic_ref<float> w = word(next);
+            float old = w.load(std::memory_order_relaxed);
+            while (nd < old) {
+                if (w.compare_exchange_weak(old, nd, std::memory_order_relaxed)) {
+                    push(static_cast<std::uint32_t>(next), nd, old);
+                    return;
+                }
+            }
+        });
+    }
+
+private:
+    std::atomic_ref<float> word(std::size_t cell) { return std::atomic_ref<float>(cost_[cell]); }
+
+    std::vector<float> cost_;
+    const float* friction_;
+    move_table<split_cells> table_;
+    float max_cost_;
+    std::size_t cols_, rows_;
+    bool knight_;
+};
+
+// Sorts cell indices below 2^(2 * `half_bits`) in increasing order: a radix sort in two passes
+// of `half_bits` bits, with `count` (2^half_bits entries) and `scratch` reused from call to call.
+void sort_cells(std::vector<std::uint32_t>& cells, std::vector<std::uint32_t>& scratch,
+                std::vector<std::uint32_t>& count, unsigned half_bits) {
+    scratch.resize(cells.size());
+    const std::uint32_t mask = (std::uint32_t{1} << half_bits) - 1;
+    for (unsigned shift : {0u, half_bits}) {
+        std::fill(count.begin(), count.end(), 0);
+        for (auto c : cells) ++count[(c >> shift) & mask];
+        std::uint32_t sum = 0;
+        for (auto& k : count) {
+            const std::uint32_t here = k;
+            k = sum, sum += here;
+        }
+        for (auto c : cells) scratch[count[(c >> shift) & mask]++] = c;
+        cells.swap(scratch);
+    }
+}
+
 // Dial's algorithm with buckets as wide as the cheapest move (`delta`): cells of one bucket
 // cannot improve one another, so each bucket is expanded in any order, by several threads when
 // large. A cell is queued once per bucket it enters (not when an offer keeps it in the bucket
 // it is queued in) and expanded when its bucket comes if its cost still belongs there.
 // Returns the cells expanded.
-std::size_t settle_by_buckets(search& s, const std::vector<std::uint32_t>& seeds, double delta, std::size_t span,
-                              unsigned threads) {
+template <typename Search>
+std::size_t settle_by_buckets(Search& s, const std::vector<std::uint32_t>& seeds, double delta, std::size_t span,
+                              unsigned threads, std::size_t& queued) {
     const double inv_delta = 1.0 / delta;
     const auto bucket_of = [inv_delta](float d) {
         return static_cast<std::size_t>(static_cast<double>(d) * inv_delta);
@@ -319,7 +403,9 @@ std::size_t settle_by_buckets(search& s, const std::vector<std::uint32_t>& seeds
     std::vector<std::size_t> pushed(threads, 0), settled_by(threads, 0);
     for (auto seed : seeds) buckets[0][0].push_back(seed);
     std::size_t pending = seeds.size();
-    std::vector<std::uint32_t> current;
+    std::vector<std::uint32_t> current, scratch;
+    const unsigned half_bits = std::max(1u, (static_cast<unsigned>(std::bit_width(s.cells())) + 1) / 2);
+    std::vector<std::uint32_t> count(std::size_t{1} << half_bits);
     for (std::size_t b = 0; pending > 0; ++b) {
         const std::size_t slot = b % span;
         current.clear();
@@ -328,7 +414,9 @@ std::size_t settle_by_buckets(search& s, const std::vector<std::uint32_t>& seeds
             t[slot].clear();
         }
         if (current.empty()) continue;
+        sort_cells(current, scratch, count, half_bits);  // in memory order: neighbours share lines and pages
         pending -= current.size();
+        queued += current.size();
         const std::size_t chunk = (current.size() + threads - 1) / threads;
         auto work = [&](unsigned t) {
             auto& mine = buckets[t];
@@ -368,7 +456,8 @@ std::size_t settle_by_buckets(search& s, const std::vector<std::uint32_t>& seeds
 }
 
 // Dijkstra with a binary heap, for surfaces where some move costs nothing.
-std::size_t settle_by_heap(search& s, const std::vector<std::uint32_t>& seeds, std::size_t cells) {
+template <typename Search>
+std::size_t settle_by_heap(Search& s, const std::vector<std::uint32_t>& seeds, std::size_t cells) {
     using entry = std::pair<float, std::uint32_t>;
     std::priority_queue<entry, std::vector<entry>, std::greater<>> heap;
     std::vector<std::uint8_t> settled(cells, 0);
@@ -388,6 +477,56 @@ std::size_t settle_by_heap(search& s, const std::vector<std::uint32_t>& seeds, s
 
 }  // namespace
 
+namespace {
+
+// The bucket width and count of a surface (0 width: some move may cost nothing, a heap then).
+struct bucket_plan {
+    double delta = 0;
+    std::size_t span = 0;
+};
+
+bucket_plan plan_buckets(const cost_surface& surface, const cost_distance_options& options) {
+    // The cheapest possible move sets the bucket width (with a margin for single-precision sums).
+    const auto moves = moves_for(options.moves, surface.g.ns_res / surface.g.ew_res);
+    float cmin = std::numeric_limits<float>::infinity(), cmax = 0;
+    for (float c : surface.cost)
+        if (!std::isnan(c)) cmin = std::min(cmin, c), cmax = std::max(cmax, c);
+    double fmin = std::numeric_limits<double>::infinity(), fmax = 0;
+    for (const auto& m : moves) fmin = std::min(fmin, m.factor), fmax = std::max(fmax, m.factor);
+    // Slope can make a move up to 1/tobler_factor(-0.05) cheaper and 100 times dearer.
+    const bool sloped = !surface.elevation.empty();
+    const double fastest = sloped ? tobler_factor(-0.05) : 1.0, slowest = sloped ? 100.0 : 1.0;
+    const double delta = static_cast<double>(cmin) * fmin * 0.999 / fastest;
+    if (!(delta > 0) || !std::isfinite(delta)) return {};
+    // Circular buckets per thread: a move reaches at most `span` - 2 buckets ahead.
+    return {delta, static_cast<std::size_t>(std::ceil(2.0 * cmax * fmax * slowest / delta)) + 2};
+}
+
+// Places the sources (the first source of a cell wins) and settles every cell they reach.
+template <typename Search>
+void run_search(Search& s, const cost_surface& surface, std::span<const source> sources,
+                const cost_distance_options& options, const bucket_plan& plan, cost_distance_result& out) {
+    std::vector<std::uint32_t> seeds;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        auto cell = surface.g.cell_of(sources[i].x, sources[i].y);
+        if (!cell || std::isnan(surface.cost[*cell])) {
+            out.unplaced.push_back(i);
+            continue;
+        }
+        if (s.cost(static_cast<std::uint32_t>(*cell)) == 0.0f) continue;  // a source holds it already
+        s.set_source(*cell, sources[i].id);
+        seeds.push_back(static_cast<std::uint32_t>(*cell));
+    }
+    if (plan.delta > 0) {
+        const unsigned threads = std::max(1u, options.threads ? options.threads : std::thread::hardware_concurrency());
+        out.reached = settle_by_buckets(s, seeds, plan.delta, plan.span, threads, out.queued);
+    } else {
+        out.reached = settle_by_heap(s, seeds, surface.g.cells());
+    }
+}
+
+}  // namespace
+
 cost_distance_result cost_distance(const cost_surface& surface, std::span<const source> sources,
                                    const cost_distance_options& options) {
     const grid& g = surface.g;
@@ -398,39 +537,16 @@ cost_distance_result cost_distance(const cost_surface& surface, std::span<const 
         throw std::invalid_argument("cost_distance: the elevation vector does not match the grid");
     if (!surface.walking.empty() && surface.walking.size() != n)
         throw std::invalid_argument("cost_distance: the walking vector does not match the grid");
-
-    // The cheapest possible move sets the bucket width (with a margin for single-precision sums).
-    const auto moves = moves_for(options.moves, g.ns_res / g.ew_res);
-    float cmin = std::numeric_limits<float>::infinity(), cmax = 0;
-    for (float c : surface.cost)
-        if (!std::isnan(c)) cmin = std::min(cmin, c), cmax = std::max(cmax, c);
-    double fmin = std::numeric_limits<double>::infinity(), fmax = 0;
-    for (const auto& m : moves) fmin = std::min(fmin, m.factor), fmax = std::max(fmax, m.factor);
-    // Slope can make a move up to 1/tobler_factor(-0.05) cheaper and 100 times dearer.
-    const double fastest = sloped ? tobler_factor(-0.05) : 1.0, slowest = sloped ? 100.0 : 1.0;
-    const double delta = static_cast<double>(cmin) * fmin * 0.999 / fastest;
-
-    search s(surface, options);
+    const bucket_plan plan = plan_buckets(surface, options);
     cost_distance_result out;
-    std::vector<std::uint32_t> seeds;
-    for (std::size_t i = 0; i < sources.size(); ++i) {
-        auto cell = g.cell_of(sources[i].x, sources[i].y);
-        if (!cell || std::isnan(surface.cost[*cell])) {
-            out.unplaced.push_back(i);
-            continue;
-        }
-        if (s.at(*cell).from >= 0) continue;  // the first source of a cell wins
-        s.set(*cell, {0.0f, sources[i].id});
-        seeds.push_back(static_cast<std::uint32_t>(*cell));
+    if (!sloped && !options.nearest) {
+        flat_search s(surface, options);
+        run_search(s, surface, sources, options, plan, out);
+        out.cost = s.take_costs();
+        return out;
     }
-    if (delta > 0 && std::isfinite(delta)) {
-        const unsigned threads = std::max(1u, options.threads ? options.threads : std::thread::hardware_concurrency());
-        // Circular buckets per thread: a move reaches at most `span` - 2 buckets ahead.
-        const auto span = static_cast<std::size_t>(std::ceil(2.0 * cmax * fmax * slowest / delta)) + 2;
-        out.reached = settle_by_buckets(s, seeds, delta, span, threads);
-    } else {
-        out.reached = settle_by_heap(s, seeds, n);
-    }
+    search s(surface, options);
+    run_search(s, surface, sources, options, plan, out);
     out.cost.resize(n);
     out.nearest.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -443,11 +559,18 @@ cost_distance_result cost_distance(const cost_surface& surface, std::span<const 
 
 // ---- incremental_cost
 
+namespace {
+cost_distance_options with_nearest(cost_distance_options o) {
+    o.nearest = true;  // the lists of cells per source are made from it
+    return o;
+}
+}  // namespace
+
 incremental_cost::incremental_cost(const cost_surface& surface, std::span<const source> sources,
                                    const cost_distance_options& options)
     : surface_(surface),
       options_(options),
-      result_(cost_distance(surface, sources, options)),
+      result_(cost_distance(surface, sources, with_nearest(options))),
       place_(result_.cost.size(), 0) {
     for (const source& s : sources)
         if (auto cell = surface.g.cell_of(s.x, s.y); cell && !std::isnan(surface.cost[*cell]))

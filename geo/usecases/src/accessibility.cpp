@@ -111,6 +111,7 @@ cost_summary accumulate_cost(const cost_request& request) {
     access::cost_distance_options o;
     o.moves = request.knight ? access::neighbourhood::knight : access::neighbourhood::queen;
     if (request.max_cost > 0) o.max_cost = request.max_cost;
+    o.nearest = !request.nearest.empty();
     detail::tell(request.on_progress, detail::text("%zu x %zu cells, %zu sources, %d neighbours ...", surface.g.cols,
                                                    surface.g.rows, sources.size(), request.knight ? 16 : 8));
     auto r = access::cost_distance(surface, sources, o);

@@ -87,5 +87,26 @@ TEST(CostDistance, ParallelBucketsGiveTheSameAnswerAsOneThread) {
     }
 }
 
+TEST(CostDistance, CostsAloneEqualTheCostsBesideTheNearestSource) {
+    auto s = uniform(900, 700, 1.0f);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> u(1.0f, 4.0f);
+    for (auto& v : s.cost) v = rng() % 11 == 0 ? std::numeric_limits<float>::quiet_NaN() : u(rng);
+    std::vector<source> src;
+    for (int i = 0; i < 30; ++i)
+        src.push_back({static_cast<double>(rng() % 900) + 0.5, static_cast<double>(rng() % 700) + 0.5, i});
+    for (auto moves : {neighbourhood::queen, neighbourhood::knight})
+        for (unsigned threads : {1u, 3u}) {
+            cost_distance_options full{moves, std::numeric_limits<double>::infinity(), threads};
+            cost_distance_options alone = full;
+            alone.nearest = false;
+            auto a = cost_distance(s, src, full), b = cost_distance(s, src, alone);
+            EXPECT_TRUE(b.nearest.empty());
+            ASSERT_EQ(a.reached, b.reached);
+            ASSERT_EQ(a.unplaced, b.unplaced);
+            for (std::size_t i = 0; i < a.cost.size(); ++i) ASSERT_EQ(a.cost[i], b.cost[i]) << i;
+        }
+}
+
 }  // namespace
 }  // namespace microplan::geo::access
