@@ -46,6 +46,10 @@ std::string field(const http::request<http::string_body>& req, http::field f) {
 
 // A header value as sent: CR and LF would end the header (response splitting), so they become spaces.
 void append_header_value(std::string& out, std::string_view value) {
+    if (value.find_first_of("\r\n") == std::string_view::npos) {
+        out.append(value.data(), value.size());
+        return;
+    }
     for (char c : value) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
 }
 

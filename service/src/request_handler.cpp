@@ -400,7 +400,9 @@ http_response request_handler::route(const http_request& request) const {
 bool request_handler::quick(const http_request& request) const noexcept {
     try {
         if (request.method == "OPTIONS") return true;
-        const route_table::match_result m = routes_.match(request.method, parse_target(request.target).segments);
+        // The path alone decides (the query is parsed once, by the route).
+        const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+        const route_table::match_result m = routes_.match(request.method, parse_target(path).segments);
         if (!m.found) return true;
         // The proposals collection is built from the scenario book, whose lock an edit holds while
         // it writes the store (waiting, if need be, for an import's write lock): never on the io thread.

@@ -33,10 +33,10 @@ public:
         std::lock_guard lock(s.mutex);
         auto it = s.index.find(key);
         if (it == s.index.end()) {
-            misses_.fetch_add(1, std::memory_order_relaxed);
+            ++s.misses;
             return nullptr;
         }
-        hits_.fetch_add(1, std::memory_order_relaxed);
+        ++s.hits;
         s.order.splice(s.order.begin(), s.order, it->second);
         return *it->second;
     }
@@ -86,20 +86,23 @@ public:
             std::lock_guard lock(s.mutex);
             out.entries += s.order.size();
             out.bytes += s.bytes;
+            out.hits += s.hits;
+            out.misses += s.misses;
         }
-        out.hits = hits_.load();
-        out.misses = misses_.load();
         return out;
     }
 
 private:
     static constexpr std::size_t shard_count = 8;
     using list = std::list<std::shared_ptr<const Entry>>;
-    struct shard {
+    // A cache line or more each, counters under the shard's lock: threads hitting different
+    // shards share no line.
+    struct alignas(64) shard {
         mutable std::mutex mutex;
         list order;  // front: most recent
         std::unordered_map<std::string, typename list::iterator> index;
         std::size_t bytes = 0;
+        std::size_t hits = 0, misses = 0;
     };
     shard& shard_for(const std::string& key) { return shards_[std::hash<std::string>{}(key) % shard_count]; }
     static typename list::iterator erase(shard& s, typename list::iterator it) {
@@ -111,7 +114,6 @@ private:
     std::size_t max_bytes_per_shard_;
     std::array<shard, shard_count> shards_;
     std::atomic<std::uint64_t> min_generation_{0};
-    std::atomic<std::size_t> hits_{0}, misses_{0};
 };
 
 }  // namespace microplan::service
