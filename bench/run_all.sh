@@ -22,7 +22,7 @@ for tool in /usr/bin/time /usr/bin/python3 curl; do
   command -v "$tool" >/dev/null || { echo "make bench needs $tool (apt-get install time python3 curl)" >&2; exit 1; }
 done
 for program in microplan bench/microplan_bench_pip_zonal bench/microplan_bench_incremental bench/microplan_bench_tiles \
-  bench/microplan_bench_cost_bandwidth; do
+  bench/microplan_bench_incremental_travel bench/microplan_bench_cost_bandwidth; do
   [ -x "$build/$program" ] || { echo "$build/$program not built (make bench builds it)" >&2; exit 1; }
 done
 
