@@ -393,7 +393,14 @@ double share_pool(allocator& alloc, const coverage_model& model,
 
 }  // namespace
 
-closing_plan plan_closing(const coverage_model& base, const population_by_year& people, const plan_options& opt) {
+namespace {
+
+// The plan's simulation. With `only`, the plan of that sector alone: the other sectors are
+// neither funded nor recorded. The search of a required budget earmarks one sector and leaves
+// the general budget empty, so the others build nothing there and that sector's figures are
+// those of the whole simulation at a seventh of the cost.
+closing_plan simulate(const coverage_model& base, const population_by_year& people, const plan_options& opt,
+                      const std::string* only) {
     check_plan_options(opt);
     coverage_model model = base;
     const territory& where = model.where();
@@ -403,6 +410,7 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
     plan.first_year = opt.first_year;
     plan.last_year = std::max(opt.first_year, opt.last_year);
     auto sectors = model.catalogue().sectors();
+    if (only) std::erase_if(sectors, [&](const auto& sector) { return sector.first != *only; });
     for (const auto& [sector, priority] : sectors) {
         plan.sectors.push_back(sector);
         auto& d = plan.deficit[sector];
@@ -516,6 +524,12 @@ closing_plan plan_closing(const coverage_model& base, const population_by_year& 
     return plan;
 }
 
+}  // namespace
+
+closing_plan plan_closing(const coverage_model& base, const population_by_year& people, const plan_options& opt) {
+    return simulate(base, people, opt, nullptr);
+}
+
 bool closes_by(const closing_plan& plan, const std::string& sector, int year) {
     if (!plan.deficit.count(sector)) return true;
     std::size_t from = year <= plan.first_year ? 0 : static_cast<std::size_t>(year - plan.first_year);
@@ -549,7 +563,7 @@ struct sector_search {
         plan_options o = options;
         o.scenario.path.clear();
         o.scenario.sector_paths = {{sector, path(scale)}};
-        return plan_closing(model, people, o);
+        return simulate(model, people, o, &sector);
     }
     [[nodiscard]] bool closes(double scale, int close_by) const { return closes_by(run(scale), sector, close_by); }
 };
