@@ -169,6 +169,11 @@ TEST_F(ClosingTest, RequiredBudgetFollowsGdpAndIsASharePerSector) {
         for (const auto& [year, usd] : s.path)
             EXPECT_EQ(usd, std::ceil(*s.share * o.scenario.gdp_in(year))) << s.sector;
         EXPECT_TRUE(geo::closes_by(r.plan, s.sector, 2028)) << s.sector;
+        // The search simulates the sector alone; the whole plan, every sector simulated,
+        // agrees: the sector's path alone closes it.
+        geo::plan_options alone = o;
+        alone.scenario.sector_paths = {{s.sector, s.path}};
+        EXPECT_TRUE(geo::closes_by(geo::plan_closing(m, {}, alone), s.sector, 2028)) << s.sector;
         // The smallest: 90 % of the sector's path alone does not close it.
         geo::plan_options less = o;
         less.scenario.sector_paths[s.sector] = s.path;
