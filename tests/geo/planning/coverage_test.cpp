@@ -199,6 +199,44 @@ TEST_F(CoverageTest, PovertyAndDispersionFactorsScaleDemand) {
     EXPECT_TRUE(reported);
 }
 
+// Population and factor values are matched to the units by code, whatever the units' order, a
+// unit without a value, or values of codes that are no unit (codes sort before and after them).
+TEST(CoverageCodes, ValuesAreMatchedToUnitsByCodeInAnyOrder) {
+    using geo::level;
+    const geo::territory where({level::zone, level::district, level::circuit}, {{{"Z1", "Zona 1", "", 0}},
+                                                                                {{"01D01", "Norte", "Z1", 0}},
+                                                                                {{"01D01C03", "C", "01D01", 60},
+                                                                                 {"01D01C01", "A", "01D01", 10},
+                                                                                 {"01D01C04", "D", "01D01", 40},
+                                                                                 {"01D01C02", "B", "01D01", 20}}});
+    geo::population_values circuits;
+    const std::pair<const char*, double> people[] = {
+        {"01D01C00", 999}, {"01D01C01", 1000}, {"01D01C02", 2000}, {"01D01C03", 3000}, {"01D01C99", 777}};
+    for (auto [code, n] : people) {
+        circuits[geo::total_band][code] = n;
+        circuits["0-3"][code] = n / 10;
+    }
+    geo::standards_catalogue catalogue = test::small_catalogue();
+    catalogue.items[0].factors = {{"poverty", 1.0}};
+    catalogue.items[3].factors = {{"dispersion", 1.0}};
+    std::vector<geo::unit_attributes> attributes(3);
+    attributes[2]["poverty"] = {{"01D01C00", 90}, {"01D01C02", 30}, {"01D01C03", 10}, {"01D01C04", 50}};
+    geo::coverage_model m(catalogue, where, {{}, {}, circuits}, attributes);
+    // Units in the territory's order: C03, C01, C04 (no people), C02.
+    // Poverty: C01 has no value (unadjusted); the population-weighted mean of the others is
+    // (3000 × 10 + 2000 × 30) / 5000 = 18.
+    EXPECT_NEAR(m.at(0, 2, 0).demand, 3000 * (10.0 / 18), 1e-9);
+    EXPECT_EQ(m.at(0, 2, 1).demand, 1000);
+    EXPECT_EQ(m.at(0, 2, 2).demand, 0);
+    EXPECT_NEAR(m.at(0, 2, 3).demand, 2000 * (30.0 / 18), 1e-9);
+    // Dispersion, km² per 1,000 people: C03 20, C01 10, C02 10 (C04 has no people); the mean
+    // weighted by people is (3000 × 20 + 1000 × 10 + 2000 × 10) / 6000 = 15.
+    EXPECT_NEAR(m.at(3, 2, 0).demand, 300 * (20.0 / 15), 1e-9);
+    EXPECT_NEAR(m.at(3, 2, 1).demand, 100 * (10.0 / 15), 1e-9);
+    EXPECT_EQ(m.at(3, 2, 2).demand, 0);
+    EXPECT_NEAR(m.at(3, 2, 3).demand, 200 * (10.0 / 15), 1e-9);
+}
+
 TEST_F(CoverageTest, MissingAgeBandNamesTheStandardAndTheBand) {
     catalogue.items[3].target_bands = {"6-17"};
     try {
