@@ -71,10 +71,20 @@ void store_watcher::acknowledge() {
     // no connection opened per edit.
     const stamp now = database_ ? stamp{} : read_stamp(path_);  // outside the lock: a system call
     std::lock_guard lock(stamp_mutex_);
-    // The server edits in place (same file); another program's write is a rename (a new file).
-    // An edit made just after such a rename must not hide it: the next check reloads it.
-    if (!database_ && now.inode == last_.inode) last_ = now;
+    // The server edits in place (same file); another program's write is a rename (a new file),
+    // or a change in place seen before the edit wrote. An edit made just after either must not
+    // hide it: the next check reloads it.
+    const bool unchanged_before = !before_write_ || *before_write_ == last_;
+    if (!database_ && now.inode == last_.inode && unchanged_before) last_ = now;
+    before_write_.reset();
     ++acknowledged_;
+}
+
+void store_watcher::about_to_write() {
+    if (database_) return;                // a database store hears its own edits by their session
+    const stamp now = read_stamp(path_);  // outside the lock: a system call
+    std::lock_guard lock(stamp_mutex_);
+    before_write_ = now;
 }
 
 bool store_watcher::check() {

@@ -2,7 +2,9 @@
 // time"): every edit the server acknowledged (201) is in the store afterwards, ids are never
 // reused, a store held too long answers 503, and the server reloads the import even when its own
 // edit follows it.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -210,6 +212,25 @@ TEST_F(ScenarioImports, TheWatcherReloadsAnImportFollowedByAnEdit) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     book.add(s.id, "health", "Centro de Salud Tipo A", "", inside[0], inside[1]);
     EXPECT_TRUE(watcher.check()) << "the import was taken for the server's own edit";
+}
+
+// A program that edits the file in place (QGIS on the SpatiaLite file) changes its stamp, not
+// its inode: an edit of the server right after must not hide that change either.
+TEST_F(ScenarioImports, TheWatcherReloadsAChangeInPlaceFollowedByAnEdit) {
+    store_state state(snapshot::load(store), 16 * 1024 * 1024);
+    store_watcher watcher(state, std::chrono::milliseconds(0), {});
+    scenario_book book(
+        store, [&watcher] { watcher.acknowledge(); }, [&watcher] { watcher.about_to_write(); });
+    book.rebase(state.current());
+    auto s = book.create("Taller");
+    EXPECT_FALSE(watcher.check()) << "the server's own edit is no change to reload";
+    // The other program's write, as the watcher sees it: the same file with another time.
+    const timespec when[2] = {{1'000'000'000, 0}, {1'000'000'000, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, store.c_str(), when, 0), 0);
+    book.add(s.id, "health", "Centro de Salud Tipo A", "", inside[0], inside[1]);
+    EXPECT_TRUE(watcher.check()) << "a change in place was taken for the server's own edit";
+    book.add(s.id, "health", "Centro de Salud Tipo A", "", inside[0], inside[1]);
+    EXPECT_FALSE(watcher.check()) << "the server's own edit after the reload is no change";
 }
 
 }  // namespace

@@ -42,8 +42,12 @@ void check_establishment_name(const std::string& name) {
 
 }  // namespace
 
-scenario_book::scenario_book(std::string store_location, std::function<void()> on_written)
-    : store_location_(std::move(store_location)), editor_(store_location_), on_written_(std::move(on_written)) {}
+scenario_book::scenario_book(std::string store_location, std::function<void()> on_written,
+                             std::function<void()> before_write)
+    : store_location_(std::move(store_location)),
+      editor_(store_location_),
+      on_written_(std::move(on_written)),
+      before_write_(std::move(before_write)) {}
 
 std::shared_ptr<const scenario_baseline> scenario_book::baseline() const {
     std::lock_guard lock(mutex_);
@@ -63,7 +67,9 @@ const scenario_book::scenario& scenario_book::find(std::int64_t id) const {
 }
 
 std::unique_ptr<store::planning_store> scenario_book::open_for_edit() const {
-    return editor_.open();  // under mutex_: one edit at a time
+    auto db = editor_.open();  // under mutex_: one edit at a time
+    if (before_write_) before_write_();
+    return db;
 }
 
 std::string proposal_version(const proposed_establishment& p) {

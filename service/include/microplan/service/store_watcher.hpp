@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -53,6 +54,11 @@ public:
     // The store's current state is the server's own doing (a scenario edit, just committed):
     // no reload for it. Takes only the leaf lock; safe under the scenario book's mutex.
     void acknowledge();
+    // The server is about to write the store (a scenario edit holding the store's write lock):
+    // the stamp read now tells acknowledge() whether another program changed the file in place
+    // since the last check (QGIS editing the SpatiaLite file, say). Such a change is then not
+    // taken for the edit's own, and the next check reloads it. Leaf lock only, like acknowledge().
+    void about_to_write();
     // Reloads now whatever the stamp says (the server's own edit of an establishment: read your
     // writes). Takes the reload lock: call with no lock of the scenario book held.
     void reload_now();
@@ -80,8 +86,9 @@ private:
     std::mutex check_mutex_;
     std::mutex stamp_mutex_;  // guards the three below
     stamp last_;
-    std::uint64_t acknowledged_ = 0;  // acknowledge() calls so far
-    bool reload_pending_ = false;     // a change seen but not loaded (it could not be read)
+    std::uint64_t acknowledged_ = 0;     // acknowledge() calls so far
+    std::optional<stamp> before_write_;  // the stamp about_to_write() read, until acknowledge()
+    bool reload_pending_ = false;        // a change seen but not loaded (it could not be read)
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stop_ = false;

@@ -77,8 +77,11 @@ std::string proposal_version(const proposed_establishment& p);
 class scenario_book {
 public:
     // `on_written` runs after each commit, under the book's mutex (the server tells its store
-    // watcher the change is its own): leaf locks only, see above.
-    scenario_book(std::string store_location, std::function<void()> on_written);
+    // watcher the change is its own): leaf locks only, see above. `before_write` runs before each
+    // edit writes, once the store's write lock is held (the watcher notes the store as it was,
+    // so that another program's change just before is not taken for the edit's own).
+    scenario_book(std::string store_location, std::function<void()> on_written,
+                  std::function<void()> before_write = {});
 
     // Loads every stored scenario on `baseline` (after start and whenever the store changes).
     // All or nothing: when the store cannot be read the book keeps what it had.
@@ -162,6 +165,7 @@ private:
     std::string store_location_;
     mutable store::store_editor editor_;  // used under mutex_
     std::function<void()> on_written_;
+    std::function<void()> before_write_;
     mutable std::mutex mutex_;
     std::shared_ptr<const scenario_baseline> baseline_;
     std::map<std::int64_t, scenario> scenarios_;
