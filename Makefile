@@ -142,6 +142,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?=
 FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
 FUZZ_TARGETS ?= query http_request mvt import codification standards_population scenario_body
+# One frame of allocation context: ASan finds the same errors, and a crash input replayed alone
+# (FUZZING.md) gives the full stacks. Recording the default 30 frames took half of fuzz_import's
+# time (FUZZING.md, 2026-12-04 third session).
+FUZZ_ASAN_OPTIONS ?= malloc_context_size=1
 fuzz: deps
 	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || \
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends $$p >/dev/null; } || { echo "make fuzz needs $$p"; exit 1; }; done
@@ -152,7 +156,7 @@ fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes/$$t; \
 	  echo "fuzz_$$t: $(if $(FUZZ_RUNS),$(FUZZ_RUNS) executions,$(FUZZ_SECONDS) s)"; \
-	  MICROPLAN_FUZZ_STORE=build-fuzz/demo.sqlite build-fuzz/fuzz/fuzz_$$t build-fuzz/corpus/$$t fuzz/corpus/$$t \
+	  ASAN_OPTIONS="$(FUZZ_ASAN_OPTIONS)" MICROPLAN_FUZZ_STORE=build-fuzz/demo.sqlite build-fuzz/fuzz/fuzz_$$t build-fuzz/corpus/$$t fuzz/corpus/$$t \
 	    $(FUZZ_LIMIT) -max_len=65536 -rss_limit_mb=4096 -timeout=60 -print_final_stats=1 \
 	    -artifact_prefix=build-fuzz/crashes/$$t/ > build-fuzz/fuzz_$$t.log 2>&1; status=$$?; \
 	  grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|DONE|ERROR|SUMMARY" build-fuzz/fuzz_$$t.log; \

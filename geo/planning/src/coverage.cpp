@@ -261,43 +261,19 @@ double coverage_model::national_band(const std::string& band) const {
     return sum;
 }
 
-namespace {
-
-// The units of a tier in the order of their codes, so that a code-keyed map (its keys sorted the
-// same way) is matched to them in one pass instead of a search per unit.
-class units_by_code {
-public:
-    explicit units_by_code(const territory& where) : where_(where), order_(where.tier_count()) {}
-
-    // f(unit index, value) for every unit of `tier` whose code `values` holds, as find() would.
-    template <class F>
-    void each(const std::map<std::string, double>& values, std::size_t tier, F&& f) {
-        const auto& units = where_.units(tier);
-        auto& order = order_[tier];
-        if (order.size() != units.size()) {
-            order.resize(units.size());
-            for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-            std::stable_sort(order.begin(), order.end(),
-                             [&](std::size_t a, std::size_t b) { return units[a].code < units[b].code; });
-        }
-        auto it = values.begin();
-        for (std::size_t i : order) {
-            const std::string& code = units[i].code;
-            while (it != values.end() && it->first < code) ++it;
-            if (it == values.end()) break;
-            if (it->first == code) f(i, it->second);
-        }
-    }
-
-private:
-    const territory& where_;
-    std::vector<std::vector<std::size_t>> order_;
-};
-
-}  // namespace
-
 void coverage_model::compute_demand() {
-    units_by_code by_code(*where_);
+    // The population of each unit (the total band), matched once per tier: the weights of every
+    // endogenisation factor and the dispersion factor's denominator.
+    std::vector<std::optional<std::vector<double>>> weights(where_->tier_count());
+    auto weights_of = [&](std::size_t tier) -> const std::vector<double>& {
+        auto& w = weights[tier];
+        if (!w) {
+            w.emplace(where_->units(tier).size(), 0.0);
+            if (auto totals = population_[tier].find(total_band); totals != population_[tier].end())
+                where_->each_matched(tier, totals->second, [&](std::size_t i, double p) { (*w)[i] = p; });
+        }
+        return *w;
+    };
     for (std::size_t s = 0; s < catalogue_.items.size(); ++s) {
         if (!active(s)) continue;
         const standard& st = catalogue_.items[s];
@@ -320,16 +296,15 @@ void coverage_model::compute_demand() {
         for (const auto& band : st.target_bands) {
             auto values = people.find(band);
             if (values == people.end()) band_missing(catalogue_.source, st, band, people);
-            by_code.each(values->second, tier, [&](std::size_t i, double v) { demand[i] += v; });
+            where_->each_matched(tier, values->second, [&](std::size_t i, double v) { demand[i] += v; });
         }
         // Endogenisation factors.
-        const auto& totals = people.count(total_band) ? people.at(total_band) : std::map<std::string, double>{};
         for (const auto& factor : st.factors) {
+            const std::vector<double>& weight = weights_of(tier);
             std::vector<std::optional<double>> x(units.size());
             if (factor.attribute == "dispersion") {
-                by_code.each(totals, tier, [&](std::size_t i, double p) {
-                    if (p > 0) x[i] = units[i].area_km2 / (p / 1000.0);
-                });
+                for (std::size_t i = 0; i < units.size(); ++i)
+                    if (weight[i] > 0) x[i] = units[i].area_km2 / (weight[i] / 1000.0);
             } else {
                 auto a = attributes_[tier].find(factor.attribute);
                 if (a == attributes_[tier].end()) {
@@ -343,10 +318,8 @@ void coverage_model::compute_demand() {
                     report_.add(std::move(f));
                     continue;
                 }
-                by_code.each(a->second, tier, [&](std::size_t i, double v) { x[i] = v; });
+                where_->each_matched(tier, a->second, [&](std::size_t i, double v) { x[i] = v; });
             }
-            std::vector<double> weight(units.size(), 0.0);
-            by_code.each(totals, tier, [&](std::size_t i, double w) { weight[i] = w; });
             double wsum = 0, xsum = 0;
             std::size_t missing = 0;
             for (std::size_t i = 0; i < units.size(); ++i) {

@@ -237,6 +237,26 @@ TEST(CoverageCodes, ValuesAreMatchedToUnitsByCodeInAnyOrder) {
     EXPECT_NEAR(m.at(3, 2, 3).demand, 200 * (10.0 / 15), 1e-9);
 }
 
+TEST(CoverageCodes, EachMatchedGivesTheUnitFindGivesOncePerCodeBothHold) {
+    using geo::level;
+    // C01 twice: the first one is the unit find() gives, and the only one matched.
+    const geo::territory where({level::zone, level::district, level::circuit}, {{{"Z1", "Zona 1", "", 0}},
+                                                                                {{"01D01", "Norte", "Z1", 0}},
+                                                                                {{"01D01C03", "C", "01D01", 0},
+                                                                                 {"01D01C01", "A", "01D01", 0},
+                                                                                 {"01D01C01", "A2", "01D01", 0},
+                                                                                 {"01D01C02", "B", "01D01", 0}}});
+    const std::map<std::string, double> values{{"01D01C00", 1}, {"01D01C01", 2}, {"01D01C03", 3}, {"01D01C09", 4}};
+    std::vector<std::pair<std::size_t, double>> seen;
+    where.each_matched(2, values, [&](std::size_t i, double v) { seen.emplace_back(i, v); });
+    const std::vector<std::pair<std::size_t, double>> expected{{1, 2}, {0, 3}};  // in code order
+    EXPECT_EQ(seen, expected);
+    EXPECT_EQ(where.find(2, "01D01C01"), std::optional<std::size_t>(1));
+    seen.clear();
+    where.each_matched(2, std::map<std::string, double>{}, [&](std::size_t i, double v) { seen.emplace_back(i, v); });
+    EXPECT_TRUE(seen.empty());
+}
+
 TEST_F(CoverageTest, MissingAgeBandNamesTheStandardAndTheBand) {
     catalogue.items[3].target_bands = {"6-17"};
     try {

@@ -50,6 +50,21 @@ public:
         return children_[tier][unit];
     }
     [[nodiscard]] std::optional<std::size_t> find(std::size_t tier, const std::string& code) const;
+    // f(unit index, value) for every unit of `tier` whose code `values` holds, the unit find()
+    // gives: one pass over the two code-sorted key sets instead of a search per unit.
+    template <class Value, class F>
+    void each_matched(std::size_t tier, const std::map<std::string, Value>& values, F&& f) const {
+        auto u = index_[tier].begin();
+        const auto units_end = index_[tier].end();
+        for (auto v = values.begin(); v != values.end() && u != units_end;) {
+            if (v->first < u->first)
+                ++v;
+            else if (u->first < v->first)
+                ++u;
+            else
+                f(u++->second, (v++)->second);
+        }
+    }
     // The units the nation sums: every unit of the top tier and units below without a
     // parent, as (tier, unit), top-down.
     [[nodiscard]] const std::vector<std::pair<std::size_t, std::size_t>>& roots() const noexcept { return roots_; }
