@@ -15,7 +15,7 @@
 #                        no .aux.xml beside a raster and no .properties beside a .gz it read.
 #   PYTHONDONTWRITEBYTECODE=1: no __pycache__ beside a peer's python module.
 # Functions: bench_abs PATH, peers_copy, bench_need LABEL PACKAGES COMMAND..., bench_need_postgis,
-# bench_request_paths PORT DIR.
+# bench_request_paths PORT DIR, bench_cpu_ticks PID....
 
 BENCH_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_REPO=$(dirname "$BENCH_HERE")
@@ -98,4 +98,14 @@ with open(work + "/items.txt", "w") as f:
         for off in range(0, 1100, 100):
             f.write("/collections/%s/items?limit=100&offset=%d\n" % (c, off))
 PY
+}
+
+# bench_cpu_ticks PID...: user + system clock ticks those processes (every thread of each) have
+# used so far, from /proc/PID/stat (the command name, field 2, may hold spaces and parentheses:
+# fields are counted after its last ')'). Children they reaped are not counted (workflows.sh
+# reads a whole process tree with them, in the same python process that sees /health answer).
+bench_cpu_ticks() {
+  local t=0 p
+  for p in "$@"; do t=$((t + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat"))); done
+  echo "$t"
 }

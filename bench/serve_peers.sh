@@ -30,22 +30,15 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 1 500); do curl -sf -o /dev/null "$1" && return 0; sleep 0.02; done; echo "no answer from $1" >&2; return 1; }
 
-# cpu_ticks PID...: user + system clock ticks of those processes (every thread of each), so far.
-cpu_ticks() {
-  local t=0 p
-  for p in "$@"; do t=$((t + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat"))); done
-  echo "$t"
-}
-
 # run_wrk LABEL URL PATHS SERVER_PIDS: one wrk run; prints LABEL req/s p50 p99 non-2xx and the CPU
 # time per request of the server (the processes SERVER_PIDS, a space-separated list) and of wrk
 # itself, from /proc and the shell's own timing of wrk (and appends the line to runs.txt).
 run_wrk() {
   local label=$1 url=$2 paths=$3 pids=$4 before after TIMEFORMAT='%3U %3S'
-  before=$(cpu_ticks $pids)
+  before=$(bench_cpu_ticks $pids)
   { time WRK_PATHS="$paths" wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -s "$HERE/wrk_paths.lua" "$url" \
       >"$WORK/wrk.out"; } 2>"$WORK/wrk.time"
-  after=$(cpu_ticks $pids)
+  after=$(bench_cpu_ticks $pids)
   awk -v label="$label" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v wrk="$(cat "$WORK/wrk.time")" '
     /Requests\/sec/ { rps = $2 }
     / requests in / { n = $1 }
@@ -60,7 +53,6 @@ run_wrk() {
 PORT=$(free_port)
 "$MICROPLAN" serve "$STORE" --port "$PORT" --access-log off --watch-seconds 0 --no-edit >"$WORK/out" 2>"$WORK/err" &
 PIDS+=($!)
-MPID=$!
 wait_http "http://127.0.0.1:$PORT/health"
 bench_request_paths "$PORT" "$WORK"  # tiles.txt and items.txt
 echo "microplan: $("$MICROPLAN" --version 2>/dev/null || echo microplan), $(nproc) io threads; nginx: 2 workers;" \
@@ -98,11 +90,11 @@ while read -r p; do
 done <"$WORK/tiles.txt"
 echo "cached tiles: $(wc -l <"$WORK/tiles.txt") tiles of /tiles/all at z0-10 ($(du -sb "$WORK/static" | cut -f1) bytes)," \
   "$differ differ between microplan and nginx; wrk -t2 -c64 -d${SECONDS_PER_RUN}s, alternating"
-run_wrk "warm-up microplan" "http://127.0.0.1:$PORT" "$WORK/tiles.txt" "$MPID" >/dev/null
+run_wrk "warm-up microplan" "http://127.0.0.1:$PORT" "$WORK/tiles.txt" "${PIDS[-1]}" >/dev/null
 run_wrk "warm-up nginx" "http://127.0.0.1:$NPORT" "$WORK/tiles.txt" "$NPIDS" >/dev/null
 : >"$WORK/runs.txt"
 for round in $(seq 1 "$ROUNDS"); do
-  run_wrk "tiles microplan ($round)" "http://127.0.0.1:$PORT" "$WORK/tiles.txt" "$MPID"
+  run_wrk "tiles microplan ($round)" "http://127.0.0.1:$PORT" "$WORK/tiles.txt" "${PIDS[-1]}"
   run_wrk "tiles nginx static ($round)" "http://127.0.0.1:$NPORT" "$WORK/tiles.txt" "$NPIDS"
 done
 python3 - "$WORK/runs.txt" <<'PY'

@@ -395,11 +395,32 @@ double share_pool(allocator& alloc, const coverage_model& model,
 
 namespace {
 
+// The people of every year of a plan, counted once (the year's population, its filled tiers and
+// every standard's demand): the search of a required budget simulates the same years over a
+// hundred times. Without a population by year it holds nothing and the model keeps its people.
+class plan_people {
+public:
+    plan_people(const coverage_model& base, const population_by_year& people, const plan_options& opt)
+        : first_year_(opt.first_year) {
+        if (people.empty()) return;
+        for (int year = opt.first_year; year <= std::max(opt.first_year, opt.last_year); ++year)
+            years_.push_back(base.count_people(population_for_year(people, year)));
+    }
+    void set(coverage_model& model, int year) const {
+        if (!years_.empty()) model.set_people(years_.at(static_cast<std::size_t>(year - first_year_)));
+    }
+
+private:
+    int first_year_;
+    std::vector<std::shared_ptr<const coverage_model::year_people>> years_;
+};
+
 // The plan's simulation. With `only`, the plan of that sector alone: the other sectors are
 // neither funded nor recorded. The search of a required budget earmarks one sector and leaves
 // the general budget empty, so the others build nothing there and that sector's figures are
-// those of the whole simulation at a seventh of the cost.
-closing_plan simulate(const coverage_model& base, const population_by_year& people, const plan_options& opt,
+// those of the whole simulation at a seventh of the cost. `people` were counted for `base` and the
+// years of `opt`.
+closing_plan simulate(const coverage_model& base, const plan_people& people, const plan_options& opt,
                       const std::string* only) {
     check_plan_options(opt);
     coverage_model model = base;
@@ -446,7 +467,7 @@ closing_plan simulate(const coverage_model& base, const population_by_year& peop
     std::map<std::string, double> earmarked;  // sector -> its own carry-over
     for (const auto& [sector, path] : opt.scenario.sector_paths) earmarked[sector] = 0;
     for (int year = plan.first_year; year <= plan.last_year; ++year) {
-        if (!people.empty()) model.set_population(population_for_year(people, year));
+        people.set(model, year);
         check_plan_size(model, done, year);
         alloc.start_year(static_cast<std::size_t>(year - plan.first_year));
         double budget = opt.scenario.budget_in(year, plan.first_year);
@@ -527,7 +548,8 @@ closing_plan simulate(const coverage_model& base, const population_by_year& peop
 }  // namespace
 
 closing_plan plan_closing(const coverage_model& base, const population_by_year& people, const plan_options& opt) {
-    return simulate(base, people, opt, nullptr);
+    check_plan_options(opt);  // before counting the people of its years
+    return simulate(base, plan_people(base, people, opt), opt, nullptr);
 }
 
 bool closes_by(const closing_plan& plan, const std::string& sector, int year) {
@@ -548,7 +570,7 @@ namespace {
 // What a sector's earmarked path of `scale` × shape(y) leaves open at close_by.
 struct sector_search {
     const coverage_model& model;
-    const population_by_year& people;
+    const plan_people& people;
     const plan_options& options;
     const std::string& sector;
     std::vector<double> shape;  // per year index
@@ -592,7 +614,8 @@ required_budget plan_required_budget(const coverage_model& model, const populati
     const double unlimited = bounds::budget_usd.high;
     for (const auto& [sector, priority] : model.catalogue().sectors())
         for (int y = options.first_year; y <= last; ++y) wide.scenario.sector_paths[sector][y] = unlimited;
-    out.unconstrained = plan_closing(model, people, wide);
+    const plan_people counted(model, people, options);  // the years are those of every plan below
+    out.unconstrained = simulate(model, counted, wide, nullptr);
     plan_options required = options;
     required.scenario.path.clear();
     required.scenario.sector_paths.clear();
@@ -609,7 +632,7 @@ required_budget plan_required_budget(const coverage_model& model, const populati
             r.dynamic_investment += y.spent_investment;
             r.dynamic_recurrent += y.spent_recurrent;
         }
-        sector_search search{model, people, options, sector, shape};
+        sector_search search{model, counted, options, sector, shape};
         if (closes_by(out.unconstrained, sector, close_by) && !search.closes(0, close_by)) {
             // Bracket: the unconstrained plan's largest yearly spending closes; double a small
             // start until it does, then halve the bracket to a relative 1e-4.
@@ -643,7 +666,7 @@ required_budget plan_required_budget(const coverage_model& model, const populati
         if (r.share) required.scenario.sector_paths[sector] = r.path;
         out.sectors.push_back(std::move(r));
     }
-    out.plan = plan_closing(model, people, required);
+    out.plan = simulate(model, counted, required, nullptr);
     return out;
 }
 

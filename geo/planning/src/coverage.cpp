@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <stdexcept>
 
 #include "microplan/geo/error.hpp"
 #include "microplan/geo/model/bounds.hpp"
@@ -112,13 +113,9 @@ constexpr std::size_t inactive = static_cast<std::size_t>(-1);
 coverage_model::coverage_model(const standards_catalogue& catalogue, const territory& where,
                                std::vector<population_values> population, std::vector<unit_attributes> attributes,
                                coverage_options options)
-    : catalogue_(catalogue),
-      where_(&where),
-      population_(std::move(population)),
-      attributes_(std::move(attributes)),
-      options_(options) {
-    population_.resize(where.tier_count());
-    attributes_.resize(where.tier_count());
+    : catalogue_(catalogue), where_(&where), options_(options) {
+    attributes.resize(where.tier_count());
+    attributes_ = std::make_shared<const std::vector<unit_attributes>>(std::move(attributes));
     std::size_t n = catalogue_.items.size();
     standard_tier_.assign(n, inactive);
     for (std::size_t s = 0; s < n; ++s) {
@@ -144,9 +141,8 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
         report_.add(std::move(f));
     }
     report_.append(where.report());
-    fill_population();
+    people_ = count_people(std::move(population));
     work_.resize(n);
-    demand_.resize(n);
     offers_.resize(n);
     national_.assign(n, offer{});
     members_.resize(n);
@@ -163,7 +159,7 @@ coverage_model::coverage_model(const standards_catalogue& catalogue, const terri
         offers_[s].resize(st + 1);
         for (std::size_t t = 0; t <= st; ++t) offers_[s][t].assign(where.units(t).size(), offer{});
     }
-    compute_demand();
+    report_.append(people_->report);
     read_networks();
     recompute();
 }
@@ -185,25 +181,58 @@ void check_population(const territory& where, const std::vector<population_value
                                            "; import the population again from a correct source");
 }
 
-}  // namespace
-
-void coverage_model::fill_population() {
-    check_population(*where_, population_);
-    // Bottom-up: a band a tier lacks is the sum of its children's.
-    for (std::size_t t = where_->tier_count(); t-- > 1;) {
-        auto& child = population_[t];
-        auto& parent = population_[t - 1];
+// Bottom-up: a band a tier lacks is the sum of its children's.
+void fill_population(const territory& where, std::vector<population_values>& population) {
+    for (std::size_t t = where.tier_count(); t-- > 1;) {
+        auto& child = population[t];
+        auto& parent = population[t - 1];
         for (const auto& [band, values] : child) {
             if (parent.count(band)) continue;
             auto& sums = parent[band];
-            for (std::size_t i = 0; i < where_->units(t).size(); ++i) {
-                int p = where_->parent(t, i);
+            for (std::size_t i = 0; i < where.units(t).size(); ++i) {
+                int p = where.parent(t, i);
                 if (p < 0) continue;
-                auto v = values.find(where_->units(t)[i].code);
-                if (v != values.end()) sums[where_->units(t - 1)[static_cast<std::size_t>(p)].code] += v->second;
+                auto v = values.find(where.units(t)[i].code);
+                if (v != values.end()) sums[where.units(t - 1)[static_cast<std::size_t>(p)].code] += v->second;
             }
         }
     }
+}
+
+// People of a band in the nation: the sum over the units the nation sums.
+double national_band(const territory& where, const std::vector<population_values>& population,
+                     const std::string& band) {
+    double sum = 0;
+    for (auto [t, i] : where.roots()) {
+        auto b = population[t].find(band);
+        if (b == population[t].end()) continue;
+        if (auto v = b->second.find(where.units(t)[i].code); v != b->second.end()) sum += v->second;
+    }
+    return sum;
+}
+
+}  // namespace
+
+std::shared_ptr<const coverage_model::year_people> coverage_model::count_people(
+    std::vector<population_values> population) const {
+    auto p = std::make_shared<year_people>();
+    p->where = where_;
+    p->standards = catalogue_.items.size();
+    p->population = std::move(population);
+    p->population.resize(where_->tier_count());
+    check_population(*where_, p->population);
+    fill_population(*where_, p->population);
+    p->totals.resize(where_->tier_count());
+    for (std::size_t t = 0; t < where_->tier_count(); ++t) {
+        const auto& units = where_->units(t);
+        p->totals[t].assign(units.size(), 0.0);
+        auto b = p->population[t].find(total_band);
+        if (b == p->population[t].end()) continue;
+        for (std::size_t u = 0; u < units.size(); ++u)
+            if (auto v = b->second.find(units[u].code); v != b->second.end()) p->totals[t][u] = v->second;
+    }
+    compute_demand(*p);
+    return p;
 }
 
 void coverage_model::read_networks() {
@@ -214,7 +243,7 @@ void coverage_model::read_networks() {
         if (!active(s) || national_level(s) || st.rule != standard_rule::households) continue;
         const std::size_t tier = standard_tier_[s];
         const auto& units = where_->units(tier);
-        const auto& attributes = attributes_[tier];
+        const auto& attributes = (*attributes_)[tier];
         for (auto [name, out] : {std::pair{st.sector + "_households", &households_[s]},
                                  std::pair{st.sector + "_connected", &connected_[s]}}) {
             out->assign(units.size(), 0.0);
@@ -251,17 +280,9 @@ namespace {
 
 }  // namespace
 
-double coverage_model::national_band(const std::string& band) const {
-    double sum = 0;
-    for (auto [t, i] : where_->roots()) {
-        auto b = population_[t].find(band);
-        if (b == population_[t].end()) continue;
-        if (auto v = b->second.find(where_->units(t)[i].code); v != b->second.end()) sum += v->second;
-    }
-    return sum;
-}
-
-void coverage_model::compute_demand() {
+void coverage_model::compute_demand(year_people& p) const {
+    const std::vector<population_values>& population = p.population;
+    p.demand.assign(catalogue_.items.size(), {});
     // The population of each unit (the total band), matched once per tier: the weights of every
     // endogenisation factor and the dispersion factor's denominator.
     std::vector<std::optional<std::vector<double>>> weights(where_->tier_count());
@@ -269,8 +290,8 @@ void coverage_model::compute_demand() {
         auto& w = weights[tier];
         if (!w) {
             w.emplace(where_->units(tier).size(), 0.0);
-            if (auto totals = population_[tier].find(total_band); totals != population_[tier].end())
-                where_->each_matched(tier, totals->second, [&](std::size_t i, double p) { (*w)[i] = p; });
+            if (auto totals = population[tier].find(total_band); totals != population[tier].end())
+                where_->each_matched(tier, totals->second, [&](std::size_t i, double n) { (*w)[i] = n; });
         }
         return *w;
     };
@@ -280,18 +301,18 @@ void coverage_model::compute_demand() {
         if (national_level(s)) {
             // The nation's people of the target group: one unit, no endogenisation (a factor of
             // the national mean against itself is 1).
-            demand_[s].assign(1, 0.0);
+            p.demand[s].assign(1, 0.0);
             for (const auto& band : st.target_bands) {
-                if (where_->tier_count() > 0 && !population_[0].count(band))
-                    band_missing(catalogue_.source, st, band, population_[0]);
-                demand_[s][0] += national_band(band);
+                if (where_->tier_count() > 0 && !population[0].count(band))
+                    band_missing(catalogue_.source, st, band, population[0]);
+                p.demand[s][0] += national_band(*where_, population, band);
             }
             continue;
         }
         std::size_t tier = standard_tier_[s];
         const auto& units = where_->units(tier);
-        const auto& people = population_[tier];
-        auto& demand = demand_[s];
+        const auto& people = population[tier];
+        auto& demand = p.demand[s];
         demand.assign(units.size(), 0.0);
         for (const auto& band : st.target_bands) {
             auto values = people.find(band);
@@ -306,8 +327,8 @@ void coverage_model::compute_demand() {
                 for (std::size_t i = 0; i < units.size(); ++i)
                     if (weight[i] > 0) x[i] = units[i].area_km2 / (weight[i] / 1000.0);
             } else {
-                auto a = attributes_[tier].find(factor.attribute);
-                if (a == attributes_[tier].end()) {
+                auto a = (*attributes_)[tier].find(factor.attribute);
+                if (a == (*attributes_)[tier].end()) {
                     finding f;
                     f.rule = "standards.factor_missing";
                     f.lvl = st.lvl;
@@ -315,7 +336,7 @@ void coverage_model::compute_demand() {
                     f.message = catalogue_.source + ", line " + std::to_string(st.line) + ": factor '" +
                                 factor.attribute + "' has no values for the " + std::string(level_table(st.lvl)) +
                                 "; the standard is applied without it (import them with `microplan attributes`)";
-                    report_.add(std::move(f));
+                    p.report.add(std::move(f));
                     continue;
                 }
                 where_->each_matched(tier, a->second, [&](std::size_t i, double v) { x[i] = v; });
@@ -339,7 +360,7 @@ void coverage_model::compute_demand() {
                 f.message = catalogue_.source + ", line " + std::to_string(st.line) + ": factor '" + factor.attribute +
                             "' has no value for " + std::to_string(missing) + " of " + std::to_string(units.size()) +
                             " " + std::string(level_table(st.lvl)) + "; those keep their demand unadjusted";
-                report_.add(std::move(f));
+                p.report.add(std::move(f));
             }
             if (!(wsum > 0) || !(xsum > 0)) continue;
             double mean = xsum / wsum;
@@ -396,7 +417,7 @@ double whole_up(double x) { return x > 0 ? std::ceil(x - 1e-9) : 0.0; }
 void coverage_model::refresh_network(std::size_t s, std::size_t unit) {
     const standard& st = catalogue_.items[s];
     offer o;
-    o.demand = demand_[s][unit];
+    o.demand = people_->demand[s][unit];
     o.ideal = round_ideal(households_[s][unit] * st.target_pct / 100.0, st.rounding);
     o.current = connected_[s][unit] + work_[s][unit].built;  // plans connect households
     o.deficit = std::max(0.0, o.ideal - o.current);
@@ -439,7 +460,7 @@ void coverage_model::refresh(std::size_t s, std::size_t unit) {
     t.good += w.built;
 
     offer o;
-    o.demand = demand_[s][unit];
+    o.demand = people_->demand[s][unit];
     double ideal = 0;
     if (st.rule == standard_rule::population)
         ideal = st.people_per_unit > 0 ? o.demand / st.people_per_unit : 0;
@@ -587,10 +608,16 @@ void coverage_model::set_establishments(std::span<const placed_establishment> ro
 }
 
 void coverage_model::set_population(std::vector<population_values> population) {
-    population_ = std::move(population);
-    population_.resize(where_->tier_count());
-    fill_population();
-    compute_demand();
+    auto p = count_people(std::move(population));
+    report_.append(p->report);
+    people_ = std::move(p);
+    recompute();
+}
+
+void coverage_model::set_people(std::shared_ptr<const year_people> people) {
+    if (!people || people->where != where_ || people->standards != catalogue_.items.size())
+        throw std::invalid_argument("coverage_model::set_people: people counted for another territory or catalogue");
+    people_ = std::move(people);
     recompute();
 }
 
@@ -692,12 +719,7 @@ offer coverage_model::sector_national(const std::string& sector) const {
     return sum;
 }
 
-double coverage_model::population(std::size_t tier, std::size_t unit) const {
-    auto b = population_[tier].find(total_band);
-    if (b == population_[tier].end()) return 0;
-    auto v = b->second.find(where_->units(tier)[unit].code);
-    return v == b->second.end() ? 0 : v->second;
-}
+double coverage_model::population(std::size_t tier, std::size_t unit) const { return people_->totals[tier][unit]; }
 
 double coverage_model::national_population() const {
     double sum = 0;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <random>
+#include <stdexcept>
 
 #include "microplan/geo/error.hpp"
 #include "planning_fixture.hpp"
@@ -19,6 +20,18 @@ void expect_offer(const geo::offer& o, const std::array<double, 6>& by_hand) {
     const double got[] = {o.demand, o.ideal, o.current, o.deficit, o.investment, o.recurrent};
     const char* names[] = {"demand", "ideal", "current", "deficit", "investment", "recurrent"};
     for (std::size_t i = 0; i < by_hand.size(); ++i) EXPECT_EQ(got[i], by_hand[i]) << names[i];
+}
+
+// Every offer of every standard, in every unit of every tier it is defined at and in the nation,
+// equal in both models (of one territory and catalogue).
+void expect_same_offers(const geo::coverage_model& a, const geo::coverage_model& b) {
+    const geo::territory& where = a.where();
+    for (std::size_t s = 0; s < a.catalogue().items.size(); ++s) {
+        for (std::size_t t = 0; t < where.tier_count() && a.defined_at(s, t); ++t)
+            for (std::size_t u = 0; u < where.units(t).size(); ++u)
+                ASSERT_EQ(a.at(s, t, u), b.at(s, t, u)) << "standard " << s << " " << where.units(t)[u].code;
+        ASSERT_EQ(a.national(s), b.national(s)) << "standard " << s;
+    }
 }
 
 struct CoverageTest : ::testing::Test {
@@ -98,6 +111,33 @@ TEST_F(CoverageTest, RollUpsAreSumsOfChildren) {
     expect_roll_ups_consistent(m);
 }
 
+// A year's people counted once and set again (what the search of a required budget does each
+// simulated year) give the offers set_population gives, whatever work plans did; counting them
+// changes nothing; people counted for another territory are refused.
+TEST_F(CoverageTest, PeopleCountedOnceAndSetAgainEqualSetPopulation) {
+    geo::coverage_model base(catalogue, where, test::small_population());
+    base.set_establishments(rows);
+    base.add_built(0, circuit("01D01C02"), 1);
+    const auto before = base.people();
+    const auto later = base.count_people(test::small_population(1.37));
+    EXPECT_EQ(base.people(), before);
+    EXPECT_EQ(base.population(2, circuit("01D01C01")), 25000);
+    geo::coverage_model reference = base, counted = base;
+    reference.set_population(test::small_population(1.37));
+    counted.set_people(later);
+    expect_same_offers(reference, counted);
+    EXPECT_EQ(counted.population(2, circuit("01D01C01")), 25000 * 1.37);
+    EXPECT_DOUBLE_EQ(counted.population(1, district("01D01")), (25000 + 8000) * 1.37);  // filled from the circuits
+    EXPECT_EQ(counted.national_population(), reference.national_population());
+    EXPECT_NE(counted.own(0, circuit("01D01C01")).demand, base.own(0, circuit("01D01C01")).demand);
+    counted.set_people(before);
+    expect_same_offers(base, counted);
+    const geo::territory elsewhere = test::small_territory();
+    geo::coverage_model other(catalogue, elsewhere, test::small_population());
+    EXPECT_THROW(other.set_people(later), std::invalid_argument);
+    EXPECT_THROW(counted.set_people(nullptr), std::invalid_argument);
+}
+
 TEST_F(CoverageTest, IncrementalEditsEqualFullRecompute) {
     geo::coverage_model live(catalogue, where, test::small_population());
     live.set_establishments(rows);
@@ -128,12 +168,7 @@ TEST_F(CoverageTest, IncrementalEditsEqualFullRecompute) {
         if (live.is_live(h)) kept.push_back(live.establishments()[h]);
     geo::coverage_model full(catalogue, where, test::small_population());
     full.set_establishments(kept);
-    for (std::size_t s = 0; s < catalogue.items.size(); ++s) {
-        for (std::size_t t = 0; t <= full.standard_tier(s); ++t)
-            for (std::size_t u = 0; u < where.units(t).size(); ++u)
-                ASSERT_EQ(full.at(s, t, u), live.at(s, t, u)) << "standard " << s << " " << where.units(t)[u].code;
-        ASSERT_EQ(full.national(s), live.national(s));
-    }
+    expect_same_offers(full, live);
     expect_roll_ups_consistent(live);
 }
 
@@ -199,16 +234,21 @@ TEST_F(CoverageTest, PovertyAndDispersionFactorsScaleDemand) {
     EXPECT_TRUE(reported);
 }
 
+// Zone Z1 > district 01D01 > `circuits`, in the order given (the tests below give them out of
+// code order).
+geo::territory one_district(std::vector<geo::territory_unit> circuits) {
+    using geo::level;
+    return geo::territory({level::zone, level::district, level::circuit},
+                          {{{"Z1", "Zona 1", "", 0}}, {{"01D01", "Norte", "Z1", 0}}, std::move(circuits)});
+}
+
 // Population and factor values are matched to the units by code, whatever the units' order, a
 // unit without a value, or values of codes that are no unit (codes sort before and after them).
 TEST(CoverageCodes, ValuesAreMatchedToUnitsByCodeInAnyOrder) {
-    using geo::level;
-    const geo::territory where({level::zone, level::district, level::circuit}, {{{"Z1", "Zona 1", "", 0}},
-                                                                                {{"01D01", "Norte", "Z1", 0}},
-                                                                                {{"01D01C03", "C", "01D01", 60},
-                                                                                 {"01D01C01", "A", "01D01", 10},
-                                                                                 {"01D01C04", "D", "01D01", 40},
-                                                                                 {"01D01C02", "B", "01D01", 20}}});
+    const geo::territory where = one_district({{"01D01C03", "C", "01D01", 60},
+                                               {"01D01C01", "A", "01D01", 10},
+                                               {"01D01C04", "D", "01D01", 40},
+                                               {"01D01C02", "B", "01D01", 20}});
     geo::population_values circuits;
     const std::pair<const char*, double> people[] = {
         {"01D01C00", 999}, {"01D01C01", 1000}, {"01D01C02", 2000}, {"01D01C03", 3000}, {"01D01C99", 777}};
@@ -238,14 +278,11 @@ TEST(CoverageCodes, ValuesAreMatchedToUnitsByCodeInAnyOrder) {
 }
 
 TEST(CoverageCodes, EachMatchedGivesTheUnitFindGivesOncePerCodeBothHold) {
-    using geo::level;
     // C01 twice: the first one is the unit find() gives, and the only one matched.
-    const geo::territory where({level::zone, level::district, level::circuit}, {{{"Z1", "Zona 1", "", 0}},
-                                                                                {{"01D01", "Norte", "Z1", 0}},
-                                                                                {{"01D01C03", "C", "01D01", 0},
-                                                                                 {"01D01C01", "A", "01D01", 0},
-                                                                                 {"01D01C01", "A2", "01D01", 0},
-                                                                                 {"01D01C02", "B", "01D01", 0}}});
+    const geo::territory where = one_district({{"01D01C03", "C", "01D01", 0},
+                                               {"01D01C01", "A", "01D01", 0},
+                                               {"01D01C01", "A2", "01D01", 0},
+                                               {"01D01C02", "B", "01D01", 0}});
     const std::map<std::string, double> values{{"01D01C00", 1}, {"01D01C01", 2}, {"01D01C03", 3}, {"01D01C09", 4}};
     std::vector<std::pair<std::size_t, double>> seen;
     where.each_matched(2, values, [&](std::size_t i, double v) { seen.emplace_back(i, v); });

@@ -36,8 +36,15 @@ private:
         if (const char* fixture = std::getenv("MICROPLAN_TEST_DEMO_STORE");
             fixture && std::filesystem::exists(fixture) && demo_store_at(store_).exit_code == 0)
             return;
-        geo::usecases::build_demo_store(
-            {store_, {}, {}, std::string(MICROPLAN_DATA_DIR) + "/standards/demo.csv", MICROPLAN_DATA_DIR});
+        // Otherwise (the test binary run by hand) the store `microplan demo` writes, with its defaults.
+        const std::string data = MICROPLAN_DATA_DIR;
+        geo::usecases::build_demo_store({store_,
+                                         {},
+                                         {},
+                                         data + "/standards/demo.csv",
+                                         data,
+                                         data + "/budget_scenarios/ecuador.csv",
+                                         data + "/sectors/ecuador.csv"});
     }
     ~demo_store() { std::filesystem::remove_all(dir_); }
     std::filesystem::path dir_;

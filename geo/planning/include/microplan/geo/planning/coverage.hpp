@@ -15,6 +15,7 @@
 // roll-ups are exact and incremental updates give the same numbers as a full recompute.
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -153,6 +154,28 @@ public:
     // Replaces the population (another year) and recomputes demand, ideal and deficit.
     void set_population(std::vector<population_values> population);
 
+    // The people of one year as the model counts them: the population of every tier (a band a
+    // tier lacks is summed from the tier below), each unit's total and every standard's demand,
+    // with what counting them found (endogenisation factors missing or incomplete). Immutable:
+    // models share it, and a plan that simulates the same years many times (the search of a
+    // required budget) counts each year once and sets it again with set_people.
+    struct year_people {
+        const territory* where = nullptr;
+        std::size_t standards = 0;
+        std::vector<population_values> population;  // [tier]
+        std::vector<std::vector<double>> totals;    // [tier][unit]: the total band
+        std::vector<std::vector<double>> demand;    // [s][unit of the standard's level]
+        findings report;
+    };
+    // The people of `population` as set_population would count them; the model is not changed.
+    // Throws what set_population throws (a value out of range, a target band missing).
+    [[nodiscard]] std::shared_ptr<const year_people> count_people(std::vector<population_values> population) const;
+    // The people counted now, and counted people set again: demand, ideal and deficit are
+    // recomputed from them. set_people throws std::invalid_argument when they were counted for
+    // another territory or catalogue size.
+    [[nodiscard]] const std::shared_ptr<const year_people>& people() const noexcept { return people_; }
+    void set_people(std::shared_ptr<const year_people> people);
+
     // Incremental edits: only the unit the establishment lies in (at its standard's tier)
     // and that unit's ancestors are recomputed. Returns the handle of the added one.
     std::size_t add(placed_establishment e);
@@ -216,7 +239,7 @@ public:
     // The unit attributes of a tier (name -> code -> value); empty when none were given.
     [[nodiscard]] const unit_attributes& attributes(std::size_t tier) const {
         static const unit_attributes none;
-        return tier < attributes_.size() ? attributes_[tier] : none;
+        return tier < attributes_->size() ? (*attributes_)[tier] : none;
     }
     [[nodiscard]] const findings& report() const noexcept { return report_; }
     [[nodiscard]] const coverage_options& options() const noexcept { return options_; }
@@ -240,8 +263,8 @@ private:
         double built = 0, rehabilitated = 0, expanded = 0;
     };
     void change_work(std::size_t s, std::size_t unit, double plan_work::*what, double amount);
-    void fill_population();
-    void compute_demand();
+    // The demand of every standard from the people of `p` (its population filled), into p.demand.
+    void compute_demand(year_people& p) const;
     void read_networks();                     // households and households connected of network standards (attributes)
     void count(std::size_t handle, bool in);  // joins or leaves its unit's members, refreshes
     void refresh(std::size_t s, std::size_t unit);                    // base row from tally and demand
@@ -249,9 +272,8 @@ private:
     void roll_up(std::size_t s, std::size_t tier, std::size_t unit);  // one parent from its children
     void roll_up_all(std::size_t s);
     void refresh_ancestors(std::size_t s, std::size_t unit);
-    void sum_national(std::size_t s);                                   // the nation from the territory's roots
-    [[nodiscard]] double national_band(const std::string& band) const;  // people of a band in the nation
-    [[nodiscard]] offer& slot(std::size_t s, std::size_t unit);         // own(s, unit), writable
+    void sum_national(std::size_t s);                            // the nation from the territory's roots
+    [[nodiscard]] offer& slot(std::size_t s, std::size_t unit);  // own(s, unit), writable
     // The unit of standard s's own level that row e lies in (0 for a national one; -1: none).
     [[nodiscard]] int own_unit(std::size_t s, const placed_establishment& e) const;
     void add_to_sector(offer& sum, std::size_t s, const offer& o, bool every_sector) const;
@@ -259,11 +281,10 @@ private:
 
     standards_catalogue catalogue_;
     const territory* where_;
-    std::vector<population_values> population_;
-    std::vector<unit_attributes> attributes_;
+    std::shared_ptr<const year_people> people_;                       // never null
+    std::shared_ptr<const std::vector<unit_attributes>> attributes_;  // [tier], never null; models share it
     coverage_options options_;
     std::vector<std::size_t> standard_tier_;
-    std::vector<std::vector<double>> demand_;                     // [s][unit at standard tier]
     std::vector<std::vector<double>> households_, connected_;     // [s][unit]: network standards only
     std::vector<std::vector<plan_work>> work_;                    // [s][unit]: done by plans (add_built, ...)
     std::vector<std::vector<std::vector<std::size_t>>> members_;  // [s][unit]: handles, ascending
