@@ -52,7 +52,12 @@ command add_export_kit(CLI::App& app) {
         service::store_state state(data, 0, 0);
         service::request_handler handler(state, {});
         auto fetch = [&](const std::string& path) {
-            service::http_request r{"GET", path, "127.0.0.1", "application/json", "", "", "", "", "kit"};
+            service::http_request r;
+            r.method = "GET";
+            r.target = path;
+            r.host = "127.0.0.1";
+            r.accept = "application/json";
+            r.remote = "kit";  // the log's peer
             auto answer = handler.handle(r);
             if (answer.status != 200)  // an empty tile is a 200 with no bytes
                 throw std::runtime_error("GET " + path + " answered " + std::to_string(answer.status) + ": " +

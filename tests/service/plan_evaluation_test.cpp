@@ -19,8 +19,11 @@ TEST(PlanEvaluationRoute, TheDemoCircuitsAsJsonAndCsvKeptUntilTheStoreChanges) {
     EXPECT_EQ(j["plan"], "circuits of demo.sqlite");  // the file name, not the server's path
     EXPECT_EQ(j["summary"]["units"], 1134);
     EXPECT_EQ(j["criteria"].size(), 7u);
-    for (const auto& c : j["criteria"])
-        if (c["name"] == "nesting") EXPECT_EQ(c["result"], "pass") << c.dump();
+    for (const auto& c : j["criteria"]) {
+        if (c["name"] == "nesting") {
+            EXPECT_EQ(c["result"], "pass") << c.dump();
+        }
+    }
     const std::string first = j["units"][0]["code"];
     const std::string first_name = j["units"][0]["name"];
 

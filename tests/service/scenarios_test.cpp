@@ -267,8 +267,13 @@ TEST_F(Scenarios, AddMoveDeleteUndoRecomputeLikeAFreshModel) {
         auto inputs = geo::store::read_planning_inputs(db);
         auto units = server->state.current()->locate(inside[0], inside[1]);
         ASSERT_TRUE(units);
-        inputs.establishments.push_back(
-            {"P", "health", "Centro de Salud Tipo A", std::nullopt, "good", "existing", *units});
+        geo::placed_establishment proposed;
+        proposed.id = "P";
+        proposed.sector = "health";
+        proposed.typology = "Centro de Salud Tipo A";
+        proposed.condition = "good";
+        proposed.units = *units;
+        inputs.establishments.push_back(std::move(proposed));
         auto fresh = geo::usecases::make_model(inputs);
         json scenario = get("/indicators/district?scenario=" + sid)["units"];
         std::size_t tier = *fresh.where().tier_of(geo::level::district);

@@ -26,8 +26,6 @@ namespace {
 using nlohmann::json;
 using test::http_get;
 
-std::string microplan_cmd(const std::string& args) { return std::string(MICROPLAN_BINARY) + " " + args; }
-
 using test::running_server;
 
 class ServeDemo : public ::testing::Test {
@@ -177,7 +175,6 @@ TEST_F(ServeDemo, NeighbouringCircuitsShareIdenticalBordersInTiles) {
         raw.push_back(parts.back().get());
     }
     auto country = geo::geos::unary_union(raw);
-    GEOSContextHandle_t ctx = geo::geos::thread_context().handle();
     tiles::box ext = data().find("circuits")->extent;
     int checked = 0;
     for (std::uint32_t z : {8u, 10u, 12u}) {

@@ -153,11 +153,7 @@ std::vector<std::size_t> reading_order(const std::vector<point>& centres, const 
     return order;
 }
 
-std::string two_digits(std::size_t n) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%02zu", n);
-    return buf;
-}
+std::string two_digits(std::size_t n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
 std::string place_name(random_stream& rng) {
     static const char* first[] = {"San",   "Santa",  "El",    "La",   "Los",  "Las",

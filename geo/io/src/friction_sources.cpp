@@ -118,11 +118,11 @@ road_set read_roads(const std::string& path, const std::string& layer_name, cons
     std::vector<int> fields;
     for (std::size_t start = 0; start <= field.size();) {
         std::size_t end = std::min(field.find(',', start), field.size());
-        const std::string name = field.substr(start, end - start);
-        const int fi = layer.GetLayerDefn()->GetFieldIndex(name.c_str());
+        const std::string field_name = field.substr(start, end - start);
+        const int fi = layer.GetLayerDefn()->GetFieldIndex(field_name.c_str());
         if (fi < 0)
-            throw format_error({path, layer.GetName(), {}, name, {}}, "missing field",
-                               "the road layer has no field '" + name + "' (--road-field)");
+            throw format_error({path, layer.GetName(), {}, field_name, {}}, "missing field",
+                               "the road layer has no field '" + field_name + "' (--road-field)");
         fields.push_back(fi);
         start = end + 1;
     }

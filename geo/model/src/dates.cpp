@@ -23,7 +23,7 @@ int number(std::string_view s) {
 
 std::optional<std::string> checked(int year, int month, int day) {
     if (!bounds::within(year, bounds::year) || month < 1 || month > 12) return std::nullopt;
-    char buf[16];
+    char buf[40];  // room for any int in each field: the compiler does not see the bounds checked above
     if (day == 0) {
         std::snprintf(buf, sizeof buf, "%04d-%02d", year, month);
         return std::string(buf);

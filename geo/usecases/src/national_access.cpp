@@ -204,26 +204,29 @@ national_access_summary build_national_travel_times(const national_access_option
     in.walk_kmh = o.walk_kmh;
     in.elevation = o.dem;
     in.grid = {o.crs, o.resolution, mainland_extent(levels, o)};
-    surface_base base{read_friction_layers(in), {}};
+    surface_base base;
+    base.layers = read_friction_layers(in);
     base.known = base.layers.known;
     base.inside = o.territory.empty() ? std::vector<std::uint8_t>(base.known.size(), 1)
                                       : cells_covered(base.layers.g, {o.territory}, true);
     for (std::size_t i = 0; i < base.known.size(); ++i) base.known[i] = base.known[i] && base.inside[i];
     const auto outside = static_cast<std::size_t>(std::count(base.known.begin(), base.known.end(), std::uint8_t{0}));
     const grid& g = base.layers.g;
-    j["surface"] = {{"crs", o.crs},
-                    {"cell_m", g.ew_res},
-                    {"cols", g.cols},
-                    {"rows", g.rows},
-                    {"extent", {g.x0, g.y0 - g.ns_res * g.rows, g.x0 + g.ew_res * g.cols, g.y0}},
-                    {"walk_kmh", o.walk_kmh},
-                    {"dem", o.dem},
-                    {"roads", o.roads},
-                    {"road_field", o.road_field},
-                    {"territory", o.territory},
-                    {"cells_impassable_before_roads", outside},
-                    {"cells_outside_territory", std::count(base.inside.begin(), base.inside.end(), std::uint8_t{0})},
-                    {"seconds", clock.seconds()}};
+    j["surface"] = {
+        {"crs", o.crs},
+        {"cell_m", g.ew_res},
+        {"cols", g.cols},
+        {"rows", g.rows},
+        {"extent",
+         {g.x0, g.y0 - g.ns_res * static_cast<double>(g.rows), g.x0 + g.ew_res * static_cast<double>(g.cols), g.y0}},
+        {"walk_kmh", o.walk_kmh},
+        {"dem", o.dem},
+        {"roads", o.roads},
+        {"road_field", o.road_field},
+        {"territory", o.territory},
+        {"cells_impassable_before_roads", outside},
+        {"cells_outside_territory", std::count(base.inside.begin(), base.inside.end(), std::uint8_t{0})},
+        {"seconds", clock.seconds()}};
     detail::tell(o.on_progress, detail::text("friction grid %zu x %zu cells of %g m (no land cover) in %.2f s", g.cols,
                                              g.rows, g.ew_res, clock.seconds()));
     auto pop = read_population_grid(o.population, g.crs_wkt);

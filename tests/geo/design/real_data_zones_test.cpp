@@ -115,8 +115,11 @@ TEST(RealDataZones, EachZoneIsOneTerritoryIslandsAside) {
         EXPECT_NE(f.rule, "hierarchy.split_across_zones") << f.to_text();
     }
     // The build's own check said the same.
-    for (const finding& f : b.r.report.items)
-        if (f.lvl == level::zone) EXPECT_NE(f.rule, "territory.not_contiguous") << f.to_text();
+    for (const finding& f : b.r.report.items) {
+        if (f.lvl == level::zone) {
+            EXPECT_NE(f.rule, "territory.not_contiguous") << f.to_text();
+        }
+    }
     // Without the declared exceptions, the three are warned about.
     vo.split_allowed.clear();
     std::set<std::string> warned;

@@ -197,7 +197,7 @@ TEST(VectorImport, ProjectedSourceIsReprojected) {
         OGRGeometryFactory::createFromWkt(
             "POLYGON((776000 9975000,778000 9975000,778000 9977000,776000 9977000,776000 9975000))", nullptr, &g);
         f->SetGeometryDirectly(g);
-        layer->CreateFeature(f.get());
+        ASSERT_EQ(layer->CreateFeature(f.get()), OGRERR_NONE);
     }
     import_result r = read_units(options_for(path, level::circuit));
     ASSERT_EQ(r.layer.units.size(), 1u);

@@ -14,6 +14,18 @@ using namespace microplan;
 using geo::level;
 using test::at;
 
+// A target of `value` for the indicator of a sector in one unit ("" = every unit) by a year.
+geo::target target_of(long long line, std::string indicator, std::string sector, level l, std::string code, int year,
+                      double value) {
+    return {.line = line,
+            .indicator = std::move(indicator),
+            .sector = std::move(sector),
+            .lvl = l,
+            .code = std::move(code),
+            .year = year,
+            .value = value};
+}
+
 struct ReportTest : ::testing::Test {
     geo::territory where = test::small_territory();
     geo::standards_catalogue catalogue = test::small_catalogue();
@@ -199,10 +211,10 @@ TEST_F(ReportTest, TargetStatusFollowsTheDocumentedRule) {
     EXPECT_NEAR(*geo::indicator_value(plan, "coverage_pct", "security", 1, d, 0), 50.0, 1e-9);
     EXPECT_NEAR(*geo::indicator_value(plan, "coverage_pct", "security", 1, d, 1), 100.0, 1e-9);
     std::vector<geo::target> targets = {
-        {2, "coverage_pct", "security", level::district, "02D01", 2030, 50},   // already reached
-        {3, "coverage_pct", "security", level::district, "02D01", 2026, 100},  // reached by the plan
-        {4, "coverage_pct", "security", level::district, "02D01", 2025, 100},  // not in time
-        {5, "population_within_minutes", "health", level::circuit, "", 2030, 95},
+        target_of(2, "coverage_pct", "security", level::district, "02D01", 2030, 50),   // already reached
+        target_of(3, "coverage_pct", "security", level::district, "02D01", 2026, 100),  // reached by the plan
+        target_of(4, "coverage_pct", "security", level::district, "02D01", 2025, 100),  // not in time
+        target_of(5, "population_within_minutes", "health", level::circuit, "", 2030, 95),
     };
     geo::findings report;
     auto rows = geo::evaluate_targets(model, plan, targets, report);
@@ -237,9 +249,9 @@ TEST(Targets, PopulationWithinMinutesComesFromStoredAccessibility) {
     run.units_by_level["circuit"] = {{"01D01C01", near}, {"01D01C02", far}};
     geo::accessibility_index index({run});
     std::vector<geo::target> targets = {
-        {2, "population_within_minutes", "health", level::circuit, "01D01C01", 2030, 95},
-        {3, "population_within_minutes", "health", level::circuit, "01D01C02", 2030, 95},
-        {4, "population_within_minutes", "security", level::circuit, "", 2030, 95}};
+        target_of(2, "population_within_minutes", "health", level::circuit, "01D01C01", 2030, 95),
+        target_of(3, "population_within_minutes", "health", level::circuit, "01D01C02", 2030, 95),
+        target_of(4, "population_within_minutes", "security", level::circuit, "", 2030, 95)};
     geo::findings report;
     auto rows = geo::evaluate_targets(model, plan, targets, report, &index);
     ASSERT_EQ(rows.size(), 2u);

@@ -21,7 +21,8 @@ void write_levels(const std::string& path) {
     demo::country c = demo::generate_country(o);
     store::update_atomically(path, [&](store::planning_store& db) {
         db.ensure_schema(o.analysis_crs);
-        for (const unit_layer* l : {&c.zones, &c.districts, &c.circuits}) db.write_level(*l, {l->lvl, "test"}, {});
+        for (const unit_layer* l : {&c.zones, &c.districts, &c.circuits})
+            db.write_level(*l, {.lvl = l->lvl, .source = "test"}, {});
     });
 }
 
@@ -57,7 +58,7 @@ TEST(EstablishmentProvider, ColumnsAppearOnlyWhenAWriteCarriesThem) {
     plain.sector = "health";
     point_assignment a;
     store::update_atomically(path, [&](store::planning_store& db) {
-        db.write_establishments(std::vector{plain}, std::vector{a}, {level::circuit, "t"}, {},
+        db.write_establishments(std::vector{plain}, std::vector{a}, {.lvl = level::circuit, .source = "t"}, {},
                                 store::establishment_write_mode::append);
     });
     EXPECT_FALSE(has_column(path, "provider"));  // the schema of stores without providers (the demo's)
@@ -72,7 +73,7 @@ TEST(EstablishmentProvider, ColumnsAppearOnlyWhenAWriteCarriesThem) {
     by_code.codes[static_cast<std::size_t>(level::district)] = "01D01";
     store::update_atomically(path, [&](store::planning_store& db) {
         db.write_establishments(std::vector{school("A", "private", "PARTICULAR"), school("B", "public", "FISCAL")},
-                                std::vector{by_code, a}, {level::circuit, "t"}, {},
+                                std::vector{by_code, a}, {.lvl = level::circuit, .source = "t"}, {},
                                 store::establishment_write_mode::append);
     });
     EXPECT_TRUE(has_column(path, "provider"));

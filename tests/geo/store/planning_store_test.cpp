@@ -20,7 +20,8 @@ void write_demo(const std::string& path, std::uint64_t seed = 2012) {
     demo::country c = demo::generate_country(o);
     store::update_atomically(path, [&](store::planning_store& db) {
         db.ensure_schema(o.analysis_crs);
-        for (const unit_layer* l : {&c.zones, &c.districts, &c.circuits}) db.write_level(*l, {l->lvl, "test"}, {});
+        for (const unit_layer* l : {&c.zones, &c.districts, &c.circuits})
+            db.write_level(*l, {.lvl = l->lvl, .source = "test"}, {});
     });
 }
 }  // namespace

@@ -306,8 +306,11 @@ TEST(Observations, AreNeverOverwrittenAndMeasureObservedTargets) {
     auto every = water(geo::usecases::read_observations(store, true));
     EXPECT_EQ(latest.size(), 5u);
     EXPECT_EQ(every.size(), 7u);
-    for (const auto& r : latest)
-        if (r.attributes.code == "01D02" && r.attributes.period == "2024") EXPECT_EQ(r.attributes.value, 65);
+    for (const auto& r : latest) {
+        if (r.attributes.code == "01D02" && r.attributes.period == "2024") {
+            EXPECT_EQ(r.attributes.value, 65);
+        }
+    }
     // A unit the store does not have: refused, nothing written.
     const std::string before = read_bytes(store);
     EXPECT_THROW(geo::usecases::import_observations(store, dir.write("bad.csv",

@@ -74,7 +74,7 @@ TEST(UsecasePlanning, ACoverageTableWithoutTheScenarioInItsKeyIsCarriedOver) {
 TEST(UsecasePlanning, ReportsRankingAndPlanReadTheStoreOnly) {
     const std::string& store = demo_store::get().store();
     const std::string before = read_bytes(store);
-    geo::usecases::planning_request request{store, {}, 0, false};
+    geo::usecases::planning_request request{.store = store};
     geo::usecases::scenario_request moderate;
     geo::unit_report report = geo::usecases::report_unit(request, moderate, geo::level::district, "01D01");
     EXPECT_EQ(report.unit.code, "01D01");
@@ -89,7 +89,7 @@ TEST(UsecasePlanning, ReportsRankingAndPlanReadTheStoreOnly) {
     EXPECT_EQ(ranking[0].rank, 1);
     EXPECT_GE(ranking[0].investment_per_capita, ranking[8].investment_per_capita);
 
-    geo::usecases::scenario_request pessimistic{"pessimistic", 0, 0.05, 2030};
+    geo::usecases::scenario_request pessimistic{.scenario = "pessimistic", .growth = 0.05, .last_year = 2030};
     geo::usecases::plan_result plan = geo::usecases::plan_store(request, pessimistic);
     EXPECT_EQ(plan.plan.scenario.name, "pessimistic");
     EXPECT_EQ(plan.plan.first_year, 2025);
@@ -100,8 +100,8 @@ TEST(UsecasePlanning, ReportsRankingAndPlanReadTheStoreOnly) {
 
 TEST(UsecasePlanning, IndicatorsEvaluateTargetsWithStoredAccessibility) {
     const std::string& store = demo_store::get().store();
-    geo::usecases::indicators_result r = geo::usecases::evaluate_indicators(
-        {store, {}, 0, false}, {}, std::string(MICROPLAN_DATA_DIR) + "/targets/demo.csv");
+    geo::usecases::indicators_result r =
+        geo::usecases::evaluate_indicators({.store = store}, {}, std::string(MICROPLAN_DATA_DIR) + "/targets/demo.csv");
     ASSERT_FALSE(r.targets.empty());
     bool within_minutes = false;
     std::size_t observed = 0;
@@ -116,7 +116,7 @@ TEST(UsecasePlanning, IndicatorsEvaluateTargetsWithStoredAccessibility) {
     EXPECT_EQ(observed, 140u);
     for (const auto& f : r.report.items)
         EXPECT_EQ(f.message.find("needs accessibility results"), std::string::npos) << f.message;
-    EXPECT_TRUE(geo::usecases::evaluate_indicators({store, {}, 0, false}, {}, "").targets.empty());
+    EXPECT_TRUE(geo::usecases::evaluate_indicators({.store = store}, {}, "").targets.empty());
 }
 
 TEST(UsecaseStandards, ACatalogueWithErrorsIsRefusedBeforeWriting) {
@@ -137,7 +137,7 @@ TEST(UsecaseStandards, ACatalogueWithErrorsIsRefusedBeforeWriting) {
 TEST(UsecasePlanning, ScenariosComeFromTheStoresTableAndTheRequiredPathClosesByItsYear) {
     scratch dir;
     const std::string& store = demo_store::get().store();
-    geo::usecases::planning_request request{store, {}, 0, false};
+    geo::usecases::planning_request request{.store = store};
     // The demo puts data/budget_scenarios/ecuador.csv in force: 2 % of a GDP growing 5 %.
     geo::usecases::plan_result moderate = geo::usecases::plan_store(request, {});
     const geo::closing_plan& p = moderate.plan;
@@ -154,7 +154,7 @@ TEST(UsecasePlanning, ScenariosComeFromTheStoresTableAndTheRequiredPathClosesByI
         EXPECT_NE(std::string(e.what()).find("optimistic, moderate, pessimistic"), std::string::npos) << e.what();
     }
     // How much closes every sector by 2030; the path written back closes by 2030, 90 % of it does not.
-    geo::usecases::scenario_request until{"moderate", 0, NAN, 2032};
+    geo::usecases::scenario_request until{.last_year = 2032};
     geo::usecases::required_result r = geo::usecases::plan_required(request, until, 2030);
     ASSERT_EQ(r.required.sectors.size(), 7u);  // four establishment sectors, three networks
     std::string csv = geo::budget_path_csv(r.required);

@@ -150,7 +150,9 @@ TEST_F(EcuadorServices, MspUnitsArePlacedByCode) {
             continue;
         }
         ++reached[s.placement_level];
-        if (s.placement_level == "canton") EXPECT_TRUE(s.code(level::district).empty());
+        if (s.placement_level == "canton") {
+            EXPECT_TRUE(s.code(level::district).empty());
+        }
     }
     EXPECT_EQ(health, 3579u);
     EXPECT_GT(reached["district"], 3300u);

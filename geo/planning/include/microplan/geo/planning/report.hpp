@@ -144,24 +144,24 @@ std::string ranking_csv(const std::vector<ranking_row>& rows);
 enum class target_direction { at_least, at_most, maintain, increase_pct };
 std::string_view direction_name(target_direction d);
 
-struct target {
+struct target {  // members initialised, so that designated initialisers may leave any out
     long long line = 0;
-    std::string indicator, sector;
+    std::string indicator = {}, sector = {};
     level lvl = level::district;
-    std::string code;  // "" = every unit of the level
+    std::string code = {};  // "" = every unit of the level
     int year = 0;
     double value = 0;
     target_direction direction = target_direction::at_least;
-    std::optional<double> reference;       // the indicator when the target was set (its baseline); else today's
-    std::optional<double> share_of_units;  // a target over a set: at least this % of the units reach it
-    std::string not_applicable;            // the reason the target does not apply ("" = it applies)
+    std::optional<double> reference = {};       // the indicator when the target was set (its baseline); else today's
+    std::optional<double> share_of_units = {};  // a target over a set: at least this % of the units reach it
+    std::string not_applicable = {};            // the reason the target does not apply ("" = it applies)
     // Measured by observed values (microplan observations import) instead of the plan: any
     // indicator name, its value the latest observed by the target year, its trend the line
     // through the observations (docs/results.md, "Observed values").
     bool observed = false;
     // A ratio indicator (any indicator name): scale × numerator / denominator over stored measures
     // (ratio_measures: population, attribute:NAME, current:SECTOR, ideal:SECTOR, deficit:SECTOR).
-    std::string numerator, denominator;
+    std::string numerator = {}, denominator = {};
     double scale = 1;
 };
 

@@ -50,13 +50,13 @@ namespace microplan::geo::store {
 inline constexpr int schema_version = 1;
 
 // Provenance of one level (or table) written to the store.
-struct import_record {
+struct import_record {  // members initialised, so that designated initialisers may leave any out
     level lvl = level::circuit;
-    std::string source;  // path or "demo" or "built from cantons"
-    std::string layer;
-    std::string driver;
-    std::string source_crs;
-    std::string fields;  // "code=DPA_CANTON name=DPA_DESCAN parent="
+    std::string source = {};  // path or "demo" or "built from cantons"
+    std::string layer = {};
+    std::string driver = {};
+    std::string source_crs = {};
+    std::string fields = {};  // "code=DPA_CANTON name=DPA_DESCAN parent="
     std::size_t vertices = 0;
 };
 

@@ -23,17 +23,17 @@ coverage_model make_model(const store::planning_inputs& inputs, coverage_options
 
 // What every planning command reads: the store, a catalogue to use instead of the stored one,
 // the population year.
-struct planning_request {
-    std::string store;
-    std::string standards;  // CSV path; "" = the catalogue in force
-    int year = 0;           // 0 = the latest that is not a projection
+struct planning_request {  // members initialised, so that designated initialisers may leave any out
+    std::string store = {};
+    std::string standards = {};  // CSV path; "" = the catalogue in force
+    int year = 0;                // 0 = the latest that is not a projection
     bool include_proposed = false;
     bool include_private = false;    // count private establishments in the current offer
     bool poor_out_of_offer = false;  // establishments in poor condition do not count until rehabilitated
     // Count the offer in force on this date (model/dates.hpp; "" = as registered): establishments
     // opened and not closed by then, projects finished by then; the population of its year
     // when the store has it and `year` is 0. Throws format_error when it is not a date.
-    std::string as_of;
+    std::string as_of = {};
 };
 // The budget scenario of a plan: a scenario of the store's budget scenarios (or of the table
 // `scenarios` names), its first year's budget or growth overridden when given, or a budget path
@@ -45,8 +45,8 @@ struct scenario_request {
     double budget = 0;    // > 0: the first year's budget in USD
     double growth = NAN;  // given: the budget's yearly growth
     int last_year = 2035;
-    std::string scenarios;  // a scenarios table (CSV) instead of the store's
-    std::string budgets;    // a budget path (CSV: year, budget [, sector])
+    std::string scenarios = {};  // a scenarios table (CSV) instead of the store's
+    std::string budgets = {};    // a budget path (CSV: year, budget [, sector])
 };
 
 // The plan options of a request: the scenario chosen, from the inputs' year to last_year.

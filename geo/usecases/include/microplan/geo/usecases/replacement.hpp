@@ -22,11 +22,11 @@ namespace microplan::geo::usecases {
 enum class shrink_policy { refuse, allow };
 
 // One kind of content replaced in the store, before and after.
-struct replacement {
-    std::string what;  // "circuits", "health establishments", "circuit population 2022"
+struct replacement {        // members initialised, so that an initialiser may leave the last ones out
+    std::string what = {};  // "circuits", "health establishments", "circuit population 2022"
     std::size_t before = 0, after = 0;
     // Establishments only: how many of them were (will be) placed in a unit.
-    std::optional<std::size_t> placed_before, placed_after;
+    std::optional<std::size_t> placed_before = {}, placed_after = {};
     bool forced = false;  // written although it shrinks, because of --replace
 
     // True when the store holds some and the source brings fewer than half as many (rows, or
