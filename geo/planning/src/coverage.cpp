@@ -222,14 +222,14 @@ std::shared_ptr<const coverage_model::year_people> coverage_model::count_people(
     p->population.resize(where_->tier_count());
     check_population(*where_, p->population);
     fill_population(*where_, p->population);
+    // Each unit's people (the total band), matched once per tier: population(), and the weights
+    // of every endogenisation factor and the dispersion factor's denominator.
     p->totals.resize(where_->tier_count());
     for (std::size_t t = 0; t < where_->tier_count(); ++t) {
-        const auto& units = where_->units(t);
-        p->totals[t].assign(units.size(), 0.0);
-        auto b = p->population[t].find(total_band);
-        if (b == p->population[t].end()) continue;
-        for (std::size_t u = 0; u < units.size(); ++u)
-            if (auto v = b->second.find(units[u].code); v != b->second.end()) p->totals[t][u] = v->second;
+        auto& totals = p->totals[t];
+        totals.assign(where_->units(t).size(), 0.0);
+        if (auto b = p->population[t].find(total_band); b != p->population[t].end())
+            where_->each_matched(t, b->second, [&](std::size_t i, double n) { totals[i] = n; });
     }
     compute_demand(*p);
     return p;
@@ -283,18 +283,6 @@ namespace {
 void coverage_model::compute_demand(year_people& p) const {
     const std::vector<population_values>& population = p.population;
     p.demand.assign(catalogue_.items.size(), {});
-    // The population of each unit (the total band), matched once per tier: the weights of every
-    // endogenisation factor and the dispersion factor's denominator.
-    std::vector<std::optional<std::vector<double>>> weights(where_->tier_count());
-    auto weights_of = [&](std::size_t tier) -> const std::vector<double>& {
-        auto& w = weights[tier];
-        if (!w) {
-            w.emplace(where_->units(tier).size(), 0.0);
-            if (auto totals = population[tier].find(total_band); totals != population[tier].end())
-                where_->each_matched(tier, totals->second, [&](std::size_t i, double n) { (*w)[i] = n; });
-        }
-        return *w;
-    };
     for (std::size_t s = 0; s < catalogue_.items.size(); ++s) {
         if (!active(s)) continue;
         const standard& st = catalogue_.items[s];
@@ -321,7 +309,7 @@ void coverage_model::compute_demand(year_people& p) const {
         }
         // Endogenisation factors.
         for (const auto& factor : st.factors) {
-            const std::vector<double>& weight = weights_of(tier);
+            const std::vector<double>& weight = p.totals[tier];
             std::vector<std::optional<double>> x(units.size());
             if (factor.attribute == "dispersion") {
                 for (std::size_t i = 0; i < units.size(); ++i)

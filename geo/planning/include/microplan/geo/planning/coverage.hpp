@@ -163,7 +163,7 @@ public:
         const territory* where = nullptr;
         std::size_t standards = 0;
         std::vector<population_values> population;  // [tier]
-        std::vector<std::vector<double>> totals;    // [tier][unit]: the total band
+        std::vector<std::vector<double>> totals;    // [tier][unit]: the total band, matched as each_matched does
         std::vector<std::vector<double>> demand;    // [s][unit of the standard's level]
         findings report;
     };
@@ -263,7 +263,7 @@ private:
         double built = 0, rehabilitated = 0, expanded = 0;
     };
     void change_work(std::size_t s, std::size_t unit, double plan_work::*what, double amount);
-    // The demand of every standard from the people of `p` (its population filled), into p.demand.
+    // The demand of every standard from the people of `p` (population filled, totals matched), into p.demand.
     void compute_demand(year_people& p) const;
     void read_networks();                     // households and households connected of network standards (attributes)
     void count(std::size_t handle, bool in);  // joins or leaves its unit's members, refreshes
